@@ -1,0 +1,25 @@
+#pragma once
+// The one set of integer helpers shared by the golden model, the harness and the
+// host driver. Two's complement throughout.
+#include <cstdint>
+
+namespace dnngen::numerics {
+
+// Value range of a `bits`-wide integer (bits in 1..64).
+int64_t min_value(unsigned bits, bool is_signed);
+int64_t max_value(unsigned bits, bool is_signed);
+bool fits(int64_t v, unsigned bits, bool is_signed);
+
+// v modulo 2^bits, read back as a signed two's-complement number (bits in 1..64).
+int64_t wrap_signed(int64_t v, unsigned bits);
+// Clamp to the signed range of `bits`.
+int64_t saturate_signed(int64_t v, unsigned bits);
+// Clamp a 128-bit exact sum to the signed range of `bits`.
+int64_t saturate_signed(__int128 v, unsigned bits);
+
+// Two's-complement field of `bits` bits of v (zero-extended into a uint64).
+uint64_t to_field(int64_t v, unsigned bits);
+// Reads a `bits`-wide field as signed (sign-extend) or unsigned.
+int64_t from_field(uint64_t field, unsigned bits, bool is_signed);
+
+}  // namespace dnngen::numerics

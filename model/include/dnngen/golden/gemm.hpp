@@ -1,0 +1,19 @@
+#pragma once
+// Bit-exact golden GEMM: C[M,N] = A[M,K] x B[K,N] with the config's widths.
+// Numerics (docs/architecture.md): the exact sum of products is formed, then
+//   wrap:     reduced modulo 2^acc_bits, read as two's complement;
+//   saturate: clamped to the signed acc_bits range.
+// Both are independent of summation order, so every dataflow matches this model.
+#include "dnngen/common/tensor.hpp"
+#include "dnngen/config/config.hpp"
+
+namespace dnngen::golden {
+
+// Throws InputError if A/B are not 2-D, inner dimensions differ, a size is 0 or above
+// the config's max_m/max_n/max_k, or an element does not fit input_bits/weight_bits
+// with the config's signedness. Message names the tensor ("A" / "B").
+void check_gemm_operands(const config::SystolicConfig& cfg, const Tensor& a, const Tensor& b);
+
+Tensor gemm(const config::SystolicConfig& cfg, const Tensor& a, const Tensor& b);
+
+}  // namespace dnngen::golden

@@ -1,0 +1,26 @@
+#pragma once
+// NumPy .npy reading and writing (format versions 1.0/2.0, little-endian, C order).
+#include <string>
+
+#include "dnngen/common/tensor.hpp"
+
+namespace dnngen::io {
+
+enum class DType { kInt8, kUInt8, kInt16, kUInt16, kInt32, kUInt32, kInt64 };
+
+std::string to_string(DType t);  // numpy descr without byte order, e.g. "int8"
+
+struct NpyArray {
+  DType dtype = DType::kInt64;
+  Tensor tensor;
+};
+
+// Throws InputError naming the file for: missing/unreadable file, bad magic, truncated
+// header or data, unsupported dtype (floats, big-endian, objects), fortran_order True.
+NpyArray read_npy(const std::string& path);
+
+// Writes atomically (temp file + rename) so a failure leaves no partial file.
+// Throws InputError if a value does not fit dtype.
+void write_npy(const std::string& path, const Tensor& t, DType dtype);
+
+}  // namespace dnngen::io

@@ -1,0 +1,23 @@
+#pragma once
+// Which RTL files make up an engine, and where they live. Used by the simulator
+// builder, the synthesis flow, lint and `dnngen generate`.
+#include <string>
+#include <vector>
+
+#include "dnngen/config/config.hpp"
+
+namespace dnngen::rtl {
+
+// Root of the RTL tree: $DNNGEN_RTL_DIR if set, else the compiled-in source path.
+std::string rtl_root();
+
+// Paths relative to rtl_root(), leaf modules first, the top module last.
+std::vector<std::string> rtl_sources(const config::Config& cfg);
+
+// Same, as absolute paths.
+std::vector<std::string> rtl_source_paths(const config::Config& cfg);
+
+// Include directories (absolute) for tools that resolve modules by file name.
+std::vector<std::string> rtl_include_dirs();
+
+}  // namespace dnngen::rtl

@@ -1,0 +1,369 @@
+// Output-stationary GEMM engine: C[M,N] = A[M,K] x B[K,N] from on-chip buffers.
+//
+// Buffers (written through the loader port while idle; the host packs the words):
+//   A: word mt*MaxK + k holds A[mt*R +: R, k]      (lane i = row i of the array)
+//   B: word nt*MaxK + k holds B[k, nt*C +: C]      (lane j = column j)
+// Schedule: output tiles (mt outer, nt inner) start every D = max(K, R, C) cycles; in
+// tile t, A and B words k = 0..K-1 are read at phases 0..K-1. Each PE sums its own
+// output; when row i's last step leaves the right edge, row i's C results are read
+// out through a row multiplexer, one row per cycle. With the output always ready a
+// job takes (T-1)*D + K + C + r + 2 cycles, T = ceil(M/R)*ceil(N/C), r = (M-1) mod R.
+module dnn_systolic_os_core #(
+  parameter int unsigned NumRows    = 4,
+  parameter int unsigned NumCols    = 4,
+  parameter int unsigned InBits     = 8,
+  parameter int unsigned WBits      = 8,
+  parameter int unsigned AccBits    = 32,
+  parameter int unsigned AccIntBits = 32,
+  parameter int unsigned Signed     = 1,
+  parameter int unsigned Saturate   = 0,
+  parameter int unsigned MaxM       = 64,
+  parameter int unsigned MaxN       = 64,
+  parameter int unsigned MaxK       = 64,
+  parameter int unsigned DimBits    = 8,
+  parameter int unsigned LdAddrBits = 8,
+  parameter int unsigned LdWidth    = 32,
+  parameter int unsigned CycleBits  = 48
+) (
+  input  logic                       clk_i,
+  input  logic                       rst_ni,
+  input  logic                       ld_valid_i,
+  output logic                       ld_ready_o,
+  input  logic                       ld_sel_i,      // 0: A buffer, 1: B buffer
+  input  logic [LdAddrBits-1:0]      ld_addr_i,
+  input  logic [LdWidth-1:0]         ld_data_i,
+  input  logic                       job_valid_i,
+  output logic                       job_ready_o,
+  input  logic [DimBits-1:0]         job_m_i,
+  input  logic [DimBits-1:0]         job_n_i,
+  input  logic [DimBits-1:0]         job_k_i,
+  output logic                       out_valid_o,
+  input  logic                       out_ready_i,
+  output logic                       out_last_o,
+  output logic [DimBits-1:0]         out_row_o,
+  output logic [DimBits-1:0]         out_col_o,
+  output logic [NumCols*AccBits-1:0] out_data_o,
+  output logic                       busy_o,
+  output logic                       done_o,
+  output logic [CycleBits-1:0]       cycles_o
+);
+
+  localparam int unsigned MTiles   = (MaxM + NumRows - 1) / NumRows;
+  localparam int unsigned NTiles   = (MaxN + NumCols - 1) / NumCols;
+  localparam int unsigned ADepth   = MTiles * MaxK;
+  localparam int unsigned BDepth   = NTiles * MaxK;
+  localparam int unsigned ABits    = (ADepth > 1) ? $clog2(ADepth) : 1;
+  localparam int unsigned BBits    = (BDepth > 1) ? $clog2(BDepth) : 1;
+  localparam int unsigned AWidth   = NumRows * InBits;
+  localparam int unsigned BWidth   = NumCols * WBits;
+  localparam int unsigned RowBits  = (NumRows > 1) ? $clog2(NumRows) : 1;
+  localparam int unsigned AccWidth = NumCols * AccIntBits;
+  // Tiles between issue and read-out: D >= max(K, R, C) bounds it by 3; one spare.
+  localparam int unsigned TileFifoDepth = 4;
+
+  // Per-tile record, queued at tile start, consumed as the tile's rows are read out.
+  typedef struct packed {
+    logic               tile_last;
+    logic [DimBits-1:0] m0;
+    logic [DimBits-1:0] n0;
+  } tile_rec_t;
+  localparam int unsigned TileRecBits = 1 + 2 * DimBits;  // $bits(tile_rec_t), spelled out for Yosys
+
+  logic en;
+
+  // ---------------------------------------------------------------- job registers
+  logic                 busy_q, busy_d;
+  logic [DimBits-1:0]   m_q, n_q, k_q;
+  logic [DimBits:0]     period_q, period_d;
+  logic                 job_accept, job_finish;
+  logic [CycleBits-1:0] cycles_q;
+  logic                 done_q;
+
+  assign job_ready_o = !busy_q;
+  assign ld_ready_o  = !busy_q;
+  assign job_accept  = job_valid_i && !busy_q;
+
+  // D = max(K, R, C): A/B ports, output rows per tile, result-register reuse.
+  always_comb begin
+    period_d = {1'b0, job_k_i};
+    if (period_d < (DimBits+1)'(NumRows)) period_d = (DimBits+1)'(NumRows);
+    if (period_d < (DimBits+1)'(NumCols)) period_d = (DimBits+1)'(NumCols);
+  end
+
+  // ---------------------------------------------------------------- tile sequencer
+  logic               issuing_q;
+  logic [DimBits:0]   phase_q;
+  logic [DimBits-1:0] m0_q, n0_q;
+  logic [ABits-1:0]   a_base_q;
+  logic [BBits-1:0]   b_base_q;
+  logic               last_n, tile_last, tile_end;
+
+  assign last_n    = ({1'b0, n0_q} + (DimBits+1)'(NumCols)) >= {1'b0, n_q};
+  assign tile_last = last_n && (({1'b0, m0_q} + (DimBits+1)'(NumRows)) >= {1'b0, m_q});
+  assign tile_end  = issuing_q && (phase_q == period_q - 1'b1);
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      busy_q    <= 1'b0;
+      m_q       <= '0;
+      n_q       <= '0;
+      k_q       <= '0;
+      period_q  <= '0;
+      issuing_q <= 1'b0;
+      phase_q   <= '0;
+      m0_q      <= '0;
+      n0_q      <= '0;
+      a_base_q  <= '0;
+      b_base_q  <= '0;
+    end else if (job_accept) begin
+      busy_q    <= 1'b1;
+      m_q       <= job_m_i;
+      n_q       <= job_n_i;
+      k_q       <= job_k_i;
+      period_q  <= period_d;
+      issuing_q <= 1'b1;
+      phase_q   <= '0;
+      m0_q      <= '0;
+      n0_q      <= '0;
+      a_base_q  <= '0;
+      b_base_q  <= '0;
+    end else begin
+      busy_q <= busy_d;
+      if (en && issuing_q) begin
+        if (tile_end) begin
+          phase_q <= '0;
+          if (tile_last) issuing_q <= 1'b0;
+          if (last_n) begin
+            n0_q     <= '0;
+            b_base_q <= '0;
+            m0_q     <= m0_q + DimBits'(NumRows);
+            a_base_q <= a_base_q + ABits'(MaxK);
+          end else begin
+            n0_q     <= n0_q + DimBits'(NumCols);
+            b_base_q <= b_base_q + BBits'(MaxK);
+          end
+        end else begin
+          phase_q <= phase_q + 1'b1;
+        end
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------- buffers
+  logic              rd_en, step_valid_q, step_first_q, step_last_q;
+  logic [AWidth-1:0] a_rdata;
+  logic [BWidth-1:0] b_rdata;
+  logic              a_we, b_we;
+
+  assign rd_en = en && issuing_q && (phase_q < {1'b0, k_q});
+  assign a_we  = ld_valid_i && ld_ready_o && !ld_sel_i;
+  assign b_we  = ld_valid_i && ld_ready_o && ld_sel_i;
+  // The loader port is sized for the wider and deeper of the two buffers.
+  logic unused_ld;
+  assign unused_ld = ^{ld_addr_i, ld_data_i};
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      step_valid_q <= 1'b0;
+      step_first_q <= 1'b0;
+      step_last_q  <= 1'b0;
+    end else if (en) begin
+      step_valid_q <= rd_en;
+      step_first_q <= (phase_q == '0);
+      step_last_q  <= (phase_q == {1'b0, k_q} - 1'b1);
+    end
+  end
+
+  dnn_sram_1r1w #(
+    .Depth(ADepth),
+    .Width(AWidth)
+  ) u_abuf (
+    .clk_i  (clk_i),
+    .we_i   (a_we),
+    .waddr_i(ABits'(ld_addr_i)),
+    .wdata_i(ld_data_i[AWidth-1:0]),
+    .re_i   (rd_en),
+    .raddr_i(a_base_q + ABits'(phase_q)),
+    .rdata_o(a_rdata)
+  );
+
+  dnn_sram_1r1w #(
+    .Depth(BDepth),
+    .Width(BWidth)
+  ) u_bbuf (
+    .clk_i  (clk_i),
+    .we_i   (b_we),
+    .waddr_i(BBits'(ld_addr_i)),
+    .wdata_i(ld_data_i[BWidth-1:0]),
+    .re_i   (rd_en),
+    .raddr_i(b_base_q + BBits'(phase_q)),
+    .rdata_o(b_rdata)
+  );
+
+  // ---------------------------------------------------------------- array
+  // Lane i of the A skew carries {valid, first, last, a} for array row i.
+  logic [NumRows*(InBits+3)-1:0]        a_lanes, a_skewed;
+  logic [NumRows-1:0]                   a_valid, a_first, a_last, row_done;
+  logic [NumRows*InBits-1:0]            a_vals;
+  logic [NumCols*WBits-1:0]             b_skewed;
+  logic [NumRows*NumCols*AccIntBits-1:0] results;
+
+  for (genvar r = 0; r < NumRows; r++) begin : g_a_lane
+    assign a_lanes[r*(InBits+3) +: InBits+3] =
+        {step_valid_q, step_first_q, step_last_q, a_rdata[r*InBits +: InBits]};
+    assign a_valid[r]                = a_skewed[r*(InBits+3) + InBits + 2];
+    assign a_first[r]                = a_skewed[r*(InBits+3) + InBits + 1];
+    assign a_last[r]                 = a_skewed[r*(InBits+3) + InBits];
+    assign a_vals[r*InBits +: InBits] = a_skewed[r*(InBits+3) +: InBits];
+  end
+
+  dnn_systolic_skew #(
+    .Lanes  (NumRows),
+    .Width  (InBits + 3),
+    .Reverse(0)
+  ) u_a_skew (
+    .clk_i (clk_i),
+    .rst_ni(rst_ni),
+    .en_i  (en),
+    .d_i   (a_lanes),
+    .q_o   (a_skewed)
+  );
+
+  dnn_systolic_skew #(
+    .Lanes  (NumCols),
+    .Width  (WBits),
+    .Reverse(0)
+  ) u_b_skew (
+    .clk_i (clk_i),
+    .rst_ni(rst_ni),
+    .en_i  (en),
+    .d_i   (b_rdata),
+    .q_o   (b_skewed)
+  );
+
+  dnn_systolic_os_array #(
+    .NumRows(NumRows),
+    .NumCols(NumCols),
+    .InBits (InBits),
+    .WBits  (WBits),
+    .AccBits(AccIntBits),
+    .Signed (Signed)
+  ) u_array (
+    .clk_i     (clk_i),
+    .rst_ni    (rst_ni),
+    .en_i      (en),
+    .a_valid_i (a_valid),
+    .a_first_i (a_first),
+    .a_last_i  (a_last),
+    .a_i       (a_vals),
+    .b_i       (b_skewed),
+    .row_done_o(row_done),
+    .results_o (results)
+  );
+
+  // ---------------------------------------------------------------- read-out
+  tile_rec_t                  rec;
+  logic                       rec_valid, unused_rec_ready;
+  logic                       any_done, emit, job_last;
+  logic [RowBits-1:0]         done_row;
+  logic [DimBits-1:0]         out_m;
+  logic [AccWidth-1:0]        row_sum;
+  logic [NumCols*AccBits-1:0] out_values;
+
+  dnn_fifo #(
+    .Width(TileRecBits),
+    .Depth(TileFifoDepth)
+  ) u_tile_fifo (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .in_valid_i (en && issuing_q && (phase_q == '0)),
+    .in_ready_o (unused_rec_ready),
+    .in_data_i  ({tile_last, m0_q, n0_q}),
+    .out_valid_o(rec_valid),
+    .out_ready_i(en && row_done[NumRows-1]),
+    .out_data_o (rec)
+  );
+
+  // At most one row finishes per cycle (rows are one cycle apart, tiles D >= R apart).
+  always_comb begin
+    any_done = 1'b0;
+    done_row = '0;
+    row_sum  = '0;
+    for (int unsigned r = 0; r < NumRows; r++) begin
+      if (row_done[r]) begin
+        any_done = 1'b1;
+        done_row = RowBits'(r);
+        row_sum  = results[r*AccWidth +: AccWidth];
+      end
+    end
+  end
+
+  assign out_m    = rec.m0 + DimBits'(done_row);
+  assign emit     = any_done && rec_valid && (out_m < m_q);
+  assign job_last = rec.tile_last &&
+                    ((done_row == RowBits'(NumRows - 1)) || (out_m + 1'b1 == m_q));
+
+  dnn_systolic_finalize #(
+    .Lanes     (NumCols),
+    .AccIntBits(AccIntBits),
+    .AccBits   (AccBits),
+    .Saturate  (Saturate)
+  ) u_finalize (
+    .sum_i(row_sum),
+    .out_o(out_values)
+  );
+
+  // ---------------------------------------------------------------- output
+  logic                       out_valid_q, out_last_q;
+  logic [DimBits-1:0]         out_row_q, out_col_q;
+  logic [NumCols*AccBits-1:0] out_data_q;
+
+  assign en = !out_valid_q || out_ready_i;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      out_valid_q <= 1'b0;
+      out_last_q  <= 1'b0;
+      out_row_q   <= '0;
+      out_col_q   <= '0;
+      out_data_q  <= '0;
+    end else if (en) begin
+      out_valid_q <= emit;
+      out_last_q  <= emit && job_last;
+      out_row_q   <= out_m;
+      out_col_q   <= rec.n0;
+      out_data_q  <= out_values;
+    end
+  end
+
+  assign job_finish = out_valid_q && out_ready_i && out_last_q;
+  assign busy_d     = busy_q && !job_finish;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      cycles_q <= '0;
+      done_q   <= 1'b0;
+    end else begin
+      done_q <= job_finish;
+      if (job_accept) cycles_q <= '0;
+      else if (busy_q) cycles_q <= cycles_q + 1'b1;
+    end
+  end
+
+`ifndef SYNTHESIS
+  always_ff @(posedge clk_i) begin
+    if (en && issuing_q && phase_q == '0 && !unused_rec_ready)
+      $error("tile record FIFO overflow");
+  end
+`endif
+
+  assign out_valid_o = out_valid_q;
+  assign out_last_o  = out_last_q;
+  assign out_row_o   = out_row_q;
+  assign out_col_o   = out_col_q;
+  assign out_data_o  = out_data_q;
+  assign busy_o      = busy_q;
+  assign done_o      = done_q;
+  assign cycles_o    = cycles_q;
+
+endmodule

@@ -1,0 +1,146 @@
+// Systolic GEMM engine, top level. Derives buffer and port widths from the job-size
+// limits and instantiates the core of the configured dataflow. dnngen binds these
+// parameters from the YAML config (Verilator -G, Yosys chparam, generated wrapper).
+module dnn_systolic_top #(
+  parameter int unsigned NumRows  = 4,
+  parameter int unsigned NumCols  = 4,
+  parameter int unsigned InBits   = 8,
+  parameter int unsigned WBits    = 8,
+  parameter int unsigned AccBits  = 32,
+  parameter int unsigned Signed   = 1,
+  parameter int unsigned Saturate = 0,
+  parameter int unsigned Dataflow = 0,    // 0: weight stationary, 1: output stationary
+  parameter int unsigned MaxM     = 64,
+  parameter int unsigned MaxN     = 64,
+  parameter int unsigned MaxK     = 64,
+  // Derived; not meant to be overridden.
+  parameter int unsigned MaxDim     = (MaxM > MaxN) ? ((MaxM > MaxK) ? MaxM : MaxK)
+                                                    : ((MaxN > MaxK) ? MaxN : MaxK),
+  parameter int unsigned DimBits    = $clog2(MaxDim + NumRows + NumCols + 1),
+  parameter int unsigned ADepth     = (Dataflow == 0) ? ((MaxK + NumRows - 1) / NumRows) * MaxM
+                                                      : ((MaxM + NumRows - 1) / NumRows) * MaxK,
+  parameter int unsigned BDepth     = ((MaxN + NumCols - 1) / NumCols) * MaxK,
+  parameter int unsigned LdAddrBits = (ADepth > 1 || BDepth > 1) ? $clog2((ADepth > BDepth) ? ADepth : BDepth) : 1,
+  parameter int unsigned LdWidth    = (NumRows * InBits > NumCols * WBits) ? NumRows * InBits
+                                                                           : NumCols * WBits,
+  parameter int unsigned CycleBits  = 48
+) (
+  input  logic                       clk_i,
+  input  logic                       rst_ni,
+  input  logic                       ld_valid_i,
+  output logic                       ld_ready_o,
+  input  logic                       ld_sel_i,
+  input  logic [LdAddrBits-1:0]      ld_addr_i,
+  input  logic [LdWidth-1:0]         ld_data_i,
+  input  logic                       job_valid_i,
+  output logic                       job_ready_o,
+  input  logic [DimBits-1:0]         job_m_i,
+  input  logic [DimBits-1:0]         job_n_i,
+  input  logic [DimBits-1:0]         job_k_i,
+  output logic                       out_valid_o,
+  input  logic                       out_ready_i,
+  output logic                       out_last_o,
+  output logic [DimBits-1:0]         out_row_o,
+  output logic [DimBits-1:0]         out_col_o,
+  output logic [NumCols*AccBits-1:0] out_data_o,
+  output logic                       busy_o,
+  output logic                       done_o,
+  output logic [CycleBits-1:0]       cycles_o
+);
+
+  localparam int unsigned ProdBits = InBits + WBits + ((Signed != 0) ? 0 : 1);
+  localparam int unsigned SumBits  = ProdBits + $clog2(MaxK + 1);
+  // Saturation needs the exact sum; wrapping needs only AccBits (arithmetic mod 2^AccBits).
+  localparam int unsigned AccIntBits = ((Saturate != 0) && SumBits > AccBits) ? SumBits : AccBits;
+
+`ifndef SYNTHESIS
+  initial begin
+    if (NumRows < 1 || NumCols < 1) $fatal(1, "NumRows and NumCols must be >= 1");
+    if (AccBits < ProdBits) $fatal(1, "AccBits must hold a product (>= %0d)", ProdBits);
+    if (Dataflow > 1) $fatal(1, "Dataflow must be 0 (WS) or 1 (OS)");
+  end
+`endif
+
+  if (Dataflow == 0) begin : g_ws
+    dnn_systolic_ws_core #(
+      .NumRows   (NumRows),
+      .NumCols   (NumCols),
+      .InBits    (InBits),
+      .WBits     (WBits),
+      .AccBits   (AccBits),
+      .AccIntBits(AccIntBits),
+      .Signed    (Signed),
+      .Saturate  (Saturate),
+      .MaxM      (MaxM),
+      .MaxN      (MaxN),
+      .MaxK      (MaxK),
+      .DimBits   (DimBits),
+      .LdAddrBits(LdAddrBits),
+      .LdWidth   (LdWidth),
+      .CycleBits (CycleBits)
+    ) u_core (
+      .clk_i      (clk_i),
+      .rst_ni     (rst_ni),
+      .ld_valid_i (ld_valid_i),
+      .ld_ready_o (ld_ready_o),
+      .ld_sel_i   (ld_sel_i),
+      .ld_addr_i  (ld_addr_i),
+      .ld_data_i  (ld_data_i),
+      .job_valid_i(job_valid_i),
+      .job_ready_o(job_ready_o),
+      .job_m_i    (job_m_i),
+      .job_n_i    (job_n_i),
+      .job_k_i    (job_k_i),
+      .out_valid_o(out_valid_o),
+      .out_ready_i(out_ready_i),
+      .out_last_o (out_last_o),
+      .out_row_o  (out_row_o),
+      .out_col_o  (out_col_o),
+      .out_data_o (out_data_o),
+      .busy_o     (busy_o),
+      .done_o     (done_o),
+      .cycles_o   (cycles_o)
+    );
+  end else begin : g_os
+    dnn_systolic_os_core #(
+      .NumRows   (NumRows),
+      .NumCols   (NumCols),
+      .InBits    (InBits),
+      .WBits     (WBits),
+      .AccBits   (AccBits),
+      .AccIntBits(AccIntBits),
+      .Signed    (Signed),
+      .Saturate  (Saturate),
+      .MaxM      (MaxM),
+      .MaxN      (MaxN),
+      .MaxK      (MaxK),
+      .DimBits   (DimBits),
+      .LdAddrBits(LdAddrBits),
+      .LdWidth   (LdWidth),
+      .CycleBits (CycleBits)
+    ) u_core (
+      .clk_i      (clk_i),
+      .rst_ni     (rst_ni),
+      .ld_valid_i (ld_valid_i),
+      .ld_ready_o (ld_ready_o),
+      .ld_sel_i   (ld_sel_i),
+      .ld_addr_i  (ld_addr_i),
+      .ld_data_i  (ld_data_i),
+      .job_valid_i(job_valid_i),
+      .job_ready_o(job_ready_o),
+      .job_m_i    (job_m_i),
+      .job_n_i    (job_n_i),
+      .job_k_i    (job_k_i),
+      .out_valid_o(out_valid_o),
+      .out_ready_i(out_ready_i),
+      .out_last_o (out_last_o),
+      .out_row_o  (out_row_o),
+      .out_col_o  (out_col_o),
+      .out_data_o (out_data_o),
+      .busy_o     (busy_o),
+      .done_o     (done_o),
+      .cycles_o   (cycles_o)
+    );
+  end
+
+endmodule

@@ -1,0 +1,273 @@
+// Config loader: every preset in configs/ loads; a valid file maps to the expected
+// struct and RTL parameters; each class of bad input (unreadable, malformed, unknown,
+// missing, duplicate, mistyped, out of range, inconsistent) gives one line naming the
+// file and key.
+#include "dnngen/config/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dnngen/common/error.hpp"
+
+namespace dnngen::config {
+namespace {
+
+const char kValid[] = R"(# test config
+name: test_cfg
+engine: systolic
+description: "a test"
+systolic:
+  rows: 16
+  cols: 8
+  dataflow: weight_stationary
+  input_bits: 8
+  weight_bits: 8
+  acc_bits: 32
+  signed: true
+  overflow: wrap
+  max_m: 256
+  max_n: 128
+  max_k: 64
+)";
+
+// kValid with the first occurrence of `from` replaced by `to`.
+std::string edited(const std::string& from, const std::string& to) {
+  std::string text = kValid;
+  const size_t pos = text.find(from);
+  EXPECT_NE(pos, std::string::npos) << "test bug: '" << from << "' not in kValid";
+  return pos == std::string::npos ? text : text.replace(pos, from.size(), to);
+}
+
+std::string error_of(const std::string& yaml) {
+  try {
+    parse_config(yaml, "x.yaml");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected InputError for:\n" << yaml;
+  return "";
+}
+
+TEST(Config, ParsesValidText) {
+  const Config cfg = parse_config(kValid, "x.yaml");
+  EXPECT_EQ(cfg.name, "test_cfg");
+  EXPECT_EQ(cfg.engine, "systolic");
+  EXPECT_EQ(cfg.source_path, "x.yaml");
+  const SystolicConfig& s = cfg.systolic;
+  EXPECT_EQ(s.rows, 16u);
+  EXPECT_EQ(s.cols, 8u);
+  EXPECT_EQ(s.dataflow, Dataflow::kWeightStationary);
+  EXPECT_EQ(s.input_bits, 8u);
+  EXPECT_EQ(s.weight_bits, 8u);
+  EXPECT_EQ(s.acc_bits, 32u);
+  EXPECT_TRUE(s.is_signed);
+  EXPECT_EQ(s.overflow, Overflow::kWrap);
+  EXPECT_EQ(s.max_m, 256u);
+  EXPECT_EQ(s.max_n, 128u);
+  EXPECT_EQ(s.max_k, 64u);
+  EXPECT_EQ(s.product_bits(), 16u);
+  EXPECT_EQ(s.output_bits(), 32u);
+}
+
+TEST(Config, RtlParametersInDeclarationOrder) {
+  const Config cfg =
+      parse_config(edited("dataflow: weight_stationary", "dataflow: output_stationary"), "x.yaml");
+  const std::vector<std::pair<std::string, int64_t>> expected = {
+      {"NumRows", 16}, {"NumCols", 8},   {"InBits", 8},   {"WBits", 8},
+      {"AccBits", 32}, {"Signed", 1},    {"Saturate", 0}, {"Dataflow", 1},
+      {"MaxM", 256},   {"MaxN", 128},    {"MaxK", 64}};
+  EXPECT_EQ(rtl_parameters(cfg), expected);
+  EXPECT_EQ(rtl_top_module(cfg), "dnn_systolic_top");
+}
+
+TEST(Config, OptionalDescriptionAndAlternativeValues) {
+  std::string text = edited("description: \"a test\"\n", "");
+  const size_t pos = text.find("overflow: wrap");
+  text.replace(pos, 14, "overflow: saturate");
+  const Config cfg = parse_config(text, "x.yaml");
+  EXPECT_EQ(cfg.systolic.overflow, Overflow::kSaturate);
+  EXPECT_EQ(parse_config(edited("signed: true", "signed: false"), "x.yaml").systolic.is_signed,
+            false);
+}
+
+TEST(Config, EveryPresetLoads) {
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(DNNGEN_CONFIGS_DIR)) {
+    if (entry.path().extension() != ".yaml") continue;
+    SCOPED_TRACE(entry.path().string());
+    const Config cfg = load_config(entry.path().string());
+    // Presets are named after their file so generated files are easy to trace back.
+    EXPECT_EQ(cfg.name, entry.path().stem().string());
+    std::ifstream in(entry.path());
+    std::string first_line;
+    std::getline(in, first_line);
+    EXPECT_EQ(first_line.rfind("# ", 0), 0u) << "preset must start with a one-line comment";
+    ++count;
+  }
+  EXPECT_GE(count, 7);
+}
+
+TEST(Config, PresetValues) {
+  const std::string dir = DNNGEN_CONFIGS_DIR;
+  const SystolicConfig sat = load_config(dir + "/systolic_ws_4x4_int8_sat.yaml").systolic;
+  EXPECT_EQ(sat.overflow, Overflow::kSaturate);
+  EXPECT_EQ(sat.acc_bits, 20u);
+  const SystolicConfig u8 = load_config(dir + "/systolic_os_4x4_uint8.yaml").systolic;
+  EXPECT_FALSE(u8.is_signed);
+  EXPECT_EQ(u8.product_bits(), 17u);
+  EXPECT_EQ(u8.dataflow, Dataflow::kOutputStationary);
+  const SystolicConfig i16 = load_config(dir + "/systolic_ws_8x8_int16.yaml").systolic;
+  EXPECT_EQ(i16.output_bits(), 64u);
+}
+
+TEST(ConfigErrors, UnreadableFile) {
+  try {
+    load_config("/nonexistent/x.yaml");
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "/nonexistent/x.yaml: cannot read file: No such file or directory");
+  }
+  try {
+    load_config(DNNGEN_CONFIGS_DIR);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), std::string(DNNGEN_CONFIGS_DIR) +
+                                         ": cannot read file: Is a directory");
+  }
+}
+
+TEST(ConfigErrors, MalformedYamlHasLineAndColumn) {
+  EXPECT_EQ(error_of("name: a\nsystolic: [1,\nengine: b\n"),
+            "x.yaml:4:1: malformed YAML: end of sequence flow not found");
+  EXPECT_EQ(error_of("name: a\n  engine: b\n"), "x.yaml:2:9: malformed YAML: illegal map value");
+}
+
+TEST(ConfigErrors, EmptyOrNotAMapping) {
+  EXPECT_EQ(error_of(""), "x.yaml: empty file (expected a mapping with keys name, engine, ...)");
+  EXPECT_EQ(error_of("# only a comment\n"),
+            "x.yaml: empty file (expected a mapping with keys name, engine, ...)");
+  EXPECT_EQ(error_of("- 1\n- 2\n"),
+            "x.yaml: top level must be a mapping with keys name, engine, ..., got a sequence");
+  EXPECT_EQ(error_of("hello\n"),
+            "x.yaml: top level must be a mapping with keys name, engine, ..., got 'hello'");
+  EXPECT_EQ(error_of(std::string(kValid) + "---\n" + kValid),
+            "x.yaml: expected one YAML document, found 2");
+}
+
+TEST(ConfigErrors, UnknownKeys) {
+  EXPECT_EQ(error_of(edited("rows:", "rowz:")),
+            "x.yaml: unknown key 'systolic.rowz' (expected one of: rows, cols, dataflow, "
+            "input_bits, weight_bits, acc_bits, signed, overflow, max_m, max_n, max_k)");
+  EXPECT_EQ(error_of(edited("engine: systolic", "engine: systolic\nengines: x")),
+            "x.yaml: unknown key 'engines' (expected one of: name, engine, description, "
+            "systolic)");
+}
+
+TEST(ConfigErrors, MissingKeys) {
+  EXPECT_EQ(error_of(edited("  acc_bits: 32\n", "")), "x.yaml: missing key 'systolic.acc_bits'");
+  EXPECT_EQ(error_of(edited("name: test_cfg\n", "")), "x.yaml: missing key 'name'");
+  EXPECT_EQ(error_of("name: a\nengine: systolic\n"), "x.yaml: missing key 'systolic'");
+}
+
+TEST(ConfigErrors, DuplicateKeys) {
+  EXPECT_EQ(error_of(edited("cols: 8", "cols: 8\n  cols: 4")),
+            "x.yaml: duplicate key 'systolic.cols'");
+  EXPECT_EQ(error_of(std::string(kValid) + "name: other\n"), "x.yaml: duplicate key 'name'");
+}
+
+TEST(ConfigErrors, OutOfRangeIntegers) {
+  EXPECT_EQ(error_of(edited("rows: 16", "rows: 0")),
+            "x.yaml: systolic.rows: must be an integer in 1..64, got 0");
+  EXPECT_EQ(error_of(edited("cols: 8", "cols: 65")),
+            "x.yaml: systolic.cols: must be an integer in 1..64, got 65");
+  EXPECT_EQ(error_of(edited("input_bits: 8", "input_bits: 17")),
+            "x.yaml: systolic.input_bits: must be an integer in 2..16, got 17");
+  EXPECT_EQ(error_of(edited("weight_bits: 8", "weight_bits: 1")),
+            "x.yaml: systolic.weight_bits: must be an integer in 2..16, got 1");
+  EXPECT_EQ(error_of(edited("max_k: 64", "max_k: 16385")),
+            "x.yaml: systolic.max_k: must be an integer in 1..16384, got 16385");
+  EXPECT_EQ(error_of(edited("max_m: 256", "max_m: -3")),
+            "x.yaml: systolic.max_m: must be an integer in 1..16384, got -3");
+  EXPECT_EQ(error_of(edited("max_m: 256", "max_m: 99999999999999999999999")),
+            "x.yaml: systolic.max_m: must be an integer in 1..16384, got "
+            "'99999999999999999999999'");
+}
+
+TEST(ConfigErrors, AccBitsBelowProductBits) {
+  EXPECT_EQ(error_of(edited("acc_bits: 32", "acc_bits: 15")),
+            "x.yaml: systolic.acc_bits: must be an integer in 16..64 (the lower bound is "
+            "product_bits = input_bits + weight_bits = 16), got 15");
+  // Unsigned operands need one more bit to hold the product as two's complement.
+  std::string text = edited("acc_bits: 32", "acc_bits: 16");
+  text.replace(text.find("signed: true"), 12, "signed: false");
+  EXPECT_EQ(error_of(text),
+            "x.yaml: systolic.acc_bits: must be an integer in 17..64 (the lower bound is "
+            "product_bits = input_bits + weight_bits + 1 for unsigned = 17), got 16");
+  EXPECT_EQ(error_of(edited("acc_bits: 32", "acc_bits: 65")).substr(0, 50),
+            "x.yaml: systolic.acc_bits: must be an integer in 1");
+}
+
+TEST(ConfigErrors, WrongTypes) {
+  EXPECT_EQ(error_of(edited("rows: 16", "rows: \"16\"")),
+            "x.yaml: systolic.rows: must be an integer in 1..64, got the quoted string \"16\"");
+  EXPECT_EQ(error_of(edited("rows: 16", "rows: 16.0")),
+            "x.yaml: systolic.rows: must be an integer in 1..64, got '16.0'");
+  EXPECT_EQ(error_of(edited("rows: 16", "rows: 0x10")),
+            "x.yaml: systolic.rows: must be an integer in 1..64, got '0x10'");
+  EXPECT_EQ(error_of(edited("rows: 16", "rows: [16]")),
+            "x.yaml: systolic.rows: must be an integer in 1..64, got a sequence");
+  EXPECT_EQ(error_of(edited("rows: 16", "rows:")),
+            "x.yaml: systolic.rows: must be an integer in 1..64, got nothing (null)");
+  EXPECT_EQ(error_of(edited("signed: true", "signed: yes")),
+            "x.yaml: systolic.signed: must be a boolean (true or false), got 'yes'");
+  EXPECT_EQ(error_of(edited("signed: true", "signed: 1")),
+            "x.yaml: systolic.signed: must be a boolean (true or false), got '1'");
+  EXPECT_EQ(error_of(edited("name: test_cfg", "name: {a: 1}")),
+            "x.yaml: name: must be a string, got a mapping");
+  EXPECT_EQ(error_of("name: a\nengine: systolic\nsystolic: 3\n"),
+            "x.yaml: systolic: must be a mapping of the engine's parameters, got '3'");
+}
+
+TEST(ConfigErrors, BadEnumValues) {
+  EXPECT_EQ(error_of(edited("dataflow: weight_stationary", "dataflow: row_stationary")),
+            "x.yaml: systolic.dataflow: must be one of: weight_stationary, output_stationary; "
+            "got 'row_stationary'");
+  EXPECT_EQ(error_of(edited("overflow: wrap", "overflow: clamp")),
+            "x.yaml: systolic.overflow: must be one of: wrap, saturate; got 'clamp'");
+  EXPECT_EQ(error_of(edited("engine: systolic", "engine: eie")),
+            "x.yaml: engine: must be one of: systolic; got 'eie'");
+}
+
+TEST(ConfigErrors, BadNames) {
+  for (const char* bad : {"Upper", "1abc", "_x", "has-dash", "\"\""}) {
+    SCOPED_TRACE(bad);
+    EXPECT_EQ(error_of(edited("name: test_cfg", std::string("name: ") + bad)).substr(0, 48),
+              "x.yaml: name: must match [a-z][a-z0-9_]* and be");
+  }
+  EXPECT_NO_THROW(parse_config(edited("name: test_cfg", "name: " + std::string(64, 'a')), "x"));
+  EXPECT_NE(error_of(edited("name: test_cfg", "name: " + std::string(65, 'a'))), "");
+}
+
+TEST(ConfigErrors, BufferTooLarge) {
+  // 16384 * 16384 * 8 * 2 bits = 4 Gibit, far above 64 Mibit.
+  std::string text = edited("max_m: 256", "max_m: 16384");
+  text.replace(text.find("max_n: 128"), 10, "max_n: 16384");
+  text.replace(text.find("max_k: 64"), 9, "max_k: 16384");
+  EXPECT_EQ(error_of(text),
+            "x.yaml: systolic: on-chip buffers need max_m*max_k*input_bits + "
+            "max_k*max_n*weight_bits = 4294967296 bits, above the 64 Mibit (67108864) limit; "
+            "reduce systolic.max_m, systolic.max_n, systolic.max_k or the operand widths");
+  // Exactly at the limit is fine: 2048 * 2048 * 8 * 2 = 64 Mibit.
+  text = edited("max_m: 256", "max_m: 2048");
+  text.replace(text.find("max_n: 128"), 10, "max_n: 2048");
+  text.replace(text.find("max_k: 64"), 9, "max_k: 2048");
+  EXPECT_NO_THROW(parse_config(text, "x.yaml"));
+}
+
+}  // namespace
+}  // namespace dnngen::config
