@@ -203,10 +203,12 @@ module dnn_systolic_os_core #(
   // ---------------------------------------------------------------- array
   // Lane i of the A skew carries {valid, first, last, a} for array row i.
   logic [NumRows*(InBits+3)-1:0]        a_lanes, a_skewed;
-  logic [NumRows-1:0]                   a_valid, a_first, a_last, row_done;
+  logic [NumRows-1:0]                   a_valid, a_first, a_last;
   logic [NumRows*InBits-1:0]            a_vals;
   logic [NumCols*WBits-1:0]             b_skewed;
-  logic [NumRows*NumCols*AccIntBits-1:0] results;
+  logic                                 any_done;
+  logic [RowBits-1:0]                   done_row;
+  logic [AccWidth-1:0]                  row_sum;
 
   for (genvar r = 0; r < NumRows; r++) begin : g_a_lane
     assign a_lanes[r*(InBits+3) +: InBits+3] =
@@ -257,17 +259,16 @@ module dnn_systolic_os_core #(
     .a_last_i  (a_last),
     .a_i       (a_vals),
     .b_i       (b_skewed),
-    .row_done_o(row_done),
-    .results_o (results)
+    .any_done_o    (any_done),
+    .done_row_o    (done_row),
+    .done_results_o(row_sum)
   );
 
   // ---------------------------------------------------------------- read-out
   tile_rec_t                  rec;
   logic                       rec_valid, unused_rec_ready;
-  logic                       any_done, emit, job_last;
-  logic [RowBits-1:0]         done_row;
+  logic                       emit, job_last, last_row_done;
   logic [DimBits-1:0]         out_m;
-  logic [AccWidth-1:0]        row_sum;
   logic [NumCols*AccBits-1:0] out_values;
 
   dnn_fifo #(
@@ -280,28 +281,16 @@ module dnn_systolic_os_core #(
     .in_ready_o (unused_rec_ready),
     .in_data_i  ({tile_last, m0_q, n0_q}),
     .out_valid_o(rec_valid),
-    .out_ready_i(en && row_done[NumRows-1]),
+    .out_ready_i(en && last_row_done),
     .out_data_o (rec)
   );
 
-  // At most one row finishes per cycle (rows are one cycle apart, tiles D >= R apart).
-  always_comb begin
-    any_done = 1'b0;
-    done_row = '0;
-    row_sum  = '0;
-    for (int unsigned r = 0; r < NumRows; r++) begin
-      if (row_done[r]) begin
-        any_done = 1'b1;
-        done_row = RowBits'(r);
-        row_sum  = results[r*AccWidth +: AccWidth];
-      end
-    end
-  end
-
+  // A tile's record retires with its last array row.
+  assign last_row_done = any_done && (done_row == RowBits'(NumRows - 1));
   assign out_m    = rec.m0 + DimBits'(done_row);
   assign emit     = any_done && rec_valid && (out_m < m_q);
   assign job_last = rec.tile_last &&
-                    ((done_row == RowBits'(NumRows - 1)) || (out_m + 1'b1 == m_q));
+                    (last_row_done || (out_m + 1'b1 == m_q));
 
   dnn_systolic_finalize #(
     .Lanes     (NumCols),

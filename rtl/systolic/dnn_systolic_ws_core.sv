@@ -8,7 +8,7 @@
 // next tile's weights load while the current tile computes), and A rows are read at
 // phases 1..M. Partial sums of K-tiles are summed in an accumulator buffer (M x C) and
 // the last K-tile streams C[m, n0 +: C] out, one row per cycle. With the output always
-// ready, a job takes (T-1)*D + M + R + C + 2 cycles, T = ceil(K/R)*ceil(N/C); the
+// ready, a job takes (T-1)*D + M + R + C + 3 cycles, T = ceil(K/R)*ceil(N/C); the
 // golden model's cycle model (model/src/systolic/cycles.cpp) derives the same figure.
 module dnn_systolic_ws_core #(
   parameter int unsigned NumRows    = 4,
@@ -66,7 +66,7 @@ module dnn_systolic_ws_core #(
   localparam int unsigned RowBits    = (NumRows > 1) ? $clog2(NumRows) : 1;
   localparam int unsigned AccWidth   = NumCols * AccIntBits;
   // Accumulator stage lags the A data stage by the array's depth plus de-skew.
-  localparam int unsigned TagLatency = NumRows + NumCols - 2;
+  localparam int unsigned TagLatency = NumRows + NumCols - 1;
 
   // One A row in flight: where its results go and what to do with them.
   typedef struct packed {

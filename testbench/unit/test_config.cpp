@@ -2,8 +2,6 @@
 // struct and RTL parameters; each class of bad input (unreadable, malformed, unknown,
 // missing, duplicate, mistyped, out of range, inconsistent) gives one line naming the
 // file and key.
-#include "dnngen/config/config.hpp"
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -13,6 +11,7 @@
 #include <vector>
 
 #include "dnngen/common/error.hpp"
+#include "dnngen/config/config.hpp"
 
 namespace dnngen::config {
 namespace {
@@ -78,9 +77,9 @@ TEST(Config, RtlParametersInDeclarationOrder) {
   const Config cfg =
       parse_config(edited("dataflow: weight_stationary", "dataflow: output_stationary"), "x.yaml");
   const std::vector<std::pair<std::string, int64_t>> expected = {
-      {"NumRows", 16}, {"NumCols", 8},   {"InBits", 8},   {"WBits", 8},
-      {"AccBits", 32}, {"Signed", 1},    {"Saturate", 0}, {"Dataflow", 1},
-      {"MaxM", 256},   {"MaxN", 128},    {"MaxK", 64}};
+      {"NumRows", 16}, {"NumCols", 8}, {"InBits", 8},   {"WBits", 8},
+      {"AccBits", 32}, {"Signed", 1},  {"Saturate", 0}, {"Dataflow", 1},
+      {"MaxM", 256},   {"MaxN", 128},  {"MaxK", 64}};
   EXPECT_EQ(rtl_parameters(cfg), expected);
   EXPECT_EQ(rtl_top_module(cfg), "dnn_systolic_top");
 }
@@ -136,8 +135,8 @@ TEST(ConfigErrors, UnreadableFile) {
     load_config(DNNGEN_CONFIGS_DIR);
     FAIL() << "expected InputError";
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), std::string(DNNGEN_CONFIGS_DIR) +
-                                         ": cannot read file: Is a directory");
+    EXPECT_EQ(std::string(e.what()),
+              std::string(DNNGEN_CONFIGS_DIR) + ": cannot read file: Is a directory");
   }
 }
 
@@ -178,6 +177,8 @@ TEST(ConfigErrors, DuplicateKeys) {
   EXPECT_EQ(error_of(edited("cols: 8", "cols: 8\n  cols: 4")),
             "x.yaml: duplicate key 'systolic.cols'");
   EXPECT_EQ(error_of(std::string(kValid) + "name: other\n"), "x.yaml: duplicate key 'name'");
+  EXPECT_EQ(error_of(edited("rows: 16", "? [a]\n  : 1")),
+            "x.yaml: keys must be strings, got a sequence as a key in 'systolic'");
 }
 
 TEST(ConfigErrors, OutOfRangeIntegers) {
@@ -246,9 +247,13 @@ TEST(ConfigErrors, BadEnumValues) {
 TEST(ConfigErrors, BadNames) {
   for (const char* bad : {"Upper", "1abc", "_x", "has-dash", "\"\""}) {
     SCOPED_TRACE(bad);
-    EXPECT_EQ(error_of(edited("name: test_cfg", std::string("name: ") + bad)).substr(0, 48),
-              "x.yaml: name: must match [a-z][a-z0-9_]* and be");
+    EXPECT_EQ(error_of(edited("name: test_cfg", std::string("name: ") + bad))
+                  .rfind("x.yaml: name: must match [a-z][a-z0-9_]* and be at most 64", 0),
+              0u);
   }
+  EXPECT_EQ(error_of(edited("name: test_cfg", "name: Upper")),
+            "x.yaml: name: must match [a-z][a-z0-9_]* and be at most 64 characters (it names "
+            "generated modules and files), got 'Upper'");
   EXPECT_NO_THROW(parse_config(edited("name: test_cfg", "name: " + std::string(64, 'a')), "x"));
   EXPECT_NE(error_of(edited("name: test_cfg", "name: " + std::string(65, 'a'))), "");
 }

@@ -1,8 +1,6 @@
 // Golden GEMM: hand-computed results, wrap and saturate at the accumulator edges,
 // unsigned operands, operand checks, and a seeded random comparison against a naive
 // int64 reference. Replay a random run with DNNGEN_SEED=<seed>.
-#include "dnngen/golden/gemm.hpp"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -15,6 +13,7 @@
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/numerics.hpp"
+#include "dnngen/golden/gemm.hpp"
 
 namespace dnngen::golden {
 namespace {
@@ -194,8 +193,8 @@ TEST(Gemm, RandomAgainstNaiveReference) {
     for (int64_t i = 0; i < m; ++i) {
       for (int64_t j = 0; j < n; ++j) {
         ASSERT_EQ(c.at(i, j), reference(cfg, a, b, i, j))
-            << "seed " << seed << " trial " << trial << " at [" << i << ", " << j
-            << "], acc_bits " << cfg.acc_bits;
+            << "seed " << seed << " trial " << trial << " at [" << i << ", " << j << "], acc_bits "
+            << cfg.acc_bits;
       }
     }
   }

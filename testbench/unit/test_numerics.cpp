@@ -1,11 +1,11 @@
 // numerics: ranges, wrap, saturate and field packing for every width 1..64, with the
 // 1-, 63- and 64-bit edges (where a naive shift would be undefined) spelled out.
-#include "dnngen/common/numerics.hpp"
-
 #include <gtest/gtest.h>
 
 #include <limits>
 #include <stdexcept>
+
+#include "dnngen/common/numerics.hpp"
 
 namespace dnngen::numerics {
 namespace {

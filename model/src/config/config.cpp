@@ -22,9 +22,9 @@ namespace {
 
 const std::vector<std::string> kEngines = {"systolic"};
 const std::vector<std::string> kTopKeys = {"name", "engine", "description"};
-const std::vector<std::string> kSystolicKeys = {
-    "rows",        "cols",   "dataflow", "input_bits", "weight_bits", "acc_bits",
-    "signed",      "overflow", "max_m",  "max_n",      "max_k"};
+const std::vector<std::string> kSystolicKeys = {"rows",        "cols",     "dataflow", "input_bits",
+                                                "weight_bits", "acc_bits", "signed",   "overflow",
+                                                "max_m",       "max_n",    "max_k"};
 
 constexpr size_t kMaxNameLength = 64;
 // On-chip operand buffers (A and B tiles) must stay within what an FPGA or a
@@ -79,8 +79,9 @@ class MapReader {
   MapReader(const YAML::Node& node, std::string prefix, std::string source)
       : prefix_(std::move(prefix)), source_(std::move(source)) {
     for (auto it = node.begin(); it != node.end(); ++it) {
-      if (!is_plain_scalar(it->first) && !(it->first.IsScalar() && it->first.Tag() == "!")) {
-        fail_at("", "keys must be plain strings, got " + describe(it->first));
+      if (!it->first.IsScalar()) {
+        fail(fmt::format("keys must be strings, got {} as a key{}", describe(it->first),
+                         prefix_.empty() ? "" : " in '" + prefix_ + "'"));
       }
       const std::string& key = it->first.Scalar();
       if (!entries_.emplace(key, it->second).second) {
@@ -141,7 +142,8 @@ class MapReader {
   }
 
   template <typename T>
-  T get_choice(const std::string& key, const std::vector<std::pair<std::string, T>>& choices) const {
+  T get_choice(const std::string& key,
+               const std::vector<std::pair<std::string, T>>& choices) const {
     const YAML::Node& node = require(key);
     std::vector<std::string> names;
     for (const auto& [name, value] : choices) {
@@ -180,20 +182,21 @@ unsigned ceil_log2(uint64_t v) {
 void check_consistency(const SystolicConfig& s, const MapReader& r) {
   const unsigned sum_bits = s.product_bits() + ceil_log2(s.max_k);
   if (s.overflow == Overflow::kSaturate && sum_bits > kExactSumLimitBits) {
-    r.fail_at("max_k", fmt::format("with overflow: saturate, product_bits + ceil(log2(max_k)) "
-                                   "must be <= {}, got {} + {} = {}; reduce max_k or the "
-                                   "operand widths",
-                                   kExactSumLimitBits, s.product_bits(), ceil_log2(s.max_k),
-                                   sum_bits));
+    r.fail_at("max_k",
+              fmt::format("with overflow: saturate, product_bits + ceil(log2(max_k)) "
+                          "must be <= {}, got {} + {} = {}; reduce max_k or the "
+                          "operand widths",
+                          kExactSumLimitBits, s.product_bits(), ceil_log2(s.max_k), sum_bits));
   }
-  const int64_t buffer_bits = int64_t{s.max_m} * s.max_k * s.input_bits +
-                              int64_t{s.max_k} * s.max_n * s.weight_bits;
+  const int64_t buffer_bits =
+      int64_t{s.max_m} * s.max_k * s.input_bits + int64_t{s.max_k} * s.max_n * s.weight_bits;
   if (buffer_bits > kBufferLimitBits) {
-    r.fail(fmt::format("systolic: on-chip buffers need max_m*max_k*input_bits + "
-                       "max_k*max_n*weight_bits = {} bits, above the 64 Mibit ({}) limit; "
-                       "reduce systolic.max_m, systolic.max_n, systolic.max_k or the operand "
-                       "widths",
-                       buffer_bits, kBufferLimitBits));
+    r.fail(
+        fmt::format("systolic: on-chip buffers need max_m*max_k*input_bits + "
+                    "max_k*max_n*weight_bits = {} bits, above the 64 Mibit ({}) limit; "
+                    "reduce systolic.max_m, systolic.max_n, systolic.max_k or the operand "
+                    "widths",
+                    buffer_bits, kBufferLimitBits));
   }
 }
 
@@ -214,9 +217,9 @@ SystolicConfig parse_systolic(const YAML::Node& node, const std::string& source)
       "acc_bits", s.product_bits(), 64,
       fmt::format(" (the lower bound is product_bits = input_bits + weight_bits{} = {})",
                   s.is_signed ? "" : " + 1 for unsigned", s.product_bits()));
-  s.overflow = r.get_choice<Overflow>("overflow",
-                                      {{to_string(Overflow::kWrap), Overflow::kWrap},
-                                       {to_string(Overflow::kSaturate), Overflow::kSaturate}});
+  s.overflow =
+      r.get_choice<Overflow>("overflow", {{to_string(Overflow::kWrap), Overflow::kWrap},
+                                          {to_string(Overflow::kSaturate), Overflow::kSaturate}});
   s.max_m = r.get_unsigned("max_m", 1, 16384);
   s.max_n = r.get_unsigned("max_n", 1, 16384);
   s.max_k = r.get_unsigned("max_k", 1, 16384);
@@ -236,9 +239,10 @@ bool is_valid_name(const std::string& name) {
 
 Config parse_root(const YAML::Node& root, const std::string& source) {
   if (!root.IsMap()) {
-    throw InputError(fmt::format("{}: top level must be a mapping with keys name, engine, ..., "
-                                 "got {}",
-                                 source, describe(root)));
+    throw InputError(
+        fmt::format("{}: top level must be a mapping with keys name, engine, ..., "
+                    "got {}",
+                    source, describe(root)));
   }
   MapReader r(root, "", source);
   // Engine section names are allowed here so that a misspelt `engine` value is
@@ -261,7 +265,9 @@ Config parse_root(const YAML::Node& root, const std::string& source) {
   }
   if (r.has("description")) {
     const YAML::Node& d = r.require("description");
-    if (!d.IsScalar() && !d.IsNull()) r.fail_at("description", "must be a string, got " + describe(d));
+    if (!d.IsScalar() && !d.IsNull()) {
+      r.fail_at("description", "must be a string, got " + describe(d));
+    }
   }
   const YAML::Node& section = r.require(cfg.engine);
   if (!section.IsMap()) {
@@ -287,8 +293,8 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
     throw InputError(source_name + ": empty file (expected a mapping with keys name, engine, ...)");
   }
   if (docs.size() > 1) {
-    throw InputError(fmt::format("{}: expected one YAML document, found {}", source_name,
-                                 docs.size()));
+    throw InputError(
+        fmt::format("{}: expected one YAML document, found {}", source_name, docs.size()));
   }
   return parse_root(docs[0], source_name);
 }

@@ -39,7 +39,7 @@ struct DTypeInfo {
 };
 
 constexpr DTypeInfo kDTypes[] = {
-    {DType::kInt8, 'i', 1},  {DType::kUInt8, 'u', 1},  {DType::kInt16, 'i', 2},
+    {DType::kInt8, 'i', 1},   {DType::kUInt8, 'u', 1}, {DType::kInt16, 'i', 2},
     {DType::kUInt16, 'u', 2}, {DType::kInt32, 'i', 4}, {DType::kUInt32, 'u', 4},
     {DType::kInt64, 'i', 8},
 };
@@ -75,7 +75,7 @@ std::string supported_descrs() {
 DType parse_descr(const std::string& path, const std::string& text) {
   std::string body = text;
   char order = '|';
-  if (!body.empty() && std::strchr("<>|=", body[0]) != nullptr) {
+  if (!body.empty() && std::string("<>|=").find(body[0]) != std::string::npos) {
     order = body[0];
     body = body.substr(1);
   }
@@ -211,8 +211,8 @@ Header parse_header(const std::string& path, const std::string& file) {
   const unsigned major = bytes[6];
   const unsigned minor = bytes[7];
   if (major != 1 && major != 2) {
-    fail(path, fmt::format("unsupported .npy format version {}.{} (supported: 1.0, 2.0)", major,
-                           minor));
+    fail(path,
+         fmt::format("unsupported .npy format version {}.{} (supported: 1.0, 2.0)", major, minor));
   }
   const size_t len_bytes = major == 1 ? 2 : 4;
   const size_t prefix = kMagicSize + 2 + len_bytes;
@@ -234,16 +234,17 @@ Header parse_header(const std::string& path, const std::string& file) {
       have_descr = true;
     } else if (key == "fortran_order" && value.boolean) {
       if (*value.boolean) {
-        fail(path, "fortran_order arrays are not supported; save a C-ordered array "
-                   "(np.ascontiguousarray)");
+        fail(path,
+             "fortran_order arrays are not supported; save a C-ordered array "
+             "(np.ascontiguousarray)");
       }
       have_order = true;
     } else if (key == "shape" && value.tuple) {
       h.shape = *value.tuple;
       have_shape = true;
     } else {
-      fail(path, fmt::format("malformed .npy header (unexpected key or value for '{}'): {}", key,
-                             text));
+      fail(path,
+           fmt::format("malformed .npy header (unexpected key or value for '{}'): {}", key, text));
     }
   }
   if (!have_descr || !have_order || !have_shape) {
@@ -294,8 +295,8 @@ std::string encode_header(const Tensor& t, DType dtype) {
   for (size_t i = 0; i < t.shape.size(); ++i) shape += (i ? ", " : "") + std::to_string(t.shape[i]);
   if (t.shape.size() == 1) shape += ",";
   shape += ")";
-  std::string dict = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}",
-                                 descr(dtype), shape);
+  std::string dict =
+      fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}", descr(dtype), shape);
   // Pad with spaces and a final newline so the data starts on a 64-byte boundary.
   const size_t prefix = kMagicSize + 2 + 2;
   const size_t total = prefix + dict.size() + 1;
@@ -335,8 +336,8 @@ NpyArray read_npy(const std::string& path) {
   const size_t found = file.size() - h.data_offset;
   if (found != expected) {
     fail(path, fmt::format("{}: expected {} bytes of data, found {} (shape {}, {})",
-                           found < expected ? "truncated data" : "trailing data", expected,
-                           found, shape_string(h.shape), to_string(h.dtype)));
+                           found < expected ? "truncated data" : "trailing data", expected, found,
+                           shape_string(h.shape), to_string(h.dtype)));
   }
 
   NpyArray out;
@@ -362,10 +363,10 @@ void write_npy(const std::string& path, const Tensor& t, DType dtype) {
   const bool sign = is_signed(dtype);
   for (size_t i = 0; i < t.data.size(); ++i) {
     if (!numerics::fits(t.data[i], nbits, sign)) {
-      fail(path, fmt::format("element {} = {} does not fit {} range {}..{}",
-                             index_string(t.shape, static_cast<int64_t>(i)), t.data[i],
-                             to_string(dtype), numerics::min_value(nbits, sign),
-                             numerics::max_value(nbits, sign)));
+      fail(path,
+           fmt::format("element {} = {} does not fit {} range {}..{}",
+                       index_string(t.shape, static_cast<int64_t>(i)), t.data[i], to_string(dtype),
+                       numerics::min_value(nbits, sign), numerics::max_value(nbits, sign)));
     }
   }
 

@@ -1,0 +1,59 @@
+#pragma once
+// Options of the job commands (`run`, `cosim`), shared by the dnngen front end and the
+// per-configuration simulator it builds, so both accept exactly the same syntax.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "dnngen/common/tensor.hpp"
+#include "dnngen/config/config.hpp"
+
+namespace dnngen::cli {
+
+struct JobOptions {
+  std::string command;                        // "run" or "cosim"
+  std::string config_path;
+  std::string op = "gemm";
+  std::string backend = "model";              // run: model | rtl
+  std::map<std::string, std::string> inputs;  // NAME -> .npy path
+  std::map<std::string, std::string> outputs;
+  std::map<std::string, std::string> params;  // --param key=value
+  std::string json_path;
+  bool random = false;
+  uint64_t seed = 1;
+  uint64_t count = 20;
+  double ready_probability = 1.0;             // cosim: consumer ready rate (backpressure)
+  std::string fst_path;                       // waveform of the RTL run (trace builds only)
+  bool rebuild = false;
+  bool quiet = false;
+};
+
+// Parses argv after the command word. Throws InputError with one line naming the
+// offending option and what was expected; `--help` text via usage().
+JobOptions parse_job_options(const std::string& command, const std::vector<std::string>& args);
+std::string job_usage(const std::string& command);
+
+// Re-serialises options as arguments (for handing a job to the simulator process).
+std::vector<std::string> to_args(const JobOptions& opts);
+
+struct GemmOperands {
+  Tensor a, b;
+};
+
+// Reads --in A=... --in B=... for op gemm and checks them against the config.
+GemmOperands load_gemm_operands(const config::Config& cfg, const JobOptions& opts);
+
+// Checks the binding names and output paths before any work is done, so a bad
+// command line fails fast and writes nothing.
+void check_bindings(const config::Config& cfg, const JobOptions& opts);
+
+// Writes C (int32 when acc_bits <= 32, else int64) to --out C=..., atomically.
+void write_gemm_result(const config::Config& cfg, const JobOptions& opts, const Tensor& c);
+
+// Writes a JSON report atomically (temp file + rename). No-op when path is empty.
+void write_json_report(const std::string& path, const nlohmann::json& report);
+
+}  // namespace dnngen::cli

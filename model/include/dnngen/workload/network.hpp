@@ -1,0 +1,93 @@
+#pragma once
+// Network workloads: the layer tables in workloads/*.csv, their lowering to GEMM and
+// the fast whole-network cycle estimate on a systolic configuration.
+//
+//  * load_network(): strict parser of the workload CSV format (docs/workloads.md).
+//  * lower(): conv2d -> GEMM by im2col (one GEMM per group), as the host driver does.
+//  * estimate_layer(): splits each GEMM into jobs that fit max_m / max_n / max_k and
+//    sums the closed-form cycles of systolic::estimate() over them, O(1) per layer.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "dnngen/config/config.hpp"
+#include "dnngen/systolic/schedule.hpp"
+
+namespace dnngen::workload {
+
+enum class LayerType { kConv, kGemm };
+
+// conv2d with square stride and symmetric zero padding; groups split C and the
+// filters into independent convolutions (groups == C == filters is depthwise).
+struct ConvShape {
+  int64_t h = 0, w = 0;  // ifmap height, width
+  int64_t c = 0;         // input channels
+  int64_t filters = 0;   // output channels (K in the conv literature)
+  int64_t r = 0, s = 0;  // filter height, width
+  int64_t stride = 1;
+  int64_t pad = 0;
+};
+
+struct Layer {
+  std::string name;
+  LayerType type = LayerType::kGemm;
+  ConvShape conv;            // conv only
+  systolic::GemmShape gemm;  // gemm: as written; conv: the im2col lowering of one group
+  int64_t groups = 1;        // independent GEMMs of shape `gemm` (conv groups, heads)
+  int line = 0;              // line in the source file, for messages
+};
+
+// Output height/width of a conv: floor((H + 2P - R) / S) + 1.
+int64_t conv_output_size(int64_t in, int64_t filter, int64_t stride, int64_t pad);
+
+// im2col lowering of one group: M = E*F, K = (C/groups)*R*S, N = filters/groups.
+systolic::GemmShape lower(const ConvShape& conv, int64_t groups);
+
+// Parses a workload file. Throws InputError "FILE:LINE: message" for a bad row and
+// "FILE: message" for an unreadable or empty file.
+std::vector<Layer> load_network(const std::string& path);
+
+// Same, from text (source_name is used in messages). For tests.
+std::vector<Layer> parse_network(const std::string& text, const std::string& source_name);
+
+struct LayerEstimate {
+  std::string name;
+  LayerType type = LayerType::kGemm;
+  systolic::GemmShape gemm;  // per group, unsplit
+  int64_t groups = 1;
+  uint64_t jobs = 0;  // engine jobs after splitting to max_m/max_n/max_k, all groups
+  uint64_t macs = 0;
+  uint64_t cycles = 0;           // sum of the jobs' cycles (jobs run back to back)
+  double utilization = 0;        // macs / (cycles * rows * cols)
+  uint64_t scalesim_cycles = 0;  // SCALE-Sim v2 WS formula on the unsplit GEMM, all groups
+  double scalesim_ratio = 0;     // cycles / scalesim_cycles
+};
+
+struct NetworkEstimate {
+  std::string name;  // network name (file stem)
+  config::SystolicConfig cfg;
+  std::vector<LayerEstimate> layers;
+  uint64_t jobs = 0;
+  uint64_t macs = 0;
+  uint64_t cycles = 0;
+  double utilization = 0;
+  uint64_t scalesim_cycles = 0;
+  double scalesim_ratio = 0;
+};
+
+// Throws std::invalid_argument if cfg has a zero array dimension or job limit (a
+// validated Config never does).
+LayerEstimate estimate_layer(const config::SystolicConfig& cfg, const Layer& layer);
+NetworkEstimate estimate_network(const config::SystolicConfig& cfg,
+                                 const std::vector<Layer>& layers, const std::string& name = "");
+
+nlohmann::json to_json(const LayerEstimate& e);
+nlohmann::json to_json(const NetworkEstimate& e);
+
+// Aligned text table: one row per layer, then the totals.
+std::string format_table(const NetworkEstimate& e);
+
+std::string to_string(LayerType t);  // "conv" / "gemm"
+
+}  // namespace dnngen::workload

@@ -1,0 +1,201 @@
+#include "dnngen/cli/job_options.hpp"
+
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "dnngen/common/error.hpp"
+#include "dnngen/golden/gemm.hpp"
+#include "dnngen/io/npy.hpp"
+
+namespace dnngen::cli {
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+namespace {
+
+po::options_description describe(const std::string& command) {
+  po::options_description d("Options for dnngen " + command);
+  auto add = d.add_options();
+  add("op", po::value<std::string>()->default_value("gemm"), "operation: gemm");
+  add("in", po::value<std::vector<std::string>>()->composing(), "input tensor NAME=FILE.npy");
+  add("param", po::value<std::vector<std::string>>()->composing(), "job parameter key=value");
+  add("json", po::value<std::string>(), "write a JSON report to this file");
+  add("fst", po::value<std::string>(), "write an FST waveform of the RTL run (slow)");
+  add("rebuild", "rebuild the cached simulator");
+  add("quiet", "print only the summary");
+  add("help", "show this help");
+  if (command == "run") {
+    add("backend", po::value<std::string>()->default_value("model"), "model | rtl");
+    add("out", po::value<std::vector<std::string>>()->composing(), "output tensor NAME=FILE.npy");
+  } else {
+    add("random", "run random jobs instead of --in tensors");
+    add("seed", po::value<uint64_t>()->default_value(1), "random seed");
+    add("count", po::value<uint64_t>()->default_value(20), "number of random jobs");
+    add("ready", po::value<double>()->default_value(1.0),
+        "probability the result consumer is ready each cycle (backpressure test)");
+  }
+  return d;
+}
+
+std::map<std::string, std::string> parse_bindings(const po::variables_map& vm, const char* key) {
+  std::map<std::string, std::string> out;
+  if (!vm.count(key)) return out;
+  for (const auto& b : vm[key].as<std::vector<std::string>>()) {
+    const auto eq = b.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == b.size())
+      throw InputError(std::string("--") + key + " '" + b + "': expected NAME=VALUE");
+    const std::string name = b.substr(0, eq);
+    if (out.count(name)) throw InputError(std::string("--") + key + " " + name + " given twice");
+    out[name] = b.substr(eq + 1);
+  }
+  return out;
+}
+
+void expect_names(const std::map<std::string, std::string>& got,
+                  const std::vector<std::string>& want, const std::string& what,
+                  const std::string& op) {
+  for (const auto& [name, value] : got) {
+    if (std::find(want.begin(), want.end(), name) == want.end()) {
+      std::string list;
+      for (const auto& w : want) list += (list.empty() ? "" : ", ") + w;
+      throw InputError(what + " '" + name + "' is not used by op " + op + " (expected: " + list +
+                       ")");
+    }
+  }
+  for (const auto& name : want)
+    if (!got.count(name)) throw InputError("missing " + what + " " + name + " for op " + op);
+}
+
+void check_writable_parent(const std::string& path, const std::string& what) {
+  const fs::path parent = fs::absolute(path).parent_path();
+  if (!fs::is_directory(parent))
+    throw InputError(what + " " + path + ": directory " + parent.string() + " does not exist");
+}
+
+}  // namespace
+
+std::string job_usage(const std::string& command) {
+  std::ostringstream os;
+  os << describe(command);
+  return os.str();
+}
+
+JobOptions parse_job_options(const std::string& command, const std::vector<std::string>& args) {
+  if (command != "run" && command != "cosim") throw InputError("unknown job command " + command);
+  auto desc = describe(command);
+  po::options_description all;
+  all.add(desc).add_options()("config", po::value<std::string>(), "config");
+  po::positional_options_description pos;
+  pos.add("config", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw InputError(std::string("dnngen ") + command + ": " + e.what());
+  }
+  JobOptions o;
+  o.command = command;
+  if (vm.count("help")) {
+    o.config_path = "--help";
+    return o;
+  }
+  if (!vm.count("config")) throw InputError("dnngen " + command + ": missing CONFIG.yaml");
+  o.config_path = vm["config"].as<std::string>();
+  o.op = vm["op"].as<std::string>();
+  if (o.op != "gemm") throw InputError("--op " + o.op + ": the systolic engine supports: gemm");
+  o.inputs = parse_bindings(vm, "in");
+  o.params = parse_bindings(vm, "param");
+  if (!o.params.empty())
+    throw InputError("--param " + o.params.begin()->first + ": op gemm takes no parameters");
+  if (vm.count("json")) o.json_path = vm["json"].as<std::string>();
+  if (vm.count("fst")) o.fst_path = vm["fst"].as<std::string>();
+  o.rebuild = vm.count("rebuild") > 0;
+  o.quiet = vm.count("quiet") > 0;
+  if (command == "run") {
+    o.backend = vm["backend"].as<std::string>();
+    if (o.backend != "model" && o.backend != "rtl")
+      throw InputError("--backend " + o.backend + ": expected model or rtl");
+    o.outputs = parse_bindings(vm, "out");
+  } else {
+    o.backend = "cosim";
+    o.random = vm.count("random") > 0;
+    o.seed = vm["seed"].as<uint64_t>();
+    o.count = vm["count"].as<uint64_t>();
+    o.ready_probability = vm["ready"].as<double>();
+    if (!(o.ready_probability > 0.0 && o.ready_probability <= 1.0))
+      throw InputError("--ready must be in (0, 1]");
+    if (o.random && !o.inputs.empty())
+      throw InputError("dnngen cosim: give either --random or --in tensors, not both");
+    if (!o.random && o.inputs.empty())
+      throw InputError("dnngen cosim: give --random or the job's --in tensors");
+    if (o.random && o.count == 0) throw InputError("--count must be at least 1");
+  }
+  return o;
+}
+
+std::vector<std::string> to_args(const JobOptions& o) {
+  std::vector<std::string> a = {o.command, o.config_path, "--op", o.op};
+  for (const auto& [n, p] : o.inputs) a.insert(a.end(), {"--in", n + "=" + p});
+  for (const auto& [n, p] : o.outputs) a.insert(a.end(), {"--out", n + "=" + p});
+  if (!o.json_path.empty()) a.insert(a.end(), {"--json", o.json_path});
+  if (!o.fst_path.empty()) a.insert(a.end(), {"--fst", o.fst_path});
+  if (o.quiet) a.push_back("--quiet");
+  if (o.command == "run") {
+    a.insert(a.end(), {"--backend", o.backend});
+  } else {
+    if (o.random) a.push_back("--random");
+    a.insert(a.end(), {"--seed", std::to_string(o.seed), "--count", std::to_string(o.count)});
+    std::ostringstream ready;
+    ready.precision(17);
+    ready << o.ready_probability;
+    a.insert(a.end(), {"--ready", ready.str()});
+  }
+  return a;
+}
+
+void check_bindings(const config::Config& /*cfg*/, const JobOptions& o) {
+  if (!o.inputs.empty() || !o.random) expect_names(o.inputs, {"A", "B"}, "input", o.op);
+  if (o.command == "run") {
+    expect_names(o.outputs, {"C"}, "output", o.op);
+    check_writable_parent(o.outputs.at("C"), "output C");
+  }
+  if (!o.json_path.empty()) check_writable_parent(o.json_path, "--json");
+}
+
+GemmOperands load_gemm_operands(const config::Config& cfg, const JobOptions& o) {
+  GemmOperands ops;
+  auto load = [](const std::string& name, const std::string& path) {
+    io::NpyArray arr = io::read_npy(path);
+    if (arr.tensor.shape.size() != 2)
+      throw InputError("tensor " + name + " (" + path + "): expected a 2-D array, got shape " +
+                       shape_string(arr.tensor.shape));
+    return std::move(arr.tensor);
+  };
+  ops.a = load("A", o.inputs.at("A"));
+  ops.b = load("B", o.inputs.at("B"));
+  golden::check_gemm_operands(cfg.systolic, ops.a, ops.b);
+  return ops;
+}
+
+void write_gemm_result(const config::Config& cfg, const JobOptions& o, const Tensor& c) {
+  const auto dtype = cfg.systolic.output_bits() == 32 ? io::DType::kInt32 : io::DType::kInt64;
+  io::write_npy(o.outputs.at("C"), c, dtype);
+}
+
+void write_json_report(const std::string& path, const nlohmann::json& report) {
+  if (path.empty()) return;
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream f(tmp);
+    if (!f) throw InputError("--json " + path + ": cannot write");
+    f << report.dump(2) << "\n";
+    if (!f) throw InputError("--json " + path + ": write failed");
+  }
+  fs::rename(tmp, path);
+}
+
+}  // namespace dnngen::cli

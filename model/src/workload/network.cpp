@@ -1,0 +1,411 @@
+// Workload tables and the whole-network estimate. The parser is strict because a
+// silently misread column (a stride taken for a padding) gives plausible but wrong
+// cycle counts that nobody would notice.
+#include "dnngen/workload/network.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+#include "dnngen/common/error.hpp"
+
+namespace dnngen::workload {
+namespace {
+
+// Field values above this are typos, not layers; the bound also keeps the lowering
+// products far from int64 overflow.
+constexpr int64_t kMaxField = int64_t{1} << 31;
+// MACs of one layer must be exact in a double (utilization, JSON consumers).
+constexpr int64_t kMaxLayerMacs = int64_t{1} << 53;
+
+// The two row layouts; messages quote them and the field counts come from them.
+constexpr char kConvLayout[] = "name,conv,H,W,C,K,R,S,stride,pad,groups";
+constexpr char kGemmLayout[] = "name,gemm,M,N,K,groups";
+
+// One data row being parsed; every error names the file and line.
+class Row {
+ public:
+  Row(std::string source, int line, std::vector<std::string> fields)
+      : source_(std::move(source)), line_(line), fields_(std::move(fields)) {}
+
+  [[noreturn]] void fail(const std::string& message) const {
+    throw InputError(fmt::format("{}:{}: {}", source_, line_, message));
+  }
+
+  size_t size() const { return fields_.size(); }
+  const std::string& field(size_t i) const { return fields_[i]; }
+
+  // Decimal integer in [min, kMaxField]; `column` names it in messages.
+  int64_t integer(size_t i, const char* column, int64_t min) const {
+    const std::string& text = fields_[i];
+    int64_t value = 0;
+    const char* end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (text.empty() || ptr != end || ec == std::errc::invalid_argument) {
+      fail(fmt::format("{}: expected an integer, got '{}'", column, text));
+    }
+    if (ec == std::errc::result_out_of_range && text.front() == '-') {
+      fail(fmt::format("{}: must be {}, got {}", column, min == 0 ? ">= 0" : ">= 1", text));
+    }
+    if (ec == std::errc::result_out_of_range || value > kMaxField) {
+      fail(fmt::format("{}: {} is too large (limit {})", column, text, kMaxField));
+    }
+    if (value < min) {
+      fail(fmt::format("{}: must be {}, got {}", column, min == 0 ? ">= 0" : ">= 1", value));
+    }
+    return value;
+  }
+
+  int line() const { return line_; }
+
+ private:
+  std::string source_;
+  int line_;
+  std::vector<std::string> fields_;
+};
+
+std::string trim(const std::string& s) {
+  const auto first = s.find_first_not_of(" \t\r");
+  if (first == std::string::npos) return "";
+  const auto last = s.find_last_not_of(" \t\r");
+  return s.substr(first, last - first + 1);
+}
+
+std::vector<std::string> split_fields(const std::string& line) {
+  std::vector<std::string> fields;
+  std::stringstream in(line);
+  std::string field;
+  while (std::getline(in, field, ',')) fields.push_back(trim(field));
+  // getline drops an empty last field ("a,b,"), which must still count as a field.
+  if (!line.empty() && line.back() == ',') fields.emplace_back();
+  return fields;
+}
+
+bool is_name_char(char ch) {
+  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+         ch == '_' || ch == '.' || ch == '-' || ch == '/';
+}
+
+void check_name(const Row& row) {
+  const std::string& name = row.field(0);
+  if (name.empty()) row.fail("empty layer name");
+  if (!std::all_of(name.begin(), name.end(), is_name_char)) {
+    row.fail(fmt::format("layer name '{}' may only use letters, digits and _ . - /", name));
+  }
+}
+
+void check_field_count(const Row& row, const std::string& type, const std::string& layout) {
+  const size_t expected = 1 + static_cast<size_t>(std::count(layout.begin(), layout.end(), ','));
+  if (row.size() != expected) {
+    row.fail(
+        fmt::format("a {} row has {} fields ({}), got {}", type, expected, layout, row.size()));
+  }
+}
+
+// groups * M * N * K must stay below kMaxLayerMacs; checked by division so nothing
+// overflows on the way.
+void check_macs(const Row& row, int64_t groups, const systolic::GemmShape& g) {
+  int64_t macs = groups;
+  for (const int64_t d : {g.m, g.n, g.k}) {
+    if (d > kMaxLayerMacs / macs) {
+      row.fail(
+          fmt::format("layer too large: groups*M*N*K exceeds 2^53 (M={}, N={}, K={}, "
+                      "groups={})",
+                      g.m, g.n, g.k, groups));
+    }
+    macs *= d;
+  }
+}
+
+Layer parse_conv(const Row& row) {
+  check_field_count(row, "conv", kConvLayout);
+  Layer layer;
+  layer.type = LayerType::kConv;
+  ConvShape& c = layer.conv;
+  c.h = row.integer(2, "H", 1);
+  c.w = row.integer(3, "W", 1);
+  c.c = row.integer(4, "C", 1);
+  c.filters = row.integer(5, "K", 1);
+  c.r = row.integer(6, "R", 1);
+  c.s = row.integer(7, "S", 1);
+  c.stride = row.integer(8, "stride", 1);
+  c.pad = row.integer(9, "pad", 0);
+  layer.groups = row.integer(10, "groups", 1);
+  if (c.r > c.h + 2 * c.pad) {
+    row.fail(fmt::format("filter R={} is larger than the padded input H+2*pad={}", c.r,
+                         c.h + 2 * c.pad));
+  }
+  if (c.s > c.w + 2 * c.pad) {
+    row.fail(fmt::format("filter S={} is larger than the padded input W+2*pad={}", c.s,
+                         c.w + 2 * c.pad));
+  }
+  if (c.c % layer.groups != 0 || c.filters % layer.groups != 0) {
+    row.fail(fmt::format("groups={} must divide both C={} and K={}", layer.groups, c.c, c.filters));
+  }
+  // Keeping E, F and C*R*S to 2^31 makes E*F exact in int64; check_macs then bounds
+  // the product of all the GEMM dimensions.
+  const int64_t e = conv_output_size(c.h, c.r, c.stride, c.pad);
+  const int64_t f = conv_output_size(c.w, c.s, c.stride, c.pad);
+  if (e > kMaxField || f > kMaxField || c.c / layer.groups > kMaxField / c.r / c.s) {
+    row.fail("layer too large: E, F or C*R*S exceeds 2^31");
+  }
+  layer.gemm = lower(c, layer.groups);
+  check_macs(row, layer.groups, layer.gemm);
+  return layer;
+}
+
+Layer parse_gemm(const Row& row) {
+  check_field_count(row, "gemm", kGemmLayout);
+  Layer layer;
+  layer.type = LayerType::kGemm;
+  layer.gemm.m = row.integer(2, "M", 1);
+  layer.gemm.n = row.integer(3, "N", 1);
+  layer.gemm.k = row.integer(4, "K", 1);
+  layer.groups = row.integer(5, "groups", 1);
+  check_macs(row, layer.groups, layer.gemm);
+  return layer;
+}
+
+Layer parse_row(const Row& row) {
+  if (row.size() < 2) {
+    row.fail(
+        fmt::format("expected name,type,... (type conv or gemm), got {} field(s)", row.size()));
+  }
+  check_name(row);
+  const std::string& type = row.field(1);
+  Layer layer;
+  if (type == "conv") {
+    layer = parse_conv(row);
+  } else if (type == "gemm") {
+    layer = parse_gemm(row);
+  } else {
+    row.fail(fmt::format("unknown layer type '{}' (expected conv or gemm)", type));
+  }
+  layer.name = row.field(0);
+  layer.line = row.line();
+  return layer;
+}
+
+uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+// A dimension split into jobs of at most `limit`: `full` jobs of size `limit` and at
+// most one edge job of size `edge` (0 if the limit divides the dimension).
+struct DimSplit {
+  std::array<int64_t, 2> size{};
+  std::array<uint64_t, 2> count{};
+  int parts = 0;
+};
+
+DimSplit split_dim(int64_t dim, unsigned limit) {
+  DimSplit s;
+  const int64_t full = dim / limit, edge = dim % limit;
+  if (full > 0) {
+    s.size[s.parts] = limit;
+    s.count[s.parts++] = static_cast<uint64_t>(full);
+  }
+  if (edge > 0) {
+    s.size[s.parts] = edge;
+    s.count[s.parts++] = 1;
+  }
+  return s;
+}
+
+void check_config(const config::SystolicConfig& cfg) {
+  if (cfg.rows == 0 || cfg.cols == 0 || cfg.max_m == 0 || cfg.max_n == 0 || cfg.max_k == 0) {
+    throw std::invalid_argument(
+        "workload::estimate: rows, cols, max_m, max_n and max_k must all be >= 1");
+  }
+}
+
+double ratio(uint64_t num, uint64_t den) {
+  return den == 0 ? 0.0 : static_cast<double>(num) / static_cast<double>(den);
+}
+
+double utilization(const config::SystolicConfig& cfg, uint64_t macs, uint64_t cycles) {
+  return ratio(macs, cycles * uint64_t{cfg.rows} * cfg.cols);
+}
+
+}  // namespace
+
+std::string to_string(LayerType t) { return t == LayerType::kConv ? "conv" : "gemm"; }
+
+int64_t conv_output_size(int64_t in, int64_t filter, int64_t stride, int64_t pad) {
+  return (in + 2 * pad - filter) / stride + 1;
+}
+
+systolic::GemmShape lower(const ConvShape& conv, int64_t groups) {
+  const int64_t e = conv_output_size(conv.h, conv.r, conv.stride, conv.pad);
+  const int64_t f = conv_output_size(conv.w, conv.s, conv.stride, conv.pad);
+  return {e * f, conv.filters / groups, conv.c / groups * conv.r * conv.s};
+}
+
+std::vector<Layer> parse_network(const std::string& text, const std::string& source_name) {
+  std::vector<Layer> layers;
+  std::map<std::string, int> first_line;  // layer name -> line, to report duplicates
+  std::istringstream in(text);
+  std::string raw;
+  for (int line = 1; std::getline(in, raw); ++line) {
+    const std::string content = trim(raw);
+    if (content.empty() || content.front() == '#') continue;
+    const Row row(source_name, line, split_fields(content));
+    Layer layer = parse_row(row);
+    const auto [it, inserted] = first_line.emplace(layer.name, line);
+    if (!inserted) {
+      row.fail(fmt::format("duplicate layer name '{}' (first on line {})", layer.name, it->second));
+    }
+    layers.push_back(std::move(layer));
+  }
+  if (layers.empty()) throw InputError(source_name + ": no layers in workload file");
+  return layers;
+}
+
+std::vector<Layer> load_network(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot read workload file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw InputError(path + ": error while reading workload file");
+  return parse_network(text.str(), path);
+}
+
+LayerEstimate estimate_layer(const config::SystolicConfig& cfg, const Layer& layer) {
+  check_config(cfg);
+  LayerEstimate e;
+  e.name = layer.name;
+  e.type = layer.type;
+  e.gemm = layer.gemm;
+  e.groups = layer.groups;
+  const auto groups = static_cast<uint64_t>(layer.groups);
+  const systolic::GemmShape& g = layer.gemm;
+
+  // At most 2 distinct sizes per dimension, so at most 8 distinct job shapes: the
+  // cost is O(1) however many jobs the split produces.
+  const DimSplit ms = split_dim(g.m, cfg.max_m), ns = split_dim(g.n, cfg.max_n),
+                 ks = split_dim(g.k, cfg.max_k);
+  uint64_t per_group = 0;
+  for (int i = 0; i < ms.parts; ++i) {
+    for (int j = 0; j < ns.parts; ++j) {
+      for (int l = 0; l < ks.parts; ++l) {
+        const systolic::GemmShape job{ms.size[i], ns.size[j], ks.size[l]};
+        per_group += ms.count[i] * ns.count[j] * ks.count[l] * systolic::estimate(cfg, job).cycles;
+      }
+    }
+  }
+  e.cycles = groups * per_group;
+  e.jobs = groups * ceil_div(g.m, cfg.max_m) * ceil_div(g.n, cfg.max_n) * ceil_div(g.k, cfg.max_k);
+  e.macs =
+      groups * static_cast<uint64_t>(g.m) * static_cast<uint64_t>(g.n) * static_cast<uint64_t>(g.k);
+  e.utilization = utilization(cfg, e.macs, e.cycles);
+  e.scalesim_cycles = groups * systolic::scalesim_ws_cycles(cfg.rows, cfg.cols, g);
+  e.scalesim_ratio = ratio(e.cycles, e.scalesim_cycles);
+  return e;
+}
+
+NetworkEstimate estimate_network(const config::SystolicConfig& cfg,
+                                 const std::vector<Layer>& layers, const std::string& name) {
+  NetworkEstimate n;
+  n.name = name;
+  n.cfg = cfg;
+  n.layers.reserve(layers.size());
+  for (const Layer& layer : layers) {
+    LayerEstimate e = estimate_layer(cfg, layer);
+    n.jobs += e.jobs;
+    n.macs += e.macs;
+    n.cycles += e.cycles;
+    n.scalesim_cycles += e.scalesim_cycles;
+    n.layers.push_back(std::move(e));
+  }
+  n.utilization = utilization(cfg, n.macs, n.cycles);
+  n.scalesim_ratio = ratio(n.cycles, n.scalesim_cycles);
+  return n;
+}
+
+nlohmann::json to_json(const LayerEstimate& e) {
+  return {{"name", e.name},
+          {"type", to_string(e.type)},
+          {"M", e.gemm.m},
+          {"N", e.gemm.n},
+          {"K", e.gemm.k},
+          {"groups", e.groups},
+          {"jobs", e.jobs},
+          {"macs", e.macs},
+          {"cycles", e.cycles},
+          {"utilization", e.utilization},
+          {"scalesim_ws_cycles", e.scalesim_cycles},
+          {"scalesim_ratio", e.scalesim_ratio}};
+}
+
+nlohmann::json to_json(const NetworkEstimate& e) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (const LayerEstimate& l : e.layers) layers.push_back(to_json(l));
+  return {{"network", e.name},
+          {"rows", e.cfg.rows},
+          {"cols", e.cfg.cols},
+          {"dataflow", config::to_string(e.cfg.dataflow)},
+          {"max_m", e.cfg.max_m},
+          {"max_n", e.cfg.max_n},
+          {"max_k", e.cfg.max_k},
+          {"jobs", e.jobs},
+          {"macs", e.macs},
+          {"cycles", e.cycles},
+          {"utilization", e.utilization},
+          {"scalesim_ws_cycles", e.scalesim_cycles},
+          {"scalesim_ratio", e.scalesim_ratio},
+          {"layers", std::move(layers)}};
+}
+
+std::string format_table(const NetworkEstimate& e) {
+  using Cells = std::vector<std::string>;
+  const Cells header = {"layer", "M",      "N",     "K",           "groups",
+                        "MACs",  "cycles", "util%", "scalesim_ws", "ratio"};
+  std::vector<Cells> rows;
+  for (const LayerEstimate& l : e.layers) {
+    rows.push_back({l.name, std::to_string(l.gemm.m), std::to_string(l.gemm.n),
+                    std::to_string(l.gemm.k), std::to_string(l.groups), std::to_string(l.macs),
+                    std::to_string(l.cycles), fmt::format("{:.1f}", 100 * l.utilization),
+                    std::to_string(l.scalesim_cycles), fmt::format("{:.3f}", l.scalesim_ratio)});
+  }
+  const Cells total = {"total",
+                       "",
+                       "",
+                       "",
+                       "",
+                       std::to_string(e.macs),
+                       std::to_string(e.cycles),
+                       fmt::format("{:.1f}", 100 * e.utilization),
+                       std::to_string(e.scalesim_cycles),
+                       fmt::format("{:.3f}", e.scalesim_ratio)};
+
+  std::vector<size_t> width(header.size());
+  for (const Cells* r : {&header, &total}) {
+    for (size_t c = 0; c < r->size(); ++c) width[c] = std::max(width[c], (*r)[c].size());
+  }
+  for (const Cells& r : rows) {
+    for (size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
+  }
+  // Names left-aligned, numbers right-aligned, two spaces between columns.
+  auto format_row = [&](const Cells& r) {
+    std::string out = fmt::format("{:<{}}", r[0], width[0]);
+    for (size_t c = 1; c < r.size(); ++c) out += fmt::format("  {:>{}}", r[c], width[c]);
+    return out + "\n";
+  };
+  size_t line_width = width[0];
+  for (size_t c = 1; c < width.size(); ++c) line_width += 2 + width[c];
+  const std::string rule(line_width, '-');
+
+  std::string out =
+      fmt::format("{} on {}x{} {} (job limits M<={}, N<={}, K<={})\n",
+                  e.name.empty() ? "network" : e.name, e.cfg.rows, e.cfg.cols,
+                  config::to_string(e.cfg.dataflow), e.cfg.max_m, e.cfg.max_n, e.cfg.max_k);
+  out += format_row(header) + rule + "\n";
+  for (const Cells& r : rows) out += format_row(r);
+  return out + rule + "\n" + format_row(total);
+}
+
+}  // namespace dnngen::workload

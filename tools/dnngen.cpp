@@ -1,0 +1,171 @@
+// dnngen: one YAML configuration in; RTL, golden-model runs, co-simulation and
+// synthesis reports out. See docs/cli.md. Exit status: 0 success, 1 mismatch or
+// failed check, 2 bad input (nothing written).
+#include <unistd.h>
+
+#include <functional>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "dnngen/cli/job_options.hpp"
+#include "dnngen/common/error.hpp"
+#include "dnngen/config/config.hpp"
+#include "dnngen/systolic/engine_model.hpp"
+#include "sim_builder.hpp"
+
+namespace dnngen {
+namespace {
+
+using Args = std::vector<std::string>;
+
+const char* kUsage = R"(usage: dnngen COMMAND CONFIG.yaml [options]
+
+commands:
+  validate CONFIG                       check a configuration, print what it builds
+  params   CONFIG [--verilator|--yosys] RTL parameters bound from the configuration
+  generate CONFIG -o DIR                configured RTL bundle (sources, wrapper, .f, .core, manifest)
+  run      CONFIG --backend model|rtl --in A=a.npy --in B=b.npy --out C=c.npy [--json R]
+  cosim    CONFIG (--in A=.. --in B=.. | --random --seed S --count N) [--ready P] [--json R]
+  synth    CONFIG --target generic [--json R] [--work-dir DIR]
+  bench    CONFIG --network workloads/NAME.csv [--json R]
+
+'dnngen COMMAND --help' lists a command's options.
+)";
+
+std::string need_config(const Args& args, const std::string& command) {
+  if (args.empty() || args[0].rfind("--", 0) == 0)
+    throw InputError("dnngen " + command + ": missing CONFIG.yaml");
+  return args[0];
+}
+
+// Takes the value of `--name VALUE` out of args; empty if absent.
+std::string take_option(Args& args, const std::string& name) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] != name) continue;
+    if (i + 1 >= args.size()) throw InputError(name + " needs a value");
+    std::string value = args[i + 1];
+    args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
+    return value;
+  }
+  return "";
+}
+
+bool take_flag(Args& args, const std::string& name) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] != name) continue;
+    args.erase(args.begin() + static_cast<long>(i));
+    return true;
+  }
+  return false;
+}
+
+void reject_leftovers(const Args& args, const std::string& command) {
+  if (args.size() > 1) throw InputError("dnngen " + command + ": unexpected argument '" + args[1] + "'");
+}
+
+int cmd_validate(Args args) {
+  const auto cfg = config::load_config(need_config(args, "validate"));
+  reject_leftovers(args, "validate");
+  const auto& s = cfg.systolic;
+  fmt::print("{}: ok\n  engine {} ({}), {} x {} PEs, int{} x int{} -> acc {} bits ({}, {})\n",
+             cfg.source_path, cfg.engine, config::to_string(s.dataflow), s.rows, s.cols,
+             s.input_bits, s.weight_bits, s.acc_bits, s.is_signed ? "signed" : "unsigned",
+             config::to_string(s.overflow));
+  fmt::print("  job limits M <= {}, N <= {}, K <= {}\n", s.max_m, s.max_n, s.max_k);
+  return 0;
+}
+
+int cmd_params(Args args) {
+  const auto cfg = config::load_config(need_config(args, "params"));
+  const bool yosys = take_flag(args, "--yosys");
+  take_flag(args, "--verilator");
+  reject_leftovers(args, "params");
+  std::string line;
+  for (const auto& [name, value] : config::rtl_parameters(cfg))
+    line += yosys ? fmt::format(" -set {} {}", name, value) : fmt::format(" -G{}={}", name, value);
+  fmt::print("{}\n", line.empty() ? line : line.substr(1));
+  return 0;
+}
+
+int cmd_run_model(const config::Config& cfg, const cli::JobOptions& opts) {
+  const auto ops = cli::load_gemm_operands(cfg, opts);
+  const auto result = systolic::run_gemm(cfg.systolic, ops.a, ops.b);
+  cli::write_gemm_result(cfg, opts, result.c);
+  cli::write_json_report(opts.json_path,
+                         {{"engine", cfg.engine},
+                          {"config", cfg.name},
+                          {"op", opts.op},
+                          {"backend", "model"},
+                          {"shape", {{"M", ops.a.shape[0]}, {"N", ops.b.shape[1]}, {"K", ops.a.shape[1]}}},
+                          {"cycles", result.timing.cycles},
+                          {"macs", result.timing.macs},
+                          {"utilization", result.timing.utilization}});
+  fmt::print("model: {} M={} N={} K={}: {} cycles, utilization {:.1f} %\n", cfg.name, ops.a.shape[0],
+             ops.b.shape[1], ops.a.shape[1], result.timing.cycles, 100.0 * result.timing.utilization);
+  return 0;
+}
+
+// Validates everything the job needs, builds (or finds) the simulator and hands the
+// job over; the simulator's exit status becomes ours.
+int cmd_job(const std::string& command, const Args& args) {
+  const auto opts = cli::parse_job_options(command, args);
+  if (opts.config_path == "--help") {
+    std::cout << cli::job_usage(command);
+    return 0;
+  }
+  const auto cfg = config::load_config(opts.config_path);
+  cli::check_bindings(cfg, opts);
+  if (!opts.inputs.empty()) cli::load_gemm_operands(cfg, opts);  // fail fast, before a build
+  if (command == "run" && opts.backend == "model") return cmd_run_model(cfg, opts);
+
+  const auto build = sim::build_simulator(cfg, !opts.fst_path.empty(), opts.rebuild);
+  if (!opts.quiet) {
+    if (build.cached) fmt::print("simulator: {} (cached)\n", build.executable);
+    else fmt::print("simulator: built {} in {:.1f} s\n", build.executable, build.seconds);
+  }
+  std::cout.flush();
+  std::vector<std::string> sim_args = cli::to_args(opts);
+  sim_args.insert(sim_args.begin(), build.executable);
+  std::vector<char*> argv;
+  for (auto& a : sim_args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execv(argv[0], argv.data());
+  throw ToolError("cannot start the simulator " + build.executable);
+}
+
+}  // namespace
+}  // namespace dnngen
+
+int main(int argc, char** argv) {
+  using namespace dnngen;
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+    std::cout << kUsage;
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string command = argv[1];
+  const Args args(argv + 2, argv + argc);
+  const std::map<std::string, std::function<int(const Args&)>> commands = {
+      {"validate", cmd_validate},
+      {"params", cmd_params},
+      {"run", [](const Args& a) { return cmd_job("run", a); }},
+      {"cosim", [](const Args& a) { return cmd_job("cosim", a); }},
+  };
+  try {
+    const auto it = commands.find(command);
+    if (it == commands.end()) throw InputError("unknown command '" + command + "' (see dnngen --help)");
+    return it->second(args);
+  } catch (const InputError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const ToolError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+}

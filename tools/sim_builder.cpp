@@ -1,0 +1,110 @@
+#include "sim_builder.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include <fmt/format.h>
+
+#include "dnngen/common/error.hpp"
+#include "dnngen/common/process.hpp"
+#include "dnngen/rtl/sources.hpp"
+
+namespace dnngen::sim {
+namespace fs = std::filesystem;
+namespace {
+
+// FNV-1a: enough to tell builds apart; not a security boundary.
+struct Hasher {
+  uint64_t h = 0xcbf29ce484222325ull;
+  void add(const std::string& s) {
+    for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
+    h = (h ^ 0xff) * 0x100000001b3ull;  // separator
+  }
+  void add_file(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    add(path);
+    add(std::string(std::istreambuf_iterator<char>(f), {}));
+  }
+};
+
+const char* kHarnessDir = DNNGEN_SOURCE_DIR "/testbench/systolic";
+
+std::vector<std::string> harness_sources() {
+  return {std::string(kHarnessDir) + "/sim_main.cpp",
+          std::string(kHarnessDir) + "/systolic_harness.hpp"};
+}
+
+}  // namespace
+
+std::string cache_root() {
+  if (const char* c = std::getenv("DNNGEN_CACHE"); c && *c) return c;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/dnngen";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.cache/dnngen";
+  return "/tmp/dnngen-cache";
+}
+
+SimBuild build_simulator(const config::Config& cfg, bool trace, bool force) {
+  Hasher hash;
+  for (const auto& [name, value] : config::rtl_parameters(cfg)) hash.add(name + "=" + std::to_string(value));
+  hash.add(trace ? "trace" : "notrace");
+  for (const auto& f : rtl::rtl_source_paths(cfg)) hash.add_file(f);
+  for (const auto& f : harness_sources()) hash.add_file(f);
+  hash.add_file(DNNGEN_MODEL_LIB);
+
+  const fs::path dir = fs::path(cache_root()) / "sim" / fmt::format("{}-{:016x}", cfg.name, hash.h);
+  SimBuild build;
+  build.executable = (dir / "sim").string();
+  build.log_path = (dir / "build.log").string();
+  if (!force && fs::exists(build.executable)) {
+    build.cached = true;
+    return build;
+  }
+  if (!process::tool_exists("verilator"))
+    throw ToolError("verilator not found on PATH (run scripts/install-deps.sh)");
+
+  // Build beside the final directory and rename, so concurrent or interrupted builds
+  // never leave a half-built simulator in the cache.
+  const fs::path tmp = dir.string() + fmt::format(".tmp{}", ::getpid());
+  fs::remove_all(tmp);
+  fs::create_directories(tmp);
+  const std::string log = (tmp / "build.log").string();
+
+  std::vector<std::string> argv = {
+      "verilator", "--cc", "--exe", "--build", "-j", "2", "--top-module", config::rtl_top_module(cfg),
+      "--Mdir", (tmp / "obj").string(), "-o", (tmp / "sim").string(), "-O3", "--x-assign", "fast",
+      "--x-initial", "fast", "-CFLAGS", "-std=c++17 -O2 -I" DNNGEN_SOURCE_DIR "/model/include -I" +
+      std::string(kHarnessDir),
+      "-LDFLAGS", std::string(DNNGEN_MODEL_LIB) + " -lyaml-cpp -lfmt -lboost_program_options",
+      // Verilator's default -Os for the model is about 2x slower to simulate than -O2.
+      "-MAKEFLAGS", "OPT_FAST=-O2 OPT_GLOBAL=-O2"};
+  if (trace) argv.push_back("--trace-fst");
+  for (const auto& [name, value] : config::rtl_parameters(cfg))
+    argv.push_back(fmt::format("-G{}={}", name, value));
+  for (const auto& f : rtl::rtl_source_paths(cfg)) argv.push_back(f);
+  argv.push_back(harness_sources().front());
+
+  const auto t0 = std::chrono::steady_clock::now();
+  const int rc = process::run(argv, log);
+  build.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (rc != 0) {
+    const fs::path kept = dir.string() + ".failed.log";
+    fs::create_directories(kept.parent_path());
+    fs::copy_file(log, kept, fs::copy_options::overwrite_existing);
+    fs::remove_all(tmp);
+    throw ToolError(fmt::format("verilator failed to build the simulator for {} (exit {}); log: {}\n{}",
+                                cfg.name, rc, kept.string(), process::tail(kept.string(), 15)));
+  }
+  fs::remove_all(tmp / "obj");
+  std::error_code ec;
+  if (force) fs::remove_all(dir, ec);
+  fs::rename(tmp, dir, ec);
+  if (ec) fs::remove_all(tmp);  // another process finished the same build first
+  return build;
+}
+
+}  // namespace dnngen::sim
