@@ -7,7 +7,7 @@
 // tile t, A and B words k = 0..K-1 are read at phases 0..K-1. Each PE sums its own
 // output; when row i's last step leaves the right edge, row i's C results are read
 // out through a row multiplexer, one row per cycle. With the output always ready a
-// job takes (T-1)*D + K + C + r + 2 cycles, T = ceil(M/R)*ceil(N/C), r = (M-1) mod R.
+// job takes (T-1)*D + K + C + r + 1 cycles, T = ceil(M/R)*ceil(N/C), r = (M-1) mod R.
 module dnn_systolic_os_core #(
   parameter int unsigned NumRows    = 4,
   parameter int unsigned NumCols    = 4,
@@ -303,29 +303,12 @@ module dnn_systolic_os_core #(
   );
 
   // ---------------------------------------------------------------- output
-  logic                       out_valid_q, out_last_q;
-  logic [DimBits-1:0]         out_row_q, out_col_q;
-  logic [NumCols*AccBits-1:0] out_data_q;
+  // The read-out drives the result port directly: its inputs (result registers, the
+  // row-done flags, the tile record) all hold while the port stalls, so valid and data
+  // stay stable until accepted without another register stage.
+  assign en = !emit || out_ready_i;
 
-  assign en = !out_valid_q || out_ready_i;
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      out_valid_q <= 1'b0;
-      out_last_q  <= 1'b0;
-      out_row_q   <= '0;
-      out_col_q   <= '0;
-      out_data_q  <= '0;
-    end else if (en) begin
-      out_valid_q <= emit;
-      out_last_q  <= emit && job_last;
-      out_row_q   <= out_m;
-      out_col_q   <= rec.n0;
-      out_data_q  <= out_values;
-    end
-  end
-
-  assign job_finish = out_valid_q && out_ready_i && out_last_q;
+  assign job_finish = emit && out_ready_i && job_last;
   assign busy_d     = busy_q && !job_finish;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -346,11 +329,11 @@ module dnn_systolic_os_core #(
   end
 `endif
 
-  assign out_valid_o = out_valid_q;
-  assign out_last_o  = out_last_q;
-  assign out_row_o   = out_row_q;
-  assign out_col_o   = out_col_q;
-  assign out_data_o  = out_data_q;
+  assign out_valid_o = emit;
+  assign out_last_o  = emit && job_last;
+  assign out_row_o   = out_m;
+  assign out_col_o   = rec.n0;
+  assign out_data_o  = out_values;
   assign busy_o      = busy_q;
   assign done_o      = done_q;
   assign cycles_o    = cycles_q;

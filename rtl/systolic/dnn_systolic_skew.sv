@@ -1,5 +1,5 @@
 // Per-lane delay triangle: lane l is delayed by l cycles (Reverse = 0) or by
-// Lanes - l cycles (Reverse = 1). Skews operands into a systolic array and de-skews
+// Lanes - 1 - l cycles (Reverse = 1). Skews operands into a systolic array and de-skews
 // results out of it.
 module dnn_systolic_skew #(
   parameter int unsigned Lanes   = 4,
@@ -16,7 +16,7 @@ module dnn_systolic_skew #(
   for (genvar l = 0; l < Lanes; l++) begin : g_lane
     dnn_delay #(
       .Width (Width),
-      .Cycles((Reverse != 0) ? Lanes - l : l)
+      .Cycles((Reverse != 0) ? Lanes - 1 - l : l)
     ) u_delay (
       .clk_i (clk_i),
       .rst_ni(rst_ni),

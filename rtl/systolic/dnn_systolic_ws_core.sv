@@ -8,7 +8,7 @@
 // next tile's weights load while the current tile computes), and A rows are read at
 // phases 1..M. Partial sums of K-tiles are summed in an accumulator buffer (M x C) and
 // the last K-tile streams C[m, n0 +: C] out, one row per cycle. With the output always
-// ready, a job takes (T-1)*D + M + R + C + 3 cycles, T = ceil(K/R)*ceil(N/C); the
+// ready, a job takes (T-1)*D + M + R + C + 1 cycles, T = ceil(K/R)*ceil(N/C); the
 // golden model's cycle model (model/src/systolic/cycles.cpp) derives the same figure.
 module dnn_systolic_ws_core #(
   parameter int unsigned NumRows    = 4,
@@ -65,8 +65,9 @@ module dnn_systolic_ws_core #(
   localparam int unsigned BWidth     = NumCols * WBits;
   localparam int unsigned RowBits    = (NumRows > 1) ? $clog2(NumRows) : 1;
   localparam int unsigned AccWidth   = NumCols * AccIntBits;
-  // Accumulator stage lags the A data stage by the array's depth plus de-skew.
-  localparam int unsigned TagLatency = NumRows + NumCols - 1;
+  // The accumulator read is issued one cycle before a row's partial sums arrive: the
+  // array takes R + C - 1 cycles from the A data stage to the last column, de-skewed.
+  localparam int unsigned TagLatency = NumRows + NumCols - 2;
 
   // One A row in flight: where its results go and what to do with them.
   typedef struct packed {
@@ -323,7 +324,7 @@ module dnn_systolic_ws_core #(
     .psum_o      (psum_skewed)
   );
 
-  // Column j leaves the array j cycles after column 0: delay it C - j more cycles.
+  // Column j leaves the array j cycles after column 0: delay it C - 1 - j more cycles.
   dnn_systolic_skew #(
     .Lanes  (NumCols),
     .Width  (AccIntBits),
@@ -387,29 +388,14 @@ module dnn_systolic_ws_core #(
   );
 
   // ---------------------------------------------------------------- output
-  logic                       out_valid_q, out_last_q;
-  logic [DimBits-1:0]         out_row_q, out_col_q;
-  logic [NumCols*AccBits-1:0] out_data_q;
+  // The accumulate stage drives the result port directly: its inputs are registers
+  // (tag, de-skewed sums, buffer read data) that all hold while the port stalls, so
+  // valid and data stay stable until accepted without another register stage.
+  logic out_valid;
+  assign out_valid = acc_tag_q.valid && acc_tag_q.last_k;
+  assign en        = !out_valid || out_ready_i;
 
-  assign en = !out_valid_q || out_ready_i;
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      out_valid_q <= 1'b0;
-      out_last_q  <= 1'b0;
-      out_row_q   <= '0;
-      out_col_q   <= '0;
-      out_data_q  <= '0;
-    end else if (en) begin
-      out_valid_q <= acc_tag_q.valid && acc_tag_q.last_k;
-      out_last_q  <= acc_tag_q.job_last;
-      out_row_q   <= acc_tag_q.m;
-      out_col_q   <= acc_tag_q.n0;
-      out_data_q  <= out_values;
-    end
-  end
-
-  assign job_finish = out_valid_q && out_ready_i && out_last_q;
+  assign job_finish = out_valid && out_ready_i && acc_tag_q.job_last;
   assign busy_d     = busy_q && !job_finish;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -423,11 +409,11 @@ module dnn_systolic_ws_core #(
     end
   end
 
-  assign out_valid_o = out_valid_q;
-  assign out_last_o  = out_last_q;
-  assign out_row_o   = out_row_q;
-  assign out_col_o   = out_col_q;
-  assign out_data_o  = out_data_q;
+  assign out_valid_o = out_valid;
+  assign out_last_o  = acc_tag_q.job_last;
+  assign out_row_o   = acc_tag_q.m;
+  assign out_col_o   = acc_tag_q.n0;
+  assign out_data_o  = out_values;
   assign busy_o      = busy_q;
   assign done_o      = done_q;
   assign cycles_o    = cycles_q;

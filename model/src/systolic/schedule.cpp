@@ -12,14 +12,15 @@ bool is_ws(const config::SystolicConfig& cfg) {
 }
 
 // Fixed pipeline latencies of the RTL, from the first busy cycle of a tile (tile
-// counter at phase 0) to the output handshake of its row 0 (see the core headers):
-//   WS: A request (1) + A read (1) + array rows (R) + de-skew (C) + accumulate (1) +
-//       output register (1)  -> row m leaves at t*D + m + R + C + 3 (0-based).
-//   OS: A/B read (1) + array to the right edge of row i (K - 1 + i + C) + result mux
-//       into the output register (1) -> row i leaves at t*D + K + C + i + 1 (0-based).
-uint64_t ws_row0_offset(const config::SystolicConfig& cfg) { return cfg.rows + cfg.cols + 3; }
+// counter at phase 0, cycle 0) to the cycle its row 0 is on the result port:
+//   WS: A request (1) + A read (1) + down the array and across it (R + C - 1, the
+//       de-skew equalises columns) -> row m is on the port at t*D + m + R + C + 1.
+//   OS: A/B read (1) + K steps and the trip to the right edge of row i (K - 1 + C + i)
+//       -> row i is on the port at t*D + K + C + i.
+// An event's cycle counts busy cycles up to and including its handshake: that + 1.
+uint64_t ws_row0_offset(const config::SystolicConfig& cfg) { return cfg.rows + cfg.cols + 1; }
 uint64_t os_row0_offset(const config::SystolicConfig& cfg, const GemmShape& s) {
-  return static_cast<uint64_t>(s.k) + cfg.cols + 1;
+  return static_cast<uint64_t>(s.k) + cfg.cols;
 }
 
 }  // namespace
