@@ -3,6 +3,7 @@
 // failed check, 2 bad input (nothing written).
 #include <unistd.h>
 
+#include <algorithm>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -27,6 +28,7 @@ const char* kUsage = R"(usage: dnngen COMMAND CONFIG.yaml [options]
 commands:
   validate CONFIG                       check a configuration, print what it builds
   params   CONFIG [--verilator|--yosys] RTL parameters bound from the configuration
+  simulator CONFIG [--rebuild] [--trace]  build (or find) the cached Verilator simulator
   generate CONFIG -o DIR                configured RTL bundle (sources, wrapper, .f, .core, manifest)
   run      CONFIG --backend model|rtl --in A=a.npy --in B=b.npy --out C=c.npy [--json R]
   cosim    CONFIG (--in A=.. --in B=.. | --random --seed S --count N) [--ready P] [--json R]
@@ -91,6 +93,17 @@ int cmd_params(Args args) {
   return 0;
 }
 
+int cmd_simulator(Args args) {
+  const auto cfg = config::load_config(need_config(args, "simulator"));
+  const bool rebuild = take_flag(args, "--rebuild");
+  const bool trace = take_flag(args, "--trace");
+  reject_leftovers(args, "simulator");
+  const auto build = sim::build_simulator(cfg, trace, rebuild);
+  if (build.cached) fmt::print("{} (cached)\n", build.executable);
+  else fmt::print("{} (built in {:.1f} s)\n", build.executable, build.seconds);
+  return 0;
+}
+
 int cmd_run_model(const config::Config& cfg, const cli::JobOptions& opts) {
   const auto ops = cli::load_gemm_operands(cfg, opts);
   const auto result = systolic::run_gemm(cfg.systolic, ops.a, ops.b);
@@ -151,11 +164,17 @@ int main(int argc, char** argv) {
   const std::map<std::string, std::function<int(const Args&)>> commands = {
       {"validate", cmd_validate},
       {"params", cmd_params},
+      {"simulator", cmd_simulator},
       {"run", [](const Args& a) { return cmd_job("run", a); }},
       {"cosim", [](const Args& a) { return cmd_job("cosim", a); }},
   };
   try {
     const auto it = commands.find(command);
+    const bool wants_help = std::find(args.begin(), args.end(), "--help") != args.end();
+    if (it != commands.end() && wants_help && command != "run" && command != "cosim") {
+      std::cout << kUsage;
+      return 0;
+    }
     if (it == commands.end()) throw InputError("unknown command '" + command + "' (see dnngen --help)");
     return it->second(args);
   } catch (const InputError& e) {

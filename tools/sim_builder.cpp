@@ -42,10 +42,12 @@ std::vector<std::string> harness_sources() {
 }  // namespace
 
 std::string cache_root() {
-  if (const char* c = std::getenv("DNNGEN_CACHE"); c && *c) return c;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/dnngen";
-  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.cache/dnngen";
-  return "/tmp/dnngen-cache";
+  std::string root = "/tmp/dnngen-cache";
+  if (const char* c = std::getenv("DNNGEN_CACHE"); c && *c) root = c;
+  else if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) root = std::string(x) + "/dnngen";
+  else if (const char* home = std::getenv("HOME"); home && *home) root = std::string(home) + "/.cache/dnngen";
+  // Absolute, because Verilator's make runs in the object directory.
+  return fs::absolute(root).lexically_normal().string();
 }
 
 SimBuild build_simulator(const config::Config& cfg, bool trace, bool force) {
@@ -70,8 +72,11 @@ SimBuild build_simulator(const config::Config& cfg, bool trace, bool force) {
   // Build beside the final directory and rename, so concurrent or interrupted builds
   // never leave a half-built simulator in the cache.
   const fs::path tmp = dir.string() + fmt::format(".tmp{}", ::getpid());
-  fs::remove_all(tmp);
-  fs::create_directories(tmp);
+  std::error_code mk;
+  fs::remove_all(tmp, mk);
+  fs::create_directories(tmp, mk);
+  if (mk) throw ToolError("cannot create the simulator cache " + tmp.string() + ": " + mk.message() +
+                          " (set DNNGEN_CACHE to a writable directory)");
   const std::string log = (tmp / "build.log").string();
 
   std::vector<std::string> argv = {
@@ -96,8 +101,8 @@ SimBuild build_simulator(const config::Config& cfg, bool trace, bool force) {
     fs::create_directories(kept.parent_path());
     fs::copy_file(log, kept, fs::copy_options::overwrite_existing);
     fs::remove_all(tmp);
-    throw ToolError(fmt::format("verilator failed to build the simulator for {} (exit {}); log: {}\n{}",
-                                cfg.name, rc, kept.string(), process::tail(kept.string(), 15)));
+    throw ToolError(fmt::format("verilator failed to build the simulator for {} (exit {}); see {}",
+                                cfg.name, rc, kept.string()));
   }
   fs::remove_all(tmp / "obj");
   std::error_code ec;

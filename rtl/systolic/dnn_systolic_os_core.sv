@@ -151,6 +151,7 @@ module dnn_systolic_os_core #(
 
   // ---------------------------------------------------------------- buffers
   logic              rd_en, step_valid_q, step_first_q, step_last_q;
+  logic [NumRows-1:0] row_live, step_rows_q;
   logic [AWidth-1:0] a_rdata;
   logic [BWidth-1:0] b_rdata;
   logic              a_we, b_we;
@@ -162,13 +163,21 @@ module dnn_systolic_os_core #(
   logic unused_ld;
   assign unused_ld = ^{ld_addr_i, ld_data_i};
 
+  // Array rows past M in the last row tile carry no valid steps: they never finish,
+  // so nothing of a job is left in flight once its last row is out.
+  for (genvar r = 0; r < NumRows; r++) begin : g_row_live
+    assign row_live[r] = ({1'b0, m0_q} + (DimBits+1)'(r)) < {1'b0, m_q};
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       step_valid_q <= 1'b0;
       step_first_q <= 1'b0;
       step_last_q  <= 1'b0;
+      step_rows_q  <= '0;
     end else if (en) begin
       step_valid_q <= rd_en;
+      step_rows_q  <= row_live;
       step_first_q <= (phase_q == '0);
       step_last_q  <= (phase_q == {1'b0, k_q} - 1'b1);
     end
@@ -212,7 +221,7 @@ module dnn_systolic_os_core #(
 
   for (genvar r = 0; r < NumRows; r++) begin : g_a_lane
     assign a_lanes[r*(InBits+3) +: InBits+3] =
-        {step_valid_q, step_first_q, step_last_q, a_rdata[r*InBits +: InBits]};
+        {step_valid_q && step_rows_q[r], step_first_q, step_last_q, a_rdata[r*InBits +: InBits]};
     assign a_valid[r]                = a_skewed[r*(InBits+3) + InBits + 2];
     assign a_first[r]                = a_skewed[r*(InBits+3) + InBits + 1];
     assign a_last[r]                 = a_skewed[r*(InBits+3) + InBits];
@@ -266,8 +275,9 @@ module dnn_systolic_os_core #(
 
   // ---------------------------------------------------------------- read-out
   tile_rec_t                  rec;
-  logic                       rec_valid, unused_rec_ready;
-  logic                       emit, job_last, last_row_done;
+  logic                       rec_valid;         // checked in simulation only
+  logic                       unused_rec_ready;  // checked in simulation only
+  logic                       emit, job_last, tile_done;
   logic [DimBits-1:0]         out_m;
   logic [NumCols*AccBits-1:0] out_values;
 
@@ -281,16 +291,15 @@ module dnn_systolic_os_core #(
     .in_ready_o (unused_rec_ready),
     .in_data_i  ({tile_last, m0_q, n0_q}),
     .out_valid_o(rec_valid),
-    .out_ready_i(en && last_row_done),
+    .out_ready_i(en && tile_done),
     .out_data_o (rec)
   );
 
-  // A tile's record retires with its last array row.
-  assign last_row_done = any_done && (done_row == RowBits'(NumRows - 1));
+  // A tile's record retires with its last live row (R-1, or M-1 in the last row tile).
+  assign tile_done = any_done && ((done_row == RowBits'(NumRows - 1)) || (out_m + 1'b1 == m_q));
   assign out_m    = rec.m0 + DimBits'(done_row);
-  assign emit     = any_done && rec_valid && (out_m < m_q);
-  assign job_last = rec.tile_last &&
-                    (last_row_done || (out_m + 1'b1 == m_q));
+  assign emit     = any_done;
+  assign job_last = rec.tile_last && tile_done;
 
   dnn_systolic_finalize #(
     .Lanes     (NumCols),
@@ -323,9 +332,11 @@ module dnn_systolic_os_core #(
   end
 
 `ifndef SYNTHESIS
+  // Self-checks; the record FIFO is sized so neither can fire.
   always_ff @(posedge clk_i) begin
     if (en && issuing_q && phase_q == '0 && !unused_rec_ready)
       $error("tile record FIFO overflow");
+    if (any_done && !rec_valid) $error("row finished with no tile record");
   end
 `endif
 

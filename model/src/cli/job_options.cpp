@@ -69,10 +69,13 @@ void expect_names(const std::map<std::string, std::string>& got,
     if (!got.count(name)) throw InputError("missing " + what + " " + name + " for op " + op);
 }
 
-void check_writable_parent(const std::string& path, const std::string& what) {
+// An output path must name a file (new or existing) in an existing directory.
+void check_output_path(const std::string& path, const std::string& what) {
   const fs::path parent = fs::absolute(path).parent_path();
   if (!fs::is_directory(parent))
     throw InputError(what + " " + path + ": directory " + parent.string() + " does not exist");
+  if (fs::is_directory(path))
+    throw InputError(what + " " + path + ": is a directory, expected a file name");
 }
 
 }  // namespace
@@ -161,9 +164,10 @@ void check_bindings(const config::Config& /*cfg*/, const JobOptions& o) {
   if (!o.inputs.empty() || !o.random) expect_names(o.inputs, {"A", "B"}, "input", o.op);
   if (o.command == "run") {
     expect_names(o.outputs, {"C"}, "output", o.op);
-    check_writable_parent(o.outputs.at("C"), "output C");
+    check_output_path(o.outputs.at("C"), "output C");
   }
-  if (!o.json_path.empty()) check_writable_parent(o.json_path, "--json");
+  if (!o.json_path.empty()) check_output_path(o.json_path, "--json");
+  if (!o.fst_path.empty()) check_output_path(o.fst_path, "--fst");
 }
 
 GemmOperands load_gemm_operands(const config::Config& cfg, const JobOptions& o) {
@@ -195,7 +199,12 @@ void write_json_report(const std::string& path, const nlohmann::json& report) {
     f << report.dump(2) << "\n";
     if (!f) throw InputError("--json " + path + ": write failed");
   }
-  fs::rename(tmp, path);
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw InputError("--json " + path + ": cannot write: " + ec.message());
+  }
 }
 
 }  // namespace dnngen::cli

@@ -1,0 +1,42 @@
+# dnngen front door. `make demo` and `make test` install what they need first.
+BUILD ?= build
+JOBS  ?= 2
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
+
+.PHONY: all deps build demo test regress lint bench clean help
+
+all: build
+
+help:
+	@echo "make demo     generate, co-simulate (RTL vs golden model), synthesize, print a summary"
+	@echo "make test     the quick suite: unit, lint, co-simulation, CLI (CI runs this)"
+	@echo "make regress  longer co-simulation sweeps (more seeds and jobs)"
+	@echo "make lint     verilator -Wall and Yosys read/synth of every RTL module"
+	@echo "make bench    performance figures: simulation speed, cycle-model speed, SCALE-Sim ratio"
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	scripts/demo.sh $(BUILD)
+
+test: build
+	ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure
+
+lint: deps
+	scripts/lint.sh
+
+regress: build
+	scripts/regress.sh $(BUILD)
+
+bench: build
+	scripts/bench.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) out

@@ -1,0 +1,1276 @@
+#!/usr/bin/python3
+"""End-to-end tests of the dnngen command-line program (docs: DESIGN.md, "Command-line contract").
+
+Run with Debian's Python (it has numpy):
+
+    /usr/bin/python3 test_cli.py [--bin PATH/TO/dnngen] [--src SOURCE_DIR] [unittest args...]
+
+--bin / --src default to $DNNGEN_BIN / $DNNGEN_SRC. Simulators built by the rtl backend and
+cosim are cached in $DNNGEN_CACHE; when it is unset a `sim-cache` directory next to the
+binary's build tree is used, never ~/.cache. Select classes the unittest way, e.g.
+`test_cli.py --bin ... --src ... SimulatorTests` or `-k BadTensor`. CMakeLists.txt runs
+the classes in three groups (fast, simulator, synth); a new class must be added there.
+Exit status: 0 pass, 1 failure, 77 when every selected test was skipped (e.g. synth before
+the command exists).
+
+Every test runs in its own temporary directory. Bad-input tests check the whole contract:
+exit status 2, exactly one stderr line, starting `error:`, naming the culprit (file, key or
+tensor) and what was expected, and no file created or changed in the working directory.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+
+BIN = os.environ.get("DNNGEN_BIN", "")
+SRC = os.environ.get("DNNGEN_SRC", "")
+
+SKIPPED_EXIT = 77   # exit status when every selected test was skipped
+
+PRESET = "systolic_ws_4x4_int8.yaml"   # rows 4, cols 4, WS, int8 signed, acc 32, max 64
+
+# A configuration that is not a preset: proves simulators are built for any config.
+USER_CONFIG = """\
+# written by test_cli.py
+name: user_os_3x5_int8_acc18
+engine: systolic
+systolic:
+  rows: 3
+  cols: 5
+  dataflow: output_stationary
+  input_bits: 8
+  weight_bits: 8
+  acc_bits: 18
+  signed: true
+  overflow: wrap
+  max_m: 32
+  max_n: 32
+  max_k: 32
+"""
+
+# A valid configuration as a dict of lines, so bad variants are one edit away.
+GOOD_SYSTOLIC = {
+    "rows": "4",
+    "cols": "4",
+    "dataflow": "weight_stationary",
+    "input_bits": "8",
+    "weight_bits": "8",
+    "acc_bits": "32",
+    "signed": "true",
+    "overflow": "wrap",
+    "max_m": "64",
+    "max_n": "64",
+    "max_k": "64",
+}
+
+
+def config_text(name="tcfg", engine="systolic", section="systolic", **overrides):
+    """YAML for a systolic config; overrides replace a key, None removes it."""
+    keys = dict(GOOD_SYSTOLIC)
+    extra = []
+    for k, v in overrides.items():
+        if v is None:
+            keys.pop(k, None)
+        elif k in keys:
+            keys[k] = v
+        else:
+            extra.append((k, v))
+    lines = [f"name: {name}", f"engine: {engine}", f"{section}:"]
+    lines += [f"  {k}: {v}" for k, v in keys.items()]
+    lines += [f"  {k}: {v}" for k, v in extra]
+    return "\n".join(lines) + "\n"
+
+
+def wrap_signed(x, bits):
+    x = np.asarray(x, dtype=object)
+    m = 1 << bits
+    h = 1 << (bits - 1)
+    return np.vectorize(lambda v: ((int(v) + h) % m) - h, otypes=[object])(x)
+
+
+def exact_gemm(a, b):
+    # Python ints: no overflow anywhere, whatever the widths.
+    return np.asarray(a, dtype=object) @ np.asarray(b, dtype=object)
+
+
+def expected_c(a, b, acc_bits=32, saturate=False):
+    exact = exact_gemm(a, b)
+    if saturate:
+        lo, hi = -(1 << (acc_bits - 1)), (1 << (acc_bits - 1)) - 1
+        red = np.vectorize(lambda v: min(max(int(v), lo), hi), otypes=[object])(exact)
+    else:
+        red = wrap_signed(exact, acc_bits)
+    return red.astype(np.int32 if acc_bits <= 32 else np.int64)
+
+
+def rand_int8(rng, shape):
+    return rng.integers(-128, 128, size=shape).astype(np.int8)
+
+
+def tree_state(root):
+    """{relative path: sha256} of every file under root (the 'nothing written' check)."""
+    state = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for d in dirnames:
+            state[os.path.relpath(os.path.join(dirpath, d), root) + "/"] = "dir"
+        for f in filenames:
+            p = os.path.join(dirpath, f)
+            with open(p, "rb") as fh:
+                state[os.path.relpath(p, root)] = hashlib.sha256(fh.read()).hexdigest()
+    return state
+
+
+_known_commands = {}
+
+
+def command_available(command):
+    """False if this dnngen build does not know COMMAND yet (generate/synth/bench land later)."""
+    if command not in _known_commands:
+        p = subprocess.run([BIN, command, "--help"], capture_output=True, text=True, timeout=60)
+        _known_commands[command] = "unknown command" not in p.stderr
+    return _known_commands[command]
+
+
+class CliTestCase(unittest.TestCase):
+    maxDiff = None
+
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="dnngen_cli_")
+        self.tmp = self._tmp.name
+
+    def tearDown(self):
+        self._tmp.cleanup()
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+    def config(self, name=PRESET):
+        return os.path.join(SRC, "configs", name)
+
+    def write(self, name, text, mode="w"):
+        p = self.path(name)
+        with open(p, mode) as f:
+            f.write(text)
+        return p
+
+    def save(self, name, array):
+        p = self.path(name)
+        with open(p, "wb") as f:   # np.save(path) would append .npy to odd names
+            np.save(f, array)
+        return p
+
+    def dnngen(self, *args, timeout=600):
+        p = subprocess.run([BIN] + [str(a) for a in args], cwd=self.tmp, capture_output=True,
+                           text=True, timeout=timeout)
+        self._last = p
+        return p
+
+    def describe(self, p):
+        return f"\n$ dnngen {' '.join(p.args[1:])}\nexit {p.returncode}\n--- stdout\n{p.stdout}--- stderr\n{p.stderr}"
+
+    def assert_ok(self, p):
+        self.assertEqual(p.returncode, 0, self.describe(p))
+
+    def load_json(self, path):
+        with open(path) as f:
+            report = json.load(f)
+        self.assertIsInstance(report, dict, f"{path}: expected one JSON object")
+        return report
+
+    def error_line(self, p, code=2):
+        """Checks exit status and that stderr is exactly one line starting `error: `."""
+        self.assertEqual(p.returncode, code, self.describe(p))
+        lines = [l for l in p.stderr.splitlines() if l.strip()]
+        self.assertEqual(len(lines), 1, "expected exactly one stderr line" + self.describe(p))
+        self.assertTrue(lines[0].startswith("error: "), "stderr must start with 'error: '" + self.describe(p))
+        return lines[0]
+
+    def assert_bad_input(self, args, needles, absent=(), timeout=600):
+        """Runs dnngen ARGS expecting the bad-input contract; every needle must be in the
+        message; the temp dir must be unchanged (no partial, temporary or clobbered files);
+        the paths in `absent` must not exist."""
+        before = tree_state(self.tmp)
+        p = self.dnngen(*args, timeout=timeout)
+        line = self.error_line(p, 2)
+        if os.environ.get("CLI_TEST_SHOW_ERRORS"):
+            print(f"\n    [{' '.join(p.args[1:3])}] {line}", end="", flush=True)
+        for n in needles:
+            self.assertIn(n, line, f"message does not mention {n!r}" + self.describe(p))
+        for a in absent:
+            self.assertFalse(os.path.exists(a), f"{a} exists after a failed run" + self.describe(p))
+        self.assertEqual(tree_state(self.tmp), before,
+                         "files were created or changed by a failed run" + self.describe(p))
+        return line
+
+    def gemm_inputs(self, m=5, k=7, n=3, seed=0):
+        rng = np.random.default_rng(seed)
+        a, b = rand_int8(rng, (m, k)), rand_int8(rng, (k, n))
+        return a, b, self.save("a.npy", a), self.save("b.npy", b)
+
+    def run_job(self, config, backend, a_path, b_path, out="c.npy", json_path="r.json", extra=()):
+        args = ["run", config, "--backend", backend, "--in", f"A={a_path}", "--in", f"B={b_path}",
+                "--out", f"C={self.path(out)}"]
+        if json_path:
+            args += ["--json", self.path(json_path)]
+        return self.dnngen(*args, *extra)
+
+    def assert_c(self, path, want):
+        got = np.load(path)
+        self.assertEqual(got.dtype, want.dtype, f"{path}: dtype")
+        self.assertEqual(got.shape, want.shape, f"{path}: shape")
+        bad = np.argwhere(got != want)
+        self.assertEqual(len(bad), 0, f"{path}: {len(bad)} wrong elements, first at {bad[:1].tolist()}: "
+                         f"got {got[tuple(bad[0])] if len(bad) else ''} want {want[tuple(bad[0])] if len(bad) else ''}")
+
+    def assert_job_report(self, report, backend, macs):
+        for key in ("engine", "op", "backend", "cycles", "macs", "utilization"):
+            self.assertIn(key, report, f"JSON report lacks '{key}': {report}")
+        self.assertEqual(report["engine"], "systolic")
+        self.assertEqual(report["op"], "gemm")
+        self.assertEqual(report["backend"], backend)
+        self.assertIsInstance(report["cycles"], int)
+        self.assertGreater(report["cycles"], 0)
+        self.assertEqual(report["macs"], macs)
+        self.assertGreater(report["utilization"], 0.0)
+        self.assertLessEqual(report["utilization"], 1.0)
+
+
+# =============================================================================================
+class BasicTests(CliTestCase):
+    """Top-level usage, validate and params."""
+
+    def test_no_arguments_exits_2(self):
+        p = self.dnngen()
+        self.assertEqual(p.returncode, 2, self.describe(p))
+        self.assertIn("usage", (p.stdout + p.stderr).lower())
+
+    def test_help_exits_0(self):
+        for flag in ("--help", "-h"):
+            with self.subTest(flag=flag):
+                p = self.dnngen(flag)
+                self.assert_ok(p)
+                self.assertIn("usage", p.stdout.lower())
+                for command in ("validate", "run", "cosim"):
+                    self.assertIn(command, p.stdout)
+
+    def test_command_help_exits_0(self):
+        for command in ("run", "cosim"):
+            with self.subTest(command=command):
+                p = self.dnngen(command, "--help")
+                self.assert_ok(p)
+                self.assertIn("--in", p.stdout)
+
+    def test_every_command_has_help(self):
+        # The usage text promises "'dnngen COMMAND --help' lists a command's options."
+        for command in ("validate", "params"):
+            with self.subTest(command=command):
+                p = self.dnngen(command, "--help")
+                self.assert_ok(p)
+                self.assertIn(command, p.stdout)
+
+    def test_unknown_command_exits_2(self):
+        line = self.assert_bad_input(["frobnicate", self.config()], ["frobnicate"])
+        self.assertIn("unknown command", line)
+
+    def test_validate_every_preset(self):
+        presets = sorted(f for f in os.listdir(os.path.join(SRC, "configs")) if f.endswith(".yaml"))
+        self.assertGreater(len(presets), 0, "no configs/*.yaml")
+        for f in presets:
+            with self.subTest(config=f):
+                p = self.dnngen("validate", self.config(f))
+                self.assert_ok(p)
+                self.assertEqual(p.stderr.strip(), "", self.describe(p))
+                self.assertIn("ok", p.stdout)
+
+    def test_validate_reports_the_configuration(self):
+        p = self.dnngen("validate", self.config())
+        self.assert_ok(p)
+        self.assertIn("4 x 4", p.stdout)
+        self.assertIn("weight_stationary", p.stdout)
+
+    def test_validate_user_config(self):
+        cfg = self.write("user.yaml", USER_CONFIG)
+        p = self.dnngen("validate", cfg)
+        self.assert_ok(p)
+        self.assertIn("3 x 5", p.stdout)
+
+    def test_validate_extra_argument_is_bad_input(self):
+        self.assert_bad_input(["validate", self.config(), "surplus"], ["surplus"])
+
+    def test_params(self):
+        p = self.dnngen("params", self.config())
+        self.assert_ok(p)
+        self.assertIn("-GNumRows=4", p.stdout)
+        self.assertIn("-GNumCols=4", p.stdout)
+        p = self.dnngen("params", self.config(), "--yosys")
+        self.assert_ok(p)
+        self.assertIn("-set NumRows 4", p.stdout)
+
+
+# =============================================================================================
+class ModelRunTests(CliTestCase):
+    """run --backend model: values, dtypes and the JSON report; no simulator involved."""
+
+    def test_gemm_int8_matches_numpy(self):
+        a, b, ap, bp = self.gemm_inputs(5, 7, 3, seed=11)
+        p = self.run_job(self.config(), "model", ap, bp)
+        self.assert_ok(p)
+        want = wrap_signed(a.astype(np.int64) @ b.astype(np.int64), 32).astype(np.int32)
+        self.assert_c(self.path("c.npy"), want)
+        report = self.load_json(self.path("r.json"))
+        self.assert_job_report(report, "model", macs=5 * 7 * 3)
+        self.assertAlmostEqual(report["utilization"], report["macs"] / (report["cycles"] * 16), places=9)
+        leftovers = [f for f in os.listdir(self.tmp) if ".tmp" in f]
+        self.assertEqual(leftovers, [], "temporary files left behind")
+
+    def test_backend_defaults_to_model_and_json_is_optional(self):
+        a, b, ap, bp = self.gemm_inputs(2, 3, 4, seed=12)
+        p = self.dnngen("run", self.config(), "--in", f"A={ap}", "--in", f"B={bp}", "--out", "C=c.npy")
+        self.assert_ok(p)
+        self.assert_c(self.path("c.npy"), expected_c(a, b))
+        self.assertEqual(sorted(os.listdir(self.tmp)), ["a.npy", "b.npy", "c.npy"])
+
+    def test_relative_paths_and_existing_output_is_replaced(self):
+        a, b, _, _ = self.gemm_inputs(4, 4, 4, seed=13)
+        self.write("c.npy", "old content")
+        self.write("r.json", "old content")
+        p = self.dnngen("run", self.config(), "--backend", "model", "--in", "A=a.npy", "--in", "B=b.npy",
+                        "--out", "C=c.npy", "--json", "r.json")
+        self.assert_ok(p)
+        self.assert_c(self.path("c.npy"), expected_c(a, b))
+        self.load_json(self.path("r.json"))
+
+    def test_extreme_values_and_max_shapes(self):
+        # K = max_k with every product at its most negative: the accumulator edge.
+        a = np.full((64, 64), -128, np.int8)
+        b = np.full((64, 64), 127, np.int8)
+        b[::2] = -128
+        ap, bp = self.save("a.npy", a), self.save("b.npy", b)
+        p = self.run_job(self.config(), "model", ap, bp)
+        self.assert_ok(p)
+        self.assert_c(self.path("c.npy"), expected_c(a, b))
+
+    def test_wider_input_dtypes_are_accepted_when_values_fit(self):
+        rng = np.random.default_rng(14)
+        a, b = rand_int8(rng, (3, 5)), rand_int8(rng, (5, 2))
+        for dt in (np.int16, np.int32, np.int64):
+            with self.subTest(dtype=np.dtype(dt).name):
+                ap, bp = self.save("a.npy", a.astype(dt)), self.save("b.npy", b.astype(dt))
+                p = self.run_job(self.config(), "model", ap, bp)
+                self.assert_ok(p)
+                self.assert_c(self.path("c.npy"), expected_c(a, b))
+
+    def test_npy_format_version_2(self):
+        rng = np.random.default_rng(17)
+        a, b = rand_int8(rng, (4, 6)), rand_int8(rng, (6, 2))
+        with open(self.path("a.npy"), "wb") as f:
+            np.lib.format.write_array(f, a, version=(2, 0))
+        bp = self.save("b.npy", b)
+        p = self.run_job(self.config(), "model", self.path("a.npy"), bp)
+        self.assert_ok(p)
+        self.assert_c(self.path("c.npy"), expected_c(a, b))
+
+    def test_output_is_standard_npy(self):
+        # The written file has numpy's 64-byte aligned header and round-trips exactly.
+        a, b, ap, bp = self.gemm_inputs(3, 3, 3, seed=18)
+        self.assert_ok(self.run_job(self.config(), "model", ap, bp))
+        with open(self.path("c.npy"), "rb") as f:
+            version = np.lib.format.read_magic(f)
+            shape, fortran, dtype = np.lib.format._read_array_header(f, version)
+            self.assertEqual(f.tell() % 64, 0, "data not 64-byte aligned")
+        self.assertEqual((shape, fortran, dtype), ((3, 3), False, np.dtype("<i4")))
+
+    def test_uint8_preset(self):
+        rng = np.random.default_rng(15)
+        a = rng.integers(0, 256, (6, 64)).astype(np.uint8)
+        b = rng.integers(0, 256, (64, 5)).astype(np.uint8)
+        a[0, :] = 255
+        b[:, 0] = 255
+        ap, bp = self.save("a.npy", a), self.save("b.npy", b)
+        p = self.run_job(self.config("systolic_os_4x4_uint8.yaml"), "model", ap, bp)
+        self.assert_ok(p)
+        self.assert_c(self.path("c.npy"), expected_c(a, b, acc_bits=24))
+
+    def test_saturating_preset_clamps(self):
+        a = np.full((3, 64), 127, np.int8)
+        b = np.full((64, 3), 127, np.int8)
+        b[:, 1] = -128
+        b[:, 2] = 1
+        ap, bp = self.save("a.npy", a), self.save("b.npy", b)
+        p = self.run_job(self.config("systolic_ws_4x4_int8_sat.yaml"), "model", ap, bp)
+        self.assert_ok(p)
+        want = expected_c(a, b, acc_bits=20, saturate=True)
+        self.assertEqual(int(want[0, 0]), (1 << 19) - 1)      # the test really saturates
+        self.assertEqual(int(want[0, 1]), -(1 << 19))
+        self.assert_c(self.path("c.npy"), want)
+
+    def test_wrapping_user_config_wraps(self):
+        cfg = self.write("user.yaml", USER_CONFIG)   # acc_bits 18, wrap
+        a = np.full((2, 32), -128, np.int8)
+        b = np.full((32, 2), 127, np.int8)
+        b[:, 1] = -128
+        ap, bp = self.save("a.npy", a), self.save("b.npy", b)
+        p = self.run_job(cfg, "model", ap, bp)
+        self.assert_ok(p)
+        want = expected_c(a, b, acc_bits=18)
+        self.assertNotEqual(int(want[0, 0]), int(exact_gemm(a, b)[0, 0]))   # really wraps
+        self.assert_c(self.path("c.npy"), want)
+
+    def test_int16_preset_writes_int64(self):
+        rng = np.random.default_rng(16)
+        a = rng.integers(-32768, 32768, (9, 128)).astype(np.int16)
+        b = rng.integers(-32768, 32768, (128, 10)).astype(np.int16)
+        a[0, :] = -32768
+        b[:, 0] = -32768
+        ap, bp = self.save("a.npy", a), self.save("b.npy", b)
+        p = self.run_job(self.config("systolic_ws_8x8_int16.yaml"), "model", ap, bp)
+        self.assert_ok(p)
+        self.assert_c(self.path("c.npy"), expected_c(a, b, acc_bits=48))
+        self.assert_job_report(self.load_json(self.path("r.json")), "model", macs=9 * 128 * 10)
+
+    def test_one_by_one(self):
+        a = np.array([[-128]], np.int8)
+        b = np.array([[-128]], np.int8)
+        ap, bp = self.save("a.npy", a), self.save("b.npy", b)
+        p = self.run_job(self.config(), "model", ap, bp)
+        self.assert_ok(p)
+        self.assert_c(self.path("c.npy"), np.array([[16384]], np.int32))
+
+
+# =============================================================================================
+class GoodConfigTests(CliTestCase):
+    """Valid spellings that must be accepted."""
+
+    def validate(self, text):
+        p = self.dnngen("validate", self.write("good.yaml", text))
+        self.assert_ok(p)
+        return p
+
+    def test_crlf_line_endings(self):
+        self.validate(config_text().replace("\n", "\r\n"))
+
+    def test_utf8_bom(self):
+        self.validate("\ufeff" + config_text())
+
+    def test_comments_and_quoted_strings(self):
+        self.validate("# leading comment\n" + config_text(dataflow='"output_stationary"', rows="4  # PEs")
+                      + "description: 'x: y'\n")
+
+    def test_name_of_64_characters(self):
+        self.validate(config_text(name="a" * 64))
+
+    def test_limits(self):
+        self.validate(config_text(rows="1", cols="64", input_bits="2", weight_bits="16", acc_bits="18",
+                                  max_m="1", max_n="16384", max_k="1"))
+
+    def test_unsigned_needs_one_more_acc_bit(self):
+        self.validate(config_text(signed="false", acc_bits="17"))
+        p = self.dnngen("validate", self.write("bad.yaml", config_text(signed="false", acc_bits="16")))
+        line = self.error_line(p, 2)
+        self.assertIn("systolic.acc_bits", line)
+        self.assertIn("17", line)
+
+
+class BadConfigTests(CliTestCase):
+    """Configuration errors: each checked with validate, run and cosim."""
+
+    def check(self, text, needles, filename="bad.yaml"):
+        cfg = self.write(filename, text)
+        _, _, ap, bp = self.gemm_inputs()
+        out, rep = self.path("c.npy"), self.path("r.json")
+        cases = {
+            "validate": ["validate", cfg],
+            "params": ["params", cfg],
+            "run model": ["run", cfg, "--backend", "model", "--in", f"A={ap}", "--in", f"B={bp}",
+                          "--out", f"C={out}", "--json", rep],
+            "run rtl": ["run", cfg, "--backend", "rtl", "--in", f"A={ap}", "--in", f"B={bp}",
+                        "--out", f"C={out}", "--json", rep],
+            "cosim": ["cosim", cfg, "--random", "--seed", "1", "--count", "1", "--json", rep],
+        }
+        for label, args in cases.items():
+            with self.subTest(command=label):
+                self.assert_bad_input(args, needles, absent=[out, rep])
+
+    def test_malformed_yaml(self):
+        self.check("name: x\nengine: systolic\nsystolic:\n  rows: [4\n  cols: 4\n",
+                   ["bad.yaml", "YAML"])
+
+    def test_unknown_key(self):
+        self.check(config_text(frobs="3"), ["bad.yaml", "systolic.frobs", "rows"])
+
+    def test_unknown_top_level_key(self):
+        self.check(config_text() + "colour: red\n", ["bad.yaml", "colour", "engine"])
+
+    def test_missing_key(self):
+        self.check(config_text(max_k=None), ["bad.yaml", "systolic.max_k", "missing"])
+
+    def test_rows_zero(self):
+        self.check(config_text(rows="0"), ["bad.yaml", "systolic.rows", "1..64", "got 0"])
+
+    def test_input_bits_40(self):
+        self.check(config_text(input_bits="40"), ["bad.yaml", "systolic.input_bits", "2..16", "40"])
+
+    def test_acc_bits_too_small_for_product(self):
+        self.check(config_text(acc_bits="12"), ["bad.yaml", "systolic.acc_bits", "16", "12"])
+
+    def test_wrong_type(self):
+        self.check(config_text(rows='"four"'), ["bad.yaml", "systolic.rows", "integer", "four"])
+
+    def test_wrong_boolean(self):
+        self.check(config_text(signed="maybe"), ["bad.yaml", "systolic.signed", "boolean", "maybe"])
+
+    def test_unknown_dataflow(self):
+        self.check(config_text(dataflow="diagonal"),
+                   ["bad.yaml", "systolic.dataflow", "weight_stationary", "diagonal"])
+
+    def test_unknown_engine(self):
+        self.check(config_text(engine="tensorcore"), ["bad.yaml", "engine", "systolic", "tensorcore"])
+
+    def test_bad_name(self):
+        self.check(config_text(name="Bad-Name"), ["bad.yaml", "name", "Bad-Name"])
+
+    def test_empty_file(self):
+        self.check("", ["bad.yaml", "empty"])
+
+    def test_top_level_not_a_mapping(self):
+        self.check("- 1\n- 2\n", ["bad.yaml", "mapping"])
+
+    def test_duplicate_key(self):
+        self.check(config_text() + "  rows: 8\n", ["bad.yaml", "duplicate", "systolic.rows"])
+
+    def test_float_for_integer(self):
+        self.check(config_text(rows="4.0"), ["bad.yaml", "systolic.rows", "integer", "4.0"])
+
+    def test_hex_for_integer(self):
+        self.check(config_text(cols="0x4"), ["bad.yaml", "systolic.cols", "integer", "0x4"])
+
+    def test_null_value(self):
+        self.check(config_text(max_n="~"), ["bad.yaml", "systolic.max_n", "null"])
+
+    def test_yaml_1_1_boolean(self):
+        self.check(config_text(signed="yes"), ["bad.yaml", "systolic.signed", "true or false", "yes"])
+
+    def test_max_m_too_large(self):
+        self.check(config_text(max_m="100000"), ["bad.yaml", "systolic.max_m", "16384", "100000"])
+
+    def test_acc_bits_too_large(self):
+        self.check(config_text(acc_bits="65"), ["bad.yaml", "systolic.acc_bits", "64", "65"])
+
+    def test_overflow_is_case_sensitive(self):
+        self.check(config_text(overflow="Wrap"), ["bad.yaml", "systolic.overflow", "saturate", "Wrap"])
+
+    def test_buffers_too_large(self):
+        self.check(config_text(input_bits="16", weight_bits="16", acc_bits="48", max_m="16384",
+                               max_k="16384"), ["bad.yaml", "max_m", "max_k", "bits"])
+
+    def test_engine_section_missing(self):
+        self.check("name: tcfg\nengine: systolic\n", ["bad.yaml", "missing key 'systolic'"])
+
+    def test_engine_section_not_a_mapping(self):
+        self.check("name: tcfg\nengine: systolic\nsystolic: 4\n", ["bad.yaml", "systolic", "mapping"])
+
+    def test_two_documents(self):
+        self.check(config_text() + "---\n" + config_text(), ["bad.yaml", "one YAML document"])
+
+    def test_name_too_long(self):
+        self.check(config_text(name="a" * 65), ["bad.yaml", "name", "64"])
+
+    def test_nonexistent_config(self):
+        missing = self.path("no_such_config.yaml")
+        _, _, ap, bp = self.gemm_inputs()
+        out, rep = self.path("c.npy"), self.path("r.json")
+        for args in (["validate", missing],
+                     ["run", missing, "--in", f"A={ap}", "--in", f"B={bp}", "--out", f"C={out}",
+                      "--json", rep],
+                     ["cosim", missing, "--random", "--json", rep]):
+            with self.subTest(command=args[0]):
+                self.assert_bad_input(args, ["no_such_config.yaml"], absent=[out, rep])
+
+    def test_config_is_a_directory(self):
+        os.mkdir(self.path("cfgdir"))
+        self.assert_bad_input(["validate", self.path("cfgdir")], ["cfgdir"])
+
+    def test_missing_config_argument(self):
+        self.assert_bad_input(["validate"], ["CONFIG"])
+        self.assert_bad_input(["run", "--backend", "model"], ["CONFIG"])
+
+
+# =============================================================================================
+class BadTensorTests(CliTestCase):
+    """Tensor errors: each checked with run --backend model, run --backend rtl and cosim --in.
+    All must be caught before any simulator is built."""
+
+    def setUp(self):
+        super().setUp()
+        rng = np.random.default_rng(21)
+        self.a = rand_int8(rng, (5, 7))
+        self.b = rand_int8(rng, (7, 3))
+
+    def check(self, a_path, b_path, needles, config=None):
+        config = config or self.config()
+        out, rep = self.path("c.npy"), self.path("r.json")
+        cases = {
+            "run model": ["run", config, "--backend", "model", "--in", f"A={a_path}", "--in",
+                          f"B={b_path}", "--out", f"C={out}", "--json", rep],
+            "run rtl": ["run", config, "--backend", "rtl", "--in", f"A={a_path}", "--in",
+                        f"B={b_path}", "--out", f"C={out}", "--json", rep],
+            "cosim": ["cosim", config, "--in", f"A={a_path}", "--in", f"B={b_path}", "--json", rep],
+        }
+        line = None
+        for label, args in cases.items():
+            with self.subTest(command=label):
+                line = self.assert_bad_input(args, needles, absent=[out, rep])
+        return line
+
+    def good_b(self):
+        return self.save("b.npy", self.b)
+
+    def test_float32(self):
+        ap = self.save("a_float.npy", self.a.astype(np.float32))
+        # Names the file, the dtype found and the supported ones (as numpy descrs or names).
+        self.check(ap, self.good_b(), ["a_float.npy", "<f4", "supported"])
+
+    def test_int16_beyond_int8_range(self):
+        a = self.a.astype(np.int16)
+        a[2, 4] = 300
+        ap = self.save("a16.npy", a)
+        self.check(ap, self.good_b(), ["tensor A", "[2, 4]", "300", "-128..127"])
+
+    def test_b_beyond_range(self):
+        b = self.b.astype(np.int32)
+        b[6, 0] = -129
+        self.check(self.save("a.npy", self.a), self.save("b32.npy", b),
+                   ["tensor B", "[6, 0]", "-129", "-128..127"])
+
+    def test_negative_values_for_unsigned_config(self):
+        a = np.abs(self.a.astype(np.int16))
+        a[0, 0] = -1
+        self.check(self.save("a.npy", a), self.save("b.npy", np.abs(self.b.astype(np.int16))),
+                   ["tensor A", "-1", "0..255"], config=self.config("systolic_os_4x4_uint8.yaml"))
+
+    def test_a_with_three_dims(self):
+        ap = self.save("a3.npy", self.a.reshape(5, 7, 1))
+        self.check(ap, self.good_b(), ["A", "a3.npy", "2-D", "[5, 7, 1]"])
+
+    def test_a_with_one_dim(self):
+        ap = self.save("a1.npy", self.a.reshape(35))
+        self.check(ap, self.good_b(), ["A", "a1.npy", "2-D"])
+
+    def test_empty_dimension(self):
+        ap = self.save("a0.npy", np.zeros((0, 7), np.int8))
+        self.check(ap, self.good_b(), ["tensor A", ">= 1"])
+
+    def test_inner_dimension_mismatch(self):
+        bp = self.save("b.npy", rand_int8(np.random.default_rng(1), (6, 3)))
+        self.check(self.save("a.npy", self.a), bp, ["tensor B", "K = 7", "[6, 3]"])
+
+    def test_m_beyond_max_m(self):
+        ap = self.save("a.npy", np.ones((65, 7), np.int8))
+        self.check(ap, self.good_b(), ["tensor A", "M = 65", "max_m = 64"])
+
+    def test_k_beyond_max_k(self):
+        ap = self.save("a.npy", np.ones((5, 65), np.int8))
+        bp = self.save("b.npy", np.ones((65, 3), np.int8))
+        self.check(ap, bp, ["K = 65", "max_k = 64"])
+
+    def test_n_beyond_max_n(self):
+        bp = self.save("b.npy", np.ones((7, 65), np.int8))
+        self.check(self.save("a.npy", self.a), bp, ["tensor B", "N = 65", "max_n = 64"])
+
+    def test_truncated_npy(self):
+        good = self.save("full.npy", np.ones((16, 16), np.int8))
+        with open(good, "rb") as f:
+            data = f.read()
+        header = 128   # numpy's 1.0 header for this array is 128 bytes
+        cut = self.write("cut.npy", data[: header + (len(data) - header) // 2], mode="wb")
+        bp = self.save("b.npy", np.ones((16, 3), np.int8))
+        self.check(cut, bp, ["cut.npy", "truncated", "256"])
+
+    def test_truncated_header(self):
+        good = self.save("full.npy", self.a)
+        with open(good, "rb") as f:
+            data = f.read()
+        cut = self.write("cuthdr.npy", data[:40], mode="wb")
+        self.check(cut, self.good_b(), ["cuthdr.npy", "truncated"])
+
+    def test_trailing_data(self):
+        good = self.save("full.npy", self.a)
+        with open(good, "rb") as f:
+            data = f.read()
+        longer = self.write("long.npy", data + b"\0" * 5, mode="wb")
+        self.check(longer, self.good_b(), ["long.npy", "trailing data"])
+
+    def test_uint64_unsupported(self):
+        ap = self.save("au64.npy", np.abs(self.a.astype(np.int64)).astype(np.uint64))
+        self.check(ap, self.good_b(), ["au64.npy", "<u8", "supported"])
+
+    def test_huge_shape_in_header(self):
+        # A header claiming 2^40 x 2^20 elements over a few bytes of data: an error, not an
+        # attempt to allocate.
+        hdr = "{'descr': '|i1', 'fortran_order': False, 'shape': (1099511627776, 1048576), }"
+        hdr += " " * ((64 - (10 + len(hdr) + 1) % 64) % 64) + "\n"
+        blob = b"\x93NUMPY\x01\x00" + len(hdr).to_bytes(2, "little") + hdr.encode() + b"\0" * 16
+        ap = self.write("huge.npy", blob, mode="wb")
+        self.check(ap, self.good_b(), ["huge.npy"])
+
+    def test_empty_file(self):
+        ap = self.write("empty.npy", b"", mode="wb")
+        self.check(ap, self.good_b(), ["empty.npy", ".npy"])
+
+    def test_not_an_npy_file(self):
+        ap = self.write("a.txt.npy", "1,2,3\n4,5,6\n")
+        self.check(ap, self.good_b(), ["a.txt.npy", ".npy"])
+
+    def test_missing_input_file(self):
+        self.check(self.path("nonexistent_a.npy"), self.good_b(), ["nonexistent_a.npy"])
+
+    def test_fortran_order(self):
+        ap = self.save("af.npy", np.asfortranarray(self.a))
+        self.check(ap, self.good_b(), ["af.npy", "fortran"])
+
+    def test_big_endian(self):
+        ap = self.save("abe.npy", self.a.astype(">i2"))
+        self.check(ap, self.good_b(), ["abe.npy", "big-endian"])
+
+    def test_existing_outputs_not_clobbered(self):
+        # A run that fails on bad input leaves existing --out and --json files intact.
+        out = self.write("c.npy", "SENTINEL C")
+        rep = self.write("r.json", "SENTINEL JSON")
+        ap = self.save("a.npy", self.a)
+        bp = self.save("b.npy", rand_int8(np.random.default_rng(2), (6, 3)))   # K mismatch
+        for backend in ("model", "rtl"):
+            with self.subTest(backend=backend):
+                self.assert_bad_input(["run", self.config(), "--backend", backend, "--in", f"A={ap}",
+                                       "--in", f"B={bp}", "--out", f"C={out}", "--json", rep],
+                                      ["tensor B"])
+                with open(out) as f:
+                    self.assertEqual(f.read(), "SENTINEL C")
+                with open(rep) as f:
+                    self.assertEqual(f.read(), "SENTINEL JSON")
+        with self.subTest(command="cosim"):
+            self.assert_bad_input(["cosim", self.config(), "--in", f"A={ap}", "--in", f"B={bp}",
+                                   "--json", rep], ["tensor B"])
+            with open(rep) as f:
+                self.assertEqual(f.read(), "SENTINEL JSON")
+
+
+# =============================================================================================
+class BadOptionTests(CliTestCase):
+    """Command-line errors of run and cosim."""
+
+    def setUp(self):
+        super().setUp()
+        _, _, self.ap, self.bp = self.gemm_inputs()
+        self.out, self.rep = self.path("c.npy"), self.path("r.json")
+
+    def run_args(self, *extra, backend="model"):
+        return ["run", self.config(), "--backend", backend, *extra, "--json", self.rep]
+
+    def check(self, args, needles):
+        self.assert_bad_input(args, needles, absent=[self.out, self.rep])
+
+    def test_missing_in_b(self):
+        for backend in ("model", "rtl"):
+            with self.subTest(backend=backend):
+                self.check(self.run_args("--in", f"A={self.ap}", "--out", f"C={self.out}", backend=backend),
+                           ["missing input B"])
+        self.check(["cosim", self.config(), "--in", f"A={self.ap}", "--json", self.rep], ["missing input B"])
+
+    def test_unknown_in_name(self):
+        for backend in ("model", "rtl"):
+            with self.subTest(backend=backend):
+                self.check(self.run_args("--in", f"A={self.ap}", "--in", f"B={self.bp}", "--in",
+                                         f"Q={self.bp}", "--out", f"C={self.out}", backend=backend),
+                           ["'Q'", "A, B"])
+
+    def test_unknown_out_name(self):
+        self.check(self.run_args("--in", f"A={self.ap}", "--in", f"B={self.bp}", "--out",
+                                 f"D={self.out}"), ["'D'", "C"])
+
+    def test_missing_out(self):
+        self.check(self.run_args("--in", f"A={self.ap}", "--in", f"B={self.bp}"), ["output C"])
+
+    def test_in_given_twice(self):
+        self.check(self.run_args("--in", f"A={self.ap}", "--in", f"A={self.ap}", "--in", f"B={self.bp}",
+                                 "--out", f"C={self.out}"), ["A", "twice"])
+
+    def test_binding_without_equals(self):
+        self.check(self.run_args("--in", self.ap, "--in", f"B={self.bp}", "--out", f"C={self.out}"),
+                   ["--in", "NAME="])
+
+    def test_unknown_option(self):
+        for command in ("run", "cosim"):
+            with self.subTest(command=command):
+                args = (self.run_args("--in", f"A={self.ap}", "--in", f"B={self.bp}", "--out",
+                                      f"C={self.out}", "--frobnicate")
+                        if command == "run" else
+                        ["cosim", self.config(), "--random", "--frobnicate", "--json", self.rep])
+                self.check(args, ["--frobnicate"])
+
+    def test_backend_foo(self):
+        self.check(["run", self.config(), "--backend", "foo", "--in", f"A={self.ap}", "--in",
+                    f"B={self.bp}", "--out", f"C={self.out}", "--json", self.rep],
+                   ["--backend foo", "model", "rtl"])
+
+    def test_unknown_op(self):
+        self.check(self.run_args("--op", "fft", "--in", f"A={self.ap}", "--in", f"B={self.bp}",
+                                 "--out", f"C={self.out}"), ["fft", "gemm"])
+
+    def test_param_not_taken_by_gemm(self):
+        self.check(self.run_args("--param", "stride=2", "--in", f"A={self.ap}", "--in", f"B={self.bp}",
+                                 "--out", f"C={self.out}"), ["stride"])
+
+    def test_output_directory_does_not_exist(self):
+        bad_out = self.path("no_such_dir/c.npy")
+        for backend in ("model", "rtl"):
+            with self.subTest(backend=backend):
+                self.check(self.run_args("--in", f"A={self.ap}", "--in", f"B={self.bp}", "--out",
+                                         f"C={bad_out}", backend=backend),
+                           ["no_such_dir", "does not exist"])
+
+    def test_json_directory_does_not_exist(self):
+        bad_rep = self.path("no_such_dir/r.json")
+        for backend in ("model", "rtl"):
+            with self.subTest(backend=backend):
+                self.check(["run", self.config(), "--backend", backend, "--in", f"A={self.ap}", "--in",
+                            f"B={self.bp}", "--out", f"C={self.out}", "--json", bad_rep],
+                           ["--json", "no_such_dir", "does not exist"])
+        self.check(["cosim", self.config(), "--random", "--json", bad_rep], ["no_such_dir"])
+
+    def test_cosim_needs_random_or_inputs(self):
+        self.check(["cosim", self.config(), "--json", self.rep], ["--random", "--in"])
+
+    def test_cosim_random_and_inputs_conflict(self):
+        self.check(["cosim", self.config(), "--random", "--in", f"A={self.ap}", "--in", f"B={self.bp}",
+                    "--json", self.rep], ["--random", "--in"])
+
+    def test_cosim_bad_count_seed_ready(self):
+        for extra, needle in ((["--count", "0"], "--count"), (["--count", "many"], "count"),
+                              (["--seed", "-x"], "seed"), (["--ready", "0"], "--ready"),
+                              (["--ready", "1.5"], "--ready")):
+            with self.subTest(args=extra):
+                self.check(["cosim", self.config(), "--random", *extra, "--json", self.rep], [needle])
+
+    def test_option_missing_value(self):
+        self.check(["run", self.config(), "--in", f"A={self.ap}", "--in", f"B={self.bp}",
+                    "--out", f"C={self.out}", "--json"], ["--json"])
+
+    def test_run_without_inputs(self):
+        self.check(["run", self.config(), "--out", f"C={self.out}", "--json", self.rep], ["missing input A"])
+
+
+# =============================================================================================
+class SimulatorTests(CliTestCase):
+    """rtl backend and cosim: builds (once per config, cached in $DNNGEN_CACHE) Verilator
+    simulators. Keep these in one class so they run serially."""
+
+    def test_rtl_run_equals_model(self):
+        a, b, ap, bp = self.gemm_inputs(5, 7, 3, seed=31)
+        p = self.run_job(self.config(), "model", ap, bp, out="c_model.npy", json_path="r_model.json")
+        self.assert_ok(p)
+        p = self.run_job(self.config(), "rtl", ap, bp, out="c_rtl.npy", json_path="r_rtl.json")
+        self.assert_ok(p)
+        want = expected_c(a, b)
+        self.assert_c(self.path("c_model.npy"), want)
+        self.assert_c(self.path("c_rtl.npy"), want)
+        with open(self.path("c_model.npy"), "rb") as f1, open(self.path("c_rtl.npy"), "rb") as f2:
+            self.assertEqual(f1.read(), f2.read(), "model and rtl .npy files differ byte-wise")
+        model = self.load_json(self.path("r_model.json"))
+        rtl = self.load_json(self.path("r_rtl.json"))
+        self.assert_job_report(rtl, "rtl", macs=105)
+        self.assertEqual(rtl["cycles"], model["cycles"],
+                         f"RTL cycles {rtl['cycles']} != model cycles {model['cycles']}")
+        self.assertEqual(rtl["macs"], model["macs"])
+        self.assertAlmostEqual(rtl["utilization"], model["utilization"], places=9)
+        leftovers = [f for f in os.listdir(self.tmp) if ".tmp" in f]
+        self.assertEqual(leftovers, [], "temporary files left behind")
+
+    def test_rtl_run_edge_shapes(self):
+        # One element, a K larger than the array, and the maximum job.
+        rng = np.random.default_rng(32)
+        for m, k, n in ((1, 1, 1), (3, 9, 5), (64, 64, 64)):
+            with self.subTest(shape=(m, k, n)):
+                a, b = rand_int8(rng, (m, k)), rand_int8(rng, (k, n))
+                a[0, :] = -128
+                b[:, 0] = -128
+                ap, bp = self.save("a.npy", a), self.save("b.npy", b)
+                p = self.run_job(self.config(), "model", ap, bp, out="cm.npy", json_path="rm.json")
+                self.assert_ok(p)
+                p = self.run_job(self.config(), "rtl", ap, bp, out="cr.npy", json_path="rr.json")
+                self.assert_ok(p)
+                self.assert_c(self.path("cr.npy"), expected_c(a, b))
+                self.assertEqual(self.load_json(self.path("rr.json"))["cycles"],
+                                 self.load_json(self.path("rm.json"))["cycles"])
+
+    def test_cosim_random(self):
+        rep = self.path("cosim.json")
+        p = self.dnngen("cosim", self.config(), "--random", "--seed", "3", "--count", "5", "--json", rep)
+        self.assert_ok(p)
+        report = self.load_json(rep)
+        for key in ("engine", "op", "backend", "cycles", "macs", "utilization", "pass", "mismatches"):
+            self.assertIn(key, report, f"cosim JSON lacks '{key}'")
+        self.assertIs(report["pass"], True)
+        self.assertEqual(report["mismatches"], 0)
+        self.assertEqual(report["engine"], "systolic")
+        self.assertEqual(report["op"], "gemm")
+        self.assertGreater(report["cycles"], 0)
+        self.assertGreater(report["macs"], 0)
+
+    def test_cosim_random_with_backpressure(self):
+        rep = self.path("cosim.json")
+        p = self.dnngen("cosim", self.config(), "--random", "--seed", "4", "--count", "3", "--ready", "0.4",
+                        "--json", rep)
+        self.assert_ok(p)
+        report = self.load_json(rep)
+        self.assertIs(report["pass"], True)
+        self.assertEqual(report["mismatches"], 0)
+
+    def test_cosim_given_tensors(self):
+        rng = np.random.default_rng(33)
+        a, b = rand_int8(rng, (6, 9)), rand_int8(rng, (9, 5))
+        a[1, :] = -128
+        b[:, 2] = -128
+        ap, bp = self.save("a.npy", a), self.save("b.npy", b)
+        rep = self.path("cosim.json")
+        p = self.dnngen("cosim", self.config(), "--in", f"A={ap}", "--in", f"B={bp}", "--json", rep)
+        self.assert_ok(p)
+        report = self.load_json(rep)
+        self.assertIs(report["pass"], True)
+        self.assertEqual(report["mismatches"], 0)
+        self.assertEqual(report["macs"], 6 * 9 * 5)
+        # cosim of one given job reports the same cycles as the model run of that job.
+        p = self.run_job(self.config(), "model", ap, bp)
+        self.assert_ok(p)
+        self.assertEqual(report["cycles"], self.load_json(self.path("r.json"))["cycles"])
+
+    def test_user_config_cosim_random(self):
+        # Not a preset: 3x5 OS, acc 18 (random extreme jobs wrap): the simulator is built at run time.
+        cfg = self.write("user.yaml", USER_CONFIG)
+        rep = self.path("cosim.json")
+        p = self.dnngen("cosim", cfg, "--random", "--seed", "7", "--count", "6", "--json", rep, timeout=900)
+        self.assert_ok(p)
+        report = self.load_json(rep)
+        self.assertIs(report["pass"], True)
+        self.assertEqual(report["mismatches"], 0)
+        self.assertEqual(report["engine"], "systolic")
+
+    def test_user_config_rtl_wraps_like_numpy(self):
+        cfg = self.write("user.yaml", USER_CONFIG)
+        a = np.full((7, 32), -128, np.int8)
+        b = np.full((32, 6), 127, np.int8)
+        b[:, 1] = -128
+        b[5:, 3] = 0
+        ap, bp = self.save("a.npy", a), self.save("b.npy", b)
+        p = self.run_job(cfg, "rtl", ap, bp, out="cr.npy", json_path="rr.json", extra=["--quiet"])
+        self.assert_ok(p)
+        want = expected_c(a, b, acc_bits=18)
+        self.assertNotEqual(int(want[0, 0]), int(exact_gemm(a, b)[0, 0]))
+        self.assert_c(self.path("cr.npy"), want)
+        p = self.run_job(cfg, "model", ap, bp, out="cm.npy", json_path="rm.json")
+        self.assert_ok(p)
+        self.assertEqual(self.load_json(self.path("rr.json"))["cycles"],
+                         self.load_json(self.path("rm.json"))["cycles"])
+
+    def test_rtl_run_writes_fst_waveform(self):
+        a, b, ap, bp = self.gemm_inputs(3, 5, 2, seed=35)
+        p = self.run_job(self.config(), "rtl", ap, bp, extra=["--fst", self.path("wave.fst")])
+        self.assert_ok(p)
+        self.assert_c(self.path("c.npy"), expected_c(a, b))
+        self.assertTrue(os.path.isfile(self.path("wave.fst")), "no waveform written")
+        self.assertGreater(os.path.getsize(self.path("wave.fst")), 0)
+
+    def test_simulator_is_cached(self):
+        # After the first build, a second run reuses the simulator (reported as cached).
+        a, b, ap, bp = self.gemm_inputs(2, 2, 2, seed=34)
+        self.assert_ok(self.run_job(self.config(), "rtl", ap, bp))
+        p = self.run_job(self.config(), "rtl", ap, bp)
+        self.assert_ok(p)
+        self.assertIn("cached", p.stdout)
+
+
+# =============================================================================================
+class LateBadInputTests(CliTestCase):
+    """Bad input that an implementation might only notice after simulating (so these may
+    build a simulator): run in the same serial group as SimulatorTests."""
+
+    def setUp(self):
+        super().setUp()
+        _, _, self.ap, self.bp = self.gemm_inputs()
+        self.out = self.path("c.npy")
+
+    def test_json_path_is_a_directory(self):
+        jdir = self.path("jdir")
+        os.mkdir(jdir)
+        for backend in ("model", "rtl"):
+            with self.subTest(backend=backend):
+                self.assert_bad_input(["run", self.config(), "--backend", backend, "--in", f"A={self.ap}",
+                                       "--in", f"B={self.bp}", "--out", f"C={self.out}", "--json", jdir],
+                                      ["jdir"], absent=[self.out])
+        with self.subTest(command="cosim"):
+            self.assert_bad_input(["cosim", self.config(), "--random", "--count", "1", "--json", jdir], ["jdir"])
+
+    def test_out_path_is_a_directory(self):
+        cdir = self.path("cdir")
+        os.mkdir(cdir)
+        rep = self.path("r.json")
+        for backend in ("model", "rtl"):
+            with self.subTest(backend=backend):
+                self.assert_bad_input(["run", self.config(), "--backend", backend, "--in", f"A={self.ap}",
+                                       "--in", f"B={self.bp}", "--out", f"C={cdir}", "--json", rep],
+                                      ["cdir"], absent=[rep])
+
+    def test_fst_directory_does_not_exist(self):
+        fst = self.path("no_such_dir/wave.fst")
+        rep = self.path("r.json")
+        with self.subTest(command="run rtl"):
+            self.assert_bad_input(["run", self.config(), "--backend", "rtl", "--in", f"A={self.ap}", "--in",
+                                   f"B={self.bp}", "--out", f"C={self.out}", "--json", rep, "--fst", fst],
+                                  ["no_such_dir"], absent=[self.out, rep])
+        with self.subTest(command="cosim"):
+            self.assert_bad_input(["cosim", self.config(), "--random", "--count", "1", "--json", rep,
+                                   "--fst", fst], ["no_such_dir"], absent=[rep])
+
+
+# =============================================================================================
+class SimulatorCommandTests(CliTestCase):
+    """dnngen simulator CONFIG: build or find the cached simulator (skipped until it exists)."""
+
+    def setUp(self):
+        if not command_available("simulator"):
+            self.skipTest("dnngen has no 'simulator' command yet")
+        super().setUp()
+
+    def test_simulator_builds_then_caches(self):
+        p = self.dnngen("simulator", self.config())
+        self.assert_ok(p)
+        p = self.dnngen("simulator", self.config())
+        self.assert_ok(p)
+        self.assertIn("cached", p.stdout)
+        exe = p.stdout.split()[0]
+        self.assertTrue(os.access(exe, os.X_OK), f"{exe} is not an executable")
+        cache = os.path.realpath(os.environ["DNNGEN_CACHE"])
+        self.assertTrue(os.path.realpath(exe).startswith(cache), f"{exe} is not under DNNGEN_CACHE {cache}")
+
+    def test_simulator_bad_config(self):
+        cfg = self.write("bad.yaml", config_text(rows="0"))
+        self.assert_bad_input(["simulator", cfg], ["bad.yaml", "systolic.rows"])
+
+    def test_simulator_unexpected_argument(self):
+        self.assert_bad_input(["simulator", self.config(), "--frobnicate"], ["--frobnicate"])
+
+
+# =============================================================================================
+class GenerateTests(CliTestCase):
+    """dnngen generate CONFIG -o DIR (skipped until the command exists). Bundle layout:
+    rtl/..., NAME.sv (wrapper), NAME.f (filelist relative to the bundle), NAME.core,
+    manifest.json (config, parameters, files with bytes and sha256)."""
+
+    def setUp(self):
+        if not command_available("generate"):
+            self.skipTest("dnngen has no 'generate' command yet")
+        super().setUp()
+
+    def generate(self, config, out):
+        p = self.dnngen("generate", config, "-o", out)
+        self.assert_ok(p)
+        return p
+
+    def check_bundle(self, out, name, params):
+        for f in (f"{name}.sv", f"{name}.f", f"{name}.core", "manifest.json"):
+            self.assertTrue(os.path.isfile(os.path.join(out, f)), f"bundle lacks {f}: {sorted(os.listdir(out))}")
+        with open(os.path.join(out, f"{name}.f")) as f:
+            entries = [l.strip() for l in f if l.strip()]
+        self.assertTrue(entries, "empty filelist")
+        for e in entries:
+            self.assertFalse(os.path.isabs(e), f"filelist entry {e} is absolute")
+            self.assertTrue(os.path.isfile(os.path.join(out, e)), f"filelist entry {e} does not exist")
+        with open(os.path.join(out, f"{name}.sv")) as f:
+            self.assertIn(f"module {name}", f.read())
+        manifest = self.load_json(os.path.join(out, "manifest.json"))
+        self.assertEqual(manifest.get("name"), name)
+        for k, v in params.items():
+            self.assertEqual(manifest["parameters"][k], v, f"manifest parameter {k}")
+        listed = set()
+        for entry in manifest["files"]:
+            path = os.path.join(out, entry["path"])
+            with open(path, "rb") as f:
+                data = f.read()
+            self.assertEqual(entry["bytes"], len(data), f"{entry['path']}: size")
+            self.assertEqual(entry["sha256"], hashlib.sha256(data).hexdigest(), f"{entry['path']}: sha256")
+            listed.add(entry["path"])
+        self.assertTrue(set(entries) <= listed, "manifest does not list every filelist entry")
+        # Nothing but the bundle is left: no staging directories beside it.
+        self.assertEqual([f for f in os.listdir(os.path.dirname(out)) if ".tmp" in f or ".old" in f], [])
+        # The bundle is self-contained and lints clean with Verilator.
+        verilator = shutil.which("verilator")
+        if verilator:
+            lint = subprocess.run([verilator, "--lint-only", "-f", f"{name}.f", "--top-module", name],
+                                  cwd=out, capture_output=True, text=True, timeout=300)
+            self.assertEqual(lint.returncode, 0, f"verilator lint of the bundle failed:\n{lint.stderr}")
+
+    def test_generate_preset(self):
+        out = self.path("bundle")
+        self.generate(self.config(), out)
+        self.check_bundle(out, "systolic_ws_4x4_int8", {"NumRows": 4, "NumCols": 4, "AccBits": 32})
+
+    def test_generate_user_config(self):
+        cfg = self.write("user.yaml", USER_CONFIG)
+        out = self.path("bundle")
+        self.generate(cfg, out)
+        self.check_bundle(out, "user_os_3x5_int8_acc18",
+                          {"NumRows": 3, "NumCols": 5, "AccBits": 18, "Dataflow": 1, "MaxK": 32})
+
+    def test_regenerate_replaces_previous_bundle(self):
+        out = self.path("bundle")
+        self.generate(self.config(), out)
+        self.generate(self.config(), out)
+        self.check_bundle(out, "systolic_ws_4x4_int8", {"NumRows": 4})
+
+    def test_refuses_foreign_directory(self):
+        out = self.path("mine")
+        os.mkdir(out)
+        self.write("mine/notes.txt", "precious")
+        self.assert_bad_input(["generate", self.config(), "-o", out], ["mine"])
+
+    def test_refuses_a_file(self):
+        self.write("afile", "precious")
+        self.assert_bad_input(["generate", self.config(), "-o", self.path("afile")], ["afile"])
+
+    def test_generate_bad_config_writes_nothing(self):
+        cfg = self.write("bad.yaml", config_text(rows="0"))
+        out = self.path("bundle")
+        self.assert_bad_input(["generate", cfg, "-o", out], ["bad.yaml", "systolic.rows"], absent=[out])
+
+    def test_generate_missing_output_dir_option(self):
+        self.assert_bad_input(["generate", self.config()], ["-o"])
+
+
+# =============================================================================================
+class BenchTests(CliTestCase):
+    """dnngen bench CONFIG --network FILE.csv (skipped until the command exists)."""
+
+    def setUp(self):
+        if not command_available("bench"):
+            self.skipTest("dnngen has no 'bench' command yet")
+        super().setUp()
+
+    def network(self, name="alexnet.csv"):
+        return os.path.join(SRC, "workloads", name)
+
+    def test_bench_every_network(self):
+        nets = sorted(f for f in os.listdir(os.path.join(SRC, "workloads")) if f.endswith(".csv"))
+        for net in nets:
+            with self.subTest(network=net):
+                rep = self.path(net + ".json")
+                p = self.dnngen("bench", self.config("systolic_ws_16x16_int8.yaml"), "--network",
+                                self.network(net), "--json", rep)
+                self.assert_ok(p)
+                report = self.load_json(rep)
+                self.assertIn("cycles", report)
+                self.assertIn("macs", report)
+                self.assertGreater(report["cycles"], 0)
+                self.assertGreater(report["macs"], 0)
+                layers = report.get("layers")
+                if isinstance(layers, list) and layers:
+                    # Totals are the sums over layers; a layer's macs are M*N*K per group.
+                    self.assertEqual(sum(l["macs"] for l in layers), report["macs"])
+                    self.assertEqual(sum(l["cycles"] for l in layers), report["cycles"])
+                    for l in layers:
+                        if all(k in l for k in ("M", "N", "K", "groups")):
+                            self.assertEqual(l["macs"], l["M"] * l["N"] * l["K"] * l["groups"], l.get("name"))
+
+    def test_bench_missing_network_file(self):
+        rep = self.path("r.json")
+        self.assert_bad_input(["bench", self.config(), "--network", self.path("nonet.csv"), "--json", rep],
+                              ["nonet.csv"], absent=[rep])
+
+    def test_bench_bad_network_row(self):
+        net = self.write("broken.csv", "this is not, a layer table\n")
+        rep = self.path("r.json")
+        self.assert_bad_input(["bench", self.config(), "--network", net, "--json", rep],
+                              ["broken.csv"], absent=[rep])
+
+    def test_bench_bad_config(self):
+        cfg = self.write("bad.yaml", config_text(acc_bits="12"))
+        rep = self.path("r.json")
+        self.assert_bad_input(["bench", cfg, "--network", self.network(), "--json", rep],
+                              ["bad.yaml", "systolic.acc_bits"], absent=[rep])
+
+
+# =============================================================================================
+class SynthTests(CliTestCase):
+    """dnngen synth CONFIG --target generic (Yosys; skipped until the command exists)."""
+
+    def setUp(self):
+        if not command_available("synth"):
+            self.skipTest("dnngen has no 'synth' command yet")
+        super().setUp()
+
+    def test_synth_generic(self):
+        rep = self.path("synth.json")
+        p = self.dnngen("synth", self.config(), "--target", "generic", "--json", rep, timeout=900)
+        self.assert_ok(p)
+        report = self.load_json(rep)
+        self.assertGreater(report.get("cells", 0), 0, f"no cells in {report}")
+        self.assertEqual(report.get("target"), "generic")
+        self.assertEqual(report.get("config"), "systolic_ws_4x4_int8")
+        self.assertEqual([f for f in os.listdir(self.tmp) if f != "synth.json"], [],
+                         "synth left files in the working directory")
+
+    def test_synth_unknown_target(self):
+        rep = self.path("synth.json")
+        self.assert_bad_input(["synth", self.config(), "--target", "potato", "--json", rep], ["potato"],
+                              absent=[rep])
+
+    def test_synth_bad_config(self):
+        cfg = self.write("bad.yaml", config_text(input_bits="40"))
+        rep = self.path("synth.json")
+        self.assert_bad_input(["synth", cfg, "--target", "generic", "--json", rep],
+                              ["bad.yaml", "systolic.input_bits"], absent=[rep])
+
+
+# =============================================================================================
+def main():
+    global BIN, SRC
+    argv = [sys.argv[0]]
+    args = sys.argv[1:]
+    i = 0
+    while i < len(args):
+        if args[i] in ("--bin", "--src") and i + 1 < len(args):
+            if args[i] == "--bin":
+                BIN = args[i + 1]
+            else:
+                SRC = args[i + 1]
+            i += 2
+        else:
+            argv.append(args[i])
+            i += 1
+    if not BIN or not os.access(BIN, os.X_OK):
+        sys.exit(f"test_cli.py: dnngen binary not found: pass --bin PATH or set DNNGEN_BIN (got '{BIN}')")
+    if not SRC or not os.path.isdir(os.path.join(SRC, "configs")):
+        sys.exit(f"test_cli.py: source dir not found: pass --src DIR or set DNNGEN_SRC (got '{SRC}')")
+    BIN, SRC = os.path.abspath(BIN), os.path.abspath(SRC)
+    if not os.environ.get("DNNGEN_CACHE"):
+        # Never touch ~/.cache from tests: keep simulators next to the build tree.
+        os.environ["DNNGEN_CACHE"] = os.path.join(os.path.dirname(os.path.dirname(BIN)), "sim-cache")
+    print(f"dnngen: {BIN}\nsource: {SRC}\nDNNGEN_CACHE: {os.environ['DNNGEN_CACHE']}", flush=True)
+    prog = unittest.main(argv=argv, verbosity=2, exit=False)
+    result = prog.result
+    if not result.wasSuccessful():
+        sys.exit(1)
+    if result.testsRun > 0 and len(result.skipped) == result.testsRun:
+        sys.exit(SKIPPED_EXIT)   # everything skipped: CTest's SKIP_RETURN_CODE shows "Not Run"
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
