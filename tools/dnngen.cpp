@@ -15,7 +15,10 @@
 #include "dnngen/cli/job_options.hpp"
 #include "dnngen/common/error.hpp"
 #include "dnngen/config/config.hpp"
+#include "dnngen/generate/bundle.hpp"
+#include "dnngen/synth/synth.hpp"
 #include "dnngen/systolic/engine_model.hpp"
+#include "dnngen/workload/network.hpp"
 #include "sim_builder.hpp"
 
 namespace dnngen {
@@ -104,6 +107,51 @@ int cmd_simulator(Args args) {
   return 0;
 }
 
+int cmd_generate(Args args) {
+  const auto cfg = config::load_config(need_config(args, "generate"));
+  std::string out = take_option(args, "-o");
+  if (out.empty()) out = take_option(args, "--out");
+  if (out.empty()) throw InputError("dnngen generate: missing -o DIR");
+  reject_leftovers(args, "generate");
+  generate::write_bundle(cfg, out);
+  fmt::print("generated {}: RTL bundle for {} in {}\n", cfg.name, config::rtl_top_module(cfg), out);
+  return 0;
+}
+
+int cmd_synth(Args args) {
+  const auto cfg = config::load_config(need_config(args, "synth"));
+  synth::SynthOptions options;
+  const std::string target = take_option(args, "--target");
+  if (!target.empty()) options.target = target;
+  options.work_dir = take_option(args, "--work-dir");
+  const std::string json = take_option(args, "--json");
+  options.flat_ltp = take_flag(args, "--flat-ltp");
+  reject_leftovers(args, "synth");
+  if (!json.empty()) cli::check_output_path(json, "--json");
+  const auto report = synth::run_synth(cfg, options);
+  std::cout << synth::format_table(report);
+  cli::write_json_report(json, synth::to_json(report));
+  return 0;
+}
+
+int cmd_bench(Args args) {
+  const auto cfg = config::load_config(need_config(args, "bench"));
+  const std::string network = take_option(args, "--network");
+  const std::string json = take_option(args, "--json");
+  reject_leftovers(args, "bench");
+  if (network.empty()) throw InputError("dnngen bench: missing --network workloads/NAME.csv");
+  if (!json.empty()) cli::check_output_path(json, "--json");
+  const auto layers = workload::load_network(network);
+  const auto estimate = workload::estimate_network(cfg.systolic, layers);
+  std::cout << workload::format_table(estimate);
+  nlohmann::json report = workload::to_json(estimate);
+  report["engine"] = cfg.engine;
+  report["config"] = cfg.name;
+  report["network"] = network;
+  cli::write_json_report(json, report);
+  return 0;
+}
+
 int cmd_run_model(const config::Config& cfg, const cli::JobOptions& opts) {
   const auto ops = cli::load_gemm_operands(cfg, opts);
   const auto result = systolic::run_gemm(cfg.systolic, ops.a, ops.b);
@@ -165,6 +213,9 @@ int main(int argc, char** argv) {
       {"validate", cmd_validate},
       {"params", cmd_params},
       {"simulator", cmd_simulator},
+      {"generate", cmd_generate},
+      {"synth", cmd_synth},
+      {"bench", cmd_bench},
       {"run", [](const Args& a) { return cmd_job("run", a); }},
       {"cosim", [](const Args& a) { return cmd_job("cosim", a); }},
   };

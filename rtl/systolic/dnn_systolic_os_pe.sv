@@ -42,21 +42,24 @@ module dnn_systolic_os_pe #(
 
   assign acc_d = (a_first_i ? '0 : acc_q) + prod;
 
+  // Control bits reset; the datapath does not need to (nothing reads it unless a
+  // valid bit says so), which saves area and simulation time.
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       a_valid_q <= 1'b0;
       a_first_q <= 1'b0;
       a_last_q  <= 1'b0;
-      a_q       <= '0;
-      b_q       <= '0;
-      acc_q     <= '0;
-      result_q  <= '0;
     end else if (en_i) begin
       a_valid_q <= a_valid_i;
       a_first_q <= a_first_i;
       a_last_q  <= a_last_i;
-      a_q       <= a_i;
-      b_q       <= b_i;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (en_i) begin
+      a_q <= a_i;
+      b_q <= b_i;
       if (a_valid_i) acc_q <= acc_d;
       if (a_valid_i && a_last_i) result_q <= acc_d;
     end

@@ -27,7 +27,7 @@ module dnn_systolic_ws_pe #(
   input  logic [WBits-1:0]   wload_data_i
 );
 
-  logic [WBits-1:0]   weight_q [2];
+  logic [WBits-1:0]   weight0_q, weight1_q;  // the two banks
   logic [AccBits-1:0] prod;
   logic               act_valid_q, act_bank_q;
   logic [InBits-1:0]  act_q;
@@ -40,32 +40,30 @@ module dnn_systolic_ws_pe #(
     .Signed (Signed)
   ) u_mul (
     .a_i   (act_i),
-    .w_i   (weight_q[act_bank_i]),
+    .w_i   (act_bank_i ? weight1_q : weight0_q),
     .prod_o(prod)
   );
 
   assign psum_d = act_valid_i ? psum_i + prod : psum_i;
 
+  // Control bits reset; the datapath does not need to (nothing reads it unless a
+  // valid bit says so), which saves area and simulation time.
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       act_valid_q <= 1'b0;
       act_bank_q  <= 1'b0;
-      act_q       <= '0;
-      psum_q      <= '0;
     end else if (en_i) begin
       act_valid_q <= act_valid_i;
       act_bank_q  <= act_bank_i;
-      act_q       <= act_i;
-      psum_q      <= psum_d;
     end
   end
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      weight_q[0] <= '0;
-      weight_q[1] <= '0;
-    end else if (en_i && wload_en_i) begin
-      weight_q[wload_bank_i] <= wload_data_i;
+  always_ff @(posedge clk_i) begin
+    if (en_i) begin
+      act_q  <= act_i;
+      psum_q <= psum_d;
+      if (wload_en_i && !wload_bank_i) weight0_q <= wload_data_i;
+      if (wload_en_i && wload_bank_i) weight1_q <= wload_data_i;
     end
   end
 

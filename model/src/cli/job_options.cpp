@@ -69,7 +69,9 @@ void expect_names(const std::map<std::string, std::string>& got,
     if (!got.count(name)) throw InputError("missing " + what + " " + name + " for op " + op);
 }
 
-// An output path must name a file (new or existing) in an existing directory.
+
+}  // namespace
+
 void check_output_path(const std::string& path, const std::string& what) {
   const fs::path parent = fs::absolute(path).parent_path();
   if (!fs::is_directory(parent))
@@ -77,8 +79,6 @@ void check_output_path(const std::string& path, const std::string& what) {
   if (fs::is_directory(path))
     throw InputError(what + " " + path + ": is a directory, expected a file name");
 }
-
-}  // namespace
 
 std::string job_usage(const std::string& command) {
   std::ostringstream os;

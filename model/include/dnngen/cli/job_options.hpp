@@ -53,6 +53,10 @@ void check_bindings(const config::Config& cfg, const JobOptions& opts);
 // Writes C (int32 when acc_bits <= 32, else int64) to --out C=..., atomically.
 void write_gemm_result(const config::Config& cfg, const JobOptions& opts, const Tensor& c);
 
+// Throws InputError unless `path` names a file (new or existing) in an existing
+// directory; `what` names the option in the message ("--json").
+void check_output_path(const std::string& path, const std::string& what);
+
 // Writes a JSON report atomically (temp file + rename). No-op when path is empty.
 void write_json_report(const std::string& path, const nlohmann::json& report);
 

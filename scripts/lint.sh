@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Lint gate for rtl/: every check must pass with no warning at all.
+#
+#   1. Verilator 5 `--lint-only -Wall` on every .sv file, that file's module as the top
+#      (default parameters), the other RTL directories on the search path.
+#   2. Verilator on dnn_systolic_top at a set of parameter sets (-G), both dataflows:
+#      defaults, 1x1, 3x5, unsigned, saturating with AccBits 20, int16.
+#   3. Yosys 0.23: read everything and `synth` every module (default parameters), and
+#      the top at a small configuration for both dataflows.
+#
+# Waivers, if one is ever needed, go in rtl/lint.vlt, scoped to a file and a message,
+# each with its reason; there are none today. The only Yosys message tolerated is
+# "Replacing memory ... with list of registers": Yosys prints it for every small
+# unpacked array written in a loop or under an asynchronous reset (skew stages, PE
+# weight banks, array links), which it keeps as flip-flops, as intended. STYLE.md
+# allows internal unpacked arrays.
+#
+# Usage: scripts/lint.sh [-j N]     (JOBS=N works too; default 2)
+# Exit status: 0 clean, 1 any warning or error (each failure printed with its command).
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RTL="$ROOT/rtl"
+JOBS=${JOBS:-2}
+if [[ ${1:-} == "-j" && -n ${2:-} ]]; then JOBS=$2; fi
+
+for tool in verilator yosys; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "lint.sh: $tool not found on PATH" >&2
+    exit 1
+  fi
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/dnngen-lint-XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+START=$EPOCHREALTIME
+
+# Packages first: Yosys needs them read before the modules that use them.
+mapfile -t SOURCES < <(cd "$RTL" && { find . -name '*_pkg.sv' | sort; find . -name '*.sv' ! -name '*_pkg.sv' | sort; } | sed "s|^\./|$RTL/|")
+mapfile -t DIRS < <(for f in "${SOURCES[@]}"; do dirname "$f"; done | sort -u)
+SEARCH=()
+for d in "${DIRS[@]}"; do SEARCH+=("-I$d"); done
+WAIVERS=()
+[[ -f "$RTL/lint.vlt" ]] && WAIVERS=("$RTL/lint.vlt")
+BENIGN='^Warning: Replacing memory .* with list of registers'
+
+NAMES=()
+COMMANDS=()
+
+# check NAME CMD...: runs CMD in the background (at most $JOBS at a time); it passes if
+# it exits 0 and prints no warning or error.
+check() {
+  local name=$1
+  shift
+  while (($(jobs -rp | wc -l) >= JOBS)); do wait -n; done
+  local id=${#NAMES[@]}
+  NAMES+=("$name")
+  COMMANDS+=("$(printf '%q ' "$@")")
+  (
+    start=$EPOCHREALTIME
+    "$@" >"$WORK/$id.log" 2>&1
+    rc=$?
+    seconds=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%5.1f s", b - a }')
+    if ((rc == 0)) && ! grep -Ev "$BENIGN" "$WORK/$id.log" | grep -qE '^%(Warning|Error)|^Warning:|^ERROR:'; then
+      echo "ok    $seconds" >"$WORK/$id.result"
+    else
+      echo "FAIL  $seconds exit $rc" >"$WORK/$id.result"
+    fi
+  ) &
+}
+
+VERILATOR=(verilator --lint-only -Wall "${SEARCH[@]}" "${WAIVERS[@]}")
+
+# Above the SRAM itself, dnn_sram_1r1w is a black box, as in `dnngen synth`: mapping a
+# core's KiB buffers to flip-flops would only make the check slow.
+yosys_script() {  # yosys_script TOP [chparam args]: the script for `yosys -p`
+  local script="read_verilog -sv -DSYNTHESIS ${SOURCES[*]}"
+  local macro=""
+  [[ $1 != dnn_sram_1r1w ]] && macro=yes
+  # Derived copies carry hdlname; an instance with default parameters uses the module
+  # itself, marked here (the same selection as model/src/synth/synth.cpp).
+  [[ $macro ]] && script+="; setattr -mod -set dnngen_macro 1 dnn_sram_1r1w"
+  [[ -n ${2:-} ]] && script+="; chparam $2 $1"
+  script+="; hierarchy -check -top $1"
+  [[ $macro ]] && script+="; blackbox A:hdlname=\\dnn_sram_1r1w A:dnngen_macro"
+  echo "$script; synth -top $1"
+}
+
+# 1. every file on its own
+for f in "${SOURCES[@]}"; do
+  module=$(basename "$f" .sv)
+  check "verilator ${f#"$ROOT"/}" "${VERILATOR[@]}" --top-module "$module" "$f"
+done
+
+# 2. the top at several configurations, both dataflows
+TOP_FILE="$RTL/systolic/dnn_systolic_top.sv"
+PARAM_SETS=(
+  ""
+  "-GNumRows=1 -GNumCols=1 -GMaxM=1 -GMaxN=1 -GMaxK=1"
+  "-GNumRows=3 -GNumCols=5 -GMaxM=7 -GMaxN=11 -GMaxK=13"
+  "-GSigned=0 -GAccBits=24"
+  "-GSaturate=1 -GAccBits=20"
+  "-GInBits=16 -GWBits=16 -GAccBits=48 -GNumRows=2 -GNumCols=3"
+)
+for dataflow in 0 1; do
+  for params in "${PARAM_SETS[@]}"; do
+    # shellcheck disable=SC2086  # word splitting of the -G list is intended
+    check "verilator dnn_systolic_top -GDataflow=$dataflow $params" \
+      "${VERILATOR[@]}" --top-module dnn_systolic_top "$TOP_FILE" "-GDataflow=$dataflow" $params
+  done
+done
+
+# 3. Yosys: every module at its defaults, then the top small, both dataflows
+for f in "${SOURCES[@]}"; do
+  module=$(basename "$f" .sv)
+  [[ $module == *_pkg ]] && continue
+  check "yosys synth $module" yosys -q -p "$(yosys_script "$module")"
+done
+for dataflow in 0 1; do
+  small="-set NumRows 2 -set NumCols 3 -set MaxM 8 -set MaxN 8 -set MaxK 8 -set Dataflow $dataflow"
+  check "yosys synth dnn_systolic_top ($small)" yosys -q -p "$(yosys_script dnn_systolic_top "$small")"
+done
+
+wait
+failed=0
+for id in "${!NAMES[@]}"; do
+  result=$(cat "$WORK/$id.result" 2>/dev/null || echo "FAIL  no result")
+  echo "$result  ${NAMES[$id]}"
+  if [[ $result != ok* ]]; then
+    failed=$((failed + 1))
+    echo "      command: ${COMMANDS[$id]}"
+    grep -Ev "$BENIGN" "$WORK/$id.log" | head -40 | sed 's/^/      | /'
+  fi
+done
+ELAPSED=$(awk -v a="$START" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+echo "lint.sh: ${#NAMES[@]} checks, $failed failed, $ELAPSED s"
+((failed == 0))

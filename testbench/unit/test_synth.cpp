@@ -1,0 +1,341 @@
+// Synthesis flow (model/src/synth) and the process helper it runs Yosys with.
+// Covers: a 2x2 WS and a 2x2 OS design synthesized with Yosys (cell, flop and area
+// totals consistent, SRAM macros and their bits exactly as the config implies, the
+// hierarchical logic depth equal to Yosys's own flat `ltp -noff`), a bad target, a
+// failing Yosys, a missing Yosys, the NAND2-eq table, and run_program()'s exit codes,
+// logs and timeout. Tests that need Yosys skip when it is not installed.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+#include <string>
+
+#include "dnngen/common/error.hpp"
+#include "dnngen/common/process.hpp"
+#include "dnngen/config/config.hpp"
+#include "dnngen/rtl/sources.hpp"
+#include "dnngen/synth/synth.hpp"
+
+namespace dnngen::synth {
+namespace {
+namespace fs = std::filesystem;
+
+std::string tiny_yaml(const std::string& name, const std::string& dataflow) {
+  return "name: " + name + R"(
+engine: systolic
+systolic:
+  rows: 2
+  cols: 2
+  dataflow: )" + dataflow + R"(
+  input_bits: 8
+  weight_bits: 8
+  acc_bits: 32
+  signed: true
+  overflow: wrap
+  max_m: 8
+  max_n: 6
+  max_k: 5
+)";
+}
+
+// Sets (or unsets) an environment variable for the lifetime of the object.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::optional<std::string>& value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value) {
+      ::setenv(name, value->c_str(), 1);
+    } else {
+      ::unsetenv(name);
+    }
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      ::setenv(name_, old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+class SynthTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "dnngen-test-synth-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  // Loads a config written to the temp dir, as a user's file would be.
+  config::Config write_config(const std::string& name, const std::string& dataflow) {
+    const fs::path path = dir_ / (name + ".yaml");
+    std::ofstream(path) << tiny_yaml(name, dataflow);
+    return config::load_config(path.string());
+  }
+
+  SynthOptions options(const std::string& sub) const {
+    SynthOptions o;
+    o.work_dir = (dir_ / sub).string();
+    return o;
+  }
+
+  fs::path dir_;
+};
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+const SramMacro* find_macro(const SynthReport& r, const std::string& suffix) {
+  for (const auto& m : r.srams) {
+    if (m.path.size() >= suffix.size() && m.path.compare(m.path.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      return &m;
+    }
+  }
+  return nullptr;
+}
+
+void expect_macro(const SynthReport& r, const std::string& suffix, int64_t depth, int64_t width) {
+  const SramMacro* m = find_macro(r, suffix);
+  ASSERT_NE(m, nullptr) << "no SRAM macro " << suffix;
+  EXPECT_EQ(m->depth, depth) << suffix;
+  EXPECT_EQ(m->width, width) << suffix;
+  EXPECT_EQ(m->bits, depth * width) << suffix;
+  EXPECT_NEAR(m->nand2_eq, depth * width * kSramUm2PerBit / kNand2AreaUm2, 1e-6) << suffix;
+}
+
+// Totals that must agree with each other whatever the design.
+void expect_consistent(const SynthReport& r) {
+  int64_t by_type = 0, storage = 0;
+  double area = 0;
+  for (const auto& [type, count] : r.cells_by_type) {
+    by_type += count;
+    if (is_storage_cell(type)) storage += count;
+    ASSERT_GE(nand2_equivalents(type), 0) << "no area for " << type;
+    area += count * nand2_equivalents(type);
+  }
+  EXPECT_EQ(by_type, r.cells);
+  EXPECT_EQ(storage, r.flip_flops + r.latches);
+  EXPECT_EQ(r.latches, 0);
+  EXPECT_NEAR(area, r.logic_nand2_eq, 1e-6 * area);
+  int64_t module_cells = 0;
+  double module_area = 0;
+  for (const auto& m : r.modules) {
+    module_cells += m.cells;
+    module_area += m.nand2_eq;
+  }
+  EXPECT_EQ(module_cells, r.cells);
+  EXPECT_NEAR(module_area, r.total_nand2_eq, 1e-6 * module_area);
+  EXPECT_NEAR(r.total_nand2_eq, r.logic_nand2_eq + r.sram_nand2_eq, 1e-6);
+  int64_t bits = 0;
+  for (const auto& m : r.srams) bits += m.bits;
+  EXPECT_EQ(bits, r.sram_bits);
+  EXPECT_GT(r.transistors, 0);
+  EXPECT_GT(r.logic_depth, 0);
+  EXPECT_GT(r.yosys_seconds, 0);
+  EXPECT_TRUE(fs::is_regular_file(r.script_path));
+  EXPECT_TRUE(fs::is_regular_file(r.log_path));
+}
+
+int64_t instances_of(const SynthReport& r, const std::string& module) {
+  for (const auto& m : r.modules) {
+    if (m.module == module) return m.instances;
+  }
+  return 0;
+}
+
+TEST_F(SynthTest, WeightStationary2x2) {
+  if (!process::tool_exists("yosys")) GTEST_SKIP() << "yosys not installed";
+  const config::Config cfg = write_config("tiny_ws", "weight_stationary");
+  SynthOptions opt = options("ws");
+  opt.flat_ltp = true;
+  const SynthReport r = run_synth(cfg, opt);
+  expect_consistent(r);
+
+  EXPECT_EQ(r.config_name, "tiny_ws");
+  EXPECT_EQ(r.top, "dnn_systolic_top");
+  EXPECT_EQ(instances_of(r, "dnn_systolic_ws_pe"), 4);
+  EXPECT_EQ(instances_of(r, "dnn_systolic_mul"), 4);
+  EXPECT_EQ(instances_of(r, "dnn_systolic_os_pe"), 0);
+  // Each PE holds two 8-bit weights, an 8-bit activation with valid and bank bits and
+  // a 32-bit partial sum: at least 58 flops per PE.
+  EXPECT_GE(r.flip_flops, 4 * 58);
+  // The hierarchical depth is Yosys's flat ltp, computed without flattening.
+  EXPECT_EQ(r.logic_depth, r.flat_ltp_depth);
+
+  // Buffers as ws_core sizes them: A[ceil(K/R)*M x R*8], B[ceil(N/C)*K x C*8],
+  // accumulators [M x C*32].
+  ASSERT_EQ(r.srams.size(), 3u);
+  expect_macro(r, "g_ws.u_core.u_abuf", ceil_div(5, 2) * 8, 2 * 8);
+  expect_macro(r, "g_ws.u_core.u_bbuf", ceil_div(6, 2) * 5, 2 * 8);
+  expect_macro(r, "g_ws.u_core.u_accbuf", 8, 2 * 32);
+  EXPECT_EQ(instances_of(r, "dnn_sram_1r1w"), 3);
+  // No SRAM bit became a flip-flop: all flops together are far fewer than the bits.
+  EXPECT_LT(r.flip_flops, 700);
+
+  const nlohmann::json j = to_json(r);
+  EXPECT_EQ(j["config"], "tiny_ws");
+  EXPECT_EQ(j["sram"]["macros"].size(), 3u);
+  EXPECT_EQ(j["parameters"]["NumRows"], 2);
+  EXPECT_EQ(j["logic_depth"], r.logic_depth);
+  const std::string table = format_table(r);
+  EXPECT_NE(table.find("tiny_ws"), std::string::npos);
+  EXPECT_NE(table.find("dnn_systolic_ws_pe"), std::string::npos);
+  EXPECT_NE(table.find("u_accbuf"), std::string::npos);
+}
+
+TEST_F(SynthTest, OutputStationary2x2) {
+  if (!process::tool_exists("yosys")) GTEST_SKIP() << "yosys not installed";
+  const config::Config cfg = write_config("tiny_os", "output_stationary");
+  const SynthReport r = run_synth(cfg, options("os"));
+  expect_consistent(r);
+  EXPECT_EQ(instances_of(r, "dnn_systolic_os_pe"), 4);
+  // os_core: A[ceil(M/R)*K x R*8], B[ceil(N/C)*K x C*8]; no accumulator buffer.
+  ASSERT_EQ(r.srams.size(), 2u);
+  expect_macro(r, "g_os.u_core.u_abuf", ceil_div(8, 2) * 5, 2 * 8);
+  expect_macro(r, "g_os.u_core.u_bbuf", ceil_div(6, 2) * 5, 2 * 8);
+}
+
+TEST_F(SynthTest, ScriptBindsEveryParameter) {
+  const config::Config cfg = write_config("tiny_ws", "weight_stationary");
+  const std::string script = synth_script(cfg, SynthOptions{});
+  for (const auto& [name, value] : config::rtl_parameters(cfg)) {
+    EXPECT_NE(script.find("-set " + name + " " + std::to_string(value) + " "), std::string::npos) << name;
+  }
+  EXPECT_NE(script.find("hierarchy -check -top dnn_systolic_top"), std::string::npos);
+  EXPECT_NE(script.find("blackbox"), std::string::npos);
+  EXPECT_EQ(script.find("flatten"), std::string::npos) << "hierarchy must be kept";
+}
+
+TEST_F(SynthTest, UnknownTargetIsInputError) {
+  const config::Config cfg = write_config("tiny_ws", "weight_stationary");
+  SynthOptions opt = options("bad");
+  opt.target = "tsmc5";
+  try {
+    run_synth(cfg, opt);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("tsmc5"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("generic"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(opt.work_dir)) << "nothing is written for a bad target";
+}
+
+TEST_F(SynthTest, FailingYosysIsToolErrorNamingTheLog) {
+  if (!process::tool_exists("yosys")) GTEST_SKIP() << "yosys not installed";
+  // A copy of the RTL tree whose top does not parse.
+  const fs::path rtl = dir_ / "broken_rtl";
+  fs::copy(rtl::rtl_root(), rtl, fs::copy_options::recursive);
+  std::ofstream(rtl / "systolic" / "dnn_systolic_top.sv", std::ios::app) << "\nthis is not verilog\n";
+  const ScopedEnv env("DNNGEN_RTL_DIR", rtl.string());
+  const config::Config cfg = write_config("tiny_ws", "weight_stationary");
+  const SynthOptions opt = options("fail");
+  try {
+    run_synth(cfg, opt);
+    FAIL() << "expected ToolError";
+  } catch (const ToolError& e) {
+    const std::string log = (fs::path(opt.work_dir) / "yosys.log").string();
+    EXPECT_NE(std::string(e.what()).find(log), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("yosys"), std::string::npos) << e.what();
+    EXPECT_TRUE(fs::is_regular_file(log));
+  }
+}
+
+TEST_F(SynthTest, MissingYosysIsToolError) {
+  const ScopedEnv env("PATH", dir_.string());  // an empty directory
+  const config::Config cfg = write_config("tiny_ws", "weight_stationary");
+  try {
+    run_synth(cfg, options("nopath"));
+    FAIL() << "expected ToolError";
+  } catch (const ToolError& e) {
+    EXPECT_NE(std::string(e.what()).find("yosys not found on PATH"), std::string::npos) << e.what();
+  }
+}
+
+TEST(SynthArea, Nand2EquivalentTable) {
+  EXPECT_DOUBLE_EQ(nand2_equivalents("$_NAND_"), 1.0);
+  EXPECT_DOUBLE_EQ(nand2_equivalents("$_NOR_"), 1.0);
+  EXPECT_LT(nand2_equivalents("$_NOT_"), 1.0);
+  EXPECT_GT(nand2_equivalents("$_XOR_"), nand2_equivalents("$_AND_"));
+  EXPECT_GT(nand2_equivalents("$_DFF_PN0_"), nand2_equivalents("$_DFF_P_"));
+  EXPECT_GT(nand2_equivalents("$_DFFE_PN0P_"), nand2_equivalents("$_DFF_PN0_"));
+  EXPECT_DOUBLE_EQ(nand2_equivalents("$_DFFE_PN0N_"), nand2_equivalents("$_DFFE_PN0P_"));
+  EXPECT_GT(nand2_equivalents("$_SDFFE_PP0P_"), nand2_equivalents("$_SDFF_PP0_"));
+  EXPECT_EQ(nand2_equivalents("$mul"), -1.0);
+  EXPECT_TRUE(is_storage_cell("$_DFFE_PN0P_"));
+  EXPECT_TRUE(is_storage_cell("$_SDFF_PP0_"));
+  EXPECT_TRUE(is_storage_cell("$_DLATCH_P_"));
+  EXPECT_FALSE(is_storage_cell("$_MUX_"));
+  EXPECT_NEAR(kSramUm2PerBit / kNand2AreaUm2, 0.867, 0.001);
+}
+
+// ---------------------------------------------------------------- process helper
+
+class ProcessTest : public SynthTest {};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST_F(ProcessTest, ExitCodeAndLog) {
+  const fs::path log = dir_ / "a.log";
+  EXPECT_EQ(process::run({"sh", "-c", "echo out; echo err >&2; exit 3"}, log.string()), 3);
+  const std::string text = slurp(log);
+  EXPECT_NE(text.find("out"), std::string::npos);
+  EXPECT_NE(text.find("err"), std::string::npos);
+  // run() appends; truncate_log starts afresh.
+  EXPECT_EQ(process::run({"sh", "-c", "echo second"}, log.string()), 0);
+  EXPECT_NE(slurp(log).find("out"), std::string::npos);
+  process::RunOptions opt;
+  opt.truncate_log = true;
+  EXPECT_EQ(process::run_program({"sh", "-c", "echo third"}, log.string(), opt).exit_code, 0);
+  EXPECT_EQ(slurp(log), "third\n");
+}
+
+TEST_F(ProcessTest, CwdAndEnvironment) {
+  const fs::path log = dir_ / "b.log";
+  process::RunOptions opt;
+  opt.cwd = dir_.string();
+  opt.env = {{"DNNGEN_TEST_VALUE", "42"}};
+  const auto r = process::run_program({"sh", "-c", "pwd; echo v=$DNNGEN_TEST_VALUE"}, log.string(), opt);
+  EXPECT_TRUE(r.started);
+  EXPECT_EQ(r.exit_code, 0);
+  const std::string text = slurp(log);
+  EXPECT_NE(text.find(fs::canonical(dir_).string()), std::string::npos) << text;
+  EXPECT_NE(text.find("v=42"), std::string::npos) << text;
+  EXPECT_EQ(std::getenv("DNNGEN_TEST_VALUE"), nullptr) << "the parent's environment is untouched";
+}
+
+TEST_F(ProcessTest, MissingProgramAndTimeout) {
+  const fs::path log = dir_ / "c.log";
+  EXPECT_EQ(process::run({"dnngen-no-such-program"}, log.string()), 127);
+  EXPECT_NE(slurp(log).find("dnngen-no-such-program"), std::string::npos);
+  EXPECT_FALSE(process::tool_exists("dnngen-no-such-program"));
+  EXPECT_TRUE(process::tool_exists("sh"));
+  EXPECT_FALSE(process::find_tool("sh").empty());
+
+  process::RunOptions opt;
+  opt.timeout_seconds = 0.3;
+  const auto r = process::run_program({"sh", "-c", "sleep 20 & sleep 20"}, log.string(), opt);
+  EXPECT_TRUE(r.timed_out);
+  EXPECT_EQ(r.exit_code, -1);
+  EXPECT_LT(r.seconds, 5.0);
+  EXPECT_EQ(process::command_line({"a b", "c'd", "e"}), "'a b' 'c'\\''d' e");
+}
+
+}  // namespace
+}  // namespace dnngen::synth
