@@ -17,6 +17,9 @@
 #include "dnngen/systolic/engine_model.hpp"
 #include "dnngen/systolic/random_job.hpp"
 #include "dnngen/systolic/scoreboard.hpp"
+#include "dnngen/common/numerics.hpp"
+#include "dnngen/golden/gemm.hpp"
+#include "dnngen/workload/layer_jobs.hpp"
 #include "systolic_harness.hpp"
 
 namespace dnngen {
@@ -83,10 +86,56 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
   return 0;
 }
 
+// Host driver: adds one job's result into the layer's output (K-chunks sum on the
+// host, in the accumulator's wrap-around arithmetic).
+void accumulate_slice(const config::SystolicConfig& cfg, const workload::JobSlice& sl,
+                      const Tensor& part, Tensor& whole) {
+  for (int64_t i = 0; i < sl.m; ++i)
+    for (int64_t j = 0; j < sl.n; ++j) {
+      int64_t& v = whole.at(sl.m0 + i, sl.n0 + j);
+      v = numerics::wrap_signed(v + part.at(i, j), cfg.acc_bits);
+    }
+}
+
+// The assembled layer output must equal the golden GEMM of the whole, unsplit layer
+// (with wrapping accumulators; saturation is applied per job, so a split K differs).
+bool check_layer_result(const config::SystolicConfig& cfg, const workload::LayerOperands& ops,
+                        const Tensor& assembled, nlohmann::json& report) {
+  const bool k_split = ops.a.shape[1] > static_cast<int64_t>(cfg.max_k);
+  if (cfg.overflow == config::Overflow::kSaturate && k_split) {
+    report["layer_check"] = "skipped: saturation applies per job when K is split";
+    return true;
+  }
+  auto whole = cfg;  // the reference has no job-size limits
+  whole.max_m = static_cast<unsigned>(ops.a.shape[0]);
+  whole.max_n = static_cast<unsigned>(ops.b.shape[1]);
+  whole.max_k = static_cast<unsigned>(ops.a.shape[1]);
+  const Tensor expected = golden::gemm(whole, ops.a, ops.b);
+  uint64_t wrong = 0;
+  for (size_t i = 0; i < expected.data.size(); ++i) wrong += expected.data[i] != assembled.data[i];
+  report["layer_check"] = wrong == 0 ? "pass" : fmt::format("{} elements differ", wrong);
+  fmt::print("layer output ({} x {}) assembled from {} RTL jobs vs golden GEMM of the whole layer: {}\n",
+             expected.shape[0], expected.shape[1], report["jobs"].size(),
+             wrong == 0 ? "equal" : fmt::format("{} elements differ", wrong));
+  return wrong == 0;
+}
+
 int cosim_command(const config::Config& cfg, const cli::JobOptions& opts, const std::string& self) {
   cli::check_bindings(cfg, opts);
   std::vector<systolic::GemmJob> jobs;
-  if (opts.random) {
+  std::vector<workload::JobSlice> slices;  // --layer: where each job's result goes
+  workload::LayerOperands layer_ops;
+  if (!opts.layer.empty()) {
+    const auto layer = workload::find_layer(opts.layer);
+    layer_ops = workload::make_layer_operands(cfg.systolic, layer, opts.seed);
+    const systolic::GemmShape shape{layer_ops.a.shape[0], layer_ops.b.shape[1], layer_ops.a.shape[1]};
+    slices = workload::split_into_jobs(cfg.systolic, shape);
+    for (const auto& sl : slices)
+      jobs.push_back({fmt::format("{} rows {}+{} cols {}+{} k {}+{}", layer.name, sl.m0, sl.m, sl.n0,
+                                  sl.n, sl.k0, sl.k),
+                      workload::slice(layer_ops.a, sl.m0, sl.k0, sl.m, sl.k),
+                      workload::slice(layer_ops.b, sl.k0, sl.n0, sl.k, sl.n)});
+  } else if (opts.random) {
     for (uint64_t i = 0; i < opts.count; ++i)
       jobs.push_back(systolic::random_gemm_job(cfg.systolic, opts.seed, i));
   } else {
@@ -94,7 +143,8 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts, const 
     jobs.push_back({"given job", ops.a, ops.b});
   }
   const std::string replay =
-      opts.random ? fmt::format("dnngen cosim {} --random --seed {} --count {} --ready {}",
+      !opts.layer.empty() ? fmt::format("dnngen cosim {} --layer {} --seed {}", opts.config_path, opts.layer, opts.seed)
+      : opts.random ? fmt::format("dnngen cosim {} --random --seed {} --count {} --ready {}",
                                 opts.config_path, opts.seed, opts.count, opts.ready_probability)
                   : fmt::format("dnngen cosim {} --in A={} --in B={}", opts.config_path,
                                 opts.inputs.at("A"), opts.inputs.at("B"));
@@ -107,6 +157,8 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts, const 
   report["seed"] = opts.seed;
   report["jobs"] = nlohmann::json::array();
   uint64_t failed = 0, mismatches = 0, total_cycles = 0, total_macs = 0;
+  Tensor assembled;  // --layer: the whole layer's output, summed from the RTL's jobs
+  if (!slices.empty()) assembled = Tensor({layer_ops.a.shape[0], layer_ops.b.shape[1]});
   const auto t0 = Clock::now();
   for (size_t i = 0; i < jobs.size(); ++i) {
     const auto& job = jobs[i];
@@ -114,6 +166,7 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts, const 
     const auto rtl = run_on_rtl(h, cfg.systolic, job.a, job.b, model, opts.ready_probability,
                                 opts.seed * 1000003u + i);
     const auto v = systolic::score(model, rtl);
+    if (!slices.empty()) accumulate_slice(cfg.systolic, slices[i], rtl.c, assembled);
     failed += v.pass ? 0 : 1;
     mismatches += v.value_mismatches;
     total_cycles += v.model_cycles;
@@ -136,6 +189,7 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts, const 
     for (const auto& p : v.problems) fmt::print("      {}\n", p);
   }
   const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (!slices.empty()) failed += check_layer_result(cfg.systolic, layer_ops, assembled, report) ? 0 : 1;
   const bool pass = failed == 0;
   report["pass"] = pass;
   report["failed_jobs"] = failed;

@@ -32,6 +32,8 @@ po::options_description describe(const std::string& command) {
     add("out", po::value<std::vector<std::string>>()->composing(), "output tensor NAME=FILE.npy");
   } else {
     add("random", "run random jobs instead of --in tensors");
+    add("layer", po::value<std::string>(),
+        "run a real layer FILE.csv:NAME (conv lowered by im2col), split into jobs that fit");
     add("seed", po::value<uint64_t>()->default_value(1), "random seed");
     add("count", po::value<uint64_t>()->default_value(20), "number of random jobs");
     add("ready", po::value<double>()->default_value(1.0),
@@ -126,15 +128,15 @@ JobOptions parse_job_options(const std::string& command, const std::vector<std::
   } else {
     o.backend = "cosim";
     o.random = vm.count("random") > 0;
+    if (vm.count("layer")) o.layer = vm["layer"].as<std::string>();
     o.seed = vm["seed"].as<uint64_t>();
     o.count = vm["count"].as<uint64_t>();
     o.ready_probability = vm["ready"].as<double>();
     if (!(o.ready_probability > 0.0 && o.ready_probability <= 1.0))
       throw InputError("--ready must be in (0, 1]");
-    if (o.random && !o.inputs.empty())
-      throw InputError("dnngen cosim: give either --random or --in tensors, not both");
-    if (!o.random && o.inputs.empty())
-      throw InputError("dnngen cosim: give --random or the job's --in tensors");
+    const int sources = (o.random ? 1 : 0) + (o.inputs.empty() ? 0 : 1) + (o.layer.empty() ? 0 : 1);
+    if (sources != 1)
+      throw InputError("dnngen cosim: give exactly one of --random, --layer FILE:NAME or the job's --in tensors");
     if (o.random && o.count == 0) throw InputError("--count must be at least 1");
   }
   return o;
@@ -151,6 +153,7 @@ std::vector<std::string> to_args(const JobOptions& o) {
     a.insert(a.end(), {"--backend", o.backend});
   } else {
     if (o.random) a.push_back("--random");
+    if (!o.layer.empty()) a.insert(a.end(), {"--layer", o.layer});
     a.insert(a.end(), {"--seed", std::to_string(o.seed), "--count", std::to_string(o.count)});
     std::ostringstream ready;
     ready.precision(17);
@@ -161,7 +164,8 @@ std::vector<std::string> to_args(const JobOptions& o) {
 }
 
 void check_bindings(const config::Config& /*cfg*/, const JobOptions& o) {
-  if (!o.inputs.empty() || !o.random) expect_names(o.inputs, {"A", "B"}, "input", o.op);
+  const bool generated = o.random || !o.layer.empty();
+  if (!o.inputs.empty() || !generated) expect_names(o.inputs, {"A", "B"}, "input", o.op);
   if (o.command == "run") {
     expect_names(o.outputs, {"C"}, "output", o.op);
     check_output_path(o.outputs.at("C"), "output C");

@@ -23,6 +23,7 @@ struct JobOptions {
   std::map<std::string, std::string> params;  // --param key=value
   std::string json_path;
   bool random = false;
+  std::string layer;                          // cosim: FILE.csv:LAYER, a real layer's GEMM
   uint64_t seed = 1;
   uint64_t count = 20;
   double ready_probability = 1.0;             // cosim: consumer ready rate (backpressure)

@@ -1,0 +1,105 @@
+#include "dnngen/workload/layer_jobs.hpp"
+
+#include <algorithm>
+#include <random>
+
+#include "dnngen/common/error.hpp"
+#include "dnngen/common/numerics.hpp"
+
+namespace dnngen::workload {
+
+Tensor im2col(const Tensor& ifmap, const ConvShape& conv) {
+  const int64_t c = ifmap.shape[0], h = ifmap.shape[1], w = ifmap.shape[2];
+  const int64_t e = conv_output_size(h, conv.r, conv.stride, conv.pad);
+  const int64_t f = conv_output_size(w, conv.s, conv.stride, conv.pad);
+  Tensor a({e * f, c * conv.r * conv.s});
+  for (int64_t oy = 0; oy < e; ++oy)
+    for (int64_t ox = 0; ox < f; ++ox)
+      for (int64_t ch = 0; ch < c; ++ch)
+        for (int64_t r = 0; r < conv.r; ++r)
+          for (int64_t s = 0; s < conv.s; ++s) {
+            const int64_t y = oy * conv.stride + r - conv.pad, x = ox * conv.stride + s - conv.pad;
+            const bool inside = y >= 0 && y < h && x >= 0 && x < w;
+            a.at(oy * f + ox, (ch * conv.r + r) * conv.s + s) =
+                inside ? ifmap.data[static_cast<size_t>((ch * h + y) * w + x)] : 0;
+          }
+  return a;
+}
+
+Tensor weights_as_gemm(const Tensor& weights) {
+  const int64_t k = weights.shape[0];
+  const int64_t crs = weights.size() / k;
+  Tensor b({crs, k});
+  for (int64_t col = 0; col < k; ++col)
+    for (int64_t row = 0; row < crs; ++row) b.at(row, col) = weights.data[static_cast<size_t>(col * crs + row)];
+  return b;
+}
+
+LayerOperands make_layer_operands(const config::SystolicConfig& cfg, const Layer& layer,
+                                  uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  // Post-ReLU activations: zero half the time, else a value skewed towards small ones.
+  const int64_t act_max = numerics::max_value(cfg.input_bits, cfg.is_signed);
+  const int64_t w_max = numerics::max_value(cfg.weight_bits, cfg.is_signed);
+  const int64_t w_min = cfg.is_signed ? -w_max : 0;
+  std::bernoulli_distribution zero(0.5);
+  std::exponential_distribution<double> magnitude(4.0);
+  std::normal_distribution<double> weight(0.0, static_cast<double>(w_max) / 4.0);
+  auto activation = [&] {
+    if (zero(rng)) return int64_t{0};
+    return std::min<int64_t>(act_max, 1 + static_cast<int64_t>(magnitude(rng) * act_max));
+  };
+  auto weight_value = [&] {
+    const double v = cfg.is_signed ? weight(rng) : std::abs(weight(rng));
+    return std::clamp<int64_t>(static_cast<int64_t>(v), w_min, w_max);
+  };
+
+  LayerOperands ops;
+  if (layer.type == LayerType::kGemm) {
+    ops.a = Tensor({layer.gemm.m, layer.gemm.k});
+    ops.b = Tensor({layer.gemm.k, layer.gemm.n});
+    for (auto& v : ops.a.data) v = activation();
+    for (auto& v : ops.b.data) v = weight_value();
+    return ops;
+  }
+  // One group of the convolution.
+  const auto& cv = layer.conv;
+  const int64_t c = cv.c / layer.groups, k = cv.filters / layer.groups;
+  Tensor ifmap({c, cv.h, cv.w}), weights({k, c, cv.r, cv.s});
+  for (auto& v : ifmap.data) v = activation();
+  for (auto& v : weights.data) v = weight_value();
+  ops.a = im2col(ifmap, cv);
+  ops.b = weights_as_gemm(weights);
+  return ops;
+}
+
+std::vector<JobSlice> split_into_jobs(const config::SystolicConfig& cfg,
+                                      const systolic::GemmShape& shape) {
+  std::vector<JobSlice> jobs;
+  for (int64_t m0 = 0; m0 < shape.m; m0 += cfg.max_m)
+    for (int64_t n0 = 0; n0 < shape.n; n0 += cfg.max_n)
+      for (int64_t k0 = 0; k0 < shape.k; k0 += cfg.max_k)
+        jobs.push_back({m0, n0, k0, std::min<int64_t>(cfg.max_m, shape.m - m0),
+                        std::min<int64_t>(cfg.max_n, shape.n - n0),
+                        std::min<int64_t>(cfg.max_k, shape.k - k0)});
+  return jobs;
+}
+
+Tensor slice(const Tensor& t, int64_t r0, int64_t c0, int64_t rows, int64_t cols) {
+  Tensor out({rows, cols});
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) out.at(r, c) = t.at(r0 + r, c0 + c);
+  return out;
+}
+
+Layer find_layer(const std::string& file_and_name) {
+  const auto colon = file_and_name.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == file_and_name.size())
+    throw InputError("--layer " + file_and_name + ": expected FILE.csv:LAYER_NAME");
+  const std::string file = file_and_name.substr(0, colon), name = file_and_name.substr(colon + 1);
+  for (const auto& layer : load_network(file))
+    if (layer.name == name) return layer;
+  throw InputError("--layer: no layer named '" + name + "' in " + file);
+}
+
+}  // namespace dnngen::workload
