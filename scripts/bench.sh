@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# make bench: the performance figures the issues ask for, measured on this machine.
+#   1. RTL simulation speed of the 16x16 int8 engines (Verilator, cycles per second)
+#   2. simulator build time and Yosys synthesis time of the 16x16 int8 WS engine
+#   3. cycles vs the SCALE-Sim v2 WS formula on ResNet-50 and AlexNet (closed form)
+#   4. speed of the closed-form estimate over whole networks
+set -euo pipefail
+BUILD=${1:-build}
+DNNGEN="$BUILD/tools/dnngen"
+OUT=out/bench
+export DNNGEN_CACHE=${DNNGEN_CACHE:-$PWD/$BUILD/sim-cache}
+mkdir -p "$OUT"
+
+echo "== 1. RTL simulation speed: one 256 x 256 x 256 int8 GEMM per engine (3 runs each)"
+/usr/bin/python3 - "$OUT" <<'PY'
+import numpy as np, sys
+rng = np.random.default_rng(1)
+np.save(f"{sys.argv[1]}/A.npy", rng.integers(-128, 128, (256, 256), dtype=np.int8))
+np.save(f"{sys.argv[1]}/B.npy", rng.integers(-128, 128, (256, 256), dtype=np.int8))
+PY
+for cfg in systolic_ws_16x16_int8 systolic_os_16x16_int8; do
+  "$DNNGEN" simulator "configs/$cfg.yaml" > /dev/null
+  for run in 1 2 3; do
+    "$DNNGEN" cosim "configs/$cfg.yaml" --in A="$OUT/A.npy" --in B="$OUT/B.npy" --quiet \
+      --json "$OUT/sim_$cfg.$run.json" > /dev/null
+  done
+  /usr/bin/python3 - "$OUT" "$cfg" <<'PY'
+import json, sys
+out, cfg = sys.argv[1:3]
+runs = [json.load(open(f"{out}/sim_{cfg}.{i}.json")) for i in (1, 2, 3)]
+best = max(r["sim_cycles_per_second"] for r in runs)
+r = runs[0]
+print(f"  {cfg:26s} {r['sim_cycles']:>8,} cycles simulated (job {r['cycles']:,}, loads the rest); "
+      f"best {best/1e6:.2f} M cycles/s, model==RTL {'yes' if all(x['pass'] for x in runs) else 'NO'}")
+PY
+done
+
+echo "== 2. build and synthesis times (16x16 int8 WS)"
+t0=$(date +%s%N)
+"$DNNGEN" simulator configs/systolic_ws_16x16_int8.yaml --rebuild > /dev/null
+t1=$(date +%s%N)
+echo "  Verilator simulator build (verilate + C++ -O2, -j2): $(( (t1 - t0) / 1000000 )) ms"
+"$DNNGEN" synth configs/systolic_ws_16x16_int8.yaml --target generic --json "$OUT/synth.json" \
+  --work-dir "$OUT/synth" > /dev/null
+/usr/bin/python3 -c "import json; d=json.load(open('$OUT/synth.json')); print(f'  Yosys generic synthesis: {d[\"yosys_seconds\"]:.1f} s, {d[\"cells\"]:,} cells')"
+
+echo "== 3. cycles against SCALE-Sim v2 WS (ceil(K/R)*ceil(N/C)*(2R+C+M-2)), closed form"
+for net in resnet50 alexnet; do
+  for cfg in systolic_ws_16x16_int8 systolic_os_16x16_int8; do
+    "$DNNGEN" bench "configs/$cfg.yaml" --network "workloads/$net.csv" --json "$OUT/$net.$cfg.json" > /dev/null
+    /usr/bin/python3 -c "import json; d=json.load(open('$OUT/$net.$cfg.json')); print(f'  {\"$net\":9s} {\"$cfg\":24s} {d[\"cycles\"]:>12,} cycles  utilization {100*d[\"utilization\"]:5.1f} %  ratio to SCALE-Sim {d[\"scalesim_ratio\"]:.3f}')"
+  done
+done
+
+echo "== 4. closed-form estimate speed"
+"$BUILD/tools/bench_estimate" workloads
