@@ -72,16 +72,25 @@ module dnn_systolic_os_core #(
   logic en;
 
   // ---------------------------------------------------------------- job registers
-  logic                 busy_q, busy_d;
+  logic                 busy, job_accept, job_finish;
   logic [DimBits-1:0]   m_q, n_q, k_q;
   logic [DimBits:0]     period_q, period_d;
-  logic                 job_accept, job_finish;
-  logic [CycleBits-1:0] cycles_q;
-  logic                 done_q;
 
-  assign job_ready_o = !busy_q;
-  assign ld_ready_o  = !busy_q;
-  assign job_accept  = job_valid_i && !busy_q;
+  dnn_job_ctrl #(
+    .CycleBits(CycleBits)
+  ) u_job_ctrl (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .job_valid_i(job_valid_i),
+    .job_ready_o(job_ready_o),
+    .accept_o   (job_accept),
+    .finish_i   (job_finish),
+    .busy_o     (busy),
+    .done_o     (done_o),
+    .cycles_o   (cycles_o)
+  );
+
+  assign ld_ready_o = !busy;
 
   // D = max(K, R, C): A/B ports, output rows per tile, result-register reuse.
   always_comb begin
@@ -104,7 +113,6 @@ module dnn_systolic_os_core #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      busy_q    <= 1'b0;
       m_q       <= '0;
       n_q       <= '0;
       k_q       <= '0;
@@ -116,7 +124,6 @@ module dnn_systolic_os_core #(
       a_base_q  <= '0;
       b_base_q  <= '0;
     end else if (job_accept) begin
-      busy_q    <= 1'b1;
       m_q       <= job_m_i;
       n_q       <= job_n_i;
       k_q       <= job_k_i;
@@ -127,24 +134,21 @@ module dnn_systolic_os_core #(
       n0_q      <= '0;
       a_base_q  <= '0;
       b_base_q  <= '0;
-    end else begin
-      busy_q <= busy_d;
-      if (en && issuing_q) begin
-        if (tile_end) begin
-          phase_q <= '0;
-          if (tile_last) issuing_q <= 1'b0;
-          if (last_n) begin
-            n0_q     <= '0;
-            b_base_q <= '0;
-            m0_q     <= m0_q + DimBits'(NumRows);
-            a_base_q <= a_base_q + ABits'(MaxK);
-          end else begin
-            n0_q     <= n0_q + DimBits'(NumCols);
-            b_base_q <= b_base_q + BBits'(MaxK);
-          end
+    end else if (en && issuing_q) begin
+      if (tile_end) begin
+        phase_q <= '0;
+        if (tile_last) issuing_q <= 1'b0;
+        if (last_n) begin
+          n0_q     <= '0;
+          b_base_q <= '0;
+          m0_q     <= m0_q + DimBits'(NumRows);
+          a_base_q <= a_base_q + ABits'(MaxK);
         end else begin
-          phase_q <= phase_q + 1'b1;
+          n0_q     <= n0_q + DimBits'(NumCols);
+          b_base_q <= b_base_q + BBits'(MaxK);
         end
+      end else begin
+        phase_q <= phase_q + 1'b1;
       end
     end
   end
@@ -318,18 +322,6 @@ module dnn_systolic_os_core #(
   assign en = !emit || out_ready_i;
 
   assign job_finish = emit && out_ready_i && job_last;
-  assign busy_d     = busy_q && !job_finish;
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      cycles_q <= '0;
-      done_q   <= 1'b0;
-    end else begin
-      done_q <= job_finish;
-      if (job_accept) cycles_q <= '0;
-      else if (busy_q) cycles_q <= cycles_q + 1'b1;
-    end
-  end
 
 `ifndef SYNTHESIS
   // Self-checks; the record FIFO is sized so neither can fire.
@@ -345,8 +337,6 @@ module dnn_systolic_os_core #(
   assign out_row_o   = out_m;
   assign out_col_o   = rec.n0;
   assign out_data_o  = out_values;
-  assign busy_o      = busy_q;
-  assign done_o      = done_q;
-  assign cycles_o    = cycles_q;
+  assign busy_o      = busy;
 
 endmodule

@@ -84,16 +84,25 @@ module dnn_systolic_ws_core #(
   logic en;
 
   // ---------------------------------------------------------------- job registers
-  logic                 busy_q, busy_d;
+  logic                 busy, job_accept, job_finish;
   logic [DimBits-1:0]   m_q, n_q, k_q;
   logic [DimBits:0]     period_q, period_d;
-  logic                 job_accept, job_finish;
-  logic [CycleBits-1:0] cycles_q;
-  logic                 done_q;
 
-  assign job_ready_o = !busy_q;
-  assign ld_ready_o  = !busy_q;
-  assign job_accept  = job_valid_i && !busy_q;
+  dnn_job_ctrl #(
+    .CycleBits(CycleBits)
+  ) u_job_ctrl (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .job_valid_i(job_valid_i),
+    .job_ready_o(job_ready_o),
+    .accept_o   (job_accept),
+    .finish_i   (job_finish),
+    .busy_o     (busy),
+    .done_o     (done_o),
+    .cycles_o   (cycles_o)
+  );
+
+  assign ld_ready_o = !busy;
 
   // D = max(M, R, ceil((M + C - 1) / 2), 2): A port, B port, and weight-bank reuse
   // (a bank is rewritten only after the tile two back has left every PE).
@@ -122,7 +131,6 @@ module dnn_systolic_ws_core #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      busy_q    <= 1'b0;
       m_q       <= '0;
       n_q       <= '0;
       k_q       <= '0;
@@ -136,7 +144,6 @@ module dnn_systolic_ws_core #(
       b_nbase_q <= '0;
       bank_q    <= 1'b0;
     end else if (job_accept) begin
-      busy_q    <= 1'b1;
       m_q       <= job_m_i;
       n_q       <= job_n_i;
       k_q       <= job_k_i;
@@ -149,27 +156,24 @@ module dnn_systolic_ws_core #(
       b_base_q  <= '0;
       b_nbase_q <= '0;
       bank_q    <= 1'b0;
-    end else begin
-      busy_q <= busy_d;
-      if (en && issuing_q) begin
-        if (tile_end) begin
-          phase_q <= '0;
-          bank_q  <= !bank_q;
-          if (tile_last) issuing_q <= 1'b0;
-          if (last_k) begin
-            k0_q      <= '0;
-            n0_q      <= n0_q + DimBits'(NumCols);
-            a_base_q  <= '0;
-            b_nbase_q <= b_nbase_q + BBits'(MaxK);
-            b_base_q  <= b_nbase_q + BBits'(MaxK);
-          end else begin
-            k0_q     <= k0_q + DimBits'(NumRows);
-            a_base_q <= a_base_q + ABits'(MaxM);
-            b_base_q <= b_base_q + BBits'(NumRows);
-          end
+    end else if (en && issuing_q) begin
+      if (tile_end) begin
+        phase_q <= '0;
+        bank_q  <= !bank_q;
+        if (tile_last) issuing_q <= 1'b0;
+        if (last_k) begin
+          k0_q      <= '0;
+          n0_q      <= n0_q + DimBits'(NumCols);
+          a_base_q  <= '0;
+          b_nbase_q <= b_nbase_q + BBits'(MaxK);
+          b_base_q  <= b_nbase_q + BBits'(MaxK);
         end else begin
-          phase_q <= phase_q + 1'b1;
+          k0_q     <= k0_q + DimBits'(NumRows);
+          a_base_q <= a_base_q + ABits'(MaxM);
+          b_base_q <= b_base_q + BBits'(NumRows);
         end
+      end else begin
+        phase_q <= phase_q + 1'b1;
       end
     end
   end
@@ -396,26 +400,12 @@ module dnn_systolic_ws_core #(
   assign en        = !out_valid || out_ready_i;
 
   assign job_finish = out_valid && out_ready_i && acc_tag_q.job_last;
-  assign busy_d     = busy_q && !job_finish;
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      cycles_q <= '0;
-      done_q   <= 1'b0;
-    end else begin
-      done_q <= job_finish;
-      if (job_accept) cycles_q <= '0;
-      else if (busy_q) cycles_q <= cycles_q + 1'b1;
-    end
-  end
 
   assign out_valid_o = out_valid;
   assign out_last_o  = acc_tag_q.job_last;
   assign out_row_o   = acc_tag_q.m;
   assign out_col_o   = acc_tag_q.n0;
   assign out_data_o  = out_values;
-  assign busy_o      = busy_q;
-  assign done_o      = done_q;
-  assign cycles_o    = cycles_q;
+  assign busy_o      = busy;
 
 endmodule

@@ -13,7 +13,8 @@ std::vector<std::string> rtl_sources(const config::Config& /*cfg*/) {
   // Only the systolic engine exists so far; both dataflows live in one top.
   return {
       "common/dnn_sram_1r1w.sv",        "common/dnn_delay.sv",
-      "common/dnn_fifo.sv",             "systolic/dnn_systolic_mul.sv",
+      "common/dnn_fifo.sv",             "common/dnn_job_ctrl.sv",
+      "systolic/dnn_systolic_mul.sv",
       "systolic/dnn_systolic_skew.sv",  "systolic/dnn_systolic_finalize.sv",
       "systolic/dnn_systolic_ws_pe.sv", "systolic/dnn_systolic_ws_array.sv",
       "systolic/dnn_systolic_ws_core.sv", "systolic/dnn_systolic_os_pe.sv",
