@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -76,10 +77,10 @@ int cmd_validate(Args args) {
   const auto cfg = config::load_config(need_config(args, "validate"));
   reject_leftovers(args, "validate");
   const auto& s = cfg.systolic;
-  fmt::print("{}: ok\n  engine {} ({}), {} x {} PEs, int{} x int{} -> acc {} bits ({}, {})\n",
-             cfg.source_path, cfg.engine, config::to_string(s.dataflow), s.rows, s.cols,
-             s.input_bits, s.weight_bits, s.acc_bits, s.is_signed ? "signed" : "unsigned",
-             config::to_string(s.overflow));
+  const char* kind = s.is_signed ? "int" : "uint";
+  fmt::print("{}: ok\n  engine {} ({}), {} x {} PEs, {}{} x {}{} -> acc {} bits ({})\n",
+             cfg.source_path, cfg.engine, config::to_string(s.dataflow), s.rows, s.cols, kind,
+             s.input_bits, kind, s.weight_bits, s.acc_bits, config::to_string(s.overflow));
   fmt::print("  job limits M <= {}, N <= {}, K <= {}\n", s.max_m, s.max_n, s.max_k);
   return 0;
 }
@@ -142,7 +143,8 @@ int cmd_bench(Args args) {
   if (network.empty()) throw InputError("dnngen bench: missing --network workloads/NAME.csv");
   if (!json.empty()) cli::check_output_path(json, "--json");
   const auto layers = workload::load_network(network);
-  const auto estimate = workload::estimate_network(cfg.systolic, layers);
+  const auto estimate = workload::estimate_network(
+      cfg.systolic, layers, std::filesystem::path(network).stem().string());
   std::cout << workload::format_table(estimate);
   nlohmann::json report = workload::to_json(estimate);
   report["engine"] = cfg.engine;
@@ -181,7 +183,11 @@ int cmd_job(const std::string& command, const Args& args) {
   const auto cfg = config::load_config(opts.config_path);
   cli::check_bindings(cfg, opts);
   if (!opts.inputs.empty()) cli::load_gemm_operands(cfg, opts);  // fail fast, before a build
-  if (command == "run" && opts.backend == "model") return cmd_run_model(cfg, opts);
+  if (command == "run" && opts.backend == "model") {
+    if (!opts.fst_path.empty() || opts.rebuild)
+      throw InputError("--fst and --rebuild apply to the RTL simulator: use --backend rtl");
+    return cmd_run_model(cfg, opts);
+  }
 
   const auto build = sim::build_simulator(cfg, !opts.fst_path.empty(), opts.rebuild);
   if (!opts.quiet) {

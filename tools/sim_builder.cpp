@@ -39,6 +39,18 @@ std::vector<std::string> harness_sources() {
           std::string(kHarnessDir) + "/systolic_harness.hpp"};
 }
 
+// `verilator --version` and `c++ --version`, as printed.
+std::string tool_versions() {
+  const fs::path log = fs::temp_directory_path() / fmt::format("dnngen-versions-{}.log", ::getpid());
+  process::run({"verilator", "--version"}, log.string());
+  process::run({"c++", "--version"}, log.string());
+  std::ifstream f(log);
+  std::string text(std::istreambuf_iterator<char>(f), {});
+  std::error_code ec;
+  fs::remove(log, ec);
+  return text;
+}
+
 }  // namespace
 
 std::string cache_root() {
@@ -57,6 +69,7 @@ SimBuild build_simulator(const config::Config& cfg, bool trace, bool force) {
   for (const auto& f : rtl::rtl_source_paths(cfg)) hash.add_file(f);
   for (const auto& f : harness_sources()) hash.add_file(f);
   hash.add_file(DNNGEN_MODEL_LIB);
+  hash.add(tool_versions());  // an upgraded Verilator or compiler rebuilds
 
   const fs::path dir = fs::path(cache_root()) / "sim" / fmt::format("{}-{:016x}", cfg.name, hash.h);
   SimBuild build;
@@ -106,7 +119,8 @@ SimBuild build_simulator(const config::Config& cfg, bool trace, bool force) {
   }
   fs::remove_all(tmp / "obj");
   std::error_code ec;
-  if (force) fs::remove_all(dir, ec);
+  // A forced rebuild, or a directory left without its simulator, is replaced.
+  if (force || !fs::exists(dir / "sim")) fs::remove_all(dir, ec);
   fs::rename(tmp, dir, ec);
   if (ec) fs::remove_all(tmp);  // another process finished the same build first
   return build;

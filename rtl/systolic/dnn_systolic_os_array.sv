@@ -1,6 +1,6 @@
 // R x C grid of output-stationary PEs. A rows enter on the left skewed by row, B
 // columns on top skewed by column, so A[m0+i, k] meets B[k, n0+j] in PE(i, j).
-// row_done_o[i] pulses when row i's results are all in their result registers (the
+// any_done_o pulses when a row's results are all in their result registers (its
 // last-step flag has left the right edge); done_row_o/done_results_o give that row's
 // index and results. Rows finish one cycle apart, so at most one is done per cycle.
 module dnn_systolic_os_array #(

@@ -9,7 +9,7 @@
 // phases 1..M. Partial sums of K-tiles are summed in an accumulator buffer (M x C) and
 // the last K-tile streams C[m, n0 +: C] out, one row per cycle. With the output always
 // ready, a job takes (T-1)*D + M + R + C + 1 cycles, T = ceil(K/R)*ceil(N/C); the
-// golden model's cycle model (model/src/systolic/cycles.cpp) derives the same figure.
+// golden model's cycle model (model/src/systolic/schedule.cpp) derives the same figure.
 module dnn_systolic_ws_core #(
   parameter int unsigned NumRows    = 4,
   parameter int unsigned NumCols    = 4,

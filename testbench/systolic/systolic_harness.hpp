@@ -1,10 +1,10 @@
 #pragma once
 // Verilator harness of dnn_systolic_top: driver (loader and job ports), monitor
 // (output handshakes, valid/data hold, per-row timing) and the raw RTL result. The
-// scoreboard that compares against the golden model is in cosim.hpp.
+// scoreboard that compares against the golden model is dnngen/systolic/scoreboard.hpp.
 //
-// Inputs change only while the clock is low; a transfer happens at a rising edge when
-// valid and ready were both high just before it.
+// Inputs change right after a rising edge, never at it; a transfer happens at a rising
+// edge when valid and ready were both high just before it.
 #include <memory>
 #include <random>
 #include <string>
@@ -143,9 +143,15 @@ class SystolicHarness {
                                       std::to_string(timeout_cycles) + " cycles");
         break;
       }
-      // Every output is a register, so no eval is needed before sampling them.
+      // The result port depends on registers only (valid never depends on ready), so
+      // the values from the last edge's eval are current: no eval needed here.
       const bool take = ready(rng);
       top_->out_ready_i = take ? 1 : 0;
+      if (pending && !top_->out_valid_o) {
+        run.protocol_errors.push_back("output valid dropped before it was accepted (row " +
+                                      std::to_string(pending_row) + ")");
+        pending = false;
+      }
       if (top_->out_valid_o) {
         const BitWords data = port::read(top_->out_data_o);
         if (pending && (data != pending_data || top_->out_row_o != pending_row))

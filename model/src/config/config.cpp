@@ -30,7 +30,8 @@ constexpr size_t kMaxNameLength = 64;
 // On-chip operand buffers (A and B tiles) must stay within what an FPGA or a
 // simulator can hold; 64 Mibit is far above any preset and well below trouble.
 constexpr int64_t kBufferLimitBits = int64_t{64} << 20;
-// The saturating RTL keeps the exact sum in a 64-bit register before clamping.
+// The saturating RTL keeps the exact sum (product_bits + clog2(max_k + 1) bits) before
+// clamping; the golden model holds it in 64 bits, so that width is the ceiling.
 constexpr unsigned kExactSumLimitBits = 64;
 
 std::string join(const std::vector<std::string>& items) {

@@ -1,6 +1,7 @@
 #pragma once
-// Error types shared by every layer. The CLI maps InputError to exit status 2
-// (bad input: config, tensors, parameters) and everything else to 1.
+// Error types shared by every layer. The CLI exits with status 2 for InputError (bad
+// input: config, tensors, parameters) and for ToolError (an external tool the command
+// needs is missing or failed: the message names it and its log), 1 for anything else.
 #include <stdexcept>
 #include <string>
 
