@@ -145,7 +145,7 @@ class SystolicHarness {
       }
       // The result port depends on registers only (valid never depends on ready), so
       // the values from the last edge's eval are current: no eval needed here.
-      const bool take = ready(rng);
+      const bool take = ready_probability >= 1.0 || ready(rng);
       top_->out_ready_i = take ? 1 : 0;
       if (pending && !top_->out_valid_o) {
         run.protocol_errors.push_back("output valid dropped before it was accepted (row " +
