@@ -51,7 +51,7 @@ def agree(r):
 rows = [
     ("config", f'{config} ({L["rows"]}x{L["cols"]} {L["dataflow"]})'),
     ("real layer", f'{layer}: {len(L["jobs"])} jobs, {L["cycles"]:,} cycles, utilization {100*L["utilization"]:.1f} %'),
-    ("  model == RTL", agree(L) + f', whole-layer output: {L.get("layer_check", "n/a")}'),
+    ("  model == RTL", agree(L) + f', whole-layer output: {L.get("output_check", "n/a")}'),
     ("random jobs", agree(R)),
     ("backpressure", agree(S) + f', {sum(j["stall_cycles"] for j in S["jobs"])} stall cycles absorbed'),
     ("RTL sim speed", f'{L["sim_cycles_per_second"]/1e6:.2f} M cycles/s'),

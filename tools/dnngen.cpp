@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "dnngen/cli/host_job.hpp"
 #include "dnngen/cli/job_options.hpp"
 #include "dnngen/common/error.hpp"
 #include "dnngen/config/config.hpp"
@@ -155,20 +156,28 @@ int cmd_bench(Args args) {
 }
 
 int cmd_run_model(const config::Config& cfg, const cli::JobOptions& opts) {
-  const auto ops = cli::load_gemm_operands(cfg, opts);
-  const auto result = systolic::run_gemm(cfg.systolic, ops.a, ops.b);
-  cli::write_gemm_result(cfg, opts, result.c);
+  const auto job = cli::host_job_from_inputs(cfg, opts);
+  const uint64_t cycles = cli::model_cycles(cfg.systolic, job);
+  const uint64_t macs = static_cast<uint64_t>(job.a.shape[0]) * static_cast<uint64_t>(job.a.shape[1]) *
+                        static_cast<uint64_t>(job.b.shape[1]);
+  const double utilization =
+      static_cast<double>(macs) / (static_cast<double>(cycles) * cfg.systolic.rows * cfg.systolic.cols);
+  cli::write_result(cfg, opts, job.golden_output);
   cli::write_json_report(opts.json_path,
                          {{"engine", cfg.engine},
                           {"config", cfg.name},
+                          {"dataflow", config::to_string(cfg.systolic.dataflow)},
+                          {"rows", cfg.systolic.rows},
+                          {"cols", cfg.systolic.cols},
                           {"op", opts.op},
                           {"backend", "model"},
-                          {"shape", {{"M", ops.a.shape[0]}, {"N", ops.b.shape[1]}, {"K", ops.a.shape[1]}}},
-                          {"cycles", result.timing.cycles},
-                          {"macs", result.timing.macs},
-                          {"utilization", result.timing.utilization}});
-  fmt::print("model: {} M={} N={} K={}: {} cycles, utilization {:.1f} %\n", cfg.name, ops.a.shape[0],
-             ops.b.shape[1], ops.a.shape[1], result.timing.cycles, 100.0 * result.timing.utilization);
+                          {"gemm", {{"M", job.a.shape[0]}, {"N", job.b.shape[1]}, {"K", job.a.shape[1]}}},
+                          {"jobs", job.plan.slices.size()},
+                          {"cycles", cycles},
+                          {"macs", macs},
+                          {"utilization", utilization}});
+  fmt::print("model: {} {}: {} job(s), {} cycles, utilization {:.1f} %\n", cfg.name, job.description,
+             job.plan.slices.size(), cycles, 100.0 * utilization);
   return 0;
 }
 
@@ -182,7 +191,7 @@ int cmd_job(const std::string& command, const Args& args) {
   }
   const auto cfg = config::load_config(opts.config_path);
   cli::check_bindings(cfg, opts);
-  if (!opts.inputs.empty()) cli::load_gemm_operands(cfg, opts);  // fail fast, before a build
+  if (!opts.inputs.empty()) cli::check_job_inputs(cfg, opts);  // fail fast, before a build
   if (command == "run" && opts.backend == "model") {
     if (!opts.fst_path.empty() || opts.rebuild)
       throw InputError("--fst and --rebuild apply to the RTL simulator: use --backend rtl");

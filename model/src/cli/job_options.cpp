@@ -8,6 +8,9 @@
 #include <sstream>
 
 #include "dnngen/common/error.hpp"
+#include <fmt/format.h>
+
+#include "dnngen/golden/conv2d.hpp"
 #include "dnngen/golden/gemm.hpp"
 #include "dnngen/io/npy.hpp"
 
@@ -19,7 +22,8 @@ namespace {
 po::options_description describe(const std::string& command) {
   po::options_description d("Options for dnngen " + command);
   auto add = d.add_options();
-  add("op", po::value<std::string>()->default_value("gemm"), "operation: gemm");
+  add("op", po::value<std::string>()->default_value("gemm"),
+      "operation: gemm (A, B -> C) | conv2d (ifmap, weights -> ofmap; --param stride=S pad=P)");
   add("in", po::value<std::vector<std::string>>()->composing(), "input tensor NAME=FILE.npy");
   add("param", po::value<std::vector<std::string>>()->composing(), "job parameter key=value");
   add("json", po::value<std::string>(), "write a JSON report to this file");
@@ -111,11 +115,13 @@ JobOptions parse_job_options(const std::string& command, const std::vector<std::
   if (!vm.count("config")) throw InputError("dnngen " + command + ": missing CONFIG.yaml");
   o.config_path = vm["config"].as<std::string>();
   o.op = vm["op"].as<std::string>();
-  if (o.op != "gemm") throw InputError("--op " + o.op + ": the systolic engine supports: gemm");
+  if (o.op != "gemm" && o.op != "conv2d")
+    throw InputError("--op " + o.op + ": the systolic engine supports: gemm, conv2d");
   o.inputs = parse_bindings(vm, "in");
   o.params = parse_bindings(vm, "param");
-  if (!o.params.empty())
+  if (o.op == "gemm" && !o.params.empty())
     throw InputError("--param " + o.params.begin()->first + ": op gemm takes no parameters");
+  if (o.op == "conv2d") conv2d_params(o);  // validates the keys and values now
   if (vm.count("json")) o.json_path = vm["json"].as<std::string>();
   if (vm.count("fst")) o.fst_path = vm["fst"].as<std::string>();
   o.rebuild = vm.count("rebuild") > 0;
@@ -146,6 +152,7 @@ std::vector<std::string> to_args(const JobOptions& o) {
   std::vector<std::string> a = {o.command, o.config_path, "--op", o.op};
   for (const auto& [n, p] : o.inputs) a.insert(a.end(), {"--in", n + "=" + p});
   for (const auto& [n, p] : o.outputs) a.insert(a.end(), {"--out", n + "=" + p});
+  for (const auto& [k, v] : o.params) a.insert(a.end(), {"--param", k + "=" + v});
   if (!o.json_path.empty()) a.insert(a.end(), {"--json", o.json_path});
   if (!o.fst_path.empty()) a.insert(a.end(), {"--fst", o.fst_path});
   if (o.quiet) a.push_back("--quiet");
@@ -165,33 +172,79 @@ std::vector<std::string> to_args(const JobOptions& o) {
 
 void check_bindings(const config::Config& /*cfg*/, const JobOptions& o) {
   const bool generated = o.random || !o.layer.empty();
-  if (!o.inputs.empty() || !generated) expect_names(o.inputs, {"A", "B"}, "input", o.op);
+  if (!o.inputs.empty() || !generated) expect_names(o.inputs, input_names(o.op), "input", o.op);
   if (o.command == "run") {
-    expect_names(o.outputs, {"C"}, "output", o.op);
-    check_output_path(o.outputs.at("C"), "output C");
+    const std::string out = output_name(o.op);
+    expect_names(o.outputs, {out}, "output", o.op);
+    check_output_path(o.outputs.at(out), "output " + out);
   }
+  if (o.op == "conv2d" && generated)
+    throw InputError("dnngen cosim --op conv2d: give the job's --in ifmap=... --in weights=... tensors");
   if (!o.json_path.empty()) check_output_path(o.json_path, "--json");
   if (!o.fst_path.empty()) check_output_path(o.fst_path, "--fst");
 }
 
+namespace {
+
+Tensor load_tensor(const std::string& name, const std::string& path, size_t rank) {
+  io::NpyArray arr = io::read_npy(path);
+  if (arr.tensor.shape.size() != rank)
+    throw InputError(fmt::format("tensor {} ({}): expected a {}-D array, got shape {}", name, path,
+                                 rank, shape_string(arr.tensor.shape)));
+  return std::move(arr.tensor);
+}
+
+int64_t integer_param(const std::string& key, const std::string& text) {
+  try {
+    size_t used = 0;
+    const long long v = std::stoll(text, &used);
+    if (used == text.size()) return v;
+  } catch (const std::exception&) {
+  }
+  throw InputError("--param " + key + "=" + text + ": expected an integer");
+}
+
+}  // namespace
+
+std::vector<std::string> input_names(const std::string& op) {
+  if (op == "conv2d") return {"ifmap", "weights"};
+  return {"A", "B"};
+}
+
+std::string output_name(const std::string& op) { return op == "conv2d" ? "ofmap" : "C"; }
+
+golden::Conv2dParams conv2d_params(const JobOptions& o) {
+  golden::Conv2dParams p;
+  for (const auto& [key, value] : o.params) {
+    if (key == "stride") p.stride = integer_param(key, value);
+    else if (key == "pad") p.pad = integer_param(key, value);
+    else throw InputError("--param " + key + ": op conv2d takes stride and pad");
+  }
+  if (p.stride < 1) throw InputError(fmt::format("--param stride={}: must be at least 1", p.stride));
+  if (p.pad < 0) throw InputError(fmt::format("--param pad={}: must be at least 0", p.pad));
+  return p;
+}
+
 GemmOperands load_gemm_operands(const config::Config& cfg, const JobOptions& o) {
   GemmOperands ops;
-  auto load = [](const std::string& name, const std::string& path) {
-    io::NpyArray arr = io::read_npy(path);
-    if (arr.tensor.shape.size() != 2)
-      throw InputError("tensor " + name + " (" + path + "): expected a 2-D array, got shape " +
-                       shape_string(arr.tensor.shape));
-    return std::move(arr.tensor);
-  };
-  ops.a = load("A", o.inputs.at("A"));
-  ops.b = load("B", o.inputs.at("B"));
+  ops.a = load_tensor("A", o.inputs.at("A"), 2);
+  ops.b = load_tensor("B", o.inputs.at("B"), 2);
   golden::check_gemm_operands(cfg.systolic, ops.a, ops.b);
   return ops;
 }
 
-void write_gemm_result(const config::Config& cfg, const JobOptions& o, const Tensor& c) {
+Conv2dOperands load_conv2d_operands(const config::Config& cfg, const JobOptions& o) {
+  Conv2dOperands ops;
+  ops.ifmap = load_tensor("ifmap", o.inputs.at("ifmap"), 3);
+  ops.weights = load_tensor("weights", o.inputs.at("weights"), 4);
+  ops.params = conv2d_params(o);
+  golden::check_conv2d_operands(cfg.systolic, ops.ifmap, ops.weights, ops.params);
+  return ops;
+}
+
+void write_result(const config::Config& cfg, const JobOptions& o, const Tensor& t) {
   const auto dtype = cfg.systolic.output_bits() == 32 ? io::DType::kInt32 : io::DType::kInt64;
-  io::write_npy(o.outputs.at("C"), c, dtype);
+  io::write_npy(o.outputs.at(output_name(o.op)), t, dtype);
 }
 
 void write_json_report(const std::string& path, const nlohmann::json& report) {

@@ -36,26 +36,9 @@ void check_limit(const std::string& name, const char* dim, int64_t value, const 
   if (value > limit) fail(name, fmt::format("{} = {} exceeds {} = {}", dim, value, key, limit));
 }
 
-// Every element must be representable in the operand width the hardware is built for;
-// the RTL would silently truncate anything wider.
-void check_range(const std::string& name, const Tensor& t, unsigned bits, const char* key,
-                 bool is_signed) {
-  const int64_t lo = numerics::min_value(bits, is_signed);
-  const int64_t hi = numerics::max_value(bits, is_signed);
-  for (int64_t i = 0; i < t.shape[0]; ++i) {
-    for (int64_t j = 0; j < t.shape[1]; ++j) {
-      const int64_t v = t.at(i, j);
-      if (v < lo || v > hi) {
-        fail(name, fmt::format("element [{}, {}] = {} does not fit {}int{} ({} {}, {}) range "
-                               "{}..{}",
-                               i, j, v, is_signed ? "" : "u", bits, key, bits,
-                               is_signed ? "signed" : "unsigned", lo, hi));
-      }
-    }
-  }
-}
+}  // namespace
 
-int64_t reduce(const config::SystolicConfig& cfg, __int128 sum) {
+int64_t reduce_sum(const config::SystolicConfig& cfg, __int128 sum) {
   if (cfg.overflow == config::Overflow::kSaturate) {
     return numerics::saturate_signed(sum, cfg.acc_bits);
   }
@@ -63,7 +46,27 @@ int64_t reduce(const config::SystolicConfig& cfg, __int128 sum) {
   return numerics::wrap_signed(static_cast<int64_t>(static_cast<uint64_t>(sum)), cfg.acc_bits);
 }
 
-}  // namespace
+// Every element must be representable in the operand width the hardware is built for;
+// the RTL would silently truncate anything wider.
+void check_values_fit(const std::string& name, const Tensor& t, unsigned bits, const char* key,
+                      bool is_signed) {
+  const int64_t lo = numerics::min_value(bits, is_signed);
+  const int64_t hi = numerics::max_value(bits, is_signed);
+  for (size_t flat = 0; flat < t.data.size(); ++flat) {
+    const int64_t v = t.data[flat];
+    if (v >= lo && v <= hi) continue;
+    // Unravel the flat index into the tensor's coordinates for the message.
+    std::vector<int64_t> index(t.shape.size());
+    auto rest = static_cast<int64_t>(flat);
+    for (size_t d = t.shape.size(); d-- > 0;) {
+      index[d] = rest % t.shape[d];
+      rest /= t.shape[d];
+    }
+    fail(name, fmt::format("element {} = {} does not fit {}int{} ({} {}, {}) range {}..{}",
+                           shape_string(index), v, is_signed ? "" : "u", bits, key, bits,
+                           is_signed ? "signed" : "unsigned", lo, hi));
+  }
+}
 
 void check_gemm_operands(const config::SystolicConfig& cfg, const Tensor& a, const Tensor& b) {
   check_matrix("A", a, "[M, K]");
@@ -76,8 +79,8 @@ void check_gemm_operands(const config::SystolicConfig& cfg, const Tensor& a, con
   check_limit("A", "M", m, "max_m", cfg.max_m);
   check_limit("A", "K", k, "max_k", cfg.max_k);
   check_limit("B", "N", n, "max_n", cfg.max_n);
-  check_range("A", a, cfg.input_bits, "input_bits", cfg.is_signed);
-  check_range("B", b, cfg.weight_bits, "weight_bits", cfg.is_signed);
+  check_values_fit("A", a, cfg.input_bits, "input_bits", cfg.is_signed);
+  check_values_fit("B", b, cfg.weight_bits, "weight_bits", cfg.is_signed);
 }
 
 Tensor gemm(const config::SystolicConfig& cfg, const Tensor& a, const Tensor& b) {
@@ -93,7 +96,7 @@ Tensor gemm(const config::SystolicConfig& cfg, const Tensor& a, const Tensor& b)
       const __int128 av = a.at(i, p);
       for (int64_t j = 0; j < n; ++j) acc[static_cast<size_t>(j)] += av * b.at(p, j);
     }
-    for (int64_t j = 0; j < n; ++j) c.at(i, j) = reduce(cfg, acc[static_cast<size_t>(j)]);
+    for (int64_t j = 0; j < n; ++j) c.at(i, j) = reduce_sum(cfg, acc[static_cast<size_t>(j)]);
   }
   return c;
 }

@@ -1,10 +1,13 @@
 #include "dnngen/workload/layer_jobs.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <random>
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/numerics.hpp"
+#include "dnngen/golden/conv2d.hpp"
 
 namespace dnngen::workload {
 
@@ -83,6 +86,59 @@ std::vector<JobSlice> split_into_jobs(const config::SystolicConfig& cfg,
                         std::min<int64_t>(cfg.max_n, shape.n - n0),
                         std::min<int64_t>(cfg.max_k, shape.k - k0)});
   return jobs;
+}
+
+JobPlan plan_jobs(const config::SystolicConfig& cfg, const Tensor& a, const Tensor& b) {
+  JobPlan plan;
+  plan.slices = split_into_jobs(cfg, {a.shape[0], b.shape[1], a.shape[1]});
+  for (const auto& sl : plan.slices) {
+    plan.a_parts.push_back(slice(a, sl.m0, sl.k0, sl.m, sl.k));
+    plan.b_parts.push_back(slice(b, sl.k0, sl.n0, sl.k, sl.n));
+  }
+  return plan;
+}
+
+void accumulate_slice(const config::SystolicConfig& cfg, const JobSlice& sl, const Tensor& part,
+                      Tensor& whole) {
+  for (int64_t i = 0; i < sl.m; ++i)
+    for (int64_t j = 0; j < sl.n; ++j) {
+      int64_t& v = whole.at(sl.m0 + i, sl.n0 + j);
+      v = numerics::wrap_signed(v + part.at(i, j), cfg.acc_bits);
+    }
+}
+
+Conv2dLowering lower_conv2d(const config::SystolicConfig& cfg, const Tensor& ifmap,
+                            const Tensor& weights, int64_t stride, int64_t pad) {
+  golden::check_conv2d_operands(cfg, ifmap, weights, {stride, pad});
+  ConvShape conv;
+  conv.c = ifmap.shape[0];
+  conv.h = ifmap.shape[1];
+  conv.w = ifmap.shape[2];
+  conv.filters = weights.shape[0];
+  conv.r = weights.shape[2];
+  conv.s = weights.shape[3];
+  conv.stride = stride;
+  conv.pad = pad;
+  const int64_t k = conv.c * conv.r * conv.s;
+  if (cfg.overflow == config::Overflow::kSaturate && k > static_cast<int64_t>(cfg.max_k))
+    throw InputError(fmt::format("conv2d: C*R*S = {} exceeds max_k = {}; with overflow: saturate "
+                                 "the engine saturates per job, so the lowered GEMM must fit one "
+                                 "job in K",
+                                 k, cfg.max_k));
+  Conv2dLowering low;
+  low.a = im2col(ifmap, conv);
+  low.b = weights_as_gemm(weights);
+  low.e = conv_output_size(conv.h, conv.r, stride, pad);
+  low.f = conv_output_size(conv.w, conv.s, stride, pad);
+  return low;
+}
+
+Tensor gemm_to_ofmap(const Tensor& c, int64_t e, int64_t f) {
+  const int64_t k = c.shape[1];
+  Tensor out({k, e, f});
+  for (int64_t kk = 0; kk < k; ++kk)
+    for (int64_t pix = 0; pix < e * f; ++pix) out.data[static_cast<size_t>(kk * e * f + pix)] = c.at(pix, kk);
+  return out;
 }
 
 Tensor slice(const Tensor& t, int64_t r0, int64_t c0, int64_t rows, int64_t cols) {

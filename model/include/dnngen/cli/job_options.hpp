@@ -10,6 +10,7 @@
 
 #include "dnngen/common/tensor.hpp"
 #include "dnngen/config/config.hpp"
+#include "dnngen/golden/conv2d.hpp"
 
 namespace dnngen::cli {
 
@@ -40,6 +41,11 @@ std::string job_usage(const std::string& command);
 // Re-serialises options as arguments (for handing a job to the simulator process).
 std::vector<std::string> to_args(const JobOptions& opts);
 
+// Tensor names of an op: gemm reads A, B and writes C; conv2d reads ifmap, weights
+// and writes ofmap.
+std::vector<std::string> input_names(const std::string& op);
+std::string output_name(const std::string& op);
+
 struct GemmOperands {
   Tensor a, b;
 };
@@ -47,12 +53,25 @@ struct GemmOperands {
 // Reads --in A=... --in B=... for op gemm and checks them against the config.
 GemmOperands load_gemm_operands(const config::Config& cfg, const JobOptions& opts);
 
+struct Conv2dOperands {
+  Tensor ifmap, weights;
+  golden::Conv2dParams params;
+};
+
+// --param stride=S pad=P of op conv2d (defaults 1 and 0); InputError for other keys,
+// non-integers, stride < 1 or pad < 0.
+golden::Conv2dParams conv2d_params(const JobOptions& opts);
+
+// Reads --in ifmap=... --in weights=... for op conv2d and checks them.
+Conv2dOperands load_conv2d_operands(const config::Config& cfg, const JobOptions& opts);
+
 // Checks the binding names and output paths before any work is done, so a bad
 // command line fails fast and writes nothing.
 void check_bindings(const config::Config& cfg, const JobOptions& opts);
 
-// Writes C (int32 when acc_bits <= 32, else int64) to --out C=..., atomically.
-void write_gemm_result(const config::Config& cfg, const JobOptions& opts, const Tensor& c);
+// Writes the op's output (C or ofmap; int32 when acc_bits <= 32, else int64) to its
+// --out binding, atomically.
+void write_result(const config::Config& cfg, const JobOptions& opts, const Tensor& t);
 
 // Throws InputError unless `path` names a file (new or existing) in an existing
 // directory; `what` names the option in the message ("--json").

@@ -4,6 +4,8 @@
 //   wrap:     reduced modulo 2^acc_bits, read as two's complement;
 //   saturate: clamped to the signed acc_bits range.
 // Both are independent of summation order, so every dataflow matches this model.
+#include <string>
+
 #include "dnngen/common/tensor.hpp"
 #include "dnngen/config/config.hpp"
 
@@ -15,5 +17,13 @@ namespace dnngen::golden {
 void check_gemm_operands(const config::SystolicConfig& cfg, const Tensor& a, const Tensor& b);
 
 Tensor gemm(const config::SystolicConfig& cfg, const Tensor& a, const Tensor& b);
+
+// The numerics contract applied to an exact sum: wrap to acc_bits or saturate.
+int64_t reduce_sum(const config::SystolicConfig& cfg, __int128 sum);
+
+// InputError "tensor NAME: element [i, j, ...] = v does not fit int8 (KEY 8, signed)
+// range -128..127" for the first element outside the `bits`-wide range.
+void check_values_fit(const std::string& name, const Tensor& t, unsigned bits, const char* key,
+                      bool is_signed);
 
 }  // namespace dnngen::golden

@@ -35,6 +35,31 @@ struct JobSlice {
 std::vector<JobSlice> split_into_jobs(const config::SystolicConfig& cfg,
                                       const systolic::GemmShape& shape);
 
+// The jobs of a whole GEMM, split to the limits, with each job's operands.
+struct JobPlan {
+  std::vector<JobSlice> slices;
+  std::vector<Tensor> a_parts, b_parts;  // per job
+};
+JobPlan plan_jobs(const config::SystolicConfig& cfg, const Tensor& a, const Tensor& b);
+
+// Host driver: adds one job's result into the whole output (K-chunks sum on the host
+// in the accumulator's wrap-around arithmetic).
+void accumulate_slice(const config::SystolicConfig& cfg, const JobSlice& slice, const Tensor& part,
+                      Tensor& whole);
+
+// conv2d as the WS/OS engines run it: im2col of the ifmap and the weights as a GEMM.
+// Throws InputError for bad operands (golden::check_conv2d_operands) and, with
+// `overflow: saturate`, when C*R*S exceeds max_k (saturation would apply per job).
+struct Conv2dLowering {
+  Tensor a, b;       // A [E*F, C*R*S], B [C*R*S, K]
+  int64_t e = 0, f = 0;
+};
+Conv2dLowering lower_conv2d(const config::SystolicConfig& cfg, const Tensor& ifmap,
+                            const Tensor& weights, int64_t stride, int64_t pad);
+
+// C [E*F, K] of a lowered conv2d -> ofmap [K, E, F].
+Tensor gemm_to_ofmap(const Tensor& c, int64_t e, int64_t f);
+
 // Copies t[r0 : r0+rows, c0 : c0+cols].
 Tensor slice(const Tensor& t, int64_t r0, int64_t c0, int64_t rows, int64_t cols);
 
