@@ -764,6 +764,77 @@ class BadTensorTests(CliTestCase):
 
 
 # =============================================================================================
+class Conv2dTests(CliTestCase):
+    """op conv2d (im2col on the WS/OS engines): the model backend against numpy, and its
+    bad inputs, each through run --backend model, run --backend rtl and cosim --in."""
+
+    def reference(self, x, w, stride, pad):
+        x = np.pad(x.astype(np.int64), ((0, 0), (pad, pad), (pad, pad)))
+        k, c, r, s = w.shape
+        e, f = (x.shape[1] - r) // stride + 1, (x.shape[2] - s) // stride + 1
+        out = np.zeros((k, e, f), np.int64)
+        for i in range(e):
+            for j in range(f):
+                patch = x[:, i * stride:i * stride + r, j * stride:j * stride + s]
+                out[:, i, j] = np.tensordot(w.astype(np.int64), patch, axes=([1, 2, 3], [0, 1, 2]))
+        return out.astype(np.int32)
+
+    def inputs(self, c=3, h=9, w=8, k=5, r=3):
+        rng = np.random.default_rng(5)
+        x, f = rand_int8(rng, (c, h, w)), rand_int8(rng, (k, c, r, r))
+        return x, f, self.save("ifmap.npy", x), self.save("weights.npy", f)
+
+    def test_model_matches_numpy(self):
+        x, f, xp, fp = self.inputs()
+        out = self.path("ofmap.npy")
+        p = self.dnngen("run", self.config(), "--op", "conv2d", "--backend", "model", "--in",
+                        f"ifmap={xp}", "--in", f"weights={fp}", "--param", "stride=2",
+                        "--param", "pad=1", "--out", f"ofmap={out}", "--json", self.path("r.json"))
+        self.assert_ok(p)
+        self.assert_c(out, self.reference(x, f, 2, 1))
+        self.assertEqual(self.load_json(self.path("r.json"))["op"], "conv2d")
+
+    def check(self, xp, fp, params, needles):
+        out, rep = self.path("ofmap.npy"), self.path("r.json")
+        common = ["--op", "conv2d", "--in", f"ifmap={xp}", "--in", f"weights={fp}"]
+        for key, value in params.items():
+            common += ["--param", f"{key}={value}"]
+        cases = {
+            "run model": ["run", self.config(), "--backend", "model", *common, "--out", f"ofmap={out}",
+                          "--json", rep],
+            "run rtl": ["run", self.config(), "--backend", "rtl", *common, "--out", f"ofmap={out}",
+                        "--json", rep],
+            "cosim": ["cosim", self.config(), *common, "--json", rep],
+        }
+        for label, args in cases.items():
+            with self.subTest(command=label):
+                self.assert_bad_input(args, needles, absent=[out, rep])
+
+    def test_filter_larger_than_padded_input(self):
+        _, _, xp, _ = self.inputs(h=4, w=4)
+        fp = self.save("big.npy", np.ones((2, 3, 7, 7), np.int8))
+        self.check(xp, fp, {"pad": 1}, ["tensor weights", "7x7", "larger than the padded input 6x6"])
+
+    def test_stride_zero(self):
+        _, _, xp, fp = self.inputs()
+        self.check(xp, fp, {"stride": 0}, ["stride=0", "at least 1"])
+
+    def test_channel_mismatch(self):
+        _, _, xp, _ = self.inputs(c=3)
+        fp = self.save("w4.npy", np.ones((5, 4, 3, 3), np.int8))
+        self.check(xp, fp, {}, ["tensor weights", "C = 3", "[5, 4, 3, 3]"])
+
+    def test_unknown_param(self):
+        _, _, xp, fp = self.inputs()
+        self.check(xp, fp, {"dilation": 2}, ["--param dilation", "stride and pad"])
+
+    def test_weights_rank(self):
+        _, _, xp, _ = self.inputs()
+        fp = self.save("w3.npy", np.ones((5, 3, 3), np.int8))
+        self.check(xp, fp, {}, ["tensor weights", "weights", "4-D"])
+
+
+# =============================================================================================
 class BadOptionTests(CliTestCase):
     """Command-line errors of run and cosim."""
 
