@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -32,11 +33,22 @@ struct Hasher {
   }
 };
 
-const char* kHarnessDir = DNNGEN_SOURCE_DIR "/testbench/systolic";
+// Each engine's harness lives in testbench/<engine>/: its sim_main.cpp is compiled
+// with the Verilated model, and every source there but the test suites counts towards
+// the cache key.
+std::string harness_dir(const config::Config& cfg) {
+  return std::string(DNNGEN_SOURCE_DIR) + "/testbench/" + cfg.engine;
+}
 
-std::vector<std::string> harness_sources() {
-  return {std::string(kHarnessDir) + "/sim_main.cpp",
-          std::string(kHarnessDir) + "/systolic_harness.hpp"};
+std::vector<std::string> harness_sources(const config::Config& cfg) {
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(harness_dir(cfg))) {
+    const auto ext = entry.path().extension();
+    const bool test_suite = entry.path().filename().string().rfind("test_", 0) == 0;
+    if ((ext == ".cpp" || ext == ".hpp") && !test_suite) files.push_back(entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
 }
 
 // `verilator --version` and `c++ --version`, as printed.
@@ -67,7 +79,7 @@ SimBuild build_simulator(const config::Config& cfg, bool trace, bool force) {
   for (const auto& [name, value] : config::rtl_parameters(cfg)) hash.add(name + "=" + std::to_string(value));
   hash.add(trace ? "trace" : "notrace");
   for (const auto& f : rtl::rtl_source_paths(cfg)) hash.add_file(f);
-  for (const auto& f : harness_sources()) hash.add_file(f);
+  for (const auto& f : harness_sources(cfg)) hash.add_file(f);
   hash.add_file(DNNGEN_MODEL_LIB);
   hash.add(tool_versions());  // an upgraded Verilator or compiler rebuilds
 
@@ -96,7 +108,7 @@ SimBuild build_simulator(const config::Config& cfg, bool trace, bool force) {
       "verilator", "--cc", "--exe", "--build", "-j", "2", "--top-module", config::rtl_top_module(cfg),
       "--Mdir", (tmp / "obj").string(), "-o", (tmp / "sim").string(), "-O3", "--x-assign", "fast",
       "--x-initial", "fast", "-CFLAGS", "-std=c++17 -O2 -I" DNNGEN_SOURCE_DIR "/model/include -I" +
-      std::string(kHarnessDir),
+      harness_dir(cfg),
       "-LDFLAGS", std::string(DNNGEN_MODEL_LIB) + " -lyaml-cpp -lfmt -lboost_program_options",
       // Verilator's default -Os for the model is about 2x slower to simulate than -O2.
       "-MAKEFLAGS", "OPT_FAST=-O2 OPT_GLOBAL=-O2"};
@@ -104,7 +116,7 @@ SimBuild build_simulator(const config::Config& cfg, bool trace, bool force) {
   for (const auto& [name, value] : config::rtl_parameters(cfg))
     argv.push_back(fmt::format("-G{}={}", name, value));
   for (const auto& f : rtl::rtl_source_paths(cfg)) argv.push_back(f);
-  argv.push_back(harness_sources().front());
+  argv.push_back(harness_dir(cfg) + "/sim_main.cpp");
 
   const auto t0 = std::chrono::steady_clock::now();
   const int rc = process::run(argv, log);
