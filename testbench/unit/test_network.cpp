@@ -288,6 +288,7 @@ TEST(Network, NetworkTotalsAreLayerSums) {
 TEST(Network, ShippedWorkloadsLoad) {
   const std::map<std::string, std::pair<size_t, uint64_t>> expected = {
       {"alexnet.csv", {8, 724406816}},
+      {"alexnet_conv.csv", {5, 665784864}},  // Eyeriss: 666 M conv MACs
       {"vgg16.csv", {16, 15470264320}},
       {"resnet50.csv", {54, 3857973248}},
       {"mobilenet_v1.csv", {28, 568740352}},
