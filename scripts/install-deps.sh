@@ -6,6 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake make g++ pkg-config
   verilator yosys iverilog
+  opensta nextpnr-ice40 qflow-tech-osu018
   libyaml-cpp-dev libboost-dev libboost-program-options-dev
   libgtest-dev nlohmann-json3-dev libfmt-dev libsystemc-dev
   python3 python3-numpy

@@ -16,8 +16,11 @@
 #include "dnngen/cli/host_job.hpp"
 #include "dnngen/cli/job_options.hpp"
 #include "dnngen/common/error.hpp"
+#include "dnngen/common/process.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/generate/bundle.hpp"
+#include "dnngen/generate/verilog2005.hpp"
+#include "dnngen/synth/sweep.hpp"
 #include "dnngen/synth/synth.hpp"
 #include "dnngen/systolic/engine_model.hpp"
 #include "dnngen/workload/network.hpp"
@@ -35,10 +38,16 @@ commands:
   params   CONFIG [--verilator|--yosys] RTL parameters bound from the configuration
   simulator CONFIG [--rebuild] [--trace]  build (or find) the cached Verilator simulator
   generate CONFIG -o DIR                configured RTL bundle (sources, wrapper, .f, .core, manifest)
+           [--verilog2005]              also <name>_flat.v: the top flattened to one Verilog-2005 file
   run      CONFIG --backend model|rtl --in A=a.npy --in B=b.npy --out C=c.npy [--json R]
   cosim    CONFIG (--in A=.. --in B=.. | --random --seed S --count N) [--ready P] [--json R]
-  synth    CONFIG --target generic [--json R] [--work-dir DIR]
+  synth    CONFIG --target generic|asic|xilinx|ice40 [--liberty FILE] [--device NAME]
+                  [--json R] [--work-dir DIR]
   bench    CONFIG --network workloads/NAME.csv [--json R]
+  sweep    CONFIG... --set KEY[,KEY]=V1,V2,... [--set ...] [--network workloads/NAME.csv]
+           [--target generic] [--work-dir DIR] [--quiet] -o DIR
+                                        synthesis (and network estimate) over a parameter grid:
+                                        sweep.json, sweep.csv, report.md with SVG plots
 
 'dnngen COMMAND --help' lists a command's options.
 )";
@@ -114,9 +123,15 @@ int cmd_generate(Args args) {
   std::string out = take_option(args, "-o");
   if (out.empty()) out = take_option(args, "--out");
   if (out.empty()) throw InputError("dnngen generate: missing -o DIR");
+  generate::BundleOptions options;
+  options.verilog2005 = take_flag(args, "--verilog2005");
   reject_leftovers(args, "generate");
-  generate::write_bundle(cfg, out);
+  generate::write_bundle(cfg, out, options);
   fmt::print("generated {}: RTL bundle for {} in {}\n", cfg.name, config::rtl_top_module(cfg), out);
+  if (options.verilog2005) {
+    fmt::print("  {}: flattened Verilog-2005, checked with iverilog -g2005\n",
+               generate::flat_verilog_name(cfg));
+  }
   return 0;
 }
 
@@ -128,6 +143,8 @@ int cmd_synth(Args args) {
   options.work_dir = take_option(args, "--work-dir");
   const std::string json = take_option(args, "--json");
   options.flat_ltp = take_flag(args, "--flat-ltp");
+  options.liberty = take_option(args, "--liberty");
+  options.device = take_option(args, "--device");
   reject_leftovers(args, "synth");
   if (!json.empty()) cli::check_output_path(json, "--json");
   const auto report = synth::run_synth(cfg, options);
@@ -152,6 +169,49 @@ int cmd_bench(Args args) {
   report["config"] = cfg.name;
   report["network"] = network;
   cli::write_json_report(json, report);
+  return 0;
+}
+
+int cmd_sweep(Args args) {
+  const std::string command = "dnngen sweep " + process::command_line(args);
+  synth::SweepOptions options;
+  while (std::find(args.begin(), args.end(), "--set") != args.end()) {
+    options.axes.push_back(synth::parse_axis(take_option(args, "--set")));
+  }
+  std::string out = take_option(args, "-o");
+  if (out.empty()) out = take_option(args, "--out");
+  const std::string target = take_option(args, "--target");
+  if (!target.empty()) options.synth.target = target;
+  options.network = take_option(args, "--network");
+  options.work_dir = take_option(args, "--work-dir");
+  const bool quiet = take_flag(args, "--quiet");
+  for (const auto& arg : args) {
+    if (arg.rfind("-", 0) == 0) throw InputError("dnngen sweep: unknown option '" + arg + "'");
+  }
+  options.base_configs = args;
+  options.command = command;
+  if (options.base_configs.empty()) throw InputError("dnngen sweep: missing CONFIG.yaml");
+  if (out.empty()) throw InputError("dnngen sweep: missing -o DIR");
+  synth::check_sweep_output(out);  // refuse before hours of synthesis
+
+  // One line per point, rewritten in place on a terminal.
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  const auto progress = [&](const synth::SweepProgress& p) {
+    if (quiet) return;
+    const std::string line = synth::format_progress(p);
+    if (tty) std::cerr << "\r\033[K" << line << (p.current == nullptr ? "\n" : "") << std::flush;
+    else std::cerr << line << "\n" << std::flush;
+  };
+  synth::SweepResult sweep;
+  try {
+    sweep = synth::run_sweep(options, progress);
+  } catch (const std::exception&) {
+    if (tty && !quiet) std::cerr << "\n";  // end the progress line before the error
+    throw;
+  }
+  synth::write_sweep(sweep, out);
+  fmt::print("sweep: {} point(s) in {:.1f} s; wrote {}/report.md, sweep.csv, sweep.json and {} plot(s)\n",
+             sweep.points.size(), sweep.seconds, out, synth::plots(sweep).size());
   return 0;
 }
 
@@ -231,6 +291,7 @@ int main(int argc, char** argv) {
       {"generate", cmd_generate},
       {"synth", cmd_synth},
       {"bench", cmd_bench},
+      {"sweep", cmd_sweep},
       {"run", [](const Args& a) { return cmd_job("run", a); }},
       {"cosim", [](const Args& a) { return cmd_job("cosim", a); }},
   };

@@ -21,6 +21,7 @@
 #include "dnngen/config/config.hpp"
 #include "dnngen/generate/bundle.hpp"
 #include "dnngen/rtl/sources.hpp"
+#include "scoped_env.hpp"
 
 namespace dnngen::generate {
 namespace {
@@ -58,24 +59,7 @@ std::set<std::string> listing(const fs::path& dir) {
   return names;
 }
 
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    ::setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      ::setenv(name_, old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using dnngen::test_support::ScopedEnv;
 
 class BundleTest : public ::testing::Test {
  protected:

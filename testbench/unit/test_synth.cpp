@@ -20,6 +20,7 @@
 #include "dnngen/config/config.hpp"
 #include "dnngen/rtl/sources.hpp"
 #include "dnngen/synth/synth.hpp"
+#include "scoped_env.hpp"
 
 namespace dnngen::synth {
 namespace {
@@ -43,29 +44,7 @@ systolic:
 )";
 }
 
-// Sets (or unsets) an environment variable for the lifetime of the object.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::optional<std::string>& value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value) {
-      ::setenv(name, value->c_str(), 1);
-    } else {
-      ::unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      ::setenv(name_, old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using dnngen::test_support::ScopedEnv;
 
 class SynthTest : public ::testing::Test {
  protected:

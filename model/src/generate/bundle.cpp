@@ -1,11 +1,10 @@
 // `dnngen generate`: the configured RTL bundle. The bundle is assembled in a
-// temporary directory beside the destination and renamed into place, so a failure at
-// any step leaves the destination as it was.
+// temporary directory beside the destination and renamed into place
+// (common/output_dir.hpp), so a failure at any step leaves the destination as it was.
 #include "dnngen/generate/bundle.hpp"
 
 #include <fmt/format.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -13,14 +12,13 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <random>
-#include <set>
-#include <sstream>
 #include <vector>
 
 #include "dnngen/common/error.hpp"
+#include "dnngen/common/output_dir.hpp"
+#include "dnngen/common/process.hpp"
+#include "dnngen/generate/verilog2005.hpp"
 #include "dnngen/rtl/sources.hpp"
 #include "dnngen/synth/synth.hpp"
 
@@ -77,21 +75,9 @@ void sha256_block(std::array<uint32_t, 8>& h, const unsigned char* block) {
 
 // ---------------------------------------------------------------- files
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(fmt::format("cannot read {}", path.string()));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
+std::string read_file(const fs::path& path) { return output::read_text_file(path); }
 
-void write_file(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) throw InputError(fmt::format("cannot write {}", path.string()));
-}
+void write_file(const fs::path& path, const std::string& text) { output::write_text_file(path, text); }
 
 // A directory made with mkdtemp(3) from `prefix` + "XXXXXX".
 fs::path make_temp_dir(const fs::path& prefix) {
@@ -103,121 +89,7 @@ fs::path make_temp_dir(const fs::path& prefix) {
   return pattern;
 }
 
-// A new directory `prefix` + a unique suffix with the default permissions (mkdtemp's
-// are 0700, which the renamed bundle would keep).
-fs::path make_staging_dir(const fs::path& prefix) {
-  std::random_device random;
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    const fs::path candidate = fmt::format("{}{}-{:08x}", prefix.string(), ::getpid(), random());
-    std::error_code ec;
-    if (fs::create_directory(candidate, ec)) return candidate;
-    if (ec) throw InputError(fmt::format("cannot create directory {}: {}", candidate.string(), ec.message()));
-  }
-  throw InputError("cannot create a staging directory beside " + prefix.parent_path().string());
-}
-
-// Removes what it holds when the scope is left by an exception (or without release()).
-class Cleanup {
- public:
-  Cleanup() = default;
-  Cleanup(const Cleanup&) = delete;
-  Cleanup& operator=(const Cleanup&) = delete;
-  ~Cleanup() {
-    // Deepest first: parents created for the bundle are removed after their content.
-    for (auto it = paths_.rbegin(); it != paths_.rend(); ++it) {
-      std::error_code ec;
-      fs::remove_all(*it, ec);
-    }
-  }
-  void add(const fs::path& path) { paths_.push_back(path); }
-  void release() { paths_.clear(); }
-
- private:
-  std::vector<fs::path> paths_;
-};
-
-// Creates the missing ancestors of dir, registering each new one for cleanup.
-void create_parents(const fs::path& dir, Cleanup& cleanup) {
-  std::vector<fs::path> missing;
-  for (fs::path p = dir; !p.empty() && !fs::exists(p); p = p.parent_path()) {
-    missing.push_back(p);
-    if (p == p.parent_path()) break;
-  }
-  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-    std::error_code ec;
-    fs::create_directory(*it, ec);
-    if (ec) throw InputError(fmt::format("cannot create directory {}: {}", it->string(), ec.message()));
-    cleanup.add(*it);
-  }
-}
-
-// ---------------------------------------------------------------- the destination
-
-enum class Destination { kAbsent, kEmpty, kBundle };
-
-// Files (relative paths) that a previous bundle's manifest lists, or nothing if the
-// directory holds no manifest of ours.
-bool read_previous_manifest(const fs::path& dir, std::set<std::string>& files) {
-  const fs::path manifest = dir / kManifest;
-  if (!fs::is_regular_file(manifest)) return false;
-  std::ifstream in(manifest);
-  const ojson doc = ojson::parse(in, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object() || doc.value("format", "") != kBundleFormat) return false;
-  const auto listed = doc.find("files");
-  if (listed == doc.end() || !listed->is_array()) return false;
-  for (const auto& f : *listed) {
-    if (f.is_object() && f.contains("path") && f["path"].is_string()) files.insert(f["path"].get<std::string>());
-  }
-  files.insert(kManifest);
-  return true;
-}
-
-Destination classify(const fs::path& out) {
-  const fs::file_status st = fs::symlink_status(out);
-  if (!fs::exists(st)) return Destination::kAbsent;
-  if (fs::is_symlink(st)) {
-    throw InputError(fmt::format("refusing to overwrite {}: it is a symbolic link", out.string()));
-  }
-  if (!fs::is_directory(st)) {
-    throw InputError(fmt::format("refusing to overwrite {}: it exists and is not a directory", out.string()));
-  }
-  if (fs::is_empty(out)) return Destination::kEmpty;
-  std::set<std::string> ours;
-  if (!read_previous_manifest(out, ours)) {
-    throw InputError(fmt::format(
-        "refusing to overwrite {}: the directory is not empty and holds no dnngen bundle ({})",
-        out.string(), kManifest));
-  }
-  // Replace a bundle only if nothing was added to it: user files must survive.
-  for (const auto& entry : fs::recursive_directory_iterator(out)) {
-    if (entry.is_directory() && !entry.is_symlink()) continue;
-    const std::string rel = fs::relative(entry.path(), out).generic_string();
-    if (!entry.is_regular_file() || entry.is_symlink() || ours.count(rel) == 0) {
-      throw InputError(fmt::format(
-          "refusing to overwrite {}: it holds a dnngen bundle plus {}, which the bundle did not write",
-          out.string(), rel));
-    }
-  }
-  return Destination::kBundle;
-}
-
-// Puts the finished bundle at `out`, replacing an empty directory or a previous bundle.
-void install(const fs::path& staged, const fs::path& out, Destination dest) {
-  if (dest != Destination::kBundle) {
-    // rename(2) replaces an empty directory atomically.
-    fs::rename(staged, out);
-    return;
-  }
-  const fs::path old = make_temp_dir(out.parent_path() / ("." + out.filename().string() + ".old-"));
-  fs::rename(out, old);  // onto the empty directory just made
-  std::error_code ec;
-  fs::rename(staged, out, ec);
-  if (ec) {
-    fs::rename(old, out);
-    throw InputError(fmt::format("cannot move the new bundle to {}: {}", out.string(), ec.message()));
-  }
-  fs::remove_all(old, ec);
-}
+output::DirKind bundle_kind() { return {kManifest, kBundleFormat, "dnngen bundle"}; }
 
 // ---------------------------------------------------------------- contents
 
@@ -328,7 +200,8 @@ ojson manifest(const config::Config& cfg, const std::vector<synth::Port>& ports,
 }
 
 // Writes every file of the bundle into `dir`.
-void stage(const config::Config& cfg, const std::vector<synth::Port>& ports, const fs::path& dir) {
+void stage(const config::Config& cfg, const std::vector<synth::Port>& ports, const fs::path& dir,
+           const BundleOptions& options) {
   std::vector<std::string> files;  // relative, in filelist order
   const fs::path root = rtl::rtl_root();
   for (const auto& rel : rtl::rtl_sources(cfg)) {
@@ -347,6 +220,10 @@ void stage(const config::Config& cfg, const std::vector<synth::Port>& ports, con
   std::vector<std::string> all = files;
   all.push_back(list);
   all.push_back(core);
+  if (options.verilog2005) {
+    write_flat_verilog(cfg, dir.string());  // reads the filelist written above
+    all.push_back(flat_verilog_name(cfg));
+  }
   write_file(dir / kManifest, manifest(cfg, ports, dir, all).dump(2) + "\n");
 }
 
@@ -382,22 +259,19 @@ std::string sha256_hex(const std::string& data) {
   return hex;
 }
 
-void write_bundle(const config::Config& cfg, const std::string& out_dir) {
+void write_bundle(const config::Config& cfg, const std::string& out_dir,
+                  const BundleOptions& options) {
   if (out_dir.empty()) throw InputError("no output directory given for the RTL bundle");
-  fs::path out = fs::absolute(out_dir).lexically_normal();
-  if (out.filename().empty()) out = out.parent_path();  // "dir/" -> "dir"
-  classify(out);  // refuse early, before any work
+  output::classify(output::normalize(out_dir), bundle_kind());  // refuse early, before any work
+  if (options.verilog2005 && !process::tool_exists("iverilog")) {
+    throw ToolError("iverilog not found on PATH (needed to check the Verilog-2005 file of --verilog2005)");
+  }
 
   const std::vector<synth::Port> ports = elaborated_ports(cfg);
 
-  Cleanup cleanup;
-  create_parents(out.parent_path(), cleanup);
-  const fs::path staged = make_staging_dir(out.parent_path() / ("." + out.filename().string() + ".tmp-"));
-  cleanup.add(staged);
-  stage(cfg, ports, staged);
-
-  install(staged, out, classify(out));  // classify again: the directory may have changed
-  cleanup.release();
+  output::StagedDir staged(out_dir, bundle_kind());
+  stage(cfg, ports, staged.path(), options);
+  staged.commit();  // classifies again: the directory may have changed
 }
 
 }  // namespace dnngen::generate

@@ -1,0 +1,63 @@
+#pragma once
+// Directories of generated files (`dnngen generate`'s RTL bundle, `dnngen sweep`'s
+// report) written atomically: everything is assembled in a staging directory beside
+// the destination and renamed into place, so the destination is either the complete
+// new output or untouched. A destination that holds anything but a previous output of
+// the same kind is refused.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace dnngen::output {
+
+// How an output directory recognises itself: a JSON manifest file inside it whose
+// "format" is `format` and whose "files" array lists every file it wrote (as strings
+// or as objects with a "path"), relative to the directory.
+struct DirKind {
+  std::string manifest;     // e.g. "manifest.json"
+  std::string format;       // e.g. "dnngen-rtl-bundle"
+  std::string description;  // for messages, e.g. "dnngen bundle"
+};
+
+enum class Destination { kAbsent, kEmpty, kPrevious };
+
+// `dir` made absolute and normalized, without a trailing separator. InputError if empty.
+std::filesystem::path normalize(const std::string& dir);
+
+// What `out` holds now. Throws InputError ("refusing to overwrite OUT: ...") for a
+// symbolic link, a file, a non-empty directory without our manifest, and a previous
+// output to which files were added (user files must survive).
+Destination classify(const std::filesystem::path& out, const DirKind& kind);
+
+// A staging directory beside the destination. The constructor refuses early (as
+// classify()) and creates missing parent directories; commit() classifies again and
+// moves the staged files into place; without commit() (an exception), the staging
+// directory and the parents it created are removed.
+class StagedDir {
+ public:
+  StagedDir(const std::string& out_dir, DirKind kind);
+  StagedDir(const StagedDir&) = delete;
+  StagedDir& operator=(const StagedDir&) = delete;
+  ~StagedDir();
+
+  const std::filesystem::path& path() const { return staged_; }      // write here
+  const std::filesystem::path& destination() const { return out_; }  // normalized
+
+  void commit();
+
+ private:
+  std::filesystem::path out_;
+  DirKind kind_;
+  std::filesystem::path staged_;
+  std::vector<std::filesystem::path> cleanup_;  // parents first, staging last
+  bool committed_ = false;
+};
+
+// Writes `text` to `path` (binary, truncating), creating its parent directories.
+// InputError naming the path if it cannot.
+void write_text_file(const std::filesystem::path& path, const std::string& text);
+
+// The whole file; InputError naming the path if it cannot be read.
+std::string read_text_file(const std::filesystem::path& path);
+
+}  // namespace dnngen::output

@@ -1,0 +1,177 @@
+#include "dnngen/common/output_dir.hpp"
+
+#include <fmt/format.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "dnngen/common/error.hpp"
+
+namespace dnngen::output {
+namespace fs = std::filesystem;
+
+namespace {
+
+// A directory made with mkdtemp(3) from `prefix` + "XXXXXX".
+fs::path make_temp_dir(const fs::path& prefix) {
+  std::string pattern = prefix.string() + "XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw InputError(
+        fmt::format("cannot create a temporary directory {}: {}", pattern, std::strerror(errno)));
+  }
+  return pattern;
+}
+
+// A new directory `prefix` + a unique suffix with the default permissions (mkdtemp's
+// are 0700, which the renamed output would keep).
+fs::path make_staging_dir(const fs::path& prefix) {
+  std::random_device random;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const fs::path candidate = fmt::format("{}{}-{:08x}", prefix.string(), ::getpid(), random());
+    std::error_code ec;
+    if (fs::create_directory(candidate, ec)) return candidate;
+    if (ec) {
+      throw InputError(
+          fmt::format("cannot create directory {}: {}", candidate.string(), ec.message()));
+    }
+  }
+  throw InputError("cannot create a staging directory beside " + prefix.parent_path().string());
+}
+
+// Files (relative paths) that a previous output's manifest lists, or false if the
+// directory holds no manifest of this kind.
+bool read_previous_manifest(const fs::path& dir, const DirKind& kind,
+                            std::set<std::string>& files) {
+  const fs::path manifest = dir / kind.manifest;
+  if (!fs::is_regular_file(manifest)) return false;
+  std::ifstream in(manifest);
+  const nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object() || doc.value("format", "") != kind.format)
+    return false;
+  const auto listed = doc.find("files");
+  if (listed == doc.end() || !listed->is_array()) return false;
+  for (const auto& f : *listed) {
+    if (f.is_string()) files.insert(f.get<std::string>());
+    if (f.is_object() && f.contains("path") && f["path"].is_string()) {
+      files.insert(f["path"].get<std::string>());
+    }
+  }
+  files.insert(kind.manifest);
+  return true;
+}
+
+}  // namespace
+
+fs::path normalize(const std::string& dir) {
+  if (dir.empty()) throw InputError("no output directory given");
+  fs::path out = fs::absolute(dir).lexically_normal();
+  if (out.filename().empty()) out = out.parent_path();  // "dir/" -> "dir"
+  return out;
+}
+
+Destination classify(const fs::path& out, const DirKind& kind) {
+  const fs::file_status st = fs::symlink_status(out);
+  if (!fs::exists(st)) return Destination::kAbsent;
+  if (fs::is_symlink(st)) {
+    throw InputError(fmt::format("refusing to overwrite {}: it is a symbolic link", out.string()));
+  }
+  if (!fs::is_directory(st)) {
+    throw InputError(
+        fmt::format("refusing to overwrite {}: it exists and is not a directory", out.string()));
+  }
+  if (fs::is_empty(out)) return Destination::kEmpty;
+  std::set<std::string> ours;
+  if (!read_previous_manifest(out, kind, ours)) {
+    throw InputError(
+        fmt::format("refusing to overwrite {}: the directory is not empty and holds no {} ({})",
+                    out.string(), kind.description, kind.manifest));
+  }
+  // Replace a previous output only if nothing was added to it: user files must survive.
+  for (const auto& entry : fs::recursive_directory_iterator(out)) {
+    if (entry.is_directory() && !entry.is_symlink()) continue;
+    const std::string rel = fs::relative(entry.path(), out).generic_string();
+    if (!entry.is_regular_file() || entry.is_symlink() || ours.count(rel) == 0) {
+      throw InputError(
+          fmt::format("refusing to overwrite {}: it holds a {} plus {}, which dnngen did not write",
+                      out.string(), kind.description, rel));
+    }
+  }
+  return Destination::kPrevious;
+}
+
+StagedDir::StagedDir(const std::string& out_dir, DirKind kind)
+    : out_(normalize(out_dir)), kind_(std::move(kind)) {
+  classify(out_, kind_);  // refuse before creating anything
+  // Missing ancestors of the destination, created now and removed again on failure.
+  std::vector<fs::path> missing;
+  for (fs::path p = out_.parent_path(); !p.empty() && !fs::exists(p); p = p.parent_path()) {
+    missing.push_back(p);
+    if (p == p.parent_path()) break;
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    std::error_code ec;
+    fs::create_directory(*it, ec);
+    if (ec) {
+      throw InputError(fmt::format("cannot create directory {}: {}", it->string(), ec.message()));
+    }
+    cleanup_.push_back(*it);
+  }
+  staged_ = make_staging_dir(out_.parent_path() / ("." + out_.filename().string() + ".tmp-"));
+  cleanup_.push_back(staged_);
+}
+
+StagedDir::~StagedDir() {
+  if (committed_) return;
+  // Deepest first: parents created for the output are removed after their content.
+  for (auto it = cleanup_.rbegin(); it != cleanup_.rend(); ++it) {
+    std::error_code ec;
+    fs::remove_all(*it, ec);
+  }
+}
+
+void StagedDir::commit() {
+  // Classify again: the destination may have changed while the output was built.
+  const Destination dest = classify(out_, kind_);
+  if (dest != Destination::kPrevious) {
+    // rename(2) replaces an empty directory atomically.
+    fs::rename(staged_, out_);
+  } else {
+    const fs::path old =
+        make_temp_dir(out_.parent_path() / ("." + out_.filename().string() + ".old-"));
+    fs::rename(out_, old);  // onto the empty directory just made
+    std::error_code ec;
+    fs::rename(staged_, out_, ec);
+    if (ec) {
+      fs::rename(old, out_);
+      throw InputError(fmt::format("cannot move the new {} to {}: {}", kind_.description,
+                                   out_.string(), ec.message()));
+    }
+    fs::remove_all(old, ec);
+  }
+  committed_ = true;
+}
+
+void write_text_file(const fs::path& path, const std::string& text) {
+  if (path.has_parent_path()) fs::create_directories(path.parent_path());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) throw InputError(fmt::format("cannot write {}", path.string()));
+}
+
+std::string read_text_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(fmt::format("cannot read {}", path.string()));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace dnngen::output
