@@ -40,7 +40,10 @@ commands:
   generate CONFIG -o DIR                configured RTL bundle (sources, wrapper, .f, .core, manifest)
            [--verilog2005]              also <name>_flat.v: the top flattened to one Verilog-2005 file
   run      CONFIG --backend model|rtl --in A=a.npy --in B=b.npy --out C=c.npy [--json R]
-  cosim    CONFIG (--in A=.. --in B=.. | --random --seed S --count N) [--ready P] [--json R]
+           --op conv2d --in ifmap=x.npy --in weights=w.npy --param stride=S --param pad=P
+                  --out ofmap=y.npy     conv2d, lowered by im2col and split into jobs
+  cosim    CONFIG (--in ... | --random --seed S --count N | --layer FILE.csv:NAME)
+                  [--op gemm|conv2d] [--ready P] [--json R]
   synth    CONFIG --target generic|asic|xilinx|ice40 [--liberty FILE] [--device NAME]
                   [--json R] [--work-dir DIR]
   bench    CONFIG --network workloads/NAME.csv [--json R]
