@@ -21,11 +21,13 @@
 #include "dnngen/config/config.hpp"
 #include "dnngen/generate/bundle.hpp"
 #include "dnngen/rtl/sources.hpp"
-#include "scoped_env.hpp"
+#include "test_support.hpp"
 
 namespace dnngen::generate {
 namespace {
 namespace fs = std::filesystem;
+using dnngen::test_support::slurp;
+using dnngen::test_support::listing;
 
 std::string yaml(const std::string& name, unsigned rows) {
   return "# bundle test config\nname: " + name + R"(
@@ -45,19 +47,7 @@ systolic:
 )";
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
-// Names directly inside a directory.
-std::set<std::string> listing(const fs::path& dir) {
-  std::set<std::string> names;
-  for (const auto& e : fs::directory_iterator(dir)) names.insert(e.path().filename().string());
-  return names;
-}
 
 using dnngen::test_support::ScopedEnv;
 

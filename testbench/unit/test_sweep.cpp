@@ -23,10 +23,13 @@
 #include "dnngen/common/svg_plot.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/synth/sweep.hpp"
+#include "test_support.hpp"
 
 namespace dnngen::synth {
 namespace {
 namespace fs = std::filesystem;
+using dnngen::test_support::slurp;
+using dnngen::test_support::listing;
 
 const char* const kBase = R"(# sweep test base
 name: tiny_sweep
@@ -46,18 +49,7 @@ systolic:
   max_k: 4
 )";
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
-std::set<std::string> listing(const fs::path& dir) {
-  std::set<std::string> names;
-  for (const auto& e : fs::directory_iterator(dir)) names.insert(e.path().filename().string());
-  return names;
-}
 
 // The message of the InputError that f throws ("" if it throws none).
 template <typename F>

@@ -20,7 +20,7 @@
 #include "dnngen/config/config.hpp"
 #include "dnngen/rtl/sources.hpp"
 #include "dnngen/synth/synth.hpp"
-#include "scoped_env.hpp"
+#include "test_support.hpp"
 
 namespace dnngen::synth {
 namespace {

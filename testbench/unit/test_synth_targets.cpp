@@ -27,7 +27,7 @@
 #include "dnngen/config/config.hpp"
 #include "dnngen/synth/liberty.hpp"
 #include "dnngen/synth/synth.hpp"
-#include "scoped_env.hpp"
+#include "test_support.hpp"
 
 namespace dnngen::synth {
 namespace {

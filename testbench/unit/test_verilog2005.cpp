@@ -29,10 +29,12 @@
 #include "dnngen/synth/synth.hpp"
 #include "dnngen/systolic/packing.hpp"
 #include "dnngen/systolic/random_job.hpp"
+#include "test_support.hpp"
 
 namespace dnngen::generate {
 namespace {
 namespace fs = std::filesystem;
+using dnngen::test_support::slurp;
 
 std::string yaml(const std::string& dataflow) {
   return R"(name: tiny_flat
@@ -53,12 +55,6 @@ systolic:
 )";
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Verilog literal of a little-endian word vector, e.g. 16'h12af.
 std::string literal(const systolic::BitWords& words, int width) {
