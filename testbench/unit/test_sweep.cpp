@@ -303,6 +303,22 @@ TEST(SweepReport, MetricsFromSynthesisAndNetwork) {
   EXPECT_DOUBLE_EQ(metrics(synthetic_sweep(true, false).points[0]).fmax_mhz, 399.0);
 }
 
+// With target asic the areas are the Liberty library's (cells plus the SRAM model in
+// that library), not the generic NAND2 equivalents, which that target leaves at zero.
+TEST(SweepReport, AsicAreasComeFromTheLibrary) {
+  SweepResult s = synthetic_sweep(false, false);
+  SweepPointResult& r = s.points[4];  // 4x4
+  r.synth.target = "asic";
+  r.synth.logic_nand2_eq = r.synth.sram_nand2_eq = r.synth.total_nand2_eq = 0;
+  r.synth.asic.cell_area_um2 = 250000;
+  r.synth.asic.sram_area_um2 = 50000;
+  const PointMetrics m = metrics(r);
+  EXPECT_NEAR(m.logic_area_mm2, 0.25, 1e-12);
+  EXPECT_NEAR(m.sram_area_mm2, 0.05, 1e-12);
+  EXPECT_NEAR(m.total_area_mm2, 0.30, 1e-12);
+  EXPECT_NEAR(m.logic_um2_per_mac, 250000.0 / 16, 1e-9);
+}
+
 TEST(SweepReport, CsvJsonAndMarkdown) {
   const SweepResult s = synthetic_sweep(false, true);
   const std::string csv = to_csv(s);

@@ -623,9 +623,15 @@ PointMetrics metrics(const SweepPointResult& r) {
   PointMetrics m;
   const SynthReport& s = r.synth;
   m.pes = array_size(r.point.config);
-  m.logic_area_mm2 = s.logic_nand2_eq * kNand2AreaUm2 * 1e-6;
-  m.sram_area_mm2 = s.sram_nand2_eq * kNand2AreaUm2 * 1e-6;
-  m.total_area_mm2 = s.total_nand2_eq * kNand2AreaUm2 * 1e-6;
+  if (s.target == "asic") {
+    // Mapped to a Liberty library: its cell areas, and the SRAM model in that library.
+    m.logic_area_mm2 = s.asic.cell_area_um2 * 1e-6;
+    m.sram_area_mm2 = s.asic.sram_area_um2 * 1e-6;
+  } else {
+    m.logic_area_mm2 = s.logic_nand2_eq * kNand2AreaUm2 * 1e-6;
+    m.sram_area_mm2 = s.sram_nand2_eq * kNand2AreaUm2 * 1e-6;
+  }
+  m.total_area_mm2 = m.logic_area_mm2 + m.sram_area_mm2;
   const double pes = m.pes > 0 ? static_cast<double>(m.pes) : kNaN;
   m.logic_um2_per_mac = m.logic_area_mm2 * 1e6 / pes;
   m.total_um2_per_mac = m.total_area_mm2 * 1e6 / pes;
