@@ -7,6 +7,7 @@
 #      defaults, 1x1, 3x5, unsigned, saturating with AccBits 20, int16.
 #   3. Yosys 0.23: read everything and `synth` every module (default parameters), and
 #      the top at a small configuration for both dataflows.
+#   4. The other engines' tops at the parameter sets in rtl/filelists/<variant>.lint.
 #
 # Waivers, if one is ever needed, go in rtl/lint.vlt, scoped to a file and a message,
 # each with its reason; there are none today. The only Yosys message tolerated is
@@ -119,6 +120,27 @@ done
 for dataflow in 0 1; do
   small="-set NumRows 2 -set NumCols 3 -set MaxM 8 -set MaxN 8 -set MaxK 8 -set Dataflow $dataflow"
   check "yosys synth dnn_systolic_top ($small)" yosys -q -p "$(yosys_script dnn_systolic_top "$small")"
+done
+
+# 4. Other engine variants: rtl/filelists/<variant>.lint lists, one per line,
+#      verilator TOP -GName=V ...     a Verilator -Wall run of TOP at those parameters
+#      yosys TOP -set Name V ...      a Yosys synth of TOP at those parameters
+#    (blank lines and # comments skipped).
+for list in "$RTL"/filelists/*.lint; do
+  [[ -f $list ]] || continue
+  while read -r tool top params; do
+    [[ -z $tool || $tool == \#* ]] && continue
+    case $tool in
+      verilator)
+        # shellcheck disable=SC2086  # word splitting of the -G list is intended
+        check "verilator $top $params" "${VERILATOR[@]}" --top-module "$top" "$(find "$RTL" -name "$top.sv")" $params ;;
+      yosys)
+        check "yosys synth $top ($params)" yosys -q -p "$(yosys_script "$top" "$params")" ;;
+      *)
+        echo "lint.sh: $list: unknown tool '$tool' (expected verilator or yosys)" >&2
+        exit 1 ;;
+    esac
+  done <"$list"
 done
 
 wait

@@ -12,12 +12,15 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "dnngen/cli/engine_cli.hpp"
 #include "dnngen/cli/host_job.hpp"
 #include "dnngen/cli/job_options.hpp"
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/process.hpp"
 #include "dnngen/config/config.hpp"
+#include "dnngen/eie/compress_cli.hpp"
 #include "dnngen/generate/bundle.hpp"
 #include "dnngen/generate/verilog2005.hpp"
 #include "dnngen/synth/sweep.hpp"
@@ -89,6 +92,10 @@ void reject_leftovers(const Args& args, const std::string& command) {
 int cmd_validate(Args args) {
   const auto cfg = config::load_config(need_config(args, "validate"));
   reject_leftovers(args, "validate");
+  if (const cli::EngineCli* engine = cli::find_engine_cli(cfg)) {
+    fmt::print("{}: ok\n{}", cfg.source_path, engine->describe(cfg));
+    return 0;
+  }
   const auto& s = cfg.systolic;
   const char* kind = s.is_signed ? "int" : "uint";
   fmt::print("{}: ok\n  engine {} ({}), {} x {} PEs, {}{} x {}{} -> acc {} bits ({})\n",
@@ -163,6 +170,7 @@ int cmd_bench(Args args) {
   reject_leftovers(args, "bench");
   if (network.empty()) throw InputError("dnngen bench: missing --network workloads/NAME.csv");
   if (!json.empty()) cli::check_output_path(json, "--json");
+  if (const cli::EngineCli* engine = cli::find_engine_cli(cfg)) return engine->bench(cfg, network, json);
   const auto layers = workload::load_network(network);
   const auto estimate = workload::estimate_network(
       cfg.systolic, layers, std::filesystem::path(network).stem().string());
@@ -247,18 +255,27 @@ int cmd_run_model(const config::Config& cfg, const cli::JobOptions& opts) {
 // Validates everything the job needs, builds (or finds) the simulator and hands the
 // job over; the simulator's exit status becomes ours.
 int cmd_job(const std::string& command, const Args& args) {
-  const auto opts = cli::parse_job_options(command, args);
+  auto opts = cli::parse_job_options(command, args);
   if (opts.config_path == "--help") {
     std::cout << cli::job_usage(command);
     return 0;
   }
   const auto cfg = config::load_config(opts.config_path);
-  cli::check_bindings(cfg, opts);
-  if (!opts.inputs.empty()) cli::check_job_inputs(cfg, opts);  // fail fast, before a build
+  const cli::EngineCli* engine = cli::find_engine_cli(cfg);
+  if (engine != nullptr) {
+    if (!opts.op_given) opts.op = engine->ops.front();
+    if (std::find(engine->ops.begin(), engine->ops.end(), opts.op) == engine->ops.end())
+      throw InputError(fmt::format("--op {}: engine {} supports: {}", opts.op, cfg.engine,
+                                   fmt::join(engine->ops, ", ")));
+    engine->check_job(cfg, opts);  // fail fast, before a build
+  } else {
+    cli::check_bindings(cfg, opts);
+    if (!opts.inputs.empty()) cli::check_job_inputs(cfg, opts);  // fail fast, before a build
+  }
   if (command == "run" && opts.backend == "model") {
     if (!opts.fst_path.empty() || opts.rebuild)
       throw InputError("--fst and --rebuild apply to the RTL simulator: use --backend rtl");
-    return cmd_run_model(cfg, opts);
+    return engine != nullptr ? engine->run_model(cfg, opts) : cmd_run_model(cfg, opts);
   }
 
   const auto build = sim::build_simulator(cfg, !opts.fst_path.empty(), opts.rebuild);
@@ -295,6 +312,7 @@ int main(int argc, char** argv) {
       {"synth", cmd_synth},
       {"bench", cmd_bench},
       {"sweep", cmd_sweep},
+      {"compress", eie::compress_command},
       {"run", [](const Args& a) { return cmd_job("run", a); }},
       {"cosim", [](const Args& a) { return cmd_job("cosim", a); }},
   };

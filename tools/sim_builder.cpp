@@ -33,11 +33,11 @@ struct Hasher {
   }
 };
 
-// Each engine's harness lives in testbench/<engine>/: its sim_main.cpp is compiled
-// with the Verilated model, and every source there but the test suites counts towards
-// the cache key.
+// Each engine variant's harness lives in testbench/<variant>/: its sim_main.cpp is
+// compiled with the Verilated model, and every source there but the test suites
+// counts towards the cache key.
 std::string harness_dir(const config::Config& cfg) {
-  return std::string(DNNGEN_SOURCE_DIR) + "/testbench/" + cfg.engine;
+  return std::string(DNNGEN_SOURCE_DIR) + "/testbench/" + config::rtl_variant(cfg);
 }
 
 std::vector<std::string> harness_sources(const config::Config& cfg) {

@@ -164,13 +164,13 @@ TEST(ConfigErrors, UnknownKeys) {
             "input_bits, weight_bits, acc_bits, signed, overflow, max_m, max_n, max_k)");
   EXPECT_EQ(error_of(edited("engine: systolic", "engine: systolic\nengines: x")),
             "x.yaml: unknown key 'engines' (expected one of: name, engine, description, "
-            "systolic)");
+            "systolic, eie, bitserial)");
 }
 
 TEST(ConfigErrors, MissingKeys) {
   EXPECT_EQ(error_of(edited("  acc_bits: 32\n", "")), "x.yaml: missing key 'systolic.acc_bits'");
   EXPECT_EQ(error_of(edited("name: test_cfg\n", "")), "x.yaml: missing key 'name'");
-  EXPECT_EQ(error_of("name: a\nengine: systolic\n"), "x.yaml: missing key 'systolic'");
+  EXPECT_EQ(error_of("name: a\nengine: systolic\n"), "x.yaml: missing key 'systolic' (the section of engine systolic)");
 }
 
 TEST(ConfigErrors, DuplicateKeys) {
@@ -240,8 +240,13 @@ TEST(ConfigErrors, BadEnumValues) {
             "got 'row_stationary'");
   EXPECT_EQ(error_of(edited("overflow: wrap", "overflow: clamp")),
             "x.yaml: systolic.overflow: must be one of: wrap, saturate; got 'clamp'");
+  EXPECT_EQ(error_of(edited("engine: systolic", "engine: tpu")),
+            "x.yaml: engine: must be one of: systolic, eie, bitserial; got 'tpu'");
   EXPECT_EQ(error_of(edited("engine: systolic", "engine: eie")),
-            "x.yaml: engine: must be one of: systolic; got 'eie'");
+            "x.yaml: systolic: section does not apply to engine eie (expected the section 'eie')");
+  EXPECT_EQ(error_of(edited("engine: systolic\ndescription: \"a test\"\nsystolic:", "engine: eie\neie:")),
+            "x.yaml: unknown key 'eie.rows' (expected one of: pes, fifo_depth, index_bits, "
+            "act_bits, acc_bits, frac_bits, relu, max_rows, max_cols, max_entries)");
 }
 
 TEST(ConfigErrors, BadNames) {

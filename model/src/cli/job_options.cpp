@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <filesystem>
 #include <fstream>
@@ -23,7 +24,8 @@ po::options_description describe(const std::string& command) {
   po::options_description d("Options for dnngen " + command);
   auto add = d.add_options();
   add("op", po::value<std::string>()->default_value("gemm"),
-      "operation: gemm (A, B -> C) | conv2d (ifmap, weights -> ofmap; --param stride=S pad=P)");
+      "operation: gemm (A, B -> C) | conv2d (ifmap, weights -> ofmap; --param stride=S pad=P) | "
+      "spmv (codebook, w_idx, x -> y; engine eie); default: the engine's first op");
   add("in", po::value<std::vector<std::string>>()->composing(), "input tensor NAME=FILE.npy");
   add("param", po::value<std::vector<std::string>>()->composing(), "job parameter key=value");
   add("json", po::value<std::string>(), "write a JSON report to this file");
@@ -114,14 +116,13 @@ JobOptions parse_job_options(const std::string& command, const std::vector<std::
   }
   if (!vm.count("config")) throw InputError("dnngen " + command + ": missing CONFIG.yaml");
   o.config_path = vm["config"].as<std::string>();
+  o.op_given = !vm["op"].defaulted();
   o.op = vm["op"].as<std::string>();
-  if (o.op != "gemm" && o.op != "conv2d")
-    throw InputError("--op " + o.op + ": the systolic engine supports: gemm, conv2d");
+  const std::vector<std::string> known_ops = {"gemm", "conv2d", "spmv"};
+  if (std::find(known_ops.begin(), known_ops.end(), o.op) == known_ops.end())
+    throw InputError("--op " + o.op + ": expected one of gemm, conv2d, spmv");
   o.inputs = parse_bindings(vm, "in");
   o.params = parse_bindings(vm, "param");
-  if (o.op == "gemm" && !o.params.empty())
-    throw InputError("--param " + o.params.begin()->first + ": op gemm takes no parameters");
-  if (o.op == "conv2d") conv2d_params(o);  // validates the keys and values now
   if (vm.count("json")) o.json_path = vm["json"].as<std::string>();
   if (vm.count("fst")) o.fst_path = vm["fst"].as<std::string>();
   o.rebuild = vm.count("rebuild") > 0;
@@ -171,6 +172,11 @@ std::vector<std::string> to_args(const JobOptions& o) {
 }
 
 void check_bindings(const config::Config& /*cfg*/, const JobOptions& o) {
+  if (o.op != "gemm" && o.op != "conv2d")
+    throw InputError("--op " + o.op + ": the systolic engine supports: gemm, conv2d");
+  if (o.op == "gemm" && !o.params.empty())
+    throw InputError("--param " + o.params.begin()->first + ": op gemm takes no parameters");
+  if (o.op == "conv2d") conv2d_params(o);  // validates the keys and values now
   const bool generated = o.random || !o.layer.empty();
   if (!o.inputs.empty() || !generated) expect_names(o.inputs, input_names(o.op), "input", o.op);
   if (o.command == "run") {
@@ -208,10 +214,15 @@ int64_t integer_param(const std::string& key, const std::string& text) {
 
 std::vector<std::string> input_names(const std::string& op) {
   if (op == "conv2d") return {"ifmap", "weights"};
+  if (op == "spmv") return {"codebook", "w_idx", "x"};
   return {"A", "B"};
 }
 
-std::string output_name(const std::string& op) { return op == "conv2d" ? "ofmap" : "C"; }
+std::string output_name(const std::string& op) {
+  if (op == "conv2d") return "ofmap";
+  if (op == "spmv") return "y";
+  return "C";
+}
 
 golden::Conv2dParams conv2d_params(const JobOptions& o) {
   golden::Conv2dParams p;

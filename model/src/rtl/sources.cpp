@@ -1,6 +1,9 @@
 #include "dnngen/rtl/sources.hpp"
 
 #include <cstdlib>
+#include <fstream>
+
+#include "dnngen/common/error.hpp"
 
 namespace dnngen::rtl {
 
@@ -9,18 +12,26 @@ std::string rtl_root() {
   return DNNGEN_RTL_DIR;
 }
 
-std::vector<std::string> rtl_sources(const config::Config& /*cfg*/) {
-  // Only the systolic engine exists so far; both dataflows live in one top.
-  return {
-      "common/dnn_sram_1r1w.sv",        "common/dnn_delay.sv",
-      "common/dnn_fifo.sv",             "common/dnn_job_ctrl.sv",
-      "systolic/dnn_systolic_mul.sv",
-      "systolic/dnn_systolic_skew.sv",  "systolic/dnn_systolic_finalize.sv",
-      "systolic/dnn_systolic_ws_pe.sv", "systolic/dnn_systolic_ws_array.sv",
-      "systolic/dnn_systolic_ws_core.sv", "systolic/dnn_systolic_os_pe.sv",
-      "systolic/dnn_systolic_os_array.sv", "systolic/dnn_systolic_os_core.sv",
-      "systolic/dnn_systolic_top.sv",
-  };
+std::string filelist_path(const config::Config& cfg) {
+  return rtl_root() + "/filelists/" + config::rtl_variant(cfg) + ".f";
+}
+
+std::vector<std::string> rtl_sources(const config::Config& cfg) {
+  // One file list per engine variant, kept beside the RTL so that adding a module
+  // touches only its engine's list. Blank lines and # comments are skipped.
+  const std::string list = filelist_path(cfg);
+  std::ifstream in(list);
+  if (!in) throw ToolError("cannot read the RTL file list " + list);
+  std::vector<std::string> files;
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#') continue;
+    const auto last = line.find_last_not_of(" \t\r");
+    files.push_back(line.substr(first, last - first + 1));
+  }
+  if (files.empty()) throw ToolError("the RTL file list " + list + " names no files");
+  return files;
 }
 
 std::vector<std::string> rtl_source_paths(const config::Config& cfg) {

@@ -18,6 +18,7 @@ struct JobOptions {
   std::string command;                        // "run" or "cosim"
   std::string config_path;
   std::string op = "gemm";
+  bool op_given = false;                      // --op on the command line (else the engine's default)
   std::string backend = "model";              // run: model | rtl
   std::map<std::string, std::string> inputs;  // NAME -> .npy path
   std::map<std::string, std::string> outputs;
@@ -42,7 +43,7 @@ std::string job_usage(const std::string& command);
 std::vector<std::string> to_args(const JobOptions& opts);
 
 // Tensor names of an op: gemm reads A, B and writes C; conv2d reads ifmap, weights
-// and writes ofmap.
+// and writes ofmap; spmv reads codebook, w_idx, x and writes y.
 std::vector<std::string> input_names(const std::string& op);
 std::string output_name(const std::string& op);
 
@@ -65,8 +66,9 @@ golden::Conv2dParams conv2d_params(const JobOptions& opts);
 // Reads --in ifmap=... --in weights=... for op conv2d and checks them.
 Conv2dOperands load_conv2d_operands(const config::Config& cfg, const JobOptions& opts);
 
-// Checks the binding names and output paths before any work is done, so a bad
-// command line fails fast and writes nothing.
+// Checks the op, its parameters, the binding names and output paths before any work
+// is done, so a bad command line fails fast and writes nothing (systolic WS/OS; other
+// engines check through their EngineCli::check_job).
 void check_bindings(const config::Config& cfg, const JobOptions& opts);
 
 // Writes the op's output (C or ofmap; int32 when acc_bits <= 32, else int64) to its

@@ -11,7 +11,11 @@ namespace dnngen::rtl {
 // Root of the RTL tree: $DNNGEN_RTL_DIR if set, else the compiled-in source path.
 std::string rtl_root();
 
-// Paths relative to rtl_root(), leaf modules first, the top module last.
+// rtl/filelists/<variant>.f for the configuration's engine variant.
+std::string filelist_path(const config::Config& cfg);
+
+// Paths relative to rtl_root(), leaf modules first, the top module last, as listed in
+// filelist_path(cfg). ToolError if the list is missing or empty.
 std::vector<std::string> rtl_sources(const config::Config& cfg);
 
 // Same, as absolute paths.

@@ -1,0 +1,22 @@
+#pragma once
+// The `bitserial:` section of a configuration (see docs/configuration.md): Stripes
+// (MICRO 2016) and Bit-Pragmatic (MICRO 2017) bit-serial engines.
+namespace dnngen::config {
+
+enum class BitserialMode { kStripes, kPragmatic };
+
+struct BitserialConfig {
+  BitserialMode mode = BitserialMode::kStripes;
+  unsigned lanes = 16;        // activations (and weights) per brick, summed by one adder tree
+  unsigned tile_rows = 4;     // windows (output rows) processed at once
+  unsigned tile_cols = 4;     // filters (output columns) processed at once
+  unsigned weight_bits = 16;  // weights, in parallel
+  unsigned input_bits = 16;   // the maximum activation precision
+  unsigned acc_bits = 32;
+  bool is_signed = false;     // activations (and weights) signed
+  unsigned max_m = 64;        // job size limits
+  unsigned max_n = 64;
+  unsigned max_k = 64;
+};
+
+}  // namespace dnngen::config

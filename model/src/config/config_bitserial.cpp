@@ -1,0 +1,59 @@
+// The `bitserial:` section: keys, ranges and the consistency checks between them.
+#include <fmt/format.h>
+
+#include "config_internal.hpp"
+#include "config_sections.hpp"
+
+namespace dnngen::config {
+namespace {
+
+using detail::MapReader;
+
+const std::vector<std::string> kBitserialKeys = {"mode",        "lanes",      "tile_rows",
+                                                 "tile_cols",   "weight_bits", "input_bits",
+                                                 "acc_bits",    "signed",     "max_m",
+                                                 "max_n",       "max_k"};
+
+}  // namespace
+
+BitserialConfig detail::parse_bitserial(const YAML::Node& node, const std::string& source) {
+  MapReader r(node, "bitserial", source);
+  r.check_known(kBitserialKeys);
+  BitserialConfig b;
+  b.mode = r.get_choice<BitserialMode>(
+      "mode", {{to_string(BitserialMode::kStripes), BitserialMode::kStripes},
+               {to_string(BitserialMode::kPragmatic), BitserialMode::kPragmatic}});
+  b.lanes = r.get_unsigned("lanes", 1, 64);
+  b.tile_rows = r.get_unsigned("tile_rows", 1, 64);
+  b.tile_cols = r.get_unsigned("tile_cols", 1, 64);
+  b.weight_bits = r.get_unsigned("weight_bits", 2, 16);
+  b.input_bits = r.get_unsigned("input_bits", 1, 16);
+  b.is_signed = r.get_bool("signed");
+  const unsigned product_bits = b.input_bits + b.weight_bits + (b.is_signed ? 0u : 1u);
+  b.acc_bits = r.get_unsigned("acc_bits", product_bits, 64,
+                              fmt::format(" (the lower bound is the product width {})", product_bits));
+  b.max_m = r.get_unsigned("max_m", 1, 16384);
+  b.max_n = r.get_unsigned("max_n", 1, 16384);
+  b.max_k = r.get_unsigned("max_k", 1, 16384);
+  return b;
+}
+
+std::vector<std::pair<std::string, int64_t>> bitserial_rtl_parameters(const BitserialConfig& b) {
+  return {{"Mode", b.mode == BitserialMode::kPragmatic ? 1 : 0},
+          {"Lanes", b.lanes},
+          {"TileRows", b.tile_rows},
+          {"TileCols", b.tile_cols},
+          {"WBits", b.weight_bits},
+          {"InBits", b.input_bits},
+          {"AccBits", b.acc_bits},
+          {"Signed", b.is_signed ? 1 : 0},
+          {"MaxM", b.max_m},
+          {"MaxN", b.max_n},
+          {"MaxK", b.max_k}};
+}
+
+std::string to_string(BitserialMode m) {
+  return m == BitserialMode::kStripes ? "stripes" : "pragmatic";
+}
+
+}  // namespace dnngen::config

@@ -1,0 +1,165 @@
+#pragma once
+// Private to model/src/config: the YAML reading helpers shared by the per-engine
+// section parsers (config_systolic.cpp, config_eie.cpp, config_bitserial.cpp).
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dnngen/common/error.hpp"
+#include "dnngen/config/config.hpp"
+
+namespace dnngen::config::detail {
+
+inline std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+// A plain scalar is one written without quotes or tags; yaml-cpp marks those with
+// the non-specific tag "?". Only plain scalars may be read as integers or booleans,
+// so `rows: "16"` is reported as a string rather than silently converted.
+inline bool is_plain_scalar(const YAML::Node& node) { return node.IsScalar() && node.Tag() == "?"; }
+
+// How a value appears in a message, e.g. `0`, `'abc'`, `a mapping`.
+inline std::string describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+      return "nothing (null)";
+    case YAML::NodeType::Sequence:
+      return "a sequence";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Scalar:
+      return is_plain_scalar(node) ? "'" + node.Scalar() + "'"
+                                   : "the quoted string \"" + node.Scalar() + "\"";
+    default:
+      return "an undefined value";
+  }
+}
+
+// Decimal integers only: yaml-cpp's own conversion also takes hex and octal, which
+// nobody means when writing a bit width.
+inline bool parse_decimal(const std::string& text, int64_t& out) {
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  if (begin != end && *begin == '+') ++begin;
+  auto [ptr, ec] = std::from_chars(begin, end, out);
+  return ec == std::errc() && ptr == end && begin != end;
+}
+
+// One YAML mapping with its dotted location ("" for the top level, "systolic").
+// Keys are collected up front so that duplicates and unknown keys are caught before
+// any value is read.
+class MapReader {
+ public:
+  MapReader(const YAML::Node& node, std::string prefix, std::string source)
+      : prefix_(std::move(prefix)), source_(std::move(source)) {
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (!it->first.IsScalar()) {
+        fail(fmt::format("keys must be strings, got {} as a key{}", describe(it->first),
+                         prefix_.empty() ? "" : " in '" + prefix_ + "'"));
+      }
+      const std::string& key = it->first.Scalar();
+      if (!entries_.emplace(key, it->second).second) {
+        fail(fmt::format("duplicate key '{}'", path(key)));
+      }
+      order_.push_back(key);
+    }
+  }
+
+  void check_known(const std::vector<std::string>& allowed) const {
+    for (const auto& key : order_) {
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        fail(fmt::format("unknown key '{}' (expected one of: {})", path(key), join(allowed)));
+      }
+    }
+  }
+
+  bool has(const std::string& key) const { return entries_.count(key) != 0; }
+
+  const YAML::Node& require(const std::string& key) const {
+    auto it = entries_.find(key);
+    if (it == entries_.end()) fail(fmt::format("missing key '{}'", path(key)));
+    return it->second;
+  }
+
+  int64_t get_int(const std::string& key, int64_t lo, int64_t hi,
+                  const std::string& note = "") const {
+    const YAML::Node& node = require(key);
+    int64_t value = 0;
+    const bool is_int = is_plain_scalar(node) && parse_decimal(node.Scalar(), value);
+    if (!is_int || value < lo || value > hi) {
+      fail_at(key, fmt::format("must be an integer in {}..{}{}, got {}", lo, hi, note,
+                               is_int ? std::to_string(value) : describe(node)));
+    }
+    return value;
+  }
+
+  unsigned get_unsigned(const std::string& key, unsigned lo, unsigned hi,
+                        const std::string& note = "") const {
+    return static_cast<unsigned>(get_int(key, lo, hi, note));
+  }
+
+  // YAML 1.2 core-schema booleans only; "yes"/"on" are YAML 1.1 and easy to misread.
+  bool get_bool(const std::string& key) const {
+    const YAML::Node& node = require(key);
+    if (is_plain_scalar(node)) {
+      const std::string& s = node.Scalar();
+      if (s == "true" || s == "True" || s == "TRUE") return true;
+      if (s == "false" || s == "False" || s == "FALSE") return false;
+    }
+    fail_at(key, "must be a boolean (true or false), got " + describe(node));
+  }
+
+  std::string get_string(const std::string& key) const {
+    const YAML::Node& node = require(key);
+    if (!node.IsScalar()) fail_at(key, "must be a string, got " + describe(node));
+    return node.Scalar();
+  }
+
+  template <typename T>
+  T get_choice(const std::string& key,
+               const std::vector<std::pair<std::string, T>>& choices) const {
+    const YAML::Node& node = require(key);
+    std::vector<std::string> names;
+    for (const auto& [name, value] : choices) {
+      if (node.IsScalar() && node.Scalar() == name) return value;
+      names.push_back(name);
+    }
+    fail_at(key, fmt::format("must be one of: {}; got {}", join(names), describe(node)));
+  }
+
+  [[noreturn]] void fail(const std::string& message) const {
+    throw InputError(source_ + ": " + message);
+  }
+  [[noreturn]] void fail_at(const std::string& key, const std::string& message) const {
+    fail(path(key) + ": " + message);
+  }
+
+ private:
+  std::string path(const std::string& key) const {
+    if (prefix_.empty()) return key;
+    return key.empty() ? prefix_ : prefix_ + "." + key;
+  }
+
+  std::string prefix_;
+  std::string source_;
+  std::map<std::string, YAML::Node> entries_;
+  std::vector<std::string> order_;
+};
+
+inline unsigned ceil_log2(uint64_t v) {
+  unsigned bits = 0;
+  while ((uint64_t{1} << bits) < v) ++bits;
+  return bits;
+}
+
+}  // namespace dnngen::config::detail
