@@ -235,9 +235,9 @@ TEST(ConfigErrors, WrongTypes) {
 }
 
 TEST(ConfigErrors, BadEnumValues) {
-  EXPECT_EQ(error_of(edited("dataflow: weight_stationary", "dataflow: row_stationary")),
-            "x.yaml: systolic.dataflow: must be one of: weight_stationary, output_stationary; "
-            "got 'row_stationary'");
+  EXPECT_EQ(error_of(edited("dataflow: weight_stationary", "dataflow: input_stationary")),
+            "x.yaml: systolic.dataflow: must be one of: weight_stationary, output_stationary, "
+            "row_stationary; got 'input_stationary'");
   EXPECT_EQ(error_of(edited("overflow: wrap", "overflow: clamp")),
             "x.yaml: systolic.overflow: must be one of: wrap, saturate; got 'clamp'");
   EXPECT_EQ(error_of(edited("engine: systolic", "engine: tpu")),

@@ -236,7 +236,7 @@ TEST(SweepGrid, ValidationErrorsNameBaseSettingAndKey) {
   EXPECT_NE(e.find("systolic.rows: must be an integer in 1..64"), std::string::npos) << e;
   e = err("systolic.rowz=2");
   EXPECT_NE(e.find("unknown key 'systolic.rowz'"), std::string::npos) << e;
-  e = err("systolic.dataflow=row_stationary");
+  e = err("systolic.dataflow=input_stationary");
   EXPECT_NE(e.find("systolic.dataflow: must be one of"), std::string::npos) << e;
   e = err("systolic.acc_bits=8");  // below product_bits: a cross-key check
   EXPECT_NE(e.find("systolic.acc_bits"), std::string::npos) << e;

@@ -1,0 +1,92 @@
+#pragma once
+// Row-stationary (Eyeriss) conv2d engine: the host's job plan, the event-exact cycle
+// model of the RTL schedule, its closed form, and the buffer packing the host driver
+// writes through the loader port. Architecture and schedule: docs/row_stationary.md.
+//
+// Loop nest of one job (all PEs of a row in lockstep, row i i cycles behind row 0):
+//   for eo in E-folds (NumCols output rows at once, column j = output row eo*NumCols + j)
+//    for kg in filter groups (kg_size filters, psums of kg_size x F per column in flight)
+//     for q in row folds (NumRows consecutive (channel, filter row) slots)
+//       load: NumRows*NumCols cycles, one ifmap row into each PE's ifmap scratchpad
+//       for k in the group: for f < F: for s < S: one MAC per PE per cycle
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dnngen/common/tensor.hpp"
+#include "dnngen/config/config.hpp"
+#include "dnngen/golden/conv2d.hpp"
+#include "dnngen/systolic/packing.hpp"
+
+namespace dnngen::rs {
+
+using systolic::BitWords;
+using systolic::LoadWord;  // to_b: false = ifmap buffer, true = filter buffer
+
+struct ConvJob {
+  int64_t c = 1, h = 1, w = 1;  // ifmap [C, H, W]
+  int64_t k = 1, r = 1, s = 1;  // weights [K, C, R, S]
+  int64_t stride = 1, pad = 0;
+};
+
+// What the host derives once per job and hands to the RTL with the job.
+struct Plan {
+  int64_t e = 0, f = 0;      // output height and width
+  int64_t ne = 0;            // E-folds: ceil(E / cols)
+  int64_t nq = 0;            // row folds: ceil(C*R / rows)
+  int64_t kg = 0;            // filters per group: min(K, floor(psum_spad / F))
+  int64_t nk = 0;            // filter groups: ceil(K / kg)
+  uint64_t load_cycles = 0;  // per pass: rows * cols
+};
+
+// The plan of a job; InputError naming the limit for a job the configuration cannot run
+// (W > ifmap_spad, R or S > max_filter_size, C*H > ifmap_rows, F > psum_spad,
+// K * nq > filter_words). Operand checks (shapes, stride, padding) are golden's.
+Plan plan(const config::SystolicConfig& cfg, const ConvJob& job);
+
+ConvJob job_of(const Tensor& ifmap, const Tensor& weights, const golden::Conv2dParams& p);
+
+struct Timing {
+  uint64_t cycles = 0;  // accept edge (exclusive) to the last output handshake (inclusive)
+  uint64_t macs = 0;    // K*C*R*S*E*F
+  uint64_t passes = 0;  // ne * nk * nq
+  double utilization = 0;
+};
+
+// Closed form, O(1): cycles = ne*nq*(nk*rows*cols + K*F*S) + rows + 2.
+Timing estimate(const config::SystolicConfig& cfg, const ConvJob& job);
+
+// One output handshake: ofmap[k, e0 + j, f] for the array's columns j.
+struct OutEvent {
+  uint64_t cycle = 0;
+  int64_t k = 0, e0 = 0, f = 0;
+  bool last = false;
+};
+
+// Event-exact schedule: walks the loop nest cycle by cycle-count as the sequencer does.
+std::vector<OutEvent> schedule(const config::SystolicConfig& cfg, const ConvJob& job);
+
+// Buffer words: the ifmap buffer holds row (c, y) at c*H + y (ifmap_spad lanes of
+// input_bits); the filter buffer holds, in sequencer order (k-group, row fold, filter),
+// one word per (filter k, row fold q): lane i (filter_spad weights) is filter row r of
+// channel c where q*rows + i = c*R + r (zero past C*R).
+std::vector<LoadWord> pack(const config::SystolicConfig& cfg, const Tensor& ifmap,
+                           const Tensor& weights, const ConvJob& job);
+
+// Loader port width in bits: max(ifmap_spad*input_bits, rows*filter_spad*weight_bits).
+unsigned load_width(const config::SystolicConfig& cfg);
+
+// Writes one output event's lanes (cols lanes of acc_bits) into ofmap [K, E, F].
+void unpack_output(const config::SystolicConfig& cfg, const BitWords& data, const OutEvent& ev,
+                   Tensor& ofmap);
+
+// A random job that fits cfg (filters 1, 3, 5, 11 when they fit; strides 1, 2, 4;
+// padding; channel counts that do not divide the array), with operands.
+struct RandomJob {
+  std::string label;
+  Tensor ifmap, weights;
+  golden::Conv2dParams params;
+};
+RandomJob random_job(const config::SystolicConfig& cfg, uint64_t seed, uint64_t index);
+
+}  // namespace dnngen::rs

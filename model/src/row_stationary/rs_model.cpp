@@ -1,0 +1,191 @@
+#include "dnngen/row_stationary/rs_model.hpp"
+
+#include <algorithm>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "dnngen/common/error.hpp"
+#include "dnngen/common/numerics.hpp"
+
+namespace dnngen::rs {
+namespace {
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// Job descriptor fields travel on 16-bit ports (dnn_rs_top's DimBits).
+constexpr int64_t kDimLimit = 65535;
+
+}  // namespace
+
+ConvJob job_of(const Tensor& ifmap, const Tensor& weights, const golden::Conv2dParams& p) {
+  return {ifmap.shape[0], ifmap.shape[1], ifmap.shape[2], weights.shape[0],
+          weights.shape[2], weights.shape[3], p.stride, p.pad};
+}
+
+Plan plan(const config::SystolicConfig& cfg, const ConvJob& j) {
+  Plan p;
+  p.e = (j.h + 2 * j.pad - j.r) / j.stride + 1;
+  p.f = (j.w + 2 * j.pad - j.s) / j.stride + 1;
+  const auto fail = [&](const std::string& what) {
+    throw InputError(fmt::format("conv2d ifmap [{}, {}, {}] weights [{}, {}, {}, {}] stride {} pad {}: "
+                                 "{}",
+                                 j.c, j.h, j.w, j.k, j.c, j.r, j.s, j.stride, j.pad, what));
+  };
+  if (j.w > cfg.ifmap_spad)
+    fail(fmt::format("ifmap width W = {} does not fit the PE ifmap scratchpad (systolic.ifmap_spad "
+                     "= {} entries holds one row)",
+                     j.w, cfg.ifmap_spad));
+  if (j.r > cfg.max_filter_size || j.s > cfg.max_filter_size)
+    fail(fmt::format("filter {}x{} is larger than systolic.max_filter_size = {}", j.r, j.s,
+                     cfg.max_filter_size));
+  if (j.c * j.h > cfg.ifmap_rows)
+    fail(fmt::format("C*H = {} ifmap rows do not fit the ifmap buffer (systolic.ifmap_rows = {})",
+                     j.c * j.h, cfg.ifmap_rows));
+  if (p.f > cfg.psum_spad)
+    fail(fmt::format("output width F = {} does not fit the psum buffer (systolic.psum_spad = {} "
+                     "entries per column)",
+                     p.f, cfg.psum_spad));
+  p.ne = ceil_div(p.e, cfg.cols);
+  p.nq = ceil_div(j.c * j.r, cfg.rows);
+  p.kg = std::min<int64_t>(j.k, cfg.psum_spad / p.f);
+  p.nk = ceil_div(j.k, p.kg);
+  if (j.k * p.nq > cfg.filter_words)
+    fail(fmt::format("K * ceil(C*R / rows) = {} * {} = {} filter words do not fit the filter buffer "
+                     "(systolic.filter_words = {})",
+                     j.k, p.nq, j.k * p.nq, cfg.filter_words));
+  for (const int64_t v : {j.c, j.h, j.w, j.k, j.stride, j.pad, p.e, p.f})
+    if (v > kDimLimit) fail(fmt::format("a dimension ({}) is above the engine's {} limit", v, kDimLimit));
+  p.load_cycles = uint64_t{cfg.rows} * cfg.cols;
+  return p;
+}
+
+Timing estimate(const config::SystolicConfig& cfg, const ConvJob& j) {
+  const Plan p = plan(cfg, j);
+  Timing t;
+  const auto steps = static_cast<uint64_t>(j.k * p.f * j.s);
+  t.passes = static_cast<uint64_t>(p.ne * p.nk * p.nq);
+  t.cycles = static_cast<uint64_t>(p.ne * p.nq) * (static_cast<uint64_t>(p.nk) * p.load_cycles + steps) +
+             cfg.rows + 2;
+  t.macs = static_cast<uint64_t>(j.k * j.c * j.r * j.s * p.e * p.f);
+  t.utilization = static_cast<double>(t.macs) / (static_cast<double>(t.cycles) * cfg.rows * cfg.cols);
+  return t;
+}
+
+std::vector<OutEvent> schedule(const config::SystolicConfig& cfg, const ConvJob& j) {
+  const Plan p = plan(cfg, j);
+  std::vector<OutEvent> events;
+  // t: the busy cycle in which the sequencer issues (cycle 0 follows the accept edge).
+  // A step issued at t reaches PE row i at t+1+i; the bottom psum meets the psum-buffer
+  // read at t+rows+1; the output register is on the port at t+rows+2, so its handshake
+  // edge is t+rows+3.
+  uint64_t t = 0;
+  for (int64_t eo = 0; eo < p.ne; ++eo)
+    for (int64_t k0 = 0; k0 < j.k; k0 += p.kg)
+      for (int64_t q = 0; q < p.nq; ++q) {
+        t += p.load_cycles;
+        for (int64_t k = k0; k < std::min(j.k, k0 + p.kg); ++k)
+          for (int64_t f = 0; f < p.f; ++f) {
+            t += static_cast<uint64_t>(j.s);  // steps s = 0 .. S-1; the last issued at t-1
+            if (q == p.nq - 1) events.push_back({t - 1 + cfg.rows + 3, k, eo * cfg.cols, f, false});
+          }
+      }
+  if (!events.empty()) events.back().last = true;
+  return events;
+}
+
+unsigned load_width(const config::SystolicConfig& cfg) {
+  return std::max(cfg.ifmap_spad * cfg.input_bits, cfg.rows * cfg.filter_spad * cfg.weight_bits);
+}
+
+std::vector<LoadWord> pack(const config::SystolicConfig& cfg, const Tensor& ifmap,
+                           const Tensor& weights, const ConvJob& j) {
+  const Plan p = plan(cfg, j);
+  const size_t nwords = (load_width(cfg) + 31) / 32;
+  std::vector<LoadWord> words;
+  for (int64_t c = 0; c < j.c; ++c)
+    for (int64_t y = 0; y < j.h; ++y) {
+      LoadWord w{false, static_cast<uint32_t>(c * j.h + y), BitWords(nwords, 0)};
+      for (int64_t x = 0; x < j.w; ++x)
+        systolic::put_field(w.data, static_cast<unsigned>(x) * cfg.input_bits, cfg.input_bits,
+                            numerics::to_field(ifmap.data[static_cast<size_t>((c * j.h + y) * j.w + x)],
+                                               cfg.input_bits));
+      words.push_back(std::move(w));
+    }
+  uint32_t addr = 0;
+  for (int64_t k0 = 0; k0 < j.k; k0 += p.kg)
+    for (int64_t q = 0; q < p.nq; ++q)
+      for (int64_t k = k0; k < std::min(j.k, k0 + p.kg); ++k) {
+        LoadWord w{true, addr++, BitWords(nwords, 0)};
+        for (int64_t i = 0; i < cfg.rows; ++i) {
+          const int64_t slot = q * cfg.rows + i, c = slot / j.r, r = slot % j.r;
+          if (c >= j.c) break;
+          for (int64_t s = 0; s < j.s; ++s) {
+            const int64_t v = weights.data[static_cast<size_t>(((k * j.c + c) * j.r + r) * j.s + s)];
+            systolic::put_field(w.data,
+                                static_cast<unsigned>(i * cfg.filter_spad + s) * cfg.weight_bits,
+                                cfg.weight_bits, numerics::to_field(v, cfg.weight_bits));
+          }
+        }
+        words.push_back(std::move(w));
+      }
+  return words;
+}
+
+void unpack_output(const config::SystolicConfig& cfg, const BitWords& data, const OutEvent& ev,
+                   Tensor& ofmap) {
+  for (int64_t j = 0; j < cfg.cols && ev.e0 + j < ofmap.shape[1]; ++j) {
+    const uint64_t field =
+        systolic::get_field(data, static_cast<unsigned>(j) * cfg.acc_bits, cfg.acc_bits);
+    ofmap.data[static_cast<size_t>((ev.k * ofmap.shape[1] + ev.e0 + j) * ofmap.shape[2] + ev.f)] =
+        numerics::from_field(field, cfg.acc_bits, /*is_signed=*/true);
+  }
+}
+
+RandomJob random_job(const config::SystolicConfig& cfg, uint64_t seed, uint64_t index) {
+  std::mt19937_64 rng(seed * 0x9e3779b97f4a7c15ull + index);
+  const auto pick = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, std::max(lo, hi))(rng);
+  };
+  std::vector<int64_t> sizes;
+  for (int64_t s : {1, 3, 5, 11})
+    if (s <= cfg.max_filter_size) sizes.push_back(s);
+  for (int attempt = 0;; ++attempt) {
+    ConvJob j;
+    j.r = sizes[static_cast<size_t>(pick(0, static_cast<int64_t>(sizes.size()) - 1))];
+    j.s = pick(0, 5) == 0 ? sizes[static_cast<size_t>(pick(0, static_cast<int64_t>(sizes.size()) - 1))] : j.r;
+    const int64_t strides[] = {1, 1, 2, 4};
+    j.stride = strides[pick(0, 3)];
+    j.pad = pick(0, 2) == 0 ? 0 : pick(0, (std::max(j.r, j.s) - 1) / 2 + (pick(0, 3) == 0 ? 1 : 0));
+    const int64_t wmax = std::min<int64_t>(cfg.ifmap_spad, 24);
+    j.w = pick(std::max<int64_t>(1, j.s - 2 * j.pad), wmax);
+    j.h = pick(std::max<int64_t>(1, j.r - 2 * j.pad), 24);
+    j.c = pick(1, 2 * cfg.rows + 3);
+    j.k = pick(1, 6);
+    if (j.w + 2 * j.pad < j.s || j.h + 2 * j.pad < j.r) continue;
+    try {
+      const Plan p = plan(cfg, j);
+      // Keep a co-simulation job short: a few thousand cycles.
+      if (estimate(cfg, j).cycles > 60000 && attempt < 200) continue;
+      (void)p;
+    } catch (const InputError&) {
+      if (attempt > 1000) throw;
+      continue;
+    }
+    RandomJob job;
+    job.params = {j.stride, j.pad};
+    job.ifmap = Tensor({j.c, j.h, j.w});
+    job.weights = Tensor({j.k, j.c, j.r, j.s});
+    const int64_t lo_in = numerics::min_value(cfg.input_bits, cfg.is_signed),
+                  hi_in = numerics::max_value(cfg.input_bits, cfg.is_signed);
+    const int64_t lo_w = numerics::min_value(cfg.weight_bits, cfg.is_signed),
+                  hi_w = numerics::max_value(cfg.weight_bits, cfg.is_signed);
+    for (auto& v : job.ifmap.data) v = pick(lo_in, hi_in);
+    for (auto& v : job.weights.data) v = pick(lo_w, hi_w);
+    job.label = fmt::format("conv C={} H={} W={} K={} R={} S={} stride {} pad {}", j.c, j.h, j.w, j.k,
+                            j.r, j.s, j.stride, j.pad);
+    return job;
+  }
+}
+
+}  // namespace dnngen::rs

@@ -1,0 +1,246 @@
+// Row-stationary sequencer: walks one conv2d job's loop nest and issues, one per
+// cycle, either an ifmap-row load (PE (i, j) gets ifmap row (c, (e0+j)*stride + r - pad)
+// of its (channel, filter row) slot) or an array step (filter k, output column f, weight
+// s). Loop order (docs/row_stationary.md): E-fold e0, filter group k0, row fold, then
+// loads (NumRows*NumCols cycles), then for k < kend, f < F, s < S one step each.
+// The filter word of filter k is read in the cycle before k's first step, into the
+// bank k's step will use (banks alternate per filter), so the next filter row loads
+// while the current one computes. All outputs are combinational from the state.
+module dnn_rs_seq #(
+  parameter int unsigned NumRows     = 4,
+  parameter int unsigned NumCols     = 4,
+  parameter int unsigned FilterSpad  = 3,
+  parameter int unsigned IfmapSpad   = 8,
+  parameter int unsigned IAddrBits   = 4,
+  parameter int unsigned FAddrBits   = 4,
+  parameter int unsigned PAddrBits   = 4,
+  localparam int unsigned DimBits = 16,
+  localparam int unsigned SBits = (FilterSpad > 1) ? $clog2(FilterSpad) : 1,
+  localparam int unsigned XBits = (IfmapSpad > 1) ? $clog2(IfmapSpad) : 1,
+  localparam int unsigned RowBits = (NumRows > 1) ? $clog2(NumRows) : 1,
+  localparam int unsigned ColBits = (NumCols > 1) ? $clog2(NumCols) : 1
+) (
+  input  logic                 clk_i,
+  input  logic                 rst_ni,
+  input  logic                 en_i,
+  input  logic                 start_i,          // job accepted: latch the descriptor
+  input  logic [DimBits-1:0]   job_c_i,
+  input  logic [DimBits-1:0]   job_h_i,
+  input  logic [DimBits-1:0]   job_w_i,
+  input  logic [DimBits-1:0]   job_k_i,
+  input  logic [DimBits-1:0]   job_r_i,
+  input  logic [DimBits-1:0]   job_s_i,
+  input  logic [DimBits-1:0]   job_stride_i,
+  input  logic [DimBits-1:0]   job_pad_i,
+  input  logic [DimBits-1:0]   job_e_i,
+  input  logic [DimBits-1:0]   job_f_i,
+  input  logic [DimBits-1:0]   job_kg_i,
+  // ifmap-row load (iload_o: a PE is written; ird_o: from the buffer, else zeros)
+  output logic                 iload_o,
+  output logic                 ird_o,
+  output logic [IAddrBits-1:0] iaddr_o,
+  output logic [RowBits-1:0]   irow_o,
+  output logic [ColBits-1:0]   icol_o,
+  output logic                 izero_o,
+  // filter word read
+  output logic                 frd_o,
+  output logic [FAddrBits-1:0] faddr_o,
+  output logic                 fbank_o,
+  // array step
+  output logic                 step_valid_o,
+  output logic                 step_first_o,
+  output logic                 step_last_o,
+  output logic [SBits-1:0]     step_s_o,
+  output logic [XBits-1:0]     step_x_o,
+  output logic                 step_xzero_o,
+  output logic                 step_bank_o,
+  // output tag of a window's last step
+  output logic                 tag_valid_o,
+  output logic                 tag_first_o,      // first row fold: no psum to add yet
+  output logic                 tag_last_o,       // last row fold: the output is final
+  output logic                 tag_job_last_o,
+  output logic [PAddrBits-1:0] tag_paddr_o,
+  output logic [DimBits-1:0]   tag_k_o,
+  output logic [DimBits-1:0]   tag_e0_o,
+  output logic [DimBits-1:0]   tag_f_o
+);
+
+  localparam int unsigned YBits = DimBits + 4;  // signed ifmap coordinates
+
+  // Job descriptor, latched at accept.
+  logic [DimBits-1:0] c_q, h_q, w_q, k_q, r_q, s_q, stride_q, pad_q, e_q, f_q, kg_q;
+  // Loop state.
+  logic               active_q, load_q, qfirst_q, qlast_q, bank_q;
+  logic [DimBits-1:0] e0_q, k0_q, kk_q, ff_q, ss_q, lc_q, lr_q;
+  logic [RowBits-1:0] li_q;
+  logic [ColBits-1:0] lj_q;
+  logic signed [YBits-1:0] e0s_q, y_q, xb_q;
+  logic [31:0]        rowbase_q;
+  logic [FAddrBits-1:0] fptr_q;
+  logic [PAddrBits-1:0] paddr_q;
+
+  logic               active_d, load_d, qfirst_d, qlast_d, bank_d;
+  logic [DimBits-1:0] e0_d, k0_d, kk_d, ff_d, ss_d, lc_d, lr_d;
+  logic [RowBits-1:0] li_d;
+  logic [ColBits-1:0] lj_d;
+  logic signed [YBits-1:0] e0s_d, y_d, xb_d;
+  logic [31:0]        rowbase_d;
+  logic [FAddrBits-1:0] fptr_d;
+  logic [PAddrBits-1:0] paddr_d;
+
+  logic [DimBits:0]   kend;         // min(k0 + kg, K)
+  logic               last_row, last_col, slot_valid, col_valid, y_valid;
+  logic signed [YBits-1:0] x, pad_s, stride_s, e_col;
+  logic               s_end, f_end, k_end, e_end;
+  logic [DimBits:0]   lr_next, lc_next;
+
+  assign pad_s    = $signed({{(YBits-DimBits){1'b0}}, pad_q});
+  assign stride_s = $signed({{(YBits-DimBits){1'b0}}, stride_q});
+  assign kend     = ({1'b0, k0_q} + {1'b0, kg_q} > {1'b0, k_q}) ? {1'b0, k_q}
+                                                                : {1'b0, k0_q} + {1'b0, kg_q};
+  assign last_row = (li_q == RowBits'(NumRows - 1));
+  assign last_col = (lj_q == ColBits'(NumCols - 1));
+  // The slot after this row's: filter row r+1, or the next channel's row 0.
+  assign lr_next  = ({1'b0, lr_q} + 1'b1 == {1'b0, r_q}) ? '0 : {1'b0, lr_q} + 1'b1;
+  assign lc_next  = ({1'b0, lr_q} + 1'b1 == {1'b0, r_q}) ? {1'b0, lc_q} + 1'b1 : {1'b0, lc_q};
+  // Load of PE (li, lj): column lj computes output row e0 + lj.
+  assign e_col      = $signed({{(YBits-DimBits){1'b0}}, e0_q}) + $signed({{(YBits-ColBits){1'b0}}, lj_q});
+  assign slot_valid = lc_q < c_q;
+  assign col_valid  = e_col < $signed({{(YBits-DimBits){1'b0}}, e_q});
+  assign y_valid    = !y_q[YBits-1] && (y_q < $signed({{(YBits-DimBits){1'b0}}, h_q}));
+  // Step: ifmap column f*stride + s - pad of the row in every PE's scratchpad.
+  assign x     = xb_q + $signed({{(YBits-DimBits){1'b0}}, ss_q});
+  assign s_end = (ss_q + 1'b1 == s_q);
+  assign f_end = (ff_q + 1'b1 == f_q);
+  assign k_end = ({1'b0, kk_q} + 1'b1 == kend);
+  assign e_end = ({1'b0, e0_q} + (DimBits+1)'(NumCols) >= {1'b0, e_q});
+
+  always_comb begin
+    izero_o = !(slot_valid && col_valid && y_valid);
+    iload_o = active_q && load_q;
+    ird_o   = active_q && load_q && !izero_o;
+    iaddr_o = IAddrBits'(rowbase_q + 32'(y_q[YBits-2:0]));
+    irow_o  = li_q;
+    icol_o  = lj_q;
+    // Filter reads: the first filter of a pass in the last load cycle, the next filter
+    // in the last step of the current one.
+    frd_o   = active_q && (load_q ? (last_row && last_col) : (s_end && f_end && !k_end));
+    faddr_o = fptr_q;
+    fbank_o = load_q ? 1'b0 : !bank_q;
+    step_valid_o = active_q && !load_q;
+    step_first_o = (ss_q == '0);
+    step_last_o  = s_end;
+    step_s_o     = SBits'(ss_q);
+    step_x_o     = XBits'(x[YBits-2:0]);
+    step_xzero_o = x[YBits-1] || (x >= $signed({{(YBits-DimBits){1'b0}}, w_q}));
+    step_bank_o  = bank_q;
+    tag_valid_o    = active_q && !load_q && s_end;
+    tag_first_o    = qfirst_q;
+    tag_last_o     = qlast_q;
+    tag_job_last_o = qlast_q && k_end && f_end && e_end && (kend == {1'b0, k_q});
+    tag_paddr_o    = paddr_q;
+    tag_k_o        = kk_q;
+    tag_e0_o       = e0_q;
+    tag_f_o        = ff_q;
+  end
+
+  always_comb begin
+    active_d = active_q; load_d = load_q; qfirst_d = qfirst_q; qlast_d = qlast_q;
+    bank_d = bank_q; e0_d = e0_q; k0_d = k0_q; kk_d = kk_q; ff_d = ff_q; ss_d = ss_q;
+    lc_d = lc_q; lr_d = lr_q; li_d = li_q; lj_d = lj_q; e0s_d = e0s_q; y_d = y_q;
+    xb_d = xb_q; rowbase_d = rowbase_q; fptr_d = fptr_q; paddr_d = paddr_q;
+    if (start_i) begin
+      active_d = 1'b1; load_d = 1'b1; qfirst_d = 1'b1; qlast_d = 1'b0; bank_d = 1'b0;
+      e0_d = '0; k0_d = '0; lc_d = '0; lr_d = '0; li_d = '0; lj_d = '0; e0s_d = '0;
+      y_d = -$signed({{(YBits-DimBits){1'b0}}, job_pad_i});
+      rowbase_d = '0; fptr_d = '0;
+    end else if (active_q && load_q) begin
+      if (frd_o) fptr_d = fptr_q + 1'b1;
+      if (!last_col) begin
+        lj_d = lj_q + 1'b1;
+        y_d  = y_q + stride_s;
+      end else begin
+        // Next PE row: the next (channel, filter row) slot.
+        lj_d = '0;
+        li_d = last_row ? '0 : li_q + 1'b1;
+        lr_d = DimBits'(lr_next);
+        lc_d = DimBits'(lc_next);
+        if (lc_next != {1'b0, lc_q}) rowbase_d = rowbase_q + 32'(h_q);
+        y_d  = e0s_q + $signed({{(YBits-DimBits-1){1'b0}}, lr_next}) - pad_s;
+        if (last_row) begin
+          // The fold's loads are done; its steps follow. The walk now points at the
+          // next fold's first slot, so past C means this fold is the last.
+          load_d  = 1'b0;
+          qlast_d = lc_next >= {1'b0, c_q};
+          kk_d = k0_q; ff_d = '0; ss_d = '0; bank_d = 1'b0; paddr_d = '0;
+          xb_d = -pad_s;
+        end
+      end
+    end else if (active_q) begin
+      if (frd_o) fptr_d = fptr_q + 1'b1;
+      ss_d = ss_q + 1'b1;
+      if (s_end) begin
+        ss_d = '0;
+        ff_d = ff_q + 1'b1;
+        xb_d = xb_q + stride_s;
+        paddr_d = paddr_q + 1'b1;
+        if (f_end) begin
+          ff_d = '0;
+          xb_d = -pad_s;
+          kk_d = kk_q + 1'b1;
+          bank_d = !bank_q;
+          if (k_end) begin
+            // End of a pass: next row fold, else next filter group, else next E-fold.
+            load_d = 1'b1;
+            li_d = '0; lj_d = '0;
+            qfirst_d = 1'b0;
+            if (!qlast_q) begin
+              y_d = e0s_q + $signed({{(YBits-DimBits){1'b0}}, lr_q}) - pad_s;
+            end else begin
+              qfirst_d = 1'b1;
+              lc_d = '0; lr_d = '0; rowbase_d = '0;
+              y_d = e0s_q - pad_s;
+              if (kend != {1'b0, k_q}) begin
+                k0_d = DimBits'(kend);
+              end else if (!e_end) begin
+                k0_d = '0;
+                fptr_d = '0;
+                e0_d = e0_q + DimBits'(NumCols);
+                e0s_d = e0s_q + $signed(YBits'(NumCols)) * stride_s;
+                y_d = e0s_q + $signed(YBits'(NumCols)) * stride_s - pad_s;
+              end else begin
+                active_d = 1'b0;
+              end
+            end
+          end
+        end
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      active_q <= 1'b0;
+      load_q   <= 1'b0;
+    end else if (en_i || start_i) begin
+      active_q <= active_d;
+      load_q   <= load_d;
+    end
+  end
+
+  // Loop counters and the descriptor: only read while active_q, set up at start.
+  always_ff @(posedge clk_i) begin
+    if (start_i) begin
+      c_q <= job_c_i; h_q <= job_h_i; w_q <= job_w_i; k_q <= job_k_i; r_q <= job_r_i;
+      s_q <= job_s_i; stride_q <= job_stride_i; pad_q <= job_pad_i; e_q <= job_e_i;
+      f_q <= job_f_i; kg_q <= job_kg_i;
+    end
+    if (en_i || start_i) begin
+      qfirst_q <= qfirst_d; qlast_q <= qlast_d; bank_q <= bank_d; e0_q <= e0_d; k0_q <= k0_d;
+      kk_q <= kk_d; ff_q <= ff_d; ss_q <= ss_d; lc_q <= lc_d; lr_q <= lr_d; li_q <= li_d;
+      lj_q <= lj_d; e0s_q <= e0s_d; y_q <= y_d; xb_q <= xb_d; rowbase_q <= rowbase_d;
+      fptr_q <= fptr_d; paddr_q <= paddr_d;
+    end
+  end
+
+endmodule

@@ -1,0 +1,262 @@
+#pragma once
+// Verilator harness of dnn_rs_top: driver (loader and job ports), monitor (output
+// handshakes, valid/data hold, event cycles) and the raw RTL result. The comparison
+// with the model is score() below: outputs bit for bit, every output event's cycle,
+// and the cycle counter against the closed form.
+//
+// Inputs change right after a rising edge, never at it; a transfer happens at a rising
+// edge when valid and ready were both high just before it.
+#include <memory>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "Vdnn_rs_top.h"
+#include "dnngen/row_stationary/rs_model.hpp"
+#include "verilated.h"
+#if VM_TRACE
+#include "verilated_fst_c.h"
+#endif
+
+namespace dnngen::rs {
+
+namespace port {
+template <typename P>
+void write(P& p, const BitWords& w) {
+  static_assert(std::is_integral_v<P>);
+  uint64_t v = w.empty() ? 0 : w[0];
+  if (w.size() > 1) v |= static_cast<uint64_t>(w[1]) << 32;
+  p = static_cast<P>(v);
+}
+template <std::size_t N>
+void write(VlWide<N>& p, const BitWords& w) {
+  for (std::size_t i = 0; i < N; ++i) p[i] = i < w.size() ? w[i] : 0u;
+}
+template <typename P>
+BitWords read(const P& p) {
+  static_assert(std::is_integral_v<P>);
+  const auto v = static_cast<uint64_t>(p);
+  return {static_cast<uint32_t>(v), static_cast<uint32_t>(v >> 32)};
+}
+template <std::size_t N>
+BitWords read(const VlWide<N>& p) {
+  BitWords w(N);
+  for (std::size_t i = 0; i < N; ++i) w[i] = p[i];
+  return w;
+}
+}  // namespace port
+
+struct RtlRun {
+  Tensor ofmap;
+  std::vector<OutEvent> events;  // as observed: handshake edge, k, e0, f, last
+  uint64_t counter_cycles = 0;   // cycles_o after the job
+  uint64_t measured_cycles = 0;  // edges from accept to the last handshake
+  uint64_t stall_cycles = 0;
+  std::vector<std::string> protocol_errors;
+};
+
+struct Verdict {
+  bool pass = false;
+  uint64_t value_mismatches = 0;
+  uint64_t model_cycles = 0, rtl_cycles = 0;
+  std::vector<std::string> problems;
+};
+
+// Model vs RTL: every ofmap element, the event sequence (order and, with an always
+// ready consumer, each cycle), and the cycle count (event-exact model == closed form
+// == RTL counter).
+inline Verdict score(const config::SystolicConfig& cfg, const ConvJob& job, const Tensor& golden,
+                     const RtlRun& rtl, bool always_ready) {
+  Verdict v;
+  const auto events = schedule(cfg, job);
+  v.model_cycles = estimate(cfg, job).cycles;
+  v.rtl_cycles = rtl.counter_cycles;
+  for (const auto& p : rtl.protocol_errors) v.problems.push_back("protocol: " + p);
+  if (events.empty() || events.back().cycle != v.model_cycles)
+    v.problems.push_back(fmt::format("model: event schedule ends at {}, closed form says {}",
+                                     events.empty() ? 0 : events.back().cycle, v.model_cycles));
+  if (rtl.events.size() != events.size()) {
+    v.problems.push_back(fmt::format("{} output events, model expects {}", rtl.events.size(), events.size()));
+  } else {
+    for (size_t i = 0; i < events.size(); ++i) {
+      const auto& m = events[i];
+      const auto& r = rtl.events[i];
+      if (m.k != r.k || m.e0 != r.e0 || m.f != r.f || m.last != r.last ||
+          (always_ready && m.cycle != r.cycle)) {
+        v.problems.push_back(fmt::format("event {}: model (k {}, e0 {}, f {}, last {}) at cycle {}, "
+                                         "rtl (k {}, e0 {}, f {}, last {}) at cycle {}",
+                                         i, m.k, m.e0, m.f, m.last, m.cycle, r.k, r.e0, r.f, r.last,
+                                         r.cycle));
+        break;
+      }
+    }
+  }
+  if (always_ready && rtl.counter_cycles != v.model_cycles)
+    v.problems.push_back(fmt::format("cycles: model {} rtl {}", v.model_cycles, rtl.counter_cycles));
+  if (!always_ready && rtl.counter_cycles != v.model_cycles + rtl.stall_cycles)
+    v.problems.push_back(fmt::format("cycles: model {} + {} stalls, rtl {}", v.model_cycles,
+                                     rtl.stall_cycles, rtl.counter_cycles));
+  for (size_t i = 0; i < golden.data.size() && i < rtl.ofmap.data.size(); ++i)
+    v.value_mismatches += golden.data[i] != rtl.ofmap.data[i];
+  if (v.value_mismatches)
+    v.problems.push_back(fmt::format("{} of {} ofmap elements differ", v.value_mismatches,
+                                     golden.data.size()));
+  v.pass = v.problems.empty();
+  return v;
+}
+
+class RsHarness {
+ public:
+  explicit RsHarness(const config::SystolicConfig& cfg, const std::string& fst_path = "")
+      : cfg_(cfg), ctx_(std::make_unique<VerilatedContext>()) {
+    ctx_->debug(0);
+    ctx_->randReset(0);
+#if VM_TRACE
+    if (!fst_path.empty()) ctx_->traceEverOn(true);
+#endif
+    top_ = std::make_unique<Vdnn_rs_top>(ctx_.get(), "top");
+#if VM_TRACE
+    if (!fst_path.empty()) {
+      trace_ = std::make_unique<VerilatedFstC>();
+      top_->trace(trace_.get(), 99);
+      trace_->open(fst_path.c_str());
+    }
+#else
+    (void)fst_path;
+#endif
+    top_->clk_i = 0;
+    top_->rst_ni = 0;
+    top_->ld_valid_i = 0;
+    top_->job_valid_i = 0;
+    top_->out_ready_i = 0;
+    top_->eval();
+    tick();
+    tick();
+    top_->rst_ni = 1;
+    top_->eval();
+    tick();
+  }
+
+  ~RsHarness() {
+#if VM_TRACE
+    if (trace_) trace_->close();
+#endif
+    top_->final();
+  }
+  RsHarness(const RsHarness&) = delete;
+  RsHarness& operator=(const RsHarness&) = delete;
+
+  uint64_t sim_cycles() const { return sim_cycles_; }
+
+  void load(const std::vector<LoadWord>& words) {
+    for (const auto& w : words) {
+      top_->ld_valid_i = 1;
+      top_->ld_sel_i = w.to_b ? 1 : 0;
+      top_->ld_addr_i = w.addr;
+      port::write(top_->ld_data_i, w.data);
+      top_->eval();
+      if (!top_->ld_ready_o) throw std::runtime_error("loader not ready: engine busy");
+      tick();
+    }
+    top_->ld_valid_i = 0;
+  }
+
+  RtlRun run_job(const ConvJob& j, double ready_probability, uint64_t seed, uint64_t timeout_cycles) {
+    const Plan p = plan(cfg_, j);
+    RtlRun run;
+    run.ofmap = Tensor({j.k, p.e, p.f});
+    std::mt19937_64 rng(seed);
+    std::bernoulli_distribution ready(ready_probability);
+    top_->job_c_i = static_cast<uint16_t>(j.c);
+    top_->job_h_i = static_cast<uint16_t>(j.h);
+    top_->job_w_i = static_cast<uint16_t>(j.w);
+    top_->job_k_i = static_cast<uint16_t>(j.k);
+    top_->job_r_i = static_cast<uint16_t>(j.r);
+    top_->job_s_i = static_cast<uint16_t>(j.s);
+    top_->job_stride_i = static_cast<uint16_t>(j.stride);
+    top_->job_pad_i = static_cast<uint16_t>(j.pad);
+    top_->job_e_i = static_cast<uint16_t>(p.e);
+    top_->job_f_i = static_cast<uint16_t>(p.f);
+    top_->job_kg_i = static_cast<uint16_t>(p.kg);
+    top_->job_valid_i = 1;
+    top_->out_ready_i = 0;
+    top_->eval();
+    if (!top_->job_ready_o) throw std::runtime_error("job port not ready: engine busy");
+    tick();  // accept edge
+    top_->job_valid_i = 0;
+
+    bool finished = false, pending = false;
+    BitWords pending_data;
+    for (uint64_t edge = 1; !finished; ++edge) {
+      if (edge > timeout_cycles) {
+        run.protocol_errors.push_back(fmt::format("timeout: no last output after {} cycles", timeout_cycles));
+        break;
+      }
+      const bool take = ready_probability >= 1.0 || ready(rng);
+      top_->out_ready_i = take ? 1 : 0;
+      if (pending && !top_->out_valid_o) {
+        run.protocol_errors.push_back("output valid dropped before it was accepted");
+        pending = false;
+      }
+      if (top_->out_valid_o) {
+        const BitWords data = port::read(top_->out_data_o);
+        if (pending && data != pending_data)
+          run.protocol_errors.push_back("output changed while valid and not accepted");
+        if (take) {
+          OutEvent ev{edge, top_->out_k_o, top_->out_e_o, top_->out_f_o, top_->out_last_o != 0};
+          if (ev.k >= j.k || ev.e0 >= p.e || ev.f >= p.f)
+            run.protocol_errors.push_back(fmt::format("output k/e/f out of range: {}/{}/{}", ev.k, ev.e0, ev.f));
+          else
+            unpack_output(cfg_, data, ev, run.ofmap);
+          run.events.push_back(ev);
+          finished = ev.last;
+          pending = false;
+        } else {
+          ++run.stall_cycles;
+          pending = true;
+          pending_data = data;
+        }
+      }
+      if (!top_->busy_o) run.protocol_errors.push_back("busy low before the last output");
+      tick();
+      run.measured_cycles = edge;
+    }
+    top_->out_ready_i = 0;
+    top_->eval();
+    if (top_->busy_o) run.protocol_errors.push_back("busy still high after the last output");
+    run.counter_cycles = top_->cycles_o;
+    tick();
+    return run;
+  }
+
+ private:
+  void tick() {
+    top_->clk_i = 0;
+    top_->eval();
+#if VM_TRACE
+    if (trace_) trace_->dump(ctx_->time());
+#endif
+    ctx_->timeInc(1);
+    top_->clk_i = 1;
+    top_->eval();
+#if VM_TRACE
+    if (trace_) trace_->dump(ctx_->time());
+#endif
+    ctx_->timeInc(1);
+    ++sim_cycles_;
+  }
+
+  config::SystolicConfig cfg_;
+  std::unique_ptr<VerilatedContext> ctx_;
+  std::unique_ptr<Vdnn_rs_top> top_;
+#if VM_TRACE
+  std::unique_ptr<VerilatedFstC> trace_;
+#endif
+  uint64_t sim_cycles_ = 0;
+};
+
+}  // namespace dnngen::rs

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""End-to-end CLI tests of the row-stationary engine: validate, run --backend model and
+rtl (outputs equal a numpy direct convolution, cycles equal between backends), cosim,
+bench (table and JSON), and the bad-input contract (exit 2, one line, nothing written)
+for filter larger than the padded input, stride 0, channel mismatch, scratchpad too
+small, and a job beyond the buffers.
+
+Usage: test_rs_cli.py --bin build/tools/dnngen --src .   (ctest -R rs_cli)
+"""
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
+import test_cli  # noqa: E402
+from test_cli import CliTestCase  # noqa: E402
+
+RS = "systolic_rs_4x4_int8.yaml"
+
+
+def conv2d(x, w, stride, pad):
+    """Direct convolution in int64 (the reference the tests check against)."""
+    c, h, wd = x.shape
+    k, _, r, s = w.shape
+    xp = np.zeros((c, h + 2 * pad, wd + 2 * pad), dtype=np.int64)
+    xp[:, pad:pad + h, pad:pad + wd] = x
+    e, f = (h + 2 * pad - r) // stride + 1, (wd + 2 * pad - s) // stride + 1
+    out = np.zeros((k, e, f), dtype=np.int64)
+    for oy in range(e):
+        for ox in range(f):
+            win = xp[:, oy * stride:oy * stride + r, ox * stride:ox * stride + s]
+            out[:, oy, ox] = np.tensordot(w.astype(np.int64), win, axes=([1, 2, 3], [0, 1, 2]))
+    return out.astype(np.int32)
+
+
+class RowStationaryTests(CliTestCase):
+    def operands(self, c=5, h=9, w=11, k=3, r=3, s=3, seed=0):
+        rng = np.random.default_rng(seed)
+        x = rng.integers(-128, 128, size=(c, h, w), dtype=np.int8)
+        wt = rng.integers(-128, 128, size=(k, c, r, s), dtype=np.int8)
+        return x, wt, self.save("x.npy", x), self.save("w.npy", wt)
+
+    def run_conv(self, backend, x, w, stride, pad, out, json_name):
+        return self.dnngen("run", self.config(RS), "--backend", backend, "--op", "conv2d",
+                           "--in", f"ifmap={x}", "--in", f"weights={w}", "--param", f"stride={stride}",
+                           "--param", f"pad={pad}", "--out", f"ofmap={self.path(out)}",
+                           "--json", self.path(json_name))
+
+    def test_validate(self):
+        p = self.dnngen("validate", self.config(RS))
+        self.assert_ok(p)
+        self.assertIn("row_stationary", p.stdout)
+
+    def test_model_and_rtl_agree_with_numpy(self):
+        x, w, xp, wp = self.operands()
+        want = conv2d(x, w, 2, 1)
+        reports = {}
+        for backend in ("model", "rtl"):
+            self.assert_ok(self.run_conv(backend, xp, wp, 2, 1, f"{backend}.npy", f"{backend}.json"))
+            self.assert_c(self.path(f"{backend}.npy"), want)
+            reports[backend] = self.load_json(self.path(f"{backend}.json"))
+            for key in ("engine", "op", "backend", "cycles", "macs", "utilization"):
+                self.assertIn(key, reports[backend])
+        self.assertEqual(reports["model"]["cycles"], reports["rtl"]["cycles"])
+        self.assertEqual(reports["model"]["macs"], want.size * 5 * 3 * 3)
+
+    def test_cosim_inputs_and_random(self):
+        _, _, xp, wp = self.operands(c=7, k=2, r=5, s=5)
+        p = self.dnngen("cosim", self.config(RS), "--in", f"ifmap={xp}", "--in", f"weights={wp}",
+                        "--param", "pad=2", "--json", self.path("c.json"))
+        self.assert_ok(p)
+        rep = self.load_json(self.path("c.json"))
+        self.assertTrue(rep["pass"])
+        self.assertTrue(rep["cycles_agree"])
+        p = self.dnngen("cosim", self.config(RS), "--random", "--seed", "9", "--count", "5")
+        self.assert_ok(p)
+        self.assertIn("5 / 5 jobs pass", p.stdout)
+
+    def test_bench_table_and_json(self):
+        net = os.path.join(test_cli.SRC, "workloads", "alexnet_conv.csv")
+        p = self.dnngen("bench", self.config("systolic_rs_12x14_int16.yaml"), "--network", net,
+                        "--json", self.path("b.json"))
+        self.assert_ok(p)
+        self.assertIn("conv5", p.stdout)
+        rep = self.load_json(self.path("b.json"))
+        self.assertEqual(rep["macs"], 665784864)
+        self.assertLess(rep["cycles"], 5770000)  # fewer cycles than Eyeriss silicon
+        for layer in rep["layers"][1:]:
+            self.assertGreaterEqual(layer["utilization"], 0.85, layer["name"])
+
+    def test_bad_inputs(self):
+        x, w, xp, wp = self.operands(c=4, h=5, w=5, k=2, r=3, s=3)
+        out = self.path("o.npy")
+        base = ["run", self.config(RS), "--op", "conv2d", "--out", f"ofmap={out}"]
+        big = self.save("big.npy", np.zeros((2, 4, 9, 9), dtype=np.int8))
+        self.assert_bad_input(base + ["--in", f"ifmap={xp}", "--in", f"weights={big}"],
+                              ["larger than the padded input"], [out])
+        self.assert_bad_input(base + ["--in", f"ifmap={xp}", "--in", f"weights={wp}", "--param", "stride=0"],
+                              ["stride=0"], [out])
+        mism = self.save("m.npy", np.zeros((2, 3, 3, 3), dtype=np.int8))
+        self.assert_bad_input(base + ["--in", f"ifmap={xp}", "--in", f"weights={mism}"], ["weights"], [out])
+        wide = self.save("wide.npy", np.zeros((1, 3, 40), dtype=np.int8))
+        w1 = self.save("w1.npy", np.zeros((1, 1, 3, 3), dtype=np.int8))
+        self.assert_bad_input(base + ["--backend", "rtl", "--in", f"ifmap={wide}", "--in", f"weights={w1}"],
+                              ["ifmap_spad"], [out])
+        with open(self.config(RS)) as f:
+            cfg = self.write("bad.yaml", f.read().replace("filter_spad: 11", "filter_spad: 5"))
+        self.assert_bad_input(["validate", cfg], ["filter_spad", "max_filter_size"])
+        self.assert_bad_input(["run", self.config(RS), "--op", "gemm", "--in", f"A={xp}", "--in", f"B={wp}",
+                               "--out", f"C={out}"], ["conv2d"], [out])
+
+
+def main():
+    args, argv = sys.argv[1:], [sys.argv[0]]
+    i = 0
+    while i < len(args):
+        if args[i] in ("--bin", "--src") and i + 1 < len(args):
+            setattr(test_cli, "BIN" if args[i] == "--bin" else "SRC", os.path.abspath(args[i + 1]))
+            i += 2
+        else:
+            argv.append(args[i])
+            i += 1
+    if not test_cli.BIN or not test_cli.SRC:
+        sys.exit("test_rs_cli.py: pass --bin PATH --src DIR")
+    import unittest
+    prog = unittest.main(argv=argv, verbosity=2, exit=False)
+    sys.exit(0 if prog.result.wasSuccessful() else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+// Row-stationary model: configuration keys and checks, the job plan's limits, the
+// event-exact schedule against the closed form (random shapes on several arrays), the
+// buffer packing layout, and the AlexNet / ResNet-50 bench (Eyeriss comparison goals).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <random>
+#include <string>
+
+#include "dnngen/common/error.hpp"
+#include "dnngen/config/config.hpp"
+#include "dnngen/row_stationary/rs_host.hpp"
+#include "dnngen/row_stationary/rs_model.hpp"
+
+namespace dnngen::rs {
+namespace {
+
+std::string rs_yaml(const std::string& extra_keys, unsigned rows = 4, unsigned cols = 4,
+                    unsigned filter_spad = 11) {
+  return "name: t\nengine: systolic\nsystolic:\n  rows: " + std::to_string(rows) +
+         "\n  cols: " + std::to_string(cols) +
+         "\n  dataflow: row_stationary\n  input_bits: 8\n  weight_bits: 8\n  acc_bits: 32\n"
+         "  signed: true\n  overflow: wrap\n  max_filter_size: 11\n  filter_spad: " +
+         std::to_string(filter_spad) +
+         "\n  ifmap_spad: 32\n  psum_spad: 64\n  ifmap_rows: 512\n  filter_words: 512\n" + extra_keys;
+}
+
+config::SystolicConfig rs_config(unsigned rows, unsigned cols) {
+  return config::parse_config(rs_yaml("", rows, cols), "t.yaml").systolic;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(RsConfig, ParsesAndNamesTheRtl) {
+  const auto cfg = config::parse_config(rs_yaml(""), "t.yaml");
+  EXPECT_TRUE(cfg.systolic.row_stationary());
+  EXPECT_EQ(config::rtl_top_module(cfg), "dnn_rs_top");
+  EXPECT_EQ(config::rtl_variant(cfg), "row_stationary");
+  EXPECT_EQ(config::to_string(cfg.systolic.dataflow), "row_stationary");
+  bool has_ifmap_spad = false;
+  for (const auto& [name, value] : config::rtl_parameters(cfg)) {
+    EXPECT_NE(name, "MaxM");
+    if (name == "IfmapSpad") has_ifmap_spad = value == 32;
+  }
+  EXPECT_TRUE(has_ifmap_spad);
+}
+
+TEST(RsConfig, RejectsGemmKeysAndSmallScratchpad) {
+  EXPECT_NE(error_of([] { config::parse_config(rs_yaml("  max_m: 4\n"), "t.yaml"); }).find("unknown key 'systolic.max_m'"),
+            std::string::npos);
+  const std::string e = error_of([] { config::parse_config(rs_yaml("", 4, 4, 5), "t.yaml"); });
+  EXPECT_NE(e.find("filter_spad"), std::string::npos) << e;
+  EXPECT_NE(e.find("max_filter_size = 11"), std::string::npos) << e;
+}
+
+TEST(RsPlan, LimitsNameTheirKey) {
+  const auto cfg = rs_config(4, 4);
+  const auto msg = [&](ConvJob j) { return error_of([&] { plan(cfg, j); }); };
+  EXPECT_NE(msg({1, 4, 33, 1, 3, 3, 1, 0}).find("ifmap_spad"), std::string::npos);
+  EXPECT_NE(msg({1, 20, 20, 1, 13, 3, 1, 0}).find("max_filter_size"), std::string::npos);
+  EXPECT_NE(msg({40, 20, 20, 1, 3, 3, 1, 0}).find("ifmap_rows"), std::string::npos);
+  EXPECT_NE(msg({20, 20, 20, 200, 3, 3, 1, 0}).find("filter_words"), std::string::npos);
+  EXPECT_EQ(msg({3, 8, 8, 2, 3, 3, 1, 1}), "");
+  // psum_spad 64 / F 8 = 8 filters per group: 20 filters make 3 groups.
+  const Plan p = plan(cfg, {3, 8, 8, 20, 3, 3, 1, 1});
+  EXPECT_EQ(p.kg, 8);
+  EXPECT_EQ(p.nk, 3);
+  EXPECT_EQ(p.nq, 3);  // ceil(3*3 / 4)
+  EXPECT_EQ(p.ne, 2);  // ceil(8 / 4)
+}
+
+// The closed form must equal the event-exact walk on every job (last event == cycles),
+// and the walk emits one event per (filter, E-fold, output column).
+TEST(RsSchedule, ClosedFormEqualsEventWalk) {
+  std::mt19937_64 rng(42);
+  for (const auto& [rows, cols] : {std::pair{4u, 4u}, {1u, 3u}, {12u, 14u}, {3u, 5u}}) {
+    const auto cfg = rs_config(rows, cols);
+    for (int i = 0; i < 200; ++i) {
+      ConvJob j;
+      j.r = std::uniform_int_distribution<int64_t>(1, 11)(rng);
+      j.s = std::uniform_int_distribution<int64_t>(1, 11)(rng);
+      j.stride = std::uniform_int_distribution<int64_t>(1, 4)(rng);
+      j.pad = std::uniform_int_distribution<int64_t>(0, 3)(rng);
+      j.w = std::uniform_int_distribution<int64_t>(std::max<int64_t>(1, j.s - 2 * j.pad), 32)(rng);
+      j.h = std::uniform_int_distribution<int64_t>(std::max<int64_t>(1, j.r - 2 * j.pad), 30)(rng);
+      j.c = std::uniform_int_distribution<int64_t>(1, 512 / j.h)(rng);
+      j.k = std::uniform_int_distribution<int64_t>(1, 9)(rng);
+      Plan p;
+      try {
+        p = plan(cfg, j);
+      } catch (const InputError&) {
+        continue;
+      }
+      const auto ev = schedule(cfg, j);
+      const auto t = estimate(cfg, j);
+      ASSERT_EQ(ev.size(), static_cast<size_t>(j.k * p.ne * p.f));
+      EXPECT_EQ(ev.back().cycle, t.cycles) << rows << "x" << cols;
+      EXPECT_TRUE(ev.back().last);
+      for (size_t e = 1; e < ev.size(); ++e) EXPECT_GT(ev[e].cycle, ev[e - 1].cycle);
+      EXPECT_EQ(t.macs, static_cast<uint64_t>(j.k * j.c * j.r * j.s * p.e * p.f));
+    }
+  }
+}
+
+TEST(RsPack, FilterWordLanesFollowTheSlotOrder) {
+  const auto cfg = rs_config(4, 4);
+  const ConvJob j{2, 3, 3, 1, 3, 2, 1, 0};  // C*R = 6 slots: folds {c0r0..c1r0}, {c1r1, c1r2}
+  Tensor x({2, 3, 3}), w({1, 2, 3, 2});
+  for (size_t i = 0; i < x.data.size(); ++i) x.data[i] = static_cast<int64_t>(i) - 5;
+  for (size_t i = 0; i < w.data.size(); ++i) w.data[i] = static_cast<int64_t>(i) + 1;
+  const auto words = pack(cfg, x, w, j);
+  ASSERT_EQ(words.size(), 6u + 2u);  // 6 ifmap rows, 1 filter x 2 folds
+  EXPECT_FALSE(words[4].to_b);
+  EXPECT_EQ(words[4].addr, 4u);  // c = 1, y = 1
+  EXPECT_EQ(static_cast<int8_t>(systolic::get_field(words[4].data, 8, 8)), x.data[13]);
+  // Fold 1, lane 0 = (c 1, r 1), weight s = 1: w[0, 1, 1, 1] = index 9 -> value 10.
+  EXPECT_TRUE(words[7].to_b);
+  EXPECT_EQ(systolic::get_field(words[7].data, (0 * 11 + 1) * 8, 8), 10u);
+  EXPECT_EQ(systolic::get_field(words[7].data, (2 * 11 + 0) * 8, 8), 0u);  // lane past C*R
+}
+
+TEST(RsBench, AlexNetBeatsEyeriss) {
+  const auto cfg = config::load_config(std::string(DNNGEN_CONFIGS_DIR) + "/systolic_rs_12x14_int16.yaml");
+  const auto rows = bench_network(cfg.systolic, std::string(DNNGEN_CONFIGS_DIR) + "/../workloads/alexnet_conv.csv");
+  ASSERT_EQ(rows.size(), 5u);
+  uint64_t cycles = 0, macs = 0;
+  for (const auto& r : rows) {
+    cycles += r.cycles;
+    macs += r.macs;
+    if (r.name != "conv1") EXPECT_GE(r.utilization, 0.85) << r.name;
+  }
+  EXPECT_EQ(macs, 665784864u);
+  EXPECT_LT(cycles, 5770000u);  // Eyeriss: 5.77 M cycles per image
+}
+
+TEST(RsBench, ResNet50UnderOneSecond) {
+  const auto cfg = config::load_config(std::string(DNNGEN_CONFIGS_DIR) + "/systolic_rs_12x14_int16.yaml");
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto rows = bench_network(cfg.systolic, std::string(DNNGEN_CONFIGS_DIR) + "/../workloads/resnet50.csv");
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_LT(s, 1.0);
+  uint64_t macs = 0;
+  for (const auto& r : rows) {
+    EXPECT_GT(r.cycles, 0u) << r.name;
+    macs += r.macs;
+  }
+  EXPECT_GT(macs, 3'000'000'000u);
+}
+
+}  // namespace
+}  // namespace dnngen::rs
