@@ -1,12 +1,163 @@
-// `dnngen compress`. Placeholder until the EIE compression pipeline lands.
-#include "dnngen/eie/compress_cli.hpp"
+// `dnngen compress CONFIG --in weights=W.npy --param density=D [--seed S]
+//     --out codebook=C.npy --out w_idx=I.npy [--sram-dir DIR] [--json R]`
+// Dense float weights [M, N] (outputs x inputs) -> pruned, weight-shared EIE operands
+// for the configuration's index_bits / frac_bits, checked to fit its SRAMs; with
+// --sram-dir also each PE's SRAM images (pe<P>_pointers.npy, pe<P>_entries.npy with
+// entry = v << 4 | z, and the same as .hex, one word a line, for $readmemh).
+#include <filesystem>
+#include <fstream>
+#include <iostream>
 
+#include <fmt/format.h>
+
+#include "dnngen/cli/job_options.hpp"
 #include "dnngen/common/error.hpp"
+#include "dnngen/config/config.hpp"
+#include "dnngen/eie/compress.hpp"
+#include "dnngen/eie/compress_cli.hpp"
+#include "dnngen/eie/encode.hpp"
+#include "dnngen/eie/job.hpp"
+#include "dnngen/io/npy.hpp"
 
 namespace dnngen::eie {
+namespace fs = std::filesystem;
+namespace {
 
-int compress_command(const std::vector<std::string>& /*args*/) {
-  throw InputError("dnngen compress: not built yet");
+const char* kUsage =
+    "usage: dnngen compress CONFIG --in weights=W.npy --param density=D [--seed S]\n"
+    "                       --out codebook=C.npy --out w_idx=I.npy [--sram-dir DIR] [--json R]\n"
+    "  W: float32/float64 [M, N] (outputs x inputs); D in (0, 1]; the config gives index_bits, frac_bits,\n"
+    "  PEs and the SRAM sizes the result must fit.\n";
+
+std::pair<std::string, std::string> binding(const std::string& opt, const std::string& text) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
+    throw InputError(opt + " '" + text + "': expected NAME=VALUE");
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+void write_hex(const std::string& path, const std::vector<uint32_t>& words) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp);
+    for (uint32_t w : words) f << fmt::format("{:x}\n", w);
+    if (!f) throw InputError(path + ": cannot write");
+  }
+  fs::rename(tmp, path);
+}
+
+}  // namespace
+
+int compress_command(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "--help") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  const auto cfg = config::load_config(args[0]);
+  if (cfg.engine != "eie") throw InputError("dnngen compress: " + args[0] + " is engine " + cfg.engine + ", expected eie");
+  std::string weights_path, codebook_path, idx_path, sram_dir, json_path, density_text;
+  uint64_t seed = 1;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (i + 1 >= args.size()) throw InputError("dnngen compress: " + a + " needs a value");
+    const std::string v = args[++i];
+    if (a == "--in") {
+      const auto [name, path] = binding(a, v);
+      if (name != "weights") throw InputError("--in " + name + ": compress reads --in weights=W.npy");
+      weights_path = path;
+    } else if (a == "--out") {
+      const auto [name, path] = binding(a, v);
+      if (name == "codebook") codebook_path = path;
+      else if (name == "w_idx") idx_path = path;
+      else throw InputError("--out " + name + ": compress writes codebook and w_idx");
+    } else if (a == "--param") {
+      const auto [name, value] = binding(a, v);
+      if (name != "density") throw InputError("--param " + name + ": compress takes density=D");
+      density_text = value;
+    } else if (a == "--seed") {
+      try {
+        seed = std::stoull(v);
+      } catch (const std::exception&) {
+        throw InputError("--seed " + v + ": expected a non-negative integer");
+      }
+    } else if (a == "--sram-dir") {
+      sram_dir = v;
+    } else if (a == "--json") {
+      json_path = v;
+    } else {
+      throw InputError("dnngen compress: unknown option '" + a + "'");
+    }
+  }
+  if (weights_path.empty()) throw InputError("dnngen compress: missing --in weights=W.npy");
+  if (density_text.empty()) throw InputError("dnngen compress: missing --param density=D");
+  if (codebook_path.empty() || idx_path.empty())
+    throw InputError("dnngen compress: missing --out codebook=C.npy and --out w_idx=I.npy");
+  double density = 0;
+  try {
+    size_t used = 0;
+    density = std::stod(density_text, &used);
+    if (used != density_text.size()) throw std::invalid_argument("trailing");
+  } catch (const std::exception&) {
+    throw InputError("--param density=" + density_text + ": expected a number in (0, 1]");
+  }
+  if (!(density > 0.0 && density <= 1.0))
+    throw InputError("--param density=" + density_text + ": expected a density in (0, 1]");
+  cli::check_output_path(codebook_path, "--out codebook");
+  cli::check_output_path(idx_path, "--out w_idx");
+  if (!json_path.empty()) cli::check_output_path(json_path, "--json");
+  if (!sram_dir.empty() && fs::exists(sram_dir) && !fs::is_directory(sram_dir))
+    throw InputError("--sram-dir " + sram_dir + ": exists and is not a directory");
+  if (!sram_dir.empty() && !fs::is_directory(fs::absolute(sram_dir).parent_path()))
+    throw InputError("--sram-dir " + sram_dir + ": parent directory does not exist");
+
+  const auto w = io::read_npy_float(weights_path);
+  if (w.shape.size() != 2)
+    throw InputError("weights (" + weights_path + "): expected a 2-D array [M, N], got shape " + shape_string(w.shape));
+  const auto c = compress(cfg.eie, w.data, w.shape[0], w.shape[1], density, seed);
+  // The result must fit the configured engine (x = ones only to satisfy the checker).
+  Chain chain;
+  chain.layers.push_back({c.codebook, c.w_idx});
+  chain.x.assign(static_cast<size_t>(w.shape[1]), 0);
+  check_chain(cfg.eie, chain);
+
+  // Everything checked: write.
+  Tensor cb({static_cast<int64_t>(c.codebook.size())});
+  cb.data = c.codebook;
+  io::write_npy(codebook_path, cb, io::DType::kInt16);
+  io::write_npy(idx_path, c.w_idx, io::DType::kUInt8);
+  const auto images = encode_layer(c.w_idx, cfg.eie.pes);
+  size_t entries = 0, padding = 0;
+  for (const auto& img : images) {
+    entries += img.entries.size();
+    for (const auto& e : img.entries) padding += e.v == 0;
+  }
+  if (!sram_dir.empty()) {
+    fs::create_directories(sram_dir);
+    for (unsigned p = 0; p < cfg.eie.pes; ++p) {
+      Tensor ptr({static_cast<int64_t>(images[p].pointers.size())});
+      std::vector<uint32_t> ptr_words(images[p].pointers.begin(), images[p].pointers.end()), ent_words;
+      for (size_t k = 0; k < ptr_words.size(); ++k) ptr.data[k] = ptr_words[k];
+      Tensor ent({static_cast<int64_t>(images[p].entries.size())});
+      for (size_t k = 0; k < images[p].entries.size(); ++k) {
+        ent_words.push_back((images[p].entries[k].v << kZBits) | images[p].entries[k].z);
+        ent.data[k] = ent_words.back();
+      }
+      const std::string base = (fs::path(sram_dir) / fmt::format("pe{}", p)).string();
+      io::write_npy(base + "_pointers.npy", ptr, io::DType::kUInt32);
+      io::write_npy(base + "_entries.npy", ent, io::DType::kUInt16);
+      write_hex(base + "_pointers.hex", ptr_words);
+      write_hex(base + "_entries.hex", ent_words);
+    }
+  }
+  nlohmann::json report = {{"engine", "eie"}, {"config", cfg.name}, {"M", w.shape[0]}, {"N", w.shape[1]},
+                           {"density", density}, {"kept", c.kept}, {"codebook", c.codebook},
+                           {"centroids", c.centroids}, {"entries", entries}, {"padding_entries", padding}};
+  cli::write_json_report(json_path, report);
+  fmt::print("compress {}: {}x{} -> {} weights kept ({:.2f} %), {}-entry codebook, {} CSC entries over {} PEs ({} padding)\n",
+             weights_path, w.shape[0], w.shape[1], c.kept,
+             100.0 * static_cast<double>(c.kept) / static_cast<double>(w.data.size()), c.codebook.size(), entries,
+             cfg.eie.pes, padding);
+  return 0;
 }
 
 }  // namespace dnngen::eie

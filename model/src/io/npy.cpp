@@ -408,4 +408,59 @@ void write_npy(const std::string& path, const Tensor& t, DType dtype) {
   }
 }
 
+
+NpyFloatArray read_npy_float(const std::string& path) {
+  const std::string file = read_file(path);
+  if (file.size() < kMagicSize + 2 || file.compare(0, kMagicSize, kMagic, kMagicSize) != 0)
+    fail(path, "not a .npy file (bad magic)");
+  const auto* bytes = reinterpret_cast<const unsigned char*>(file.data());
+  const unsigned major = bytes[6];
+  if (major != 1 && major != 2) fail(path, "unsupported .npy format version (supported: 1.0, 2.0)");
+  const size_t len_bytes = major == 1 ? 2 : 4;
+  const size_t prefix = kMagicSize + 2 + len_bytes;
+  if (file.size() < prefix) fail(path, "truncated header");
+  const size_t header_len = read_le(bytes + kMagicSize + 2, static_cast<unsigned>(len_bytes));
+  if (file.size() - prefix < header_len) fail(path, "truncated header");
+  const std::string text = file.substr(prefix, header_len);
+  HeaderParser parser(text, path);
+  NpyFloatArray out;
+  unsigned width = 0;
+  bool have_order = false, have_shape = false;
+  for (const auto& [key, value] : parser.parse_dict()) {
+    if (key == "descr" && !value.boolean && !value.tuple) {
+      if (value.str == "<f4" || value.str == "=f4") width = 4;
+      else if (value.str == "<f8" || value.str == "=f8") width = 8;
+      else fail(path, fmt::format("unsupported dtype '{}' (expected float32 '<f4' or float64 '<f8')", value.str));
+    } else if (key == "fortran_order" && value.boolean) {
+      if (*value.boolean) fail(path, "fortran_order arrays are not supported; save a C-ordered array");
+      have_order = true;
+    } else if (key == "shape" && value.tuple) {
+      out.shape = *value.tuple;
+      have_shape = true;
+    } else {
+      fail(path, "malformed .npy header: " + text);
+    }
+  }
+  if (width == 0 || !have_order || !have_shape) fail(path, "malformed .npy header: " + text);
+  if (out.shape.empty()) fail(path, "0-D (scalar) arrays are not supported");
+  const int64_t n = element_count(path, out.shape);
+  const size_t data_offset = prefix + header_len;
+  if (file.size() - data_offset < static_cast<size_t>(n) * width)
+    fail(path, fmt::format("truncated data: expected {} bytes", static_cast<size_t>(n) * width));
+  out.data.resize(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    const char* p = file.data() + data_offset + static_cast<size_t>(i) * width;
+    if (width == 4) {
+      float f;
+      std::memcpy(&f, p, 4);
+      out.data[static_cast<size_t>(i)] = f;
+    } else {
+      double d;
+      std::memcpy(&d, p, 8);
+      out.data[static_cast<size_t>(i)] = static_cast<float>(d);
+    }
+  }
+  return out;
+}
+
 }  // namespace dnngen::io

@@ -1,6 +1,7 @@
 #pragma once
 // NumPy .npy reading and writing (format versions 1.0/2.0, little-endian, C order).
 #include <string>
+#include <vector>
 
 #include "dnngen/common/tensor.hpp"
 
@@ -22,5 +23,17 @@ NpyArray read_npy(const std::string& path);
 // Writes atomically (temp file + rename) so a failure leaves no partial file.
 // Throws InputError if a value does not fit dtype.
 void write_npy(const std::string& path, const Tensor& t, DType dtype);
+
+}  // namespace dnngen::io
+
+namespace dnngen::io {
+
+// Floating-point arrays (float32 '<f4' or float64 '<f8', read as float), for dense
+// weights that `dnngen compress` prunes and quantizes. Same errors as read_npy.
+struct NpyFloatArray {
+  std::vector<int64_t> shape;
+  std::vector<float> data;
+};
+NpyFloatArray read_npy_float(const std::string& path);
 
 }  // namespace dnngen::io

@@ -1,0 +1,44 @@
+#pragma once
+// EIE benchmark layers (workloads/eie_layers.csv: Table III of Han et al., ISCA 2016)
+// timed with the cycle model at their published sizes and densities. The matrices are
+// never materialised: each PE's entry counts per non-zero column are drawn from the
+// gaps between non-zeros (geometric at the weight density), padding included.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "dnngen/config/eie_config.hpp"
+#include "dnngen/eie/cycle_model.hpp"
+#include "dnngen/eie/job.hpp"
+
+namespace dnngen::eie {
+
+struct BenchLayer {
+  std::string name;
+  int64_t inputs = 0, outputs = 0;  // N, M
+  double weight_density = 0, act_density = 0;
+};
+
+// Reads the CSV (header: name,inputs,outputs,weight_density,act_density); InputError on
+// a malformed row or a density outside (0, 1].
+std::vector<BenchLayer> load_bench_layers(const std::string& path);
+
+LayerWork synthetic_work(const BenchLayer& layer, unsigned pes, uint64_t seed);
+
+// A random layer with the densities of `layer`, shrunk by a power of two until it fits
+// the config's SRAMs (for co-simulating the benchmark layers in RTL).
+Chain scaled_chain(const config::EieConfig& cfg, const BenchLayer& layer, uint64_t seed);
+
+struct BenchRow {
+  BenchLayer layer;
+  LayerTiming timing;
+  uint64_t dense_cycles = 0;  // ceil(M * N / pes): a dense engine with as many MACs
+};
+
+std::vector<BenchRow> run_bench(const config::EieConfig& cfg, const std::vector<BenchLayer>& layers);
+std::string format_bench(const config::EieConfig& cfg, const std::vector<BenchRow>& rows);
+nlohmann::json bench_json(const config::EieConfig& cfg, const std::vector<BenchRow>& rows);
+
+}  // namespace dnngen::eie

@@ -1,0 +1,180 @@
+#include "dnngen/eie/bench.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "dnngen/common/error.hpp"
+#include "dnngen/eie/encode.hpp"
+
+namespace dnngen::eie {
+namespace {
+
+std::string trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r");
+  const auto e = s.find_last_not_of(" \t\r");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+double density_field(const std::string& path, int line, const std::string& what, const std::string& text) {
+  try {
+    size_t used = 0;
+    const double d = std::stod(text, &used);
+    if (used == text.size() && d > 0.0 && d <= 1.0) return d;
+  } catch (const std::exception&) {
+  }
+  throw InputError(fmt::format("{}:{}: {} '{}': expected a density in (0, 1]", path, line, what, text));
+}
+
+int64_t size_field(const std::string& path, int line, const std::string& what, const std::string& text) {
+  try {
+    size_t used = 0;
+    const long long v = std::stoll(text, &used);
+    if (used == text.size() && v >= 1) return v;
+  } catch (const std::exception&) {
+  }
+  throw InputError(fmt::format("{}:{}: {} '{}': expected a positive integer", path, line, what, text));
+}
+
+}  // namespace
+
+std::vector<BenchLayer> load_bench_layers(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) throw InputError(path + ": cannot open");
+  std::vector<BenchLayer> layers;
+  std::string text;
+  int line = 0;
+  bool header = false;
+  while (std::getline(f, text)) {
+    ++line;
+    text = trim(text);
+    if (text.empty() || text[0] == '#') continue;
+    std::vector<std::string> cells;
+    std::stringstream ss(text);
+    std::string cell;
+    while (std::getline(ss, cell, ',')) cells.push_back(trim(cell));
+    if (!header) {
+      if (cells.size() < 5 || cells[0] != "name" || cells[1] != "inputs" || cells[2] != "outputs" ||
+          cells[3] != "weight_density" || cells[4] != "act_density")
+        throw InputError(path + ": expected the header name,inputs,outputs,weight_density,act_density (an EIE layer table)");
+      header = true;
+      continue;
+    }
+    if (cells.size() < 5) throw InputError(fmt::format("{}:{}: expected 5 fields", path, line));
+    layers.push_back({cells[0], size_field(path, line, "inputs", cells[1]), size_field(path, line, "outputs", cells[2]),
+                      density_field(path, line, "weight_density", cells[3]),
+                      density_field(path, line, "act_density", cells[4])});
+  }
+  if (layers.empty()) throw InputError(path + ": no layers");
+  return layers;
+}
+
+LayerWork synthetic_work(const BenchLayer& layer, unsigned pes, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::bernoulli_distribution act(layer.act_density);
+  std::geometric_distribution<int64_t> gap(std::min(layer.weight_density, 0.999999));
+  LayerWork w;
+  w.rows = layer.outputs;
+  w.cols = layer.inputs;
+  for (int64_t j = 0; j < layer.inputs; ++j) {
+    if (!act(rng)) continue;
+    w.nz_cols.push_back(j);
+    std::vector<uint32_t> counts(pes, 0);
+    for (unsigned p = 0; p < pes; ++p) {
+      const int64_t rows = local_rows(layer.outputs, pes, p);
+      for (int64_t r = -1;;) {
+        const int64_t zeros = layer.weight_density >= 1.0 ? 0 : gap(rng);
+        r += zeros + 1;
+        if (r >= rows) break;
+        counts[p] += static_cast<uint32_t>(zeros / (kMaxZ + 1) + 1);  // padding + the entry
+        ++w.useful_macs;
+      }
+    }
+    w.entries.push_back(std::move(counts));
+  }
+  return w;
+}
+
+Chain scaled_chain(const config::EieConfig& cfg, const BenchLayer& layer, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  for (int64_t scale = 1;; scale *= 2) {
+    const int64_t m = std::max<int64_t>(1, layer.outputs / scale), n = std::max<int64_t>(1, layer.inputs / scale);
+    if (m > cfg.max_rows || n > cfg.max_cols) continue;
+    Chain c;
+    c.label = fmt::format("{} scaled 1/{}: {}x{}", layer.name, scale, m, n);
+    Layer l;
+    const int64_t cb = int64_t{1} << cfg.index_bits;
+    l.codebook.push_back(0);
+    for (int64_t i = 1; i < cb; ++i) l.codebook.push_back(static_cast<int64_t>((u(rng) - 0.5) * (1 << cfg.frac_bits)));
+    l.w_idx = Tensor({m, n});
+    for (auto& v : l.w_idx.data) v = u(rng) < layer.weight_density ? 1 + static_cast<int64_t>(u(rng) * (cb - 1)) % (cb - 1) : 0;
+    c.layers.push_back(std::move(l));
+    for (int64_t j = 0; j < n; ++j)
+      c.x.push_back(u(rng) < layer.act_density ? 1 + static_cast<int64_t>(u(rng) * (1 << cfg.frac_bits)) : 0);
+    try {
+      check_chain(cfg, c);
+      return c;
+    } catch (const InputError&) {
+      if (m == 1 && n == 1) throw;
+    }
+  }
+}
+
+std::vector<BenchRow> run_bench(const config::EieConfig& cfg, const std::vector<BenchLayer>& layers) {
+  std::vector<BenchRow> rows;
+  uint64_t seed = 1;
+  for (const auto& layer : layers) {
+    BenchRow r;
+    r.layer = layer;
+    r.timing = simulate_layer(cfg, synthetic_work(layer, cfg.pes, seed++));
+    const uint64_t dense_macs = static_cast<uint64_t>(layer.inputs) * static_cast<uint64_t>(layer.outputs);
+    r.dense_cycles = (dense_macs + cfg.pes - 1) / cfg.pes;
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+std::string format_bench(const config::EieConfig& cfg, const std::vector<BenchRow>& rows) {
+  std::string out = fmt::format("EIE {} PEs, FIFO depth {} (cycle model, published sizes and densities)\n", cfg.pes,
+                                cfg.fifo_depth);
+  out += fmt::format("{:<9} {:>6} {:>6} {:>6} {:>6} {:>10} {:>12} {:>7} {:>12} {:>8}\n", "layer", "N", "M", "w %",
+                     "act %", "cycles", "useful MACs", "eff %", "dense cyc", "speedup");
+  double eff_sum = 0;
+  for (const auto& r : rows) {
+    const double eff = r.timing.efficiency(cfg.pes);
+    eff_sum += eff;
+    out += fmt::format("{:<9} {:>6} {:>6} {:>6.1f} {:>6.1f} {:>10} {:>12} {:>7.1f} {:>12} {:>7.1f}x\n", r.layer.name,
+                       r.layer.inputs, r.layer.outputs, 100 * r.layer.weight_density, 100 * r.layer.act_density,
+                       r.timing.cycles, r.timing.useful_macs, 100 * eff, r.dense_cycles,
+                       static_cast<double>(r.dense_cycles) / static_cast<double>(r.timing.cycles));
+  }
+  out += fmt::format("mean load-balance efficiency {:.1f} % over {} layers\n", 100 * eff_sum / rows.size(), rows.size());
+  return out;
+}
+
+nlohmann::json bench_json(const config::EieConfig& cfg, const std::vector<BenchRow>& rows) {
+  nlohmann::json layers = nlohmann::json::array();
+  uint64_t cycles = 0, macs = 0;
+  double eff_sum = 0;
+  for (const auto& r : rows) {
+    const double eff = r.timing.efficiency(cfg.pes);
+    eff_sum += eff;
+    cycles += r.timing.cycles;
+    macs += r.timing.useful_macs;
+    layers.push_back({{"name", r.layer.name}, {"inputs", r.layer.inputs}, {"outputs", r.layer.outputs},
+                      {"weight_density", r.layer.weight_density}, {"act_density", r.layer.act_density},
+                      {"cycles", r.timing.cycles}, {"useful_macs", r.timing.useful_macs},
+                      {"entries", r.timing.entries}, {"stall_cycles", r.timing.stall_cycles},
+                      {"efficiency", eff}, {"dense_cycles", r.dense_cycles},
+                      {"speedup", static_cast<double>(r.dense_cycles) / static_cast<double>(r.timing.cycles)}});
+  }
+  return {{"pes", cfg.pes},     {"fifo_depth", cfg.fifo_depth}, {"layers", layers}, {"cycles", cycles},
+          {"macs", macs},       {"utilization", static_cast<double>(macs) / (static_cast<double>(cycles) * cfg.pes)},
+          {"mean_efficiency", eff_sum / static_cast<double>(rows.size())}};
+}
+
+}  // namespace dnngen::eie

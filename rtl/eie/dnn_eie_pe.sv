@@ -1,0 +1,244 @@
+// One EIE processing element. Holds rows p, p+NumPes, ... of every layer's matrix in
+// CSC form and the same rows of the activation vectors:
+//   FIFO of broadcast (pointer index k, x) -> pointer read (even/odd banks, p[k], p[k+1])
+//   -> column walker (one entry address per cycle) -> entry read (v, z) -> row = previous
+//   row + 1 + z; codebook decode; multiply -> accumulate into the row's register, with a
+//   bypass when the previous accumulate hit the same row.
+// Two activation files: the source (read by the LNZD scanner) and the destination
+// (written by write-back through requant + ReLU); sel_i says which is the source, and
+// the top flips it after every layer so a layer's output is the next layer's input.
+// Timing is mirrored by model/src/eie/cycle_model.cpp.
+module dnn_eie_pe #(
+  parameter int unsigned FifoDepth = 8,
+  parameter int unsigned IndexBits = 4,
+  parameter int unsigned ActBits   = 16,
+  parameter int unsigned AccBits   = 32,
+  parameter int unsigned FracBits  = 8,
+  parameter int unsigned Relu      = 1,
+  parameter int unsigned ActDepth  = 16,   // words per activation file
+  parameter int unsigned AccDepth  = 16,   // accumulators (local rows)
+  parameter int unsigned NumPtrs   = 65,   // pointer memory words
+  parameter int unsigned PtrIdxBits = 7,
+  parameter int unsigned MaxEntries = 1024,
+  parameter int unsigned PtrBits   = 11,
+  parameter int unsigned LdAddrBits = 10,
+  parameter int unsigned LdDataBits = 16
+) (
+  input  logic                               clk_i,
+  input  logic                               rst_ni,
+  // loader (decoded for this PE; only while idle)
+  input  logic                               ld_ptr_we_i,
+  input  logic                               ld_ent_we_i,
+  input  logic                               ld_act_we_i,
+  input  logic [LdAddrBits-1:0]              ld_addr_i,
+  input  logic [LdDataBits-1:0]              ld_data_i,
+  input  logic [(1<<IndexBits)*16-1:0]       codebook_i,
+  input  logic                               sel_i,        // source file: 0 or 1
+  // broadcast from the scanner
+  input  logic                               bc_valid_i,
+  input  logic [PtrIdxBits-1:0]              bc_k_i,
+  input  logic [ActBits-1:0]                 bc_x_i,
+  output logic                               bc_ready_o,
+  // source-file read ports: scanner and host result read
+  input  logic [ActAddrBits-1:0]             lz_addr_i,
+  output logic [ActBits-1:0]                 lz_data_o,
+  input  logic [ActAddrBits-1:0]             rd_addr_i,
+  output logic [ActBits-1:0]                 rd_data_o,
+  // write-back of one local row
+  input  logic                               wb_valid_i,
+  input  logic [AccAddrBits-1:0]             wb_addr_i,
+  output logic                               idle_o
+);
+
+  localparam int unsigned ActAddrBits = (ActDepth > 1) ? $clog2(ActDepth) : 1;
+  localparam int unsigned AccAddrBits = (AccDepth > 1) ? $clog2(AccDepth) : 1;
+  localparam int unsigned EntAddrBits = (MaxEntries > 1) ? $clog2(MaxEntries) : 1;
+  localparam int unsigned EntBits     = IndexBits + 4;
+  localparam int unsigned ProdBits    = ActBits + 16;
+  localparam int unsigned QBits       = PtrIdxBits + ActBits;
+
+  // ---- activation FIFO ----
+  logic             q_valid, pop;
+  logic [QBits-1:0] q_data;
+  dnn_fifo #(.Width(QBits), .Depth(FifoDepth)) u_fifo (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .in_valid_i (bc_valid_i),
+    .in_ready_o (bc_ready_o),
+    .in_data_i  ({bc_k_i, bc_x_i}),
+    .out_valid_o(q_valid),
+    .out_ready_i(pop),
+    .out_data_o (q_data)
+  );
+
+  // ---- pointer read ----
+  logic [PtrBits-1:0] p_start, p_end;
+  logic               pv_q, pv_d;
+  logic [ActBits-1:0] px_q, px_d;
+  dnn_eie_ptr_banks #(.NumPtrs(NumPtrs), .IdxBits(PtrIdxBits), .PtrBits(PtrBits)) u_ptr (
+    .clk_i  (clk_i),
+    .we_i   (ld_ptr_we_i),
+    .waddr_i(PtrIdxBits'(ld_addr_i)),
+    .wdata_i(PtrBits'(ld_data_i)),
+    .re_i   (pop),
+    .raddr_i(q_data[QBits-1:ActBits]),
+    .start_o(p_start),
+    .end_o  (p_end)
+  );
+
+  // ---- column walker ----
+  logic               wk_active_q, wk_active_d, wk_first_q, wk_first_d;
+  logic [PtrBits-1:0] wk_cur_q, wk_cur_d, wk_end_q, wk_end_d;
+  logic [ActBits-1:0] wk_x_q, wk_x_d;
+  logic               busy_next, consume;
+
+  assign busy_next = wk_active_q && (wk_cur_q + 1'b1 != wk_end_q);
+  assign consume   = pv_q && !busy_next;
+  assign pop       = q_valid && (!pv_q || consume);
+
+  always_comb begin
+    pv_d        = pop || (pv_q && !consume);
+    px_d        = pop ? q_data[ActBits-1:0] : px_q;
+    wk_active_d = busy_next;
+    wk_first_d  = 1'b0;
+    wk_cur_d    = wk_active_q ? wk_cur_q + 1'b1 : wk_cur_q;
+    wk_end_d    = wk_end_q;
+    wk_x_d      = wk_x_q;
+    if (consume && p_start != p_end) begin
+      wk_active_d = 1'b1;
+      wk_first_d  = 1'b1;
+      wk_cur_d    = p_start;
+      wk_end_d    = p_end;
+      wk_x_d      = px_q;
+    end
+  end
+
+  // ---- entry read (stage E) ----
+  logic [EntBits-1:0] entry;
+  dnn_sram_1r1w #(.Depth(MaxEntries), .Width(EntBits)) u_entries (
+    .clk_i  (clk_i),
+    .we_i   (ld_ent_we_i),
+    .waddr_i(EntAddrBits'(ld_addr_i)),
+    .wdata_i(EntBits'(ld_data_i)),
+    .re_i   (wk_active_q),
+    .raddr_i(EntAddrBits'(wk_cur_q)),
+    .rdata_o(entry)
+  );
+
+  logic                       ev_q, efirst_q;
+  logic [ActBits-1:0]         ex_q;
+  logic [AccAddrBits-1:0]     row_q, row_e;
+  logic [IndexBits-1:0]       ent_v;
+  logic [3:0]                 ent_z;
+  logic signed [15:0]         weight;
+  logic signed [ProdBits-1:0] prod_e;
+
+  assign ent_v  = entry[EntBits-1:4];
+  assign ent_z  = entry[3:0];
+  // z zeros precede this entry: the first entry of a column sits at row z.
+  assign row_e  = efirst_q ? AccAddrBits'(ent_z) : row_q + 1'b1 + AccAddrBits'(ent_z);
+  assign weight = $signed(codebook_i[ent_v*16 +: 16]);
+  // Both operands sign-extended to the product width first, so the multiply is exact.
+  logic signed [ProdBits-1:0] weight_ext, x_ext;
+  assign weight_ext = {{ActBits{weight[15]}}, weight};
+  assign x_ext      = {{16{ex_q[ActBits-1]}}, ex_q};
+  assign prod_e     = weight_ext * x_ext;
+
+  // ---- multiply (stage M) and accumulate (stage A) with bypass ----
+  logic                       mv_q, av_q;
+  logic [AccAddrBits-1:0]     mrow_q, arow_q;
+  logic signed [ProdBits-1:0] mprod_q;
+  logic [AccBits-1:0]         asum_q, operand, msum;
+  // Accumulators as one flat vector: resets in one assignment at any depth.
+  logic [AccDepth*AccBits-1:0] acc_q;
+
+  // Back-to-back hits on one row: the value being written this cycle is the operand.
+  assign operand = (av_q && arow_q == mrow_q) ? asum_q : acc_q[mrow_q*AccBits +: AccBits];
+  logic signed [AccBits-1:0] mprod_ext;
+  assign mprod_ext = {{(AccBits - ProdBits + 1){mprod_q[ProdBits-1]}}, mprod_q[ProdBits-2:0]};
+  assign msum      = operand + mprod_ext;
+
+  // ---- write-back ----
+  logic [ActBits-1:0] wb_act;
+  dnn_eie_requant #(.ActBits(ActBits), .AccBits(AccBits), .FracBits(FracBits), .Relu(Relu)) u_requant (
+    .acc_i(acc_q[wb_addr_i*AccBits +: AccBits]),
+    .act_o(wb_act)
+  );
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      pv_q        <= 1'b0;
+      px_q        <= '0;
+      wk_active_q <= 1'b0;
+      wk_first_q  <= 1'b0;
+      wk_cur_q    <= '0;
+      wk_end_q    <= '0;
+      wk_x_q      <= '0;
+      ev_q        <= 1'b0;
+      efirst_q    <= 1'b0;
+      ex_q        <= '0;
+      row_q       <= '0;
+      mv_q        <= 1'b0;
+      mrow_q      <= '0;
+      mprod_q     <= '0;
+      av_q        <= 1'b0;
+      arow_q      <= '0;
+      asum_q      <= '0;
+    end else begin
+      pv_q        <= pv_d;
+      px_q        <= px_d;
+      wk_active_q <= wk_active_d;
+      wk_first_q  <= wk_first_d;
+      wk_cur_q    <= wk_cur_d;
+      wk_end_q    <= wk_end_d;
+      wk_x_q      <= wk_x_d;
+      ev_q        <= wk_active_q;
+      efirst_q    <= wk_first_q;
+      ex_q        <= wk_x_q;
+      if (ev_q) row_q <= row_e;
+      mv_q        <= ev_q;
+      mrow_q      <= row_e;
+      mprod_q     <= prod_e;
+      av_q        <= mv_q;
+      arow_q      <= mrow_q;
+      asum_q      <= msum;
+    end
+  end
+
+  // Accumulators start at zero and are cleared as write-back reads them.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      acc_q <= '0;
+    end else if (wb_valid_i) begin
+      acc_q[wb_addr_i*AccBits +: AccBits] <= '0;
+    end else if (av_q) begin
+      acc_q[arow_q*AccBits +: AccBits] <= asum_q;
+    end
+  end
+
+  // ---- activation files ----
+  logic [ActBits-1:0] act0_q [ActDepth];
+  logic [ActBits-1:0] act1_q [ActDepth];
+  logic               we0, we1;
+  logic [ActAddrBits-1:0] act_waddr;
+  logic [ActBits-1:0]     act_wdata;
+
+  // The loader fills the source file; write-back fills the destination.
+  assign we0       = (ld_act_we_i && !sel_i) || (wb_valid_i && sel_i);
+  assign we1       = (ld_act_we_i && sel_i) || (wb_valid_i && !sel_i);
+  assign act_waddr = wb_valid_i ? ActAddrBits'(wb_addr_i) : ActAddrBits'(ld_addr_i);
+  assign act_wdata = wb_valid_i ? wb_act : ActBits'(ld_data_i);
+
+  always_ff @(posedge clk_i) begin
+    if (we0) act0_q[act_waddr] <= act_wdata;
+    if (we1) act1_q[act_waddr] <= act_wdata;
+  end
+
+  assign lz_data_o = sel_i ? act1_q[lz_addr_i] : act0_q[lz_addr_i];
+  assign rd_data_o = sel_i ? act1_q[rd_addr_i] : act0_q[rd_addr_i];
+  assign idle_o    = !q_valid && !pv_q && !wk_active_q && !ev_q && !mv_q && !av_q;
+
+  logic unused_ld;
+  assign unused_ld = ^{ld_addr_i, ld_data_i, ent_z};  // z bits above the row width (small configs)
+
+endmodule

@@ -1,0 +1,10 @@
+# RTL of the EIE sparse engine, relative to rtl/: leaf modules first, the top last.
+common/dnn_sram_1r1w.sv
+common/dnn_fifo.sv
+common/dnn_job_ctrl.sv
+eie/dnn_eie_requant.sv
+eie/dnn_eie_lnzd_tree.sv
+eie/dnn_eie_lnzd.sv
+eie/dnn_eie_ptr_banks.sv
+eie/dnn_eie_pe.sv
+eie/dnn_eie_top.sv

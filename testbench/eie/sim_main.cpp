@@ -1,0 +1,214 @@
+// The per-configuration EIE simulator that `dnngen run --backend rtl` and `dnngen cosim`
+// build and hand the job to (same syntax as dnngen):
+//   sim run   CONFIG --op spmv --in codebook=C[,C2..] --in w_idx=W[,W2..] --in x=X --out y=Y [--json R]
+//   sim cosim CONFIG (--in ... | --random --seed S --count N) [--json R]
+// A chain of layers runs as one job per layer; the activation files swap in the engine.
+// cosim compares every layer's output and cycle count with the golden model.
+// Exit status: 0 ok, 1 mismatch or failure, 2 bad input.
+#include <chrono>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "dnngen/cli/job_options.hpp"
+#include "dnngen/common/error.hpp"
+#include "dnngen/config/config.hpp"
+#include "dnngen/eie/bench.hpp"
+#include "dnngen/eie/job.hpp"
+#include "dnngen/io/npy.hpp"
+#include "eie_harness.hpp"
+
+namespace dnngen {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double g_rtl_seconds = 0;
+
+struct ChainRun {
+  std::vector<std::vector<int64_t>> outputs;
+  std::vector<eie::RtlLayerRun> layers;
+};
+
+ChainRun run_on_rtl(eie::EieHarness& h, const config::EieConfig& cfg, const eie::Chain& chain,
+                    const std::vector<uint64_t>& expected_cycles) {
+  const auto prog = eie::build_program(cfg, chain);
+  ChainRun run;
+  const auto t0 = Clock::now();
+  h.load(prog.image);
+  for (size_t l = 0; l < prog.layers.size(); ++l) {
+    h.load(prog.layers[l].codebook);
+    const uint64_t timeout = (l < expected_cycles.size() ? expected_cycles[l] * 4 : 1000000) + 10000;
+    run.layers.push_back(h.run_layer(prog.layers[l], timeout));
+    run.outputs.push_back(h.read_activations(prog.layers[l].rows));
+  }
+  g_rtl_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+  return run;
+}
+
+nlohmann::json base_report(const config::Config& cfg, const std::string& backend) {
+  return {{"engine", cfg.engine}, {"config", cfg.name}, {"pes", cfg.eie.pes},
+          {"fifo_depth", cfg.eie.fifo_depth}, {"op", "spmv"}, {"backend", backend}};
+}
+
+double utilization(const config::EieConfig& cfg, uint64_t macs, uint64_t cycles) {
+  return cycles == 0 ? 0.0 : static_cast<double>(macs) / (static_cast<double>(cycles) * cfg.pes);
+}
+
+int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
+  eie::check_job_options(opts);
+  const auto chain = eie::load_chain(cfg.eie, opts);
+  const auto model = eie::run_chain(cfg.eie, chain);  // for the macs and the timeout only
+  std::vector<uint64_t> expected;
+  for (const auto& t : model.timing) expected.push_back(t.cycles);
+  eie::EieHarness h(cfg.eie, opts.fst_path);
+  const auto rtl = run_on_rtl(h, cfg.eie, chain, expected);
+  uint64_t cycles = 0;
+  nlohmann::json layers = nlohmann::json::array();
+  for (const auto& l : rtl.layers) {
+    if (!l.protocol_errors.empty()) {
+      std::cerr << "dnngen run: RTL protocol error: " << l.protocol_errors.front() << "\n";
+      return 1;
+    }
+    cycles += l.counter_cycles;
+    layers.push_back({{"cycles", l.counter_cycles}});
+  }
+  Tensor y({static_cast<int64_t>(rtl.outputs.back().size())});
+  y.data = rtl.outputs.back();
+  io::write_npy(opts.outputs.at("y"), y, io::DType::kInt16);
+  auto report = base_report(cfg, "rtl");
+  report["layers"] = layers;
+  report["cycles"] = cycles;
+  report["macs"] = model.useful_macs();
+  report["utilization"] = utilization(cfg.eie, model.useful_macs(), cycles);
+  report["sim_seconds"] = g_rtl_seconds;
+  cli::write_json_report(opts.json_path, report);
+  fmt::print("rtl: {} {} layer(s): {} cycles, {} useful MACs, load-balance efficiency {:.1f} %\n", cfg.name,
+             rtl.layers.size(), cycles, model.useful_macs(), 100.0 * report["utilization"].get<double>());
+  return 0;
+}
+
+std::string replay_command(const cli::JobOptions& opts) {
+  std::string r = fmt::format("dnngen cosim {} --op spmv", opts.config_path);
+  if (opts.random) r += fmt::format(" --random --seed {} --count {}", opts.seed, opts.count);
+  if (!opts.layer.empty()) r += fmt::format(" --layer {} --seed {}", opts.layer, opts.seed);
+  for (const auto& [name, path] : opts.inputs) r += fmt::format(" --in {}={}", name, path);
+  return r;
+}
+
+int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
+  eie::check_job_options(opts);
+  std::vector<eie::Chain> chains;
+  if (opts.random) {
+    for (uint64_t i = 0; i < opts.count; ++i) chains.push_back(eie::random_chain(cfg.eie, opts.seed, i));
+  } else if (!opts.layer.empty()) {
+    // A benchmark layer at its densities, scaled down to fit the configured SRAMs.
+    const auto colon = opts.layer.rfind(':');
+    for (const auto& l : eie::load_bench_layers(opts.layer.substr(0, colon)))
+      if (l.name == opts.layer.substr(colon + 1)) chains.push_back(eie::scaled_chain(cfg.eie, l, opts.seed));
+    if (chains.empty()) throw InputError("--layer " + opts.layer + ": no such layer");
+  } else {
+    chains.push_back(eie::load_chain(cfg.eie, opts));
+  }
+  const std::string replay = replay_command(opts);
+  if (!opts.quiet) fmt::print("cosim {}: {} job(s), seed {}\n", cfg.name, chains.size(), opts.seed);
+  eie::EieHarness h(cfg.eie, opts.fst_path);
+  auto report = base_report(cfg, "cosim");
+  report["seed"] = opts.seed;
+  report["jobs"] = nlohmann::json::array();
+  uint64_t failed = 0, mismatches = 0, total_cycles = 0, total_macs = 0;
+  bool cycles_agree = true;
+  const auto t0 = Clock::now();
+  for (size_t i = 0; i < chains.size(); ++i) {
+    const auto& chain = chains[i];
+    const auto model = eie::run_chain(cfg.eie, chain);
+    std::vector<uint64_t> expected;
+    for (const auto& t : model.timing) expected.push_back(t.cycles);
+    const auto rtl = run_on_rtl(h, cfg.eie, chain, expected);
+    std::vector<std::string> problems;
+    uint64_t wrong = 0;
+    nlohmann::json layers = nlohmann::json::array();
+    for (size_t l = 0; l < chain.layers.size(); ++l) {
+      const auto& r = rtl.layers[l];
+      for (const auto& e : r.protocol_errors) problems.push_back(fmt::format("layer {}: {}", l, e));
+      const uint64_t mc = model.timing[l].cycles;
+      if (r.counter_cycles != mc || r.measured_cycles != mc) {
+        cycles_agree = false;
+        problems.push_back(fmt::format("layer {}: cycles model {} rtl counter {} measured {}", l, mc,
+                                       r.counter_cycles, r.measured_cycles));
+      }
+      uint64_t layer_wrong = 0;
+      for (size_t k = 0; k < model.outputs[l].size(); ++k) {
+        if (model.outputs[l][k] == rtl.outputs[l][k]) continue;
+        if (layer_wrong++ < 3)
+          problems.push_back(fmt::format("layer {} y[{}]: model {} rtl {}", l, k, model.outputs[l][k], rtl.outputs[l][k]));
+      }
+      wrong += layer_wrong;
+      layers.push_back({{"M", chain.layers[l].w_idx.shape[0]}, {"N", chain.layers[l].w_idx.shape[1]},
+                        {"model_cycles", mc}, {"rtl_cycles", r.counter_cycles},
+                        {"useful_macs", model.timing[l].useful_macs}, {"stall_cycles", model.timing[l].stall_cycles},
+                        {"mismatches", layer_wrong}});
+    }
+    const bool pass = problems.empty();
+    failed += pass ? 0 : 1;
+    mismatches += wrong;
+    total_cycles += model.cycles();
+    total_macs += model.useful_macs();
+    report["jobs"].push_back({{"label", chain.label}, {"layers", layers}, {"pass", pass}, {"problems", problems}});
+    if (!opts.quiet || !pass)
+      fmt::print("  [{}] {}: cycles model {} rtl {} -> {}\n", i, chain.label, model.cycles(),
+                 [&] { uint64_t c = 0; for (const auto& l : rtl.layers) c += l.counter_cycles; return c; }(),
+                 pass ? "ok" : "MISMATCH");
+    for (const auto& p : problems) fmt::print("      {}\n", p);
+  }
+  const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+  const bool pass = failed == 0;
+  report["pass"] = pass;
+  report["failed_jobs"] = failed;
+  report["cycles_agree"] = cycles_agree;
+  report["mismatches"] = mismatches;
+  report["cycles"] = total_cycles;
+  report["macs"] = total_macs;
+  report["utilization"] = utilization(cfg.eie, total_macs, total_cycles);
+  report["sim_cycles"] = h.sim_cycles();
+  report["wall_seconds"] = secs;
+  report["sim_seconds"] = g_rtl_seconds;
+  report["sim_cycles_per_second"] = g_rtl_seconds > 0 ? static_cast<double>(h.sim_cycles()) / g_rtl_seconds : 0.0;
+  report["replay"] = replay;
+  cli::write_json_report(opts.json_path, report);
+  fmt::print("cosim {}: {} / {} jobs pass, {} value mismatches, cycles model==RTL on every job: {} "
+             "({:.2f} M sim cycles/s)\n",
+             cfg.name, chains.size() - failed, chains.size(), mismatches, cycles_agree ? "yes" : "NO",
+             report["sim_cycles_per_second"].get<double>() / 1e6);
+  if (!pass) fmt::print("replay: {}\n", replay);
+  return pass ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace dnngen
+
+int main(int argc, char** argv) {
+  using namespace dnngen;
+  try {
+    if (argc < 2) throw InputError("usage: sim run|cosim CONFIG [options]");
+    const std::string command = argv[1];
+    const std::vector<std::string> args(argv + 2, argv + argc);
+    auto opts = cli::parse_job_options(command, args);
+    if (opts.config_path == "--help") {
+      std::cout << cli::job_usage(command);
+      return 0;
+    }
+    if (!opts.op_given) opts.op = "spmv";
+    const auto cfg = config::load_config(opts.config_path);
+    if (command == "run") return run_command(cfg, opts);
+    return cosim_command(cfg, opts);
+  } catch (const InputError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the EIE engine through the dnngen binary: compress, run on the
+model and the RTL (equal outputs), multi-layer chains, bench, and the bad-input contract
+(exit 2, one error line, nothing written).
+
+usage: test_eie_cli.py --bin build/tools/dnngen --src . [unittest args]
+"""
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
+import test_cli  # noqa: E402  (CliTestCase and the --bin/--src globals)
+
+CFG = "eie_4pe.yaml"
+
+
+class EieTests(test_cli.CliTestCase):
+    def operands(self, m=37, n=45, density=0.2, seed=3):
+        rng = np.random.default_rng(seed)
+        cb = np.concatenate([[0], rng.integers(-300, 300, 15)]).astype(np.int16)
+        w = np.where(rng.random((m, n)) < density, rng.integers(1, 16, (m, n)), 0).astype(np.uint8)
+        x = np.where(rng.random(n) < 0.4, rng.integers(-512, 512, n), 0).astype(np.int16)
+        return cb, w, x
+
+    def reference(self, cb, w, x, frac=8):
+        acc = (cb[w].astype(np.int64) * x.astype(np.int64)).sum(axis=1)
+        y = (acc + (1 << (frac - 1))) >> frac
+        return np.maximum(np.clip(y, -32768, 32767), 0)
+
+    def test_run_model_and_rtl_agree_with_numpy(self):
+        cb, w, x = self.operands()
+        args = ["--in", "codebook=" + self.save("cb.npy", cb), "--in", "w_idx=" + self.save("w.npy", w),
+                "--in", "x=" + self.save("x.npy", x)]
+        for backend in ("model", "rtl"):
+            p = self.dnngen("run", self.config(CFG), "--op", "spmv", "--backend", backend, *args,
+                            "--out", f"y={self.path(backend + '.npy')}", "--json", self.path(backend + ".json"))
+            self.assert_ok(p)
+        ym, yr = np.load(self.path("model.npy")), np.load(self.path("rtl.npy"))
+        self.assertEqual(ym.dtype, np.int16)
+        np.testing.assert_array_equal(ym, self.reference(cb, w, x))
+        np.testing.assert_array_equal(ym, yr)
+        self.assertGreater(np.count_nonzero(ym), 0)  # a non-trivial check
+        jm, jr = self.load_json(self.path("model.json")), self.load_json(self.path("rtl.json"))
+        self.assertEqual(jm["cycles"], jr["cycles"])
+        for key in ("engine", "op", "backend", "cycles", "macs", "utilization"):
+            self.assertIn(key, jr)
+
+    def test_two_layer_chain_cosim(self):
+        cb, w0, x = self.operands(m=30, n=45)
+        _, w1, _ = self.operands(m=20, n=30, seed=4)
+        p = self.dnngen("cosim", self.config(CFG), "--op", "spmv", "--in", "codebook=" + self.save("cb.npy", cb),
+                        "--in", f"w_idx={self.save('w0.npy', w0)},{self.save('w1.npy', w1)}",
+                        "--in", "x=" + self.save("x.npy", x), "--json", self.path("r.json"))
+        self.assert_ok(p)
+        r = self.load_json(self.path("r.json"))
+        self.assertTrue(r["pass"])
+        self.assertEqual(len(r["jobs"][0]["layers"]), 2)
+
+    def test_compress_paper_shape_and_run(self):
+        rng = np.random.default_rng(5)
+        wf = rng.standard_normal((40, 24)).astype(np.float32)
+        p = self.dnngen("compress", self.config(CFG), "--in", "weights=" + self.save("w.npy", wf),
+                        "--param", "density=0.25", "--out", f"codebook={self.path('cb.npy')}",
+                        "--out", f"w_idx={self.path('wi.npy')}", "--sram-dir", self.path("sram"))
+        self.assert_ok(p)
+        cb, wi = np.load(self.path("cb.npy")), np.load(self.path("wi.npy"))
+        self.assertEqual(cb.dtype, np.int16)
+        self.assertEqual(cb[0], 0)
+        self.assertEqual(wi.dtype, np.uint8)
+        self.assertEqual(np.count_nonzero(wi), 240)
+        kept = np.abs(wf[wi != 0]).min()
+        self.assertGreaterEqual(kept, np.abs(wf[wi == 0]).max())  # magnitude pruning
+        self.assertTrue(os.path.exists(self.path("sram/pe3_entries.npy")))
+
+    def test_bench_reference_layers(self):
+        p = self.dnngen("bench", self.config("eie_64pe.yaml"), "--network",
+                        os.path.join(test_cli.SRC, "workloads", "eie_layers.csv"), "--json", self.path("b.json"))
+        self.assert_ok(p)
+        b = self.load_json(self.path("b.json"))
+        self.assertEqual([l["name"] for l in b["layers"]][:3], ["Alex-6", "Alex-7", "Alex-8"])
+        for l in b["layers"]:
+            self.assertGreater(l["speedup"], 1.0)
+            self.assertLessEqual(l["efficiency"], 1.0)
+
+    def test_bad_inputs(self):
+        cb, w, x = self.operands()
+        good = {"codebook": self.save("cb.npy", cb), "w_idx": self.save("w.npy", w), "x": self.save("x.npy", x)}
+        bad_cb = cb.copy(); bad_cb[0] = 5
+        big_w = w.copy(); big_w[0, 0] = 16
+        cases = [
+            ({"codebook": self.save("bcb.npy", bad_cb)}, "entry 0"),
+            ({"codebook": self.save("short.npy", cb[:8])}, "codebook range"),  # index 8..15 now outside
+            ({"x": self.save("bx.npy", x[:-1])}, "expected N"),
+            ({"w_idx": self.save("big.npy", np.ones((200, 10), np.uint8))}, "does not fit the configured SRAMs"),
+        ]
+        for override, needle in cases:
+            ins = dict(good, **override)
+            args = ["run", self.config(CFG), "--op", "spmv"]
+            for k, v in ins.items():
+                args += ["--in", f"{k}={v}"]
+            self.assert_bad_input(args + ["--out", "y=" + self.path("y.npy")], [needle], absent=[self.path("y.npy")])
+        wf = self.save("wf.npy", np.ones((8, 8), np.float32))
+        for d in ("0", "1.5", "-0.1"):
+            self.assert_bad_input(["compress", self.config(CFG), "--in", f"weights={wf}", "--param", f"density={d}",
+                                   "--out", "codebook=" + self.path("c.npy"), "--out", "w_idx=" + self.path("i.npy")],
+                                  ["density"], absent=[self.path("c.npy"), self.path("i.npy")])
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    for flag, attr in (("--bin", "BIN"), ("--src", "SRC")):
+        if flag in args:
+            i = args.index(flag)
+            setattr(test_cli, attr, os.path.abspath(args[i + 1]))
+            del args[i:i + 2]
+    if not os.environ.get("DNNGEN_CACHE"):
+        os.environ["DNNGEN_CACHE"] = os.path.join(os.path.dirname(os.path.dirname(test_cli.BIN)), "sim-cache")
+    import unittest
+    unittest.main(argv=[sys.argv[0]] + args, verbosity=2)
