@@ -1238,7 +1238,10 @@ class BenchTests(CliTestCase):
         return os.path.join(SRC, "workloads", name)
 
     def test_bench_every_network(self):
-        nets = sorted(f for f in os.listdir(os.path.join(SRC, "workloads")) if f.endswith(".csv"))
+        # Layer tables of the other engines (eie_*.csv, bitserial_*.csv) have their own
+        # formats and are benched with their engines' configs, in their own suites.
+        nets = sorted(f for f in os.listdir(os.path.join(SRC, "workloads"))
+                      if f.endswith(".csv") and not f.startswith(("eie_", "bitserial_")))
         for net in nets:
             with self.subTest(network=net):
                 rep = self.path(net + ".json")
