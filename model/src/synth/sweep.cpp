@@ -21,6 +21,7 @@
 #include "dnngen/common/output_dir.hpp"
 #include "dnngen/common/svg_plot.hpp"
 #include "dnngen/generate/bundle.hpp"
+#include "dnngen/row_stationary/rs_host.hpp"
 
 namespace dnngen::synth {
 namespace fs = std::filesystem;
@@ -237,6 +238,13 @@ std::string csv_field(const std::string& s) {
 
 // Every config key and its value, as written in YAML.
 std::vector<std::pair<std::string, std::string>> config_fields(const config::Config& cfg) {
+  if (cfg.engine != "systolic") {
+    // The other engines: their RTL parameters, which map one to one onto their keys.
+    std::vector<std::pair<std::string, std::string>> fields = {{"name", cfg.name}, {"engine", cfg.engine}};
+    for (const auto& [name, value] : config::rtl_parameters(cfg))
+      fields.emplace_back("rtl." + name, std::to_string(value));
+    return fields;
+  }
   const config::SystolicConfig& s = cfg.systolic;
   return {{"name", cfg.name},
           {"engine", cfg.engine},
@@ -395,6 +403,26 @@ bool any_has_fmax(const SweepResult& sweep) {
                      [](const auto& p) { return std::isfinite(find_fmax(p.synth_json)); });
 }
 
+// The closed-form network estimate of one point: the WS/OS estimate over im2col GEMMs,
+// or the row-stationary engine's own (its layers split to its scratchpads).
+workload::NetworkEstimate network_estimate(const config::Config& cfg,
+                                           const std::vector<workload::Layer>& layers,
+                                           const std::string& path, const std::string& name) {
+  if (cfg.systolic.dataflow != config::Dataflow::kRowStationary)
+    return workload::estimate_network(cfg.systolic, layers, name);
+  workload::NetworkEstimate n;
+  n.name = name;
+  n.cfg = cfg.systolic;
+  for (const auto& row : rs::bench_network(cfg.systolic, path)) {
+    n.jobs += row.jobs;
+    n.macs += row.macs;
+    n.cycles += row.cycles;
+  }
+  const double pes = static_cast<double>(cfg.systolic.rows) * cfg.systolic.cols;
+  n.utilization = n.cycles == 0 ? 0.0 : static_cast<double>(n.macs) / (static_cast<double>(n.cycles) * pes);
+  return n;
+}
+
 // ---------------------------------------------------------------- running
 
 double weight(const SweepPoint& p) { return 1 + static_cast<double>(array_size(p.config)) / 64; }
@@ -543,6 +571,15 @@ SweepResult run_sweep(const SweepOptions& options, const ProgressFn& progress) {
     sweep.bases.push_back({path, output::read_text_file(path)});
   }
   const std::vector<SweepPoint> points = expand_grid(sweep.bases, sweep.axes);
+  // One table per sweep: its columns are the keys of one engine variant.
+  for (const auto& p : points) {
+    if (config::rtl_variant(p.config) != config::rtl_variant(points.front().config)) {
+      throw InputError(fmt::format("{} and {}: a sweep compares one engine variant, got {} and {}",
+                                   points.front().config.source_path, p.config.source_path,
+                                   config::rtl_variant(points.front().config),
+                                   config::rtl_variant(p.config)));
+    }
+  }
   std::vector<workload::Layer> layers;
   if (!options.network.empty()) {
     layers = workload::load_network(options.network);
@@ -589,8 +626,7 @@ SweepResult run_sweep(const SweepOptions& options, const ProgressFn& progress) {
     so.work_dir = (work_root / fmt::format("p{:03}_{}", p.index, p.config.name)).string();
     r.synth = run_synth(p.config, so);
     r.synth_json = to_json(r.synth);
-    if (!layers.empty())
-      r.network = workload::estimate_network(p.config.systolic, layers, sweep.network_name);
+    if (!layers.empty()) r.network = network_estimate(p.config, layers, options.network, sweep.network_name);
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     sweep.points.push_back(std::move(r));
     done_weight += weight(p);
