@@ -299,6 +299,10 @@ TEST(Network, ShippedWorkloadsLoad) {
   const SystolicConfig cfg = array_config(16, 16, Dataflow::kWeightStationary, 4096, 4096, 4096);
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() != ".csv") continue;
+    // Layer tables of the other engines (eie_*.csv, bitserial_*.csv) have their own
+    // formats and loaders, tested in their engines' suites.
+    const std::string file = entry.path().filename().string();
+    if (file.rfind("eie_", 0) == 0 || file.rfind("bitserial_", 0) == 0) continue;
     SCOPED_TRACE(entry.path().string());
     const auto layers = load_network(entry.path().string());
     const NetworkEstimate n = estimate_network(cfg, layers);
