@@ -1,9 +1,14 @@
 // One EIE processing element. Holds rows p, p+NumPes, ... of every layer's matrix in
 // CSC form and the same rows of the activation vectors:
 //   FIFO of broadcast (pointer index k, x) -> pointer read (even/odd banks, p[k], p[k+1])
-//   -> column walker (one entry address per cycle) -> entry read (v, z) -> row = previous
-//   row + 1 + z; codebook decode; multiply -> accumulate into the row's register, with a
-//   bypass when the previous accumulate hit the same row.
+//   -> one-entry column register -> column walker (one entry address per cycle) -> entry
+//   read (v, z) -> row = previous row + 1 + z; codebook decode; multiply -> accumulate
+//   into the row's register, with a bypass when the previous accumulate hit the same row.
+// The pointer stage reads the FIFO head's pointers whenever its data register is free, so
+// it runs ahead of the walker: a column this PE holds no entry of (p[k+1] == p[k]) retires
+// there without costing the walker a cycle, and a non-empty column waits in the column
+// register (or goes straight to the walker when both are free). The walker starts the next
+// column the cycle after the previous column's last entry.
 // Two activation files: the source (read by the LNZD scanner) and the destination
 // (written by write-back through requant + ReLU); sel_i says which is the source, and
 // the top flips it after every layer so a layer's output is the next layer's input.
@@ -86,30 +91,48 @@ module dnn_eie_pe #(
     .end_o  (p_end)
   );
 
-  // ---- column walker ----
+  // ---- column register and column walker ----
+  logic               hv_q, hv_d;                  // a non-empty column waits for the walker
+  logic [PtrBits-1:0] h_start_q, h_start_d, h_end_q, h_end_d;
+  logic [ActBits-1:0] hx_q, hx_d;
   logic               wk_active_q, wk_active_d, wk_first_q, wk_first_d;
   logic [PtrBits-1:0] wk_cur_q, wk_cur_d, wk_end_q, wk_end_d;
   logic [ActBits-1:0] wk_x_q, wk_x_d;
-  logic               busy_next, consume;
+  logic               p_full, wk_free, take_h, take_p, h_free, consume;
 
-  assign busy_next = wk_active_q && (wk_cur_q + 1'b1 != wk_end_q);
-  assign consume   = pv_q && !busy_next;
-  assign pop       = q_valid && (!pv_q || consume);
+  assign p_full  = pv_q && (p_start != p_end);
+  assign wk_free = !(wk_active_q && (wk_cur_q + 1'b1 != wk_end_q));
+  assign take_h  = hv_q && wk_free;
+  assign take_p  = !hv_q && wk_free && p_full;   // both free: straight to the walker
+  assign h_free  = !hv_q || take_h;
+  // Pointer data retires when empty, or moves on when the column register frees.
+  assign consume = pv_q && (!p_full || h_free);
+  assign pop     = q_valid && (!pv_q || consume);
 
   always_comb begin
     pv_d        = pop || (pv_q && !consume);
     px_d        = pop ? q_data[ActBits-1:0] : px_q;
-    wk_active_d = busy_next;
+    hv_d        = hv_q && !take_h;
+    h_start_d   = h_start_q;
+    h_end_d     = h_end_q;
+    hx_d        = hx_q;
+    if (p_full && h_free && !take_p) begin
+      hv_d      = 1'b1;
+      h_start_d = p_start;
+      h_end_d   = p_end;
+      hx_d      = px_q;
+    end
+    wk_active_d = !wk_free;
     wk_first_d  = 1'b0;
     wk_cur_d    = wk_active_q ? wk_cur_q + 1'b1 : wk_cur_q;
     wk_end_d    = wk_end_q;
     wk_x_d      = wk_x_q;
-    if (consume && p_start != p_end) begin
+    if (take_h || take_p) begin
       wk_active_d = 1'b1;
       wk_first_d  = 1'b1;
-      wk_cur_d    = p_start;
-      wk_end_d    = p_end;
-      wk_x_d      = px_q;
+      wk_cur_d    = take_h ? h_start_q : p_start;
+      wk_end_d    = take_h ? h_end_q : p_end;
+      wk_x_d      = take_h ? hx_q : px_q;
     end
   end
 
@@ -169,6 +192,10 @@ module dnn_eie_pe #(
     if (!rst_ni) begin
       pv_q        <= 1'b0;
       px_q        <= '0;
+      hv_q        <= 1'b0;
+      h_start_q   <= '0;
+      h_end_q     <= '0;
+      hx_q        <= '0;
       wk_active_q <= 1'b0;
       wk_first_q  <= 1'b0;
       wk_cur_q    <= '0;
@@ -187,6 +214,10 @@ module dnn_eie_pe #(
     end else begin
       pv_q        <= pv_d;
       px_q        <= px_d;
+      hv_q        <= hv_d;
+      h_start_q   <= h_start_d;
+      h_end_q     <= h_end_d;
+      hx_q        <= hx_d;
       wk_active_q <= wk_active_d;
       wk_first_q  <= wk_first_d;
       wk_cur_q    <= wk_cur_d;
@@ -236,7 +267,7 @@ module dnn_eie_pe #(
 
   assign lz_data_o = sel_i ? act1_q[lz_addr_i] : act0_q[lz_addr_i];
   assign rd_data_o = sel_i ? act1_q[rd_addr_i] : act0_q[rd_addr_i];
-  assign idle_o    = !q_valid && !pv_q && !wk_active_q && !ev_q && !mv_q && !av_q;
+  assign idle_o    = !q_valid && !pv_q && !hv_q && !wk_active_q && !ev_q && !mv_q && !av_q;
 
   logic unused_ld;
   assign unused_ld = ^{ld_addr_i, ld_data_i, ent_z};  // z bits above the row width (small configs)

@@ -131,6 +131,50 @@ TEST(EieCycleModel, BalancedWorkApproachesOneEntryPerCycle) {
   EXPECT_LE(t.cycles, 512u + 32u + 8u);
 }
 
+// Columns a PE holds no entry of retire in the pointer stage while the walker works on
+// an earlier column, and the next non-empty column starts right after its last entry:
+// four empty columns behind a 6-entry column cost nothing (they cost four walker cycles
+// when every column passed through the walker).
+TEST(EieCycleModel, EmptyColumnsBehindALongColumnAreFree) {
+  auto c = small();
+  c.fifo_depth = 8;
+  LayerWork with_empty, without;
+  with_empty.rows = without.rows = 8;
+  with_empty.cols = without.cols = 6;
+  for (int64_t j = 0; j < 6; ++j) {
+    const uint32_t k = j == 0 ? 6u : (j == 5 ? 1u : 0u);
+    with_empty.nz_cols.push_back(j);
+    with_empty.entries.push_back({k, k});
+    if (k > 0) {
+      without.nz_cols.push_back(j);
+      without.entries.push_back({k, k});
+    }
+  }
+  const auto a = simulate_layer(c, with_empty), b = simulate_layer(c, without);
+  EXPECT_EQ(a.entries, 14u);
+  EXPECT_EQ(a.compute_cycles, b.compute_cycles);
+  // Column 0: pushed in cycle 1, popped 2, pointers 3, walker 4-9; column 5 waits in the
+  // column register and walks in cycle 10; entry read, multiply, accumulate 11-13; the
+  // drained check is cycle 14.
+  EXPECT_EQ(a.compute_cycles, 14u);
+}
+
+// With the walker idle an empty column still costs its pointer cycle (one column per
+// cycle through the pointer stage).
+TEST(EieCycleModel, EmptyColumnCostsOnePointerCycleWhenIdle) {
+  auto c = small();
+  c.fifo_depth = 8;
+  LayerWork w;
+  w.rows = 2;
+  w.cols = 4;
+  for (int64_t j = 0; j < 4; ++j) {
+    w.nz_cols.push_back(j);
+    w.entries.push_back({j == 3 ? 1u : 0u, j == 3 ? 1u : 0u});
+  }
+  // Column 3 is pushed in cycle 4, popped 5, pointers 6, walker 7, then 8-10 and the check.
+  EXPECT_EQ(simulate_layer(c, w).compute_cycles, 11u);
+}
+
 TEST(EieCycleModel, DeeperFifosNeverSlower) {
   LayerWork w;
   w.rows = 40;

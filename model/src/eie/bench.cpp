@@ -141,40 +141,46 @@ std::vector<BenchRow> run_bench(const config::EieConfig& cfg, const std::vector<
 std::string format_bench(const config::EieConfig& cfg, const std::vector<BenchRow>& rows) {
   std::string out = fmt::format("EIE {} PEs, FIFO depth {} (cycle model, published sizes and densities)\n", cfg.pes,
                                 cfg.fifo_depth);
-  out += fmt::format("{:<9} {:>6} {:>6} {:>6} {:>6} {:>10} {:>12} {:>7} {:>12} {:>8}\n", "layer", "N", "M", "w %",
-                     "act %", "cycles", "useful MACs", "eff %", "dense cyc", "speedup");
-  double eff_sum = 0;
+  out += fmt::format("{:<9} {:>6} {:>6} {:>6} {:>6} {:>10} {:>12} {:>10} {:>7} {:>7} {:>12} {:>8}\n", "layer", "N", "M",
+                     "w %", "act %", "cycles", "useful MACs", "entries", "eff %", "ent %", "dense cyc", "speedup");
+  double eff_sum = 0, ent_sum = 0;
   for (const auto& r : rows) {
-    const double eff = r.timing.efficiency(cfg.pes);
+    const double eff = r.timing.efficiency(cfg.pes), ent = r.timing.entry_efficiency(cfg.pes);
     eff_sum += eff;
-    out += fmt::format("{:<9} {:>6} {:>6} {:>6.1f} {:>6.1f} {:>10} {:>12} {:>7.1f} {:>12} {:>7.1f}x\n", r.layer.name,
-                       r.layer.inputs, r.layer.outputs, 100 * r.layer.weight_density, 100 * r.layer.act_density,
-                       r.timing.cycles, r.timing.useful_macs, 100 * eff, r.dense_cycles,
+    ent_sum += ent;
+    out += fmt::format("{:<9} {:>6} {:>6} {:>6.1f} {:>6.1f} {:>10} {:>12} {:>10} {:>7.1f} {:>7.1f} {:>12} {:>7.1f}x\n",
+                       r.layer.name, r.layer.inputs, r.layer.outputs, 100 * r.layer.weight_density,
+                       100 * r.layer.act_density, r.timing.cycles, r.timing.useful_macs, r.timing.entries, 100 * eff,
+                       100 * ent, r.dense_cycles,
                        static_cast<double>(r.dense_cycles) / static_cast<double>(r.timing.cycles));
   }
-  out += fmt::format("mean load-balance efficiency {:.1f} % over {} layers\n", 100 * eff_sum / rows.size(), rows.size());
+  out += fmt::format("mean load-balance efficiency {:.1f} % over {} layers (useful MACs; {:.1f} % over entries)\n",
+                     100 * eff_sum / rows.size(), rows.size(), 100 * ent_sum / rows.size());
+  out += "eff % = useful MACs / (cycles x PEs); ent % = entries / (cycles x PEs), padding entries counted as work\n";
   return out;
 }
 
 nlohmann::json bench_json(const config::EieConfig& cfg, const std::vector<BenchRow>& rows) {
   nlohmann::json layers = nlohmann::json::array();
   uint64_t cycles = 0, macs = 0;
-  double eff_sum = 0;
+  double eff_sum = 0, ent_sum = 0;
   for (const auto& r : rows) {
-    const double eff = r.timing.efficiency(cfg.pes);
+    const double eff = r.timing.efficiency(cfg.pes), ent = r.timing.entry_efficiency(cfg.pes);
     eff_sum += eff;
+    ent_sum += ent;
     cycles += r.timing.cycles;
     macs += r.timing.useful_macs;
     layers.push_back({{"name", r.layer.name}, {"inputs", r.layer.inputs}, {"outputs", r.layer.outputs},
                       {"weight_density", r.layer.weight_density}, {"act_density", r.layer.act_density},
                       {"cycles", r.timing.cycles}, {"useful_macs", r.timing.useful_macs},
                       {"entries", r.timing.entries}, {"stall_cycles", r.timing.stall_cycles},
-                      {"efficiency", eff}, {"dense_cycles", r.dense_cycles},
+                      {"efficiency", eff}, {"entry_efficiency", ent}, {"dense_cycles", r.dense_cycles},
                       {"speedup", static_cast<double>(r.dense_cycles) / static_cast<double>(r.timing.cycles)}});
   }
   return {{"pes", cfg.pes},     {"fifo_depth", cfg.fifo_depth}, {"layers", layers}, {"cycles", cycles},
           {"macs", macs},       {"utilization", static_cast<double>(macs) / (static_cast<double>(cycles) * cfg.pes)},
-          {"mean_efficiency", eff_sum / static_cast<double>(rows.size())}};
+          {"mean_efficiency", eff_sum / static_cast<double>(rows.size())},
+          {"mean_entry_efficiency", ent_sum / static_cast<double>(rows.size())}};
 }
 
 }  // namespace dnngen::eie

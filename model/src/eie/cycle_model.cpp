@@ -1,7 +1,7 @@
 // Register-for-register mirror of rtl/eie: the LNZD scanner (dnn_eie_lnzd), the
 // activation FIFOs (dnn_fifo: ready while not full, a pushed word visible the next
-// cycle) and each PE's pointer read, column walker and the three pipeline stages
-// behind it (entry read, multiply, accumulate). Each cycle below computes every next
+// cycle) and each PE's pointer read, one-entry column register, column walker and the
+// three pipeline stages behind it (entry read, multiply, accumulate). Each cycle below computes every next
 // state from the state at the start of the cycle, as the flip-flops do.
 #include "dnngen/eie/cycle_model.hpp"
 
@@ -17,16 +17,22 @@ double LayerTiming::efficiency(unsigned pes) const {
   return cycles == 0 ? 0.0 : static_cast<double>(useful_macs) / (static_cast<double>(cycles) * pes);
 }
 
+double LayerTiming::entry_efficiency(unsigned pes) const {
+  return cycles == 0 ? 0.0 : static_cast<double>(entries) / (static_cast<double>(cycles) * pes);
+}
+
 namespace {
 
 struct PeState {
   std::deque<uint32_t> fifo;  // ordinals into LayerWork::nz_cols
   bool pv = false;            // pointer read in flight / pointer data held
   uint32_t pk = 0;            // its column (ordinal)
+  bool hv = false;            // a non-empty column waits in the column register
+  uint32_t hk = 0;            // its column (ordinal)
   bool active = false;        // the walker is issuing entry reads
   uint32_t rem = 0;           // entries left, including this cycle's
   bool ev = false, mv = false, av = false;  // entry-read, multiply, accumulate stages
-  bool idle() const { return fifo.empty() && !pv && !active && !ev && !mv && !av; }
+  bool idle() const { return fifo.empty() && !pv && !hv && !active && !ev && !mv && !av; }
 };
 
 }  // namespace
@@ -91,16 +97,26 @@ LayerTiming simulate_layer(const config::EieConfig& cfg, const LayerWork& work) 
       s.av = s.mv;
       s.mv = s.ev;
       s.ev = s.active;
-      const bool busy_next = s.active && s.rem > 1;
-      const bool consume = s.pv && !busy_next;
+      const bool wk_free = !(s.active && s.rem > 1);
       if (s.active && --s.rem == 0) s.active = false;
-      if (consume) {
-        const uint32_t k = work.entries[s.pk][p];
+      // Pointer data of an empty column retires at once; a non-empty one goes straight
+      // to a free walker, else into a free column register, else holds.
+      const uint32_t pk_entries = s.pv ? work.entries[s.pk][p] : 0;
+      const bool p_full = s.pv && pk_entries > 0;
+      const bool take_h = s.hv && wk_free;
+      const bool take_p = !s.hv && wk_free && p_full;
+      const bool h_free = !s.hv || take_h;
+      const bool consume = s.pv && (!p_full || h_free);
+      if (take_h || take_p) {
+        const uint32_t k = work.entries[take_h ? s.hk : s.pk][p];
         t.entries += k;
-        if (k > 0) {
-          s.active = true;
-          s.rem = k;
-        }
+        s.active = true;
+        s.rem = k;
+      }
+      s.hv = s.hv && !take_h;
+      if (p_full && h_free && !take_p) {
+        s.hv = true;
+        s.hk = s.pk;
       }
       const bool pop = head && (!s.pv || consume);
       if (pop) {

@@ -31,6 +31,9 @@ struct LayerTiming {
   uint64_t entries = 0;           // entries read (padding included)
   // useful MACs / (cycles x pes)
   double efficiency(unsigned pes) const;
+  // entries / (cycles x pes): padding entries counted as work, so this is the load
+  // balance alone (padding is a property of the 4-bit relative index, not of balance)
+  double entry_efficiency(unsigned pes) const;
 };
 
 LayerTiming simulate_layer(const config::EieConfig& cfg, const LayerWork& work);
