@@ -4,6 +4,9 @@
 #   2. simulator build time and Yosys synthesis time of the 16x16 int8 WS engine
 #   3. cycles vs the SCALE-Sim v2 WS formula on ResNet-50 and AlexNet (closed form)
 #   4. speed of the closed-form estimate over whole networks
+#   5-7. the other engines' benchmarks: row-stationary vs Eyeriss (scripts/bench_rs.sh),
+#      EIE FIFO-depth sweep (scripts/bench_eie.sh), bit-serial speedups and SIP area
+#      (scripts/bench_bitserial.sh)
 set -euo pipefail
 BUILD=${1:-build}
 DNNGEN="$BUILD/tools/dnngen"
@@ -54,3 +57,10 @@ done
 
 echo "== 4. closed-form estimate speed"
 "$BUILD/tools/bench_estimate" workloads
+
+echo "== 5. row-stationary: AlexNet conv layers on the 12x14 array against Eyeriss"
+scripts/bench_rs.sh "$BUILD"
+echo "== 6. EIE: load-balance efficiency on the EIE layers, FIFO depths 1-16"
+scripts/bench_eie.sh "$BUILD"
+echo "== 7. bit-serial: Stripes and Pragmatic speedups, SIP area"
+scripts/bench_bitserial.sh "$BUILD"

@@ -1,17 +1,65 @@
-// The bitserial engine's part of the dnngen front end (see dnngen/cli/engine_cli.hpp).
-// Placeholder until the engine's model lands: every entry refuses with exit 2.
+// The bitserial engine's part of the dnngen front end (see dnngen/cli/engine_cli.hpp):
+// validate, run --backend model, and bench. The RTL backend and cosim run in the
+// simulator built from testbench/bitserial/sim_main.cpp.
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "dnngen/bitserial/bench.hpp"
+#include "dnngen/bitserial/job.hpp"
+#include "dnngen/bitserial/model.hpp"
 #include "dnngen/cli/engine_cli.hpp"
 #include "dnngen/common/error.hpp"
 
 namespace dnngen::bitserial {
 namespace {
 
-[[noreturn]] void not_built() { throw InputError("engine bitserial: not built yet"); }
+std::string describe(const config::Config& cfg) {
+  const auto& b = cfg.bitserial;
+  const char* cycles = b.mode == config::BitserialMode::kStripes
+                           ? "p cycles per brick"
+                           : (b.mode == config::BitserialMode::kPragmatic ? "max oneffsets per brick group"
+                                                                          : "1 cycle per brick");
+  return fmt::format(
+      "  engine bitserial ({}: {}), tile {} windows x {} filters of SIPs, {} lanes per brick\n"
+      "  activations {} up to {} bits, weights int{}, acc {} bits (wrap)\n"
+      "  job limits M <= {}, N <= {}, K <= {}\n",
+      config::to_string(b.mode), cycles, b.tile_rows, b.tile_cols, b.lanes, b.is_signed ? "signed" : "unsigned",
+      b.input_bits, b.weight_bits, b.acc_bits, b.max_m, b.max_n, b.max_k);
+}
 
-std::string describe(const config::Config&) { not_built(); }
-void check_job(const config::Config&, const cli::JobOptions&) { not_built(); }
-int run_model(const config::Config&, const cli::JobOptions&) { not_built(); }
-int bench(const config::Config&, const std::string&, const std::string&) { not_built(); }
+void check_job(const config::Config& cfg, const cli::JobOptions& opts) { check_job_options(cfg, opts); }
+
+int run_model(const config::Config& cfg, const cli::JobOptions& opts) {
+  const Job job = load_job(cfg, opts);
+  const Result r = run_gemm(cfg.bitserial, job.a, job.b, job.precision);
+  write_output(cfg, opts, r.c);
+  cli::write_json_report(opts.json_path, {{"engine", cfg.engine},
+                                          {"config", cfg.name},
+                                          {"mode", config::to_string(cfg.bitserial.mode)},
+                                          {"op", opts.op},
+                                          {"backend", "model"},
+                                          {"precision", to_string(job.precision)},
+                                          {"gemm", {{"M", job.a.shape[0]}, {"N", job.b.shape[1]}, {"K", job.a.shape[1]}}},
+                                          {"cycles", r.timing.cycles},
+                                          {"step_cycles", r.timing.step_cycles},
+                                          {"steps", r.timing.steps},
+                                          {"macs", r.timing.macs},
+                                          {"utilization", r.timing.utilization}});
+  fmt::print("model: {} gemm {}: {} cycles ({} brick steps), utilization {:.1f} %\n", cfg.name, job.label,
+             r.timing.cycles, r.timing.steps, 100.0 * r.timing.utilization);
+  return 0;
+}
+
+int bench(const config::Config& cfg, const std::string& network, const std::string& json) {
+  const auto b = bench_network(cfg.bitserial, network);
+  std::cout << format_table(cfg.bitserial, b);
+  auto report = to_json(cfg.bitserial, b);
+  report["engine"] = cfg.engine;
+  report["config"] = cfg.name;
+  cli::write_json_report(json, report);
+  return 0;
+}
 
 }  // namespace
 

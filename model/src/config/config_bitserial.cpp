@@ -22,14 +22,16 @@ BitserialConfig detail::parse_bitserial(const YAML::Node& node, const std::strin
   BitserialConfig b;
   b.mode = r.get_choice<BitserialMode>(
       "mode", {{to_string(BitserialMode::kStripes), BitserialMode::kStripes},
-               {to_string(BitserialMode::kPragmatic), BitserialMode::kPragmatic}});
+               {to_string(BitserialMode::kPragmatic), BitserialMode::kPragmatic},
+               {to_string(BitserialMode::kParallel), BitserialMode::kParallel}});
   b.lanes = r.get_unsigned("lanes", 1, 64);
   b.tile_rows = r.get_unsigned("tile_rows", 1, 64);
   b.tile_cols = r.get_unsigned("tile_cols", 1, 64);
   b.weight_bits = r.get_unsigned("weight_bits", 2, 16);
   b.input_bits = r.get_unsigned("input_bits", 1, 16);
   b.is_signed = r.get_bool("signed");
-  const unsigned product_bits = b.input_bits + b.weight_bits + (b.is_signed ? 0u : 1u);
+  // Weights are signed either way, so a product always fits input_bits + weight_bits.
+  const unsigned product_bits = b.input_bits + b.weight_bits;
   b.acc_bits = r.get_unsigned("acc_bits", product_bits, 64,
                               fmt::format(" (the lower bound is the product width {})", product_bits));
   b.max_m = r.get_unsigned("max_m", 1, 16384);
@@ -39,7 +41,8 @@ BitserialConfig detail::parse_bitserial(const YAML::Node& node, const std::strin
 }
 
 std::vector<std::pair<std::string, int64_t>> bitserial_rtl_parameters(const BitserialConfig& b) {
-  return {{"Mode", b.mode == BitserialMode::kPragmatic ? 1 : 0},
+  const int64_t mode = b.mode == BitserialMode::kStripes ? 0 : (b.mode == BitserialMode::kPragmatic ? 1 : 2);
+  return {{"Mode", mode},
           {"Lanes", b.lanes},
           {"TileRows", b.tile_rows},
           {"TileCols", b.tile_cols},
@@ -53,7 +56,8 @@ std::vector<std::pair<std::string, int64_t>> bitserial_rtl_parameters(const Bits
 }
 
 std::string to_string(BitserialMode m) {
-  return m == BitserialMode::kStripes ? "stripes" : "pragmatic";
+  if (m == BitserialMode::kStripes) return "stripes";
+  return m == BitserialMode::kPragmatic ? "pragmatic" : "parallel";
 }
 
 }  // namespace dnngen::config

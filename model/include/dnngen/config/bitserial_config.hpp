@@ -1,9 +1,10 @@
 #pragma once
-// The `bitserial:` section of a configuration (see docs/configuration.md): Stripes
-// (MICRO 2016) and Bit-Pragmatic (MICRO 2017) bit-serial engines.
+// The `bitserial:` section of a configuration (see docs/bitserial.md): Stripes
+// (MICRO 2016) and Bit-Pragmatic (MICRO 2017) bit-serial engines, and the bit-parallel
+// baseline of equal peak throughput built from the same tile, buffers and control.
 namespace dnngen::config {
 
-enum class BitserialMode { kStripes, kPragmatic };
+enum class BitserialMode { kStripes, kPragmatic, kParallel };
 
 struct BitserialConfig {
   BitserialMode mode = BitserialMode::kStripes;
@@ -13,7 +14,7 @@ struct BitserialConfig {
   unsigned weight_bits = 16;  // weights, in parallel
   unsigned input_bits = 16;   // the maximum activation precision
   unsigned acc_bits = 32;
-  bool is_signed = false;     // activations (and weights) signed
+  bool is_signed = false;     // activations signed; weights are always signed
   unsigned max_m = 64;        // job size limits
   unsigned max_n = 64;
   unsigned max_k = 64;

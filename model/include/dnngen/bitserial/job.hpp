@@ -1,0 +1,25 @@
+#pragma once
+// A bit-serial job as the front end and the simulator read it from the command line:
+// op gemm, --in A=.. --in B=.., --param precision=P|auto, --out C=.. (run).
+#include <string>
+
+#include "dnngen/bitserial/random_job.hpp"
+#include "dnngen/cli/job_options.hpp"
+#include "dnngen/config/config.hpp"
+
+namespace dnngen::bitserial {
+
+// Checks the op, parameters, bindings and output paths, and loads and checks the
+// tensors when given: InputError (exit 2) before anything is built or written.
+void check_job_options(const config::Config& cfg, const cli::JobOptions& opts);
+
+// The job of --in A, --in B and --param precision (after check_job_options).
+Job load_job(const config::Config& cfg, const cli::JobOptions& opts);
+
+// The --param precision text ("" when absent).
+std::string precision_param(const cli::JobOptions& opts);
+
+// Writes C (int32 when acc_bits <= 32, else int64) to the --out binding, atomically.
+void write_output(const config::Config& cfg, const cli::JobOptions& opts, const Tensor& c);
+
+}  // namespace dnngen::bitserial

@@ -1,0 +1,120 @@
+#pragma once
+// Golden model of the bit-serial engine (docs/bitserial.md): bit-exact GEMM computed
+// the way the SIPs do it (bit by bit, oneffset by oneffset, or word by word), and the
+// exact cycle count of the RTL for the same job.
+//
+// Numerics: C[M,N] = A[M,K] x B[K,N] modulo 2^acc_bits (two's complement), equal to the
+// bit-parallel product. Weights are signed; activations are signed when the config
+// says `signed: true`, else unsigned (post-ReLU). A job states the activations'
+// precision p (1..input_bits): every activation fits p bits (unsigned, or two's
+// complement), or p is detected per brick group (`precision=auto`).
+//
+// Schedule: tiles of tile_rows windows (rows of A) x tile_cols filters (columns of B),
+// windows outermost; inside a tile, bricks of `lanes` consecutive k. A brick step takes
+//   stripes   p cycles,
+//   pragmatic max over the tile_rows x lanes activations of the brick (the synchronised
+//             group) of popcount(p-bit pattern), at least 1,
+//   parallel  1 cycle.
+// Cycle 1 is the first after the job is accepted; the first brick is read in cycle 1
+// and each next one in the last cycle of the previous, so a tile whose first read is at
+// T ends at E = max(T + sum of its steps, E_prev + rows_prev) (the output bank must have
+// handed out the previous tile's rows_prev rows, one per cycle), and the next tile's
+// first read is at E. The job ends with its last row: cycles = E_last + rows_last.
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dnngen/common/tensor.hpp"
+#include "dnngen/config/config.hpp"
+
+namespace dnngen::bitserial {
+
+// A job's activation precision: a fixed p, or detected per brick group.
+struct Precision {
+  bool automatic = false;
+  unsigned bits = 0;  // fixed p (1..input_bits); unused when automatic
+};
+
+// Parses `precision=P` (P an integer 1..input_bits, or `auto`); `text` empty: p = input_bits.
+Precision parse_precision(const config::BitserialConfig& cfg, const std::string& text);
+std::string to_string(const Precision& p);
+
+// Throws InputError naming the tensor for: not 2-D, inner dimensions differ, a size of 0
+// or above max_m/max_n/max_k, a weight outside weight_bits signed, a negative activation
+// in unsigned mode, an activation that does not fit the stated precision.
+void check_operands(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b,
+                    const Precision& p);
+
+// Fewest bits (>= 1) holding v: unsigned, or two's complement.
+unsigned needed_bits(int64_t v, bool is_signed);
+// One bits of v's p-bit two's-complement pattern (the oneffsets Pragmatic processes).
+unsigned pattern_popcount(int64_t v, unsigned p);
+
+struct GemmShape {
+  int64_t m = 0, n = 0, k = 0;
+};
+
+struct Timing {
+  uint64_t cycles = 0;          // from job accept to the last result (the RTL's cycles_o)
+  uint64_t macs = 0;            // M*N*K
+  uint64_t tiles = 0;
+  uint64_t steps = 0;           // brick steps (tiles x bricks per tile)
+  uint64_t step_cycles = 0;     // sum of the steps' cycles
+  uint64_t drain_stalls = 0;    // cycles tiles waited for the output bank
+  double utilization = 0;       // macs / (cycles * tile_rows * tile_cols * lanes)
+};
+
+struct Result {
+  Tensor c;  // [M, N], wrapped to acc_bits
+  Timing timing;
+};
+
+// Runs the job as the engine does. Operands must have passed check_operands.
+Result run_gemm(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b,
+                const Precision& p);
+
+// The exact product, modulo 2^acc_bits: the reference every mode must equal.
+Tensor reference_gemm(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b);
+
+// Cycles of brick step (tile row block mt, brick kb) of A, as run_gemm counts them.
+unsigned step_cycles(const config::BitserialConfig& cfg, const Tensor& a, int64_t mt, int64_t kb,
+                     const Precision& p);
+
+// The schedule's cycles when every step of tile row block mt takes cycles_of(mt)
+// cycles in total per tile (sum over its bricks): shared by run_gemm and the bench.
+template <typename TileCycles>
+Timing schedule(const config::BitserialConfig& cfg, const GemmShape& s, TileCycles tile_cycles);
+
+double utilization(const config::BitserialConfig& cfg, uint64_t macs, uint64_t cycles);
+
+// --- implementation of the template ---
+template <typename TileCycles>
+Timing schedule(const config::BitserialConfig& cfg, const GemmShape& s, TileCycles tile_cycles) {
+  Timing t;
+  const int64_t mtiles = (s.m + cfg.tile_rows - 1) / cfg.tile_rows;
+  const int64_t ntiles = (s.n + cfg.tile_cols - 1) / cfg.tile_cols;
+  const int64_t kb = (s.k + cfg.lanes - 1) / cfg.lanes;
+  uint64_t read_at = 1, end = 0, rows_prev = 0;
+  for (int64_t mt = 0; mt < mtiles; ++mt) {
+    const uint64_t rows = static_cast<uint64_t>(std::min<int64_t>(cfg.tile_rows, s.m - mt * cfg.tile_rows));
+    const uint64_t work = tile_cycles(mt);  // the same A bricks for every filter tile
+    for (int64_t nt = 0; nt < ntiles; ++nt) {
+      const uint64_t natural = read_at + work;
+      const uint64_t e = std::max(natural, end + rows_prev);
+      t.drain_stalls += e - natural;
+      t.step_cycles += work;
+      end = e;
+      read_at = e;
+      rows_prev = rows;
+    }
+  }
+  t.cycles = end + rows_prev;
+  t.tiles = static_cast<uint64_t>(mtiles * ntiles);
+  t.steps = t.tiles * static_cast<uint64_t>(kb);
+  t.macs = static_cast<uint64_t>(s.m) * static_cast<uint64_t>(s.n) * static_cast<uint64_t>(s.k);
+  t.utilization = utilization(cfg, t.macs, t.cycles);
+  return t;
+}
+
+}  // namespace dnngen::bitserial

@@ -1,0 +1,218 @@
+// Golden model of the bit-serial engine: see dnngen/bitserial/model.hpp.
+#include "dnngen/bitserial/model.hpp"
+
+#include <fmt/format.h>
+
+#include "dnngen/common/error.hpp"
+#include "dnngen/common/numerics.hpp"
+
+namespace dnngen::bitserial {
+namespace {
+
+using config::BitserialMode;
+
+unsigned bit_length(uint64_t v) { return v == 0 ? 0u : 64u - static_cast<unsigned>(__builtin_clzll(v)); }
+
+// Activation of tile row block mt, window r, brick kb, lane l (0 outside A).
+int64_t act(const config::BitserialConfig& cfg, const Tensor& a, int64_t mt, int64_t r, int64_t kb,
+            int64_t l) {
+  const int64_t m = mt * cfg.tile_rows + r, k = kb * cfg.lanes + l;
+  return (m < a.shape[0] && k < a.shape[1]) ? a.at(m, k) : 0;
+}
+
+// Precision of one brick step: the job's, or the group's.
+unsigned step_precision(const config::BitserialConfig& cfg, const Tensor& a, int64_t mt, int64_t kb,
+                        const Precision& p) {
+  if (!p.automatic) return p.bits;
+  unsigned bits = 1;
+  for (unsigned r = 0; r < cfg.tile_rows; ++r)
+    for (unsigned l = 0; l < cfg.lanes; ++l)
+      bits = std::max(bits, needed_bits(act(cfg, a, mt, r, kb, l), cfg.is_signed));
+  return bits;
+}
+
+// What one SIP adds for one brick, computed the way its mode computes it, modulo 2^64
+// (reduced to acc_bits at the end, which gives the same result as the RTL's
+// acc_bits-wide arithmetic).
+uint64_t brick_sum(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b, int64_t m,
+                   int64_t n, int64_t kb, unsigned p) {
+  const int64_t k0 = kb * cfg.lanes;
+  const int64_t k1 = std::min<int64_t>(k0 + cfg.lanes, a.shape[1]);
+  uint64_t sum = 0;
+  switch (cfg.mode) {
+    case BitserialMode::kStripes: {
+      // MSB first: double, add the weights of the lanes whose bit is set; the sign bit
+      // of a signed activation weighs -2^(p-1), so that cycle subtracts.
+      uint64_t partial = 0;
+      for (int bit = static_cast<int>(p) - 1; bit >= 0; --bit) {
+        uint64_t tree = 0;
+        for (int64_t k = k0; k < k1; ++k)
+          if ((static_cast<uint64_t>(a.at(m, k)) >> bit) & 1u) tree += static_cast<uint64_t>(b.at(k, n));
+        if (cfg.is_signed && bit == static_cast<int>(p) - 1) tree = ~tree + 1u;
+        partial = (partial << 1) + tree;
+      }
+      sum = partial;
+      break;
+    }
+    case BitserialMode::kPragmatic: {
+      // Every one bit of the p-bit pattern: the weight shifted by its position.
+      for (int64_t k = k0; k < k1; ++k) {
+        const uint64_t pattern = numerics::to_field(a.at(m, k), p);
+        for (unsigned bit = 0; bit < p; ++bit) {
+          if (!((pattern >> bit) & 1u)) continue;
+          const uint64_t term = static_cast<uint64_t>(b.at(k, n)) << bit;
+          sum += (cfg.is_signed && bit == p - 1) ? ~term + 1u : term;
+        }
+      }
+      break;
+    }
+    case BitserialMode::kParallel:
+      for (int64_t k = k0; k < k1; ++k)
+        sum += static_cast<uint64_t>(a.at(m, k)) * static_cast<uint64_t>(b.at(k, n));
+      break;
+  }
+  return sum;
+}
+
+}  // namespace
+
+Precision parse_precision(const config::BitserialConfig& cfg, const std::string& text) {
+  Precision p;
+  if (text.empty()) {
+    p.bits = cfg.input_bits;
+    return p;
+  }
+  if (text == "auto") {
+    p.automatic = true;
+    return p;
+  }
+  size_t used = 0;
+  long long v = -1;
+  try {
+    v = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || used == 0 || v < 1 || v > static_cast<long long>(cfg.input_bits))
+    throw InputError(fmt::format("--param precision={}: expected an integer 1..{} (input_bits, the "
+                                 "largest precision) or 'auto'",
+                                 text, cfg.input_bits));
+  p.bits = static_cast<unsigned>(v);
+  return p;
+}
+
+std::string to_string(const Precision& p) {
+  return p.automatic ? "auto" : std::to_string(p.bits);
+}
+
+unsigned needed_bits(int64_t v, bool is_signed) {
+  if (is_signed) {
+    const uint64_t mag = static_cast<uint64_t>(v < 0 ? ~v : v);
+    return 1u + bit_length(mag);
+  }
+  const unsigned len = bit_length(static_cast<uint64_t>(v));
+  return std::max(1u, len);
+}
+
+unsigned pattern_popcount(int64_t v, unsigned p) {
+  return static_cast<unsigned>(__builtin_popcountll(numerics::to_field(v, p)));
+}
+
+void check_operands(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b,
+                    const Precision& p) {
+  if (a.shape.size() != 2) throw InputError("tensor A: expected a 2-D array [M, K], got shape " + shape_string(a.shape));
+  if (b.shape.size() != 2) throw InputError("tensor B: expected a 2-D array [K, N], got shape " + shape_string(b.shape));
+  if (a.shape[1] != b.shape[0])
+    throw InputError(fmt::format("tensors A {} and B {}: inner dimensions differ (A is [M, K], B is [K, N])",
+                                 shape_string(a.shape), shape_string(b.shape)));
+  const auto limit = [](const char* what, int64_t v, unsigned max, const char* key) {
+    if (v < 1 || v > static_cast<int64_t>(max))
+      throw InputError(fmt::format("{} = {}: expected 1..{} (bitserial.{})", what, v, max, key));
+  };
+  limit("M (rows of A)", a.shape[0], cfg.max_m, "max_m");
+  limit("K (columns of A)", a.shape[1], cfg.max_k, "max_k");
+  limit("N (columns of B)", b.shape[1], cfg.max_n, "max_n");
+  for (int64_t i = 0; i < b.size(); ++i) {
+    const int64_t w = b.data[static_cast<size_t>(i)];
+    if (!numerics::fits(w, cfg.weight_bits, true))
+      throw InputError(fmt::format("tensor B: element [{}, {}] = {} does not fit int{} (weight_bits {}, "
+                                   "weights are signed) range {}..{}",
+                                   i / b.shape[1], i % b.shape[1], w, cfg.weight_bits, cfg.weight_bits,
+                                   numerics::min_value(cfg.weight_bits, true),
+                                   numerics::max_value(cfg.weight_bits, true)));
+  }
+  const unsigned bits = p.automatic ? cfg.input_bits : p.bits;
+  for (int64_t i = 0; i < a.size(); ++i) {
+    const int64_t v = a.data[static_cast<size_t>(i)];
+    const int64_t row = i / a.shape[1], col = i % a.shape[1];
+    if (!cfg.is_signed && v < 0)
+      throw InputError(fmt::format("tensor A: element [{}, {}] = {} is negative, but activations are "
+                                   "unsigned (bitserial.signed: false)",
+                                   row, col, v));
+    if (!numerics::fits(v, bits, cfg.is_signed))
+      throw InputError(fmt::format("tensor A: element [{}, {}] = {} does not fit the precision {} "
+                                   "({} range {}..{})",
+                                   row, col, v, bits, cfg.is_signed ? "signed" : "unsigned",
+                                   numerics::min_value(bits, cfg.is_signed),
+                                   numerics::max_value(bits, cfg.is_signed)));
+  }
+}
+
+double utilization(const config::BitserialConfig& cfg, uint64_t macs, uint64_t cycles) {
+  const double peak = static_cast<double>(cfg.tile_rows) * cfg.tile_cols * cfg.lanes;
+  return cycles == 0 ? 0.0 : static_cast<double>(macs) / (static_cast<double>(cycles) * peak);
+}
+
+unsigned step_cycles(const config::BitserialConfig& cfg, const Tensor& a, int64_t mt, int64_t kb,
+                     const Precision& p) {
+  const unsigned prec = step_precision(cfg, a, mt, kb, p);
+  switch (cfg.mode) {
+    case BitserialMode::kStripes:
+      return prec;
+    case BitserialMode::kPragmatic: {
+      unsigned most = 1;  // a brick takes at least one cycle, even with no one bits
+      for (unsigned r = 0; r < cfg.tile_rows; ++r)
+        for (unsigned l = 0; l < cfg.lanes; ++l)
+          most = std::max(most, pattern_popcount(act(cfg, a, mt, r, kb, l), prec));
+      return most;
+    }
+    case BitserialMode::kParallel:
+      return 1;
+  }
+  return 1;
+}
+
+Result run_gemm(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b,
+                const Precision& p) {
+  const GemmShape s{a.shape[0], b.shape[1], a.shape[1]};
+  const int64_t kbs = (s.k + cfg.lanes - 1) / cfg.lanes;
+  Result res;
+  res.c = Tensor({s.m, s.n});
+  for (int64_t m = 0; m < s.m; ++m) {
+    const int64_t mt = m / cfg.tile_rows;
+    for (int64_t n = 0; n < s.n; ++n) {
+      uint64_t acc = 0;
+      for (int64_t kb = 0; kb < kbs; ++kb) acc += brick_sum(cfg, a, b, m, n, kb, step_precision(cfg, a, mt, kb, p));
+      res.c.at(m, n) = numerics::wrap_signed(static_cast<int64_t>(acc), cfg.acc_bits);
+    }
+  }
+  res.timing = schedule(cfg, s, [&](int64_t mt) {
+    uint64_t total = 0;
+    for (int64_t kb = 0; kb < kbs; ++kb) total += step_cycles(cfg, a, mt, kb, p);
+    return total;
+  });
+  return res;
+}
+
+Tensor reference_gemm(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b) {
+  Tensor c({a.shape[0], b.shape[1]});
+  for (int64_t m = 0; m < a.shape[0]; ++m)
+    for (int64_t n = 0; n < b.shape[1]; ++n) {
+      __int128 sum = 0;
+      for (int64_t k = 0; k < a.shape[1]; ++k) sum += static_cast<__int128>(a.at(m, k)) * b.at(k, n);
+      c.at(m, n) = numerics::wrap_signed(static_cast<int64_t>(static_cast<uint64_t>(sum)), cfg.acc_bits);
+    }
+  return c;
+}
+
+}  // namespace dnngen::bitserial

@@ -1,0 +1,176 @@
+// Sequencer: walks a job's bricks (tiles of windows m0.., filters n0.., bricks k0..;
+// windows outermost, bricks innermost), reads each brick's activation and weight words,
+// and times the brick on the tile:
+//   Stripes   p cycles (p: the job's precision, or the group's detected one),
+//   Pragmatic the most populated lane's oneffset count (at least 1),
+//   parallel  1 cycle.
+// The next brick is read in the current brick's last cycle, so bricks run back to back.
+// A tile's last cycle hands its results to the output bank; if the bank is still
+// draining the previous tile, that cycle (and with it the whole tile) waits.
+module dnn_bitserial_seq #(
+  parameter int unsigned Mode     = 0,
+  parameter int unsigned Lanes    = 16,
+  parameter int unsigned TileRows = 4,
+  parameter int unsigned TileCols = 4,
+  parameter int unsigned InBits   = 16,
+  parameter int unsigned KbMax    = 4,   // bricks per row of the buffers: ceil(MaxK / Lanes)
+  parameter int unsigned DimBits  = 8,
+  parameter int unsigned ABits    = 4,
+  parameter int unsigned BBits    = 4,
+  parameter int unsigned PBits    = $clog2(InBits + 1),
+  parameter int unsigned RowBits  = $clog2(TileRows + 1)
+) (
+  input  logic               clk_i,
+  input  logic               rst_ni,
+  input  logic               start_i,      // a job is accepted this cycle
+  input  logic [DimBits-1:0] job_m_i,
+  input  logic [DimBits-1:0] job_n_i,
+  input  logic [DimBits-1:0] job_k_i,
+  input  logic [PBits-1:0]   job_prec_i,
+  input  logic               job_auto_i,   // detect the precision per brick group
+  // buffer reads (data on the buffers' outputs the next cycle, held until the next read)
+  output logic               rd_o,
+  output logic [ABits-1:0]   a_addr_o,
+  output logic [BBits-1:0]   b_addr_o,
+  // brick timing on the tile
+  input  logic [PBits-1:0]   detected_prec_i,  // of the group on the buffer outputs
+  input  logic               more_i,           // Pragmatic: bits left after this cycle
+  output logic               en_o,
+  output logic               first_o,
+  output logic               step_last_o,
+  output logic               tile_last_o,  // the tile's results leave this cycle
+  output logic [PBits-1:0]   prec_o,
+  output logic [PBits-1:0]   bit_o,
+  // hand-over to the output bank
+  input  logic               bank_free_i,
+  output logic               capture_o,
+  output logic [DimBits-1:0] cap_m0_o,
+  output logic [DimBits-1:0] cap_n0_o,
+  output logic [RowBits-1:0] cap_rows_o,
+  output logic               cap_last_o
+);
+
+  // Job registers.
+  logic [DimBits-1:0] m_q, n_q, k_q;
+  logic [PBits-1:0]   prec_job_q;
+  logic               auto_q;
+  // Read side: the next brick to read.
+  logic               rd_left_q;
+  logic [DimBits-1:0] rd_m0_q, rd_n0_q, rd_k0_q;
+  logic [ABits-1:0]   a_base_q, a_kb_q;
+  logic [BBits-1:0]   b_base_q, b_kb_q;
+  // Compute side: the brick on the tile.
+  logic               active_q, first_q;
+  logic [PBits-1:0]   prec_q, bit_q;
+  logic               cur_tile_last_q, cur_job_last_q;
+  logic [DimBits-1:0] cur_m0_q, cur_n0_q;
+
+  logic [PBits-1:0]   prec_cur, bit_cur;
+  logic               step_last, stall, adv, rd, last_k, last_n, last_m;
+  logic [DimBits:0]   m_left;
+
+  assign prec_cur  = first_q ? (auto_q ? detected_prec_i : prec_job_q) : prec_q;
+  assign bit_cur   = first_q ? prec_cur - 1'b1 : bit_q;
+  assign step_last = (Mode == 0) ? (bit_cur == '0) : ((Mode == 1) ? !more_i : 1'b1);
+  assign stall     = active_q && step_last && cur_tile_last_q && !bank_free_i;
+  assign adv       = active_q && !stall;
+  assign rd        = rd_left_q && (!active_q || (adv && step_last));
+
+  // Where the read pointer goes after this read.
+  assign last_k = {1'b0, rd_k0_q} + (DimBits + 1)'(Lanes) >= {1'b0, k_q};
+  assign last_n = {1'b0, rd_n0_q} + (DimBits + 1)'(TileCols) >= {1'b0, n_q};
+  assign last_m = {1'b0, rd_m0_q} + (DimBits + 1)'(TileRows) >= {1'b0, m_q};
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      m_q             <= '0;
+      n_q             <= '0;
+      k_q             <= '0;
+      prec_job_q      <= '0;
+      auto_q          <= 1'b0;
+      rd_left_q       <= 1'b0;
+      rd_m0_q         <= '0;
+      rd_n0_q         <= '0;
+      rd_k0_q         <= '0;
+      a_base_q        <= '0;
+      a_kb_q          <= '0;
+      b_base_q        <= '0;
+      b_kb_q          <= '0;
+      active_q        <= 1'b0;
+      first_q         <= 1'b0;
+      prec_q          <= '0;
+      bit_q           <= '0;
+      cur_tile_last_q <= 1'b0;
+      cur_job_last_q  <= 1'b0;
+      cur_m0_q        <= '0;
+      cur_n0_q        <= '0;
+    end else if (start_i) begin
+      m_q        <= job_m_i;
+      n_q        <= job_n_i;
+      k_q        <= job_k_i;
+      prec_job_q <= job_prec_i;
+      auto_q     <= job_auto_i;
+      rd_left_q  <= 1'b1;
+      rd_m0_q    <= '0;
+      rd_n0_q    <= '0;
+      rd_k0_q    <= '0;
+      a_base_q   <= '0;
+      a_kb_q     <= '0;
+      b_base_q   <= '0;
+      b_kb_q     <= '0;
+      active_q   <= 1'b0;
+      first_q    <= 1'b0;
+    end else begin
+      if (adv) begin
+        first_q <= 1'b0;
+        prec_q  <= prec_cur;
+        bit_q   <= bit_cur - 1'b1;
+        if (step_last) active_q <= 1'b0;
+      end
+      if (rd) begin
+        active_q        <= 1'b1;
+        first_q         <= 1'b1;
+        cur_tile_last_q <= last_k;
+        cur_job_last_q  <= last_k && last_n && last_m;
+        cur_m0_q        <= rd_m0_q;
+        cur_n0_q        <= rd_n0_q;
+        if (!last_k) begin
+          rd_k0_q <= rd_k0_q + DimBits'(Lanes);
+          a_kb_q  <= a_kb_q + 1'b1;
+          b_kb_q  <= b_kb_q + 1'b1;
+        end else begin
+          rd_k0_q <= '0;
+          a_kb_q  <= '0;
+          b_kb_q  <= '0;
+          if (!last_n) begin
+            rd_n0_q  <= rd_n0_q + DimBits'(TileCols);
+            b_base_q <= b_base_q + BBits'(KbMax);
+          end else begin
+            rd_n0_q  <= '0;
+            b_base_q <= '0;
+            rd_m0_q  <= rd_m0_q + DimBits'(TileRows);
+            a_base_q <= a_base_q + ABits'(KbMax);
+            rd_left_q <= !last_m;
+          end
+        end
+      end
+    end
+  end
+
+  assign rd_o        = rd;
+  assign a_addr_o    = a_base_q + a_kb_q;
+  assign b_addr_o    = b_base_q + b_kb_q;
+  assign en_o        = adv;
+  assign first_o     = first_q;
+  assign step_last_o = step_last;
+  assign tile_last_o = cur_tile_last_q && step_last;  // the tile's last cycle
+  assign prec_o      = prec_cur;
+  assign bit_o       = bit_cur;
+  assign capture_o   = adv && step_last && cur_tile_last_q;
+  assign cap_m0_o    = cur_m0_q;
+  assign cap_n0_o    = cur_n0_q;
+  assign m_left      = {1'b0, m_q} - {1'b0, cur_m0_q};
+  assign cap_rows_o  = (m_left < (DimBits + 1)'(TileRows)) ? RowBits'(m_left) : RowBits'(TileRows);
+  assign cap_last_o  = cur_job_last_q;
+
+endmodule

@@ -1,0 +1,116 @@
+// Serial inner-product unit (SIP): one output (window m, filter n) of the bit-serial
+// engine. Each cycle it sums one term per lane of a brick over an adder tree and
+// accumulates; what a lane's term is depends on the mode:
+//   Mode 0 (Stripes): one activation bit per lane ANDs the lane's full weight; the sum
+//     shifts and accumulates MSB first into a per-brick partial sum (negated on the MSB
+//     cycle for signed activations), which folds into the accumulator on the brick's
+//     last cycle. A brick of precision p takes p cycles.
+//   Mode 1 (Pragmatic): each lane offers one non-zero activation bit (oneffset) and
+//     its position; the weight shifts by it (negated for the sign bit of a signed
+//     activation). A brick takes as many cycles as its most populated lane.
+// Weights are signed; activations are signed when Signed != 0, else unsigned.
+//   Mode 2 (bit-parallel baseline): each lane multiplies its whole activation by its
+//     weight; a brick takes one cycle.
+// Arithmetic is modulo 2^AccBits throughout, which is exactly the wrapping contract.
+module dnn_bitserial_sip #(
+  parameter int unsigned Mode     = 0,
+  parameter int unsigned Lanes    = 16,
+  parameter int unsigned WBits    = 16,
+  parameter int unsigned InBits   = 16,
+  parameter int unsigned AccBits  = 32,
+  parameter int unsigned Signed   = 0,
+  // Derived; not meant to be overridden (must match dnn_bitserial_act_row).
+  parameter int unsigned ShBits   = (InBits > 1) ? $clog2(InBits) : 1,
+  parameter int unsigned LaneBits = (Mode == 0) ? 1 : ((Mode == 1) ? ShBits + 2 : InBits)
+) (
+  input  logic                      clk_i,
+  input  logic                      rst_ni,
+  input  logic                      en_i,          // advance one cycle (low: hold)
+  input  logic                      step_first_i,  // Stripes: first cycle of a brick
+  input  logic                      step_last_i,   // Stripes: last cycle of a brick
+  input  logic                      msb_neg_i,     // Stripes: this cycle's bit is the sign bit
+  input  logic                      tile_last_i,   // sum_o leaves; the accumulator restarts
+  input  logic [Lanes*LaneBits-1:0] lane_i,
+  input  logic [Lanes*WBits-1:0]    w_i,
+  output logic [AccBits-1:0]        sum_o
+);
+
+  localparam int unsigned ProdBits = InBits + WBits;
+
+`ifndef SYNTHESIS
+  initial begin
+    if (Mode > 2) $fatal(1, "Mode must be 0 (stripes), 1 (pragmatic) or 2 (parallel)");
+    if (AccBits < ProdBits) $fatal(1, "AccBits must hold a product (>= %0d)", ProdBits);
+  end
+`endif
+
+  // A weight (always signed) extended to the accumulator width.
+  function automatic logic [AccBits-1:0] wext(input logic [WBits-1:0] w);
+    wext = {{(AccBits - WBits){w[WBits-1]}}, w};
+  endfunction
+
+  logic [AccBits-1:0] acc_q, acc_d;
+  logic [AccBits-1:0] tree;  // this cycle's sum over the lanes
+  logic [AccBits-1:0] sum;   // the accumulator including this cycle's contribution
+
+  if (Mode == 0) begin : g_stripes
+    // Only the low AccBits-1 bits of the partial sum matter after the next doubling.
+    logic [AccBits-2:0] partial_q;
+    logic [AccBits-1:0] partial_d;
+    always_comb begin
+      tree = '0;
+      for (int l = 0; l < Lanes; l++) begin
+        if (lane_i[l]) tree = tree + wext(w_i[l*WBits +: WBits]);
+      end
+      // MSB first: the partial sum doubles each cycle; the sign bit weighs -2^(p-1).
+      partial_d = (step_first_i ? '0 : {partial_q, 1'b0}) +
+                  ((Signed != 0 && msb_neg_i) ? (~tree + 1'b1) : tree);
+      sum   = acc_q + partial_d;
+      acc_d = !step_last_i ? acc_q : (tile_last_i ? '0 : sum);
+    end
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) partial_q <= '0;
+      else if (en_i) partial_q <= partial_d[AccBits-2:0];
+    end
+  end else if (Mode == 1) begin : g_pragmatic
+    always_comb begin
+      tree = '0;
+      for (int l = 0; l < Lanes; l++) begin
+        // Lane field: [0] a oneffset is present, [1] it is the sign bit, [2+] its position.
+        if (lane_i[l*LaneBits]) begin
+          if (lane_i[l*LaneBits + 1]) tree = tree - (wext(w_i[l*WBits +: WBits]) << lane_i[l*LaneBits + 2 +: ShBits]);
+          else                        tree = tree + (wext(w_i[l*WBits +: WBits]) << lane_i[l*LaneBits + 2 +: ShBits]);
+        end
+      end
+      sum   = acc_q + tree;
+      acc_d = tile_last_i ? '0 : sum;
+    end
+    logic unused_stripes;
+    assign unused_stripes = ^{step_first_i, step_last_i, msb_neg_i};
+  end else begin : g_parallel
+    logic [ProdBits-1:0] prod;
+    always_comb begin
+      tree = '0;
+      prod = '0;
+      for (int l = 0; l < Lanes; l++) begin
+        // Both operands extended to the product width: the product modulo 2^ProdBits is
+        // exact, since it fits ProdBits bits as a signed number (the weight is signed).
+        prod = {{WBits{(Signed != 0) && lane_i[l*LaneBits + InBits - 1]}}, lane_i[l*LaneBits +: InBits]} *
+               {{InBits{w_i[l*WBits + WBits - 1]}}, w_i[l*WBits +: WBits]};
+        tree = tree + {{(AccBits - ProdBits){prod[ProdBits-1]}}, prod};
+      end
+      sum   = acc_q + tree;
+      acc_d = tile_last_i ? '0 : sum;
+    end
+    logic unused_stripes;
+    assign unused_stripes = ^{step_first_i, step_last_i, msb_neg_i};
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) acc_q <= '0;
+    else if (en_i) acc_q <= acc_d;
+  end
+
+  assign sum_o = sum;
+
+endmodule

@@ -1,0 +1,214 @@
+// Bit-serial GEMM engine (Stripes, Bit-Pragmatic, and the bit-parallel baseline of equal
+// peak throughput), top level: C[M,N] = A[M,K] (activations) x B[K,N] (weights).
+// Buffers: A word (mt, kb) at mt*KbMax + kb holds the brick k = kb*Lanes.. of windows
+// mt*TileRows.. (window r, lane l at (r*Lanes + l)*InBits); B word (nt, kb) at
+// nt*KbMax + kb holds that brick of filters nt*TileCols.. (filter c, lane l at
+// (c*Lanes + l)*WBits). The host zero-fills lanes past M, N and K. Results leave one
+// tile row (TileCols results) per cycle. dnngen binds the parameters from the config.
+module dnn_bitserial_top #(
+  parameter int unsigned Mode     = 0,   // 0: stripes, 1: pragmatic, 2: bit-parallel
+  parameter int unsigned Lanes    = 16,
+  parameter int unsigned TileRows = 4,
+  parameter int unsigned TileCols = 4,
+  parameter int unsigned WBits    = 16,
+  parameter int unsigned InBits   = 16,  // the largest activation precision
+  parameter int unsigned AccBits  = 32,
+  parameter int unsigned Signed   = 0,
+  parameter int unsigned MaxM     = 64,
+  parameter int unsigned MaxN     = 64,
+  parameter int unsigned MaxK     = 64,
+  // Derived; not meant to be overridden.
+  parameter int unsigned MaxDim     = (MaxM > MaxN) ? ((MaxM > MaxK) ? MaxM : MaxK)
+                                                    : ((MaxN > MaxK) ? MaxN : MaxK),
+  parameter int unsigned DimBits    = $clog2(MaxDim + Lanes + TileRows + TileCols + 1),
+  parameter int unsigned PBits      = $clog2(InBits + 1),
+  parameter int unsigned KbMax      = (MaxK + Lanes - 1) / Lanes,
+  parameter int unsigned ADepth     = ((MaxM + TileRows - 1) / TileRows) * KbMax,
+  parameter int unsigned BDepth     = ((MaxN + TileCols - 1) / TileCols) * KbMax,
+  parameter int unsigned ABits      = (ADepth > 1) ? $clog2(ADepth) : 1,
+  parameter int unsigned BBits      = (BDepth > 1) ? $clog2(BDepth) : 1,
+  parameter int unsigned LdAddrBits = (ABits > BBits) ? ABits : BBits,
+  parameter int unsigned AWidth     = TileRows * Lanes * InBits,
+  parameter int unsigned BWidth     = TileCols * Lanes * WBits,
+  parameter int unsigned LdWidth    = (AWidth > BWidth) ? AWidth : BWidth,
+  parameter int unsigned CycleBits  = 48
+) (
+  input  logic                        clk_i,
+  input  logic                        rst_ni,
+  input  logic                        ld_valid_i,
+  output logic                        ld_ready_o,
+  input  logic                        ld_sel_i,     // 0: A buffer, 1: B buffer
+  input  logic [LdAddrBits-1:0]       ld_addr_i,
+  input  logic [LdWidth-1:0]          ld_data_i,
+  input  logic                        job_valid_i,
+  output logic                        job_ready_o,
+  input  logic [DimBits-1:0]          job_m_i,
+  input  logic [DimBits-1:0]          job_n_i,
+  input  logic [DimBits-1:0]          job_k_i,
+  input  logic [PBits-1:0]            job_prec_i,   // activation precision p, 1..InBits
+  input  logic                        job_auto_i,   // detect p per brick group instead
+  output logic                        out_valid_o,
+  input  logic                        out_ready_i,
+  output logic                        out_last_o,
+  output logic [DimBits-1:0]          out_row_o,
+  output logic [DimBits-1:0]          out_col_o,
+  output logic [TileCols*AccBits-1:0] out_data_o,
+  output logic                        busy_o,
+  output logic                        done_o,
+  output logic [CycleBits-1:0]        cycles_o
+);
+
+  localparam int unsigned RowBits = $clog2(TileRows + 1);
+
+`ifndef SYNTHESIS
+  initial begin
+    if (Mode > 2) $fatal(1, "Mode must be 0 (stripes), 1 (pragmatic) or 2 (parallel)");
+    if (Lanes < 1 || TileRows < 1 || TileCols < 1) $fatal(1, "Lanes, TileRows, TileCols must be >= 1");
+    if (AccBits < InBits + WBits) $fatal(1, "AccBits must be >= InBits + WBits");
+  end
+`endif
+
+  logic accept, ld_fire, finish;
+  logic rd;
+  logic [ABits-1:0] a_addr;
+  logic [BBits-1:0] b_addr;
+  logic [AWidth-1:0] a_word;
+  logic [BWidth-1:0] b_word;
+  logic [PBits-1:0] detected_prec, prec, bit_idx;
+  logic en, first, step_last, tile_last, more, bank_free, capture, cap_last;
+  logic [DimBits-1:0] cap_m0, cap_n0;
+  logic [RowBits-1:0] cap_rows;
+  logic [TileRows*TileCols*AccBits-1:0] sums;
+
+  assign ld_ready_o = !busy_o;
+  assign ld_fire    = ld_valid_i && ld_ready_o;
+
+  dnn_job_ctrl #(.CycleBits(CycleBits)) u_ctrl (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .job_valid_i (job_valid_i),
+    .job_ready_o (job_ready_o),
+    .accept_o    (accept),
+    .finish_i    (finish),
+    .busy_o      (busy_o),
+    .done_o      (done_o),
+    .cycles_o    (cycles_o)
+  );
+
+  dnn_sram_1r1w #(.Depth(ADepth), .Width(AWidth), .AddrBits(ABits)) u_abuf (
+    .clk_i   (clk_i),
+    .we_i    (ld_fire && !ld_sel_i),
+    .waddr_i (ld_addr_i[ABits-1:0]),
+    .wdata_i (ld_data_i[AWidth-1:0]),
+    .re_i    (rd),
+    .raddr_i (a_addr),
+    .rdata_o (a_word)
+  );
+
+  dnn_sram_1r1w #(.Depth(BDepth), .Width(BWidth), .AddrBits(BBits)) u_bbuf (
+    .clk_i   (clk_i),
+    .we_i    (ld_fire && ld_sel_i),
+    .waddr_i (ld_addr_i[BBits-1:0]),
+    .wdata_i (ld_data_i[BWidth-1:0]),
+    .re_i    (rd),
+    .raddr_i (b_addr),
+    .rdata_o (b_word)
+  );
+
+  dnn_bitserial_seq #(
+    .Mode(Mode), .Lanes(Lanes), .TileRows(TileRows), .TileCols(TileCols), .InBits(InBits),
+    .KbMax(KbMax), .DimBits(DimBits), .ABits(ABits), .BBits(BBits)
+  ) u_seq (
+    .clk_i           (clk_i),
+    .rst_ni          (rst_ni),
+    .start_i         (accept),
+    .job_m_i         (job_m_i),
+    .job_n_i         (job_n_i),
+    .job_k_i         (job_k_i),
+    .job_prec_i      (job_prec_i),
+    .job_auto_i      (job_auto_i),
+    .rd_o            (rd),
+    .a_addr_o        (a_addr),
+    .b_addr_o        (b_addr),
+    .detected_prec_i (detected_prec),
+    .more_i          (more),
+    .en_o            (en),
+    .first_o         (first),
+    .step_last_o     (step_last),
+    .tile_last_o     (tile_last),
+    .prec_o          (prec),
+    .bit_o           (bit_idx),
+    .bank_free_i     (bank_free),
+    .capture_o       (capture),
+    .cap_m0_o        (cap_m0),
+    .cap_n0_o        (cap_n0),
+    .cap_rows_o      (cap_rows),
+    .cap_last_o      (cap_last)
+  );
+
+  dnn_bitserial_prec #(.Count(TileRows * Lanes), .InBits(InBits), .Signed(Signed)) u_prec (
+    .group_i (a_word),
+    .prec_o  (detected_prec)
+  );
+
+  dnn_bitserial_tile #(
+    .Mode(Mode), .Lanes(Lanes), .TileRows(TileRows), .TileCols(TileCols), .WBits(WBits),
+    .InBits(InBits), .AccBits(AccBits), .Signed(Signed)
+  ) u_tile (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .en_i        (en),
+    .first_i     (first),
+    .step_last_i (step_last),
+    .tile_last_i (tile_last),
+    .prec_i      (prec),
+    .bit_i       (bit_idx),
+    .act_i       (a_word),
+    .w_i         (b_word),
+    .more_o      (more),
+    .sum_o       (sums)
+  );
+
+  dnn_bitserial_drain #(
+    .TileRows(TileRows), .TileCols(TileCols), .AccBits(AccBits), .DimBits(DimBits)
+  ) u_drain (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .capture_i   (capture),
+    .sums_i      (sums),
+    .m0_i        (cap_m0),
+    .n0_i        (cap_n0),
+    .rows_i      (cap_rows),
+    .last_i      (cap_last),
+    .free_o      (bank_free),
+    .out_valid_o (out_valid_o),
+    .out_ready_i (out_ready_i),
+    .out_last_o  (out_last_o),
+    .out_row_o   (out_row_o),
+    .out_col_o   (out_col_o),
+    .out_data_o  (out_data_o)
+  );
+
+  assign finish = out_valid_o && out_ready_i && out_last_o;
+
+`ifndef SYNTHESIS
+  // Result port protocol: once valid is high it stays high, with the same data, row
+  // and column, until the consumer takes it.
+  logic                        stalled_q;
+  logic [DimBits-1:0]          stalled_row_q, stalled_col_q;
+  logic [TileCols*AccBits-1:0] stalled_data_q;
+  always_ff @(posedge clk_i) begin
+    stalled_q      <= out_valid_o && !out_ready_i;
+    stalled_row_q  <= out_row_o;
+    stalled_col_q  <= out_col_o;
+    stalled_data_q <= out_data_o;
+    if (stalled_q && !(out_valid_o && out_row_o == stalled_row_q && out_col_o == stalled_col_q &&
+                       out_data_o == stalled_data_q))
+      $error("result port changed while valid and not accepted");
+  end
+`endif
+
+  logic unused_ld;
+  assign unused_ld = ^{ld_addr_i, ld_data_i};
+
+endmodule

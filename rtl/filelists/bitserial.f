@@ -1,0 +1,11 @@
+# RTL of the bit-serial engine (Stripes, Bit-Pragmatic and the bit-parallel baseline share
+# one top), relative to rtl/: leaf modules first, the top module last.
+common/dnn_sram_1r1w.sv
+common/dnn_job_ctrl.sv
+bitserial/dnn_bitserial_prec.sv
+bitserial/dnn_bitserial_act_row.sv
+bitserial/dnn_bitserial_sip.sv
+bitserial/dnn_bitserial_tile.sv
+bitserial/dnn_bitserial_drain.sv
+bitserial/dnn_bitserial_seq.sv
+bitserial/dnn_bitserial_top.sv

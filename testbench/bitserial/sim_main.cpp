@@ -1,0 +1,191 @@
+// The per-configuration simulator of the bit-serial engine that `dnngen run --backend
+// rtl` and `dnngen cosim` build (Verilator, cached) and hand the job to:
+//   sim run   CONFIG --op gemm --in A=.. --in B=.. --out C=.. [--param precision=P|auto] [--json R]
+//   sim cosim CONFIG (--in A=.. --in B=.. | --random --seed S --count N) [--param precision=..]
+//                    [--ready P] [--json R]
+// cosim checks every job three ways: RTL == model (values and cycles), model == the
+// exact product. Exit status: 0 ok, 1 mismatch or failure, 2 bad input.
+#include <chrono>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "bitserial_harness.hpp"
+#include "dnngen/bitserial/job.hpp"
+#include "dnngen/bitserial/model.hpp"
+#include "dnngen/bitserial/packing.hpp"
+#include "dnngen/bitserial/random_job.hpp"
+#include "dnngen/cli/job_options.hpp"
+#include "dnngen/common/error.hpp"
+#include "dnngen/config/config.hpp"
+
+namespace dnngen {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace bitserial;
+
+double g_rtl_seconds = 0;  // wall time spent simulating, for the speed figure
+
+RtlRun run_on_rtl(BitserialHarness& h, const config::BitserialConfig& cfg, const Job& job, uint64_t model_cycles,
+                  double ready_probability, uint64_t seed) {
+  const GemmShape shape{job.a.shape[0], job.b.shape[1], job.a.shape[1]};
+  const auto t0 = Clock::now();
+  h.load(pack_operands(cfg, job.a, job.b));
+  const uint64_t timeout = static_cast<uint64_t>(static_cast<double>(model_cycles) * 4.0 / ready_probability) + 10000;
+  auto run = h.run_job(shape, job.precision, ready_probability, seed, timeout);
+  g_rtl_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+  return run;
+}
+
+nlohmann::json base_report(const config::Config& cfg, const std::string& op, const std::string& backend) {
+  const auto& b = cfg.bitserial;
+  return {{"engine", cfg.engine},     {"config", cfg.name},         {"mode", config::to_string(b.mode)},
+          {"lanes", b.lanes},         {"tile_rows", b.tile_rows},   {"tile_cols", b.tile_cols},
+          {"op", op},                 {"backend", backend}};
+}
+
+int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
+  check_job_options(cfg, opts);
+  const Job job = load_job(cfg, opts);
+  const auto model = run_gemm(cfg.bitserial, job.a, job.b, job.precision);
+  BitserialHarness h(cfg.bitserial, opts.fst_path);
+  const auto rtl = run_on_rtl(h, cfg.bitserial, job, model.timing.cycles, 1.0, 0);
+  if (!rtl.protocol_errors.empty()) {
+    std::cerr << "dnngen run: RTL protocol error: " << rtl.protocol_errors.front() << "\n";
+    return 1;
+  }
+  write_output(cfg, opts, rtl.c);
+  auto report = base_report(cfg, opts.op, "rtl");
+  report["precision"] = to_string(job.precision);
+  report["gemm"] = {{"M", job.a.shape[0]}, {"N", job.b.shape[1]}, {"K", job.a.shape[1]}};
+  report["cycles"] = rtl.counter_cycles;
+  report["macs"] = model.timing.macs;
+  report["utilization"] = utilization(cfg.bitserial, model.timing.macs, rtl.counter_cycles);
+  report["sim_seconds"] = g_rtl_seconds;
+  cli::write_json_report(opts.json_path, report);
+  fmt::print("rtl: {} gemm {}: {} cycles, utilization {:.1f} %\n", cfg.name, job.label, rtl.counter_cycles,
+             100.0 * report["utilization"].get<double>());
+  return 0;
+}
+
+std::string replay_command(const cli::JobOptions& opts) {
+  std::string r = fmt::format("dnngen cosim {} --op {}", opts.config_path, opts.op);
+  if (opts.random) r += fmt::format(" --random --seed {} --count {}", opts.seed, opts.count);
+  for (const auto& [name, path] : opts.inputs) r += fmt::format(" --in {}={}", name, path);
+  for (const auto& [key, value] : opts.params) r += fmt::format(" --param {}={}", key, value);
+  if (opts.ready_probability < 1.0) r += fmt::format(" --ready {}", opts.ready_probability);
+  return r;
+}
+
+int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
+  check_job_options(cfg, opts);
+  const auto& bcfg = cfg.bitserial;
+  std::vector<Job> jobs;
+  if (opts.random) {
+    for (uint64_t i = 0; i < opts.count; ++i) jobs.push_back(random_job(bcfg, opts.seed, i, precision_param(opts)));
+  } else {
+    jobs.push_back(load_job(cfg, opts));
+  }
+  const std::string replay = replay_command(opts);
+  const bool always_ready = opts.ready_probability >= 1.0;
+  if (!opts.quiet)
+    fmt::print("cosim {}: {} job(s), seed {}, consumer ready {:.2f}\n", cfg.name, jobs.size(), opts.seed,
+               opts.ready_probability);
+
+  BitserialHarness h(bcfg, opts.fst_path);
+  auto report = base_report(cfg, opts.op, "cosim");
+  report["seed"] = opts.seed;
+  report["jobs"] = nlohmann::json::array();
+  uint64_t failed = 0, mismatches = 0, total_cycles = 0, total_macs = 0;
+  bool cycles_agree = true;
+  const auto t0 = Clock::now();
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const auto& job = jobs[i];
+    const auto model = run_gemm(bcfg, job.a, job.b, job.precision);
+    const auto rtl = run_on_rtl(h, bcfg, job, model.timing.cycles, opts.ready_probability, opts.seed * 1000003u + i);
+    auto v = score(model, rtl, always_ready);
+    // The bit-serial arithmetic must equal the bit-parallel product.
+    const Tensor exact = reference_gemm(bcfg, job.a, job.b);
+    if (exact.data != model.c.data) {
+      v.pass = false;
+      v.problems.push_back("model differs from the exact product");
+    }
+    failed += v.pass ? 0 : 1;
+    // With backpressure the RTL may only be slower than the model (checked by score()).
+    cycles_agree = cycles_agree && (always_ready ? rtl.measured_cycles == model.timing.cycles
+                                                 : rtl.measured_cycles >= model.timing.cycles);
+    mismatches += v.value_mismatches;
+    total_cycles += model.timing.cycles;
+    total_macs += model.timing.macs;
+    report["jobs"].push_back({{"label", job.label},
+                              {"M", job.a.shape[0]},
+                              {"N", job.b.shape[1]},
+                              {"K", job.a.shape[1]},
+                              {"precision", to_string(job.precision)},
+                              {"model_cycles", model.timing.cycles},
+                              {"rtl_cycles", rtl.measured_cycles},
+                              {"stall_cycles", rtl.stall_cycles},
+                              {"utilization", model.timing.utilization},
+                              {"mismatches", v.value_mismatches},
+                              {"pass", v.pass},
+                              {"problems", v.problems}});
+    if (!opts.quiet || !v.pass)
+      fmt::print("  [{}] {}: cycles model {} rtl {}{} -> {}\n", i, job.label, model.timing.cycles,
+                 rtl.measured_cycles, rtl.stall_cycles ? fmt::format(" (+{} stalls)", rtl.stall_cycles) : "",
+                 v.pass ? "ok" : "MISMATCH");
+    for (const auto& p : v.problems) fmt::print("      {}\n", p);
+  }
+  const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+  const bool pass = failed == 0;
+  report["pass"] = pass;
+  report["failed_jobs"] = failed;
+  report["cycles_agree"] = cycles_agree;
+  report["mismatches"] = mismatches;
+  report["cycles"] = total_cycles;
+  report["macs"] = total_macs;
+  report["utilization"] = utilization(bcfg, total_macs, total_cycles);
+  report["sim_cycles"] = h.sim_cycles();
+  report["wall_seconds"] = secs;
+  report["sim_seconds"] = g_rtl_seconds;
+  report["sim_cycles_per_second"] = g_rtl_seconds > 0 ? static_cast<double>(h.sim_cycles()) / g_rtl_seconds : 0.0;
+  report["replay"] = replay;
+  cli::write_json_report(opts.json_path, report);
+  fmt::print("cosim {}: {} / {} jobs pass, {} value mismatches, cycles model{}RTL on every job: {} "
+             "({:.2f} M sim cycles/s)\n",
+             cfg.name, jobs.size() - std::min<uint64_t>(failed, jobs.size()), jobs.size(), mismatches,
+             always_ready ? "==" : "<=",
+             cycles_agree ? "yes" : "NO", report["sim_cycles_per_second"].get<double>() / 1e6);
+  if (!pass) fmt::print("replay: {}\n", replay);
+  return pass ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace dnngen
+
+int main(int argc, char** argv) {
+  using namespace dnngen;
+  try {
+    if (argc < 2) throw InputError("usage: sim run|cosim CONFIG [options]");
+    const std::string command = argv[1];
+    const std::vector<std::string> args(argv + 2, argv + argc);
+    const auto opts = cli::parse_job_options(command, args);
+    if (opts.config_path == "--help") {
+      std::cout << cli::job_usage(command);
+      return 0;
+    }
+    const auto cfg = config::load_config(opts.config_path);
+    if (cfg.engine != "bitserial") throw InputError(opts.config_path + ": this simulator runs engine bitserial");
+    if (command == "run") return run_command(cfg, opts);
+    return cosim_command(cfg, opts);
+  } catch (const InputError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,99 @@
+// Golden model of the bit-serial engine (dnngen/bitserial/model.hpp): the bit-serial
+// arithmetic of every mode equals the exact product (signed and unsigned activations,
+// wrapping accumulators, all kinds of random job), the cycle model's closed cases
+// (Stripes p per brick, Pragmatic max popcount >= 1, parallel 1), and the bad-input
+// checks on precision and activations.
+#include <gtest/gtest.h>
+
+#include "dnngen/bitserial/model.hpp"
+#include "dnngen/bitserial/random_job.hpp"
+#include "dnngen/common/error.hpp"
+
+namespace dnngen::bitserial {
+namespace {
+
+config::BitserialConfig small(config::BitserialMode mode, bool is_signed) {
+  config::BitserialConfig c;
+  c.mode = mode;
+  c.lanes = 3;
+  c.tile_rows = 2;
+  c.tile_cols = 2;
+  c.weight_bits = 6;
+  c.input_bits = 7;
+  c.acc_bits = 14;  // small enough to wrap
+  c.is_signed = is_signed;
+  c.max_m = c.max_n = c.max_k = 9;
+  return c;
+}
+
+TEST(BitserialModel, EveryModeEqualsTheExactProduct) {
+  for (auto mode : {config::BitserialMode::kStripes, config::BitserialMode::kPragmatic,
+                    config::BitserialMode::kParallel})
+    for (bool s : {false, true}) {
+      const auto cfg = small(mode, s);
+      for (uint64_t i = 0; i < 60; ++i) {
+        const Job job = random_job(cfg, 5, i, "");
+        check_operands(cfg, job.a, job.b, job.precision);
+        EXPECT_EQ(run_gemm(cfg, job.a, job.b, job.precision).c.data, reference_gemm(cfg, job.a, job.b).data)
+            << config::to_string(mode) << " signed " << s << " " << job.label;
+      }
+    }
+}
+
+TEST(BitserialModel, StepCycles) {
+  auto cfg = small(config::BitserialMode::kStripes, false);
+  Tensor a({2, 3});
+  a.data = {5, 0, 1, 0, 3, 0};  // popcounts 2,0,1 / 0,2,0; needs 3 bits
+  EXPECT_EQ(step_cycles(cfg, a, 0, 0, {false, 7}), 7u);
+  EXPECT_EQ(step_cycles(cfg, a, 0, 0, {true, 0}), 3u);
+  cfg.mode = config::BitserialMode::kPragmatic;
+  EXPECT_EQ(step_cycles(cfg, a, 0, 0, {false, 7}), 2u);
+  Tensor zeros({2, 3});
+  EXPECT_EQ(step_cycles(cfg, zeros, 0, 0, {false, 7}), 1u);  // at least one cycle
+  cfg.is_signed = true;
+  Tensor neg({1, 1});
+  neg.data = {-1};  // the 4-bit pattern 1111
+  EXPECT_EQ(step_cycles(cfg, neg, 0, 0, {false, 4}), 4u);
+  cfg.mode = config::BitserialMode::kParallel;
+  EXPECT_EQ(step_cycles(cfg, a, 0, 0, {false, 7}), 1u);
+}
+
+TEST(BitserialModel, ScheduleWaitsForTheOutputBank) {
+  // Two tiles of one 1-cycle brick and 2 rows each: the first ends at 2, the second
+  // waits for the bank until 4 (one stall), then its 2 rows leave: 6 cycles.
+  const auto cfg = small(config::BitserialMode::kParallel, false);
+  const auto t = schedule(cfg, {4, 2, 3}, [](int64_t) { return uint64_t{1}; });
+  EXPECT_EQ(t.cycles, 6u);
+  EXPECT_EQ(t.drain_stalls, 1u);
+}
+
+TEST(BitserialModel, NeededBits) {
+  EXPECT_EQ(needed_bits(0, false), 1u);
+  EXPECT_EQ(needed_bits(255, false), 8u);
+  EXPECT_EQ(needed_bits(-1, true), 1u);
+  EXPECT_EQ(needed_bits(-128, true), 8u);
+  EXPECT_EQ(needed_bits(127, true), 8u);
+  EXPECT_EQ(pattern_popcount(-2, 4), 3u);
+}
+
+TEST(BitserialModel, BadInput) {
+  const auto cfg = small(config::BitserialMode::kStripes, false);
+  EXPECT_THROW(parse_precision(cfg, "0"), InputError);
+  EXPECT_THROW(parse_precision(cfg, "8"), InputError);
+  EXPECT_THROW(parse_precision(cfg, "3x"), InputError);
+  EXPECT_TRUE(parse_precision(cfg, "auto").automatic);
+  EXPECT_EQ(parse_precision(cfg, "").bits, 7u);
+  Tensor a({1, 2}), b({2, 1});
+  a.data = {4, 1};
+  b.data = {1, 1};
+  EXPECT_THROW(check_operands(cfg, a, b, {false, 2}), InputError);  // 4 needs 3 bits
+  EXPECT_NO_THROW(check_operands(cfg, a, b, {false, 3}));
+  a.data = {-1, 1};
+  EXPECT_THROW(check_operands(cfg, a, b, {false, 3}), InputError);  // negative, unsigned
+  a.data = {1, 1};
+  b.data = {32, 1};
+  EXPECT_THROW(check_operands(cfg, a, b, {false, 3}), InputError);  // weight beyond int6
+}
+
+}  // namespace
+}  // namespace dnngen::bitserial
