@@ -59,7 +59,6 @@ module dnn_eie_pe #(
   localparam int unsigned AccAddrBits = (AccDepth > 1) ? $clog2(AccDepth) : 1;
   localparam int unsigned EntAddrBits = (MaxEntries > 1) ? $clog2(MaxEntries) : 1;
   localparam int unsigned EntBits     = IndexBits + 4;
-  localparam int unsigned ProdBits    = ActBits + 16;
   localparam int unsigned QBits       = PtrIdxBits + ActBits;
 
   // ---- activation FIFO ----
@@ -148,38 +147,39 @@ module dnn_eie_pe #(
     .rdata_o(entry)
   );
 
-  logic                       ev_q, efirst_q;
-  logic [ActBits-1:0]         ex_q;
-  logic [AccAddrBits-1:0]     row_q, row_e;
-  logic [IndexBits-1:0]       ent_v;
-  logic [3:0]                 ent_z;
-  logic signed [15:0]         weight;
-  logic signed [ProdBits-1:0] prod_e;
+  logic                   ev_q, efirst_q;
+  logic [ActBits-1:0]     ex_q;
+  logic [AccAddrBits-1:0] row_q, row_e;
+  logic [IndexBits-1:0]   ent_v;
+  logic [3:0]             ent_z;
 
-  assign ent_v  = entry[EntBits-1:4];
-  assign ent_z  = entry[3:0];
+  assign ent_v = entry[EntBits-1:4];
+  assign ent_z = entry[3:0];
   // z zeros precede this entry: the first entry of a column sits at row z.
-  assign row_e  = efirst_q ? AccAddrBits'(ent_z) : row_q + 1'b1 + AccAddrBits'(ent_z);
-  assign weight = $signed(codebook_i[ent_v*16 +: 16]);
-  // Both operands sign-extended to the product width first, so the multiply is exact.
-  logic signed [ProdBits-1:0] weight_ext, x_ext;
-  assign weight_ext = {{ActBits{weight[15]}}, weight};
-  assign x_ext      = {{16{ex_q[ActBits-1]}}, ex_q};
-  assign prod_e     = weight_ext * x_ext;
+  assign row_e = efirst_q ? AccAddrBits'(ent_z) : row_q + 1'b1 + AccAddrBits'(ent_z);
 
-  // ---- multiply (stage M) and accumulate (stage A) with bypass ----
-  logic                       mv_q, av_q;
-  logic [AccAddrBits-1:0]     mrow_q, arow_q;
-  logic signed [ProdBits-1:0] mprod_q;
-  logic [AccBits-1:0]         asum_q, operand, msum;
+  // ---- arithmetic unit: decode, multiply (stage M), accumulate with bypass (stage A) ----
+  logic                   acc_we, au_busy;
+  logic [AccAddrBits-1:0] acc_raddr, acc_waddr;
+  logic [AccBits-1:0]     acc_wdata;
   // Accumulators as one flat vector: resets in one assignment at any depth.
   logic [AccDepth*AccBits-1:0] acc_q;
 
-  // Back-to-back hits on one row: the value being written this cycle is the operand.
-  assign operand = (av_q && arow_q == mrow_q) ? asum_q : acc_q[mrow_q*AccBits +: AccBits];
-  logic signed [AccBits-1:0] mprod_ext;
-  assign mprod_ext = {{(AccBits - ProdBits + 1){mprod_q[ProdBits-1]}}, mprod_q[ProdBits-2:0]};
-  assign msum      = operand + mprod_ext;
+  dnn_eie_au #(.IndexBits(IndexBits), .ActBits(ActBits), .AccBits(AccBits), .AccAddrBits(AccAddrBits)) u_au (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .codebook_i (codebook_i),
+    .in_valid_i (ev_q),
+    .in_v_i     (ent_v),
+    .in_x_i     (ex_q),
+    .in_row_i   (row_e),
+    .acc_raddr_o(acc_raddr),
+    .acc_rdata_i(acc_q[acc_raddr*AccBits +: AccBits]),
+    .acc_we_o   (acc_we),
+    .acc_waddr_o(acc_waddr),
+    .acc_wdata_o(acc_wdata),
+    .busy_o     (au_busy)
+  );
 
   // ---- write-back ----
   logic [ActBits-1:0] wb_act;
@@ -205,12 +205,6 @@ module dnn_eie_pe #(
       efirst_q    <= 1'b0;
       ex_q        <= '0;
       row_q       <= '0;
-      mv_q        <= 1'b0;
-      mrow_q      <= '0;
-      mprod_q     <= '0;
-      av_q        <= 1'b0;
-      arow_q      <= '0;
-      asum_q      <= '0;
     end else begin
       pv_q        <= pv_d;
       px_q        <= px_d;
@@ -227,12 +221,6 @@ module dnn_eie_pe #(
       efirst_q    <= wk_first_q;
       ex_q        <= wk_x_q;
       if (ev_q) row_q <= row_e;
-      mv_q        <= ev_q;
-      mrow_q      <= row_e;
-      mprod_q     <= prod_e;
-      av_q        <= mv_q;
-      arow_q      <= mrow_q;
-      asum_q      <= msum;
     end
   end
 
@@ -242,32 +230,31 @@ module dnn_eie_pe #(
       acc_q <= '0;
     end else if (wb_valid_i) begin
       acc_q[wb_addr_i*AccBits +: AccBits] <= '0;
-    end else if (av_q) begin
-      acc_q[arow_q*AccBits +: AccBits] <= asum_q;
+    end else if (acc_we) begin
+      acc_q[acc_waddr*AccBits +: AccBits] <= acc_wdata;
     end
   end
 
-  // ---- activation files ----
-  logic [ActBits-1:0] act0_q [ActDepth];
-  logic [ActBits-1:0] act1_q [ActDepth];
-  logic               we0, we1;
+  // ---- activation files: the loader fills the source, write-back the destination ----
   logic [ActAddrBits-1:0] act_waddr;
   logic [ActBits-1:0]     act_wdata;
-
-  // The loader fills the source file; write-back fills the destination.
-  assign we0       = (ld_act_we_i && !sel_i) || (wb_valid_i && sel_i);
-  assign we1       = (ld_act_we_i && sel_i) || (wb_valid_i && !sel_i);
   assign act_waddr = wb_valid_i ? ActAddrBits'(wb_addr_i) : ActAddrBits'(ld_addr_i);
   assign act_wdata = wb_valid_i ? wb_act : ActBits'(ld_data_i);
 
-  always_ff @(posedge clk_i) begin
-    if (we0) act0_q[act_waddr] <= act_wdata;
-    if (we1) act1_q[act_waddr] <= act_wdata;
-  end
+  dnn_eie_act_rw #(.ActBits(ActBits), .ActDepth(ActDepth)) u_act (
+    .clk_i    (clk_i),
+    .sel_i    (sel_i),
+    .ld_we_i  (ld_act_we_i),
+    .wb_we_i  (wb_valid_i),
+    .waddr_i  (act_waddr),
+    .wdata_i  (act_wdata),
+    .lz_addr_i(lz_addr_i),
+    .lz_data_o(lz_data_o),
+    .rd_addr_i(rd_addr_i),
+    .rd_data_o(rd_data_o)
+  );
 
-  assign lz_data_o = sel_i ? act1_q[lz_addr_i] : act0_q[lz_addr_i];
-  assign rd_data_o = sel_i ? act1_q[rd_addr_i] : act0_q[rd_addr_i];
-  assign idle_o    = !q_valid && !pv_q && !hv_q && !wk_active_q && !ev_q && !mv_q && !av_q;
+  assign idle_o    = !q_valid && !pv_q && !hv_q && !wk_active_q && !ev_q && !au_busy;
 
   logic unused_ld;
   assign unused_ld = ^{ld_addr_i, ld_data_i, ent_z};  // z bits above the row width (small configs)

@@ -6,5 +6,7 @@ eie/dnn_eie_requant.sv
 eie/dnn_eie_lnzd_tree.sv
 eie/dnn_eie_lnzd.sv
 eie/dnn_eie_ptr_banks.sv
+eie/dnn_eie_au.sv
+eie/dnn_eie_act_rw.sv
 eie/dnn_eie_pe.sv
 eie/dnn_eie_top.sv

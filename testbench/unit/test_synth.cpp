@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
@@ -184,6 +185,71 @@ TEST_F(SynthTest, OutputStationary2x2) {
   ASSERT_EQ(r.srams.size(), 2u);
   expect_macro(r, "g_os.u_core.u_abuf", ceil_div(8, 2) * 5, 2 * 8);
   expect_macro(r, "g_os.u_core.u_bbuf", ceil_div(6, 2) * 5, 2 * 8);
+}
+
+// The other engines through the same flow: EIE's arithmetic unit and activation files
+// are modules of their own (their areas sit next to EIE's published per-module figures),
+// and its SRAMs add up per role (matrix entries vs the even/odd pointer banks) however
+// many PEs there are; the bit-serial tile is one SIP per window x filter.
+TEST_F(SynthTest, EieModulesAndSramRoles) {
+  if (!process::tool_exists("yosys")) GTEST_SKIP() << "yosys not installed";
+  const fs::path path = dir_ / "tiny_eie.yaml";
+  std::ofstream(path) << R"(name: tiny_eie
+engine: eie
+eie:
+  pes: 3
+  fifo_depth: 2
+  index_bits: 4
+  act_bits: 16
+  acc_bits: 32
+  frac_bits: 8
+  relu: true
+  max_rows: 12
+  max_cols: 12
+  max_entries: 64
+)";
+  const SynthReport r = run_synth(config::load_config(path.string()), options("eie"));
+  expect_consistent(r);
+  EXPECT_EQ(instances_of(r, "dnn_eie_pe"), 3);
+  EXPECT_EQ(instances_of(r, "dnn_eie_au"), 3);
+  EXPECT_EQ(instances_of(r, "dnn_eie_act_rw"), 3);
+  // Per PE: a 64-entry matrix SRAM of (4-bit v, 4-bit z) and two pointer banks.
+  ASSERT_EQ(r.srams.size(), 9u);
+  const nlohmann::json roles = to_json(r)["sram"]["roles"];
+  ASSERT_EQ(roles.size(), 3u);
+  std::map<std::string, std::pair<int64_t, int64_t>> by_role;  // instances, bits
+  for (const auto& g : roles) by_role[g["role"]] = {g["instances"], g["bits"]};
+  EXPECT_EQ(by_role["g_pe[*].u_pe.u_entries"], std::make_pair(int64_t{3}, int64_t{3 * 64 * 8}));
+  EXPECT_EQ(by_role["g_pe[*].u_pe.u_ptr.u_even"].first, 3);
+  EXPECT_EQ(by_role["g_pe[*].u_pe.u_ptr.u_odd"].first, 3);
+  EXPECT_NE(format_table(r).find("SRAM by role"), std::string::npos);
+}
+
+TEST_F(SynthTest, BitserialTileIsOneSipPerOutput) {
+  if (!process::tool_exists("yosys")) GTEST_SKIP() << "yosys not installed";
+  const fs::path path = dir_ / "tiny_bs.yaml";
+  std::ofstream(path) << R"(name: tiny_bs
+engine: bitserial
+bitserial:
+  mode: stripes
+  lanes: 2
+  tile_rows: 2
+  tile_cols: 3
+  weight_bits: 4
+  input_bits: 4
+  acc_bits: 12
+  signed: true
+  max_m: 4
+  max_n: 6
+  max_k: 4
+)";
+  const SynthReport r = run_synth(config::load_config(path.string()), options("bs"));
+  expect_consistent(r);
+  EXPECT_EQ(instances_of(r, "dnn_bitserial_sip"), 6);
+  EXPECT_EQ(instances_of(r, "dnn_adder_tree"), 6);
+  for (const auto& m : r.modules) {
+    if (m.module == "dnn_bitserial_sip" || m.module == "dnn_adder_tree") EXPECT_EQ(m.category, "pe") << m.module;
+  }
 }
 
 TEST_F(SynthTest, ScriptBindsEveryParameter) {

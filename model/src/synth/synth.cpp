@@ -14,6 +14,7 @@
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <unordered_map>
 
@@ -534,10 +535,62 @@ std::string category_of(const std::string& base) {
     return base.size() >= suffix.size() && base.compare(base.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   if (base == kSramModule) return "sram";
-  if (ends_with("_pe") || base == "dnn_systolic_mul") return "pe";
+  // PEs and what they are built of: multiplier, EIE arithmetic unit and activation
+  // files, bit-serial inner-product unit and its adder tree.
+  if (ends_with("_pe") || ends_with("_au") || ends_with("_act_rw") || ends_with("_sip") ||
+      base == "dnn_systolic_mul" || base == "dnn_adder_tree")
+    return "pe";
   if (ends_with("_array")) return "array";
   if (base == "dnn_systolic_skew" || base == "dnn_delay" || base == "dnn_fifo") return "skew";
   return "control";
+}
+
+std::string sram_role(const std::string& path) {
+  const auto dot = path.find('.');
+  std::string role = dot == std::string::npos ? path : path.substr(dot + 1);
+  static const std::regex index(R"(\[[0-9]+\])");
+  return std::regex_replace(role, index, "[*]");
+}
+
+std::map<std::string, SramRole> sram_roles(const SynthReport& r) {
+  std::map<std::string, SramRole> roles;
+  for (const auto& m : r.srams) {
+    SramRole& g = roles[sram_role(m.path)];
+    ++g.instances;
+    g.depth = m.depth;  // the last one's shape: equal within a role in every engine here
+    g.width = m.width;
+    g.bits += m.bits;
+    g.nand2_eq += m.nand2_eq;
+  }
+  return roles;
+}
+
+std::string sram_tables(const SynthReport& r, double total, double um2_per_nand2) {
+  if (r.srams.empty()) return "";
+  const auto roles = sram_roles(r);
+  const bool um2 = um2_per_nand2 > 0;
+  const double scale = um2 ? um2_per_nand2 : 1.0;
+  const char* unit = um2 ? "um^2" : "NAND2-eq";
+  std::string out = "\n";
+  out += fmt::format("  {:<40} {:>5} {:>7} {:>6} {:>9} {:>13} {:>6}\n", "SRAM by role", "inst", "depth", "width",
+                     "bits", unit, "share");
+  for (const auto& [role, g] : roles) {
+    const double area = g.nand2_eq * scale;
+    out += fmt::format("  {:<40} {:>5} {:>7} {:>6} {:>9} {:>13.1f} {:>5.1f}%\n", role, g.instances, g.depth,
+                       g.width, g.bits, area, total > 0 ? 100.0 * area / total : 0.0);
+  }
+  // Per macro only when short enough to read; the JSON report always lists every one.
+  constexpr size_t kMaxMacroRows = 16;
+  if (r.srams.size() > kMaxMacroRows) {
+    return out + fmt::format("  ({} SRAM macros: each is listed in the --json report)\n", r.srams.size());
+  }
+  out += "\n";
+  out += fmt::format("  {:<40} {:>7} {:>6} {:>9} {:>13}\n", "SRAM macro", "depth", "width", "bits", unit);
+  for (const auto& m : r.srams) {
+    out += fmt::format("  {:<40} {:>7} {:>6} {:>9} {:>13.1f}\n", m.path, m.depth, m.width, m.bits,
+                       m.nand2_eq * scale);
+  }
+  return out;
 }
 
 bool is_latch(const std::string& type) {
@@ -877,6 +930,14 @@ json sram_json(const SynthReport& r) {
             {"area_um2", r.sram_area_um2},
             {"um2_per_bit", kSramUm2PerBit},
             {"macros", json::array()}};
+  j["roles"] = json::array();
+  for (const auto& [role, g] : sram_roles(r)) {
+    j["roles"].push_back({{"role", role},
+                          {"instances", g.instances},
+                          {"bits", g.bits},
+                          {"area_um2", static_cast<double>(g.bits) * kSramUm2PerBit},
+                          {"nand2_eq", g.nand2_eq}});
+  }
   for (const auto& m : r.srams) {
     j["macros"].push_back({{"path", m.path},
                            {"depth", m.depth},
@@ -968,15 +1029,7 @@ std::string format_table(const SynthReport& r) {
     line(fmt::format("  {:<26} {:<8} {:>6} {:>9} {:>7} {:>11.0f} {:>5.1f}%", m.module, m.category,
                      m.instances, m.cells, m.flip_flops, m.nand2_eq, pct(m.nand2_eq)));
   }
-  if (!r.srams.empty()) {
-    line("");
-    line(fmt::format("  {:<40} {:>7} {:>6} {:>9} {:>11}", "SRAM macro", "depth", "width", "bits",
-                     "NAND2-eq"));
-    for (const auto& m : r.srams) {
-      line(fmt::format("  {:<40} {:>7} {:>6} {:>9} {:>11.0f}", m.path, m.depth, m.width, m.bits,
-                       m.nand2_eq));
-    }
-  }
+  out += sram_tables(r, r.total_nand2_eq, 0.0);
   line("");
   std::string types;
   for (const auto& [type, count] : r.cells_by_type) {

@@ -511,15 +511,7 @@ std::string asic_table(const SynthReport& r) {
     line(fmt::format("  {:<26} {:<8} {:>6} {:>9} {:>7} {:>13.1f} {:>5.1f}%", m.module, m.category,
                      m.instances, m.cells, m.flip_flops, m.area_um2, pct(m.area_um2)));
   }
-  if (!r.srams.empty()) {
-    line("");
-    line(fmt::format("  {:<40} {:>7} {:>6} {:>9} {:>13}", "SRAM macro", "depth", "width", "bits",
-                     "um^2"));
-    for (const auto& m : r.srams) {
-      line(fmt::format("  {:<40} {:>7} {:>6} {:>9} {:>13.1f}", m.path, m.depth, m.width, m.bits,
-                       m.nand2_eq * a.nand2_area_um2));
-    }
-  }
+  out += sram_tables(r, total, a.nand2_area_um2);
   line("");
   for (const auto& w : r.warnings) line("  warning: " + w);
   line("  log: " + r.log_path);

@@ -98,6 +98,21 @@ void walk(const Netlist& netlist, const NetModule& mod, const std::string& path,
 // pe | array | skew | control | sram, from the RTL module name.
 std::string category_of(const std::string& base);
 
+// An SRAM macro's role: its instance path below the top with generate indices folded
+// (dnn_eie_top.g_pe[3].u_pe.u_entries -> g_pe[*].u_pe.u_entries), so the macros of
+// every PE or bank of one kind add up in one row.
+std::string sram_role(const std::string& path);
+struct SramRole {
+  int64_t instances = 0, depth = 0, width = 0, bits = 0;
+  double nand2_eq = 0;
+};
+std::map<std::string, SramRole> sram_roles(const SynthReport& r);
+
+// The SRAM tables of a text report: one row per role (instances, bits, area, share of
+// `total`), then one row per macro when there are few enough to read. `um2_per_nand2`
+// 0 prints NAND2-eq, else um^2.
+std::string sram_tables(const SynthReport& r, double total, double um2_per_nand2);
+
 // Fills report.srams and the sram_* totals from the macros found by walk().
 void add_macros(const Census& census, SynthReport& report);
 
