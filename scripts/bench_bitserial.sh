@@ -30,21 +30,43 @@ PY
   echo
 done
 
-echo "== area of one SIP (Yosys 0.23 generic synth, cells), 16 lanes, 16-bit weights and activations, 32-bit acc"
-SRC="$ROOT/rtl/bitserial/dnn_bitserial_sip.sv"
-declare -A CELLS
+echo "== area of one SIP (Yosys 0.23), 16 lanes, 16-bit weights and activations, 32-bit acc"
+# Generic cells always; Nangate45 um^2 too when a Liberty file is at hand ($DNNGEN_NANGATE45,
+# or the team's reference copy in ../shared/pdk).
+SRC="$ROOT/rtl/common/dnn_adder_tree.sv $ROOT/rtl/bitserial/dnn_bitserial_sip.sv"
+LIB=${DNNGEN_NANGATE45:-}
+if [[ -z $LIB && -f "$ROOT/../shared/pdk/nangate45_typ.lib.gz" ]]; then
+  LIB=$WORK/nangate45.lib
+  gunzip -c "$ROOT/../shared/pdk/nangate45_typ.lib.gz" >"$LIB"
+fi
+AREAS=()
 for mode in 0 1 2; do
-  yosys -q -p "read_verilog -sv -DSYNTHESIS $SRC; chparam -set Mode $mode -set Lanes 16 -set WBits 16 -set InBits 16 -set AccBits 32 -set Signed 0 dnn_bitserial_sip; synth -top dnn_bitserial_sip; tee -o $WORK/stat$mode.txt stat" >/dev/null
-  CELLS[$mode]=$(awk '/Number of cells:/ {n=$4} END {print n}' "$WORK/stat$mode.txt")
+  front="read_verilog -sv -DSYNTHESIS $SRC; chparam -set Mode $mode -set Lanes 16 -set WBits 16 -set InBits 16 -set AccBits 32 -set Signed 0 dnn_bitserial_sip; synth -top dnn_bitserial_sip"
+  yosys -q -p "$front; tee -o $WORK/stat$mode.txt stat" >/dev/null
+  cells=$(awk '/Number of cells:/ {n=$4} END {print n}' "$WORK/stat$mode.txt")
+  um2=0
+  if [[ -n $LIB ]]; then
+    yosys -q -p "$front; dfflibmap -liberty $LIB; abc -liberty $LIB; opt_clean; tee -o $WORK/lib$mode.txt stat -liberty $LIB" >/dev/null 2>&1
+    um2=$(awk '/Chip area for/ {a=$NF} END {print a}' "$WORK/lib$mode.txt")
+  fi
+  AREAS+=("$cells" "$um2")
 done
-/usr/bin/python3 - "${CELLS[0]}" "${CELLS[1]}" "${CELLS[2]}" <<'PY'
+/usr/bin/python3 - "${AREAS[@]}" <<'PY'
 import sys
-s, g, p = (int(x) for x in sys.argv[1:4])
-print(f"{'unit':<28} {'cells':>8} {'MACs/cycle (16-bit)':>20} {'MACs/cycle/kcell':>17}")
-# A SIP does 16 lanes' MACs every p cycles; at full 16-bit precision, 1 MAC/cycle.
-print(f"{'Stripes SIP':<28} {s:>8} {16/16:>20.2f} {1000*(16/16)/s:>17.3f}")
-print(f"{'Stripes SIP, p=8':<28} {s:>8} {16/8:>20.2f} {1000*(16/8)/s:>17.3f}")
-print(f"{'Pragmatic SIP (2 oneffsets)':<28} {g:>8} {16/2:>20.2f} {1000*(16/2)/g:>17.3f}")
-print(f"{'bit-parallel IP (16 mults)':<28} {p:>8} {16:>20.2f} {1000*16/p:>17.3f}")
-print(f"parallel / Stripes area: {p/s:.1f}x; Pragmatic / Stripes area: {g/s:.1f}x")
+v = sys.argv[1:]
+(sc, su), (gc, gu), (pc, pu) = [(int(v[i]), float(v[i + 1])) for i in (0, 2, 4)]
+lib = su > 0
+# A SIP does its 16 lanes' MACs every p cycles (Stripes), every max-popcount cycles
+# (Pragmatic), every cycle (bit-parallel).
+rows = [("Stripes SIP, p=16", sc, su, 1.0), ("Stripes SIP, p=8", sc, su, 2.0),
+        ("Pragmatic SIP (2 oneffsets)", gc, gu, 8.0), ("bit-parallel IP (16 mults)", pc, pu, 16.0)]
+head = f"{'unit':<28} {'cells':>8} {'MACs/cycle':>11} {'per kcell':>10}"
+print(head + (f" {'Nangate45 um^2':>15} {'MACs/cycle/mm^2':>16}" if lib else ""))
+for name, cells, um2, macs in rows:
+    line = f"{name:<28} {cells:>8} {macs:>11.2f} {1000 * macs / cells:>10.3f}"
+    print(line + (f" {um2:>15.0f} {1e6 * macs / um2:>16.0f}" if lib else ""))
+print(f"bit-parallel / Stripes: {pc / sc:.1f}x the cells" + (f", {pu / su:.1f}x the um^2" if lib else "") +
+      f"; so Stripes has more MACs per area below p = {pc / sc:.1f} bits (cells)" +
+      (f", {pu / su:.1f} bits (um^2)" if lib else ""))
+print(f"Pragmatic / Stripes: {gc / sc:.1f}x the cells" + (f", {gu / su:.1f}x the um^2" if lib else ""))
 PY

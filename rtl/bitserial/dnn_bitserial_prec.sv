@@ -12,14 +12,18 @@ module dnn_bitserial_prec #(
 );
 
   logic [InBits-1:0] any, v;
-  logic [PBits-1:0]  len;  // position of the leading one, plus one (0: none)
+  logic [Count-1:0]  column;  // bit b of every activation (sign-flipped when negative)
+  logic [PBits-1:0]  len;     // position of the leading one, plus one (0: none)
 
   always_comb begin
-    any = '0;
-    for (int g = 0; g < Count; g++) begin
-      v = group_i[g*InBits +: InBits];
-      if (Signed != 0 && v[InBits-1]) v = ~v;
-      any = any | v;
+    // One reduction-OR per bit position, not a chain of Count ORs: a balanced tree, so
+    // the detector adds log2(Count) gate levels to the brick's first cycle.
+    for (int b = 0; b < InBits; b++) begin
+      for (int g = 0; g < Count; g++) begin
+        v = group_i[g*InBits +: InBits];
+        column[g] = (Signed != 0 && v[InBits-1]) ? ~v[b] : v[b];
+      end
+      any[b] = |column;
     end
     len = '0;
     for (int b = 0; b < InBits; b++) begin

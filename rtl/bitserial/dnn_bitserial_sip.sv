@@ -1,6 +1,7 @@
 // Serial inner-product unit (SIP): one output (window m, filter n) of the bit-serial
 // engine. Each cycle it sums one term per lane of a brick over an adder tree and
-// accumulates; what a lane's term is depends on the mode:
+// accumulates; what a lane's term is depends on the mode (the sum is a balanced adder
+// tree, dnn_adder_tree, so its depth grows with log2(Lanes)):
 //   Mode 0 (Stripes): one activation bit per lane ANDs the lane's full weight; the sum
 //     shifts and accumulates MSB first into a per-brick partial sum (negated on the MSB
 //     cycle for signed activations), which folds into the accumulator on the brick's
@@ -44,23 +45,38 @@ module dnn_bitserial_sip #(
   end
 `endif
 
-  // A weight (always signed) extended to the accumulator width.
-  function automatic logic [AccBits-1:0] wext(input logic [WBits-1:0] w);
-    wext = {{(AccBits - WBits){w[WBits-1]}}, w};
+  // The adder tree is only as wide as a brick's sum can be: a lane's term (a weight for
+  // Stripes; a shifted weight or a product, up to ProdBits signed, otherwise) plus
+  // log2(Lanes) bits of growth, and never wider than the accumulator. Its result is
+  // sign-extended to AccBits, which is exact because the true sum fits TreeBits.
+  localparam int unsigned TermBits = (Mode == 0) ? WBits : ProdBits;
+  localparam int unsigned SumBits  = TermBits + ((Lanes > 1) ? $clog2(Lanes) : 0);
+  localparam int unsigned TreeBits = (SumBits < AccBits) ? SumBits : AccBits;
+
+  // A weight (always signed) extended to the tree width.
+  function automatic logic [TreeBits-1:0] wext(input logic [WBits-1:0] w);
+    wext = {{(TreeBits - WBits){w[WBits-1]}}, w};
   endfunction
 
-  logic [AccBits-1:0] acc_q, acc_d;
-  logic [AccBits-1:0] tree;  // this cycle's sum over the lanes
-  logic [AccBits-1:0] sum;   // the accumulator including this cycle's contribution
+  logic [AccBits-1:0]        acc_q, acc_d;
+  logic [Lanes*TreeBits-1:0] terms;   // this cycle's term of every lane
+  logic [TreeBits-1:0]       tree_n;  // their sum, over a balanced adder tree
+  logic [AccBits-1:0]        tree;    // the same, sign-extended to the accumulator
+  logic [AccBits-1:0]        sum;     // the accumulator including this cycle's contribution
+
+  dnn_adder_tree #(.Count(Lanes), .Width(TreeBits)) u_tree (
+    .in_i (terms),
+    .sum_o(tree_n)
+  );
+  assign tree = {{(AccBits - TreeBits){tree_n[TreeBits-1]}}, tree_n};
 
   if (Mode == 0) begin : g_stripes
     // Only the low AccBits-1 bits of the partial sum matter after the next doubling.
     logic [AccBits-2:0] partial_q;
     logic [AccBits-1:0] partial_d;
     always_comb begin
-      tree = '0;
       for (int l = 0; l < Lanes; l++) begin
-        if (lane_i[l]) tree = tree + wext(w_i[l*WBits +: WBits]);
+        terms[l*TreeBits +: TreeBits] = lane_i[l] ? wext(w_i[l*WBits +: WBits]) : '0;
       end
       // MSB first: the partial sum doubles each cycle; the sign bit weighs -2^(p-1).
       partial_d = (step_first_i ? '0 : {partial_q, 1'b0}) +
@@ -73,14 +89,13 @@ module dnn_bitserial_sip #(
       else if (en_i) partial_q <= partial_d[AccBits-2:0];
     end
   end else if (Mode == 1) begin : g_pragmatic
+    logic [TreeBits-1:0] shifted;
     always_comb begin
-      tree = '0;
       for (int l = 0; l < Lanes; l++) begin
         // Lane field: [0] a oneffset is present, [1] it is the sign bit, [2+] its position.
-        if (lane_i[l*LaneBits]) begin
-          if (lane_i[l*LaneBits + 1]) tree = tree - (wext(w_i[l*WBits +: WBits]) << lane_i[l*LaneBits + 2 +: ShBits]);
-          else                        tree = tree + (wext(w_i[l*WBits +: WBits]) << lane_i[l*LaneBits + 2 +: ShBits]);
-        end
+        shifted = wext(w_i[l*WBits +: WBits]) << lane_i[l*LaneBits + 2 +: ShBits];
+        terms[l*TreeBits +: TreeBits] = !lane_i[l*LaneBits] ? '0
+                                      : (lane_i[l*LaneBits + 1] ? (~shifted + 1'b1) : shifted);
       end
       sum   = acc_q + tree;
       acc_d = tile_last_i ? '0 : sum;
@@ -90,14 +105,12 @@ module dnn_bitserial_sip #(
   end else begin : g_parallel
     logic [ProdBits-1:0] prod;
     always_comb begin
-      tree = '0;
-      prod = '0;
       for (int l = 0; l < Lanes; l++) begin
         // Both operands extended to the product width: the product modulo 2^ProdBits is
         // exact, since it fits ProdBits bits as a signed number (the weight is signed).
         prod = {{WBits{(Signed != 0) && lane_i[l*LaneBits + InBits - 1]}}, lane_i[l*LaneBits +: InBits]} *
                {{InBits{w_i[l*WBits + WBits - 1]}}, w_i[l*WBits +: WBits]};
-        tree = tree + {{(AccBits - ProdBits){prod[ProdBits-1]}}, prod};
+        terms[l*TreeBits +: TreeBits] = {{(TreeBits - ProdBits){prod[ProdBits-1]}}, prod};
       end
       sum   = acc_q + tree;
       acc_d = tile_last_i ? '0 : sum;
