@@ -34,18 +34,23 @@ struct Hasher {
 };
 
 // Each engine variant's harness lives in testbench/<variant>/: its sim_main.cpp is
-// compiled with the Verilated model, and every source there but the test suites
-// counts towards the cache key.
+// compiled with the Verilated model. The headers every harness shares live in
+// testbench/common/. Every source in both but the test suites counts towards the cache
+// key, so editing a shared header rebuilds every engine's simulators.
 std::string harness_dir(const config::Config& cfg) {
   return std::string(DNNGEN_SOURCE_DIR) + "/testbench/" + config::rtl_variant(cfg);
 }
 
+std::string shared_harness_dir() { return std::string(DNNGEN_SOURCE_DIR) + "/testbench/common"; }
+
 std::vector<std::string> harness_sources(const config::Config& cfg) {
   std::vector<std::string> files;
-  for (const auto& entry : fs::directory_iterator(harness_dir(cfg))) {
-    const auto ext = entry.path().extension();
-    const bool test_suite = entry.path().filename().string().rfind("test_", 0) == 0;
-    if ((ext == ".cpp" || ext == ".hpp") && !test_suite) files.push_back(entry.path().string());
+  for (const auto& dir : {harness_dir(cfg), shared_harness_dir()}) {
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      const auto ext = entry.path().extension();
+      const bool test_suite = entry.path().filename().string().rfind("test_", 0) == 0;
+      if ((ext == ".cpp" || ext == ".hpp") && !test_suite) files.push_back(entry.path().string());
+    }
   }
   std::sort(files.begin(), files.end());
   return files;
@@ -108,7 +113,7 @@ SimBuild build_simulator(const config::Config& cfg, bool trace, bool force) {
       "verilator", "--cc", "--exe", "--build", "-j", "2", "--top-module", config::rtl_top_module(cfg),
       "--Mdir", (tmp / "obj").string(), "-o", (tmp / "sim").string(), "-O3", "--x-assign", "fast",
       "--x-initial", "fast", "-CFLAGS", "-std=c++17 -O2 -I" DNNGEN_SOURCE_DIR "/model/include -I" +
-      harness_dir(cfg),
+      harness_dir(cfg) + " -I" + shared_harness_dir(),
       "-LDFLAGS", std::string(DNNGEN_MODEL_LIB) + " -lyaml-cpp -lfmt -lboost_program_options",
       // Verilator's default -Os for the model is about 2x slower to simulate than -O2.
       "-MAKEFLAGS", "OPT_FAST=-O2 OPT_GLOBAL=-O2"};

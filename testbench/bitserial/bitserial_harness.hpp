@@ -5,11 +5,8 @@
 //
 // Inputs change right after a rising edge, never at it; a transfer happens at a rising
 // edge when valid and ready were both high just before it.
-#include <memory>
 #include <random>
-#include <stdexcept>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include <fmt/format.h>
@@ -18,40 +15,9 @@
 #include "dnngen/bitserial/model.hpp"
 #include "dnngen/bitserial/packing.hpp"
 #include "dnngen/config/config.hpp"
-#include "verilated.h"
-#if VM_TRACE
-#include "verilated_fst_c.h"
-#endif
+#include "verilated_dut.hpp"
 
 namespace dnngen::bitserial {
-
-namespace port {
-
-template <typename P>
-void write(P& p, const BitWords& w) {
-  static_assert(std::is_integral_v<P>);
-  uint64_t v = w.empty() ? 0 : w[0];
-  if (w.size() > 1) v |= static_cast<uint64_t>(w[1]) << 32;
-  p = static_cast<P>(v);
-}
-template <std::size_t N>
-void write(VlWide<N>& p, const BitWords& w) {
-  for (std::size_t i = 0; i < N; ++i) p[i] = i < w.size() ? w[i] : 0u;
-}
-template <typename P>
-BitWords read(const P& p) {
-  static_assert(std::is_integral_v<P>);
-  const auto v = static_cast<uint64_t>(p);
-  return {static_cast<uint32_t>(v), static_cast<uint32_t>(v >> 32)};
-}
-template <std::size_t N>
-BitWords read(const VlWide<N>& p) {
-  BitWords w(N);
-  for (std::size_t i = 0; i < N; ++i) w[i] = p[i];
-  return w;
-}
-
-}  // namespace port
 
 // What the harness observed on one job.
 struct RtlRun {
@@ -93,63 +59,14 @@ inline Verdict score(const Result& model, const RtlRun& rtl, bool always_ready) 
 class BitserialHarness {
  public:
   explicit BitserialHarness(const config::BitserialConfig& cfg, const std::string& fst_path = "")
-      : cfg_(cfg), ctx_(std::make_unique<VerilatedContext>()) {
-    ctx_->debug(0);
-    ctx_->randReset(0);
-#if VM_TRACE
-    if (!fst_path.empty()) ctx_->traceEverOn(true);
-#endif
-    top_ = std::make_unique<Vdnn_bitserial_top>(ctx_.get(), "top");
-#if VM_TRACE
-    if (!fst_path.empty()) {
-      trace_ = std::make_unique<VerilatedFstC>();
-      top_->trace(trace_.get(), 99);
-      trace_->open(fst_path.c_str());
-    }
-#else
-    (void)fst_path;
-#endif
-    reset();
+      : cfg_(cfg), dut_(fst_path) {
+    dut_->out_ready_i = 0;
+    dut_.reset();
   }
 
-  ~BitserialHarness() {
-#if VM_TRACE
-    if (trace_) trace_->close();
-#endif
-    top_->final();
-  }
+  uint64_t sim_cycles() const { return dut_.sim_cycles(); }
 
-  BitserialHarness(const BitserialHarness&) = delete;
-  BitserialHarness& operator=(const BitserialHarness&) = delete;
-
-  uint64_t sim_cycles() const { return sim_cycles_; }
-
-  void reset() {
-    top_->clk_i = 0;
-    top_->rst_ni = 0;
-    top_->ld_valid_i = 0;
-    top_->job_valid_i = 0;
-    top_->out_ready_i = 0;
-    top_->eval();
-    tick();
-    tick();
-    top_->rst_ni = 1;
-    top_->eval();
-    tick();
-  }
-
-  void load(const std::vector<LoadWord>& words) {
-    for (const auto& w : words) {
-      top_->ld_valid_i = 1;
-      top_->ld_sel_i = w.to_b ? 1 : 0;
-      top_->ld_addr_i = w.addr;
-      port::write(top_->ld_data_i, w.data);
-      top_->eval();
-      if (!top_->ld_ready_o) throw std::runtime_error("loader not ready: engine busy");
-      tick();
-    }
-    top_->ld_valid_i = 0;
-  }
+  void load(const std::vector<LoadWord>& words) { dut_.load(words); }
 
   RtlRun run_job(const GemmShape& s, const Precision& p, double ready_probability, uint64_t seed,
                  uint64_t timeout_cycles) {
@@ -158,17 +75,13 @@ class BitserialHarness {
     std::mt19937_64 rng(seed);
     std::bernoulli_distribution ready(ready_probability);
 
-    top_->job_m_i = static_cast<uint32_t>(s.m);
-    top_->job_n_i = static_cast<uint32_t>(s.n);
-    top_->job_k_i = static_cast<uint32_t>(s.k);
-    top_->job_prec_i = p.automatic ? 0u : p.bits;
-    top_->job_auto_i = p.automatic ? 1 : 0;
-    top_->job_valid_i = 1;
-    top_->out_ready_i = 0;
-    top_->eval();
-    if (!top_->job_ready_o) throw std::runtime_error("job port not ready: engine busy");
-    tick();  // accept edge
-    top_->job_valid_i = 0;
+    dut_->job_m_i = static_cast<uint32_t>(s.m);
+    dut_->job_n_i = static_cast<uint32_t>(s.n);
+    dut_->job_k_i = static_cast<uint32_t>(s.k);
+    dut_->job_prec_i = p.automatic ? 0u : p.bits;
+    dut_->job_auto_i = p.automatic ? 1 : 0;
+    dut_->out_ready_i = 0;
+    dut_.start_job();
 
     bool finished = false, pending = false;
     BitWords pending_data;
@@ -180,72 +93,51 @@ class BitserialHarness {
         break;
       }
       const bool take = ready_probability >= 1.0 || ready(rng);
-      top_->out_ready_i = take ? 1 : 0;
-      top_->eval();
-      if (pending && !top_->out_valid_o) {
+      dut_->out_ready_i = take ? 1 : 0;
+      dut_->eval();
+      if (pending && !dut_->out_valid_o) {
         run.protocol_errors.push_back(fmt::format("output valid dropped before it was accepted (row {})", pending_row));
         pending = false;
       }
-      if (top_->out_valid_o) {
-        const BitWords data = port::read(top_->out_data_o);
-        if (pending && (data != pending_data || top_->out_row_o != pending_row))
+      if (dut_->out_valid_o) {
+        const BitWords data = testbench::port::read(dut_->out_data_o);
+        if (pending && (data != pending_data || dut_->out_row_o != pending_row))
           run.protocol_errors.push_back(fmt::format("output changed while valid and not accepted (row {})", pending_row));
         if (take) {
-          const int64_t row = top_->out_row_o, col0 = top_->out_col_o;
+          const int64_t row = dut_->out_row_o, col0 = dut_->out_col_o;
           if (row >= s.m || col0 >= s.n)
             run.protocol_errors.push_back(fmt::format("output row/col out of range: {}/{}", row, col0));
           else
             unpack_result_row(cfg_, data, row, col0, run.c);
           ++rows_seen;
-          finished = top_->out_last_o != 0;
+          finished = dut_->out_last_o != 0;
           pending = false;
         } else {
           ++run.stall_cycles;
           pending = true;
           pending_data = data;
-          pending_row = top_->out_row_o;
+          pending_row = dut_->out_row_o;
         }
       }
-      if (!top_->busy_o) run.protocol_errors.push_back("busy low before the last output");
-      tick();
+      if (!dut_->busy_o) run.protocol_errors.push_back("busy low before the last output");
+      dut_.tick();
       run.measured_cycles = edge;
     }
     const uint64_t tiles_rows = static_cast<uint64_t>(s.m) *
                                 static_cast<uint64_t>((s.n + cfg_.tile_cols - 1) / cfg_.tile_cols);
     if (rows_seen != tiles_rows)
       run.protocol_errors.push_back(fmt::format("{} result rows handed out, expected {}", rows_seen, tiles_rows));
-    top_->out_ready_i = 0;
-    top_->eval();
-    if (top_->busy_o) run.protocol_errors.push_back("busy still high after the last output");
-    run.counter_cycles = top_->cycles_o;
-    tick();
+    dut_->out_ready_i = 0;
+    dut_->eval();
+    if (dut_->busy_o) run.protocol_errors.push_back("busy still high after the last output");
+    run.counter_cycles = dut_->cycles_o;
+    dut_.tick();
     return run;
   }
 
  private:
-  void tick() {
-    top_->clk_i = 0;
-    top_->eval();
-#if VM_TRACE
-    if (trace_) trace_->dump(ctx_->time());
-#endif
-    ctx_->timeInc(1);
-    top_->clk_i = 1;
-    top_->eval();
-#if VM_TRACE
-    if (trace_) trace_->dump(ctx_->time());
-#endif
-    ctx_->timeInc(1);
-    ++sim_cycles_;
-  }
-
   config::BitserialConfig cfg_;
-  std::unique_ptr<VerilatedContext> ctx_;
-  std::unique_ptr<Vdnn_bitserial_top> top_;
-#if VM_TRACE
-  std::unique_ptr<VerilatedFstC> trace_;
-#endif
-  uint64_t sim_cycles_ = 0;
+  testbench::VerilatedDut<Vdnn_bitserial_top> dut_;
 };
 
 }  // namespace dnngen::bitserial

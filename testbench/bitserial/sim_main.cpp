@@ -21,6 +21,7 @@
 #include "dnngen/cli/job_options.hpp"
 #include "dnngen/common/error.hpp"
 #include "dnngen/config/config.hpp"
+#include "sim_main.hpp"
 
 namespace dnngen {
 namespace {
@@ -35,8 +36,8 @@ RtlRun run_on_rtl(BitserialHarness& h, const config::BitserialConfig& cfg, const
   const GemmShape shape{job.a.shape[0], job.b.shape[1], job.a.shape[1]};
   const auto t0 = Clock::now();
   h.load(pack_operands(cfg, job.a, job.b));
-  const uint64_t timeout = static_cast<uint64_t>(static_cast<double>(model_cycles) * 4.0 / ready_probability) + 10000;
-  auto run = h.run_job(shape, job.precision, ready_probability, seed, timeout);
+  auto run = h.run_job(shape, job.precision, ready_probability, seed,
+                       testbench::timeout_for(model_cycles, ready_probability));
   g_rtl_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
   return run;
 }
@@ -48,8 +49,15 @@ nlohmann::json base_report(const config::Config& cfg, const std::string& op, con
           {"op", op},                 {"backend", backend}};
 }
 
-int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
+// dnngen hands this simulator bitserial configurations only; one run by hand may get another.
+void check_options(const config::Config& cfg, const cli::JobOptions& opts) {
+  if (cfg.engine != "bitserial")
+    throw InputError(opts.config_path + ": this simulator runs engine bitserial");
   check_job_options(cfg, opts);
+}
+
+int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
+  check_options(cfg, opts);
   const Job job = load_job(cfg, opts);
   const auto model = run_gemm(cfg.bitserial, job.a, job.b, job.precision);
   BitserialHarness h(cfg.bitserial, opts.fst_path);
@@ -72,17 +80,8 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
   return 0;
 }
 
-std::string replay_command(const cli::JobOptions& opts) {
-  std::string r = fmt::format("dnngen cosim {} --op {}", opts.config_path, opts.op);
-  if (opts.random) r += fmt::format(" --random --seed {} --count {}", opts.seed, opts.count);
-  for (const auto& [name, path] : opts.inputs) r += fmt::format(" --in {}={}", name, path);
-  for (const auto& [key, value] : opts.params) r += fmt::format(" --param {}={}", key, value);
-  if (opts.ready_probability < 1.0) r += fmt::format(" --ready {}", opts.ready_probability);
-  return r;
-}
-
 int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
-  check_job_options(cfg, opts);
+  check_options(cfg, opts);
   const auto& bcfg = cfg.bitserial;
   std::vector<Job> jobs;
   if (opts.random) {
@@ -90,7 +89,7 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
   } else {
     jobs.push_back(load_job(cfg, opts));
   }
-  const std::string replay = replay_command(opts);
+  const std::string replay = testbench::replay_command(opts);
   const bool always_ready = opts.ready_probability >= 1.0;
   if (!opts.quiet)
     fmt::print("cosim {}: {} job(s), seed {}, consumer ready {:.2f}\n", cfg.name, jobs.size(), opts.seed,
@@ -100,8 +99,8 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
   auto report = base_report(cfg, opts.op, "cosim");
   report["seed"] = opts.seed;
   report["jobs"] = nlohmann::json::array();
-  uint64_t failed = 0, mismatches = 0, total_cycles = 0, total_macs = 0;
-  bool cycles_agree = true;
+  testbench::CosimTotals totals;
+  totals.jobs = jobs.size();
   const auto t0 = Clock::now();
   for (size_t i = 0; i < jobs.size(); ++i) {
     const auto& job = jobs[i];
@@ -114,13 +113,14 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
       v.pass = false;
       v.problems.push_back("model differs from the exact product");
     }
-    failed += v.pass ? 0 : 1;
+    totals.failed += v.pass ? 0 : 1;
     // With backpressure the RTL may only be slower than the model (checked by score()).
-    cycles_agree = cycles_agree && (always_ready ? rtl.measured_cycles == model.timing.cycles
-                                                 : rtl.measured_cycles >= model.timing.cycles);
-    mismatches += v.value_mismatches;
-    total_cycles += model.timing.cycles;
-    total_macs += model.timing.macs;
+    const bool cycles_ok = always_ready ? rtl.measured_cycles == model.timing.cycles
+                                        : rtl.measured_cycles >= model.timing.cycles;
+    totals.cycles_agree = totals.cycles_agree && cycles_ok;
+    totals.mismatches += v.value_mismatches;
+    totals.cycles += model.timing.cycles;
+    totals.macs += model.timing.macs;
     report["jobs"].push_back({{"label", job.label},
                               {"M", job.a.shape[0]},
                               {"N", job.b.shape[1]},
@@ -133,59 +133,19 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
                               {"mismatches", v.value_mismatches},
                               {"pass", v.pass},
                               {"problems", v.problems}});
-    if (!opts.quiet || !v.pass)
-      fmt::print("  [{}] {}: cycles model {} rtl {}{} -> {}\n", i, job.label, model.timing.cycles,
-                 rtl.measured_cycles, rtl.stall_cycles ? fmt::format(" (+{} stalls)", rtl.stall_cycles) : "",
-                 v.pass ? "ok" : "MISMATCH");
-    for (const auto& p : v.problems) fmt::print("      {}\n", p);
+    testbench::print_job(opts, i, job.label, model.timing.cycles, rtl.measured_cycles, rtl.stall_cycles,
+                         v.pass, v.problems);
   }
-  const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
-  const bool pass = failed == 0;
-  report["pass"] = pass;
-  report["failed_jobs"] = failed;
-  report["cycles_agree"] = cycles_agree;
-  report["mismatches"] = mismatches;
-  report["cycles"] = total_cycles;
-  report["macs"] = total_macs;
-  report["utilization"] = utilization(bcfg, total_macs, total_cycles);
-  report["sim_cycles"] = h.sim_cycles();
-  report["wall_seconds"] = secs;
-  report["sim_seconds"] = g_rtl_seconds;
-  report["sim_cycles_per_second"] = g_rtl_seconds > 0 ? static_cast<double>(h.sim_cycles()) / g_rtl_seconds : 0.0;
-  report["replay"] = replay;
-  cli::write_json_report(opts.json_path, report);
-  fmt::print("cosim {}: {} / {} jobs pass, {} value mismatches, cycles model{}RTL on every job: {} "
-             "({:.2f} M sim cycles/s)\n",
-             cfg.name, jobs.size() - std::min<uint64_t>(failed, jobs.size()), jobs.size(), mismatches,
-             always_ready ? "==" : "<=",
-             cycles_agree ? "yes" : "NO", report["sim_cycles_per_second"].get<double>() / 1e6);
-  if (!pass) fmt::print("replay: {}\n", replay);
-  return pass ? 0 : 1;
+  totals.wall_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  totals.utilization = utilization(bcfg, totals.macs, totals.cycles);
+  totals.sim_cycles = h.sim_cycles();
+  totals.sim_seconds = g_rtl_seconds;
+  return testbench::finish_cosim(cfg, opts, totals, replay, report, always_ready ? "==" : "<=");
 }
 
 }  // namespace
 }  // namespace dnngen
 
 int main(int argc, char** argv) {
-  using namespace dnngen;
-  try {
-    if (argc < 2) throw InputError("usage: sim run|cosim CONFIG [options]");
-    const std::string command = argv[1];
-    const std::vector<std::string> args(argv + 2, argv + argc);
-    const auto opts = cli::parse_job_options(command, args);
-    if (opts.config_path == "--help") {
-      std::cout << cli::job_usage(command);
-      return 0;
-    }
-    const auto cfg = config::load_config(opts.config_path);
-    if (cfg.engine != "bitserial") throw InputError(opts.config_path + ": this simulator runs engine bitserial");
-    if (command == "run") return run_command(cfg, opts);
-    return cosim_command(cfg, opts);
-  } catch (const InputError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 1;
-  }
+  return dnngen::testbench::sim_main(argc, argv, "gemm", dnngen::run_command, dnngen::cosim_command);
 }

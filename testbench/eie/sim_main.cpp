@@ -20,6 +20,7 @@
 #include "dnngen/eie/job.hpp"
 #include "dnngen/io/npy.hpp"
 #include "eie_harness.hpp"
+#include "sim_main.hpp"
 
 namespace dnngen {
 namespace {
@@ -118,8 +119,8 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
   auto report = base_report(cfg, "cosim");
   report["seed"] = opts.seed;
   report["jobs"] = nlohmann::json::array();
-  uint64_t failed = 0, mismatches = 0, total_cycles = 0, total_macs = 0;
-  bool cycles_agree = true;
+  testbench::CosimTotals totals;
+  totals.jobs = chains.size();
   const auto t0 = Clock::now();
   for (size_t i = 0; i < chains.size(); ++i) {
     const auto& chain = chains[i];
@@ -135,7 +136,7 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
       for (const auto& e : r.protocol_errors) problems.push_back(fmt::format("layer {}: {}", l, e));
       const uint64_t mc = model.timing[l].cycles;
       if (r.counter_cycles != mc || r.measured_cycles != mc) {
-        cycles_agree = false;
+        totals.cycles_agree = false;
         problems.push_back(fmt::format("layer {}: cycles model {} rtl counter {} measured {}", l, mc,
                                        r.counter_cycles, r.measured_cycles));
       }
@@ -152,63 +153,26 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
                         {"mismatches", layer_wrong}});
     }
     const bool pass = problems.empty();
-    failed += pass ? 0 : 1;
-    mismatches += wrong;
-    total_cycles += model.cycles();
-    total_macs += model.useful_macs();
+    totals.failed += pass ? 0 : 1;
+    totals.mismatches += wrong;
+    totals.cycles += model.cycles();
+    totals.macs += model.useful_macs();
     report["jobs"].push_back({{"label", chain.label}, {"layers", layers}, {"pass", pass}, {"problems", problems}});
-    if (!opts.quiet || !pass)
-      fmt::print("  [{}] {}: cycles model {} rtl {} -> {}\n", i, chain.label, model.cycles(),
-                 [&] { uint64_t c = 0; for (const auto& l : rtl.layers) c += l.counter_cycles; return c; }(),
-                 pass ? "ok" : "MISMATCH");
-    for (const auto& p : problems) fmt::print("      {}\n", p);
+    uint64_t rtl_cycles = 0;
+    for (const auto& l : rtl.layers) rtl_cycles += l.counter_cycles;
+    // No result port, so no backpressure and no stalls to show.
+    testbench::print_job(opts, i, chain.label, model.cycles(), rtl_cycles, 0, pass, problems);
   }
-  const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
-  const bool pass = failed == 0;
-  report["pass"] = pass;
-  report["failed_jobs"] = failed;
-  report["cycles_agree"] = cycles_agree;
-  report["mismatches"] = mismatches;
-  report["cycles"] = total_cycles;
-  report["macs"] = total_macs;
-  report["utilization"] = utilization(cfg.eie, total_macs, total_cycles);
-  report["sim_cycles"] = h.sim_cycles();
-  report["wall_seconds"] = secs;
-  report["sim_seconds"] = g_rtl_seconds;
-  report["sim_cycles_per_second"] = g_rtl_seconds > 0 ? static_cast<double>(h.sim_cycles()) / g_rtl_seconds : 0.0;
-  report["replay"] = replay;
-  cli::write_json_report(opts.json_path, report);
-  fmt::print("cosim {}: {} / {} jobs pass, {} value mismatches, cycles model==RTL on every job: {} "
-             "({:.2f} M sim cycles/s)\n",
-             cfg.name, chains.size() - failed, chains.size(), mismatches, cycles_agree ? "yes" : "NO",
-             report["sim_cycles_per_second"].get<double>() / 1e6);
-  if (!pass) fmt::print("replay: {}\n", replay);
-  return pass ? 0 : 1;
+  totals.wall_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  totals.utilization = utilization(cfg.eie, totals.macs, totals.cycles);
+  totals.sim_cycles = h.sim_cycles();
+  totals.sim_seconds = g_rtl_seconds;
+  return testbench::finish_cosim(cfg, opts, totals, replay, report);
 }
 
 }  // namespace
 }  // namespace dnngen
 
 int main(int argc, char** argv) {
-  using namespace dnngen;
-  try {
-    if (argc < 2) throw InputError("usage: sim run|cosim CONFIG [options]");
-    const std::string command = argv[1];
-    const std::vector<std::string> args(argv + 2, argv + argc);
-    auto opts = cli::parse_job_options(command, args);
-    if (opts.config_path == "--help") {
-      std::cout << cli::job_usage(command);
-      return 0;
-    }
-    if (!opts.op_given) opts.op = "spmv";
-    const auto cfg = config::load_config(opts.config_path);
-    if (command == "run") return run_command(cfg, opts);
-    return cosim_command(cfg, opts);
-  } catch (const InputError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 1;
-  }
+  return dnngen::testbench::sim_main(argc, argv, "spmv", dnngen::run_command, dnngen::cosim_command);
 }

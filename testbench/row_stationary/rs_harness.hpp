@@ -6,49 +6,17 @@
 //
 // Inputs change right after a rising edge, never at it; a transfer happens at a rising
 // edge when valid and ready were both high just before it.
-#include <memory>
 #include <random>
-#include <stdexcept>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "Vdnn_rs_top.h"
 #include "dnngen/row_stationary/rs_model.hpp"
-#include "verilated.h"
-#if VM_TRACE
-#include "verilated_fst_c.h"
-#endif
+#include "verilated_dut.hpp"
 
 namespace dnngen::rs {
-
-namespace port {
-template <typename P>
-void write(P& p, const BitWords& w) {
-  static_assert(std::is_integral_v<P>);
-  uint64_t v = w.empty() ? 0 : w[0];
-  if (w.size() > 1) v |= static_cast<uint64_t>(w[1]) << 32;
-  p = static_cast<P>(v);
-}
-template <std::size_t N>
-void write(VlWide<N>& p, const BitWords& w) {
-  for (std::size_t i = 0; i < N; ++i) p[i] = i < w.size() ? w[i] : 0u;
-}
-template <typename P>
-BitWords read(const P& p) {
-  static_assert(std::is_integral_v<P>);
-  const auto v = static_cast<uint64_t>(p);
-  return {static_cast<uint32_t>(v), static_cast<uint32_t>(v >> 32)};
-}
-template <std::size_t N>
-BitWords read(const VlWide<N>& p) {
-  BitWords w(N);
-  for (std::size_t i = 0; i < N; ++i) w[i] = p[i];
-  return w;
-}
-}  // namespace port
 
 struct RtlRun {
   Tensor ofmap;
@@ -112,58 +80,14 @@ inline Verdict score(const config::SystolicConfig& cfg, const ConvJob& job, cons
 class RsHarness {
  public:
   explicit RsHarness(const config::SystolicConfig& cfg, const std::string& fst_path = "")
-      : cfg_(cfg), ctx_(std::make_unique<VerilatedContext>()) {
-    ctx_->debug(0);
-    ctx_->randReset(0);
-#if VM_TRACE
-    if (!fst_path.empty()) ctx_->traceEverOn(true);
-#endif
-    top_ = std::make_unique<Vdnn_rs_top>(ctx_.get(), "top");
-#if VM_TRACE
-    if (!fst_path.empty()) {
-      trace_ = std::make_unique<VerilatedFstC>();
-      top_->trace(trace_.get(), 99);
-      trace_->open(fst_path.c_str());
-    }
-#else
-    (void)fst_path;
-#endif
-    top_->clk_i = 0;
-    top_->rst_ni = 0;
-    top_->ld_valid_i = 0;
-    top_->job_valid_i = 0;
-    top_->out_ready_i = 0;
-    top_->eval();
-    tick();
-    tick();
-    top_->rst_ni = 1;
-    top_->eval();
-    tick();
+      : cfg_(cfg), dut_(fst_path) {
+    dut_->out_ready_i = 0;
+    dut_.reset();
   }
 
-  ~RsHarness() {
-#if VM_TRACE
-    if (trace_) trace_->close();
-#endif
-    top_->final();
-  }
-  RsHarness(const RsHarness&) = delete;
-  RsHarness& operator=(const RsHarness&) = delete;
+  uint64_t sim_cycles() const { return dut_.sim_cycles(); }
 
-  uint64_t sim_cycles() const { return sim_cycles_; }
-
-  void load(const std::vector<LoadWord>& words) {
-    for (const auto& w : words) {
-      top_->ld_valid_i = 1;
-      top_->ld_sel_i = w.to_b ? 1 : 0;
-      top_->ld_addr_i = w.addr;
-      port::write(top_->ld_data_i, w.data);
-      top_->eval();
-      if (!top_->ld_ready_o) throw std::runtime_error("loader not ready: engine busy");
-      tick();
-    }
-    top_->ld_valid_i = 0;
-  }
+  void load(const std::vector<LoadWord>& words) { dut_.load(words); }
 
   RtlRun run_job(const ConvJob& j, double ready_probability, uint64_t seed, uint64_t timeout_cycles) {
     const Plan p = plan(cfg_, j);
@@ -171,23 +95,19 @@ class RsHarness {
     run.ofmap = Tensor({j.k, p.e, p.f});
     std::mt19937_64 rng(seed);
     std::bernoulli_distribution ready(ready_probability);
-    top_->job_c_i = static_cast<uint16_t>(j.c);
-    top_->job_h_i = static_cast<uint16_t>(j.h);
-    top_->job_w_i = static_cast<uint16_t>(j.w);
-    top_->job_k_i = static_cast<uint16_t>(j.k);
-    top_->job_r_i = static_cast<uint16_t>(j.r);
-    top_->job_s_i = static_cast<uint16_t>(j.s);
-    top_->job_stride_i = static_cast<uint16_t>(j.stride);
-    top_->job_pad_i = static_cast<uint16_t>(j.pad);
-    top_->job_e_i = static_cast<uint16_t>(p.e);
-    top_->job_f_i = static_cast<uint16_t>(p.f);
-    top_->job_kg_i = static_cast<uint16_t>(p.kg);
-    top_->job_valid_i = 1;
-    top_->out_ready_i = 0;
-    top_->eval();
-    if (!top_->job_ready_o) throw std::runtime_error("job port not ready: engine busy");
-    tick();  // accept edge
-    top_->job_valid_i = 0;
+    dut_->job_c_i = static_cast<uint16_t>(j.c);
+    dut_->job_h_i = static_cast<uint16_t>(j.h);
+    dut_->job_w_i = static_cast<uint16_t>(j.w);
+    dut_->job_k_i = static_cast<uint16_t>(j.k);
+    dut_->job_r_i = static_cast<uint16_t>(j.r);
+    dut_->job_s_i = static_cast<uint16_t>(j.s);
+    dut_->job_stride_i = static_cast<uint16_t>(j.stride);
+    dut_->job_pad_i = static_cast<uint16_t>(j.pad);
+    dut_->job_e_i = static_cast<uint16_t>(p.e);
+    dut_->job_f_i = static_cast<uint16_t>(p.f);
+    dut_->job_kg_i = static_cast<uint16_t>(p.kg);
+    dut_->out_ready_i = 0;
+    dut_.start_job();
 
     bool finished = false, pending = false;
     BitWords pending_data;
@@ -197,17 +117,17 @@ class RsHarness {
         break;
       }
       const bool take = ready_probability >= 1.0 || ready(rng);
-      top_->out_ready_i = take ? 1 : 0;
-      if (pending && !top_->out_valid_o) {
+      dut_->out_ready_i = take ? 1 : 0;
+      if (pending && !dut_->out_valid_o) {
         run.protocol_errors.push_back("output valid dropped before it was accepted");
         pending = false;
       }
-      if (top_->out_valid_o) {
-        const BitWords data = port::read(top_->out_data_o);
+      if (dut_->out_valid_o) {
+        const BitWords data = testbench::port::read(dut_->out_data_o);
         if (pending && data != pending_data)
           run.protocol_errors.push_back("output changed while valid and not accepted");
         if (take) {
-          OutEvent ev{edge, top_->out_k_o, top_->out_e_o, top_->out_f_o, top_->out_last_o != 0};
+          OutEvent ev{edge, dut_->out_k_o, dut_->out_e_o, dut_->out_f_o, dut_->out_last_o != 0};
           if (ev.k >= j.k || ev.e0 >= p.e || ev.f >= p.f)
             run.protocol_errors.push_back(fmt::format("output k/e/f out of range: {}/{}/{}", ev.k, ev.e0, ev.f));
           else
@@ -221,42 +141,21 @@ class RsHarness {
           pending_data = data;
         }
       }
-      if (!top_->busy_o) run.protocol_errors.push_back("busy low before the last output");
-      tick();
+      if (!dut_->busy_o) run.protocol_errors.push_back("busy low before the last output");
+      dut_.tick();
       run.measured_cycles = edge;
     }
-    top_->out_ready_i = 0;
-    top_->eval();
-    if (top_->busy_o) run.protocol_errors.push_back("busy still high after the last output");
-    run.counter_cycles = top_->cycles_o;
-    tick();
+    dut_->out_ready_i = 0;
+    dut_->eval();
+    if (dut_->busy_o) run.protocol_errors.push_back("busy still high after the last output");
+    run.counter_cycles = dut_->cycles_o;
+    dut_.tick();
     return run;
   }
 
  private:
-  void tick() {
-    top_->clk_i = 0;
-    top_->eval();
-#if VM_TRACE
-    if (trace_) trace_->dump(ctx_->time());
-#endif
-    ctx_->timeInc(1);
-    top_->clk_i = 1;
-    top_->eval();
-#if VM_TRACE
-    if (trace_) trace_->dump(ctx_->time());
-#endif
-    ctx_->timeInc(1);
-    ++sim_cycles_;
-  }
-
   config::SystolicConfig cfg_;
-  std::unique_ptr<VerilatedContext> ctx_;
-  std::unique_ptr<Vdnn_rs_top> top_;
-#if VM_TRACE
-  std::unique_ptr<VerilatedFstC> trace_;
-#endif
-  uint64_t sim_cycles_ = 0;
+  testbench::VerilatedDut<Vdnn_rs_top> dut_;
 };
 
 }  // namespace dnngen::rs

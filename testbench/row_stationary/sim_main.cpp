@@ -10,19 +10,15 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "dnngen/common/error.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/row_stationary/rs_host.hpp"
 #include "rs_harness.hpp"
+#include "sim_main.hpp"
 
 namespace dnngen::rs {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-uint64_t timeout_for(uint64_t cycles, double ready) {
-  return static_cast<uint64_t>(static_cast<double>(cycles) * 4.0 / ready) + 10000;
-}
 
 nlohmann::json base_report(const config::Config& cfg, const std::string& backend) {
   return {{"engine", cfg.engine},   {"config", cfg.name},       {"dataflow", "row_stationary"},
@@ -36,7 +32,7 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
   RsHarness sim(cfg.systolic, opts.fst_path);
   const auto t = estimate(cfg.systolic, h.job);
   sim.load(pack(cfg.systolic, h.ifmap, h.weights, h.job));
-  const auto rtl = sim.run_job(h.job, 1.0, 0, timeout_for(t.cycles, 1.0));
+  const auto rtl = sim.run_job(h.job, 1.0, 0, testbench::timeout_for(t.cycles, 1.0));
   if (!rtl.protocol_errors.empty()) {
     std::cerr << "dnngen run: RTL protocol error: " << rtl.protocol_errors.front() << "\n";
     return 1;
@@ -65,9 +61,8 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
   report["seed"] = opts.seed;
   report["jobs"] = nlohmann::json::array();
   const bool always_ready = opts.ready_probability >= 1.0;
-  uint64_t failed = 0, mismatches = 0, cycles = 0, macs = 0;
-  bool cycles_agree = true;
-  double sim_seconds = 0;
+  testbench::CosimTotals totals;
+  totals.jobs = jobs.size();
   const auto t0 = Clock::now();
   for (size_t i = 0; i < jobs.size(); ++i) {
     const auto& h = jobs[i];
@@ -75,14 +70,15 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
     const auto s0 = Clock::now();
     sim.load(pack(cfg.systolic, h.ifmap, h.weights, h.job));
     const auto rtl = sim.run_job(h.job, opts.ready_probability, opts.seed * 1000003u + i,
-                                 timeout_for(t.cycles, opts.ready_probability));
-    sim_seconds += std::chrono::duration<double>(Clock::now() - s0).count();
+                                 testbench::timeout_for(t.cycles, opts.ready_probability));
+    totals.sim_seconds += std::chrono::duration<double>(Clock::now() - s0).count();
     const auto v = score(cfg.systolic, h.job, h.golden, rtl, always_ready);
-    failed += v.pass ? 0 : 1;
-    cycles_agree = cycles_agree && v.rtl_cycles == v.model_cycles + (always_ready ? 0 : rtl.stall_cycles);
-    mismatches += v.value_mismatches;
-    cycles += v.model_cycles;
-    macs += t.macs;
+    totals.failed += v.pass ? 0 : 1;
+    totals.cycles_agree =
+        totals.cycles_agree && v.rtl_cycles == v.model_cycles + (always_ready ? 0 : rtl.stall_cycles);
+    totals.mismatches += v.value_mismatches;
+    totals.cycles += v.model_cycles;
+    totals.macs += t.macs;
     report["jobs"].push_back({{"label", h.label},
                               {"model_cycles", v.model_cycles},
                               {"rtl_cycles", v.rtl_cycles},
@@ -92,58 +88,20 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
                               {"mismatches", v.value_mismatches},
                               {"pass", v.pass},
                               {"problems", v.problems}});
-    if (!opts.quiet || !v.pass)
-      fmt::print("  [{}] {}: cycles model {} rtl {}{} -> {}\n", i, h.label, v.model_cycles, v.rtl_cycles,
-                 rtl.stall_cycles ? fmt::format(" (+{} stalls)", rtl.stall_cycles) : "",
-                 v.pass ? "ok" : "MISMATCH");
-    for (const auto& p : v.problems) fmt::print("      {}\n", p);
+    testbench::print_job(opts, i, h.label, v.model_cycles, v.rtl_cycles, rtl.stall_cycles, v.pass,
+                         v.problems);
   }
-  const bool pass = failed == 0;
-  report["pass"] = pass;
-  report["failed_jobs"] = failed;
-  report["cycles_agree"] = cycles_agree;
-  report["mismatches"] = mismatches;
-  report["cycles"] = cycles;
-  report["macs"] = macs;
-  report["utilization"] =
-      static_cast<double>(macs) / (static_cast<double>(cycles) * cfg.systolic.rows * cfg.systolic.cols);
-  report["sim_cycles"] = sim.sim_cycles();
-  report["wall_seconds"] = std::chrono::duration<double>(Clock::now() - t0).count();
-  report["sim_seconds"] = sim_seconds;
-  report["sim_cycles_per_second"] = sim_seconds > 0 ? static_cast<double>(sim.sim_cycles()) / sim_seconds : 0.0;
-  report["replay"] = replay;
-  cli::write_json_report(opts.json_path, report);
-  fmt::print("cosim {}: {} / {} jobs pass, {} value mismatches, cycles model==RTL on every job: {} "
-             "({:.2f} M sim cycles/s)\n",
-             cfg.name, jobs.size() - std::min<uint64_t>(failed, jobs.size()), jobs.size(), mismatches,
-             cycles_agree ? "yes" : "NO", report["sim_cycles_per_second"].get<double>() / 1e6);
-  if (!pass) fmt::print("replay: {}\n", replay);
-  return pass ? 0 : 1;
+  totals.wall_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  totals.utilization = static_cast<double>(totals.macs) /
+                       (static_cast<double>(totals.cycles) * cfg.systolic.rows * cfg.systolic.cols);
+  totals.sim_cycles = sim.sim_cycles();
+  return testbench::finish_cosim(cfg, opts, totals, replay, report);
 }
 
 }  // namespace
 }  // namespace dnngen::rs
 
 int main(int argc, char** argv) {
-  using namespace dnngen;
-  try {
-    if (argc < 2) throw InputError("usage: sim run|cosim CONFIG [options]");
-    const std::string command = argv[1];
-    const std::vector<std::string> args(argv + 2, argv + argc);
-    auto opts = cli::parse_job_options(command, args);
-    if (opts.config_path == "--help") {
-      std::cout << cli::job_usage(command);
-      return 0;
-    }
-    if (!opts.op_given) opts.op = "conv2d";
-    const auto cfg = config::load_config(opts.config_path);
-    if (command == "run") return rs::run_command(cfg, opts);
-    return rs::cosim_command(cfg, opts);
-  } catch (const InputError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 1;
-  }
+  return dnngen::testbench::sim_main(argc, argv, "conv2d", dnngen::rs::run_command,
+                                     dnngen::rs::cosim_command);
 }

@@ -16,11 +16,11 @@
 
 #include "dnngen/cli/host_job.hpp"
 #include "dnngen/cli/job_options.hpp"
-#include "dnngen/common/error.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/systolic/engine_model.hpp"
 #include "dnngen/systolic/random_job.hpp"
 #include "dnngen/systolic/scoreboard.hpp"
+#include "sim_main.hpp"
 #include "systolic_harness.hpp"
 
 namespace dnngen {
@@ -31,11 +31,6 @@ using Clock = std::chrono::steady_clock;
 // Wall time spent simulating RTL (loading and running jobs), for the speed figure.
 double g_rtl_seconds = 0;
 
-// Generous bound on a job's cycles: the model's count, stretched for backpressure.
-uint64_t timeout_for(uint64_t model_cycles, double ready_probability) {
-  return static_cast<uint64_t>(static_cast<double>(model_cycles) * 4.0 / ready_probability) + 10000;
-}
-
 systolic::RtlRun run_on_rtl(systolic::SystolicHarness& h, const config::SystolicConfig& cfg,
                             const Tensor& a, const Tensor& b, double ready_probability,
                             uint64_t seed) {
@@ -44,7 +39,8 @@ systolic::RtlRun run_on_rtl(systolic::SystolicHarness& h, const config::Systolic
   const auto words = systolic::pack_operands(cfg, a, b);
   const auto t0 = Clock::now();
   h.load(words);
-  auto run = h.run_job(shape, ready_probability, seed, timeout_for(expected, ready_probability));
+  auto run = h.run_job(shape, ready_probability, seed,
+                       testbench::timeout_for(expected, ready_probability));
   g_rtl_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
   return run;
 }
@@ -116,16 +112,6 @@ bool check_assembled(const cli::HostJob& job, const Tensor& gemm_out, nlohmann::
   return wrong == 0;
 }
 
-std::string replay_command(const cli::JobOptions& opts) {
-  std::string r = fmt::format("dnngen cosim {} --op {}", opts.config_path, opts.op);
-  if (!opts.layer.empty()) r += fmt::format(" --layer {} --seed {}", opts.layer, opts.seed);
-  else if (opts.random) r += fmt::format(" --random --seed {} --count {}", opts.seed, opts.count);
-  for (const auto& [name, path] : opts.inputs) r += fmt::format(" --in {}={}", name, path);
-  for (const auto& [key, value] : opts.params) r += fmt::format(" --param {}={}", key, value);
-  if (opts.ready_probability < 1.0) r += fmt::format(" --ready {}", opts.ready_probability);
-  return r;
-}
-
 int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
   cli::check_bindings(cfg, opts);
   // Either independent random jobs, or the engine jobs of one host job.
@@ -144,7 +130,7 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
     for (uint64_t i = 0; i < opts.count; ++i)
       jobs.push_back(systolic::random_gemm_job(cfg.systolic, opts.seed, i));
   }
-  const std::string replay = replay_command(opts);
+  const std::string replay = testbench::replay_command(opts);
   if (!opts.quiet)
     fmt::print("cosim {}: {} job(s), seed {}, consumer ready {:.2f}\n", cfg.name, jobs.size(),
                opts.seed, opts.ready_probability);
@@ -153,8 +139,8 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
   auto report = base_report(cfg, opts.op, "cosim");
   report["seed"] = opts.seed;
   report["jobs"] = nlohmann::json::array();
-  uint64_t failed = 0, mismatches = 0, total_cycles = 0, total_macs = 0;
-  bool cycles_agree = true;
+  testbench::CosimTotals totals;
+  totals.jobs = jobs.size();
   Tensor gemm_out;
   if (whole) gemm_out = Tensor({host.a.shape[0], host.b.shape[1]});
   const auto t0 = Clock::now();
@@ -165,11 +151,11 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
                                 opts.seed * 1000003u + i);
     const auto v = systolic::score(model, rtl);
     if (whole) workload::accumulate_slice(cfg.systolic, host.plan.slices[i], rtl.c, gemm_out);
-    failed += v.pass ? 0 : 1;
-    cycles_agree = cycles_agree && v.rtl_cycles == v.model_cycles;
-    mismatches += v.value_mismatches;
-    total_cycles += v.model_cycles;
-    total_macs += model.timing.macs;
+    totals.failed += v.pass ? 0 : 1;
+    totals.cycles_agree = totals.cycles_agree && v.rtl_cycles == v.model_cycles;
+    totals.mismatches += v.value_mismatches;
+    totals.cycles += v.model_cycles;
+    totals.macs += model.timing.macs;
     report["jobs"].push_back({{"label", job.label},
                               {"M", job.a.shape[0]},
                               {"N", job.b.shape[1]},
@@ -181,59 +167,20 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
                               {"mismatches", v.value_mismatches},
                               {"pass", v.pass},
                               {"problems", v.problems}});
-    if (!opts.quiet || !v.pass)
-      fmt::print("  [{}] {}: cycles model {} rtl {}{} -> {}\n", i, job.label, v.model_cycles,
-                 v.rtl_cycles, rtl.stall_cycles ? fmt::format(" (+{} stalls)", rtl.stall_cycles) : "",
-                 v.pass ? "ok" : "MISMATCH");
-    for (const auto& p : v.problems) fmt::print("      {}\n", p);
+    testbench::print_job(opts, i, job.label, v.model_cycles, v.rtl_cycles, rtl.stall_cycles, v.pass,
+                         v.problems);
   }
-  const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
-  if (whole && !check_assembled(host, gemm_out, report)) ++failed;
-  const bool pass = failed == 0;
-  report["pass"] = pass;
-  report["failed_jobs"] = failed;
-  report["cycles_agree"] = cycles_agree;
-  report["mismatches"] = mismatches;
-  report["cycles"] = total_cycles;
-  report["macs"] = total_macs;
-  report["utilization"] = utilization(cfg.systolic, total_macs, total_cycles);
-  report["sim_cycles"] = h.sim_cycles();
-  report["wall_seconds"] = secs;
-  report["sim_seconds"] = g_rtl_seconds;
-  report["sim_cycles_per_second"] =
-      g_rtl_seconds > 0 ? static_cast<double>(h.sim_cycles()) / g_rtl_seconds : 0.0;
-  report["replay"] = replay;
-  cli::write_json_report(opts.json_path, report);
-  fmt::print("cosim {}: {} / {} jobs pass, {} value mismatches, cycles model==RTL on every job: {} "
-             "({:.2f} M sim cycles/s)\n",
-             cfg.name, jobs.size() - std::min<uint64_t>(failed, jobs.size()), jobs.size(), mismatches,
-             cycles_agree ? "yes" : "NO", report["sim_cycles_per_second"].get<double>() / 1e6);
-  if (!pass) fmt::print("replay: {}\n", replay);
-  return pass ? 0 : 1;
+  totals.wall_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (whole && !check_assembled(host, gemm_out, report)) ++totals.failed;
+  totals.utilization = utilization(cfg.systolic, totals.macs, totals.cycles);
+  totals.sim_cycles = h.sim_cycles();
+  totals.sim_seconds = g_rtl_seconds;
+  return testbench::finish_cosim(cfg, opts, totals, replay, report);
 }
 
 }  // namespace
 }  // namespace dnngen
 
 int main(int argc, char** argv) {
-  using namespace dnngen;
-  try {
-    if (argc < 2) throw InputError("usage: sim run|cosim CONFIG [options]");
-    const std::string command = argv[1];
-    const std::vector<std::string> args(argv + 2, argv + argc);
-    const auto opts = cli::parse_job_options(command, args);
-    if (opts.config_path == "--help") {
-      std::cout << cli::job_usage(command);
-      return 0;
-    }
-    const auto cfg = config::load_config(opts.config_path);
-    if (command == "run") return run_command(cfg, opts);
-    return cosim_command(cfg, opts);
-  } catch (const InputError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 1;
-  }
+  return dnngen::testbench::sim_main(argc, argv, "gemm", dnngen::run_command, dnngen::cosim_command);
 }

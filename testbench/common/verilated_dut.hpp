@@ -1,0 +1,168 @@
+#pragma once
+// The Verilator plumbing every engine harness shares: reading and writing ports of any
+// width, and VerilatedDut, which owns one Verilated top (its context, the model and the
+// optional FST trace) and clocks it. What a harness drives and checks on its job and
+// result ports stays in the engine's own harness.
+//
+// Inputs change right after a rising edge, never at it: tick() leaves the clock high, a
+// harness then sets inputs and calls eval() (so combinational outputs such as ready
+// reflect them), and the next tick() is the edge that samples them.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "dnngen/systolic/packing.hpp"
+#include "verilated.h"
+#if VM_TRACE
+#include "verilated_fst_c.h"
+#endif
+
+namespace dnngen::testbench {
+
+using systolic::BitWords;
+using systolic::LoadWord;
+
+// Verilator maps a port of up to 64 bits to an integer and a wider one to VlWide<N>
+// (N 32-bit words, least significant first); BitWords uses the same word order, so a
+// harness packs a port once whatever its width in this configuration.
+namespace port {
+
+template <typename P>
+void write(P& p, const BitWords& w) {
+  static_assert(std::is_integral_v<P>);
+  uint64_t v = w.empty() ? 0 : w[0];
+  if (w.size() > 1) v |= static_cast<uint64_t>(w[1]) << 32;
+  p = static_cast<P>(v);
+}
+template <std::size_t N>
+void write(VlWide<N>& p, const BitWords& w) {
+  for (std::size_t i = 0; i < N; ++i) p[i] = i < w.size() ? w[i] : 0u;
+}
+template <typename P>
+BitWords read(const P& p) {
+  static_assert(std::is_integral_v<P>);
+  const auto v = static_cast<uint64_t>(p);
+  return {static_cast<uint32_t>(v), static_cast<uint32_t>(v >> 32)};
+}
+template <std::size_t N>
+BitWords read(const VlWide<N>& p) {
+  BitWords w(N);
+  for (std::size_t i = 0; i < N; ++i) w[i] = p[i];
+  return w;
+}
+
+}  // namespace port
+
+// One Verilated top with its own context (never the global one, so two harnesses in one
+// process do not share time). Tracing is opt-in: a non-empty fst_path in a simulator built
+// with --trace-fst. Access the ports through ->, e.g. dut->ld_valid_i = 1.
+template <typename Top>
+class VerilatedDut {
+ public:
+  explicit VerilatedDut(const std::string& fst_path) : ctx_(std::make_unique<VerilatedContext>()) {
+    ctx_->debug(0);
+    ctx_->randReset(0);
+#if VM_TRACE
+    if (!fst_path.empty()) ctx_->traceEverOn(true);  // before the model exists
+#endif
+    top_ = std::make_unique<Top>(ctx_.get(), "top");
+#if VM_TRACE
+    if (!fst_path.empty()) {
+      trace_ = std::make_unique<VerilatedFstC>();
+      top_->trace(trace_.get(), 99);
+      trace_->open(fst_path.c_str());
+    }
+#else
+    (void)fst_path;
+#endif
+  }
+
+  ~VerilatedDut() {
+#if VM_TRACE
+    if (trace_) trace_->close();
+#endif
+    top_->final();
+  }
+
+  VerilatedDut(const VerilatedDut&) = delete;
+  VerilatedDut& operator=(const VerilatedDut&) = delete;
+
+  Top* operator->() { return top_.get(); }
+
+  // Rising edges since construction, reset included (the speed figure's numerator).
+  uint64_t sim_cycles() const { return sim_cycles_; }
+
+  // One clock cycle: falling half, then the rising edge; ends with the clock high.
+  void tick() {
+    top_->clk_i = 0;
+    top_->eval();
+#if VM_TRACE
+    if (trace_) trace_->dump(ctx_->time());
+#endif
+    ctx_->timeInc(1);
+    top_->clk_i = 1;
+    top_->eval();
+#if VM_TRACE
+    if (trace_) trace_->dump(ctx_->time());
+#endif
+    ctx_->timeInc(1);
+    ++sim_cycles_;
+  }
+
+  // Two cycles in reset with the loader and job ports idle, then one cycle out of it.
+  // Every engine has these ports; a harness sets its other inputs idle (out_ready_i = 0)
+  // before calling this.
+  void reset() {
+    top_->clk_i = 0;
+    top_->rst_ni = 0;
+    top_->ld_valid_i = 0;
+    top_->job_valid_i = 0;
+    top_->eval();
+    tick();
+    tick();
+    top_->rst_ni = 1;
+    top_->eval();
+    tick();
+  }
+
+  // Writes buffer words through the loader port (ld_sel_i: A or B buffer), one per
+  // cycle; the engine must be idle. Only the engines whose loader takes a LoadWord call
+  // this (a member of a class template is compiled only where it is used).
+  void load(const std::vector<LoadWord>& words) {
+    for (const auto& w : words) {
+      top_->ld_valid_i = 1;
+      top_->ld_sel_i = w.to_b ? 1 : 0;
+      top_->ld_addr_i = w.addr;
+      port::write(top_->ld_data_i, w.data);
+      top_->eval();
+      if (!top_->ld_ready_o) throw std::runtime_error("loader not ready: engine busy");
+      tick();
+    }
+    top_->ld_valid_i = 0;
+  }
+
+  // Presents the job the caller has put on the job_*_i ports and lets the accept edge
+  // pass; the engine must be idle. Returns with job_valid_i low again (not yet evaluated).
+  void start_job() {
+    top_->job_valid_i = 1;
+    top_->eval();
+    if (!top_->job_ready_o) throw std::runtime_error("job port not ready: engine busy");
+    tick();  // accept edge
+    top_->job_valid_i = 0;
+  }
+
+ private:
+  // Declared in construction order; destroyed in reverse (trace, model, context).
+  std::unique_ptr<VerilatedContext> ctx_;
+  std::unique_ptr<Top> top_;
+#if VM_TRACE
+  std::unique_ptr<VerilatedFstC> trace_;
+#endif
+  uint64_t sim_cycles_ = 0;
+};
+
+}  // namespace dnngen::testbench
