@@ -44,9 +44,14 @@ commands:
            [--verilog2005]              also <name>_flat.v: the top flattened to one Verilog-2005 file
   run      CONFIG --backend model|rtl --in A=a.npy --in B=b.npy --out C=c.npy [--json R]
            --op conv2d --in ifmap=x.npy --in weights=w.npy --param stride=S --param pad=P
-                  --out ofmap=y.npy     conv2d, lowered by im2col and split into jobs
+                  --out ofmap=y.npy     conv2d (im2col on WS/OS; native on row_stationary)
+           --op spmv --in codebook=cb.npy --in w_idx=w.npy --in x=x.npy --out y=y.npy   (engine eie)
+           --param precision=P|auto     activation precision (engine bitserial; default input_bits)
   cosim    CONFIG (--in ... | --random --seed S --count N | --layer FILE.csv:NAME)
-                  [--op gemm|conv2d] [--ready P] [--json R]
+                  [--op gemm|conv2d|spmv] [--ready P] [--json R]
+  compress CONFIG --in weights=W.npy --param density=D --out codebook=cb.npy --out w_idx=w.npy
+                  [--seed S] [--sram-dir DIR] [--json R]
+                                        EIE: prune, k-means codebook, CSC per PE (engine eie)
   synth    CONFIG --target generic|asic|xilinx|ice40 [--liberty FILE] [--device NAME]
                   [--json R] [--work-dir DIR]
   bench    CONFIG --network workloads/NAME.csv [--json R]

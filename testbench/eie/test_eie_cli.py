@@ -106,6 +106,15 @@ class EieTests(test_cli.CliTestCase):
             self.assert_bad_input(["compress", self.config(CFG), "--in", f"weights={wf}", "--param", f"density={d}",
                                    "--out", "codebook=" + self.path("c.npy"), "--out", "w_idx=" + self.path("i.npy")],
                                   ["density"], absent=[self.path("c.npy"), self.path("i.npy")])
+        for seed in ("-1", "3x", ""):
+            self.assert_bad_input(["compress", self.config(CFG), "--in", f"weights={wf}", "--param", "density=0.5",
+                                   "--seed", seed, "--out", "codebook=" + self.path("c.npy"),
+                                   "--out", "w_idx=" + self.path("i.npy")],
+                                  ["--seed"], absent=[self.path("c.npy"), self.path("i.npy")])
+        # No result handshake to stall: --ready is refused rather than ignored.
+        self.assert_bad_input(["cosim", self.config(CFG), "--random", "--seed", "1", "--count", "1",
+                               "--ready", "0.5", "--json", self.path("r.json")], ["--ready"],
+                              absent=[self.path("r.json")])
 
 
 if __name__ == "__main__":

@@ -18,6 +18,11 @@ void check_job_options(const cli::JobOptions& o) {
   if (!o.params.empty())
     throw InputError("--param " + o.params.begin()->first +
                      ": op spmv takes no parameters (chain layers with --in w_idx=L0.npy,L1.npy,...)");
+  // The result is read from the activation file after the job: there is no output
+  // handshake for a consumer to stall, so backpressure would be a silent no-op.
+  if (o.ready_probability < 1.0)
+    throw InputError("--ready: engine eie has no result handshake to stall (y is read from the activation file "
+                     "after the job); drop --ready");
   const bool generated = o.random || !o.layer.empty();
   if (!o.inputs.empty() || !generated) {
     for (const auto& [name, path] : o.inputs)

@@ -75,11 +75,15 @@ int compress_command(const std::vector<std::string>& args) {
       if (name != "density") throw InputError("--param " + name + ": compress takes density=D");
       density_text = value;
     } else if (a == "--seed") {
+      // std::stoull accepts "-1" (as 2^64 - 1) and trailing text: check both.
+      size_t used = 0;
       try {
-        seed = std::stoull(v);
+        if (v.empty() || v[0] == '-') throw std::invalid_argument(v);
+        seed = std::stoull(v, &used);
       } catch (const std::exception&) {
-        throw InputError("--seed " + v + ": expected a non-negative integer");
+        used = 0;
       }
+      if (used == 0 || used != v.size()) throw InputError("--seed " + v + ": expected a non-negative integer");
     } else if (a == "--sram-dir") {
       sram_dir = v;
     } else if (a == "--json") {
