@@ -91,14 +91,6 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
   return 0;
 }
 
-std::string replay_command(const cli::JobOptions& opts) {
-  std::string r = fmt::format("dnngen cosim {} --op spmv", opts.config_path);
-  if (opts.random) r += fmt::format(" --random --seed {} --count {}", opts.seed, opts.count);
-  if (!opts.layer.empty()) r += fmt::format(" --layer {} --seed {}", opts.layer, opts.seed);
-  for (const auto& [name, path] : opts.inputs) r += fmt::format(" --in {}={}", name, path);
-  return r;
-}
-
 int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
   eie::check_job_options(opts);
   std::vector<eie::Chain> chains;
@@ -113,7 +105,7 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
   } else {
     chains.push_back(eie::load_chain(cfg.eie, opts));
   }
-  const std::string replay = replay_command(opts);
+  const std::string replay = testbench::replay_command(opts);
   if (!opts.quiet) fmt::print("cosim {}: {} job(s), seed {}\n", cfg.name, chains.size(), opts.seed);
   eie::EieHarness h(cfg.eie, opts.fst_path);
   auto report = base_report(cfg, "cosim");

@@ -52,7 +52,7 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
 int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
   check_rs_bindings(cfg, opts);
   const auto jobs = jobs_of(cfg, opts);
-  const std::string replay = replay_command(opts);
+  const std::string replay = testbench::replay_command(opts);
   if (!opts.quiet)
     fmt::print("cosim {}: {} job(s), seed {}, consumer ready {:.2f}\n", cfg.name, jobs.size(), opts.seed,
                opts.ready_probability);

@@ -107,16 +107,6 @@ std::vector<HostJob> jobs_of(const config::Config& cfg, const cli::JobOptions& o
   return jobs;
 }
 
-std::string replay_command(const cli::JobOptions& opts) {
-  std::string r = fmt::format("dnngen cosim {} --op conv2d", opts.config_path);
-  if (!opts.layer.empty()) r += fmt::format(" --layer {} --seed {}", opts.layer, opts.seed);
-  else if (opts.random) r += fmt::format(" --random --seed {} --count {}", opts.seed, opts.count);
-  for (const auto& [name, path] : opts.inputs) r += fmt::format(" --in {}={}", name, path);
-  for (const auto& [key, value] : opts.params) r += fmt::format(" --param {}={}", key, value);
-  if (opts.ready_probability < 1.0) r += fmt::format(" --ready {}", opts.ready_probability);
-  return r;
-}
-
 // ---- bench ---------------------------------------------------------------------------
 
 namespace {

@@ -37,8 +37,6 @@ HostJob job_from_random(const config::Config& cfg, uint64_t seed, uint64_t index
 // The jobs of --in / --layer / --random.
 std::vector<HostJob> jobs_of(const config::Config& cfg, const cli::JobOptions& opts);
 
-std::string replay_command(const cli::JobOptions& opts);
-
 // bench: one row per layer (conv layers per group; gemm layers as 1x1 convolutions),
 // each split into engine jobs that fit ifmap_spad, ifmap_rows, psum_spad and
 // filter_words, cycles from the closed form; next to it the WS and OS systolic array of
