@@ -191,22 +191,14 @@ module dnn_bitserial_top #(
 
   assign finish = out_valid_o && out_ready_i && out_last_o;
 
-`ifndef SYNTHESIS
   // Result port protocol: once valid is high it stays high, with the same data, row
   // and column, until the consumer takes it.
-  logic                        stalled_q;
-  logic [DimBits-1:0]          stalled_row_q, stalled_col_q;
-  logic [TileCols*AccBits-1:0] stalled_data_q;
-  always_ff @(posedge clk_i) begin
-    stalled_q      <= out_valid_o && !out_ready_i;
-    stalled_row_q  <= out_row_o;
-    stalled_col_q  <= out_col_o;
-    stalled_data_q <= out_data_o;
-    if (stalled_q && !(out_valid_o && out_row_o == stalled_row_q && out_col_o == stalled_col_q &&
-                       out_data_o == stalled_data_q))
-      $error("result port changed while valid and not accepted");
-  end
-`endif
+  dnn_hold_check #(.Width(2*DimBits + TileCols*AccBits)) u_out_hold (
+    .clk_i    (clk_i),
+    .valid_i  (out_valid_o),
+    .ready_i  (out_ready_i),
+    .payload_i({out_row_o, out_col_o, out_data_o})
+  );
 
   logic unused_ld;
   assign unused_ld = ^{ld_addr_i, ld_data_i};

@@ -2,6 +2,7 @@
 # one top), relative to rtl/: leaf modules first, the top module last.
 common/dnn_sram_1r1w.sv
 common/dnn_job_ctrl.sv
+common/dnn_hold_check.sv
 common/dnn_adder_tree.sv
 bitserial/dnn_bitserial_prec.sv
 bitserial/dnn_bitserial_act_row.sv

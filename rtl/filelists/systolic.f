@@ -5,6 +5,7 @@ common/dnn_sram_1r1w.sv
 common/dnn_delay.sv
 common/dnn_fifo.sv
 common/dnn_job_ctrl.sv
+common/dnn_hold_check.sv
 systolic/dnn_systolic_mul.sv
 systolic/dnn_systolic_skew.sv
 systolic/dnn_systolic_finalize.sv

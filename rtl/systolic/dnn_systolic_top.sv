@@ -61,22 +61,14 @@ module dnn_systolic_top #(
   end
 `endif
 
-`ifndef SYNTHESIS
   // Result port protocol: once valid is high it stays high, with the same data, row
   // and column, until the consumer takes it.
-  logic                       stalled_q;
-  logic [DimBits-1:0]         stalled_row_q, stalled_col_q;
-  logic [NumCols*AccBits-1:0] stalled_data_q;
-  always_ff @(posedge clk_i) begin
-    stalled_q      <= out_valid_o && !out_ready_i;
-    stalled_row_q  <= out_row_o;
-    stalled_col_q  <= out_col_o;
-    stalled_data_q <= out_data_o;
-    if (stalled_q && !(out_valid_o && out_row_o == stalled_row_q && out_col_o == stalled_col_q &&
-                       out_data_o == stalled_data_q))
-      $error("result port changed while valid and not accepted");
-  end
-`endif
+  dnn_hold_check #(.Width(2*DimBits + NumCols*AccBits)) u_out_hold (
+    .clk_i    (clk_i),
+    .valid_i  (out_valid_o),
+    .ready_i  (out_ready_i),
+    .payload_i({out_row_o, out_col_o, out_data_o})
+  );
 
   if (Dataflow == 0) begin : g_ws
     dnn_systolic_ws_core #(

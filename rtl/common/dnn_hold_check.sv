@@ -1,0 +1,27 @@
+// Simulation-only protocol check of a valid/ready port: once valid is high it stays high,
+// with the same payload, until the consumer takes it (STYLE.md's handshake rule). Every
+// engine's result port instantiates it; synthesis sees an empty module.
+module dnn_hold_check #(
+  parameter int unsigned Width = 8
+) (
+  input logic             clk_i,
+  input logic             valid_i,
+  input logic             ready_i,
+  input logic [Width-1:0] payload_i
+);
+
+`ifndef SYNTHESIS
+  logic             stalled_q;
+  logic [Width-1:0] stalled_payload_q;
+  always_ff @(posedge clk_i) begin
+    stalled_q         <= valid_i && !ready_i;
+    stalled_payload_q <= payload_i;
+    if (stalled_q && !(valid_i && payload_i == stalled_payload_q))
+      $error("result port changed while valid and not accepted");
+  end
+`else
+  logic unused;
+  assign unused = ^{clk_i, valid_i, ready_i, payload_i};
+`endif
+
+endmodule
