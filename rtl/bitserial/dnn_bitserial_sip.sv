@@ -97,11 +97,7 @@ module dnn_bitserial_sip #(
         terms[l*TreeBits +: TreeBits] = !lane_i[l*LaneBits] ? '0
                                       : (lane_i[l*LaneBits + 1] ? (~shifted + 1'b1) : shifted);
       end
-      sum   = acc_q + tree;
-      acc_d = tile_last_i ? '0 : sum;
     end
-    logic unused_stripes;
-    assign unused_stripes = ^{step_first_i, step_last_i, msb_neg_i};
   end else begin : g_parallel
     logic [ProdBits-1:0] prod;
     always_comb begin
@@ -112,9 +108,13 @@ module dnn_bitserial_sip #(
                {{InBits{w_i[l*WBits + WBits - 1]}}, w_i[l*WBits +: WBits]};
         terms[l*TreeBits +: TreeBits] = {{(TreeBits - ProdBits){prod[ProdBits-1]}}, prod};
       end
-      sum   = acc_q + tree;
-      acc_d = tile_last_i ? '0 : sum;
     end
+  end
+
+  // Pragmatic and bit-parallel: the brick's sum goes straight into the accumulator.
+  if (Mode != 0) begin : g_word_accumulate
+    assign sum   = acc_q + tree;
+    assign acc_d = tile_last_i ? '0 : sum;
     logic unused_stripes;
     assign unused_stripes = ^{step_first_i, step_last_i, msb_neg_i};
   end
