@@ -19,32 +19,25 @@ std::vector<LoadWord> pack_operands(const config::BitserialConfig& cfg, const Te
   const int64_t kbs = (k + cfg.lanes - 1) / cfg.lanes;
   const size_t chunks = (load_width(cfg) + 31) / 32;
   std::vector<LoadWord> words;
-  for (int64_t mt = 0; mt * cfg.tile_rows < m; ++mt) {
-    for (int64_t kb = 0; kb < kbs; ++kb) {
-      LoadWord w{false, static_cast<uint32_t>(mt * kb_max + kb), BitWords(chunks, 0u)};
-      for (unsigned r = 0; r < cfg.tile_rows; ++r)
-        for (unsigned l = 0; l < cfg.lanes; ++l) {
-          const int64_t row = mt * cfg.tile_rows + r, col = kb * cfg.lanes + l;
-          if (row < m && col < k)
-            systolic::put_field(w.data, (r * cfg.lanes + l) * cfg.input_bits, cfg.input_bits,
-                                numerics::to_field(a.at(row, col), cfg.input_bits));
-        }
-      words.push_back(std::move(w));
+  // One buffer word per (tile, brick): `tile` rows of A (windows) or columns of B
+  // (filters), each a brick of `lanes` consecutive k, `bits` per value; outside the
+  // matrix the fields stay zero.
+  auto pack = [&](bool to_b, int64_t extent, unsigned tile, unsigned bits, auto value) {
+    for (int64_t t = 0; t * tile < extent; ++t) {
+      for (int64_t kb = 0; kb < kbs; ++kb) {
+        LoadWord w{to_b, static_cast<uint32_t>(t * kb_max + kb), BitWords(chunks, 0u)};
+        for (unsigned r = 0; r < tile; ++r)
+          for (unsigned l = 0; l < cfg.lanes; ++l) {
+            const int64_t i = t * tile + r, kk = kb * cfg.lanes + l;
+            if (i < extent && kk < k)
+              systolic::put_field(w.data, (r * cfg.lanes + l) * bits, bits, numerics::to_field(value(i, kk), bits));
+          }
+        words.push_back(std::move(w));
+      }
     }
-  }
-  for (int64_t nt = 0; nt * cfg.tile_cols < n; ++nt) {
-    for (int64_t kb = 0; kb < kbs; ++kb) {
-      LoadWord w{true, static_cast<uint32_t>(nt * kb_max + kb), BitWords(chunks, 0u)};
-      for (unsigned c = 0; c < cfg.tile_cols; ++c)
-        for (unsigned l = 0; l < cfg.lanes; ++l) {
-          const int64_t col = nt * cfg.tile_cols + c, kk = kb * cfg.lanes + l;
-          if (col < n && kk < k)
-            systolic::put_field(w.data, (c * cfg.lanes + l) * cfg.weight_bits, cfg.weight_bits,
-                                numerics::to_field(b.at(kk, col), cfg.weight_bits));
-        }
-      words.push_back(std::move(w));
-    }
-  }
+  };
+  pack(false, m, cfg.tile_rows, cfg.input_bits, [&](int64_t row, int64_t kk) { return a.at(row, kk); });
+  pack(true, n, cfg.tile_cols, cfg.weight_bits, [&](int64_t col, int64_t kk) { return b.at(kk, col); });
   return words;
 }
 
