@@ -23,11 +23,13 @@
 #include "dnngen/eie/compress_cli.hpp"
 #include "dnngen/generate/bundle.hpp"
 #include "dnngen/generate/verilog2005.hpp"
-#include "dnngen/synth/sweep.hpp"
+#include "dnngen/sweep/report.hpp"
+#include "dnngen/sweep/run.hpp"
 #include "dnngen/synth/synth.hpp"
 #include "dnngen/systolic/engine_model.hpp"
 #include "dnngen/workload/network.hpp"
 #include "sim_builder.hpp"
+#include "sweep_engines.hpp"
 
 namespace dnngen {
 namespace {
@@ -190,9 +192,10 @@ int cmd_bench(Args args) {
 
 int cmd_sweep(Args args) {
   const std::string command = "dnngen sweep " + process::command_line(args);
-  synth::SweepOptions options;
+  sweep::SweepOptions options;
+  options.engine = sweep_engine_hooks();
   while (std::find(args.begin(), args.end(), "--set") != args.end()) {
-    options.axes.push_back(synth::parse_axis(take_option(args, "--set")));
+    options.axes.push_back(sweep::parse_axis(take_option(args, "--set")));
   }
   std::string out = take_option(args, "-o");
   if (out.empty()) out = take_option(args, "--out");
@@ -208,26 +211,26 @@ int cmd_sweep(Args args) {
   options.command = command;
   if (options.base_configs.empty()) throw InputError("dnngen sweep: missing CONFIG.yaml");
   if (out.empty()) throw InputError("dnngen sweep: missing -o DIR");
-  synth::check_sweep_output(out);  // refuse before hours of synthesis
+  sweep::check_sweep_output(out);  // refuse before hours of synthesis
 
   // One line per point, rewritten in place on a terminal.
   const bool tty = ::isatty(STDERR_FILENO) != 0;
-  const auto progress = [&](const synth::SweepProgress& p) {
+  const auto progress = [&](const sweep::SweepProgress& p) {
     if (quiet) return;
-    const std::string line = synth::format_progress(p);
+    const std::string line = sweep::format_progress(p);
     if (tty) std::cerr << "\r\033[K" << line << (p.current == nullptr ? "\n" : "") << std::flush;
     else std::cerr << line << "\n" << std::flush;
   };
-  synth::SweepResult sweep;
+  sweep::SweepResult result;
   try {
-    sweep = synth::run_sweep(options, progress);
+    result = sweep::run_sweep(options, progress);
   } catch (const std::exception&) {
     if (tty && !quiet) std::cerr << "\n";  // end the progress line before the error
     throw;
   }
-  synth::write_sweep(sweep, out);
+  sweep::write_sweep(result, out);
   fmt::print("sweep: {} point(s) in {:.1f} s; wrote {}/report.md, sweep.csv, sweep.json and {} plot(s)\n",
-             sweep.points.size(), sweep.seconds, out, synth::plots(sweep).size());
+             result.points.size(), result.seconds, out, sweep::plots(result).size());
   return 0;
 }
 

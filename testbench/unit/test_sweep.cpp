@@ -4,8 +4,10 @@
 // bases) and validation errors naming the key; the report (CSV, JSON, Markdown, well-
 // formed SVG plots, Fmax taken from a target's JSON) built from synthetic results;
 // atomic output (replacing a previous sweep, refusing anything else, nothing left
-// behind); the SVG tick and number helpers; and one real two-point sweep of tiny
-// configs through Yosys with the network estimate (skipped without Yosys).
+// behind); the SVG tick and number helpers; the engine hooks' network check before any
+// synthesis; and one real two-point sweep of tiny configs through Yosys with the
+// network estimate (skipped without Yosys). The engine parts come from the test's own
+// hooks for the systolic engine (tools/ supplies the real ones).
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -22,14 +24,20 @@
 #include "dnngen/common/process.hpp"
 #include "dnngen/common/svg_plot.hpp"
 #include "dnngen/config/config.hpp"
-#include "dnngen/synth/sweep.hpp"
+#include "dnngen/config/yaml_edit.hpp"
+#include "dnngen/sweep/grid.hpp"
+#include "dnngen/sweep/report.hpp"
+#include "dnngen/sweep/run.hpp"
+#include "dnngen/synth/area.hpp"
 #include "test_support.hpp"
 
-namespace dnngen::synth {
+namespace dnngen::sweep {
 namespace {
 namespace fs = std::filesystem;
+using config::set_yaml_value;
 using dnngen::test_support::slurp;
 using dnngen::test_support::listing;
+using synth::kNand2AreaUm2;
 
 const char* const kBase = R"(# sweep test base
 name: tiny_sweep
@@ -50,6 +58,29 @@ systolic:
 )";
 
 
+
+// The engine parts of a sweep of systolic WS/OS configs.
+int64_t array_size(const config::Config& cfg) { return int64_t{cfg.systolic.rows} * cfg.systolic.cols; }
+
+EngineHooks systolic_hooks() {
+  EngineHooks h;
+  h.array_size = array_size;
+  h.config_fields = [](const config::Config& cfg) {
+    const config::SystolicConfig& s = cfg.systolic;
+    return std::vector<std::pair<std::string, std::string>>{
+        {"name", cfg.name},
+        {"engine", cfg.engine},
+        {"systolic.rows", std::to_string(s.rows)},
+        {"systolic.cols", std::to_string(s.cols)},
+        {"systolic.dataflow", config::to_string(s.dataflow)}};
+  };
+  h.check_network = [](const config::Config&) {};
+  h.network_estimate = [](const config::Config& cfg, const std::string& path) {
+    return workload::estimate_network(cfg.systolic, workload::load_network(path),
+                                      fs::path(path).stem().string());
+  };
+  return h;
+}
 
 // The message of the InputError that f throws ("" if it throws none).
 template <typename F>
@@ -222,7 +253,6 @@ TEST(SweepGrid, LinkedKeysAndSeveralBases) {
   EXPECT_EQ(points[2].base, 1u);
   EXPECT_EQ(points[2].config.name, "other_base");
   EXPECT_EQ(points[2].config.source_path, "b.yaml");
-  EXPECT_EQ(array_size(points[3].config), 16);
   // No axes: one point per base.
   EXPECT_EQ(expand_grid({{"a.yaml", kBase}}, {}).size(), 1u);
 }
@@ -260,9 +290,12 @@ SweepResult synthetic_sweep(bool with_fmax, bool with_network) {
   s.target = "generic";
   s.command = "dnngen sweep configs/base.yaml --set ... -o out";
   if (with_network) s.network_path = "workloads/tiny.csv", s.network_name = "tiny";
+  const EngineHooks hooks = systolic_hooks();
   for (auto& p : expand_grid(s.bases, s.axes)) {
     SweepPointResult r;
-    const double pes = static_cast<double>(array_size(p.config));
+    r.pes = hooks.array_size(p.config);
+    r.config_fields = hooks.config_fields(p.config);
+    const double pes = static_cast<double>(r.pes);
     r.synth.config_name = p.config.name;
     r.synth.target = "generic";
     r.synth.cells = static_cast<int64_t>(1000 * pes + 500);
@@ -375,7 +408,10 @@ TEST(SweepReport, PlotsAreWellFormedSvg) {
   SweepResult widths = synthetic_sweep(false, false);
   widths.axes = {parse_axis("systolic.dataflow=weight_stationary,output_stationary")};
   widths.points.resize(2);
-  for (size_t i = 0; i < 2; ++i) widths.points[i].point = expand_grid(widths.bases, widths.axes)[i];
+  for (size_t i = 0; i < 2; ++i) {
+    widths.points[i].point = expand_grid(widths.bases, widths.axes)[i];
+    widths.points[i].pes = 4;
+  }
   const std::string svg = plots(widths)[0].second;
   EXPECT_EQ(xml_problem(svg), "");
   EXPECT_NE(svg.find(">output_stationary</text>"), std::string::npos);
@@ -410,6 +446,18 @@ class SweepOutputTest : public ::testing::Test {
   void TearDown() override {
     std::error_code ec;
     if (!dir_.empty()) fs::remove_all(dir_, ec);
+  }
+  // A sweep of kBase over `axis` with the network `csv`, work directories in work/.
+  SweepOptions tiny_sweep(const std::string& axis, const std::string& csv) const {
+    std::ofstream(dir_ / "base.yaml") << kBase;
+    std::ofstream(dir_ / "net.csv") << csv;
+    SweepOptions o;
+    o.base_configs = {(dir_ / "base.yaml").string()};
+    o.axes = {parse_axis(axis)};
+    o.engine = systolic_hooks();
+    o.network = (dir_ / "net.csv").string();
+    o.work_dir = (dir_ / "work").string();
+    return o;
   }
   fs::path dir_;
 };
@@ -513,17 +561,27 @@ TEST(SvgPlot, RendersEdgeCases) {
       << "the NaN and the x=0 point on a log axis are skipped";
 }
 
+// ---------------------------------------------------------------- engine hooks
+
+TEST_F(SweepOutputTest, EngineHooksRejectANetworkBeforeSynthesis) {
+  SweepOptions o = tiny_sweep("systolic.rows=1,2", "fc,gemm,4,8,16,1\n");
+  std::vector<unsigned> checked;
+  o.engine.check_network = [&](const config::Config& cfg) {
+    checked.push_back(cfg.systolic.rows);
+    if (cfg.systolic.rows == 2) throw InputError(cfg.source_path + ": no estimate for rows=2");
+  };
+  const std::string e = input_error([&] { run_sweep(o); });
+  EXPECT_NE(e.find("base.yaml: no estimate for rows=2"), std::string::npos) << e;
+  EXPECT_EQ(checked, (std::vector<unsigned>{1, 2})) << "every point is checked";
+  EXPECT_FALSE(fs::exists(dir_ / "work")) << "before any synthesis";
+}
+
 // ---------------------------------------------------------------- real run
 
 TEST_F(SweepOutputTest, RunsYosysAndTheNetworkEstimate) {
   if (!process::tool_exists("yosys")) GTEST_SKIP() << "yosys not installed";
-  std::ofstream(dir_ / "base.yaml") << kBase;
-  std::ofstream(dir_ / "net.csv") << "# tiny\nfc,gemm,4,8,16,1\nconv,conv,6,6,2,4,3,3,1,1,1\n";
-  SweepOptions o;
-  o.base_configs = {(dir_ / "base.yaml").string()};
-  o.axes = {parse_axis("systolic.rows,systolic.cols=1,2")};
-  o.network = (dir_ / "net.csv").string();
-  o.work_dir = (dir_ / "work").string();
+  SweepOptions o = tiny_sweep("systolic.rows,systolic.cols=1,2",
+                              "# tiny\nfc,gemm,4,8,16,1\nconv,conv,6,6,2,4,3,3,1,1,1\n");
   std::vector<std::string> lines;
   const SweepResult s =
       run_sweep(o, [&](const SweepProgress& p) { lines.push_back(format_progress(p)); });
@@ -556,4 +614,4 @@ TEST_F(SweepOutputTest, RunsYosysAndTheNetworkEstimate) {
 }
 
 }  // namespace
-}  // namespace dnngen::synth
+}  // namespace dnngen::sweep

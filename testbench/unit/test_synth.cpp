@@ -20,6 +20,7 @@
 #include "dnngen/common/process.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/rtl/sources.hpp"
+#include "dnngen/synth/area.hpp"
 #include "dnngen/synth/synth.hpp"
 #include "test_support.hpp"
 

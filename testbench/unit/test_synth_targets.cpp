@@ -25,6 +25,7 @@
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/process.hpp"
 #include "dnngen/config/config.hpp"
+#include "dnngen/synth/area.hpp"
 #include "dnngen/synth/liberty.hpp"
 #include "dnngen/synth/synth.hpp"
 #include "test_support.hpp"

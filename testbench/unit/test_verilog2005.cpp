@@ -23,10 +23,11 @@
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/process.hpp"
 #include "dnngen/config/config.hpp"
+#include "dnngen/eda/yosys.hpp"
 #include "dnngen/generate/bundle.hpp"
 #include "dnngen/generate/verilog2005.hpp"
 #include "dnngen/golden/gemm.hpp"
-#include "dnngen/synth/synth.hpp"
+#include "dnngen/rtl/sources.hpp"
 #include "dnngen/systolic/packing.hpp"
 #include "dnngen/systolic/random_job.hpp"
 #include "test_support.hpp"
@@ -78,7 +79,7 @@ systolic::BitWords parse_hex(const std::string& hex) {
   return words;
 }
 
-int width_of(const std::vector<synth::Port>& ports, const std::string& name) {
+int width_of(const std::vector<eda::Port>& ports, const std::string& name) {
   for (const auto& p : ports) {
     if (p.name == name) return p.width;
   }
@@ -95,7 +96,7 @@ struct Job {
 // the next rising edge, where transfers happen). The result consumer stalls every third
 // cycle. One log line per cycle: cycle, out_ready_i, then every output in port order
 // (result fields zeroed while out_valid_o is low).
-std::string testbench(const std::string& top, const std::vector<synth::Port>& ports,
+std::string testbench(const std::string& top, const std::vector<eda::Port>& ports,
                       const std::vector<systolic::LoadWord>& loads, const std::vector<Job>& jobs) {
   const auto range = [](int width) {
     return width > 1 ? "[" + std::to_string(width - 1) + ":0] " : std::string();
@@ -250,7 +251,8 @@ TEST_P(Verilog2005CosimTest, CoSimulatesLikeTheSystemVerilog) {
   const auto gemm =
       systolic::make_gemm_job(cfg.systolic, 4, 4, 4, systolic::ValueMode::kMixed, rng);
   const auto loads = systolic::pack_operands(cfg.systolic, gemm.a, gemm.b);
-  const auto ports = synth::elaborate_top_ports(cfg, (dir_ / "elab").string());
+  const auto ports =
+      eda::elaborate_top_ports(eda::design(cfg, rtl::rtl_source_paths(cfg)), (dir_ / "elab").string());
   std::ofstream(dir_ / "tb.v") << testbench(cfg.name, ports, loads, {{4, 4, 4}, {3, 2, 3}});
 
   // Icarus Verilog on the flat file.

@@ -18,9 +18,9 @@
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/output_dir.hpp"
 #include "dnngen/common/process.hpp"
+#include "dnngen/eda/yosys.hpp"
 #include "dnngen/generate/verilog2005.hpp"
 #include "dnngen/rtl/sources.hpp"
-#include "dnngen/synth/synth.hpp"
 
 namespace dnngen::generate {
 namespace fs = std::filesystem;
@@ -107,11 +107,11 @@ std::string yaml_text(const config::Config& cfg) {
   return y;
 }
 
-std::string range(const synth::Port& p) {
+std::string range(const eda::Port& p) {
   return p.width > 1 ? fmt::format("[{}:0]", p.width - 1) : std::string();
 }
 
-std::string wrapper_sv(const config::Config& cfg, const std::vector<synth::Port>& ports) {
+std::string wrapper_sv(const config::Config& cfg, const std::vector<eda::Port>& ports) {
   const std::string top = config::rtl_top_module(cfg);
   const auto params = config::rtl_parameters(cfg);
   size_t range_w = 0, port_w = 0, param_w = 0;
@@ -174,7 +174,7 @@ std::string core_file(const config::Config& cfg, const std::vector<std::string>&
   return c;
 }
 
-ojson manifest(const config::Config& cfg, const std::vector<synth::Port>& ports,
+ojson manifest(const config::Config& cfg, const std::vector<eda::Port>& ports,
                const fs::path& staged, const std::vector<std::string>& files) {
   ojson m;
   m["format"] = kBundleFormat;
@@ -200,7 +200,7 @@ ojson manifest(const config::Config& cfg, const std::vector<synth::Port>& ports,
 }
 
 // Writes every file of the bundle into `dir`.
-void stage(const config::Config& cfg, const std::vector<synth::Port>& ports, const fs::path& dir,
+void stage(const config::Config& cfg, const std::vector<eda::Port>& ports, const fs::path& dir,
            const BundleOptions& options) {
   std::vector<std::string> files;  // relative, in filelist order
   const fs::path root = rtl::rtl_root();
@@ -229,9 +229,10 @@ void stage(const config::Config& cfg, const std::vector<synth::Port>& ports, con
 
 // Port widths as Yosys elaborates the configured top, in a scratch directory that is
 // kept only if Yosys fails (the error names its log).
-std::vector<synth::Port> elaborated_ports(const config::Config& cfg) {
+std::vector<eda::Port> elaborated_ports(const config::Config& cfg) {
   const fs::path scratch = make_temp_dir(fs::temp_directory_path() / "dnngen-elab-");
-  std::vector<synth::Port> ports = synth::elaborate_top_ports(cfg, scratch.string());
+  std::vector<eda::Port> ports =
+      eda::elaborate_top_ports(eda::design(cfg, rtl::rtl_source_paths(cfg)), scratch.string());
   std::error_code ec;
   fs::remove_all(scratch, ec);
   return ports;
@@ -267,7 +268,7 @@ void write_bundle(const config::Config& cfg, const std::string& out_dir,
     throw ToolError("iverilog not found on PATH (needed to check the Verilog-2005 file of --verilog2005)");
   }
 
-  const std::vector<synth::Port> ports = elaborated_ports(cfg);
+  const std::vector<eda::Port> ports = elaborated_ports(cfg);
 
   output::StagedDir staged(out_dir, bundle_kind());
   stage(cfg, ports, staged.path(), options);

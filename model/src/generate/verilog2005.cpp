@@ -11,8 +11,8 @@
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/output_dir.hpp"
-#include "dnngen/common/process.hpp"
-#include "dnngen/generate/bundle.hpp"
+#include "dnngen/common/version.hpp"
+#include "dnngen/eda/run.hpp"
 
 namespace dnngen::generate {
 namespace fs = std::filesystem;
@@ -28,31 +28,6 @@ std::vector<std::string> read_filelist(const fs::path& path) {
     if (!line.empty()) files.push_back(line);
   }
   return files;
-}
-
-// Runs a tool with its output in `log`; ToolError naming the tool and the log if it
-// cannot be started or exits with a non-zero status.
-double run_checked(const std::vector<std::string>& argv, const fs::path& cwd, const fs::path& log,
-                   const std::string& what) {
-  if (!process::tool_exists(argv[0])) {
-    throw ToolError(fmt::format("{} not found on PATH (needed for {})", argv[0], what));
-  }
-  process::RunOptions options;
-  options.cwd = cwd.string();
-  options.truncate_log = true;
-  const process::RunResult result = process::run_program(argv, log.string(), options);
-  if (!result.started) {
-    throw ToolError(
-        fmt::format("{}: could not start it for {} (log {})", argv[0], what, log.string()));
-  }
-  if (result.exit_code != 0) {
-    throw ToolError(fmt::format(
-        "{} failed (exit status {}) during {}; see the log {}\n"
-        "reproduce with: cd {} && {}\nlast lines of the log:\n{}",
-        argv[0], result.exit_code, what, log.string(), process::command_line({cwd.string()}),
-        process::command_line(argv), process::tail(log.string(), 12)));
-  }
-  return result.seconds;
 }
 
 fs::path make_scratch_dir() {
@@ -84,7 +59,7 @@ std::string flat_verilog_script(const config::Config& cfg, const std::vector<std
 double check_verilog2005(const std::string& path, const std::string& top,
                          const std::string& log_path) {
   const fs::path file = fs::absolute(path);
-  return run_checked({"iverilog", "-g2005", "-t", "null", "-s", top, file.string()},
+  return eda::run_checked({"iverilog", "-g2005", "-t", "null", "-s", top, file.string()},
                      file.parent_path(), log_path,
                      fmt::format("the Verilog-2005 check of {}", file.string()));
 }
@@ -100,7 +75,7 @@ FlatVerilogResult write_flat_verilog(const config::Config& cfg, const std::strin
   output::write_text_file(scratch / "flat.ys", flat_verilog_script(cfg, sources, raw.string()));
   FlatVerilogResult result;
   result.yosys_seconds =
-      run_checked({"yosys", "-s", (scratch / "flat.ys").string()}, bundle, scratch / "yosys.log",
+      eda::run_checked({"yosys", "-s", (scratch / "flat.ys").string()}, bundle, scratch / "yosys.log",
                   fmt::format("the Verilog-2005 export of {}", cfg.name));
   const std::string header = fmt::format(
       "// {}: {} with the parameters of its configuration, flattened to one\n"

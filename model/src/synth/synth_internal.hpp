@@ -1,6 +1,11 @@
 #pragma once
-// Pieces of the synthesis flow shared by the targets (synth.cpp: generic and the
-// common parts; synth_asic.cpp; synth_fpga.cpp). Not a public interface.
+// Pieces of the synthesis flow shared by its files (not a public interface):
+//   synth.cpp           the flow: options, work directory, report fields, dispatch
+//   census.cpp          instances per module, SRAM macros, module categories
+//   area.cpp            the area model (NAND2-eq per cell) and the SRAM macros' area
+//   depth.cpp           logic depth on the hierarchical netlist
+//   target_generic.cpp  target_asic.cpp  target_fpga.cpp (xilinx, ice40)
+// Running Yosys, reading its netlist and elaborating ports are eda/'s.
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -10,29 +15,29 @@
 #include <utility>
 #include <vector>
 
+#include "../config/text_internal.hpp"
 #include "dnngen/config/config.hpp"
+#include "dnngen/eda/netlist.hpp"
+#include "dnngen/eda/yosys.hpp"
 #include "dnngen/synth/liberty.hpp"
 #include "dnngen/synth/synth.hpp"
 
 namespace dnngen::synth::detail {
 namespace fs = std::filesystem;
+using eda::kConstBit;
+using eda::NetCell;
+using eda::Netlist;
+using eda::NetModule;
+using text::join;
+using text::starts_with;
 
-inline constexpr const char* kSramModule = "dnn_sram_1r1w";
-// Module attribute we put on the (underived) SRAM module so that it can be selected
-// even when an instance uses its default parameters; derived copies are found by their
-// `hdlname` attribute instead.
-inline constexpr const char* kMacroAttr = "dnngen_macro";
 inline constexpr const char* kScriptName = "synth.ys";
 inline constexpr const char* kLogName = "yosys.log";
 inline constexpr const char* kNetlistName = "netlist.json";
 
-bool starts_with(const std::string& s, const std::string& prefix);
-void write_text(const fs::path& path, const std::string& text);
-std::string quoted(const std::string& path);
-std::string join(const std::vector<std::string>& items, const std::string& sep);
+// ---------------------------------------------------------------- flow (synth.cpp)
 
-// read_verilog, setattr on the SRAM module, chparam, hierarchy -check -top. A wrapper
-// (extra_sources, top) may instantiate the engine's top, which chparam has bound.
+// eda::yosys_front() of the configured engine's RTL.
 std::string yosys_front(const config::Config& cfg,
                         const std::vector<std::string>& extra_sources = {},
                         const std::string& top = "");
@@ -41,50 +46,19 @@ std::string blackbox_srams();
 
 fs::path prepare_work_dir(const std::string& requested, const std::string& config_name);
 
-// Runs argv (argv[0] looked up on PATH) in work_dir with its output in work_dir/log_name
-// (truncated); returns the wall time. A missing tool or a non-zero exit is a ToolError
-// whose first line names the tool, what it was doing and the log file.
-double run_tool(const std::vector<std::string>& argv, const fs::path& work_dir,
-                const std::string& log_name, const std::string& what);
-// Writes the script and runs `yosys -s script_name`.
-double run_yosys(const fs::path& work_dir, const std::string& script_name,
-                 const std::string& script_text, const std::string& log_name,
-                 const std::string& what);
 // ToolError "<tool> not found on PATH (needed for target T; Debian package P)".
 void require_tool(const std::string& tool, const std::string& target, const std::string& package);
 
-// ---------------------------------------------------------------- netlist model
+// Unique "Warning: " lines of a Yosys log, minus the expected ones and any line that
+// contains one of `also_benign`.
+void add_log_warnings(const fs::path& log, SynthReport& report,
+                      const std::vector<std::string>& also_benign = {});
 
-inline constexpr int64_t kConstBit = -1;
+// Fills the fields every target reports (config, target, top, parameters, paths).
+void init_report(const config::Config& cfg, const SynthOptions& options, const fs::path& work,
+                 SynthReport& report);
 
-struct NetPort {
-  std::string name;
-  std::string direction;
-  std::vector<int64_t> bits;
-  bool is_signed = false;
-};
-
-struct NetCell {
-  std::string name;
-  std::string type;
-  std::vector<std::pair<std::string, std::vector<int64_t>>> connections;
-  std::map<std::string, std::string> directions;  // port -> input/output (Yosys cells)
-};
-
-struct NetModule {
-  std::string name;  // Yosys name, e.g. $paramod$<hash>\dnn_systolic_ws_pe
-  std::string base;  // RTL name, e.g. dnn_systolic_ws_pe
-  bool blackbox = false;
-  bool macro = false;  // an SRAM macro (blackboxed dnn_sram_1r1w)
-  std::map<std::string, int64_t> params;
-  std::vector<NetPort> ports;
-  std::vector<NetCell> cells;
-};
-
-using Netlist = std::map<std::string, NetModule>;
-
-Netlist load_netlist(const fs::path& path);
-const NetModule& find_top(const Netlist& netlist, const std::string& top, const fs::path& path);
+// ---------------------------------------------------------------- census (census.cpp)
 
 struct Census {
   std::map<std::string, int64_t> instances;  // Yosys module name -> instances in the design
@@ -95,8 +69,43 @@ struct Census {
 // Counts the instances of every module below `mod` (SRAM macros are leaves).
 void walk(const Netlist& netlist, const NetModule& mod, const std::string& path, Census& census);
 
-// pe | array | skew | control | sram, from the RTL module name.
-std::string category_of(const std::string& base);
+// pe | array | skew | control | sram: `overrides` (SynthOptions::categories) first,
+// then the RTL module naming conventions.
+std::string category_of(const std::string& base, const std::map<std::string, std::string>& overrides);
+
+// The per-module table of every target: one Row per RTL module (all parameterizations
+// and instances of it together), in module-name order, with module, category and
+// instances filled in, and count_cell(row, module, cell, n) called for each cell of the
+// module's own logic, which the design holds n times. A module's own cells are the ones
+// that are no module of the netlist (submodules and SRAM macros have rows of their own,
+// so rows add up); with `blackbox_cells`, instances of black-box modules (vendor
+// primitives) count as cells too.
+template <typename Row, typename CountCell>
+std::vector<Row> module_rows(const Netlist& netlist, const Census& census,
+                             const std::map<std::string, std::string>& categories,
+                             bool blackbox_cells, CountCell count_cell) {
+  std::map<std::string, Row> by_base;
+  for (const auto& [name, count] : census.instances) {
+    const NetModule& mod = netlist.at(name);
+    Row& row = by_base[mod.base];
+    row.module = mod.base;
+    row.category = category_of(mod.base, categories);
+    row.instances += count;
+    if (mod.macro) continue;
+    for (const auto& cell : mod.cells) {
+      const auto child = netlist.find(cell.type);
+      if (child != netlist.end() && !(blackbox_cells && child->second.blackbox)) continue;
+      count_cell(row, mod, cell, count);
+    }
+  }
+  std::vector<Row> rows;
+  for (auto& [base, row] : by_base) rows.push_back(std::move(row));
+  return rows;
+}
+
+// ---------------------------------------------------------------- area model (area.cpp)
+
+bool is_latch(const std::string& cell_type);
 
 // An SRAM macro's role: its instance path below the top with generate indices folded
 // (dnn_eie_top.g_pe[3].u_pe.u_entries -> g_pe[*].u_pe.u_entries), so the macros of
@@ -108,22 +117,23 @@ struct SramRole {
 };
 std::map<std::string, SramRole> sram_roles(const SynthReport& r);
 
+// Fills report.srams and the sram_* totals from the macros found by walk().
+void add_macros(const Census& census, SynthReport& report);
+
 // The SRAM tables of a text report: one row per role (instances, bits, area, share of
 // `total`), then one row per macro when there are few enough to read. `um2_per_nand2`
 // 0 prints NAND2-eq, else um^2.
 std::string sram_tables(const SynthReport& r, double total, double um2_per_nand2);
+// The "sram" object of the JSON report.
+nlohmann::json sram_json(const SynthReport& r);
 
-// Fills report.srams and the sram_* totals from the macros found by walk().
-void add_macros(const Census& census, SynthReport& report);
+// ---------------------------------------------------------------- logic depth (depth.cpp)
 
-// Unique "Warning: " lines of a Yosys log, minus the expected ones and any line that
-// contains one of `also_benign`.
-void add_log_warnings(const fs::path& log, SynthReport& report,
-                      const std::vector<std::string>& also_benign = {});
-
-// Fills the fields every target reports (config, target, top, parameters, paths).
-void init_report(const config::Config& cfg, const SynthOptions& options, const fs::path& work,
-                 SynthReport& report);
+struct LogicDepth {
+  int depth = 0;                   // gates on the longest combinational path
+  std::vector<std::string> loops;  // RTL modules with a combinational loop (left out)
+};
+LogicDepth logic_depth(const Netlist& netlist, const NetModule& top);
 
 // ---------------------------------------------------------------- targets
 
@@ -133,19 +143,25 @@ Liberty load_asic_liberty(const SynthOptions& options);
 // InputError unless `device` is "" or one of ice40_devices().
 void check_ice40_device(const std::string& device);
 
+std::string generic_script(const config::Config& cfg, const SynthOptions& options);
 std::string asic_script(const config::Config& cfg, const SynthOptions& options);
 std::string xilinx_script(const config::Config& cfg);
 std::string ice40_script(const config::Config& cfg);
 
+void run_generic(const config::Config& cfg, const SynthOptions& options, const fs::path& work,
+                 SynthReport& report);
 void run_asic(const config::Config& cfg, const SynthOptions& options, const Liberty& liberty,
               const fs::path& work, SynthReport& report);
-void run_xilinx(const config::Config& cfg, const fs::path& work, SynthReport& report);
+void run_xilinx(const config::Config& cfg, const SynthOptions& options, const fs::path& work,
+                SynthReport& report);
 void run_ice40(const config::Config& cfg, const SynthOptions& options, const fs::path& work,
                SynthReport& report);
 
+nlohmann::json generic_json(const SynthReport& r);  // fields at the top level
 nlohmann::json asic_json(const SynthReport& r);
 nlohmann::json xilinx_json(const SynthReport& r);
 nlohmann::json ice40_json(const SynthReport& r);
+std::string generic_table(const SynthReport& r);
 std::string asic_table(const SynthReport& r);
 std::string xilinx_table(const SynthReport& r);
 std::string ice40_table(const SynthReport& r);

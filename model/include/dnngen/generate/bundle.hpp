@@ -10,11 +10,11 @@
 //                            Verilog-2005 module (generate/verilog2005.hpp)
 #include <string>
 
+#include "dnngen/common/version.hpp"
 #include "dnngen/config/config.hpp"
 
 namespace dnngen::generate {
 
-inline constexpr const char* kDnngenVersion = "0.1.0";
 // "format" of manifest.json; a directory whose manifest has it holds a bundle that
 // write_bundle() may replace.
 inline constexpr const char* kBundleFormat = "dnngen-rtl-bundle";

@@ -1,7 +1,7 @@
 #pragma once
 // Yosys synthesis of a configured engine and the area / depth report behind
 // `dnngen synth`. docs/synthesis.md describes the flow, the NAND2-equivalent table and
-// the SRAM area model.
+// the SRAM area model (synth/area.hpp).
 #include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
@@ -24,6 +24,9 @@ struct SynthOptions {
   std::string liberty;
   // ice40: the nextpnr device (see ice40_devices(); "" = the smallest that fits).
   std::string device;
+  // RTL module -> category (pe | array | skew | control | sram) of the per-module
+  // tables, consulted before the naming conventions (docs/synthesis.md).
+  std::map<std::string, std::string> categories;
 };
 
 // One on-chip buffer (an instance of dnn_sram_1r1w), kept out of synthesis as a macro.
@@ -222,34 +225,5 @@ nlohmann::json to_json(const SynthReport& report);
 
 // Human-readable summary for the CLI.
 std::string format_table(const SynthReport& report);
-
-// ---------------------------------------------------------------- area model
-// Area of a NAND2_X1 in the Nangate 45 nm Open Cell Library (FreePDK45), um^2.
-inline constexpr double kNand2AreaUm2 = 0.798;
-// 6T SRAM bit cell of a 45 nm process (Intel 45 nm HKMG, IEDM 2007: 0.346 um^2) and the
-// share of a small macro's area that is bit cells (the rest: decoders, sense amps,
-// write drivers, I/O); 50 % is typical of KiB-sized compiled macros.
-inline constexpr double kSramBitcellUm2 = 0.346;
-inline constexpr double kSramArrayEfficiency = 0.5;
-inline constexpr double kSramUm2PerBit = kSramBitcellUm2 / kSramArrayEfficiency;
-
-// NAND2 equivalents of one Yosys generic cell ($_AND_, $_DFFE_PN0P_, ...), from the
-// Nangate 45 nm areas of the cell(s) that implement it; -1 for a type not in the table.
-double nand2_equivalents(const std::string& cell_type);
-
-// True for Yosys's flip-flop and latch cell types (the ones `ltp -noff` skips).
-bool is_storage_cell(const std::string& cell_type);
-
-// ---------------------------------------------------------------- elaboration
-struct Port {
-  std::string name;
-  std::string direction;  // input | output | inout
-  int width = 0;
-  bool is_signed = false;
-};
-
-// Ports of the engine's top module as Yosys elaborates it with the config's
-// parameters, in declaration order. Runs Yosys in work_dir (created if missing).
-std::vector<Port> elaborate_top_ports(const config::Config& cfg, const std::string& work_dir);
 
 }  // namespace dnngen::synth

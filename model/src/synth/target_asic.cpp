@@ -13,6 +13,8 @@
 #include <sstream>
 
 #include "dnngen/common/error.hpp"
+#include "dnngen/eda/run.hpp"
+#include "dnngen/synth/area.hpp"
 #include "synth_internal.hpp"
 
 namespace dnngen::synth {
@@ -259,31 +261,23 @@ StaResult parse_sta_log(const fs::path& log, const std::string& what) {
 
 // Per-module area from the hierarchical netlist, priced with the Liberty areas.
 void add_asic_modules(const Netlist& netlist, const Census& census, const Liberty& lib,
-                      SynthReport& report) {
+                      const SynthOptions& options, SynthReport& report) {
   AsicReport& a = report.asic;
-  std::map<std::string, AsicModule> by_base;
   std::set<std::string> unknown;
-  for (const auto& [name, count] : census.instances) {
-    const NetModule& mod = netlist.at(name);
-    AsicModule& row = by_base[mod.base];
-    row.module = mod.base;
-    row.category = category_of(mod.base);
-    row.instances += count;
-    if (mod.macro) continue;
-    for (const auto& cell : mod.cells) {
-      if (netlist.count(cell.type) != 0) continue;  // a submodule or macro
-      const auto it = lib.cells.find(cell.type);
-      if (it == lib.cells.end()) {
-        unknown.insert(cell.type);
-        continue;
-      }
-      row.cells += count;
-      row.area_um2 += static_cast<double>(count) * it->second.area;
-      if (it->second.sequential) row.flip_flops += count;
-      a.cells_by_type[cell.type] += count;
-    }
-  }
-  for (auto& [base, row] : by_base) {
+  const auto rows = module_rows<AsicModule>(
+      netlist, census, options.categories, false,
+      [&](AsicModule& row, const NetModule&, const NetCell& cell, int64_t count) {
+        const auto it = lib.cells.find(cell.type);
+        if (it == lib.cells.end()) {
+          unknown.insert(cell.type);
+          return;
+        }
+        row.cells += count;
+        row.area_um2 += static_cast<double>(count) * it->second.area;
+        if (it->second.sequential) row.flip_flops += count;
+        a.cells_by_type[cell.type] += count;
+      });
+  for (AsicModule row : rows) {
     if (row.category == "sram") {
       row.area_um2 = a.sram_area_um2;
     } else {
@@ -327,7 +321,7 @@ Liberty load_asic_liberty(const SynthOptions& options) {
 std::string asic_script(const config::Config& cfg, const SynthOptions& options) {
   const std::string top = config::rtl_top_module(cfg);
   const std::string lib =
-      quoted(fs::absolute(options.liberty.empty() ? default_liberty() : options.liberty).string());
+      eda::quoted(fs::absolute(options.liberty.empty() ? default_liberty() : options.liberty).string());
   std::string s = yosys_front(cfg);
   s += blackbox_srams();
   s += "synth -top " + top + "\n";
@@ -372,19 +366,19 @@ void run_asic(const config::Config& cfg, const SynthOptions& options, const Libe
   a.output_load = kFanoutLoad * a.inverter_input_cap;
   a.clock_period_ns = kClockPeriodNs;
 
-  write_text(work / kConstr,
+  eda::write_text(work / kConstr,
              fmt::format("set_driving_cell {}\nset_load {:.6g}\n", a.inverter_cell, a.output_load));
-  report.yosys_seconds = run_yosys(work, kScriptName, asic_script(cfg, options), kLogName,
-                                   "synthesis of " + cfg.name + " to " + lib.path);
+  report.yosys_seconds = eda::run_yosys(work, kScriptName, asic_script(cfg, options), kLogName,
+                                        "synthesis of " + cfg.name + " to " + lib.path);
   add_log_warnings(work / kLogName, report, kBenignAsicWarnings);
 
-  const Netlist netlist = load_netlist(work / kNetlistName);
-  const NetModule& top = find_top(netlist, report.top, work / kNetlistName);
+  const Netlist netlist = eda::load_netlist(work / kNetlistName);
+  const NetModule& top = eda::find_top(netlist, report.top, work / kNetlistName);
   Census census;
   walk(netlist, top, report.top, census);
   add_macros(census, report);
   a.sram_area_um2 = report.sram_nand2_eq * a.nand2_area_um2;
-  add_asic_modules(netlist, census, lib, report);
+  add_asic_modules(netlist, census, lib, options, report);
   const double yosys_area = chip_area(work / kStatHier, report.top);
   if (std::abs(yosys_area - a.cell_area_um2) > 1e-6 * std::max(1.0, yosys_area)) {
     report.warnings.push_back(
@@ -409,16 +403,17 @@ void run_asic(const config::Config& cfg, const SynthOptions& options, const Libe
       at += cell.size() + 1;
     }
   }
-  write_text(work / kStaNetlist, verilog);
+  eda::write_text(work / kStaNetlist, verilog);
   verilog.clear();
-  write_text(work / kSramLib, sram_liberty(macros));
+  eda::write_text(work / kSramLib, sram_liberty(macros));
 
   a.sta_script = (work / kStaScript).string();
   a.sta_log = (work / kStaLog).string();
   a.sta_paths = (work / kStaPaths).string();
-  write_text(work / kStaScript, sta_script(lib.path, report.top, a.inverter_cell, a.output_load));
+  eda::write_text(work / kStaScript, sta_script(lib.path, report.top, a.inverter_cell, a.output_load));
   const std::string what = "static timing of " + cfg.name;
-  a.sta_seconds = run_tool({"sta", "-no_splash", "-exit", kStaScript}, work, kStaLog, what);
+  a.sta_seconds =
+      eda::run_checked({"sta", "-no_splash", "-exit", kStaScript}, work, work / kStaLog, what);
   const StaResult sta = parse_sta_log(work / kStaLog, what);
   report.warnings.insert(report.warnings.end(), sta.warnings.begin(), sta.warnings.end());
   if (!sta.has_path) {

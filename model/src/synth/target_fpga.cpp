@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dnngen/common/error.hpp"
+#include "dnngen/eda/run.hpp"
 #include "synth_internal.hpp"
 
 namespace dnngen::synth {
@@ -82,63 +83,60 @@ std::set<std::string> reset_inverters(const NetModule& mod) {
   return names;
 }
 
-void count_xilinx(const Netlist& netlist, const Census& census, XilinxResources& x,
-                  std::vector<std::string>& warnings) {
-  std::map<std::string, FpgaModule> by_base;
+void count_xilinx(const Netlist& netlist, const Census& census, const SynthOptions& options,
+                  XilinxResources& x, std::vector<std::string>& warnings) {
   std::set<std::string> unknown;
-  for (const auto& [name, count] : census.instances) {
-    const NetModule& mod = netlist.at(name);
-    FpgaModule& row = by_base[mod.base];
-    row.module = mod.base;
-    row.category = category_of(mod.base);
-    row.instances += count;
-    for (const char* key : {"lut", "lutram", "ff", "carry", "dsp", "bram"}) row.resources[key] += 0;
-    const std::set<std::string> reset_inv = reset_inverters(mod);
-    for (const auto& cell : mod.cells) {
-      const std::string& t = cell.type;
-      if (netlist.count(t) != 0 && !netlist.at(t).blackbox) continue;  // a submodule
-      x.cells_by_type[t] += count;
-      const double n = static_cast<double>(count);
-      if (is_lut(t) || (t == "INV" && reset_inv.count(cell.name) == 0)) {
-        x.lut_logic += count;
-        row.resources["lut"] += n;
-      } else if (t == "INV") {
-        x.reset_inverters += count;
-      } else if (lutram_luts(t) > 0) {
-        x.lut_memory += count * lutram_luts(t);
-        row.resources["lut"] += n * static_cast<double>(lutram_luts(t));
-        row.resources["lutram"] += n * static_cast<double>(lutram_luts(t));
-      } else if (t == "SRL16E" || t == "SRLC16E" || t == "SRLC32E") {
-        x.lut_shift += count;
-        row.resources["lut"] += n;
-      } else if (t == "FDRE" || t == "FDSE" || t == "FDCE" || t == "FDPE") {
-        x.flip_flops += count;
-        row.resources["ff"] += n;
-      } else if (t == "LDCE" || t == "LDPE") {
-        x.latches += count;
-      } else if (t == "CARRY4") {
-        x.carry += count;
-        row.resources["carry"] += n;
-      } else if (t == "DSP48E1") {
-        x.dsp48 += count;
-        row.resources["dsp"] += n;
-      } else if (t == "RAMB36E1") {
-        x.ramb36 += count;
-        row.resources["bram"] += n;
-      } else if (t == "RAMB18E1") {
-        x.ramb18 += count;
-        row.resources["bram"] += 0.5 * n;
-      } else if (t == "MUXF7") {
-        x.muxf7 += count;
-      } else if (t == "MUXF8") {
-        x.muxf8 += count;
-      } else if (t != "VCC" && t != "GND") {
-        unknown.insert(t);
-      }
-    }
-  }
+  std::map<std::string, std::set<std::string>> reset_inv;  // per Yosys module
+  x.modules = module_rows<FpgaModule>(
+      netlist, census, options.categories, true,
+      [&](FpgaModule& row, const NetModule& mod, const NetCell& cell, int64_t count) {
+        auto inv = reset_inv.find(mod.name);
+        if (inv == reset_inv.end()) inv = reset_inv.emplace(mod.name, reset_inverters(mod)).first;
+        const std::string& t = cell.type;
+        x.cells_by_type[t] += count;
+        const double n = static_cast<double>(count);
+        if (is_lut(t) || (t == "INV" && inv->second.count(cell.name) == 0)) {
+          x.lut_logic += count;
+          row.resources["lut"] += n;
+        } else if (t == "INV") {
+          x.reset_inverters += count;
+        } else if (lutram_luts(t) > 0) {
+          x.lut_memory += count * lutram_luts(t);
+          row.resources["lut"] += n * static_cast<double>(lutram_luts(t));
+          row.resources["lutram"] += n * static_cast<double>(lutram_luts(t));
+        } else if (t == "SRL16E" || t == "SRLC16E" || t == "SRLC32E") {
+          x.lut_shift += count;
+          row.resources["lut"] += n;
+        } else if (t == "FDRE" || t == "FDSE" || t == "FDCE" || t == "FDPE") {
+          x.flip_flops += count;
+          row.resources["ff"] += n;
+        } else if (t == "LDCE" || t == "LDPE") {
+          x.latches += count;
+        } else if (t == "CARRY4") {
+          x.carry += count;
+          row.resources["carry"] += n;
+        } else if (t == "DSP48E1") {
+          x.dsp48 += count;
+          row.resources["dsp"] += n;
+        } else if (t == "RAMB36E1") {
+          x.ramb36 += count;
+          row.resources["bram"] += n;
+        } else if (t == "RAMB18E1") {
+          x.ramb18 += count;
+          row.resources["bram"] += 0.5 * n;
+        } else if (t == "MUXF7") {
+          x.muxf7 += count;
+        } else if (t == "MUXF8") {
+          x.muxf8 += count;
+        } else if (t != "VCC" && t != "GND") {
+          unknown.insert(t);
+        }
+      });
   x.bram_tiles = static_cast<double>(x.ramb36) + 0.5 * static_cast<double>(x.ramb18);
-  for (auto& [base, row] : by_base) x.modules.push_back(row);
+  // Every column in every row, also where it is 0.
+  for (auto& row : x.modules) {
+    for (const char* key : {"lut", "lutram", "ff", "carry", "dsp", "bram"}) row.resources[key] += 0;
+  }
   std::sort(x.modules.begin(), x.modules.end(), [](const FpgaModule& a, const FpgaModule& b) {
     return a.resources.at("lut") > b.resources.at("lut");
   });
@@ -154,7 +152,7 @@ void count_xilinx(const Netlist& netlist, const Census& census, XilinxResources&
 // Verilog of the out-of-context wrapper: every input of the engine (but clk_i and
 // rst_ni) comes from a shift register fed by one pin, and the XOR of all outputs goes
 // to a flop and one pin, so that no logic is unobservable and no port needs a pin.
-std::string ice40_wrapper(const config::Config& cfg, const std::vector<Port>& ports,
+std::string ice40_wrapper(const config::Config& cfg, const std::vector<eda::Port>& ports,
                           int64_t& in_bits, int64_t& out_bits) {
   in_bits = 0;
   out_bits = 0;
@@ -289,19 +287,20 @@ std::string xilinx_script(const config::Config& cfg) {
   return s;
 }
 
-void run_xilinx(const config::Config& cfg, const fs::path& work, SynthReport& report) {
+void run_xilinx(const config::Config& cfg, const SynthOptions& options, const fs::path& work,
+                SynthReport& report) {
   for (const char* stale : kXilinxNetlist) fs::remove(work / stale);
   report.yosys_seconds =
-      run_yosys(work, kScriptName, xilinx_script(cfg), kLogName, "synth_xilinx of " + cfg.name);
+      eda::run_yosys(work, kScriptName, xilinx_script(cfg), kLogName, "synth_xilinx of " + cfg.name);
   add_log_warnings(work / kLogName, report, kBenignFpgaWarnings);
   for (int nodsp = 0; nodsp < 2; ++nodsp) {
-    const Netlist netlist = load_netlist(work / kXilinxNetlist[nodsp]);
-    const NetModule& top = find_top(netlist, report.top, work / kXilinxNetlist[nodsp]);
+    const Netlist netlist = eda::load_netlist(work / kXilinxNetlist[nodsp]);
+    const NetModule& top = eda::find_top(netlist, report.top, work / kXilinxNetlist[nodsp]);
     Census census;
     walk(netlist, top, report.top, census);
     XilinxResources& x = nodsp ? report.xilinx.without_dsp : report.xilinx.with_dsp;
     x.dsp = nodsp == 0;
-    count_xilinx(netlist, census, x, report.warnings);
+    count_xilinx(netlist, census, options, x, report.warnings);
   }
 }
 
@@ -335,14 +334,12 @@ void run_ice40(const config::Config& cfg, const SynthOptions& options, const fs:
       yosys_front(cfg) + blackbox_srams() + "proc\n" + fmt::format("write_json {}\n", kElabNetlist);
   fs::remove(work / kElabNetlist);
   report.yosys_seconds +=
-      run_yosys(work, "elaborate.ys", elab_script, "elaborate.log", "elaboration of " + cfg.name);
-  std::vector<Port> ports;
+      eda::run_yosys(work, "elaborate.ys", elab_script, "elaborate.log", "elaboration of " + cfg.name);
+  std::vector<eda::Port> ports;
   {
-    const Netlist elab = load_netlist(work / kElabNetlist);
-    const NetModule& core = find_top(elab, report.top, work / kElabNetlist);
-    for (const auto& p : core.ports) {
-      ports.push_back(Port{p.name, p.direction, static_cast<int>(p.bits.size()), p.is_signed});
-    }
+    const Netlist elab = eda::load_netlist(work / kElabNetlist);
+    const NetModule& core = eda::find_top(elab, report.top, work / kElabNetlist);
+    ports = eda::ports_of(core);
     Census census;
     walk(elab, core, report.top, census);
     add_macros(census, report);
@@ -363,14 +360,14 @@ void run_ice40(const config::Config& cfg, const SynthOptions& options, const fs:
   }
   ice.auto_device = options.device.empty();
   if (candidates.empty()) throw_no_fit(cfg, options, ice, work);
-  write_text(work / kWrapperFile,
+  eda::write_text(work / kWrapperFile,
              ice40_wrapper(cfg, ports, ice.core_input_bits, ice.core_output_bits));
   report.yosys_seconds +=
-      run_yosys(work, kScriptName, ice40_script(cfg), kLogName, "synth_ice40 of " + cfg.name);
+      eda::run_yosys(work, kScriptName, ice40_script(cfg), kLogName, "synth_ice40 of " + cfg.name);
   add_log_warnings(work / kLogName, report, kBenignFpgaWarnings);
 
-  const Netlist netlist = load_netlist(work / kIce40Netlist);
-  const NetModule& top = find_top(netlist, kWrapperTop, work / kIce40Netlist);
+  const Netlist netlist = eda::load_netlist(work / kIce40Netlist);
+  const NetModule& top = eda::find_top(netlist, kWrapperTop, work / kIce40Netlist);
   for (const auto& cell : top.cells) {
     const std::string& t = cell.type;
     ++ice.cells_by_type[t];
@@ -389,7 +386,7 @@ void run_ice40(const config::Config& cfg, const SynthOptions& options, const fs:
     std::vector<std::string> argv = nextpnr_argv(dev);
     argv.insert(argv.end(), {"--pack-only", "--report", pack_report});
     ice.nextpnr_seconds +=
-        run_tool(argv, work, pack_log, "packing " + cfg.name + " for " + dev.name);
+        eda::run_checked(argv, work, work / pack_log, "packing " + cfg.name + " for " + dev.name);
     const std::string over = overuse(read_nextpnr_report(work / pack_report));
     if (!over.empty()) {
       ice.rejected.push_back(fmt::format("{}: {}", dev.name, over));
@@ -399,7 +396,7 @@ void run_ice40(const config::Config& cfg, const SynthOptions& options, const fs:
     argv.insert(argv.end(), {"--report", kPnrReport});
     const std::string what = "place and route of " + cfg.name + " on " + dev.name;
     try {
-      ice.nextpnr_seconds += run_tool(argv, work, kPnrLog, what);
+      ice.nextpnr_seconds += eda::run_checked(argv, work, work / kPnrLog, what);
     } catch (const ToolError&) {
       const std::string error = first_error(work / kPnrLog);
       if (!is_capacity_error(error)) throw;
