@@ -120,11 +120,11 @@ TEST(RsPack, FilterWordLanesFollowTheSlotOrder) {
   ASSERT_EQ(words.size(), 6u + 2u);  // 6 ifmap rows, 1 filter x 2 folds
   EXPECT_FALSE(words[4].to_b);
   EXPECT_EQ(words[4].addr, 4u);  // c = 1, y = 1
-  EXPECT_EQ(static_cast<int8_t>(systolic::get_field(words[4].data, 8, 8)), x.data[13]);
+  EXPECT_EQ(static_cast<int8_t>(get_field(words[4].data, 8, 8)), x.data[13]);
   // Fold 1, lane 0 = (c 1, r 1), weight s = 1: w[0, 1, 1, 1] = index 9 -> value 10.
   EXPECT_TRUE(words[7].to_b);
-  EXPECT_EQ(systolic::get_field(words[7].data, (0 * 11 + 1) * 8, 8), 10u);
-  EXPECT_EQ(systolic::get_field(words[7].data, (2 * 11 + 0) * 8, 8), 0u);  // lane past C*R
+  EXPECT_EQ(get_field(words[7].data, (0 * 11 + 1) * 8, 8), 10u);
+  EXPECT_EQ(get_field(words[7].data, (2 * 11 + 0) * 8, 8), 0u);  // lane past C*R
 }
 
 TEST(RsBench, AlexNetBeatsEyeriss) {

@@ -13,15 +13,12 @@
 #include <string>
 #include <vector>
 
+#include "dnngen/common/bit_words.hpp"
 #include "dnngen/common/tensor.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/golden/conv2d.hpp"
-#include "dnngen/systolic/packing.hpp"
 
 namespace dnngen::rs {
-
-using systolic::BitWords;
-using systolic::LoadWord;  // to_b: false = ifmap buffer, true = filter buffer
 
 struct ConvJob {
   int64_t c = 1, h = 1, w = 1;  // ifmap [C, H, W]
@@ -66,10 +63,11 @@ struct OutEvent {
 // Event-exact schedule: walks the loop nest cycle by cycle-count as the sequencer does.
 std::vector<OutEvent> schedule(const config::SystolicConfig& cfg, const ConvJob& job);
 
-// Buffer words: the ifmap buffer holds row (c, y) at c*H + y (ifmap_spad lanes of
-// input_bits); the filter buffer holds, in sequencer order (k-group, row fold, filter),
-// one word per (filter k, row fold q): lane i (filter_spad weights) is filter row r of
-// channel c where q*rows + i = c*R + r (zero past C*R).
+// Buffer words (LoadWord::to_b false: ifmap buffer, true: filter buffer): the ifmap
+// buffer holds row (c, y) at c*H + y (ifmap_spad lanes of input_bits); the filter
+// buffer holds, in sequencer order (k-group, row fold, filter), one word per (filter k,
+// row fold q): lane i (filter_spad weights) is filter row r of channel c where
+// q*rows + i = c*R + r (zero past C*R).
 std::vector<LoadWord> pack(const config::SystolicConfig& cfg, const Tensor& ifmap,
                            const Tensor& weights, const ConvJob& job);
 
