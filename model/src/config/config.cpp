@@ -16,12 +16,12 @@
 #include "config_internal.hpp"
 #include "config_sections.hpp"
 #include "dnngen/common/error.hpp"
+#include "dnngen/common/strings.hpp"
 
 namespace dnngen::config {
 namespace {
 
 using detail::describe;
-using detail::join;
 using detail::MapReader;
 
 const std::vector<std::string> kEngines = {"systolic", "eie", "bitserial"};
@@ -63,7 +63,8 @@ Config parse_root(const YAML::Node& root, const std::string& source) {
   }
   cfg.engine = r.get_string("engine");
   if (std::find(kEngines.begin(), kEngines.end(), cfg.engine) == kEngines.end()) {
-    r.fail_at("engine", fmt::format("must be one of: {}; got '{}'", join(kEngines), cfg.engine));
+    r.fail_at("engine", fmt::format("must be one of: {}; got '{}'", strings::join(kEngines, ", "),
+                                    cfg.engine));
   }
   if (r.has("description")) {
     const YAML::Node& d = r.require("description");
