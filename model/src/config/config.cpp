@@ -85,9 +85,15 @@ Config parse_root(const YAML::Node& root, const std::string& source) {
   if (!section.IsMap()) {
     r.fail_at(cfg.engine, "must be a mapping of the engine's parameters, got " + describe(section));
   }
-  if (cfg.engine == "eie") cfg.eie = detail::parse_eie(section, source);
-  else if (cfg.engine == "bitserial") cfg.bitserial = detail::parse_bitserial(section, source);
-  else cfg.systolic = detail::parse_systolic(section, source);
+  if (cfg.engine == "eie") {
+    cfg.eie = detail::parse_eie(section, source);
+  } else if (cfg.engine == "bitserial") {
+    cfg.bitserial = detail::parse_bitserial(section, source);
+  } else {
+    cfg.systolic = detail::parse_systolic(section, source);
+    if (cfg.systolic.row_stationary())
+      cfg.row_stationary = detail::parse_row_stationary(section, source, cfg.systolic);
+  }
   return cfg;
 }
 
@@ -129,6 +135,7 @@ Config load_config(const std::string& path) {
 std::vector<std::pair<std::string, int64_t>> rtl_parameters(const Config& cfg) {
   if (cfg.engine == "eie") return eie_rtl_parameters(cfg.eie);
   if (cfg.engine == "bitserial") return bitserial_rtl_parameters(cfg.bitserial);
+  if (cfg.systolic.row_stationary()) return row_stationary_rtl_parameters(cfg.row_stationary);
   return systolic_rtl_parameters(cfg.systolic);
 }
 

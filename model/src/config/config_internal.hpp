@@ -153,6 +153,10 @@ class MapReader {
   std::vector<std::string> order_;
 };
 
+// The saturating RTL keeps the exact sum before clamping; the golden model holds it in
+// 64 bits, so that width is the ceiling.
+constexpr unsigned kExactSumLimitBits = 64;
+
 inline unsigned ceil_log2(uint64_t v) {
   unsigned bits = 0;
   while ((uint64_t{1} << bits) < v) ++bits;

@@ -23,7 +23,7 @@ ConvJob job_of(const Tensor& ifmap, const Tensor& weights, const golden::Conv2dP
           weights.shape[2], weights.shape[3], p.stride, p.pad};
 }
 
-Plan plan(const config::SystolicConfig& cfg, const ConvJob& j) {
+Plan plan(const config::RowStationaryConfig& cfg, const ConvJob& j) {
   Plan p;
   p.e = (j.h + 2 * j.pad - j.r) / j.stride + 1;
   p.f = (j.w + 2 * j.pad - j.s) / j.stride + 1;
@@ -60,7 +60,7 @@ Plan plan(const config::SystolicConfig& cfg, const ConvJob& j) {
   return p;
 }
 
-Timing estimate(const config::SystolicConfig& cfg, const ConvJob& j) {
+Timing estimate(const config::RowStationaryConfig& cfg, const ConvJob& j) {
   const Plan p = plan(cfg, j);
   Timing t;
   const auto steps = static_cast<uint64_t>(j.k * p.f * j.s);
@@ -72,7 +72,7 @@ Timing estimate(const config::SystolicConfig& cfg, const ConvJob& j) {
   return t;
 }
 
-std::vector<OutEvent> schedule(const config::SystolicConfig& cfg, const ConvJob& j) {
+std::vector<OutEvent> schedule(const config::RowStationaryConfig& cfg, const ConvJob& j) {
   const Plan p = plan(cfg, j);
   std::vector<OutEvent> events;
   // t: the busy cycle in which the sequencer issues (cycle 0 follows the accept edge).
@@ -94,11 +94,11 @@ std::vector<OutEvent> schedule(const config::SystolicConfig& cfg, const ConvJob&
   return events;
 }
 
-unsigned load_width(const config::SystolicConfig& cfg) {
+unsigned load_width(const config::RowStationaryConfig& cfg) {
   return std::max(cfg.ifmap_spad * cfg.input_bits, cfg.rows * cfg.filter_spad * cfg.weight_bits);
 }
 
-std::vector<LoadWord> pack(const config::SystolicConfig& cfg, const Tensor& ifmap,
+std::vector<LoadWord> pack(const config::RowStationaryConfig& cfg, const Tensor& ifmap,
                            const Tensor& weights, const ConvJob& j) {
   const Plan p = plan(cfg, j);
   const unsigned width = load_width(cfg);
@@ -131,7 +131,7 @@ std::vector<LoadWord> pack(const config::SystolicConfig& cfg, const Tensor& ifma
   return words;
 }
 
-void unpack_output(const config::SystolicConfig& cfg, const BitWords& data, const OutEvent& ev,
+void unpack_output(const config::RowStationaryConfig& cfg, const BitWords& data, const OutEvent& ev,
                    Tensor& ofmap) {
   for (int64_t j = 0; j < cfg.cols && ev.e0 + j < ofmap.shape[1]; ++j) {
     const uint64_t field =
@@ -141,7 +141,7 @@ void unpack_output(const config::SystolicConfig& cfg, const BitWords& data, cons
   }
 }
 
-RandomJob random_job(const config::SystolicConfig& cfg, uint64_t seed, uint64_t index) {
+RandomJob random_job(const config::RowStationaryConfig& cfg, uint64_t seed, uint64_t index) {
   std::mt19937_64 rng(seed * 0x9e3779b97f4a7c15ull + index);
   const auto pick = [&](int64_t lo, int64_t hi) {
     return std::uniform_int_distribution<int64_t>(lo, std::max(lo, hi))(rng);
