@@ -63,7 +63,7 @@ workload::NetworkEstimate network_estimate(const config::Config& cfg, const std:
   workload::NetworkEstimate n;
   n.name = name;
   n.cfg = cfg.systolic;
-  for (const auto& row : rs::bench_network(cfg.systolic, path)) {
+  for (const auto& row : rs::bench_network(cfg.row_stationary, path)) {
     n.jobs += row.jobs;
     n.macs += row.macs;
     n.cycles += row.cycles;

@@ -15,16 +15,13 @@
 #include <type_traits>
 #include <vector>
 
-#include "dnngen/systolic/packing.hpp"
+#include "dnngen/common/bit_words.hpp"
 #include "verilated.h"
 #if VM_TRACE
 #include "verilated_fst_c.h"
 #endif
 
 namespace dnngen::testbench {
-
-using systolic::BitWords;
-using systolic::LoadWord;
 
 // Verilator maps a port of up to 64 bits to an integer and a wider one to VlWide<N>
 // (N 32-bit words, least significant first); BitWords uses the same word order, so a

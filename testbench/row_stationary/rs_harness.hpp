@@ -37,7 +37,7 @@ struct Verdict {
 // Model vs RTL: every ofmap element, the event sequence (order and, with an always
 // ready consumer, each cycle), and the cycle count (event-exact model == closed form
 // == RTL counter).
-inline Verdict score(const config::SystolicConfig& cfg, const ConvJob& job, const Tensor& golden,
+inline Verdict score(const config::RowStationaryConfig& cfg, const ConvJob& job, const Tensor& golden,
                      const RtlRun& rtl, bool always_ready) {
   Verdict v;
   const auto events = schedule(cfg, job);
@@ -79,7 +79,7 @@ inline Verdict score(const config::SystolicConfig& cfg, const ConvJob& job, cons
 
 class RsHarness {
  public:
-  explicit RsHarness(const config::SystolicConfig& cfg, const std::string& fst_path = "")
+  explicit RsHarness(const config::RowStationaryConfig& cfg, const std::string& fst_path = "")
       : cfg_(cfg), dut_(fst_path) {
     dut_->out_ready_i = 0;
     dut_.reset();
@@ -154,7 +154,7 @@ class RsHarness {
   }
 
  private:
-  config::SystolicConfig cfg_;
+  config::RowStationaryConfig cfg_;
   testbench::VerilatedDut<Vdnn_rs_top> dut_;
 };
 

@@ -22,16 +22,16 @@ using Clock = std::chrono::steady_clock;
 
 nlohmann::json base_report(const config::Config& cfg, const std::string& backend) {
   return {{"engine", cfg.engine},   {"config", cfg.name},       {"dataflow", "row_stationary"},
-          {"rows", cfg.systolic.rows}, {"cols", cfg.systolic.cols}, {"op", "conv2d"},
+          {"rows", cfg.row_stationary.rows}, {"cols", cfg.row_stationary.cols}, {"op", "conv2d"},
           {"backend", backend}};
 }
 
 int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
   check_rs_bindings(cfg, opts);
   const auto h = job_from_inputs(cfg, opts);
-  RsHarness sim(cfg.systolic, opts.fst_path);
-  const auto t = estimate(cfg.systolic, h.job);
-  sim.load(pack(cfg.systolic, h.ifmap, h.weights, h.job));
+  RsHarness sim(cfg.row_stationary, opts.fst_path);
+  const auto t = estimate(cfg.row_stationary, h.job);
+  sim.load(pack(cfg.row_stationary, h.ifmap, h.weights, h.job));
   const auto rtl = sim.run_job(h.job, 1.0, 0, testbench::timeout_for(t.cycles, 1.0));
   if (!rtl.protocol_errors.empty()) {
     std::cerr << "dnngen run: RTL protocol error: " << rtl.protocol_errors.front() << "\n";
@@ -42,7 +42,7 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
   report["cycles"] = rtl.counter_cycles;
   report["macs"] = t.macs;
   report["utilization"] =
-      static_cast<double>(t.macs) / (static_cast<double>(rtl.counter_cycles) * cfg.systolic.rows * cfg.systolic.cols);
+      static_cast<double>(t.macs) / (static_cast<double>(rtl.counter_cycles) * cfg.row_stationary.rows * cfg.row_stationary.cols);
   cli::write_json_report(opts.json_path, report);
   fmt::print("rtl: {} {}: {} cycles, utilization {:.1f} %\n", cfg.name, h.label, rtl.counter_cycles,
              100.0 * report["utilization"].get<double>());
@@ -56,7 +56,7 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
   if (!opts.quiet)
     fmt::print("cosim {}: {} job(s), seed {}, consumer ready {:.2f}\n", cfg.name, jobs.size(), opts.seed,
                opts.ready_probability);
-  RsHarness sim(cfg.systolic, opts.fst_path);
+  RsHarness sim(cfg.row_stationary, opts.fst_path);
   auto report = base_report(cfg, "cosim");
   report["seed"] = opts.seed;
   report["jobs"] = nlohmann::json::array();
@@ -66,13 +66,13 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
   const auto t0 = Clock::now();
   for (size_t i = 0; i < jobs.size(); ++i) {
     const auto& h = jobs[i];
-    const auto t = estimate(cfg.systolic, h.job);
+    const auto t = estimate(cfg.row_stationary, h.job);
     const auto s0 = Clock::now();
-    sim.load(pack(cfg.systolic, h.ifmap, h.weights, h.job));
+    sim.load(pack(cfg.row_stationary, h.ifmap, h.weights, h.job));
     const auto rtl = sim.run_job(h.job, opts.ready_probability, opts.seed * 1000003u + i,
                                  testbench::timeout_for(t.cycles, opts.ready_probability));
     totals.sim_seconds += std::chrono::duration<double>(Clock::now() - s0).count();
-    const auto v = score(cfg.systolic, h.job, h.golden, rtl, always_ready);
+    const auto v = score(cfg.row_stationary, h.job, h.golden, rtl, always_ready);
     totals.failed += v.pass ? 0 : 1;
     totals.cycles_agree =
         totals.cycles_agree && v.rtl_cycles == v.model_cycles + (always_ready ? 0 : rtl.stall_cycles);
@@ -93,7 +93,7 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
   }
   totals.wall_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   totals.utilization = static_cast<double>(totals.macs) /
-                       (static_cast<double>(totals.cycles) * cfg.systolic.rows * cfg.systolic.cols);
+                       (static_cast<double>(totals.cycles) * cfg.row_stationary.rows * cfg.row_stationary.cols);
   totals.sim_cycles = sim.sim_cycles();
   return testbench::finish_cosim(cfg, opts, totals, replay, report);
 }

@@ -7,6 +7,8 @@
 #include <functional>
 #include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/config/config.hpp"
@@ -26,8 +28,8 @@ std::string rs_yaml(const std::string& extra_keys, unsigned rows = 4, unsigned c
          "\n  ifmap_spad: 32\n  psum_spad: 64\n  ifmap_rows: 512\n  filter_words: 512\n" + extra_keys;
 }
 
-config::SystolicConfig rs_config(unsigned rows, unsigned cols) {
-  return config::parse_config(rs_yaml("", rows, cols), "t.yaml").systolic;
+config::RowStationaryConfig rs_config(unsigned rows, unsigned cols) {
+  return config::parse_config(rs_yaml("", rows, cols), "t.yaml").row_stationary;
 }
 
 std::string error_of(const std::function<void()>& f) {
@@ -45,12 +47,20 @@ TEST(RsConfig, ParsesAndNamesTheRtl) {
   EXPECT_EQ(config::rtl_top_module(cfg), "dnn_rs_top");
   EXPECT_EQ(config::rtl_variant(cfg), "row_stationary");
   EXPECT_EQ(config::to_string(cfg.systolic.dataflow), "row_stationary");
-  bool has_ifmap_spad = false;
-  for (const auto& [name, value] : config::rtl_parameters(cfg)) {
-    EXPECT_NE(name, "MaxM");
-    if (name == "IfmapSpad") has_ifmap_spad = value == 32;
-  }
-  EXPECT_TRUE(has_ifmap_spad);
+  // The section's array lands in both structs; the GEMM job limits stay zero.
+  EXPECT_EQ(cfg.systolic.rows, 4u);
+  EXPECT_EQ(cfg.systolic.max_m, 0u);
+  const config::RowStationaryConfig& rs = cfg.row_stationary;
+  EXPECT_EQ(rs.rows, 4u);
+  EXPECT_EQ(rs.acc_bits, 32u);
+  EXPECT_EQ(rs.filter_spad, 11u);
+  EXPECT_EQ(rs.filter_words, 512u);
+  const std::vector<std::pair<std::string, int64_t>> params = {
+      {"NumRows", 4},    {"NumCols", 4},     {"InBits", 8},      {"WBits", 8},
+      {"AccBits", 32},   {"Signed", 1},      {"Saturate", 0},    {"MaxRS", 11},
+      {"FilterSpad", 11}, {"IfmapSpad", 32}, {"PsumSpad", 64},   {"IfmapRows", 512},
+      {"FilterWords", 512}};
+  EXPECT_EQ(config::rtl_parameters(cfg), params);
 }
 
 TEST(RsConfig, RejectsGemmKeysAndSmallScratchpad) {
@@ -120,16 +130,16 @@ TEST(RsPack, FilterWordLanesFollowTheSlotOrder) {
   ASSERT_EQ(words.size(), 6u + 2u);  // 6 ifmap rows, 1 filter x 2 folds
   EXPECT_FALSE(words[4].to_b);
   EXPECT_EQ(words[4].addr, 4u);  // c = 1, y = 1
-  EXPECT_EQ(static_cast<int8_t>(systolic::get_field(words[4].data, 8, 8)), x.data[13]);
+  EXPECT_EQ(static_cast<int8_t>(get_field(words[4].data, 8, 8)), x.data[13]);
   // Fold 1, lane 0 = (c 1, r 1), weight s = 1: w[0, 1, 1, 1] = index 9 -> value 10.
   EXPECT_TRUE(words[7].to_b);
-  EXPECT_EQ(systolic::get_field(words[7].data, (0 * 11 + 1) * 8, 8), 10u);
-  EXPECT_EQ(systolic::get_field(words[7].data, (2 * 11 + 0) * 8, 8), 0u);  // lane past C*R
+  EXPECT_EQ(get_field(words[7].data, (0 * 11 + 1) * 8, 8), 10u);
+  EXPECT_EQ(get_field(words[7].data, (2 * 11 + 0) * 8, 8), 0u);  // lane past C*R
 }
 
 TEST(RsBench, AlexNetBeatsEyeriss) {
   const auto cfg = config::load_config(std::string(DNNGEN_CONFIGS_DIR) + "/systolic_rs_12x14_int16.yaml");
-  const auto rows = bench_network(cfg.systolic, std::string(DNNGEN_CONFIGS_DIR) + "/../workloads/alexnet_conv.csv");
+  const auto rows = bench_network(cfg.row_stationary, std::string(DNNGEN_CONFIGS_DIR) + "/../workloads/alexnet_conv.csv");
   ASSERT_EQ(rows.size(), 5u);
   uint64_t cycles = 0, macs = 0;
   for (const auto& r : rows) {
@@ -144,7 +154,7 @@ TEST(RsBench, AlexNetBeatsEyeriss) {
 TEST(RsBench, ResNet50UnderOneSecond) {
   const auto cfg = config::load_config(std::string(DNNGEN_CONFIGS_DIR) + "/systolic_rs_12x14_int16.yaml");
   const auto t0 = std::chrono::steady_clock::now();
-  const auto rows = bench_network(cfg.systolic, std::string(DNNGEN_CONFIGS_DIR) + "/../workloads/resnet50.csv");
+  const auto rows = bench_network(cfg.row_stationary, std::string(DNNGEN_CONFIGS_DIR) + "/../workloads/resnet50.csv");
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   EXPECT_LT(s, 1.0);
   uint64_t macs = 0;

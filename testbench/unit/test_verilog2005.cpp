@@ -58,7 +58,7 @@ systolic:
 
 
 // Verilog literal of a little-endian word vector, e.g. 16'h12af.
-std::string literal(const systolic::BitWords& words, int width) {
+std::string literal(const BitWords& words, int width) {
   std::string hex;
   for (int digit = (width + 3) / 4 - 1; digit >= 0; --digit) {
     const uint32_t word =
@@ -69,8 +69,8 @@ std::string literal(const systolic::BitWords& words, int width) {
 }
 
 // Little-endian 32-bit words of a hex string (most significant digit first).
-systolic::BitWords parse_hex(const std::string& hex) {
-  systolic::BitWords words((hex.size() * 4 + 31) / 32, 0);
+BitWords parse_hex(const std::string& hex) {
+  BitWords words((hex.size() * 4 + 31) / 32, 0);
   for (size_t i = 0; i < hex.size(); ++i) {
     const size_t digit = hex.size() - 1 - i;
     const uint32_t v = static_cast<uint32_t>(std::stoul(hex.substr(i, 1), nullptr, 16));
@@ -97,7 +97,7 @@ struct Job {
 // cycle. One log line per cycle: cycle, out_ready_i, then every output in port order
 // (result fields zeroed while out_valid_o is low).
 std::string testbench(const std::string& top, const std::vector<eda::Port>& ports,
-                      const std::vector<systolic::LoadWord>& loads, const std::vector<Job>& jobs) {
+                      const std::vector<LoadWord>& loads, const std::vector<Job>& jobs) {
   const auto range = [](int width) {
     return width > 1 ? "[" + std::to_string(width - 1) + ":0] " : std::string();
   };

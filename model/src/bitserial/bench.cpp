@@ -4,13 +4,11 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include <fmt/format.h>
 
-#include "dnngen/common/error.hpp"
+#include "dnngen/common/csv.hpp"
 #include "dnngen/workload/network.hpp"
 
 namespace dnngen::bitserial {
@@ -22,18 +20,7 @@ constexpr double kDefaultZeroFraction = 0.44;
 
 std::map<std::string, LayerProfile> load_profile(const std::string& path) {
   std::map<std::string, LayerProfile> out;
-  std::ifstream in(path);
-  if (!in) throw InputError(path + ": cannot read the precision profile");
-  std::string line;
-  for (int no = 1; std::getline(in, line); ++no) {
-    const auto first = line.find_first_not_of(" \t\r");
-    if (first == std::string::npos || line[first] == '#') continue;
-    std::vector<std::string> f;
-    std::stringstream ss(line);
-    for (std::string x; std::getline(ss, x, ',');) {
-      const auto b = x.find_first_not_of(" \t\r"), e = x.find_last_not_of(" \t\r");
-      f.push_back(b == std::string::npos ? "" : x.substr(b, e - b + 1));
-    }
+  for (const auto& f : csv::read_file(path, "the precision profile")) {
     LayerProfile p;
     try {
       if (f.size() != 3) throw std::invalid_argument("fields");
@@ -44,7 +31,7 @@ std::map<std::string, LayerProfile> load_profile(const std::string& path) {
           p.zero_fraction < 0 || p.zero_fraction > 1)
         throw std::invalid_argument("range");
     } catch (const std::exception&) {
-      throw InputError(fmt::format("{}:{}: expected layer,precision (1..16),zero_fraction (0..1)", path, no));
+      f.fail("expected layer,precision (1..16),zero_fraction (0..1)");
     }
     out[f[0]] = p;
   }

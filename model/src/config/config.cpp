@@ -16,12 +16,12 @@
 #include "config_internal.hpp"
 #include "config_sections.hpp"
 #include "dnngen/common/error.hpp"
+#include "dnngen/common/strings.hpp"
 
 namespace dnngen::config {
 namespace {
 
 using detail::describe;
-using detail::join;
 using detail::MapReader;
 
 const std::vector<std::string> kEngines = {"systolic", "eie", "bitserial"};
@@ -63,7 +63,8 @@ Config parse_root(const YAML::Node& root, const std::string& source) {
   }
   cfg.engine = r.get_string("engine");
   if (std::find(kEngines.begin(), kEngines.end(), cfg.engine) == kEngines.end()) {
-    r.fail_at("engine", fmt::format("must be one of: {}; got '{}'", join(kEngines), cfg.engine));
+    r.fail_at("engine", fmt::format("must be one of: {}; got '{}'", strings::join(kEngines, ", "),
+                                    cfg.engine));
   }
   if (r.has("description")) {
     const YAML::Node& d = r.require("description");
@@ -84,9 +85,15 @@ Config parse_root(const YAML::Node& root, const std::string& source) {
   if (!section.IsMap()) {
     r.fail_at(cfg.engine, "must be a mapping of the engine's parameters, got " + describe(section));
   }
-  if (cfg.engine == "eie") cfg.eie = detail::parse_eie(section, source);
-  else if (cfg.engine == "bitserial") cfg.bitserial = detail::parse_bitserial(section, source);
-  else cfg.systolic = detail::parse_systolic(section, source);
+  if (cfg.engine == "eie") {
+    cfg.eie = detail::parse_eie(section, source);
+  } else if (cfg.engine == "bitserial") {
+    cfg.bitserial = detail::parse_bitserial(section, source);
+  } else {
+    cfg.systolic = detail::parse_systolic(section, source);
+    if (cfg.systolic.row_stationary())
+      cfg.row_stationary = detail::parse_row_stationary(section, source, cfg.systolic);
+  }
   return cfg;
 }
 
@@ -128,6 +135,7 @@ Config load_config(const std::string& path) {
 std::vector<std::pair<std::string, int64_t>> rtl_parameters(const Config& cfg) {
   if (cfg.engine == "eie") return eie_rtl_parameters(cfg.eie);
   if (cfg.engine == "bitserial") return bitserial_rtl_parameters(cfg.bitserial);
+  if (cfg.systolic.row_stationary()) return row_stationary_rtl_parameters(cfg.row_stationary);
   return systolic_rtl_parameters(cfg.systolic);
 }
 

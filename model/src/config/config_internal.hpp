@@ -13,15 +13,10 @@
 #include <vector>
 
 #include "dnngen/common/error.hpp"
+#include "dnngen/common/strings.hpp"
 #include "dnngen/config/config.hpp"
 
 namespace dnngen::config::detail {
-
-inline std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
 
 // A plain scalar is one written without quotes or tags; yaml-cpp marks those with
 // the non-specific tag "?". Only plain scalars may be read as integers or booleans,
@@ -78,7 +73,8 @@ class MapReader {
   void check_known(const std::vector<std::string>& allowed) const {
     for (const auto& key : order_) {
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        fail(fmt::format("unknown key '{}' (expected one of: {})", path(key), join(allowed)));
+        fail(fmt::format("unknown key '{}' (expected one of: {})", path(key),
+                         strings::join(allowed, ", ")));
       }
     }
   }
@@ -134,7 +130,8 @@ class MapReader {
       if (node.IsScalar() && node.Scalar() == name) return value;
       names.push_back(name);
     }
-    fail_at(key, fmt::format("must be one of: {}; got {}", join(names), describe(node)));
+    fail_at(key,
+            fmt::format("must be one of: {}; got {}", strings::join(names, ", "), describe(node)));
   }
 
   [[noreturn]] void fail(const std::string& message) const {
@@ -155,6 +152,10 @@ class MapReader {
   std::map<std::string, YAML::Node> entries_;
   std::vector<std::string> order_;
 };
+
+// The saturating RTL keeps the exact sum before clamping; the golden model holds it in
+// 64 bits, so that width is the ceiling.
+constexpr unsigned kExactSumLimitBits = 64;
 
 inline unsigned ceil_log2(uint64_t v) {
   unsigned bits = 0;

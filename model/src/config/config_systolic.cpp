@@ -9,34 +9,26 @@ namespace {
 
 using detail::MapReader;
 
-const std::vector<std::string> kSystolicKeys = {"rows",        "cols",     "dataflow", "input_bits",
-                                                "weight_bits", "acc_bits", "signed",   "overflow",
-                                                "max_m",       "max_n",    "max_k"};
-// Row stationary has no GEMM job limits; its keys size the PE scratchpads and buffers.
-const std::vector<std::string> kRowStationaryKeys = {
-    "rows",        "cols",       "dataflow",        "input_bits",  "weight_bits",
-    "acc_bits",    "signed",     "overflow",        "max_filter_size", "filter_spad",
-    "ifmap_spad",  "psum_spad",  "ifmap_rows",      "filter_words"};
-// RS buffers hold whole ifmap rows and filter-row words: a larger budget than WS/OS,
-// still far below what Verilator and an FPGA flow handle.
-constexpr int64_t kRsBufferLimitBits = int64_t{256} << 20;
+// Every dataflow's keys come first; then each dataflow's own.
+const std::vector<std::string> kArrayKeys = {"rows",        "cols",     "dataflow", "input_bits",
+                                             "weight_bits", "acc_bits", "signed",   "overflow"};
+const std::vector<std::string> kJobLimitKeys = {"max_m", "max_n", "max_k"};
 
 // On-chip operand buffers (A and B tiles) must stay within what an FPGA or a
 // simulator can hold; 64 Mibit is far above any preset and well below trouble.
 constexpr int64_t kBufferLimitBits = int64_t{64} << 20;
-// The saturating RTL keeps the exact sum (product_bits + clog2(max_k + 1) bits) before
-// clamping; the golden model holds it in 64 bits, so that width is the ceiling.
-constexpr unsigned kExactSumLimitBits = 64;
 
 // Checks that involve more than one key, after each key is valid on its own.
+// (The saturating RTL's exact sum has product_bits + clog2(max_k + 1) bits.)
 void check_consistency(const SystolicConfig& s, const MapReader& r) {
   const unsigned sum_bits = s.product_bits() + detail::ceil_log2(s.max_k);
-  if (s.overflow == Overflow::kSaturate && sum_bits > kExactSumLimitBits) {
+  if (s.overflow == Overflow::kSaturate && sum_bits > detail::kExactSumLimitBits) {
     r.fail_at("max_k",
               fmt::format("with overflow: saturate, product_bits + ceil(log2(max_k)) "
                           "must be <= {}, got {} + {} = {}; reduce max_k or the "
                           "operand widths",
-                          kExactSumLimitBits, s.product_bits(), detail::ceil_log2(s.max_k), sum_bits));
+                          detail::kExactSumLimitBits, s.product_bits(), detail::ceil_log2(s.max_k),
+                          sum_bits));
   }
   const int64_t buffer_bits =
       int64_t{s.max_m} * s.max_k * s.input_bits + int64_t{s.max_k} * s.max_n * s.weight_bits;
@@ -50,38 +42,6 @@ void check_consistency(const SystolicConfig& s, const MapReader& r) {
   }
 }
 
-// Row-stationary keys and their cross checks (docs/row_stationary.md).
-void parse_row_stationary(SystolicConfig& s, const MapReader& r) {
-  s.max_filter_size = r.get_unsigned("max_filter_size", 1, 32);
-  s.filter_spad = r.get_unsigned("filter_spad", 1, 32);
-  s.ifmap_spad = r.get_unsigned("ifmap_spad", 1, 1024);
-  s.psum_spad = r.get_unsigned("psum_spad", 1, 65536);
-  s.ifmap_rows = r.get_unsigned("ifmap_rows", 1, 65536);
-  s.filter_words = r.get_unsigned("filter_words", 1, 1u << 20);
-  if (s.filter_spad < s.max_filter_size)
-    r.fail_at("filter_spad",
-              fmt::format("a PE filter scratchpad bank holds one filter row, so it needs at least "
-                          "max_filter_size = {} entries, got {}",
-                          s.max_filter_size, s.filter_spad));
-  const unsigned terms_bits =
-      detail::ceil_log2(uint64_t{s.ifmap_rows} * s.max_filter_size * s.max_filter_size);
-  if (s.overflow == Overflow::kSaturate && s.product_bits() + terms_bits > kExactSumLimitBits)
-    r.fail_at("ifmap_rows",
-              fmt::format("with overflow: saturate, product_bits + ceil(log2(ifmap_rows * "
-                          "max_filter_size^2)) must be <= {}, got {} + {}; reduce ifmap_rows, "
-                          "max_filter_size or the operand widths",
-                          kExactSumLimitBits, s.product_bits(), terms_bits));
-  const int64_t bits = int64_t{s.ifmap_rows} * s.ifmap_spad * s.input_bits +
-                       int64_t{s.filter_words} * s.rows * s.filter_spad * s.weight_bits +
-                       int64_t{s.psum_spad} * s.cols * 64;
-  if (bits > kRsBufferLimitBits)
-    r.fail(fmt::format("systolic: row-stationary buffers need ifmap_rows*ifmap_spad*input_bits + "
-                       "filter_words*rows*filter_spad*weight_bits + psum_spad*cols*64 = {} bits, "
-                       "above the 256 Mibit ({}) limit; reduce ifmap_rows, filter_words or "
-                       "psum_spad",
-                       bits, kRsBufferLimitBits));
-}
-
 }  // namespace
 
 SystolicConfig detail::parse_systolic(const YAML::Node& node, const std::string& source) {
@@ -89,7 +49,10 @@ SystolicConfig detail::parse_systolic(const YAML::Node& node, const std::string&
   // The dataflow picks the key set; WS/OS keep theirs (and their messages) unchanged.
   const YAML::Node dataflow = node["dataflow"];
   const bool rs = dataflow && dataflow.IsScalar() && dataflow.Scalar() == to_string(Dataflow::kRowStationary);
-  r.check_known(rs ? kRowStationaryKeys : kSystolicKeys);
+  std::vector<std::string> keys = kArrayKeys;
+  const auto& own = rs ? detail::kRowStationaryKeys : kJobLimitKeys;
+  keys.insert(keys.end(), own.begin(), own.end());
+  r.check_known(keys);
   SystolicConfig s;
   s.rows = r.get_unsigned("rows", 1, 64);
   s.cols = r.get_unsigned("cols", 1, 64);
@@ -108,10 +71,7 @@ SystolicConfig detail::parse_systolic(const YAML::Node& node, const std::string&
   s.overflow =
       r.get_choice<Overflow>("overflow", {{to_string(Overflow::kWrap), Overflow::kWrap},
                                           {to_string(Overflow::kSaturate), Overflow::kSaturate}});
-  if (s.row_stationary()) {
-    parse_row_stationary(s, r);
-    return s;
-  }
+  if (s.row_stationary()) return s;
   s.max_m = r.get_unsigned("max_m", 1, 16384);
   s.max_n = r.get_unsigned("max_n", 1, 16384);
   s.max_k = r.get_unsigned("max_k", 1, 16384);
@@ -119,33 +79,23 @@ SystolicConfig detail::parse_systolic(const YAML::Node& node, const std::string&
   return s;
 }
 
+std::vector<std::pair<std::string, int64_t>> detail::array_rtl_parameters(const ArrayConfig& a) {
+  return {{"NumRows", a.rows},
+          {"NumCols", a.cols},
+          {"InBits", a.input_bits},
+          {"WBits", a.weight_bits},
+          {"AccBits", a.acc_bits},
+          {"Signed", a.is_signed ? 1 : 0},
+          {"Saturate", a.overflow == Overflow::kSaturate ? 1 : 0}};
+}
+
 std::vector<std::pair<std::string, int64_t>> systolic_rtl_parameters(const SystolicConfig& s) {
-  if (s.row_stationary()) {
-    return {{"NumRows", s.rows},
-            {"NumCols", s.cols},
-            {"InBits", s.input_bits},
-            {"WBits", s.weight_bits},
-            {"AccBits", s.acc_bits},
-            {"Signed", s.is_signed ? 1 : 0},
-            {"Saturate", s.overflow == Overflow::kSaturate ? 1 : 0},
-            {"MaxRS", s.max_filter_size},
-            {"FilterSpad", s.filter_spad},
-            {"IfmapSpad", s.ifmap_spad},
-            {"PsumSpad", s.psum_spad},
-            {"IfmapRows", s.ifmap_rows},
-            {"FilterWords", s.filter_words}};
-  }
-  return {{"NumRows", s.rows},
-          {"NumCols", s.cols},
-          {"InBits", s.input_bits},
-          {"WBits", s.weight_bits},
-          {"AccBits", s.acc_bits},
-          {"Signed", s.is_signed ? 1 : 0},
-          {"Saturate", s.overflow == Overflow::kSaturate ? 1 : 0},
-          {"Dataflow", s.dataflow == Dataflow::kOutputStationary ? 1 : 0},
-          {"MaxM", s.max_m},
-          {"MaxN", s.max_n},
-          {"MaxK", s.max_k}};
+  auto params = detail::array_rtl_parameters(s);
+  params.insert(params.end(), {{"Dataflow", s.dataflow == Dataflow::kOutputStationary ? 1 : 0},
+                               {"MaxM", s.max_m},
+                               {"MaxN", s.max_n},
+                               {"MaxK", s.max_k}});
+  return params;
 }
 
 std::string systolic_rtl_top(const SystolicConfig& s) {

@@ -1,72 +1,53 @@
 #include "dnngen/eie/bench.hpp"
 
 #include <cmath>
-#include <fstream>
 #include <random>
-#include <sstream>
 
 #include <fmt/format.h>
 
+#include "dnngen/common/csv.hpp"
 #include "dnngen/common/error.hpp"
 #include "dnngen/eie/encode.hpp"
 
 namespace dnngen::eie {
 namespace {
 
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r");
-  const auto e = s.find_last_not_of(" \t\r");
-  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
-
-double density_field(const std::string& path, int line, const std::string& what, const std::string& text) {
+double density_field(const csv::Row& row, size_t i, const std::string& what) {
+  const std::string& text = row[i];
   try {
     size_t used = 0;
     const double d = std::stod(text, &used);
     if (used == text.size() && d > 0.0 && d <= 1.0) return d;
   } catch (const std::exception&) {
   }
-  throw InputError(fmt::format("{}:{}: {} '{}': expected a density in (0, 1]", path, line, what, text));
+  row.fail(fmt::format("{} '{}': expected a density in (0, 1]", what, text));
 }
 
-int64_t size_field(const std::string& path, int line, const std::string& what, const std::string& text) {
+int64_t size_field(const csv::Row& row, size_t i, const std::string& what) {
+  const std::string& text = row[i];
   try {
     size_t used = 0;
     const long long v = std::stoll(text, &used);
     if (used == text.size() && v >= 1) return v;
   } catch (const std::exception&) {
   }
-  throw InputError(fmt::format("{}:{}: {} '{}': expected a positive integer", path, line, what, text));
+  row.fail(fmt::format("{} '{}': expected a positive integer", what, text));
 }
 
 }  // namespace
 
 std::vector<BenchLayer> load_bench_layers(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) throw InputError(path + ": cannot open");
+  const auto rows = csv::read_file(path, "the EIE layer table");
+  if (rows.empty()) throw InputError(path + ": no layers");
+  const auto& head = rows.front();
+  if (head.size() < 5 || head[0] != "name" || head[1] != "inputs" || head[2] != "outputs" ||
+      head[3] != "weight_density" || head[4] != "act_density")
+    throw InputError(path + ": expected the header name,inputs,outputs,weight_density,act_density (an EIE layer table)");
   std::vector<BenchLayer> layers;
-  std::string text;
-  int line = 0;
-  bool header = false;
-  while (std::getline(f, text)) {
-    ++line;
-    text = trim(text);
-    if (text.empty() || text[0] == '#') continue;
-    std::vector<std::string> cells;
-    std::stringstream ss(text);
-    std::string cell;
-    while (std::getline(ss, cell, ',')) cells.push_back(trim(cell));
-    if (!header) {
-      if (cells.size() < 5 || cells[0] != "name" || cells[1] != "inputs" || cells[2] != "outputs" ||
-          cells[3] != "weight_density" || cells[4] != "act_density")
-        throw InputError(path + ": expected the header name,inputs,outputs,weight_density,act_density (an EIE layer table)");
-      header = true;
-      continue;
-    }
-    if (cells.size() < 5) throw InputError(fmt::format("{}:{}: expected 5 fields", path, line));
-    layers.push_back({cells[0], size_field(path, line, "inputs", cells[1]), size_field(path, line, "outputs", cells[2]),
-                      density_field(path, line, "weight_density", cells[3]),
-                      density_field(path, line, "act_density", cells[4])});
+  for (auto row = rows.begin() + 1; row != rows.end(); ++row) {
+    if (row->size() < 5) row->fail("expected 5 fields");
+    layers.push_back({(*row)[0], size_field(*row, 1, "inputs"), size_field(*row, 2, "outputs"),
+                      density_field(*row, 3, "weight_density"), density_field(*row, 4, "act_density")});
   }
   if (layers.empty()) throw InputError(path + ": no layers");
   return layers;

@@ -2,25 +2,17 @@
 
 #include <algorithm>
 #include <random>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/numerics.hpp"
+#include "dnngen/common/strings.hpp"
 #include "dnngen/eie/spmv.hpp"
 #include "dnngen/io/npy.hpp"
 
 namespace dnngen::eie {
 namespace {
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) out.push_back(item);
-  return out;
-}
 
 Tensor read_tensor(const std::string& name, const std::string& path, size_t rank) {
   io::NpyArray arr = io::read_npy(path);
@@ -86,8 +78,8 @@ void check_chain(const config::EieConfig& cfg, const Chain& chain) {
 }
 
 Chain load_chain(const config::EieConfig& cfg, const cli::JobOptions& opts) {
-  const auto cb_paths = split_list(opts.inputs.at("codebook"));
-  const auto w_paths = split_list(opts.inputs.at("w_idx"));
+  const auto cb_paths = strings::split(opts.inputs.at("codebook"), ',');
+  const auto w_paths = strings::split(opts.inputs.at("w_idx"), ',');
   if (cb_paths.size() != 1 && cb_paths.size() != w_paths.size())
     throw InputError(fmt::format("--in codebook: {} files for {} layers, expected 1 or {}", cb_paths.size(),
                                  w_paths.size(), w_paths.size()));

@@ -12,7 +12,7 @@ namespace dnngen::rs {
 namespace {
 
 std::string describe(const config::Config& cfg) {
-  const auto& s = cfg.systolic;
+  const auto& s = cfg.row_stationary;
   const char* kind = s.is_signed ? "int" : "uint";
   return fmt::format(
       "  engine systolic (row_stationary), {} x {} PEs, {}{} x {}{} -> acc {} bits ({})\n"
@@ -31,7 +31,7 @@ void check_job(const config::Config& cfg, const cli::JobOptions& opts) {
 
 int run_model(const config::Config& cfg, const cli::JobOptions& opts) {
   const auto h = job_from_inputs(cfg, opts);
-  const auto t = estimate(cfg.systolic, h.job);
+  const auto t = estimate(cfg.row_stationary, h.job);
   cli::write_result(cfg, opts, h.golden);
   cli::write_json_report(opts.json_path, {{"engine", cfg.engine},
                                           {"config", cfg.name},
@@ -50,8 +50,8 @@ int run_model(const config::Config& cfg, const cli::JobOptions& opts) {
 }
 
 int bench(const config::Config& cfg, const std::string& network, const std::string& json) {
-  const auto rows = bench_network(cfg.systolic, network);
-  std::cout << format_bench(cfg.systolic, rows);
+  const auto rows = bench_network(cfg.row_stationary, network);
+  std::cout << format_bench(cfg.row_stationary, rows);
   cli::write_json_report(json, bench_json(cfg, network, rows));
   return 0;
 }

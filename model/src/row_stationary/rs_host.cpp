@@ -16,15 +16,16 @@ namespace {
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+// The golden convolution is the systolic section's (the same array numerics).
 HostJob finish(const config::Config& cfg, HostJob h) {
   golden::check_conv2d_operands(cfg.systolic, h.ifmap, h.weights, h.params);
   h.job = job_of(h.ifmap, h.weights, h.params);
-  plan(cfg.systolic, h.job);  // the engine's limits
+  plan(cfg.row_stationary, h.job);  // the engine's limits
   h.golden = golden::conv2d(cfg.systolic, h.ifmap, h.weights, h.params);
   return h;
 }
 
-void fill_random(const config::SystolicConfig& cfg, HostJob& h, uint64_t seed) {
+void fill_random(const config::ArrayConfig& cfg, HostJob& h, uint64_t seed) {
   std::mt19937_64 rng(seed);
   const auto fill = [&](Tensor& t, unsigned bits) {
     std::uniform_int_distribution<int64_t> d(numerics::min_value(bits, cfg.is_signed),
@@ -75,7 +76,7 @@ HostJob job_from_layer(const config::Config& cfg, const std::string& ref, uint64
   const auto layer = workload::find_layer(ref);
   if (layer.type != workload::LayerType::kConv)
     throw InputError(fmt::format("--layer {}: the row-stationary engine runs conv layers", ref));
-  const auto& s = cfg.systolic;
+  const auto& s = cfg.row_stationary;
   const auto& cv = layer.conv;
   ConvJob j{cv.c / layer.groups, cv.h, cv.w, cv.filters / layer.groups, cv.r, cv.s, cv.stride, cv.pad};
   // Scale channels and filters down: enough row folds to exercise the psum buffer,
@@ -93,7 +94,7 @@ HostJob job_from_layer(const config::Config& cfg, const std::string& ref, uint64
 }
 
 HostJob job_from_random(const config::Config& cfg, uint64_t seed, uint64_t index) {
-  auto r = random_job(cfg.systolic, seed, index);
+  auto r = random_job(cfg.row_stationary, seed, index);
   HostJob h{r.label, std::move(r.ifmap), std::move(r.weights), r.params, {}, {}};
   return finish(cfg, std::move(h));
 }
@@ -116,7 +117,7 @@ namespace {
 // ifmap_rows / ifmap_spad (bands are given their own input with the padding folded in:
 // the cycle count depends on the band's E, F and filter only); channels are cut to
 // fit ifmap_rows (partial sums added by the host) and filters to fit filter_words.
-void add_conv(const config::SystolicConfig& cfg, const ConvJob& j, const std::string& name,
+void add_conv(const config::RowStationaryConfig& cfg, const ConvJob& j, const std::string& name,
               LayerBench& row) {
   if (j.r > cfg.max_filter_size || j.s > cfg.max_filter_size)
     throw InputError(fmt::format("layer {}: filter {}x{} is larger than systolic.max_filter_size = {}",
@@ -175,9 +176,10 @@ void add_conv(const config::SystolicConfig& cfg, const ConvJob& j, const std::st
 
 }  // namespace
 
-std::vector<LayerBench> bench_network(const config::SystolicConfig& cfg, const std::string& path) {
+std::vector<LayerBench> bench_network(const config::RowStationaryConfig& cfg, const std::string& path) {
   std::vector<LayerBench> rows;
-  config::SystolicConfig ws = cfg;  // the WS array of the same size, buffers unbounded
+  config::SystolicConfig ws;  // the WS array of the same size, buffers unbounded
+  static_cast<config::ArrayConfig&>(ws) = cfg;
   ws.dataflow = config::Dataflow::kWeightStationary;
   ws.max_m = ws.max_n = ws.max_k = 1u << 30;
   for (const auto& layer : workload::load_network(path)) {
@@ -205,7 +207,7 @@ std::vector<LayerBench> bench_network(const config::SystolicConfig& cfg, const s
   return rows;
 }
 
-std::string format_bench(const config::SystolicConfig& cfg, const std::vector<LayerBench>& rows) {
+std::string format_bench(const config::RowStationaryConfig& cfg, const std::vector<LayerBench>& rows) {
   std::string out = fmt::format("{:<16} {:>6} {:>14} {:>12} {:>7} {:>12} {:>13} {:>13}\n", "layer", "jobs",
                                 "MACs", "cycles", "util%", "ws_cycles", "scalesim_ws", "scalesim_os");
   LayerBench total;
@@ -251,15 +253,15 @@ nlohmann::json bench_json(const config::Config& cfg, const std::string& network,
   return {{"engine", cfg.engine},
           {"config", cfg.name},
           {"dataflow", "row_stationary"},
-          {"rows", cfg.systolic.rows},
-          {"cols", cfg.systolic.cols},
+          {"rows", cfg.row_stationary.rows},
+          {"cols", cfg.row_stationary.cols},
           {"network", network},
           {"layers", layers},
           {"jobs", jobs},
           {"macs", macs},
           {"cycles", cycles},
-          {"utilization", static_cast<double>(macs) / (static_cast<double>(cycles) * cfg.systolic.rows *
-                                                        cfg.systolic.cols)},
+          {"utilization", static_cast<double>(macs) / (static_cast<double>(cycles) *
+                                                        cfg.row_stationary.rows * cfg.row_stationary.cols)},
           {"ws_cycles", ws},
           {"scalesim_ws_cycles", sws},
           {"scalesim_os_cycles", sos}};

@@ -23,7 +23,7 @@ ConvJob job_of(const Tensor& ifmap, const Tensor& weights, const golden::Conv2dP
           weights.shape[2], weights.shape[3], p.stride, p.pad};
 }
 
-Plan plan(const config::SystolicConfig& cfg, const ConvJob& j) {
+Plan plan(const config::RowStationaryConfig& cfg, const ConvJob& j) {
   Plan p;
   p.e = (j.h + 2 * j.pad - j.r) / j.stride + 1;
   p.f = (j.w + 2 * j.pad - j.s) / j.stride + 1;
@@ -60,7 +60,7 @@ Plan plan(const config::SystolicConfig& cfg, const ConvJob& j) {
   return p;
 }
 
-Timing estimate(const config::SystolicConfig& cfg, const ConvJob& j) {
+Timing estimate(const config::RowStationaryConfig& cfg, const ConvJob& j) {
   const Plan p = plan(cfg, j);
   Timing t;
   const auto steps = static_cast<uint64_t>(j.k * p.f * j.s);
@@ -72,7 +72,7 @@ Timing estimate(const config::SystolicConfig& cfg, const ConvJob& j) {
   return t;
 }
 
-std::vector<OutEvent> schedule(const config::SystolicConfig& cfg, const ConvJob& j) {
+std::vector<OutEvent> schedule(const config::RowStationaryConfig& cfg, const ConvJob& j) {
   const Plan p = plan(cfg, j);
   std::vector<OutEvent> events;
   // t: the busy cycle in which the sequencer issues (cycle 0 follows the accept edge).
@@ -94,37 +94,36 @@ std::vector<OutEvent> schedule(const config::SystolicConfig& cfg, const ConvJob&
   return events;
 }
 
-unsigned load_width(const config::SystolicConfig& cfg) {
+unsigned load_width(const config::RowStationaryConfig& cfg) {
   return std::max(cfg.ifmap_spad * cfg.input_bits, cfg.rows * cfg.filter_spad * cfg.weight_bits);
 }
 
-std::vector<LoadWord> pack(const config::SystolicConfig& cfg, const Tensor& ifmap,
+std::vector<LoadWord> pack(const config::RowStationaryConfig& cfg, const Tensor& ifmap,
                            const Tensor& weights, const ConvJob& j) {
   const Plan p = plan(cfg, j);
-  const size_t nwords = (load_width(cfg) + 31) / 32;
+  const unsigned width = load_width(cfg);
   std::vector<LoadWord> words;
   for (int64_t c = 0; c < j.c; ++c)
     for (int64_t y = 0; y < j.h; ++y) {
-      LoadWord w{false, static_cast<uint32_t>(c * j.h + y), BitWords(nwords, 0)};
+      LoadWord w{false, static_cast<uint32_t>(c * j.h + y), zero_words(width)};
       for (int64_t x = 0; x < j.w; ++x)
-        systolic::put_field(w.data, static_cast<unsigned>(x) * cfg.input_bits, cfg.input_bits,
-                            numerics::to_field(ifmap.data[static_cast<size_t>((c * j.h + y) * j.w + x)],
-                                               cfg.input_bits));
+        put_field(w.data, static_cast<unsigned>(x) * cfg.input_bits, cfg.input_bits,
+                  numerics::to_field(ifmap.data[static_cast<size_t>((c * j.h + y) * j.w + x)],
+                                     cfg.input_bits));
       words.push_back(std::move(w));
     }
   uint32_t addr = 0;
   for (int64_t k0 = 0; k0 < j.k; k0 += p.kg)
     for (int64_t q = 0; q < p.nq; ++q)
       for (int64_t k = k0; k < std::min(j.k, k0 + p.kg); ++k) {
-        LoadWord w{true, addr++, BitWords(nwords, 0)};
+        LoadWord w{true, addr++, zero_words(width)};
         for (int64_t i = 0; i < cfg.rows; ++i) {
           const int64_t slot = q * cfg.rows + i, c = slot / j.r, r = slot % j.r;
           if (c >= j.c) break;
           for (int64_t s = 0; s < j.s; ++s) {
             const int64_t v = weights.data[static_cast<size_t>(((k * j.c + c) * j.r + r) * j.s + s)];
-            systolic::put_field(w.data,
-                                static_cast<unsigned>(i * cfg.filter_spad + s) * cfg.weight_bits,
-                                cfg.weight_bits, numerics::to_field(v, cfg.weight_bits));
+            put_field(w.data, static_cast<unsigned>(i * cfg.filter_spad + s) * cfg.weight_bits,
+                      cfg.weight_bits, numerics::to_field(v, cfg.weight_bits));
           }
         }
         words.push_back(std::move(w));
@@ -132,17 +131,17 @@ std::vector<LoadWord> pack(const config::SystolicConfig& cfg, const Tensor& ifma
   return words;
 }
 
-void unpack_output(const config::SystolicConfig& cfg, const BitWords& data, const OutEvent& ev,
+void unpack_output(const config::RowStationaryConfig& cfg, const BitWords& data, const OutEvent& ev,
                    Tensor& ofmap) {
   for (int64_t j = 0; j < cfg.cols && ev.e0 + j < ofmap.shape[1]; ++j) {
     const uint64_t field =
-        systolic::get_field(data, static_cast<unsigned>(j) * cfg.acc_bits, cfg.acc_bits);
+        get_field(data, static_cast<unsigned>(j) * cfg.acc_bits, cfg.acc_bits);
     ofmap.data[static_cast<size_t>((ev.k * ofmap.shape[1] + ev.e0 + j) * ofmap.shape[2] + ev.f)] =
         numerics::from_field(field, cfg.acc_bits, /*is_signed=*/true);
   }
 }
 
-RandomJob random_job(const config::SystolicConfig& cfg, uint64_t seed, uint64_t index) {
+RandomJob random_job(const config::RowStationaryConfig& cfg, uint64_t seed, uint64_t index) {
   std::mt19937_64 rng(seed * 0x9e3779b97f4a7c15ull + index);
   const auto pick = [&](int64_t lo, int64_t hi) {
     return std::uniform_int_distribution<int64_t>(lo, std::max(lo, hi))(rng);

@@ -7,41 +7,11 @@
 namespace dnngen::systolic {
 namespace {
 
-BitWords zero_words(unsigned bits) { return BitWords((bits + 31) / 32, 0u); }
-
 int64_t value_or_zero(const Tensor& t, int64_t i, int64_t j) {
   return (i < t.shape[0] && j < t.shape[1]) ? t.at(i, j) : 0;
 }
 
 }  // namespace
-
-// Fields are moved a 32-bit word piece at a time: the harness unpacks every result
-// row through here, so this is on the co-simulation's hot path.
-namespace {
-uint64_t low_mask(unsigned bits) { return bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1; }
-}  // namespace
-
-void put_field(BitWords& words, unsigned pos, unsigned bits, uint64_t value) {
-  for (unsigned done = 0; done < bits;) {
-    const unsigned bit = pos + done, offset = bit % 32;
-    const unsigned take = std::min(32 - offset, bits - done);
-    const auto mask = static_cast<uint32_t>(low_mask(take) << offset);
-    const auto piece = static_cast<uint32_t>(((value >> done) & low_mask(take)) << offset);
-    words[bit / 32] = (words[bit / 32] & ~mask) | piece;
-    done += take;
-  }
-}
-
-uint64_t get_field(const BitWords& words, unsigned pos, unsigned bits) {
-  uint64_t value = 0;
-  for (unsigned done = 0; done < bits;) {
-    const unsigned bit = pos + done, offset = bit % 32;
-    const unsigned take = std::min(32 - offset, bits - done);
-    value |= ((static_cast<uint64_t>(words[bit / 32]) >> offset) & low_mask(take)) << done;
-    done += take;
-  }
-  return value;
-}
 
 unsigned load_width(const config::SystolicConfig& cfg) {
   return std::max(cfg.rows * cfg.input_bits, cfg.cols * cfg.weight_bits);

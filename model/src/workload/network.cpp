@@ -8,11 +8,10 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <stdexcept>
 
+#include "dnngen/common/csv.hpp"
 #include "dnngen/common/error.hpp"
 
 namespace dnngen::workload {
@@ -28,63 +27,27 @@ constexpr int64_t kMaxLayerMacs = int64_t{1} << 53;
 constexpr char kConvLayout[] = "name,conv,H,W,C,K,R,S,stride,pad,groups";
 constexpr char kGemmLayout[] = "name,gemm,M,N,K,groups";
 
-// One data row being parsed; every error names the file and line.
-class Row {
- public:
-  Row(std::string source, int line, std::vector<std::string> fields)
-      : source_(std::move(source)), line_(line), fields_(std::move(fields)) {}
+using csv::Row;
 
-  [[noreturn]] void fail(const std::string& message) const {
-    throw InputError(fmt::format("{}:{}: {}", source_, line_, message));
+// Decimal integer in [min, kMaxField] from field i; `column` names it in messages.
+int64_t integer(const Row& row, size_t i, const char* column, int64_t min) {
+  const std::string& text = row[i];
+  int64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ptr != end || ec == std::errc::invalid_argument) {
+    row.fail(fmt::format("{}: expected an integer, got '{}'", column, text));
   }
-
-  size_t size() const { return fields_.size(); }
-  const std::string& field(size_t i) const { return fields_[i]; }
-
-  // Decimal integer in [min, kMaxField]; `column` names it in messages.
-  int64_t integer(size_t i, const char* column, int64_t min) const {
-    const std::string& text = fields_[i];
-    int64_t value = 0;
-    const char* end = text.data() + text.size();
-    auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (text.empty() || ptr != end || ec == std::errc::invalid_argument) {
-      fail(fmt::format("{}: expected an integer, got '{}'", column, text));
-    }
-    if (ec == std::errc::result_out_of_range && text.front() == '-') {
-      fail(fmt::format("{}: must be {}, got {}", column, min == 0 ? ">= 0" : ">= 1", text));
-    }
-    if (ec == std::errc::result_out_of_range || value > kMaxField) {
-      fail(fmt::format("{}: {} is too large (limit {})", column, text, kMaxField));
-    }
-    if (value < min) {
-      fail(fmt::format("{}: must be {}, got {}", column, min == 0 ? ">= 0" : ">= 1", value));
-    }
-    return value;
+  if (ec == std::errc::result_out_of_range && text.front() == '-') {
+    row.fail(fmt::format("{}: must be {}, got {}", column, min == 0 ? ">= 0" : ">= 1", text));
   }
-
-  int line() const { return line_; }
-
- private:
-  std::string source_;
-  int line_;
-  std::vector<std::string> fields_;
-};
-
-std::string trim(const std::string& s) {
-  const auto first = s.find_first_not_of(" \t\r");
-  if (first == std::string::npos) return "";
-  const auto last = s.find_last_not_of(" \t\r");
-  return s.substr(first, last - first + 1);
-}
-
-std::vector<std::string> split_fields(const std::string& line) {
-  std::vector<std::string> fields;
-  std::stringstream in(line);
-  std::string field;
-  while (std::getline(in, field, ',')) fields.push_back(trim(field));
-  // getline drops an empty last field ("a,b,"), which must still count as a field.
-  if (!line.empty() && line.back() == ',') fields.emplace_back();
-  return fields;
+  if (ec == std::errc::result_out_of_range || value > kMaxField) {
+    row.fail(fmt::format("{}: {} is too large (limit {})", column, text, kMaxField));
+  }
+  if (value < min) {
+    row.fail(fmt::format("{}: must be {}, got {}", column, min == 0 ? ">= 0" : ">= 1", value));
+  }
+  return value;
 }
 
 bool is_name_char(char ch) {
@@ -93,7 +56,7 @@ bool is_name_char(char ch) {
 }
 
 void check_name(const Row& row) {
-  const std::string& name = row.field(0);
+  const std::string& name = row[0];
   if (name.empty()) row.fail("empty layer name");
   if (!std::all_of(name.begin(), name.end(), is_name_char)) {
     row.fail(fmt::format("layer name '{}' may only use letters, digits and _ . - /", name));
@@ -128,15 +91,15 @@ Layer parse_conv(const Row& row) {
   Layer layer;
   layer.type = LayerType::kConv;
   ConvShape& c = layer.conv;
-  c.h = row.integer(2, "H", 1);
-  c.w = row.integer(3, "W", 1);
-  c.c = row.integer(4, "C", 1);
-  c.filters = row.integer(5, "K", 1);
-  c.r = row.integer(6, "R", 1);
-  c.s = row.integer(7, "S", 1);
-  c.stride = row.integer(8, "stride", 1);
-  c.pad = row.integer(9, "pad", 0);
-  layer.groups = row.integer(10, "groups", 1);
+  c.h = integer(row, 2, "H", 1);
+  c.w = integer(row, 3, "W", 1);
+  c.c = integer(row, 4, "C", 1);
+  c.filters = integer(row, 5, "K", 1);
+  c.r = integer(row, 6, "R", 1);
+  c.s = integer(row, 7, "S", 1);
+  c.stride = integer(row, 8, "stride", 1);
+  c.pad = integer(row, 9, "pad", 0);
+  layer.groups = integer(row, 10, "groups", 1);
   if (c.r > c.h + 2 * c.pad) {
     row.fail(fmt::format("filter R={} is larger than the padded input H+2*pad={}", c.r,
                          c.h + 2 * c.pad));
@@ -164,10 +127,10 @@ Layer parse_gemm(const Row& row) {
   check_field_count(row, "gemm", kGemmLayout);
   Layer layer;
   layer.type = LayerType::kGemm;
-  layer.gemm.m = row.integer(2, "M", 1);
-  layer.gemm.n = row.integer(3, "N", 1);
-  layer.gemm.k = row.integer(4, "K", 1);
-  layer.groups = row.integer(5, "groups", 1);
+  layer.gemm.m = integer(row, 2, "M", 1);
+  layer.gemm.n = integer(row, 3, "N", 1);
+  layer.gemm.k = integer(row, 4, "K", 1);
+  layer.groups = integer(row, 5, "groups", 1);
   check_macs(row, layer.groups, layer.gemm);
   return layer;
 }
@@ -178,7 +141,7 @@ Layer parse_row(const Row& row) {
         fmt::format("expected name,type,... (type conv or gemm), got {} field(s)", row.size()));
   }
   check_name(row);
-  const std::string& type = row.field(1);
+  const std::string& type = row[1];
   Layer layer;
   if (type == "conv") {
     layer = parse_conv(row);
@@ -187,9 +150,24 @@ Layer parse_row(const Row& row) {
   } else {
     row.fail(fmt::format("unknown layer type '{}' (expected conv or gemm)", type));
   }
-  layer.name = row.field(0);
+  layer.name = row[0];
   layer.line = row.line();
   return layer;
+}
+
+std::vector<Layer> parse_rows(const std::vector<Row>& rows, const std::string& source_name) {
+  std::vector<Layer> layers;
+  std::map<std::string, int> first_line;  // layer name -> line, to report duplicates
+  for (const Row& row : rows) {
+    Layer layer = parse_row(row);
+    const auto [it, inserted] = first_line.emplace(layer.name, row.line());
+    if (!inserted) {
+      row.fail(fmt::format("duplicate layer name '{}' (first on line {})", layer.name, it->second));
+    }
+    layers.push_back(std::move(layer));
+  }
+  if (layers.empty()) throw InputError(source_name + ": no layers in workload file");
+  return layers;
 }
 
 uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
@@ -246,32 +224,11 @@ systolic::GemmShape lower(const ConvShape& conv, int64_t groups) {
 }
 
 std::vector<Layer> parse_network(const std::string& text, const std::string& source_name) {
-  std::vector<Layer> layers;
-  std::map<std::string, int> first_line;  // layer name -> line, to report duplicates
-  std::istringstream in(text);
-  std::string raw;
-  for (int line = 1; std::getline(in, raw); ++line) {
-    const std::string content = trim(raw);
-    if (content.empty() || content.front() == '#') continue;
-    const Row row(source_name, line, split_fields(content));
-    Layer layer = parse_row(row);
-    const auto [it, inserted] = first_line.emplace(layer.name, line);
-    if (!inserted) {
-      row.fail(fmt::format("duplicate layer name '{}' (first on line {})", layer.name, it->second));
-    }
-    layers.push_back(std::move(layer));
-  }
-  if (layers.empty()) throw InputError(source_name + ": no layers in workload file");
-  return layers;
+  return parse_rows(csv::parse(text, source_name), source_name);
 }
 
 std::vector<Layer> load_network(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot read workload file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw InputError(path + ": error while reading workload file");
-  return parse_network(text.str(), path);
+  return parse_rows(csv::read_file(path, "workload file"), path);
 }
 
 LayerEstimate estimate_layer(const config::SystolicConfig& cfg, const Layer& layer) {

@@ -7,14 +7,11 @@
 #include <cstdint>
 #include <vector>
 
+#include "dnngen/common/bit_words.hpp"
 #include "dnngen/common/tensor.hpp"
 #include "dnngen/config/config.hpp"
-#include "dnngen/systolic/packing.hpp"
 
 namespace dnngen::bitserial {
-
-using systolic::BitWords;
-using systolic::LoadWord;
 
 unsigned load_width(const config::BitserialConfig& cfg);    // max of the A and B word widths
 unsigned result_width(const config::BitserialConfig& cfg);  // tile_cols * acc_bits

@@ -11,6 +11,7 @@
 
 #include "dnngen/config/bitserial_config.hpp"
 #include "dnngen/config/eie_config.hpp"
+#include "dnngen/config/row_stationary_config.hpp"
 #include "dnngen/config/systolic_config.hpp"
 
 namespace dnngen::config {
@@ -18,7 +19,8 @@ namespace dnngen::config {
 struct Config {
   std::string name;           // [a-z][a-z0-9_]*, used for generated module/file names
   std::string engine;         // "systolic" | "eie" | "bitserial"; only that section is set
-  SystolicConfig systolic;
+  SystolicConfig systolic;    // with systolic.row_stationary(), also row_stationary:
+  RowStationaryConfig row_stationary;
   EieConfig eie;
   BitserialConfig bitserial;
   std::string source_path;    // the YAML file it came from (for messages)
@@ -49,6 +51,8 @@ std::string to_string(BitserialMode m);  // "stripes" / "pragmatic"
 
 // Per-engine halves of the functions above, one set per config_<engine>.cpp.
 std::vector<std::pair<std::string, int64_t>> systolic_rtl_parameters(const SystolicConfig& s);
+std::vector<std::pair<std::string, int64_t>> row_stationary_rtl_parameters(
+    const RowStationaryConfig& r);
 std::vector<std::pair<std::string, int64_t>> eie_rtl_parameters(const EieConfig& e);
 std::vector<std::pair<std::string, int64_t>> bitserial_rtl_parameters(const BitserialConfig& b);
 std::string systolic_rtl_top(const SystolicConfig& s);

@@ -47,8 +47,8 @@ struct LayerBench {
   double utilization = 0;
   uint64_t ws_cycles = 0, scalesim_ws = 0, scalesim_os = 0;
 };
-std::vector<LayerBench> bench_network(const config::SystolicConfig& cfg, const std::string& path);
-std::string format_bench(const config::SystolicConfig& cfg, const std::vector<LayerBench>& rows);
+std::vector<LayerBench> bench_network(const config::RowStationaryConfig& cfg, const std::string& path);
+std::string format_bench(const config::RowStationaryConfig& cfg, const std::vector<LayerBench>& rows);
 nlohmann::json bench_json(const config::Config& cfg, const std::string& network,
                           const std::vector<LayerBench>& rows);
 

@@ -13,15 +13,12 @@
 #include <string>
 #include <vector>
 
+#include "dnngen/common/bit_words.hpp"
 #include "dnngen/common/tensor.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/golden/conv2d.hpp"
-#include "dnngen/systolic/packing.hpp"
 
 namespace dnngen::rs {
-
-using systolic::BitWords;
-using systolic::LoadWord;  // to_b: false = ifmap buffer, true = filter buffer
 
 struct ConvJob {
   int64_t c = 1, h = 1, w = 1;  // ifmap [C, H, W]
@@ -42,7 +39,7 @@ struct Plan {
 // The plan of a job; InputError naming the limit for a job the configuration cannot run
 // (W > ifmap_spad, R or S > max_filter_size, C*H > ifmap_rows, F > psum_spad,
 // K * nq > filter_words). Operand checks (shapes, stride, padding) are golden's.
-Plan plan(const config::SystolicConfig& cfg, const ConvJob& job);
+Plan plan(const config::RowStationaryConfig& cfg, const ConvJob& job);
 
 ConvJob job_of(const Tensor& ifmap, const Tensor& weights, const golden::Conv2dParams& p);
 
@@ -54,7 +51,7 @@ struct Timing {
 };
 
 // Closed form, O(1): cycles = ne*nq*(nk*rows*cols + K*F*S) + rows + 2.
-Timing estimate(const config::SystolicConfig& cfg, const ConvJob& job);
+Timing estimate(const config::RowStationaryConfig& cfg, const ConvJob& job);
 
 // One output handshake: ofmap[k, e0 + j, f] for the array's columns j.
 struct OutEvent {
@@ -64,20 +61,21 @@ struct OutEvent {
 };
 
 // Event-exact schedule: walks the loop nest cycle by cycle-count as the sequencer does.
-std::vector<OutEvent> schedule(const config::SystolicConfig& cfg, const ConvJob& job);
+std::vector<OutEvent> schedule(const config::RowStationaryConfig& cfg, const ConvJob& job);
 
-// Buffer words: the ifmap buffer holds row (c, y) at c*H + y (ifmap_spad lanes of
-// input_bits); the filter buffer holds, in sequencer order (k-group, row fold, filter),
-// one word per (filter k, row fold q): lane i (filter_spad weights) is filter row r of
-// channel c where q*rows + i = c*R + r (zero past C*R).
-std::vector<LoadWord> pack(const config::SystolicConfig& cfg, const Tensor& ifmap,
+// Buffer words (LoadWord::to_b false: ifmap buffer, true: filter buffer): the ifmap
+// buffer holds row (c, y) at c*H + y (ifmap_spad lanes of input_bits); the filter
+// buffer holds, in sequencer order (k-group, row fold, filter), one word per (filter k,
+// row fold q): lane i (filter_spad weights) is filter row r of channel c where
+// q*rows + i = c*R + r (zero past C*R).
+std::vector<LoadWord> pack(const config::RowStationaryConfig& cfg, const Tensor& ifmap,
                            const Tensor& weights, const ConvJob& job);
 
 // Loader port width in bits: max(ifmap_spad*input_bits, rows*filter_spad*weight_bits).
-unsigned load_width(const config::SystolicConfig& cfg);
+unsigned load_width(const config::RowStationaryConfig& cfg);
 
 // Writes one output event's lanes (cols lanes of acc_bits) into ofmap [K, E, F].
-void unpack_output(const config::SystolicConfig& cfg, const BitWords& data, const OutEvent& ev,
+void unpack_output(const config::RowStationaryConfig& cfg, const BitWords& data, const OutEvent& ev,
                    Tensor& ofmap);
 
 // A random job that fits cfg (filters 1, 3, 5, 11 when they fit; strides 1, 2, 4;
@@ -87,6 +85,6 @@ struct RandomJob {
   Tensor ifmap, weights;
   golden::Conv2dParams params;
 };
-RandomJob random_job(const config::SystolicConfig& cfg, uint64_t seed, uint64_t index);
+RandomJob random_job(const config::RowStationaryConfig& cfg, uint64_t seed, uint64_t index);
 
 }  // namespace dnngen::rs

@@ -1,27 +1,14 @@
 #pragma once
 // Host-side driver of the systolic engine: packs A and B into the buffer words the
-// loader port writes, and unpacks result rows. Words are little-endian vectors of
-// 32-bit chunks (bit 0 of chunk 0 is bit 0 of the port), as Verilator lays out ports.
+// loader port writes, and unpacks result rows (word layout: dnngen/common/bit_words.hpp).
 #include <cstdint>
 #include <vector>
 
+#include "dnngen/common/bit_words.hpp"
 #include "dnngen/common/tensor.hpp"
 #include "dnngen/config/config.hpp"
 
 namespace dnngen::systolic {
-
-using BitWords = std::vector<uint32_t>;
-
-// Writes the low `bits` of `value` at bit offset `pos` (bits <= 64).
-void put_field(BitWords& words, unsigned pos, unsigned bits, uint64_t value);
-// Reads `bits` (<= 64) at bit offset `pos`.
-uint64_t get_field(const BitWords& words, unsigned pos, unsigned bits);
-
-struct LoadWord {
-  bool to_b = false;  // false: A buffer, true: B buffer
-  uint32_t addr = 0;
-  BitWords data;
-};
 
 // Loader port width in bits: max(R * input_bits, C * weight_bits).
 unsigned load_width(const config::SystolicConfig& cfg);
