@@ -1,0 +1,28 @@
+#include "engines.hpp"
+
+#include <stdexcept>
+
+#include "dnngen/bitserial/engine.hpp"
+#include "dnngen/eie/engine.hpp"
+#include "dnngen/row_stationary/engine.hpp"
+#include "dnngen/systolic/engine.hpp"
+
+namespace dnngen::engines {
+
+const std::vector<const engine::Engine*>& all() {
+  static const std::vector<const engine::Engine*> list = {
+      &systolic::engine(),
+      &rs::engine(),
+      &eie::engine(),
+      &bitserial::engine(),
+  };
+  return list;
+}
+
+const engine::Engine& find(const config::Config& cfg) {
+  for (const engine::Engine* e : all())
+    if (e->handles(cfg)) return *e;
+  throw std::logic_error("no engine handles " + cfg.source_path + " (engine " + cfg.engine + ")");
+}
+
+}  // namespace dnngen::engines

@@ -1,0 +1,19 @@
+#pragma once
+// The engine registry: every engine dnngen knows, and the one that builds a
+// configuration. The only list of engines outside the configuration parser; adding an
+// engine is one line in engines.cpp (and its folder under model/, rtl/ and testbench/).
+#include <vector>
+
+#include "dnngen/config/config.hpp"
+#include "dnngen/engine/engine.hpp"
+
+namespace dnngen::engines {
+
+// Every engine, in the order find() asks them.
+const std::vector<const engine::Engine*>& all();
+
+// The engine that handles cfg; every validated configuration has exactly one
+// (std::logic_error otherwise).
+const engine::Engine& find(const config::Config& cfg);
+
+}  // namespace dnngen::engines
