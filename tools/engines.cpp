@@ -20,9 +20,15 @@ const std::vector<const engine::Engine*>& all() {
 }
 
 const engine::Engine& find(const config::Config& cfg) {
-  for (const engine::Engine* e : all())
-    if (e->handles(cfg)) return *e;
-  throw std::logic_error("no engine handles " + cfg.source_path + " (engine " + cfg.engine + ")");
+  const engine::Engine* found = nullptr;
+  for (const engine::Engine* e : all()) {
+    if (!e->handles(cfg)) continue;
+    if (found != nullptr)
+      throw std::logic_error("engines " + found->name + " and " + e->name + " both handle " + cfg.source_path);
+    found = e;
+  }
+  if (found == nullptr) throw std::logic_error("no engine handles " + cfg.source_path + " (engine " + cfg.engine + ")");
+  return *found;
 }
 
 }  // namespace dnngen::engines

@@ -9,11 +9,11 @@
 
 namespace dnngen::engines {
 
-// Every engine, in the order find() asks them.
+// Every engine.
 const std::vector<const engine::Engine*>& all();
 
-// The engine that handles cfg; every validated configuration has exactly one
-// (std::logic_error otherwise).
+// The engine that handles cfg: every validated configuration has exactly one
+// (std::logic_error if none or two do).
 const engine::Engine& find(const config::Config& cfg);
 
 }  // namespace dnngen::engines
