@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "dnngen/cli/host_job.hpp"
+#include "dnngen/systolic/host_job.hpp"
 
 namespace dnngen::systolic {
 namespace {
@@ -29,12 +29,12 @@ std::string describe(const config::Config& cfg) {
 
 void check_job(const config::Config& cfg, const cli::JobOptions& opts) {
   cli::check_bindings(cfg, opts);
-  if (!opts.inputs.empty()) cli::check_job_inputs(cfg, opts);
+  if (!opts.inputs.empty()) check_job_inputs(cfg, opts);
 }
 
 int run_model(const config::Config& cfg, const cli::JobOptions& opts) {
-  const auto job = cli::host_job_from_inputs(cfg, opts);
-  const uint64_t cycles = cli::model_cycles(cfg.systolic, job);
+  const auto job = host_job_from_inputs(cfg, opts);
+  const uint64_t cycles = model_cycles(cfg.systolic, job);
   const uint64_t macs = static_cast<uint64_t>(job.a.shape[0]) * static_cast<uint64_t>(job.a.shape[1]) *
                         static_cast<uint64_t>(job.b.shape[1]);
   const double utilization =
