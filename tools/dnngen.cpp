@@ -1,24 +1,25 @@
 // dnngen: one YAML configuration in; RTL, golden-model runs, co-simulation and
 // synthesis reports out. See docs/cli.md. Exit status: 0 success, 1 mismatch or
 // failed check, 2 bad input (nothing written).
+//
+// Every command has one grammar (dnngen/cli/command_line.hpp); what differs between
+// engines comes from the engine registry (engines.hpp).
 #include <unistd.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <functional>
 #include <iostream>
-#include <map>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "dnngen/cli/engine_cli.hpp"
-#include "dnngen/cli/host_job.hpp"
+#include "dnngen/cli/command_line.hpp"
 #include "dnngen/cli/job_options.hpp"
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/process.hpp"
+#include "dnngen/common/version.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/eie/compress_cli.hpp"
 #include "dnngen/generate/bundle.hpp"
@@ -26,97 +27,26 @@
 #include "dnngen/sweep/report.hpp"
 #include "dnngen/sweep/run.hpp"
 #include "dnngen/synth/synth.hpp"
-#include "dnngen/systolic/engine_model.hpp"
-#include "dnngen/workload/network.hpp"
+#include "engines.hpp"
 #include "sim_builder.hpp"
-#include "sweep_engines.hpp"
 
 namespace dnngen {
 namespace {
 
-using Args = std::vector<std::string>;
+namespace po = boost::program_options;
+using cli::CommandLine;
+using cli::text;
+using cli::texts;
 
-const char* kUsage = R"(usage: dnngen COMMAND CONFIG.yaml [options]
-
-commands:
-  validate CONFIG                       check a configuration, print what it builds
-  params   CONFIG [--verilator|--yosys] RTL parameters bound from the configuration
-  simulator CONFIG [--rebuild] [--trace]  build (or find) the cached Verilator simulator
-  generate CONFIG -o DIR                configured RTL bundle (sources, wrapper, .f, .core, manifest)
-           [--verilog2005]              also <name>_flat.v: the top flattened to one Verilog-2005 file
-  run      CONFIG --backend model|rtl --in A=a.npy --in B=b.npy --out C=c.npy [--json R]
-           --op conv2d --in ifmap=x.npy --in weights=w.npy --param stride=S --param pad=P
-                  --out ofmap=y.npy     conv2d (im2col on WS/OS; native on row_stationary)
-           --op spmv --in codebook=cb.npy --in w_idx=w.npy --in x=x.npy --out y=y.npy   (engine eie)
-           --param precision=P|auto     activation precision (engine bitserial; default input_bits)
-  cosim    CONFIG (--in ... | --random --seed S --count N | --layer FILE.csv:NAME)
-                  [--op gemm|conv2d|spmv] [--ready P] [--json R]
-  compress CONFIG --in weights=W.npy --param density=D --out codebook=cb.npy --out w_idx=w.npy
-                  [--seed S] [--sram-dir DIR] [--json R]
-                                        EIE: prune, k-means codebook, CSC per PE (engine eie)
-  synth    CONFIG --target generic|asic|xilinx|ice40 [--liberty FILE] [--device NAME]
-                  [--json R] [--work-dir DIR]
-  bench    CONFIG --network workloads/NAME.csv [--json R]
-  sweep    CONFIG... --set KEY[,KEY]=V1,V2,... [--set ...] [--network workloads/NAME.csv]
-           [--target generic] [--work-dir DIR] [--quiet] -o DIR
-                                        synthesis (and network estimate) over a parameter grid:
-                                        sweep.json, sweep.csv, report.md with SVG plots
-
-'dnngen COMMAND --help' lists a command's options.
-)";
-
-std::string need_config(const Args& args, const std::string& command) {
-  if (args.empty() || args[0].rfind("--", 0) == 0)
-    throw InputError("dnngen " + command + ": missing CONFIG.yaml");
-  return args[0];
-}
-
-// Takes the value of `--name VALUE` out of args; empty if absent.
-std::string take_option(Args& args, const std::string& name) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] != name) continue;
-    if (i + 1 >= args.size()) throw InputError(name + " needs a value");
-    std::string value = args[i + 1];
-    args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
-    return value;
-  }
-  return "";
-}
-
-bool take_flag(Args& args, const std::string& name) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] != name) continue;
-    args.erase(args.begin() + static_cast<long>(i));
-    return true;
-  }
-  return false;
-}
-
-void reject_leftovers(const Args& args, const std::string& command) {
-  if (args.size() > 1) throw InputError("dnngen " + command + ": unexpected argument '" + args[1] + "'");
-}
-
-int cmd_validate(Args args) {
-  const auto cfg = config::load_config(need_config(args, "validate"));
-  reject_leftovers(args, "validate");
-  if (const cli::EngineCli* engine = cli::find_engine_cli(cfg)) {
-    fmt::print("{}: ok\n{}", cfg.source_path, engine->describe(cfg));
-    return 0;
-  }
-  const auto& s = cfg.systolic;
-  const char* kind = s.is_signed ? "int" : "uint";
-  fmt::print("{}: ok\n  engine {} ({}), {} x {} PEs, {}{} x {}{} -> acc {} bits ({})\n",
-             cfg.source_path, cfg.engine, config::to_string(s.dataflow), s.rows, s.cols, kind,
-             s.input_bits, kind, s.weight_bits, s.acc_bits, config::to_string(s.overflow));
-  fmt::print("  job limits M <= {}, N <= {}, K <= {}\n", s.max_m, s.max_n, s.max_k);
+int cmd_validate(const CommandLine& cl) {
+  const auto cfg = config::load_config(cli::config_argument("validate", cl));
+  fmt::print("{}: ok\n{}", cfg.source_path, engines::find(cfg).describe(cfg));
   return 0;
 }
 
-int cmd_params(Args args) {
-  const auto cfg = config::load_config(need_config(args, "params"));
-  const bool yosys = take_flag(args, "--yosys");
-  take_flag(args, "--verilator");
-  reject_leftovers(args, "params");
+int cmd_params(const CommandLine& cl) {
+  const auto cfg = config::load_config(cli::config_argument("params", cl));
+  const bool yosys = cl.has("yosys");
   std::string line;
   for (const auto& [name, value] : config::rtl_parameters(cfg))
     line += yosys ? fmt::format(" -set {} {}", name, value) : fmt::format(" -G{}={}", name, value);
@@ -124,25 +54,20 @@ int cmd_params(Args args) {
   return 0;
 }
 
-int cmd_simulator(Args args) {
-  const auto cfg = config::load_config(need_config(args, "simulator"));
-  const bool rebuild = take_flag(args, "--rebuild");
-  const bool trace = take_flag(args, "--trace");
-  reject_leftovers(args, "simulator");
-  const auto build = sim::build_simulator(cfg, trace, rebuild);
+int cmd_simulator(const CommandLine& cl) {
+  const auto cfg = config::load_config(cli::config_argument("simulator", cl));
+  const auto build = sim::build_simulator(cfg, cl.has("trace"), cl.has("rebuild"));
   if (build.cached) fmt::print("{} (cached)\n", build.executable);
   else fmt::print("{} (built in {:.1f} s)\n", build.executable, build.seconds);
   return 0;
 }
 
-int cmd_generate(Args args) {
-  const auto cfg = config::load_config(need_config(args, "generate"));
-  std::string out = take_option(args, "-o");
-  if (out.empty()) out = take_option(args, "--out");
+int cmd_generate(const CommandLine& cl) {
+  const auto cfg = config::load_config(cli::config_argument("generate", cl));
+  const std::string out = cl.get("out");
   if (out.empty()) throw InputError("dnngen generate: missing -o DIR");
   generate::BundleOptions options;
-  options.verilog2005 = take_flag(args, "--verilog2005");
-  reject_leftovers(args, "generate");
+  options.verilog2005 = cl.has("verilog2005");
   generate::write_bundle(cfg, out, options);
   fmt::print("generated {}: RTL bundle for {} in {}\n", cfg.name, config::rtl_top_module(cfg), out);
   if (options.verilog2005) {
@@ -152,62 +77,57 @@ int cmd_generate(Args args) {
   return 0;
 }
 
-int cmd_synth(Args args) {
-  const auto cfg = config::load_config(need_config(args, "synth"));
+int cmd_compress(const CommandLine& cl) {
+  const auto cfg = config::load_config(cli::config_argument("compress", cl));
+  eie::CompressOptions options;
+  options.in = cl.list("in");
+  options.out = cl.list("out");
+  options.param = cl.list("param");
+  if (cl.has("seed")) options.seed = cl.get("seed");
+  options.sram_dir = cl.get("sram-dir");
+  options.json_path = cl.get("json");
+  return eie::compress_command(cfg, options);
+}
+
+int cmd_synth(const CommandLine& cl) {
+  const auto cfg = config::load_config(cli::config_argument("synth", cl));
   synth::SynthOptions options;
-  const std::string target = take_option(args, "--target");
+  const std::string target = cl.get("target");
   if (!target.empty()) options.target = target;
-  options.work_dir = take_option(args, "--work-dir");
-  const std::string json = take_option(args, "--json");
-  options.flat_ltp = take_flag(args, "--flat-ltp");
-  options.liberty = take_option(args, "--liberty");
-  options.device = take_option(args, "--device");
-  reject_leftovers(args, "synth");
+  options.work_dir = cl.get("work-dir");
+  const std::string json = cl.get("json");
+  options.flat_ltp = cl.has("flat-ltp");
+  options.liberty = cl.get("liberty");
+  options.device = cl.get("device");
   if (!json.empty()) cli::check_output_path(json, "--json");
+  options.categories = engines::find(cfg).synth_categories;
   const auto report = synth::run_synth(cfg, options);
   std::cout << synth::format_table(report);
   cli::write_json_report(json, synth::to_json(report));
   return 0;
 }
 
-int cmd_bench(Args args) {
-  const auto cfg = config::load_config(need_config(args, "bench"));
-  const std::string network = take_option(args, "--network");
-  const std::string json = take_option(args, "--json");
-  reject_leftovers(args, "bench");
+int cmd_bench(const CommandLine& cl) {
+  const auto cfg = config::load_config(cli::config_argument("bench", cl));
+  const std::string network = cl.get("network");
+  const std::string json = cl.get("json");
   if (network.empty()) throw InputError("dnngen bench: missing --network workloads/NAME.csv");
   if (!json.empty()) cli::check_output_path(json, "--json");
-  if (const cli::EngineCli* engine = cli::find_engine_cli(cfg)) return engine->bench(cfg, network, json);
-  const auto layers = workload::load_network(network);
-  const auto estimate = workload::estimate_network(
-      cfg.systolic, layers, std::filesystem::path(network).stem().string());
-  std::cout << workload::format_table(estimate);
-  nlohmann::json report = workload::to_json(estimate);
-  report["engine"] = cfg.engine;
-  report["config"] = cfg.name;
-  report["network"] = network;
-  cli::write_json_report(json, report);
-  return 0;
+  return engines::find(cfg).bench(cfg, network, json);
 }
 
-int cmd_sweep(Args args) {
-  const std::string command = "dnngen sweep " + process::command_line(args);
+int cmd_sweep(const CommandLine& cl) {
+  const std::string command = "dnngen sweep " + process::command_line(cl.arguments);
   sweep::SweepOptions options;
-  options.engine = sweep_engine_hooks();
-  while (std::find(args.begin(), args.end(), "--set") != args.end()) {
-    options.axes.push_back(sweep::parse_axis(take_option(args, "--set")));
-  }
-  std::string out = take_option(args, "-o");
-  if (out.empty()) out = take_option(args, "--out");
-  const std::string target = take_option(args, "--target");
+  options.engine = engines::sweep_hooks();
+  for (const auto& set : cl.list("set")) options.axes.push_back(sweep::parse_axis(set));
+  const std::string out = cl.get("out");
+  const std::string target = cl.get("target");
   if (!target.empty()) options.synth.target = target;
-  options.network = take_option(args, "--network");
-  options.work_dir = take_option(args, "--work-dir");
-  const bool quiet = take_flag(args, "--quiet");
-  for (const auto& arg : args) {
-    if (arg.rfind("-", 0) == 0) throw InputError("dnngen sweep: unknown option '" + arg + "'");
-  }
-  options.base_configs = args;
+  options.network = cl.get("network");
+  options.work_dir = cl.get("work-dir");
+  const bool quiet = cl.has("quiet");
+  options.base_configs = cl.positionals;
   options.command = command;
   if (options.base_configs.empty()) throw InputError("dnngen sweep: missing CONFIG.yaml");
   if (out.empty()) throw InputError("dnngen sweep: missing -o DIR");
@@ -234,56 +154,21 @@ int cmd_sweep(Args args) {
   return 0;
 }
 
-int cmd_run_model(const config::Config& cfg, const cli::JobOptions& opts) {
-  const auto job = cli::host_job_from_inputs(cfg, opts);
-  const uint64_t cycles = cli::model_cycles(cfg.systolic, job);
-  const uint64_t macs = static_cast<uint64_t>(job.a.shape[0]) * static_cast<uint64_t>(job.a.shape[1]) *
-                        static_cast<uint64_t>(job.b.shape[1]);
-  const double utilization =
-      static_cast<double>(macs) / (static_cast<double>(cycles) * cfg.systolic.rows * cfg.systolic.cols);
-  cli::write_result(cfg, opts, job.golden_output);
-  cli::write_json_report(opts.json_path,
-                         {{"engine", cfg.engine},
-                          {"config", cfg.name},
-                          {"dataflow", config::to_string(cfg.systolic.dataflow)},
-                          {"rows", cfg.systolic.rows},
-                          {"cols", cfg.systolic.cols},
-                          {"op", opts.op},
-                          {"backend", "model"},
-                          {"gemm", {{"M", job.a.shape[0]}, {"N", job.b.shape[1]}, {"K", job.a.shape[1]}}},
-                          {"jobs", job.plan.slices.size()},
-                          {"cycles", cycles},
-                          {"macs", macs},
-                          {"utilization", utilization}});
-  fmt::print("model: {} {}: {} job(s), {} cycles, utilization {:.1f} %\n", cfg.name, job.description,
-             job.plan.slices.size(), cycles, 100.0 * utilization);
-  return 0;
-}
-
-// Validates everything the job needs, builds (or finds) the simulator and hands the
-// job over; the simulator's exit status becomes ours.
-int cmd_job(const std::string& command, const Args& args) {
-  auto opts = cli::parse_job_options(command, args);
-  if (opts.config_path == "--help") {
-    std::cout << cli::job_usage(command);
-    return 0;
-  }
+// `run` and `cosim`: validates everything the job needs, then runs the golden model
+// (run --backend model) or builds (or finds) the simulator and hands the job over; the
+// simulator's exit status becomes ours.
+int cmd_job(const std::string& command, const CommandLine& cl) {
+  auto opts = cli::job_options_from(command, cl);
   const auto cfg = config::load_config(opts.config_path);
-  const cli::EngineCli* engine = cli::find_engine_cli(cfg);
-  if (engine != nullptr) {
-    if (!opts.op_given) opts.op = engine->ops.front();
-    if (std::find(engine->ops.begin(), engine->ops.end(), opts.op) == engine->ops.end())
-      throw InputError(fmt::format("--op {}: engine {} supports: {}", opts.op, cfg.engine,
-                                   fmt::join(engine->ops, ", ")));
-    engine->check_job(cfg, opts);  // fail fast, before a build
-  } else {
-    cli::check_bindings(cfg, opts);
-    if (!opts.inputs.empty()) cli::check_job_inputs(cfg, opts);  // fail fast, before a build
-  }
+  const engine::Engine& eng = engines::find(cfg);
+  if (!opts.op_given) opts.op = eng.ops.front();
+  if (std::find(eng.ops.begin(), eng.ops.end(), opts.op) == eng.ops.end())
+    throw InputError(fmt::format("--op {}: engine {} supports: {}", opts.op, cfg.engine, fmt::join(eng.ops, ", ")));
+  eng.check_job(cfg, opts);  // fail fast, before a build
   if (command == "run" && opts.backend == "model") {
     if (!opts.fst_path.empty() || opts.rebuild)
       throw InputError("--fst and --rebuild apply to the RTL simulator: use --backend rtl");
-    return engine != nullptr ? engine->run_model(cfg, opts) : cmd_run_model(cfg, opts);
+    return eng.run_model(cfg, opts);
   }
 
   const auto build = sim::build_simulator(cfg, !opts.fst_path.empty(), opts.rebuild);
@@ -301,38 +186,157 @@ int cmd_job(const std::string& command, const Args& args) {
   throw ToolError("cannot start the simulator " + build.executable);
 }
 
+// ------------------------------------------------------------------------ commands
+
+struct Command {
+  std::string name;
+  cli::Usage usage;
+  po::options_description options;
+  std::function<int(const CommandLine&)> run;
+};
+
+// -h/--help and the options `declare` adds.
+po::options_description options_of(const std::string& command,
+                                   const std::function<void(po::options_description_easy_init)>& declare) {
+  po::options_description d = cli::command_options(command);
+  declare(d.add_options());
+  return d;
+}
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> list = {
+      {"validate",
+       {{"CONFIG"}, "check a configuration, print what it builds", ""},
+       cli::command_options("validate"),
+       cmd_validate},
+      {"params",
+       {{"CONFIG [--verilator | --yosys]"}, "print the RTL parameters bound from the configuration", ""},
+       options_of("params",
+                  [](auto add) {
+                    add("verilator", "as Verilator options, -GName=value (the default)");
+                    add("yosys", "as Yosys chparam options, -set Name value");
+                  }),
+       cmd_params},
+      {"simulator",
+       {{"CONFIG [--rebuild] [--trace]"}, "build (or find in the cache) the configuration's Verilator simulator",
+        "Prints its path and '(cached)' or '(built in N s)'."},
+       options_of("simulator",
+                  [](auto add) {
+                    add("rebuild", "build afresh even if the cache holds the simulator");
+                    add("trace", "the FST-capable build (cached separately)");
+                  }),
+       cmd_simulator},
+      {"generate",
+       {{"CONFIG -o DIR [--verilog2005]"}, "write the configured RTL bundle",
+        "The bundle: sources, a top wrapper with the parameters bound, filelist (.f), FuseSoC .core\n"
+        "and manifest."},
+       options_of("generate",
+                  [](auto add) {
+                    add("out,o", text("DIR"), "the bundle's directory (replaced if it holds a bundle)");
+                    add("verilog2005", "also <name>_flat.v: the top flattened to one Verilog-2005 file");
+                  }),
+       cmd_generate},
+      {"run", cli::job_synopsis("run"), cli::job_options("run"),
+       [](const CommandLine& cl) { return cmd_job("run", cl); }},
+      {"cosim", cli::job_synopsis("cosim"), cli::job_options("cosim"),
+       [](const CommandLine& cl) { return cmd_job("cosim", cl); }},
+      {"compress",
+       {{"CONFIG --in weights=W.npy --param density=D --out codebook=C.npy --out w_idx=I.npy [options]"},
+        "EIE: prune, k-means codebook, CSC per PE (engine eie)",
+        "W: float32/float64 [M, N] (outputs x inputs); D in (0, 1]; the config gives index_bits,\n"
+        "frac_bits, PEs and the SRAM sizes the result must fit."},
+       options_of("compress",
+                  [](auto add) {
+                    add("in", texts("weights=W.npy"), "the dense weights, float32/float64 [M, N]");
+                    add("param", texts("density=D"), "the fraction of weights kept, in (0, 1]");
+                    add("out", texts("NAME=FILE.npy"), "codebook=C.npy and w_idx=I.npy: the EIE operands");
+                    add("seed", text("S"), "breaks ties at the pruning threshold (default 1)");
+                    add("sram-dir", text("DIR"), "also write each PE's SRAM images (.npy and .hex) here");
+                    add("json", text("FILE"), "write a JSON report to this file");
+                  }),
+       cmd_compress},
+      {"synth",
+       {{"CONFIG [--target generic|asic|xilinx|ice40] [options]"},
+        "synthesize the configured top with Yosys: area, flip-flops, logic depth", ""},
+       options_of("synth",
+                  [](auto add) {
+                    add("target", text("TARGET"), "generic (the default) | asic | xilinx | ice40");
+                    add("liberty", text("FILE"), "asic: the Liberty library (default OSU 0.18 um)");
+                    add("device", text("NAME"), "ice40: hx1k | up5k | hx8k (default: the smallest that fits)");
+                    add("work-dir", text("DIR"), "keep the scripts, logs and netlists here");
+                    add("json", text("FILE"), "write a JSON report to this file");
+                    add("flat-ltp", "also run Yosys's flat ltp -noff to cross-check the logic depth");
+                  }),
+       cmd_synth},
+      {"bench",
+       {{"CONFIG --network workloads/NAME.csv [--json R]"},
+        "estimate a whole network with the engine's closed-form cycle model", ""},
+       options_of("bench",
+                  [](auto add) {
+                    add("network", text("FILE.csv"), "the layer table (workloads/*.csv)");
+                    add("json", text("FILE"), "write a JSON report to this file");
+                  }),
+       cmd_bench},
+      {"sweep",
+       {{"CONFIG... --set KEY[,KEY]=V1,V2,... [--set ...] -o DIR [options]"},
+        "synthesis (and network estimate) over a parameter grid",
+        "Writes sweep.json, sweep.csv and report.md with SVG plots."},
+       options_of("sweep",
+                  [](auto add) {
+                    add("set", texts("KEY=V1,V2,..."), "one axis (KEY1,KEY2=V1,... gives both keys each value)");
+                    add("out,o", text("DIR"), "the report's directory");
+                    add("target", text("TARGET"), "the synthesis target (default generic)");
+                    add("network", text("FILE.csv"), "also estimate this layer table at every point");
+                    add("work-dir", text("DIR"), "keep the Yosys work directories here");
+                    add("quiet", "no progress lines on stderr");
+                  }),
+       cmd_sweep},
+  };
+  return list;
+}
+
+// `dnngen --help`: every command's forms and summary.
+std::string overview() {
+  std::string text =
+      "usage: dnngen COMMAND ARGUMENTS [options]\n"
+      "       dnngen COMMAND --help\n"
+      "       dnngen --help | --version\n\ncommands:\n";
+  for (const auto& c : commands()) {
+    for (size_t i = 0; i < c.usage.forms.size(); ++i)
+      text += fmt::format("  {:<9} {}\n", i == 0 ? c.name : "", c.usage.forms[i]);
+    text += fmt::format("  {:<9}   {}\n", "", c.usage.summary);
+  }
+  text +=
+      "\nOptions go before or after the arguments, as --opt value or --opt=value.\n"
+      "'dnngen COMMAND --help' lists a command's options.\n";
+  return text;
+}
+
 }  // namespace
 }  // namespace dnngen
 
 int main(int argc, char** argv) {
   using namespace dnngen;
-  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
-    std::cout << kUsage;
-    return argc < 2 ? 2 : 0;
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::cout << overview();
+    return args.empty() ? 2 : 0;
   }
-  const std::string command = argv[1];
-  const Args args(argv + 2, argv + argc);
-  const std::map<std::string, std::function<int(const Args&)>> commands = {
-      {"validate", cmd_validate},
-      {"params", cmd_params},
-      {"simulator", cmd_simulator},
-      {"generate", cmd_generate},
-      {"synth", cmd_synth},
-      {"bench", cmd_bench},
-      {"sweep", cmd_sweep},
-      {"compress", eie::compress_command},
-      {"run", [](const Args& a) { return cmd_job("run", a); }},
-      {"cosim", [](const Args& a) { return cmd_job("cosim", a); }},
-  };
+  if (args[0] == "--version") {
+    // Until dnngen/common/version.hpp: the version the bundles record.
+    fmt::print("dnngen {}\n", kDnngenVersion);
+    return 0;
+  }
   try {
-    const auto it = commands.find(command);
-    const bool wants_help = std::find(args.begin(), args.end(), "--help") != args.end();
-    if (it != commands.end() && wants_help && command != "run" && command != "cosim") {
-      std::cout << kUsage;
+    const auto& list = commands();
+    const auto it = std::find_if(list.begin(), list.end(), [&](const auto& c) { return c.name == args[0]; });
+    if (it == list.end()) throw InputError("unknown command '" + args[0] + "' (see dnngen --help)");
+    const CommandLine cl = cli::parse_command_line(it->name, {args.begin() + 1, args.end()}, it->options);
+    if (cl.help) {
+      std::cout << cli::help_text(it->name, it->usage, it->options);
       return 0;
     }
-    if (it == commands.end()) throw InputError("unknown command '" + command + "' (see dnngen --help)");
-    return it->second(args);
+    return it->run(cl);
   } catch (const InputError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 2;

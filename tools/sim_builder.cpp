@@ -14,6 +14,7 @@
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/process.hpp"
 #include "dnngen/rtl/sources.hpp"
+#include "engines.hpp"
 
 namespace dnngen::sim {
 namespace fs = std::filesystem;
@@ -33,12 +34,12 @@ struct Hasher {
   }
 };
 
-// Each engine variant's harness lives in testbench/<variant>/: its sim_main.cpp is
+// Each engine's harness lives in testbench/<Engine::harness>/: its sim_main.cpp is
 // compiled with the Verilated model. The headers every harness shares live in
 // testbench/common/. Every source in both but the test suites counts towards the cache
 // key, so editing a shared header rebuilds every engine's simulators.
 std::string harness_dir(const config::Config& cfg) {
-  return std::string(DNNGEN_SOURCE_DIR) + "/testbench/" + config::rtl_variant(cfg);
+  return std::string(DNNGEN_SOURCE_DIR) + "/testbench/" + engines::find(cfg).harness;
 }
 
 std::string shared_harness_dir() { return std::string(DNNGEN_SOURCE_DIR) + "/testbench/common"; }

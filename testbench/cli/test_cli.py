@@ -269,14 +269,6 @@ class BasicTests(CliTestCase):
                 self.assert_ok(p)
                 self.assertIn("--in", p.stdout)
 
-    def test_every_command_has_help(self):
-        # The usage text promises "'dnngen COMMAND --help' lists a command's options."
-        for command in ("validate", "params"):
-            with self.subTest(command=command):
-                p = self.dnngen(command, "--help")
-                self.assert_ok(p)
-                self.assertIn(command, p.stdout)
-
     def test_unknown_command_exits_2(self):
         line = self.assert_bad_input(["frobnicate", self.config()], ["frobnicate"])
         self.assertIn("unknown command", line)
@@ -1278,6 +1270,127 @@ class BenchTests(CliTestCase):
         rep = self.path("r.json")
         self.assert_bad_input(["bench", cfg, "--network", self.network(), "--json", rep],
                               ["bad.yaml", "systolic.acc_bits"], absent=[rep])
+
+
+# =============================================================================================
+class GrammarTests(CliTestCase):
+    """One command-line grammar for every command: COMMAND --help, --version, --opt=value and
+    --opt value, options before or after the positional arguments, exact option names,
+    unknown options rejected with exit 2 and nothing written."""
+
+    # Every command, with an option only it has (shown by its --help).
+    COMMANDS = {"validate": "--help", "params": "--yosys", "simulator": "--rebuild",
+                "generate": "--verilog2005", "run": "--backend", "cosim": "--random",
+                "compress": "--sram-dir", "synth": "--target", "bench": "--network", "sweep": "--set"}
+
+    def network(self):
+        return os.path.join(SRC, "workloads", "alexnet.csv")
+
+    def test_version(self):
+        p = self.dnngen("--version")
+        self.assert_ok(p)
+        self.assertRegex(p.stdout, r"^dnngen \d+\.\d+\.\d+\n$")
+        self.assertEqual(p.stderr, "")
+
+    def test_overview_lists_every_command(self):
+        p = self.dnngen("--help")
+        self.assert_ok(p)
+        for command in self.COMMANDS:
+            self.assertRegex(p.stdout, rf"\n  {command} +\S", f"overview lacks {command}")
+        self.assertIn("--version", p.stdout)
+
+    def test_help_for_every_command(self):
+        for command, option in self.COMMANDS.items():
+            for flag in ("--help", "-h"):
+                with self.subTest(command=command, flag=flag):
+                    before = tree_state(self.tmp)
+                    p = self.dnngen(command, flag)
+                    self.assert_ok(p)
+                    self.assertEqual(p.stderr, "", self.describe(p))
+                    self.assertTrue(p.stdout.startswith(f"usage: dnngen {command} "), self.describe(p))
+                    self.assertIn(f"Options for dnngen {command}:", p.stdout)
+                    self.assertIn(option, p.stdout)
+                    self.assertEqual(tree_state(self.tmp), before)
+
+    def test_help_wins_over_the_work(self):
+        # With a configuration and options, --help still only prints the help.
+        rep = self.path("r.json")
+        for args in (["synth", self.config(), "--target", "generic", "--json", rep, "--help"],
+                     ["generate", self.config(), "-o", self.path("bundle"), "-h"],
+                     ["bench", "--help", self.config(), "--network", self.network(), "--json", rep]):
+            with self.subTest(command=args[0]):
+                p = self.dnngen(*args)
+                self.assert_ok(p)
+                self.assertIn(f"Options for dnngen {args[0]}:", p.stdout)
+                self.assertEqual(os.listdir(self.tmp), [])
+
+    def test_unknown_option_every_command(self):
+        for command in self.COMMANDS:
+            with self.subTest(command=command):
+                line = self.assert_bad_input([command, self.config(), "--frobnicate", "-o", self.path("out")],
+                                             ["--frobnicate"], absent=[self.path("out")])
+                self.assertIn(f"dnngen {command}:", line)
+
+    def test_option_names_are_exact(self):
+        # No abbreviations: --back is not --backend, --net is not --network.
+        _, _, ap, bp = self.gemm_inputs()
+        self.assert_bad_input(["run", self.config(), "--back", "model", "--in", f"A={ap}", "--in", f"B={bp}",
+                               "--out", "C=c.npy"], ["--back"], absent=[self.path("c.npy")])
+        self.assert_bad_input(["bench", self.config(), "--net", self.network()], ["--net"])
+
+    def test_missing_value_and_flag_with_value(self):
+        self.assert_bad_input(["synth", self.config(), "--target"], ["--target"])
+        self.assert_bad_input(["bench", self.config(), "--network"], ["--network"])
+        self.assert_bad_input(["params", self.config(), "--yosys=1"], ["--yosys"])
+        self.assert_bad_input(["bench", self.config(), "--network", self.network(), "--network", self.network()],
+                              ["--network"])
+
+    def test_extra_argument(self):
+        out = self.path("bundle")
+        line = self.assert_bad_input(["generate", self.config(), "surplus", "-o", out], ["surplus"], absent=[out])
+        self.assertIn("unexpected argument", line)
+        self.assert_bad_input(["run", self.config(), "surplus"], ["surplus"])
+
+    def test_generate_options_before_config_and_equals(self):
+        cfg = self.config()
+        manifests = set()
+        for out, args in (("b1", [cfg, "-o", "b1"]), ("b2", ["-o", "b2", cfg]), ("b3", ["--out=b3", cfg]),
+                          ("b4", [cfg, "--out", "b4"]), ("b5", ["-ob5", cfg])):
+            with self.subTest(args=args):
+                self.assert_ok(self.dnngen("generate", *args))
+                with open(self.path(os.path.join(out, "manifest.json"))) as f:
+                    manifests.add(f.read())
+        self.assertEqual(len(manifests), 1, "the forms wrote different bundles")
+
+    def test_bench_equals_form_and_options_first(self):
+        reports = []
+        for i, args in enumerate((["bench", self.config(), "--network", self.network(), "--json", "r0.json"],
+                                  ["bench", f"--network={self.network()}", "--json=r1.json", self.config()])):
+            with self.subTest(args=args):
+                p = self.dnngen(*args)
+                self.assert_ok(p)
+                reports.append((p.stdout, self.load_json(self.path(f"r{i}.json"))))
+        self.assertEqual(reports[0], reports[1])
+
+    def test_synth_equals_form(self):
+        # The values reach the command (checked before any Yosys run): an unknown target,
+        # and a --json in a missing directory.
+        self.assert_bad_input(["synth", "--target=potato", self.config()], ["potato"])
+        self.assert_bad_input(["synth", self.config(), "--target=generic", f"--json={self.path('nodir/s.json')}"],
+                              ["--json", "nodir", "does not exist"])
+
+    def test_run_options_before_config_and_equals(self):
+        a, b, ap, bp = self.gemm_inputs(3, 5, 2, seed=21)
+        p = self.dnngen("run", "--backend=model", f"--in=A={ap}", "--in", f"B={bp}", "--out=C=c.npy",
+                        self.config(), "--json=r.json")
+        self.assert_ok(p)
+        self.assert_c(self.path("c.npy"), expected_c(a, b))
+        self.assertEqual(self.load_json(self.path("r.json"))["backend"], "model")
+
+    def test_double_dash_ends_options(self):
+        p = self.dnngen("validate", "--", self.config())
+        self.assert_ok(p)
+        self.assertIn("ok", p.stdout)
 
 
 # =============================================================================================

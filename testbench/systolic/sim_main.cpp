@@ -14,10 +14,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "dnngen/cli/host_job.hpp"
 #include "dnngen/cli/job_options.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/systolic/engine_model.hpp"
+#include "dnngen/systolic/host_job.hpp"
 #include "dnngen/systolic/random_job.hpp"
 #include "dnngen/systolic/scoreboard.hpp"
 #include "sim_main.hpp"
@@ -60,14 +60,14 @@ double utilization(const config::SystolicConfig& cfg, uint64_t macs, uint64_t cy
   return static_cast<double>(macs) / (static_cast<double>(cycles) * cfg.rows * cfg.cols);
 }
 
-uint64_t macs_of(const cli::HostJob& job) {
+uint64_t macs_of(const systolic::HostJob& job) {
   return static_cast<uint64_t>(job.a.shape[0]) * static_cast<uint64_t>(job.a.shape[1]) *
          static_cast<uint64_t>(job.b.shape[1]);
 }
 
 int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
   cli::check_bindings(cfg, opts);
-  const auto job = cli::host_job_from_inputs(cfg, opts);
+  const auto job = systolic::host_job_from_inputs(cfg, opts);
   systolic::SystolicHarness h(cfg.systolic, opts.fst_path);
   Tensor gemm_out({job.a.shape[0], job.b.shape[1]});
   uint64_t cycles = 0;
@@ -97,7 +97,7 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
 
 // The whole output assembled from the RTL's jobs must equal the independent golden
 // reference (direct convolution, or the GEMM of the whole operands).
-bool check_assembled(const cli::HostJob& job, const Tensor& gemm_out, nlohmann::json& report) {
+bool check_assembled(const systolic::HostJob& job, const Tensor& gemm_out, nlohmann::json& report) {
   if (job.golden_output.data.empty()) {
     report["output_check"] = "skipped: saturation applies per job when K is split";
     return true;
@@ -116,11 +116,11 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
   cli::check_bindings(cfg, opts);
   // Either independent random jobs, or the engine jobs of one host job.
   std::vector<systolic::GemmJob> jobs;
-  cli::HostJob host;
+  systolic::HostJob host;
   const bool whole = !opts.random;
   if (whole) {
-    host = opts.layer.empty() ? cli::host_job_from_inputs(cfg, opts)
-                              : cli::host_job_from_layer(cfg, opts.layer, opts.seed);
+    host = opts.layer.empty() ? systolic::host_job_from_inputs(cfg, opts)
+                              : systolic::host_job_from_layer(cfg, opts.layer, opts.seed);
     for (size_t i = 0; i < host.plan.slices.size(); ++i) {
       const auto& sl = host.plan.slices[i];
       jobs.push_back({fmt::format("rows {}+{} cols {}+{} k {}+{}", sl.m0, sl.m, sl.n0, sl.n, sl.k0, sl.k),

@@ -16,9 +16,11 @@
 #include <sstream>
 #include <string>
 
+#include "dnngen/bitserial/engine.hpp"
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/process.hpp"
 #include "dnngen/config/config.hpp"
+#include "dnngen/eie/engine.hpp"
 #include "dnngen/rtl/sources.hpp"
 #include "dnngen/synth/area.hpp"
 #include "dnngen/synth/synth.hpp"
@@ -209,11 +211,16 @@ eie:
   max_cols: 12
   max_entries: 64
 )";
-  const SynthReport r = run_synth(config::load_config(path.string()), options("eie"));
+  SynthOptions opt = options("eie");
+  opt.categories = eie::engine().synth_categories;
+  const SynthReport r = run_synth(config::load_config(path.string()), opt);
   expect_consistent(r);
   EXPECT_EQ(instances_of(r, "dnn_eie_pe"), 3);
   EXPECT_EQ(instances_of(r, "dnn_eie_au"), 3);
   EXPECT_EQ(instances_of(r, "dnn_eie_act_rw"), 3);
+  for (const auto& m : r.modules) {
+    if (m.module == "dnn_eie_au" || m.module == "dnn_eie_act_rw") EXPECT_EQ(m.category, "pe") << m.module;
+  }
   // Per PE: a 64-entry matrix SRAM of (4-bit v, 4-bit z) and two pointer banks.
   ASSERT_EQ(r.srams.size(), 9u);
   const nlohmann::json roles = to_json(r)["sram"]["roles"];
@@ -244,7 +251,9 @@ bitserial:
   max_n: 6
   max_k: 4
 )";
-  const SynthReport r = run_synth(config::load_config(path.string()), options("bs"));
+  SynthOptions opt = options("bs");
+  opt.categories = bitserial::engine().synth_categories;
+  const SynthReport r = run_synth(config::load_config(path.string()), opt);
   expect_consistent(r);
   EXPECT_EQ(instances_of(r, "dnn_bitserial_sip"), 6);
   EXPECT_EQ(instances_of(r, "dnn_adder_tree"), 6);

@@ -3,14 +3,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <boost/program_options.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include "dnngen/common/error.hpp"
 #include <fmt/format.h>
 
+#include "dnngen/common/error.hpp"
 #include "dnngen/golden/conv2d.hpp"
 #include "dnngen/golden/gemm.hpp"
 #include "dnngen/io/npy.hpp"
@@ -20,44 +19,12 @@ namespace po = boost::program_options;
 namespace fs = std::filesystem;
 namespace {
 
-po::options_description describe(const std::string& command) {
-  po::options_description d("Options for dnngen " + command);
-  auto add = d.add_options();
-  add("op", po::value<std::string>()->default_value("gemm"),
-      "operation: gemm (A, B -> C) | conv2d (ifmap, weights -> ofmap; --param stride=S pad=P) | "
-      "spmv (codebook, w_idx, x -> y; engine eie); default: the engine's first op");
-  add("in", po::value<std::vector<std::string>>()->composing(), "input tensor NAME=FILE.npy");
-  add("param", po::value<std::vector<std::string>>()->composing(), "job parameter key=value");
-  add("json", po::value<std::string>(), "write a JSON report to this file");
-  add("fst", po::value<std::string>(), "write an FST waveform of the RTL run (slow)");
-  add("rebuild", "rebuild the cached simulator");
-  add("quiet", "print only the summary");
-  add("help", "show this help");
-  if (command == "run") {
-    add("backend", po::value<std::string>()->default_value("model"), "model | rtl");
-    add("out", po::value<std::vector<std::string>>()->composing(), "output tensor NAME=FILE.npy");
-  } else {
-    add("random", "run random jobs instead of --in tensors");
-    add("layer", po::value<std::string>(),
-        "run a real layer FILE.csv:NAME (conv lowered by im2col), split into jobs that fit");
-    add("seed", po::value<uint64_t>()->default_value(1), "random seed");
-    add("count", po::value<uint64_t>()->default_value(20), "number of random jobs");
-    add("ready", po::value<double>()->default_value(1.0),
-        "probability the result consumer is ready each cycle (backpressure test)");
-  }
-  return d;
-}
-
-std::map<std::string, std::string> parse_bindings(const po::variables_map& vm, const char* key) {
+std::map<std::string, std::string> parse_bindings(const CommandLine& cl, const char* key) {
   std::map<std::string, std::string> out;
-  if (!vm.count(key)) return out;
-  for (const auto& b : vm[key].as<std::vector<std::string>>()) {
-    const auto eq = b.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == b.size())
-      throw InputError(std::string("--") + key + " '" + b + "': expected NAME=VALUE");
-    const std::string name = b.substr(0, eq);
+  for (const auto& b : cl.list(key)) {
+    const auto [name, value] = split_binding(std::string("--") + key, b);
     if (out.count(name)) throw InputError(std::string("--") + key + " " + name + " given twice");
-    out[name] = b.substr(eq + 1);
+    out[name] = value;
   }
   return out;
 }
@@ -77,7 +44,6 @@ void expect_names(const std::map<std::string, std::string>& got,
     if (!got.count(name)) throw InputError("missing " + what + " " + name + " for op " + op);
 }
 
-
 }  // namespace
 
 void check_output_path(const std::string& path, const std::string& what) {
@@ -88,54 +54,91 @@ void check_output_path(const std::string& path, const std::string& what) {
     throw InputError(what + " " + path + ": is a directory, expected a file name");
 }
 
+po::options_description job_options(const std::string& command) {
+  po::options_description d = command_options(command);
+  auto add = d.add_options();
+  add("op", text("OP")->default_value("gemm"),
+      "operation: gemm (A, B -> C) | conv2d (ifmap, weights -> ofmap; --param stride=S pad=P) | "
+      "spmv (codebook, w_idx, x -> y; engine eie); default: the engine's first op");
+  add("in", texts("NAME=FILE.npy"), "an input tensor");
+  add("param", texts("KEY=VALUE"), "a job parameter");
+  add("json", text("FILE"), "write a JSON report to this file");
+  add("fst", text("FILE"), "write an FST waveform of the RTL run (slow)");
+  add("rebuild", "rebuild the cached simulator");
+  add("quiet", "print only the summary");
+  if (command == "run") {
+    add("backend", text("BACKEND")->default_value("model"), "model | rtl");
+    add("out", texts("NAME=FILE.npy"), "an output tensor");
+  } else {
+    add("random", "run random jobs instead of --in tensors");
+    add("layer", text("FILE.csv:NAME"),
+        "run a real layer FILE.csv:NAME (conv lowered by im2col), split into jobs that fit");
+    add("seed", po::value<uint64_t>()->default_value(1)->value_name("S"), "random seed");
+    add("count", po::value<uint64_t>()->default_value(20)->value_name("N"), "number of random jobs");
+    add("ready", po::value<double>()->default_value(1.0)->value_name("P"),
+        "probability the result consumer is ready each cycle (backpressure test)");
+  }
+  return d;
+}
+
+Usage job_synopsis(const std::string& command) {
+  if (command == "run") {
+    return {{"CONFIG [--backend model|rtl] --in A=a.npy --in B=b.npy --out C=c.npy [--json R]",
+             "CONFIG --op conv2d --in ifmap=x.npy --in weights=w.npy --param stride=S --param pad=P --out ofmap=y.npy",
+             "CONFIG --op spmv --in codebook=cb.npy --in w_idx=w.npy --in x=x.npy --out y=y.npy",
+             "CONFIG --in A=a.npy --in B=b.npy --param precision=P|auto --out C=c.npy"},
+            "run one job on the golden model or on the RTL simulator, write its output",
+            "conv2d: im2col on WS/OS, native on row_stationary; spmv: engine eie;\n"
+            "--param precision: engine bitserial (default input_bits)."};
+  }
+  return {{"CONFIG --in NAME=FILE.npy ... [--op OP] [--ready P] [--json R]",
+           "CONFIG --random [--seed S] [--count N] [--op OP] [--ready P] [--json R]",
+           "CONFIG --layer FILE.csv:NAME [--seed S] [--ready P] [--json R]"},
+          "run jobs on the RTL simulator and the golden model, compare values and cycles",
+          "Jobs: the one of the --in tensors, N random jobs, or a real layer of a network table."};
+}
+
 std::string job_usage(const std::string& command) {
-  std::ostringstream os;
-  os << describe(command);
-  return os.str();
+  return help_text(command, job_synopsis(command), job_options(command));
 }
 
 JobOptions parse_job_options(const std::string& command, const std::vector<std::string>& args) {
   if (command != "run" && command != "cosim") throw InputError("unknown job command " + command);
-  auto desc = describe(command);
-  po::options_description all;
-  all.add(desc).add_options()("config", po::value<std::string>(), "config");
-  po::positional_options_description pos;
-  pos.add("config", 1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw InputError(std::string("dnngen ") + command + ": " + e.what());
-  }
-  JobOptions o;
-  o.command = command;
-  if (vm.count("help")) {
+  const CommandLine cl = parse_command_line(command, args, job_options(command));
+  if (cl.help) {
+    JobOptions o;
+    o.command = command;
     o.config_path = "--help";
     return o;
   }
-  if (!vm.count("config")) throw InputError("dnngen " + command + ": missing CONFIG.yaml");
-  o.config_path = vm["config"].as<std::string>();
+  return job_options_from(command, cl);
+}
+
+JobOptions job_options_from(const std::string& command, const CommandLine& cl) {
+  const po::variables_map& vm = cl.options;
+  JobOptions o;
+  o.command = command;
+  o.config_path = config_argument(command, cl);
   o.op_given = !vm["op"].defaulted();
   o.op = vm["op"].as<std::string>();
   const std::vector<std::string> known_ops = {"gemm", "conv2d", "spmv"};
   if (std::find(known_ops.begin(), known_ops.end(), o.op) == known_ops.end())
     throw InputError("--op " + o.op + ": expected one of gemm, conv2d, spmv");
-  o.inputs = parse_bindings(vm, "in");
-  o.params = parse_bindings(vm, "param");
-  if (vm.count("json")) o.json_path = vm["json"].as<std::string>();
-  if (vm.count("fst")) o.fst_path = vm["fst"].as<std::string>();
-  o.rebuild = vm.count("rebuild") > 0;
-  o.quiet = vm.count("quiet") > 0;
+  o.inputs = parse_bindings(cl, "in");
+  o.params = parse_bindings(cl, "param");
+  o.json_path = cl.get("json");
+  o.fst_path = cl.get("fst");
+  o.rebuild = cl.has("rebuild");
+  o.quiet = cl.has("quiet");
   if (command == "run") {
     o.backend = vm["backend"].as<std::string>();
     if (o.backend != "model" && o.backend != "rtl")
       throw InputError("--backend " + o.backend + ": expected model or rtl");
-    o.outputs = parse_bindings(vm, "out");
+    o.outputs = parse_bindings(cl, "out");
   } else {
     o.backend = "cosim";
-    o.random = vm.count("random") > 0;
-    if (vm.count("layer")) o.layer = vm["layer"].as<std::string>();
+    o.random = cl.has("random");
+    o.layer = cl.get("layer");
     o.seed = vm["seed"].as<uint64_t>();
     o.count = vm["count"].as<uint64_t>();
     o.ready_probability = vm["ready"].as<double>();

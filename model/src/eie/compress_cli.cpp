@@ -6,10 +6,10 @@
 // entry = v << 4 | z, and the same as .hex, one word a line, for $readmemh).
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 
 #include <fmt/format.h>
 
+#include "dnngen/cli/command_line.hpp"
 #include "dnngen/cli/job_options.hpp"
 #include "dnngen/common/error.hpp"
 #include "dnngen/config/config.hpp"
@@ -23,19 +23,6 @@ namespace dnngen::eie {
 namespace fs = std::filesystem;
 namespace {
 
-const char* kUsage =
-    "usage: dnngen compress CONFIG --in weights=W.npy --param density=D [--seed S]\n"
-    "                       --out codebook=C.npy --out w_idx=I.npy [--sram-dir DIR] [--json R]\n"
-    "  W: float32/float64 [M, N] (outputs x inputs); D in (0, 1]; the config gives index_bits, frac_bits,\n"
-    "  PEs and the SRAM sizes the result must fit.\n";
-
-std::pair<std::string, std::string> binding(const std::string& opt, const std::string& text) {
-  const auto eq = text.find('=');
-  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
-    throw InputError(opt + " '" + text + "': expected NAME=VALUE");
-  return {text.substr(0, eq), text.substr(eq + 1)};
-}
-
 void write_hex(const std::string& path, const std::vector<uint32_t>& words) {
   const std::string tmp = path + ".tmp";
   {
@@ -48,50 +35,39 @@ void write_hex(const std::string& path, const std::vector<uint32_t>& words) {
 
 }  // namespace
 
-int compress_command(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "--help") {
-    std::cout << kUsage;
-    return args.empty() ? 2 : 0;
+int compress_command(const config::Config& cfg, const CompressOptions& opts) {
+  if (cfg.engine != "eie")
+    throw InputError("dnngen compress: " + cfg.source_path + " is engine " + cfg.engine + ", expected eie");
+  std::string weights_path, codebook_path, idx_path, density_text;
+  for (const auto& text : opts.in) {
+    const auto [name, path] = cli::split_binding("--in", text);
+    if (name != "weights") throw InputError("--in " + name + ": compress reads --in weights=W.npy");
+    weights_path = path;
   }
-  const auto cfg = config::load_config(args[0]);
-  if (cfg.engine != "eie") throw InputError("dnngen compress: " + args[0] + " is engine " + cfg.engine + ", expected eie");
-  std::string weights_path, codebook_path, idx_path, sram_dir, json_path, density_text;
-  uint64_t seed = 1;
-  for (size_t i = 1; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (i + 1 >= args.size()) throw InputError("dnngen compress: " + a + " needs a value");
-    const std::string v = args[++i];
-    if (a == "--in") {
-      const auto [name, path] = binding(a, v);
-      if (name != "weights") throw InputError("--in " + name + ": compress reads --in weights=W.npy");
-      weights_path = path;
-    } else if (a == "--out") {
-      const auto [name, path] = binding(a, v);
-      if (name == "codebook") codebook_path = path;
-      else if (name == "w_idx") idx_path = path;
-      else throw InputError("--out " + name + ": compress writes codebook and w_idx");
-    } else if (a == "--param") {
-      const auto [name, value] = binding(a, v);
-      if (name != "density") throw InputError("--param " + name + ": compress takes density=D");
-      density_text = value;
-    } else if (a == "--seed") {
-      // std::stoull accepts "-1" (as 2^64 - 1) and trailing text: check both.
-      size_t used = 0;
-      try {
-        if (v.empty() || v[0] == '-') throw std::invalid_argument(v);
-        seed = std::stoull(v, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used == 0 || used != v.size()) throw InputError("--seed " + v + ": expected a non-negative integer");
-    } else if (a == "--sram-dir") {
-      sram_dir = v;
-    } else if (a == "--json") {
-      json_path = v;
-    } else {
-      throw InputError("dnngen compress: unknown option '" + a + "'");
-    }
+  for (const auto& text : opts.out) {
+    const auto [name, path] = cli::split_binding("--out", text);
+    if (name == "codebook") codebook_path = path;
+    else if (name == "w_idx") idx_path = path;
+    else throw InputError("--out " + name + ": compress writes codebook and w_idx");
   }
+  for (const auto& text : opts.param) {
+    const auto [name, value] = cli::split_binding("--param", text);
+    if (name != "density") throw InputError("--param " + name + ": compress takes density=D");
+    density_text = value;
+  }
+  // std::stoull accepts "-1" (as 2^64 - 1) and trailing text: check both.
+  const std::string& v = opts.seed;
+  uint64_t seed = 0;
+  size_t used = 0;
+  try {
+    if (v.empty() || v[0] == '-') throw std::invalid_argument(v);
+    seed = std::stoull(v, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != v.size()) throw InputError("--seed " + v + ": expected a non-negative integer");
+  const std::string& sram_dir = opts.sram_dir;
+  const std::string& json_path = opts.json_path;
   if (weights_path.empty()) throw InputError("dnngen compress: missing --in weights=W.npy");
   if (density_text.empty()) throw InputError("dnngen compress: missing --param density=D");
   if (codebook_path.empty() || idx_path.empty())

@@ -106,6 +106,7 @@ SweepResult run_sweep(const SweepOptions& options, const ProgressFn& progress) {
     r.pes = options.engine.array_size(p.config);
     r.config_fields = options.engine.config_fields(p.config);
     synth::SynthOptions so = options.synth;
+    if (options.engine.synth_categories) so.categories = options.engine.synth_categories(p.config);
     so.work_dir = (work_root / fmt::format("p{:03}_{}", p.index, p.config.name)).string();
     r.synth = synth::run_synth(p.config, so);
     r.synth_json = synth::to_json(r.synth);

@@ -34,13 +34,11 @@ std::string category_of(const std::string& base, const std::map<std::string, std
     return base.size() >= suffix.size() && base.compare(base.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   if (base == eda::kSramModule) return "sram";
-  // PEs and what they are built of: multiplier, EIE arithmetic unit and activation
-  // files, bit-serial inner-product unit and its adder tree.
-  if (ends_with("_pe") || ends_with("_au") || ends_with("_act_rw") || ends_with("_sip") ||
-      base == "dnn_systolic_mul" || base == "dnn_adder_tree")
-    return "pe";
+  // The naming convention every engine follows; what it does not place (an engine's
+  // multiplier, arithmetic unit, ...) comes in as overrides from the engine.
+  if (ends_with("_pe") || base == "dnn_adder_tree") return "pe";
   if (ends_with("_array")) return "array";
-  if (base == "dnn_systolic_skew" || base == "dnn_delay" || base == "dnn_fifo") return "skew";
+  if (base == "dnn_delay" || base == "dnn_fifo") return "skew";
   return "control";
 }
 

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dnngen/cli/command_line.hpp"
 #include "dnngen/common/tensor.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/golden/conv2d.hpp"
@@ -34,10 +35,19 @@ struct JobOptions {
   bool quiet = false;
 };
 
-// Parses argv after the command word. Throws InputError with one line naming the
-// offending option and what was expected; `--help` text via usage().
-JobOptions parse_job_options(const std::string& command, const std::vector<std::string>& args);
+// The options of `run` or `cosim` (with -h/--help), how the command is called, and the
+// whole `--help` text.
+boost::program_options::options_description job_options(const std::string& command);
+Usage job_synopsis(const std::string& command);
 std::string job_usage(const std::string& command);
+
+// The job of a parsed command line. Throws InputError with one line naming the offending
+// option and what was expected.
+JobOptions job_options_from(const std::string& command, const CommandLine& cl);
+
+// Parses argv after the command word (the simulators' entry point). With --help the
+// result holds only config_path = "--help": print job_usage(command).
+JobOptions parse_job_options(const std::string& command, const std::vector<std::string>& args);
 
 // Re-serialises options as arguments (for handing a job to the simulator process).
 std::vector<std::string> to_args(const JobOptions& opts);
@@ -67,8 +77,8 @@ golden::Conv2dParams conv2d_params(const JobOptions& opts);
 Conv2dOperands load_conv2d_operands(const config::Config& cfg, const JobOptions& opts);
 
 // Checks the op, its parameters, the binding names and output paths before any work
-// is done, so a bad command line fails fast and writes nothing (systolic WS/OS; other
-// engines check through their EngineCli::check_job).
+// is done, so a bad command line fails fast and writes nothing (systolic WS/OS; the
+// other engines have checks of their own).
 void check_bindings(const config::Config& cfg, const JobOptions& opts);
 
 // Writes the op's output (C or ofmap; int32 when acc_bits <= 32, else int64) to its

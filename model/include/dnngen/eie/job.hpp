@@ -78,7 +78,7 @@ Chain random_chain(const config::EieConfig& cfg, uint64_t seed, uint64_t index);
 
 namespace dnngen::eie {
 
-// The job-option rules of op spmv (model/src/eie/cli.cpp), shared by dnngen and the
+// The job-option rules of op spmv (model/src/eie/engine.cpp), shared by dnngen and the
 // simulator: bindings codebook, w_idx, x (-> y), no --param; --layer (a benchmark layer, scaled to fit); output paths.
 void check_job_options(const cli::JobOptions& opts);
 

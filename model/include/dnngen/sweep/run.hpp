@@ -4,6 +4,7 @@
 // docs/synthesis.md ("Sweeps") describes both.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -31,6 +32,9 @@ struct EngineHooks {
   // The closed-form estimate of a network (a workload CSV) on a configuration.
   std::function<workload::NetworkEstimate(const config::Config&, const std::string& network)>
       network_estimate;
+  // Module -> synthesis category overrides of the configuration's engine
+  // (synth::SynthOptions::categories); empty = the naming rules alone.
+  std::function<std::map<std::string, std::string>(const config::Config&)> synth_categories;
 };
 
 struct SweepOptions {

@@ -1,15 +1,19 @@
-// The row-stationary engine's part of the dnngen front end (see dnngen/cli/engine_cli.hpp):
-// validate's description, job checks, golden-model runs and the network bench.
+// The row-stationary engine's part of the dnngen front end (see dnngen/engine/engine.hpp):
+// validate's description, job checks, golden-model runs and the network bench. The RTL
+// backend and cosim run in the simulator built from testbench/row_stationary/sim_main.cpp.
+#include "dnngen/row_stationary/engine.hpp"
+
+#include <filesystem>
 #include <iostream>
 
 #include <fmt/format.h>
 
-#include "dnngen/cli/engine_cli.hpp"
-#include "dnngen/common/error.hpp"
 #include "dnngen/row_stationary/rs_host.hpp"
 
 namespace dnngen::rs {
 namespace {
+
+bool handles(const config::Config& cfg) { return cfg.engine == "systolic" && cfg.systolic.row_stationary(); }
 
 std::string describe(const config::Config& cfg) {
   const auto& s = cfg.row_stationary;
@@ -56,11 +60,39 @@ int bench(const config::Config& cfg, const std::string& network, const std::stri
   return 0;
 }
 
+// The totals of bench_network: its layers split into jobs that fit the scratchpads.
+workload::NetworkEstimate network_estimate(const config::Config& cfg, const std::string& network) {
+  workload::NetworkEstimate n;
+  n.name = std::filesystem::path(network).stem().string();
+  n.cfg = cfg.systolic;
+  for (const auto& row : bench_network(cfg.row_stationary, network)) {
+    n.jobs += row.jobs;
+    n.macs += row.macs;
+    n.cycles += row.cycles;
+  }
+  const double pes = static_cast<double>(cfg.systolic.rows) * cfg.systolic.cols;
+  n.utilization = n.cycles == 0 ? 0.0 : static_cast<double>(n.macs) / (static_cast<double>(n.cycles) * pes);
+  return n;
+}
+
+int64_t array_size(const config::Config& cfg) { return int64_t{cfg.systolic.rows} * cfg.systolic.cols; }
+
 }  // namespace
 
-const cli::EngineCli& engine_cli() {
-  static const cli::EngineCli cli{{"conv2d"}, describe, check_job, run_model, bench};
-  return cli;
+const engine::Engine& engine() {
+  static const engine::Engine e{"row_stationary",
+                                handles,
+                                {"conv2d"},
+                                describe,
+                                check_job,
+                                run_model,
+                                bench,
+                                network_estimate,
+                                array_size,
+                                {{"dnn_systolic_mul", "pe"}, {"dnn_systolic_skew", "skew"}},
+                                "row_stationary",
+                                engine::systolic_section_fields};
+  return e;
 }
 
 }  // namespace dnngen::rs

@@ -1,6 +1,8 @@
-// The bitserial engine's part of the dnngen front end (see dnngen/cli/engine_cli.hpp):
+// The bitserial engine's part of the dnngen front end (see dnngen/engine/engine.hpp):
 // validate, run --backend model, and bench. The RTL backend and cosim run in the
 // simulator built from testbench/bitserial/sim_main.cpp.
+#include "dnngen/bitserial/engine.hpp"
+
 #include <iostream>
 
 #include <fmt/format.h>
@@ -8,11 +10,11 @@
 #include "dnngen/bitserial/bench.hpp"
 #include "dnngen/bitserial/job.hpp"
 #include "dnngen/bitserial/model.hpp"
-#include "dnngen/cli/engine_cli.hpp"
-#include "dnngen/common/error.hpp"
 
 namespace dnngen::bitserial {
 namespace {
+
+bool handles(const config::Config& cfg) { return cfg.engine == "bitserial"; }
 
 std::string describe(const config::Config& cfg) {
   const auto& b = cfg.bitserial;
@@ -63,9 +65,20 @@ int bench(const config::Config& cfg, const std::string& network, const std::stri
 
 }  // namespace
 
-const cli::EngineCli& engine_cli() {
-  static const cli::EngineCli cli{{"gemm"}, describe, check_job, run_model, bench};
-  return cli;
+const engine::Engine& engine() {
+  static const engine::Engine e{"bitserial",
+                                handles,
+                                {"gemm"},
+                                describe,
+                                check_job,
+                                run_model,
+                                bench,
+                                nullptr,
+                                engine::no_array,
+                                {{"dnn_bitserial_sip", "pe"}},
+                                "bitserial",
+                                engine::rtl_parameter_fields};
+  return e;
 }
 
 }  // namespace dnngen::bitserial

@@ -1,4 +1,4 @@
-#include "dnngen/cli/host_job.hpp"
+#include "dnngen/systolic/host_job.hpp"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 #include "dnngen/golden/gemm.hpp"
 #include "dnngen/systolic/schedule.hpp"
 
-namespace dnngen::cli {
+namespace dnngen::systolic {
 namespace {
 
 // The golden GEMM of the whole operands, which may exceed the job limits.
@@ -24,11 +24,11 @@ Tensor HostJob::output_from_gemm(const Tensor& c) const {
   return op == "conv2d" ? workload::gemm_to_ofmap(c, e, f) : c;
 }
 
-HostJob host_job_from_inputs(const config::Config& cfg, const JobOptions& opts) {
+HostJob host_job_from_inputs(const config::Config& cfg, const cli::JobOptions& opts) {
   HostJob job;
   job.op = opts.op;
   if (opts.op == "conv2d") {
-    const auto ops = load_conv2d_operands(cfg, opts);
+    const auto ops = cli::load_conv2d_operands(cfg, opts);
     auto low = workload::lower_conv2d(cfg.systolic, ops.ifmap, ops.weights, ops.params.stride,
                                       ops.params.pad);
     job.a = std::move(low.a);
@@ -40,7 +40,7 @@ HostJob host_job_from_inputs(const config::Config& cfg, const JobOptions& opts) 
                                   shape_string(ops.ifmap.shape), shape_string(ops.weights.shape),
                                   ops.params.stride, ops.params.pad);
   } else {
-    auto ops = load_gemm_operands(cfg, opts);
+    auto ops = cli::load_gemm_operands(cfg, opts);
     job.a = std::move(ops.a);
     job.b = std::move(ops.b);
     job.golden_output = golden::gemm(cfg.systolic, job.a, job.b);
@@ -50,12 +50,12 @@ HostJob host_job_from_inputs(const config::Config& cfg, const JobOptions& opts) 
   return job;
 }
 
-void check_job_inputs(const config::Config& cfg, const JobOptions& opts) {
+void check_job_inputs(const config::Config& cfg, const cli::JobOptions& opts) {
   if (opts.op != "conv2d") {
-    load_gemm_operands(cfg, opts);
+    cli::load_gemm_operands(cfg, opts);
     return;
   }
-  const auto ops = load_conv2d_operands(cfg, opts);
+  const auto ops = cli::load_conv2d_operands(cfg, opts);
   workload::lower_conv2d(cfg.systolic, ops.ifmap, ops.weights, ops.params.stride, ops.params.pad);
 }
 
@@ -78,8 +78,8 @@ HostJob host_job_from_layer(const config::Config& cfg, const std::string& layer_
 
 uint64_t model_cycles(const config::SystolicConfig& cfg, const HostJob& job) {
   uint64_t cycles = 0;
-  for (const auto& sl : job.plan.slices) cycles += systolic::estimate(cfg, {sl.m, sl.n, sl.k}).cycles;
+  for (const auto& sl : job.plan.slices) cycles += estimate(cfg, {sl.m, sl.n, sl.k}).cycles;
   return cycles;
 }
 
-}  // namespace dnngen::cli
+}  // namespace dnngen::systolic

@@ -11,7 +11,7 @@
 #include "dnngen/config/config.hpp"
 #include "dnngen/workload/layer_jobs.hpp"
 
-namespace dnngen::cli {
+namespace dnngen::systolic {
 
 struct HostJob {
   std::string op;                 // "gemm" or "conv2d"
@@ -25,11 +25,11 @@ struct HostJob {
 };
 
 // From the job's --in tensors (InputError on bad input, before any simulation).
-HostJob host_job_from_inputs(const config::Config& cfg, const JobOptions& opts);
+HostJob host_job_from_inputs(const config::Config& cfg, const cli::JobOptions& opts);
 
 // Loads and checks the job's --in tensors only (no golden run): for failing fast on
 // bad input before a simulator is built.
-void check_job_inputs(const config::Config& cfg, const JobOptions& opts);
+void check_job_inputs(const config::Config& cfg, const cli::JobOptions& opts);
 
 // From a real layer (FILE.csv:NAME) with generated data; conv layers are lowered.
 HostJob host_job_from_layer(const config::Config& cfg, const std::string& layer, uint64_t seed);
@@ -37,4 +37,4 @@ HostJob host_job_from_layer(const config::Config& cfg, const std::string& layer,
 // Sum of the closed-form cycles of the plan's jobs (jobs run back to back).
 uint64_t model_cycles(const config::SystolicConfig& cfg, const HostJob& job);
 
-}  // namespace dnngen::cli
+}  // namespace dnngen::systolic

@@ -1,11 +1,13 @@
-// The eie engine's part of the dnngen front end (see dnngen/cli/engine_cli.hpp): op
+// The eie engine's part of the dnngen front end (see dnngen/engine/engine.hpp): op
 // spmv on the golden model, the option checks shared with the simulator, and the
-// benchmark of the EIE reference layers.
+// benchmark of the EIE reference layers. The RTL backend and cosim run in the simulator
+// built from testbench/eie/sim_main.cpp.
+#include "dnngen/eie/engine.hpp"
+
 #include <iostream>
 
 #include <fmt/format.h>
 
-#include "dnngen/cli/engine_cli.hpp"
 #include "dnngen/common/error.hpp"
 #include "dnngen/eie/bench.hpp"
 #include "dnngen/eie/job.hpp"
@@ -44,6 +46,8 @@ void check_job_options(const cli::JobOptions& o) {
 }
 
 namespace {
+
+bool handles(const config::Config& cfg) { return cfg.engine == "eie"; }
 
 std::string describe(const config::Config& cfg) {
   const auto& e = cfg.eie;
@@ -100,9 +104,20 @@ int bench(const config::Config& cfg, const std::string& network, const std::stri
 
 }  // namespace
 
-const cli::EngineCli& engine_cli() {
-  static const cli::EngineCli cli{{"spmv"}, describe, check_job, run_model, bench};
-  return cli;
+const engine::Engine& engine() {
+  static const engine::Engine e{"eie",
+                                handles,
+                                {"spmv"},
+                                describe,
+                                check_job,
+                                run_model,
+                                bench,
+                                nullptr,
+                                engine::no_array,
+                                {{"dnn_eie_au", "pe"}, {"dnn_eie_act_rw", "pe"}},
+                                "eie",
+                                engine::rtl_parameter_fields};
+  return e;
 }
 
 }  // namespace dnngen::eie

@@ -1,0 +1,98 @@
+// The systolic weight/output-stationary engine's part of the dnngen front end (see
+// dnngen/engine/engine.hpp): validate's summary, job checks, golden-model runs through
+// the host driver (conv2d lowered by im2col, jobs split to fit the buffers) and the
+// closed-form network estimate. The RTL backend and cosim run in the simulator built
+// from testbench/systolic/sim_main.cpp.
+#include "dnngen/systolic/engine.hpp"
+
+#include <filesystem>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "dnngen/systolic/host_job.hpp"
+
+namespace dnngen::systolic {
+namespace {
+
+bool handles(const config::Config& cfg) { return cfg.engine == "systolic" && !cfg.systolic.row_stationary(); }
+
+std::string describe(const config::Config& cfg) {
+  const auto& s = cfg.systolic;
+  const char* kind = s.is_signed ? "int" : "uint";
+  return fmt::format(
+      "  engine {} ({}), {} x {} PEs, {}{} x {}{} -> acc {} bits ({})\n"
+      "  job limits M <= {}, N <= {}, K <= {}\n",
+      cfg.engine, config::to_string(s.dataflow), s.rows, s.cols, kind, s.input_bits, kind, s.weight_bits,
+      s.acc_bits, config::to_string(s.overflow), s.max_m, s.max_n, s.max_k);
+}
+
+void check_job(const config::Config& cfg, const cli::JobOptions& opts) {
+  cli::check_bindings(cfg, opts);
+  if (!opts.inputs.empty()) check_job_inputs(cfg, opts);
+}
+
+int run_model(const config::Config& cfg, const cli::JobOptions& opts) {
+  const auto job = host_job_from_inputs(cfg, opts);
+  const uint64_t cycles = model_cycles(cfg.systolic, job);
+  const uint64_t macs = static_cast<uint64_t>(job.a.shape[0]) * static_cast<uint64_t>(job.a.shape[1]) *
+                        static_cast<uint64_t>(job.b.shape[1]);
+  const double utilization =
+      static_cast<double>(macs) / (static_cast<double>(cycles) * cfg.systolic.rows * cfg.systolic.cols);
+  cli::write_result(cfg, opts, job.golden_output);
+  cli::write_json_report(opts.json_path,
+                         {{"engine", cfg.engine},
+                          {"config", cfg.name},
+                          {"dataflow", config::to_string(cfg.systolic.dataflow)},
+                          {"rows", cfg.systolic.rows},
+                          {"cols", cfg.systolic.cols},
+                          {"op", opts.op},
+                          {"backend", "model"},
+                          {"gemm", {{"M", job.a.shape[0]}, {"N", job.b.shape[1]}, {"K", job.a.shape[1]}}},
+                          {"jobs", job.plan.slices.size()},
+                          {"cycles", cycles},
+                          {"macs", macs},
+                          {"utilization", utilization}});
+  fmt::print("model: {} {}: {} job(s), {} cycles, utilization {:.1f} %\n", cfg.name, job.description,
+             job.plan.slices.size(), cycles, 100.0 * utilization);
+  return 0;
+}
+
+// Every layer lowered to GEMMs (im2col) and split into jobs; named after the file.
+workload::NetworkEstimate network_estimate(const config::Config& cfg, const std::string& network) {
+  return workload::estimate_network(cfg.systolic, workload::load_network(network),
+                                    std::filesystem::path(network).stem().string());
+}
+
+int bench(const config::Config& cfg, const std::string& network, const std::string& json) {
+  const auto estimate = network_estimate(cfg, network);
+  std::cout << workload::format_table(estimate);
+  nlohmann::json report = workload::to_json(estimate);
+  report["engine"] = cfg.engine;
+  report["config"] = cfg.name;
+  report["network"] = network;
+  cli::write_json_report(json, report);
+  return 0;
+}
+
+int64_t array_size(const config::Config& cfg) { return int64_t{cfg.systolic.rows} * cfg.systolic.cols; }
+
+}  // namespace
+
+const engine::Engine& engine() {
+  static const engine::Engine e{"systolic",
+                                handles,
+                                {"gemm", "conv2d"},
+                                describe,
+                                check_job,
+                                run_model,
+                                bench,
+                                network_estimate,
+                                array_size,
+                                {{"dnn_systolic_mul", "pe"}, {"dnn_systolic_skew", "skew"}},
+                                "systolic",
+                                engine::systolic_section_fields};
+  return e;
+}
+
+}  // namespace dnngen::systolic
