@@ -124,10 +124,10 @@ class Recorder:
                         "--json", f"{name}.compress.json")
             network = "workloads/eie_layers.csv"
         else:
-            a, b = self.gemm_operands(name, signed, min(bits, 8), m=5, k=11, n=3)
+            a, b = self.gemm_operands(name, signed, 5, m=5, k=11, n=3)
             for p in ("5", "auto"):
                 jobs.append((f"gemm_p{p}", ["--in", f"A={a}", "--in", f"B={b}", "--param", f"precision={p}"], "C"))
-            network = "workloads/bitserial_alexnet_conv.csv"
+            network = "workloads/alexnet_conv.csv"
         for tag, args, out in jobs:
             for backend in ("model", "rtl"):
                 r = f"{name}.run_{tag}_{backend}"
