@@ -20,6 +20,7 @@
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/config/config.hpp"
+#include "dnngen/systolic/network_estimate.hpp"
 #include "dnngen/workload/network.hpp"
 
 namespace {
@@ -27,6 +28,7 @@ namespace {
 using dnngen::config::Dataflow;
 using dnngen::config::SystolicConfig;
 namespace workload = dnngen::workload;
+namespace systolic = dnngen::systolic;
 
 struct NamedConfig {
   std::string label;
@@ -104,13 +106,13 @@ void bench(const std::filesystem::path& dir) {
     const std::string name = file.stem().string();
     const auto layers = workload::load_network(file.string());
     for (const auto& [label, cfg] : configs) {
-      const workload::NetworkEstimate e = workload::estimate_network(cfg, layers, name);
+      const workload::NetworkEstimate e = systolic::estimate_network(cfg, layers, name);
       const double t_est = seconds_per_call(
-          [&] { g_sink = g_sink + workload::estimate_network(cfg, layers, name).cycles; });
+          [&] { g_sink = g_sink + systolic::estimate_network(cfg, layers, name).cycles; });
       const double t_all = seconds_per_call([&] {
         g_sink =
             g_sink +
-            workload::estimate_network(cfg, workload::load_network(file.string()), name).cycles;
+            systolic::estimate_network(cfg, workload::load_network(file.string()), name).cycles;
       });
       fmt::print("{:<18} {:<9} {:>6} {:>14} {:>14} {:>6.1f} {:>14} {:>7.3f} {:>10} {:>12}\n", name,
                  label, layers.size(), e.macs, e.cycles, 100 * e.utilization, e.scalesim_cycles,

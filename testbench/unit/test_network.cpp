@@ -17,6 +17,7 @@
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/systolic/schedule.hpp"
+#include "dnngen/systolic/network_estimate.hpp"
 #include "dnngen/workload/network.hpp"
 
 namespace dnngen::workload {
@@ -25,6 +26,8 @@ namespace {
 using config::Dataflow;
 using config::SystolicConfig;
 using systolic::GemmShape;
+using systolic::estimate_layer;
+using systolic::estimate_network;
 
 SystolicConfig array_config(unsigned rows, unsigned cols, Dataflow dataflow, unsigned max_m,
                             unsigned max_n, unsigned max_k) {

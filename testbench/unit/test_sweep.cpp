@@ -29,6 +29,7 @@
 #include "dnngen/sweep/report.hpp"
 #include "dnngen/sweep/run.hpp"
 #include "dnngen/synth/area.hpp"
+#include "dnngen/systolic/network_estimate.hpp"
 #include "test_support.hpp"
 
 namespace dnngen::sweep {
@@ -76,7 +77,7 @@ EngineHooks systolic_hooks() {
   };
   h.check_network = [](const config::Config&) {};
   h.network_estimate = [](const config::Config& cfg, const std::string& path) {
-    return workload::estimate_network(cfg.systolic, workload::load_network(path),
+    return systolic::estimate_network(cfg.systolic, workload::load_network(path),
                                       fs::path(path).stem().string());
   };
   return h;

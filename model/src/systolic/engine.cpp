@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "dnngen/systolic/host_job.hpp"
+#include "dnngen/systolic/network_estimate.hpp"
 
 namespace dnngen::systolic {
 namespace {
@@ -60,7 +61,7 @@ int run_model(const config::Config& cfg, const cli::JobOptions& opts) {
 
 // Every layer lowered to GEMMs (im2col) and split into jobs; named after the file.
 workload::NetworkEstimate network_estimate(const config::Config& cfg, const std::string& network) {
-  return workload::estimate_network(cfg.systolic, workload::load_network(network),
+  return systolic::estimate_network(cfg.systolic, workload::load_network(network),
                                     std::filesystem::path(network).stem().string());
 }
 

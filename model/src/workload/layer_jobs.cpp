@@ -77,7 +77,7 @@ LayerOperands make_layer_operands(const config::SystolicConfig& cfg, const Layer
 }
 
 std::vector<JobSlice> split_into_jobs(const config::SystolicConfig& cfg,
-                                      const systolic::GemmShape& shape) {
+                                      const golden::GemmShape& shape) {
   std::vector<JobSlice> jobs;
   for (int64_t m0 = 0; m0 < shape.m; m0 += cfg.max_m)
     for (int64_t n0 = 0; n0 < shape.n; n0 += cfg.max_n)

@@ -73,7 +73,7 @@ void check_field_count(const Row& row, const std::string& type, const std::strin
 
 // groups * M * N * K must stay below kMaxLayerMacs; checked by division so nothing
 // overflows on the way.
-void check_macs(const Row& row, int64_t groups, const systolic::GemmShape& g) {
+void check_macs(const Row& row, int64_t groups, const golden::GemmShape& g) {
   int64_t macs = groups;
   for (const int64_t d : {g.m, g.n, g.k}) {
     if (d > kMaxLayerMacs / macs) {
@@ -170,45 +170,6 @@ std::vector<Layer> parse_rows(const std::vector<Row>& rows, const std::string& s
   return layers;
 }
 
-uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
-
-// A dimension split into jobs of at most `limit`: `full` jobs of size `limit` and at
-// most one edge job of size `edge` (0 if the limit divides the dimension).
-struct DimSplit {
-  std::array<int64_t, 2> size{};
-  std::array<uint64_t, 2> count{};
-  int parts = 0;
-};
-
-DimSplit split_dim(int64_t dim, unsigned limit) {
-  DimSplit s;
-  const int64_t full = dim / limit, edge = dim % limit;
-  if (full > 0) {
-    s.size[s.parts] = limit;
-    s.count[s.parts++] = static_cast<uint64_t>(full);
-  }
-  if (edge > 0) {
-    s.size[s.parts] = edge;
-    s.count[s.parts++] = 1;
-  }
-  return s;
-}
-
-void check_config(const config::SystolicConfig& cfg) {
-  if (cfg.rows == 0 || cfg.cols == 0 || cfg.max_m == 0 || cfg.max_n == 0 || cfg.max_k == 0) {
-    throw std::invalid_argument(
-        "workload::estimate: rows, cols, max_m, max_n and max_k must all be >= 1");
-  }
-}
-
-double ratio(uint64_t num, uint64_t den) {
-  return den == 0 ? 0.0 : static_cast<double>(num) / static_cast<double>(den);
-}
-
-double utilization(const config::SystolicConfig& cfg, uint64_t macs, uint64_t cycles) {
-  return ratio(macs, cycles * uint64_t{cfg.rows} * cfg.cols);
-}
-
 }  // namespace
 
 std::string to_string(LayerType t) { return t == LayerType::kConv ? "conv" : "gemm"; }
@@ -217,7 +178,7 @@ int64_t conv_output_size(int64_t in, int64_t filter, int64_t stride, int64_t pad
   return (in + 2 * pad - filter) / stride + 1;
 }
 
-systolic::GemmShape lower(const ConvShape& conv, int64_t groups) {
+golden::GemmShape lower(const ConvShape& conv, int64_t groups) {
   const int64_t e = conv_output_size(conv.h, conv.r, conv.stride, conv.pad);
   const int64_t f = conv_output_size(conv.w, conv.s, conv.stride, conv.pad);
   return {e * f, conv.filters / groups, conv.c / groups * conv.r * conv.s};
@@ -229,58 +190,6 @@ std::vector<Layer> parse_network(const std::string& text, const std::string& sou
 
 std::vector<Layer> load_network(const std::string& path) {
   return parse_rows(csv::read_file(path, "workload file"), path);
-}
-
-LayerEstimate estimate_layer(const config::SystolicConfig& cfg, const Layer& layer) {
-  check_config(cfg);
-  LayerEstimate e;
-  e.name = layer.name;
-  e.type = layer.type;
-  e.gemm = layer.gemm;
-  e.groups = layer.groups;
-  const auto groups = static_cast<uint64_t>(layer.groups);
-  const systolic::GemmShape& g = layer.gemm;
-
-  // At most 2 distinct sizes per dimension, so at most 8 distinct job shapes: the
-  // cost is O(1) however many jobs the split produces.
-  const DimSplit ms = split_dim(g.m, cfg.max_m), ns = split_dim(g.n, cfg.max_n),
-                 ks = split_dim(g.k, cfg.max_k);
-  uint64_t per_group = 0;
-  for (int i = 0; i < ms.parts; ++i) {
-    for (int j = 0; j < ns.parts; ++j) {
-      for (int l = 0; l < ks.parts; ++l) {
-        const systolic::GemmShape job{ms.size[i], ns.size[j], ks.size[l]};
-        per_group += ms.count[i] * ns.count[j] * ks.count[l] * systolic::estimate(cfg, job).cycles;
-      }
-    }
-  }
-  e.cycles = groups * per_group;
-  e.jobs = groups * ceil_div(g.m, cfg.max_m) * ceil_div(g.n, cfg.max_n) * ceil_div(g.k, cfg.max_k);
-  e.macs =
-      groups * static_cast<uint64_t>(g.m) * static_cast<uint64_t>(g.n) * static_cast<uint64_t>(g.k);
-  e.utilization = utilization(cfg, e.macs, e.cycles);
-  e.scalesim_cycles = groups * systolic::scalesim_ws_cycles(cfg.rows, cfg.cols, g);
-  e.scalesim_ratio = ratio(e.cycles, e.scalesim_cycles);
-  return e;
-}
-
-NetworkEstimate estimate_network(const config::SystolicConfig& cfg,
-                                 const std::vector<Layer>& layers, const std::string& name) {
-  NetworkEstimate n;
-  n.name = name;
-  n.cfg = cfg;
-  n.layers.reserve(layers.size());
-  for (const Layer& layer : layers) {
-    LayerEstimate e = estimate_layer(cfg, layer);
-    n.jobs += e.jobs;
-    n.macs += e.macs;
-    n.cycles += e.cycles;
-    n.scalesim_cycles += e.scalesim_cycles;
-    n.layers.push_back(std::move(e));
-  }
-  n.utilization = utilization(cfg, n.macs, n.cycles);
-  n.scalesim_ratio = ratio(n.cycles, n.scalesim_cycles);
-  return n;
 }
 
 nlohmann::json to_json(const LayerEstimate& e) {

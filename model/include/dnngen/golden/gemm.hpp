@@ -4,12 +4,18 @@
 //   wrap:     reduced modulo 2^acc_bits, read as two's complement;
 //   saturate: clamped to the signed acc_bits range.
 // Both are independent of summation order, so every dataflow matches this model.
+#include <cstdint>
 #include <string>
 
 #include "dnngen/common/tensor.hpp"
 #include "dnngen/config/config.hpp"
 
 namespace dnngen::golden {
+
+// The sizes of one GEMM: C[m,n] = A[m,k] x B[k,n].
+struct GemmShape {
+  int64_t m = 0, n = 0, k = 0;
+};
 
 // Throws InputError if A/B are not 2-D, inner dimensions differ, a size is 0 or above
 // the config's max_m/max_n/max_k, or an element does not fit input_bits/weight_bits

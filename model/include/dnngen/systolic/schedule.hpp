@@ -12,12 +12,11 @@
 #include <vector>
 
 #include "dnngen/config/config.hpp"
+#include "dnngen/golden/gemm.hpp"
 
 namespace dnngen::systolic {
 
-struct GemmShape {
-  int64_t m = 0, n = 0, k = 0;
-};
+using GemmShape = golden::GemmShape;
 
 struct OutputEvent {
   uint64_t cycle = 0;  // busy cycles up to and including this row's handshake

@@ -33,7 +33,7 @@ struct JobSlice {
   int64_t m = 0, n = 0, k = 0;
 };
 std::vector<JobSlice> split_into_jobs(const config::SystolicConfig& cfg,
-                                      const systolic::GemmShape& shape);
+                                      const golden::GemmShape& shape);
 
 // The jobs of a whole GEMM, split to the limits, with each job's operands.
 struct JobPlan {

@@ -1,18 +1,17 @@
 #pragma once
-// Network workloads: the layer tables in workloads/*.csv, their lowering to GEMM and
-// the fast whole-network cycle estimate on a systolic configuration.
+// Network workloads: the layer tables in workloads/*.csv, their lowering to GEMM, and
+// the per-layer estimate records every engine's network estimate fills in
+// (the systolic one: dnngen/systolic/network_estimate.hpp).
 //
 //  * load_network(): strict parser of the workload CSV format (docs/workloads.md).
 //  * lower(): conv2d -> GEMM by im2col (one GEMM per group), as the host driver does.
-//  * estimate_layer(): splits each GEMM into jobs that fit max_m / max_n / max_k and
-//    sums the closed-form cycles of systolic::estimate() over them, O(1) per layer.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "dnngen/config/config.hpp"
-#include "dnngen/systolic/schedule.hpp"
+#include "dnngen/golden/gemm.hpp"
 
 namespace dnngen::workload {
 
@@ -33,7 +32,7 @@ struct Layer {
   std::string name;
   LayerType type = LayerType::kGemm;
   ConvShape conv;            // conv only
-  systolic::GemmShape gemm;  // gemm: as written; conv: the im2col lowering of one group
+  golden::GemmShape gemm;  // gemm: as written; conv: the im2col lowering of one group
   int64_t groups = 1;        // independent GEMMs of shape `gemm` (conv groups, heads)
   int line = 0;              // line in the source file, for messages
 };
@@ -42,7 +41,7 @@ struct Layer {
 int64_t conv_output_size(int64_t in, int64_t filter, int64_t stride, int64_t pad);
 
 // im2col lowering of one group: M = E*F, K = (C/groups)*R*S, N = filters/groups.
-systolic::GemmShape lower(const ConvShape& conv, int64_t groups);
+golden::GemmShape lower(const ConvShape& conv, int64_t groups);
 
 // Parses a workload file. Throws InputError "FILE:LINE: message" for a bad row and
 // "FILE: message" for an unreadable or empty file.
@@ -54,7 +53,7 @@ std::vector<Layer> parse_network(const std::string& text, const std::string& sou
 struct LayerEstimate {
   std::string name;
   LayerType type = LayerType::kGemm;
-  systolic::GemmShape gemm;  // per group, unsplit
+  golden::GemmShape gemm;  // per group, unsplit
   int64_t groups = 1;
   uint64_t jobs = 0;  // engine jobs after splitting to max_m/max_n/max_k, all groups
   uint64_t macs = 0;
@@ -76,11 +75,6 @@ struct NetworkEstimate {
   double scalesim_ratio = 0;
 };
 
-// Throws std::invalid_argument if cfg has a zero array dimension or job limit (a
-// validated Config never does).
-LayerEstimate estimate_layer(const config::SystolicConfig& cfg, const Layer& layer);
-NetworkEstimate estimate_network(const config::SystolicConfig& cfg,
-                                 const std::vector<Layer>& layers, const std::string& name = "");
 
 nlohmann::json to_json(const LayerEstimate& e);
 nlohmann::json to_json(const NetworkEstimate& e);
