@@ -9,6 +9,10 @@
 #      the top at a small configuration for both dataflows.
 #   4. The other engines' tops at the parameter sets in rtl/filelists/<variant>.lint.
 #
+# Packages (rtl/**/*_pkg.sv) are read first by every check: modules refer to them by
+# qualified name (dnn_pkg::idx_bits), which Verilator resolves only when the package has
+# been read (it does not search the include path for packages).
+#
 # Waivers, if one is ever needed, go in rtl/lint.vlt, scoped to a file and a message,
 # each with its reason; there are none today. The only Yosys message tolerated is
 # "Replacing memory ... with list of registers": Yosys prints it for every small
@@ -38,6 +42,7 @@ START=$EPOCHREALTIME
 
 # Packages first: Yosys needs them read before the modules that use them.
 mapfile -t SOURCES < <(cd "$RTL" && { find . -name '*_pkg.sv' | sort; find . -name '*.sv' ! -name '*_pkg.sv' | sort; } | sed "s|^\./|$RTL/|")
+mapfile -t PACKAGES < <(printf '%s\n' "${SOURCES[@]}" | grep '_pkg\.sv$')
 mapfile -t DIRS < <(for f in "${SOURCES[@]}"; do dirname "$f"; done | sort -u)
 SEARCH=()
 for d in "${DIRS[@]}"; do SEARCH+=("-I$d"); done
@@ -70,7 +75,7 @@ check() {
   ) &
 }
 
-VERILATOR=(verilator --lint-only -Wall "${SEARCH[@]}" "${WAIVERS[@]}")
+VERILATOR=(verilator --lint-only -Wall "${SEARCH[@]}" "${WAIVERS[@]}" "${PACKAGES[@]}")
 
 # Above the SRAM itself, dnn_sram_1r1w is a black box, as in `dnngen synth`: mapping a
 # core's KiB buffers to flip-flops would only make the check slow.
@@ -90,7 +95,11 @@ yosys_script() {  # yosys_script TOP [chparam args]: the script for `yosys -p`
 # 1. every file on its own
 for f in "${SOURCES[@]}"; do
   module=$(basename "$f" .sv)
-  check "verilator ${f#"$ROOT"/}" "${VERILATOR[@]}" --top-module "$module" "$f"
+  if [[ $module == *_pkg ]]; then  # already on the command line
+    check "verilator ${f#"$ROOT"/}" "${VERILATOR[@]}" --top-module "$module"
+  else
+    check "verilator ${f#"$ROOT"/}" "${VERILATOR[@]}" --top-module "$module" "$f"
+  fi
 done
 
 # 2. the top at several configurations, both dataflows
