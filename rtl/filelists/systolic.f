@@ -10,6 +10,7 @@ common/dnn_hold_check.sv
 systolic/dnn_systolic_mul.sv
 systolic/dnn_systolic_skew.sv
 systolic/dnn_systolic_finalize.sv
+systolic/dnn_systolic_operand_buf.sv
 systolic/dnn_systolic_ws_pe.sv
 systolic/dnn_systolic_ws_array.sv
 systolic/dnn_systolic_ws_core.sv
