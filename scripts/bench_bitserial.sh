@@ -33,7 +33,7 @@ done
 echo "== area of one SIP (Yosys 0.23), 16 lanes, 16-bit weights and activations, 32-bit acc"
 # Generic cells always; Nangate45 um^2 too when a Liberty file is at hand ($DNNGEN_NANGATE45,
 # or the team's reference copy in ../shared/pdk).
-SRC="$ROOT/rtl/common/dnn_adder_tree.sv $ROOT/rtl/bitserial/dnn_bitserial_sip.sv"
+SRC="$ROOT/rtl/common/dnn_pkg.sv $ROOT/rtl/common/dnn_adder_tree.sv $ROOT/rtl/bitserial/dnn_bitserial_sip.sv"
 LIB=${DNNGEN_NANGATE45:-}
 if [[ -z $LIB && -f "$ROOT/../shared/pdk/nangate45_typ.lib.gz" ]]; then
   LIB=$WORK/nangate45.lib

@@ -8,6 +8,12 @@
 #   3. Yosys 0.23: read everything and `synth` every module (default parameters), and
 #      the top at a small configuration for both dataflows.
 #   4. The other engines' tops at the parameter sets in rtl/filelists/<variant>.lint.
+#   5. Parameter checks: the bad parameter sets in rtl/filelists/*.lint must fail
+#      elaboration in both tools with the module's own message.
+#
+# Packages (rtl/**/*_pkg.sv) are read first by every check: modules refer to them by
+# qualified name (dnn_pkg::idx_bits), which Verilator resolves only when the package has
+# been read (it does not search the include path for packages).
 #
 # Waivers, if one is ever needed, go in rtl/lint.vlt, scoped to a file and a message,
 # each with its reason; there are none today. The only Yosys message tolerated is
@@ -38,6 +44,7 @@ START=$EPOCHREALTIME
 
 # Packages first: Yosys needs them read before the modules that use them.
 mapfile -t SOURCES < <(cd "$RTL" && { find . -name '*_pkg.sv' | sort; find . -name '*.sv' ! -name '*_pkg.sv' | sort; } | sed "s|^\./|$RTL/|")
+mapfile -t PACKAGES < <(printf '%s\n' "${SOURCES[@]}" | grep '_pkg\.sv$')
 mapfile -t DIRS < <(for f in "${SOURCES[@]}"; do dirname "$f"; done | sort -u)
 SEARCH=()
 for d in "${DIRS[@]}"; do SEARCH+=("-I$d"); done
@@ -50,9 +57,19 @@ COMMANDS=()
 
 # check NAME CMD...: runs CMD in the background (at most $JOBS at a time); it passes if
 # it exits 0 and prints no warning or error.
+# check_fails NAME MESSAGE CMD...: the same, but passes only if CMD exits non-zero and its
+# output contains MESSAGE (a parameter check refusing a bad parameter set).
 check() {
-  local name=$1
-  shift
+  run_check "" "$@"
+}
+check_fails() {
+  local name=$1 message=$2
+  shift 2
+  run_check "$message" "$name" "$@"
+}
+run_check() {
+  local expect=$1 name=$2
+  shift 2
   while (($(jobs -rp | wc -l) >= JOBS)); do wait -n; done
   local id=${#NAMES[@]}
   NAMES+=("$name")
@@ -62,7 +79,13 @@ check() {
     "$@" >"$WORK/$id.log" 2>&1
     rc=$?
     seconds=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%5.1f s", b - a }')
-    if ((rc == 0)) && ! grep -Ev "$BENIGN" "$WORK/$id.log" | grep -qE '^%(Warning|Error)|^Warning:|^ERROR:'; then
+    if [[ -n $expect ]]; then
+      if ((rc != 0)) && grep -qF "$expect" "$WORK/$id.log"; then
+        echo "ok    $seconds (refused, as it must)" >"$WORK/$id.result"
+      else
+        echo "FAIL  $seconds exit $rc, expected a refusal naming '$expect'" >"$WORK/$id.result"
+      fi
+    elif ((rc == 0)) && ! grep -Ev "$BENIGN" "$WORK/$id.log" | grep -qE '^%(Warning|Error)|^Warning:|^ERROR:'; then
       echo "ok    $seconds" >"$WORK/$id.result"
     else
       echo "FAIL  $seconds exit $rc" >"$WORK/$id.result"
@@ -70,7 +93,7 @@ check() {
   ) &
 }
 
-VERILATOR=(verilator --lint-only -Wall "${SEARCH[@]}" "${WAIVERS[@]}")
+VERILATOR=(verilator --lint-only -Wall "${SEARCH[@]}" "${WAIVERS[@]}" "${PACKAGES[@]}")
 
 # Above the SRAM itself, dnn_sram_1r1w is a black box, as in `dnngen synth`: mapping a
 # core's KiB buffers to flip-flops would only make the check slow.
@@ -90,7 +113,11 @@ yosys_script() {  # yosys_script TOP [chparam args]: the script for `yosys -p`
 # 1. every file on its own
 for f in "${SOURCES[@]}"; do
   module=$(basename "$f" .sv)
-  check "verilator ${f#"$ROOT"/}" "${VERILATOR[@]}" --top-module "$module" "$f"
+  if [[ $module == *_pkg ]]; then  # already on the command line
+    check "verilator ${f#"$ROOT"/}" "${VERILATOR[@]}" --top-module "$module"
+  else
+    check "verilator ${f#"$ROOT"/}" "${VERILATOR[@]}" --top-module "$module" "$f"
+  fi
 done
 
 # 2. the top at several configurations, both dataflows
@@ -126,6 +153,9 @@ done
 #      verilator TOP -GName=V ...     a Verilator -Wall run of TOP at those parameters
 #      yosys TOP -set Name V ...      a Yosys synth of TOP at those parameters
 #    (blank lines and # comments skipped).
+# 5. and, in any of those lists, parameter sets that must be refused:
+#      verilator-refuses TOP -GName=V ...   Verilator fails, naming TOP in its message
+#      yosys-refuses TOP -set Name V ...    Yosys fails, naming TOP in its message
 for list in "$RTL"/filelists/*.lint; do
   [[ -f $list ]] || continue
   while read -r tool top params; do
@@ -136,8 +166,14 @@ for list in "$RTL"/filelists/*.lint; do
         check "verilator $top $params" "${VERILATOR[@]}" --top-module "$top" "$(find "$RTL" -name "$top.sv")" $params ;;
       yosys)
         check "yosys synth $top ($params)" yosys -q -p "$(yosys_script "$top" "$params")" ;;
+      verilator-refuses)
+        # shellcheck disable=SC2086  # word splitting of the -G list is intended
+        check_fails "verilator refuses $top $params" "$top: " \
+          "${VERILATOR[@]}" --top-module "$top" "$(find "$RTL" -name "$top.sv")" $params ;;
+      yosys-refuses)
+        check_fails "yosys refuses $top ($params)" "$top: " yosys -q -p "$(yosys_script "$top" "$params")" ;;
       *)
-        echo "lint.sh: $list: unknown tool '$tool' (expected verilator or yosys)" >&2
+        echo "lint.sh: $list: unknown tool '$tool' (expected verilator, yosys, verilator-refuses or yosys-refuses)" >&2
         exit 1 ;;
     esac
   done <"$list"

@@ -12,10 +12,9 @@ module dnn_bitserial_act_row #(
   parameter int unsigned Lanes    = 16,
   parameter int unsigned InBits   = 16,
   parameter int unsigned Signed   = 0,
-  // Derived; not meant to be overridden (must match dnn_bitserial_sip).
-  parameter int unsigned ShBits   = (InBits > 1) ? $clog2(InBits) : 1,
-  parameter int unsigned PBits    = $clog2(InBits + 1),
-  parameter int unsigned LaneBits = (Mode == 0) ? 1 : ((Mode == 1) ? ShBits + 2 : InBits)
+  localparam int unsigned ShBits   = dnn_pkg::idx_bits(InBits),
+  localparam int unsigned PBits    = $clog2(InBits + 1),
+  localparam int unsigned LaneBits = dnn_pkg::lane_bits(Mode, InBits)
 ) (
   input  logic                      clk_i,
   input  logic                      rst_ni,
@@ -28,7 +27,7 @@ module dnn_bitserial_act_row #(
   output logic                      more_o
 );
 
-  if (Mode == 0) begin : g_stripes
+  if (Mode == dnn_pkg::ModeStripes) begin : g_stripes
     always_comb begin
       lane_o = '0;
       for (int l = 0; l < Lanes; l++) begin
@@ -40,7 +39,7 @@ module dnn_bitserial_act_row #(
     assign more_o = 1'b0;
     logic unused_stripes;
     assign unused_stripes = ^{clk_i, rst_ni, en_i, first_i, prec_i};
-  end else if (Mode == 1) begin : g_pragmatic
+  end else if (Mode == dnn_pkg::ModePragmatic) begin : g_pragmatic
     logic [Lanes*InBits-1:0] mask_q, mask_d;
     logic [InBits-1:0]       pmask, m, low;
     logic [PBits-1:0]        msb;

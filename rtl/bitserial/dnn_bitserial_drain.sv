@@ -6,7 +6,7 @@ module dnn_bitserial_drain #(
   parameter int unsigned TileCols = 4,
   parameter int unsigned AccBits  = 32,
   parameter int unsigned DimBits  = 8,
-  parameter int unsigned RowBits  = $clog2(TileRows + 1)
+  localparam int unsigned RowBits = $clog2(TileRows + 1)
 ) (
   input  logic                                 clk_i,
   input  logic                                 rst_ni,
@@ -26,13 +26,33 @@ module dnn_bitserial_drain #(
 );
 
   logic [TileRows*TileCols*AccBits-1:0] bank_q;
-  logic                                 valid_q, last_q;
-  logic [RowBits-1:0]                   row_q, rows_q;
-  logic [DimBits-1:0]                   m0_q, n0_q;
+  logic                                 valid_q, valid_d, last_q, last_d;
+  logic [RowBits-1:0]                   row_q, row_d, rows_q, rows_d;
+  logic [DimBits-1:0]                   m0_q, m0_d, n0_q, n0_d;
   logic                                 last_row;
 
   assign last_row = row_q == rows_q - 1'b1;
   assign free_o   = !valid_q || (out_ready_i && last_row);
+
+  always_comb begin
+    valid_d = valid_q;
+    last_d  = last_q;
+    row_d   = row_q;
+    rows_d  = rows_q;
+    m0_d    = m0_q;
+    n0_d    = n0_q;
+    if (capture_i) begin
+      valid_d = 1'b1;
+      last_d  = last_i;
+      row_d   = '0;
+      rows_d  = rows_i;
+      m0_d    = m0_i;
+      n0_d    = n0_i;
+    end else if (valid_q && out_ready_i) begin
+      valid_d = !last_row;
+      row_d   = row_q + 1'b1;
+    end
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -42,16 +62,13 @@ module dnn_bitserial_drain #(
       rows_q  <= '0;
       m0_q    <= '0;
       n0_q    <= '0;
-    end else if (capture_i) begin
-      valid_q <= 1'b1;
-      last_q  <= last_i;
-      row_q   <= '0;
-      rows_q  <= rows_i;
-      m0_q    <= m0_i;
-      n0_q    <= n0_i;
-    end else if (valid_q && out_ready_i) begin
-      valid_q <= !last_row;
-      row_q   <= row_q + 1'b1;
+    end else begin
+      valid_q <= valid_d;
+      last_q  <= last_d;
+      row_q   <= row_d;
+      rows_q  <= rows_d;
+      m0_q    <= m0_d;
+      n0_q    <= n0_d;
     end
   end
 

@@ -5,7 +5,7 @@ module dnn_bitserial_prec #(
   parameter int unsigned Count  = 64,  // activations in the group
   parameter int unsigned InBits = 16,
   parameter int unsigned Signed = 0,
-  parameter int unsigned PBits  = $clog2(InBits + 1)
+  localparam int unsigned PBits = $clog2(InBits + 1)
 ) (
   input  logic [Count*InBits-1:0] group_i,
   output logic [PBits-1:0]        prec_o

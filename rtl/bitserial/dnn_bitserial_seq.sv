@@ -17,8 +17,8 @@ module dnn_bitserial_seq #(
   parameter int unsigned DimBits  = 8,
   parameter int unsigned ABits    = 4,
   parameter int unsigned BBits    = 4,
-  parameter int unsigned PBits    = $clog2(InBits + 1),
-  parameter int unsigned RowBits  = $clog2(TileRows + 1)
+  localparam int unsigned PBits   = $clog2(InBits + 1),
+  localparam int unsigned RowBits = $clog2(TileRows + 1)
 ) (
   input  logic               clk_i,
   input  logic               rst_ni,
@@ -51,19 +51,19 @@ module dnn_bitserial_seq #(
 );
 
   // Job registers.
-  logic [DimBits-1:0] m_q, n_q, k_q;
-  logic [PBits-1:0]   prec_job_q;
-  logic               auto_q;
+  logic [DimBits-1:0] m_q, m_d, n_q, n_d, k_q, k_d;
+  logic [PBits-1:0]   prec_job_q, prec_job_d;
+  logic               auto_q, auto_d;
   // Read side: the next brick to read.
-  logic               rd_left_q;
-  logic [DimBits-1:0] rd_m0_q, rd_n0_q, rd_k0_q;
-  logic [ABits-1:0]   a_base_q, a_kb_q;
-  logic [BBits-1:0]   b_base_q, b_kb_q;
+  logic               rd_left_q, rd_left_d;
+  logic [DimBits-1:0] rd_m0_q, rd_m0_d, rd_n0_q, rd_n0_d, rd_k0_q, rd_k0_d;
+  logic [ABits-1:0]   a_base_q, a_base_d, a_kb_q, a_kb_d;
+  logic [BBits-1:0]   b_base_q, b_base_d, b_kb_q, b_kb_d;
   // Compute side: the brick on the tile.
-  logic               active_q, first_q;
-  logic [PBits-1:0]   prec_q, bit_q;
-  logic               cur_tile_last_q, cur_job_last_q;
-  logic [DimBits-1:0] cur_m0_q, cur_n0_q;
+  logic               active_q, active_d, first_q, first_d;
+  logic [PBits-1:0]   prec_q, prec_d, bit_q, bit_d;
+  logic               cur_tile_last_q, cur_tile_last_d, cur_job_last_q, cur_job_last_d;
+  logic [DimBits-1:0] cur_m0_q, cur_m0_d, cur_n0_q, cur_n0_d;
 
   logic [PBits-1:0]   prec_cur, bit_cur;
   logic               step_last, stall, adv, rd, last_k, last_n, last_m;
@@ -71,7 +71,9 @@ module dnn_bitserial_seq #(
 
   assign prec_cur  = first_q ? (auto_q ? detected_prec_i : prec_job_q) : prec_q;
   assign bit_cur   = first_q ? prec_cur - 1'b1 : bit_q;
-  assign step_last = (Mode == 0) ? (bit_cur == '0) : ((Mode == 1) ? !more_i : 1'b1);
+  assign step_last = (Mode == dnn_pkg::ModeStripes)   ? (bit_cur == '0)
+                   : (Mode == dnn_pkg::ModePragmatic) ? !more_i
+                   : 1'b1;
   assign stall     = active_q && step_last && cur_tile_last_q && !bank_free_i;
   assign adv       = active_q && !stall;
   assign rd        = rd_left_q && (!active_q || (adv && step_last));
@@ -80,6 +82,81 @@ module dnn_bitserial_seq #(
   assign last_k = {1'b0, rd_k0_q} + (DimBits + 1)'(Lanes) >= {1'b0, k_q};
   assign last_n = {1'b0, rd_n0_q} + (DimBits + 1)'(TileCols) >= {1'b0, n_q};
   assign last_m = {1'b0, rd_m0_q} + (DimBits + 1)'(TileRows) >= {1'b0, m_q};
+
+  always_comb begin
+    m_d             = m_q;
+    n_d             = n_q;
+    k_d             = k_q;
+    prec_job_d      = prec_job_q;
+    auto_d          = auto_q;
+    rd_left_d       = rd_left_q;
+    rd_m0_d         = rd_m0_q;
+    rd_n0_d         = rd_n0_q;
+    rd_k0_d         = rd_k0_q;
+    a_base_d        = a_base_q;
+    a_kb_d          = a_kb_q;
+    b_base_d        = b_base_q;
+    b_kb_d          = b_kb_q;
+    active_d        = active_q;
+    first_d         = first_q;
+    prec_d          = prec_q;
+    bit_d           = bit_q;
+    cur_tile_last_d = cur_tile_last_q;
+    cur_job_last_d  = cur_job_last_q;
+    cur_m0_d        = cur_m0_q;
+    cur_n0_d        = cur_n0_q;
+    if (start_i) begin
+      m_d        = job_m_i;
+      n_d        = job_n_i;
+      k_d        = job_k_i;
+      prec_job_d = job_prec_i;
+      auto_d     = job_auto_i;
+      rd_left_d  = 1'b1;
+      rd_m0_d    = '0;
+      rd_n0_d    = '0;
+      rd_k0_d    = '0;
+      a_base_d   = '0;
+      a_kb_d     = '0;
+      b_base_d   = '0;
+      b_kb_d     = '0;
+      active_d   = 1'b0;
+      first_d    = 1'b0;
+    end else begin
+      if (adv) begin
+        first_d = 1'b0;
+        prec_d  = prec_cur;
+        bit_d   = bit_cur - 1'b1;
+        if (step_last) active_d = 1'b0;
+      end
+      if (rd) begin
+        active_d        = 1'b1;
+        first_d         = 1'b1;
+        cur_tile_last_d = last_k;
+        cur_job_last_d  = last_k && last_n && last_m;
+        cur_m0_d        = rd_m0_q;
+        cur_n0_d        = rd_n0_q;
+        if (!last_k) begin
+          rd_k0_d = rd_k0_q + DimBits'(Lanes);
+          a_kb_d  = a_kb_q + 1'b1;
+          b_kb_d  = b_kb_q + 1'b1;
+        end else begin
+          rd_k0_d = '0;
+          a_kb_d  = '0;
+          b_kb_d  = '0;
+          if (!last_n) begin
+            rd_n0_d  = rd_n0_q + DimBits'(TileCols);
+            b_base_d = b_base_q + BBits'(KbMax);
+          end else begin
+            rd_n0_d   = '0;
+            b_base_d  = '0;
+            rd_m0_d   = rd_m0_q + DimBits'(TileRows);
+            a_base_d  = a_base_q + ABits'(KbMax);
+            rd_left_d = !last_m;
+          end
+        end
+      end
+    end
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -104,56 +181,28 @@ module dnn_bitserial_seq #(
       cur_job_last_q  <= 1'b0;
       cur_m0_q        <= '0;
       cur_n0_q        <= '0;
-    end else if (start_i) begin
-      m_q        <= job_m_i;
-      n_q        <= job_n_i;
-      k_q        <= job_k_i;
-      prec_job_q <= job_prec_i;
-      auto_q     <= job_auto_i;
-      rd_left_q  <= 1'b1;
-      rd_m0_q    <= '0;
-      rd_n0_q    <= '0;
-      rd_k0_q    <= '0;
-      a_base_q   <= '0;
-      a_kb_q     <= '0;
-      b_base_q   <= '0;
-      b_kb_q     <= '0;
-      active_q   <= 1'b0;
-      first_q    <= 1'b0;
     end else begin
-      if (adv) begin
-        first_q <= 1'b0;
-        prec_q  <= prec_cur;
-        bit_q   <= bit_cur - 1'b1;
-        if (step_last) active_q <= 1'b0;
-      end
-      if (rd) begin
-        active_q        <= 1'b1;
-        first_q         <= 1'b1;
-        cur_tile_last_q <= last_k;
-        cur_job_last_q  <= last_k && last_n && last_m;
-        cur_m0_q        <= rd_m0_q;
-        cur_n0_q        <= rd_n0_q;
-        if (!last_k) begin
-          rd_k0_q <= rd_k0_q + DimBits'(Lanes);
-          a_kb_q  <= a_kb_q + 1'b1;
-          b_kb_q  <= b_kb_q + 1'b1;
-        end else begin
-          rd_k0_q <= '0;
-          a_kb_q  <= '0;
-          b_kb_q  <= '0;
-          if (!last_n) begin
-            rd_n0_q  <= rd_n0_q + DimBits'(TileCols);
-            b_base_q <= b_base_q + BBits'(KbMax);
-          end else begin
-            rd_n0_q  <= '0;
-            b_base_q <= '0;
-            rd_m0_q  <= rd_m0_q + DimBits'(TileRows);
-            a_base_q <= a_base_q + ABits'(KbMax);
-            rd_left_q <= !last_m;
-          end
-        end
-      end
+      m_q             <= m_d;
+      n_q             <= n_d;
+      k_q             <= k_d;
+      prec_job_q      <= prec_job_d;
+      auto_q          <= auto_d;
+      rd_left_q       <= rd_left_d;
+      rd_m0_q         <= rd_m0_d;
+      rd_n0_q         <= rd_n0_d;
+      rd_k0_q         <= rd_k0_d;
+      a_base_q        <= a_base_d;
+      a_kb_q          <= a_kb_d;
+      b_base_q        <= b_base_d;
+      b_kb_q          <= b_kb_d;
+      active_q        <= active_d;
+      first_q         <= first_d;
+      prec_q          <= prec_d;
+      bit_q           <= bit_d;
+      cur_tile_last_q <= cur_tile_last_d;
+      cur_job_last_q  <= cur_job_last_d;
+      cur_m0_q        <= cur_m0_d;
+      cur_n0_q        <= cur_n0_d;
     end
   end
 

@@ -20,9 +20,8 @@ module dnn_bitserial_sip #(
   parameter int unsigned InBits   = 16,
   parameter int unsigned AccBits  = 32,
   parameter int unsigned Signed   = 0,
-  // Derived; not meant to be overridden (must match dnn_bitserial_act_row).
-  parameter int unsigned ShBits   = (InBits > 1) ? $clog2(InBits) : 1,
-  parameter int unsigned LaneBits = (Mode == 0) ? 1 : ((Mode == 1) ? ShBits + 2 : InBits)
+  localparam int unsigned ShBits   = dnn_pkg::idx_bits(InBits),
+  localparam int unsigned LaneBits = dnn_pkg::lane_bits(Mode, InBits)
 ) (
   input  logic                      clk_i,
   input  logic                      rst_ni,
@@ -40,7 +39,8 @@ module dnn_bitserial_sip #(
 
 `ifndef SYNTHESIS
   initial begin
-    if (Mode > 2) $fatal(1, "Mode must be 0 (stripes), 1 (pragmatic) or 2 (parallel)");
+    if (Mode != dnn_pkg::ModeStripes && Mode != dnn_pkg::ModePragmatic && Mode != dnn_pkg::ModeParallel)
+      $fatal(1, "Mode must be 0 (stripes), 1 (pragmatic) or 2 (parallel)");
     if (AccBits < ProdBits) $fatal(1, "AccBits must hold a product (>= %0d)", ProdBits);
   end
 `endif
@@ -49,7 +49,7 @@ module dnn_bitserial_sip #(
   // Stripes; a shifted weight or a product, up to ProdBits signed, otherwise) plus
   // log2(Lanes) bits of growth, and never wider than the accumulator. Its result is
   // sign-extended to AccBits, which is exact because the true sum fits TreeBits.
-  localparam int unsigned TermBits = (Mode == 0) ? WBits : ProdBits;
+  localparam int unsigned TermBits = (Mode == dnn_pkg::ModeStripes) ? WBits : ProdBits;
   localparam int unsigned SumBits  = TermBits + ((Lanes > 1) ? $clog2(Lanes) : 0);
   localparam int unsigned TreeBits = (SumBits < AccBits) ? SumBits : AccBits;
 
@@ -70,7 +70,7 @@ module dnn_bitserial_sip #(
   );
   assign tree = {{(AccBits - TreeBits){tree_n[TreeBits-1]}}, tree_n};
 
-  if (Mode == 0) begin : g_stripes
+  if (Mode == dnn_pkg::ModeStripes) begin : g_stripes
     // Only the low AccBits-1 bits of the partial sum matter after the next doubling.
     logic [AccBits-2:0] partial_q;
     logic [AccBits-1:0] partial_d;
@@ -88,7 +88,7 @@ module dnn_bitserial_sip #(
       if (!rst_ni) partial_q <= '0;
       else if (en_i) partial_q <= partial_d[AccBits-2:0];
     end
-  end else if (Mode == 1) begin : g_pragmatic
+  end else if (Mode == dnn_pkg::ModePragmatic) begin : g_pragmatic
     logic [TreeBits-1:0] shifted;
     always_comb begin
       for (int l = 0; l < Lanes; l++) begin
@@ -112,7 +112,7 @@ module dnn_bitserial_sip #(
   end
 
   // Pragmatic and bit-parallel: the brick's sum goes straight into the accumulator.
-  if (Mode != 0) begin : g_word_accumulate
+  if (Mode != dnn_pkg::ModeStripes) begin : g_word_accumulate
     assign sum   = acc_q + tree;
     assign acc_d = tile_last_i ? '0 : sum;
     logic unused_stripes;

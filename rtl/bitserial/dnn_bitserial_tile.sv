@@ -10,7 +10,8 @@ module dnn_bitserial_tile #(
   parameter int unsigned InBits   = 16,
   parameter int unsigned AccBits  = 32,
   parameter int unsigned Signed   = 0,
-  parameter int unsigned PBits    = $clog2(InBits + 1)
+  localparam int unsigned PBits    = $clog2(InBits + 1),
+  localparam int unsigned LaneBits = dnn_pkg::lane_bits(Mode, InBits)
 ) (
   input  logic                                 clk_i,
   input  logic                                 rst_ni,
@@ -25,9 +26,6 @@ module dnn_bitserial_tile #(
   output logic                                 more_o,  // Pragmatic: some lane has bits left
   output logic [TileRows*TileCols*AccBits-1:0] sum_o    // SIP (r, c) at (r*TileCols+c)*AccBits
 );
-
-  localparam int unsigned ShBits   = (InBits > 1) ? $clog2(InBits) : 1;
-  localparam int unsigned LaneBits = (Mode == 0) ? 1 : ((Mode == 1) ? ShBits + 2 : InBits);
 
   logic [TileRows-1:0] row_more;
 

@@ -6,7 +6,7 @@
 // (c*Lanes + l)*WBits). The host zero-fills lanes past M, N and K. Results leave one
 // tile row (TileCols results) per cycle. dnngen binds the parameters from the config.
 module dnn_bitserial_top #(
-  parameter int unsigned Mode     = 0,   // 0: stripes, 1: pragmatic, 2: bit-parallel
+  parameter int unsigned Mode     = dnn_pkg::ModeStripes,  // dnn_pkg::bitserial_mode_e: 0, 1, 2
   parameter int unsigned Lanes    = 16,
   parameter int unsigned TileRows = 4,
   parameter int unsigned TileCols = 4,
@@ -25,8 +25,8 @@ module dnn_bitserial_top #(
   parameter int unsigned KbMax      = (MaxK + Lanes - 1) / Lanes,
   parameter int unsigned ADepth     = ((MaxM + TileRows - 1) / TileRows) * KbMax,
   parameter int unsigned BDepth     = ((MaxN + TileCols - 1) / TileCols) * KbMax,
-  parameter int unsigned ABits      = (ADepth > 1) ? $clog2(ADepth) : 1,
-  parameter int unsigned BBits      = (BDepth > 1) ? $clog2(BDepth) : 1,
+  parameter int unsigned ABits      = dnn_pkg::idx_bits(ADepth),
+  parameter int unsigned BBits      = dnn_pkg::idx_bits(BDepth),
   parameter int unsigned LdAddrBits = (ABits > BBits) ? ABits : BBits,
   parameter int unsigned AWidth     = TileRows * Lanes * InBits,
   parameter int unsigned BWidth     = TileCols * Lanes * WBits,
@@ -62,7 +62,8 @@ module dnn_bitserial_top #(
 
 `ifndef SYNTHESIS
   initial begin
-    if (Mode > 2) $fatal(1, "Mode must be 0 (stripes), 1 (pragmatic) or 2 (parallel)");
+    if (Mode != dnn_pkg::ModeStripes && Mode != dnn_pkg::ModePragmatic && Mode != dnn_pkg::ModeParallel)
+      $fatal(1, "Mode must be 0 (stripes), 1 (pragmatic) or 2 (parallel)");
     if (Lanes < 1 || TileRows < 1 || TileCols < 1) $fatal(1, "Lanes, TileRows, TileCols must be >= 1");
     if (AccBits < InBits + WBits) $fatal(1, "AccBits must be >= InBits + WBits");
   end

@@ -13,6 +13,10 @@ module dnn_adder_tree #(
   localparam int unsigned Levels = (Count > 1) ? $clog2(Count) : 0;
   localparam int unsigned Pad    = 1 << Levels;  // leaves, a power of two
 
+  if (Count < 1 || Width < 1) begin : g_bad_param
+    $error("dnn_adder_tree: Count and Width must be >= 1");
+  end
+
   logic [Width-1:0] node [2*Pad];  // node[0] is not part of the tree
 
   always_comb begin

@@ -11,6 +11,10 @@ module dnn_delay #(
   output logic [Width-1:0] q_o
 );
 
+  if (Width < 1) begin : g_bad_param
+    $error("dnn_delay: Width must be >= 1");
+  end
+
   if (Cycles == 0) begin : g_wire
     assign q_o = d_i;
     logic unused_ctl;

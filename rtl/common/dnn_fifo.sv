@@ -14,8 +14,12 @@ module dnn_fifo #(
   output logic [Width-1:0] out_data_o
 );
 
-  localparam int unsigned PtrBits = (Depth > 1) ? $clog2(Depth) : 1;
+  localparam int unsigned PtrBits = dnn_pkg::idx_bits(Depth);
   localparam int unsigned CntBits = $clog2(Depth + 1);
+
+  if (Width < 1 || Depth < 1) begin : g_bad_param
+    $error("dnn_fifo: Width and Depth must be >= 1");
+  end
 
   logic [Width-1:0]   mem_q [Depth];
   logic [PtrBits-1:0] wptr_q, wptr_d, rptr_q, rptr_d;

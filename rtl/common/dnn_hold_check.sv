@@ -10,12 +10,19 @@ module dnn_hold_check #(
   input logic [Width-1:0] payload_i
 );
 
+  if (Width < 1) begin : g_bad_param
+    $error("dnn_hold_check: Width must be >= 1");
+  end
+
 `ifndef SYNTHESIS
-  logic             stalled_q;
+  logic             stalled_q, stalled_d;
   logic [Width-1:0] stalled_payload_q;
+  assign stalled_d = valid_i && !ready_i;
   always_ff @(posedge clk_i) begin
-    stalled_q         <= valid_i && !ready_i;
+    stalled_q         <= stalled_d;
     stalled_payload_q <= payload_i;
+  end
+  always_ff @(posedge clk_i) begin
     if (stalled_q && !(valid_i && payload_i == stalled_payload_q))
       $error("result port changed while valid and not accepted");
   end

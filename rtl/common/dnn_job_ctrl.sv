@@ -15,11 +15,28 @@ module dnn_job_ctrl #(
   output logic [CycleBits-1:0] cycles_o     // busy cycles of the current / last job
 );
 
-  logic                 busy_q, done_q;
-  logic [CycleBits-1:0] cycles_q;
+  logic                 busy_q, busy_d, done_q, done_d;
+  logic [CycleBits-1:0] cycles_q, cycles_d;
+
+  if (CycleBits < 1) begin : g_bad_param
+    $error("dnn_job_ctrl: CycleBits must be >= 1");
+  end
 
   assign job_ready_o = !busy_q;
   assign accept_o    = job_valid_i && !busy_q;
+
+  always_comb begin
+    busy_d   = busy_q;
+    cycles_d = cycles_q;
+    done_d   = busy_q && finish_i;
+    if (accept_o) begin
+      busy_d   = 1'b1;
+      cycles_d = '0;
+    end else if (busy_q) begin
+      busy_d   = !finish_i;
+      cycles_d = cycles_q + 1'b1;
+    end
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -27,14 +44,9 @@ module dnn_job_ctrl #(
       done_q   <= 1'b0;
       cycles_q <= '0;
     end else begin
-      done_q <= busy_q && finish_i;
-      if (accept_o) begin
-        busy_q   <= 1'b1;
-        cycles_q <= '0;
-      end else if (busy_q) begin
-        busy_q   <= !finish_i;
-        cycles_q <= cycles_q + 1'b1;
-      end
+      busy_q   <= busy_d;
+      done_q   <= done_d;
+      cycles_q <= cycles_d;
     end
   end
 

@@ -5,7 +5,7 @@
 module dnn_sram_1r1w #(
   parameter int unsigned Depth    = 16,
   parameter int unsigned Width    = 8,
-  parameter int unsigned AddrBits = (Depth > 1) ? $clog2(Depth) : 1
+  parameter int unsigned AddrBits = dnn_pkg::idx_bits(Depth)
 ) (
   input  logic                clk_i,
   input  logic                we_i,
@@ -15,6 +15,13 @@ module dnn_sram_1r1w #(
   input  logic [AddrBits-1:0] raddr_i,
   output logic [Width-1:0]    rdata_o
 );
+
+  if (Depth < 1 || Width < 1) begin : g_bad_size
+    $error("dnn_sram_1r1w: Depth and Width must be >= 1");
+  end
+  if (AddrBits < dnn_pkg::idx_bits(Depth)) begin : g_bad_addr
+    $error("dnn_sram_1r1w: AddrBits too narrow to address Depth words");
+  end
 
   logic [Width-1:0] mem_q [Depth];
   logic [Width-1:0] rdata_q;

@@ -5,7 +5,7 @@
 module dnn_eie_act_rw #(
   parameter int unsigned ActBits  = 16,
   parameter int unsigned ActDepth = 16,
-  parameter int unsigned AddrBits = (ActDepth > 1) ? $clog2(ActDepth) : 1
+  localparam int unsigned AddrBits = dnn_pkg::idx_bits(ActDepth)
 ) (
   input  logic                clk_i,
   input  logic                sel_i,      // source file: 0 or 1

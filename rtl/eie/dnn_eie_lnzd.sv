@@ -22,7 +22,7 @@ module dnn_eie_lnzd #(
   output logic                      scan_o      // still scanning
 );
 
-  localparam int unsigned IdxBits = (NumPes > 1) ? $clog2(NumPes) : 1;
+  localparam int unsigned IdxBits = dnn_pkg::idx_bits(NumPes);
 
   logic                      scan_q, scan_d;
   logic [AddrBits-1:0]       g_q, g_d;

@@ -2,14 +2,14 @@
 // binary tree of 2-input nodes (log2 depth), as EIE's LNZD nodes combine their
 // children. valid_o is low when the mask is all zeros.
 module dnn_eie_lnzd_tree #(
-  parameter int unsigned NumIn = 4
+  parameter int unsigned NumIn = 4,
+  localparam int unsigned IdxBits = dnn_pkg::idx_bits(NumIn)
 ) (
   input  logic [NumIn-1:0]  mask_i,
   output logic              valid_o,
   output logic [IdxBits-1:0] idx_o
 );
 
-  localparam int unsigned IdxBits = (NumIn > 1) ? $clog2(NumIn) : 1;
   localparam int unsigned Leaves  = 1 << IdxBits;
 
   // Level l has Leaves >> l nodes; level 0 are the (zero-padded) mask bits.

@@ -27,7 +27,10 @@ module dnn_eie_pe #(
   parameter int unsigned MaxEntries = 1024,
   parameter int unsigned PtrBits   = 11,
   parameter int unsigned LdAddrBits = 10,
-  parameter int unsigned LdDataBits = 16
+  parameter int unsigned LdDataBits = 16,
+  localparam int unsigned ActAddrBits = dnn_pkg::idx_bits(ActDepth),
+  localparam int unsigned AccAddrBits = dnn_pkg::idx_bits(AccDepth),
+  localparam int unsigned EntAddrBits = dnn_pkg::idx_bits(MaxEntries)
 ) (
   input  logic                               clk_i,
   input  logic                               rst_ni,
@@ -55,9 +58,6 @@ module dnn_eie_pe #(
   output logic                               idle_o
 );
 
-  localparam int unsigned ActAddrBits = (ActDepth > 1) ? $clog2(ActDepth) : 1;
-  localparam int unsigned AccAddrBits = (AccDepth > 1) ? $clog2(AccDepth) : 1;
-  localparam int unsigned EntAddrBits = (MaxEntries > 1) ? $clog2(MaxEntries) : 1;
   localparam int unsigned EntBits     = IndexBits + 4;
   localparam int unsigned QBits       = PtrIdxBits + ActBits;
 

@@ -17,7 +17,7 @@ module dnn_eie_ptr_banks #(
 );
 
   localparam int unsigned BankDepth = NumPtrs / 2 + 1;
-  localparam int unsigned BankBits  = (BankDepth > 1) ? $clog2(BankDepth) : 1;
+  localparam int unsigned BankBits  = dnn_pkg::idx_bits(BankDepth);
 
   logic [BankBits-1:0] waddr, raddr_lo, raddr_hi;
   logic [PtrBits-1:0]  even_data, odd_data;

@@ -24,11 +24,11 @@ module dnn_eie_top #(
   parameter int unsigned MaxCols    = 64,
   parameter int unsigned MaxEntries = 1024,
   // derived (not set by the generator)
-  parameter int unsigned PeBits     = (NumPes > 1) ? $clog2(NumPes) : 1,
+  parameter int unsigned PeBits     = dnn_pkg::idx_bits(NumPes),
   parameter int unsigned MaxDim     = (MaxRows > MaxCols) ? MaxRows : MaxCols,
   parameter int unsigned DimBits    = $clog2(MaxDim + 1),
   parameter int unsigned ActDepth   = (MaxDim + NumPes - 1) / NumPes,
-  parameter int unsigned ActAddrBits = (ActDepth > 1) ? $clog2(ActDepth) : 1,
+  parameter int unsigned ActAddrBits = dnn_pkg::idx_bits(ActDepth),
   parameter int unsigned PtrIdxBits = $clog2(MaxCols + 2),
   parameter int unsigned LdAddrBits = 21,
   parameter int unsigned LdDataBits = 32
@@ -55,7 +55,7 @@ module dnn_eie_top #(
 );
 
   localparam int unsigned AccDepth    = (MaxRows + NumPes - 1) / NumPes;
-  localparam int unsigned AccAddrBits = (AccDepth > 1) ? $clog2(AccDepth) : 1;
+  localparam int unsigned AccAddrBits = dnn_pkg::idx_bits(AccDepth);
   localparam int unsigned NumPtrs     = MaxCols + 1;
   localparam int unsigned PtrBits     = $clog2(MaxEntries + 1);
   localparam int unsigned CbEntries   = 1 << IndexBits;

@@ -1,5 +1,6 @@
 # RTL of the bit-serial engine (Stripes, Bit-Pragmatic and the bit-parallel baseline share
-# one top), relative to rtl/: leaf modules first, the top module last.
+# one top), relative to rtl/: the package first, leaf modules next, the top module last.
+common/dnn_pkg.sv
 common/dnn_sram_1r1w.sv
 common/dnn_job_ctrl.sv
 common/dnn_hold_check.sv

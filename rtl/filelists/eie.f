@@ -1,4 +1,6 @@
-# RTL of the EIE sparse engine, relative to rtl/: leaf modules first, the top last.
+# RTL of the EIE sparse engine, relative to rtl/: the package first, leaf modules next,
+# the top last.
+common/dnn_pkg.sv
 common/dnn_sram_1r1w.sv
 common/dnn_fifo.sv
 common/dnn_job_ctrl.sv

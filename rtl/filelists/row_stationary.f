@@ -1,6 +1,7 @@
-# RTL of the row-stationary (Eyeriss) conv2d engine, relative to rtl/: leaf modules
-# first, the top last. Reuses the common primitives and the systolic multiplier,
+# RTL of the row-stationary (Eyeriss) conv2d engine, relative to rtl/: the package,
+# leaf modules, the top last. Reuses the common primitives and the systolic multiplier,
 # skew and finalize stages.
+common/dnn_pkg.sv
 common/dnn_sram_1r1w.sv
 common/dnn_delay.sv
 common/dnn_job_ctrl.sv

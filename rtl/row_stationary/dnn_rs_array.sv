@@ -12,10 +12,10 @@ module dnn_rs_array #(
   parameter int unsigned Signed     = 1,
   parameter int unsigned FilterSpad = 3,
   parameter int unsigned IfmapSpad  = 8,
-  localparam int unsigned SBits = (FilterSpad > 1) ? $clog2(FilterSpad) : 1,
-  localparam int unsigned XBits = (IfmapSpad > 1) ? $clog2(IfmapSpad) : 1,
-  localparam int unsigned RowBits = (NumRows > 1) ? $clog2(NumRows) : 1,
-  localparam int unsigned ColBits = (NumCols > 1) ? $clog2(NumCols) : 1,
+  localparam int unsigned SBits = dnn_pkg::idx_bits(FilterSpad),
+  localparam int unsigned XBits = dnn_pkg::idx_bits(IfmapSpad),
+  localparam int unsigned RowBits = dnn_pkg::idx_bits(NumRows),
+  localparam int unsigned ColBits = dnn_pkg::idx_bits(NumCols),
   // One row's controls: {wld_valid, wld_bank, valid, first, last, s, x, xzero, bank}.
   localparam int unsigned CtlBits = 7 + SBits + XBits
 ) (

@@ -12,8 +12,8 @@ module dnn_rs_pe #(
   parameter int unsigned Signed     = 1,
   parameter int unsigned FilterSpad = 3,
   parameter int unsigned IfmapSpad  = 8,
-  localparam int unsigned SBits = (FilterSpad > 1) ? $clog2(FilterSpad) : 1,
-  localparam int unsigned XBits = (IfmapSpad > 1) ? $clog2(IfmapSpad) : 1
+  localparam int unsigned SBits = dnn_pkg::idx_bits(FilterSpad),
+  localparam int unsigned XBits = dnn_pkg::idx_bits(IfmapSpad)
 ) (
   input  logic                            clk_i,
   input  logic                            en_i,        // global advance (output backpressure)

@@ -15,10 +15,10 @@ module dnn_rs_seq #(
   parameter int unsigned FAddrBits   = 4,
   parameter int unsigned PAddrBits   = 4,
   localparam int unsigned DimBits = 16,
-  localparam int unsigned SBits = (FilterSpad > 1) ? $clog2(FilterSpad) : 1,
-  localparam int unsigned XBits = (IfmapSpad > 1) ? $clog2(IfmapSpad) : 1,
-  localparam int unsigned RowBits = (NumRows > 1) ? $clog2(NumRows) : 1,
-  localparam int unsigned ColBits = (NumCols > 1) ? $clog2(NumCols) : 1
+  localparam int unsigned SBits = dnn_pkg::idx_bits(FilterSpad),
+  localparam int unsigned XBits = dnn_pkg::idx_bits(IfmapSpad),
+  localparam int unsigned RowBits = dnn_pkg::idx_bits(NumRows),
+  localparam int unsigned ColBits = dnn_pkg::idx_bits(NumCols)
 ) (
   input  logic                 clk_i,
   input  logic                 rst_ni,

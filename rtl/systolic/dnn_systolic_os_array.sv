@@ -14,7 +14,7 @@ module dnn_systolic_os_array #(
   parameter int unsigned WBits    = 8,
   parameter int unsigned AccBits  = 32,
   parameter int unsigned Signed   = 1,
-  parameter int unsigned RowBits  = (NumRows > 1) ? $clog2(NumRows) : 1
+  localparam int unsigned RowBits = dnn_pkg::idx_bits(NumRows)
 ) (
   input  logic                       clk_i,
   input  logic                       rst_ni,

@@ -21,7 +21,7 @@ module dnn_systolic_os_core #(
   parameter int unsigned MaxN       = 64,
   parameter int unsigned MaxK       = 64,
   parameter int unsigned DimBits    = 8,
-  parameter int unsigned LdAddrBits = 8,
+  parameter int unsigned LdAddrBits = 10,  // addresses every word of the larger buffer
   parameter int unsigned LdWidth    = 32,
   parameter int unsigned CycleBits  = 48
 ) (
@@ -52,11 +52,11 @@ module dnn_systolic_os_core #(
   localparam int unsigned NTiles   = (MaxN + NumCols - 1) / NumCols;
   localparam int unsigned ADepth   = MTiles * MaxK;
   localparam int unsigned BDepth   = NTiles * MaxK;
-  localparam int unsigned ABits    = (ADepth > 1) ? $clog2(ADepth) : 1;
-  localparam int unsigned BBits    = (BDepth > 1) ? $clog2(BDepth) : 1;
+  localparam int unsigned ABits    = dnn_pkg::idx_bits(ADepth);
+  localparam int unsigned BBits    = dnn_pkg::idx_bits(BDepth);
   localparam int unsigned AWidth   = NumRows * InBits;
   localparam int unsigned BWidth   = NumCols * WBits;
-  localparam int unsigned RowBits  = (NumRows > 1) ? $clog2(NumRows) : 1;
+  localparam int unsigned RowBits  = dnn_pkg::idx_bits(NumRows);
   localparam int unsigned AccWidth = NumCols * AccIntBits;
   // Tiles between issue and read-out: D >= max(K, R, C) bounds it by 3; one spare.
   localparam int unsigned TileFifoDepth = 4;
@@ -71,10 +71,8 @@ module dnn_systolic_os_core #(
 
   logic en;
 
-  // ---------------------------------------------------------------- job registers
-  logic                 busy, job_accept, job_finish;
-  logic [DimBits-1:0]   m_q, n_q, k_q;
-  logic [DimBits:0]     period_q, period_d;
+  // ---------------------------------------------------------------- job control
+  logic job_accept, job_finish;
 
   dnn_job_ctrl #(
     .CycleBits(CycleBits)
@@ -85,31 +83,73 @@ module dnn_systolic_os_core #(
     .job_ready_o(job_ready_o),
     .accept_o   (job_accept),
     .finish_i   (job_finish),
-    .busy_o     (busy),
+    .busy_o     (busy_o),
     .done_o     (done_o),
     .cycles_o   (cycles_o)
   );
 
-  assign ld_ready_o = !busy;
-
   // D = max(K, R, C): A/B ports, output rows per tile, result-register reuse.
+  logic [DimBits:0] job_period;
   always_comb begin
-    period_d = {1'b0, job_k_i};
-    if (period_d < (DimBits+1)'(NumRows)) period_d = (DimBits+1)'(NumRows);
-    if (period_d < (DimBits+1)'(NumCols)) period_d = (DimBits+1)'(NumCols);
+    job_period = {1'b0, job_k_i};
+    if (job_period < (DimBits+1)'(NumRows)) job_period = (DimBits+1)'(NumRows);
+    if (job_period < (DimBits+1)'(NumCols)) job_period = (DimBits+1)'(NumCols);
   end
 
   // ---------------------------------------------------------------- tile sequencer
-  logic               issuing_q;
-  logic [DimBits:0]   phase_q;
-  logic [DimBits-1:0] m0_q, n0_q;
-  logic [ABits-1:0]   a_base_q;
-  logic [BBits-1:0]   b_base_q;
+  logic [DimBits-1:0] m_q, m_d, n_q, n_d, k_q, k_d;
+  logic [DimBits:0]   period_q, period_d;
+  logic               issuing_q, issuing_d;
+  logic [DimBits:0]   phase_q, phase_d;
+  logic [DimBits-1:0] m0_q, m0_d, n0_q, n0_d;
+  logic [ABits-1:0]   a_base_q, a_base_d;
+  logic [BBits-1:0]   b_base_q, b_base_d;
   logic               last_n, tile_last, tile_end;
 
   assign last_n    = ({1'b0, n0_q} + (DimBits+1)'(NumCols)) >= {1'b0, n_q};
   assign tile_last = last_n && (({1'b0, m0_q} + (DimBits+1)'(NumRows)) >= {1'b0, m_q});
   assign tile_end  = issuing_q && (phase_q == period_q - 1'b1);
+
+  always_comb begin
+    m_d       = m_q;
+    n_d       = n_q;
+    k_d       = k_q;
+    period_d  = period_q;
+    issuing_d = issuing_q;
+    phase_d   = phase_q;
+    m0_d      = m0_q;
+    n0_d      = n0_q;
+    a_base_d  = a_base_q;
+    b_base_d  = b_base_q;
+    if (job_accept) begin
+      m_d       = job_m_i;
+      n_d       = job_n_i;
+      k_d       = job_k_i;
+      period_d  = job_period;
+      issuing_d = 1'b1;
+      phase_d   = '0;
+      m0_d      = '0;
+      n0_d      = '0;
+      a_base_d  = '0;
+      b_base_d  = '0;
+    end else if (en && issuing_q) begin
+      if (tile_end) begin
+        phase_d = '0;
+        if (tile_last) issuing_d = 1'b0;
+        if (last_n) begin
+          n0_d     = '0;
+          b_base_d = '0;
+          m0_d     = m0_q + DimBits'(NumRows);
+          a_base_d = a_base_q + ABits'(MaxK);
+        end else begin
+          n0_d     = n0_q + DimBits'(NumCols);
+          b_base_d = b_base_q + BBits'(MaxK);
+        end
+      end else begin
+        phase_d = phase_q + 1'b1;
+      end
+    end
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -123,49 +163,31 @@ module dnn_systolic_os_core #(
       n0_q      <= '0;
       a_base_q  <= '0;
       b_base_q  <= '0;
-    end else if (job_accept) begin
-      m_q       <= job_m_i;
-      n_q       <= job_n_i;
-      k_q       <= job_k_i;
+    end else begin
+      m_q       <= m_d;
+      n_q       <= n_d;
+      k_q       <= k_d;
       period_q  <= period_d;
-      issuing_q <= 1'b1;
-      phase_q   <= '0;
-      m0_q      <= '0;
-      n0_q      <= '0;
-      a_base_q  <= '0;
-      b_base_q  <= '0;
-    end else if (en && issuing_q) begin
-      if (tile_end) begin
-        phase_q <= '0;
-        if (tile_last) issuing_q <= 1'b0;
-        if (last_n) begin
-          n0_q     <= '0;
-          b_base_q <= '0;
-          m0_q     <= m0_q + DimBits'(NumRows);
-          a_base_q <= a_base_q + ABits'(MaxK);
-        end else begin
-          n0_q     <= n0_q + DimBits'(NumCols);
-          b_base_q <= b_base_q + BBits'(MaxK);
-        end
-      end else begin
-        phase_q <= phase_q + 1'b1;
-      end
+      issuing_q <= issuing_d;
+      phase_q   <= phase_d;
+      m0_q      <= m0_d;
+      n0_q      <= n0_d;
+      a_base_q  <= a_base_d;
+      b_base_q  <= b_base_d;
     end
   end
 
   // ---------------------------------------------------------------- buffers
-  logic              rd_en, step_valid_q, step_first_q, step_last_q;
+  // Tile step k reads A and B word k; the step's flags follow the read data.
+  logic               rd_en, step_first_d, step_last_d;
+  logic               step_valid_q, step_first_q, step_last_q;
   logic [NumRows-1:0] row_live, step_rows_q;
-  logic [AWidth-1:0] a_rdata;
-  logic [BWidth-1:0] b_rdata;
-  logic              a_we, b_we;
+  logic [AWidth-1:0]  a_rdata;
+  logic [BWidth-1:0]  b_rdata;
 
-  assign rd_en = en && issuing_q && (phase_q < {1'b0, k_q});
-  assign a_we  = ld_valid_i && ld_ready_o && !ld_sel_i;
-  assign b_we  = ld_valid_i && ld_ready_o && ld_sel_i;
-  // The loader port is sized for the wider and deeper of the two buffers.
-  logic unused_ld;
-  assign unused_ld = ^{ld_addr_i, ld_data_i};
+  assign rd_en        = en && issuing_q && (phase_q < {1'b0, k_q});
+  assign step_first_d = (phase_q == '0);
+  assign step_last_d  = (phase_q == {1'b0, k_q} - 1'b1);
 
   // Array rows past M in the last row tile carry no valid steps: they never finish,
   // so nothing of a job is left in flight once its last row is out.
@@ -182,35 +204,32 @@ module dnn_systolic_os_core #(
     end else if (en) begin
       step_valid_q <= rd_en;
       step_rows_q  <= row_live;
-      step_first_q <= (phase_q == '0);
-      step_last_q  <= (phase_q == {1'b0, k_q} - 1'b1);
+      step_first_q <= step_first_d;
+      step_last_q  <= step_last_d;
     end
   end
 
-  dnn_sram_1r1w #(
-    .Depth(ADepth),
-    .Width(AWidth)
-  ) u_abuf (
-    .clk_i  (clk_i),
-    .we_i   (a_we),
-    .waddr_i(ABits'(ld_addr_i)),
-    .wdata_i(ld_data_i[AWidth-1:0]),
-    .re_i   (rd_en),
-    .raddr_i(a_base_q + ABits'(phase_q)),
-    .rdata_o(a_rdata)
-  );
-
-  dnn_sram_1r1w #(
-    .Depth(BDepth),
-    .Width(BWidth)
-  ) u_bbuf (
-    .clk_i  (clk_i),
-    .we_i   (b_we),
-    .waddr_i(BBits'(ld_addr_i)),
-    .wdata_i(ld_data_i[BWidth-1:0]),
-    .re_i   (rd_en),
-    .raddr_i(b_base_q + BBits'(phase_q)),
-    .rdata_o(b_rdata)
+  dnn_systolic_operand_buf #(
+    .ADepth    (ADepth),
+    .AWidth    (AWidth),
+    .BDepth    (BDepth),
+    .BWidth    (BWidth),
+    .LdAddrBits(LdAddrBits),
+    .LdWidth   (LdWidth)
+  ) u_operands (
+    .clk_i     (clk_i),
+    .busy_i    (busy_o),
+    .ld_valid_i(ld_valid_i),
+    .ld_ready_o(ld_ready_o),
+    .ld_sel_i  (ld_sel_i),
+    .ld_addr_i (ld_addr_i),
+    .ld_data_i (ld_data_i),
+    .a_re_i    (rd_en),
+    .a_raddr_i (a_base_q + ABits'(phase_q)),
+    .a_rdata_o (a_rdata),
+    .b_re_i    (rd_en),
+    .b_raddr_i (b_base_q + BBits'(phase_q)),
+    .b_rdata_o (b_rdata)
   );
 
   // ---------------------------------------------------------------- array
@@ -283,7 +302,6 @@ module dnn_systolic_os_core #(
   logic                       unused_rec_ready;  // checked in simulation only
   logic                       emit, job_last, tile_done;
   logic [DimBits-1:0]         out_m;
-  logic [NumCols*AccBits-1:0] out_values;
 
   dnn_fifo #(
     .Width(TileRecBits),
@@ -312,7 +330,7 @@ module dnn_systolic_os_core #(
     .Saturate  (Saturate)
   ) u_finalize (
     .sum_i(row_sum),
-    .out_o(out_values)
+    .out_o(out_data_o)
   );
 
   // ---------------------------------------------------------------- output
@@ -336,7 +354,5 @@ module dnn_systolic_os_core #(
   assign out_last_o  = emit && job_last;
   assign out_row_o   = out_m;
   assign out_col_o   = rec.n0;
-  assign out_data_o  = out_values;
-  assign busy_o      = busy;
 
 endmodule

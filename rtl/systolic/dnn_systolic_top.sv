@@ -9,7 +9,7 @@ module dnn_systolic_top #(
   parameter int unsigned AccBits  = 32,
   parameter int unsigned Signed   = 1,
   parameter int unsigned Saturate = 0,
-  parameter int unsigned Dataflow = 0,    // 0: weight stationary, 1: output stationary
+  parameter int unsigned Dataflow = dnn_pkg::DataflowWs,  // dnn_pkg::dataflow_e: 0 WS, 1 OS
   parameter int unsigned MaxM     = 64,
   parameter int unsigned MaxN     = 64,
   parameter int unsigned MaxK     = 64,
@@ -17,10 +17,11 @@ module dnn_systolic_top #(
   parameter int unsigned MaxDim     = (MaxM > MaxN) ? ((MaxM > MaxK) ? MaxM : MaxK)
                                                     : ((MaxN > MaxK) ? MaxN : MaxK),
   parameter int unsigned DimBits    = $clog2(MaxDim + NumRows + NumCols + 1),
-  parameter int unsigned ADepth     = (Dataflow == 0) ? ((MaxK + NumRows - 1) / NumRows) * MaxM
-                                                      : ((MaxM + NumRows - 1) / NumRows) * MaxK,
+  parameter int unsigned ADepth     = (Dataflow == dnn_pkg::DataflowWs)
+                                          ? ((MaxK + NumRows - 1) / NumRows) * MaxM
+                                          : ((MaxM + NumRows - 1) / NumRows) * MaxK,
   parameter int unsigned BDepth     = ((MaxN + NumCols - 1) / NumCols) * MaxK,
-  parameter int unsigned LdAddrBits = (ADepth > 1 || BDepth > 1) ? $clog2((ADepth > BDepth) ? ADepth : BDepth) : 1,
+  parameter int unsigned LdAddrBits = dnn_pkg::idx_bits((ADepth > BDepth) ? ADepth : BDepth),
   parameter int unsigned LdWidth    = (NumRows * InBits > NumCols * WBits) ? NumRows * InBits
                                                                            : NumCols * WBits,
   parameter int unsigned CycleBits  = 48
@@ -57,7 +58,8 @@ module dnn_systolic_top #(
   initial begin
     if (NumRows < 1 || NumCols < 1) $fatal(1, "NumRows and NumCols must be >= 1");
     if (AccBits < ProdBits) $fatal(1, "AccBits must hold a product (>= %0d)", ProdBits);
-    if (Dataflow > 1) $fatal(1, "Dataflow must be 0 (WS) or 1 (OS)");
+    if (Dataflow != dnn_pkg::DataflowWs && Dataflow != dnn_pkg::DataflowOs)
+      $fatal(1, "Dataflow must be 0 (WS) or 1 (OS)");
   end
 `endif
 
@@ -70,7 +72,7 @@ module dnn_systolic_top #(
     .payload_i({out_row_o, out_col_o, out_data_o})
   );
 
-  if (Dataflow == 0) begin : g_ws
+  if (Dataflow == dnn_pkg::DataflowWs) begin : g_ws
     dnn_systolic_ws_core #(
       .NumRows   (NumRows),
       .NumCols   (NumCols),

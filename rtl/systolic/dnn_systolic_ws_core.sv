@@ -23,7 +23,7 @@ module dnn_systolic_ws_core #(
   parameter int unsigned MaxN       = 64,
   parameter int unsigned MaxK       = 64,
   parameter int unsigned DimBits    = 8,
-  parameter int unsigned LdAddrBits = 8,
+  parameter int unsigned LdAddrBits = 10,  // addresses every word of the larger buffer
   parameter int unsigned LdWidth    = 32,
   parameter int unsigned CycleBits  = 48
 ) (
@@ -58,12 +58,12 @@ module dnn_systolic_ws_core #(
   localparam int unsigned NTiles     = (MaxN + NumCols - 1) / NumCols;
   localparam int unsigned ADepth     = KTiles * MaxM;
   localparam int unsigned BDepth     = NTiles * MaxK;
-  localparam int unsigned ABits      = (ADepth > 1) ? $clog2(ADepth) : 1;
-  localparam int unsigned BBits      = (BDepth > 1) ? $clog2(BDepth) : 1;
-  localparam int unsigned MBits      = (MaxM > 1) ? $clog2(MaxM) : 1;
+  localparam int unsigned ABits      = dnn_pkg::idx_bits(ADepth);
+  localparam int unsigned BBits      = dnn_pkg::idx_bits(BDepth);
+  localparam int unsigned MBits      = dnn_pkg::idx_bits(MaxM);
   localparam int unsigned AWidth     = NumRows * InBits;
   localparam int unsigned BWidth     = NumCols * WBits;
-  localparam int unsigned RowBits    = (NumRows > 1) ? $clog2(NumRows) : 1;
+  localparam int unsigned RowBits    = dnn_pkg::idx_bits(NumRows);
   localparam int unsigned AccWidth   = NumCols * AccIntBits;
   // The accumulator read is issued one cycle before a row's partial sums arrive: the
   // array takes R + C - 1 cycles from the A data stage to the last column, de-skewed.
@@ -83,10 +83,8 @@ module dnn_systolic_ws_core #(
   // Global advance: the whole pipeline freezes while a result waits for the consumer.
   logic en;
 
-  // ---------------------------------------------------------------- job registers
-  logic                 busy, job_accept, job_finish;
-  logic [DimBits-1:0]   m_q, n_q, k_q;
-  logic [DimBits:0]     period_q, period_d;
+  // ---------------------------------------------------------------- job control
+  logic job_accept, job_finish;
 
   dnn_job_ctrl #(
     .CycleBits(CycleBits)
@@ -97,37 +95,86 @@ module dnn_systolic_ws_core #(
     .job_ready_o(job_ready_o),
     .accept_o   (job_accept),
     .finish_i   (job_finish),
-    .busy_o     (busy),
+    .busy_o     (busy_o),
     .done_o     (done_o),
     .cycles_o   (cycles_o)
   );
 
-  assign ld_ready_o = !busy;
-
   // D = max(M, R, ceil((M + C - 1) / 2), 2): A port, B port, and weight-bank reuse
   // (a bank is rewritten only after the tile two back has left every PE).
+  logic [DimBits:0] job_period;
   always_comb begin
     logic [DimBits:0] half;
-    half     = ({1'b0, job_m_i} + (DimBits+1)'(NumCols)) >> 1;
-    period_d = {1'b0, job_m_i};
-    if (period_d < (DimBits+1)'(NumRows)) period_d = (DimBits+1)'(NumRows);
-    if (period_d < half) period_d = half;
-    if (period_d < (DimBits+1)'(2)) period_d = (DimBits+1)'(2);
+    half       = ({1'b0, job_m_i} + (DimBits+1)'(NumCols)) >> 1;
+    job_period = {1'b0, job_m_i};
+    if (job_period < (DimBits+1)'(NumRows)) job_period = (DimBits+1)'(NumRows);
+    if (job_period < half) job_period = half;
+    if (job_period < (DimBits+1)'(2)) job_period = (DimBits+1)'(2);
   end
 
   // ---------------------------------------------------------------- tile sequencer
-  logic               issuing_q;
-  logic [DimBits:0]   phase_q;
-  logic [DimBits-1:0] k0_q, n0_q;
-  logic [ABits-1:0]   a_base_q;
-  logic [BBits-1:0]   b_base_q, b_nbase_q;
-  logic               bank_q;
+  logic [DimBits-1:0] m_q, m_d, n_q, n_d, k_q, k_d;
+  logic [DimBits:0]   period_q, period_d;
+  logic               issuing_q, issuing_d;
+  logic [DimBits:0]   phase_q, phase_d;
+  logic [DimBits-1:0] k0_q, k0_d, n0_q, n0_d;
+  logic [ABits-1:0]   a_base_q, a_base_d;
+  logic [BBits-1:0]   b_base_q, b_base_d, b_nbase_q, b_nbase_d;
+  logic               bank_q, bank_d;
   logic               first_k, last_k, tile_last, tile_end;
 
   assign first_k   = (k0_q == '0);
   assign last_k    = ({1'b0, k0_q} + (DimBits+1)'(NumRows)) >= {1'b0, k_q};
   assign tile_last = last_k && (({1'b0, n0_q} + (DimBits+1)'(NumCols)) >= {1'b0, n_q});
   assign tile_end  = issuing_q && (phase_q == period_q - 1'b1);
+
+  always_comb begin
+    m_d       = m_q;
+    n_d       = n_q;
+    k_d       = k_q;
+    period_d  = period_q;
+    issuing_d = issuing_q;
+    phase_d   = phase_q;
+    k0_d      = k0_q;
+    n0_d      = n0_q;
+    a_base_d  = a_base_q;
+    b_base_d  = b_base_q;
+    b_nbase_d = b_nbase_q;
+    bank_d    = bank_q;
+    if (job_accept) begin
+      m_d       = job_m_i;
+      n_d       = job_n_i;
+      k_d       = job_k_i;
+      period_d  = job_period;
+      issuing_d = 1'b1;
+      phase_d   = '0;
+      k0_d      = '0;
+      n0_d      = '0;
+      a_base_d  = '0;
+      b_base_d  = '0;
+      b_nbase_d = '0;
+      bank_d    = 1'b0;
+    end else if (en && issuing_q) begin
+      if (tile_end) begin
+        phase_d = '0;
+        bank_d  = !bank_q;
+        if (tile_last) issuing_d = 1'b0;
+        if (last_k) begin
+          k0_d      = '0;
+          n0_d      = n0_q + DimBits'(NumCols);
+          a_base_d  = '0;
+          b_nbase_d = b_nbase_q + BBits'(MaxK);
+          b_base_d  = b_nbase_q + BBits'(MaxK);
+        end else begin
+          k0_d     = k0_q + DimBits'(NumRows);
+          a_base_d = a_base_q + ABits'(MaxM);
+          b_base_d = b_base_q + BBits'(NumRows);
+        end
+      end else begin
+        phase_d = phase_q + 1'b1;
+      end
+    end
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -143,38 +190,19 @@ module dnn_systolic_ws_core #(
       b_base_q  <= '0;
       b_nbase_q <= '0;
       bank_q    <= 1'b0;
-    end else if (job_accept) begin
-      m_q       <= job_m_i;
-      n_q       <= job_n_i;
-      k_q       <= job_k_i;
+    end else begin
+      m_q       <= m_d;
+      n_q       <= n_d;
+      k_q       <= k_d;
       period_q  <= period_d;
-      issuing_q <= 1'b1;
-      phase_q   <= '0;
-      k0_q      <= '0;
-      n0_q      <= '0;
-      a_base_q  <= '0;
-      b_base_q  <= '0;
-      b_nbase_q <= '0;
-      bank_q    <= 1'b0;
-    end else if (en && issuing_q) begin
-      if (tile_end) begin
-        phase_q <= '0;
-        bank_q  <= !bank_q;
-        if (tile_last) issuing_q <= 1'b0;
-        if (last_k) begin
-          k0_q      <= '0;
-          n0_q      <= n0_q + DimBits'(NumCols);
-          a_base_q  <= '0;
-          b_nbase_q <= b_nbase_q + BBits'(MaxK);
-          b_base_q  <= b_nbase_q + BBits'(MaxK);
-        end else begin
-          k0_q     <= k0_q + DimBits'(NumRows);
-          a_base_q <= a_base_q + ABits'(MaxM);
-          b_base_q <= b_base_q + BBits'(NumRows);
-        end
-      end else begin
-        phase_q <= phase_q + 1'b1;
-      end
+      issuing_q <= issuing_d;
+      phase_q   <= phase_d;
+      k0_q      <= k0_d;
+      n0_q      <= n0_d;
+      a_base_q  <= a_base_d;
+      b_base_q  <= b_base_d;
+      b_nbase_q <= b_nbase_d;
+      bank_q    <= bank_d;
     end
   end
 
@@ -191,6 +219,8 @@ module dnn_systolic_ws_core #(
   // Rows past K load zero weights, so edge K-tiles need no masking elsewhere.
   assign b_zero  = ({1'b0, k0_q} + phase_q) >= {1'b0, k_q};
 
+  // Tile t loads its own bank (t mod 2) just in time; the other bank still serves tile
+  // t-1's activations on their way through the array.
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       wl_valid_q <= 1'b0;
@@ -199,8 +229,6 @@ module dnn_systolic_ws_core #(
       wl_row_q   <= '0;
     end else if (en) begin
       wl_valid_q <= b_re;
-      // Tile t loads its own bank (t mod 2) just in time; the other bank still
-      // serves tile t-1's activations on their way through the array.
       wl_bank_q  <= bank_q;
       wl_zero_q  <= b_zero;
       wl_row_q   <= RowBits'(phase_q);
@@ -213,11 +241,13 @@ module dnn_systolic_ws_core #(
   end
 
   // ---------------------------------------------------------------- A: activations
-  logic             a_req_q;
-  logic [ABits-1:0] a_raddr_q;
-  row_tag_t         a_tag_q, a_req_tag_q, a_req_tag_d;
+  logic              a_req_q;
+  logic [ABits-1:0]  a_raddr_q, a_raddr_d;
+  row_tag_t          a_tag_q, a_req_tag_q, a_req_tag_d;
   logic [AWidth-1:0] a_rdata;
-  logic             a_bank_q, a_req_bank_q;
+  logic              a_bank_q, a_req_bank_q;
+
+  assign a_raddr_d = a_base_q + ABits'(phase_q);
 
   always_comb begin
     a_req_tag_d          = '0;
@@ -239,7 +269,7 @@ module dnn_systolic_ws_core #(
       a_bank_q     <= 1'b0;
     end else if (en) begin
       a_req_q      <= a_req_tag_d.valid;
-      a_raddr_q    <= a_base_q + ABits'(phase_q);
+      a_raddr_q    <= a_raddr_d;
       a_req_tag_q  <= a_req_tag_d;
       a_req_bank_q <= bank_q;
       a_tag_q      <= a_req_tag_q;
@@ -248,37 +278,27 @@ module dnn_systolic_ws_core #(
   end
 
   // ---------------------------------------------------------------- buffers
-  logic a_we, b_we;
-  assign a_we = ld_valid_i && ld_ready_o && !ld_sel_i;
-  assign b_we = ld_valid_i && ld_ready_o && ld_sel_i;
-  // The loader port is sized for the wider and deeper of the two buffers.
-  logic unused_ld;
-  assign unused_ld = ^{ld_addr_i, ld_data_i};
-
-  dnn_sram_1r1w #(
-    .Depth(ADepth),
-    .Width(AWidth)
-  ) u_abuf (
-    .clk_i  (clk_i),
-    .we_i   (a_we),
-    .waddr_i(ABits'(ld_addr_i)),
-    .wdata_i(ld_data_i[AWidth-1:0]),
-    .re_i   (en && a_req_q),
-    .raddr_i(a_raddr_q),
-    .rdata_o(a_rdata)
-  );
-
-  dnn_sram_1r1w #(
-    .Depth(BDepth),
-    .Width(BWidth)
-  ) u_bbuf (
-    .clk_i  (clk_i),
-    .we_i   (b_we),
-    .waddr_i(BBits'(ld_addr_i)),
-    .wdata_i(ld_data_i[BWidth-1:0]),
-    .re_i   (b_re),
-    .raddr_i(b_raddr),
-    .rdata_o(b_rdata)
+  dnn_systolic_operand_buf #(
+    .ADepth    (ADepth),
+    .AWidth    (AWidth),
+    .BDepth    (BDepth),
+    .BWidth    (BWidth),
+    .LdAddrBits(LdAddrBits),
+    .LdWidth   (LdWidth)
+  ) u_operands (
+    .clk_i     (clk_i),
+    .busy_i    (busy_o),
+    .ld_valid_i(ld_valid_i),
+    .ld_ready_o(ld_ready_o),
+    .ld_sel_i  (ld_sel_i),
+    .ld_addr_i (ld_addr_i),
+    .ld_data_i (ld_data_i),
+    .a_re_i    (en && a_req_q),
+    .a_raddr_i (a_raddr_q),
+    .a_rdata_o (a_rdata),
+    .b_re_i    (b_re),
+    .b_raddr_i (b_raddr),
+    .b_rdata_o (b_rdata)
   );
 
   // ---------------------------------------------------------------- array
@@ -342,9 +362,8 @@ module dnn_systolic_ws_core #(
   );
 
   // ---------------------------------------------------------------- accumulate
-  row_tag_t              rd_tag, acc_tag_q;
-  logic [AccWidth-1:0]   acc_rdata, acc_sum;
-  logic [NumCols*AccBits-1:0] out_values;
+  row_tag_t            rd_tag, acc_tag_q;
+  logic [AccWidth-1:0] acc_rdata, acc_sum;
 
   dnn_delay #(
     .Width (TagBits),
@@ -388,24 +407,18 @@ module dnn_systolic_ws_core #(
     .Saturate  (Saturate)
   ) u_finalize (
     .sum_i(acc_sum),
-    .out_o(out_values)
+    .out_o(out_data_o)
   );
 
   // ---------------------------------------------------------------- output
   // The accumulate stage drives the result port directly: its inputs are registers
   // (tag, de-skewed sums, buffer read data) that all hold while the port stalls, so
   // valid and data stay stable until accepted without another register stage.
-  logic out_valid;
-  assign out_valid = acc_tag_q.valid && acc_tag_q.last_k;
-  assign en        = !out_valid || out_ready_i;
-
-  assign job_finish = out_valid && out_ready_i && acc_tag_q.job_last;
-
-  assign out_valid_o = out_valid;
+  assign out_valid_o = acc_tag_q.valid && acc_tag_q.last_k;
   assign out_last_o  = acc_tag_q.job_last;
   assign out_row_o   = acc_tag_q.m;
   assign out_col_o   = acc_tag_q.n0;
-  assign out_data_o  = out_values;
-  assign busy_o      = busy;
+  assign en          = !out_valid_o || out_ready_i;
+  assign job_finish  = out_valid_o && out_ready_i && out_last_o;
 
 endmodule

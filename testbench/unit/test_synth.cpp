@@ -160,8 +160,8 @@ TEST_F(SynthTest, WeightStationary2x2) {
   // Buffers as ws_core sizes them: A[ceil(K/R)*M x R*8], B[ceil(N/C)*K x C*8],
   // accumulators [M x C*32].
   ASSERT_EQ(r.srams.size(), 3u);
-  expect_macro(r, "g_ws.u_core.u_abuf", ceil_div(5, 2) * 8, 2 * 8);
-  expect_macro(r, "g_ws.u_core.u_bbuf", ceil_div(6, 2) * 5, 2 * 8);
+  expect_macro(r, "g_ws.u_core.u_operands.u_abuf", ceil_div(5, 2) * 8, 2 * 8);
+  expect_macro(r, "g_ws.u_core.u_operands.u_bbuf", ceil_div(6, 2) * 5, 2 * 8);
   expect_macro(r, "g_ws.u_core.u_accbuf", 8, 2 * 32);
   EXPECT_EQ(instances_of(r, "dnn_sram_1r1w"), 3);
   // No SRAM bit became a flip-flop: all flops together are far fewer than the bits.
@@ -186,8 +186,8 @@ TEST_F(SynthTest, OutputStationary2x2) {
   EXPECT_EQ(instances_of(r, "dnn_systolic_os_pe"), 4);
   // os_core: A[ceil(M/R)*K x R*8], B[ceil(N/C)*K x C*8]; no accumulator buffer.
   ASSERT_EQ(r.srams.size(), 2u);
-  expect_macro(r, "g_os.u_core.u_abuf", ceil_div(8, 2) * 5, 2 * 8);
-  expect_macro(r, "g_os.u_core.u_bbuf", ceil_div(6, 2) * 5, 2 * 8);
+  expect_macro(r, "g_os.u_core.u_operands.u_abuf", ceil_div(8, 2) * 5, 2 * 8);
+  expect_macro(r, "g_os.u_core.u_operands.u_bbuf", ceil_div(6, 2) * 5, 2 * 8);
 }
 
 // The other engines through the same flow: EIE's arithmetic unit and activation files
