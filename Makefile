@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS  ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps build demo test regress lint bench clean help
+.PHONY: all deps build demo test regress lint bench format format-check clean help
 
 all: build
 
@@ -13,6 +13,7 @@ help:
 	@echo "make regress  longer co-simulation sweeps (more seeds and jobs)"
 	@echo "make lint     verilator -Wall and Yosys read/synth of every RTL module"
 	@echo "make bench    performance figures: simulation speed, cycle-model speed, SCALE-Sim ratio"
+	@echo "make format   clang-format the C++ tree (.clang-format); format-check only checks (part of make test)"
 
 deps:
 	@scripts/install-deps.sh
@@ -37,6 +38,12 @@ regress: build
 
 bench: build
 	scripts/bench.sh $(BUILD)
+
+format: deps
+	scripts/format.sh
+
+format-check: deps
+	scripts/format.sh --check
 
 clean:
 	rm -rf $(BUILD) out

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Formats the C++ sources with the committed .clang-format (`make format`), or checks them
+# (`make format-check`, part of `make test`): exit 1 and the list of files that differ.
+#   scripts/format.sh [--check]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v clang-format >/dev/null || { echo "format: clang-format missing (scripts/install-deps.sh)" >&2; exit 2; }
+mapfile -t files < <(git ls-files -co --exclude-standard 'model/*.cpp' 'model/*.hpp' 'tools/*.cpp' \
+  'tools/*.hpp' 'testbench/*.cpp' 'testbench/*.hpp')
+if [ "${1:-}" != "--check" ]; then
+  clang-format -i --style=file "${files[@]}"
+  echo "format: ${#files[@]} file(s) formatted"
+  exit 0
+fi
+bad=()
+for f in "${files[@]}"; do
+  clang-format --style=file --dry-run -Werror "$f" >/dev/null 2>&1 || bad+=("$f")
+done
+if [ ${#bad[@]} -ne 0 ]; then
+  printf 'format: not formatted (run make format): %s\n' "${bad[@]}"
+  exit 1
+fi
+echo "format: ${#files[@]} file(s) clean"
