@@ -29,7 +29,10 @@ SYNTH_PRESETS = ("systolic_ws_4x4_int8", "systolic_os_4x4_int8", "systolic_ws_4x
                  "bitserial_pragmatic_3x2_l5_int8s", "bitserial_parallel_3x2_l5_int8s")
 
 # Keys whose values depend on the run, not on behaviour.
-VOLATILE = re.compile(r"(second|time|date|elapsed|wall|executable|cached|work_dir|command|host)", re.I)
+VOLATILE = re.compile(r"(second|time|date|elapsed|wall|executable|cached|work_dir|command|host|^log$|_log$)", re.I)
+# The same in prose: simulation speed, temporary directories with a process id.
+PROSE = [(re.compile(r"\(\d+(\.\d+)? M sim cycles/s\)"), "(<speed>)"),
+         (re.compile(r"/tmp/dnngen-[A-Za-z0-9_.-]*?-\d+/"), "/tmp/<work>/")]
 
 
 def engine_of(config_path):
@@ -143,23 +146,32 @@ class Recorder:
             self.dnngen(f"{name}.synth", "synth", cfg, "--target", "generic", "--json", f"{name}.synth.json")
 
 
-def normalise_json(value):
+def normalise_json(value, root):
     if isinstance(value, dict):
-        return {k: normalise_json(v) for k, v in value.items() if not VOLATILE.search(k)}
+        return {k: normalise_json(v, root) for k, v in value.items() if not VOLATILE.search(k)}
     if isinstance(value, list):
-        return [normalise_json(v) for v in value]
+        return [normalise_json(v, root) for v in value]
     if isinstance(value, str):
-        return value.replace(SRC + "/", "")
+        return value.replace(SRC + "/", "").replace(root + "/", "<out>/")
     return value
 
 
-def same(path_a, path_b):
+def normalise_text(text):
+    for pattern, replacement in PROSE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def same(path_a, path_b, root_a, root_b):
     if path_a.endswith(".json"):
         with open(path_a) as fa, open(path_b) as fb:
-            return normalise_json(json.load(fa)) == normalise_json(json.load(fb))
+            return normalise_json(json.load(fa), root_a) == normalise_json(json.load(fb), root_b)
     if path_a.endswith(".npy"):
         a, b = np.load(path_a), np.load(path_b)
         return a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b)
+    if path_a.endswith(".log"):
+        with open(path_a) as fa, open(path_b) as fb:
+            return normalise_text(fa.read()) == normalise_text(fb.read())
     return filecmp.cmp(path_a, path_b, shallow=False)
 
 
@@ -175,7 +187,7 @@ def compare(a, b, ignore_rtl):
         pa, pb = os.path.join(a, rel), os.path.join(b, rel)
         if not os.path.exists(pa) or not os.path.exists(pb):
             differences.append(f"only in {'after' if not os.path.exists(pa) else 'before'}: {rel}")
-        elif not same(pa, pb):
+        elif not same(pa, pb, os.path.abspath(a), os.path.abspath(b)):
             differences.append(f"differs: {rel}")
     for line in differences:
         print(line)
