@@ -2,8 +2,10 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <utility>
 
 #include "dnngen/common/error.hpp"
+#include "dnngen/common/strings.hpp"
 
 namespace dnngen::rtl {
 
@@ -25,10 +27,8 @@ std::vector<std::string> rtl_sources(const config::Config& cfg) {
   std::vector<std::string> files;
   std::string line;
   while (std::getline(in, line)) {
-    const auto first = line.find_first_not_of(" \t\r");
-    if (first == std::string::npos || line[first] == '#') continue;
-    const auto last = line.find_last_not_of(" \t\r");
-    files.push_back(line.substr(first, last - first + 1));
+    std::string file = strings::trim(line);
+    if (!file.empty() && file.front() != '#') files.push_back(std::move(file));
   }
   if (files.empty()) throw ToolError("the RTL file list " + list + " names no files");
   return files;
