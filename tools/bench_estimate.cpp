@@ -81,8 +81,8 @@ double seconds_per_call(const std::function<void()>& fn) {
   for (int batch = 0; batch < 5; ++batch) {
     const auto t0 = Clock::now();
     for (uint64_t i = 0; i < reps; ++i) fn();
-    best = std::min(
-        best, std::chrono::duration<double>(Clock::now() - t0).count() / static_cast<double>(reps));
+    best =
+        std::min(best, std::chrono::duration<double>(Clock::now() - t0).count() / static_cast<double>(reps));
   }
   return best;
 }
@@ -98,29 +98,26 @@ volatile uint64_t g_sink = 0;
 void bench(const std::filesystem::path& dir) {
   const auto configs = bench_configs();
   const auto files = workload_files(dir);
-  fmt::print("{:<18} {:<9} {:>6} {:>14} {:>14} {:>6} {:>14} {:>7} {:>10} {:>12}\n", "network",
-             "config", "layers", "MACs", "cycles", "util%", "scalesim_ws", "ratio", "estimate",
-             "load+est");
+  fmt::print("{:<18} {:<9} {:>6} {:>14} {:>14} {:>6} {:>14} {:>7} {:>10} {:>12}\n", "network", "config",
+             "layers", "MACs", "cycles", "util%", "scalesim_ws", "ratio", "estimate", "load+est");
   std::vector<std::string> ratio_lines;
   for (const auto& file : files) {
     const std::string name = file.stem().string();
     const auto layers = workload::load_network(file.string());
     for (const auto& [label, cfg] : configs) {
       const workload::NetworkEstimate e = systolic::estimate_network(cfg, layers, name);
-      const double t_est = seconds_per_call(
-          [&] { g_sink = g_sink + systolic::estimate_network(cfg, layers, name).cycles; });
+      const double t_est =
+          seconds_per_call([&] { g_sink = g_sink + systolic::estimate_network(cfg, layers, name).cycles; });
       const double t_all = seconds_per_call([&] {
-        g_sink =
-            g_sink +
-            systolic::estimate_network(cfg, workload::load_network(file.string()), name).cycles;
+        g_sink = g_sink + systolic::estimate_network(cfg, workload::load_network(file.string()), name).cycles;
       });
-      fmt::print("{:<18} {:<9} {:>6} {:>14} {:>14} {:>6.1f} {:>14} {:>7.3f} {:>10} {:>12}\n", name,
-                 label, layers.size(), e.macs, e.cycles, 100 * e.utilization, e.scalesim_cycles,
-                 e.scalesim_ratio, format_time(t_est), format_time(t_all));
+      fmt::print("{:<18} {:<9} {:>6} {:>14} {:>14} {:>6.1f} {:>14} {:>7.3f} {:>10} {:>12}\n", name, label,
+                 layers.size(), e.macs, e.cycles, 100 * e.utilization, e.scalesim_cycles, e.scalesim_ratio,
+                 format_time(t_est), format_time(t_all));
       if (name == "resnet50" || name == "alexnet") {
         ratio_lines.push_back(fmt::format(
-            "{} on {}: {} cycles vs SCALE-Sim WS formula {} -> ratio {:.3f} ({:.1f}% fewer)", name,
-            label, e.cycles, e.scalesim_cycles, e.scalesim_ratio, 100 * (1 - e.scalesim_ratio)));
+            "{} on {}: {} cycles vs SCALE-Sim WS formula {} -> ratio {:.3f} ({:.1f}% fewer)", name, label,
+            e.cycles, e.scalesim_cycles, e.scalesim_ratio, 100 * (1 - e.scalesim_ratio)));
       }
     }
   }
@@ -135,9 +132,8 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "usage: {} [WORKLOADS_DIR]\n", argv[0]);
     return 2;
   }
-  const std::filesystem::path dir = argc == 2
-                                        ? std::filesystem::path(argv[1])
-                                        : std::filesystem::path(DNNGEN_SOURCE_DIR) / "workloads";
+  const std::filesystem::path dir =
+      argc == 2 ? std::filesystem::path(argv[1]) : std::filesystem::path(DNNGEN_SOURCE_DIR) / "workloads";
   try {
     bench(dir);
   } catch (const dnngen::InputError& e) {

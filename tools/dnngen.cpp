@@ -4,6 +4,8 @@
 //
 // Every command has one grammar (dnngen/cli/command_line.hpp); what differs between
 // engines comes from the engine registry (engines.hpp).
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,9 +13,6 @@
 #include <iostream>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "dnngen/cli/command_line.hpp"
 #include "dnngen/cli/job_options.hpp"
@@ -57,8 +56,10 @@ int cmd_params(const CommandLine& cl) {
 int cmd_simulator(const CommandLine& cl) {
   const auto cfg = config::load_config(cli::config_argument("simulator", cl));
   const auto build = sim::build_simulator(cfg, cl.has("trace"), cl.has("rebuild"));
-  if (build.cached) fmt::print("{} (cached)\n", build.executable);
-  else fmt::print("{} (built in {:.1f} s)\n", build.executable, build.seconds);
+  if (build.cached)
+    fmt::print("{} (cached)\n", build.executable);
+  else
+    fmt::print("{} (built in {:.1f} s)\n", build.executable, build.seconds);
   return 0;
 }
 
@@ -138,8 +139,10 @@ int cmd_sweep(const CommandLine& cl) {
   const auto progress = [&](const sweep::SweepProgress& p) {
     if (quiet) return;
     const std::string line = sweep::format_progress(p);
-    if (tty) std::cerr << "\r\033[K" << line << (p.current == nullptr ? "\n" : "") << std::flush;
-    else std::cerr << line << "\n" << std::flush;
+    if (tty)
+      std::cerr << "\r\033[K" << line << (p.current == nullptr ? "\n" : "") << std::flush;
+    else
+      std::cerr << line << "\n" << std::flush;
   };
   sweep::SweepResult result;
   try {
@@ -163,7 +166,8 @@ int cmd_job(const std::string& command, const CommandLine& cl) {
   const engine::Engine& eng = engines::find(cfg);
   if (!opts.op_given) opts.op = eng.ops.front();
   if (std::find(eng.ops.begin(), eng.ops.end(), opts.op) == eng.ops.end())
-    throw InputError(fmt::format("--op {}: engine {} supports: {}", opts.op, cfg.engine, fmt::join(eng.ops, ", ")));
+    throw InputError(
+        fmt::format("--op {}: engine {} supports: {}", opts.op, cfg.engine, fmt::join(eng.ops, ", ")));
   eng.check_job(cfg, opts);  // fail fast, before a build
   if (command == "run" && opts.backend == "model") {
     if (!opts.fst_path.empty() || opts.rebuild)
@@ -173,8 +177,10 @@ int cmd_job(const std::string& command, const CommandLine& cl) {
 
   const auto build = sim::build_simulator(cfg, !opts.fst_path.empty(), opts.rebuild);
   if (!opts.quiet) {
-    if (build.cached) fmt::print("simulator: {} (cached)\n", build.executable);
-    else fmt::print("simulator: built {} in {:.1f} s\n", build.executable, build.seconds);
+    if (build.cached)
+      fmt::print("simulator: {} (cached)\n", build.executable);
+    else
+      fmt::print("simulator: built {} in {:.1f} s\n", build.executable, build.seconds);
   }
   std::cout.flush();
   std::vector<std::string> sim_args = cli::to_args(opts);
@@ -218,7 +224,8 @@ const std::vector<Command>& commands() {
                   }),
        cmd_params},
       {"simulator",
-       {{"CONFIG [--rebuild] [--trace]"}, "build (or find in the cache) the configuration's Verilator simulator",
+       {{"CONFIG [--rebuild] [--trace]"},
+        "build (or find in the cache) the configuration's Verilator simulator",
         "Prints its path and '(cached)' or '(built in N s)'."},
        options_of("simulator",
                   [](auto add) {
@@ -227,7 +234,8 @@ const std::vector<Command>& commands() {
                   }),
        cmd_simulator},
       {"generate",
-       {{"CONFIG -o DIR [--verilog2005]"}, "write the configured RTL bundle",
+       {{"CONFIG -o DIR [--verilog2005]"},
+        "write the configured RTL bundle",
         "The bundle: sources, a top wrapper with the parameters bound, filelist (.f), FuseSoC .core\n"
         "and manifest."},
        options_of("generate",
@@ -257,12 +265,14 @@ const std::vector<Command>& commands() {
        cmd_compress},
       {"synth",
        {{"CONFIG [--target generic|asic|xilinx|ice40] [options]"},
-        "synthesize the configured top with Yosys: area, flip-flops, logic depth", ""},
+        "synthesize the configured top with Yosys: area, flip-flops, logic depth",
+        ""},
        options_of("synth",
                   [](auto add) {
                     add("target", text("TARGET"), "generic (the default) | asic | xilinx | ice40");
                     add("liberty", text("FILE"), "asic: the Liberty library (default OSU 0.18 um)");
-                    add("device", text("NAME"), "ice40: hx1k | up5k | hx8k (default: the smallest that fits)");
+                    add("device", text("NAME"),
+                        "ice40: hx1k | up5k | hx8k (default: the smallest that fits)");
                     add("work-dir", text("DIR"), "keep the scripts, logs and netlists here");
                     add("json", text("FILE"), "write a JSON report to this file");
                     add("flat-ltp", "also run Yosys's flat ltp -noff to cross-check the logic depth");
@@ -270,7 +280,8 @@ const std::vector<Command>& commands() {
        cmd_synth},
       {"bench",
        {{"CONFIG --network workloads/NAME.csv [--json R]"},
-        "estimate a whole network with the engine's closed-form cycle model", ""},
+        "estimate a whole network with the engine's closed-form cycle model",
+        ""},
        options_of("bench",
                   [](auto add) {
                     add("network", text("FILE.csv"), "the layer table (workloads/*.csv)");
@@ -283,7 +294,8 @@ const std::vector<Command>& commands() {
         "Writes sweep.json, sweep.csv and report.md with SVG plots."},
        options_of("sweep",
                   [](auto add) {
-                    add("set", texts("KEY=V1,V2,..."), "one axis (KEY1,KEY2=V1,... gives both keys each value)");
+                    add("set", texts("KEY=V1,V2,..."),
+                        "one axis (KEY1,KEY2=V1,... gives both keys each value)");
                     add("out,o", text("DIR"), "the report's directory");
                     add("target", text("TARGET"), "the synthesis target (default generic)");
                     add("network", text("FILE.csv"), "also estimate this layer table at every point");

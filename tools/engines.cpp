@@ -1,8 +1,8 @@
 #include "engines.hpp"
 
-#include <stdexcept>
-
 #include <fmt/format.h>
+
+#include <stdexcept>
 
 #include "dnngen/bitserial/engine.hpp"
 #include "dnngen/common/error.hpp"
@@ -27,10 +27,12 @@ const engine::Engine& find(const config::Config& cfg) {
   for (const engine::Engine* e : all()) {
     if (!e->handles(cfg)) continue;
     if (found != nullptr)
-      throw std::logic_error("engines " + found->name + " and " + e->name + " both handle " + cfg.source_path);
+      throw std::logic_error("engines " + found->name + " and " + e->name + " both handle " +
+                             cfg.source_path);
     found = e;
   }
-  if (found == nullptr) throw std::logic_error("no engine handles " + cfg.source_path + " (engine " + cfg.engine + ")");
+  if (found == nullptr)
+    throw std::logic_error("no engine handles " + cfg.source_path + " (engine " + cfg.engine + ")");
   return *found;
 }
 
@@ -40,8 +42,8 @@ sweep::EngineHooks sweep_hooks() {
   hooks.config_fields = [](const config::Config& cfg) { return find(cfg).config_fields(cfg); };
   hooks.check_network = [](const config::Config& cfg) {
     if (find(cfg).network_estimate == nullptr)
-      throw InputError(fmt::format("{}: --network estimates need a systolic engine, got '{}'", cfg.source_path,
-                                   cfg.engine));
+      throw InputError(fmt::format("{}: --network estimates need a systolic engine, got '{}'",
+                                   cfg.source_path, cfg.engine));
   };
   hooks.network_estimate = [](const config::Config& cfg, const std::string& network) {
     return find(cfg).network_estimate(cfg, network);

@@ -1,5 +1,6 @@
 #include "sim_builder.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,8 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-
-#include <fmt/format.h>
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/process.hpp"
@@ -73,9 +72,12 @@ std::string tool_versions() {
 
 std::string cache_root() {
   std::string root = "/tmp/dnngen-cache";
-  if (const char* c = std::getenv("DNNGEN_CACHE"); c && *c) root = c;
-  else if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) root = std::string(x) + "/dnngen";
-  else if (const char* home = std::getenv("HOME"); home && *home) root = std::string(home) + "/.cache/dnngen";
+  if (const char* c = std::getenv("DNNGEN_CACHE"); c && *c)
+    root = c;
+  else if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x)
+    root = std::string(x) + "/dnngen";
+  else if (const char* home = std::getenv("HOME"); home && *home)
+    root = std::string(home) + "/.cache/dnngen";
   // Absolute, because Verilator's make runs in the object directory.
   return fs::absolute(root).lexically_normal().string();
 }
@@ -106,15 +108,17 @@ SimBuild build_simulator(const config::Config& cfg, bool trace, bool force) {
   std::error_code mk;
   fs::remove_all(tmp, mk);
   fs::create_directories(tmp, mk);
-  if (mk) throw ToolError("cannot create the simulator cache " + tmp.string() + ": " + mk.message() +
-                          " (set DNNGEN_CACHE to a writable directory)");
+  if (mk)
+    throw ToolError("cannot create the simulator cache " + tmp.string() + ": " + mk.message() +
+                    " (set DNNGEN_CACHE to a writable directory)");
   const std::string log = (tmp / "build.log").string();
 
   std::vector<std::string> argv = {
       "verilator", "--cc", "--exe", "--build", "-j", "2", "--top-module", config::rtl_top_module(cfg),
       "--Mdir", (tmp / "obj").string(), "-o", (tmp / "sim").string(), "-O3", "--x-assign", "fast",
-      "--x-initial", "fast", "-CFLAGS", "-std=c++17 -O2 -I" DNNGEN_SOURCE_DIR "/model/include -I" +
-      harness_dir(cfg) + " -I" + shared_harness_dir(),
+      "--x-initial", "fast", "-CFLAGS",
+      "-std=c++17 -O2 -I" DNNGEN_SOURCE_DIR "/model/include -I" + harness_dir(cfg) + " -I" +
+          shared_harness_dir(),
       "-LDFLAGS", std::string(DNNGEN_MODEL_LIB) + " -lyaml-cpp -lfmt -lboost_program_options",
       // Verilator's default -Os for the model is about 2x slower to simulate than -O2.
       "-MAKEFLAGS", "OPT_FAST=-O2 OPT_GLOBAL=-O2"};
@@ -132,8 +136,8 @@ SimBuild build_simulator(const config::Config& cfg, bool trace, bool force) {
     fs::create_directories(kept.parent_path());
     fs::copy_file(log, kept, fs::copy_options::overwrite_existing);
     fs::remove_all(tmp);
-    throw ToolError(fmt::format("verilator failed to build the simulator for {} (exit {}); see {}",
-                                cfg.name, rc, kept.string()));
+    throw ToolError(fmt::format("verilator failed to build the simulator for {} (exit {}); see {}", cfg.name,
+                                rc, kept.string()));
   }
   fs::remove_all(tmp / "obj");
   std::error_code ec;

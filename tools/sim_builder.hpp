@@ -10,8 +10,8 @@ namespace dnngen::sim {
 
 struct SimBuild {
   std::string executable;
-  bool cached = false;   // found in the cache, nothing compiled
-  double seconds = 0;    // build time when not cached
+  bool cached = false;  // found in the cache, nothing compiled
+  double seconds = 0;   // build time when not cached
   std::string log_path;
 };
 

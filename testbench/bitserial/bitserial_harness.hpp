@@ -5,11 +5,11 @@
 //
 // Inputs change right after a rising edge, never at it; a transfer happens at a rising
 // edge when valid and ready were both high just before it.
+#include <fmt/format.h>
+
 #include <random>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "Vdnn_bitserial_top.h"
 #include "dnngen/bitserial/model.hpp"
@@ -45,11 +45,13 @@ inline Verdict score(const Result& model, const RtlRun& rtl, bool always_ready) 
     if (model.c.data[i] == rtl.c.data[i]) continue;
     if (v.value_mismatches++ < 4) {
       const auto n = static_cast<size_t>(model.c.shape[1]);
-      v.problems.push_back(fmt::format("C[{}, {}]: model {} rtl {}", i / n, i % n, model.c.data[i], rtl.c.data[i]));
+      v.problems.push_back(
+          fmt::format("C[{}, {}]: model {} rtl {}", i / n, i % n, model.c.data[i], rtl.c.data[i]));
     }
   }
   if (rtl.counter_cycles != rtl.measured_cycles)
-    v.problems.push_back(fmt::format("cycles_o {} != harness count {}", rtl.counter_cycles, rtl.measured_cycles));
+    v.problems.push_back(
+        fmt::format("cycles_o {} != harness count {}", rtl.counter_cycles, rtl.measured_cycles));
   if (always_ready ? rtl.measured_cycles != model.timing.cycles : rtl.measured_cycles < model.timing.cycles)
     v.problems.push_back(fmt::format("cycles: model {} rtl {}", model.timing.cycles, rtl.measured_cycles));
   v.pass = v.problems.empty();
@@ -96,13 +98,15 @@ class BitserialHarness {
       dut_->out_ready_i = take ? 1 : 0;
       dut_->eval();
       if (pending && !dut_->out_valid_o) {
-        run.protocol_errors.push_back(fmt::format("output valid dropped before it was accepted (row {})", pending_row));
+        run.protocol_errors.push_back(
+            fmt::format("output valid dropped before it was accepted (row {})", pending_row));
         pending = false;
       }
       if (dut_->out_valid_o) {
         const BitWords data = testbench::port::read(dut_->out_data_o);
         if (pending && (data != pending_data || dut_->out_row_o != pending_row))
-          run.protocol_errors.push_back(fmt::format("output changed while valid and not accepted (row {})", pending_row));
+          run.protocol_errors.push_back(
+              fmt::format("output changed while valid and not accepted (row {})", pending_row));
         if (take) {
           const int64_t row = dut_->out_row_o, col0 = dut_->out_col_o;
           if (row >= s.m || col0 >= s.n)
@@ -123,10 +127,11 @@ class BitserialHarness {
       dut_.tick();
       run.measured_cycles = edge;
     }
-    const uint64_t tiles_rows = static_cast<uint64_t>(s.m) *
-                                static_cast<uint64_t>((s.n + cfg_.tile_cols - 1) / cfg_.tile_cols);
+    const uint64_t tiles_rows =
+        static_cast<uint64_t>(s.m) * static_cast<uint64_t>((s.n + cfg_.tile_cols - 1) / cfg_.tile_cols);
     if (rows_seen != tiles_rows)
-      run.protocol_errors.push_back(fmt::format("{} result rows handed out, expected {}", rows_seen, tiles_rows));
+      run.protocol_errors.push_back(
+          fmt::format("{} result rows handed out, expected {}", rows_seen, tiles_rows));
     dut_->out_ready_i = 0;
     dut_->eval();
     if (dut_->busy_o) run.protocol_errors.push_back("busy still high after the last output");

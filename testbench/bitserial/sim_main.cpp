@@ -5,13 +5,15 @@
 //                    [--ready P] [--json R]
 // cosim checks every job three ways: RTL == model (values and cycles), model == the
 // exact product. Exit status: 0 ok, 1 mismatch or failure, 2 bad input.
-#include <chrono>
-#include <iostream>
-#include <string>
-#include <vector>
+#include "sim_main.hpp"
 
 #include <fmt/format.h>
+
+#include <chrono>
+#include <iostream>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "bitserial_harness.hpp"
 #include "dnngen/bitserial/job.hpp"
@@ -21,7 +23,6 @@
 #include "dnngen/cli/job_options.hpp"
 #include "dnngen/common/error.hpp"
 #include "dnngen/config/config.hpp"
-#include "sim_main.hpp"
 
 namespace dnngen {
 namespace {
@@ -31,8 +32,8 @@ using namespace bitserial;
 
 double g_rtl_seconds = 0;  // wall time spent simulating, for the speed figure
 
-RtlRun run_on_rtl(BitserialHarness& h, const config::BitserialConfig& cfg, const Job& job, uint64_t model_cycles,
-                  double ready_probability, uint64_t seed) {
+RtlRun run_on_rtl(BitserialHarness& h, const config::BitserialConfig& cfg, const Job& job,
+                  uint64_t model_cycles, double ready_probability, uint64_t seed) {
   const GemmShape shape{job.a.shape[0], job.b.shape[1], job.a.shape[1]};
   const auto t0 = Clock::now();
   h.load(pack_operands(cfg, job.a, job.b));
@@ -44,9 +45,14 @@ RtlRun run_on_rtl(BitserialHarness& h, const config::BitserialConfig& cfg, const
 
 nlohmann::json base_report(const config::Config& cfg, const std::string& op, const std::string& backend) {
   const auto& b = cfg.bitserial;
-  return {{"engine", cfg.engine},     {"config", cfg.name},         {"mode", config::to_string(b.mode)},
-          {"lanes", b.lanes},         {"tile_rows", b.tile_rows},   {"tile_cols", b.tile_cols},
-          {"op", op},                 {"backend", backend}};
+  return {{"engine", cfg.engine},
+          {"config", cfg.name},
+          {"mode", config::to_string(b.mode)},
+          {"lanes", b.lanes},
+          {"tile_rows", b.tile_rows},
+          {"tile_cols", b.tile_cols},
+          {"op", op},
+          {"backend", backend}};
 }
 
 // dnngen hands this simulator bitserial configurations only; one run by hand may get another.
@@ -85,7 +91,8 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
   const auto& bcfg = cfg.bitserial;
   std::vector<Job> jobs;
   if (opts.random) {
-    for (uint64_t i = 0; i < opts.count; ++i) jobs.push_back(random_job(bcfg, opts.seed, i, precision_param(opts)));
+    for (uint64_t i = 0; i < opts.count; ++i)
+      jobs.push_back(random_job(bcfg, opts.seed, i, precision_param(opts)));
   } else {
     jobs.push_back(load_job(cfg, opts));
   }
@@ -105,7 +112,8 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
   for (size_t i = 0; i < jobs.size(); ++i) {
     const auto& job = jobs[i];
     const auto model = run_gemm(bcfg, job.a, job.b, job.precision);
-    const auto rtl = run_on_rtl(h, bcfg, job, model.timing.cycles, opts.ready_probability, opts.seed * 1000003u + i);
+    const auto rtl =
+        run_on_rtl(h, bcfg, job, model.timing.cycles, opts.ready_probability, opts.seed * 1000003u + i);
     auto v = score(model, rtl, always_ready);
     // The bit-serial arithmetic must equal the bit-parallel product.
     const Tensor exact = reference_gemm(bcfg, job.a, job.b);

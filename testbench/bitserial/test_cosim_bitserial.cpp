@@ -7,19 +7,17 @@
 // A second case adds consumer backpressure (values equal, cycles never fewer).
 //
 // Seeds: printed with the replay command; DNNGEN_SEED overrides the default.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "dnngen/common/process.hpp"
 #include "dnngen/config/config.hpp"
@@ -45,9 +43,19 @@ nlohmann::json cosim(const std::string& preset, uint64_t seed, uint64_t count, d
   const fs::path dir = fs::temp_directory_path() / fmt::format("dnngen-bs-cosim-{}-{}", preset, ::getpid());
   fs::create_directories(dir);
   const std::string json = (dir / "r.json").string(), log = (dir / "log.txt").string();
-  const std::vector<std::string> argv = {sim.executable, "cosim", preset_path(preset), "--random", "--seed",
-                                         std::to_string(seed), "--count", std::to_string(count), "--ready",
-                                         fmt::format("{}", ready), "--json", json, "--quiet"};
+  const std::vector<std::string> argv = {sim.executable,
+                                         "cosim",
+                                         preset_path(preset),
+                                         "--random",
+                                         "--seed",
+                                         std::to_string(seed),
+                                         "--count",
+                                         std::to_string(count),
+                                         "--ready",
+                                         fmt::format("{}", ready),
+                                         "--json",
+                                         json,
+                                         "--quiet"};
   const int rc = process::run(argv, log);
   std::ifstream logf(log);
   const std::string text((std::istreambuf_iterator<char>(logf)), {});

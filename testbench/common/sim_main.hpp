@@ -3,16 +3,16 @@
 // and exit status, the job timeout, and the per-job lines, totals and summary of cosim.
 // One copy keeps the simulators' reports alike, so `dnngen cosim`, the tests and scripts
 // read every engine's output the same way.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "dnngen/cli/job_options.hpp"
 #include "dnngen/common/error.hpp"
@@ -28,8 +28,10 @@ inline uint64_t timeout_for(uint64_t model_cycles, double ready_probability) {
 // The dnngen command that reproduces this cosim run, printed when it fails.
 inline std::string replay_command(const cli::JobOptions& opts) {
   std::string r = fmt::format("dnngen cosim {} --op {}", opts.config_path, opts.op);
-  if (!opts.layer.empty()) r += fmt::format(" --layer {} --seed {}", opts.layer, opts.seed);
-  else if (opts.random) r += fmt::format(" --random --seed {} --count {}", opts.seed, opts.count);
+  if (!opts.layer.empty())
+    r += fmt::format(" --layer {} --seed {}", opts.layer, opts.seed);
+  else if (opts.random)
+    r += fmt::format(" --random --seed {} --count {}", opts.seed, opts.count);
   for (const auto& [name, path] : opts.inputs) r += fmt::format(" --in {}={}", name, path);
   for (const auto& [key, value] : opts.params) r += fmt::format(" --param {}={}", key, value);
   if (opts.ready_probability < 1.0) r += fmt::format(" --ready {}", opts.ready_probability);
@@ -81,10 +83,11 @@ inline int finish_cosim(const config::Config& cfg, const cli::JobOptions& opts, 
   report["sim_cycles_per_second"] = rate;
   report["replay"] = replay;
   cli::write_json_report(opts.json_path, report);
-  fmt::print("cosim {}: {} / {} jobs pass, {} value mismatches, cycles model{}RTL on every job: {} "
-             "({:.2f} M sim cycles/s)\n",
-             cfg.name, t.jobs - std::min(t.failed, t.jobs), t.jobs, t.mismatches, relation,
-             t.cycles_agree ? "yes" : "NO", rate / 1e6);
+  fmt::print(
+      "cosim {}: {} / {} jobs pass, {} value mismatches, cycles model{}RTL on every job: {} "
+      "({:.2f} M sim cycles/s)\n",
+      cfg.name, t.jobs - std::min(t.failed, t.jobs), t.jobs, t.mismatches, relation,
+      t.cycles_agree ? "yes" : "NO", rate / 1e6);
   if (!pass) fmt::print("replay: {}\n", replay);
   return pass ? 0 : 1;
 }

@@ -5,13 +5,15 @@
 // A chain of layers runs as one job per layer; the activation files swap in the engine.
 // cosim compares every layer's output and cycle count with the golden model.
 // Exit status: 0 ok, 1 mismatch or failure, 2 bad input.
-#include <chrono>
-#include <iostream>
-#include <string>
-#include <vector>
+#include "sim_main.hpp"
 
 #include <fmt/format.h>
+
+#include <chrono>
+#include <iostream>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "dnngen/cli/job_options.hpp"
 #include "dnngen/common/error.hpp"
@@ -20,7 +22,6 @@
 #include "dnngen/eie/job.hpp"
 #include "dnngen/io/npy.hpp"
 #include "eie_harness.hpp"
-#include "sim_main.hpp"
 
 namespace dnngen {
 namespace {
@@ -50,8 +51,9 @@ ChainRun run_on_rtl(eie::EieHarness& h, const config::EieConfig& cfg, const eie:
 }
 
 nlohmann::json base_report(const config::Config& cfg, const std::string& backend) {
-  return {{"engine", cfg.engine}, {"config", cfg.name}, {"pes", cfg.eie.pes},
-          {"fifo_depth", cfg.eie.fifo_depth}, {"op", "spmv"}, {"backend", backend}};
+  return {{"engine", cfg.engine}, {"config", cfg.name},
+          {"pes", cfg.eie.pes},   {"fifo_depth", cfg.eie.fifo_depth},
+          {"op", "spmv"},         {"backend", backend}};
 }
 
 double utilization(const config::EieConfig& cfg, uint64_t macs, uint64_t cycles) {
@@ -136,12 +138,16 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
       for (size_t k = 0; k < model.outputs[l].size(); ++k) {
         if (model.outputs[l][k] == rtl.outputs[l][k]) continue;
         if (layer_wrong++ < 3)
-          problems.push_back(fmt::format("layer {} y[{}]: model {} rtl {}", l, k, model.outputs[l][k], rtl.outputs[l][k]));
+          problems.push_back(
+              fmt::format("layer {} y[{}]: model {} rtl {}", l, k, model.outputs[l][k], rtl.outputs[l][k]));
       }
       wrong += layer_wrong;
-      layers.push_back({{"M", chain.layers[l].w_idx.shape[0]}, {"N", chain.layers[l].w_idx.shape[1]},
-                        {"model_cycles", mc}, {"rtl_cycles", r.counter_cycles},
-                        {"useful_macs", model.timing[l].useful_macs}, {"stall_cycles", model.timing[l].stall_cycles},
+      layers.push_back({{"M", chain.layers[l].w_idx.shape[0]},
+                        {"N", chain.layers[l].w_idx.shape[1]},
+                        {"model_cycles", mc},
+                        {"rtl_cycles", r.counter_cycles},
+                        {"useful_macs", model.timing[l].useful_macs},
+                        {"stall_cycles", model.timing[l].stall_cycles},
                         {"mismatches", layer_wrong}});
     }
     const bool pass = problems.empty();
@@ -149,7 +155,8 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
     totals.mismatches += wrong;
     totals.cycles += model.cycles();
     totals.macs += model.useful_macs();
-    report["jobs"].push_back({{"label", chain.label}, {"layers", layers}, {"pass", pass}, {"problems", problems}});
+    report["jobs"].push_back(
+        {{"label", chain.label}, {"layers", layers}, {"pass", pass}, {"problems", problems}});
     uint64_t rtl_cycles = 0;
     for (const auto& l : rtl.layers) rtl_cycles += l.counter_cycles;
     // No result port, so no backpressure and no stalls to show.

@@ -6,11 +6,11 @@
 //
 // Inputs change right after a rising edge, never at it; a transfer happens at a rising
 // edge when valid and ready were both high just before it.
+#include <fmt/format.h>
+
 #include <random>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "Vdnn_rs_top.h"
 #include "dnngen/row_stationary/rs_model.hpp"
@@ -55,10 +55,10 @@ inline Verdict score(const config::RowStationaryConfig& cfg, const ConvJob& job,
       const auto& r = rtl.events[i];
       if (m.k != r.k || m.e0 != r.e0 || m.f != r.f || m.last != r.last ||
           (always_ready && m.cycle != r.cycle)) {
-        v.problems.push_back(fmt::format("event {}: model (k {}, e0 {}, f {}, last {}) at cycle {}, "
-                                         "rtl (k {}, e0 {}, f {}, last {}) at cycle {}",
-                                         i, m.k, m.e0, m.f, m.last, m.cycle, r.k, r.e0, r.f, r.last,
-                                         r.cycle));
+        v.problems.push_back(
+            fmt::format("event {}: model (k {}, e0 {}, f {}, last {}) at cycle {}, "
+                        "rtl (k {}, e0 {}, f {}, last {}) at cycle {}",
+                        i, m.k, m.e0, m.f, m.last, m.cycle, r.k, r.e0, r.f, r.last, r.cycle));
         break;
       }
     }
@@ -66,13 +66,13 @@ inline Verdict score(const config::RowStationaryConfig& cfg, const ConvJob& job,
   if (always_ready && rtl.counter_cycles != v.model_cycles)
     v.problems.push_back(fmt::format("cycles: model {} rtl {}", v.model_cycles, rtl.counter_cycles));
   if (!always_ready && rtl.counter_cycles != v.model_cycles + rtl.stall_cycles)
-    v.problems.push_back(fmt::format("cycles: model {} + {} stalls, rtl {}", v.model_cycles,
-                                     rtl.stall_cycles, rtl.counter_cycles));
+    v.problems.push_back(fmt::format("cycles: model {} + {} stalls, rtl {}", v.model_cycles, rtl.stall_cycles,
+                                     rtl.counter_cycles));
   for (size_t i = 0; i < golden.data.size() && i < rtl.ofmap.data.size(); ++i)
     v.value_mismatches += golden.data[i] != rtl.ofmap.data[i];
   if (v.value_mismatches)
-    v.problems.push_back(fmt::format("{} of {} ofmap elements differ", v.value_mismatches,
-                                     golden.data.size()));
+    v.problems.push_back(
+        fmt::format("{} of {} ofmap elements differ", v.value_mismatches, golden.data.size()));
   v.pass = v.problems.empty();
   return v;
 }
@@ -129,7 +129,8 @@ class RsHarness {
         if (take) {
           OutEvent ev{edge, dut_->out_k_o, dut_->out_e_o, dut_->out_f_o, dut_->out_last_o != 0};
           if (ev.k >= j.k || ev.e0 >= p.e || ev.f >= p.f)
-            run.protocol_errors.push_back(fmt::format("output k/e/f out of range: {}/{}/{}", ev.k, ev.e0, ev.f));
+            run.protocol_errors.push_back(
+                fmt::format("output k/e/f out of range: {}/{}/{}", ev.k, ev.e0, ev.f));
           else
             unpack_output(cfg_, data, ev, run.ofmap);
           run.events.push_back(ev);

@@ -4,16 +4,17 @@
 //   sim cosim CONFIG (--in .. | --random --seed S --count N | --layer FILE:NAME)
 //                    [--ready P] [--json R]
 // Exit status: 0 ok, 1 mismatch or failure, 2 bad input.
-#include <chrono>
-#include <iostream>
+#include "sim_main.hpp"
 
 #include <fmt/format.h>
+
+#include <chrono>
+#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "dnngen/config/config.hpp"
 #include "dnngen/row_stationary/rs_host.hpp"
 #include "rs_harness.hpp"
-#include "sim_main.hpp"
 
 namespace dnngen::rs {
 namespace {
@@ -21,8 +22,12 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 nlohmann::json base_report(const config::Config& cfg, const std::string& backend) {
-  return {{"engine", cfg.engine},   {"config", cfg.name},       {"dataflow", "row_stationary"},
-          {"rows", cfg.row_stationary.rows}, {"cols", cfg.row_stationary.cols}, {"op", "conv2d"},
+  return {{"engine", cfg.engine},
+          {"config", cfg.name},
+          {"dataflow", "row_stationary"},
+          {"rows", cfg.row_stationary.rows},
+          {"cols", cfg.row_stationary.cols},
+          {"op", "conv2d"},
           {"backend", backend}};
 }
 
@@ -41,8 +46,8 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
   auto report = base_report(cfg, "rtl");
   report["cycles"] = rtl.counter_cycles;
   report["macs"] = t.macs;
-  report["utilization"] =
-      static_cast<double>(t.macs) / (static_cast<double>(rtl.counter_cycles) * cfg.row_stationary.rows * cfg.row_stationary.cols);
+  report["utilization"] = static_cast<double>(t.macs) / (static_cast<double>(rtl.counter_cycles) *
+                                                         cfg.row_stationary.rows * cfg.row_stationary.cols);
   cli::write_json_report(opts.json_path, report);
   fmt::print("rtl: {} {}: {} cycles, utilization {:.1f} %\n", cfg.name, h.label, rtl.counter_cycles,
              100.0 * report["utilization"].get<double>());
@@ -92,8 +97,8 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
                          v.problems);
   }
   totals.wall_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-  totals.utilization = static_cast<double>(totals.macs) /
-                       (static_cast<double>(totals.cycles) * cfg.row_stationary.rows * cfg.row_stationary.cols);
+  totals.utilization = static_cast<double>(totals.macs) / (static_cast<double>(totals.cycles) *
+                                                           cfg.row_stationary.rows * cfg.row_stationary.cols);
   totals.sim_cycles = sim.sim_cycles();
   return testbench::finish_cosim(cfg, opts, totals, replay, report);
 }

@@ -6,18 +6,16 @@
 // counter == event-exact model == closed form, and every output event's cycle).
 //
 // DNNGEN_SEED overrides the base seed; failures print the replay command.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "dnngen/common/process.hpp"
 #include "dnngen/config/config.hpp"
@@ -91,10 +89,10 @@ TEST(RsCosim, Random4x4) {
 
 TEST(RsCosim, Backpressure4x4) {
   const uint64_t seed = base_seed() + 1;
-  expect_agree(run_cosim(preset("systolic_rs_4x4_int8"),
-                         {"--random", "--seed", std::to_string(seed), "--count", "8", "--ready", "0.4"},
-                         "ready"),
-               8, /*always_ready=*/false);
+  expect_agree(
+      run_cosim(preset("systolic_rs_4x4_int8"),
+                {"--random", "--seed", std::to_string(seed), "--count", "8", "--ready", "0.4"}, "ready"),
+      8, /*always_ready=*/false);
 }
 
 TEST(RsCosim, AlexNetScaled12x14) {
@@ -110,10 +108,12 @@ TEST(RsCosim, AlexNetScaled12x14) {
 TEST(RsCosim, UserConfigs) {
   const fs::path dir = scratch_dir("user");
   const std::vector<std::pair<std::string, std::string>> configs = {
-      {"rs_3x5_uint6_sat", "rows: 3\n  cols: 5\n  input_bits: 6\n  weight_bits: 6\n  acc_bits: 14\n"
-                           "  signed: false\n  overflow: saturate\n"},
-      {"rs_1x3_int4", "rows: 1\n  cols: 3\n  input_bits: 4\n  weight_bits: 4\n  acc_bits: 10\n"
-                      "  signed: true\n  overflow: wrap\n"}};
+      {"rs_3x5_uint6_sat",
+       "rows: 3\n  cols: 5\n  input_bits: 6\n  weight_bits: 6\n  acc_bits: 14\n"
+       "  signed: false\n  overflow: saturate\n"},
+      {"rs_1x3_int4",
+       "rows: 1\n  cols: 3\n  input_bits: 4\n  weight_bits: 4\n  acc_bits: 10\n"
+       "  signed: true\n  overflow: wrap\n"}};
   for (const auto& [name, keys] : configs) {
     SCOPED_TRACE(name);
     const fs::path path = dir / (name + ".yaml");
@@ -121,8 +121,8 @@ TEST(RsCosim, UserConfigs) {
                         << keys
                         << "  max_filter_size: 5\n  filter_spad: 5\n  ifmap_spad: 24\n  psum_spad: 40\n"
                            "  ifmap_rows: 256\n  filter_words: 256\n";
-    expect_agree(run_cosim(path.string(), {"--random", "--seed", std::to_string(base_seed() + 2), "--count", "12"},
-                           name),
+    expect_agree(run_cosim(path.string(),
+                           {"--random", "--seed", std::to_string(base_seed() + 2), "--count", "12"}, name),
                  12);
   }
 }

@@ -6,13 +6,15 @@
 // A job larger than the buffers (a conv2d's im2col GEMM, a real layer) runs as several
 // engine jobs whose results the host sums, as a driver would.
 // Exit status: 0 ok, 1 mismatch or failure, 2 bad input.
-#include <chrono>
-#include <iostream>
-#include <string>
-#include <vector>
+#include "sim_main.hpp"
 
 #include <fmt/format.h>
+
+#include <chrono>
+#include <iostream>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "dnngen/cli/job_options.hpp"
 #include "dnngen/config/config.hpp"
@@ -20,7 +22,6 @@
 #include "dnngen/systolic/host_job.hpp"
 #include "dnngen/systolic/random_job.hpp"
 #include "dnngen/systolic/scoreboard.hpp"
-#include "sim_main.hpp"
 #include "systolic_harness.hpp"
 
 namespace dnngen {
@@ -31,22 +32,19 @@ using Clock = std::chrono::steady_clock;
 // Wall time spent simulating RTL (loading and running jobs), for the speed figure.
 double g_rtl_seconds = 0;
 
-systolic::RtlRun run_on_rtl(systolic::SystolicHarness& h, const config::SystolicConfig& cfg,
-                            const Tensor& a, const Tensor& b, double ready_probability,
-                            uint64_t seed) {
+systolic::RtlRun run_on_rtl(systolic::SystolicHarness& h, const config::SystolicConfig& cfg, const Tensor& a,
+                            const Tensor& b, double ready_probability, uint64_t seed) {
   const systolic::GemmShape shape{a.shape[0], b.shape[1], a.shape[1]};
   const uint64_t expected = systolic::estimate(cfg, shape).cycles;
   const auto words = systolic::pack_operands(cfg, a, b);
   const auto t0 = Clock::now();
   h.load(words);
-  auto run = h.run_job(shape, ready_probability, seed,
-                       testbench::timeout_for(expected, ready_probability));
+  auto run = h.run_job(shape, ready_probability, seed, testbench::timeout_for(expected, ready_probability));
   g_rtl_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
   return run;
 }
 
-nlohmann::json base_report(const config::Config& cfg, const std::string& op,
-                           const std::string& backend) {
+nlohmann::json base_report(const config::Config& cfg, const std::string& op, const std::string& backend) {
   return {{"engine", cfg.engine},
           {"config", cfg.name},
           {"dataflow", config::to_string(cfg.systolic.dataflow)},
@@ -132,8 +130,8 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
   }
   const std::string replay = testbench::replay_command(opts);
   if (!opts.quiet)
-    fmt::print("cosim {}: {} job(s), seed {}, consumer ready {:.2f}\n", cfg.name, jobs.size(),
-               opts.seed, opts.ready_probability);
+    fmt::print("cosim {}: {} job(s), seed {}, consumer ready {:.2f}\n", cfg.name, jobs.size(), opts.seed,
+               opts.ready_probability);
 
   systolic::SystolicHarness h(cfg.systolic, opts.fst_path);
   auto report = base_report(cfg, opts.op, "cosim");
@@ -147,8 +145,8 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
   for (size_t i = 0; i < jobs.size(); ++i) {
     const auto& job = jobs[i];
     const auto model = systolic::run_gemm(cfg.systolic, job.a, job.b);
-    const auto rtl = run_on_rtl(h, cfg.systolic, job.a, job.b, opts.ready_probability,
-                                opts.seed * 1000003u + i);
+    const auto rtl =
+        run_on_rtl(h, cfg.systolic, job.a, job.b, opts.ready_probability, opts.seed * 1000003u + i);
     const auto v = systolic::score(model, rtl);
     if (whole) workload::accumulate_slice(cfg.systolic, host.plan.slices[i], rtl.c, gemm_out);
     totals.failed += v.pass ? 0 : 1;

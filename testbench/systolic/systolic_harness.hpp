@@ -33,8 +33,7 @@ class SystolicHarness {
 
   // Starts a job and collects its results. The consumer is ready each cycle with
   // probability ready_probability (1.0: always, which the cycle model assumes).
-  RtlRun run_job(const GemmShape& s, double ready_probability, uint64_t seed,
-                 uint64_t timeout_cycles) {
+  RtlRun run_job(const GemmShape& s, double ready_probability, uint64_t seed, uint64_t timeout_cycles) {
     RtlRun run;
     run.c = Tensor({s.m, s.n});
     std::mt19937_64 rng(seed);
@@ -52,8 +51,8 @@ class SystolicHarness {
     uint64_t pending_row = 0;
     for (uint64_t edge = 1; !finished; ++edge) {
       if (edge > timeout_cycles) {
-        run.protocol_errors.push_back("timeout: no last output after " +
-                                      std::to_string(timeout_cycles) + " cycles");
+        run.protocol_errors.push_back("timeout: no last output after " + std::to_string(timeout_cycles) +
+                                      " cycles");
         break;
       }
       // The result port depends on registers only (valid never depends on ready), so
@@ -73,8 +72,8 @@ class SystolicHarness {
         if (take) {
           const int64_t row = dut_->out_row_o, col0 = dut_->out_col_o;
           if (row >= s.m || col0 >= s.n) {
-            run.protocol_errors.push_back("output row/col out of range: " +
-                                          std::to_string(row) + "/" + std::to_string(col0));
+            run.protocol_errors.push_back("output row/col out of range: " + std::to_string(row) + "/" +
+                                          std::to_string(col0));
           } else {
             unpack_result_row(cfg_, data, row, col0, run.c);
           }

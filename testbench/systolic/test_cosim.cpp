@@ -6,19 +6,17 @@
 //
 // Seeds: each random case prints its seed and the command that replays it; set
 // DNNGEN_SEED to run the random cases with another seed.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "dnngen/common/process.hpp"
 #include "dnngen/config/config.hpp"
@@ -82,9 +80,8 @@ void expect_all_jobs_agree(const CosimOutcome& out, const std::string& replay) {
 std::string preset(const std::string& name) { return DNNGEN_SOURCE_DIR "/configs/" + name + ".yaml"; }
 
 const std::vector<std::string> kPresets = {
-    "systolic_ws_4x4_int8",   "systolic_os_4x4_int8",     "systolic_ws_16x16_int8",
-    "systolic_os_16x16_int8", "systolic_ws_8x8_int16",    "systolic_ws_4x4_int8_sat",
-    "systolic_os_4x4_uint8",
+    "systolic_ws_4x4_int8",  "systolic_os_4x4_int8",     "systolic_ws_16x16_int8", "systolic_os_16x16_int8",
+    "systolic_ws_8x8_int16", "systolic_ws_4x4_int8_sat", "systolic_os_4x4_uint8",
 };
 
 class PresetCosim : public ::testing::TestWithParam<std::string> {};
@@ -94,8 +91,8 @@ TEST_P(PresetCosim, RandomJobs) {
   const uint64_t seed = base_seed();
   const std::string cfg = preset(GetParam());
   std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
-  const auto out = run_cosim(cfg, {"--random", "--seed", std::to_string(seed), "--count", "24"},
-                             GetParam() + "-random");
+  const auto out =
+      run_cosim(cfg, {"--random", "--seed", std::to_string(seed), "--count", "24"}, GetParam() + "-random");
   expect_all_jobs_agree(out, fmt::format("dnngen cosim {} --random --seed {} --count 24", cfg, seed));
 }
 
@@ -104,9 +101,11 @@ TEST_P(PresetCosim, RandomJobs) {
 TEST_P(PresetCosim, BackpressureStallsCostExactlyOneCycleEach) {
   const uint64_t seed = base_seed() + 1;
   const std::string cfg = preset(GetParam());
-  const auto out = run_cosim(cfg, {"--random", "--seed", std::to_string(seed), "--count", "6",
-                                   "--ready", "0.6"}, GetParam() + "-stall");
-  expect_all_jobs_agree(out, fmt::format("dnngen cosim {} --random --seed {} --count 6 --ready 0.6", cfg, seed));
+  const auto out =
+      run_cosim(cfg, {"--random", "--seed", std::to_string(seed), "--count", "6", "--ready", "0.6"},
+                GetParam() + "-stall");
+  expect_all_jobs_agree(out,
+                        fmt::format("dnngen cosim {} --random --seed {} --count 6 --ready 0.6", cfg, seed));
   uint64_t stalls = 0;
   for (const auto& job : out.report["jobs"]) stalls += job["stall_cycles"].get<uint64_t>();
   EXPECT_GT(stalls, 0u) << "backpressure was never exercised";
@@ -116,8 +115,7 @@ INSTANTIATE_TEST_SUITE_P(Presets, PresetCosim, ::testing::ValuesIn(kPresets),
                          [](const auto& info) { return info.param; });
 
 // Writes a job's tensors as .npy and runs it as a given (non-random) job.
-CosimOutcome run_given(const std::string& config_path, const systolic::GemmJob& job,
-                       const std::string& tag) {
+CosimOutcome run_given(const std::string& config_path, const systolic::GemmJob& job, const std::string& tag) {
   const fs::path dir = scratch_dir(tag + "-in");
   const auto a = (dir / "a.npy").string(), b = (dir / "b.npy").string();
   io::write_npy(a, job.a, io::DType::kInt64);
@@ -148,27 +146,25 @@ TEST_P(ShapeCosim, ModelAndRtlAgree) {
 constexpr auto kExtreme = systolic::ValueMode::kExtreme;
 constexpr auto kUniform = systolic::ValueMode::kUniform;
 
-INSTANTIATE_TEST_SUITE_P(
-    Edges, ShapeCosim,
-    ::testing::Values(
-        ShapeCase{"systolic_ws_4x4_int8", 1, 1, 1, kUniform},
-        ShapeCase{"systolic_os_4x4_int8", 1, 1, 1, kUniform},
-        ShapeCase{"systolic_ws_4x4_int8", 64, 64, 64, kExtreme},
-        ShapeCase{"systolic_os_4x4_int8", 64, 64, 64, kExtreme},
-        ShapeCase{"systolic_ws_4x4_int8", 3, 5, 7, kUniform},
-        ShapeCase{"systolic_os_4x4_int8", 5, 3, 9, kUniform},
-        ShapeCase{"systolic_ws_4x4_int8_sat", 64, 9, 64, kExtreme},
-        ShapeCase{"systolic_os_4x4_uint8", 63, 17, 64, kExtreme},
-        ShapeCase{"systolic_ws_8x8_int16", 128, 128, 128, kExtreme},
-        ShapeCase{"systolic_ws_16x16_int8", 256, 256, 256, kUniform},
-        ShapeCase{"systolic_os_16x16_int8", 256, 256, 256, kUniform},
-        ShapeCase{"systolic_ws_16x16_int8", 1, 256, 256, kUniform},
-        ShapeCase{"systolic_os_16x16_int8", 256, 1, 17, kUniform}),
-    [](const auto& info) {
-      const auto& c = info.param;
-      return fmt::format("{}_{}x{}x{}_{}", c.config, c.m, c.n, c.k,
-                         c.mode == kExtreme ? "extreme" : "uniform");
-    });
+INSTANTIATE_TEST_SUITE_P(Edges, ShapeCosim,
+                         ::testing::Values(ShapeCase{"systolic_ws_4x4_int8", 1, 1, 1, kUniform},
+                                           ShapeCase{"systolic_os_4x4_int8", 1, 1, 1, kUniform},
+                                           ShapeCase{"systolic_ws_4x4_int8", 64, 64, 64, kExtreme},
+                                           ShapeCase{"systolic_os_4x4_int8", 64, 64, 64, kExtreme},
+                                           ShapeCase{"systolic_ws_4x4_int8", 3, 5, 7, kUniform},
+                                           ShapeCase{"systolic_os_4x4_int8", 5, 3, 9, kUniform},
+                                           ShapeCase{"systolic_ws_4x4_int8_sat", 64, 9, 64, kExtreme},
+                                           ShapeCase{"systolic_os_4x4_uint8", 63, 17, 64, kExtreme},
+                                           ShapeCase{"systolic_ws_8x8_int16", 128, 128, 128, kExtreme},
+                                           ShapeCase{"systolic_ws_16x16_int8", 256, 256, 256, kUniform},
+                                           ShapeCase{"systolic_os_16x16_int8", 256, 256, 256, kUniform},
+                                           ShapeCase{"systolic_ws_16x16_int8", 1, 256, 256, kUniform},
+                                           ShapeCase{"systolic_os_16x16_int8", 256, 1, 17, kUniform}),
+                         [](const auto& info) {
+                           const auto& c = info.param;
+                           return fmt::format("{}_{}x{}x{}_{}", c.config, c.m, c.n, c.k,
+                                              c.mode == kExtreme ? "extreme" : "uniform");
+                         });
 
 struct ConvCase {
   std::string config;
@@ -195,45 +191,46 @@ TEST_P(Conv2dCosim, Im2colOnTheEngineEqualsDirectConvolution) {
   io::write_npy(x, ifmap, io::DType::kInt8);
   io::write_npy(w, weights, io::DType::kInt8);
   const auto out = run_cosim(preset(c.config),
-                             {"--op", "conv2d", "--in", "ifmap=" + x, "--in", "weights=" + w,
-                              "--param", fmt::format("stride={}", c.stride), "--param",
-                              fmt::format("pad={}", c.pad)},
+                             {"--op", "conv2d", "--in", "ifmap=" + x, "--in", "weights=" + w, "--param",
+                              fmt::format("stride={}", c.stride), "--param", fmt::format("pad={}", c.pad)},
                              tag);
   expect_all_jobs_agree(out, "DNNGEN_SEED=" + std::to_string(base_seed()) + " " + tag);
   EXPECT_EQ(out.report.value("output_check", std::string()), "pass");
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Shapes, Conv2dCosim,
-    ::testing::Values(ConvCase{"systolic_ws_4x4_int8", 5, 9, 9, 6, 1, 1, 0},
-                      ConvCase{"systolic_os_4x4_int8", 5, 9, 9, 6, 1, 1, 0},
-                      ConvCase{"systolic_ws_4x4_int8", 3, 12, 12, 5, 3, 1, 1},
-                      ConvCase{"systolic_os_4x4_int8", 3, 12, 12, 5, 3, 1, 1},
-                      ConvCase{"systolic_ws_4x4_int8", 2, 13, 11, 7, 5, 2, 2},
-                      ConvCase{"systolic_os_4x4_int8", 2, 13, 11, 7, 5, 2, 2},
-                      ConvCase{"systolic_ws_4x4_int8", 3, 35, 35, 4, 11, 4, 0},
-                      ConvCase{"systolic_ws_16x16_int8", 6, 20, 20, 20, 3, 1, 1}),
-    [](const auto& info) {
-      const auto& c = info.param;
-      return fmt::format("{}_c{}_{}x{}_k{}_f{}_s{}_p{}", c.config, c.c, c.h, c.w, c.k, c.filter,
-                         c.stride, c.pad);
-    });
+INSTANTIATE_TEST_SUITE_P(Shapes, Conv2dCosim,
+                         ::testing::Values(ConvCase{"systolic_ws_4x4_int8", 5, 9, 9, 6, 1, 1, 0},
+                                           ConvCase{"systolic_os_4x4_int8", 5, 9, 9, 6, 1, 1, 0},
+                                           ConvCase{"systolic_ws_4x4_int8", 3, 12, 12, 5, 3, 1, 1},
+                                           ConvCase{"systolic_os_4x4_int8", 3, 12, 12, 5, 3, 1, 1},
+                                           ConvCase{"systolic_ws_4x4_int8", 2, 13, 11, 7, 5, 2, 2},
+                                           ConvCase{"systolic_os_4x4_int8", 2, 13, 11, 7, 5, 2, 2},
+                                           ConvCase{"systolic_ws_4x4_int8", 3, 35, 35, 4, 11, 4, 0},
+                                           ConvCase{"systolic_ws_16x16_int8", 6, 20, 20, 20, 3, 1, 1}),
+                         [](const auto& info) {
+                           const auto& c = info.param;
+                           return fmt::format("{}_c{}_{}x{}_k{}_f{}_s{}_p{}", c.config, c.c, c.h, c.w, c.k,
+                                              c.filter, c.stride, c.pad);
+                         });
 
 // A configuration that is not a preset: odd array shape, output stationary, narrow
 // wrapping accumulator. Proves the flow works for user configurations.
 TEST(UserConfigCosim, OddShapedArrays) {
   const fs::path dir = scratch_dir("user");
   const std::vector<std::pair<std::string, std::string>> configs = {
-      {"user_os_3x5", "rows: 3\n  cols: 5\n  dataflow: output_stationary\n  input_bits: 6\n"
-                      "  weight_bits: 5\n  acc_bits: 14\n  signed: true\n  overflow: wrap\n"},
-      {"user_ws_5x2", "rows: 5\n  cols: 2\n  dataflow: weight_stationary\n  input_bits: 4\n"
-                      "  weight_bits: 7\n  acc_bits: 16\n  signed: false\n  overflow: saturate\n"},
+      {"user_os_3x5",
+       "rows: 3\n  cols: 5\n  dataflow: output_stationary\n  input_bits: 6\n"
+       "  weight_bits: 5\n  acc_bits: 14\n  signed: true\n  overflow: wrap\n"},
+      {"user_ws_5x2",
+       "rows: 5\n  cols: 2\n  dataflow: weight_stationary\n  input_bits: 4\n"
+       "  weight_bits: 7\n  acc_bits: 16\n  signed: false\n  overflow: saturate\n"},
   };
   for (const auto& [name, body] : configs) {
     const auto path = (dir / (name + ".yaml")).string();
     std::ofstream(path) << "name: " << name << "\nengine: systolic\nsystolic:\n  " << body
                         << "  max_m: 24\n  max_n: 24\n  max_k: 24\n";
-    const auto out = run_cosim(path, {"--random", "--seed", std::to_string(base_seed()), "--count", "20"}, name);
+    const auto out =
+        run_cosim(path, {"--random", "--seed", std::to_string(base_seed()), "--count", "20"}, name);
     expect_all_jobs_agree(out, "config " + path);
   }
 }

@@ -77,8 +77,7 @@ struct Access {
   sc_time delay;  // as annotated by the target, including the incoming delay
 };
 
-void setup(tlm::tlm_generic_payload& p, tlm::tlm_command cmd, uint64_t addr, void* data,
-           unsigned len) {
+void setup(tlm::tlm_generic_payload& p, tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len) {
   p.set_command(cmd);
   p.set_address(addr);
   p.set_data_ptr(static_cast<unsigned char*>(data));
@@ -113,9 +112,7 @@ class Initiator : public sc_core::sc_module {
   Access write(uint64_t addr, std::vector<uint32_t> words) {
     return access(tlm::TLM_WRITE_COMMAND, addr, words);
   }
-  Access write_reg(uint64_t offset, uint32_t value) {
-    return write(Map::kRegBase + offset, {value});
-  }
+  Access write_reg(uint64_t offset, uint32_t value) { return write(Map::kRegBase + offset, {value}); }
   Access read_reg(uint64_t offset, uint32_t* value, const sc_time& delay_in = SC_ZERO_TIME) {
     std::vector<uint32_t> w(1, 0xDEADBEEF);
     Access a = access(tlm::TLM_READ_COMMAND, Map::kRegBase + offset, w, delay_in);
@@ -141,8 +138,8 @@ class Check {
     if (!ok) failures.push_back(what);
   }
   void status(const Access& a, tlm_response_status want, const std::string& what) {
-    expect(a.status == want, fmt::format("{}: response {}, expected {}", what,
-                                         status_name(a.status), status_name(want)));
+    expect(a.status == want,
+           fmt::format("{}: response {}, expected {}", what, status_name(a.status), status_name(want)));
   }
   std::vector<std::string> failures;
 };
@@ -188,8 +185,7 @@ class Suite : public sc_core::sc_module {
     Bench b;
     b.name = preset;
     b.cfg =
-        dnngen::config::load_config(std::string(DNNGEN_SOURCE_DIR) + "/configs/" + preset + ".yaml")
-            .systolic;
+        dnngen::config::load_config(std::string(DNNGEN_SOURCE_DIR) + "/configs/" + preset + ".yaml").systolic;
     b.period = period;
     b.word_delay = word_delay;
     b.target = std::make_unique<SystolicTlm>(("dut_" + preset).c_str(), b.cfg, period, word_delay);
@@ -224,15 +220,13 @@ class Suite : public sc_core::sc_module {
         const auto job = dnngen::systolic::random_gemm_job(b.cfg, seed_, index++);
         run_case(b.name + " " + job.label, [&](Check& c) { gemm_job(b, job.a, job.b, c); });
       }
-      run_case(b.name + " operand words must fit their width",
-               [&](Check& c) { operand_range(b, c); });
+      run_case(b.name + " operand words must fit their width", [&](Check& c) { operand_range(b, c); });
     }
     Bench& b = benches_.front();
     run_case(b.name + " information registers", [&](Check& c) { info_registers(b, c); });
     run_case(b.name + " unmapped, misaligned and past-the-end accesses",
              [&](Check& c) { address_errors(b, c); });
-    run_case(b.name + " lengths, byte enables, streaming, ignore",
-             [&](Check& c) { payload_errors(b, c); });
+    run_case(b.name + " lengths, byte enables, streaming, ignore", [&](Check& c) { payload_errors(b, c); });
     run_case(b.name + " writes to read-only places", [&](Check& c) { read_only(b, c); });
     run_case(b.name + " START with bad M/N/K or value", [&](Check& c) { bad_start(b, c); });
     run_case(b.name + " accesses while busy", [&](Check& c) { while_busy(b, c); });
@@ -259,8 +253,8 @@ class Suite : public sc_core::sc_module {
       const Access r = in.write(base, to_words(*t));
       c.status(r, tlm::TLM_OK_RESPONSE, std::string("write ") + name);
       const sc_time want = cycles_time(b.word_delay, static_cast<uint64_t>(t->size()));
-      c.expect(r.delay == want, fmt::format("write {}: delay {}, expected {}", name,
-                                            r.delay.to_string(), want.to_string()));
+      c.expect(r.delay == want,
+               fmt::format("write {}: delay {}, expected {}", name, r.delay.to_string(), want.to_string()));
       wait(r.delay);
       c.expect(sc_core::sc_time_stamp() - t0 == want, std::string("write ") + name + ": time");
     }
@@ -271,8 +265,8 @@ class Suite : public sc_core::sc_module {
     const Access r = in.write_reg(Map::kStart, 1);
     c.status(r, tlm::TLM_OK_RESPONSE, "write START");
     c.expect(r.delay == job_time,
-             fmt::format("START: annotated delay {}, expected {} cycles x {} = {}",
-                         r.delay.to_string(), cycles, b.period.to_string(), job_time.to_string()));
+             fmt::format("START: annotated delay {}, expected {} cycles x {} = {}", r.delay.to_string(),
+                         cycles, b.period.to_string(), job_time.to_string()));
     uint32_t v = 0;
     if (cycles >= 2) {  // mid-job, seen from an initiator running ahead by half the job
       const sc_time half = cycles_time(b.period, cycles / 2);
@@ -283,8 +277,8 @@ class Suite : public sc_core::sc_module {
     }
     wait(r.delay);
     const sc_time elapsed = sc_core::sc_time_stamp() - t0;
-    c.expect(elapsed == job_time, fmt::format("START: time advanced {}, expected {}",
-                                              elapsed.to_string(), job_time.to_string()));
+    c.expect(elapsed == job_time,
+             fmt::format("START: time advanced {}, expected {}", elapsed.to_string(), job_time.to_string()));
     c.status(in.read_reg(Map::kStatus, &v), tlm::TLM_OK_RESPONSE, "read STATUS");
     c.expect(v == Map::kStatusDone, fmt::format("STATUS after the job = {:#x}, expected DONE", v));
     uint32_t hi = 0;
@@ -300,11 +294,9 @@ class Suite : public sc_core::sc_module {
     c.status(rc, tlm::TLM_OK_RESPONSE, "read C");
     c.expect(rc.delay == cycles_time(b.word_delay, words.size()), "read C: delay");
     wait(rc.delay);
-    c.expect(sc_core::sc_time_stamp() - t1 == cycles_time(b.word_delay, words.size()),
-             "read C: time");
+    c.expect(sc_core::sc_time_stamp() - t1 == cycles_time(b.word_delay, words.size()), "read C: time");
     const std::vector<uint32_t> dbg = in.debug_read(Map::kCBase, words.size());
-    for (const auto& [source, w] :
-         {std::pair{"bus", &std::as_const(words)}, std::pair{"debug", &dbg}}) {
+    for (const auto& [source, w] : {std::pair{"bus", &std::as_const(words)}, std::pair{"debug", &dbg}}) {
       int64_t mismatches = 0;
       for (int64_t e = 0; e < expected.c.size(); ++e) {
         const int64_t got =
@@ -335,13 +327,12 @@ class Suite : public sc_core::sc_module {
   void operand_range(Bench& b, Check& c) {
     Initiator& in = *b.init;
     const auto& s = b.cfg;
-    for (const auto& [name, base, bits] : {std::tuple{"A", Map::kABase, s.input_bits},
-                                           std::tuple{"B", Map::kBBase, s.weight_bits}}) {
+    for (const auto& [name, base, bits] :
+         {std::tuple{"A", Map::kABase, s.input_bits}, std::tuple{"B", Map::kBBase, s.weight_bits}}) {
       const int64_t lo = dnngen::numerics::min_value(bits, s.is_signed);
       const int64_t hi = dnngen::numerics::max_value(bits, s.is_signed);
       const auto good = std::vector<uint32_t>{static_cast<uint32_t>(lo), static_cast<uint32_t>(hi)};
-      c.status(in.write(base, good), tlm::TLM_OK_RESPONSE,
-               fmt::format("{} = {}, {}", name, lo, hi));
+      c.status(in.write(base, good), tlm::TLM_OK_RESPONSE, fmt::format("{} = {}, {}", name, lo, hi));
       c.expect(in.debug_read(base, 2) == good, std::string(name) + ": extremes read back");
       for (const int64_t bad : {lo - 1, hi + 1}) {
         // The good word first: a refused burst must not store any of its words.
@@ -361,8 +352,7 @@ class Suite : public sc_core::sc_module {
         {Map::kMaxM, s.max_m},
         {Map::kMaxN, s.max_n},
         {Map::kMaxK, s.max_k},
-        {Map::kFormat,
-         s.input_bits | s.weight_bits << 8 | s.acc_bits << 16 | (s.is_signed ? 1u << 24 : 0u)},
+        {Map::kFormat, s.input_bits | s.weight_bits << 8 | s.acc_bits << 16 | (s.is_signed ? 1u << 24 : 0u)},
         {Map::kStart, 0}};
     for (const auto& [offset, want] : regs) {
       uint32_t v = 0;
@@ -391,8 +381,7 @@ class Suite : public sc_core::sc_module {
         {"read misaligned register", tlm::TLM_READ_COMMAND, Map::kRegBase + 2, &one},
         {"write misaligned A", tlm::TLM_WRITE_COMMAND, Map::kABase + 2, &one},
         {"write A across its end", tlm::TLM_WRITE_COMMAND, a_end - 4, &two},
-        {"read just past B", tlm::TLM_READ_COMMAND, Map::kBBase + uint64_t{s.max_k} * s.max_n * 4,
-         &one},
+        {"read just past B", tlm::TLM_READ_COMMAND, Map::kBBase + uint64_t{s.max_k} * s.max_n * 4, &one},
         {"read C across its end", tlm::TLM_READ_COMMAND, c_end - 4, &two},
         {"read top of the address space", tlm::TLM_READ_COMMAND, ~uint64_t{3}, &one},
     };
@@ -442,15 +431,13 @@ class Suite : public sc_core::sc_module {
   void read_only(Bench& b, Check& c) {
     Initiator& in = *b.init;
     const std::vector<uint32_t> c_before = in.debug_read(Map::kCBase, 4);
-    const std::pair<const char*, uint64_t> places[] = {
-        {"C", Map::kCBase},
-        {"CYCLES_LO", Map::kRegBase + Map::kCyclesLo},
-        {"CYCLES_HI", Map::kRegBase + Map::kCyclesHi},
-        {"MAX_M", Map::kRegBase + Map::kMaxM},
-        {"FORMAT", Map::kRegBase + Map::kFormat}};
+    const std::pair<const char*, uint64_t> places[] = {{"C", Map::kCBase},
+                                                       {"CYCLES_LO", Map::kRegBase + Map::kCyclesLo},
+                                                       {"CYCLES_HI", Map::kRegBase + Map::kCyclesHi},
+                                                       {"MAX_M", Map::kRegBase + Map::kMaxM},
+                                                       {"FORMAT", Map::kRegBase + Map::kFormat}};
     for (const auto& [name, addr] : places) {
-      c.status(in.write(addr, {1}), tlm::TLM_COMMAND_ERROR_RESPONSE,
-               std::string("write to ") + name);
+      c.status(in.write(addr, {1}), tlm::TLM_COMMAND_ERROR_RESPONSE, std::string("write to ") + name);
       expect_error_then_clear(in, c, std::string("write to ") + name);
     }
     c.expect(in.debug_read(Map::kCBase, 4) == c_before, "a refused write changed C");
@@ -518,8 +505,7 @@ class Suite : public sc_core::sc_module {
     c.status(in.read_reg(Map::kStatus, &v), tlm::TLM_OK_RESPONSE, "read STATUS while busy");
     c.expect(v == (Map::kStatusBusy | Map::kStatusError),
              fmt::format("STATUS while busy = {:#x}, expected BUSY|ERROR", v));
-    c.status(in.access(tlm::TLM_READ_COMMAND, Map::kABase, w), tlm::TLM_OK_RESPONSE,
-             "read A while busy");
+    c.status(in.access(tlm::TLM_READ_COMMAND, Map::kABase, w), tlm::TLM_OK_RESPONSE, "read A while busy");
     c.expect(w[0] == 1, "A changed by a refused write");
     // An initiator running ahead by the job's time sees it finished.
     w[0] = 0;
@@ -574,8 +560,8 @@ int sc_main(int argc, char* argv[]) {
 
   int constructor_failures = 0;
   try {
-    const auto cfg = dnngen::config::load_config(std::string(DNNGEN_SOURCE_DIR) +
-                                                 "/configs/systolic_ws_4x4_int8.yaml");
+    const auto cfg =
+        dnngen::config::load_config(std::string(DNNGEN_SOURCE_DIR) + "/configs/systolic_ws_4x4_int8.yaml");
     SystolicTlm bad("zero_period", cfg.systolic, SC_ZERO_TIME);
     std::cout << "FAIL zero clock period accepted\n  replay: " << replay << "\n";
     constructor_failures = 1;

@@ -27,8 +27,8 @@ config::BitserialConfig small(config::BitserialMode mode, bool is_signed) {
 }
 
 TEST(BitserialModel, EveryModeEqualsTheExactProduct) {
-  for (auto mode : {config::BitserialMode::kStripes, config::BitserialMode::kPragmatic,
-                    config::BitserialMode::kParallel})
+  for (auto mode :
+       {config::BitserialMode::kStripes, config::BitserialMode::kPragmatic, config::BitserialMode::kParallel})
     for (bool s : {false, true}) {
       const auto cfg = small(mode, s);
       for (uint64_t i = 0; i < 60; ++i) {

@@ -26,14 +26,15 @@
 namespace dnngen::generate {
 namespace {
 namespace fs = std::filesystem;
-using dnngen::test_support::slurp;
 using dnngen::test_support::listing;
+using dnngen::test_support::slurp;
 
 std::string yaml(const std::string& name, unsigned rows) {
   return "# bundle test config\nname: " + name + R"(
 engine: systolic
 systolic:
-  rows: )" + std::to_string(rows) + R"(
+  rows: )" +
+         std::to_string(rows) + R"(
   cols: 2
   dataflow: weight_stationary
   input_bits: 8
@@ -46,8 +47,6 @@ systolic:
   max_k: 8
 )";
 }
-
-
 
 using dnngen::test_support::ScopedEnv;
 
@@ -114,7 +113,8 @@ TEST_F(BundleTest, WritesEveryFileWithManifest) {
   EXPECT_EQ(m["name"], "tiny_bundle");
   EXPECT_EQ(m["engine"], "systolic");
   EXPECT_EQ(m["config"]["yaml"], yaml("tiny_bundle", 2));
-  for (const auto& [name, value] : config::rtl_parameters(cfg)) EXPECT_EQ(m["parameters"][name], value) << name;
+  for (const auto& [name, value] : config::rtl_parameters(cfg))
+    EXPECT_EQ(m["parameters"][name], value) << name;
   std::set<std::string> listed;
   for (const auto& f : m["files"]) {
     const std::string rel = f["path"];
@@ -151,9 +151,8 @@ TEST_F(BundleTest, WrapperLintsCleanAndYosysReadsIt) {
   write_bundle(cfg, out.string());
 
   if (process::tool_exists("verilator")) {
-    const auto [rc, log] = run({"verilator", "--lint-only", "-Wall", "-F", "tiny_bundle.f",
-                                "--top-module", "tiny_bundle"},
-                               out);
+    const auto [rc, log] =
+        run({"verilator", "--lint-only", "-Wall", "-F", "tiny_bundle.f", "--top-module", "tiny_bundle"}, out);
     EXPECT_EQ(rc, 0) << log;
     EXPECT_EQ(log.find("%Warning"), std::string::npos) << log;
   }

@@ -27,8 +27,7 @@ TEST(Strings, TrimSplitJoin) {
 }
 
 TEST(Csv, SkipsCommentsAndBlankLinesButCountsThem) {
-  const auto rows =
-      csv::parse("# header comment\n\n  a , 1 ,2\r\n   # indented comment\nb,3,\n", "t.csv");
+  const auto rows = csv::parse("# header comment\n\n  a , 1 ,2\r\n   # indented comment\nb,3,\n", "t.csv");
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].fields(), (Fields{"a", "1", "2"}));
   EXPECT_EQ(rows[0].line(), 3);

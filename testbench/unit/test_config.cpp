@@ -77,9 +77,8 @@ TEST(Config, RtlParametersInDeclarationOrder) {
   const Config cfg =
       parse_config(edited("dataflow: weight_stationary", "dataflow: output_stationary"), "x.yaml");
   const std::vector<std::pair<std::string, int64_t>> expected = {
-      {"NumRows", 16}, {"NumCols", 8}, {"InBits", 8},   {"WBits", 8},
-      {"AccBits", 32}, {"Signed", 1},  {"Saturate", 0}, {"Dataflow", 1},
-      {"MaxM", 256},   {"MaxN", 128},  {"MaxK", 64}};
+      {"NumRows", 16}, {"NumCols", 8},  {"InBits", 8}, {"WBits", 8},  {"AccBits", 32}, {"Signed", 1},
+      {"Saturate", 0}, {"Dataflow", 1}, {"MaxM", 256}, {"MaxN", 128}, {"MaxK", 64}};
   EXPECT_EQ(rtl_parameters(cfg), expected);
   EXPECT_EQ(rtl_top_module(cfg), "dnn_systolic_top");
 }
@@ -90,8 +89,7 @@ TEST(Config, OptionalDescriptionAndAlternativeValues) {
   text.replace(pos, 14, "overflow: saturate");
   const Config cfg = parse_config(text, "x.yaml");
   EXPECT_EQ(cfg.systolic.overflow, Overflow::kSaturate);
-  EXPECT_EQ(parse_config(edited("signed: true", "signed: false"), "x.yaml").systolic.is_signed,
-            false);
+  EXPECT_EQ(parse_config(edited("signed: true", "signed: false"), "x.yaml").systolic.is_signed, false);
 }
 
 TEST(Config, EveryPresetLoads) {
@@ -135,8 +133,7 @@ TEST(ConfigErrors, UnreadableFile) {
     load_config(DNNGEN_CONFIGS_DIR);
     FAIL() << "expected InputError";
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()),
-              std::string(DNNGEN_CONFIGS_DIR) + ": cannot read file: Is a directory");
+    EXPECT_EQ(std::string(e.what()), std::string(DNNGEN_CONFIGS_DIR) + ": cannot read file: Is a directory");
   }
 }
 
@@ -154,8 +151,7 @@ TEST(ConfigErrors, EmptyOrNotAMapping) {
             "x.yaml: top level must be a mapping with keys name, engine, ..., got a sequence");
   EXPECT_EQ(error_of("hello\n"),
             "x.yaml: top level must be a mapping with keys name, engine, ..., got 'hello'");
-  EXPECT_EQ(error_of(std::string(kValid) + "---\n" + kValid),
-            "x.yaml: expected one YAML document, found 2");
+  EXPECT_EQ(error_of(std::string(kValid) + "---\n" + kValid), "x.yaml: expected one YAML document, found 2");
 }
 
 TEST(ConfigErrors, UnknownKeys) {
@@ -170,12 +166,12 @@ TEST(ConfigErrors, UnknownKeys) {
 TEST(ConfigErrors, MissingKeys) {
   EXPECT_EQ(error_of(edited("  acc_bits: 32\n", "")), "x.yaml: missing key 'systolic.acc_bits'");
   EXPECT_EQ(error_of(edited("name: test_cfg\n", "")), "x.yaml: missing key 'name'");
-  EXPECT_EQ(error_of("name: a\nengine: systolic\n"), "x.yaml: missing key 'systolic' (the section of engine systolic)");
+  EXPECT_EQ(error_of("name: a\nengine: systolic\n"),
+            "x.yaml: missing key 'systolic' (the section of engine systolic)");
 }
 
 TEST(ConfigErrors, DuplicateKeys) {
-  EXPECT_EQ(error_of(edited("cols: 8", "cols: 8\n  cols: 4")),
-            "x.yaml: duplicate key 'systolic.cols'");
+  EXPECT_EQ(error_of(edited("cols: 8", "cols: 8\n  cols: 4")), "x.yaml: duplicate key 'systolic.cols'");
   EXPECT_EQ(error_of(std::string(kValid) + "name: other\n"), "x.yaml: duplicate key 'name'");
   EXPECT_EQ(error_of(edited("rows: 16", "? [a]\n  : 1")),
             "x.yaml: keys must be strings, got a sequence as a key in 'systolic'");

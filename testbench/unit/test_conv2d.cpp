@@ -66,7 +66,8 @@ TEST(Conv2d, Im2colJobsEqualDirectConvolution) {
     const auto plan = workload::plan_jobs(cfg, low.a, low.b);
     Tensor sum({low.a.shape[0], low.b.shape[1]});
     for (size_t j = 0; j < plan.slices.size(); ++j)
-      workload::accumulate_slice(cfg, plan.slices[j], golden::gemm(cfg, plan.a_parts[j], plan.b_parts[j]), sum);
+      workload::accumulate_slice(cfg, plan.slices[j], golden::gemm(cfg, plan.a_parts[j], plan.b_parts[j]),
+                                 sum);
     const auto expected = golden::conv2d(cfg, x, f, {stride, pad});
     ASSERT_EQ(workload::gemm_to_ofmap(sum, low.e, low.f).data, expected.data)
         << "seed " << seed << " trial " << trial;

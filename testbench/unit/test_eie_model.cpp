@@ -53,13 +53,13 @@ config::EieConfig small() {
 
 TEST(EieNumerics, RequantRoundSaturateRelu) {
   auto c = small();
-  EXPECT_EQ(requantize(c, 128), 1);      // 0.5 rounds up
+  EXPECT_EQ(requantize(c, 128), 1);  // 0.5 rounds up
   EXPECT_EQ(requantize(c, 127), 0);
-  EXPECT_EQ(requantize(c, -129), 0);     // ReLU
+  EXPECT_EQ(requantize(c, -129), 0);  // ReLU
   EXPECT_EQ(requantize(c, int64_t{1} << 30), 32767);
   c.relu = false;
-  EXPECT_EQ(requantize(c, -129), -1);    // -0.504 -> -1 (round half up, arithmetic shift)
-  EXPECT_EQ(requantize(c, -128), 0);     // -0.5 rounds up to 0
+  EXPECT_EQ(requantize(c, -129), -1);  // -0.504 -> -1 (round half up, arithmetic shift)
+  EXPECT_EQ(requantize(c, -128), 0);   // -0.5 rounds up to 0
   EXPECT_EQ(requantize(c, -(int64_t{1} << 30)), -32768);
   c.frac_bits = 0;
   EXPECT_EQ(requantize(c, -7), -7);

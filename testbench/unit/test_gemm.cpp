@@ -155,8 +155,7 @@ TEST(GemmOperands, RejectsSizesAboveLimits) {
 }
 
 // Naive reference in int64: exact for these widths (16 + 16 bits, K <= 256).
-int64_t reference(const SystolicConfig& cfg, const Tensor& a, const Tensor& b, int64_t i,
-                  int64_t j) {
+int64_t reference(const SystolicConfig& cfg, const Tensor& a, const Tensor& b, int64_t i, int64_t j) {
   int64_t sum = 0;
   for (int64_t p = 0; p < a.shape[1]; ++p) sum += a.at(i, p) * b.at(p, j);
   return cfg.overflow == Overflow::kSaturate ? numerics::saturate_signed(sum, cfg.acc_bits)
@@ -169,9 +168,7 @@ TEST(Gemm, RandomAgainstNaiveReference) {
   std::cout << "[ seed     ] DNNGEN_SEED=" << seed
             << " ./unit_tests --gtest_filter=Gemm.RandomAgainstNaiveReference\n";
   std::mt19937_64 rng(seed);
-  auto pick = [&rng](int64_t lo, int64_t hi) {
-    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
-  };
+  auto pick = [&rng](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
   for (int trial = 0; trial < 50; ++trial) {
     SystolicConfig cfg = int8_config();
     cfg.is_signed = pick(0, 1) == 1;
@@ -192,9 +189,8 @@ TEST(Gemm, RandomAgainstNaiveReference) {
     const Tensor c = gemm(cfg, a, b);
     for (int64_t i = 0; i < m; ++i) {
       for (int64_t j = 0; j < n; ++j) {
-        ASSERT_EQ(c.at(i, j), reference(cfg, a, b, i, j))
-            << "seed " << seed << " trial " << trial << " at [" << i << ", " << j << "], acc_bits "
-            << cfg.acc_bits;
+        ASSERT_EQ(c.at(i, j), reference(cfg, a, b, i, j)) << "seed " << seed << " trial " << trial << " at ["
+                                                          << i << ", " << j << "], acc_bits " << cfg.acc_bits;
       }
     }
   }

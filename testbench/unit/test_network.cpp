@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "dnngen/common/error.hpp"
-#include "dnngen/systolic/schedule.hpp"
 #include "dnngen/systolic/network_estimate.hpp"
+#include "dnngen/systolic/schedule.hpp"
 #include "dnngen/workload/network.hpp"
 
 namespace dnngen::workload {
@@ -25,12 +25,12 @@ namespace {
 
 using config::Dataflow;
 using config::SystolicConfig;
-using systolic::GemmShape;
 using systolic::estimate_layer;
 using systolic::estimate_network;
+using systolic::GemmShape;
 
-SystolicConfig array_config(unsigned rows, unsigned cols, Dataflow dataflow, unsigned max_m,
-                            unsigned max_n, unsigned max_k) {
+SystolicConfig array_config(unsigned rows, unsigned cols, Dataflow dataflow, unsigned max_m, unsigned max_n,
+                            unsigned max_k) {
   SystolicConfig cfg;
   cfg.rows = rows;
   cfg.cols = cols;
@@ -84,14 +84,11 @@ TEST(Network, RejectsBadRowsWithFileAndLine) {
             "x.csv:2: a conv row has 11 fields (name,conv,H,W,C,K,R,S,stride,pad,groups), got 10");
   EXPECT_EQ(error_of("g,gemm,1,2,3,1,\n"),
             "x.csv:1: a gemm row has 6 fields (name,gemm,M,N,K,groups), got 7");
-  EXPECT_EQ(error_of("just_a_name\n"),
-            "x.csv:1: expected name,type,... (type conv or gemm), got 1 field(s)");
+  EXPECT_EQ(error_of("just_a_name\n"), "x.csv:1: expected name,type,... (type conv or gemm), got 1 field(s)");
   EXPECT_EQ(error_of("Conv1,224,224,11,11,3,96,4,\n"),
             "x.csv:1: unknown layer type '224' (expected conv or gemm)");
-  EXPECT_EQ(error_of("c,conv,224,22x,3,64,7,7,2,3,1\n"),
-            "x.csv:1: W: expected an integer, got '22x'");
-  EXPECT_EQ(error_of("c,conv,224,224,3,64,7,7,2,1.5,1\n"),
-            "x.csv:1: pad: expected an integer, got '1.5'");
+  EXPECT_EQ(error_of("c,conv,224,22x,3,64,7,7,2,3,1\n"), "x.csv:1: W: expected an integer, got '22x'");
+  EXPECT_EQ(error_of("c,conv,224,224,3,64,7,7,2,1.5,1\n"), "x.csv:1: pad: expected an integer, got '1.5'");
   EXPECT_EQ(error_of("g,gemm,1,,3,1\n"), "x.csv:1: N: expected an integer, got ''");
   EXPECT_EQ(error_of("c,conv,224,224,0,64,7,7,2,3,1\n"), "x.csv:1: C: must be >= 1, got 0");
   EXPECT_EQ(error_of("g,gemm,1,2,-3,1\n"), "x.csv:1: K: must be >= 1, got -3");
@@ -104,8 +101,7 @@ TEST(Network, RejectsBadRowsWithFileAndLine) {
             "x.csv:1: filter R=7 is larger than the padded input H+2*pad=6");
   EXPECT_EQ(error_of("c,conv,8,4,3,4,3,7,1,1,1\n"),
             "x.csv:1: filter S=7 is larger than the padded input W+2*pad=6");
-  EXPECT_EQ(error_of("c,conv,8,8,6,4,3,3,1,1,4\n"),
-            "x.csv:1: groups=4 must divide both C=6 and K=4");
+  EXPECT_EQ(error_of("c,conv,8,8,6,4,3,3,1,1,4\n"), "x.csv:1: groups=4 must divide both C=6 and K=4");
   EXPECT_EQ(error_of("a,gemm,1,2,3,1\nb,gemm,1,2,3,1\n\na,gemm,4,5,6,1\n"),
             "x.csv:4: duplicate layer name 'a' (first on line 1)");
   EXPECT_EQ(error_of("a b,gemm,1,2,3,1\n"),
@@ -181,8 +177,7 @@ uint64_t brute_force_cycles(const SystolicConfig& cfg, const GemmShape& g, int64
   for (int64_t m0 = 0; m0 < g.m; m0 += cfg.max_m) {
     for (int64_t n0 = 0; n0 < g.n; n0 += cfg.max_n) {
       for (int64_t k0 = 0; k0 < g.k; k0 += cfg.max_k) {
-        const GemmShape job{std::min<int64_t>(cfg.max_m, g.m - m0),
-                            std::min<int64_t>(cfg.max_n, g.n - n0),
+        const GemmShape job{std::min<int64_t>(cfg.max_m, g.m - m0), std::min<int64_t>(cfg.max_n, g.n - n0),
                             std::min<int64_t>(cfg.max_k, g.k - k0)};
         cycles += systolic::estimate(cfg, job).cycles;
       }
@@ -197,9 +192,7 @@ TEST(Network, SplitEqualsBruteForceSumOverJobs) {
   std::cout << "[ seed     ] DNNGEN_SEED=" << seed
             << " ./unit_tests --gtest_filter=Network.SplitEqualsBruteForceSumOverJobs\n";
   std::mt19937_64 rng(seed);
-  auto pick = [&rng](int64_t lo, int64_t hi) {
-    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
-  };
+  auto pick = [&rng](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
   for (int trial = 0; trial < 2000; ++trial) {
     const auto df = pick(0, 1) ? Dataflow::kWeightStationary : Dataflow::kOutputStationary;
     // Limits from 1 (every element its own job) to above the dimension (no split).
@@ -223,8 +216,7 @@ TEST(Network, SplitEqualsBruteForceSumOverJobs) {
         << " GEMM " << layer.gemm.m << "x" << layer.gemm.n << "x" << layer.gemm.k << " groups "
         << layer.groups;
     ASSERT_EQ(e.jobs, static_cast<uint64_t>(jobs * layer.groups));
-    ASSERT_EQ(e.macs,
-              static_cast<uint64_t>(layer.groups * layer.gemm.m * layer.gemm.n * layer.gemm.k));
+    ASSERT_EQ(e.macs, static_cast<uint64_t>(layer.groups * layer.gemm.m * layer.gemm.n * layer.gemm.k));
     ASSERT_EQ(e.scalesim_cycles, static_cast<uint64_t>(layer.groups) *
                                      systolic::scalesim_ws_cycles(cfg.rows, cfg.cols, layer.gemm));
   }
@@ -281,9 +273,8 @@ TEST(Network, NetworkTotalsAreLayerSums) {
     lengths.push_back(end - start);
   }
   ASSERT_EQ(lengths.size(), 7u) << table;  // header, rule, 3 layers, rule, total
-  EXPECT_TRUE(std::all_of(lengths.begin(), lengths.end(), [&](size_t l) {
-    return l == lengths.front();
-  })) << table;
+  EXPECT_TRUE(std::all_of(lengths.begin(), lengths.end(), [&](size_t l) { return l == lengths.front(); }))
+      << table;
 }
 
 // Layer count and total MACs of every shipped table, cross-checked against the

@@ -63,8 +63,7 @@ class Npy : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("dnngen_npy_" + std::to_string(::getpid()) + "_" + info->name());
+    dir_ = fs::temp_directory_path() / ("dnngen_npy_" + std::to_string(::getpid()) + "_" + info->name());
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -124,15 +123,14 @@ TEST_F(Npy, RoundTripEveryDTypeAtRangeEdges) {
 }
 
 TEST_F(Npy, WrittenHeaderIsPaddedTo64Bytes) {
-  for (const std::vector<int64_t>& shape :
-       {std::vector<int64_t>{5}, {3, 4}, {1, 2, 3, 4, 5, 6}, {0, 3}}) {
+  for (const std::vector<int64_t>& shape : {std::vector<int64_t>{5}, {3, 4}, {1, 2, 3, 4, 5, 6}, {0, 3}}) {
     SCOPED_TRACE(shape_string(shape));
     const std::string p = path("pad.npy");
     write_npy(p, Tensor(shape), DType::kInt32);
     const std::string bytes = read_bytes(p);
     ASSERT_GE(bytes.size(), 10u);
-    const size_t header_len =
-        static_cast<unsigned char>(bytes[8]) | static_cast<unsigned char>(bytes[9]) << 8;
+    const size_t header_len = static_cast<unsigned char>(bytes[8]) | static_cast<unsigned char>(bytes[9])
+                                                                         << 8;
     EXPECT_EQ((10 + header_len) % 64, 0u);
     EXPECT_EQ(bytes[9 + header_len], '\n');
     EXPECT_EQ(bytes.size(), 10 + header_len + 4 * static_cast<size_t>(Tensor(shape).size()));
@@ -149,8 +147,7 @@ TEST_F(Npy, WriteRejectsValuesOutsideDTypeAndLeavesNoFile) {
     write_npy(p, x, DType::kInt8);
     FAIL() << "expected InputError";
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()),
-              p + ": element [1, 0] = 128 does not fit int8 range -128..127");
+    EXPECT_EQ(std::string(e.what()), p + ": element [1, 0] = 128 does not fit int8 range -128..127");
   }
   x.data = {0, -1, 0, 0};
   EXPECT_THROW(write_npy(p, x, DType::kUInt32), InputError);
@@ -190,10 +187,9 @@ TEST_F(Npy, ReadsVersion2Header) {
 TEST_F(Npy, AcceptsDescrWithoutByteOrderForOneByteTypes) {
   for (const char* descr : {"i1", "<i1", "|i1", ">i1"}) {
     SCOPED_TRACE(descr);
-    const std::string p =
-        write_bytes("b.npy", craft(std::string("{'descr': '") + descr +
-                                       "', 'fortran_order': False, 'shape': (1, 1), }\n",
-                                   "\x80"));
+    const std::string p = write_bytes(
+        "b.npy", craft(std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': (1, 1), }\n",
+                       "\x80"));
     EXPECT_EQ(read_npy(p).tensor.data, (std::vector<int64_t>{-128}));
   }
 }
@@ -206,8 +202,7 @@ TEST_F(Npy, ErrorMissingFile) {
 TEST_F(Npy, ErrorBadMagic) {
   const std::string p = write_bytes("text.npy", "hello, this is not numpy");
   EXPECT_EQ(read_error(p), p + ": not a .npy file (bad magic)");
-  EXPECT_EQ(read_error(write_bytes("empty.npy", "")),
-            path("empty.npy") + ": not a .npy file (bad magic)");
+  EXPECT_EQ(read_error(write_bytes("empty.npy", "")), path("empty.npy") + ": not a .npy file (bad magic)");
 }
 
 TEST_F(Npy, ErrorUnsupportedVersion) {
@@ -240,37 +235,33 @@ TEST_F(Npy, ErrorUnsupportedDTypes) {
   for (const char* descr : {"<f4", "<u8", "<f8", "|b1", "<c8", "|O"}) {
     SCOPED_TRACE(descr);
     const std::string p = write_bytes(
-        "d.npy",
-        craft(std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': (2,), }\n",
-              std::string(64, '\0')));
+        "d.npy", craft(std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': (2,), }\n",
+                       std::string(64, '\0')));
     EXPECT_EQ(read_error(p), p + ": unsupported dtype '" + descr + "' " + supported);
   }
   const std::string p = write_bytes(
-      "s.npy", craft("{'descr': [('a', '<i4')], 'fortran_order': False, 'shape': (1,), }\n",
-                     std::string(4, '\0')));
-  EXPECT_EQ(read_error(p),
-            p + ": unsupported dtype: structured arrays are not supported " + supported);
+      "s.npy",
+      craft("{'descr': [('a', '<i4')], 'fortran_order': False, 'shape': (1,), }\n", std::string(4, '\0')));
+  EXPECT_EQ(read_error(p), p + ": unsupported dtype: structured arrays are not supported " + supported);
 }
 
 TEST_F(Npy, ErrorBigEndian) {
   const std::string p = write_bytes(
-      "be.npy",
-      craft("{'descr': '>i4', 'fortran_order': False, 'shape': (1,), }\n", std::string(4, '\0')));
+      "be.npy", craft("{'descr': '>i4', 'fortran_order': False, 'shape': (1,), }\n", std::string(4, '\0')));
   EXPECT_EQ(read_error(p), p + ": unsupported dtype '>i4': big-endian data is not supported; "
                                "convert with a.astype(a.dtype.newbyteorder('<'))");
 }
 
 TEST_F(Npy, ErrorFortranOrder) {
   const std::string p = write_bytes(
-      "f.npy",
-      craft("{'descr': '<i4', 'fortran_order': True, 'shape': (2, 2), }\n", std::string(16, '\0')));
+      "f.npy", craft("{'descr': '<i4', 'fortran_order': True, 'shape': (2, 2), }\n", std::string(16, '\0')));
   EXPECT_EQ(read_error(p), p + ": fortran_order arrays are not supported; save a C-ordered "
                                "array (np.ascontiguousarray)");
 }
 
 TEST_F(Npy, ErrorZeroDAndMalformedHeaders) {
-  const std::string p = write_bytes(
-      "0d.npy", craft("{'descr': '<i4', 'fortran_order': False, 'shape': (), }\n", "abcd"));
+  const std::string p =
+      write_bytes("0d.npy", craft("{'descr': '<i4', 'fortran_order': False, 'shape': (), }\n", "abcd"));
   EXPECT_EQ(read_error(p), p + ": 0-D (scalar) arrays are not supported");
   for (const char* dict : {"{'descr': '<i4', 'shape': (1,), }\n", "not a dict\n",
                            "{'descr': '<i4', 'fortran_order': False, 'shape': (1,), 'x': 1}\n",
@@ -284,17 +275,15 @@ TEST_F(Npy, ErrorZeroDAndMalformedHeaders) {
 
 TEST_F(Npy, ReadsFilesWrittenByNumpy) {
   if (!have_numpy()) GTEST_SKIP() << "/usr/bin/python3 with numpy not available";
-  const std::vector<std::string> dtypes = {"int8",  "uint8",  "int16", "uint16",
-                                           "int32", "uint32", "int64"};
+  const std::vector<std::string> dtypes = {"int8", "uint8", "int16", "uint16", "int32", "uint32", "int64"};
   for (size_t i = 0; i < dtypes.size(); ++i) {
     SCOPED_TRACE(dtypes[i]);
     const std::string p = path(dtypes[i] + ".npy");
     const std::string p2 = path(dtypes[i] + "_v2.npy");
     // Values from the dtype's minimum upwards, so signed types see negatives.
-    ASSERT_TRUE(run_python(
-        "i = np.iinfo('" + dtypes[i] + "'); " + "a = (np.arange(24) + i.min).astype('" + dtypes[i] +
-        "').reshape(2, 3, 4); a[1, 2, 3] = i.max; np.save('" + p +
-        "', a); np.lib.format.write_array(open('" + p2 + "', 'wb'), a, version=(2, 0))"));
+    ASSERT_TRUE(run_python("i = np.iinfo('" + dtypes[i] + "'); " + "a = (np.arange(24) + i.min).astype('" +
+                           dtypes[i] + "').reshape(2, 3, 4); a[1, 2, 3] = i.max; np.save('" + p +
+                           "', a); np.lib.format.write_array(open('" + p2 + "', 'wb'), a, version=(2, 0))"));
     for (const std::string& file : {p, p2}) {
       const NpyArray a = read_npy(file);
       EXPECT_EQ(a.dtype, kAllDTypes[i]);
@@ -309,8 +298,8 @@ TEST_F(Npy, ReadsFilesWrittenByNumpy) {
 
 TEST_F(Npy, RejectsNumpyFortranBigEndianAndFloat) {
   if (!have_numpy()) GTEST_SKIP() << "/usr/bin/python3 with numpy not available";
-  ASSERT_TRUE(run_python("a = np.arange(6, dtype='int32').reshape(2, 3); np.save('" +
-                         path("f.npy") + "', np.asfortranarray(a)); np.save('" + path("b.npy") +
+  ASSERT_TRUE(run_python("a = np.arange(6, dtype='int32').reshape(2, 3); np.save('" + path("f.npy") +
+                         "', np.asfortranarray(a)); np.save('" + path("b.npy") +
                          "', a.astype('>i4')); np.save('" + path("x.npy") + "', a * 0.5)"));
   EXPECT_NE(read_error(path("f.npy")).find("fortran_order"), std::string::npos);
   EXPECT_NE(read_error(path("b.npy")).find("big-endian"), std::string::npos);
@@ -323,8 +312,7 @@ TEST_F(Npy, NumpyReadsOurFiles) {
     SCOPED_TRACE(to_string(t));
     const Range r = range_of(t);
     Tensor x({3, 2});
-    x.data = {numerics::min_value(r.bits, r.is_signed), 1, 2, 3, 4,
-              numerics::max_value(r.bits, r.is_signed)};
+    x.data = {numerics::min_value(r.bits, r.is_signed), 1, 2, 3, 4, numerics::max_value(r.bits, r.is_signed)};
     const std::string p = path("ours.npy");
     write_npy(p, x, t);
     const std::string expected =

@@ -56,15 +56,16 @@ TEST(RsConfig, ParsesAndNamesTheRtl) {
   EXPECT_EQ(rs.filter_spad, 11u);
   EXPECT_EQ(rs.filter_words, 512u);
   const std::vector<std::pair<std::string, int64_t>> params = {
-      {"NumRows", 4},    {"NumCols", 4},     {"InBits", 8},      {"WBits", 8},
-      {"AccBits", 32},   {"Signed", 1},      {"Saturate", 0},    {"MaxRS", 11},
-      {"FilterSpad", 11}, {"IfmapSpad", 32}, {"PsumSpad", 64},   {"IfmapRows", 512},
-      {"FilterWords", 512}};
+      {"NumRows", 4},   {"NumCols", 4},     {"InBits", 8},       {"WBits", 8},       {"AccBits", 32},
+      {"Signed", 1},    {"Saturate", 0},    {"MaxRS", 11},       {"FilterSpad", 11}, {"IfmapSpad", 32},
+      {"PsumSpad", 64}, {"IfmapRows", 512}, {"FilterWords", 512}};
   EXPECT_EQ(config::rtl_parameters(cfg), params);
 }
 
 TEST(RsConfig, RejectsGemmKeysAndSmallScratchpad) {
-  EXPECT_NE(error_of([] { config::parse_config(rs_yaml("  max_m: 4\n"), "t.yaml"); }).find("unknown key 'systolic.max_m'"),
+  EXPECT_NE(error_of([] {
+              config::parse_config(rs_yaml("  max_m: 4\n"), "t.yaml");
+            }).find("unknown key 'systolic.max_m'"),
             std::string::npos);
   const std::string e = error_of([] { config::parse_config(rs_yaml("", 4, 4, 5), "t.yaml"); });
   EXPECT_NE(e.find("filter_spad"), std::string::npos) << e;
@@ -139,7 +140,8 @@ TEST(RsPack, FilterWordLanesFollowTheSlotOrder) {
 
 TEST(RsBench, AlexNetBeatsEyeriss) {
   const auto cfg = config::load_config(std::string(DNNGEN_CONFIGS_DIR) + "/systolic_rs_12x14_int16.yaml");
-  const auto rows = bench_network(cfg.row_stationary, std::string(DNNGEN_CONFIGS_DIR) + "/../workloads/alexnet_conv.csv");
+  const auto rows =
+      bench_network(cfg.row_stationary, std::string(DNNGEN_CONFIGS_DIR) + "/../workloads/alexnet_conv.csv");
   ASSERT_EQ(rows.size(), 5u);
   uint64_t cycles = 0, macs = 0;
   for (const auto& r : rows) {
@@ -154,7 +156,8 @@ TEST(RsBench, AlexNetBeatsEyeriss) {
 TEST(RsBench, ResNet50UnderOneSecond) {
   const auto cfg = config::load_config(std::string(DNNGEN_CONFIGS_DIR) + "/systolic_rs_12x14_int16.yaml");
   const auto t0 = std::chrono::steady_clock::now();
-  const auto rows = bench_network(cfg.row_stationary, std::string(DNNGEN_CONFIGS_DIR) + "/../workloads/resnet50.csv");
+  const auto rows =
+      bench_network(cfg.row_stationary, std::string(DNNGEN_CONFIGS_DIR) + "/../workloads/resnet50.csv");
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   EXPECT_LT(s, 1.0);
   uint64_t macs = 0;

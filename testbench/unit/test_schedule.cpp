@@ -35,9 +35,8 @@ TEST(Schedule, ClosedFormEqualsExactScheduleOnRandomShapes) {
     const auto events = output_schedule(cfg, s);
     const auto e = estimate(cfg, s);
     ASSERT_FALSE(events.empty());
-    ASSERT_EQ(e.cycles, events.back().cycle)
-        << "seed " << seed << " R=" << cfg.rows << " C=" << cfg.cols << " M=" << s.m
-        << " N=" << s.n << " K=" << s.k;
+    ASSERT_EQ(e.cycles, events.back().cycle) << "seed " << seed << " R=" << cfg.rows << " C=" << cfg.cols
+                                             << " M=" << s.m << " N=" << s.n << " K=" << s.k;
     // One event per output row slice, in strictly increasing cycles.
     const uint64_t col_tiles = (s.n + cfg.cols - 1) / cfg.cols;
     ASSERT_EQ(events.size(), static_cast<size_t>(s.m) * col_tiles);

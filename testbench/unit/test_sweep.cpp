@@ -36,8 +36,8 @@ namespace dnngen::sweep {
 namespace {
 namespace fs = std::filesystem;
 using config::set_yaml_value;
-using dnngen::test_support::slurp;
 using dnngen::test_support::listing;
+using dnngen::test_support::slurp;
 using synth::kNand2AreaUm2;
 
 const char* const kBase = R"(# sweep test base
@@ -57,8 +57,6 @@ systolic:
   max_n: 4
   max_k: 4
 )";
-
-
 
 // The engine parts of a sweep of systolic WS/OS configs.
 int64_t array_size(const config::Config& cfg) { return int64_t{cfg.systolic.rows} * cfg.systolic.cols; }
@@ -103,8 +101,7 @@ std::string xml_problem(const std::string& xml) {
     for (size_t a = text.find('&'); a != std::string::npos; a = text.find('&', a + 1)) {
       const std::string rest = text.substr(a);
       bool ok = false;
-      for (const char* e : {"&amp;", "&lt;", "&gt;", "&quot;", "&apos;"})
-        ok = ok || rest.rfind(e, 0) == 0;
+      for (const char* e : {"&amp;", "&lt;", "&gt;", "&quot;", "&apos;"}) ok = ok || rest.rfind(e, 0) == 0;
       if (!ok) return "bad entity at " + rest.substr(0, 10);
     }
     return "";
@@ -119,8 +116,7 @@ std::string xml_problem(const std::string& xml) {
     if (gt == std::string::npos) return "unterminated tag";
     std::string tag = xml.substr(lt + 1, gt - lt - 1);
     if (tag.find('<') != std::string::npos) return "'<' inside a tag";
-    if (std::count(tag.begin(), tag.end(), '"') % 2 != 0)
-      return "unbalanced quotes in <" + tag + ">";
+    if (std::count(tag.begin(), tag.end(), '"') % 2 != 0) return "unbalanced quotes in <" + tag + ">";
     if (auto p = check_text(tag); !p.empty()) return p;
     i = gt + 1;
     if (tag.rfind("?", 0) == 0) continue;
@@ -161,15 +157,11 @@ TEST(SweepAxis, ParsesSingleAndLinkedKeys) {
 TEST(SweepAxis, RejectsMalformedArguments) {
   EXPECT_NE(input_error([] { parse_axis("systolic.rows"); }).find("KEY=V1,V2"), std::string::npos);
   EXPECT_NE(input_error([] { parse_axis("systolic.rows="); }).find("value ''"), std::string::npos);
-  EXPECT_NE(input_error([] { parse_axis("systolic.rows=4,,8"); }).find("value ''"),
-            std::string::npos);
-  EXPECT_NE(input_error([] { parse_axis("systolic.rows=4,"); }).find("value ''"),
-            std::string::npos);
+  EXPECT_NE(input_error([] { parse_axis("systolic.rows=4,,8"); }).find("value ''"), std::string::npos);
+  EXPECT_NE(input_error([] { parse_axis("systolic.rows=4,"); }).find("value ''"), std::string::npos);
   EXPECT_NE(input_error([] { parse_axis("=4"); }).find("not a config key"), std::string::npos);
-  EXPECT_NE(input_error([] { parse_axis("systolic..rows=4"); }).find("not a config key"),
-            std::string::npos);
-  EXPECT_NE(input_error([] { parse_axis("systolic.rows=4,4"); }).find("given twice"),
-            std::string::npos);
+  EXPECT_NE(input_error([] { parse_axis("systolic..rows=4"); }).find("not a config key"), std::string::npos);
+  EXPECT_NE(input_error([] { parse_axis("systolic.rows=4,4"); }).find("given twice"), std::string::npos);
   EXPECT_NE(input_error([] { parse_axis("a,a=4"); }).find("given twice"), std::string::npos);
   const std::string e = input_error([] { parse_axis("name=a: b"); });
   EXPECT_NE(e.find("--set 'name=a: b'"), std::string::npos) << e;
@@ -191,12 +183,10 @@ TEST(SweepYaml, ReplacesValuesAndKeepsTheRest) {
   // Top-level keys; a multi-line value loses its continuation lines.
   const std::string multi = std::string(kBase).replace(
       std::string(kBase).find("description: \"a tiny config\"   # quoted"),
-      std::string("description: \"a tiny config\"   # quoted").size(),
-      "description: >\n  folded\n  text");
+      std::string("description: \"a tiny config\"   # quoted").size(), "description: >\n  folded\n  text");
   const std::string d = set_yaml_value(multi, "description", "short", "base.yaml");
   EXPECT_NE(d.find("description: short\nsystolic:"), std::string::npos) << d;
-  EXPECT_EQ(config::parse_config(set_yaml_value(kBase, "name", "renamed", "b"), "b").name,
-            "renamed");
+  EXPECT_EQ(config::parse_config(set_yaml_value(kBase, "name", "renamed", "b"), "b").name, "renamed");
 }
 
 TEST(SweepYaml, AddsMissingKeysSoTheParserNamesThem) {
@@ -210,26 +200,22 @@ TEST(SweepYaml, AddsMissingKeysSoTheParserNamesThem) {
 }
 
 TEST(SweepYaml, RejectsSectionsValuesAndFlowStyle) {
-  EXPECT_NE(
-      input_error([] { set_yaml_value(kBase, "systolic", "4", "base.yaml"); }).find("is a section"),
-      std::string::npos);
-  const std::string e =
-      input_error([] { set_yaml_value(kBase, "systolic.rows.x", "4", "base.yaml"); });
+  EXPECT_NE(input_error([] { set_yaml_value(kBase, "systolic", "4", "base.yaml"); }).find("is a section"),
+            std::string::npos);
+  const std::string e = input_error([] { set_yaml_value(kBase, "systolic.rows.x", "4", "base.yaml"); });
   EXPECT_NE(e.find("'systolic.rows' is a value"), std::string::npos) << e;
   EXPECT_NE(e.find("base.yaml"), std::string::npos) << e;
   const std::string flow = "name: f\nengine: systolic\nsystolic: {rows: 2, cols: 2}\n";
-  EXPECT_NE(
-      input_error([&] { set_yaml_value(flow, "systolic.rows", "4", "f.yaml"); }).find("flow-style"),
-      std::string::npos);
+  EXPECT_NE(input_error([&] { set_yaml_value(flow, "systolic.rows", "4", "f.yaml"); }).find("flow-style"),
+            std::string::npos);
 }
 
 // ---------------------------------------------------------------- grid
 
 TEST(SweepGrid, ExpandsInOrderFirstAxisSlowest) {
-  const auto points = expand_grid(
-      {{"base.yaml", kBase}},
-      {parse_axis("systolic.rows=1,2,4"), parse_axis("systolic.dataflow=weight_stationary,"
-                                                     "output_stationary")});
+  const auto points = expand_grid({{"base.yaml", kBase}}, {parse_axis("systolic.rows=1,2,4"),
+                                                           parse_axis("systolic.dataflow=weight_stationary,"
+                                                                      "output_stationary")});
   ASSERT_EQ(points.size(), 6u);
   const std::vector<unsigned> rows = {1, 1, 2, 2, 4, 4};
   for (size_t i = 0; i < points.size(); ++i) {
@@ -246,8 +232,8 @@ TEST(SweepGrid, ExpandsInOrderFirstAxisSlowest) {
 TEST(SweepGrid, LinkedKeysAndSeveralBases) {
   std::string other = kBase;
   other.replace(other.find("tiny_sweep"), 10, "other_base");
-  const auto points = expand_grid({{"a.yaml", kBase}, {"b.yaml", other}},
-                                  {parse_axis("systolic.rows,systolic.cols=1,4")});
+  const auto points =
+      expand_grid({{"a.yaml", kBase}, {"b.yaml", other}}, {parse_axis("systolic.rows,systolic.cols=1,4")});
   ASSERT_EQ(points.size(), 4u);
   EXPECT_EQ(points[1].config.systolic.rows, 4u);
   EXPECT_EQ(points[1].config.systolic.cols, 4u);
@@ -372,9 +358,8 @@ TEST(SweepReport, CsvJsonAndMarkdown) {
   EXPECT_EQ(j["points"][5]["pes"], 16);
   EXPECT_EQ(j["points"][5]["network"]["macs"], 1000000);
   EXPECT_TRUE(j["points"][0]["metrics"]["fmax_mhz"].is_null());
-  EXPECT_EQ(j["files"],
-            nlohmann::ordered_json({"sweep.json", "sweep.csv", "report.md", "area.svg",
-                                    "area_per_mac.svg", "depth.svg", "perf_per_area.svg"}));
+  EXPECT_EQ(j["files"], nlohmann::ordered_json({"sweep.json", "sweep.csv", "report.md", "area.svg",
+                                                "area_per_mac.svg", "depth.svg", "perf_per_area.svg"}));
 
   const std::string md = to_markdown(s);
   EXPECT_NE(md.find("# dnngen sweep: 6 points"), std::string::npos);
@@ -419,8 +404,7 @@ TEST(SweepReport, PlotsAreWellFormedSvg) {
 }
 
 TEST(SweepReport, ProgressLine) {
-  const auto points =
-      expand_grid({{"configs/base.yaml", kBase}}, {parse_axis("systolic.rows=4,8")});
+  const auto points = expand_grid({{"configs/base.yaml", kBase}}, {parse_axis("systolic.rows=4,8")});
   SweepProgress p;
   p.done = 1;
   p.total = 21;
@@ -466,9 +450,8 @@ class SweepOutputTest : public ::testing::Test {
 TEST_F(SweepOutputTest, WritesEveryFileAndReplacesAPreviousSweep) {
   const fs::path out = dir_ / "a" / "sweep";
   write_sweep(synthetic_sweep(false, true), out.string());
-  EXPECT_EQ(listing(out),
-            (std::set<std::string>{"sweep.json", "sweep.csv", "report.md", "area.svg",
-                                   "area_per_mac.svg", "depth.svg", "perf_per_area.svg"}));
+  EXPECT_EQ(listing(out), (std::set<std::string>{"sweep.json", "sweep.csv", "report.md", "area.svg",
+                                                 "area_per_mac.svg", "depth.svg", "perf_per_area.svg"}));
   const auto j = nlohmann::json::parse(slurp(out / "sweep.json"));
   EXPECT_EQ(j["format"], kSweepFormat);
   EXPECT_EQ(slurp(out / "sweep.csv"), to_csv(synthetic_sweep(false, true)));
@@ -477,8 +460,7 @@ TEST_F(SweepOutputTest, WritesEveryFileAndReplacesAPreviousSweep) {
   write_sweep(synthetic_sweep(true, false), out.string());
   EXPECT_FALSE(fs::exists(out / "perf_per_area.svg"));
   EXPECT_TRUE(fs::exists(out / "fmax.svg"));
-  EXPECT_EQ(listing(out.parent_path()), std::set<std::string>{"sweep"})
-      << "no staging or old directories";
+  EXPECT_EQ(listing(out.parent_path()), std::set<std::string>{"sweep"}) << "no staging or old directories";
 }
 
 TEST_F(SweepOutputTest, RefusesAnythingButAPreviousSweep) {
@@ -496,9 +478,8 @@ TEST_F(SweepOutputTest, RefusesAnythingButAPreviousSweep) {
   const fs::path bundle = dir_ / "bundle";
   fs::create_directory(bundle);
   std::ofstream(bundle / "sweep.json") << R"({"format": "dnngen-rtl-bundle", "files": []})";
-  EXPECT_NE(
-      input_error([&] { check_sweep_output(bundle.string()); }).find("no dnngen sweep report"),
-      std::string::npos);
+  EXPECT_NE(input_error([&] { check_sweep_output(bundle.string()); }).find("no dnngen sweep report"),
+            std::string::npos);
 
   // A sweep with a user's file added is kept.
   const fs::path out = dir_ / "out";
@@ -520,8 +501,7 @@ TEST_F(SweepOutputTest, RefusesAnythingButAPreviousSweep) {
 
 TEST_F(SweepOutputTest, NothingLeftBehindOnError) {
   std::ofstream(dir_ / "plain") << "x";
-  EXPECT_THROW(write_sweep(synthetic_sweep(false, false), (dir_ / "plain" / "out").string()),
-               std::exception);
+  EXPECT_THROW(write_sweep(synthetic_sweep(false, false), (dir_ / "plain" / "out").string()), std::exception);
   EXPECT_EQ(listing(dir_), std::set<std::string>{"plain"});
 }
 
@@ -531,12 +511,10 @@ TEST(SvgPlot, TicksAndNumbers) {
   EXPECT_EQ(svg::nice_ticks(0, 0.023, svg::Scale::kLinear),
             (std::vector<double>{0, 0.005, 0.01, 0.015, 0.02, 0.025}));
   EXPECT_EQ(svg::nice_ticks(3, 7, svg::Scale::kLinear), (std::vector<double>{3, 4, 5, 6, 7}));
-  EXPECT_EQ(svg::nice_ticks(4, 256, svg::Scale::kLog2),
-            (std::vector<double>{4, 8, 16, 32, 64, 128, 256}));
+  EXPECT_EQ(svg::nice_ticks(4, 256, svg::Scale::kLog2), (std::vector<double>{4, 8, 16, 32, 64, 128, 256}));
   EXPECT_EQ(svg::nice_ticks(5, 100, svg::Scale::kLog2).front(), 4);
   EXPECT_EQ(svg::nice_ticks(5, 100, svg::Scale::kLog2).back(), 128);
-  EXPECT_EQ(svg::nice_ticks(0.08, 1.2, svg::Scale::kLog10),
-            (std::vector<double>{0.05, 0.1, 0.2, 0.5, 1, 2}));
+  EXPECT_EQ(svg::nice_ticks(0.08, 1.2, svg::Scale::kLog10), (std::vector<double>{0.05, 0.1, 0.2, 0.5, 1, 2}));
   const auto wide = svg::nice_ticks(1, 1e9, svg::Scale::kLog10);
   EXPECT_LE(wide.size(), 10u);
   EXPECT_LE(wide.front(), 1);
@@ -558,8 +536,7 @@ TEST(SvgPlot, RendersEdgeCases) {
   p.x.scale = svg::Scale::kLog2;
   const std::string svg = svg::render(p);
   EXPECT_EQ(xml_problem(svg), "");
-  EXPECT_EQ(count(svg, "<circle"), 1u + 2u)
-      << "the NaN and the x=0 point on a log axis are skipped";
+  EXPECT_EQ(count(svg, "<circle"), 1u + 2u) << "the NaN and the x=0 point on a log axis are skipped";
 }
 
 // ---------------------------------------------------------------- engine hooks
@@ -584,8 +561,7 @@ TEST_F(SweepOutputTest, RunsYosysAndTheNetworkEstimate) {
   SweepOptions o = tiny_sweep("systolic.rows,systolic.cols=1,2",
                               "# tiny\nfc,gemm,4,8,16,1\nconv,conv,6,6,2,4,3,3,1,1,1\n");
   std::vector<std::string> lines;
-  const SweepResult s =
-      run_sweep(o, [&](const SweepProgress& p) { lines.push_back(format_progress(p)); });
+  const SweepResult s = run_sweep(o, [&](const SweepProgress& p) { lines.push_back(format_progress(p)); });
   ASSERT_EQ(s.points.size(), 2u);
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(lines[0].rfind("[1/2] base rows=1 cols=1  elapsed", 0), 0u) << lines[0];
@@ -598,8 +574,7 @@ TEST_F(SweepOutputTest, RunsYosysAndTheNetworkEstimate) {
   ASSERT_TRUE(s.points[1].network.has_value());
   EXPECT_EQ(s.points[1].network->macs, 4u * 8 * 16 + 4u * 6 * 6 * 2 * 9);
   EXPECT_GT(big.macs_per_cycle, small.macs_per_cycle);
-  EXPECT_TRUE(fs::is_directory(dir_ / "work" / "p001_tiny_sweep"))
-      << "--work-dir keeps the Yosys runs";
+  EXPECT_TRUE(fs::is_directory(dir_ / "work" / "p001_tiny_sweep")) << "--work-dir keeps the Yosys runs";
   write_sweep(s, (dir_ / "out").string());
   EXPECT_TRUE(fs::exists(dir_ / "out" / "perf_per_area.svg"));
 

@@ -36,7 +36,8 @@ engine: systolic
 systolic:
   rows: 2
   cols: 2
-  dataflow: )" + dataflow + R"(
+  dataflow: )" +
+         dataflow + R"(
   input_bits: 8
   weight_bits: 8
   acc_bits: 32
@@ -82,7 +83,8 @@ int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 const SramMacro* find_macro(const SynthReport& r, const std::string& suffix) {
   for (const auto& m : r.srams) {
-    if (m.path.size() >= suffix.size() && m.path.compare(m.path.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    if (m.path.size() >= suffix.size() &&
+        m.path.compare(m.path.size() - suffix.size(), suffix.size(), suffix) == 0) {
       return &m;
     }
   }
@@ -258,7 +260,8 @@ bitserial:
   EXPECT_EQ(instances_of(r, "dnn_bitserial_sip"), 6);
   EXPECT_EQ(instances_of(r, "dnn_adder_tree"), 6);
   for (const auto& m : r.modules) {
-    if (m.module == "dnn_bitserial_sip" || m.module == "dnn_adder_tree") EXPECT_EQ(m.category, "pe") << m.module;
+    if (m.module == "dnn_bitserial_sip" || m.module == "dnn_adder_tree")
+      EXPECT_EQ(m.category, "pe") << m.module;
   }
 }
 

@@ -37,9 +37,8 @@ namespace fs = std::filesystem;
 // A 2x2 WS array; job-size limits 8/6/5 unless max_mnk is given for all three.
 std::string tiny_yaml(const std::string& name, int max_mnk = 0) {
   const std::string v = std::to_string(max_mnk);
-  const std::string limits = max_mnk > 0
-                                 ? "  max_m: " + v + "\n  max_n: " + v + "\n  max_k: " + v + "\n"
-                                 : "  max_m: 8\n  max_n: 6\n  max_k: 5\n";
+  const std::string limits = max_mnk > 0 ? "  max_m: " + v + "\n  max_n: " + v + "\n  max_k: " + v + "\n"
+                                         : "  max_m: 8\n  max_n: 6\n  max_k: 5\n";
   return "name: " + name + R"(
 engine: systolic
 systolic:
@@ -197,8 +196,7 @@ TEST(LibertyReader, MalformedFilesNameFileAndLine) {
     }
   }
   try {
-    parse_liberty("library (x) {\n  cell (A) {\n    area : 1\n    pin (A) { direction input; }\n",
-                  "l.lib");
+    parse_liberty("library (x) {\n  cell (A) {\n    area : 1\n    pin (A) { direction input; }\n", "l.lib");
     ADD_FAILURE();
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("line 4"), std::string::npos) << e.what();
@@ -244,8 +242,7 @@ TEST_F(TargetTest, ReadsSharedLibraries) {
 
 // ---------------------------------------------------------------- asic
 
-void expect_asic_report(const SynthReport& r, const std::string& library,
-                        const std::string& nand2) {
+void expect_asic_report(const SynthReport& r, const std::string& library, const std::string& nand2) {
   const AsicReport& a = r.asic;
   EXPECT_EQ(r.target, "asic");
   EXPECT_EQ(a.library, library);
@@ -279,8 +276,7 @@ void expect_asic_report(const SynthReport& r, const std::string& library,
   EXPECT_NEAR(a.fmax_mhz, 1000.0 / a.critical_path_ns, 1e-6);
   EXPECT_FALSE(a.critical_from.empty());
   EXPECT_FALSE(a.critical_to.empty());
-  EXPECT_EQ(a.critical_to.rfind("_", 0), std::string::npos)
-      << "a register name, not " << a.critical_to;
+  EXPECT_EQ(a.critical_to.rfind("_", 0), std::string::npos) << "a register name, not " << a.critical_to;
   EXPECT_TRUE(fs::is_regular_file(a.sta_log));
   EXPECT_TRUE(fs::is_regular_file(a.sta_paths));
 
@@ -439,8 +435,7 @@ TEST_F(TargetTest, MalformedLibertyIsInputError) {
   what = expect_error<InputError>(write_config("t"), opt);
   EXPECT_NE(what.find("dnn_sram_1r1w.sv does not parse"), std::string::npos) << what;
   // A library without an inverter or NAND2 cannot be mapped to.
-  std::ofstream(lib, std::ios::trunc)
-      << R"(library (x) { cell (B) { area : 1; pin (A) { direction : input; }
+  std::ofstream(lib, std::ios::trunc) << R"(library (x) { cell (B) { area : 1; pin (A) { direction : input; }
     pin (Y) { direction : output; function : "A"; } } })";
   opt.liberty = lib.string();
   what = expect_error<InputError>(write_config("t"), opt);
@@ -450,14 +445,12 @@ TEST_F(TargetTest, MalformedLibertyIsInputError) {
 TEST_F(TargetTest, OptionsOfOtherTargetsAreInputErrors) {
   SynthOptions opt = options("generic", "mixed");
   opt.liberty = default_liberty();
-  EXPECT_NE(
-      expect_error<InputError>(write_config("t"), opt).find("--liberty applies to the asic target"),
-      std::string::npos);
+  EXPECT_NE(expect_error<InputError>(write_config("t"), opt).find("--liberty applies to the asic target"),
+            std::string::npos);
   opt = options("xilinx", "mixed");
   opt.device = "hx8k";
-  EXPECT_NE(
-      expect_error<InputError>(write_config("t"), opt).find("--device applies to the ice40 target"),
-      std::string::npos);
+  EXPECT_NE(expect_error<InputError>(write_config("t"), opt).find("--device applies to the ice40 target"),
+            std::string::npos);
   opt = options("ice40", "mixed");
   opt.device = "xc7a35t";
   const std::string what = expect_error<InputError>(write_config("t"), opt);
@@ -465,8 +458,7 @@ TEST_F(TargetTest, OptionsOfOtherTargetsAreInputErrors) {
   EXPECT_NE(what.find("hx1k, up5k, hx8k"), std::string::npos) << what;
   EXPECT_FALSE(fs::exists(opt.work_dir));
   opt = options("vivado", "mixed");
-  EXPECT_NE(expect_error<InputError>(write_config("t"), opt).find("asic, xilinx, ice40"),
-            std::string::npos);
+  EXPECT_NE(expect_error<InputError>(write_config("t"), opt).find("asic, xilinx, ice40"), std::string::npos);
 }
 
 TEST_F(TargetTest, DeviceTooSmallIsInputError) {
@@ -482,11 +474,9 @@ TEST_F(TargetTest, DeviceTooSmallIsInputError) {
 
 TEST_F(TargetTest, DesignThatFitsNoDeviceIsInputError) {
   if (!has_tools({"yosys", "nextpnr-ice40"})) GTEST_SKIP() << "needs yosys and nextpnr-ice40";
-  const std::string what =
-      expect_error<InputError>(write_config("t256", 256), options("ice40", "none"));
+  const std::string what = expect_error<InputError>(write_config("t256", 256), options("ice40", "none"));
   EXPECT_NE(what.find("fits no iCE40 device"), std::string::npos) << what;
-  for (const char* dev : {"hx1k", "up5k", "hx8k"})
-    EXPECT_NE(what.find(dev), std::string::npos) << what;
+  for (const char* dev : {"hx1k", "up5k", "hx8k"}) EXPECT_NE(what.find(dev), std::string::npos) << what;
 }
 
 TEST_F(TargetTest, MissingToolsAreToolErrors) {
@@ -522,14 +512,12 @@ TEST_F(TargetTest, FailingStaIsToolErrorNamingItsLog) {
 
 TEST_F(TargetTest, FailingNextpnrIsToolErrorNamingItsLog) {
   if (!has_tools({"yosys"})) GTEST_SKIP() << "yosys not installed";
-  const ScopedEnv env("PATH",
-                      fake_path({"yosys", "yosys-abc", "berkeley-abc"},
-                                {{"nextpnr-ice40", "echo 'ERROR: simulated crash'; exit 3"}}));
+  const ScopedEnv env("PATH", fake_path({"yosys", "yosys-abc", "berkeley-abc"},
+                                        {{"nextpnr-ice40", "echo 'ERROR: simulated crash'; exit 3"}}));
   const SynthOptions opt = options("ice40", "fakepnr");
   const std::string what = expect_error<ToolError>(write_config("t"), opt);
   EXPECT_EQ(what.rfind("nextpnr-ice40 failed (exit status 3)", 0), 0u) << what;
-  EXPECT_NE(what.find((fs::path(opt.work_dir) / "nextpnr_pack_hx1k.log").string()),
-            std::string::npos)
+  EXPECT_NE(what.find((fs::path(opt.work_dir) / "nextpnr_pack_hx1k.log").string()), std::string::npos)
       << what;
   EXPECT_NE(what.find("simulated crash"), std::string::npos) << what;
 }

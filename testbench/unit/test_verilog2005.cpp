@@ -56,7 +56,6 @@ systolic:
 )";
 }
 
-
 // Verilog literal of a little-endian word vector, e.g. 16'h12af.
 std::string literal(const BitWords& words, int width) {
   std::string hex;
@@ -111,8 +110,7 @@ std::string testbench(const std::string& top, const std::vector<eda::Port>& port
       const bool result = p.name.rfind("out_", 0) == 0 && p.name != "out_valid_o";
       log_format += " %h";
       log_args +=
-          ", " +
-          (result ? "({" + std::to_string(p.width) + "{out_valid_o}} & " + p.name + ")" : p.name);
+          ", " + (result ? "({" + std::to_string(p.width) + "{out_valid_o}} & " + p.name + ")" : p.name);
     }
     connect += std::string(connect.empty() ? "" : ", ") + "." + p.name + "(" + p.name + ")";
   }
@@ -141,12 +139,11 @@ std::string testbench(const std::string& top, const std::vector<eda::Port>& port
       "    rst_ni = 1'b1;\n    @(negedge clk_i);\n";
   const int addr_bits = width_of(ports, "ld_addr_i"), data_bits = width_of(ports, "ld_data_i");
   for (const auto& l : loads) {
-    tb += "    load(1'b" + std::string(l.to_b ? "1" : "0") + ", " + std::to_string(addr_bits) +
-          "'d" + std::to_string(l.addr) + ", " + literal(l.data, data_bits) + ");\n";
+    tb += "    load(1'b" + std::string(l.to_b ? "1" : "0") + ", " + std::to_string(addr_bits) + "'d" +
+          std::to_string(l.addr) + ", " + literal(l.data, data_bits) + ");\n";
   }
   for (const auto& j : jobs) {
-    tb += "    job(" + std::to_string(j.m) + ", " + std::to_string(j.n) + ", " +
-          std::to_string(j.k) + ");\n";
+    tb += "    job(" + std::to_string(j.m) + ", " + std::to_string(j.n) + ", " + std::to_string(j.k) + ");\n";
   }
   tb += "    repeat (150) @(negedge clk_i);\n    #3 $fclose(f);\n    $finish;\n  end\nendmodule\n";
   return tb;
@@ -180,8 +177,7 @@ class Verilog2005Test : public ::testing::Test {
     opt.truncate_log = true;
     opt.timeout_seconds = 300;
     const int rc = process::run_program(argv, log.string(), opt).exit_code;
-    EXPECT_EQ(rc, 0) << "cd " << cwd.string() << " && " << process::command_line(argv) << "\n"
-                     << slurp(log);
+    EXPECT_EQ(rc, 0) << "cd " << cwd.string() << " && " << process::command_line(argv) << "\n" << slurp(log);
     return rc;
   }
 
@@ -200,13 +196,11 @@ TEST_F(Verilog2005Test, WritesOneFlatModuleThatIcarusReads) {
   const std::string v = slurp(flat);
   EXPECT_EQ(v.rfind("// tiny_flat: dnn_systolic_top", 0), 0u) << v.substr(0, 200);
   size_t modules = 0;
-  for (size_t p = v.find("\nmodule "); p != std::string::npos; p = v.find("\nmodule ", p + 1))
-    ++modules;
+  for (size_t p = v.find("\nmodule "); p != std::string::npos; p = v.find("\nmodule ", p + 1)) ++modules;
   EXPECT_EQ(modules, 1u);
   EXPECT_NE(v.find("\nmodule tiny_flat("), std::string::npos);
   for (const char* sv : {"logic", "always_ff", "always_comb", "dnn_pkg::", "(*"}) {
-    EXPECT_EQ(v.find(sv), std::string::npos)
-        << "SystemVerilog or attributes in the flat file: " << sv;
+    EXPECT_EQ(v.find(sv), std::string::npos) << "SystemVerilog or attributes in the flat file: " << sv;
   }
   EXPECT_NE(v.find("u_abuf.mem_q"), std::string::npos) << "the SRAMs stay behavioural memories";
 
@@ -235,8 +229,7 @@ TEST_F(Verilog2005Test, WritesOneFlatModuleThatIcarusReads) {
   EXPECT_FALSE(fs::exists(flat));
 }
 
-class Verilog2005CosimTest : public Verilog2005Test,
-                             public ::testing::WithParamInterface<std::string> {};
+class Verilog2005CosimTest : public Verilog2005Test, public ::testing::WithParamInterface<std::string> {};
 
 TEST_P(Verilog2005CosimTest, CoSimulatesLikeTheSystemVerilog) {
   if (!process::tool_exists("verilator")) GTEST_SKIP() << "verilator not installed";
@@ -248,8 +241,7 @@ TEST_P(Verilog2005CosimTest, CoSimulatesLikeTheSystemVerilog) {
 
   // A 4x4x4 GEMM packed into loader words, then two jobs on it (the second smaller).
   std::mt19937_64 rng(2005);
-  const auto gemm =
-      systolic::make_gemm_job(cfg.systolic, 4, 4, 4, systolic::ValueMode::kMixed, rng);
+  const auto gemm = systolic::make_gemm_job(cfg.systolic, 4, 4, 4, systolic::ValueMode::kMixed, rng);
   const auto loads = systolic::pack_operands(cfg.systolic, gemm.a, gemm.b);
   const auto ports =
       eda::elaborate_top_ports(eda::design(cfg, rtl::rtl_source_paths(cfg)), (dir_ / "elab").string());
@@ -264,13 +256,12 @@ TEST_P(Verilog2005CosimTest, CoSimulatesLikeTheSystemVerilog) {
   ASSERT_EQ(run({"vvp", "-n", "sim"}, dir_ / "iv", dir_ / "iv" / "run.log"), 0);
   // Verilator on the bundle's SystemVerilog (assertions included: no SYNTHESIS define).
   fs::create_directory(dir_ / "vl");
-  ASSERT_EQ(run({"verilator", "--binary", "--timing", "-j", "2", "-Wno-fatal", "-Wno-lint",
-                 "-Wno-style", "--top-module", "tb", "-Mdir", (dir_ / "vl" / "obj").string(), "-o",
-                 "vsim", "-f", cfg.name + ".f", (dir_ / "tb.v").string()},
+  ASSERT_EQ(run({"verilator", "--binary", "--timing", "-j", "2", "-Wno-fatal", "-Wno-lint", "-Wno-style",
+                 "--top-module", "tb", "-Mdir", (dir_ / "vl" / "obj").string(), "-o", "vsim", "-f",
+                 cfg.name + ".f", (dir_ / "tb.v").string()},
                 out, dir_ / "vl" / "build.log"),
             0);
-  ASSERT_EQ(run({(dir_ / "vl" / "obj" / "vsim").string()}, dir_ / "vl", dir_ / "vl" / "run.log"),
-            0);
+  ASSERT_EQ(run({(dir_ / "vl" / "obj" / "vsim").string()}, dir_ / "vl", dir_ / "vl" / "run.log"), 0);
 
   const std::string iv = slurp(dir_ / "iv" / "trace.txt"), vl = slurp(dir_ / "vl" / "trace.txt");
   EXPECT_EQ(slurp(dir_ / "iv" / "run.log").find("TIMEOUT"), std::string::npos);

@@ -1,12 +1,12 @@
 // Network benchmark of the bit-serial engine: see dnngen/bitserial/bench.hpp.
 #include "dnngen/bitserial/bench.hpp"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "dnngen/common/csv.hpp"
 #include "dnngen/workload/network.hpp"
@@ -79,33 +79,38 @@ uint64_t pragmatic_cycles(const config::BitserialConfig& cfg, const GemmShape& s
   Synth rng(seed);
   const int64_t kbs = (s.k + cfg.lanes - 1) / cfg.lanes;
   const auto cfg_p = cfg;  // the schedule's tile cycles for row block mt
-  return schedule(cfg_p, s, [&](int64_t mt) {
-           const int64_t rows = std::min<int64_t>(cfg.tile_rows, s.m - mt * cfg.tile_rows);
-           uint64_t total = 0;
-           for (int64_t kb = 0; kb < kbs; ++kb) {
-             const int64_t lanes = std::min<int64_t>(cfg.lanes, s.k - kb * cfg.lanes);
-             unsigned most = 1;
-             for (int64_t i = 0; i < rows * lanes; ++i) {
-               const uint64_t r = rng.next();
-               if ((r & 0xffffffffu) < zero_threshold || vmax == 0) continue;
-               const double mag = table[(r >> 32) & 4095] * sigma;
-               const int64_t v = std::clamp<int64_t>(std::llround(mag), 1, vmax);
-               most = std::max(most, static_cast<unsigned>(__builtin_popcountll(static_cast<uint64_t>(v))));
-             }
-             total += most;
-           }
-           return total;
-         }).cycles;
+  return schedule(cfg_p, s,
+                  [&](int64_t mt) {
+                    const int64_t rows = std::min<int64_t>(cfg.tile_rows, s.m - mt * cfg.tile_rows);
+                    uint64_t total = 0;
+                    for (int64_t kb = 0; kb < kbs; ++kb) {
+                      const int64_t lanes = std::min<int64_t>(cfg.lanes, s.k - kb * cfg.lanes);
+                      unsigned most = 1;
+                      for (int64_t i = 0; i < rows * lanes; ++i) {
+                        const uint64_t r = rng.next();
+                        if ((r & 0xffffffffu) < zero_threshold || vmax == 0) continue;
+                        const double mag = table[(r >> 32) & 4095] * sigma;
+                        const int64_t v = std::clamp<int64_t>(std::llround(mag), 1, vmax);
+                        most = std::max(
+                            most, static_cast<unsigned>(__builtin_popcountll(static_cast<uint64_t>(v))));
+                      }
+                      total += most;
+                    }
+                    return total;
+                  })
+      .cycles;
 }
 
 }  // namespace
 
-NetworkBench bench_network(const config::BitserialConfig& cfg, const std::string& network_path, uint64_t seed) {
+NetworkBench bench_network(const config::BitserialConfig& cfg, const std::string& network_path,
+                           uint64_t seed) {
   const auto t0 = std::chrono::steady_clock::now();
   NetworkBench b;
   b.network = std::filesystem::path(network_path).stem().string();
   const auto layers = workload::load_network(network_path);
-  const auto profile_path = std::filesystem::path(network_path).parent_path() / ("bitserial_" + b.network + ".csv");
+  const auto profile_path =
+      std::filesystem::path(network_path).parent_path() / ("bitserial_" + b.network + ".csv");
   std::map<std::string, LayerProfile> profile;
   if (std::filesystem::exists(profile_path)) {
     b.profile_path = profile_path.string();
@@ -158,34 +163,39 @@ std::string format_table(const config::BitserialConfig& cfg, const NetworkBench&
       "{}: tile {} windows x {} filters x {} lanes ({} MACs/cycle peak), mode {}; precision profile: {}\n",
       b.network, cfg.tile_rows, cfg.tile_cols, cfg.lanes, cfg.tile_rows * cfg.tile_cols * cfg.lanes,
       config::to_string(cfg.mode), b.profile_path.empty() ? "none (input_bits everywhere)" : b.profile_path);
-  out += fmt::format("{:<10} {:>7} {:>6} {:>6} {:>3} {:>5} {:>13} {:>13} {:>13} {:>8} {:>8} {:>8}\n", "layer", "M",
-                     "N", "K", "p", "zeros", "parallel", "stripes", "pragmatic", "str x", "prag x", "prag/str");
-  const auto row = [&](const std::string& name, const std::string& m, const std::string& n, const std::string& k,
-                       const std::string& p, const std::string& z, uint64_t par, uint64_t str, uint64_t prag) {
-    out += fmt::format("{:<10} {:>7} {:>6} {:>6} {:>3} {:>5} {:>13} {:>13} {:>13} {:>8.2f} {:>8.2f} {:>8.2f}\n", name,
-                       m, n, k, p, z, par, str, prag, double(par) / double(str), double(par) / double(prag),
-                       double(str) / double(prag));
+  out += fmt::format("{:<10} {:>7} {:>6} {:>6} {:>3} {:>5} {:>13} {:>13} {:>13} {:>8} {:>8} {:>8}\n", "layer",
+                     "M", "N", "K", "p", "zeros", "parallel", "stripes", "pragmatic", "str x", "prag x",
+                     "prag/str");
+  const auto row = [&](const std::string& name, const std::string& m, const std::string& n,
+                       const std::string& k, const std::string& p, const std::string& z, uint64_t par,
+                       uint64_t str, uint64_t prag) {
+    out +=
+        fmt::format("{:<10} {:>7} {:>6} {:>6} {:>3} {:>5} {:>13} {:>13} {:>13} {:>8.2f} {:>8.2f} {:>8.2f}\n",
+                    name, m, n, k, p, z, par, str, prag, double(par) / double(str),
+                    double(par) / double(prag), double(str) / double(prag));
   };
   for (const auto& l : b.layers)
     row(l.name, std::to_string(l.gemm.m), std::to_string(l.gemm.n * l.groups), std::to_string(l.gemm.k),
-        std::to_string(l.precision) + (l.profiled ? "" : "*"), fmt::format("{:.2f}", l.zero_fraction), l.parallel,
-        l.stripes, l.pragmatic);
+        std::to_string(l.precision) + (l.profiled ? "" : "*"), fmt::format("{:.2f}", l.zero_fraction),
+        l.parallel, l.stripes, l.pragmatic);
   row("total", "", "", "", "", "", b.parallel, b.stripes, b.pragmatic);
-  out += fmt::format("(* no profile for the layer: input_bits. parallel: bit-parallel baseline of equal peak "
-                     "throughput, {}; {:.2f} s)\n",
-                     cfg.tile_rows % cfg.input_bits == 0
-                         ? fmt::format("{} window(s) x {} filters x {} lanes", cfg.tile_rows / cfg.input_bits,
-                                       cfg.tile_cols, cfg.lanes)
-                         : fmt::format("the same tile's cycles x {} (tile_rows not a multiple of input_bits)",
-                                       cfg.input_bits),
-                     b.seconds);
+  out += fmt::format(
+      "(* no profile for the layer: input_bits. parallel: bit-parallel baseline of equal peak "
+      "throughput, {}; {:.2f} s)\n",
+      cfg.tile_rows % cfg.input_bits == 0
+          ? fmt::format("{} window(s) x {} filters x {} lanes", cfg.tile_rows / cfg.input_bits, cfg.tile_cols,
+                        cfg.lanes)
+          : fmt::format("the same tile's cycles x {} (tile_rows not a multiple of input_bits)",
+                        cfg.input_bits),
+      b.seconds);
   return out;
 }
 
 nlohmann::json to_json(const config::BitserialConfig& cfg, const NetworkBench& b) {
-  const uint64_t mode_cycles = cfg.mode == config::BitserialMode::kStripes
-                                   ? b.stripes
-                                   : (cfg.mode == config::BitserialMode::kPragmatic ? b.pragmatic : b.parallel);
+  const uint64_t mode_cycles =
+      cfg.mode == config::BitserialMode::kStripes
+          ? b.stripes
+          : (cfg.mode == config::BitserialMode::kPragmatic ? b.pragmatic : b.parallel);
   nlohmann::json j = {{"network", b.network},
                       {"mode", config::to_string(cfg.mode)},
                       {"profile", b.profile_path},

@@ -3,9 +3,9 @@
 // simulator built from testbench/bitserial/sim_main.cpp.
 #include "dnngen/bitserial/engine.hpp"
 
-#include <iostream>
-
 #include <fmt/format.h>
+
+#include <iostream>
 
 #include "dnngen/bitserial/bench.hpp"
 #include "dnngen/bitserial/job.hpp"
@@ -26,8 +26,9 @@ std::string describe(const config::Config& cfg) {
       "  engine bitserial ({}: {}), tile {} windows x {} filters of SIPs, {} lanes per brick\n"
       "  activations {} up to {} bits, weights int{}, acc {} bits (wrap)\n"
       "  job limits M <= {}, N <= {}, K <= {}\n",
-      config::to_string(b.mode), cycles, b.tile_rows, b.tile_cols, b.lanes, b.is_signed ? "signed" : "unsigned",
-      b.input_bits, b.weight_bits, b.acc_bits, b.max_m, b.max_n, b.max_k);
+      config::to_string(b.mode), cycles, b.tile_rows, b.tile_cols, b.lanes,
+      b.is_signed ? "signed" : "unsigned", b.input_bits, b.weight_bits, b.acc_bits, b.max_m, b.max_n,
+      b.max_k);
 }
 
 void check_job(const config::Config& cfg, const cli::JobOptions& opts) { check_job_options(cfg, opts); }
@@ -36,18 +37,19 @@ int run_model(const config::Config& cfg, const cli::JobOptions& opts) {
   const Job job = load_job(cfg, opts);
   const Result r = run_gemm(cfg.bitserial, job.a, job.b, job.precision);
   write_output(cfg, opts, r.c);
-  cli::write_json_report(opts.json_path, {{"engine", cfg.engine},
-                                          {"config", cfg.name},
-                                          {"mode", config::to_string(cfg.bitserial.mode)},
-                                          {"op", opts.op},
-                                          {"backend", "model"},
-                                          {"precision", to_string(job.precision)},
-                                          {"gemm", {{"M", job.a.shape[0]}, {"N", job.b.shape[1]}, {"K", job.a.shape[1]}}},
-                                          {"cycles", r.timing.cycles},
-                                          {"step_cycles", r.timing.step_cycles},
-                                          {"steps", r.timing.steps},
-                                          {"macs", r.timing.macs},
-                                          {"utilization", r.timing.utilization}});
+  cli::write_json_report(opts.json_path,
+                         {{"engine", cfg.engine},
+                          {"config", cfg.name},
+                          {"mode", config::to_string(cfg.bitserial.mode)},
+                          {"op", opts.op},
+                          {"backend", "model"},
+                          {"precision", to_string(job.precision)},
+                          {"gemm", {{"M", job.a.shape[0]}, {"N", job.b.shape[1]}, {"K", job.a.shape[1]}}},
+                          {"cycles", r.timing.cycles},
+                          {"step_cycles", r.timing.step_cycles},
+                          {"steps", r.timing.steps},
+                          {"macs", r.timing.macs},
+                          {"utilization", r.timing.utilization}});
   fmt::print("model: {} gemm {}: {} cycles ({} brick steps), utilization {:.1f} %\n", cfg.name, job.label,
              r.timing.cycles, r.timing.steps, 100.0 * r.timing.utilization);
   return 0;

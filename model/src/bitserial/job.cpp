@@ -32,13 +32,15 @@ void check_job_options(const config::Config& cfg, const cli::JobOptions& opts) {
       throw InputError("--param " + key + ": op gemm on the bitserial engine takes only precision=P (1.." +
                        std::to_string(cfg.bitserial.input_bits) + ") or precision=auto");
   parse_precision(cfg.bitserial, precision_param(opts));
-  if (!opts.layer.empty()) throw InputError("--layer: the bitserial engine co-simulates --in tensors or --random jobs");
+  if (!opts.layer.empty())
+    throw InputError("--layer: the bitserial engine co-simulates --in tensors or --random jobs");
   if (opts.random && !opts.inputs.empty()) throw InputError("--random and --in exclude each other");
   if (!opts.random) {
     for (const auto& [name, path] : opts.inputs)
       if (name != "A" && name != "B") throw InputError("--in " + name + ": op gemm reads A and B");
     for (const char* name : {"A", "B"})
-      if (!opts.inputs.count(name)) throw InputError(fmt::format("missing --in {}=FILE.npy (op gemm reads A and B)", name));
+      if (!opts.inputs.count(name))
+        throw InputError(fmt::format("missing --in {}=FILE.npy (op gemm reads A and B)", name));
   }
   if (opts.command == "run") {
     for (const auto& [name, path] : opts.outputs)
@@ -65,7 +67,8 @@ Job load_job(const config::Config& cfg, const cli::JobOptions& opts) {
 }
 
 void write_output(const config::Config& cfg, const cli::JobOptions& opts, const Tensor& c) {
-  io::write_npy(opts.outputs.at("C"), c, cfg.bitserial.acc_bits <= 32 ? io::DType::kInt32 : io::DType::kInt64);
+  io::write_npy(opts.outputs.at("C"), c,
+                cfg.bitserial.acc_bits <= 32 ? io::DType::kInt32 : io::DType::kInt64);
 }
 
 }  // namespace dnngen::bitserial

@@ -34,8 +34,8 @@ unsigned step_precision(const config::BitserialConfig& cfg, const Tensor& a, int
 // What one SIP adds for one brick, computed the way its mode computes it, modulo 2^64
 // (reduced to acc_bits at the end, which gives the same result as the RTL's
 // acc_bits-wide arithmetic).
-uint64_t brick_sum(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b, int64_t m,
-                   int64_t n, int64_t kb, unsigned p) {
+uint64_t brick_sum(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b, int64_t m, int64_t n,
+                   int64_t kb, unsigned p) {
   const int64_t k0 = kb * cfg.lanes;
   const int64_t k1 = std::min<int64_t>(k0 + cfg.lanes, a.shape[1]);
   uint64_t sum = 0;
@@ -94,16 +94,15 @@ Precision parse_precision(const config::BitserialConfig& cfg, const std::string&
     used = 0;
   }
   if (used != text.size() || used == 0 || v < 1 || v > static_cast<long long>(cfg.input_bits))
-    throw InputError(fmt::format("--param precision={}: expected an integer 1..{} (input_bits, the "
-                                 "largest precision) or 'auto'",
-                                 text, cfg.input_bits));
+    throw InputError(
+        fmt::format("--param precision={}: expected an integer 1..{} (input_bits, the "
+                    "largest precision) or 'auto'",
+                    text, cfg.input_bits));
   p.bits = static_cast<unsigned>(v);
   return p;
 }
 
-std::string to_string(const Precision& p) {
-  return p.automatic ? "auto" : std::to_string(p.bits);
-}
+std::string to_string(const Precision& p) { return p.automatic ? "auto" : std::to_string(p.bits); }
 
 unsigned needed_bits(int64_t v, bool is_signed) {
   if (is_signed) {
@@ -120,8 +119,10 @@ unsigned pattern_popcount(int64_t v, unsigned p) {
 
 void check_operands(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b,
                     const Precision& p) {
-  if (a.shape.size() != 2) throw InputError("tensor A: expected a 2-D array [M, K], got shape " + shape_string(a.shape));
-  if (b.shape.size() != 2) throw InputError("tensor B: expected a 2-D array [K, N], got shape " + shape_string(b.shape));
+  if (a.shape.size() != 2)
+    throw InputError("tensor A: expected a 2-D array [M, K], got shape " + shape_string(a.shape));
+  if (b.shape.size() != 2)
+    throw InputError("tensor B: expected a 2-D array [K, N], got shape " + shape_string(b.shape));
   if (a.shape[1] != b.shape[0])
     throw InputError(fmt::format("tensors A {} and B {}: inner dimensions differ (A is [M, K], B is [K, N])",
                                  shape_string(a.shape), shape_string(b.shape)));
@@ -135,26 +136,27 @@ void check_operands(const config::BitserialConfig& cfg, const Tensor& a, const T
   for (int64_t i = 0; i < b.size(); ++i) {
     const int64_t w = b.data[static_cast<size_t>(i)];
     if (!numerics::fits(w, cfg.weight_bits, true))
-      throw InputError(fmt::format("tensor B: element [{}, {}] = {} does not fit int{} (weight_bits {}, "
-                                   "weights are signed) range {}..{}",
-                                   i / b.shape[1], i % b.shape[1], w, cfg.weight_bits, cfg.weight_bits,
-                                   numerics::min_value(cfg.weight_bits, true),
-                                   numerics::max_value(cfg.weight_bits, true)));
+      throw InputError(fmt::format(
+          "tensor B: element [{}, {}] = {} does not fit int{} (weight_bits {}, "
+          "weights are signed) range {}..{}",
+          i / b.shape[1], i % b.shape[1], w, cfg.weight_bits, cfg.weight_bits,
+          numerics::min_value(cfg.weight_bits, true), numerics::max_value(cfg.weight_bits, true)));
   }
   const unsigned bits = p.automatic ? cfg.input_bits : p.bits;
   for (int64_t i = 0; i < a.size(); ++i) {
     const int64_t v = a.data[static_cast<size_t>(i)];
     const int64_t row = i / a.shape[1], col = i % a.shape[1];
     if (!cfg.is_signed && v < 0)
-      throw InputError(fmt::format("tensor A: element [{}, {}] = {} is negative, but activations are "
-                                   "unsigned (bitserial.signed: false)",
-                                   row, col, v));
+      throw InputError(
+          fmt::format("tensor A: element [{}, {}] = {} is negative, but activations are "
+                      "unsigned (bitserial.signed: false)",
+                      row, col, v));
     if (!numerics::fits(v, bits, cfg.is_signed))
-      throw InputError(fmt::format("tensor A: element [{}, {}] = {} does not fit the precision {} "
-                                   "({} range {}..{})",
-                                   row, col, v, bits, cfg.is_signed ? "signed" : "unsigned",
-                                   numerics::min_value(bits, cfg.is_signed),
-                                   numerics::max_value(bits, cfg.is_signed)));
+      throw InputError(
+          fmt::format("tensor A: element [{}, {}] = {} does not fit the precision {} "
+                      "({} range {}..{})",
+                      row, col, v, bits, cfg.is_signed ? "signed" : "unsigned",
+                      numerics::min_value(bits, cfg.is_signed), numerics::max_value(bits, cfg.is_signed)));
   }
 }
 
@@ -182,8 +184,7 @@ unsigned step_cycles(const config::BitserialConfig& cfg, const Tensor& a, int64_
   return 1;
 }
 
-Result run_gemm(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b,
-                const Precision& p) {
+Result run_gemm(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b, const Precision& p) {
   const GemmShape s{a.shape[0], b.shape[1], a.shape[1]};
   const int64_t kbs = (s.k + cfg.lanes - 1) / cfg.lanes;
   Result res;
@@ -192,7 +193,8 @@ Result run_gemm(const config::BitserialConfig& cfg, const Tensor& a, const Tenso
     const int64_t mt = m / cfg.tile_rows;
     for (int64_t n = 0; n < s.n; ++n) {
       uint64_t acc = 0;
-      for (int64_t kb = 0; kb < kbs; ++kb) acc += brick_sum(cfg, a, b, m, n, kb, step_precision(cfg, a, mt, kb, p));
+      for (int64_t kb = 0; kb < kbs; ++kb)
+        acc += brick_sum(cfg, a, b, m, n, kb, step_precision(cfg, a, mt, kb, p));
       res.c.at(m, n) = numerics::wrap_signed(static_cast<int64_t>(acc), cfg.acc_bits);
     }
   }

@@ -41,13 +41,13 @@ std::vector<LoadWord> pack_operands(const config::BitserialConfig& cfg, const Te
   return words;
 }
 
-void unpack_result_row(const config::BitserialConfig& cfg, const BitWords& data, int64_t row,
-                       int64_t col0, Tensor& c) {
+void unpack_result_row(const config::BitserialConfig& cfg, const BitWords& data, int64_t row, int64_t col0,
+                       Tensor& c) {
   for (unsigned j = 0; j < cfg.tile_cols; ++j) {
     const int64_t col = col0 + j;
     if (col >= c.shape[1]) break;
-    c.at(row, col) = numerics::from_field(get_field(data, j * cfg.acc_bits, cfg.acc_bits),
-                                          cfg.acc_bits, true);
+    c.at(row, col) =
+        numerics::from_field(get_field(data, j * cfg.acc_bits, cfg.acc_bits), cfg.acc_bits, true);
   }
 }
 

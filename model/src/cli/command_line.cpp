@@ -63,11 +63,14 @@ std::string config_argument(const std::string& command, const CommandLine& cl) {
   return cl.positionals[0];
 }
 
-std::string help_text(const std::string& command, const Usage& usage, const po::options_description& options) {
+std::string help_text(const std::string& command, const Usage& usage,
+                      const po::options_description& options) {
   std::ostringstream os;
   for (size_t i = 0; i < usage.forms.size(); ++i)
     os << (i == 0 ? "usage: " : "       ") << "dnngen " << command << " " << usage.forms[i] << "\n";
-  os << "\n" << usage.summary << "\n" << usage.details << (usage.details.empty() ? "" : "\n") << "\n"
+  os << "\n"
+     << usage.summary << "\n"
+     << usage.details << (usage.details.empty() ? "" : "\n") << "\n"
      << options;
   return os.str();
 }

@@ -1,13 +1,12 @@
 #include "dnngen/cli/job_options.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/golden/conv2d.hpp"
@@ -29,15 +28,13 @@ std::map<std::string, std::string> parse_bindings(const CommandLine& cl, const c
   return out;
 }
 
-void expect_names(const std::map<std::string, std::string>& got,
-                  const std::vector<std::string>& want, const std::string& what,
-                  const std::string& op) {
+void expect_names(const std::map<std::string, std::string>& got, const std::vector<std::string>& want,
+                  const std::string& what, const std::string& op) {
   for (const auto& [name, value] : got) {
     if (std::find(want.begin(), want.end(), name) == want.end()) {
       std::string list;
       for (const auto& w : want) list += (list.empty() ? "" : ", ") + w;
-      throw InputError(what + " '" + name + "' is not used by op " + op + " (expected: " + list +
-                       ")");
+      throw InputError(what + " '" + name + "' is not used by op " + op + " (expected: " + list + ")");
     }
   }
   for (const auto& name : want)
@@ -50,8 +47,7 @@ void check_output_path(const std::string& path, const std::string& what) {
   const fs::path parent = fs::absolute(path).parent_path();
   if (!fs::is_directory(parent))
     throw InputError(what + " " + path + ": directory " + parent.string() + " does not exist");
-  if (fs::is_directory(path))
-    throw InputError(what + " " + path + ": is a directory, expected a file name");
+  if (fs::is_directory(path)) throw InputError(what + " " + path + ": is a directory, expected a file name");
 }
 
 po::options_description job_options(const std::string& command) {
@@ -84,7 +80,8 @@ po::options_description job_options(const std::string& command) {
 Usage job_synopsis(const std::string& command) {
   if (command == "run") {
     return {{"CONFIG [--backend model|rtl] --in A=a.npy --in B=b.npy --out C=c.npy [--json R]",
-             "CONFIG --op conv2d --in ifmap=x.npy --in weights=w.npy --param stride=S --param pad=P --out ofmap=y.npy",
+             "CONFIG --op conv2d --in ifmap=x.npy --in weights=w.npy --param stride=S --param pad=P --out "
+             "ofmap=y.npy",
              "CONFIG --op spmv --in codebook=cb.npy --in w_idx=w.npy --in x=x.npy --out y=y.npy",
              "CONFIG --in A=a.npy --in B=b.npy --param precision=P|auto --out C=c.npy"},
             "run one job on the golden model or on the RTL simulator, write its output",
@@ -146,7 +143,8 @@ JobOptions job_options_from(const std::string& command, const CommandLine& cl) {
       throw InputError("--ready must be in (0, 1]");
     const int sources = (o.random ? 1 : 0) + (o.inputs.empty() ? 0 : 1) + (o.layer.empty() ? 0 : 1);
     if (sources != 1)
-      throw InputError("dnngen cosim: give exactly one of --random, --layer FILE:NAME or the job's --in tensors");
+      throw InputError(
+          "dnngen cosim: give exactly one of --random, --layer FILE:NAME or the job's --in tensors");
     if (o.random && o.count == 0) throw InputError("--count must be at least 1");
   }
   return o;
@@ -198,8 +196,8 @@ namespace {
 Tensor load_tensor(const std::string& name, const std::string& path, size_t rank) {
   io::NpyArray arr = io::read_npy(path);
   if (arr.tensor.shape.size() != rank)
-    throw InputError(fmt::format("tensor {} ({}): expected a {}-D array, got shape {}", name, path,
-                                 rank, shape_string(arr.tensor.shape)));
+    throw InputError(fmt::format("tensor {} ({}): expected a {}-D array, got shape {}", name, path, rank,
+                                 shape_string(arr.tensor.shape)));
   return std::move(arr.tensor);
 }
 
@@ -230,9 +228,12 @@ std::string output_name(const std::string& op) {
 golden::Conv2dParams conv2d_params(const JobOptions& o) {
   golden::Conv2dParams p;
   for (const auto& [key, value] : o.params) {
-    if (key == "stride") p.stride = integer_param(key, value);
-    else if (key == "pad") p.pad = integer_param(key, value);
-    else throw InputError("--param " + key + ": op conv2d takes stride and pad");
+    if (key == "stride")
+      p.stride = integer_param(key, value);
+    else if (key == "pad")
+      p.pad = integer_param(key, value);
+    else
+      throw InputError("--param " + key + ": op conv2d takes stride and pad");
   }
   if (p.stride < 1) throw InputError(fmt::format("--param stride={}: must be at least 1", p.stride));
   if (p.pad < 0) throw InputError(fmt::format("--param pad={}: must be at least 0", p.pad));

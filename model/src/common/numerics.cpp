@@ -11,8 +11,7 @@ namespace {
 // is range-checked by the config loader first.
 void check_bits(unsigned bits) {
   if (bits < 1 || bits > 64) {
-    throw std::invalid_argument("numerics: bit width must be in 1..64, got " +
-                                std::to_string(bits));
+    throw std::invalid_argument("numerics: bit width must be in 1..64, got " + std::to_string(bits));
   }
 }
 

@@ -38,8 +38,7 @@ fs::path make_staging_dir(const fs::path& prefix) {
     std::error_code ec;
     if (fs::create_directory(candidate, ec)) return candidate;
     if (ec) {
-      throw InputError(
-          fmt::format("cannot create directory {}: {}", candidate.string(), ec.message()));
+      throw InputError(fmt::format("cannot create directory {}: {}", candidate.string(), ec.message()));
     }
   }
   throw InputError("cannot create a staging directory beside " + prefix.parent_path().string());
@@ -47,14 +46,12 @@ fs::path make_staging_dir(const fs::path& prefix) {
 
 // Files (relative paths) that a previous output's manifest lists, or false if the
 // directory holds no manifest of this kind.
-bool read_previous_manifest(const fs::path& dir, const DirKind& kind,
-                            std::set<std::string>& files) {
+bool read_previous_manifest(const fs::path& dir, const DirKind& kind, std::set<std::string>& files) {
   const fs::path manifest = dir / kind.manifest;
   if (!fs::is_regular_file(manifest)) return false;
   std::ifstream in(manifest);
   const nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object() || doc.value("format", "") != kind.format)
-    return false;
+  if (doc.is_discarded() || !doc.is_object() || doc.value("format", "") != kind.format) return false;
   const auto listed = doc.find("files");
   if (listed == doc.end() || !listed->is_array()) return false;
   for (const auto& f : *listed) {
@@ -83,15 +80,13 @@ Destination classify(const fs::path& out, const DirKind& kind) {
     throw InputError(fmt::format("refusing to overwrite {}: it is a symbolic link", out.string()));
   }
   if (!fs::is_directory(st)) {
-    throw InputError(
-        fmt::format("refusing to overwrite {}: it exists and is not a directory", out.string()));
+    throw InputError(fmt::format("refusing to overwrite {}: it exists and is not a directory", out.string()));
   }
   if (fs::is_empty(out)) return Destination::kEmpty;
   std::set<std::string> ours;
   if (!read_previous_manifest(out, kind, ours)) {
-    throw InputError(
-        fmt::format("refusing to overwrite {}: the directory is not empty and holds no {} ({})",
-                    out.string(), kind.description, kind.manifest));
+    throw InputError(fmt::format("refusing to overwrite {}: the directory is not empty and holds no {} ({})",
+                                 out.string(), kind.description, kind.manifest));
   }
   // Replace a previous output only if nothing was added to it: user files must survive.
   for (const auto& entry : fs::recursive_directory_iterator(out)) {
@@ -143,15 +138,14 @@ void StagedDir::commit() {
     // rename(2) replaces an empty directory atomically.
     fs::rename(staged_, out_);
   } else {
-    const fs::path old =
-        make_temp_dir(out_.parent_path() / ("." + out_.filename().string() + ".old-"));
+    const fs::path old = make_temp_dir(out_.parent_path() / ("." + out_.filename().string() + ".old-"));
     fs::rename(out_, old);  // onto the empty directory just made
     std::error_code ec;
     fs::rename(staged_, out_, ec);
     if (ec) {
       fs::rename(old, out_);
-      throw InputError(fmt::format("cannot move the new {} to {}: {}", kind_.description,
-                                   out_.string(), ec.message()));
+      throw InputError(
+          fmt::format("cannot move the new {} to {}: {}", kind_.description, out_.string(), ec.message()));
     }
     fs::remove_all(old, ec);
   }

@@ -11,9 +11,8 @@ namespace dnngen::svg {
 namespace {
 
 // Tableau 10: distinguishable, also in grey-scale print.
-constexpr std::array<const char*, 10> kPalette = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2",
-                                                  "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-                                                  "#9c755f", "#bab0ac"};
+constexpr std::array<const char*, 10> kPalette = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+                                                  "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
 constexpr int kFontSize = 12;
 constexpr double kCharWidth = 6.8;  // average advance of a 12 px sans-serif character
 
@@ -164,8 +163,7 @@ std::string render(const LinePlot& plot) {
       xs.push_back(x);
       ys.push_back(y);
     }
-    std::stable_sort(pts.begin(), pts.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::stable_sort(pts.begin(), pts.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   }
   const Frame fx = make_frame(plot.x, xs);
   const Frame fy = make_frame(plot.y, ys);
@@ -188,24 +186,24 @@ std::string render(const LinePlot& plot) {
       "font-family=\"Helvetica, Arial, sans-serif\" font-size=\"{}\">\n",
       plot.width, plot.height, plot.width, plot.height, kFontSize);
   svg += fmt::format("<title>{}</title>\n", escape(plot.title));
-  svg += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n",
-                     plot.width, plot.height);
-  svg += fmt::format("<text x=\"{}\" y=\"24\" font-size=\"15\" font-weight=\"bold\">{}</text>\n",
-                     px(left), escape(plot.title));
+  svg += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", plot.width,
+                     plot.height);
+  svg += fmt::format("<text x=\"{}\" y=\"24\" font-size=\"15\" font-weight=\"bold\">{}</text>\n", px(left),
+                     escape(plot.title));
   if (!plot.caption.empty()) {
-    svg += fmt::format("<text x=\"{}\" y=\"42\" fill=\"#555555\">{}</text>\n", px(left),
-                       escape(plot.caption));
+    svg +=
+        fmt::format("<text x=\"{}\" y=\"42\" fill=\"#555555\">{}</text>\n", px(left), escape(plot.caption));
   }
 
   // Grid and tick labels.
   svg += "<g stroke=\"#e3e3e3\" stroke-width=\"1\">\n";
   for (const auto& [v, label] : fy.ticks) {
-    svg += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", px(left), px(Y(v)),
-                       px(left + pw), px(Y(v)));
+    svg += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", px(left), px(Y(v)), px(left + pw),
+                       px(Y(v)));
   }
   for (const auto& [v, label] : fx.ticks) {
-    svg += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", px(X(v)), px(top),
-                       px(X(v)), px(top + ph));
+    svg += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", px(X(v)), px(top), px(X(v)),
+                       px(top + ph));
   }
   svg += "</g>\n";
   svg += fmt::format(
@@ -214,19 +212,19 @@ std::string render(const LinePlot& plot) {
       px(left), px(top), px(pw), px(ph));
   svg += "<g fill=\"#333333\">\n";
   for (const auto& [v, label] : fy.ticks) {
-    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", px(left - 6),
-                       px(Y(v) + 4), escape(label));
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", px(left - 6), px(Y(v) + 4),
+                       escape(label));
   }
   for (const auto& [v, label] : fx.ticks) {
     svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", px(X(v)),
                        px(top + ph + 17), escape(label));
   }
-  svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
-                     px(left + pw / 2), px(h - 14), escape(plot.x.label));
+  svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", px(left + pw / 2),
+                     px(h - 14), escape(plot.x.label));
   const double ylx = 18, yly = top + ph / 2;
   svg += fmt::format(
-      "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" transform=\"rotate(-90 {} {})\">{}</text>\n",
-      px(ylx), px(yly), px(ylx), px(yly), escape(plot.y.label));
+      "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" transform=\"rotate(-90 {} {})\">{}</text>\n", px(ylx),
+      px(yly), px(ylx), px(yly), escape(plot.y.label));
   svg += "</g>\n";
 
   // Series.
@@ -236,14 +234,13 @@ std::string render(const LinePlot& plot) {
     svg += fmt::format("<g stroke=\"{}\" stroke-width=\"2\">\n", color);
     if (drawn[i].size() > 1) {
       std::string pts;
-      for (const auto& [x, y] : drawn[i])
-        pts += (pts.empty() ? "" : " ") + px(X(x)) + "," + px(Y(y));
+      for (const auto& [x, y] : drawn[i]) pts += (pts.empty() ? "" : " ") + px(X(x)) + "," + px(Y(y));
       svg += fmt::format("<polyline fill=\"none\" points=\"{}\"{}/>\n", pts,
                          s.dashed ? " stroke-dasharray=\"6 4\"" : "");
     }
     for (const auto& [x, y] : drawn[i]) {
-      svg += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"3.5\" fill=\"{}\"/>\n", px(X(x)),
-                         px(Y(y)), s.dashed ? "#ffffff" : color);
+      svg += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"3.5\" fill=\"{}\"/>\n", px(X(x)), px(Y(y)),
+                         s.dashed ? "#ffffff" : color);
     }
     svg += "</g>\n";
   }
@@ -254,20 +251,19 @@ std::string render(const LinePlot& plot) {
   for (const auto& s : plot.series) {
     if (!s.in_legend) continue;
     const char* color = kPalette[s.color % kPalette.size()];
-    svg += fmt::format(
-        "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"2\"{}/>\n",
-        px(lx), px(ly), px(lx + 24), px(ly), color, s.dashed ? " stroke-dasharray=\"6 4\"" : "");
-    svg += fmt::format(
-        "<circle cx=\"{}\" cy=\"{}\" r=\"3.5\" fill=\"{}\" stroke=\"{}\" stroke-width=\"2\"/>\n",
-        px(lx + 12), px(ly), s.dashed ? "#ffffff" : color, color);
-    svg += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#333333\">{}</text>\n", px(lx + 32),
-                       px(ly + 4), escape(s.name));
+    svg +=
+        fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"2\"{}/>\n",
+                    px(lx), px(ly), px(lx + 24), px(ly), color, s.dashed ? " stroke-dasharray=\"6 4\"" : "");
+    svg +=
+        fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"3.5\" fill=\"{}\" stroke=\"{}\" stroke-width=\"2\"/>\n",
+                    px(lx + 12), px(ly), s.dashed ? "#ffffff" : color, color);
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#333333\">{}</text>\n", px(lx + 32), px(ly + 4),
+                       escape(s.name));
     ly += 18;
   }
   if (xs.empty()) {
-    svg += fmt::format(
-        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#888888\">no data</text>\n",
-        px(left + pw / 2), px(top + ph / 2));
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#888888\">no data</text>\n",
+                       px(left + pw / 2), px(top + ph / 2));
   }
   svg += "</svg>\n";
   return svg;

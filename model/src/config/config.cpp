@@ -63,8 +63,8 @@ Config parse_root(const YAML::Node& root, const std::string& source) {
   }
   cfg.engine = r.get_string("engine");
   if (std::find(kEngines.begin(), kEngines.end(), cfg.engine) == kEngines.end()) {
-    r.fail_at("engine", fmt::format("must be one of: {}; got '{}'", strings::join(kEngines, ", "),
-                                    cfg.engine));
+    r.fail_at("engine",
+              fmt::format("must be one of: {}; got '{}'", strings::join(kEngines, ", "), cfg.engine));
   }
   if (r.has("description")) {
     const YAML::Node& d = r.require("description");
@@ -106,15 +106,14 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
   } catch (const YAML::Exception& e) {
     // yaml-cpp marks are 0-based; editors count from 1.
     if (e.mark.is_null()) throw InputError(source_name + ": malformed YAML: " + e.msg);
-    throw InputError(fmt::format("{}:{}:{}: malformed YAML: {}", source_name, e.mark.line + 1,
-                                 e.mark.column + 1, e.msg));
+    throw InputError(
+        fmt::format("{}:{}:{}: malformed YAML: {}", source_name, e.mark.line + 1, e.mark.column + 1, e.msg));
   }
   if (docs.empty() || (docs.size() == 1 && docs[0].IsNull())) {
     throw InputError(source_name + ": empty file (expected a mapping with keys name, engine, ...)");
   }
   if (docs.size() > 1) {
-    throw InputError(
-        fmt::format("{}: expected one YAML document, found {}", source_name, docs.size()));
+    throw InputError(fmt::format("{}: expected one YAML document, found {}", source_name, docs.size()));
   }
   return parse_root(docs[0], source_name);
 }

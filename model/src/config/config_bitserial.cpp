@@ -9,10 +9,9 @@ namespace {
 
 using detail::MapReader;
 
-const std::vector<std::string> kBitserialKeys = {"mode",        "lanes",      "tile_rows",
-                                                 "tile_cols",   "weight_bits", "input_bits",
-                                                 "acc_bits",    "signed",     "max_m",
-                                                 "max_n",       "max_k"};
+const std::vector<std::string> kBitserialKeys = {"mode",        "lanes",      "tile_rows", "tile_cols",
+                                                 "weight_bits", "input_bits", "acc_bits",  "signed",
+                                                 "max_m",       "max_n",      "max_k"};
 
 }  // namespace
 
@@ -20,10 +19,10 @@ BitserialConfig detail::parse_bitserial(const YAML::Node& node, const std::strin
   MapReader r(node, "bitserial", source);
   r.check_known(kBitserialKeys);
   BitserialConfig b;
-  b.mode = r.get_choice<BitserialMode>(
-      "mode", {{to_string(BitserialMode::kStripes), BitserialMode::kStripes},
-               {to_string(BitserialMode::kPragmatic), BitserialMode::kPragmatic},
-               {to_string(BitserialMode::kParallel), BitserialMode::kParallel}});
+  b.mode =
+      r.get_choice<BitserialMode>("mode", {{to_string(BitserialMode::kStripes), BitserialMode::kStripes},
+                                           {to_string(BitserialMode::kPragmatic), BitserialMode::kPragmatic},
+                                           {to_string(BitserialMode::kParallel), BitserialMode::kParallel}});
   b.lanes = r.get_unsigned("lanes", 1, 64);
   b.tile_rows = r.get_unsigned("tile_rows", 1, 64);
   b.tile_cols = r.get_unsigned("tile_cols", 1, 64);

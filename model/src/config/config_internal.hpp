@@ -73,8 +73,7 @@ class MapReader {
   void check_known(const std::vector<std::string>& allowed) const {
     for (const auto& key : order_) {
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        fail(fmt::format("unknown key '{}' (expected one of: {})", path(key),
-                         strings::join(allowed, ", ")));
+        fail(fmt::format("unknown key '{}' (expected one of: {})", path(key), strings::join(allowed, ", ")));
       }
     }
   }
@@ -87,8 +86,7 @@ class MapReader {
     return it->second;
   }
 
-  int64_t get_int(const std::string& key, int64_t lo, int64_t hi,
-                  const std::string& note = "") const {
+  int64_t get_int(const std::string& key, int64_t lo, int64_t hi, const std::string& note = "") const {
     const YAML::Node& node = require(key);
     int64_t value = 0;
     const bool is_int = is_plain_scalar(node) && parse_decimal(node.Scalar(), value);
@@ -122,21 +120,17 @@ class MapReader {
   }
 
   template <typename T>
-  T get_choice(const std::string& key,
-               const std::vector<std::pair<std::string, T>>& choices) const {
+  T get_choice(const std::string& key, const std::vector<std::pair<std::string, T>>& choices) const {
     const YAML::Node& node = require(key);
     std::vector<std::string> names;
     for (const auto& [name, value] : choices) {
       if (node.IsScalar() && node.Scalar() == name) return value;
       names.push_back(name);
     }
-    fail_at(key,
-            fmt::format("must be one of: {}; got {}", strings::join(names, ", "), describe(node)));
+    fail_at(key, fmt::format("must be one of: {}; got {}", strings::join(names, ", "), describe(node)));
   }
 
-  [[noreturn]] void fail(const std::string& message) const {
-    throw InputError(source_ + ": " + message);
-  }
+  [[noreturn]] void fail(const std::string& message) const { throw InputError(source_ + ": " + message); }
   [[noreturn]] void fail_at(const std::string& key, const std::string& message) const {
     fail(path(key) + ": " + message);
   }

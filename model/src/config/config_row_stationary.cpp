@@ -38,25 +38,24 @@ RowStationaryConfig detail::parse_row_stationary(const YAML::Node& node, const s
   const unsigned terms_bits =
       detail::ceil_log2(uint64_t{s.ifmap_rows} * s.max_filter_size * s.max_filter_size);
   if (s.overflow == Overflow::kSaturate && s.product_bits() + terms_bits > kExactSumLimitBits)
-    r.fail_at("ifmap_rows",
-              fmt::format("with overflow: saturate, product_bits + ceil(log2(ifmap_rows * "
-                          "max_filter_size^2)) must be <= {}, got {} + {}; reduce ifmap_rows, "
-                          "max_filter_size or the operand widths",
-                          kExactSumLimitBits, s.product_bits(), terms_bits));
+    r.fail_at("ifmap_rows", fmt::format("with overflow: saturate, product_bits + ceil(log2(ifmap_rows * "
+                                        "max_filter_size^2)) must be <= {}, got {} + {}; reduce ifmap_rows, "
+                                        "max_filter_size or the operand widths",
+                                        kExactSumLimitBits, s.product_bits(), terms_bits));
   const int64_t bits = int64_t{s.ifmap_rows} * s.ifmap_spad * s.input_bits +
                        int64_t{s.filter_words} * s.rows * s.filter_spad * s.weight_bits +
                        int64_t{s.psum_spad} * s.cols * 64;
   if (bits > kRsBufferLimitBits)
-    r.fail(fmt::format("systolic: row-stationary buffers need ifmap_rows*ifmap_spad*input_bits + "
-                       "filter_words*rows*filter_spad*weight_bits + psum_spad*cols*64 = {} bits, "
-                       "above the 256 Mibit ({}) limit; reduce ifmap_rows, filter_words or "
-                       "psum_spad",
-                       bits, kRsBufferLimitBits));
+    r.fail(
+        fmt::format("systolic: row-stationary buffers need ifmap_rows*ifmap_spad*input_bits + "
+                    "filter_words*rows*filter_spad*weight_bits + psum_spad*cols*64 = {} bits, "
+                    "above the 256 Mibit ({}) limit; reduce ifmap_rows, filter_words or "
+                    "psum_spad",
+                    bits, kRsBufferLimitBits));
   return s;
 }
 
-std::vector<std::pair<std::string, int64_t>> row_stationary_rtl_parameters(
-    const RowStationaryConfig& r) {
+std::vector<std::pair<std::string, int64_t>> row_stationary_rtl_parameters(const RowStationaryConfig& r) {
   auto params = detail::array_rtl_parameters(r);
   params.insert(params.end(), {{"MaxRS", r.max_filter_size},
                                {"FilterSpad", r.filter_spad},

@@ -23,12 +23,11 @@ constexpr int64_t kBufferLimitBits = int64_t{64} << 20;
 void check_consistency(const SystolicConfig& s, const MapReader& r) {
   const unsigned sum_bits = s.product_bits() + detail::ceil_log2(s.max_k);
   if (s.overflow == Overflow::kSaturate && sum_bits > detail::kExactSumLimitBits) {
-    r.fail_at("max_k",
-              fmt::format("with overflow: saturate, product_bits + ceil(log2(max_k)) "
-                          "must be <= {}, got {} + {} = {}; reduce max_k or the "
-                          "operand widths",
-                          detail::kExactSumLimitBits, s.product_bits(), detail::ceil_log2(s.max_k),
-                          sum_bits));
+    r.fail_at("max_k", fmt::format("with overflow: saturate, product_bits + ceil(log2(max_k)) "
+                                   "must be <= {}, got {} + {} = {}; reduce max_k or the "
+                                   "operand widths",
+                                   detail::kExactSumLimitBits, s.product_bits(), detail::ceil_log2(s.max_k),
+                                   sum_bits));
   }
   const int64_t buffer_bits =
       int64_t{s.max_m} * s.max_k * s.input_bits + int64_t{s.max_k} * s.max_n * s.weight_bits;
@@ -56,21 +55,20 @@ SystolicConfig detail::parse_systolic(const YAML::Node& node, const std::string&
   SystolicConfig s;
   s.rows = r.get_unsigned("rows", 1, 64);
   s.cols = r.get_unsigned("cols", 1, 64);
-  s.dataflow = r.get_choice<Dataflow>(
-      "dataflow", {{to_string(Dataflow::kWeightStationary), Dataflow::kWeightStationary},
-                   {to_string(Dataflow::kOutputStationary), Dataflow::kOutputStationary},
-                   {to_string(Dataflow::kRowStationary), Dataflow::kRowStationary}});
+  s.dataflow = r.get_choice<Dataflow>("dataflow",
+                                      {{to_string(Dataflow::kWeightStationary), Dataflow::kWeightStationary},
+                                       {to_string(Dataflow::kOutputStationary), Dataflow::kOutputStationary},
+                                       {to_string(Dataflow::kRowStationary), Dataflow::kRowStationary}});
   s.input_bits = r.get_unsigned("input_bits", 2, 16);
   s.weight_bits = r.get_unsigned("weight_bits", 2, 16);
   s.is_signed = r.get_bool("signed");
   // The lower bound depends on the keys above; say where it comes from.
-  s.acc_bits = r.get_unsigned(
-      "acc_bits", s.product_bits(), 64,
-      fmt::format(" (the lower bound is product_bits = input_bits + weight_bits{} = {})",
-                  s.is_signed ? "" : " + 1 for unsigned", s.product_bits()));
-  s.overflow =
-      r.get_choice<Overflow>("overflow", {{to_string(Overflow::kWrap), Overflow::kWrap},
-                                          {to_string(Overflow::kSaturate), Overflow::kSaturate}});
+  s.acc_bits =
+      r.get_unsigned("acc_bits", s.product_bits(), 64,
+                     fmt::format(" (the lower bound is product_bits = input_bits + weight_bits{} = {})",
+                                 s.is_signed ? "" : " + 1 for unsigned", s.product_bits()));
+  s.overflow = r.get_choice<Overflow>("overflow", {{to_string(Overflow::kWrap), Overflow::kWrap},
+                                                   {to_string(Overflow::kSaturate), Overflow::kSaturate}});
   if (s.row_stationary()) return s;
   s.max_m = r.get_unsigned("max_m", 1, 16384);
   s.max_n = r.get_unsigned("max_n", 1, 16384);
@@ -108,9 +106,12 @@ std::string systolic_rtl_variant(const SystolicConfig& s) {
 
 std::string to_string(Dataflow d) {
   switch (d) {
-    case Dataflow::kWeightStationary: return "weight_stationary";
-    case Dataflow::kOutputStationary: return "output_stationary";
-    case Dataflow::kRowStationary: return "row_stationary";
+    case Dataflow::kWeightStationary:
+      return "weight_stationary";
+    case Dataflow::kOutputStationary:
+      return "output_stationary";
+    case Dataflow::kRowStationary:
+      return "row_stationary";
   }
   return "?";
 }

@@ -34,8 +34,7 @@ YamlLine classify_line(const std::string& text) {
   line.indent = static_cast<int>(first);
   line.content = true;
   size_t end = first;
-  while (end < text.size() &&
-         (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_'))
+  while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_'))
     ++end;
   size_t colon = end;
   while (colon < text.size() && text[colon] == ' ') ++colon;
@@ -85,11 +84,9 @@ void set_in(std::vector<YamlLine>& lines, size_t begin, size_t end, int parent_i
     if (leaf) {
       const bool has_children = stop > i + 1 && lines[i].rest.empty();
       if (has_children)
-        throw InputError(
-            fmt::format("{}: cannot set '{}': it is a section, not a value", where, dotted));
+        throw InputError(fmt::format("{}: cannot set '{}': it is a section, not a value", where, dotted));
       // Drop continuation lines of a multi-line value along with the value.
-      lines.erase(lines.begin() + static_cast<long>(i) + 1,
-                  lines.begin() + static_cast<long>(stop));
+      lines.erase(lines.begin() + static_cast<long>(i) + 1, lines.begin() + static_cast<long>(stop));
       lines[i] = classify_line(std::string(static_cast<size_t>(indent), ' ') + key + ": " + value);
       return;
     }
@@ -100,8 +97,8 @@ void set_in(std::vector<YamlLine>& lines, size_t begin, size_t end, int parent_i
                         "({{...}}); write the base config in block style",
                         where, join(path, "."), dotted));
       }
-      throw InputError(fmt::format("{}: cannot set '{}': '{}' is a value, not a section", where,
-                                   join(path, "."), dotted));
+      throw InputError(
+          fmt::format("{}: cannot set '{}': '{}' is a value, not a section", where, join(path, "."), dotted));
     }
     set_in(lines, i + 1, stop, indent, path, depth + 1, value, where);
     return;
@@ -111,16 +108,16 @@ void set_in(std::vector<YamlLine>& lines, size_t begin, size_t end, int parent_i
   int at = indent;
   for (size_t d = depth; d < path.size(); ++d, at += 2) {
     const bool last = d + 1 == path.size();
-    added.push_back(classify_line(std::string(static_cast<size_t>(at), ' ') + path[d] + ":" +
-                                  (last ? " " + value : "")));
+    added.push_back(
+        classify_line(std::string(static_cast<size_t>(at), ' ') + path[d] + ":" + (last ? " " + value : "")));
   }
   lines.insert(lines.begin() + static_cast<long>(insert_at), added.begin(), added.end());
 }
 
 }  // namespace
 
-std::string set_yaml_value(const std::string& yaml, const std::string& key,
-                           const std::string& value, const std::string& source_name) {
+std::string set_yaml_value(const std::string& yaml, const std::string& key, const std::string& value,
+                           const std::string& source_name) {
   std::vector<YamlLine> lines;
   std::istringstream in(yaml);
   std::string text;
@@ -128,8 +125,7 @@ std::string set_yaml_value(const std::string& yaml, const std::string& key,
     if (!text.empty() && text.back() == '\r') text.pop_back();
     const size_t first = text.find_first_not_of(" \t");
     if (first != std::string::npos && text.find('\t') < first) {
-      throw InputError(
-          fmt::format("{}: tab in the indentation; YAML indents with spaces", source_name));
+      throw InputError(fmt::format("{}: tab in the indentation; YAML indents with spaces", source_name));
     }
     lines.push_back(classify_line(text));
   }

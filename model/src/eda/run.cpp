@@ -25,11 +25,11 @@ double run_checked(const std::vector<std::string>& argv, const fs::path& cwd, co
     throw ToolError(fmt::format("{}: could not start it for {} (log {})", tool, what, log.string()));
   }
   if (result.exit_code != 0) {
-    throw ToolError(fmt::format(
-        "{} failed (exit status {}) during {}; see the log {}\n"
-        "reproduce with: cd {} && {}\nlast lines of the log:\n{}",
-        tool, result.exit_code, what, log.string(), process::command_line({cwd.string()}),
-        process::command_line(argv), process::tail(log.string(), 12)));
+    throw ToolError(
+        fmt::format("{} failed (exit status {}) during {}; see the log {}\n"
+                    "reproduce with: cd {} && {}\nlast lines of the log:\n{}",
+                    tool, result.exit_code, what, log.string(), process::command_line({cwd.string()}),
+                    process::command_line(argv), process::tail(log.string(), 12)));
   }
   return result.seconds;
 }

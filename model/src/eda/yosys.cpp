@@ -11,8 +11,7 @@ namespace dnngen::eda {
 namespace fs = std::filesystem;
 
 Design design(const config::Config& cfg, std::vector<std::string> sources) {
-  return Design{cfg.name, config::rtl_top_module(cfg), config::rtl_parameters(cfg),
-                std::move(sources)};
+  return Design{cfg.name, config::rtl_top_module(cfg), config::rtl_parameters(cfg), std::move(sources)};
 }
 
 // Yosys scripts take double-quoted file names (read_verilog does; tee -o does not,
@@ -41,9 +40,8 @@ std::string yosys_front(const Design& design, const std::vector<std::string>& ex
   return script;
 }
 
-double run_yosys(const fs::path& work_dir, const std::string& script_name,
-                 const std::string& script_text, const std::string& log_name,
-                 const std::string& what) {
+double run_yosys(const fs::path& work_dir, const std::string& script_name, const std::string& script_text,
+                 const std::string& log_name, const std::string& what) {
   if (!process::tool_exists("yosys")) throw ToolError("yosys not found on PATH");
   write_text(work_dir / script_name, script_text);
   return run_checked({"yosys", "-s", script_name}, work_dir, work_dir / log_name, what);

@@ -1,9 +1,9 @@
 #include "dnngen/eie/bench.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <random>
-
-#include <fmt/format.h>
 
 #include "dnngen/common/csv.hpp"
 #include "dnngen/common/error.hpp"
@@ -42,7 +42,8 @@ std::vector<BenchLayer> load_bench_layers(const std::string& path) {
   const auto& head = rows.front();
   if (head.size() < 5 || head[0] != "name" || head[1] != "inputs" || head[2] != "outputs" ||
       head[3] != "weight_density" || head[4] != "act_density")
-    throw InputError(path + ": expected the header name,inputs,outputs,weight_density,act_density (an EIE layer table)");
+    throw InputError(
+        path + ": expected the header name,inputs,outputs,weight_density,act_density (an EIE layer table)");
   std::vector<BenchLayer> layers;
   for (auto row = rows.begin() + 1; row != rows.end(); ++row) {
     if (row->size() < 5) row->fail("expected 5 fields");
@@ -83,16 +84,19 @@ Chain scaled_chain(const config::EieConfig& cfg, const BenchLayer& layer, uint64
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u(0.0, 1.0);
   for (int64_t scale = 1;; scale *= 2) {
-    const int64_t m = std::max<int64_t>(1, layer.outputs / scale), n = std::max<int64_t>(1, layer.inputs / scale);
+    const int64_t m = std::max<int64_t>(1, layer.outputs / scale),
+                  n = std::max<int64_t>(1, layer.inputs / scale);
     if (m > cfg.max_rows || n > cfg.max_cols) continue;
     Chain c;
     c.label = fmt::format("{} scaled 1/{}: {}x{}", layer.name, scale, m, n);
     Layer l;
     const int64_t cb = int64_t{1} << cfg.index_bits;
     l.codebook.push_back(0);
-    for (int64_t i = 1; i < cb; ++i) l.codebook.push_back(static_cast<int64_t>((u(rng) - 0.5) * (1 << cfg.frac_bits)));
+    for (int64_t i = 1; i < cb; ++i)
+      l.codebook.push_back(static_cast<int64_t>((u(rng) - 0.5) * (1 << cfg.frac_bits)));
     l.w_idx = Tensor({m, n});
-    for (auto& v : l.w_idx.data) v = u(rng) < layer.weight_density ? 1 + static_cast<int64_t>(u(rng) * (cb - 1)) % (cb - 1) : 0;
+    for (auto& v : l.w_idx.data)
+      v = u(rng) < layer.weight_density ? 1 + static_cast<int64_t>(u(rng) * (cb - 1)) % (cb - 1) : 0;
     c.layers.push_back(std::move(l));
     for (int64_t j = 0; j < n; ++j)
       c.x.push_back(u(rng) < layer.act_density ? 1 + static_cast<int64_t>(u(rng) * (1 << cfg.frac_bits)) : 0);
@@ -120,24 +124,29 @@ std::vector<BenchRow> run_bench(const config::EieConfig& cfg, const std::vector<
 }
 
 std::string format_bench(const config::EieConfig& cfg, const std::vector<BenchRow>& rows) {
-  std::string out = fmt::format("EIE {} PEs, FIFO depth {} (cycle model, published sizes and densities)\n", cfg.pes,
-                                cfg.fifo_depth);
-  out += fmt::format("{:<9} {:>6} {:>6} {:>6} {:>6} {:>10} {:>12} {:>10} {:>7} {:>7} {:>12} {:>8}\n", "layer", "N", "M",
-                     "w %", "act %", "cycles", "useful MACs", "entries", "eff %", "ent %", "dense cyc", "speedup");
+  std::string out = fmt::format("EIE {} PEs, FIFO depth {} (cycle model, published sizes and densities)\n",
+                                cfg.pes, cfg.fifo_depth);
+  out += fmt::format("{:<9} {:>6} {:>6} {:>6} {:>6} {:>10} {:>12} {:>10} {:>7} {:>7} {:>12} {:>8}\n", "layer",
+                     "N", "M", "w %", "act %", "cycles", "useful MACs", "entries", "eff %", "ent %",
+                     "dense cyc", "speedup");
   double eff_sum = 0, ent_sum = 0;
   for (const auto& r : rows) {
     const double eff = r.timing.efficiency(cfg.pes), ent = r.timing.entry_efficiency(cfg.pes);
     eff_sum += eff;
     ent_sum += ent;
-    out += fmt::format("{:<9} {:>6} {:>6} {:>6.1f} {:>6.1f} {:>10} {:>12} {:>10} {:>7.1f} {:>7.1f} {:>12} {:>7.1f}x\n",
-                       r.layer.name, r.layer.inputs, r.layer.outputs, 100 * r.layer.weight_density,
-                       100 * r.layer.act_density, r.timing.cycles, r.timing.useful_macs, r.timing.entries, 100 * eff,
-                       100 * ent, r.dense_cycles,
-                       static_cast<double>(r.dense_cycles) / static_cast<double>(r.timing.cycles));
+    out += fmt::format(
+        "{:<9} {:>6} {:>6} {:>6.1f} {:>6.1f} {:>10} {:>12} {:>10} {:>7.1f} {:>7.1f} {:>12} {:>7.1f}x\n",
+        r.layer.name, r.layer.inputs, r.layer.outputs, 100 * r.layer.weight_density,
+        100 * r.layer.act_density, r.timing.cycles, r.timing.useful_macs, r.timing.entries, 100 * eff,
+        100 * ent, r.dense_cycles,
+        static_cast<double>(r.dense_cycles) / static_cast<double>(r.timing.cycles));
   }
-  out += fmt::format("mean load-balance efficiency {:.1f} % over {} layers (useful MACs; {:.1f} % over entries)\n",
-                     100 * eff_sum / rows.size(), rows.size(), 100 * ent_sum / rows.size());
-  out += "eff % = useful MACs / (cycles x PEs); ent % = entries / (cycles x PEs), padding entries counted as work\n";
+  out += fmt::format(
+      "mean load-balance efficiency {:.1f} % over {} layers (useful MACs; {:.1f} % over entries)\n",
+      100 * eff_sum / rows.size(), rows.size(), 100 * ent_sum / rows.size());
+  out +=
+      "eff % = useful MACs / (cycles x PEs); ent % = entries / (cycles x PEs), padding entries counted as "
+      "work\n";
   return out;
 }
 
@@ -151,15 +160,27 @@ nlohmann::json bench_json(const config::EieConfig& cfg, const std::vector<BenchR
     ent_sum += ent;
     cycles += r.timing.cycles;
     macs += r.timing.useful_macs;
-    layers.push_back({{"name", r.layer.name}, {"inputs", r.layer.inputs}, {"outputs", r.layer.outputs},
-                      {"weight_density", r.layer.weight_density}, {"act_density", r.layer.act_density},
-                      {"cycles", r.timing.cycles}, {"useful_macs", r.timing.useful_macs},
-                      {"entries", r.timing.entries}, {"stall_cycles", r.timing.stall_cycles},
-                      {"efficiency", eff}, {"entry_efficiency", ent}, {"dense_cycles", r.dense_cycles},
-                      {"speedup", static_cast<double>(r.dense_cycles) / static_cast<double>(r.timing.cycles)}});
+    layers.push_back(
+        {{"name", r.layer.name},
+         {"inputs", r.layer.inputs},
+         {"outputs", r.layer.outputs},
+         {"weight_density", r.layer.weight_density},
+         {"act_density", r.layer.act_density},
+         {"cycles", r.timing.cycles},
+         {"useful_macs", r.timing.useful_macs},
+         {"entries", r.timing.entries},
+         {"stall_cycles", r.timing.stall_cycles},
+         {"efficiency", eff},
+         {"entry_efficiency", ent},
+         {"dense_cycles", r.dense_cycles},
+         {"speedup", static_cast<double>(r.dense_cycles) / static_cast<double>(r.timing.cycles)}});
   }
-  return {{"pes", cfg.pes},     {"fifo_depth", cfg.fifo_depth}, {"layers", layers}, {"cycles", cycles},
-          {"macs", macs},       {"utilization", static_cast<double>(macs) / (static_cast<double>(cycles) * cfg.pes)},
+  return {{"pes", cfg.pes},
+          {"fifo_depth", cfg.fifo_depth},
+          {"layers", layers},
+          {"cycles", cycles},
+          {"macs", macs},
+          {"utilization", static_cast<double>(macs) / (static_cast<double>(cycles) * cfg.pes)},
           {"mean_efficiency", eff_sum / static_cast<double>(rows.size())},
           {"mean_entry_efficiency", ent_sum / static_cast<double>(rows.size())}};
 }

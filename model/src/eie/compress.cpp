@@ -1,11 +1,11 @@
 #include "dnngen/eie/compress.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <random>
-
-#include <fmt/format.h>
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/numerics.hpp"
@@ -20,7 +20,8 @@ Compressed compress(const config::EieConfig& cfg, const std::vector<float>& weig
   for (size_t i = 0; i < count; ++i)
     if (!std::isfinite(weights[i])) throw InputError(fmt::format("weights: element {} is not finite", i));
   // Pruning: keep the `keep` largest magnitudes (a shuffled order breaks exact ties).
-  const size_t keep = std::max<size_t>(1, static_cast<size_t>(std::llround(density * static_cast<double>(count))));
+  const size_t keep =
+      std::max<size_t>(1, static_cast<size_t>(std::llround(density * static_cast<double>(count))));
   std::vector<size_t> order(count);
   std::iota(order.begin(), order.end(), 0);
   std::mt19937_64 rng(seed);
@@ -40,7 +41,8 @@ Compressed compress(const config::EieConfig& cfg, const std::vector<float>& weig
   }
   std::vector<double> c(std::max<size_t>(k, 1));
   for (size_t q = 0; q < c.size(); ++q)
-    c[q] = c.size() == 1 ? (lo + hi) / 2.0 : lo + (hi - lo) * static_cast<double>(q) / static_cast<double>(c.size() - 1);
+    c[q] = c.size() == 1 ? (lo + hi) / 2.0
+                         : lo + (hi - lo) * static_cast<double>(q) / static_cast<double>(c.size() - 1);
   std::vector<size_t> assign(order.size());
   auto nearest = [&](double w) {
     size_t best = 0;

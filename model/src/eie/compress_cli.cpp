@@ -4,17 +4,18 @@
 // for the configuration's index_bits / frac_bits, checked to fit its SRAMs; with
 // --sram-dir also each PE's SRAM images (pe<P>_pointers.npy, pe<P>_entries.npy with
 // entry = v << 4 | z, and the same as .hex, one word a line, for $readmemh).
-#include <filesystem>
-#include <fstream>
+#include "dnngen/eie/compress_cli.hpp"
 
 #include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "dnngen/cli/command_line.hpp"
 #include "dnngen/cli/job_options.hpp"
 #include "dnngen/common/error.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/eie/compress.hpp"
-#include "dnngen/eie/compress_cli.hpp"
 #include "dnngen/eie/encode.hpp"
 #include "dnngen/eie/job.hpp"
 #include "dnngen/io/npy.hpp"
@@ -46,9 +47,12 @@ int compress_command(const config::Config& cfg, const CompressOptions& opts) {
   }
   for (const auto& text : opts.out) {
     const auto [name, path] = cli::split_binding("--out", text);
-    if (name == "codebook") codebook_path = path;
-    else if (name == "w_idx") idx_path = path;
-    else throw InputError("--out " + name + ": compress writes codebook and w_idx");
+    if (name == "codebook")
+      codebook_path = path;
+    else if (name == "w_idx")
+      idx_path = path;
+    else
+      throw InputError("--out " + name + ": compress writes codebook and w_idx");
   }
   for (const auto& text : opts.param) {
     const auto [name, value] = cli::split_binding("--param", text);
@@ -92,7 +96,8 @@ int compress_command(const config::Config& cfg, const CompressOptions& opts) {
 
   const auto w = io::read_npy_float(weights_path);
   if (w.shape.size() != 2)
-    throw InputError("weights (" + weights_path + "): expected a 2-D array [M, N], got shape " + shape_string(w.shape));
+    throw InputError("weights (" + weights_path + "): expected a 2-D array [M, N], got shape " +
+                     shape_string(w.shape));
   const auto c = compress(cfg.eie, w.data, w.shape[0], w.shape[1], density, seed);
   // The result must fit the configured engine (x = ones only to satisfy the checker).
   Chain chain;
@@ -129,14 +134,17 @@ int compress_command(const config::Config& cfg, const CompressOptions& opts) {
       write_hex(base + "_entries.hex", ent_words);
     }
   }
-  nlohmann::json report = {{"engine", "eie"}, {"config", cfg.name}, {"M", w.shape[0]}, {"N", w.shape[1]},
-                           {"density", density}, {"kept", c.kept}, {"codebook", c.codebook},
-                           {"centroids", c.centroids}, {"entries", entries}, {"padding_entries", padding}};
+  nlohmann::json report = {{"engine", "eie"},           {"config", cfg.name},       {"M", w.shape[0]},
+                           {"N", w.shape[1]},           {"density", density},       {"kept", c.kept},
+                           {"codebook", c.codebook},    {"centroids", c.centroids}, {"entries", entries},
+                           {"padding_entries", padding}};
   cli::write_json_report(json_path, report);
-  fmt::print("compress {}: {}x{} -> {} weights kept ({:.2f} %), {}-entry codebook, {} CSC entries over {} PEs ({} padding)\n",
-             weights_path, w.shape[0], w.shape[1], c.kept,
-             100.0 * static_cast<double>(c.kept) / static_cast<double>(w.data.size()), c.codebook.size(), entries,
-             cfg.eie.pes, padding);
+  fmt::print(
+      "compress {}: {}x{} -> {} weights kept ({:.2f} %), {}-entry codebook, {} CSC entries over {} PEs ({} "
+      "padding)\n",
+      weights_path, w.shape[0], w.shape[1], c.kept,
+      100.0 * static_cast<double>(c.kept) / static_cast<double>(w.data.size()), c.codebook.size(), entries,
+      cfg.eie.pes, padding);
   return 0;
 }
 

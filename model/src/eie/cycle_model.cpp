@@ -24,13 +24,13 @@ double LayerTiming::entry_efficiency(unsigned pes) const {
 namespace {
 
 struct PeState {
-  std::deque<uint32_t> fifo;  // ordinals into LayerWork::nz_cols
-  bool pv = false;            // pointer read in flight / pointer data held
-  uint32_t pk = 0;            // its column (ordinal)
-  bool hv = false;            // a non-empty column waits in the column register
-  uint32_t hk = 0;            // its column (ordinal)
-  bool active = false;        // the walker is issuing entry reads
-  uint32_t rem = 0;           // entries left, including this cycle's
+  std::deque<uint32_t> fifo;                // ordinals into LayerWork::nz_cols
+  bool pv = false;                          // pointer read in flight / pointer data held
+  uint32_t pk = 0;                          // its column (ordinal)
+  bool hv = false;                          // a non-empty column waits in the column register
+  uint32_t hk = 0;                          // its column (ordinal)
+  bool active = false;                      // the walker is issuing entry reads
+  uint32_t rem = 0;                         // entries left, including this cycle's
   bool ev = false, mv = false, av = false;  // entry-read, multiply, accumulate stages
   bool idle() const { return fifo.empty() && !pv && !hv && !active && !ev && !mv && !av; }
 };
@@ -64,9 +64,11 @@ LayerTiming simulate_layer(const config::EieConfig& cfg, const LayerWork& work) 
   uint64_t cycle = 0;
   for (;;) {
     ++cycle;
-    const bool drained = !scan && std::all_of(pes.begin(), pes.end(), [](const PeState& s) { return s.idle(); });
+    const bool drained =
+        !scan && std::all_of(pes.begin(), pes.end(), [](const PeState& s) { return s.idle(); });
     if (drained) break;
-    const bool all_ready = std::all_of(pes.begin(), pes.end(), [&](const PeState& s) { return s.fifo.size() < depth; });
+    const bool all_ready =
+        std::all_of(pes.begin(), pes.end(), [&](const PeState& s) { return s.fifo.size() < depth; });
     int64_t push = -1;
     if (scan) {
       bool advance = false;

@@ -21,9 +21,7 @@ std::vector<Entry> encode_column(const std::vector<int64_t>& column) {
   return out;
 }
 
-int64_t local_rows(int64_t m, unsigned pes, unsigned p) {
-  return m > p ? (m - p + pes - 1) / pes : 0;
-}
+int64_t local_rows(int64_t m, unsigned pes, unsigned p) { return m > p ? (m - p + pes - 1) / pes : 0; }
 
 std::vector<PeImage> encode_layer(const Tensor& w_idx, unsigned pes, uint32_t entry_base) {
   const int64_t m = w_idx.shape[0], n = w_idx.shape[1];

@@ -4,9 +4,9 @@
 // built from testbench/eie/sim_main.cpp.
 #include "dnngen/eie/engine.hpp"
 
-#include <iostream>
-
 #include <fmt/format.h>
+
+#include <iostream>
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/eie/bench.hpp"
@@ -23,8 +23,9 @@ void check_job_options(const cli::JobOptions& o) {
   // The result is read from the activation file after the job: there is no output
   // handshake for a consumer to stall, so backpressure would be a silent no-op.
   if (o.ready_probability < 1.0)
-    throw InputError("--ready: engine eie has no result handshake to stall (y is read from the activation file "
-                     "after the job); drop --ready");
+    throw InputError(
+        "--ready: engine eie has no result handshake to stall (y is read from the activation file "
+        "after the job); drop --ready");
   const bool generated = o.random || !o.layer.empty();
   if (!o.inputs.empty() || !generated) {
     for (const auto& [name, path] : o.inputs)
@@ -34,7 +35,8 @@ void check_job_options(const cli::JobOptions& o) {
       if (!o.inputs.count(name)) throw InputError(std::string("missing input ") + name + " for op spmv");
   }
   if (!o.layer.empty() && o.layer.find(':') == std::string::npos)
-    throw InputError("--layer " + o.layer + ": expected FILE.csv:NAME (an EIE layer table, workloads/eie_layers.csv)");
+    throw InputError("--layer " + o.layer +
+                     ": expected FILE.csv:NAME (an EIE layer table, workloads/eie_layers.csv)");
   if (o.command == "run") {
     for (const auto& [name, path] : o.outputs)
       if (name != "y") throw InputError("output '" + name + "' is not used by op spmv (expected: y)");
@@ -79,12 +81,20 @@ int run_model(const config::Config& cfg, const cli::JobOptions& opts) {
   io::write_npy(opts.outputs.at("y"), y, io::DType::kInt16);
   nlohmann::json layers = nlohmann::json::array();
   for (const auto& t : r.timing)
-    layers.push_back({{"cycles", t.cycles}, {"useful_macs", t.useful_macs}, {"stall_cycles", t.stall_cycles},
+    layers.push_back({{"cycles", t.cycles},
+                      {"useful_macs", t.useful_macs},
+                      {"stall_cycles", t.stall_cycles},
                       {"efficiency", t.efficiency(cfg.eie.pes)}});
   const double util = static_cast<double>(r.useful_macs()) / (static_cast<double>(r.cycles()) * cfg.eie.pes);
-  cli::write_json_report(opts.json_path, {{"engine", cfg.engine}, {"config", cfg.name}, {"pes", cfg.eie.pes},
-                                          {"fifo_depth", cfg.eie.fifo_depth}, {"op", "spmv"}, {"backend", "model"},
-                                          {"layers", layers}, {"cycles", r.cycles()}, {"macs", r.useful_macs()},
+  cli::write_json_report(opts.json_path, {{"engine", cfg.engine},
+                                          {"config", cfg.name},
+                                          {"pes", cfg.eie.pes},
+                                          {"fifo_depth", cfg.eie.fifo_depth},
+                                          {"op", "spmv"},
+                                          {"backend", "model"},
+                                          {"layers", layers},
+                                          {"cycles", r.cycles()},
+                                          {"macs", r.useful_macs()},
                                           {"utilization", util}});
   fmt::print("model: {} {} layer(s): {} cycles, {} useful MACs, load-balance efficiency {:.1f} %\n", cfg.name,
              r.timing.size(), r.cycles(), r.useful_macs(), 100.0 * util);

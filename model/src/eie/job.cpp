@@ -1,9 +1,9 @@
 #include "dnngen/eie/job.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <random>
-
-#include <fmt/format.h>
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/numerics.hpp"
@@ -34,30 +34,34 @@ void check_chain(const config::EieConfig& cfg, const Chain& chain) {
     const std::string tag = chain.layers.size() > 1 ? fmt::format(" (layer {})", l) : "";
     const auto& cb = layer.codebook;
     if (cb.empty() || static_cast<int64_t>(cb.size()) > cb_max)
-      throw InputError(fmt::format("codebook{}: {} entries, expected 1 to 2^index_bits = {}", tag, cb.size(), cb_max));
+      throw InputError(
+          fmt::format("codebook{}: {} entries, expected 1 to 2^index_bits = {}", tag, cb.size(), cb_max));
     if (cb[0] != 0)
-      throw InputError(fmt::format("codebook{}: entry 0 is {}, expected 0 (index 0 marks pruned weights and padding)",
-                                   tag, cb[0]));
+      throw InputError(fmt::format(
+          "codebook{}: entry 0 is {}, expected 0 (index 0 marks pruned weights and padding)", tag, cb[0]));
     for (size_t i = 0; i < cb.size(); ++i)
       if (!numerics::fits(cb[i], kCodebookBits, true))
         throw InputError(fmt::format("codebook{}: entry {} = {} does not fit int16", tag, i, cb[i]));
     const Tensor& w = layer.w_idx;
     const int64_t m = w.shape[0], n = w.shape[1];
-    if (m < 1 || n < 1) throw InputError(fmt::format("w_idx{}: shape {} is empty", tag, shape_string(w.shape)));
+    if (m < 1 || n < 1)
+      throw InputError(fmt::format("w_idx{}: shape {} is empty", tag, shape_string(w.shape)));
     if (m > cfg.max_rows || n > cfg.max_cols)
-      throw InputError(fmt::format("w_idx{}: shape {} does not fit the configured SRAMs (max_rows {}, max_cols {})",
-                                   tag, shape_string(w.shape), cfg.max_rows, cfg.max_cols));
+      throw InputError(
+          fmt::format("w_idx{}: shape {} does not fit the configured SRAMs (max_rows {}, max_cols {})", tag,
+                      shape_string(w.shape), cfg.max_rows, cfg.max_cols));
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < n; ++j) {
         const int64_t v = w.at(i, j);
         if (v < 0 || v >= static_cast<int64_t>(cb.size()))
-          throw InputError(fmt::format("w_idx{}[{}, {}] = {}: index out of codebook range 0..{}", tag, i, j, v,
-                                       cb.size() - 1));
+          throw InputError(fmt::format("w_idx{}[{}, {}] = {}: index out of codebook range 0..{}", tag, i, j,
+                                       v, cb.size() - 1));
       }
-    const int64_t expect_n = l == 0 ? static_cast<int64_t>(chain.x.size()) : chain.layers[l - 1].w_idx.shape[0];
+    const int64_t expect_n =
+        l == 0 ? static_cast<int64_t>(chain.x.size()) : chain.layers[l - 1].w_idx.shape[0];
     if (n != expect_n)
-      throw InputError(l == 0 ? fmt::format("x: {} elements, expected N = {} (the columns of w_idx {})", chain.x.size(),
-                                            n, shape_string(w.shape))
+      throw InputError(l == 0 ? fmt::format("x: {} elements, expected N = {} (the columns of w_idx {})",
+                                            chain.x.size(), n, shape_string(w.shape))
                               : fmt::format("w_idx{}: {} columns, expected {} (the rows of layer {})", tag, n,
                                             expect_n, l - 1));
     pointers += static_cast<uint64_t>(n) + 1;
@@ -68,13 +72,16 @@ void check_chain(const config::EieConfig& cfg, const Chain& chain) {
     if (!numerics::fits(chain.x[j], cfg.act_bits, true))
       throw InputError(fmt::format("x[{}] = {} does not fit int{} (act_bits)", j, chain.x[j], cfg.act_bits));
   if (pointers > static_cast<uint64_t>(cfg.max_cols) + 1)
-    throw InputError(fmt::format("spmv: the chain needs {} column pointers per PE (sum of N + 1), the pointer SRAM "
-                                 "holds max_cols + 1 = {}", pointers, cfg.max_cols + 1));
+    throw InputError(
+        fmt::format("spmv: the chain needs {} column pointers per PE (sum of N + 1), the pointer SRAM "
+                    "holds max_cols + 1 = {}",
+                    pointers, cfg.max_cols + 1));
   const auto most = std::max_element(entries.begin(), entries.end());
   if (*most > cfg.max_entries)
-    throw InputError(fmt::format("w_idx: PE {} needs {} entries (padding included), the sparse-matrix SRAM holds "
-                                 "max_entries = {}: the matrix does not fit the configured SRAMs",
-                                 most - entries.begin(), *most, cfg.max_entries));
+    throw InputError(
+        fmt::format("w_idx: PE {} needs {} entries (padding included), the sparse-matrix SRAM holds "
+                    "max_entries = {}: the matrix does not fit the configured SRAMs",
+                    most - entries.begin(), *most, cfg.max_entries));
 }
 
 Chain load_chain(const config::EieConfig& cfg, const cli::JobOptions& opts) {
@@ -104,8 +111,9 @@ Program build_program(const config::EieConfig& cfg, const Chain& chain) {
     lp.cols = layer.w_idx.shape[1];
     lp.ptr_base = ptr_base;
     for (size_t i = 0; i < (size_t{1} << cfg.index_bits); ++i)
-      lp.codebook.push_back({0, 0, static_cast<uint32_t>(i),
-                             static_cast<uint32_t>(i < layer.codebook.size() ? layer.codebook[i] : 0) & 0xffffu});
+      lp.codebook.push_back(
+          {0, 0, static_cast<uint32_t>(i),
+           static_cast<uint32_t>(i < layer.codebook.size() ? layer.codebook[i] : 0) & 0xffffu});
     const auto images = encode_layer(layer.w_idx, cfg.pes);
     for (unsigned p = 0; p < cfg.pes; ++p) {
       const PeImage& mine = images[p];
@@ -197,7 +205,8 @@ Chain random_chain(const config::EieConfig& cfg, uint64_t seed, uint64_t index) 
     }
     const double ad = act_densities[uni(0, 4)];
     const int64_t n0 = c.layers[0].w_idx.shape[1];
-    const int64_t xmax = big_values ? numerics::max_value(cfg.act_bits, true) : (int64_t{1} << cfg.frac_bits) * 2;
+    const int64_t xmax =
+        big_values ? numerics::max_value(cfg.act_bits, true) : (int64_t{1} << cfg.frac_bits) * 2;
     for (int64_t j = 0; j < n0; ++j) c.x.push_back(real() < ad ? uni(-xmax, xmax) : 0);
     c.label = fmt::format("random seed {} #{}: {} layer(s), {}x{}, act density {:.2f}", seed, index,
                           c.layers.size(), c.layers[0].w_idx.shape[0], n0, ad);

@@ -58,8 +58,8 @@ void sha256_block(std::array<uint32_t, 8>& h, const unsigned char* block) {
   }
   uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
   for (int i = 0; i < 64; ++i) {
-    const uint32_t t1 = k + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) +
-                        kSha256K[i] + w[i];
+    const uint32_t t1 =
+        k + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + kSha256K[i] + w[i];
     const uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
     k = g;
     g = f;
@@ -83,8 +83,8 @@ void write_file(const fs::path& path, const std::string& text) { output::write_t
 fs::path make_temp_dir(const fs::path& prefix) {
   std::string pattern = prefix.string() + "XXXXXX";
   if (::mkdtemp(pattern.data()) == nullptr) {
-    throw InputError(fmt::format("cannot create a temporary directory {}: {}", pattern,
-                                 std::strerror(errno)));
+    throw InputError(
+        fmt::format("cannot create a temporary directory {}: {}", pattern, std::strerror(errno)));
   }
   return pattern;
 }
@@ -132,7 +132,8 @@ std::string wrapper_sv(const config::Config& cfg, const std::vector<eda::Port>& 
     const auto& p = ports[i];
     const std::string dir = p.direction == "input" ? "input " : p.direction == "output" ? "output" : "inout ";
     const std::string type = std::string(p.is_signed ? "signed " : "") + range(p);
-    sv += fmt::format("  {} logic {:<{}} {}{}\n", dir, type, range_w, p.name, i + 1 < ports.size() ? "," : "");
+    sv +=
+        fmt::format("  {} logic {:<{}} {}{}\n", dir, type, range_w, p.name, i + 1 < ports.size() ? "," : "");
   }
   sv += ");\n\n";
   sv += fmt::format("  {} #(\n", top);
@@ -174,8 +175,8 @@ std::string core_file(const config::Config& cfg, const std::vector<std::string>&
   return c;
 }
 
-ojson manifest(const config::Config& cfg, const std::vector<eda::Port>& ports,
-               const fs::path& staged, const std::vector<std::string>& files) {
+ojson manifest(const config::Config& cfg, const std::vector<eda::Port>& ports, const fs::path& staged,
+               const std::vector<std::string>& files) {
   ojson m;
   m["format"] = kBundleFormat;
   m["format_version"] = kFormatVersion;
@@ -260,8 +261,7 @@ std::string sha256_hex(const std::string& data) {
   return hex;
 }
 
-void write_bundle(const config::Config& cfg, const std::string& out_dir,
-                  const BundleOptions& options) {
+void write_bundle(const config::Config& cfg, const std::string& out_dir, const BundleOptions& options) {
   if (out_dir.empty()) throw InputError("no output directory given for the RTL bundle");
   output::classify(output::normalize(out_dir), bundle_kind());  // refuse early, before any work
   if (options.verilog2005 && !process::tool_exists("iverilog")) {

@@ -33,8 +33,7 @@ std::vector<std::string> read_filelist(const fs::path& path) {
 fs::path make_scratch_dir() {
   std::string pattern = (fs::temp_directory_path() / "dnngen-v2005-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) {
-    throw ToolError(
-        fmt::format("cannot create a scratch directory {}: {}", pattern, std::strerror(errno)));
+    throw ToolError(fmt::format("cannot create a scratch directory {}: {}", pattern, std::strerror(errno)));
   }
   return pattern;
 }
@@ -56,12 +55,10 @@ std::string flat_verilog_script(const config::Config& cfg, const std::vector<std
   return script;
 }
 
-double check_verilog2005(const std::string& path, const std::string& top,
-                         const std::string& log_path) {
+double check_verilog2005(const std::string& path, const std::string& top, const std::string& log_path) {
   const fs::path file = fs::absolute(path);
-  return eda::run_checked({"iverilog", "-g2005", "-t", "null", "-s", top, file.string()},
-                     file.parent_path(), log_path,
-                     fmt::format("the Verilog-2005 check of {}", file.string()));
+  return eda::run_checked({"iverilog", "-g2005", "-t", "null", "-s", top, file.string()}, file.parent_path(),
+                          log_path, fmt::format("the Verilog-2005 check of {}", file.string()));
 }
 
 FlatVerilogResult write_flat_verilog(const config::Config& cfg, const std::string& bundle_dir) {
@@ -76,7 +73,7 @@ FlatVerilogResult write_flat_verilog(const config::Config& cfg, const std::strin
   FlatVerilogResult result;
   result.yosys_seconds =
       eda::run_checked({"yosys", "-s", (scratch / "flat.ys").string()}, bundle, scratch / "yosys.log",
-                  fmt::format("the Verilog-2005 export of {}", cfg.name));
+                       fmt::format("the Verilog-2005 export of {}", cfg.name));
   const std::string header = fmt::format(
       "// {}: {} with the parameters of its configuration, flattened to one\n"
       "// Verilog-2005 module by Yosys (hierarchy; proc; flatten; opt_clean); memories are\n"
@@ -85,8 +82,7 @@ FlatVerilogResult write_flat_verilog(const config::Config& cfg, const std::strin
       cfg.name, config::rtl_top_module(cfg), kDnngenVersion);
   output::write_text_file(raw, header + output::read_text_file(raw));
 
-  result.iverilog_seconds =
-      check_verilog2005(raw.string(), cfg.name, (scratch / "iverilog.log").string());
+  result.iverilog_seconds = check_verilog2005(raw.string(), cfg.name, (scratch / "iverilog.log").string());
   result.path = (bundle / name).string();
   output::write_text_file(result.path, output::read_text_file(raw));
   std::error_code ec;

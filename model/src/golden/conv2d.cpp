@@ -12,28 +12,29 @@ void check_rank(const char* name, const Tensor& t, size_t rank, const char* dims
   bool ok = t.shape.size() == rank;
   for (const auto d : t.shape) ok = ok && d >= 1;
   if (!ok)
-    throw InputError(fmt::format("tensor {}: expected shape {} with every dimension >= 1, got {}",
-                                 name, dims, shape_string(t.shape)));
+    throw InputError(fmt::format("tensor {}: expected shape {} with every dimension >= 1, got {}", name, dims,
+                                 shape_string(t.shape)));
 }
 
 }  // namespace
 
-void check_conv2d_operands(const config::SystolicConfig& cfg, const Tensor& ifmap,
-                           const Tensor& weights, const Conv2dParams& p) {
+void check_conv2d_operands(const config::SystolicConfig& cfg, const Tensor& ifmap, const Tensor& weights,
+                           const Conv2dParams& p) {
   check_rank("ifmap", ifmap, 3, "[C, H, W]");
   check_rank("weights", weights, 4, "[K, C, R, S]");
   if (weights.shape[1] != ifmap.shape[0])
-    throw InputError(fmt::format("tensor weights: expected shape [K, C, R, S] with C = {} (ifmap is "
-                                 "{}), got {}",
-                                 ifmap.shape[0], shape_string(ifmap.shape), shape_string(weights.shape)));
+    throw InputError(
+        fmt::format("tensor weights: expected shape [K, C, R, S] with C = {} (ifmap is "
+                    "{}), got {}",
+                    ifmap.shape[0], shape_string(ifmap.shape), shape_string(weights.shape)));
   if (p.stride < 1) throw InputError(fmt::format("--param stride={}: must be at least 1", p.stride));
   if (p.pad < 0) throw InputError(fmt::format("--param pad={}: must be at least 0", p.pad));
   const int64_t h = ifmap.shape[1] + 2 * p.pad, w = ifmap.shape[2] + 2 * p.pad;
   if (weights.shape[2] > h || weights.shape[3] > w)
-    throw InputError(fmt::format("tensor weights: filter {}x{} is larger than the padded input "
-                                 "{}x{} (ifmap {}, pad {})",
-                                 weights.shape[2], weights.shape[3], h, w,
-                                 shape_string(ifmap.shape), p.pad));
+    throw InputError(
+        fmt::format("tensor weights: filter {}x{} is larger than the padded input "
+                    "{}x{} (ifmap {}, pad {})",
+                    weights.shape[2], weights.shape[3], h, w, shape_string(ifmap.shape), p.pad));
   check_values_fit("ifmap", ifmap, cfg.input_bits, "input_bits", cfg.is_signed);
   check_values_fit("weights", weights, cfg.weight_bits, "weight_bits", cfg.is_signed);
 }

@@ -22,17 +22,16 @@ void check_matrix(const std::string& name, const Tensor& t, const char* dims) {
     fail(name, fmt::format("expected a 2-D matrix {}, got shape {}", dims, shape_string(t.shape)));
   }
   if (t.shape[0] < 1 || t.shape[1] < 1) {
-    fail(name, fmt::format("expected shape {} with both dimensions >= 1, got {}", dims,
-                           shape_string(t.shape)));
+    fail(name,
+         fmt::format("expected shape {} with both dimensions >= 1, got {}", dims, shape_string(t.shape)));
   }
   if (static_cast<int64_t>(t.data.size()) != t.size()) {
-    fail(name, fmt::format("holds {} values but its shape {} needs {}", t.data.size(),
-                           shape_string(t.shape), t.size()));
+    fail(name, fmt::format("holds {} values but its shape {} needs {}", t.data.size(), shape_string(t.shape),
+                           t.size()));
   }
 }
 
-void check_limit(const std::string& name, const char* dim, int64_t value, const char* key,
-                 unsigned limit) {
+void check_limit(const std::string& name, const char* dim, int64_t value, const char* key, unsigned limit) {
   if (value > limit) fail(name, fmt::format("{} = {} exceeds {} = {}", dim, value, key, limit));
 }
 
@@ -62,9 +61,9 @@ void check_values_fit(const std::string& name, const Tensor& t, unsigned bits, c
       index[d] = rest % t.shape[d];
       rest /= t.shape[d];
     }
-    fail(name, fmt::format("element {} = {} does not fit {}int{} ({} {}, {}) range {}..{}",
-                           shape_string(index), v, is_signed ? "" : "u", bits, key, bits,
-                           is_signed ? "signed" : "unsigned", lo, hi));
+    fail(name,
+         fmt::format("element {} = {} does not fit {}int{} ({} {}, {}) range {}..{}", shape_string(index), v,
+                     is_signed ? "" : "u", bits, key, bits, is_signed ? "signed" : "unsigned", lo, hi));
   }
 }
 
@@ -73,8 +72,8 @@ void check_gemm_operands(const config::SystolicConfig& cfg, const Tensor& a, con
   check_matrix("B", b, "[K, N]");
   const int64_t m = a.shape[0], k = a.shape[1], n = b.shape[1];
   if (b.shape[0] != k) {
-    fail("B", fmt::format("expected shape [K, N] with K = {} (A is {}), got {}", k,
-                          shape_string(a.shape), shape_string(b.shape)));
+    fail("B", fmt::format("expected shape [K, N] with K = {} (A is {}), got {}", k, shape_string(a.shape),
+                          shape_string(b.shape)));
   }
   check_limit("A", "M", m, "max_m", cfg.max_m);
   check_limit("A", "K", k, "max_k", cfg.max_k);

@@ -39,9 +39,8 @@ struct DTypeInfo {
 };
 
 constexpr DTypeInfo kDTypes[] = {
-    {DType::kInt8, 'i', 1},   {DType::kUInt8, 'u', 1}, {DType::kInt16, 'i', 2},
-    {DType::kUInt16, 'u', 2}, {DType::kInt32, 'i', 4}, {DType::kUInt32, 'u', 4},
-    {DType::kInt64, 'i', 8},
+    {DType::kInt8, 'i', 1},  {DType::kUInt8, 'u', 1},  {DType::kInt16, 'i', 2}, {DType::kUInt16, 'u', 2},
+    {DType::kInt32, 'i', 4}, {DType::kUInt32, 'u', 4}, {DType::kInt64, 'i', 8},
 };
 
 const DTypeInfo& info(DType t) {
@@ -211,16 +210,15 @@ Header parse_header(const std::string& path, const std::string& file) {
   const unsigned major = bytes[6];
   const unsigned minor = bytes[7];
   if (major != 1 && major != 2) {
-    fail(path,
-         fmt::format("unsupported .npy format version {}.{} (supported: 1.0, 2.0)", major, minor));
+    fail(path, fmt::format("unsupported .npy format version {}.{} (supported: 1.0, 2.0)", major, minor));
   }
   const size_t len_bytes = major == 1 ? 2 : 4;
   const size_t prefix = kMagicSize + 2 + len_bytes;
   if (file.size() < prefix) fail(path, "truncated header");
   const size_t header_len = read_le(bytes + kMagicSize + 2, static_cast<unsigned>(len_bytes));
   if (file.size() - prefix < header_len) {
-    fail(path, fmt::format("truncated header: expected {} bytes, found {}", header_len,
-                           file.size() - prefix));
+    fail(path,
+         fmt::format("truncated header: expected {} bytes, found {}", header_len, file.size() - prefix));
   }
 
   const std::string text = file.substr(prefix, header_len);
@@ -243,8 +241,7 @@ Header parse_header(const std::string& path, const std::string& file) {
       h.shape = *value.tuple;
       have_shape = true;
     } else {
-      fail(path,
-           fmt::format("malformed .npy header (unexpected key or value for '{}'): {}", key, text));
+      fail(path, fmt::format("malformed .npy header (unexpected key or value for '{}'): {}", key, text));
     }
   }
   if (!have_descr || !have_order || !have_shape) {
@@ -363,10 +360,9 @@ void write_npy(const std::string& path, const Tensor& t, DType dtype) {
   const bool sign = is_signed(dtype);
   for (size_t i = 0; i < t.data.size(); ++i) {
     if (!numerics::fits(t.data[i], nbits, sign)) {
-      fail(path,
-           fmt::format("element {} = {} does not fit {} range {}..{}",
-                       index_string(t.shape, static_cast<int64_t>(i)), t.data[i], to_string(dtype),
-                       numerics::min_value(nbits, sign), numerics::max_value(nbits, sign)));
+      fail(path, fmt::format("element {} = {} does not fit {} range {}..{}",
+                             index_string(t.shape, static_cast<int64_t>(i)), t.data[i], to_string(dtype),
+                             numerics::min_value(nbits, sign), numerics::max_value(nbits, sign)));
     }
   }
 
@@ -408,7 +404,6 @@ void write_npy(const std::string& path, const Tensor& t, DType dtype) {
   }
 }
 
-
 NpyFloatArray read_npy_float(const std::string& path) {
   const std::string file = read_file(path);
   if (file.size() < kMagicSize + 2 || file.compare(0, kMagicSize, kMagic, kMagicSize) != 0)
@@ -428,9 +423,13 @@ NpyFloatArray read_npy_float(const std::string& path) {
   bool have_order = false, have_shape = false;
   for (const auto& [key, value] : parser.parse_dict()) {
     if (key == "descr" && !value.boolean && !value.tuple) {
-      if (value.str == "<f4" || value.str == "=f4") width = 4;
-      else if (value.str == "<f8" || value.str == "=f8") width = 8;
-      else fail(path, fmt::format("unsupported dtype '{}' (expected float32 '<f4' or float64 '<f8')", value.str));
+      if (value.str == "<f4" || value.str == "=f4")
+        width = 4;
+      else if (value.str == "<f8" || value.str == "=f8")
+        width = 8;
+      else
+        fail(path,
+             fmt::format("unsupported dtype '{}' (expected float32 '<f4' or float64 '<f8')", value.str));
     } else if (key == "fortran_order" && value.boolean) {
       if (*value.boolean) fail(path, "fortran_order arrays are not supported; save a C-ordered array");
       have_order = true;

@@ -3,10 +3,10 @@
 // backend and cosim run in the simulator built from testbench/row_stationary/sim_main.cpp.
 #include "dnngen/row_stationary/engine.hpp"
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <iostream>
-
-#include <fmt/format.h>
 
 #include "dnngen/row_stationary/rs_host.hpp"
 

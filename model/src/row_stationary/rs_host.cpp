@@ -1,9 +1,9 @@
 #include "dnngen/row_stationary/rs_host.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <random>
-
-#include <fmt/format.h>
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/numerics.hpp"
@@ -39,8 +39,7 @@ void fill_random(const config::ArrayConfig& cfg, HostJob& h, uint64_t seed) {
 }  // namespace
 
 void check_rs_bindings(const config::Config& /*cfg*/, const cli::JobOptions& o) {
-  if (o.op != "conv2d")
-    throw InputError("--op " + o.op + ": the row-stationary engine supports: conv2d");
+  if (o.op != "conv2d") throw InputError("--op " + o.op + ": the row-stationary engine supports: conv2d");
   cli::conv2d_params(o);  // validates the keys and values now
   const bool generated = o.random || !o.layer.empty();
   if (generated && !o.inputs.empty())
@@ -50,7 +49,8 @@ void check_rs_bindings(const config::Config& /*cfg*/, const cli::JobOptions& o) 
   if (!generated) {
     for (const auto& name : cli::input_names("conv2d"))
       if (!o.inputs.count(name))
-        throw InputError(fmt::format("missing input --in {}=FILE.npy (op conv2d reads ifmap, weights)", name));
+        throw InputError(
+            fmt::format("missing input --in {}=FILE.npy (op conv2d reads ifmap, weights)", name));
     for (const auto& [name, path] : o.inputs)
       if (name != "ifmap" && name != "weights")
         throw InputError(fmt::format("--in {}: op conv2d reads ifmap and weights", name));
@@ -101,10 +101,12 @@ HostJob job_from_random(const config::Config& cfg, uint64_t seed, uint64_t index
 
 std::vector<HostJob> jobs_of(const config::Config& cfg, const cli::JobOptions& opts) {
   std::vector<HostJob> jobs;
-  if (!opts.layer.empty()) jobs.push_back(job_from_layer(cfg, opts.layer, opts.seed));
+  if (!opts.layer.empty())
+    jobs.push_back(job_from_layer(cfg, opts.layer, opts.seed));
   else if (opts.random)
     for (uint64_t i = 0; i < opts.count; ++i) jobs.push_back(job_from_random(cfg, opts.seed, i));
-  else jobs.push_back(job_from_inputs(cfg, opts));
+  else
+    jobs.push_back(job_from_inputs(cfg, opts));
   return jobs;
 }
 
@@ -120,8 +122,8 @@ namespace {
 void add_conv(const config::RowStationaryConfig& cfg, const ConvJob& j, const std::string& name,
               LayerBench& row) {
   if (j.r > cfg.max_filter_size || j.s > cfg.max_filter_size)
-    throw InputError(fmt::format("layer {}: filter {}x{} is larger than systolic.max_filter_size = {}",
-                                 name, j.r, j.s, cfg.max_filter_size));
+    throw InputError(fmt::format("layer {}: filter {}x{} is larger than systolic.max_filter_size = {}", name,
+                                 j.r, j.s, cfg.max_filter_size));
   const int64_t e = (j.h + 2 * j.pad - j.r) / j.stride + 1, f = (j.w + 2 * j.pad - j.s) / j.stride + 1;
   const int64_t fb_fit = j.s > cfg.ifmap_spad ? 0 : (cfg.ifmap_spad - j.s) / j.stride + 1;
   // Output-row bands: short enough that a band's input rows of min(C, rows) channels
@@ -133,8 +135,8 @@ void add_conv(const config::RowStationaryConfig& cfg, const ConvJob& j, const st
   const int64_t ct = std::min<int64_t>(j.c, cfg.rows);
   const int64_t eb_fit = eb_fit_for(ct) >= 1 ? eb_fit_for(ct) : eb_fit_for(1);
   if (fb_fit < 1 || eb_fit < 1)
-    throw InputError(fmt::format("layer {}: a {}x{} filter does not fit ifmap_spad / ifmap_rows", name,
-                                 j.r, j.s));
+    throw InputError(
+        fmt::format("layer {}: a {}x{} filter does not fit ifmap_spad / ifmap_rows", name, j.r, j.s));
   const bool whole_w = j.w <= cfg.ifmap_spad && f <= cfg.psum_spad;
   const int64_t fb = whole_w ? f : std::min<int64_t>({f, fb_fit, cfg.psum_spad});
   const int64_t eb = (j.h * ct <= cfg.ifmap_rows) ? e : std::min(e, eb_fit);
@@ -260,8 +262,8 @@ nlohmann::json bench_json(const config::Config& cfg, const std::string& network,
           {"jobs", jobs},
           {"macs", macs},
           {"cycles", cycles},
-          {"utilization", static_cast<double>(macs) / (static_cast<double>(cycles) *
-                                                        cfg.row_stationary.rows * cfg.row_stationary.cols)},
+          {"utilization", static_cast<double>(macs) / (static_cast<double>(cycles) * cfg.row_stationary.rows *
+                                                       cfg.row_stationary.cols)},
           {"ws_cycles", ws},
           {"scalesim_ws_cycles", sws},
           {"scalesim_os_cycles", sos}};

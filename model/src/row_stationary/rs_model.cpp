@@ -1,9 +1,9 @@
 #include "dnngen/row_stationary/rs_model.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <random>
-
-#include <fmt/format.h>
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/numerics.hpp"
@@ -19,8 +19,8 @@ constexpr int64_t kDimLimit = 65535;
 }  // namespace
 
 ConvJob job_of(const Tensor& ifmap, const Tensor& weights, const golden::Conv2dParams& p) {
-  return {ifmap.shape[0], ifmap.shape[1], ifmap.shape[2], weights.shape[0],
-          weights.shape[2], weights.shape[3], p.stride, p.pad};
+  return {ifmap.shape[0],   ifmap.shape[1],   ifmap.shape[2], weights.shape[0],
+          weights.shape[2], weights.shape[3], p.stride,       p.pad};
 }
 
 Plan plan(const config::RowStationaryConfig& cfg, const ConvJob& j) {
@@ -28,32 +28,36 @@ Plan plan(const config::RowStationaryConfig& cfg, const ConvJob& j) {
   p.e = (j.h + 2 * j.pad - j.r) / j.stride + 1;
   p.f = (j.w + 2 * j.pad - j.s) / j.stride + 1;
   const auto fail = [&](const std::string& what) {
-    throw InputError(fmt::format("conv2d ifmap [{}, {}, {}] weights [{}, {}, {}, {}] stride {} pad {}: "
-                                 "{}",
-                                 j.c, j.h, j.w, j.k, j.c, j.r, j.s, j.stride, j.pad, what));
+    throw InputError(
+        fmt::format("conv2d ifmap [{}, {}, {}] weights [{}, {}, {}, {}] stride {} pad {}: "
+                    "{}",
+                    j.c, j.h, j.w, j.k, j.c, j.r, j.s, j.stride, j.pad, what));
   };
   if (j.w > cfg.ifmap_spad)
-    fail(fmt::format("ifmap width W = {} does not fit the PE ifmap scratchpad (systolic.ifmap_spad "
-                     "= {} entries holds one row)",
-                     j.w, cfg.ifmap_spad));
+    fail(
+        fmt::format("ifmap width W = {} does not fit the PE ifmap scratchpad (systolic.ifmap_spad "
+                    "= {} entries holds one row)",
+                    j.w, cfg.ifmap_spad));
   if (j.r > cfg.max_filter_size || j.s > cfg.max_filter_size)
     fail(fmt::format("filter {}x{} is larger than systolic.max_filter_size = {}", j.r, j.s,
                      cfg.max_filter_size));
   if (j.c * j.h > cfg.ifmap_rows)
-    fail(fmt::format("C*H = {} ifmap rows do not fit the ifmap buffer (systolic.ifmap_rows = {})",
-                     j.c * j.h, cfg.ifmap_rows));
+    fail(fmt::format("C*H = {} ifmap rows do not fit the ifmap buffer (systolic.ifmap_rows = {})", j.c * j.h,
+                     cfg.ifmap_rows));
   if (p.f > cfg.psum_spad)
-    fail(fmt::format("output width F = {} does not fit the psum buffer (systolic.psum_spad = {} "
-                     "entries per column)",
-                     p.f, cfg.psum_spad));
+    fail(
+        fmt::format("output width F = {} does not fit the psum buffer (systolic.psum_spad = {} "
+                    "entries per column)",
+                    p.f, cfg.psum_spad));
   p.ne = ceil_div(p.e, cfg.cols);
   p.nq = ceil_div(j.c * j.r, cfg.rows);
   p.kg = std::min<int64_t>(j.k, cfg.psum_spad / p.f);
   p.nk = ceil_div(j.k, p.kg);
   if (j.k * p.nq > cfg.filter_words)
-    fail(fmt::format("K * ceil(C*R / rows) = {} * {} = {} filter words do not fit the filter buffer "
-                     "(systolic.filter_words = {})",
-                     j.k, p.nq, j.k * p.nq, cfg.filter_words));
+    fail(
+        fmt::format("K * ceil(C*R / rows) = {} * {} = {} filter words do not fit the filter buffer "
+                    "(systolic.filter_words = {})",
+                    j.k, p.nq, j.k * p.nq, cfg.filter_words));
   for (const int64_t v : {j.c, j.h, j.w, j.k, j.stride, j.pad, p.e, p.f})
     if (v > kDimLimit) fail(fmt::format("a dimension ({}) is above the engine's {} limit", v, kDimLimit));
   p.load_cycles = uint64_t{cfg.rows} * cfg.cols;
@@ -98,8 +102,8 @@ unsigned load_width(const config::RowStationaryConfig& cfg) {
   return std::max(cfg.ifmap_spad * cfg.input_bits, cfg.rows * cfg.filter_spad * cfg.weight_bits);
 }
 
-std::vector<LoadWord> pack(const config::RowStationaryConfig& cfg, const Tensor& ifmap,
-                           const Tensor& weights, const ConvJob& j) {
+std::vector<LoadWord> pack(const config::RowStationaryConfig& cfg, const Tensor& ifmap, const Tensor& weights,
+                           const ConvJob& j) {
   const Plan p = plan(cfg, j);
   const unsigned width = load_width(cfg);
   std::vector<LoadWord> words;
@@ -107,9 +111,9 @@ std::vector<LoadWord> pack(const config::RowStationaryConfig& cfg, const Tensor&
     for (int64_t y = 0; y < j.h; ++y) {
       LoadWord w{false, static_cast<uint32_t>(c * j.h + y), zero_words(width)};
       for (int64_t x = 0; x < j.w; ++x)
-        put_field(w.data, static_cast<unsigned>(x) * cfg.input_bits, cfg.input_bits,
-                  numerics::to_field(ifmap.data[static_cast<size_t>((c * j.h + y) * j.w + x)],
-                                     cfg.input_bits));
+        put_field(
+            w.data, static_cast<unsigned>(x) * cfg.input_bits, cfg.input_bits,
+            numerics::to_field(ifmap.data[static_cast<size_t>((c * j.h + y) * j.w + x)], cfg.input_bits));
       words.push_back(std::move(w));
     }
   uint32_t addr = 0;
@@ -134,8 +138,7 @@ std::vector<LoadWord> pack(const config::RowStationaryConfig& cfg, const Tensor&
 void unpack_output(const config::RowStationaryConfig& cfg, const BitWords& data, const OutEvent& ev,
                    Tensor& ofmap) {
   for (int64_t j = 0; j < cfg.cols && ev.e0 + j < ofmap.shape[1]; ++j) {
-    const uint64_t field =
-        get_field(data, static_cast<unsigned>(j) * cfg.acc_bits, cfg.acc_bits);
+    const uint64_t field = get_field(data, static_cast<unsigned>(j) * cfg.acc_bits, cfg.acc_bits);
     ofmap.data[static_cast<size_t>((ev.k * ofmap.shape[1] + ev.e0 + j) * ofmap.shape[2] + ev.f)] =
         numerics::from_field(field, cfg.acc_bits, /*is_signed=*/true);
   }
@@ -181,8 +184,8 @@ RandomJob random_job(const config::RowStationaryConfig& cfg, uint64_t seed, uint
                   hi_w = numerics::max_value(cfg.weight_bits, cfg.is_signed);
     for (auto& v : job.ifmap.data) v = pick(lo_in, hi_in);
     for (auto& v : job.weights.data) v = pick(lo_w, hi_w);
-    job.label = fmt::format("conv C={} H={} W={} K={} R={} S={} stride {} pad {}", j.c, j.h, j.w, j.k,
-                            j.r, j.s, j.stride, j.pad);
+    job.label = fmt::format("conv C={} H={} W={} K={} R={} S={} stride {} pad {}", j.c, j.h, j.w, j.k, j.r,
+                            j.s, j.stride, j.pad);
     return job;
   }
 }

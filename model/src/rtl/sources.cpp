@@ -40,8 +40,6 @@ std::vector<std::string> rtl_source_paths(const config::Config& cfg) {
   return paths;
 }
 
-std::vector<std::string> rtl_include_dirs() {
-  return {rtl_root() + "/common", rtl_root() + "/systolic"};
-}
+std::vector<std::string> rtl_include_dirs() { return {rtl_root() + "/common", rtl_root() + "/systolic"}; }
 
 }  // namespace dnngen::rtl

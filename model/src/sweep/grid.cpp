@@ -19,15 +19,13 @@ namespace {
 
 bool is_identifier(const std::string& s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
 bool is_plain_value(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '+' ||
-           c == '-';
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '+' || c == '-';
   });
 }
 
@@ -64,8 +62,8 @@ SweepAxis parse_axis(const std::string& text) {
   for (const auto& key : axis.keys) {
     const auto segments = split(key, '.');
     if (key.empty() || !std::all_of(segments.begin(), segments.end(), is_identifier)) {
-      throw InputError(fmt::format(
-          "{}: '{}' is not a config key (dotted names such as systolic.rows)", where, key));
+      throw InputError(
+          fmt::format("{}: '{}' is not a config key (dotted names such as systolic.rows)", where, key));
     }
     if (std::count(axis.keys.begin(), axis.keys.end(), key) > 1) {
       throw InputError(fmt::format("{}: key '{}' is given twice", where, key));
@@ -85,15 +83,12 @@ SweepAxis parse_axis(const std::string& text) {
   return axis;
 }
 
-std::vector<SweepPoint> expand_grid(const std::vector<SweepBase>& bases,
-                                    const std::vector<SweepAxis>& axes) {
+std::vector<SweepPoint> expand_grid(const std::vector<SweepBase>& bases, const std::vector<SweepAxis>& axes) {
   std::set<std::string> seen;
   for (const auto& axis : axes) {
-    if (axis.keys.empty() || axis.values.empty())
-      throw InputError("--set: an axis needs a key and a value");
+    if (axis.keys.empty() || axis.values.empty()) throw InputError("--set: an axis needs a key and a value");
     for (const auto& key : axis.keys) {
-      if (!seen.insert(key).second)
-        throw InputError(fmt::format("--set: key '{}' is swept twice", key));
+      if (!seen.insert(key).second) throw InputError(fmt::format("--set: key '{}' is swept twice", key));
     }
   }
   const auto names = short_names(axes);

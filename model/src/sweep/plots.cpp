@@ -38,8 +38,7 @@ Layout layout(const SweepResult& sweep) {
     }
     for (const auto& [key, set] : sizes) size_axis[a] = size_axis[a] || set.size() > 1;
   }
-  const bool by_size =
-      naxes == 0 || std::find(size_axis.begin(), size_axis.end(), true) != size_axis.end();
+  const bool by_size = naxes == 0 || std::find(size_axis.begin(), size_axis.end(), true) != size_axis.end();
   std::vector<bool> on_x = size_axis;
   if (!by_size) on_x[0] = true;
 
@@ -88,8 +87,7 @@ Layout layout(const SweepResult& sweep) {
     const auto [it, added] = index.emplace(key, l.names.size());
     if (added) {
       std::vector<std::string> parts;
-      if (sweep.bases.size() > 1 || naxes == 0 ||
-          std::count(on_x.begin(), on_x.end(), false) == 0) {
+      if (sweep.bases.size() > 1 || naxes == 0 || std::count(on_x.begin(), on_x.end(), false) == 0) {
         parts.push_back(stem(sweep.bases[p.point.base].source));
       }
       for (size_t a = 0; a < naxes; ++a) {
@@ -106,19 +104,17 @@ Layout layout(const SweepResult& sweep) {
 }
 
 // One plot of `value(point)` against the layout's x, one line per series.
-svg::LinePlot make_plot(
-    const SweepResult& sweep, const Layout& l, const std::string& title, const std::string& caption,
-    const std::string& y_label,
-    const std::function<double(const SweepPointResult&, const PointMetrics&)>& value,
-    bool log_y_if_wide) {
+svg::LinePlot make_plot(const SweepResult& sweep, const Layout& l, const std::string& title,
+                        const std::string& caption, const std::string& y_label,
+                        const std::function<double(const SweepPointResult&, const PointMetrics&)>& value,
+                        bool log_y_if_wide) {
   svg::LinePlot plot;
   plot.title = title;
   plot.caption = caption;
   plot.x = l.x;
   plot.y.label = y_label;
   plot.series.resize(l.names.size());
-  for (size_t s = 0; s < l.names.size(); ++s)
-    plot.series[s].name = l.names[s], plot.series[s].color = s;
+  for (size_t s = 0; s < l.names.size(); ++s) plot.series[s].name = l.names[s], plot.series[s].color = s;
   double lo = std::numeric_limits<double>::infinity(), hi = 0;
   for (size_t i = 0; i < sweep.points.size(); ++i) {
     const double y = value(sweep.points[i], metrics(sweep.points[i]));
@@ -130,9 +126,9 @@ svg::LinePlot make_plot(
 }
 
 bool all_have_fmax(const SweepResult& sweep) {
-  return !sweep.points.empty() &&
-         std::all_of(sweep.points.begin(), sweep.points.end(),
-                     [](const auto& p) { return std::isfinite(find_fmax(p.synth_json)); });
+  return !sweep.points.empty() && std::all_of(sweep.points.begin(), sweep.points.end(), [](const auto& p) {
+    return std::isfinite(find_fmax(p.synth_json));
+  });
 }
 
 }  // namespace
@@ -146,11 +142,10 @@ std::vector<std::pair<std::string, std::string>> plots(const SweepResult& sweep)
   // Area: total solid, logic only dashed in the same colour.
   svg::LinePlot area = make_plot(
       sweep, l, "Area vs " + l.x_title,
-      "solid: total (logic + SRAM model), dashed: logic only; 45 nm NAND2-eq areas, " + target,
-      "area (mm^2)", [](const auto&, const PointMetrics& m) { return m.total_area_mm2; }, true);
+      "solid: total (logic + SRAM model), dashed: logic only; 45 nm NAND2-eq areas, " + target, "area (mm^2)",
+      [](const auto&, const PointMetrics& m) { return m.total_area_mm2; }, true);
   const svg::LinePlot logic = make_plot(
-      sweep, l, "", "", "", [](const auto&, const PointMetrics& m) { return m.logic_area_mm2; },
-      false);
+      sweep, l, "", "", "", [](const auto&, const PointMetrics& m) { return m.logic_area_mm2; }, false);
   double lo = std::numeric_limits<double>::infinity(), hi = 0;
   for (const svg::LinePlot* plot : {static_cast<const svg::LinePlot*>(&area), &logic}) {
     for (const auto& s : plot->series) {
@@ -167,29 +162,25 @@ std::vector<std::pair<std::string, std::string>> plots(const SweepResult& sweep)
   }
   out.emplace_back("area.svg", svg::render(area));
 
-  out.emplace_back(
-      "area_per_mac.svg",
-      svg::render(make_plot(
-          sweep, l, "Logic area per MAC vs " + l.x_title,
-          "logic area / PEs, SRAM buffers excluded; 45 nm NAND2-eq areas, " + target,
-          "logic area per MAC unit (um^2)",
-          [](const auto&, const PointMetrics& m) { return m.logic_um2_per_mac; }, false)));
+  out.emplace_back("area_per_mac.svg",
+                   svg::render(make_plot(
+                       sweep, l, "Logic area per MAC vs " + l.x_title,
+                       "logic area / PEs, SRAM buffers excluded; 45 nm NAND2-eq areas, " + target,
+                       "logic area per MAC unit (um^2)",
+                       [](const auto&, const PointMetrics& m) { return m.logic_um2_per_mac; }, false)));
   if (all_have_fmax(sweep)) {
-    out.emplace_back(
-        "fmax.svg",
-        svg::render(make_plot(
-            sweep, l, "Fmax vs " + l.x_title, "as reported by the " + target, "Fmax (MHz)",
-            [](const auto&, const PointMetrics& m) { return m.fmax_mhz; }, false)));
-  } else {
-    out.emplace_back("depth.svg",
+    out.emplace_back("fmax.svg",
                      svg::render(make_plot(
-                         sweep, l, "Logic depth vs " + l.x_title,
-                         "gates on the longest combinational path (unit delay), " + target,
-                         "logic depth (gates)",
-                         [](const SweepPointResult& r, const auto&) {
-                           return static_cast<double>(r.synth.logic_depth);
-                         },
-                         false)));
+                         sweep, l, "Fmax vs " + l.x_title, "as reported by the " + target, "Fmax (MHz)",
+                         [](const auto&, const PointMetrics& m) { return m.fmax_mhz; }, false)));
+  } else {
+    out.emplace_back(
+        "depth.svg",
+        svg::render(make_plot(
+            sweep, l, "Logic depth vs " + l.x_title,
+            "gates on the longest combinational path (unit delay), " + target, "logic depth (gates)",
+            [](const SweepPointResult& r, const auto&) { return static_cast<double>(r.synth.logic_depth); },
+            false)));
   }
   if (!sweep.network_name.empty()) {
     out.emplace_back(

@@ -40,8 +40,8 @@ SweepResult run_sweep(const SweepOptions& options, const ProgressFn& progress) {
   };
   const auto targets = synth::legal_targets();
   if (std::find(targets.begin(), targets.end(), options.synth.target) == targets.end()) {
-    throw InputError(fmt::format("unknown synthesis target '{}' (expected one of: {})",
-                                 options.synth.target, join(targets, ", ")));
+    throw InputError(fmt::format("unknown synthesis target '{}' (expected one of: {})", options.synth.target,
+                                 join(targets, ", ")));
   }
   if (options.base_configs.empty()) throw InputError("dnngen sweep: no base config given");
 
@@ -57,10 +57,9 @@ SweepResult run_sweep(const SweepOptions& options, const ProgressFn& progress) {
   // One table per sweep: its columns are the keys of one engine variant.
   for (const auto& p : points) {
     if (config::rtl_variant(p.config) != config::rtl_variant(points.front().config)) {
-      throw InputError(fmt::format("{} and {}: a sweep compares one engine variant, got {} and {}",
-                                   points.front().config.source_path, p.config.source_path,
-                                   config::rtl_variant(points.front().config),
-                                   config::rtl_variant(p.config)));
+      throw InputError(fmt::format(
+          "{} and {}: a sweep compares one engine variant, got {} and {}", points.front().config.source_path,
+          p.config.source_path, config::rtl_variant(points.front().config), config::rtl_variant(p.config)));
     }
   }
   if (!options.network.empty()) {
@@ -77,8 +76,7 @@ SweepResult run_sweep(const SweepOptions& options, const ProgressFn& progress) {
   if (temporary) {
     std::string pattern = (fs::temp_directory_path() / "dnngen-sweep-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
-      throw ToolError(
-          fmt::format("cannot create a work directory {}: {}", pattern, std::strerror(errno)));
+      throw ToolError(fmt::format("cannot create a work directory {}: {}", pattern, std::strerror(errno)));
     }
     work_root = pattern;
   }
@@ -96,8 +94,7 @@ SweepResult run_sweep(const SweepOptions& options, const ProgressFn& progress) {
       pr.total = points.size();
       pr.current = &p;
       pr.elapsed_seconds = elapsed();
-      if (done_weight > 0)
-        pr.eta_seconds = pr.elapsed_seconds * (total_weight - done_weight) / done_weight;
+      if (done_weight > 0) pr.eta_seconds = pr.elapsed_seconds * (total_weight - done_weight) / done_weight;
       progress(pr);
     }
     const auto t0 = std::chrono::steady_clock::now();

@@ -24,9 +24,7 @@ inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Short names of the swept keys: the last segment when no other key has the same one.
 std::map<std::string, std::string> short_names(const std::vector<SweepAxis>& axes);
 
-inline std::string stem(const std::string& path) {
-  return std::filesystem::path(path).stem().string();
-}
+inline std::string stem(const std::string& path) { return std::filesystem::path(path).stem().string(); }
 
 // 1:05, 1:02:05.
 inline std::string duration(double seconds) {

@@ -1,5 +1,7 @@
 // The area model: NAND2 equivalents of Yosys's generic cells and the SRAM macros
 // (their area, roles and report tables). docs/synthesis.md has the tables' sources.
+#include "dnngen/synth/area.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,7 +10,6 @@
 #include <regex>
 
 #include "dnngen/common/error.hpp"
-#include "dnngen/synth/area.hpp"
 #include "synth_internal.hpp"
 
 namespace dnngen::synth {
@@ -43,8 +44,8 @@ std::string sram_tables(const SynthReport& r, double total, double um2_per_nand2
   const double scale = um2 ? um2_per_nand2 : 1.0;
   const char* unit = um2 ? "um^2" : "NAND2-eq";
   std::string out = "\n";
-  out += fmt::format("  {:<40} {:>5} {:>7} {:>6} {:>9} {:>13} {:>6}\n", "SRAM by role", "inst", "depth", "width",
-                     "bits", unit, "share");
+  out += fmt::format("  {:<40} {:>5} {:>7} {:>6} {:>9} {:>13} {:>6}\n", "SRAM by role", "inst", "depth",
+                     "width", "bits", unit, "share");
   for (const auto& [role, g] : roles) {
     const double area = g.nand2_eq * scale;
     out += fmt::format("  {:<40} {:>5} {:>7} {:>6} {:>9} {:>13.1f} {:>5.1f}%\n", role, g.instances, g.depth,
@@ -79,8 +80,8 @@ void add_macros(const Census& census, SynthReport& report) {
     for (const auto& port : mod->ports) {
       if ((port.name == "wdata_i" || port.name == "rdata_o") &&
           static_cast<int64_t>(port.bits.size()) != m.width) {
-        throw ToolError(fmt::format("yosys netlist: SRAM {} has Width {} but {} is {} bits", path,
-                                    m.width, port.name, port.bits.size()));
+        throw ToolError(fmt::format("yosys netlist: SRAM {} has Width {} but {} is {} bits", path, m.width,
+                                    port.name, port.bits.size()));
       }
     }
     m.bits = m.depth * m.width;
@@ -120,9 +121,7 @@ nlohmann::json sram_json(const SynthReport& r) {
   return j;
 }
 
-bool is_latch(const std::string& type) {
-  return starts_with(type, "$_DLATCH") || starts_with(type, "$_SR_");
-}
+bool is_latch(const std::string& type) { return starts_with(type, "$_DLATCH") || starts_with(type, "$_SR_"); }
 
 }  // namespace detail
 
@@ -137,9 +136,9 @@ bool is_storage_cell(const std::string& t) {
 
 double nand2_equivalents(const std::string& t) {
   // Nangate 45 nm Open Cell Library, X1 drive, um^2 (NangateOpenCellLibrary typical).
-  constexpr double kInv = 0.532, kBuf = 0.798, kNand2 = 0.798, kNor2 = 0.798, kAnd2 = 1.064,
-                   kOr2 = 1.064, kXor2 = 1.596, kMux2 = 1.862, kAoi21 = 1.064, kAoi22 = 1.330,
-                   kTbuf = 2.128, kDff = 4.522, kDffr = 5.320, kDffrs = 6.384, kLatch = 2.660;
+  constexpr double kInv = 0.532, kBuf = 0.798, kNand2 = 0.798, kNor2 = 0.798, kAnd2 = 1.064, kOr2 = 1.064,
+                   kXor2 = 1.596, kMux2 = 1.862, kAoi21 = 1.064, kAoi22 = 1.330, kTbuf = 2.128, kDff = 4.522,
+                   kDffr = 5.320, kDffrs = 6.384, kLatch = 2.660;
   static const std::map<std::string, double> kCombinational = {
       {"$_BUF_", kBuf},
       {"$_NOT_", kInv},

@@ -31,7 +31,8 @@ void walk(const Netlist& netlist, const NetModule& mod, const std::string& path,
 std::string category_of(const std::string& base, const std::map<std::string, std::string>& overrides) {
   if (const auto it = overrides.find(base); it != overrides.end()) return it->second;
   auto ends_with = [&](const std::string& suffix) {
-    return base.size() >= suffix.size() && base.compare(base.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return base.size() >= suffix.size() &&
+           base.compare(base.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   if (base == eda::kSramModule) return "sram";
   // The naming convention every engine follows; what it does not place (an engine's

@@ -65,8 +65,9 @@ void cell_bits(const NetCell& cell, const NetModule* child, std::vector<int64_t>
   }
   for (const auto& [name, bits] : cell.connections) {
     auto it = cell.directions.find(name);
-    const std::string dir = it != cell.directions.end() ? it->second
-                            : (name == "Y" || name == "Q") ? "output" : "input";
+    const std::string dir = it != cell.directions.end()    ? it->second
+                            : (name == "Y" || name == "Q") ? "output"
+                                                           : "input";
     auto& dst = (dir == "output") ? out : in;
     dst.insert(dst.end(), bits.begin(), bits.end());
   }

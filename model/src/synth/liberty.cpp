@@ -109,9 +109,7 @@ class Lexer {
     while (pos_ < text_.size()) {
       const char d = text_[pos_];
       if (std::isspace(static_cast<unsigned char>(d)) || is_punct(d) || d == '"') break;
-      if (d == '\\' && pos_ + 1 < text_.size() &&
-          (text_[pos_ + 1] == '\n' || text_[pos_ + 1] == '\r'))
-        break;
+      if (d == '\\' && pos_ + 1 < text_.size() && (text_[pos_ + 1] == '\n' || text_[pos_ + 1] == '\r')) break;
       t.text += d;
       ++pos_;
     }
@@ -130,15 +128,14 @@ class Lexer {
 struct Group {
   std::string name;
   std::vector<std::string> args;
-  std::map<std::string, std::string>
-      attributes;               // simple attributes, and complex ones joined by ','
-  std::vector<Group> children;  // only the groups we keep
+  std::map<std::string, std::string> attributes;  // simple attributes, and complex ones joined by ','
+  std::vector<Group> children;                    // only the groups we keep
 };
 
 bool keep_group(const std::string& name) {
-  return name == "library" || name == "cell" || name == "pin" || name == "bus" ||
-         name == "bundle" || name == "ff" || name == "latch" || name == "statetable" ||
-         name == "ff_bank" || name == "latch_bank" || name == "type";
+  return name == "library" || name == "cell" || name == "pin" || name == "bus" || name == "bundle" ||
+         name == "ff" || name == "latch" || name == "statetable" || name == "ff_bank" ||
+         name == "latch_bank" || name == "type";
 }
 
 class Parser {
@@ -193,8 +190,7 @@ class Parser {
   void parse_statement(Group& parent) {
     Token name = lex_.next();
     if (name.kind != Tok::kWord) {
-      lex_.fail(name.line,
-                fmt::format("expected an attribute or group name, found '{}'", name.text));
+      lex_.fail(name.line, fmt::format("expected an attribute or group name, found '{}'", name.text));
     }
     const Token& t = lex_.peek();
     if (t.kind == Tok::kPunct && t.text == ":") {
@@ -258,8 +254,7 @@ void add_pin(const Group& g, int width, LibertyCell& cell, const std::string& pa
   LibertyPin pin;
   pin.name = g.args.empty() ? "" : g.args.front();
   pin.width = width;
-  if (auto it = g.attributes.find("direction"); it != g.attributes.end())
-    pin.direction = it->second;
+  if (auto it = g.attributes.find("direction"); it != g.attributes.end()) pin.direction = it->second;
   if (auto it = g.attributes.find("function"); it != g.attributes.end()) pin.function = it->second;
   if (auto it = g.attributes.find("capacitance"); it != g.attributes.end()) {
     pin.capacitance = to_number(it->second, "capacitance of " + cell.name + "/" + pin.name, path);
@@ -267,16 +262,14 @@ void add_pin(const Group& g, int width, LibertyCell& cell, const std::string& pa
   cell.pins.push_back(std::move(pin));
 }
 
-LibertyCell make_cell(const Group& g, const std::map<std::string, int>& bus_widths,
-                      const std::string& path) {
+LibertyCell make_cell(const Group& g, const std::map<std::string, int>& bus_widths, const std::string& path) {
   LibertyCell cell;
   cell.name = g.args.empty() ? "" : g.args.front();
   if (auto it = g.attributes.find("area"); it != g.attributes.end()) {
     cell.area = to_number(it->second, "area of cell " + cell.name, path);
     cell.has_area = true;
   }
-  if (auto it = g.attributes.find("dont_use"); it != g.attributes.end())
-    cell.dont_use = it->second == "true";
+  if (auto it = g.attributes.find("dont_use"); it != g.attributes.end()) cell.dont_use = it->second == "true";
   for (const auto& child : g.children) {
     if (child.name == "ff" || child.name == "latch" || child.name == "statetable" ||
         child.name == "ff_bank" || child.name == "latch_bank") {
@@ -328,8 +321,7 @@ class FunctionEval {
     skip();
     if (pos_ >= text_.size()) return false;
     const char c = text_[pos_];
-    return c == '!' || c == '(' || std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
-           c == '[';
+    return c == '!' || c == '(' || std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '[';
   }
   bool parse_or() {
     bool v = parse_and();
@@ -382,14 +374,12 @@ class FunctionEval {
     const size_t start = pos_;
     while (pos_ < text_.size()) {
       const char c = text_[pos_];
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '[' || c == ']' ||
-            c == '.'))
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '[' || c == ']' || c == '.'))
         break;
       ++pos_;
     }
     if (start == pos_)
-      fail(pos_ < text_.size() ? "unexpected '" + text_.substr(pos_, 1) + "'"
-                               : "expression ends early");
+      fail(pos_ < text_.size() ? "unexpected '" + text_.substr(pos_, 1) + "'" : "expression ends early");
     const std::string name = text_.substr(start, pos_ - start);
     if (name == "0") return false;
     if (name == "1") return true;
@@ -407,8 +397,7 @@ class FunctionEval {
 
 // The cell's single output's truth table over its inputs, if it is a plain
 // combinational cell with one output and up to four inputs.
-bool simple_function(const LibertyCell& cell, std::vector<std::string>& inputs,
-                     std::vector<bool>& table) {
+bool simple_function(const LibertyCell& cell, std::vector<std::string>& inputs, std::vector<bool>& table) {
   if (cell.sequential || cell.dont_use || !cell.has_area || cell.area <= 0) return false;
   const LibertyPin* out = nullptr;
   inputs.clear();
@@ -459,8 +448,7 @@ Liberty parse_liberty(const std::string& text, const std::string& path) {
     if (g.name == "library") library = &g;
   }
   if (library == nullptr) {
-    throw InputError(
-        fmt::format("Liberty file {} does not parse: no library (...) {{ }} group", path));
+    throw InputError(fmt::format("Liberty file {} does not parse: no library (...) {{ }} group", path));
   }
   Liberty lib;
   lib.path = path;
@@ -486,8 +474,7 @@ Liberty parse_liberty(const std::string& text, const std::string& path) {
   bool any_area = false;
   for (const auto& [name, cell] : lib.cells) any_area = any_area || cell.has_area;
   if (!any_area) {
-    throw InputError(
-        fmt::format("Liberty file {} (library {}) has no cell with an area", path, lib.name));
+    throw InputError(fmt::format("Liberty file {} (library {}) has no cell with an area", path, lib.name));
   }
   return lib;
 }
@@ -505,8 +492,7 @@ Liberty read_liberty(const std::string& path) {
   return parse_liberty(text, path);
 }
 
-std::vector<bool> liberty_truth_table(const std::string& function,
-                                      const std::vector<std::string>& inputs) {
+std::vector<bool> liberty_truth_table(const std::string& function, const std::vector<std::string>& inputs) {
   std::vector<bool> table;
   for (unsigned row = 0; row < (1U << inputs.size()); ++row) {
     table.push_back(FunctionEval(function, inputs, row).eval());
@@ -514,9 +500,7 @@ std::vector<bool> liberty_truth_table(const std::string& function,
   return table;
 }
 
-const LibertyCell* smallest_inverter(const Liberty& lib) {
-  return smallest_with(lib, {true, false});
-}
+const LibertyCell* smallest_inverter(const Liberty& lib) { return smallest_with(lib, {true, false}); }
 
 const LibertyCell* smallest_nand2(const Liberty& lib) {
   return smallest_with(lib, {true, true, true, false});

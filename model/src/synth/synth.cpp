@@ -47,13 +47,12 @@ fs::path prepare_work_dir(const std::string& requested, const std::string& confi
 
 void require_tool(const std::string& tool, const std::string& target, const std::string& package) {
   if (!process::tool_exists(tool)) {
-    throw ToolError(fmt::format("{} not found on PATH (the {} target needs it; Debian package {})",
-                                tool, target, package));
+    throw ToolError(fmt::format("{} not found on PATH (the {} target needs it; Debian package {})", tool,
+                                target, package));
   }
 }
 
-void add_log_warnings(const fs::path& log, SynthReport& report,
-                      const std::vector<std::string>& also_benign) {
+void add_log_warnings(const fs::path& log, SynthReport& report, const std::vector<std::string>& also_benign) {
   std::ifstream in(log);
   std::string line;
   std::set<std::string> seen;
@@ -99,8 +98,8 @@ SynthReport run_synth(const config::Config& cfg, const SynthOptions& options) {
   const std::vector<std::string> targets = legal_targets();
   const std::string& target = options.target;
   if (std::find(targets.begin(), targets.end(), target) == targets.end()) {
-    throw InputError(fmt::format("unknown synthesis target '{}'; legal targets: {}", target,
-                                 join(targets, ", ")));
+    throw InputError(
+        fmt::format("unknown synthesis target '{}'; legal targets: {}", target, join(targets, ", ")));
   }
   if (!options.liberty.empty() && target != "asic") {
     throw InputError(fmt::format("--liberty applies to the asic target, not {}", target));
@@ -129,8 +128,7 @@ SynthReport run_synth(const config::Config& cfg, const SynthOptions& options) {
   } else {
     run_generic(cfg, options, work, report);
   }
-  report.total_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.total_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }
 

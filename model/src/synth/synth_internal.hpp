@@ -38,8 +38,7 @@ inline constexpr const char* kNetlistName = "netlist.json";
 // ---------------------------------------------------------------- flow (synth.cpp)
 
 // eda::yosys_front() of the configured engine's RTL.
-std::string yosys_front(const config::Config& cfg,
-                        const std::vector<std::string>& extra_sources = {},
+std::string yosys_front(const config::Config& cfg, const std::vector<std::string>& extra_sources = {},
                         const std::string& top = "");
 // The script line that turns every dnn_sram_1r1w into a black box (an SRAM macro).
 std::string blackbox_srams();
@@ -82,8 +81,8 @@ std::string category_of(const std::string& base, const std::map<std::string, std
 // primitives) count as cells too.
 template <typename Row, typename CountCell>
 std::vector<Row> module_rows(const Netlist& netlist, const Census& census,
-                             const std::map<std::string, std::string>& categories,
-                             bool blackbox_cells, CountCell count_cell) {
+                             const std::map<std::string, std::string>& categories, bool blackbox_cells,
+                             CountCell count_cell) {
   std::map<std::string, Row> by_base;
   for (const auto& [name, count] : census.instances) {
     const NetModule& mod = netlist.at(name);

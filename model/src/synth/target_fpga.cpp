@@ -87,51 +87,52 @@ void count_xilinx(const Netlist& netlist, const Census& census, const SynthOptio
                   XilinxResources& x, std::vector<std::string>& warnings) {
   std::set<std::string> unknown;
   std::map<std::string, std::set<std::string>> reset_inv;  // per Yosys module
-  x.modules = module_rows<FpgaModule>(
-      netlist, census, options.categories, true,
-      [&](FpgaModule& row, const NetModule& mod, const NetCell& cell, int64_t count) {
-        auto inv = reset_inv.find(mod.name);
-        if (inv == reset_inv.end()) inv = reset_inv.emplace(mod.name, reset_inverters(mod)).first;
-        const std::string& t = cell.type;
-        x.cells_by_type[t] += count;
-        const double n = static_cast<double>(count);
-        if (is_lut(t) || (t == "INV" && inv->second.count(cell.name) == 0)) {
-          x.lut_logic += count;
-          row.resources["lut"] += n;
-        } else if (t == "INV") {
-          x.reset_inverters += count;
-        } else if (lutram_luts(t) > 0) {
-          x.lut_memory += count * lutram_luts(t);
-          row.resources["lut"] += n * static_cast<double>(lutram_luts(t));
-          row.resources["lutram"] += n * static_cast<double>(lutram_luts(t));
-        } else if (t == "SRL16E" || t == "SRLC16E" || t == "SRLC32E") {
-          x.lut_shift += count;
-          row.resources["lut"] += n;
-        } else if (t == "FDRE" || t == "FDSE" || t == "FDCE" || t == "FDPE") {
-          x.flip_flops += count;
-          row.resources["ff"] += n;
-        } else if (t == "LDCE" || t == "LDPE") {
-          x.latches += count;
-        } else if (t == "CARRY4") {
-          x.carry += count;
-          row.resources["carry"] += n;
-        } else if (t == "DSP48E1") {
-          x.dsp48 += count;
-          row.resources["dsp"] += n;
-        } else if (t == "RAMB36E1") {
-          x.ramb36 += count;
-          row.resources["bram"] += n;
-        } else if (t == "RAMB18E1") {
-          x.ramb18 += count;
-          row.resources["bram"] += 0.5 * n;
-        } else if (t == "MUXF7") {
-          x.muxf7 += count;
-        } else if (t == "MUXF8") {
-          x.muxf8 += count;
-        } else if (t != "VCC" && t != "GND") {
-          unknown.insert(t);
-        }
-      });
+  x.modules =
+      module_rows<FpgaModule>(netlist, census, options.categories, true,
+                              [&](FpgaModule& row, const NetModule& mod, const NetCell& cell, int64_t count) {
+                                auto inv = reset_inv.find(mod.name);
+                                if (inv == reset_inv.end())
+                                  inv = reset_inv.emplace(mod.name, reset_inverters(mod)).first;
+                                const std::string& t = cell.type;
+                                x.cells_by_type[t] += count;
+                                const double n = static_cast<double>(count);
+                                if (is_lut(t) || (t == "INV" && inv->second.count(cell.name) == 0)) {
+                                  x.lut_logic += count;
+                                  row.resources["lut"] += n;
+                                } else if (t == "INV") {
+                                  x.reset_inverters += count;
+                                } else if (lutram_luts(t) > 0) {
+                                  x.lut_memory += count * lutram_luts(t);
+                                  row.resources["lut"] += n * static_cast<double>(lutram_luts(t));
+                                  row.resources["lutram"] += n * static_cast<double>(lutram_luts(t));
+                                } else if (t == "SRL16E" || t == "SRLC16E" || t == "SRLC32E") {
+                                  x.lut_shift += count;
+                                  row.resources["lut"] += n;
+                                } else if (t == "FDRE" || t == "FDSE" || t == "FDCE" || t == "FDPE") {
+                                  x.flip_flops += count;
+                                  row.resources["ff"] += n;
+                                } else if (t == "LDCE" || t == "LDPE") {
+                                  x.latches += count;
+                                } else if (t == "CARRY4") {
+                                  x.carry += count;
+                                  row.resources["carry"] += n;
+                                } else if (t == "DSP48E1") {
+                                  x.dsp48 += count;
+                                  row.resources["dsp"] += n;
+                                } else if (t == "RAMB36E1") {
+                                  x.ramb36 += count;
+                                  row.resources["bram"] += n;
+                                } else if (t == "RAMB18E1") {
+                                  x.ramb18 += count;
+                                  row.resources["bram"] += 0.5 * n;
+                                } else if (t == "MUXF7") {
+                                  x.muxf7 += count;
+                                } else if (t == "MUXF8") {
+                                  x.muxf8 += count;
+                                } else if (t != "VCC" && t != "GND") {
+                                  unknown.insert(t);
+                                }
+                              });
   x.bram_tiles = static_cast<double>(x.ramb36) + 0.5 * static_cast<double>(x.ramb18);
   // Every column in every row, also where it is 0.
   for (auto& row : x.modules) {
@@ -141,8 +142,7 @@ void count_xilinx(const Netlist& netlist, const Census& census, const SynthOptio
     return a.resources.at("lut") > b.resources.at("lut");
   });
   for (const auto& t : unknown) {
-    warnings.push_back(
-        fmt::format("dnngen: xilinx cell type {} is not counted in any resource column", t));
+    warnings.push_back(fmt::format("dnngen: xilinx cell type {} is not counted in any resource column", t));
   }
   if (x.latches > 0) warnings.push_back(fmt::format("dnngen: {} latches inferred", x.latches));
 }
@@ -152,8 +152,8 @@ void count_xilinx(const Netlist& netlist, const Census& census, const SynthOptio
 // Verilog of the out-of-context wrapper: every input of the engine (but clk_i and
 // rst_ni) comes from a shift register fed by one pin, and the XOR of all outputs goes
 // to a flop and one pin, so that no logic is unobservable and no port needs a pin.
-std::string ice40_wrapper(const config::Config& cfg, const std::vector<eda::Port>& ports,
-                          int64_t& in_bits, int64_t& out_bits) {
+std::string ice40_wrapper(const config::Config& cfg, const std::vector<eda::Port>& ports, int64_t& in_bits,
+                          int64_t& out_bits) {
   in_bits = 0;
   out_bits = 0;
   std::string conns;
@@ -167,18 +167,16 @@ std::string ice40_wrapper(const config::Config& cfg, const std::vector<eda::Port
       conns += fmt::format("    .{}(out_w[{}:{}]),\n", p.name, out_bits + p.width - 1, out_bits);
       out_bits += p.width;
     } else {
-      throw ToolError(
-          fmt::format("ice40 target: port {} of {} is {}; only inputs and outputs are supported",
-                      p.name, config::rtl_top_module(cfg), p.direction));
+      throw ToolError(fmt::format("ice40 target: port {} of {} is {}; only inputs and outputs are supported",
+                                  p.name, config::rtl_top_module(cfg), p.direction));
     }
   }
   if (in_bits == 0 || out_bits == 0) {
-    throw ToolError(fmt::format("ice40 target: {} has no data inputs or no outputs",
-                                config::rtl_top_module(cfg)));
+    throw ToolError(
+        fmt::format("ice40 target: {} has no data inputs or no outputs", config::rtl_top_module(cfg)));
   }
   if (!conns.empty()) conns.erase(conns.size() - 2);  // the last ",\n"
-  const std::string shift =
-      in_bits > 1 ? fmt::format("{{in_q[{}:0], scan_i}}", in_bits - 2) : "scan_i";
+  const std::string shift = in_bits > 1 ? fmt::format("{{in_q[{}:0], scan_i}}", in_bits - 2) : "scan_i";
   std::string v = fmt::format(
       "// Generated by dnngen for config '{}': out-of-context wrapper for place and route.\n"
       "// The {} input bits of the engine come from a shift register, the XOR of its {} output\n"
@@ -252,15 +250,15 @@ bool is_capacity_error(const std::string& error) {
          error.find("Failed to legalise") != std::string::npos;
 }
 
-[[noreturn]] void throw_no_fit(const config::Config& cfg, const SynthOptions& options,
-                               const Ice40Report& ice, const fs::path& work) {
+[[noreturn]] void throw_no_fit(const config::Config& cfg, const SynthOptions& options, const Ice40Report& ice,
+                               const fs::path& work) {
   if (!options.device.empty()) {
     throw InputError(fmt::format("{} does not fit the iCE40 device {}: {} (logs in {})", cfg.name,
                                  options.device, ice.rejected.empty() ? "?" : ice.rejected.front(),
                                  work.string()));
   }
-  throw InputError(fmt::format("{} fits no iCE40 device: {} (logs in {})", cfg.name,
-                               join(ice.rejected, "; "), work.string()));
+  throw InputError(fmt::format("{} fits no iCE40 device: {} (logs in {})", cfg.name, join(ice.rejected, "; "),
+                               work.string()));
 }
 
 std::vector<std::string> nextpnr_argv(const Ice40Device& dev) {
@@ -278,8 +276,7 @@ std::string xilinx_script(const config::Config& cfg) {
   s += "design -save elaborated\n";
   for (int nodsp = 0; nodsp < 2; ++nodsp) {
     if (nodsp != 0) s += "design -load elaborated\n";
-    s += fmt::format("synth_xilinx -top {} -family xc7 -noiopad -noclkbuf{}\n", top,
-                     nodsp ? " -nodsp" : "");
+    s += fmt::format("synth_xilinx -top {} -family xc7 -noiopad -noclkbuf{}\n", top, nodsp ? " -nodsp" : "");
     s += fmt::format("tee -q -o stat_xilinx_{}.txt stat\n", nodsp ? "nodsp" : "dsp");
     s += "delete =A:blackbox\n";  // the vendor cell library: nothing to count there
     s += fmt::format("write_json {}\n", kXilinxNetlist[nodsp]);
@@ -311,8 +308,7 @@ void check_ice40_device(const std::string& device) {
     if (d.name == device) return;
     names.push_back(d.name);
   }
-  throw InputError(
-      fmt::format("unknown iCE40 device '{}'; legal devices: {}", device, join(names, ", ")));
+  throw InputError(fmt::format("unknown iCE40 device '{}'; legal devices: {}", device, join(names, ", ")));
 }
 
 std::string ice40_script(const config::Config& cfg) {
@@ -360,8 +356,7 @@ void run_ice40(const config::Config& cfg, const SynthOptions& options, const fs:
   }
   ice.auto_device = options.device.empty();
   if (candidates.empty()) throw_no_fit(cfg, options, ice, work);
-  eda::write_text(work / kWrapperFile,
-             ice40_wrapper(cfg, ports, ice.core_input_bits, ice.core_output_bits));
+  eda::write_text(work / kWrapperFile, ice40_wrapper(cfg, ports, ice.core_input_bits, ice.core_output_bits));
   report.yosys_seconds +=
       eda::run_yosys(work, kScriptName, ice40_script(cfg), kLogName, "synth_ice40 of " + cfg.name);
   add_log_warnings(work / kLogName, report, kBenignFpgaWarnings);
@@ -468,20 +463,19 @@ std::string xilinx_table(const SynthReport& r) {
                    r.xilinx.family, r.top, r.yosys_seconds));
   line("  SRAM buffers are mapped to block RAM / LUT RAM (not black boxes) on this target.");
   line("");
-  line(fmt::format("  {:<10} {:>9} {:>8} {:>7} {:>8} {:>7} {:>6} {:>9} {:>7}", "run", "LUTs",
-                   "LUTRAM", "SRL", "FFs", "CARRY4", "DSP48", "BRAM36eq", "RAMB"));
+  line(fmt::format("  {:<10} {:>9} {:>8} {:>7} {:>8} {:>7} {:>6} {:>9} {:>7}", "run", "LUTs", "LUTRAM", "SRL",
+                   "FFs", "CARRY4", "DSP48", "BRAM36eq", "RAMB"));
   line(xilinx_row("DSP", d));
   line(xilinx_row("-nodsp", r.xilinx.without_dsp));
-  line(fmt::format(
-      "  (LUTs include LUTRAM and SRL; {} reset inverters left by Yosys are not counted)",
-      d.reset_inverters));
+  line(fmt::format("  (LUTs include LUTRAM and SRL; {} reset inverters left by Yosys are not counted)",
+                   d.reset_inverters));
   line("");
-  line(fmt::format("  {:<26} {:<8} {:>6} {:>9} {:>8} {:>7} {:>6} {:>9}", "module (DSP run)",
-                   "category", "inst", "LUTs", "FFs", "CARRY4", "DSP48", "BRAM36eq"));
+  line(fmt::format("  {:<26} {:<8} {:>6} {:>9} {:>8} {:>7} {:>6} {:>9}", "module (DSP run)", "category",
+                   "inst", "LUTs", "FFs", "CARRY4", "DSP48", "BRAM36eq"));
   for (const auto& m : d.modules) {
-    line(fmt::format("  {:<26} {:<8} {:>6} {:>9} {:>8} {:>7} {:>6} {:>9}", m.module, m.category,
-                     m.instances, m.resources.at("lut"), m.resources.at("ff"),
-                     m.resources.at("carry"), m.resources.at("dsp"), m.resources.at("bram")));
+    line(fmt::format("  {:<26} {:<8} {:>6} {:>9} {:>8} {:>7} {:>6} {:>9}", m.module, m.category, m.instances,
+                     m.resources.at("lut"), m.resources.at("ff"), m.resources.at("carry"),
+                     m.resources.at("dsp"), m.resources.at("bram")));
   }
   line("");
   for (const auto& w : r.warnings) line("  warning: " + w);
@@ -492,8 +486,7 @@ std::string xilinx_table(const SynthReport& r) {
 nlohmann::json ice40_json(const SynthReport& r) {
   const Ice40Report& i = r.ice40;
   nlohmann::json util = nlohmann::json::object();
-  for (const auto& [name, u] : i.utilisation)
-    util[name] = {{"used", u.first}, {"available", u.second}};
+  for (const auto& [name, u] : i.utilisation) util[name] = {{"used", u.first}, {"available", u.second}};
   return {{"device", i.device},
           {"package", i.package},
           {"auto_device", i.auto_device},
@@ -525,8 +518,8 @@ std::string ice40_table(const SynthReport& r) {
     const auto [used, avail] = it->second;
     return fmt::format("{} / {} ({:.0f} %)", used, avail, avail > 0 ? 100.0 * used / avail : 0.0);
   };
-  line(fmt::format("synth {} (target ice40, top {}): Yosys {:.1f} s, nextpnr {:.1f} s",
-                   r.config_name, r.top, r.yosys_seconds, i.nextpnr_seconds));
+  line(fmt::format("synth {} (target ice40, top {}): Yosys {:.1f} s, nextpnr {:.1f} s", r.config_name, r.top,
+                   r.yosys_seconds, i.nextpnr_seconds));
   line(fmt::format("  device           {} ({}){}", i.device, i.package,
                    i.auto_device ? ", the smallest that fits" : ""));
   for (const auto& why : i.rejected) line("    does not fit " + why);
@@ -535,11 +528,10 @@ std::string ice40_table(const SynthReport& r) {
   line("  block RAMs       " + util("ICESTORM_RAM"));
   line("  I/O              " + util("SB_IO"));
   line("  global buffers   " + util("SB_GB"));
-  line(fmt::format("  synth_ice40      {} SB_LUT4, {} SB_CARRY, {} flip-flops, {} SB_RAM40_4K",
-                   i.luts, i.carries, i.flip_flops, i.rams));
-  line(fmt::format(
-      "  wrapper          {} input bits shifted in, XOR of {} output bits (SRAMs in block RAM)",
-      i.core_input_bits, i.core_output_bits));
+  line(fmt::format("  synth_ice40      {} SB_LUT4, {} SB_CARRY, {} flip-flops, {} SB_RAM40_4K", i.luts,
+                   i.carries, i.flip_flops, i.rams));
+  line(fmt::format("  wrapper          {} input bits shifted in, XOR of {} output bits (SRAMs in block RAM)",
+                   i.core_input_bits, i.core_output_bits));
   line("");
   for (const auto& w : r.warnings) line("  warning: " + w);
   line("  log: " + r.log_path);

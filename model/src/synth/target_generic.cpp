@@ -23,18 +23,18 @@ const char* const kLtpName = "ltp.txt";
 void add_cells(const Netlist& netlist, const Census& census, const SynthOptions& options,
                SynthReport& report) {
   std::set<std::string> unknown_types;
-  const auto rows = module_rows<ModuleStats>(
-      netlist, census, options.categories, false,
-      [&](ModuleStats& row, const NetModule&, const NetCell& cell, int64_t count) {
-        const double eq = nand2_equivalents(cell.type);
-        if (eq < 0) unknown_types.insert(cell.type);
-        row.cells += count;
-        row.nand2_eq += count * std::max(eq, 0.0);
-        report.cells_by_type[cell.type] += count;
-        if (is_storage_cell(cell.type)) {
-          (is_latch(cell.type) ? report.latches : row.flip_flops) += count;
-        }
-      });
+  const auto rows =
+      module_rows<ModuleStats>(netlist, census, options.categories, false,
+                               [&](ModuleStats& row, const NetModule&, const NetCell& cell, int64_t count) {
+                                 const double eq = nand2_equivalents(cell.type);
+                                 if (eq < 0) unknown_types.insert(cell.type);
+                                 row.cells += count;
+                                 row.nand2_eq += count * std::max(eq, 0.0);
+                                 report.cells_by_type[cell.type] += count;
+                                 if (is_storage_cell(cell.type)) {
+                                   (is_latch(cell.type) ? report.latches : row.flip_flops) += count;
+                                 }
+                               });
   for (ModuleStats row : rows) {
     if (row.category == "sram") {
       for (const auto& m : report.srams) row.nand2_eq += m.nand2_eq;
@@ -107,8 +107,8 @@ std::string generic_script(const config::Config& cfg, const SynthOptions& option
 void run_generic(const config::Config& cfg, const SynthOptions& options, const fs::path& work,
                  SynthReport& report) {
   for (const char* stale : {kNetlistName, kStatName, kLtpName}) fs::remove(work / stale);
-  report.yosys_seconds = eda::run_yosys(work, kScriptName, generic_script(cfg, options), kLogName,
-                                        "synthesis of " + cfg.name);
+  report.yosys_seconds =
+      eda::run_yosys(work, kScriptName, generic_script(cfg, options), kLogName, "synthesis of " + cfg.name);
   add_log_warnings(work / kLogName, report);
 
   const Netlist netlist = eda::load_netlist(work / kNetlistName);
@@ -171,17 +171,17 @@ std::string generic_table(const SynthReport& r) {
   line(fmt::format("  flip-flops       {:>12}", r.flip_flops));
   line(fmt::format("  transistors      {:>12}{}", r.transistors,
                    r.transistors_lower_bound ? "+  (Yosys cmos model: gates and plain flops only)" : ""));
-  line(fmt::format("  logic depth      {:>12}  gates{}", r.logic_depth,
-                   r.flat_ltp_depth >= 0 ? fmt::format(" (Yosys flat ltp: {})", r.flat_ltp_depth)
-                                         : std::string()));
+  line(fmt::format(
+      "  logic depth      {:>12}  gates{}", r.logic_depth,
+      r.flat_ltp_depth >= 0 ? fmt::format(" (Yosys flat ltp: {})", r.flat_ltp_depth) : std::string()));
   line(fmt::format("  logic area       {:>12.0f}  NAND2-eq", r.logic_nand2_eq));
-  line(fmt::format("  SRAM area        {:>12.0f}  NAND2-eq  ({} bits, {:.0f} um^2 at 45 nm)",
-                   r.sram_nand2_eq, r.sram_bits, r.sram_area_um2));
+  line(fmt::format("  SRAM area        {:>12.0f}  NAND2-eq  ({} bits, {:.0f} um^2 at 45 nm)", r.sram_nand2_eq,
+                   r.sram_bits, r.sram_area_um2));
   line(fmt::format("  total area       {:>12.0f}  NAND2-eq  ({:.3f} mm^2 at 45 nm)", r.total_nand2_eq,
                    r.total_nand2_eq * kNand2AreaUm2 / 1e6));
   line("");
-  line(fmt::format("  {:<26} {:<8} {:>6} {:>9} {:>7} {:>11} {:>6}", "module", "category", "inst",
-                   "cells", "flops", "NAND2-eq", "share"));
+  line(fmt::format("  {:<26} {:<8} {:>6} {:>9} {:>7} {:>11} {:>6}", "module", "category", "inst", "cells",
+                   "flops", "NAND2-eq", "share"));
   for (const auto& m : r.modules) {
     line(fmt::format("  {:<26} {:<8} {:>6} {:>9} {:>7} {:>11.0f} {:>5.1f}%", m.module, m.category,
                      m.instances, m.cells, m.flip_flops, m.nand2_eq, pct(m.nand2_eq)));

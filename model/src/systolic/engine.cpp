@@ -5,10 +5,10 @@
 // from testbench/systolic/sim_main.cpp.
 #include "dnngen/systolic/engine.hpp"
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <iostream>
-
-#include <fmt/format.h>
 
 #include "dnngen/systolic/host_job.hpp"
 #include "dnngen/systolic/network_estimate.hpp"

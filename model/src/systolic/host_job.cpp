@@ -29,16 +29,16 @@ HostJob host_job_from_inputs(const config::Config& cfg, const cli::JobOptions& o
   job.op = opts.op;
   if (opts.op == "conv2d") {
     const auto ops = cli::load_conv2d_operands(cfg, opts);
-    auto low = workload::lower_conv2d(cfg.systolic, ops.ifmap, ops.weights, ops.params.stride,
-                                      ops.params.pad);
+    auto low =
+        workload::lower_conv2d(cfg.systolic, ops.ifmap, ops.weights, ops.params.stride, ops.params.pad);
     job.a = std::move(low.a);
     job.b = std::move(low.b);
     job.e = low.e;
     job.f = low.f;
     job.golden_output = golden::conv2d(cfg.systolic, ops.ifmap, ops.weights, ops.params);
-    job.description = fmt::format("conv2d ifmap {} weights {} stride {} pad {}",
-                                  shape_string(ops.ifmap.shape), shape_string(ops.weights.shape),
-                                  ops.params.stride, ops.params.pad);
+    job.description =
+        fmt::format("conv2d ifmap {} weights {} stride {} pad {}", shape_string(ops.ifmap.shape),
+                    shape_string(ops.weights.shape), ops.params.stride, ops.params.pad);
   } else {
     auto ops = cli::load_gemm_operands(cfg, opts);
     job.a = std::move(ops.a);
@@ -66,8 +66,8 @@ HostJob host_job_from_layer(const config::Config& cfg, const std::string& layer_
   job.op = "gemm";  // conv layers arrive already lowered by im2col
   job.a = std::move(ops.a);
   job.b = std::move(ops.b);
-  job.description = fmt::format("layer {} as gemm M={} N={} K={}", layer.name, job.a.shape[0],
-                                job.b.shape[1], job.a.shape[1]);
+  job.description = fmt::format("layer {} as gemm M={} N={} K={}", layer.name, job.a.shape[0], job.b.shape[1],
+                                job.a.shape[1]);
   // Saturation is applied per job: a K split across jobs has no single golden answer.
   const bool k_split = job.a.shape[1] > static_cast<int64_t>(cfg.systolic.max_k);
   if (!(cfg.systolic.overflow == config::Overflow::kSaturate && k_split))

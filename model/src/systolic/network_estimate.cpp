@@ -37,8 +37,7 @@ DimSplit split_dim(int64_t dim, unsigned limit) {
 
 void check_config(const config::SystolicConfig& cfg) {
   if (cfg.rows == 0 || cfg.cols == 0 || cfg.max_m == 0 || cfg.max_n == 0 || cfg.max_k == 0) {
-    throw std::invalid_argument(
-        "workload::estimate: rows, cols, max_m, max_n and max_k must all be >= 1");
+    throw std::invalid_argument("workload::estimate: rows, cols, max_m, max_n and max_k must all be >= 1");
   }
 }
 
@@ -77,8 +76,7 @@ workload::LayerEstimate estimate_layer(const config::SystolicConfig& cfg, const 
   }
   e.cycles = groups * per_group;
   e.jobs = groups * ceil_div(g.m, cfg.max_m) * ceil_div(g.n, cfg.max_n) * ceil_div(g.k, cfg.max_k);
-  e.macs =
-      groups * static_cast<uint64_t>(g.m) * static_cast<uint64_t>(g.n) * static_cast<uint64_t>(g.k);
+  e.macs = groups * static_cast<uint64_t>(g.m) * static_cast<uint64_t>(g.n) * static_cast<uint64_t>(g.k);
   e.utilization = utilization(cfg, e.macs, e.cycles);
   e.scalesim_cycles = groups * scalesim_ws_cycles(cfg.rows, cfg.cols, g);
   e.scalesim_ratio = ratio(e.cycles, e.scalesim_cycles);
@@ -86,7 +84,8 @@ workload::LayerEstimate estimate_layer(const config::SystolicConfig& cfg, const 
 }
 
 workload::NetworkEstimate estimate_network(const config::SystolicConfig& cfg,
-                                 const std::vector<workload::Layer>& layers, const std::string& name) {
+                                           const std::vector<workload::Layer>& layers,
+                                           const std::string& name) {
   workload::NetworkEstimate n;
   n.name = name;
   n.cfg = cfg;

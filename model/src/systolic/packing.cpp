@@ -19,8 +19,7 @@ unsigned load_width(const config::SystolicConfig& cfg) {
 
 unsigned result_width(const config::SystolicConfig& cfg) { return cfg.cols * cfg.acc_bits; }
 
-std::vector<LoadWord> pack_operands(const config::SystolicConfig& cfg, const Tensor& a,
-                                    const Tensor& b) {
+std::vector<LoadWord> pack_operands(const config::SystolicConfig& cfg, const Tensor& a, const Tensor& b) {
   const int64_t m = a.shape[0], k = a.shape[1], n = b.shape[1];
   const int64_t r = cfg.rows, c = cfg.cols;
   const unsigned width = load_width(cfg);
@@ -58,11 +57,10 @@ std::vector<LoadWord> pack_operands(const config::SystolicConfig& cfg, const Ten
   return words;
 }
 
-void unpack_result_row(const config::SystolicConfig& cfg, const BitWords& data, int64_t row,
-                       int64_t col0, Tensor& c) {
+void unpack_result_row(const config::SystolicConfig& cfg, const BitWords& data, int64_t row, int64_t col0,
+                       Tensor& c) {
   for (int64_t j = 0; j < cfg.cols && col0 + j < c.shape[1]; ++j) {
-    const uint64_t field =
-        get_field(data, static_cast<unsigned>(j) * cfg.acc_bits, cfg.acc_bits);
+    const uint64_t field = get_field(data, static_cast<unsigned>(j) * cfg.acc_bits, cfg.acc_bits);
     c.at(row, col0 + j) = numerics::from_field(field, cfg.acc_bits, /*is_signed=*/true);
   }
 }

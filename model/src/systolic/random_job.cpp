@@ -26,33 +26,42 @@ void fill(Tensor& t, unsigned bits, bool is_signed, ValueMode mode, std::mt19937
   std::bernoulli_distribution coin(0.5);
   for (auto& v : t.data) {
     switch (mode) {
-      case ValueMode::kUniform: v = uniform(rng); break;
-      case ValueMode::kExtreme: v = coin(rng) ? hi : lo; break;
-      case ValueMode::kMixed: v = coin(rng) ? uniform(rng) : (coin(rng) ? hi : lo); break;
+      case ValueMode::kUniform:
+        v = uniform(rng);
+        break;
+      case ValueMode::kExtreme:
+        v = coin(rng) ? hi : lo;
+        break;
+      case ValueMode::kMixed:
+        v = coin(rng) ? uniform(rng) : (coin(rng) ? hi : lo);
+        break;
     }
   }
 }
 
 const char* mode_name(ValueMode mode) {
   switch (mode) {
-    case ValueMode::kUniform: return "uniform";
-    case ValueMode::kExtreme: return "extreme";
-    case ValueMode::kMixed: return "mixed";
+    case ValueMode::kUniform:
+      return "uniform";
+    case ValueMode::kExtreme:
+      return "extreme";
+    case ValueMode::kMixed:
+      return "mixed";
   }
   return "?";
 }
 
 }  // namespace
 
-GemmJob make_gemm_job(const config::SystolicConfig& cfg, int64_t m, int64_t n, int64_t k,
-                      ValueMode mode, std::mt19937_64& rng) {
+GemmJob make_gemm_job(const config::SystolicConfig& cfg, int64_t m, int64_t n, int64_t k, ValueMode mode,
+                      std::mt19937_64& rng) {
   GemmJob job;
   job.a = Tensor({m, k});
   job.b = Tensor({k, n});
   fill(job.a, cfg.input_bits, cfg.is_signed, mode, rng);
   fill(job.b, cfg.weight_bits, cfg.is_signed, mode, rng);
-  job.label = "M=" + std::to_string(m) + " N=" + std::to_string(n) + " K=" + std::to_string(k) +
-              " " + mode_name(mode);
+  job.label = "M=" + std::to_string(m) + " N=" + std::to_string(n) + " K=" + std::to_string(k) + " " +
+              mode_name(mode);
   return job;
 }
 

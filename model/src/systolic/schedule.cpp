@@ -7,9 +7,7 @@ namespace {
 
 uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
-bool is_ws(const config::SystolicConfig& cfg) {
-  return cfg.dataflow == config::Dataflow::kWeightStationary;
-}
+bool is_ws(const config::SystolicConfig& cfg) { return cfg.dataflow == config::Dataflow::kWeightStationary; }
 
 // Fixed pipeline latencies of the RTL, from the first busy cycle of a tile (tile
 // counter at phase 0, cycle 0) to the cycle its row 0 is on the result port:
@@ -39,8 +37,7 @@ uint64_t tile_period(const config::SystolicConfig& cfg, const GemmShape& s) {
 }
 
 uint64_t tile_count(const config::SystolicConfig& cfg, const GemmShape& s) {
-  const auto m = static_cast<uint64_t>(s.m), n = static_cast<uint64_t>(s.n),
-             k = static_cast<uint64_t>(s.k);
+  const auto m = static_cast<uint64_t>(s.m), n = static_cast<uint64_t>(s.n), k = static_cast<uint64_t>(s.k);
   if (is_ws(cfg)) return ceil_div(k, cfg.rows) * ceil_div(n, cfg.cols);
   return ceil_div(m, cfg.rows) * ceil_div(n, cfg.cols);
 }
@@ -67,8 +64,8 @@ std::vector<OutputEvent> output_schedule(const config::SystolicConfig& cfg, cons
     for (int64_t mt = 0; mt < m_tiles; ++mt) {
       for (int64_t nt = 0; nt < n_tiles; ++nt, ++t) {
         for (int64_t i = 0; i < r && mt * r + i < s.m; ++i)
-          events.push_back({t * d + os_row0_offset(cfg, s) + static_cast<uint64_t>(i) + 1,
-                            mt * r + i, nt * c});
+          events.push_back(
+              {t * d + os_row0_offset(cfg, s) + static_cast<uint64_t>(i) + 1, mt * r + i, nt * c});
       }
     }
   }
@@ -89,14 +86,12 @@ CycleEstimate estimate(const config::SystolicConfig& cfg, const GemmShape& s) {
     const uint64_t last_row = static_cast<uint64_t>((s.m - 1) % cfg.rows);
     e.cycles = last_tile_start + os_row0_offset(cfg, s) + last_row + 1;
   }
-  e.utilization = static_cast<double>(e.macs) /
-                  (static_cast<double>(e.cycles) * cfg.rows * cfg.cols);
+  e.utilization = static_cast<double>(e.macs) / (static_cast<double>(e.cycles) * cfg.rows * cfg.cols);
   return e;
 }
 
 uint64_t scalesim_ws_cycles(uint64_t rows, uint64_t cols, const GemmShape& s) {
-  const auto m = static_cast<uint64_t>(s.m), n = static_cast<uint64_t>(s.n),
-             k = static_cast<uint64_t>(s.k);
+  const auto m = static_cast<uint64_t>(s.m), n = static_cast<uint64_t>(s.n), k = static_cast<uint64_t>(s.k);
   return ceil_div(k, rows) * ceil_div(n, cols) * (2 * rows + cols + m - 2);
 }
 

@@ -33,9 +33,7 @@ int64_t word_value(uint32_t w, bool is_signed) {
   return is_signed ? int64_t{static_cast<int32_t>(w)} : int64_t{w};
 }
 
-const char* command_name(const tlm_generic_payload& trans) {
-  return trans.is_write() ? "write" : "read";
-}
+const char* command_name(const tlm_generic_payload& trans) { return trans.is_write() ? "write" : "read"; }
 
 }  // namespace
 
@@ -96,16 +94,13 @@ tlm_response_status SystolicTlm::fail(tlm_response_status status, const std::str
 void SystolicTlm::b_transport(tlm_generic_payload& trans, sc_core::sc_time& delay) {
   const uint64_t addr = trans.get_address();
   const uint64_t len = trans.get_data_length();
-  const std::string where =
-      fmt::format("{} of {} bytes at 0x{:08x}", command_name(trans), len, addr);
+  const std::string where = fmt::format("{} of {} bytes at 0x{:08x}", command_name(trans), len, addr);
   tlm_response_status status = ::tlm::TLM_OK_RESPONSE;
   Decoded d{};
   if (trans.get_byte_enable_ptr() != nullptr) {
-    status =
-        fail(::tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE, where + ": byte enables are not supported");
+    status = fail(::tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE, where + ": byte enables are not supported");
   } else if (len == 0 || len % kWordBytes != 0) {
-    status = fail(::tlm::TLM_GENERIC_ERROR_RESPONSE,
-                  where + ": length must be a positive multiple of 4");
+    status = fail(::tlm::TLM_GENERIC_ERROR_RESPONSE, where + ": length must be a positive multiple of 4");
   } else if (trans.get_streaming_width() < len) {
     status = fail(::tlm::TLM_BURST_ERROR_RESPONSE, where + ": streaming is not supported");
   } else if (addr % kWordBytes != 0) {
@@ -174,8 +169,7 @@ uint32_t SystolicTlm::read_reg(uint64_t offset, const sc_core::sc_time& now) con
              (error_ ? Map::kStatusError : 0u);
     case Map::kCyclesLo:
     case Map::kCyclesHi: {
-      const uint64_t cycles =
-          busy(now) ? (now - start_time_).value() / clock_period_.value() : cycles_;
+      const uint64_t cycles = busy(now) ? (now - start_time_).value() / clock_period_.value() : cycles_;
       return static_cast<uint32_t>(offset == Map::kCyclesLo ? cycles : cycles >> 32);
     }
     case Map::kMaxM:
@@ -213,13 +207,11 @@ uint32_t SystolicTlm::read_data_word(Region region, uint64_t word) const {
   return word < words->size() ? (*words)[word] : 0;
 }
 
-tlm_response_status SystolicTlm::access_data(tlm_generic_payload& trans, Region region,
-                                             uint64_t offset, const sc_core::sc_time& now,
-                                             sc_core::sc_time& delay) {
+tlm_response_status SystolicTlm::access_data(tlm_generic_payload& trans, Region region, uint64_t offset,
+                                             const sc_core::sc_time& now, sc_core::sc_time& delay) {
   static constexpr const char* kNames[] = {"registers", "A", "B", "C"};
-  const std::string where =
-      fmt::format("{} of {} bytes at {} byte 0x{:x}", command_name(trans), trans.get_data_length(),
-                  kNames[static_cast<int>(region)], offset);
+  const std::string where = fmt::format("{} of {} bytes at {} byte 0x{:x}", command_name(trans),
+                                        trans.get_data_length(), kNames[static_cast<int>(region)], offset);
   const uint64_t first = offset / kWordBytes;
   const uint64_t count = trans.get_data_length() / kWordBytes;
   unsigned char* data = trans.get_data_ptr();
@@ -242,9 +234,8 @@ tlm_response_status SystolicTlm::access_data(tlm_generic_payload& trans, Region 
       const uint32_t w = load_word(data + i * kWordBytes);
       if (!numerics::fits(word_value(w, cfg_.is_signed), bits, cfg_.is_signed)) {
         return fail(::tlm::TLM_GENERIC_ERROR_RESPONSE,
-                    fmt::format("{}: word {} = 0x{:08x} is not a {}-extended {}-bit value ({})",
-                                where, i, w, cfg_.is_signed ? "sign" : "zero", bits,
-                                is_a ? "input_bits" : "weight_bits"));
+                    fmt::format("{}: word {} = 0x{:08x} is not a {}-extended {}-bit value ({})", where, i, w,
+                                cfg_.is_signed ? "sign" : "zero", bits, is_a ? "input_bits" : "weight_bits"));
       }
     }
     std::vector<uint32_t>& words = is_a ? a_words_ : b_words_;
@@ -257,13 +248,11 @@ tlm_response_status SystolicTlm::access_data(tlm_generic_payload& trans, Region 
 
 tlm_response_status SystolicTlm::start(const sc_core::sc_time& now, sc_core::sc_time& delay) {
   const auto check = [](const char* dim, uint32_t v, const char* key, unsigned limit) {
-    return v >= 1 && v <= limit
-               ? std::string()
-               : fmt::format("START: {} = {} is outside 1..{} = {}", dim, v, key, limit);
+    return v >= 1 && v <= limit ? std::string()
+                                : fmt::format("START: {} = {} is outside 1..{} = {}", dim, v, key, limit);
   };
-  for (const std::string& problem :
-       {check("M", m_, "max_m", cfg_.max_m), check("N", n_, "max_n", cfg_.max_n),
-        check("K", k_, "max_k", cfg_.max_k)}) {
+  for (const std::string& problem : {check("M", m_, "max_m", cfg_.max_m), check("N", n_, "max_n", cfg_.max_n),
+                                     check("K", k_, "max_k", cfg_.max_k)}) {
     if (!problem.empty()) return fail(::tlm::TLM_GENERIC_ERROR_RESPONSE, problem);
   }
   const int64_t m = m_, n = n_, k = k_;

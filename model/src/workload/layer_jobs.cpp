@@ -34,12 +34,12 @@ Tensor weights_as_gemm(const Tensor& weights) {
   const int64_t crs = weights.size() / k;
   Tensor b({crs, k});
   for (int64_t col = 0; col < k; ++col)
-    for (int64_t row = 0; row < crs; ++row) b.at(row, col) = weights.data[static_cast<size_t>(col * crs + row)];
+    for (int64_t row = 0; row < crs; ++row)
+      b.at(row, col) = weights.data[static_cast<size_t>(col * crs + row)];
   return b;
 }
 
-LayerOperands make_layer_operands(const config::SystolicConfig& cfg, const Layer& layer,
-                                  uint64_t seed) {
+LayerOperands make_layer_operands(const config::SystolicConfig& cfg, const Layer& layer, uint64_t seed) {
   std::mt19937_64 rng(seed);
   // Post-ReLU activations: zero half the time, else a value skewed towards small ones.
   const int64_t act_max = numerics::max_value(cfg.input_bits, cfg.is_signed);
@@ -76,8 +76,7 @@ LayerOperands make_layer_operands(const config::SystolicConfig& cfg, const Layer
   return ops;
 }
 
-std::vector<JobSlice> split_into_jobs(const config::SystolicConfig& cfg,
-                                      const golden::GemmShape& shape) {
+std::vector<JobSlice> split_into_jobs(const config::SystolicConfig& cfg, const golden::GemmShape& shape) {
   std::vector<JobSlice> jobs;
   for (int64_t m0 = 0; m0 < shape.m; m0 += cfg.max_m)
     for (int64_t n0 = 0; n0 < shape.n; n0 += cfg.max_n)
@@ -107,8 +106,8 @@ void accumulate_slice(const config::SystolicConfig& cfg, const JobSlice& sl, con
     }
 }
 
-Conv2dLowering lower_conv2d(const config::SystolicConfig& cfg, const Tensor& ifmap,
-                            const Tensor& weights, int64_t stride, int64_t pad) {
+Conv2dLowering lower_conv2d(const config::SystolicConfig& cfg, const Tensor& ifmap, const Tensor& weights,
+                            int64_t stride, int64_t pad) {
   golden::check_conv2d_operands(cfg, ifmap, weights, {stride, pad});
   ConvShape conv;
   conv.c = ifmap.shape[0];
@@ -121,10 +120,11 @@ Conv2dLowering lower_conv2d(const config::SystolicConfig& cfg, const Tensor& ifm
   conv.pad = pad;
   const int64_t k = conv.c * conv.r * conv.s;
   if (cfg.overflow == config::Overflow::kSaturate && k > static_cast<int64_t>(cfg.max_k))
-    throw InputError(fmt::format("conv2d: C*R*S = {} exceeds max_k = {}; with overflow: saturate "
-                                 "the engine saturates per job, so the lowered GEMM must fit one "
-                                 "job in K",
-                                 k, cfg.max_k));
+    throw InputError(
+        fmt::format("conv2d: C*R*S = {} exceeds max_k = {}; with overflow: saturate "
+                    "the engine saturates per job, so the lowered GEMM must fit one "
+                    "job in K",
+                    k, cfg.max_k));
   Conv2dLowering low;
   low.a = im2col(ifmap, conv);
   low.b = weights_as_gemm(weights);

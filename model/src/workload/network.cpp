@@ -51,8 +51,8 @@ int64_t integer(const Row& row, size_t i, const char* column, int64_t min) {
 }
 
 bool is_name_char(char ch) {
-  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-         ch == '_' || ch == '.' || ch == '-' || ch == '/';
+  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+         ch == '.' || ch == '-' || ch == '/';
 }
 
 void check_name(const Row& row) {
@@ -66,8 +66,7 @@ void check_name(const Row& row) {
 void check_field_count(const Row& row, const std::string& type, const std::string& layout) {
   const size_t expected = 1 + static_cast<size_t>(std::count(layout.begin(), layout.end(), ','));
   if (row.size() != expected) {
-    row.fail(
-        fmt::format("a {} row has {} fields ({}), got {}", type, expected, layout, row.size()));
+    row.fail(fmt::format("a {} row has {} fields ({}), got {}", type, expected, layout, row.size()));
   }
 }
 
@@ -101,12 +100,10 @@ Layer parse_conv(const Row& row) {
   c.pad = integer(row, 9, "pad", 0);
   layer.groups = integer(row, 10, "groups", 1);
   if (c.r > c.h + 2 * c.pad) {
-    row.fail(fmt::format("filter R={} is larger than the padded input H+2*pad={}", c.r,
-                         c.h + 2 * c.pad));
+    row.fail(fmt::format("filter R={} is larger than the padded input H+2*pad={}", c.r, c.h + 2 * c.pad));
   }
   if (c.s > c.w + 2 * c.pad) {
-    row.fail(fmt::format("filter S={} is larger than the padded input W+2*pad={}", c.s,
-                         c.w + 2 * c.pad));
+    row.fail(fmt::format("filter S={} is larger than the padded input W+2*pad={}", c.s, c.w + 2 * c.pad));
   }
   if (c.c % layer.groups != 0 || c.filters % layer.groups != 0) {
     row.fail(fmt::format("groups={} must divide both C={} and K={}", layer.groups, c.c, c.filters));
@@ -137,8 +134,7 @@ Layer parse_gemm(const Row& row) {
 
 Layer parse_row(const Row& row) {
   if (row.size() < 2) {
-    row.fail(
-        fmt::format("expected name,type,... (type conv or gemm), got {} field(s)", row.size()));
+    row.fail(fmt::format("expected name,type,... (type conv or gemm), got {} field(s)", row.size()));
   }
   check_name(row);
   const std::string& type = row[1];
@@ -228,14 +224,13 @@ nlohmann::json to_json(const NetworkEstimate& e) {
 
 std::string format_table(const NetworkEstimate& e) {
   using Cells = std::vector<std::string>;
-  const Cells header = {"layer", "M",      "N",     "K",           "groups",
-                        "MACs",  "cycles", "util%", "scalesim_ws", "ratio"};
+  const Cells header = {"layer", "M", "N", "K", "groups", "MACs", "cycles", "util%", "scalesim_ws", "ratio"};
   std::vector<Cells> rows;
   for (const LayerEstimate& l : e.layers) {
-    rows.push_back({l.name, std::to_string(l.gemm.m), std::to_string(l.gemm.n),
-                    std::to_string(l.gemm.k), std::to_string(l.groups), std::to_string(l.macs),
-                    std::to_string(l.cycles), fmt::format("{:.1f}", 100 * l.utilization),
-                    std::to_string(l.scalesim_cycles), fmt::format("{:.3f}", l.scalesim_ratio)});
+    rows.push_back({l.name, std::to_string(l.gemm.m), std::to_string(l.gemm.n), std::to_string(l.gemm.k),
+                    std::to_string(l.groups), std::to_string(l.macs), std::to_string(l.cycles),
+                    fmt::format("{:.1f}", 100 * l.utilization), std::to_string(l.scalesim_cycles),
+                    fmt::format("{:.3f}", l.scalesim_ratio)});
   }
   const Cells total = {"total",
                        "",
@@ -265,10 +260,9 @@ std::string format_table(const NetworkEstimate& e) {
   for (size_t c = 1; c < width.size(); ++c) line_width += 2 + width[c];
   const std::string rule(line_width, '-');
 
-  std::string out =
-      fmt::format("{} on {}x{} {} (job limits M<={}, N<={}, K<={})\n",
-                  e.name.empty() ? "network" : e.name, e.cfg.rows, e.cfg.cols,
-                  config::to_string(e.cfg.dataflow), e.cfg.max_m, e.cfg.max_n, e.cfg.max_k);
+  std::string out = fmt::format("{} on {}x{} {} (job limits M<={}, N<={}, K<={})\n",
+                                e.name.empty() ? "network" : e.name, e.cfg.rows, e.cfg.cols,
+                                config::to_string(e.cfg.dataflow), e.cfg.max_m, e.cfg.max_n, e.cfg.max_k);
   out += format_row(header) + rule + "\n";
   for (const Cells& r : rows) out += format_row(r);
   return out + rule + "\n" + format_row(total);

@@ -12,10 +12,9 @@
 // element is drawn independently. The whole layer is one job (the buffers are assumed
 // to hold it); Stripes and the baseline do not depend on the values.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "dnngen/bitserial/model.hpp"
 #include "dnngen/config/config.hpp"

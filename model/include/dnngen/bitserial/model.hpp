@@ -43,8 +43,7 @@ std::string to_string(const Precision& p);
 // Throws InputError naming the tensor for: not 2-D, inner dimensions differ, a size of 0
 // or above max_m/max_n/max_k, a weight outside weight_bits signed, a negative activation
 // in unsigned mode, an activation that does not fit the stated precision.
-void check_operands(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b,
-                    const Precision& p);
+void check_operands(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b, const Precision& p);
 
 // Fewest bits (>= 1) holding v: unsigned, or two's complement.
 unsigned needed_bits(int64_t v, bool is_signed);
@@ -56,13 +55,13 @@ struct GemmShape {
 };
 
 struct Timing {
-  uint64_t cycles = 0;          // from job accept to the last result (the RTL's cycles_o)
-  uint64_t macs = 0;            // M*N*K
+  uint64_t cycles = 0;  // from job accept to the last result (the RTL's cycles_o)
+  uint64_t macs = 0;    // M*N*K
   uint64_t tiles = 0;
-  uint64_t steps = 0;           // brick steps (tiles x bricks per tile)
-  uint64_t step_cycles = 0;     // sum of the steps' cycles
-  uint64_t drain_stalls = 0;    // cycles tiles waited for the output bank
-  double utilization = 0;       // macs / (cycles * tile_rows * tile_cols * lanes)
+  uint64_t steps = 0;         // brick steps (tiles x bricks per tile)
+  uint64_t step_cycles = 0;   // sum of the steps' cycles
+  uint64_t drain_stalls = 0;  // cycles tiles waited for the output bank
+  double utilization = 0;     // macs / (cycles * tile_rows * tile_cols * lanes)
 };
 
 struct Result {
@@ -71,8 +70,7 @@ struct Result {
 };
 
 // Runs the job as the engine does. Operands must have passed check_operands.
-Result run_gemm(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b,
-                const Precision& p);
+Result run_gemm(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b, const Precision& p);
 
 // The exact product, modulo 2^acc_bits: the reference every mode must equal.
 Tensor reference_gemm(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b);

@@ -20,7 +20,7 @@ unsigned result_width(const config::BitserialConfig& cfg);  // tile_cols * acc_b
 std::vector<LoadWord> pack_operands(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b);
 
 // Scatters one result row (tile_cols lanes from column col0) into c, ignoring lanes past N.
-void unpack_result_row(const config::BitserialConfig& cfg, const BitWords& data, int64_t row,
-                       int64_t col0, Tensor& c);
+void unpack_result_row(const config::BitserialConfig& cfg, const BitWords& data, int64_t row, int64_t col0,
+                       Tensor& c);
 
 }  // namespace dnngen::bitserial

@@ -5,16 +5,15 @@
 // `-h` / `--help` on every command, and anything unknown is an InputError (exit 2).
 // A command declares its options in an options_description; parse_command_line() does
 // the rest.
+#include <boost/program_options.hpp>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include <boost/program_options.hpp>
-
 namespace dnngen::cli {
 
 struct CommandLine {
-  std::vector<std::string> arguments;    // as given, after the command word
+  std::vector<std::string> arguments;  // as given, after the command word
   boost::program_options::variables_map options;
   std::vector<std::string> positionals;  // in command-line order
   bool help = false;                     // -h or --help: print the command's help, nothing else

@@ -3,10 +3,9 @@
 // per-configuration simulator it builds, so both accept exactly the same syntax.
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "dnngen/cli/command_line.hpp"
 #include "dnngen/common/tensor.hpp"
@@ -16,7 +15,7 @@
 namespace dnngen::cli {
 
 struct JobOptions {
-  std::string command;                        // "run" or "cosim"
+  std::string command;  // "run" or "cosim"
   std::string config_path;
   std::string op = "gemm";
   bool op_given = false;                      // --op on the command line (else the engine's default)
@@ -26,11 +25,11 @@ struct JobOptions {
   std::map<std::string, std::string> params;  // --param key=value
   std::string json_path;
   bool random = false;
-  std::string layer;                          // cosim: FILE.csv:LAYER, a real layer's GEMM
+  std::string layer;  // cosim: FILE.csv:LAYER, a real layer's GEMM
   uint64_t seed = 1;
   uint64_t count = 20;
-  double ready_probability = 1.0;             // cosim: consumer ready rate (backpressure)
-  std::string fst_path;                       // waveform of the RTL run (trace builds only)
+  double ready_probability = 1.0;  // cosim: consumer ready rate (backpressure)
+  std::string fst_path;            // waveform of the RTL run (trace builds only)
   bool rebuild = false;
   bool quiet = false;
 };

@@ -20,9 +20,7 @@ struct LoadWord {
 };
 
 namespace bit_words_detail {
-inline uint64_t low_mask(unsigned bits) {
-  return bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1;
-}
+inline uint64_t low_mask(unsigned bits) { return bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1; }
 }  // namespace bit_words_detail
 
 // All-zero words holding `bits` bits.

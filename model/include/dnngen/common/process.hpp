@@ -14,10 +14,10 @@ bool tool_exists(const std::string& name);
 std::string find_tool(const std::string& name);
 
 struct RunOptions {
-  std::string cwd;                                          // "" = current directory
-  std::vector<std::pair<std::string, std::string>> env;     // set in the child only
-  bool truncate_log = false;                                // default: append
-  double timeout_seconds = 0;                               // 0 = no limit
+  std::string cwd;                                       // "" = current directory
+  std::vector<std::pair<std::string, std::string>> env;  // set in the child only
+  bool truncate_log = false;                             // default: append
+  double timeout_seconds = 0;                            // 0 = no limit
 };
 
 struct RunResult {
@@ -35,8 +35,7 @@ RunResult run_program(const std::vector<std::string>& argv, const std::string& l
 
 // Same, appending to the log; returns the exit status, or -1 if the program could not
 // be started or died from a signal.
-int run(const std::vector<std::string>& argv, const std::string& log_path,
-        const std::string& cwd = "");
+int run(const std::vector<std::string>& argv, const std::string& log_path, const std::string& cwd = "");
 
 // The command as one shell-quoted line, for "reproduce with" messages.
 std::string command_line(const std::vector<std::string>& argv);

@@ -23,9 +23,8 @@ struct Axis {
 
 struct Series {
   std::string name;
-  std::vector<std::pair<double, double>>
-      points;        // non-finite values (and <= 0 on a log axis) are skipped
-  size_t color = 0;  // index into the palette (wraps)
+  std::vector<std::pair<double, double>> points;  // non-finite values (and <= 0 on a log axis) are skipped
+  size_t color = 0;                               // index into the palette (wraps)
   bool dashed = false;
   bool in_legend = true;
 };

@@ -14,8 +14,8 @@ struct BitserialConfig {
   unsigned weight_bits = 16;  // weights, in parallel
   unsigned input_bits = 16;   // the maximum activation precision
   unsigned acc_bits = 32;
-  bool is_signed = false;     // activations signed; weights are always signed
-  unsigned max_m = 64;        // job size limits
+  bool is_signed = false;  // activations signed; weights are always signed
+  unsigned max_m = 64;     // job size limits
   unsigned max_n = 64;
   unsigned max_k = 64;
 };

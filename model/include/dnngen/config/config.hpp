@@ -17,13 +17,13 @@
 namespace dnngen::config {
 
 struct Config {
-  std::string name;           // [a-z][a-z0-9_]*, used for generated module/file names
-  std::string engine;         // "systolic" | "eie" | "bitserial"; only that section is set
-  SystolicConfig systolic;    // with systolic.row_stationary(), also row_stationary:
+  std::string name;         // [a-z][a-z0-9_]*, used for generated module/file names
+  std::string engine;       // "systolic" | "eie" | "bitserial"; only that section is set
+  SystolicConfig systolic;  // with systolic.row_stationary(), also row_stationary:
   RowStationaryConfig row_stationary;
   EieConfig eie;
   BitserialConfig bitserial;
-  std::string source_path;    // the YAML file it came from (for messages)
+  std::string source_path;  // the YAML file it came from (for messages)
 };
 
 // Loads and validates a YAML file. Throws dnngen::InputError naming the file, the key
@@ -51,8 +51,7 @@ std::string to_string(BitserialMode m);  // "stripes" / "pragmatic"
 
 // Per-engine halves of the functions above, one set per config_<engine>.cpp.
 std::vector<std::pair<std::string, int64_t>> systolic_rtl_parameters(const SystolicConfig& s);
-std::vector<std::pair<std::string, int64_t>> row_stationary_rtl_parameters(
-    const RowStationaryConfig& r);
+std::vector<std::pair<std::string, int64_t>> row_stationary_rtl_parameters(const RowStationaryConfig& r);
 std::vector<std::pair<std::string, int64_t>> eie_rtl_parameters(const EieConfig& e);
 std::vector<std::pair<std::string, int64_t>> bitserial_rtl_parameters(const BitserialConfig& b);
 std::string systolic_rtl_top(const SystolicConfig& s);

@@ -9,11 +9,11 @@ enum class Overflow { kWrap, kSaturate };
 
 // The PE array and the numerics every systolic dataflow shares.
 struct ArrayConfig {
-  unsigned rows = 0;          // R, 1..64
-  unsigned cols = 0;          // C, 1..64
-  unsigned input_bits = 8;    // 2..16
-  unsigned weight_bits = 8;   // 2..16
-  unsigned acc_bits = 32;     // product_bits()..64
+  unsigned rows = 0;         // R, 1..64
+  unsigned cols = 0;         // C, 1..64
+  unsigned input_bits = 8;   // 2..16
+  unsigned weight_bits = 8;  // 2..16
+  unsigned acc_bits = 32;    // product_bits()..64
   bool is_signed = true;
   Overflow overflow = Overflow::kWrap;
 
@@ -28,7 +28,7 @@ struct ArrayConfig {
 // can ask row_stationary()), and its job limits are zero.
 struct SystolicConfig : ArrayConfig {
   Dataflow dataflow = Dataflow::kWeightStationary;
-  unsigned max_m = 0;         // job size limits: they size the on-chip buffers
+  unsigned max_m = 0;  // job size limits: they size the on-chip buffers
   unsigned max_n = 0;
   unsigned max_k = 0;
 

@@ -11,7 +11,7 @@ namespace dnngen::config {
 // added to it, so that the config parser reports it as unknown. InputError (naming
 // source_name and the key) if the path runs into a value, a section would be
 // overwritten, a mapping is written in flow style, or a line is indented with tabs.
-std::string set_yaml_value(const std::string& yaml, const std::string& key,
-                           const std::string& value, const std::string& source_name);
+std::string set_yaml_value(const std::string& yaml, const std::string& key, const std::string& value,
+                           const std::string& source_name);
 
 }  // namespace dnngen::config

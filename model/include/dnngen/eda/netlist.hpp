@@ -50,7 +50,6 @@ using Netlist = std::map<std::string, NetModule>;
 Netlist load_netlist(const std::filesystem::path& path);
 
 // The module `top` of a netlist read from `path`; ToolError if there is none.
-const NetModule& find_top(const Netlist& netlist, const std::string& top,
-                          const std::filesystem::path& path);
+const NetModule& find_top(const Netlist& netlist, const std::string& top, const std::filesystem::path& path);
 
 }  // namespace dnngen::eda

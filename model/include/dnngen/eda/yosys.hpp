@@ -17,7 +17,7 @@ struct Design {
   std::string name;  // the configuration's name, for the script's header comment
   std::string top;   // RTL top module
   std::vector<std::pair<std::string, int64_t>> parameters;  // bound with chparam
-  std::vector<std::string> sources;                          // SystemVerilog files
+  std::vector<std::string> sources;                         // SystemVerilog files
 };
 
 // The configuration's top module and parameters with the given source files
@@ -38,8 +38,7 @@ std::string yosys_front(const Design& design, const std::vector<std::string>& ex
 // with its output in work_dir/log_name; returns the wall time. ToolError
 // "yosys not found on PATH" or run_checked()'s.
 double run_yosys(const std::filesystem::path& work_dir, const std::string& script_name,
-                 const std::string& script_text, const std::string& log_name,
-                 const std::string& what);
+                 const std::string& script_text, const std::string& log_name, const std::string& what);
 
 struct Port {
   std::string name;

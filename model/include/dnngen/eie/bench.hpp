@@ -4,10 +4,9 @@
 // never materialised: each PE's entry counts per non-zero column are drawn from the
 // gaps between non-zeros (geometric at the weight density), padding included.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "dnngen/config/eie_config.hpp"
 #include "dnngen/eie/cycle_model.hpp"

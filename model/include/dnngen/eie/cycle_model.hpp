@@ -28,7 +28,7 @@ struct LayerTiming {
   uint64_t broadcasts = 0;        // non-zero activations sent
   uint64_t stall_cycles = 0;      // cycles a broadcast waited for a full FIFO
   uint64_t useful_macs = 0;
-  uint64_t entries = 0;           // entries read (padding included)
+  uint64_t entries = 0;  // entries read (padding included)
   // useful MACs / (cycles x pes)
   double efficiency(unsigned pes) const;
   // entries / (cycles x pes): padding entries counted as work, so this is the load

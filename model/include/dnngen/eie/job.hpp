@@ -43,8 +43,8 @@ struct LoadWord {
 
 struct LayerProgram {
   int64_t rows = 0, cols = 0;
-  uint32_t ptr_base = 0;                // index of the layer's first column pointer
-  std::vector<LoadWord> codebook;       // loaded before the layer's job
+  uint32_t ptr_base = 0;           // index of the layer's first column pointer
+  std::vector<LoadWord> codebook;  // loaded before the layer's job
 };
 
 struct Program {
@@ -79,7 +79,8 @@ Chain random_chain(const config::EieConfig& cfg, uint64_t seed, uint64_t index);
 namespace dnngen::eie {
 
 // The job-option rules of op spmv (model/src/eie/engine.cpp), shared by dnngen and the
-// simulator: bindings codebook, w_idx, x (-> y), no --param; --layer (a benchmark layer, scaled to fit); output paths.
+// simulator: bindings codebook, w_idx, x (-> y), no --param; --layer (a benchmark layer, scaled to fit);
+// output paths.
 void check_job_options(const cli::JobOptions& opts);
 
 }  // namespace dnngen::eie

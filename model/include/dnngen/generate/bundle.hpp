@@ -29,8 +29,7 @@ struct BundleOptions {
 // A previous bundle in out_dir is replaced; a non-empty out_dir holding anything else
 // is refused with InputError ("refusing to overwrite"). The wrapper's port widths come
 // from Yosys's elaboration of the configured top (ToolError if Yosys fails/is missing).
-void write_bundle(const config::Config& cfg, const std::string& out_dir,
-                  const BundleOptions& options = {});
+void write_bundle(const config::Config& cfg, const std::string& out_dir, const BundleOptions& options = {});
 
 // Lower-case hex SHA-256 of a byte string (the manifest's content hash).
 std::string sha256_hex(const std::string& data);

@@ -39,7 +39,6 @@ std::string flat_verilog_script(const config::Config& cfg, const std::vector<std
 // Elaborates `path` with `iverilog -g2005 -t null -s top`, output in log_path.
 // Throws ToolError (naming iverilog, the log, its last lines and the command) if
 // iverilog is missing or rejects the file; returns the wall time.
-double check_verilog2005(const std::string& path, const std::string& top,
-                         const std::string& log_path);
+double check_verilog2005(const std::string& path, const std::string& top, const std::string& log_path);
 
 }  // namespace dnngen::generate

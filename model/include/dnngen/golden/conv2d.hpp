@@ -19,8 +19,8 @@ struct Conv2dParams {
 // Throws InputError naming the tensor or parameter for: ifmap not [C, H, W], weights
 // not [K, C, R, S], channel mismatch, stride < 1, pad < 0, a filter larger than the
 // padded input, values that do not fit input_bits / weight_bits.
-void check_conv2d_operands(const config::SystolicConfig& cfg, const Tensor& ifmap,
-                           const Tensor& weights, const Conv2dParams& p);
+void check_conv2d_operands(const config::SystolicConfig& cfg, const Tensor& ifmap, const Tensor& weights,
+                           const Conv2dParams& p);
 
 Tensor conv2d(const config::SystolicConfig& cfg, const Tensor& ifmap, const Tensor& weights,
               const Conv2dParams& p);

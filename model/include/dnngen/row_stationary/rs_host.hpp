@@ -3,10 +3,9 @@
 // runs, bench) and the per-configuration simulator (RTL runs, co-simulation): command
 // line checks, jobs from --in tensors, random jobs, scaled real layers, and the
 // whole-network estimate (layers split into jobs that fit the buffers).
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "dnngen/cli/job_options.hpp"
 #include "dnngen/row_stationary/rs_model.hpp"

@@ -68,8 +68,8 @@ std::vector<OutEvent> schedule(const config::RowStationaryConfig& cfg, const Con
 // buffer holds, in sequencer order (k-group, row fold, filter), one word per (filter k,
 // row fold q): lane i (filter_spad weights) is filter row r of channel c where
 // q*rows + i = c*R + r (zero past C*R).
-std::vector<LoadWord> pack(const config::RowStationaryConfig& cfg, const Tensor& ifmap,
-                           const Tensor& weights, const ConvJob& job);
+std::vector<LoadWord> pack(const config::RowStationaryConfig& cfg, const Tensor& ifmap, const Tensor& weights,
+                           const ConvJob& job);
 
 // Loader port width in bits: max(ifmap_spad*input_bits, rows*filter_spad*weight_bits).
 unsigned load_width(const config::RowStationaryConfig& cfg);

@@ -41,7 +41,6 @@ struct SweepPoint {
 // Every point: per base (in order) the product of the axes, the first axis slowest.
 // Throws InputError for a duplicate key across axes and for any point that does not
 // validate: "BASE with KEY=VALUE ...: <the parser's message naming the key>".
-std::vector<SweepPoint> expand_grid(const std::vector<SweepBase>& bases,
-                                    const std::vector<SweepAxis>& axes);
+std::vector<SweepPoint> expand_grid(const std::vector<SweepBase>& bases, const std::vector<SweepAxis>& axes);
 
 }  // namespace dnngen::sweep

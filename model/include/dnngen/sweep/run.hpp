@@ -25,8 +25,7 @@ struct EngineHooks {
   std::function<int64_t(const config::Config&)> array_size;
   // Every config key of a configuration and its value as written in YAML, in the order
   // of the report's columns.
-  std::function<std::vector<std::pair<std::string, std::string>>(const config::Config&)>
-      config_fields;
+  std::function<std::vector<std::pair<std::string, std::string>>(const config::Config&)> config_fields;
   // Throws InputError naming the configuration if network_estimate cannot run on it.
   std::function<void(const config::Config&)> check_network;
   // The closed-form estimate of a network (a workload CSV) on a configuration.
@@ -51,7 +50,7 @@ struct SweepOptions {
 
 struct SweepPointResult {
   SweepPoint point;
-  int64_t pes = 0;  // EngineHooks::array_size of the point
+  int64_t pes = 0;                                                 // EngineHooks::array_size of the point
   std::vector<std::pair<std::string, std::string>> config_fields;  // EngineHooks::config_fields
   synth::SynthReport synth;
   nlohmann::json synth_json;  // to_json(synth), which carries target-specific fields (fmax_mhz)

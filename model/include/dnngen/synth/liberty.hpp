@@ -43,8 +43,7 @@ Liberty parse_liberty(const std::string& text, const std::string& path);
 
 // Truth table of a Liberty function over the given inputs (bit i of the row index is
 // inputs[i]); throws InputError on a malformed expression or an unknown name.
-std::vector<bool> liberty_truth_table(const std::string& function,
-                                      const std::vector<std::string>& inputs);
+std::vector<bool> liberty_truth_table(const std::string& function, const std::vector<std::string>& inputs);
 
 // The smallest usable (not dont_use) combinational cell computing !A, or !(A&B), or
 // nullptr if the library has none.

@@ -2,10 +2,9 @@
 // Yosys synthesis of a configured engine and the area / depth report behind
 // `dnngen synth`. docs/synthesis.md describes the flow, the NAND2-equivalent table and
 // the SRAM area model (synth/area.hpp).
-#include <nlohmann/json_fwd.hpp>
-
 #include <cstdint>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,9 +30,9 @@ struct SynthOptions {
 
 // One on-chip buffer (an instance of dnn_sram_1r1w), kept out of synthesis as a macro.
 struct SramMacro {
-  std::string path;    // hierarchical instance path, e.g. dnn_systolic_top.g_ws.u_core.u_abuf
-  int64_t depth = 0;   // words
-  int64_t width = 0;   // bits per word
+  std::string path;   // hierarchical instance path, e.g. dnn_systolic_top.g_ws.u_core.u_abuf
+  int64_t depth = 0;  // words
+  int64_t width = 0;  // bits per word
   int64_t bits = 0;
   double area_um2 = 0;  // kSramUm2PerBit model
   double nand2_eq = 0;
@@ -110,20 +109,20 @@ struct FpgaModule {
 
 // synth_xilinx (7 series) resource counts, as Vivado's utilisation report groups them.
 struct XilinxResources {
-  bool dsp = true;                // false: synth_xilinx -nodsp
-  int64_t lut_logic = 0;          // LUT1..LUT6 (+ inverters that are real logic)
-  int64_t lut_memory = 0;         // LUTs used as distributed RAM (RAM32M = 4, ...)
-  int64_t lut_shift = 0;          // SRL16E / SRLC32E
-  int64_t flip_flops = 0;         // FDRE, FDSE, FDCE, FDPE
-  int64_t latches = 0;            // LDCE, LDPE
-  int64_t carry = 0;              // CARRY4
-  int64_t dsp48 = 0;              // DSP48E1
-  int64_t ramb36 = 0;             // RAMB36E1
-  int64_t ramb18 = 0;             // RAMB18E1
-  double bram_tiles = 0;          // RAMB36 + RAMB18 / 2 (36 Kb tiles)
+  bool dsp = true;         // false: synth_xilinx -nodsp
+  int64_t lut_logic = 0;   // LUT1..LUT6 (+ inverters that are real logic)
+  int64_t lut_memory = 0;  // LUTs used as distributed RAM (RAM32M = 4, ...)
+  int64_t lut_shift = 0;   // SRL16E / SRLC32E
+  int64_t flip_flops = 0;  // FDRE, FDSE, FDCE, FDPE
+  int64_t latches = 0;     // LDCE, LDPE
+  int64_t carry = 0;       // CARRY4
+  int64_t dsp48 = 0;       // DSP48E1
+  int64_t ramb36 = 0;      // RAMB36E1
+  int64_t ramb18 = 0;      // RAMB18E1
+  double bram_tiles = 0;   // RAMB36 + RAMB18 / 2 (36 Kb tiles)
   int64_t muxf7 = 0;
   int64_t muxf8 = 0;
-  int64_t reset_inverters = 0;    // INV cells that only invert an active-low async reset
+  int64_t reset_inverters = 0;  // INV cells that only invert an active-low async reset
   std::map<std::string, int64_t> cells_by_type;
   std::vector<FpgaModule> modules;  // most LUTs first
   int64_t luts() const { return lut_logic + lut_memory + lut_shift; }
@@ -144,7 +143,7 @@ struct Ice40Device {
 };
 
 struct Ice40Report {
-  std::string device;   // the part placed and routed
+  std::string device;  // the part placed and routed
   std::string package;
   bool auto_device = true;
   std::vector<std::string> rejected;  // "hx1k: 1602 of 1280 ICESTORM_LC" for smaller parts
@@ -176,10 +175,10 @@ struct SynthReport {
   std::map<std::string, int64_t> cells_by_type;
   int64_t flip_flops = 0;
   int64_t latches = 0;
-  int64_t transistors = 0;              // Yosys `stat -tech cmos`
+  int64_t transistors = 0;               // Yosys `stat -tech cmos`
   bool transistors_lower_bound = false;  // Yosys printed "N+": some cell types not modelled
-  int logic_depth = 0;                  // gates on the longest combinational path
-  int flat_ltp_depth = -1;              // Yosys `ltp -noff` on a flat copy (flat_ltp only)
+  int logic_depth = 0;                   // gates on the longest combinational path
+  int flat_ltp_depth = -1;               // Yosys `ltp -noff` on a flat copy (flat_ltp only)
 
   double logic_nand2_eq = 0;
   int64_t sram_bits = 0;
@@ -197,9 +196,9 @@ struct SynthReport {
   std::string log_path;
   std::vector<std::string> warnings;  // unique Yosys warnings worth a look, and ours
 
-  AsicReport asic;        // target asic
-  XilinxReport xilinx;    // target xilinx
-  Ice40Report ice40;      // target ice40
+  AsicReport asic;      // target asic
+  XilinxReport xilinx;  // target xilinx
+  Ice40Report ice40;    // target ice40
 };
 
 // Targets run_synth() accepts.

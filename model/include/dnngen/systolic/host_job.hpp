@@ -14,11 +14,11 @@
 namespace dnngen::systolic {
 
 struct HostJob {
-  std::string op;                 // "gemm" or "conv2d"
-  std::string description;        // e.g. "conv2d ifmap [3, 8, 8] weights [4, 3, 3, 3] stride 1 pad 1"
-  Tensor a, b;                    // the whole GEMM
-  workload::JobPlan plan;         // its engine jobs
-  int64_t e = 0, f = 0;           // conv2d output height and width
+  std::string op;           // "gemm" or "conv2d"
+  std::string description;  // e.g. "conv2d ifmap [3, 8, 8] weights [4, 3, 3, 3] stride 1 pad 1"
+  Tensor a, b;              // the whole GEMM
+  workload::JobPlan plan;   // its engine jobs
+  int64_t e = 0, f = 0;     // conv2d output height and width
   Tensor golden_output;
 
   Tensor output_from_gemm(const Tensor& c) const;

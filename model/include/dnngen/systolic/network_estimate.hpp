@@ -15,6 +15,7 @@ namespace dnngen::systolic {
 // validated Config never does).
 workload::LayerEstimate estimate_layer(const config::SystolicConfig& cfg, const workload::Layer& layer);
 workload::NetworkEstimate estimate_network(const config::SystolicConfig& cfg,
-                                 const std::vector<workload::Layer>& layers, const std::string& name = "");
+                                           const std::vector<workload::Layer>& layers,
+                                           const std::string& name = "");
 
 }  // namespace dnngen::systolic

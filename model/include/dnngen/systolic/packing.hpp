@@ -19,12 +19,11 @@ unsigned result_width(const config::SystolicConfig& cfg);
 // (matches the RTL core headers):
 //   WS A: addr kt*MaxM + m -> A[m, kt*R + i]      OS A: addr mt*MaxK + k -> A[mt*R + i, k]
 //   B:    addr nt*MaxK + k -> B[k, nt*C + j]
-std::vector<LoadWord> pack_operands(const config::SystolicConfig& cfg, const Tensor& a,
-                                    const Tensor& b);
+std::vector<LoadWord> pack_operands(const config::SystolicConfig& cfg, const Tensor& a, const Tensor& b);
 
 // Scatters one result row slice (C lanes of acc_bits, two's complement) into c[M,N],
 // ignoring lanes at or past N.
-void unpack_result_row(const config::SystolicConfig& cfg, const BitWords& data, int64_t row,
-                       int64_t col0, Tensor& c);
+void unpack_result_row(const config::SystolicConfig& cfg, const BitWords& data, int64_t row, int64_t col0,
+                       Tensor& c);
 
 }  // namespace dnngen::systolic

@@ -23,7 +23,7 @@ struct GemmJob {
 GemmJob random_gemm_job(const config::SystolicConfig& cfg, uint64_t seed, uint64_t index);
 
 // A job of the given shape and value mode, from its own generator.
-GemmJob make_gemm_job(const config::SystolicConfig& cfg, int64_t m, int64_t n, int64_t k,
-                      ValueMode mode, std::mt19937_64& rng);
+GemmJob make_gemm_job(const config::SystolicConfig& cfg, int64_t m, int64_t n, int64_t k, ValueMode mode,
+                      std::mt19937_64& rng);
 
 }  // namespace dnngen::systolic

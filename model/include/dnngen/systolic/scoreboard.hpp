@@ -25,7 +25,7 @@ struct Verdict {
   bool pass = true;
   uint64_t value_mismatches = 0;  // elements of C that differ
   uint64_t model_cycles = 0;
-  uint64_t rtl_cycles = 0;        // RTL cycles less consumer stalls
+  uint64_t rtl_cycles = 0;            // RTL cycles less consumer stalls
   std::vector<std::string> problems;  // first few, human readable
 };
 

@@ -130,9 +130,8 @@ class SystolicTlm : public sc_core::sc_module {
 
   ::tlm::tlm_response_status access_regs(::tlm::tlm_generic_payload& trans, uint64_t offset,
                                          const sc_core::sc_time& now, sc_core::sc_time& delay);
-  ::tlm::tlm_response_status access_data(::tlm::tlm_generic_payload& trans, Region region,
-                                         uint64_t offset, const sc_core::sc_time& now,
-                                         sc_core::sc_time& delay);
+  ::tlm::tlm_response_status access_data(::tlm::tlm_generic_payload& trans, Region region, uint64_t offset,
+                                         const sc_core::sc_time& now, sc_core::sc_time& delay);
   ::tlm::tlm_response_status start(const sc_core::sc_time& now, sc_core::sc_time& delay);
 
   // Side-effect-free reads shared by b_transport and transport_dbg.

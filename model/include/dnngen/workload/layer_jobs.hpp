@@ -24,16 +24,14 @@ Tensor weights_as_gemm(const Tensor& weights);
 struct LayerOperands {
   Tensor a, b;
 };
-LayerOperands make_layer_operands(const config::SystolicConfig& cfg, const Layer& layer,
-                                  uint64_t seed);
+LayerOperands make_layer_operands(const config::SystolicConfig& cfg, const Layer& layer, uint64_t seed);
 
 // One engine job of a split GEMM: rows [m0, m0+m), columns [n0, n0+n), inner [k0, k0+k).
 struct JobSlice {
   int64_t m0 = 0, n0 = 0, k0 = 0;
   int64_t m = 0, n = 0, k = 0;
 };
-std::vector<JobSlice> split_into_jobs(const config::SystolicConfig& cfg,
-                                      const golden::GemmShape& shape);
+std::vector<JobSlice> split_into_jobs(const config::SystolicConfig& cfg, const golden::GemmShape& shape);
 
 // The jobs of a whole GEMM, split to the limits, with each job's operands.
 struct JobPlan {
@@ -51,11 +49,11 @@ void accumulate_slice(const config::SystolicConfig& cfg, const JobSlice& slice, 
 // Throws InputError for bad operands (golden::check_conv2d_operands) and, with
 // `overflow: saturate`, when C*R*S exceeds max_k (saturation would apply per job).
 struct Conv2dLowering {
-  Tensor a, b;       // A [E*F, C*R*S], B [C*R*S, K]
+  Tensor a, b;  // A [E*F, C*R*S], B [C*R*S, K]
   int64_t e = 0, f = 0;
 };
-Conv2dLowering lower_conv2d(const config::SystolicConfig& cfg, const Tensor& ifmap,
-                            const Tensor& weights, int64_t stride, int64_t pad);
+Conv2dLowering lower_conv2d(const config::SystolicConfig& cfg, const Tensor& ifmap, const Tensor& weights,
+                            int64_t stride, int64_t pad);
 
 // C [E*F, K] of a lowered conv2d -> ofmap [K, E, F].
 Tensor gemm_to_ofmap(const Tensor& c, int64_t e, int64_t f);

@@ -31,10 +31,10 @@ struct ConvShape {
 struct Layer {
   std::string name;
   LayerType type = LayerType::kGemm;
-  ConvShape conv;            // conv only
+  ConvShape conv;          // conv only
   golden::GemmShape gemm;  // gemm: as written; conv: the im2col lowering of one group
-  int64_t groups = 1;        // independent GEMMs of shape `gemm` (conv groups, heads)
-  int line = 0;              // line in the source file, for messages
+  int64_t groups = 1;      // independent GEMMs of shape `gemm` (conv groups, heads)
+  int line = 0;            // line in the source file, for messages
 };
 
 // Output height/width of a conv: floor((H + 2P - R) / S) + 1.
@@ -74,7 +74,6 @@ struct NetworkEstimate {
   uint64_t scalesim_cycles = 0;
   double scalesim_ratio = 0;
 };
-
 
 nlohmann::json to_json(const LayerEstimate& e);
 nlohmann::json to_json(const NetworkEstimate& e);
