@@ -86,6 +86,7 @@ SimBuild build_simulator(const config::Config& cfg, bool trace, bool force) {
   Hasher hash;
   for (const auto& [name, value] : config::rtl_parameters(cfg)) hash.add(name + "=" + std::to_string(value));
   hash.add(trace ? "trace" : "notrace");
+  hash.add("x-unique assert");  // the build flags below that change the simulator
   for (const auto& f : rtl::rtl_source_paths(cfg)) hash.add_file(f);
   for (const auto& f : harness_sources(cfg)) hash.add_file(f);
   hash.add_file(DNNGEN_MODEL_LIB);
@@ -115,8 +116,11 @@ SimBuild build_simulator(const config::Config& cfg, bool trace, bool force) {
 
   std::vector<std::string> argv = {
       "verilator", "--cc", "--exe", "--build", "-j", "2", "--top-module", config::rtl_top_module(cfg),
-      "--Mdir", (tmp / "obj").string(), "-o", (tmp / "sim").string(), "-O3", "--x-assign", "fast",
-      "--x-initial", "fast", "-CFLAGS",
+      "--Mdir", (tmp / "obj").string(), "-o", (tmp / "sim").string(), "-O3",
+      // X handling: unique lets a run start from a random state (--x-seed, Verilator's
+      // randReset 2); with the default randReset 0 every register starts at zero, as before.
+      // --assert turns on the RTL's own checks (handshake holds, FIFO and counter ranges).
+      "--x-assign", "unique", "--x-initial", "unique", "--assert", "-CFLAGS",
       "-std=c++17 -O2 -I" DNNGEN_SOURCE_DIR "/model/include -I" + harness_dir(cfg) + " -I" +
           shared_harness_dir(),
       "-LDFLAGS", std::string(DNNGEN_MODEL_LIB) + " -lyaml-cpp -lfmt -lboost_program_options",

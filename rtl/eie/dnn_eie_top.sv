@@ -48,6 +48,7 @@ module dnn_eie_top #(
   input  logic [PtrIdxBits-1:0]  job_ptr_base_i,
   output logic                   busy_o,
   output logic                   done_o,
+  output logic                   err_o,       // the last job was refused (bad fields)
   output logic [47:0]            cycles_o,
   input  logic [PeBits-1:0]      rd_pe_i,
   input  logic [ActAddrBits-1:0] rd_addr_i,
@@ -70,15 +71,21 @@ module dnn_eie_top #(
   logic [31:0]            wb_row_q, wb_row_d;  // wb_addr * NumPes: first global row
   logic                   scan, all_idle, wb_valid;
 
+  // Job field checks: refused jobs end with err_o and done (dnn_job_ctrl).
+  logic job_bad;
+  assign job_bad = 1'b0;
+
   dnn_job_ctrl #(.CycleBits(48)) u_ctrl (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
     .job_valid_i(job_valid_i),
+    .job_bad_i(job_bad),
     .job_ready_o(job_ready_o),
     .accept_o   (accept),
     .finish_i   (finish),
     .busy_o     (busy_o),
     .done_o     (done_o),
+    .err_o      (err_o),
     .cycles_o   (cycles_o)
   );
 

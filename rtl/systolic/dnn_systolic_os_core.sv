@@ -45,6 +45,7 @@ module dnn_systolic_os_core #(
   output logic [NumCols*AccBits-1:0] out_data_o,
   output logic                       busy_o,
   output logic                       done_o,
+  output logic                       err_o,       // the last job was refused (bad fields)
   output logic [CycleBits-1:0]       cycles_o
 );
 
@@ -74,17 +75,25 @@ module dnn_systolic_os_core #(
   // ---------------------------------------------------------------- job control
   logic job_accept, job_finish;
 
+  // A job outside 1..Max in any size is refused (error, done, no start).
+  logic job_bad;
+  assign job_bad = (job_m_i == '0) || (32'(job_m_i) > MaxM) ||
+                   (job_n_i == '0) || (32'(job_n_i) > MaxN) ||
+                   (job_k_i == '0) || (32'(job_k_i) > MaxK);
+
   dnn_job_ctrl #(
     .CycleBits(CycleBits)
   ) u_job_ctrl (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
     .job_valid_i(job_valid_i),
+    .job_bad_i(job_bad),
     .job_ready_o(job_ready_o),
     .accept_o   (job_accept),
     .finish_i   (job_finish),
     .busy_o     (busy_o),
     .done_o     (done_o),
+    .err_o      (err_o),
     .cycles_o   (cycles_o)
   );
 

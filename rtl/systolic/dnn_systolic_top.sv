@@ -46,6 +46,7 @@ module dnn_systolic_top #(
   output logic [NumCols*AccBits-1:0] out_data_o,
   output logic                       busy_o,
   output logic                       done_o,
+  output logic                       err_o,       // the last job was refused (bad fields)
   output logic [CycleBits-1:0]       cycles_o
 );
 
@@ -67,6 +68,7 @@ module dnn_systolic_top #(
   // and column, until the consumer takes it.
   dnn_hold_check #(.Width(2*DimBits + NumCols*AccBits)) u_out_hold (
     .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
     .valid_i  (out_valid_o),
     .ready_i  (out_ready_i),
     .payload_i({out_row_o, out_col_o, out_data_o})
@@ -110,6 +112,7 @@ module dnn_systolic_top #(
       .out_data_o (out_data_o),
       .busy_o     (busy_o),
       .done_o     (done_o),
+      .err_o      (err_o),
       .cycles_o   (cycles_o)
     );
   end else begin : g_os
@@ -150,6 +153,7 @@ module dnn_systolic_top #(
       .out_data_o (out_data_o),
       .busy_o     (busy_o),
       .done_o     (done_o),
+      .err_o      (err_o),
       .cycles_o   (cycles_o)
     );
   end

@@ -35,6 +35,10 @@ inline std::string replay_command(const cli::JobOptions& opts) {
   for (const auto& [name, path] : opts.inputs) r += fmt::format(" --in {}={}", name, path);
   for (const auto& [key, value] : opts.params) r += fmt::format(" --param {}={}", key, value);
   if (opts.ready_probability < 1.0) r += fmt::format(" --ready {}", opts.ready_probability);
+  if (opts.input_gap > 0.0) r += fmt::format(" --gaps {}", opts.input_gap);
+  if (opts.x_seed != 0) r += fmt::format(" --x-seed {}", opts.x_seed);
+  if (opts.resets) r += " --resets";
+  if (opts.bad_jobs != 0) r += fmt::format(" --bad-jobs {}", opts.bad_jobs);
   return r;
 }
 

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -57,12 +58,20 @@ BitWords read(const VlWide<N>& p) {
 // One Verilated top with its own context (never the global one, so two harnesses in one
 // process do not share time). Tracing is opt-in: a non-empty fst_path in a simulator built
 // with --trace-fst. Access the ports through ->, e.g. dut->ld_valid_i = 1.
+//
+// x_seed 0 starts every register and memory at zero; any other value starts them at
+// random values drawn from that seed (the simulators are built with --x-initial unique),
+// so a test shows the design does not depend on power-up state: reset must clear what
+// matters. Input gaps (set_input_gaps) hold back each loader word and job by an idle
+// cycle with a seeded probability, as a producer that is not always ready would.
 template <typename Top>
 class VerilatedDut {
  public:
-  explicit VerilatedDut(const std::string& fst_path) : ctx_(std::make_unique<VerilatedContext>()) {
+  explicit VerilatedDut(const std::string& fst_path, uint64_t x_seed = 0)
+      : ctx_(std::make_unique<VerilatedContext>()) {
     ctx_->debug(0);
-    ctx_->randReset(0);
+    ctx_->randReset(x_seed == 0 ? 0 : 2);
+    if (x_seed != 0) ctx_->randSeed(static_cast<int>(x_seed % 0x7fffffffu) + 1);
 #if VM_TRACE
     if (!fst_path.empty()) ctx_->traceEverOn(true);  // before the model exists
 #endif
@@ -89,6 +98,20 @@ class VerilatedDut {
   VerilatedDut& operator=(const VerilatedDut&) = delete;
 
   Top* operator->() { return top_.get(); }
+
+  // Each later input transfer (loader word, job) waits one idle cycle first with
+  // probability p, repeatedly (a geometric number of gaps), drawn from seed.
+  void set_input_gaps(double p, uint64_t seed) {
+    gap_probability_ = p;
+    gap_rng_.seed(seed);
+  }
+
+  // The idle cycles before the next input transfer (inputs must already be idle).
+  void input_gaps() {
+    if (gap_probability_ <= 0.0) return;
+    std::bernoulli_distribution gap(gap_probability_);
+    while (gap(gap_rng_)) tick();
+  }
 
   // Rising edges since construction, reset included (the speed figure's numerator).
   uint64_t sim_cycles() const { return sim_cycles_; }
@@ -131,6 +154,8 @@ class VerilatedDut {
   // this (a member of a class template is compiled only where it is used).
   void load(const std::vector<LoadWord>& words) {
     for (const auto& w : words) {
+      top_->ld_valid_i = 0;
+      input_gaps();
       top_->ld_valid_i = 1;
       top_->ld_sel_i = w.to_b ? 1 : 0;
       top_->ld_addr_i = w.addr;
@@ -145,6 +170,7 @@ class VerilatedDut {
   // Presents the job the caller has put on the job_*_i ports and lets the accept edge
   // pass; the engine must be idle. Returns with job_valid_i low again (not yet evaluated).
   void start_job() {
+    input_gaps();
     top_->job_valid_i = 1;
     top_->eval();
     if (!top_->job_ready_o) throw std::runtime_error("job port not ready: engine busy");
@@ -160,6 +186,8 @@ class VerilatedDut {
   std::unique_ptr<VerilatedFstC> trace_;
 #endif
   uint64_t sim_cycles_ = 0;
+  double gap_probability_ = 0.0;
+  std::mt19937_64 gap_rng_;
 };
 
 }  // namespace dnngen::testbench

@@ -73,6 +73,15 @@ po::options_description job_options(const std::string& command) {
     add("count", po::value<uint64_t>()->default_value(20)->value_name("N"), "number of random jobs");
     add("ready", po::value<double>()->default_value(1.0)->value_name("P"),
         "probability the result consumer is ready each cycle (backpressure test)");
+    add("gaps", po::value<double>()->default_value(0.0)->value_name("P"),
+        "probability an input transfer (loader word, job) is held back a cycle (input valid gaps)");
+    add("x-seed", po::value<uint64_t>()->default_value(0)->value_name("S"),
+        "start every RTL register and memory at a random value from seed S (0: all zero)");
+    add("resets",
+        "before each job, reset the RTL at a random point (mid-load, mid-job, output stalled), then run the "
+        "job");
+    add("bad-jobs", po::value<uint64_t>()->default_value(0)->value_name("N"),
+        "also send N jobs with out-of-range fields: each must end with the error flag and done");
   }
   return d;
 }
@@ -141,6 +150,11 @@ JobOptions job_options_from(const std::string& command, const CommandLine& cl) {
     o.ready_probability = vm["ready"].as<double>();
     if (!(o.ready_probability > 0.0 && o.ready_probability <= 1.0))
       throw InputError("--ready must be in (0, 1]");
+    o.input_gap = vm["gaps"].as<double>();
+    if (!(o.input_gap >= 0.0 && o.input_gap < 1.0)) throw InputError("--gaps must be in [0, 1)");
+    o.x_seed = vm["x-seed"].as<uint64_t>();
+    o.resets = cl.has("resets");
+    o.bad_jobs = vm["bad-jobs"].as<uint64_t>();
     const int sources = (o.random ? 1 : 0) + (o.inputs.empty() ? 0 : 1) + (o.layer.empty() ? 0 : 1);
     if (sources != 1)
       throw InputError(
@@ -168,6 +182,12 @@ std::vector<std::string> to_args(const JobOptions& o) {
     ready.precision(17);
     ready << o.ready_probability;
     a.insert(a.end(), {"--ready", ready.str()});
+    std::ostringstream gaps;
+    gaps.precision(17);
+    gaps << o.input_gap;
+    a.insert(a.end(), {"--gaps", gaps.str(), "--x-seed", std::to_string(o.x_seed)});
+    if (o.resets) a.push_back("--resets");
+    a.insert(a.end(), {"--bad-jobs", std::to_string(o.bad_jobs)});
   }
   return a;
 }

@@ -29,6 +29,10 @@ struct JobOptions {
   uint64_t seed = 1;
   uint64_t count = 20;
   double ready_probability = 1.0;  // cosim: consumer ready rate (backpressure)
+  double input_gap = 0.0;          // cosim: chance an input transfer waits a cycle
+  uint64_t x_seed = 0;             // cosim: random power-up state from this seed (0: zeros)
+  bool resets = false;             // cosim: a reset at a random point before each job
+  uint64_t bad_jobs = 0;           // cosim: jobs with out-of-range fields, to be refused
   std::string fst_path;            // waveform of the RTL run (trace builds only)
   bool rebuild = false;
   bool quiet = false;
