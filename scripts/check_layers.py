@@ -20,7 +20,7 @@ LAYERS = [
     ["io"],                 # .npy
     ["config"],             # YAML -> validated structs, YAML text edits
     ["eda", "rtl"],         # running Yosys/iverilog/sta, netlist JSON, top ports; RTL file lists
-    ["golden"],             # reference GEMM / conv2d
+    ["golden", "shell"],    # reference GEMM / conv2d; the shell register map and descriptor
     ["workload"],           # network layer tables, lowering to GEMM
     ["cli"],                # job options, output writing, shared job checks
     ["synth", "generate"],  # synthesis flow and reports; the RTL bundle

@@ -23,6 +23,7 @@
 #include "dnngen/eie/compress_cli.hpp"
 #include "dnngen/generate/bundle.hpp"
 #include "dnngen/generate/verilog2005.hpp"
+#include "dnngen/shell/regmap.hpp"
 #include "dnngen/sweep/report.hpp"
 #include "dnngen/sweep/run.hpp"
 #include "dnngen/synth/synth.hpp"
@@ -50,6 +51,22 @@ int cmd_params(const CommandLine& cl) {
   for (const auto& [name, value] : config::rtl_parameters(cfg))
     line += yosys ? fmt::format(" -set {} {}", name, value) : fmt::format(" -G{}={}", name, value);
   fmt::print("{}\n", line.empty() ? line : line.substr(1));
+  return 0;
+}
+
+// The shell's register map in one of its generated forms, on standard output.
+int cmd_regmap(const CommandLine& cl) {
+  if (!cl.positionals.empty())
+    throw InputError("dnngen regmap takes no arguments (got '" + cl.positionals[0] + "')");
+  const int forms = (cl.has("markdown") ? 1 : 0) + (cl.has("c-header") ? 1 : 0) + (cl.has("sv") ? 1 : 0);
+  if (forms > 1) throw InputError("dnngen regmap: give one of --markdown, --c-header, --sv");
+  const auto& map = shell::register_map();
+  if (cl.has("c-header"))
+    std::cout << shell::c_header(map);
+  else if (cl.has("sv"))
+    std::cout << shell::sv_package(map);
+  else
+    std::cout << shell::markdown_table(map);
   return 0;
 }
 
@@ -223,6 +240,18 @@ const std::vector<Command>& commands() {
                     add("yosys", "as Yosys chparam options, -set Name value");
                   }),
        cmd_params},
+      {"regmap",
+       {{"[--markdown | --c-header | --sv]"},
+        "print the accelerator shell's register map",
+        "From rtl/shell/regmap.yaml: the Markdown table (default), the C header or the\n"
+        "SystemVerilog package (dnn_shell_regs_pkg)."},
+       options_of("regmap",
+                  [](auto add) {
+                    add("markdown", "the Markdown table (the default)");
+                    add("c-header", "the C header (DNNGEN_<REG>_OFFSET, _SHIFT, _MASK)");
+                    add("sv", "the SystemVerilog package dnn_shell_regs_pkg");
+                  }),
+       cmd_regmap},
       {"simulator",
        {{"CONFIG [--rebuild] [--trace]"},
         "build (or find in the cache) the configuration's Verilator simulator",
