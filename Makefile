@@ -30,8 +30,8 @@ demo: build
 test: build
 	ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure
 
-lint: deps
-	scripts/lint.sh
+lint: build
+	DNNGEN=$(BUILD)/tools/dnngen scripts/lint.sh
 
 regress: build
 	scripts/regress.sh $(BUILD)

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -118,12 +119,6 @@ std::string upper(std::string s) {
   return s;
 }
 
-// The 32-bit words of a register: {name, offset} once, or _LO and _HI for a 64-bit pair.
-std::vector<std::pair<std::string, uint32_t>> words(const Register& r) {
-  if (r.width == 32) return {{r.name, r.offset}};
-  return {{r.name + "_LO", r.offset}, {r.name + "_HI", r.offset + 4}};
-}
-
 void check_map(const Reader& r, const RegisterMap& map) {
   std::set<std::string> names;
   uint32_t next_free = 0;
@@ -188,6 +183,27 @@ std::string joined(const std::string& a, const std::string& b) {
 std::string hex(uint32_t v, int digits = 3) { return fmt::format("0x{:0{}X}", v, digits); }
 
 }  // namespace
+
+std::vector<std::pair<std::string, uint32_t>> register_words(const Register& r) {
+  if (r.width == 32) return {{r.name, r.offset}};
+  return {{r.name + "_LO", r.offset}, {r.name + "_HI", r.offset + 4}};
+}
+
+uint32_t version_word(const RegisterMap& map) {
+  unsigned major = 0, minor = 0, patch = 0;
+  if (std::sscanf(map.version.c_str(), "%u.%u.%u", &major, &minor, &patch) != 3 || major > 255 ||
+      minor > 255 || patch > 255)
+    throw InputError("register map: version '" + map.version + "' is not MAJOR.MINOR.PATCH (each 0..255)");
+  return major << 16 | minor << 8 | patch;
+}
+
+uint32_t defined_bits(const Register& reg, uint32_t offset) {
+  if (reg.fields.empty()) return 0xFFFF'FFFFu;
+  const unsigned base = (offset - reg.offset) * 8;
+  uint64_t bits = 0;
+  for (const auto& f : reg.fields) bits |= (f.width >= 64 ? ~0ull : (1ull << f.width) - 1) << f.lsb;
+  return static_cast<uint32_t>(bits >> base);
+}
 
 const Register& RegisterMap::reg(const std::string& name) const {
   for (const auto& r : registers)
@@ -266,6 +282,7 @@ RegisterMap parse_register_map(const std::string& yaml_text, const std::string& 
     map.registers.push_back(reg);
   }
   check_map(r, map);
+  version_word(map);  // refuses a malformed version now, not when a package is printed
   return map;
 }
 
@@ -352,7 +369,7 @@ std::string markdown_table(const RegisterMap& map) {
     return s;
   };
   for (const auto& reg : map.registers) {
-    for (const auto& [word, offset] : words(reg)) {
+    for (const auto& [word, offset] : register_words(reg)) {
       const bool hi = reg.width == 64 && offset != reg.offset;
       out += fmt::format("| {} | {} | {} | [31:0] | | {} |\n", hex(offset), word, access_text(reg.access),
                          hi ? "bits 63:32 of " + reg.name : joined(reg.doc, enum_note(reg.enum_name)));
@@ -376,7 +393,7 @@ std::string c_header(const RegisterMap& map) {
   out += fmt::format("#define DNNGEN_REGMAP_VERSION \"{}\"\n\n", map.version);
   for (const auto& reg : map.registers) {
     out += fmt::format("/* {} */\n", reg.doc);
-    for (const auto& [word, offset] : words(reg))
+    for (const auto& [word, offset] : register_words(reg))
       out += fmt::format("#define DNNGEN_{}_OFFSET {}u\n", word, hex(offset));
     for (const auto& f : reg.fields) {
       out += fmt::format("#define DNNGEN_{}_{}_SHIFT {}u\n", reg.name, f.name, f.lsb);
@@ -405,7 +422,7 @@ std::string sv_package(const RegisterMap& map) {
   };
   param("ShellId", fmt::format("32'h{:08X}", map.id), "\"DNNG\"");
   for (const auto& reg : map.registers) {
-    for (const auto& [word, offset] : words(reg))
+    for (const auto& [word, offset] : register_words(reg))
       param("Reg" + upper_camel(word), fmt::format("'h{:03X}", offset), "");
     for (const auto& f : reg.fields) {
       const std::string base = upper_camel(reg.name) + upper_camel(f.name);
@@ -415,6 +432,28 @@ std::string sv_package(const RegisterMap& map) {
   }
   for (const auto& [name, values] : map.enums)
     for (const auto& [v, n] : values) param(upper_camel(name) + upper_camel(v), std::to_string(n), name);
+  param("RegmapVersion", fmt::format("32'h{:08X}", version_word(map)), map.version);
+
+  // The descriptor as words from DescBase: which bits of each word are defined (a gap
+  // word is all zero), so the register file keeps exactly the bits the map names.
+  std::vector<uint32_t> masks;
+  for (const auto& reg : map.registers) {
+    if (reg.offset < kDescriptorBase) continue;
+    for (const auto& [word, offset] : register_words(reg)) {
+      const size_t index = (offset - kDescriptorBase) / 4;
+      if (masks.size() <= index) masks.resize(index + 1, 0);
+      masks[index] = defined_bits(reg, offset);
+    }
+  }
+  param("DescBase", fmt::format("'h{:03X}", kDescriptorBase), "");
+  param("DescWords", std::to_string(masks.size()), "");
+  std::string vector;
+  for (size_t i = masks.size(); i-- > 0;)
+    vector += fmt::format("{}32'h{:08X}", vector.empty() ? "" : ", ", masks[i]);
+  body += fmt::format(
+      "  // Defined bits of descriptor word i at [i*32 +: 32].\n"
+      "  localparam logic [DescWords*32-1:0] DescMasks = {{{}}};\n",
+      vector);
   return fmt::format(
       "// dnngen shell register map {}: generated by `dnngen regmap --sv` from rtl/shell/regmap.yaml;\n"
       "// do not edit. Offsets are byte addresses on the AXI4-Lite slave.\n"

@@ -68,6 +68,14 @@ using RegisterImage = std::map<uint32_t, uint32_t>;
 uint64_t read(const RegisterMap& map, const RegisterImage& image, const std::string& path);
 void write(const RegisterMap& map, RegisterImage& image, const std::string& path, uint64_t value);
 
+// The 32-bit words of a register: {NAME, offset}, or {NAME_LO, offset} and {NAME_HI,
+// offset + 4} for a 64-bit pair.
+std::vector<std::pair<std::string, uint32_t>> register_words(const Register& reg);
+// The bits of the word at `offset` (one of reg's words) that the map defines.
+uint32_t defined_bits(const Register& reg, uint32_t offset);
+// VERSION as the register reads it: MAJOR << 16 | MINOR << 8 | PATCH.
+uint32_t version_word(const RegisterMap& map);
+
 // The generated views of the map.
 std::string markdown_table(const RegisterMap& map);
 std::string c_header(const RegisterMap& map);
