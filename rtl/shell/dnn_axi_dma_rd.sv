@@ -46,7 +46,7 @@ module dnn_axi_dma_rd #(
   output logic                 m_axi_rready_o
 );
 
-  localparam int unsigned CountBits = $clog2(Outstanding + 1);
+  localparam int unsigned CountBits = dnn_pkg::idx_bits(Outstanding + 1);
   localparam int unsigned PageBeats = 4096 / Bytes;  // beats in a 4 KiB page
 
   if (DataBits != 64 && DataBits != 128 && DataBits != 256 && DataBits != 512) begin : g_bad_data
