@@ -138,5 +138,23 @@ TEST(Numerics, RejectsWidthsOutside1To64) {
   EXPECT_THROW(to_field(1, 65), std::invalid_argument);
 }
 
+// The shell's output pipeline: exact sum and product, half-up rounding by an arithmetic
+// shift, no rounding term at shift 0, saturation to the output width, then ReLU.
+TEST(Numerics, RequantizeRoundsHalfUpAndSaturates) {
+  EXPECT_EQ(requantize(5, 0, 1, 1, 8, false), 3);    // 2.5 -> 3
+  EXPECT_EQ(requantize(-5, 0, 1, 1, 8, false), -2);  // -2.5 -> -2 (half up)
+  EXPECT_EQ(requantize(-6, 0, 1, 1, 8, false), -3);
+  EXPECT_EQ(requantize(7, 0, 1, 0, 8, false), 7);  // shift 0: no rounding term
+  EXPECT_EQ(requantize(100, 28, 1, 0, 8, false), 127);
+  EXPECT_EQ(requantize(100, 29, 1, 0, 8, false), 127);  // saturates
+  EXPECT_EQ(requantize(-200, 0, 1, 0, 8, false), -128);
+  EXPECT_EQ(requantize(-200, 0, 1, 0, 8, true), 0);        // ReLU after the clamp
+  EXPECT_EQ(requantize(1000, -24, 3, 4, 16, false), 183);  // (976*3 + 8) >> 4 = 2936 >> 4
+  // Extremes: a 64-bit accumulator times the most negative multiplier does not wrap.
+  EXPECT_EQ(requantize(INT64_MAX, INT32_MAX, INT32_MIN, 62, 16, false), -32768);
+  EXPECT_EQ(requantize(INT64_MIN, INT32_MIN, INT32_MIN, 62, 32, false), INT32_MAX);
+  EXPECT_THROW(requantize(1, 0, 1, 63, 8, false), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace dnngen::numerics

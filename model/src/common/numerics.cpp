@@ -72,4 +72,15 @@ int64_t from_field(uint64_t field, unsigned bits, bool is_signed) {
   return static_cast<int64_t>(field);
 }
 
+int64_t requantize(int64_t acc, int32_t bias, int32_t mult, unsigned shift, unsigned out_bits, bool relu) {
+  if (shift > 62)
+    throw std::invalid_argument("numerics: requantize shift must be in 0..62, got " + std::to_string(shift));
+  // |acc + bias| < 2^64 and |mult| <= 2^31: the product fits 96 bits, the rounding one more.
+  __int128 t = (static_cast<__int128>(acc) + bias) * mult;
+  if (shift > 0) t += static_cast<__int128>(1) << (shift - 1);
+  t >>= shift;  // arithmetic: floor
+  const int64_t y = saturate_signed(t, out_bits);
+  return relu && y < 0 ? 0 : y;
+}
+
 }  // namespace dnngen::numerics

@@ -5,13 +5,8 @@
 namespace dnngen::eie {
 
 int64_t requantize(const config::EieConfig& cfg, int64_t acc) {
-  // acc_bits + 1 bits hold acc + round exactly; __int128 covers acc_bits = 64.
-  __int128 t = acc;
-  if (cfg.frac_bits > 0) t += static_cast<__int128>(1) << (cfg.frac_bits - 1);
-  t >>= cfg.frac_bits;  // arithmetic shift (round half up overall)
-  int64_t y = numerics::saturate_signed(t, cfg.act_bits);
-  if (cfg.relu && y < 0) y = 0;
-  return y;
+  // The shell's output pipeline with no bias and unit scale: round, shift, saturate, ReLU.
+  return numerics::requantize(acc, 0, 1, cfg.frac_bits, cfg.act_bits, cfg.relu);
 }
 
 std::vector<int64_t> spmv(const config::EieConfig& cfg, const std::vector<int64_t>& codebook,

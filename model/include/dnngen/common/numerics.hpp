@@ -17,6 +17,13 @@ int64_t saturate_signed(int64_t v, unsigned bits);
 // Clamp a 128-bit exact sum to the signed range of `bits`.
 int64_t saturate_signed(__int128 v, unsigned bits);
 
+// The output pipeline of the accelerator shell (DESIGN.md "Shell", docs/shell.md):
+//   y = clamp(((acc + bias) * mult + 2^(shift-1)) >>> shift) to the signed range of
+//   out_bits, then ReLU (y < 0 -> 0) when relu is set.
+// acc + bias and the product are exact (no wrap); >>> is an arithmetic shift (floor), so
+// the rounding is half up; shift 0 adds no rounding term. shift in 0..62.
+int64_t requantize(int64_t acc, int32_t bias, int32_t mult, unsigned shift, unsigned out_bits, bool relu);
+
 // Two's-complement field of `bits` bits of v (zero-extended into a uint64).
 uint64_t to_field(int64_t v, unsigned bits);
 // Reads a `bits`-wide field as signed (sign-extend) or unsigned.
