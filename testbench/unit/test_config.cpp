@@ -159,7 +159,7 @@ TEST(ConfigErrors, UnknownKeys) {
             "x.yaml: unknown key 'systolic.rowz' (expected one of: rows, cols, dataflow, "
             "input_bits, weight_bits, acc_bits, signed, overflow, max_m, max_n, max_k)");
   EXPECT_EQ(error_of(edited("engine: systolic", "engine: systolic\nengines: x")),
-            "x.yaml: unknown key 'engines' (expected one of: name, engine, description, "
+            "x.yaml: unknown key 'engines' (expected one of: name, engine, description, memory, "
             "systolic, eie, bitserial)");
 }
 

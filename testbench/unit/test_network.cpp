@@ -267,14 +267,72 @@ TEST(Network, NetworkTotalsAreLayerSums) {
   EXPECT_NE(table.find("\ntotal "), std::string::npos) << table;
   EXPECT_NE(table.find(std::to_string(cycles)), std::string::npos) << table;
   // Aligned: every line of the table body has the same length.
+  EXPECT_NE(table.find("compute only"), std::string::npos) << table;  // says what it counts
   std::vector<size_t> lengths;
-  size_t start = table.find('\n') + 1;
+  size_t start = table.find("\nlayer") + 1;
   for (size_t end; (end = table.find('\n', start)) != std::string::npos; start = end + 1) {
     lengths.push_back(end - start);
   }
   ASSERT_EQ(lengths.size(), 7u) << table;  // header, rule, 3 layers, rule, total
   EXPECT_TRUE(std::all_of(lengths.begin(), lengths.end(), [&](size_t l) { return l == lengths.front(); }))
       << table;
+}
+
+// Data movement through the shell: one 64x64x64 GEMM that fits one tile moves A, B, the
+// channel parameters and C once; the job overlaps its transfers; fill and drain add the
+// first load and the last write, each after the latency.
+TEST(Network, DramEstimateOfOneTile) {
+  config::SystolicConfig cfg;
+  cfg.rows = 8, cfg.cols = 8, cfg.max_m = 64, cfg.max_n = 64, cfg.max_k = 64;
+  config::MemoryConfig mem;
+  mem.bytes_per_cycle = 8, mem.latency = 10, mem.data_bits = 64, mem.max_burst = 16, mem.outstanding = 8;
+  ASSERT_DOUBLE_EQ(mem.effective_bytes_per_cycle(), 8.0);
+  Layer l;
+  l.name = "g";
+  l.type = LayerType::kGemm;
+  l.gemm = {64, 64, 64};
+  const LayerEstimate e = systolic::estimate_layer(cfg, l, &mem);
+  ASSERT_TRUE(e.has_dram);
+  EXPECT_EQ(e.dram_read_bytes, 64u * 64 + 64u * 64 + 64u * 12);
+  EXPECT_EQ(e.dram_write_bytes, 64u * 64);
+  EXPECT_EQ(e.memory_cycles, (e.dram_read_bytes + e.dram_write_bytes) / 8);
+  const uint64_t fill = 10 + (64 * 64 * 2) / 8, drain = 10 + 64 * 64 / 8;
+  EXPECT_EQ(e.cycles_with_dram, std::max(e.cycles, e.memory_cycles) + fill + drain);
+  EXPECT_EQ(e.bound, e.memory_cycles > e.cycles ? "memory" : "compute");
+}
+
+// What the data-movement estimate must respect on every shipped table: never faster than
+// compute or than the bytes at the bandwidth, monotone in bandwidth, memory-bound when the
+// memory is starved, and K splits re-read A (no reuse across n).
+TEST(Network, DramEstimateBoundsAndMonotonicity) {
+  config::SystolicConfig cfg;
+  cfg.rows = 16, cfg.cols = 16, cfg.max_m = 256, cfg.max_n = 256, cfg.max_k = 256;
+  const auto layers = load_network(std::string(DNNGEN_CONFIGS_DIR) + "/../workloads/resnet50.csv");
+  config::MemoryConfig slow, fast;
+  slow.bytes_per_cycle = 1;
+  fast.bytes_per_cycle = 64, fast.data_bits = 512;
+  const NetworkEstimate s = systolic::estimate_network(cfg, layers, "r", &slow);
+  const NetworkEstimate f = systolic::estimate_network(cfg, layers, "r", &fast);
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const LayerEstimate& a = s.layers[i];
+    const LayerEstimate& b = f.layers[i];
+    EXPECT_GE(a.cycles_with_dram, std::max(a.cycles, a.memory_cycles)) << a.name;
+    EXPECT_GE(a.cycles_with_dram, b.cycles_with_dram) << a.name;
+    EXPECT_EQ(a.dram_read_bytes, b.dram_read_bytes) << a.name;  // the plan does not depend on speed
+  }
+  EXPECT_GT(s.memory_cycles, s.cycles);
+  EXPECT_EQ(format_table(s).find("memory") != std::string::npos, true);
+  EXPECT_LE(f.cycles_with_dram, s.cycles_with_dram);
+
+  Layer one_k, split_k;
+  one_k.name = split_k.name = "g";
+  one_k.type = split_k.type = LayerType::kGemm;
+  one_k.gemm = {512, 512, 256};    // K one tile: A kept across the two n tiles
+  split_k.gemm = {512, 512, 512};  // two K tiles: A read once per n tile
+  const auto e1 = systolic::estimate_layer(cfg, one_k, &fast),
+             e2 = systolic::estimate_layer(cfg, split_k, &fast);
+  EXPECT_EQ(e1.dram_read_bytes, 512u * 256 + 256u * 512 * 2 + 512u * 12 * 2);
+  EXPECT_EQ(e2.dram_read_bytes, 512u * 512 * 2 + 512u * 512 * 2 + 512u * 12 * 2);
 }
 
 // Layer count and total MACs of every shipped table, cross-checked against the

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -25,7 +26,7 @@ using detail::describe;
 using detail::MapReader;
 
 const std::vector<std::string> kEngines = {"systolic", "eie", "bitserial"};
-const std::vector<std::string> kTopKeys = {"name", "engine", "description"};
+const std::vector<std::string> kTopKeys = {"name", "engine", "description", "memory"};
 
 constexpr size_t kMaxNameLength = 64;
 
@@ -37,6 +38,26 @@ bool is_valid_name(const std::string& name) {
     if (!ok) return false;
   }
   return true;
+}
+
+// The optional `memory:` section (config/memory_config.hpp): every key optional.
+MemoryConfig parse_memory(const YAML::Node& node, const std::string& source) {
+  if (!node.IsMap())
+    throw InputError(
+        fmt::format("{}: 'memory' must be a mapping of memory parameters, got {}", source, describe(node)));
+  MapReader r(node, "memory", source);
+  r.check_known({"bytes_per_cycle", "latency", "data_bits", "max_burst", "outstanding"});
+  MemoryConfig m;
+  if (r.has("bytes_per_cycle")) m.bytes_per_cycle = r.get_unsigned("bytes_per_cycle", 1, 4096);
+  if (r.has("latency")) m.latency = r.get_unsigned("latency", 0, 100000);
+  if (r.has("data_bits")) {
+    m.data_bits = r.get_unsigned("data_bits", 64, 512, " (64, 128, 256 or 512)");
+    if (m.data_bits != 64 && m.data_bits != 128 && m.data_bits != 256 && m.data_bits != 512)
+      r.fail_at("data_bits", fmt::format("must be 64, 128, 256 or 512, got {}", m.data_bits));
+  }
+  if (r.has("max_burst")) m.max_burst = r.get_unsigned("max_burst", 1, 256);
+  if (r.has("outstanding")) m.outstanding = r.get_unsigned("outstanding", 1, 255);
+  return m;
 }
 
 Config parse_root(const YAML::Node& root, const std::string& source) {
@@ -85,6 +106,7 @@ Config parse_root(const YAML::Node& root, const std::string& source) {
   if (!section.IsMap()) {
     r.fail_at(cfg.engine, "must be a mapping of the engine's parameters, got " + describe(section));
   }
+  if (r.has("memory")) cfg.memory = parse_memory(r.require("memory"), source);
   if (cfg.engine == "eie") {
     cfg.eie = detail::parse_eie(section, source);
   } else if (cfg.engine == "bitserial") {
@@ -148,6 +170,14 @@ std::string rtl_top_module(const Config& cfg) {
 std::string rtl_variant(const Config& cfg) {
   if (cfg.engine == "systolic") return systolic_rtl_variant(cfg.systolic);
   return cfg.engine;
+}
+
+double MemoryConfig::effective_bytes_per_cycle() const {
+  const double bus = data_bits / 8.0;
+  double rate = std::min<double>(bytes_per_cycle, bus);
+  // Little's law: the bytes in flight cover the latency or cap the rate.
+  if (latency > 0) rate = std::min(rate, double{outstanding} * max_burst * bus / latency);
+  return rate;
 }
 
 }  // namespace dnngen::config

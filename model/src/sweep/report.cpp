@@ -146,7 +146,11 @@ nlohmann::ordered_json to_json(const SweepResult& sweep) {
                       {"cycles", n.cycles},
                       {"utilization", n.utilization},
                       {"scalesim_cycles", n.scalesim_cycles},
-                      {"scalesim_ratio", n.scalesim_ratio}};
+                      {"scalesim_ratio", n.scalesim_ratio},
+                      {"compute_only", !n.has_dram},
+                      {"dram_bytes", n.dram_read_bytes + n.dram_write_bytes},
+                      {"cycles_with_dram", n.cycles_with_dram},
+                      {"utilization_with_dram", n.utilization_with_dram}};
     } else {
       p["network"] = nullptr;
     }
@@ -183,6 +187,8 @@ std::string to_csv(const SweepResult& sweep) {
                         "network_macs",
                         "network_cycles",
                         "network_utilization",
+                        "network_cycles_with_dram",
+                        "network_utilization_with_dram",
                         "macs_per_cycle",
                         "macs_per_cycle_per_mm2",
                         "synth_seconds",
@@ -199,31 +205,34 @@ std::string to_csv(const SweepResult& sweep) {
     const auto n = [](double v) { return csv_number(v); };
     const auto i = [](int64_t v) { return std::to_string(v); };
     const bool net = r.network.has_value();
-    for (const std::string& f : {i(m.pes),
-                                 csv_field(s.target),
-                                 i(s.cells),
-                                 i(s.flip_flops),
-                                 i(s.latches),
-                                 i(s.transistors),
-                                 i(s.logic_depth),
-                                 n(m.fmax_mhz),
-                                 n(s.logic_nand2_eq),
-                                 i(s.sram_bits),
-                                 n(s.sram_nand2_eq),
-                                 n(s.total_nand2_eq),
-                                 n(m.logic_area_mm2),
-                                 n(m.sram_area_mm2),
-                                 n(m.total_area_mm2),
-                                 n(m.logic_um2_per_mac),
-                                 n(m.total_um2_per_mac),
-                                 net ? csv_field(r.network->name) : "",
-                                 net ? std::to_string(r.network->macs) : "",
-                                 net ? std::to_string(r.network->cycles) : "",
-                                 net ? n(r.network->utilization) : "",
-                                 n(m.macs_per_cycle),
-                                 n(m.macs_per_cycle_per_mm2),
-                                 n(s.yosys_seconds),
-                                 n(r.seconds)}) {
+    for (const std::string& f :
+         {i(m.pes),
+          csv_field(s.target),
+          i(s.cells),
+          i(s.flip_flops),
+          i(s.latches),
+          i(s.transistors),
+          i(s.logic_depth),
+          n(m.fmax_mhz),
+          n(s.logic_nand2_eq),
+          i(s.sram_bits),
+          n(s.sram_nand2_eq),
+          n(s.total_nand2_eq),
+          n(m.logic_area_mm2),
+          n(m.sram_area_mm2),
+          n(m.total_area_mm2),
+          n(m.logic_um2_per_mac),
+          n(m.total_um2_per_mac),
+          net ? csv_field(r.network->name) : "",
+          net ? std::to_string(r.network->macs) : "",
+          net ? std::to_string(r.network->cycles) : "",
+          net ? n(r.network->utilization) : "",
+          net && r.network->has_dram ? std::to_string(r.network->cycles_with_dram) : "",
+          net && r.network->has_dram ? n(r.network->utilization_with_dram) : "",
+          n(m.macs_per_cycle),
+          n(m.macs_per_cycle_per_mm2),
+          n(s.yosys_seconds),
+          n(r.seconds)}) {
       row.push_back(f);
     }
     csv += join(row, ",") + "\n";
@@ -244,7 +253,9 @@ std::string to_markdown(const SweepResult& sweep) {
   }
   md += "- synthesis target: `" + sweep.target + "`";
   if (!sweep.network_name.empty()) {
-    md += "; network: " + sweep.network_name + " (`" + sweep.network_path + "`), closed-form cycle estimate";
+    md += "; network: " + sweep.network_name + " (`" + sweep.network_path +
+          "`), closed-form cycle estimate: cycles and utilization count compute only; the columns "
+          "marked with DRAM include data movement through the shell (engines that model it)";
   }
   md += "\n- wall time: " + duration(sweep.seconds) + "\n\n";
   md +=
@@ -258,12 +269,15 @@ std::string to_markdown(const SweepResult& sweep) {
   md += "| # | config | settings | PEs | cells | flip-flops | depth |";
   if (fmax) md += " Fmax MHz |";
   md += " logic NAND2-eq | SRAM NAND2-eq | area mm^2 | logic um^2/MAC |";
-  if (net) md += " cycles | utilization | MACs/cycle/mm^2 |";
+  if (net)
+    md +=
+        " cycles (compute only) | utilization (compute only) | cycles with DRAM | utilization with DRAM | "
+        "MACs/cycle/mm^2 |";
   md += " time |\n";
   md += "|---:|---|---|---:|---:|---:|---:|";
   if (fmax) md += "---:|";
   md += "---:|---:|---:|---:|";
-  if (net) md += "---:|---:|---:|";
+  if (net) md += "---:|---:|---:|---:|---:|";
   md += "---:|\n";
   for (const auto& r : sweep.points) {
     const PointMetrics m = metrics(r);
@@ -276,8 +290,12 @@ std::string to_markdown(const SweepResult& sweep) {
                       grouped(std::llround(s.sram_nand2_eq)), significant(m.total_area_mm2),
                       fixed(m.logic_um2_per_mac, 0));
     if (net) {
-      md += fmt::format(" {} | {:.1f} % | {} |", grouped(static_cast<int64_t>(r.network->cycles)),
-                        100 * r.network->utilization, fixed(m.macs_per_cycle_per_mm2, 1));
+      const bool dram = r.network->has_dram;
+      md += fmt::format(" {} | {:.1f} % | {} | {} | {} |", grouped(static_cast<int64_t>(r.network->cycles)),
+                        100 * r.network->utilization,
+                        dram ? grouped(static_cast<int64_t>(r.network->cycles_with_dram)) : "-",
+                        dram ? fmt::format("{:.1f} %", 100 * r.network->utilization_with_dram) : "-",
+                        fixed(m.macs_per_cycle_per_mm2, 1));
     }
     md += fmt::format(" {:.1f} s |\n", r.seconds);
   }

@@ -62,7 +62,7 @@ int run_model(const config::Config& cfg, const cli::JobOptions& opts) {
 // Every layer lowered to GEMMs (im2col) and split into jobs; named after the file.
 workload::NetworkEstimate network_estimate(const config::Config& cfg, const std::string& network) {
   return systolic::estimate_network(cfg.systolic, workload::load_network(network),
-                                    std::filesystem::path(network).stem().string());
+                                    std::filesystem::path(network).stem().string(), &cfg.memory);
 }
 
 int bench(const config::Config& cfg, const std::string& network, const std::string& json) {

@@ -200,7 +200,14 @@ nlohmann::json to_json(const LayerEstimate& e) {
           {"cycles", e.cycles},
           {"utilization", e.utilization},
           {"scalesim_ws_cycles", e.scalesim_cycles},
-          {"scalesim_ratio", e.scalesim_ratio}};
+          {"scalesim_ratio", e.scalesim_ratio},
+          {"compute_only", !e.has_dram},
+          {"dram_read_bytes", e.dram_read_bytes},
+          {"dram_write_bytes", e.dram_write_bytes},
+          {"memory_cycles", e.memory_cycles},
+          {"cycles_with_dram", e.cycles_with_dram},
+          {"utilization_with_dram", e.utilization_with_dram},
+          {"bound", e.bound}};
 }
 
 nlohmann::json to_json(const NetworkEstimate& e) {
@@ -219,29 +226,62 @@ nlohmann::json to_json(const NetworkEstimate& e) {
           {"utilization", e.utilization},
           {"scalesim_ws_cycles", e.scalesim_cycles},
           {"scalesim_ratio", e.scalesim_ratio},
+          {"cycles_note", e.has_dram
+                              ? "cycles and utilization: compute only; *_with_dram: including data movement"
+                              : "compute only: no data movement model for this engine"},
+          {"memory",
+           {{"bytes_per_cycle", e.memory.bytes_per_cycle},
+            {"latency", e.memory.latency},
+            {"data_bits", e.memory.data_bits},
+            {"max_burst", e.memory.max_burst},
+            {"outstanding", e.memory.outstanding},
+            {"effective_bytes_per_cycle", e.memory.effective_bytes_per_cycle()}}},
+          {"dram_read_bytes", e.dram_read_bytes},
+          {"dram_write_bytes", e.dram_write_bytes},
+          {"memory_cycles", e.memory_cycles},
+          {"cycles_with_dram", e.cycles_with_dram},
+          {"utilization_with_dram", e.utilization_with_dram},
           {"layers", std::move(layers)}};
 }
 
 std::string format_table(const NetworkEstimate& e) {
   using Cells = std::vector<std::string>;
-  const Cells header = {"layer", "M", "N", "K", "groups", "MACs", "cycles", "util%", "scalesim_ws", "ratio"};
+  Cells header = {"layer", "M", "N", "K", "groups", "MACs", "compute", "util%", "scalesim_ws", "ratio"};
+  if (e.has_dram) header.insert(header.end(), {"DRAM_MB", "with_DRAM", "util%", "bound"});
+  auto dram_cells = [&](Cells& c, uint64_t rd, uint64_t wr, uint64_t cycles, double util,
+                        const std::string& bound) {
+    if (!e.has_dram) return;
+    c.insert(c.end(), {fmt::format("{:.2f}", static_cast<double>(rd + wr) / 1e6), std::to_string(cycles),
+                       fmt::format("{:.1f}", 100 * util), bound});
+  };
   std::vector<Cells> rows;
   for (const LayerEstimate& l : e.layers) {
-    rows.push_back({l.name, std::to_string(l.gemm.m), std::to_string(l.gemm.n), std::to_string(l.gemm.k),
-                    std::to_string(l.groups), std::to_string(l.macs), std::to_string(l.cycles),
-                    fmt::format("{:.1f}", 100 * l.utilization), std::to_string(l.scalesim_cycles),
-                    fmt::format("{:.3f}", l.scalesim_ratio)});
+    Cells c = {l.name,
+               std::to_string(l.gemm.m),
+               std::to_string(l.gemm.n),
+               std::to_string(l.gemm.k),
+               std::to_string(l.groups),
+               std::to_string(l.macs),
+               std::to_string(l.cycles),
+               fmt::format("{:.1f}", 100 * l.utilization),
+               std::to_string(l.scalesim_cycles),
+               fmt::format("{:.3f}", l.scalesim_ratio)};
+    dram_cells(c, l.dram_read_bytes, l.dram_write_bytes, l.cycles_with_dram, l.utilization_with_dram,
+               l.bound);
+    rows.push_back(std::move(c));
   }
-  const Cells total = {"total",
-                       "",
-                       "",
-                       "",
-                       "",
-                       std::to_string(e.macs),
-                       std::to_string(e.cycles),
-                       fmt::format("{:.1f}", 100 * e.utilization),
-                       std::to_string(e.scalesim_cycles),
-                       fmt::format("{:.3f}", e.scalesim_ratio)};
+  Cells total = {"total",
+                 "",
+                 "",
+                 "",
+                 "",
+                 std::to_string(e.macs),
+                 std::to_string(e.cycles),
+                 fmt::format("{:.1f}", 100 * e.utilization),
+                 std::to_string(e.scalesim_cycles),
+                 fmt::format("{:.3f}", e.scalesim_ratio)};
+  dram_cells(total, e.dram_read_bytes, e.dram_write_bytes, e.cycles_with_dram, e.utilization_with_dram,
+             e.memory_cycles > e.cycles ? "memory" : "compute");
 
   std::vector<size_t> width(header.size());
   for (const Cells* r : {&header, &total}) {
@@ -263,6 +303,15 @@ std::string format_table(const NetworkEstimate& e) {
   std::string out = fmt::format("{} on {}x{} {} (job limits M<={}, N<={}, K<={})\n",
                                 e.name.empty() ? "network" : e.name, e.cfg.rows, e.cfg.cols,
                                 config::to_string(e.cfg.dataflow), e.cfg.max_m, e.cfg.max_n, e.cfg.max_k);
+  if (e.has_dram) {
+    out += fmt::format(
+        "compute, util%: compute only (no data movement); DRAM_MB, with_DRAM, util%: including data "
+        "movement\n"
+        "through the shell's DMA at {} bytes/cycle (effective {:.1f}), latency {} cycles\n",
+        e.memory.bytes_per_cycle, e.memory.effective_bytes_per_cycle(), e.memory.latency);
+  } else {
+    out += "cycles: compute only (no data movement in this estimate)\n";
+  }
   out += format_row(header) + rule + "\n";
   for (const Cells& r : rows) out += format_row(r);
   return out + rule + "\n" + format_row(total);

@@ -11,6 +11,7 @@
 
 #include "dnngen/config/bitserial_config.hpp"
 #include "dnngen/config/eie_config.hpp"
+#include "dnngen/config/memory_config.hpp"
 #include "dnngen/config/row_stationary_config.hpp"
 #include "dnngen/config/systolic_config.hpp"
 
@@ -23,6 +24,7 @@ struct Config {
   RowStationaryConfig row_stationary;
   EieConfig eie;
   BitserialConfig bitserial;
+  MemoryConfig memory;      // the `memory:` section, or its defaults
   std::string source_path;  // the YAML file it came from (for messages)
 };
 

@@ -61,6 +61,14 @@ struct LayerEstimate {
   double utilization = 0;        // macs / (cycles * rows * cols)
   uint64_t scalesim_cycles = 0;  // SCALE-Sim v2 WS formula on the unsplit GEMM, all groups
   double scalesim_ratio = 0;     // cycles / scalesim_cycles
+  // Data movement through the shell (engines with a DRAM model; has_dram false: the
+  // figures above are compute only and these are 0).
+  bool has_dram = false;
+  uint64_t dram_read_bytes = 0, dram_write_bytes = 0;
+  uint64_t memory_cycles = 0;     // the bytes at the memory's effective bandwidth
+  uint64_t cycles_with_dram = 0;  // jobs overlapped with their transfers, plus fill and drain
+  double utilization_with_dram = 0;
+  std::string bound;  // "compute" or "memory": which of the two takes longer
 };
 
 struct NetworkEstimate {
@@ -73,6 +81,10 @@ struct NetworkEstimate {
   double utilization = 0;
   uint64_t scalesim_cycles = 0;
   double scalesim_ratio = 0;
+  bool has_dram = false;
+  config::MemoryConfig memory;
+  uint64_t dram_read_bytes = 0, dram_write_bytes = 0, memory_cycles = 0, cycles_with_dram = 0;
+  double utilization_with_dram = 0;
 };
 
 nlohmann::json to_json(const LayerEstimate& e);
