@@ -50,14 +50,15 @@ def agree(r):
     return f'{len(jobs) - r["failed_jobs"]}/{len(jobs)} jobs bit-exact, cycles equal: {"yes" if same and r["pass"] else "NO"}'
 rows = [
     ("config", f'{config} ({L["rows"]}x{L["cols"]} {L["dataflow"]})'),
-    ("real layer", f'{layer}: {len(L["jobs"])} jobs, {L["cycles"]:,} cycles, utilization {100*L["utilization"]:.1f} %'),
+    ("real layer", f'{layer}: {len(L["jobs"])} jobs, {L["cycles"]:,} cycles, utilization {100*L["utilization"]:.1f} % (compute only: operands preloaded, no data movement)'),
     ("  model == RTL", agree(L) + f', whole-layer output: {L.get("output_check", "n/a")}'),
     ("random jobs", agree(R)),
     ("backpressure", agree(S) + f', {sum(j["stall_cycles"] for j in S["jobs"])} stall cycles absorbed'),
     ("RTL sim speed", f'{L["sim_cycles_per_second"]/1e6:.2f} M cycles/s'),
     ("synthesis", f'{Y["cells"]:,} cells, {Y["flip_flops"]:,} flip-flops, logic depth {Y["logic_depth"]}, Yosys {Y["yosys_seconds"]:.1f} s'),
     ("area", f'logic {A["logic"]:,.0f} + SRAM {A["sram"]:,.0f} NAND2-eq ({Y["sram"]["bits"]:,} bits) = {A["total"]*A["nand2_um2"]/1e6:.3f} mm^2 at 45 nm'),
-    ("ResNet-50", f'{N["cycles"]:,} cycles/image, utilization {100*N["utilization"]:.1f} %, {N["scalesim_ratio"]:.3f} x SCALE-Sim v2 WS'),
+    ("ResNet-50", f'{N["cycles"]:,} cycles/image, utilization {100*N["utilization"]:.1f} % compute only, {N["scalesim_ratio"]:.3f} x SCALE-Sim v2 WS'),
+    ("  with DRAM", f'{N["cycles_with_dram"]:,} cycles/image, utilization {100*N["utilization_with_dram"]:.1f} %, {(N["dram_read_bytes"] + N["dram_write_bytes"])/1e6:.1f} MB at {N["memory"]["bytes_per_cycle"]} B/cycle (the shell plan\'s estimate; the shell RTL is in progress)'),
 ]
 w = max(len(k) for k, _ in rows)
 for k, v in rows:

@@ -81,8 +81,8 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
   report["utilization"] = utilization(cfg.bitserial, model.timing.macs, rtl.counter_cycles);
   report["sim_seconds"] = g_rtl_seconds;
   cli::write_json_report(opts.json_path, report);
-  fmt::print("rtl: {} gemm {}: {} cycles, utilization {:.1f} %\n", cfg.name, job.label, rtl.counter_cycles,
-             100.0 * report["utilization"].get<double>());
+  fmt::print("rtl: {} gemm {}: {} cycles, utilization {:.1f} % (compute only)\n", cfg.name, job.label,
+             rtl.counter_cycles, 100.0 * report["utilization"].get<double>());
   return 0;
 }
 

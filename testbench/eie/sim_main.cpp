@@ -88,8 +88,9 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
   report["utilization"] = utilization(cfg.eie, model.useful_macs(), cycles);
   report["sim_seconds"] = g_rtl_seconds;
   cli::write_json_report(opts.json_path, report);
-  fmt::print("rtl: {} {} layer(s): {} cycles, {} useful MACs, load-balance efficiency {:.1f} %\n", cfg.name,
-             rtl.layers.size(), cycles, model.useful_macs(), 100.0 * report["utilization"].get<double>());
+  fmt::print(
+      "rtl: {} {} layer(s): {} cycles (compute only), {} useful MACs, load-balance efficiency {:.1f} %\n",
+      cfg.name, rtl.layers.size(), cycles, model.useful_macs(), 100.0 * report["utilization"].get<double>());
   return 0;
 }
 

@@ -49,8 +49,8 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
   report["utilization"] = static_cast<double>(t.macs) / (static_cast<double>(rtl.counter_cycles) *
                                                          cfg.row_stationary.rows * cfg.row_stationary.cols);
   cli::write_json_report(opts.json_path, report);
-  fmt::print("rtl: {} {}: {} cycles, utilization {:.1f} %\n", cfg.name, h.label, rtl.counter_cycles,
-             100.0 * report["utilization"].get<double>());
+  fmt::print("rtl: {} {}: {} cycles, utilization {:.1f} % (compute only)\n", cfg.name, h.label,
+             rtl.counter_cycles, 100.0 * report["utilization"].get<double>());
   return 0;
 }
 

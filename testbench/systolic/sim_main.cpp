@@ -88,8 +88,8 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
   report["gemm"] = {{"M", job.a.shape[0]}, {"N", job.b.shape[1]}, {"K", job.a.shape[1]}};
   report["sim_seconds"] = g_rtl_seconds;
   cli::write_json_report(opts.json_path, report);
-  fmt::print("rtl: {} {}: {} job(s), {} cycles, utilization {:.1f} %\n", cfg.name, job.description,
-             plan.slices.size(), cycles, 100.0 * report["utilization"].get<double>());
+  fmt::print("rtl: {} {}: {} job(s), {} cycles, utilization {:.1f} % (compute only)\n", cfg.name,
+             job.description, plan.slices.size(), cycles, 100.0 * report["utilization"].get<double>());
   return 0;
 }
 

@@ -160,7 +160,8 @@ NetworkBench bench_network(const config::BitserialConfig& cfg, const std::string
 
 std::string format_table(const config::BitserialConfig& cfg, const NetworkBench& b) {
   std::string out = fmt::format(
-      "{}: tile {} windows x {} filters x {} lanes ({} MACs/cycle peak), mode {}; precision profile: {}\n",
+      "{}: tile {} windows x {} filters x {} lanes ({} MACs/cycle peak), mode {}; precision profile: {}\n"
+      "cycles: compute only (no data movement)\n",
       b.network, cfg.tile_rows, cfg.tile_cols, cfg.lanes, cfg.tile_rows * cfg.tile_cols * cfg.lanes,
       config::to_string(cfg.mode), b.profile_path.empty() ? "none (input_bits everywhere)" : b.profile_path);
   out += fmt::format("{:<10} {:>7} {:>6} {:>6} {:>3} {:>5} {:>13} {:>13} {:>13} {:>8} {:>8} {:>8}\n", "layer",

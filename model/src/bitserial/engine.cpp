@@ -50,8 +50,8 @@ int run_model(const config::Config& cfg, const cli::JobOptions& opts) {
                           {"steps", r.timing.steps},
                           {"macs", r.timing.macs},
                           {"utilization", r.timing.utilization}});
-  fmt::print("model: {} gemm {}: {} cycles ({} brick steps), utilization {:.1f} %\n", cfg.name, job.label,
-             r.timing.cycles, r.timing.steps, 100.0 * r.timing.utilization);
+  fmt::print("model: {} gemm {}: {} cycles ({} brick steps), utilization {:.1f} % (compute only)\n", cfg.name,
+             job.label, r.timing.cycles, r.timing.steps, 100.0 * r.timing.utilization);
   return 0;
 }
 

@@ -124,8 +124,10 @@ std::vector<BenchRow> run_bench(const config::EieConfig& cfg, const std::vector<
 }
 
 std::string format_bench(const config::EieConfig& cfg, const std::vector<BenchRow>& rows) {
-  std::string out = fmt::format("EIE {} PEs, FIFO depth {} (cycle model, published sizes and densities)\n",
-                                cfg.pes, cfg.fifo_depth);
+  std::string out = fmt::format(
+      "EIE {} PEs, FIFO depth {} (cycle model, published sizes and densities; cycles: compute only, no data "
+      "movement)\n",
+      cfg.pes, cfg.fifo_depth);
   out += fmt::format("{:<9} {:>6} {:>6} {:>6} {:>6} {:>10} {:>12} {:>10} {:>7} {:>7} {:>12} {:>8}\n", "layer",
                      "N", "M", "w %", "act %", "cycles", "useful MACs", "entries", "eff %", "ent %",
                      "dense cyc", "speedup");

@@ -96,8 +96,9 @@ int run_model(const config::Config& cfg, const cli::JobOptions& opts) {
                                           {"cycles", r.cycles()},
                                           {"macs", r.useful_macs()},
                                           {"utilization", util}});
-  fmt::print("model: {} {} layer(s): {} cycles, {} useful MACs, load-balance efficiency {:.1f} %\n", cfg.name,
-             r.timing.size(), r.cycles(), r.useful_macs(), 100.0 * util);
+  fmt::print(
+      "model: {} {} layer(s): {} cycles (compute only), {} useful MACs, load-balance efficiency {:.1f} %\n",
+      cfg.name, r.timing.size(), r.cycles(), r.useful_macs(), 100.0 * util);
   return 0;
 }
 

@@ -48,8 +48,8 @@ int run_model(const config::Config& cfg, const cli::JobOptions& opts) {
                                           {"cycles", t.cycles},
                                           {"macs", t.macs},
                                           {"utilization", t.utilization}});
-  fmt::print("model: {} {}: {} passes, {} cycles, utilization {:.1f} %\n", cfg.name, h.label, t.passes,
-             t.cycles, 100.0 * t.utilization);
+  fmt::print("model: {} {}: {} passes, {} cycles, utilization {:.1f} % (compute only)\n", cfg.name, h.label,
+             t.passes, t.cycles, 100.0 * t.utilization);
   return 0;
 }
 

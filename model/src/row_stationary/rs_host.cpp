@@ -210,8 +210,9 @@ std::vector<LayerBench> bench_network(const config::RowStationaryConfig& cfg, co
 }
 
 std::string format_bench(const config::RowStationaryConfig& cfg, const std::vector<LayerBench>& rows) {
-  std::string out = fmt::format("{:<16} {:>6} {:>14} {:>12} {:>7} {:>12} {:>13} {:>13}\n", "layer", "jobs",
-                                "MACs", "cycles", "util%", "ws_cycles", "scalesim_ws", "scalesim_os");
+  std::string out = "cycles: compute only (no data movement)\n";
+  out += fmt::format("{:<16} {:>6} {:>14} {:>12} {:>7} {:>12} {:>13} {:>13}\n", "layer", "jobs", "MACs",
+                     "cycles", "util%", "ws_cycles", "scalesim_ws", "scalesim_os");
   LayerBench total;
   total.name = "total";
   for (const auto& r : rows) {

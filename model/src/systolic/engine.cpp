@@ -54,8 +54,8 @@ int run_model(const config::Config& cfg, const cli::JobOptions& opts) {
                           {"cycles", cycles},
                           {"macs", macs},
                           {"utilization", utilization}});
-  fmt::print("model: {} {}: {} job(s), {} cycles, utilization {:.1f} %\n", cfg.name, job.description,
-             job.plan.slices.size(), cycles, 100.0 * utilization);
+  fmt::print("model: {} {}: {} job(s), {} cycles, utilization {:.1f} % (compute only)\n", cfg.name,
+             job.description, job.plan.slices.size(), cycles, 100.0 * utilization);
   return 0;
 }
 
