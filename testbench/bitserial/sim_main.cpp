@@ -66,7 +66,8 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
   check_options(cfg, opts);
   const Job job = load_job(cfg, opts);
   const auto model = run_gemm(cfg.bitserial, job.a, job.b, job.precision);
-  BitserialHarness h(cfg.bitserial, opts.fst_path);
+  BitserialHarness h(cfg.bitserial, opts.fst_path, opts.x_seed);
+  h.set_input_gaps(opts.input_gap, opts.seed);
   const auto rtl = run_on_rtl(h, cfg.bitserial, job, model.timing.cycles, 1.0, 0);
   if (!rtl.protocol_errors.empty()) {
     std::cerr << "dnngen run: RTL protocol error: " << rtl.protocol_errors.front() << "\n";
@@ -87,6 +88,7 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
 }
 
 int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
+  testbench::refuse_unimplemented(opts, "bit-serial");
   check_options(cfg, opts);
   const auto& bcfg = cfg.bitserial;
   std::vector<Job> jobs;
@@ -102,7 +104,8 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
     fmt::print("cosim {}: {} job(s), seed {}, consumer ready {:.2f}\n", cfg.name, jobs.size(), opts.seed,
                opts.ready_probability);
 
-  BitserialHarness h(bcfg, opts.fst_path);
+  BitserialHarness h(bcfg, opts.fst_path, opts.x_seed);
+  h.set_input_gaps(opts.input_gap, opts.seed);
   auto report = base_report(cfg, opts.op, "cosim");
   report["seed"] = opts.seed;
   report["jobs"] = nlohmann::json::array();

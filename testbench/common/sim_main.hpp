@@ -96,6 +96,17 @@ inline int finish_cosim(const config::Config& cfg, const cli::JobOptions& opts, 
   return pass ? 0 : 1;
 }
 
+// The robustness options a simulator does not implement yet are refused (exit 2), never
+// silently ignored.
+inline void refuse_unimplemented(const cli::JobOptions& opts, const std::string& engine) {
+  if (opts.resets)
+    throw InputError("--resets: not implemented for the " + engine +
+                     " engine yet (the systolic WS/OS engine has it)");
+  if (opts.bad_jobs != 0)
+    throw InputError("--bad-jobs: not implemented for the " + engine +
+                     " engine yet (its RTL has no job field checks; the systolic WS/OS engine has them)");
+}
+
 using Command = int (*)(const config::Config& cfg, const cli::JobOptions& opts);
 
 // A simulator's main: `sim run|cosim CONFIG [options]`, the same syntax as dnngen, with

@@ -138,9 +138,14 @@ class VerilatedDut {
   // before calling this.
   void reset() {
     top_->clk_i = 0;
-    top_->rst_ni = 0;
     top_->ld_valid_i = 0;
     top_->job_valid_i = 0;
+    // A falling edge on rst_ni, so every asynchronous reset acts before the next clock
+    // edge: with a random power-up state (x_seed) a clocked check must not see the
+    // registers' power-up values at that edge.
+    top_->rst_ni = 1;
+    top_->eval();
+    top_->rst_ni = 0;
     top_->eval();
     tick();
     tick();

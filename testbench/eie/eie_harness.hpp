@@ -26,16 +26,22 @@ struct RtlLayerRun {
 
 class EieHarness {
  public:
-  explicit EieHarness(const config::EieConfig& cfg, const std::string& fst_path = "")
-      : cfg_(cfg), dut_(fst_path) {
+  // x_seed: random power-up state (0: all zero); see testbench::VerilatedDut.
+  explicit EieHarness(const config::EieConfig& cfg, const std::string& fst_path = "", uint64_t x_seed = 0)
+      : cfg_(cfg), dut_(fst_path, x_seed) {
     dut_.reset();
   }
 
   uint64_t sim_cycles() const { return dut_.sim_cycles(); }
 
+  // Seeded idle cycles before each loader word and job (input valid gaps).
+  void set_input_gaps(double p, uint64_t seed) { dut_.set_input_gaps(p, seed); }
+
   // The EIE loader addresses a PE and takes one scalar word, so it has its own driver.
   void load(const std::vector<LoadWord>& words) {
     for (const auto& w : words) {
+      dut_->ld_valid_i = 0;
+      dut_.input_gaps();
       dut_->ld_valid_i = 1;
       dut_->ld_sel_i = w.sel;
       dut_->ld_pe_i = w.pe;

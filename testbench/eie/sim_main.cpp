@@ -66,7 +66,8 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
   const auto model = eie::run_chain(cfg.eie, chain);  // for the macs and the timeout only
   std::vector<uint64_t> expected;
   for (const auto& t : model.timing) expected.push_back(t.cycles);
-  eie::EieHarness h(cfg.eie, opts.fst_path);
+  eie::EieHarness h(cfg.eie, opts.fst_path, opts.x_seed);
+  h.set_input_gaps(opts.input_gap, opts.seed);
   const auto rtl = run_on_rtl(h, cfg.eie, chain, expected);
   uint64_t cycles = 0;
   nlohmann::json layers = nlohmann::json::array();
@@ -95,6 +96,7 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
 }
 
 int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
+  testbench::refuse_unimplemented(opts, "EIE");
   eie::check_job_options(opts);
   std::vector<eie::Chain> chains;
   if (opts.random) {
@@ -110,7 +112,8 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
   }
   const std::string replay = testbench::replay_command(opts);
   if (!opts.quiet) fmt::print("cosim {}: {} job(s), seed {}\n", cfg.name, chains.size(), opts.seed);
-  eie::EieHarness h(cfg.eie, opts.fst_path);
+  eie::EieHarness h(cfg.eie, opts.fst_path, opts.x_seed);
+  h.set_input_gaps(opts.input_gap, opts.seed);
   auto report = base_report(cfg, "cosim");
   report["seed"] = opts.seed;
   report["jobs"] = nlohmann::json::array();

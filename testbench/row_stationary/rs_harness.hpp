@@ -79,13 +79,18 @@ inline Verdict score(const config::RowStationaryConfig& cfg, const ConvJob& job,
 
 class RsHarness {
  public:
-  explicit RsHarness(const config::RowStationaryConfig& cfg, const std::string& fst_path = "")
-      : cfg_(cfg), dut_(fst_path) {
+  // x_seed: random power-up state (0: all zero); see testbench::VerilatedDut.
+  explicit RsHarness(const config::RowStationaryConfig& cfg, const std::string& fst_path = "",
+                     uint64_t x_seed = 0)
+      : cfg_(cfg), dut_(fst_path, x_seed) {
     dut_->out_ready_i = 0;
     dut_.reset();
   }
 
   uint64_t sim_cycles() const { return dut_.sim_cycles(); }
+
+  // Seeded idle cycles before each loader word and job (input valid gaps).
+  void set_input_gaps(double p, uint64_t seed) { dut_.set_input_gaps(p, seed); }
 
   void load(const std::vector<LoadWord>& words) { dut_.load(words); }
 

@@ -34,7 +34,8 @@ nlohmann::json base_report(const config::Config& cfg, const std::string& backend
 int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
   check_rs_bindings(cfg, opts);
   const auto h = job_from_inputs(cfg, opts);
-  RsHarness sim(cfg.row_stationary, opts.fst_path);
+  RsHarness sim(cfg.row_stationary, opts.fst_path, opts.x_seed);
+  sim.set_input_gaps(opts.input_gap, opts.seed);
   const auto t = estimate(cfg.row_stationary, h.job);
   sim.load(pack(cfg.row_stationary, h.ifmap, h.weights, h.job));
   const auto rtl = sim.run_job(h.job, 1.0, 0, testbench::timeout_for(t.cycles, 1.0));
@@ -55,13 +56,15 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
 }
 
 int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
+  testbench::refuse_unimplemented(opts, "row-stationary");
   check_rs_bindings(cfg, opts);
   const auto jobs = jobs_of(cfg, opts);
   const std::string replay = testbench::replay_command(opts);
   if (!opts.quiet)
     fmt::print("cosim {}: {} job(s), seed {}, consumer ready {:.2f}\n", cfg.name, jobs.size(), opts.seed,
                opts.ready_probability);
-  RsHarness sim(cfg.row_stationary, opts.fst_path);
+  RsHarness sim(cfg.row_stationary, opts.fst_path, opts.x_seed);
+  sim.set_input_gaps(opts.input_gap, opts.seed);
   auto report = base_report(cfg, "cosim");
   report["seed"] = opts.seed;
   report["jobs"] = nlohmann::json::array();

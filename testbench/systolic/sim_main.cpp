@@ -13,6 +13,7 @@
 #include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -66,7 +67,8 @@ uint64_t macs_of(const systolic::HostJob& job) {
 int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
   cli::check_bindings(cfg, opts);
   const auto job = systolic::host_job_from_inputs(cfg, opts);
-  systolic::SystolicHarness h(cfg.systolic, opts.fst_path);
+  systolic::SystolicHarness h(cfg.systolic, opts.fst_path, opts.x_seed);
+  h.set_input_gaps(opts.input_gap, opts.seed);
   Tensor gemm_out({job.a.shape[0], job.b.shape[1]});
   uint64_t cycles = 0;
   const auto& plan = job.plan;
@@ -110,6 +112,36 @@ bool check_assembled(const systolic::HostJob& job, const Tensor& gemm_out, nlohm
   return wrong == 0;
 }
 
+// --bad-jobs N: N jobs with one size out of range (0 or its limit + 1, seeded), each of
+// which the RTL must refuse; then the first job again, which must still be exact.
+void refuse_bad_jobs(const config::SystolicConfig& cfg, const cli::JobOptions& opts,
+                     systolic::SystolicHarness& h, const systolic::GemmJob& good, nlohmann::json& report,
+                     testbench::CosimTotals& totals) {
+  std::mt19937_64 rng(opts.seed ^ 0xBAD'10B5ull);
+  report["refused_jobs"] = nlohmann::json::array();
+  for (uint64_t i = 0; i < opts.bad_jobs; ++i) {
+    systolic::GemmShape s{1 + static_cast<int64_t>(rng() % cfg.max_m),
+                          1 + static_cast<int64_t>(rng() % cfg.max_n),
+                          1 + static_cast<int64_t>(rng() % cfg.max_k)};
+    const unsigned field = static_cast<unsigned>(rng() % 3);
+    const bool zero = rng() % 2 == 0;
+    int64_t& v = field == 0 ? s.m : field == 1 ? s.n : s.k;
+    v = zero ? 0 : int64_t{field == 0 ? cfg.max_m : field == 1 ? cfg.max_n : cfg.max_k} + 1;
+    const auto problems = h.refuse_job(s);
+    const std::string label = fmt::format("bad job M={} N={} K={}", s.m, s.n, s.k);
+    report["refused_jobs"].push_back({{"label", label}, {"pass", problems.empty()}, {"problems", problems}});
+    if (!problems.empty()) ++totals.failed;
+    testbench::print_job(opts, totals.jobs + i, label + " refused", 0, 0, 0, problems.empty(), problems);
+  }
+  const auto model = systolic::run_gemm(cfg, good.a, good.b);
+  const auto rtl = run_on_rtl(h, cfg, good.a, good.b, 1.0, opts.seed);
+  const auto v = systolic::score(model, rtl);
+  report["after_refused_jobs"] = {{"pass", v.pass}, {"problems", v.problems}};
+  if (!v.pass) ++totals.failed;
+  testbench::print_job(opts, totals.jobs + opts.bad_jobs, good.label + " after the refused jobs",
+                       v.model_cycles, v.rtl_cycles, rtl.stall_cycles, v.pass, v.problems);
+}
+
 int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
   cli::check_bindings(cfg, opts);
   // Either independent random jobs, or the engine jobs of one host job.
@@ -133,7 +165,8 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
     fmt::print("cosim {}: {} job(s), seed {}, consumer ready {:.2f}\n", cfg.name, jobs.size(), opts.seed,
                opts.ready_probability);
 
-  systolic::SystolicHarness h(cfg.systolic, opts.fst_path);
+  systolic::SystolicHarness h(cfg.systolic, opts.fst_path, opts.x_seed);
+  h.set_input_gaps(opts.input_gap, opts.seed);
   auto report = base_report(cfg, opts.op, "cosim");
   report["seed"] = opts.seed;
   report["jobs"] = nlohmann::json::array();
@@ -142,9 +175,19 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
   Tensor gemm_out;
   if (whole) gemm_out = Tensor({host.a.shape[0], host.b.shape[1]});
   const auto t0 = Clock::now();
+  std::mt19937_64 disturb(opts.seed ^ 0x5EED'0DD5ull);
   for (size_t i = 0; i < jobs.size(); ++i) {
     const auto& job = jobs[i];
     const auto model = systolic::run_gemm(cfg.systolic, job.a, job.b);
+    if (opts.resets) {  // a reset at a seeded point first; the job then runs from scratch
+      const auto point = static_cast<systolic::SystolicHarness::ResetPoint>(i % 3);
+      const systolic::GemmShape shape{job.a.shape[0], job.b.shape[1], job.a.shape[1]};
+      const auto words = systolic::pack_operands(cfg.systolic, job.a, job.b);
+      const uint64_t at = disturb() % (point == systolic::SystolicHarness::ResetPoint::kMidLoad
+                                           ? words.size() + 1
+                                           : model.timing.cycles / 2 + 1);
+      h.reset_at(point, words, shape, at);
+    }
     const auto rtl =
         run_on_rtl(h, cfg.systolic, job.a, job.b, opts.ready_probability, opts.seed * 1000003u + i);
     const auto v = systolic::score(model, rtl);
@@ -168,6 +211,7 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
     testbench::print_job(opts, i, job.label, v.model_cycles, v.rtl_cycles, rtl.stall_cycles, v.pass,
                          v.problems);
   }
+  if (opts.bad_jobs > 0) refuse_bad_jobs(cfg.systolic, opts, h, jobs.front(), report, totals);
   totals.wall_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   if (whole && !check_assembled(host, gemm_out, report)) ++totals.failed;
   totals.utilization = utilization(cfg.systolic, totals.macs, totals.cycles);

@@ -5,6 +5,7 @@
 //
 // Inputs change right after a rising edge, never at it; a transfer happens at a rising
 // edge when valid and ready were both high just before it.
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -20,13 +21,18 @@ namespace dnngen::systolic {
 
 class SystolicHarness {
  public:
-  explicit SystolicHarness(const config::SystolicConfig& cfg, const std::string& fst_path = "")
-      : cfg_(cfg), dut_(fst_path) {
+  // x_seed: random power-up state (0: all zero); see testbench::VerilatedDut.
+  explicit SystolicHarness(const config::SystolicConfig& cfg, const std::string& fst_path = "",
+                           uint64_t x_seed = 0)
+      : cfg_(cfg), dut_(fst_path, x_seed) {
     dut_->out_ready_i = 0;
     dut_.reset();
   }
 
   uint64_t sim_cycles() const { return dut_.sim_cycles(); }
+
+  // Seeded idle cycles before each loader word and job (input valid gaps).
+  void set_input_gaps(double p, uint64_t seed) { dut_.set_input_gaps(p, seed); }
 
   // Writes buffer words through the loader port, one per cycle.
   void load(const std::vector<LoadWord>& words) { dut_.load(words); }
@@ -95,11 +101,62 @@ class SystolicHarness {
     dut_->eval();
     if (dut_->busy_o) run.protocol_errors.push_back("busy still high after the last output");
     run.counter_cycles = dut_->cycles_o;
+    if (dut_->err_o) run.protocol_errors.push_back("error flag set after a good job");
     dut_.tick();  // let done pulse and idle settle
     return run;
   }
 
+  // A job with out-of-range sizes: it must be taken, then refused within a few cycles
+  // (done with err_o), with busy never rising and no result. Returns the problems.
+  std::vector<std::string> refuse_job(const GemmShape& s) {
+    std::vector<std::string> problems;
+    dut_->job_m_i = static_cast<uint32_t>(s.m);
+    dut_->job_n_i = static_cast<uint32_t>(s.n);
+    dut_->job_k_i = static_cast<uint32_t>(s.k);
+    dut_->out_ready_i = 1;
+    dut_.start_job();
+    bool done = false;
+    for (int edge = 0; edge < kRefuseWatchdog && !done; ++edge) {
+      dut_->eval();
+      if (dut_->out_valid_o) problems.push_back("a result came out of a refused job");
+      if (dut_->busy_o) problems.push_back("busy rose for a refused job");
+      done = dut_->done_o;
+      if (done && !dut_->err_o) problems.push_back("done without the error flag for a refused job");
+      dut_.tick();
+    }
+    if (!done)
+      problems.push_back("no done within " + std::to_string(kRefuseWatchdog) + " cycles of a refused job");
+    dut_->out_ready_i = 0;
+    return problems;
+  }
+
+  enum class ResetPoint { kMidLoad, kMidJob, kStalledOutput };
+
+  // Loads (part of) a job and starts it, then asserts reset at `point`: after `at` of the
+  // loader words, `at` cycles into the job, or `at` cycles after a result first waits for
+  // a consumer that is not ready. Leaves the engine reset and idle; its buffers hold
+  // whatever was loaded, so the caller loads the job again.
+  void reset_at(ResetPoint point, const std::vector<LoadWord>& words, const GemmShape& s, uint64_t at) {
+    dut_->out_ready_i = 0;
+    if (point == ResetPoint::kMidLoad) {
+      dut_.load({words.begin(), words.begin() + static_cast<long>(std::min<uint64_t>(at, words.size()))});
+      dut_.reset();
+      return;
+    }
+    dut_.load(words);
+    dut_->job_m_i = static_cast<uint32_t>(s.m);
+    dut_->job_n_i = static_cast<uint32_t>(s.n);
+    dut_->job_k_i = static_cast<uint32_t>(s.k);
+    dut_.start_job();
+    if (point == ResetPoint::kStalledOutput) {
+      for (uint64_t edge = 0; edge < 1'000'000 && !dut_->out_valid_o; ++edge) dut_.tick();
+    }
+    for (uint64_t i = 0; i < at; ++i) dut_.tick();
+    dut_.reset();
+  }
+
  private:
+  static constexpr int kRefuseWatchdog = 8;
   config::SystolicConfig cfg_;
   testbench::VerilatedDut<Vdnn_systolic_top> dut_;
 };
