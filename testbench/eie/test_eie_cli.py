@@ -58,6 +58,32 @@ class EieTests(test_cli.CliTestCase):
         self.assertTrue(r["pass"])
         self.assertEqual(len(r["jobs"][0]["layers"]), 2)
 
+    def compress_args(self, weights, *extra):
+        return ["compress", self.config(CFG), "--in", "weights=" + self.save("w.npy", weights), "--param",
+                "density=0.5", "--out", f"codebook={self.path('cb.npy')}", "--out", f"w_idx={self.path('wi.npy')}",
+                *extra]
+
+    def test_compress_refuses_empty_and_non_finite_weights(self):
+        # Issue 11: empty matrices crashed (SIGSEGV); NaN has no codebook value.
+        for shape in ((0, 30), (40, 0), (0, 0)):
+            self.assert_bad_input(self.compress_args(np.zeros(shape, np.float32)),
+                                  ["weights", "at least one row and one column", f"[{shape[0]}, {shape[1]}]"],
+                                  absent=[self.path("cb.npy")])
+        w = np.ones((4, 4), np.float32)
+        w[1, 2] = np.nan
+        self.assert_bad_input(self.compress_args(w), ["weights", "element 6", "finite"])
+
+    def test_compress_saturates_huge_weights_without_flipping_sign(self):
+        # Issue 11: 3e38 came out as -32768 (llround overflow before saturation).
+        w = np.random.default_rng(7).standard_normal((8, 8)).astype(np.float32)
+        w[0, 0], w[1, 1] = 3e38, -3e38
+        p = self.dnngen(*self.compress_args(w, "--seed", "1"))
+        self.assert_ok(p)
+        cb, wi = np.load(self.path("cb.npy")), np.load(self.path("wi.npy"))
+        got = cb[wi.astype(np.int64)]
+        self.assertEqual(got[0, 0], 32767, got)
+        self.assertEqual(got[1, 1], -32768, got)
+
     def test_compress_paper_shape_and_run(self):
         rng = np.random.default_rng(5)
         wf = rng.standard_normal((40, 24)).astype(np.float32)

@@ -163,6 +163,40 @@ TEST(ConfigErrors, UnknownKeys) {
             "systolic, eie, bitserial)");
 }
 
+// Issue 11: a name that is a SystemVerilog keyword or one of dnngen's own module names
+// made `generate` write a broken bundle.
+TEST(ConfigErrors, NameCannotBeAKeywordOrADnngenModule) {
+  EXPECT_NE(error_of(edited("name: test_cfg", "name: module")).find("'module' is a SystemVerilog keyword"),
+            std::string::npos);
+  EXPECT_NE(error_of(edited("name: test_cfg", "name: always_ff")).find("SystemVerilog keyword"),
+            std::string::npos);
+  EXPECT_NE(error_of(edited("name: test_cfg", "name: dnn_sram_1r1w")).find("starts with dnn_"),
+            std::string::npos);
+  EXPECT_NO_THROW(config::parse_config(edited("name: test_cfg", "name: modules"), "x.yaml"));
+}
+
+// The optional memory section: defaults, ranges, unknown keys.
+TEST(ConfigErrors, MemorySection) {
+  const auto cfg = config::parse_config(kValid, "x.yaml");
+  EXPECT_EQ(cfg.memory.bytes_per_cycle, 16u);
+  EXPECT_EQ(cfg.memory.latency, 100u);
+  const auto fast =
+      config::parse_config(std::string(kValid) + "memory: {bytes_per_cycle: 64, data_bits: 512}\n", "x.yaml");
+  EXPECT_EQ(fast.memory.bytes_per_cycle, 64u);
+  EXPECT_DOUBLE_EQ(fast.memory.effective_bytes_per_cycle(), 64.0);
+  EXPECT_EQ(error_of(std::string(kValid) + "memory: {latency: -1}\n"),
+            "x.yaml: memory.latency: must be an integer in 0..100000, got -1");
+  EXPECT_EQ(error_of(std::string(kValid) + "memory: {data_bits: 96}\n"),
+            "x.yaml: memory.data_bits: must be 64, 128, 256 or 512, got 96");
+  EXPECT_NE(error_of(std::string(kValid) + "memory: {speed: 1}\n").find("unknown key 'memory.speed'"),
+            std::string::npos);
+  // Little's law: 1 burst of 16 beats of 8 bytes in flight over 256 cycles moves 0.5 B/cycle.
+  const auto starved = config::parse_config(
+      std::string(kValid) + "memory: {latency: 256, outstanding: 1, data_bits: 64, max_burst: 16}\n",
+      "x.yaml");
+  EXPECT_DOUBLE_EQ(starved.memory.effective_bytes_per_cycle(), 0.5);
+}
+
 TEST(ConfigErrors, MissingKeys) {
   EXPECT_EQ(error_of(edited("  acc_bits: 32\n", "")), "x.yaml: missing key 'systolic.acc_bits'");
   EXPECT_EQ(error_of(edited("name: test_cfg\n", "")), "x.yaml: missing key 'name'");

@@ -55,7 +55,7 @@ TEST(Conv2d, Im2colJobsEqualDirectConvolution) {
   for (int trial = 0; trial < 60; ++trial) {
     const int64_t filter = std::vector<int64_t>{1, 3, 5, 11}[trial % 4];
     const int64_t stride = std::vector<int64_t>{1, 2, 4}[trial % 3];
-    const int64_t pad = trial % 3;
+    const int64_t pad = trial % std::min<int64_t>(3, filter + 1);  // at most the filter size
     const int64_t c = 1 + trial % 7, k = 1 + (trial * 5) % 9;
     const int64_t h = filter + std::uniform_int_distribution<int64_t>(0, 9)(rng);
     const int64_t w = filter + std::uniform_int_distribution<int64_t>(0, 9)(rng);
@@ -91,6 +91,9 @@ TEST(Conv2d, RejectsBadOperands) {
   expect_error(x, Tensor({4, 2, 3, 3}), {1, 0}, "with C = 3");
   expect_error(x, w, {0, 0}, "stride=0: must be at least 1");
   expect_error(x, w, {1, -1}, "pad=-1: must be at least 0");
+  // Issue 11: pad=1000 used 2 GB, larger pads ran out of memory or overflowed.
+  expect_error(x, w, {1, 1000}, "pad=1000: must be at most the filter size");
+  expect_error(x, w, {1, int64_t{1} << 62}, "must be at most the filter size");
   expect_error(x, Tensor({4, 3, 11, 11}), {1, 1}, "larger than the padded input 10x10");
   Tensor big = x;
   big.data[5] = 300;

@@ -148,8 +148,9 @@ JobOptions job_options_from(const std::string& command, const CommandLine& cl) {
     o.seed = vm["seed"].as<uint64_t>();
     o.count = vm["count"].as<uint64_t>();
     o.ready_probability = vm["ready"].as<double>();
-    if (!(o.ready_probability > 0.0 && o.ready_probability <= 1.0))
-      throw InputError("--ready must be in (0, 1]");
+    // Below 1 % a job's timeout (model cycles / P) would outgrow any run worth waiting for.
+    if (!(o.ready_probability >= 0.01 && o.ready_probability <= 1.0))
+      throw InputError(fmt::format("--ready {}: expected a probability in [0.01, 1]", o.ready_probability));
     o.input_gap = vm["gaps"].as<double>();
     if (!(o.input_gap >= 0.0 && o.input_gap < 1.0)) throw InputError("--gaps must be in [0, 1)");
     o.x_seed = vm["x-seed"].as<uint64_t>();

@@ -34,10 +34,11 @@ Compressed compress(const config::EieConfig& cfg, const std::vector<float>& weig
   const size_t k = (size_t{1} << cfg.index_bits) - 1;
   Compressed out;
   out.kept = order.size();
-  float lo = weights[order[0]], hi = lo;
+  // In double: hi - lo of two float weights near +-3e38 overflows float to inf.
+  double lo = weights[order[0]], hi = lo;
   for (size_t i : order) {
-    lo = std::min(lo, weights[i]);
-    hi = std::max(hi, weights[i]);
+    lo = std::min<double>(lo, weights[i]);
+    hi = std::max<double>(hi, weights[i]);
   }
   std::vector<double> c(std::max<size_t>(k, 1));
   for (size_t q = 0; q < c.size(); ++q)
@@ -70,7 +71,11 @@ Compressed compress(const config::EieConfig& cfg, const std::vector<float>& weig
   out.centroids.assign(out.codebook.size(), 0.0);
   for (size_t q = 0; q < c.size() && q + 1 < out.codebook.size(); ++q) {
     out.centroids[q + 1] = c[q];
-    out.codebook[q + 1] = numerics::saturate_signed(static_cast<int64_t>(std::llround(c[q] * scale)), 16);
+    // Saturate in floating point first: llround of a value beyond int64 is undefined (it
+    // turned 3e38 into -32768).
+    const double code = std::clamp(c[q] * scale, double{numerics::min_value(16, true)},
+                                   double{numerics::max_value(16, true)});
+    out.codebook[q + 1] = std::llround(code);
   }
   out.w_idx = Tensor({m, n});
   for (size_t t = 0; t < order.size(); ++t)

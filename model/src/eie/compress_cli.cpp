@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -98,6 +99,14 @@ int compress_command(const config::Config& cfg, const CompressOptions& opts) {
   if (w.shape.size() != 2)
     throw InputError("weights (" + weights_path + "): expected a 2-D array [M, N], got shape " +
                      shape_string(w.shape));
+  if (w.shape[0] < 1 || w.shape[1] < 1)
+    throw InputError("weights (" + weights_path + "): expected at least one row and one column, got shape " +
+                     shape_string(w.shape));
+  for (size_t i = 0; i < w.data.size(); ++i) {
+    if (!std::isfinite(w.data[i]))
+      throw InputError(
+          fmt::format("weights ({}): element {} is {}: expected finite numbers", weights_path, i, w.data[i]));
+  }
   const auto c = compress(cfg.eie, w.data, w.shape[0], w.shape[1], density, seed);
   // The result must fit the configured engine (x = ones only to satisfy the checker).
   Chain chain;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "dnngen/common/error.hpp"
 #include "dnngen/golden/gemm.hpp"
 
@@ -29,6 +31,12 @@ void check_conv2d_operands(const config::SystolicConfig& cfg, const Tensor& ifma
                     ifmap.shape[0], shape_string(ifmap.shape), shape_string(weights.shape)));
   if (p.stride < 1) throw InputError(fmt::format("--param stride={}: must be at least 1", p.stride));
   if (p.pad < 0) throw InputError(fmt::format("--param pad={}: must be at least 0", p.pad));
+  // A pad beyond the filter size only adds outputs that see nothing but zeros, and an
+  // unbounded pad sizes the im2col matrix without bound (pad=1000 took 2 GB).
+  const int64_t max_pad = std::max(weights.shape[2], weights.shape[3]);
+  if (p.pad > max_pad)
+    throw InputError(fmt::format("--param pad={}: must be at most the filter size ({} for a {}x{} filter)",
+                                 p.pad, max_pad, weights.shape[2], weights.shape[3]));
   const int64_t h = ifmap.shape[1] + 2 * p.pad, w = ifmap.shape[2] + 2 * p.pad;
   if (weights.shape[2] > h || weights.shape[3] > w)
     throw InputError(
