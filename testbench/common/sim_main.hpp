@@ -17,6 +17,7 @@
 #include "dnngen/cli/job_options.hpp"
 #include "dnngen/common/error.hpp"
 #include "dnngen/config/config.hpp"
+#include "verilated_dut.hpp"
 
 namespace dnngen::testbench {
 
@@ -72,7 +73,11 @@ struct CosimTotals {
 inline int finish_cosim(const config::Config& cfg, const cli::JobOptions& opts, const CosimTotals& t,
                         const std::string& replay, nlohmann::json& report,
                         const std::string& relation = "==") {
-  const bool pass = t.failed == 0;
+  const uint64_t assertions = rtl_assertion_count();
+  const bool pass = t.failed == 0 && assertions == 0;
+  report["rtl_assertions"] = assertions;
+  if (assertions > 0)
+    fmt::print("cosim {}: {} RTL assertion(s) fired (messages above): the run fails\n", cfg.name, assertions);
   const double rate = t.sim_seconds > 0 ? static_cast<double>(t.sim_cycles) / t.sim_seconds : 0.0;
   report["pass"] = pass;
   report["failed_jobs"] = t.failed;
@@ -112,6 +117,7 @@ using Command = int (*)(const config::Config& cfg, const cli::JobOptions& opts);
 // A simulator's main: `sim run|cosim CONFIG [options]`, the same syntax as dnngen, with
 // `default_op` when --op is not given. Exit status: 0 ok, 1 mismatch or failure, 2 bad input.
 inline int sim_main(int argc, char** argv, const std::string& default_op, Command run, Command cosim) {
+  abort_on_rtl_assertion() = false;  // count RTL assertions; fail the run instead of aborting
   try {
     if (argc < 2) throw InputError("usage: sim run|cosim CONFIG [options]");
     const std::string command = argv[1];
@@ -123,7 +129,12 @@ inline int sim_main(int argc, char** argv, const std::string& default_op, Comman
     }
     if (!opts.op_given) opts.op = default_op;
     const auto cfg = config::load_config(opts.config_path);
-    if (command == "run") return run(cfg, opts);
+    if (command == "run") {
+      const int rc = run(cfg, opts);
+      if (rtl_assertion_count() == 0) return rc;
+      std::cerr << "error: " << rtl_assertion_count() << " RTL assertion(s) fired (messages above)\n";
+      return 1;
+    }
     return cosim(cfg, opts);
   } catch (const InputError& e) {
     std::cerr << "error: " << e.what() << "\n";

@@ -55,6 +55,20 @@ BitWords read(const VlWide<N>& p) {
 
 }  // namespace port
 
+// RTL assertions ($error in the RTL's checks). By default one aborts the process (a unit
+// testbench then fails on the spot). The simulators turn that off before making a DUT
+// (abort_on_rtl_assertion() = false): then every DUT counts them in
+// rtl_assertion_count(), and the simulator reports a failed check the way it reports a
+// mismatch: exit 1, a JSON report and a replay line.
+inline bool& abort_on_rtl_assertion() {
+  static bool abort = true;
+  return abort;
+}
+inline uint64_t& rtl_assertion_count() {
+  static uint64_t count = 0;
+  return count;
+}
+
 // One Verilated top with its own context (never the global one, so two harnesses in one
 // process do not share time). Tracing is opt-in: a non-empty fst_path in a simulator built
 // with --trace-fst. Access the ports through ->, e.g. dut->ld_valid_i = 1.
@@ -70,6 +84,7 @@ class VerilatedDut {
   explicit VerilatedDut(const std::string& fst_path, uint64_t x_seed = 0)
       : ctx_(std::make_unique<VerilatedContext>()) {
     ctx_->debug(0);
+    ctx_->fatalOnError(abort_on_rtl_assertion());
     ctx_->randReset(x_seed == 0 ? 0 : 2);
     if (x_seed != 0) ctx_->randSeed(static_cast<int>(x_seed % 0x7fffffffu) + 1);
 #if VM_TRACE
@@ -131,6 +146,11 @@ class VerilatedDut {
 #endif
     ctx_->timeInc(1);
     ++sim_cycles_;
+    if (ctx_->gotError()) {
+      ++rtl_assertion_count();
+      ctx_->gotError(false);
+      ctx_->gotFinish(false);
+    }
   }
 
   // Two cycles in reset with the loader and job ports idle, then one cycle out of it.
