@@ -1091,6 +1091,31 @@ class LateBadInputTests(CliTestCase):
                                        "--in", f"B={self.bp}", "--out", f"C={cdir}", "--json", rep],
                                       ["cdir"], absent=[rep])
 
+    def test_full_device_is_an_error_and_leaves_no_temporary_file(self):
+        # Issue 11: a full disk gave exit 0 and a 0-byte JSON (run/cosim) or left *.tmp.PID.
+        for backend in ("model", "rtl"):
+            with self.subTest(backend=backend):
+                p = self.dnngen("run", self.config(), "--backend", backend, "--in", f"A={self.ap}", "--in",
+                                f"B={self.bp}", "--out", f"C={self.out}", "--json", "/dev/full")
+                self.assertIn("No space left on device", self.error_line(p, 2))
+        with self.subTest(command="cosim"):
+            p = self.dnngen("cosim", self.config(), "--random", "--count", "1", "--json", "/dev/full")
+            self.assertIn("No space left on device", self.error_line(p, 2))
+        self.assertEqual([f for f in os.listdir(self.tmp) if ".tmp." in f], [])
+
+    def test_outputs_write_through_symlinks_and_devices(self):
+        # Issue 11: a symlink or /dev/null given as an output was replaced by a regular file.
+        real, link = self.path("real.json"), self.path("link.json")
+        with open(real, "w") as f:
+            f.write("{}")
+        os.symlink("real.json", link)
+        p = self.dnngen("run", self.config(), "--in", f"A={self.ap}", "--in", f"B={self.bp}", "--out",
+                        "C=/dev/null", "--json", link)
+        self.assert_ok(p)
+        self.assertTrue(os.path.islink(link))
+        self.assertIn("cycles", self.load_json(real))
+        self.assertTrue(os.path.exists("/dev/null") and not os.path.isfile("/dev/null"))
+
     def test_fst_directory_does_not_exist(self):
         fst = self.path("no_such_dir/wave.fst")
         rep = self.path("r.json")

@@ -160,7 +160,7 @@ TEST_F(Npy, WriteToMissingDirectoryFailsCleanly) {
     write_npy(p, Tensor({1}), DType::kInt8);
     FAIL() << "expected InputError";
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), p + ": cannot write file: No such file or directory");
+    EXPECT_EQ(std::string(e.what()), p + ": cannot write: No such file or directory");
   }
   EXPECT_TRUE(fs::is_empty(dir_));
 }

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "dnngen/common/error.hpp"
+#include "dnngen/common/output_dir.hpp"
 #include "dnngen/golden/conv2d.hpp"
 #include "dnngen/golden/gemm.hpp"
 #include "dnngen/io/npy.hpp"
@@ -285,18 +286,10 @@ void write_result(const config::Config& cfg, const JobOptions& o, const Tensor& 
 
 void write_json_report(const std::string& path, const nlohmann::json& report) {
   if (path.empty()) return;
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp);
-    if (!f) throw InputError("--json " + path + ": cannot write");
-    f << report.dump(2) << "\n";
-    if (!f) throw InputError("--json " + path + ": write failed");
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw InputError("--json " + path + ": cannot write: " + ec.message());
+  try {
+    output::replace_file(path, report.dump(2) + "\n");
+  } catch (const InputError& e) {
+    throw InputError(std::string("--json ") + e.what());
   }
 }
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -158,6 +159,53 @@ void write_text_file(const fs::path& path, const std::string& text) {
   out << text;
   out.close();
   if (!out) throw InputError(fmt::format("cannot write {}", path.string()));
+}
+
+namespace {
+
+[[noreturn]] void cannot_write(const fs::path& path, int err) {
+  throw InputError(fmt::format("{}: cannot write: {}", path.string(), std::strerror(err)));
+}
+
+// Writes every byte to `f` and flushes it to the device; false (errno set) on any error.
+bool write_all(std::FILE* f, const std::string& bytes, bool sync) {
+  if (std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size()) return false;
+  if (std::fflush(f) != 0) return false;
+  return !sync || ::fsync(::fileno(f)) == 0;
+}
+
+}  // namespace
+
+void replace_file(const fs::path& path, const std::string& bytes) {
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);  // follows a symbolic link
+  if (fs::is_directory(st)) cannot_write(path, EISDIR);
+  if (fs::exists(st) && !fs::is_regular_file(st)) {  // a device or a FIFO: write through it
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr) cannot_write(path, errno);
+    const bool ok = write_all(f, bytes, false);
+    const int err = errno;
+    if (std::fclose(f) != 0 || !ok) cannot_write(path, ok ? errno : err);
+    return;
+  }
+  const fs::path target = fs::is_symlink(fs::symlink_status(path, ec)) ? fs::weakly_canonical(path) : path;
+  const fs::path tmp = fmt::format("{}.tmp.{}", target.string(), ::getpid());
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) cannot_write(path, errno);
+  bool ok = write_all(f, bytes, true);
+  int err = errno;
+  if (std::fclose(f) != 0 && ok) {
+    ok = false;
+    err = errno;
+  }
+  if (ok && std::rename(tmp.c_str(), target.c_str()) != 0) {
+    ok = false;
+    err = errno;
+  }
+  if (!ok) {
+    std::remove(tmp.c_str());
+    cannot_write(path, err);
+  }
 }
 
 std::string read_text_file(const fs::path& path) {

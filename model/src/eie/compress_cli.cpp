@@ -15,6 +15,7 @@
 #include "dnngen/cli/command_line.hpp"
 #include "dnngen/cli/job_options.hpp"
 #include "dnngen/common/error.hpp"
+#include "dnngen/common/output_dir.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/eie/compress.hpp"
 #include "dnngen/eie/encode.hpp"
@@ -26,13 +27,9 @@ namespace fs = std::filesystem;
 namespace {
 
 void write_hex(const std::string& path, const std::vector<uint32_t>& words) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp);
-    for (uint32_t w : words) f << fmt::format("{:x}\n", w);
-    if (!f) throw InputError(path + ": cannot write");
-  }
-  fs::rename(tmp, path);
+  std::string text;
+  for (uint32_t w : words) text += fmt::format("{:x}\n", w);
+  output::replace_file(path, text);
 }
 
 }  // namespace

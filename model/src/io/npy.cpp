@@ -23,6 +23,7 @@
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/numerics.hpp"
+#include "dnngen/common/output_dir.hpp"
 
 namespace dnngen::io {
 namespace {
@@ -383,25 +384,8 @@ void write_npy(const std::string& path, const Tensor& t, DType dtype) {
     for (unsigned b = 0; b < width; ++b) out += static_cast<char>((field >> (8 * b)) & 0xff);
   }
 
-  // Write beside the target and rename: readers never see a half-written file and a
-  // failed write leaves any previous file intact.
-  const std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) fail(path, std::string("cannot write file: ") + std::strerror(errno));
-    f.write(out.data(), static_cast<std::streamsize>(out.size()));
-    f.close();
-    if (!f) {
-      const int err = errno;
-      std::remove(tmp.c_str());
-      fail(path, std::string("cannot write file: ") + std::strerror(err));
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    std::remove(tmp.c_str());
-    fail(path, std::string("cannot write file: ") + std::strerror(err));
-  }
+  // All or nothing: a failed write leaves any previous file intact (output::replace_file).
+  output::replace_file(path, out);
 }
 
 NpyFloatArray read_npy_float(const std::string& path) {

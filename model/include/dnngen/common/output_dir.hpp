@@ -57,6 +57,13 @@ class StagedDir {
 // InputError naming the path if it cannot.
 void write_text_file(const std::filesystem::path& path, const std::string& text);
 
+// Writes `bytes` as the file `path`, all or nothing: into a temporary file beside the
+// target, checked through fsync and close, then renamed over it, so a failed write (a full
+// disk) leaves the previous file intact and no temporary file behind. A symbolic link is
+// followed (its target is replaced; the link stays a link); a device or FIFO such as
+// /dev/null is written directly, never replaced. InputError "PATH: cannot write: REASON".
+void replace_file(const std::filesystem::path& path, const std::string& bytes);
+
 // The whole file; InputError naming the path if it cannot be read.
 std::string read_text_file(const std::filesystem::path& path);
 
