@@ -1103,6 +1103,19 @@ class LateBadInputTests(CliTestCase):
             self.assertIn("No space left on device", self.error_line(p, 2))
         self.assertEqual([f for f in os.listdir(self.tmp) if ".tmp." in f], [])
 
+    def test_outputs_must_not_share_a_path_or_overwrite_an_input(self):
+        # Issue 11: the same path for two outputs, or an output equal to an input, overwrote silently.
+        os.symlink(os.path.basename(self.ap), self.path("alias.npy"))
+        cases = [(["--out", f"C={self.out}", "--json", self.out], ["--out C and --json", "same file"]),
+                 (["--out", f"C={self.path('x/../c2.npy')}", "--json", self.path("c2.npy")],
+                  ["same file"]),
+                 (["--out", f"C={self.ap}"], ["is also the input --in A"]),
+                 (["--out", f"C={self.path('alias.npy')}"], ["is also the input --in A"])]
+        for extra, needles in cases:
+            with self.subTest(extra=extra):
+                self.assert_bad_input(["run", self.config(), "--in", f"A={self.ap}", "--in", f"B={self.bp}", *extra],
+                                      needles)
+
     def test_outputs_write_through_symlinks_and_devices(self):
         # Issue 11: a symlink or /dev/null given as an output was replaced by a regular file.
         real, link = self.path("real.json"), self.path("link.json")

@@ -10,6 +10,7 @@
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/output_dir.hpp"
+#include "dnngen/common/strings.hpp"
 #include "dnngen/golden/conv2d.hpp"
 #include "dnngen/golden/gemm.hpp"
 #include "dnngen/io/npy.hpp"
@@ -18,6 +19,35 @@ namespace dnngen::cli {
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
 namespace {
+
+// Issue 11: two outputs on one path, or an output on an input, silently overwrote one
+// with the other. Paths compare resolved (symbolic links, "..", relative forms).
+void check_distinct_paths(const JobOptions& o) {
+  std::vector<std::pair<std::string, std::string>> outputs;  // option, path
+  for (const auto& [name, path] : o.outputs) outputs.push_back({"--out " + name, path});
+  if (!o.json_path.empty()) outputs.push_back({"--json", o.json_path});
+  if (!o.fst_path.empty()) outputs.push_back({"--fst", o.fst_path});
+  std::vector<std::pair<std::string, std::string>> inputs;
+  for (const auto& [name, list] : o.inputs)
+    for (const auto& path : strings::split(list, ',')) inputs.push_back({"--in " + name, path});
+  auto same = [](const std::string& a, const std::string& b) {
+    if (a == "/dev/null" || b == "/dev/null") return false;  // any number of outputs may go there
+    std::error_code ea, eb;
+    namespace fs = std::filesystem;
+    return fs::weakly_canonical(fs::absolute(a), ea) == fs::weakly_canonical(fs::absolute(b), eb) && !ea &&
+           !eb;
+  };
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    for (size_t j = i + 1; j < outputs.size(); ++j)
+      if (same(outputs[i].second, outputs[j].second))
+        throw InputError(fmt::format("{} and {} name the same file {}: give each output its own path",
+                                     outputs[i].first, outputs[j].first, outputs[i].second));
+    for (const auto& [option, path] : inputs)
+      if (same(outputs[i].second, path))
+        throw InputError(fmt::format("{} {} is also the input {}: an output must not overwrite an input",
+                                     outputs[i].first, outputs[i].second, option));
+  }
+}
 
 std::map<std::string, std::string> parse_bindings(const CommandLine& cl, const char* key) {
   std::map<std::string, std::string> out;
@@ -163,6 +193,7 @@ JobOptions job_options_from(const std::string& command, const CommandLine& cl) {
           "dnngen cosim: give exactly one of --random, --layer FILE:NAME or the job's --in tensors");
     if (o.random && o.count == 0) throw InputError("--count must be at least 1");
   }
+  check_distinct_paths(o);
   return o;
 }
 
