@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS  ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps build demo test regress lint bench format format-check clean help
+.PHONY: all deps build demo test regress lint bench fuzz format format-check clean help
 
 all: build
 
@@ -13,6 +13,7 @@ help:
 	@echo "make regress  longer co-simulation sweeps (more seeds and jobs)"
 	@echo "make lint     verilator -Wall and Yosys read/synth of every RTL module"
 	@echo "make bench    performance figures: simulation speed, cycle-model speed, SCALE-Sim ratio"
+	@echo "make fuzz     libFuzzer on the config, .npy, workload CSV and Liberty readers (FUZZ_SECONDS each, default 600)"
 	@echo "make format   clang-format the C++ tree (.clang-format); format-check only checks (part of make test)"
 
 deps:
@@ -39,6 +40,9 @@ regress: build
 bench: build
 	scripts/bench.sh $(BUILD)
 
+fuzz: deps
+	scripts/fuzz.sh
+
 format: deps
 	scripts/format.sh
 
@@ -46,4 +50,4 @@ format-check: deps
 	scripts/format.sh --check
 
 clean:
-	rm -rf $(BUILD) out
+	rm -rf $(BUILD) build-fuzz build-fuzz.configure.log out

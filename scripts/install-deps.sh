@@ -5,6 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake make g++ pkg-config clang-format git
+  clang libclang-rt-14-dev
   verilator yosys iverilog
   opensta nextpnr-ice40 qflow-tech-osu018
   libyaml-cpp-dev libboost-dev libboost-program-options-dev

@@ -440,7 +440,7 @@ double MemoryConfig::effective_bytes_per_cycle() const {
   const double bus = data_bits / 8.0;
   double rate = std::min<double>(bytes_per_cycle, bus);
   // Little's law: the bytes in flight cover the latency or cap the rate.
-  if (latency > 0) rate = std::min(rate, double{outstanding} * max_burst * bus / latency);
+  if (latency > 0) rate = std::min(rate, static_cast<double>(outstanding) * max_burst * bus / latency);
   return rate;
 }
 

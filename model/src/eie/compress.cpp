@@ -73,8 +73,8 @@ Compressed compress(const config::EieConfig& cfg, const std::vector<float>& weig
     out.centroids[q + 1] = c[q];
     // Saturate in floating point first: llround of a value beyond int64 is undefined (it
     // turned 3e38 into -32768).
-    const double code = std::clamp(c[q] * scale, double{numerics::min_value(16, true)},
-                                   double{numerics::max_value(16, true)});
+    const double code = std::clamp(c[q] * scale, static_cast<double>(numerics::min_value(16, true)),
+                                   static_cast<double>(numerics::max_value(16, true)));
     out.codebook[q + 1] = std::llround(code);
   }
   out.w_idx = Tensor({m, n});

@@ -54,7 +54,7 @@ class Lexer {
       if (c == '\n') {
         ++line_;
         ++pos_;
-      } else if (c == ' ' || c == '\t' || c == '\r' || c == '\f') {
+      } else if (std::isspace(static_cast<unsigned char>(c))) {  // also \v, which the word lexer ends on
         ++pos_;
       } else if (c == '\\' && pos_ + 1 < text_.size() &&
                  (text_[pos_ + 1] == '\n' || text_[pos_ + 1] == '\r')) {
@@ -113,6 +113,9 @@ class Lexer {
       t.text += d;
       ++pos_;
     }
+    // Nothing a word can start with (fuzzing found a lone backslash before '\r' looping here).
+    if (t.text.empty())
+      fail(t.line, fmt::format("unexpected character 0x{:02x}", static_cast<unsigned char>(c)));
     return t;
   }
 
