@@ -50,4 +50,4 @@ format-check: deps
 	scripts/format.sh --check
 
 clean:
-	rm -rf $(BUILD) build-fuzz build-fuzz.configure.log out
+	rm -rf $(BUILD) build-fuzz out

@@ -4,7 +4,8 @@
 # (testbench/fuzz/fuzz_targets.hpp). Builds them with -fsanitize=fuzzer,address,undefined
 # in build-fuzz/, runs each for FUZZ_SECONDS (default 600) from the seed corpus in
 # testbench/fuzz/corpus/<target>/ (new inputs go to build-fuzz/corpus/<target>/), and
-# prints one line per target. A finding lands in build-fuzz/findings/<target>/: copy it
+# prints one line per target. Each run stops an input after 10 s (-timeout) and at 2 GB.
+# A finding lands in build-fuzz/findings/<target>/: copy it
 # into the seed corpus as crash-<name>, fix the reader, and ctest fuzz_corpus keeps it.
 #
 #   scripts/fuzz.sh [TARGET...]        FUZZ_SECONDS=N, FUZZ_BUILD=DIR
@@ -17,10 +18,11 @@ TARGETS=("$@")
 [[ ${#TARGETS[@]} -eq 0 ]] && TARGETS=(config_yaml npy workload_csv liberty)
 
 sanitize="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g"
+mkdir -p "$BUILD"
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDNNGEN_FUZZ=ON \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-  -DCMAKE_CXX_FLAGS="$sanitize" -DCMAKE_EXE_LINKER_FLAGS="$sanitize" >"$BUILD.configure.log" 2>&1 ||
-  { tail -20 "$BUILD.configure.log"; exit 1; }
+  -DCMAKE_CXX_FLAGS="$sanitize" -DCMAKE_EXE_LINKER_FLAGS="$sanitize" >"$BUILD/configure.log" 2>&1 ||
+  { tail -20 "$BUILD/configure.log"; exit 1; }
 cmake --build "$BUILD" -j "${JOBS:-2}" --target "${TARGETS[@]/#/fuzz_}" >"$BUILD/build.log" 2>&1 ||
   { tail -30 "$BUILD/build.log"; exit 1; }
 

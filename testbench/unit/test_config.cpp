@@ -154,6 +154,12 @@ TEST(ConfigErrors, EmptyOrNotAMapping) {
   EXPECT_EQ(error_of(std::string(kValid) + "---\n" + kValid), "x.yaml: expected one YAML document, found 2");
 }
 
+// Fuzzing found that yaml-cpp 0.7's LoadAll loops forever, allocating, on a lone ','.
+TEST(ConfigErrors, StrayTokenIsMalformedNotAHang) {
+  EXPECT_EQ(error_of(","), "x.yaml: malformed YAML: a token outside any node (e.g. a stray ',')");
+  EXPECT_EQ(error_of("---\n,\n"), "x.yaml: malformed YAML: a token outside any node (e.g. a stray ',')");
+}
+
 TEST(ConfigErrors, UnknownKeys) {
   EXPECT_EQ(error_of(edited("rows:", "rowz:")),
             "x.yaml: unknown key 'systolic.rowz' (expected one of: rows, cols, dataflow, "

@@ -3,6 +3,7 @@
 #include "dnngen/config/config.hpp"
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -383,12 +384,59 @@ Config parse_root(const YAML::Node& root, const std::string& source) {
   return cfg;
 }
 
+// Counts the documents of a YAML stream without building them. yaml-cpp 0.7's LoadAll
+// loops forever (allocating) on a stream whose token no node consumes, e.g. a lone ','
+// (upstream issue #1040, fixed after 0.7; found by fuzzing): the parser then reports a
+// new empty document at the same place again and again. Here a document that starts where
+// the previous one started ends the count as malformed YAML.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (count_ > 0 && mark.pos == last_start_) stuck_ = true;
+    last_start_ = mark.pos;
+    ++count_;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+  }
+  void OnMapEnd() override {}
+
+  size_t count() const { return count_; }
+  bool stuck() const { return stuck_; }
+
+ private:
+  size_t count_ = 0;
+  int last_start_ = -1;
+  bool stuck_ = false;
+};
+
+// The number of documents in the stream (0 for an empty one); InputError if the parser
+// gets stuck.
+size_t count_documents(const std::string& yaml_text, const std::string& source_name) {
+  std::istringstream in(yaml_text);
+  YAML::Parser parser(in);
+  DocumentCounter counter;
+  while (parser.HandleNextDocument(counter)) {
+    if (counter.stuck())
+      throw InputError(source_name + ": malformed YAML: a token outside any node (e.g. a stray ',')");
+  }
+  return counter.count();
+}
+
 }  // namespace
 
 Config parse_config(const std::string& yaml_text, const std::string& source_name) {
   std::vector<YAML::Node> docs;
   try {
-    docs = YAML::LoadAll(yaml_text);
+    const size_t count = count_documents(yaml_text, source_name);
+    if (count == 1) docs.push_back(YAML::Load(yaml_text));
+    if (count > 1) docs.resize(count);
   } catch (const YAML::Exception& e) {
     // yaml-cpp marks are 0-based; editors count from 1.
     if (e.mark.is_null()) throw InputError(source_name + ": malformed YAML: " + e.msg);
