@@ -17,6 +17,7 @@
 
 #include "Vdnn_axi_dma_rd.h"
 #include "axi_memory.hpp"
+#include "shell_tb.hpp"
 #include "verilated_dut.hpp"
 
 namespace dnngen::shell {
@@ -29,11 +30,6 @@ using testbench::VerilatedDut;
 constexpr unsigned kDataBits = 64, kBytes = kDataBits / 8, kMaxBurst = 16, kOutstanding = 4;
 using Memory = AxiMemory<Vdnn_axi_dma_rd, kDataBits>;
 
-uint64_t base_seed() {
-  const char* s = std::getenv("DNNGEN_SEED");
-  return s ? std::strtoull(s, nullptr, 10) : 20261205u;
-}
-
 struct Result {
   std::vector<uint8_t> data;
   uint64_t cycles = 0;  // from the command's edge to the last beat's edge
@@ -44,18 +40,11 @@ struct Bench {
   Bench(const AxiMemoryTiming& t, uint64_t seed) : dut(""), mem(*dut.operator->(), 1 << 20, t), rng(seed) {
     for (std::size_t i = 0; i < mem.bytes().size(); ++i)
       mem.bytes()[i] = static_cast<uint8_t>(i * 131 + (i >> 8));
-    dut->clk_i = 0;
-    dut->rst_ni = 0;
     dut->cmd_valid_i = 0;
     dut->out_ready_i = 0;
     dut->m_axi_arready_i = 0;
     dut->m_axi_rvalid_i = 0;
-    dut->eval();
-    dut.tick();
-    dut.tick();
-    dut->rst_ni = 1;
-    dut->eval();
-    dut.tick();
+    reset(dut);
   }
 
   Result run(uint64_t addr, uint32_t beats, double ready) {

@@ -16,6 +16,7 @@
 
 #include "Vdnn_axi_dma_wr.h"
 #include "axi_memory.hpp"
+#include "shell_tb.hpp"
 #include "verilated_dut.hpp"
 
 namespace dnngen::shell {
@@ -27,11 +28,6 @@ using testbench::VerilatedDut;
 constexpr unsigned kDataBits = 64, kBytes = kDataBits / 8, kMaxBurst = 16, kOutstanding = 4;
 using Memory = testbench::AxiMemory<Vdnn_axi_dma_wr, kDataBits, false, true>;
 
-uint64_t base_seed() {
-  const char* s = std::getenv("DNNGEN_SEED");
-  return s ? std::strtoull(s, nullptr, 10) : 20261205u;
-}
-
 struct Beat {
   uint64_t data;
   uint8_t strb;
@@ -40,16 +36,9 @@ struct Beat {
 struct Bench {
   Bench(const AxiMemoryTiming& t, uint64_t seed) : dut(""), mem(*dut.operator->(), 1 << 20, t), rng(seed) {
     for (std::size_t i = 0; i < mem.bytes().size(); ++i) mem.bytes()[i] = static_cast<uint8_t>(i * 77 + 5);
-    dut->clk_i = 0;
-    dut->rst_ni = 0;
     dut->cmd_valid_i = 0;
     dut->in_valid_i = 0;
-    dut->eval();
-    dut.tick();
-    dut.tick();
-    dut->rst_ni = 1;
-    dut->eval();
-    dut.tick();
+    reset(dut);
   }
 
   // Runs one command; returns the cycles from the command's edge until busy falls, or 0.

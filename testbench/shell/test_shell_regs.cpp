@@ -20,6 +20,7 @@
 #include "dnngen/shell/descriptor.hpp"
 #include "dnngen/shell/register_file.hpp"
 #include "dnngen/shell/regmap.hpp"
+#include "shell_tb.hpp"
 #include "verilated_dut.hpp"
 
 namespace dnngen::shell {
@@ -28,24 +29,12 @@ namespace {
 using testbench::AxiLiteMaster;
 using testbench::VerilatedDut;
 
-uint64_t base_seed() {
-  const char* s = std::getenv("DNNGEN_SEED");
-  return s ? std::strtoull(s, nullptr, 10) : 20261205u;
-}
-
 // The DUT at its default parameters (which Identity{} mirrors), reset, with the model and
 // a master; the engine-side inputs are driven from `engine`.
 struct Bench {
   explicit Bench(uint64_t seed, double stall = 0.3) : dut(""), axi(dut, seed, stall), model(Identity{}) {
     drive_engine();
-    dut->clk_i = 0;
-    dut->rst_ni = 0;
-    dut->eval();
-    dut.tick();
-    dut.tick();
-    dut->rst_ni = 1;
-    dut->eval();
-    dut.tick();
+    reset(dut);
     axi.on_cycle([this] {
       starts += dut->start_o;
       aborts += dut->abort_o;

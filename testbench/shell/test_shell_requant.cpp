@@ -16,6 +16,7 @@
 #include "Vdnn_shell_requant.h"
 #include "dnngen/common/bit_words.hpp"
 #include "dnngen/common/numerics.hpp"
+#include "shell_tb.hpp"
 #include "verilated_dut.hpp"
 
 #ifndef TB_Lanes
@@ -32,11 +33,6 @@ namespace dnngen::shell {
 namespace {
 
 constexpr unsigned kLanes = TB_Lanes, kAccBits = TB_AccBits, kOutBits = TB_OutBits, kShiftBits = 6;
-
-uint64_t base_seed() {
-  const char* s = std::getenv("DNNGEN_SEED");
-  return s ? std::strtoull(s, nullptr, 10) : 20261205u;
-}
 
 struct Lane {
   int64_t acc;
@@ -82,16 +78,9 @@ Beat random_beat(std::mt19937_64& rng, uint32_t tag) {
 
 struct Bench {
   Bench() : dut("") {
-    dut->clk_i = 0;
-    dut->rst_ni = 0;
     dut->in_valid_i = 0;
     dut->out_ready_i = 0;
-    dut->eval();
-    dut.tick();
-    dut.tick();
-    dut->rst_ni = 1;
-    dut->eval();
-    dut.tick();
+    reset(dut);
   }
 
   void present(const Beat& b) {
