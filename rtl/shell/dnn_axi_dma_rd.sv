@@ -47,7 +47,6 @@ module dnn_axi_dma_rd #(
 );
 
   localparam int unsigned CountBits = dnn_pkg::idx_bits(Outstanding + 1);
-  localparam int unsigned PageBeats = 4096 / Bytes;  // beats in a 4 KiB page
 
   if (DataBits != 64 && DataBits != 128 && DataBits != 256 && DataBits != 512) begin : g_bad_data
     $error("dnn_axi_dma_rd: DataBits must be 64, 128, 256 or 512");
@@ -70,14 +69,12 @@ module dnn_axi_dma_rd #(
   logic [7:0]           arlen_q, arlen_d;
 
   // The next burst: up to MaxBurst beats, the beats left, and the beats to the page end.
-  logic [12:0]          to_page;  // 1..PageBeats
   logic [BeatsBits-1:0] burst;
-  assign to_page = 13'(PageBeats) - ({1'b0, addr_q[11:0]} >> SizeCode);
-  always_comb begin
-    burst = issue_q;
-    if (burst > BeatsBits'(MaxBurst)) burst = BeatsBits'(MaxBurst);
-    if (32'(burst) > 32'(to_page)) burst = BeatsBits'(to_page);
-  end
+  dnn_axi_burst #(.DataBits(DataBits), .MaxBurst(MaxBurst), .BeatsBits(BeatsBits)) u_burst (
+    .addr_i (addr_q[11:0]),
+    .left_i (issue_q),
+    .beats_o(burst)
+  );
 
   logic cmd_fire, ar_fire, r_fire, r_done, out_fire, load_ar;
   assign cmd_fire = cmd_valid_i && cmd_ready_o;

@@ -51,7 +51,6 @@ module dnn_axi_dma_wr #(
 );
 
   localparam int unsigned CountBits = dnn_pkg::idx_bits(Outstanding + 1);
-  localparam int unsigned PageBeats = 4096 / Bytes;
 
   if (DataBits != 64 && DataBits != 128 && DataBits != 256 && DataBits != 512) begin : g_bad_data
     $error("dnn_axi_dma_wr: DataBits must be 64, 128, 256 or 512");
@@ -73,14 +72,12 @@ module dnn_axi_dma_wr #(
   logic [7:0]           awlen_q, awlen_d;
   logic [7:0]           wbeat_q, wbeat_d;         // beats sent of the current W burst
 
-  logic [12:0]          to_page;
   logic [BeatsBits-1:0] burst;
-  assign to_page = 13'(PageBeats) - ({1'b0, addr_q[11:0]} >> SizeCode);
-  always_comb begin
-    burst = issue_q;
-    if (burst > BeatsBits'(MaxBurst)) burst = BeatsBits'(MaxBurst);
-    if (32'(burst) > 32'(to_page)) burst = BeatsBits'(to_page);
-  end
+  dnn_axi_burst #(.DataBits(DataBits), .MaxBurst(MaxBurst), .BeatsBits(BeatsBits)) u_burst (
+    .addr_i (addr_q[11:0]),
+    .left_i (issue_q),
+    .beats_o(burst)
+  );
 
   // The lengths (AWLEN) of the bursts whose W beats are still to go, in order.
   logic       len_valid, len_ready, len_pop;
