@@ -1,12 +1,15 @@
-// AXI4 read DMA: one command (a bus-aligned address and a number of bus beats) becomes
+// AXI4 read DMA: a command (a bus-aligned address and a number of bus beats) becomes
 // INCR bursts of at most MaxBurst beats that never cross a 4 KiB boundary, with up to
-// Outstanding bursts in flight; the data comes out in order as a valid/ready stream whose
-// last beat is marked. One ID (0), so the slave returns bursts in order.
+// Outstanding bursts in flight; the data comes out in order as a valid/ready stream. The
+// next command is taken as soon as the last burst of the previous one is on AR, so short
+// commands (tensor rows) keep the bursts in flight back to back. out_last_o marks the
+// last beat of every command taken so far. One ID (0), so the slave returns bursts in
+// order.
 //
 // AR comes from flops, and R lands in a two-entry FIFO whose ready is registered, so
 // neither RREADY nor ARVALID depends on an input port in the same cycle. A response other
-// than OKAY sets err_o (sticky until the next command); the data is delivered anyway, so
-// the command always ends.
+// than OKAY sets err_o (sticky until a command is taken while the DMA is idle); the data
+// is delivered anyway, so a command always ends.
 module dnn_axi_dma_rd #(
   parameter int unsigned AddrBits    = 32,
   parameter int unsigned DataBits    = 64,
@@ -47,6 +50,8 @@ module dnn_axi_dma_rd #(
 );
 
   localparam int unsigned CountBits = dnn_pkg::idx_bits(Outstanding + 1);
+  // Beats taken but not yet delivered: a new command plus what is still in flight.
+  localparam int unsigned DeliverBits = ((BeatsBits > 16) ? BeatsBits : 16) + 1;
 
   if (DataBits != 64 && DataBits != 128 && DataBits != 256 && DataBits != 512) begin : g_bad_data
     $error("dnn_axi_dma_rd: DataBits must be 64, 128, 256 or 512");
@@ -62,7 +67,7 @@ module dnn_axi_dma_rd #(
   logic                 busy_q, busy_d, err_q, err_d;
   logic [AddrBits-1:0]  addr_q, addr_d;            // next burst's address
   logic [BeatsBits-1:0] issue_q, issue_d;          // beats not yet put on AR
-  logic [BeatsBits-1:0] deliver_q, deliver_d;      // beats not yet handed out
+  logic [DeliverBits-1:0] deliver_q, deliver_d;    // beats taken, not yet handed out
   logic [CountBits-1:0] inflight_q, inflight_d;    // bursts on AR or in flight on R
   logic                 arvalid_q, arvalid_d;
   logic [AddrBits-1:0]  araddr_q, araddr_d;
@@ -97,12 +102,12 @@ module dnn_axi_dma_rd #(
     araddr_d   = araddr_q;
     arlen_d    = arlen_q;
     if (cmd_fire) begin
-      busy_d    = 1'b1;
-      err_d     = 1'b0;
-      addr_d    = cmd_addr_i;
-      issue_d   = cmd_beats_i;
-      deliver_d = cmd_beats_i;
+      busy_d  = 1'b1;
+      if (!busy_q) err_d = 1'b0;
+      addr_d  = cmd_addr_i;
+      issue_d = cmd_beats_i;
     end
+    deliver_d = deliver_q + (cmd_fire ? DeliverBits'(cmd_beats_i) : '0) - DeliverBits'(out_fire);
     if (ar_fire) arvalid_d = 1'b0;
     if (load_ar) begin
       arvalid_d = 1'b1;
@@ -113,10 +118,7 @@ module dnn_axi_dma_rd #(
     end
     inflight_d = inflight_q + CountBits'(load_ar) - CountBits'(r_done);
     if (r_fire && m_axi_rresp_i[1]) err_d = 1'b1;
-    if (out_fire) begin
-      deliver_d = deliver_q - 1'b1;
-      if (deliver_q == BeatsBits'(1)) busy_d = 1'b0;
-    end
+    if (deliver_d == '0 && issue_d == '0) busy_d = 1'b0;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -156,8 +158,8 @@ module dnn_axi_dma_rd #(
   );
   assign r_fire = m_axi_rvalid_i && m_axi_rready_o;
 
-  assign cmd_ready_o     = !busy_q;
-  assign out_last_o      = deliver_q == BeatsBits'(1);
+  assign cmd_ready_o     = issue_q == '0;
+  assign out_last_o      = deliver_q == DeliverBits'(1);
   assign busy_o          = busy_q;
   assign err_o           = err_q;
   assign m_axi_arvalid_o = arvalid_q;

@@ -1,13 +1,15 @@
-// AXI4 write DMA: one command (a bus-aligned address and a number of bus beats) takes that
+// AXI4 write DMA: a command (a bus-aligned address and a number of bus beats) takes that
 // many beats from the input stream and writes them as INCR bursts of at most MaxBurst
 // beats that never cross a 4 KiB boundary, with up to Outstanding bursts awaiting their
 // write response. Each input beat carries its byte strobes (a tensor row that ends inside
-// a beat writes only its own bytes). The command ends when every burst is answered.
+// a beat writes only its own bytes). The next command is taken as soon as the last burst
+// of the previous one is on AW; busy_o falls when every burst is answered.
 //
 // AW comes from flops; W comes from a two-entry FIFO's registers, its WLAST from a counter
 // against the burst lengths AW has issued (kept in order in a small FIFO), so no AXI
 // output depends on an input port in the same cycle. BREADY is always high: the DMA only
-// counts responses. SLVERR or DECERR sets err_o, sticky until the next command.
+// counts responses. SLVERR or DECERR sets err_o, sticky until a command is taken while
+// the DMA is idle.
 module dnn_axi_dma_wr #(
   parameter int unsigned AddrBits    = 32,
   parameter int unsigned DataBits    = 64,
@@ -134,7 +136,7 @@ module dnn_axi_dma_wr #(
     wbeat_d   = wbeat_q;
     if (cmd_fire) begin
       busy_d  = 1'b1;
-      err_d   = 1'b0;
+      if (!busy_q) err_d = 1'b0;
       addr_d  = cmd_addr_i;
       issue_d = cmd_beats_i;
     end
@@ -177,7 +179,7 @@ module dnn_axi_dma_wr #(
     end
   end
 
-  assign cmd_ready_o     = !busy_q;
+  assign cmd_ready_o     = issue_q == '0;
   assign busy_o          = busy_q;
   assign err_o           = err_q;
   assign m_axi_awvalid_o = awvalid_q;

@@ -10,7 +10,16 @@
 // the last K-tile streams C[m, n0 +: C] out, one row per cycle. With the output always
 // ready, a job takes (T-1)*D + M + R + C + 1 cycles, T = ceil(K/R)*ceil(N/C); the
 // golden model's cycle model (model/src/systolic/schedule.cpp) derives the same figure.
+//
+// Inside the accelerator shell (Banks = 2, KSplit = 1) the operand buffers have two banks
+// (a job reads job_bank_i while the loader fills the other), and a layer's K is split
+// over several jobs: the accumulator buffer keeps every row of every N-tile, a job that
+// is not job_first_i adds to the sums the previous one left, and only a job_last_i job
+// emits results; the others end when their last row is stored, on the cycle it would
+// have been emitted, so every job keeps the cycle count above.
 module dnn_systolic_ws_core #(
+  parameter int unsigned Banks      = 1,   // operand buffer banks: 1 kernel top, 2 shell
+  parameter int unsigned KSplit     = 0,   // 1: job_first_i / job_last_i chain jobs over K
   parameter int unsigned NumRows    = 4,
   parameter int unsigned NumCols    = 4,
   parameter int unsigned InBits     = 8,
@@ -33,6 +42,7 @@ module dnn_systolic_ws_core #(
   input  logic                       ld_valid_i,
   output logic                       ld_ready_o,
   input  logic                       ld_sel_i,      // 0: A buffer, 1: B buffer
+  input  logic                       ld_bank_i,     // Banks = 2: the bank written
   input  logic [LdAddrBits-1:0]      ld_addr_i,
   input  logic [LdWidth-1:0]         ld_data_i,
   // job: sizes M, N, K (1..Max), accepted while idle
@@ -41,6 +51,9 @@ module dnn_systolic_ws_core #(
   input  logic [DimBits-1:0]         job_m_i,
   input  logic [DimBits-1:0]         job_n_i,
   input  logic [DimBits-1:0]         job_k_i,
+  input  logic                       job_bank_i,    // Banks = 2: the bank the job reads
+  input  logic                       job_first_i,   // KSplit: the first job of a K split
+  input  logic                       job_last_i,    // KSplit: the last job (emits results)
   // results: row m of C, columns n0 .. n0+C-1 (columns >= N are don't-care)
   output logic                       out_valid_o,
   input  logic                       out_ready_i,
@@ -61,7 +74,8 @@ module dnn_systolic_ws_core #(
   localparam int unsigned BDepth     = NTiles * MaxK;
   localparam int unsigned ABits      = dnn_pkg::idx_bits(ADepth);
   localparam int unsigned BBits      = dnn_pkg::idx_bits(BDepth);
-  localparam int unsigned MBits      = dnn_pkg::idx_bits(MaxM);
+  localparam int unsigned AccDepth   = (KSplit != 0) ? NTiles * MaxM : MaxM;
+  localparam int unsigned AccABits   = dnn_pkg::idx_bits(AccDepth);
   localparam int unsigned AWidth     = NumRows * InBits;
   localparam int unsigned BWidth     = NumCols * WBits;
   localparam int unsigned RowBits    = dnn_pkg::idx_bits(NumRows);
@@ -78,8 +92,10 @@ module dnn_systolic_ws_core #(
     logic               job_last;  // last row of the last tile
     logic [DimBits-1:0] m;
     logic [DimBits-1:0] n0;
+    logic [AccABits-1:0] acc;      // accumulator buffer word of this row
   } row_tag_t;
-  localparam int unsigned TagBits = 4 + 2 * DimBits;  // $bits(row_tag_t), spelled out for Yosys
+  // $bits(row_tag_t), spelled out for Yosys
+  localparam int unsigned TagBits = 4 + 2 * DimBits + AccABits;
 
   // Global advance: the whole pipeline freezes while a result waits for the consumer.
   logic en;
@@ -130,11 +146,16 @@ module dnn_systolic_ws_core #(
   logic [ABits-1:0]   a_base_q, a_base_d;
   logic [BBits-1:0]   b_base_q, b_base_d, b_nbase_q, b_nbase_d;
   logic               bank_q, bank_d;
-  logic               first_k, last_k, tile_last, tile_end;
+  logic               jbank_q, jbank_d, jfirst_q, jfirst_d, jlast_q, jlast_d;
+  logic [AccABits-1:0] acc_base_q, acc_base_d;
+  logic               first_k, last_ktile, last_k, tile_last, tile_end;
 
-  assign first_k   = (k0_q == '0);
-  assign last_k    = ({1'b0, k0_q} + (DimBits+1)'(NumRows)) >= {1'b0, k_q};
-  assign tile_last = last_k && (({1'b0, n0_q} + (DimBits+1)'(NumCols)) >= {1'b0, n_q});
+  // K-tiles of a job: the first starts a sum only in the first job of a K split, the last
+  // emits only in the last job (always both on the kernel top, whose flags are tied high).
+  assign first_k    = (k0_q == '0) && jfirst_q;
+  assign last_ktile = ({1'b0, k0_q} + (DimBits+1)'(NumRows)) >= {1'b0, k_q};
+  assign last_k     = last_ktile && jlast_q;
+  assign tile_last = last_ktile && (({1'b0, n0_q} + (DimBits+1)'(NumCols)) >= {1'b0, n_q});
   assign tile_end  = issuing_q && (phase_q == period_q - 1'b1);
 
   always_comb begin
@@ -150,7 +171,15 @@ module dnn_systolic_ws_core #(
     b_base_d  = b_base_q;
     b_nbase_d = b_nbase_q;
     bank_d    = bank_q;
+    jbank_d   = jbank_q;
+    jfirst_d  = jfirst_q;
+    jlast_d   = jlast_q;
+    acc_base_d = acc_base_q;
     if (job_accept) begin
+      jbank_d   = (Banks == 2) && job_bank_i;
+      jfirst_d  = (KSplit == 0) || job_first_i;
+      jlast_d   = (KSplit == 0) || job_last_i;
+      acc_base_d = '0;
       m_d       = job_m_i;
       n_d       = job_n_i;
       k_d       = job_k_i;
@@ -168,8 +197,9 @@ module dnn_systolic_ws_core #(
         phase_d = '0;
         bank_d  = !bank_q;
         if (tile_last) issuing_d = 1'b0;
-        if (last_k) begin
+        if (last_ktile) begin
           k0_d      = '0;
+          if (KSplit != 0) acc_base_d = acc_base_q + AccABits'(MaxM);
           n0_d      = n0_q + DimBits'(NumCols);
           a_base_d  = '0;
           b_nbase_d = b_nbase_q + BBits'(MaxK);
@@ -199,6 +229,10 @@ module dnn_systolic_ws_core #(
       b_base_q  <= '0;
       b_nbase_q <= '0;
       bank_q    <= 1'b0;
+      jbank_q   <= 1'b0;
+      jfirst_q  <= 1'b1;
+      jlast_q   <= 1'b1;
+      acc_base_q <= '0;
     end else begin
       m_q       <= m_d;
       n_q       <= n_d;
@@ -212,6 +246,10 @@ module dnn_systolic_ws_core #(
       b_base_q  <= b_base_d;
       b_nbase_q <= b_nbase_d;
       bank_q    <= bank_d;
+      jbank_q   <= jbank_d;
+      jfirst_q  <= jfirst_d;
+      jlast_q   <= jlast_d;
+      acc_base_q <= acc_base_d;
     end
   end
 
@@ -266,6 +304,7 @@ module dnn_systolic_ws_core #(
     a_req_tag_d.job_last = tile_last && (phase_q == {1'b0, m_q} - 1'b1);
     a_req_tag_d.m        = DimBits'(phase_q);
     a_req_tag_d.n0       = n0_q;
+    a_req_tag_d.acc      = acc_base_q + AccABits'(phase_q);
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -288,6 +327,7 @@ module dnn_systolic_ws_core #(
 
   // ---------------------------------------------------------------- buffers
   dnn_systolic_operand_buf #(
+    .Banks     (Banks),
     .ADepth    (ADepth),
     .AWidth    (AWidth),
     .BDepth    (BDepth),
@@ -300,8 +340,10 @@ module dnn_systolic_ws_core #(
     .ld_valid_i(ld_valid_i),
     .ld_ready_o(ld_ready_o),
     .ld_sel_i  (ld_sel_i),
+    .ld_bank_i (ld_bank_i),
     .ld_addr_i (ld_addr_i),
     .ld_data_i (ld_data_i),
+    .rd_bank_i (jbank_q),
     .a_re_i    (en && a_req_q),
     .a_raddr_i (a_raddr_q),
     .a_rdata_o (a_rdata),
@@ -391,15 +433,15 @@ module dnn_systolic_ws_core #(
   end
 
   dnn_sram_1r1w #(
-    .Depth(MaxM),
+    .Depth(AccDepth),
     .Width(AccWidth)
   ) u_accbuf (
     .clk_i  (clk_i),
     .we_i   (en && acc_tag_q.valid && !acc_tag_q.last_k),
-    .waddr_i(MBits'(acc_tag_q.m)),
+    .waddr_i(acc_tag_q.acc),
     .wdata_i(acc_sum),
     .re_i   (en && rd_tag.valid && !rd_tag.first_k),
-    .raddr_i(MBits'(rd_tag.m)),
+    .raddr_i(rd_tag.acc),
     .rdata_o(acc_rdata)
   );
 
@@ -428,6 +470,8 @@ module dnn_systolic_ws_core #(
   assign out_row_o   = acc_tag_q.m;
   assign out_col_o   = acc_tag_q.n0;
   assign en          = !out_valid_o || out_ready_i;
-  assign job_finish  = out_valid_o && out_ready_i && out_last_o;
+  // A job ends with its last row: emitted, or stored when a later job of the K split
+  // will emit it.
+  assign job_finish  = en && acc_tag_q.valid && acc_tag_q.job_last;
 
 endmodule
