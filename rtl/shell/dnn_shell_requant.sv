@@ -28,7 +28,8 @@ module dnn_shell_requant #(
   output logic                         out_valid_o,
   input  logic                         out_ready_i,
   output logic [Lanes*OutBits-1:0]     out_data_o,
-  output logic [TagBits-1:0]           out_tag_o
+  output logic [TagBits-1:0]           out_tag_o,
+  output logic                         empty_o      // no beat in the stages or the FIFO
 );
 
   localparam int unsigned SumBits  = ((AccBits > 32) ? AccBits : 32) + 1;
@@ -67,6 +68,7 @@ module dnn_shell_requant #(
   assign in_fire    = in_valid_i && in_ready_o;
   assign out_fire   = out_valid_o && out_ready_i;
   assign occ_d      = occ_q + OccBits'(in_fire) - OccBits'(out_fire);
+  assign empty_o    = occ_q == '0;
 
   always_comb begin
     for (int unsigned l = 0; l < Lanes; l++) begin

@@ -1,0 +1,31 @@
+#pragma once
+// The cycle-exact model of a GEMM layer on the systolic shell (rtl/shell/dnn_shell_systolic.sv)
+// against a deterministic AXI memory: a fixed latency and a bandwidth in bytes per cycle
+// each way, as testbench/common/axi_memory.hpp serves it without stalls. It steps the
+// shell's control cycle by cycle without the data: the register stages of the DMAs, the
+// realigner, the loader's command and data sides, the operand banks, the core's output
+// schedule (systolic/schedule.hpp) with its freeze on back-pressure, the output stage,
+// the requantisation pipeline, the write aligner and the write DMA, each as the RTL
+// updates its registers. CYCLES_TOTAL of the RTL equals `cycles`.
+#include <cstdint>
+
+#include "dnngen/shell/descriptor.hpp"
+#include "dnngen/shell/systolic_layer.hpp"
+
+namespace dnngen::shell {
+
+struct LayerTiming {
+  uint64_t cycles = 0;         // CYCLES_TOTAL: from the descriptor check to the layer's end
+  uint64_t compute = 0;        // CYCLES_COMPUTE: the core busy and not frozen
+  uint64_t mem_wait = 0;       // CYCLES_MEM_WAIT
+  uint64_t bytes_read = 0;     // BYTES_READ: bus beats read x bus bytes
+  uint64_t bytes_written = 0;  // BYTES_WRITTEN: output bytes
+  uint64_t jobs = 0;
+  uint64_t macs = 0;
+};
+
+// `d` must pass check_descriptor(). bytes_per_cycle > 0.
+LayerTiming layer_cycles(const SystolicShellParams& p, const LayerDescriptor& d, unsigned latency,
+                         double bytes_per_cycle);
+
+}  // namespace dnngen::shell

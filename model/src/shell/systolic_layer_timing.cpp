@@ -1,0 +1,609 @@
+// The cycle-exact model of a GEMM layer on the systolic shell
+// (dnngen/shell/systolic_layer_timing.hpp). Each struct below is one RTL block's registers
+// (named after them) with the block's combinational outputs as methods; Shell::step() is
+// one clock cycle: every block's outputs from the registers first, then every register's
+// next value, as the RTL's always_comb / always_ff pairs do. Only the control is kept:
+// beats, words and rows are counted, never carried.
+#include "dnngen/shell/systolic_layer_timing.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "dnngen/config/config.hpp"
+#include "dnngen/systolic/schedule.hpp"
+
+namespace dnngen::shell {
+namespace {
+
+// ---------------------------------------------------------------- dnn_shell_job_walk
+struct JobWalk {
+  bool valid = false;
+  uint64_t m = 0, n = 0, k = 0, m0 = 0, n0 = 0, k0 = 0;
+  uint64_t max_m = 0, max_n = 0, max_k = 0;
+
+  void start(uint64_t mm, uint64_t nn, uint64_t kk) {
+    valid = true;
+    m = mm, n = nn, k = kk;
+    m0 = n0 = k0 = 0;
+  }
+  uint64_t mj() const { return std::min(max_m, m - m0); }
+  uint64_t nj() const { return std::min(max_n, n - n0); }
+  uint64_t kj() const { return std::min(max_k, k - k0); }
+  bool first_k() const { return k0 == 0; }
+  bool last_k() const { return k - k0 <= max_k; }
+  void next() {
+    if (!valid) return;
+    if (k - k0 > max_k) {
+      k0 += max_k;
+    } else if (n - n0 > max_n) {
+      k0 = 0;
+      n0 += max_n;
+    } else {
+      k0 = n0 = 0;
+      if (m - m0 <= max_m) valid = false;
+      m0 += max_m;
+    }
+  }
+};
+
+// dnn_axi_burst: the next burst's beats.
+uint64_t burst_beats(uint64_t addr, uint64_t left, unsigned bytes, unsigned max_burst) {
+  const uint64_t to_page = (4096 - addr % 4096) / bytes;
+  return std::min({left, uint64_t{max_burst}, to_page});
+}
+
+// A burst in the memory (axi_memory.hpp): beats, beats done, the cycle it may answer.
+struct MemBurst {
+  uint64_t beats = 0, done = 0, ready_at = 0;
+};
+
+// ---------------------------------------------------------------- segment info (loader FIFO)
+struct Segment {
+  unsigned skip = 0;
+  uint64_t len = 0;
+  unsigned wbytes = 0;
+  bool job_end = false;
+  unsigned bank = 0;
+};
+
+class Shell {
+ public:
+  Shell(const SystolicShellParams& p, const LayerDescriptor& d, unsigned latency, double bytes_per_cycle)
+      : p_(p), d_(d), latency_(latency), bpc_(bytes_per_cycle), bytes_(p.data_bits / 8) {
+    for (JobWalk* w : {&lwalk_, &cwalk_}) w->max_m = p.max_m, w->max_n = p.max_n, w->max_k = p.max_k;
+    sys_.rows = p.rows;
+    sys_.cols = p.cols;
+    sys_.max_m = p.max_m;
+    sys_.max_n = p.max_n;
+    sys_.max_k = p.max_k;
+    sys_.dataflow = config::Dataflow::kWeightStationary;
+    r_credit_ = w_credit_ = bytes_;
+    ap_ = a_pitch(p, d);
+    bp_ = b_pitch(p, d);
+    op_ = out_pitch(d);
+    ob_ = out_bytes(d);
+    raw_ = d.out_type == "int32";
+  }
+
+  LayerTiming run() {
+    LayerTiming t;
+    lstate_ = kCheck;
+    while (lstate_ != kIdle) {
+      step(t);
+      if (t.cycles > (uint64_t{1} << 26))
+        throw std::logic_error("shell timing model: the layer never ends: " + state());
+    }
+    t.macs = uint64_t{d_.m} * d_.n * d_.k;
+    return t;
+  }
+
+ private:
+  enum LayerState { kIdle, kCheck, kRun };
+
+  std::string state() const {
+    std::string s;
+    auto add = [&](const char* n, uint64_t v) { s += std::string(n) + "=" + std::to_string(v) + " "; };
+    add("M", d_.m);
+    add("N", d_.n);
+    add("K", d_.k);
+    add("a", d_.a_addr);
+    add("b", d_.b_addr);
+    add("out", d_.out_addr);
+    add("as", d_.a_stride);
+    add("bs", d_.b_stride);
+    add("os", d_.out_stride);
+    add("bias", d_.bias);
+    add("pc", d_.per_channel);
+    s += d_.out_type + " ";
+    add("issue", issue_);
+    add("ibank", ibank_);
+    add("row", row_);
+    add("info", info_.size());
+    add("u_active", u_active_);
+    add("u_beats", u_beats_);
+    add("u_left", u_left_);
+    add("u_fill", u_fill_);
+    add("rd_busy", rd_busy_);
+    add("rd_issue", rd_issue_);
+    add("rd_deliver", rd_deliver_);
+    add("rd_inflight", rd_inflight_);
+    add("rd_fifo", rd_fifo_);
+    add("reads", reads_.size());
+    add("claimed0", claimed_[0]);
+    add("claimed1", claimed_[1]);
+    add("full0", full_[0]);
+    add("full1", full_[1]);
+    add("crun", crun_);
+    add("core_busy", core_busy_);
+    add("events", events_.size());
+    add("cwalk_valid", cwalk_.valid);
+    add("lwalk_valid", lwalk_.valid);
+    add("stage", stage_valid_);
+    add("rq_occ", rq_occ_);
+    add("pk_cmd", pk_cmd_);
+    add("pk_beats", pk_beats_);
+    add("wr_busy", wr_busy_);
+    add("wr_issue", wr_issue_);
+    add("wr_pending", wr_pending_);
+    add("wr_fifo", wr_fifo_);
+    add("writes", writes_.size());
+    add("responses", responses_.size());
+    return s;
+  }
+  enum IssueState { kIssueIdle, kIssueWait, kIssueA, kIssueB, kIssueBias, kIssueQuant };
+
+  uint64_t mask_addr(uint64_t a) const {
+    return p_.addr_bits >= 64 ? a : a & ((uint64_t{1} << p_.addr_bits) - 1);
+  }
+
+  // ---- loader, command side: the segment of the current row
+  struct SegmentPlan {
+    uint64_t len = 0;
+    unsigned wbytes = 0;
+    bool last_row = false, job_end = false;
+  };
+  bool has_bias() const { return !raw_ && d_.bias && lwalk_.last_k(); }
+  bool has_quant() const { return !raw_ && d_.per_channel && lwalk_.last_k(); }
+  bool issuing() const { return issue_ >= kIssueA; }
+  SegmentPlan plan() const {
+    SegmentPlan s;
+    const unsigned in_b = p_.in_bits / 8, w_b = p_.w_bits / 8;
+    switch (issue_) {
+      case kIssueA:
+        s.len = lwalk_.kj() * in_b;
+        s.wbytes = std::max(p_.rows * in_b, 1u);
+        s.last_row = row_ == lwalk_.mj() - 1;
+        break;
+      case kIssueB:
+        s.len = lwalk_.nj() * w_b;
+        s.wbytes = p_.cols * w_b;
+        s.last_row = row_ == lwalk_.kj() - 1;
+        s.job_end = s.last_row && !has_bias() && !has_quant();
+        break;
+      case kIssueBias:
+        s.len = lwalk_.nj() * 4;
+        s.wbytes = 4;
+        s.last_row = true;
+        s.job_end = !has_quant();
+        break;
+      case kIssueQuant:
+        s.len = lwalk_.nj() * 8;
+        s.wbytes = 8;
+        s.last_row = true;
+        s.job_end = true;
+        break;
+      default:
+        break;
+    }
+    return s;
+  }
+
+  void step(LayerTiming& t) {
+    ++cycle_;
+    const unsigned in_b = p_.in_bits / 8, w_b = p_.w_bits / 8;
+
+    // ================================================================ outputs of the registers
+    const bool run = lstate_ == kRun;
+    const bool run_start = lstate_ == kCheck;  // the descriptor passed (check_descriptor)
+
+    // loader command side -> read DMA
+    const SegmentPlan seg = plan();
+    const bool info_ready = info_.size() < p_.outstanding + 2;
+    const bool rd_cmd_ready = rd_issue_ == 0;
+    const bool cmd_valid = issuing() && info_ready;
+    const bool seg_fire = cmd_valid && rd_cmd_ready;
+    const uint64_t seg_addr = iaddr_;
+    const unsigned seg_skip = static_cast<unsigned>(seg_addr % bytes_);
+    const uint64_t seg_beats = (seg_skip + seg.len + bytes_ - 1) / bytes_;
+
+    // read DMA
+    const uint64_t rd_burst = burst_beats(rd_addr_, rd_issue_, bytes_, p_.max_burst);
+    const bool ar_fire = rd_arvalid_;
+    const bool load_ar = rd_busy_ && rd_issue_ != 0 && rd_inflight_ < p_.outstanding;
+    // memory: read data
+    bool r_valid = false;
+    if (!reads_.empty()) {
+      r_credit_ = std::min(r_credit_ + bpc_, static_cast<double>(bytes_));
+      r_valid = cycle_ >= reads_.front().ready_at && r_credit_ >= bytes_;
+    }
+    const bool rready = rd_fifo_ < 2;
+    const bool r_fire = r_valid && rready;
+    const bool r_done = r_fire && reads_.front().done + 1 == reads_.front().beats;
+    const bool rd_out_valid = rd_fifo_ > 0;
+
+    // realigner
+    const uint64_t take = std::min<uint64_t>(u_wbytes_, u_left_);
+    const bool word_valid = u_active_ && take <= u_fill_;
+    const bool word_last = take == u_left_;
+    const bool u_in_ready = u_active_ && u_beats_ != 0 && u_fill_ < 2ull * u_wbytes_;
+    const bool u_in_fire = rd_out_valid && u_in_ready;
+    const bool info_pop = !info_.empty() && !u_active_;
+    const bool bank_loaded = word_valid && word_last && dst_job_end_;
+
+    // compute
+    const bool core_job_valid = run && cwalk_.valid && !crun_ && full_[cbank_];
+    const bool accept = core_job_valid && !core_busy_;
+    bool core_event = false, core_emit = false;
+    Event event;
+    if (core_busy_ && !events_.empty() && events_.front().cycle == core_progress_ + 1) {
+      core_event = true;
+      event = events_.front();
+      core_emit = event.emit;
+    }
+    // The job in the core (the compute walker steps only when it has ended).
+    const uint64_t job_m0 = cwalk_.m0, job_n0 = cwalk_.n0, job_nj = cwalk_.nj();
+    const bool core_out_valid = core_event && core_emit;
+    const bool job_finish = crun_ && !core_busy_;
+
+    // output stage, requantisation, write aligner
+    const bool rq_in_ready = rq_occ_ < 4;
+    const bool core_out_ready = !stage_valid_ || rq_in_ready;
+    const bool stage_load = core_out_valid && core_out_ready;
+    const bool rq_in_fire = stage_valid_ && rq_in_ready;
+    const bool rq_out_valid = !rq_fifo_.empty();
+    const bool pack_in_ready = !pk_cmd_ && pk_beats_ == 0;
+    const bool rq_out_fire = rq_out_valid && pack_in_ready;
+    const Run rq_head = rq_out_valid ? rq_fifo_.front() : Run{};
+
+    // write DMA
+    const bool wr_cmd_ready = wr_issue_ == 0;
+    const bool wr_cmd_fire = pk_cmd_ && wr_cmd_ready;
+    const uint64_t pk_addr = pk_addr_, pk_beats = pk_beats_;
+    const bool awvalid_q = wr_awvalid_;
+    const uint64_t awlen_q = wr_awlen_, arlen_q = rd_arlen_;
+    const uint64_t wr_burst = burst_beats(wr_addr_, wr_issue_, bytes_, p_.max_burst);
+    const bool aw_fire = wr_awvalid_;
+    const bool load_aw =
+        wr_busy_ && wr_issue_ != 0 && wr_pending_ < p_.outstanding && wr_lens_.size() < p_.outstanding;
+    const bool wr_in_ready = wr_fifo_ < 2;
+    const bool pk_out_valid = !pk_cmd_ && pk_beats_ != 0;
+    const bool pk_out_fire = pk_out_valid && wr_in_ready;
+    const bool wvalid = wr_fifo_ > 0 && !wr_lens_.empty();
+    const bool wlast = wvalid && wr_wbeat_ == wr_lens_.front();
+    // memory: write side
+    w_credit_ = std::min(w_credit_ + bpc_, static_cast<double>(bytes_));
+    const bool wready = !writes_.empty() && w_credit_ >= bytes_;
+    const bool w_fire = wvalid && wready;
+    const bool b_fire = !responses_.empty() && cycle_ >= responses_.front().ready_at;
+
+    // layer
+    const bool loader_idle = !issuing() && info_.empty() && !u_active_ && !rd_busy_;
+    const bool drained =
+        !crun_ && !core_busy_ && loader_idle && !stage_valid_ && rq_occ_ == 0 && pack_in_ready && !wr_busy_;
+    const bool all_jobs_done = !cwalk_.valid;
+    const bool core_stalled = core_out_valid && !core_out_ready;
+
+#ifdef SHELL_TIMING_TRACE
+    if (seg_fire || info_pop || r_fire || u_in_fire || word_valid)
+      std::fprintf(stderr,
+                   "c%llu seg_fire=%d beats=%llu skip=%u len=%llu info_pop=%d r_fire=%d u_in=%d word=%d "
+                   "last=%d deliver=%llu issue=%llu fifo=%u\n",
+                   (unsigned long long)cycle_, seg_fire, (unsigned long long)seg_beats, seg_skip,
+                   (unsigned long long)seg.len, info_pop, r_fire, u_in_fire, word_valid, word_last,
+                   (unsigned long long)rd_deliver_, (unsigned long long)rd_issue_, rd_fifo_);
+#endif
+    // ================================================================ counters
+    ++t.cycles;
+    if (core_busy_ && !core_stalled) ++t.compute;
+    if (core_stalled || (run && cwalk_.valid && !crun_ && !full_[cbank_])) ++t.mem_wait;
+    if (rd_out_valid && u_in_ready) t.bytes_read += bytes_;
+    if (rq_out_fire) t.bytes_written += rq_fifo_.front().len;
+
+    // ================================================================ next state
+    // layer control
+    if (run_start) {
+      lstate_ = kRun;
+      lwalk_.start(d_.m, d_.n, d_.k);
+      cwalk_.start(d_.m, d_.n, d_.k);
+    } else if (run && all_jobs_done && drained) {
+      lstate_ = kIdle;
+    }
+
+    // banks
+    const bool claim = issue_ == kIssueWait && lwalk_.valid && !claimed_[ibank_];
+    if (run_start) {
+      claimed_[0] = claimed_[1] = full_[0] = full_[1] = false;
+    } else {
+      if (claim) claimed_[ibank_] = true;
+      if (bank_loaded) full_[dst_bank_] = true;
+      if (job_finish) claimed_[cbank_] = full_[cbank_] = false;
+    }
+
+    // loader, command side
+    if (seg_fire) info_.push_back({seg_skip, seg.len, seg.wbytes, seg.job_end, ibank_});
+    switch (issue_) {
+      case kIssueIdle:
+        if (run_start) {
+          issue_ = kIssueWait;
+          ibank_ = 0;
+        }
+        break;
+      case kIssueWait:
+        if (!lwalk_.valid) {
+          issue_ = kIssueIdle;
+        } else if (claim) {
+          issue_ = kIssueA;
+          row_ = 0;
+          iaddr_ = mask_addr(d_.a_addr + lwalk_.m0 * ap_ + lwalk_.k0 * in_b);
+        }
+        break;
+      default:
+        if (!seg_fire) break;
+        ++row_;
+        if (issue_ == kIssueA) iaddr_ = mask_addr(iaddr_ + ap_);
+        if (issue_ == kIssueB) iaddr_ = mask_addr(iaddr_ + bp_);
+        if (seg.last_row) {
+          row_ = 0;
+          if (issue_ == kIssueA) {
+            issue_ = kIssueB;
+            iaddr_ = mask_addr(d_.b_addr + lwalk_.k0 * bp_ + lwalk_.n0 * w_b);
+          } else if (issue_ == kIssueB && has_bias()) {
+            issue_ = kIssueBias;
+            iaddr_ = mask_addr(d_.bias_addr + lwalk_.n0 * 4);
+          } else if ((issue_ == kIssueB || issue_ == kIssueBias) && has_quant()) {
+            issue_ = kIssueQuant;
+            iaddr_ = mask_addr(d_.quant_addr + lwalk_.n0 * 8);
+          } else {
+            issue_ = kIssueWait;
+            ibank_ ^= 1;
+            lwalk_.next();
+          }
+        }
+        break;
+    }
+
+    // read DMA
+    if (seg_fire) {
+      rd_busy_ = true;
+      rd_addr_ = seg_addr - seg_skip;
+      rd_issue_ = seg_beats;
+    }
+    if (ar_fire) rd_arvalid_ = false;
+    if (load_ar) {
+      rd_arvalid_ = true;
+      rd_arlen_ = rd_burst - 1;
+      rd_addr_ += rd_burst * bytes_;
+      rd_issue_ -= rd_burst;
+    }
+    rd_inflight_ = rd_inflight_ + (load_ar ? 1 : 0) - (r_done ? 1 : 0);
+    rd_deliver_ = rd_deliver_ + (seg_fire ? seg_beats : 0) - (rd_out_valid && u_in_ready ? 1 : 0);
+    if (rd_deliver_ == 0 && rd_issue_ == 0) rd_busy_ = false;
+    rd_fifo_ = rd_fifo_ + (r_fire ? 1 : 0) - (u_in_fire ? 1 : 0);
+    // memory, read side (after the edge)
+    if (r_fire) {
+      r_credit_ -= bytes_;
+      if (++reads_.front().done == reads_.front().beats) reads_.pop_front();
+    }
+    if (ar_fire) reads_.push_back({arlen_q + 1, 0, cycle_ + latency_});
+#ifdef SHELL_TIMING_TRACE
+    if (ar_fire)
+      std::fprintf(stderr, "c%llu AR beats %llu load_ar=%d burst=%llu addr=%llu\n",
+                   (unsigned long long)cycle_, (unsigned long long)arlen_q + 1, load_ar,
+                   (unsigned long long)rd_burst, (unsigned long long)rd_addr_);
+#endif
+
+    // realigner and the loader's data side
+    if (info_pop) {
+      const Segment& s = info_.front();
+      u_active_ = true;
+      u_first_ = true;
+      u_skip_ = s.skip;
+      u_beats_ = (s.skip + s.len + bytes_ - 1) / bytes_;
+      u_left_ = s.len;
+      u_wbytes_ = s.wbytes;
+      dst_job_end_ = s.job_end;
+      dst_bank_ = s.bank;
+      info_.pop_front();
+    }
+    const uint64_t beat_count = u_first_ ? bytes_ - u_skip_ : bytes_;
+    if (u_in_fire) {
+      u_first_ = false;
+      --u_beats_;
+    }
+    if (word_valid) u_left_ -= take;
+    if (word_valid && word_last) {
+      u_active_ = false;
+      u_fill_ = 0;
+    } else {
+      const uint64_t kept = word_valid ? u_fill_ - take : u_fill_;
+      u_fill_ = u_in_fire ? kept + beat_count : kept;
+    }
+
+    // compute and the core
+    if (run_start) {
+      crun_ = false;
+      cbank_ = 0;
+    } else {
+      if (accept) crun_ = true;
+      if (job_finish) {
+        crun_ = false;
+        cbank_ ^= 1;
+        cwalk_.next();
+      }
+    }
+    if (core_busy_) {
+      const bool advance = !core_event || !core_emit || core_out_ready;
+      if (advance) {
+        ++core_progress_;
+        if (core_event) {
+          events_.pop_front();
+          if (events_.empty()) core_busy_ = false;
+        }
+      }
+    }
+    if (accept) start_core_job(t);
+
+    // output stage (its row's address: OUT + (m0 + m) * pitch + (n0 + col) * bytes)
+    const Run stage_run{stage_valid_, stage_addr_, stage_len_};
+    if (stage_load) {
+      stage_valid_ = true;
+      const uint64_t lanes = std::min<uint64_t>(p_.cols, job_nj - event.col);
+      stage_addr_ = mask_addr(d_.out_addr + (job_m0 + event.row) * op_ + (job_n0 + event.col) * ob_);
+      stage_len_ = lanes * ob_;
+    } else if (rq_in_ready) {
+      stage_valid_ = false;
+    }
+
+    // requantisation: two stages, then a FIFO of four; the credit count is the occupancy
+    if (rq_out_fire) rq_fifo_.pop_front();
+    if (rq_s2_.valid) rq_fifo_.push_back(rq_s2_);
+    rq_s2_ = rq_s1_;
+    rq_s1_ = {rq_in_fire, stage_run.addr, stage_run.len};
+    rq_occ_ = rq_occ_ + (rq_in_fire ? 1 : 0) - (rq_out_fire ? 1 : 0);
+
+    // write aligner
+    if (rq_out_fire) {
+      const Run& r = rq_head;
+      pk_cmd_ = true;
+      pk_beats_ = (r.addr % bytes_ + r.len + bytes_ - 1) / bytes_;
+      pk_addr_ = r.addr - r.addr % bytes_;
+    }
+    if (wr_cmd_fire) pk_cmd_ = false;
+    if (pk_out_fire) --pk_beats_;
+
+    // write DMA
+    if (wr_cmd_fire) {
+      wr_busy_ = true;
+      wr_addr_ = pk_addr;
+      wr_issue_ = pk_beats;
+    }
+    if (aw_fire) wr_awvalid_ = false;
+    if (load_aw) {
+      wr_awvalid_ = true;
+      wr_awlen_ = wr_burst - 1;
+      wr_lens_.push_back(wr_burst - 1);
+      wr_addr_ += wr_burst * bytes_;
+      wr_issue_ -= wr_burst;
+    }
+    if (w_fire) wr_wbeat_ = wlast ? 0 : wr_wbeat_ + 1;
+    if (w_fire && wlast) wr_lens_.pop_front();
+    wr_pending_ = wr_pending_ + (load_aw ? 1 : 0) - (b_fire ? 1 : 0);
+    if (wr_busy_ && !wr_cmd_fire && wr_issue_ == 0 && wr_pending_ == 0 && !awvalid_q) wr_busy_ = false;
+    wr_fifo_ = wr_fifo_ + (pk_out_fire ? 1 : 0) - (w_fire ? 1 : 0);
+    // memory, write side (after the edge)
+    if (b_fire) responses_.pop_front();
+    if (w_fire) {
+      w_credit_ -= bytes_;
+      MemBurst& b = writes_.front();
+      if (++b.done == b.beats) {
+        b.ready_at = cycle_ + latency_;
+        responses_.push_back(b);
+        writes_.pop_front();
+      }
+    }
+    if (aw_fire) writes_.push_back({awlen_q + 1, 0, 0});
+  }
+
+  struct Event {
+    uint64_t cycle = 0;
+    uint64_t row = 0, col = 0;
+    bool emit = false;
+  };
+  struct Run {
+    bool valid = false;
+    uint64_t addr = 0, len = 0;
+  };
+
+  void start_core_job(LayerTiming& t) {
+    ++t.jobs;
+    const systolic::GemmShape shape{static_cast<int64_t>(cwalk_.mj()), static_cast<int64_t>(cwalk_.nj()),
+                                    static_cast<int64_t>(cwalk_.kj())};
+    // The schedule of rows leaving the array: emitted by the last job of a K split,
+    // stored (at the same cycles) by the others. The last row ends the job.
+    const bool emit = cwalk_.last_k();
+    events_.clear();
+    for (const auto& e : systolic::output_schedule(sys_, shape))
+      events_.push_back({e.cycle, static_cast<uint64_t>(e.row), static_cast<uint64_t>(e.col0), emit});
+    core_busy_ = true;
+    core_progress_ = 0;
+  }
+
+ private:
+  const SystolicShellParams p_;
+  const LayerDescriptor d_;
+  const unsigned latency_;
+  const double bpc_;
+  const unsigned bytes_;
+  config::SystolicConfig sys_;
+  uint64_t ap_ = 0, bp_ = 0, op_ = 0, ob_ = 0;
+  bool raw_ = false;
+  uint64_t cycle_ = 0;
+
+  LayerState lstate_ = kIdle;
+  JobWalk lwalk_, cwalk_;
+  bool claimed_[2] = {false, false}, full_[2] = {false, false};
+
+  // loader
+  IssueState issue_ = kIssueIdle;
+  unsigned ibank_ = 0;
+  uint64_t row_ = 0, iaddr_ = 0;
+  std::deque<Segment> info_;
+  bool dst_job_end_ = false;
+  unsigned dst_bank_ = 0;
+  // realigner
+  bool u_active_ = false, u_first_ = false;
+  unsigned u_skip_ = 0, u_wbytes_ = 0;
+  uint64_t u_beats_ = 0, u_left_ = 0, u_fill_ = 0;
+  // read DMA and the memory's read side
+  bool rd_busy_ = false, rd_arvalid_ = false;
+  uint64_t rd_addr_ = 0, rd_issue_ = 0, rd_deliver_ = 0, rd_arlen_ = 0;
+  unsigned rd_inflight_ = 0, rd_fifo_ = 0;
+  std::deque<MemBurst> reads_;
+  double r_credit_ = 0;
+  // compute and the core
+  bool crun_ = false, core_busy_ = false;
+  unsigned cbank_ = 0;
+  uint64_t core_progress_ = 0;
+  std::deque<Event> events_;
+  // output stage, requantisation, write aligner
+  bool stage_valid_ = false;
+  uint64_t stage_addr_ = 0, stage_len_ = 0;
+  unsigned rq_occ_ = 0;
+  Run rq_s1_, rq_s2_;
+  std::deque<Run> rq_fifo_;
+  bool pk_cmd_ = false;
+  uint64_t pk_beats_ = 0, pk_addr_ = 0;
+  // write DMA and the memory's write side
+  bool wr_busy_ = false, wr_awvalid_ = false;
+  uint64_t wr_addr_ = 0, wr_issue_ = 0, wr_awlen_ = 0, wr_wbeat_ = 0;
+  unsigned wr_pending_ = 0, wr_fifo_ = 0;
+  std::deque<uint64_t> wr_lens_;
+  std::deque<MemBurst> writes_, responses_;
+  double w_credit_ = 0;
+};
+
+}  // namespace
+
+LayerTiming layer_cycles(const SystolicShellParams& p, const LayerDescriptor& d, unsigned latency,
+                         double bytes_per_cycle) {
+  if (check_descriptor(p, d) != 0)
+    throw std::invalid_argument("shell::layer_cycles: the descriptor does not run");
+  if (!(bytes_per_cycle > 0)) throw std::invalid_argument("shell::layer_cycles: bytes_per_cycle must be > 0");
+  Shell s(p, d, latency, bytes_per_cycle);
+  return s.run();
+}
+
+}  // namespace dnngen::shell

@@ -1,0 +1,134 @@
+// Read realigner of the shell: turns the read DMA's bus beats into the words a buffer
+// wants. A segment is `len` bytes that start `skip` bytes into the first of the beats
+// the DMA brings for it (ceil((skip + len) / Bytes) beats); it comes out as words of
+// `wbytes` bytes, the last one cut at the segment end, bytes past a word's size or past
+// the segment end reading 0. Segments follow one another in the order they were given;
+// the bytes of a segment's last beat beyond its end are dropped.
+//
+// A byte buffer of 2 words + 1 beat: a beat is taken while fewer than two words are
+// held, a word leaves when it is complete, so the stream runs at one beat or one word a
+// cycle, whichever is slower. Ready and valid come from registers.
+module dnn_shell_unpack #(
+  parameter int unsigned DataBits = 64,   // bus width, 64..512
+  parameter int unsigned WordBits = 64,   // widest word, a multiple of 8
+  parameter int unsigned LenBits  = 24,   // width of a segment's length in bytes
+  localparam int unsigned Bytes     = DataBits / 8,
+  localparam int unsigned WordBytes = WordBits / 8,
+  localparam int unsigned SkipBits  = $clog2(Bytes),
+  localparam int unsigned WBytesBits = $clog2(WordBytes + 1)
+) (
+  input  logic                  clk_i,
+  input  logic                  rst_ni,
+  // segments
+  input  logic                  seg_valid_i,
+  output logic                  seg_ready_o,
+  input  logic [SkipBits-1:0]   seg_skip_i,
+  input  logic [LenBits-1:0]    seg_len_i,     // >= 1
+  input  logic [WBytesBits-1:0] seg_wbytes_i,  // 1..WordBytes
+  // beats from the read DMA
+  input  logic                  in_valid_i,
+  output logic                  in_ready_o,
+  input  logic [DataBits-1:0]   in_data_i,
+  // words
+  output logic                  out_valid_o,
+  input  logic                  out_ready_i,
+  output logic [WordBits-1:0]   out_data_o,
+  output logic                  out_last_o      // the segment's last word
+);
+
+  localparam int unsigned BufBytes = 2 * WordBytes + Bytes;
+  localparam int unsigned FillBits = $clog2(BufBytes + 1);
+
+  if (DataBits < 64 || DataBits > 512 || (DataBits & (DataBits - 1)) != 0 || WordBits < 8
+      || WordBits % 8 != 0 || LenBits < 1 || LenBits > 32) begin : g_bad_param
+    $error("dnn_shell_unpack: DataBits 64..512 (a power of 2), WordBits a multiple of 8, LenBits 1..32");
+  end
+
+  logic                  active_q;
+  logic                  first_q;               // the next beat is the segment's first
+  logic [SkipBits-1:0]   skip_q;
+  logic [LenBits:0]      beats_q;               // beats of the segment still to take
+  logic [LenBits-1:0]    left_q;                // bytes of the segment still to hand out
+  logic [WBytesBits-1:0] wbytes_q;
+  logic [BufBytes*8-1:0] buf_q;
+  logic [FillBits-1:0]   fill_q;
+
+  // The word leaving now: wbytes, or what is left of the segment.
+  logic [WBytesBits-1:0] take;
+  assign take = (LenBits'(wbytes_q) < left_q) ? wbytes_q : WBytesBits'(left_q);
+
+  logic seg_fire, in_fire, out_fire;
+  assign seg_ready_o = !active_q;
+  assign seg_fire    = seg_valid_i && seg_ready_o;
+  assign out_valid_o = active_q && FillBits'(take) <= fill_q;
+  assign out_last_o  = LenBits'(take) == left_q;
+  assign out_fire    = out_valid_o && out_ready_i;
+  assign in_ready_o  = active_q && beats_q != '0 && fill_q < FillBits'(2 * wbytes_q);
+  assign in_fire     = in_valid_i && in_ready_o;
+
+  // Word out: the low `take` bytes of the buffer, the rest zero.
+  always_comb begin
+    out_data_o = buf_q[WordBits-1:0];
+    for (int unsigned b = 0; b < WordBytes; b++) begin
+      if (b >= 32'(take)) out_data_o[b*8 +: 8] = 8'h00;
+    end
+  end
+
+  // Buffer update: drop the word leaving, then append the beat's bytes (past the skip on
+  // the segment's first beat) above what stays.
+  logic [FillBits-1:0]   kept;
+  logic [BufBytes*8-1:0] shifted, beat_bytes;
+  logic [FillBits-1:0]   beat_count;
+  always_comb begin
+    kept       = out_fire ? fill_q - FillBits'(take) : fill_q;
+    shifted    = out_fire ? buf_q >> (32'(take) * 8) : buf_q;
+    beat_bytes = '0;
+    beat_bytes[DataBits-1:0] = first_q ? in_data_i >> (32'(skip_q) * 8) : in_data_i;
+    beat_count = first_q ? FillBits'(Bytes) - FillBits'(skip_q) : FillBits'(Bytes);
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      active_q <= 1'b0;
+      first_q  <= 1'b0;
+      skip_q   <= '0;
+      beats_q  <= '0;
+      left_q   <= '0;
+      wbytes_q <= '0;
+      buf_q    <= '0;
+      fill_q   <= '0;
+    end else begin
+      if (seg_fire) begin
+        active_q <= 1'b1;
+        first_q  <= 1'b1;
+        skip_q   <= seg_skip_i;
+        beats_q  <= ((LenBits+1)'(seg_skip_i) + (LenBits+1)'(seg_len_i) + (LenBits+1)'(Bytes - 1))
+                    >> SkipBits;
+        left_q   <= seg_len_i;
+        wbytes_q <= seg_wbytes_i;
+      end
+      if (in_fire) begin
+        first_q <= 1'b0;
+        beats_q <= beats_q - 1'b1;
+      end
+      if (out_fire) left_q <= left_q - LenBits'(take);
+      if (out_fire && out_last_o) begin
+        // The segment's last word: what its last beat held beyond the end is dropped.
+        active_q <= 1'b0;
+        buf_q    <= '0;
+        fill_q   <= '0;
+      end else begin
+        buf_q  <= in_fire ? shifted | (beat_bytes << (32'(kept) * 8)) : shifted;
+        fill_q <= in_fire ? kept + beat_count : kept;
+      end
+    end
+  end
+
+`ifndef SYNTHESIS
+  always_ff @(posedge clk_i) begin
+    if (seg_fire && (seg_len_i == '0 || seg_wbytes_i == '0 || 32'(seg_wbytes_i) > WordBytes))
+      $error("dnn_shell_unpack: segment with no bytes or a word size outside 1..%0d", WordBytes);
+  end
+`endif
+
+endmodule

@@ -1,0 +1,380 @@
+// The load process of the systolic shell: walks the layer's jobs (dnn_shell_job_walk) and,
+// for each, once its operand bank is free, reads into that bank
+//   A rows   A[m0+i, k0 .. k0+kj)  -> A buffer words kt*MaxM + i (R elements each),
+//   B rows   B[k0+k, n0 .. n0+nj)  -> B buffer words nt*MaxK + k (C elements each),
+// and for a job that emits (the last of its K split) the output channels' parameters:
+//   bias[n0 .. n0+nj) (int32) and (mult, shift)[n0 .. n0+nj) (int32 pairs), C channels a
+//   parameter-buffer word, word nt of the bank.
+// Each row is one read-DMA command (the DMA queues them back to back) and one segment of
+// the realigner (dnn_shell_unpack); a FIFO carries each segment's destination from the
+// command side to the data side. bank_loaded_o pulses when a job's last word is written.
+module dnn_shell_ws_loader #(
+  parameter int unsigned NumRows     = 4,
+  parameter int unsigned NumCols     = 4,
+  parameter int unsigned InBits      = 8,
+  parameter int unsigned WBits       = 8,
+  parameter int unsigned MaxM        = 64,
+  parameter int unsigned MaxN        = 64,
+  parameter int unsigned MaxK        = 64,
+  parameter int unsigned SizeBits    = 24,
+  parameter int unsigned AddrBits    = 32,
+  parameter int unsigned DataBits    = 64,
+  parameter int unsigned Outstanding = 4,
+  parameter int unsigned LdAddrBits  = 10,
+  parameter int unsigned LdWidth     = 32,
+  parameter int unsigned ParAddrBits = 4,    // parameter-buffer word within a bank
+  localparam int unsigned Bytes      = DataBits / 8,
+  localparam int unsigned InBytes    = InBits / 8,
+  localparam int unsigned WBytes     = WBits / 8,
+  localparam int unsigned ABytes     = NumRows * InBytes,   // an A buffer word
+  localparam int unsigned BBytes     = NumCols * WBytes,    // a B buffer word
+  localparam int unsigned WordBytes  = (ABytes > BBytes) ? ((ABytes > 8) ? ABytes : 8)
+                                                         : ((BBytes > 8) ? BBytes : 8)
+) (
+  input  logic                      clk_i,
+  input  logic                      rst_ni,
+  // the layer
+  input  logic                      start_i,
+  input  logic                      stop_i,        // issue nothing more (abort, error)
+  input  logic [SizeBits-1:0]       m_i,
+  input  logic [SizeBits-1:0]       n_i,
+  input  logic [SizeBits-1:0]       k_i,
+  input  logic [AddrBits-1:0]       a_addr_i,
+  input  logic [AddrBits-1:0]       b_addr_i,
+  input  logic [AddrBits-1:0]       a_stride_i,
+  input  logic [AddrBits-1:0]       b_stride_i,
+  input  logic                      bias_i,        // load bias
+  input  logic [AddrBits-1:0]       bias_addr_i,
+  input  logic                      quant_i,       // load per-channel (mult, shift)
+  input  logic [AddrBits-1:0]       quant_addr_i,
+  // banks
+  input  logic [1:0]                bank_claimable_i,  // bank b is free to fill
+  output logic                      claim_o,            // starting to fill bank claim_bank_o
+  output logic                      claim_bank_o,
+  output logic                      bank_loaded_o,      // a job's bank is full (pulse)
+  output logic                      loaded_bank_o,
+  output logic                      idle_o,             // nothing issued is still on its way
+  // read DMA
+  output logic                      cmd_valid_o,
+  input  logic                      cmd_ready_i,
+  output logic [AddrBits-1:0]       cmd_addr_o,
+  output logic [SizeBits:0]         cmd_beats_o,
+  input  logic                      dma_busy_i,
+  input  logic                      in_valid_i,
+  output logic                      in_ready_o,
+  input  logic [DataBits-1:0]       in_data_i,
+  // operand buffers (the core's loader port)
+  output logic                      ld_valid_o,
+  output logic                      ld_sel_o,
+  output logic                      ld_bank_o,
+  output logic [LdAddrBits-1:0]     ld_addr_o,
+  output logic [LdWidth-1:0]        ld_data_o,
+  // parameter buffers
+  output logic                      par_we_o,
+  output logic                      par_sel_o,     // 0 bias, 1 (mult, shift)
+  output logic                      par_bank_o,
+  output logic [ParAddrBits-1:0]    par_addr_o,
+  output logic [NumCols*64-1:0]     par_data_o     // lane j: channel j (bias: low 32 bits)
+);
+
+  localparam int unsigned SkipBits   = $clog2(Bytes);
+  localparam int unsigned WBytesBits = $clog2(WordBytes + 1);
+  localparam int unsigned LaneBits   = dnn_pkg::idx_bits(NumCols);
+  // Destination kinds and issue states (plain codes: they travel through a FIFO).
+  localparam logic [1:0] KindA = 2'd0, KindB = 2'd1, KindBias = 2'd2, KindQuant = 2'd3;
+  localparam logic [2:0] IssueIdle = 3'd0, IssueWait = 3'd1, IssueA = 3'd2, IssueB = 3'd3,
+                         IssueBias = 3'd4, IssueQuant = 3'd5;
+
+  if (InBits % 8 != 0 || WBits % 8 != 0) begin : g_bad_param
+    $error("dnn_shell_ws_loader: InBits and WBits must be whole bytes");
+  end
+
+  // ---------------------------------------------------------------- the job loop
+  logic                walk_next, walk_valid, walk_first_k, walk_last_k, walk_last;
+  logic [SizeBits-1:0] m0, n0, k0, mj, nj, kj;
+  logic [AddrBits-1:0] a_row, b_row, walk_out_row;
+
+  dnn_shell_job_walk #(
+    .MaxM(MaxM), .MaxN(MaxN), .MaxK(MaxK), .SizeBits(SizeBits), .AddrBits(AddrBits)
+  ) u_walk (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .start_i     (start_i),
+    .m_i         (m_i),
+    .n_i         (n_i),
+    .k_i         (k_i),
+    .a_addr_i    (a_addr_i),
+    .b_addr_i    (b_addr_i),
+    .out_addr_i  ('0),
+    .a_stride_i  (a_stride_i),
+    .b_stride_i  (b_stride_i),
+    .out_stride_i('0),
+    .next_i      (walk_next),
+    .valid_o     (walk_valid),
+    .m0_o        (m0),
+    .n0_o        (n0),
+    .k0_o        (k0),
+    .mj_o        (mj),
+    .nj_o        (nj),
+    .kj_o        (kj),
+    .first_k_o   (walk_first_k),
+    .last_k_o    (walk_last_k),
+    .last_o      (walk_last),
+    .a_row_o     (a_row),
+    .b_row_o     (b_row),
+    .out_row_o   (walk_out_row)
+  );
+
+  // ---------------------------------------------------------------- command side
+  logic [2:0]          state_q, state_d;
+  logic                bank_q, bank_d;           // the bank of the job being issued
+  logic [SizeBits-1:0] row_q, row_d;             // row of the current phase
+  logic [AddrBits-1:0] addr_q, addr_d;           // byte address of that row's segment
+
+  // The segment of the current row: address, bytes, word size, destination.
+  logic [AddrBits-1:0]   seg_addr;
+  logic [SizeBits+3:0]   seg_len;
+  logic [WBytesBits-1:0] seg_wbytes;
+  logic [1:0]            seg_kind;
+  logic [LdAddrBits-1:0] seg_stride;
+  logic                  seg_job_end;            // the job's last segment
+  logic                  last_row, has_bias, has_quant;
+
+  assign has_bias  = bias_i && walk_last_k;
+  assign has_quant = quant_i && walk_last_k;
+
+  always_comb begin
+    seg_addr    = addr_q;
+    seg_len     = '0;
+    seg_wbytes  = '0;
+    seg_kind    = KindA;
+    seg_stride  = '0;
+    last_row    = 1'b0;
+    seg_job_end = 1'b0;
+    unique case (state_q)
+      IssueA: begin
+        seg_len     = (SizeBits+4)'(kj) * (SizeBits+4)'(InBytes);
+        seg_wbytes  = WBytesBits'(ABytes);
+        seg_kind    = KindA;
+        seg_stride  = LdAddrBits'(MaxM);
+        last_row    = row_q == mj - 1'b1;
+      end
+      IssueB: begin
+        seg_len     = (SizeBits+4)'(nj) * (SizeBits+4)'(WBytes);
+        seg_wbytes  = WBytesBits'(BBytes);
+        seg_kind    = KindB;
+        seg_stride  = LdAddrBits'(MaxK);
+        last_row    = row_q == kj - 1'b1;
+        seg_job_end = last_row && !has_bias && !has_quant;
+      end
+      IssueBias: begin
+        seg_len     = (SizeBits+4)'(nj) * 4;
+        seg_wbytes  = WBytesBits'(4);
+        seg_kind    = KindBias;
+        last_row    = 1'b1;
+        seg_job_end = !has_quant;
+      end
+      IssueQuant: begin
+        seg_len     = (SizeBits+4)'(nj) * 8;
+        seg_wbytes  = WBytesBits'(8);
+        seg_kind    = KindQuant;
+        last_row    = 1'b1;
+        seg_job_end = 1'b1;
+      end
+      default: ;
+    endcase
+  end
+
+  // Segment info travels beside the DMA command.
+  localparam int unsigned InfoBits = SkipBits + (SizeBits + 4) + WBytesBits + 2 + 2 * LdAddrBits + 2;
+  logic                issuing, info_ready, seg_fire;
+  logic [InfoBits-1:0] info_in;
+  assign issuing     = state_q == IssueA || state_q == IssueB || state_q == IssueBias
+                    || state_q == IssueQuant;
+  assign cmd_valid_o = issuing && info_ready;
+  assign seg_fire    = cmd_valid_o && cmd_ready_i;
+  assign cmd_addr_o  = {seg_addr[AddrBits-1:SkipBits], SkipBits'(0)};
+  assign cmd_beats_o = (SizeBits+1)'(((SizeBits+4)'(seg_addr[SkipBits-1:0]) + seg_len
+                                      + (SizeBits+4)'(Bytes - 1)) >> SkipBits);
+  // The destination's first word: A row i -> word i, B row k -> word k, parameters -> 0.
+  assign info_in = {seg_addr[SkipBits-1:0], seg_len, seg_wbytes, seg_kind,
+                    (seg_kind == KindA || seg_kind == KindB) ? LdAddrBits'(row_q) : LdAddrBits'(0),
+                    seg_stride, seg_job_end, bank_q};
+
+  always_comb begin
+    state_d   = state_q;
+    bank_d    = bank_q;
+    row_d     = row_q;
+    addr_d    = addr_q;
+    walk_next = 1'b0;
+    claim_o   = 1'b0;
+    unique case (state_q)
+      IssueIdle: if (start_i) begin
+        state_d = IssueWait;
+        bank_d  = 1'b0;
+      end
+      IssueWait: begin
+        if (!walk_valid || stop_i) begin
+          state_d = IssueIdle;
+        end else if (bank_claimable_i[bank_q]) begin
+          claim_o = 1'b1;
+          state_d = IssueA;
+          row_d   = '0;
+          addr_d  = a_row + AddrBits'(k0) * AddrBits'(InBytes);
+        end
+      end
+      default: if (seg_fire) begin
+        row_d = row_q + 1'b1;
+        if (state_q == IssueA) addr_d = addr_q + a_stride_i;
+        if (state_q == IssueB) addr_d = addr_q + b_stride_i;
+        if (last_row) begin
+          row_d = '0;
+          if (state_q == IssueA) begin
+            state_d = IssueB;
+            addr_d  = b_row + AddrBits'(n0) * AddrBits'(WBytes);
+          end else if (state_q == IssueB && has_bias) begin
+            state_d = IssueBias;
+            addr_d  = bias_addr_i + AddrBits'(n0) * 4;
+          end else if ((state_q == IssueB || state_q == IssueBias) && has_quant) begin
+            state_d = IssueQuant;
+            addr_d  = quant_addr_i + AddrBits'(n0) * 8;
+          end else begin
+            state_d   = IssueWait;
+            bank_d    = !bank_q;
+            walk_next = 1'b1;
+          end
+        end
+      end
+    endcase
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q <= IssueIdle;
+      bank_q  <= 1'b0;
+      row_q   <= '0;
+      addr_q  <= '0;
+    end else begin
+      state_q <= state_d;
+      bank_q  <= bank_d;
+      row_q   <= row_d;
+      addr_q  <= addr_d;
+    end
+  end
+  assign claim_bank_o = bank_q;
+
+  // ---------------------------------------------------------------- data side
+  // Every issued command has its entry here until its segment starts in the realigner:
+  // at most Outstanding commands are in flight beyond the one in the realigner.
+  logic                  info_valid, info_pop;
+  logic [InfoBits-1:0]   info;
+  logic [SkipBits-1:0]   info_skip;
+  logic [SizeBits+3:0]   info_len;
+  logic [WBytesBits-1:0] info_wbytes;
+  logic [1:0]            info_kind;
+  logic [LdAddrBits-1:0] info_first, info_stride;
+  logic                  info_job_end, info_bank;
+  assign {info_skip, info_len, info_wbytes, info_kind, info_first, info_stride, info_job_end,
+          info_bank} = info;
+
+  dnn_fifo #(.Width(InfoBits), .Depth(Outstanding + 2)) u_info (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .in_valid_i (seg_fire),
+    .in_ready_o (info_ready),
+    .in_data_i  (info_in),
+    .out_valid_o(info_valid),
+    .out_ready_i(info_pop),
+    .out_data_o (info)
+  );
+
+  logic                  word_valid, word_last, unpack_seg_ready;
+  logic [WordBytes*8-1:0] word;
+  dnn_shell_unpack #(
+    .DataBits(DataBits),
+    .WordBits(WordBytes * 8),
+    .LenBits (SizeBits + 4)
+  ) u_unpack (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .seg_valid_i (info_valid),
+    .seg_ready_o (unpack_seg_ready),
+    .seg_skip_i  (info_skip),
+    .seg_len_i   (info_len),
+    .seg_wbytes_i(info_wbytes),
+    .in_valid_i  (in_valid_i),
+    .in_ready_o  (in_ready_o),
+    .in_data_i   (in_data_i),
+    .out_valid_o (word_valid),
+    .out_ready_i (1'b1),
+    .out_data_o  (word),
+    .out_last_o  (word_last)
+  );
+  assign info_pop = info_valid && unpack_seg_ready;
+
+  // The destination of the segment in the realigner.
+  logic [1:0]            dst_kind_q;
+  logic [LdAddrBits-1:0] dst_addr_q, dst_stride_q;
+  logic                  dst_job_end_q, dst_bank_q;
+  logic [LaneBits-1:0]   lane_q;
+  logic [ParAddrBits-1:0] par_word_q;
+  logic [NumCols*64-1:0] lanes_q, lanes_d;
+
+  always_comb begin
+    lanes_d = lanes_q;
+    lanes_d[lane_q*64 +: 64] = word[63:0];
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      dst_kind_q    <= KindA;
+      dst_addr_q    <= '0;
+      dst_stride_q  <= '0;
+      dst_job_end_q <= 1'b0;
+      dst_bank_q    <= 1'b0;
+      lane_q        <= '0;
+      par_word_q    <= '0;
+      lanes_q       <= '0;
+    end else begin
+      if (info_pop) begin
+        dst_kind_q    <= info_kind;
+        dst_addr_q    <= info_first;
+        dst_stride_q  <= info_stride;
+        dst_job_end_q <= info_job_end;
+        dst_bank_q    <= info_bank;
+        lane_q        <= '0;
+        par_word_q    <= '0;
+      end
+      if (word_valid) begin
+        dst_addr_q <= dst_addr_q + dst_stride_q;
+        lanes_q    <= lanes_d;
+        if (32'(lane_q) == NumCols - 1 || word_last) begin
+          lane_q     <= '0;
+          par_word_q <= par_word_q + 1'b1;
+        end else begin
+          lane_q <= lane_q + 1'b1;
+        end
+      end
+    end
+  end
+
+  assign ld_valid_o    = word_valid && (dst_kind_q == KindA || dst_kind_q == KindB);
+  assign ld_sel_o      = dst_kind_q == KindB;
+  assign ld_bank_o     = dst_bank_q;
+  assign ld_addr_o     = dst_addr_q;
+  assign ld_data_o     = LdWidth'(word);
+  // A parameter word is written when its C lanes are in, or at the segment's end.
+  assign par_we_o      = word_valid && (dst_kind_q == KindBias || dst_kind_q == KindQuant)
+                      && (32'(lane_q) == NumCols - 1 || word_last);
+  assign par_sel_o     = dst_kind_q == KindQuant;
+  assign par_bank_o    = dst_bank_q;
+  assign par_addr_o    = par_word_q;
+  assign par_data_o    = lanes_d;
+  assign bank_loaded_o = word_valid && word_last && dst_job_end_q;
+  assign loaded_bank_o = dst_bank_q;
+  assign idle_o        = !issuing && !info_valid && unpack_seg_ready && !dma_busy_i;
+
+  logic unused;
+  assign unused = ^{m0, walk_first_k, walk_last, walk_out_row, word[WordBytes*8-1:0]};
+
+endmodule

@@ -1,0 +1,461 @@
+// dnn_shell_systolic, the weight-stationary engine behind the shell, driven as software
+// drives it: descriptor registers over AXI4-Lite (a protocol-checking master), START, the
+// interrupt; its AXI4 master runs against the C++ AXI memory (axi_memory.hpp, which checks
+// the master's protocol). Every layer's memory image afterwards must equal the golden
+// model's (shell::run_layer) byte for byte, and its cycle count (CYCLES_TOTAL) the cycle
+// model's given a deterministic memory (shell::layer_cycles); with a stalling memory the
+// bytes still match and the cycles can only grow.
+//
+// Cases: random GEMM layers (sizes across the job limits, so K splits, N and M tiles and
+// edge jobs; random strides, unaligned addresses, every output type, bias, per-channel
+// scale, ReLU), two chained layers, every descriptor error, abort mid-layer, an AXI read
+// error. DNNGEN_SEED overrides the base seed; failures print it.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "Vdnn_shell_systolic.h"
+#include "axi_lite_master.hpp"
+#include "axi_memory.hpp"
+#include "dnngen/shell/descriptor.hpp"
+#include "dnngen/shell/systolic_layer.hpp"
+#include "dnngen/shell/systolic_layer_timing.hpp"
+#include "shell_tb.hpp"
+#include "verilated_dut.hpp"
+
+#ifndef TB_NumRows
+#define TB_NumRows 4
+#endif
+#ifndef TB_NumCols
+#define TB_NumCols 4
+#endif
+#ifndef TB_InBits
+#define TB_InBits 8
+#endif
+#ifndef TB_WBits
+#define TB_WBits 8
+#endif
+#ifndef TB_AccBits
+#define TB_AccBits 32
+#endif
+#ifndef TB_Signed
+#define TB_Signed 1
+#endif
+#ifndef TB_Saturate
+#define TB_Saturate 0
+#endif
+#ifndef TB_MaxM
+#define TB_MaxM 64
+#endif
+#ifndef TB_MaxN
+#define TB_MaxN 64
+#endif
+#ifndef TB_MaxK
+#define TB_MaxK 64
+#endif
+#ifndef TB_DataBits
+#define TB_DataBits 64
+#endif
+#ifndef TB_MaxBurst
+#define TB_MaxBurst 16
+#endif
+#ifndef TB_Outstanding
+#define TB_Outstanding 4
+#endif
+
+namespace dnngen::shell {
+namespace {
+
+using testbench::AxiLiteMaster;
+using testbench::AxiMemory;
+using testbench::AxiMemoryTiming;
+using testbench::VerilatedDut;
+using Top = Vdnn_shell_systolic;
+using Memory = AxiMemory<Top, TB_DataBits, true, true>;
+
+constexpr std::size_t kMemoryBytes = 1 << 20;
+
+SystolicShellParams params() {
+  SystolicShellParams p;
+  p.rows = TB_NumRows;
+  p.cols = TB_NumCols;
+  p.in_bits = TB_InBits;
+  p.w_bits = TB_WBits;
+  p.acc_bits = TB_AccBits;
+  p.is_signed = TB_Signed != 0;
+  p.saturate = TB_Saturate != 0;
+  p.max_m = TB_MaxM;
+  p.max_n = TB_MaxN;
+  p.max_k = TB_MaxK;
+  p.data_bits = TB_DataBits;
+  p.max_burst = TB_MaxBurst;
+  p.outstanding = TB_Outstanding;
+  return p;
+}
+
+uint32_t reg(const char* name) { return register_map().reg(name).offset; }
+uint32_t error(const char* name) { return register_map().enum_value("error", name); }
+
+struct LayerRun {
+  bool finished = false;
+  uint32_t status = 0, error_code = 0, irq_status = 0;
+  uint64_t cycles = 0, compute = 0, mem_wait = 0, bytes_read = 0, bytes_written = 0;
+};
+
+class Bench {
+ public:
+  Bench(const AxiMemoryTiming& t, uint64_t seed)
+      : dut_(""), mem_(*dut_.operator->(), kMemoryBytes, t), lite_(dut_, seed, 0.2) {
+    std::mt19937_64 rng(seed ^ 0x5eed);
+    for (auto& b : mem_.bytes()) b = static_cast<uint8_t>(rng());
+    dut_->s_axil_awvalid_i = 0;
+    dut_->s_axil_wvalid_i = 0;
+    dut_->s_axil_bready_i = 0;
+    dut_->s_axil_arvalid_i = 0;
+    dut_->s_axil_rready_i = 0;
+    dut_->m_axi_arready_i = 0;
+    dut_->m_axi_rvalid_i = 0;
+    dut_->m_axi_awready_i = 0;
+    dut_->m_axi_wready_i = 0;
+    dut_->m_axi_bvalid_i = 0;
+    reset(dut_);
+    // The memory runs in every cycle, also while the register master waits.
+    lite_.on_cycle([this] { memory_cycle(); });
+    write(reg("IRQ_ENABLE"), 3);
+  }
+
+  std::vector<uint8_t>& memory() { return mem_.bytes(); }
+  Memory& axi() { return mem_; }
+  AxiLiteMaster<Top>& lite() { return lite_; }
+
+  void write(uint32_t offset, uint32_t value) {
+    EXPECT_EQ(lite_.write(offset, value), 0u) << "write " << offset;
+  }
+  uint32_t read(uint32_t offset) {
+    const auto [data, resp] = lite_.read(offset);
+    EXPECT_EQ(resp, 0u) << "read " << offset;
+    return data;
+  }
+  uint64_t read64(const char* name) {
+    const uint32_t lo = read(reg(name));
+    return lo | uint64_t{read(reg(name) + 4)} << 32;
+  }
+
+  void load_descriptor(const LayerDescriptor& d) {
+    for (const auto& [offset, value] : encode(d)) write(offset, value);
+  }
+
+  // START, then cycles until the interrupt (or `abort_after` cycles, then ABORT).
+  LayerRun run(uint64_t abort_after = 0, uint64_t watchdog = 4'000'000) {
+    LayerRun r;
+    write(reg("IRQ_STATUS"), 3);
+    write(reg("CTRL"), 1);
+    for (uint64_t c = 0; c < watchdog; ++c) {
+      if (dut_->irq_o) {
+        r.finished = true;
+        break;
+      }
+      if (abort_after != 0 && c == abort_after) write(reg("CTRL"), 2);
+      idle_cycle();
+    }
+    r.status = read(reg("STATUS"));
+    r.error_code = read(reg("ERROR_CODE"));
+    r.irq_status = read(reg("IRQ_STATUS"));
+    r.cycles = read64("CYCLES_TOTAL");
+    r.compute = read64("CYCLES_COMPUTE");
+    r.mem_wait = read64("CYCLES_MEM_WAIT");
+    r.bytes_read = read64("BYTES_READ");
+    r.bytes_written = read64("BYTES_WRITTEN");
+    return r;
+  }
+
+  void idle_cycle() {
+    dut_->eval();
+    memory_cycle();
+    dut_.tick();
+  }
+
+ private:
+  // The memory's part of a cycle: take the last edge's transfers, drive this cycle.
+  void memory_cycle() {
+    if (pending_) mem_.commit();
+    mem_.drive();
+    pending_ = true;
+  }
+
+  VerilatedDut<Top> dut_;
+  Memory mem_;
+  AxiLiteMaster<Top> lite_;
+  bool pending_ = false;
+};
+
+AxiMemoryTiming deterministic(unsigned latency = 20, double bytes_per_cycle = TB_DataBits / 8) {
+  AxiMemoryTiming t;
+  t.latency = latency;
+  t.bytes_per_cycle = bytes_per_cycle;
+  t.max_burst = TB_MaxBurst;
+  t.outstanding = TB_Outstanding;
+  return t;
+}
+
+// A random layer that fits the memory: sizes across the job limits, random pitches and
+// element-aligned (not bus-aligned) addresses, tensors placed one after the other.
+LayerDescriptor random_layer(std::mt19937_64& rng, const SystolicShellParams& p, unsigned scale) {
+  auto pick = [&](unsigned lo, unsigned hi) { return std::uniform_int_distribution<unsigned>(lo, hi)(rng); };
+  LayerDescriptor d;
+  d.op = "gemm";
+  const unsigned limit[3] = {p.max_m, p.max_n, p.max_k};
+  uint32_t* size[3] = {&d.m, &d.n, &d.k};
+  for (int i = 0; i < 3; ++i) {
+    switch (pick(0, 3)) {
+      case 0:
+        *size[i] = pick(1, 4);
+        break;
+      case 1:
+        *size[i] = limit[i];
+        break;
+      default:
+        *size[i] = pick(1, scale * limit[i] + 3);
+        break;
+    }
+  }
+  const char* types[3] = {"int8", "int16", "int32"};
+  d.out_type = types[pick(0, p.acc_bits > 32 ? 1 : 2)];
+  d.bias = pick(0, 1) == 1;
+  d.relu = pick(0, 1) == 1;
+  d.per_channel = pick(0, 1) == 1;
+  d.out_mult = static_cast<int32_t>(pick(0, 1) ? pick(1, 1u << 16) : rng());
+  d.out_shift = pick(0, 40);
+  const unsigned in_b = p.in_bits / 8, w_b = p.w_bits / 8, o_b = out_bytes(d);
+  d.a_stride = pick(0, 1) ? 0 : d.k * in_b + pick(0, 5) * in_b;
+  d.b_stride = pick(0, 1) ? 0 : d.n * w_b + pick(0, 5) * w_b;
+  d.out_stride = pick(0, 1) ? 0 : d.n * o_b + pick(0, 5) * o_b;
+  uint64_t at = pick(0, 4096);
+  auto place = [&](uint64_t bytes, unsigned align) {
+    at = (at + pick(0, 300) + align - 1) / align * align;
+    const uint64_t base = at;
+    at += bytes;
+    return base;
+  };
+  d.a_addr = place(uint64_t{d.m} * a_pitch(p, d), in_b);
+  d.b_addr = place(uint64_t{d.k} * b_pitch(p, d), w_b);
+  d.bias_addr = place(uint64_t{d.n} * 4, 4);
+  d.quant_addr = place(uint64_t{d.n} * 8, 4);
+  d.out_addr = place(uint64_t{d.m} * out_pitch(d), o_b);
+  return d;
+}
+
+// Per-channel shifts in a sensible range (the table is random memory otherwise).
+void sensible_quant_table(std::vector<uint8_t>& mem, const LayerDescriptor& d, std::mt19937_64& rng) {
+  for (uint32_t n = 0; n < d.n; ++n) {
+    const uint32_t shift = static_cast<uint32_t>(rng() % 40);
+    for (unsigned i = 0; i < 4; ++i)
+      mem[d.quant_addr + n * 8 + 4 + i] = static_cast<uint8_t>(shift >> (8 * i));
+  }
+}
+
+std::string describe(const LayerDescriptor& d) {
+  return "M " + std::to_string(d.m) + " N " + std::to_string(d.n) + " K " + std::to_string(d.k) + " out " +
+         d.out_type + (d.bias ? " bias" : "") + (d.per_channel ? " per-channel" : "") +
+         (d.relu ? " relu" : "") + " strides " + std::to_string(d.a_stride) + "/" +
+         std::to_string(d.b_stride) + "/" + std::to_string(d.out_stride) + " A@" + std::to_string(d.a_addr) +
+         " B@" + std::to_string(d.b_addr) + " OUT@" + std::to_string(d.out_addr);
+}
+
+void expect_clean(Bench& b) {
+  EXPECT_TRUE(b.axi().errors().empty()) << "AXI4: " << b.axi().errors().front();
+  EXPECT_TRUE(b.lite().errors().empty()) << "AXI4-Lite: " << b.lite().errors().front();
+}
+
+// Runs `d` and checks the memory image afterwards against the golden model's.
+LayerRun expect_matches_model(Bench& b, const LayerDescriptor& d, const std::string& what) {
+  std::vector<uint8_t> want = b.memory();
+  run_layer(params(), d, want);
+  b.load_descriptor(d);
+  const LayerRun r = b.run();
+  EXPECT_TRUE(r.finished) << what << ": no interrupt";
+  EXPECT_EQ(r.error_code, 0u) << what;
+  EXPECT_EQ(r.irq_status, 1u) << what;
+  EXPECT_TRUE(b.memory() == want) << what << ": the memory differs from the model";
+  return r;
+}
+
+void run_random_layers(const AxiMemoryTiming& t, unsigned count, unsigned scale, bool exact_cycles) {
+  const SystolicShellParams p = params();
+  const uint64_t seed = base_seed() + t.latency * 7 + (t.stall > 0 ? 1 : 0);
+  Bench b(t, seed);
+  std::mt19937_64 rng(seed);
+  for (unsigned i = 0; i < count; ++i) {
+    const LayerDescriptor d = random_layer(rng, p, scale);
+    sensible_quant_table(b.memory(), d, rng);
+    ASSERT_EQ(check_descriptor(p, d), 0u) << describe(d);
+    const std::string what =
+        "layer " + std::to_string(i) + ": " + describe(d) + " (seed " + std::to_string(seed) + ")";
+    const LayerRun r = expect_matches_model(b, d, what);
+    if (exact_cycles) {
+      // Every counter, not only the total: the model steps the same registers.
+      const LayerTiming m = layer_cycles(p, d, t.latency, t.bytes_per_cycle);
+      EXPECT_EQ(r.cycles, m.cycles) << what;
+      EXPECT_EQ(r.compute, m.compute) << what;
+      EXPECT_EQ(r.mem_wait, m.mem_wait) << what;
+      EXPECT_EQ(r.bytes_read, m.bytes_read) << what;
+      EXPECT_EQ(r.bytes_written, m.bytes_written) << what;
+      if (std::getenv("TB_VERBOSE"))
+        std::printf("%s: %llu cycles (model %llu), compute %llu, memory wait %llu\n", what.c_str(),
+                    static_cast<unsigned long long>(r.cycles), static_cast<unsigned long long>(m.cycles),
+                    static_cast<unsigned long long>(r.compute), static_cast<unsigned long long>(r.mem_wait));
+    } else {
+      // A stalling memory can only slow the layer down.
+      EXPECT_GE(r.cycles, layer_cycles(p, d, t.latency, t.bytes_per_cycle).cycles) << what;
+    }
+    expect_clean(b);
+    if (::testing::Test::HasFailure()) return;
+  }
+}
+
+TEST(ShellSystolic, RandomLayersDeterministicMemory) { run_random_layers(deterministic(), 40, 2, true); }
+
+TEST(ShellSystolic, RandomLayersStallingMemory) {
+  AxiMemoryTiming t = deterministic(37, 3);
+  t.stall = 0.3;
+  t.seed = base_seed();
+  run_random_layers(t, 12, 1, false);
+}
+
+TEST(ShellSystolic, TwoChainedLayers) {
+  // Layer 1 writes int8 rows that layer 2 reads as its A, with no host work between.
+  if (TB_InBits != 8) GTEST_SKIP() << "chaining int8 outputs needs int8 inputs";
+  const SystolicShellParams p = params();
+  Bench b(deterministic(), base_seed());
+  std::mt19937_64 rng(base_seed());
+  LayerDescriptor l1 = random_layer(rng, p, 1);
+  l1.out_type = "int8";
+  l1.per_channel = false;
+  l1.out_shift = 12;
+  l1.out_mult = 77;
+  LayerDescriptor l2 = random_layer(rng, p, 1);
+  l2.m = l1.m;
+  l2.k = l1.n;
+  l2.a_addr = l1.out_addr;
+  l2.a_stride = static_cast<uint32_t>(out_pitch(l1));
+  l2.b_addr = 200'000;
+  l2.b_stride = 0;
+  l2.out_addr = 400'000;
+  l2.out_stride = 0;
+  ASSERT_EQ(check_descriptor(p, l2), 0u);
+  sensible_quant_table(b.memory(), l2, rng);
+  std::vector<uint8_t> want = b.memory();
+  run_layer(p, l1, want);
+  run_layer(p, l2, want);
+  b.load_descriptor(l1);
+  EXPECT_TRUE(b.run().finished);
+  b.load_descriptor(l2);
+  EXPECT_TRUE(b.run().finished);
+  EXPECT_TRUE(b.memory() == want) << "chained layers differ from the model";
+  expect_clean(b);
+}
+
+TEST(ShellSystolic, BadDescriptorsEndWithTheirErrorCode) {
+  const SystolicShellParams p = params();
+  Bench b(deterministic(), base_seed());
+  std::mt19937_64 rng(base_seed());
+  LayerDescriptor good;
+  good.out_type = "int8";
+  good.m = 5, good.n = 6, good.k = 9;
+  good.a_addr = 4096, good.b_addr = 100'000, good.bias_addr = 200'000, good.quant_addr = 210'000,
+  good.out_addr = 300'000;
+  struct Case {
+    const char* error;
+    std::function<void(LayerDescriptor&)> spoil;
+  };
+  const std::vector<Case> cases = {
+      {"bad_op", [](LayerDescriptor& d) { d.op = "conv2d"; }},
+      {"bad_op", [](LayerDescriptor& d) { d.op = "spmv"; }},
+      {"zero_size", [](LayerDescriptor& d) { d.m = 0; }},
+      {"zero_size", [](LayerDescriptor& d) { d.k = 0; }},
+      {"size_range", [](LayerDescriptor& d) { d.n = 1u << kSizeBits; }},
+      {"bad_field", [](LayerDescriptor& d) { d.out_shift = 63; }},
+      {"bad_field", [](LayerDescriptor& d) { d.a_stride = 1; }},
+      {"addr_align",
+       [&](LayerDescriptor& d) {
+         d.out_type = "int16";
+         d.out_addr |= 1;
+       }},
+      {"addr_align",
+       [](LayerDescriptor& d) {
+         d.bias = true;
+         d.bias_addr |= 2;
+       }},
+      {"addr_range", [](LayerDescriptor& d) { d.out_addr = 0xFFFF'FFF0u; }},
+      {"addr_range", [](LayerDescriptor& d) { d.b_addr = uint64_t{1} << 32; }},
+  };
+  for (const Case& c : cases) {
+    LayerDescriptor d = good;
+    c.spoil(d);
+    ASSERT_EQ(check_descriptor(p, d), error(c.error)) << c.error;
+    const std::vector<uint8_t> before = b.memory();
+    const uint64_t beats = b.axi().beats();
+    b.load_descriptor(d);
+    const LayerRun r = b.run(0, 100);
+    EXPECT_TRUE(r.finished) << c.error << ": no interrupt";
+    EXPECT_EQ(r.error_code, error(c.error)) << c.error;
+    EXPECT_EQ(r.irq_status, 2u) << c.error;
+    EXPECT_EQ(b.axi().beats(), beats) << c.error << ": the layer touched memory";
+    EXPECT_TRUE(b.memory() == before) << c.error;
+  }
+  expect_matches_model(b, good, "a good layer after the bad ones");
+  expect_clean(b);
+}
+
+TEST(ShellSystolic, AbortMidLayerThenRunAgain) {
+  const SystolicShellParams p = params();
+  Bench b(deterministic(), base_seed());
+  std::mt19937_64 rng(base_seed());
+  LayerDescriptor big = random_layer(rng, p, 3);
+  big.m = 3 * p.max_m;
+  big.n = 2 * p.max_n;
+  big.k = 2 * p.max_k;
+  big.a_stride = big.b_stride = big.out_stride = 0;
+  big.a_addr = 4096;
+  big.b_addr = 200'000;
+  big.out_addr = 500'000;
+  big.bias = big.per_channel = false;
+  ASSERT_EQ(check_descriptor(p, big), 0u);
+  const uint64_t full = layer_cycles(p, big, 20, TB_DataBits / 8).cycles;
+  b.load_descriptor(big);
+  const LayerRun r = b.run(full / 3);
+  ASSERT_TRUE(r.finished) << "abort did not end the layer";
+  EXPECT_EQ(r.error_code, error("aborted"));
+  EXPECT_EQ(r.irq_status, 2u);
+  EXPECT_LT(r.cycles, full) << "the aborted layer ran to its end";
+  // A layer after the abort runs from a clean state.
+  LayerDescriptor small = random_layer(rng, p, 1);
+  sensible_quant_table(b.memory(), small, rng);
+  expect_matches_model(b, small, "the layer after an abort");
+  expect_clean(b);
+}
+
+TEST(ShellSystolic, AxiReadErrorEndsTheLayer) {
+  const SystolicShellParams p = params();
+  Bench b(deterministic(), base_seed());
+  std::mt19937_64 rng(base_seed());
+  LayerDescriptor d = random_layer(rng, p, 1);
+  d.out_type = "int8";
+  b.axi().set_error_window(d.b_addr, d.b_addr + 1);
+  b.load_descriptor(d);
+  const LayerRun r = b.run();
+  ASSERT_TRUE(r.finished) << "an AXI error hung the layer";
+  EXPECT_EQ(r.error_code, error("axi_read"));
+  EXPECT_EQ(r.irq_status, 2u);
+  b.axi().set_error_window(0, 0);
+  expect_matches_model(b, d, "the layer after an AXI error");
+  expect_clean(b);
+}
+
+}  // namespace
+}  // namespace dnngen::shell
