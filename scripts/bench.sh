@@ -7,6 +7,7 @@
 #   5-7. the other engines' benchmarks: row-stationary vs Eyeriss (scripts/bench_rs.sh),
 #      EIE FIFO-depth sweep (scripts/bench_eie.sh), bit-serial speedups and SIP area
 #      (scripts/bench_bitserial.sh)
+#   8. ResNet-50 through the systolic shell with its DMAs (tools/bench_shell.cpp)
 set -euo pipefail
 BUILD=${1:-build}
 DNNGEN="$BUILD/tools/dnngen"
@@ -64,3 +65,8 @@ echo "== 6. EIE: load-balance efficiency on the EIE layers, FIFO depths 1-16"
 scripts/bench_eie.sh "$BUILD"
 echo "== 7. bit-serial: Stripes and Pragmatic speedups, SIP area"
 scripts/bench_bitserial.sh "$BUILD"
+echo "== 8. the shell: ResNet-50 through the WS engine's AXI shell, every byte moved by its DMAs"
+echo "   (the cycle-exact model of dnn_shell_systolic; co-simulation holds it to the RTL)"
+for bpc in 16 8; do
+  "$BUILD/tools/bench_shell" configs/systolic_ws_16x16_int8.yaml workloads/resnet50.csv --bytes-per-cycle "$bpc" | tail -1
+done
