@@ -8,7 +8,7 @@
 // K = C*R*S, N = filters, the im2col matrix A read from memory as a tensor), int8 outputs
 // with bias and per-channel scales, packed tensors. Per layer it prints the compute-only
 // cycles (the engine's closed form, jobs back to back), the cycles through the shell, the
-// DRAM bytes and the roofline max(compute, bytes / bandwidth) + latency, and the totals:
+// DRAM bytes and the roofline max(compute, bytes / bandwidth) + fill + drain, and the totals:
 // utilisation with data movement against compute only (issue 12's target: >= 85 %).
 //
 // Usage: bench_shell CONFIG.yaml WORKLOAD.csv [--latency L] [--bytes-per-cycle B]
@@ -64,9 +64,12 @@ int run(int argc, char** argv) {
   config::Config cfg = config::load_config(argv[1]);
   for (int i = 3; i + 1 < argc; i += 2) {
     const std::string opt = argv[i];
-    if (opt == "--latency") cfg.memory.latency = static_cast<unsigned>(std::stoul(argv[i + 1]));
-    else if (opt == "--bytes-per-cycle") cfg.memory.bytes_per_cycle = static_cast<unsigned>(std::stoul(argv[i + 1]));
-    else throw InputError("bench_shell: unknown option " + opt);
+    if (opt == "--latency")
+      cfg.memory.latency = static_cast<unsigned>(std::stoul(argv[i + 1]));
+    else if (opt == "--bytes-per-cycle")
+      cfg.memory.bytes_per_cycle = static_cast<unsigned>(std::stoul(argv[i + 1]));
+    else
+      throw InputError("bench_shell: unknown option " + opt);
   }
   if (cfg.engine != "systolic" || cfg.systolic.dataflow != config::Dataflow::kWeightStationary)
     throw InputError("bench_shell: the shell runs the weight-stationary systolic engine only so far");
@@ -74,10 +77,11 @@ int run(int argc, char** argv) {
   const auto layers = workload::load_network(argv[2]);
   const double bw = cfg.memory.bytes_per_cycle;
 
-  fmt::print("{} on {}: {}x{} WS, jobs up to {}x{}x{}, {}-bit AXI4, bursts of {}, {} in flight, "
-             "memory latency {} cycles, {} bytes/cycle each way\n",
-             argv[2], cfg.name, p.rows, p.cols, p.max_m, p.max_n, p.max_k, p.data_bits, p.max_burst, p.outstanding,
-             cfg.memory.latency, cfg.memory.bytes_per_cycle);
+  fmt::print(
+      "{} on {}: {}x{} WS, jobs up to {}x{}x{}, {}-bit AXI4, bursts of {}, {} in flight, "
+      "memory latency {} cycles, {} bytes/cycle each way\n",
+      argv[2], cfg.name, p.rows, p.cols, p.max_m, p.max_n, p.max_k, p.data_bits, p.max_burst, p.outstanding,
+      cfg.memory.latency, cfg.memory.bytes_per_cycle);
   fmt::print("{:<14} {:>20} {:>12} {:>12} {:>7} {:>12} {:>12} {:>7} {:>7}\n", "layer", "GEMM MxNxK (groups)",
              "compute", "shell", "ratio", "DRAM bytes", "roofline", "/roof", "util");
   uint64_t macs = 0, compute = 0, total = 0, bytes = 0, roof_total = 0;
@@ -88,11 +92,18 @@ int run(int argc, char** argv) {
     const shell::LayerTiming t = shell::layer_cycles(p, gemm_layer(layer.gemm), cfg.memory.latency, bw);
     const auto g = static_cast<uint64_t>(layer.groups);
     const uint64_t layer_bytes = g * (t.bytes_read + t.bytes_written);
-    // Roofline: the larger of compute and the bytes at the bandwidth (reads and writes
-    // on their own channels), plus one memory latency to fill the pipeline.
-    const uint64_t roof =
-        g * (std::max({e.cycles / g, static_cast<uint64_t>(t.bytes_read / bw), static_cast<uint64_t>(t.bytes_written / bw)}) +
-             cfg.memory.latency);
+    // Roofline: the larger of compute and the bytes at the bandwidth (reads and writes on
+    // their own channels), plus the fill (a latency and the first job's operands: nothing
+    // computes before them) and the drain (a latency and the last output tile: it is
+    // written after the last compute). A layer runs alone: no overlap with the next one.
+    const auto mj = std::min<uint64_t>(layer.gemm.m, p.max_m), nj = std::min<uint64_t>(layer.gemm.n, p.max_n),
+               kj = std::min<uint64_t>(layer.gemm.k, p.max_k);
+    const uint64_t last_m = (layer.gemm.m - 1) % p.max_m + 1, last_n = (layer.gemm.n - 1) % p.max_n + 1;
+    const double fill = cfg.memory.latency + static_cast<double>(mj * kj + kj * nj) / bw;
+    const double drain = cfg.memory.latency + static_cast<double>(last_m * last_n) / bw;
+    const uint64_t roof = g * static_cast<uint64_t>(std::max({static_cast<double>(e.cycles / g),
+                                                              t.bytes_read / bw, t.bytes_written / bw}) +
+                                                    fill + drain);
     const double ratio = static_cast<double>(g * t.cycles) / static_cast<double>(e.cycles);
     const double over_roof = static_cast<double>(g * t.cycles) / static_cast<double>(roof);
     within += over_roof <= 1.05 ? 1 : 0;
@@ -109,11 +120,12 @@ int run(int argc, char** argv) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const double u_compute = static_cast<double>(macs) / (static_cast<double>(compute) * p.rows * p.cols);
   const double u_shell = static_cast<double>(macs) / (static_cast<double>(total) * p.rows * p.cols);
-  fmt::print("total: {} MACs; compute only {} cycles ({:.1f} % utilisation); through the shell with DRAM {} cycles "
-             "({:.1f} %), {:.1f} % of compute-only utilisation; {:.1f} MB moved; {} of {} layers within 5 % of "
-             "their roofline (network {:.3f} x roofline); model time {:.2f} s\n",
-             macs, compute, 100 * u_compute, total, 100 * u_shell, 100 * u_shell / u_compute, bytes / 1e6, within,
-             layers.size(), static_cast<double>(total) / static_cast<double>(roof_total), seconds);
+  fmt::print(
+      "total: {} MACs; compute only {} cycles ({:.1f} % utilisation); through the shell with DRAM {} cycles "
+      "({:.1f} %), {:.1f} % of compute-only utilisation; {:.1f} MB moved; {} of {} layers within 5 % of "
+      "their roofline (network {:.3f} x roofline); model time {:.2f} s\n",
+      macs, compute, 100 * u_compute, total, 100 * u_shell, 100 * u_shell / u_compute, bytes / 1e6, within,
+      layers.size(), static_cast<double>(total) / static_cast<double>(roof_total), seconds);
   return 0;
 }
 

@@ -113,8 +113,7 @@ module dnn_shell_systolic #(
   localparam int unsigned AccIntBits = (Saturate != 0) ? ProdBits + SizeBits : AccBits;
   localparam int unsigned RunBits    = NumCols * 32;           // an output row slice
   localparam int unsigned RunLenBits = $clog2(NumCols * 4 + 1);
-  localparam int unsigned TagBits    = AddrBits + RunLenBits;
-  localparam int unsigned LaneBits   = dnn_pkg::idx_bits(NumCols);
+  localparam int unsigned TagBits    = DimBits + dnn_pkg::idx_bits(NTiles) + 1;  // row, N-tile, last
 
   if (InBits % 8 != 0 || WBits % 8 != 0 || InBits > 16 || WBits > 16 || AccBits > 64
       || MaxM < 1 || MaxN < 1 || MaxK < 1) begin : g_bad_param
@@ -534,7 +533,10 @@ module dnn_shell_systolic #(
 
   // A job starts when its bank is full and the core is free; it ends when the core
   // drops busy.
-  assign core_job_valid = lstate_q == LayerRun && cwalk_valid && !crun_q && full_q[cbank_q];
+  // An emitting job (the last of its K split) also needs a free output tile bank.
+  logic ob_free;
+  assign core_job_valid = lstate_q == LayerRun && cwalk_valid && !crun_q && full_q[cbank_q]
+                       && (!clast_k || ob_free);
   assign job_finish     = crun_q && !core_busy;
   assign cwalk_next     = job_finish;
   assign all_jobs_done  = !cwalk_valid;
@@ -639,38 +641,35 @@ module dnn_shell_systolic #(
   );
 
   // ---------------------------------------------------------------- output stage
-  // A result row of the core waits here one cycle while its channel parameters are read,
-  // with its byte address and length worked out.
+  // A result row of the core (C channels of row m, N-tile nt) waits here one cycle while
+  // its channel parameters are read.
   logic                       stage_valid_q, stage_load, rq_in_ready, rq_empty;
   logic [NumCols*AccBits-1:0] stage_data_q;
-  logic [AddrBits-1:0]        stage_addr_q;
-  logic [RunLenBits-1:0]      stage_len_q;
+  logic [DimBits-1:0]         stage_row_q;
+  logic [ParAddrBits-1:0]     stage_ntile_q;
+  logic                       stage_last_q;
   logic [ParAddrBits-1:0]     ntile_q;
-  logic [SizeBits-1:0]        lanes_left;
-  logic [LaneBits:0]          lanes;
 
   assign core_out_ready = !stage_valid_q || rq_in_ready;
   assign stage_load     = core_out_valid && core_out_ready;
   assign par_re         = stage_load;
   assign par_raddr      = ParBits'(ntile_q) + (cbank_q ? ParBits'(NTiles) : '0);
-  assign lanes_left     = cnj - SizeBits'(core_out_col);
-  assign lanes          = (lanes_left > SizeBits'(NumCols)) ? (LaneBits+1)'(NumCols)
-                                                             : (LaneBits+1)'(lanes_left);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       stage_valid_q <= 1'b0;
       stage_data_q  <= '0;
-      stage_addr_q  <= '0;
-      stage_len_q   <= '0;
+      stage_row_q   <= '0;
+      stage_ntile_q <= '0;
+      stage_last_q  <= 1'b0;
       ntile_q       <= '0;
     end else begin
       if (stage_load) begin
         stage_valid_q <= 1'b1;
         stage_data_q  <= core_out_data;
-        stage_addr_q  <= cout_row + AddrBits'(AddrBits'(core_out_row) * AddrBits'(out_pitch))
-                       + (AddrBits'(SizeBits'(cn0 + SizeBits'(core_out_col))) << out_log2);
-        stage_len_q   <= RunLenBits'(lanes) << out_log2;
+        stage_row_q   <= core_out_row;
+        stage_ntile_q <= ntile_q;
+        stage_last_q  <= core_out_last;
         ntile_q       <= (SizeBits'(core_out_row) == cmj - 1'b1) ? ntile_q + 1'b1 : ntile_q;
       end else if (rq_in_ready) begin
         stage_valid_q <= 1'b0;
@@ -679,7 +678,8 @@ module dnn_shell_systolic #(
     end
   end
 
-  // Requantisation to 32 bits; int8/int16 clamp below (clamping twice is clamping once).
+  // Requantisation to 32 bits; int8/int16 clamp on the way out (clamping twice is
+  // clamping once).
   logic [NumCols*32-1:0] rq_bias, rq_mult;
   logic [NumCols*6-1:0]  rq_shift;
   for (genvar c = 0; c < NumCols; c++) begin : g_rq_lane
@@ -688,7 +688,7 @@ module dnn_shell_systolic #(
     assign rq_shift[c*6 +: 6]   = raw ? 6'd0 : out_per_channel ? shift_rdata[c*6 +: 6] : out_shift;
   end
 
-  logic                  rq_valid, rq_ready;
+  logic                  rq_valid;
   logic [NumCols*32-1:0] rq_data;
   logic [TagBits-1:0]    rq_tag;
   dnn_shell_requant #(
@@ -706,49 +706,194 @@ module dnn_shell_systolic #(
     .in_mult_i  (rq_mult),
     .in_shift_i (rq_shift),
     .in_relu_i  (!raw && out_relu),
-    .in_tag_i   ({stage_addr_q, stage_len_q}),
+    .in_tag_i   ({stage_last_q, stage_ntile_q, stage_row_q}),
     .out_valid_o(rq_valid),
-    .out_ready_i(rq_ready),
+    .out_ready_i(1'b1),
     .out_data_o (rq_data),
     .out_tag_o  (rq_tag),
     .empty_o    (rq_empty)
   );
 
-  // Clamp to the output type and pack the lanes' bytes.
-  logic [RunBits-1:0] run_data;
+  // ---------------------------------------------------------------- output tiles
+  // Two banks of one job's results (MaxM rows x NTiles words of C channels), so its rows
+  // leave as long contiguous writes while the next emitting job fills the other bank. A
+  // bank is claimed when its job starts in the core and full when the job's last result
+  // is in; the writer frees it when it has read the last word.
+  localparam int unsigned ObWords = MaxM * NTiles;
+  localparam int unsigned ObBits  = dnn_pkg::idx_bits(2 * ObWords);
+  logic [1:0]          ob_claimed_q, ob_full_q;
+  logic                ob_acc_q, ob_wbank_q, ob_rbank_q;   // next bank to claim, write, read
+  logic                ob_we, ob_re, emit_accept;
+  logic [ObBits-1:0]   ob_waddr, ob_raddr;
+  logic [NumCols*32-1:0] ob_rdata;
+  // The emitting job of each bank: its first row and column, its sizes, OUT + m0*pitch.
+  // (bank b at [b*W +: W]: Yosys 0.23 takes no packed arrays of vectors)
+  logic [2*SizeBits-1:0] ob_n0_q, ob_mj_q, ob_nj_q;
+  logic [2*AddrBits-1:0] ob_row_q;
+
+  assign emit_accept = core_job_valid && core_job_ready && clast_k;
+  assign ob_we       = rq_valid;
+  assign ob_waddr    = ObBits'(rq_tag[DimBits-1:0]) * ObBits'(NTiles)
+                     + ObBits'(rq_tag[DimBits +: ParAddrBits]) + (ob_wbank_q ? ObBits'(ObWords) : '0);
+
+  dnn_sram_1r1w #(.Depth(2 * ObWords), .Width(NumCols * 32)) u_obuf (
+    .clk_i  (clk_i),
+    .we_i   (ob_we),
+    .waddr_i(ob_waddr),
+    .wdata_i(rq_data),
+    .re_i   (ob_re),
+    .raddr_i(ob_raddr),
+    .rdata_o(ob_rdata)
+  );
+
+  // The writer: for the bank being read, one segment a row (or one for all rows when they
+  // are contiguous in memory: the job spans all of N and OUT is packed), each row as
+  // NTiles chunks of C channels, the last cut at the row's end.
+  localparam logic [1:0] WrIdle = 2'd0, WrSeg = 2'd1, WrChunks = 2'd2;
+  logic [1:0]          wstate_q;
+  logic                out_contig;
+  logic [SizeBits-1:0] wrow_q, wseg_rows_q;              // row being read; rows left in segment
+  logic [ParAddrBits-1:0] wtile_q;
+  logic                chunk_valid_q;                    // ob_rdata holds a chunk for the pack
+  logic [RunLenBits-1:0] chunk_len_q;
+  logic                pack_seg_valid, pack_seg_ready, pack_in_ready, pack_in_fire, pack_idle;
+  logic [AddrBits-1:0] pack_seg_addr;
+  logic [SizeBits+3:0] pack_seg_len;
+  logic [SizeBits-1:0] rmj, rnj, wcols_left;
+  logic                last_tile, reading;
+
+  assign out_contig     = 32'(size_n) <= MaxN && out_pitch == out_row_bytes;
+  assign rmj            = ob_mj_q[ob_rbank_q*SizeBits +: SizeBits];
+  assign rnj            = ob_nj_q[ob_rbank_q*SizeBits +: SizeBits];
+  assign pack_seg_valid = wstate_q == WrSeg;
+  assign pack_seg_addr  = ob_row_q[ob_rbank_q*AddrBits +: AddrBits] + AddrBits'(AddrBits'(wrow_q) * AddrBits'(out_pitch))
+                        + (AddrBits'(ob_n0_q[ob_rbank_q*SizeBits +: SizeBits]) << out_log2);
+  assign pack_seg_len   = out_contig ? ((SizeBits+4)'(rmj) * (SizeBits+4)'(rnj)) << out_log2
+                                     : (SizeBits+4)'(rnj) << out_log2;
+  // Columns of the row from this tile on; the tile is the row's last when C cover them.
+  assign wcols_left     = rnj - (SizeBits'(wtile_q) * SizeBits'(NumCols));
+  assign last_tile      = wcols_left <= SizeBits'(NumCols);
+  assign pack_in_fire   = chunk_valid_q && pack_in_ready;
+  // A read goes out when the chunk register is free (or being taken) and words remain.
+  assign reading        = wstate_q == WrChunks && wseg_rows_q != '0;
+  assign ob_re          = reading && (!chunk_valid_q || pack_in_ready);
+  assign ob_raddr       = ObBits'(wrow_q) * ObBits'(NTiles) + ObBits'(wtile_q)
+                        + (ob_rbank_q ? ObBits'(ObWords) : '0);
+  assign ob_free        = !ob_claimed_q[ob_acc_q];
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      ob_claimed_q  <= '0;
+      ob_full_q     <= '0;
+      ob_acc_q      <= 1'b0;
+      ob_wbank_q    <= 1'b0;
+      ob_rbank_q    <= 1'b0;
+      ob_n0_q       <= '0;
+      ob_mj_q       <= '0;
+      ob_nj_q       <= '0;
+      ob_row_q      <= '0;
+      wstate_q      <= WrIdle;
+      wrow_q        <= '0;
+      wseg_rows_q   <= '0;
+      wtile_q       <= '0;
+      chunk_valid_q <= 1'b0;
+      chunk_len_q   <= '0;
+    end else if (run_start) begin
+      ob_claimed_q <= '0;
+      ob_full_q    <= '0;
+      ob_acc_q     <= 1'b0;
+      ob_wbank_q   <= 1'b0;
+      ob_rbank_q   <= 1'b0;
+    end else begin
+      if (emit_accept) begin
+        ob_claimed_q[ob_acc_q] <= 1'b1;
+        ob_n0_q[ob_acc_q*SizeBits +: SizeBits]      <= cn0;
+        ob_mj_q[ob_acc_q*SizeBits +: SizeBits]      <= cmj;
+        ob_nj_q[ob_acc_q*SizeBits +: SizeBits]      <= cnj;
+        ob_row_q[ob_acc_q*AddrBits +: AddrBits]     <= cout_row;
+        ob_acc_q               <= !ob_acc_q;
+      end
+      if (rq_valid && rq_tag[TagBits-1]) begin
+        ob_full_q[ob_wbank_q] <= 1'b1;
+        ob_wbank_q            <= !ob_wbank_q;
+      end
+      if (pack_in_fire) chunk_valid_q <= 1'b0;
+      if (ob_re) begin
+        chunk_valid_q <= 1'b1;
+        chunk_len_q   <= (last_tile ? RunLenBits'(wcols_left) : RunLenBits'(NumCols)) << out_log2;
+        if (last_tile) begin
+          wtile_q     <= '0;
+          wrow_q      <= wrow_q + 1'b1;
+          wseg_rows_q <= wseg_rows_q - 1'b1;
+        end else begin
+          wtile_q <= wtile_q + 1'b1;
+        end
+      end
+      unique case (wstate_q)
+        WrIdle: if (ob_full_q[ob_rbank_q]) begin
+          wstate_q <= WrSeg;
+          wrow_q   <= '0;
+          wtile_q  <= '0;
+        end
+        WrSeg: if (pack_seg_ready) begin
+          wstate_q    <= WrChunks;
+          wseg_rows_q <= out_contig ? rmj : SizeBits'(1);
+        end
+        WrChunks: if (wseg_rows_q == '0 && pack_in_fire) begin
+          // The segment's last chunk is going to the pack.
+          if (wrow_q == rmj) begin
+            wstate_q                <= WrIdle;
+            ob_full_q[ob_rbank_q]    <= 1'b0;
+            ob_claimed_q[ob_rbank_q] <= 1'b0;
+            ob_rbank_q              <= !ob_rbank_q;
+          end else begin
+            wstate_q <= WrSeg;
+          end
+        end
+        default: wstate_q <= WrIdle;
+      endcase
+    end
+  end
+
+  // Clamp the chunk's channels to the output type and pack their bytes.
+  logic [RunBits-1:0] chunk_data;
   always_comb begin
-    run_data = '0;
+    chunk_data = '0;
     for (int unsigned c = 0; c < NumCols; c++) begin
       logic signed [31:0] v;
-      v = $signed(rq_data[c*32 +: 32]);
+      v = $signed(ob_rdata[c*32 +: 32]);
       unique case (out_type)
-        2'd0: run_data[c*8 +: 8] = (v > 32'sd127) ? 8'h7F : (v < -32'sd128) ? 8'h80 : v[7:0];
-        2'd1: run_data[c*16 +: 16] = (v > 32'sd32767) ? 16'h7FFF
-                                   : (v < -32'sd32768) ? 16'h8000 : v[15:0];
-        default: run_data[c*32 +: 32] = v;
+        2'd0: chunk_data[c*8 +: 8] = (v > 32'sd127) ? 8'h7F : (v < -32'sd128) ? 8'h80 : v[7:0];
+        2'd1: chunk_data[c*16 +: 16] = (v > 32'sd32767) ? 16'h7FFF
+                                     : (v < -32'sd32768) ? 16'h8000 : v[15:0];
+        default: chunk_data[c*32 +: 32] = v;
       endcase
     end
   end
 
   // ---------------------------------------------------------------- write path
-  logic                wr_cmd_valid, wr_cmd_ready, wr_busy, wb_valid, wb_ready, pack_in_ready;
+  logic                wr_cmd_valid, wr_cmd_ready, wr_busy, wb_valid, wb_ready;
   logic [AddrBits-1:0] wr_cmd_addr;
-  logic [$clog2((NumCols * 4 + 2 * Bytes - 2) / Bytes + 1)-1:0] wr_cmd_beats;
+  logic [SizeBits+4:0] wr_cmd_beats;
   logic [DataBits-1:0] wb_data;
   logic [Bytes-1:0]    wb_strb;
 
   dnn_shell_pack #(
     .DataBits(DataBits),
     .RunBits (RunBits),
-    .AddrBits(AddrBits)
+    .AddrBits(AddrBits),
+    .LenBits (SizeBits + 4)
   ) u_pack (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
-    .in_valid_i (rq_valid),
+    .seg_valid_i(pack_seg_valid),
+    .seg_ready_o(pack_seg_ready),
+    .seg_addr_i (pack_seg_addr),
+    .seg_len_i  (pack_seg_len),
+    .in_valid_i (chunk_valid_q),
     .in_ready_o (pack_in_ready),
-    .in_addr_i  (rq_tag[RunLenBits +: AddrBits]),
-    .in_len_i   (rq_tag[RunLenBits-1:0]),
-    .in_data_i  (run_data),
+    .in_len_i   (chunk_len_q),
+    .in_data_i  (chunk_data),
     .cmd_valid_o(wr_cmd_valid),
     .cmd_ready_i(wr_cmd_ready),
     .cmd_addr_o (wr_cmd_addr),
@@ -756,23 +901,23 @@ module dnn_shell_systolic #(
     .out_valid_o(wb_valid),
     .out_ready_i(wb_ready),
     .out_data_o (wb_data),
-    .out_strb_o (wb_strb)
+    .out_strb_o (wb_strb),
+    .idle_o     (pack_idle)
   );
-  assign rq_ready = pack_in_ready;
 
   dnn_axi_dma_wr #(
     .AddrBits   (AddrBits),
     .DataBits   (DataBits),
     .MaxBurst   (MaxBurst),
     .Outstanding(Outstanding),
-    .BeatsBits  (16)
+    .BeatsBits  (SizeBits + 5)
   ) u_dma_wr (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .cmd_valid_i    (wr_cmd_valid),
     .cmd_ready_o    (wr_cmd_ready),
     .cmd_addr_i     (wr_cmd_addr),
-    .cmd_beats_i    (16'(wr_cmd_beats)),
+    .cmd_beats_i    (wr_cmd_beats),
     .in_valid_i     (wb_valid),
     .in_ready_o     (wb_ready),
     .in_data_i      (wb_data),
@@ -797,10 +942,10 @@ module dnn_shell_systolic #(
     .m_axi_bready_o (m_axi_bready_o)
   );
 
-  // Everything issued has finished: no job in the core, no load or result on its way,
-  // every write answered.
+  // Everything issued has finished: no job in the core, no load or result on its way, no
+  // output tile waiting, every write answered.
   assign drained = !crun_q && !core_busy && loader_idle && !stage_valid_q && rq_empty
-                && pack_in_ready && !wr_busy;
+                && ob_full_q == '0 && wstate_q == WrIdle && pack_idle && !wr_busy;
 
   // ---------------------------------------------------------------- counters
   logic core_stalled;
@@ -821,17 +966,18 @@ module dnn_shell_systolic #(
     end else begin
       if (layer_busy) cycles_total_q <= cycles_total_q + 1'b1;
       if (core_busy && !core_stalled) cycles_compute_q <= cycles_compute_q + 1'b1;
-      // Waiting on memory: the core stalled on the write path, or idle for want of a
-      // loaded bank while jobs remain.
-      if (core_stalled || (lstate_q == LayerRun && cwalk_valid && !crun_q && !full_q[cbank_q]))
+      // Waiting on memory: the core stalled on the write path, or idle while jobs remain
+      // for want of a loaded operand bank or (an emitting job) a free output tile bank.
+      if (core_stalled || (lstate_q == LayerRun && cwalk_valid && !crun_q
+                           && (!full_q[cbank_q] || (clast_k && !ob_free))))
         cycles_mem_wait_q <= cycles_mem_wait_q + 1'b1;
       if (rd_valid && rd_ready) bytes_read_q <= bytes_read_q + 64'(Bytes);
-      if (rq_valid && pack_in_ready) bytes_written_q <= bytes_written_q + 64'(rq_tag[RunLenBits-1:0]);
+      if (pack_in_fire) bytes_written_q <= bytes_written_q + 64'(chunk_len_q);
     end
   end
 
   logic unused;
-  assign unused = ^{rd_last, core_out_last, core_done, core_err, core_cycles, core_ld_ready, cm0, ck0, ckj, clast,
+  assign unused = ^{rd_last, core_out_col, core_done, core_err, core_cycles, core_ld_ready, cm0, ck0, ckj, clast,
                     ca_row, cb_row, a_addr_w, b_addr_w, out_addr_w, bias_addr_w, quant_addr_w,
                     output_w, out_shift_w, op_w};
 

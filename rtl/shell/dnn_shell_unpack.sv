@@ -1,9 +1,10 @@
 // Read realigner of the shell: turns the read DMA's bus beats into the words a buffer
-// wants. A segment is `len` bytes that start `skip` bytes into the first of the beats
-// the DMA brings for it (ceil((skip + len) / Bytes) beats); it comes out as words of
-// `wbytes` bytes, the last one cut at the segment end, bytes past a word's size or past
-// the segment end reading 0. Segments follow one another in the order they were given;
-// the bytes of a segment's last beat beyond its end are dropped.
+// wants. A segment is `rows` rows of `len` bytes each, back to back in memory, starting
+// `skip` bytes into the first of the beats the DMA brings for it
+// (ceil((skip + rows * len) / Bytes) beats); each row comes out as words of `wbytes`
+// bytes, its last word cut at the row's end, bytes past a word's size or past the row's
+// end reading 0. Segments follow one another in the order they were given; the bytes of
+// a segment's last beat beyond its end are dropped.
 //
 // A byte buffer of 2 words + 1 beat: a beat is taken while fewer than two words are
 // held, a word leaves when it is complete, so the stream runs at one beat or one word a
@@ -23,7 +24,8 @@ module dnn_shell_unpack #(
   input  logic                  seg_valid_i,
   output logic                  seg_ready_o,
   input  logic [SkipBits-1:0]   seg_skip_i,
-  input  logic [LenBits-1:0]    seg_len_i,     // >= 1
+  input  logic [LenBits-1:0]    seg_len_i,     // bytes a row, >= 1
+  input  logic [LenBits-1:0]    seg_rows_i,    // >= 1
   input  logic [WBytesBits-1:0] seg_wbytes_i,  // 1..WordBytes
   // beats from the read DMA
   input  logic                  in_valid_i,
@@ -33,6 +35,7 @@ module dnn_shell_unpack #(
   output logic                  out_valid_o,
   input  logic                  out_ready_i,
   output logic [WordBits-1:0]   out_data_o,
+  output logic                  out_row_last_o, // the row's last word
   output logic                  out_last_o      // the segment's last word
 );
 
@@ -47,8 +50,10 @@ module dnn_shell_unpack #(
   logic                  active_q;
   logic                  first_q;               // the next beat is the segment's first
   logic [SkipBits-1:0]   skip_q;
-  logic [LenBits:0]      beats_q;               // beats of the segment still to take
-  logic [LenBits-1:0]    left_q;                // bytes of the segment still to hand out
+  logic [2*LenBits:0]    beats_q;               // beats of the segment still to take
+  logic [LenBits-1:0]    left_q;                // bytes of the row still to hand out
+  logic [LenBits-1:0]    len_q;                 // bytes a row
+  logic [LenBits-1:0]    rows_q;                // rows still to hand out, this one included
   logic [WBytesBits-1:0] wbytes_q;
   logic [BufBytes*8-1:0] buf_q;
   logic [FillBits-1:0]   fill_q;
@@ -58,11 +63,13 @@ module dnn_shell_unpack #(
   assign take = (LenBits'(wbytes_q) < left_q) ? wbytes_q : WBytesBits'(left_q);
 
   logic seg_fire, in_fire, out_fire;
-  assign seg_ready_o = !active_q;
-  assign seg_fire    = seg_valid_i && seg_ready_o;
   assign out_valid_o = active_q && FillBits'(take) <= fill_q;
-  assign out_last_o  = LenBits'(take) == left_q;
+  assign out_row_last_o = LenBits'(take) == left_q;
+  assign out_last_o  = out_row_last_o && rows_q == LenBits'(1);
   assign out_fire    = out_valid_o && out_ready_i;
+  // The next segment starts in the cycle the last word of this one leaves.
+  assign seg_ready_o = !active_q || (out_fire && out_last_o);
+  assign seg_fire    = seg_valid_i && seg_ready_o;
   assign in_ready_o  = active_q && beats_q != '0 && fill_q < FillBits'(2 * wbytes_q);
   assign in_fire     = in_valid_i && in_ready_o;
 
@@ -94,24 +101,18 @@ module dnn_shell_unpack #(
       skip_q   <= '0;
       beats_q  <= '0;
       left_q   <= '0;
+      len_q    <= '0;
+      rows_q   <= '0;
       wbytes_q <= '0;
       buf_q    <= '0;
       fill_q   <= '0;
     end else begin
-      if (seg_fire) begin
-        active_q <= 1'b1;
-        first_q  <= 1'b1;
-        skip_q   <= seg_skip_i;
-        beats_q  <= ((LenBits+1)'(seg_skip_i) + (LenBits+1)'(seg_len_i) + (LenBits+1)'(Bytes - 1))
-                    >> SkipBits;
-        left_q   <= seg_len_i;
-        wbytes_q <= seg_wbytes_i;
-      end
       if (in_fire) begin
         first_q <= 1'b0;
         beats_q <= beats_q - 1'b1;
       end
-      if (out_fire) left_q <= left_q - LenBits'(take);
+      if (out_fire) left_q <= out_row_last_o ? len_q : left_q - LenBits'(take);
+      if (out_fire && out_row_last_o) rows_q <= rows_q - 1'b1;
       if (out_fire && out_last_o) begin
         // The segment's last word: what its last beat held beyond the end is dropped.
         active_q <= 1'b0;
@@ -121,12 +122,25 @@ module dnn_shell_unpack #(
         buf_q  <= in_fire ? shifted | (beat_bytes << (32'(kept) * 8)) : shifted;
         fill_q <= in_fire ? kept + beat_count : kept;
       end
+      // A new segment (possibly in the cycle the last one ends) overrides the above.
+      if (seg_fire) begin
+        active_q <= 1'b1;
+        first_q  <= 1'b1;
+        skip_q   <= seg_skip_i;
+        beats_q  <= ((2*LenBits+1)'(seg_skip_i) + (2*LenBits+1)'(seg_len_i) * (2*LenBits+1)'(seg_rows_i)
+                     + (2*LenBits+1)'(Bytes) - 1'b1) >> SkipBits;
+        left_q   <= seg_len_i;
+        len_q    <= seg_len_i;
+        rows_q   <= seg_rows_i;
+        wbytes_q <= seg_wbytes_i;
+      end
     end
   end
 
 `ifndef SYNTHESIS
   always_ff @(posedge clk_i) begin
-    if (seg_fire && (seg_len_i == '0 || seg_wbytes_i == '0 || 32'(seg_wbytes_i) > WordBytes))
+    if (seg_fire && (seg_len_i == '0 || seg_rows_i == '0 || seg_wbytes_i == '0
+                     || 32'(seg_wbytes_i) > WordBytes))
       $error("dnn_shell_unpack: segment with no bytes or a word size outside 1..%0d", WordBytes);
   end
 `endif

@@ -6,8 +6,11 @@
 //   bias[n0 .. n0+nj) (int32) and (mult, shift)[n0 .. n0+nj) (int32 pairs), C channels a
 //   parameter-buffer word, word nt of the bank.
 // Each row is one read-DMA command (the DMA queues them back to back) and one segment of
-// the realigner (dnn_shell_unpack); a FIFO carries each segment's destination from the
-// command side to the data side. bank_loaded_o pulses when a job's last word is written.
+// the realigner (dnn_shell_unpack), except where the job's rows lie back to back in memory
+// (A when the job spans all of K and A is packed, B when it spans all of N and B is
+// packed): then all of them are one command and one segment, so the bursts are long. A
+// FIFO carries each segment's destination from the command side to the data side.
+// bank_loaded_o pulses when a job's last word is written.
 module dnn_shell_ws_loader #(
   parameter int unsigned NumRows     = 4,
   parameter int unsigned NumCols     = 4,
@@ -133,7 +136,7 @@ module dnn_shell_ws_loader #(
 
   // The segment of the current row: address, bytes, word size, destination.
   logic [AddrBits-1:0]   seg_addr;
-  logic [SizeBits+3:0]   seg_len;
+  logic [SizeBits+3:0]   seg_len, seg_rows;
   logic [WBytesBits-1:0] seg_wbytes;
   logic [1:0]            seg_kind;
   logic [LdAddrBits-1:0] seg_stride;
@@ -143,9 +146,15 @@ module dnn_shell_ws_loader #(
   assign has_bias  = bias_i && walk_last_k;
   assign has_quant = quant_i && walk_last_k;
 
+  // Jobs whose rows are contiguous in memory: one segment for all of them.
+  logic a_contig, b_contig;
+  assign a_contig = 32'(k_i) <= MaxK && 64'(a_stride_i) == 64'(k_i) * 64'(InBytes);
+  assign b_contig = 32'(n_i) <= MaxN && 64'(b_stride_i) == 64'(n_i) * 64'(WBytes);
+
   always_comb begin
     seg_addr    = addr_q;
     seg_len     = '0;
+    seg_rows    = (SizeBits+4)'(1);
     seg_wbytes  = '0;
     seg_kind    = KindA;
     seg_stride  = '0;
@@ -157,14 +166,16 @@ module dnn_shell_ws_loader #(
         seg_wbytes  = WBytesBits'(ABytes);
         seg_kind    = KindA;
         seg_stride  = LdAddrBits'(MaxM);
-        last_row    = row_q == mj - 1'b1;
+        seg_rows    = a_contig ? (SizeBits+4)'(mj) : (SizeBits+4)'(1);
+        last_row    = a_contig || row_q == mj - 1'b1;
       end
       IssueB: begin
         seg_len     = (SizeBits+4)'(nj) * (SizeBits+4)'(WBytes);
         seg_wbytes  = WBytesBits'(BBytes);
         seg_kind    = KindB;
         seg_stride  = LdAddrBits'(MaxK);
-        last_row    = row_q == kj - 1'b1;
+        seg_rows    = b_contig ? (SizeBits+4)'(kj) : (SizeBits+4)'(1);
+        last_row    = b_contig || row_q == kj - 1'b1;
         seg_job_end = last_row && !has_bias && !has_quant;
       end
       IssueBias: begin
@@ -186,7 +197,7 @@ module dnn_shell_ws_loader #(
   end
 
   // Segment info travels beside the DMA command.
-  localparam int unsigned InfoBits = SkipBits + (SizeBits + 4) + WBytesBits + 2 + 2 * LdAddrBits + 2;
+  localparam int unsigned InfoBits = SkipBits + 2 * (SizeBits + 4) + WBytesBits + 2 + 2 * LdAddrBits + 2;
   logic                issuing, info_ready, seg_fire;
   logic [InfoBits-1:0] info_in;
   assign issuing     = state_q == IssueA || state_q == IssueB || state_q == IssueBias
@@ -194,10 +205,12 @@ module dnn_shell_ws_loader #(
   assign cmd_valid_o = issuing && info_ready;
   assign seg_fire    = cmd_valid_o && cmd_ready_i;
   assign cmd_addr_o  = {seg_addr[AddrBits-1:SkipBits], SkipBits'(0)};
-  assign cmd_beats_o = (SizeBits+1)'(((SizeBits+4)'(seg_addr[SkipBits-1:0]) + seg_len
-                                      + (SizeBits+4)'(Bytes - 1)) >> SkipBits);
+  logic [2*SizeBits+8:0] seg_bytes;
+  assign seg_bytes   = (2*SizeBits+9)'(seg_len) * (2*SizeBits+9)'(seg_rows);
+  assign cmd_beats_o = (SizeBits+1)'(((2*SizeBits+9)'(seg_addr[SkipBits-1:0]) + seg_bytes
+                                      + (2*SizeBits+9)'(Bytes) - 1'b1) >> SkipBits);
   // The destination's first word: A row i -> word i, B row k -> word k, parameters -> 0.
-  assign info_in = {seg_addr[SkipBits-1:0], seg_len, seg_wbytes, seg_kind,
+  assign info_in = {seg_addr[SkipBits-1:0], seg_len, seg_rows, seg_wbytes, seg_kind,
                     (seg_kind == KindA || seg_kind == KindB) ? LdAddrBits'(row_q) : LdAddrBits'(0),
                     seg_stride, seg_job_end, bank_q};
 
@@ -269,12 +282,12 @@ module dnn_shell_ws_loader #(
   logic                  info_valid, info_pop;
   logic [InfoBits-1:0]   info;
   logic [SkipBits-1:0]   info_skip;
-  logic [SizeBits+3:0]   info_len;
+  logic [SizeBits+3:0]   info_len, info_rows;
   logic [WBytesBits-1:0] info_wbytes;
   logic [1:0]            info_kind;
   logic [LdAddrBits-1:0] info_first, info_stride;
   logic                  info_job_end, info_bank;
-  assign {info_skip, info_len, info_wbytes, info_kind, info_first, info_stride, info_job_end,
+  assign {info_skip, info_len, info_rows, info_wbytes, info_kind, info_first, info_stride, info_job_end,
           info_bank} = info;
 
   dnn_fifo #(.Width(InfoBits), .Depth(Outstanding + 2)) u_info (
@@ -288,7 +301,7 @@ module dnn_shell_ws_loader #(
     .out_data_o (info)
   );
 
-  logic                  word_valid, word_last, unpack_seg_ready;
+  logic                  word_valid, word_row_last, word_last, unpack_seg_ready;
   logic [WordBytes*8-1:0] word;
   dnn_shell_unpack #(
     .DataBits(DataBits),
@@ -301,6 +314,7 @@ module dnn_shell_ws_loader #(
     .seg_ready_o (unpack_seg_ready),
     .seg_skip_i  (info_skip),
     .seg_len_i   (info_len),
+    .seg_rows_i  (info_rows),
     .seg_wbytes_i(info_wbytes),
     .in_valid_i  (in_valid_i),
     .in_ready_o  (in_ready_o),
@@ -308,13 +322,14 @@ module dnn_shell_ws_loader #(
     .out_valid_o (word_valid),
     .out_ready_i (1'b1),
     .out_data_o  (word),
+    .out_row_last_o(word_row_last),
     .out_last_o  (word_last)
   );
   assign info_pop = info_valid && unpack_seg_ready;
 
   // The destination of the segment in the realigner.
   logic [1:0]            dst_kind_q;
-  logic [LdAddrBits-1:0] dst_addr_q, dst_stride_q;
+  logic [LdAddrBits-1:0] dst_addr_q, dst_row_q, dst_stride_q;
   logic                  dst_job_end_q, dst_bank_q;
   logic [LaneBits-1:0]   lane_q;
   logic [ParAddrBits-1:0] par_word_q;
@@ -329,6 +344,7 @@ module dnn_shell_ws_loader #(
     if (!rst_ni) begin
       dst_kind_q    <= KindA;
       dst_addr_q    <= '0;
+      dst_row_q     <= '0;
       dst_stride_q  <= '0;
       dst_job_end_q <= 1'b0;
       dst_bank_q    <= 1'b0;
@@ -336,17 +352,10 @@ module dnn_shell_ws_loader #(
       par_word_q    <= '0;
       lanes_q       <= '0;
     end else begin
-      if (info_pop) begin
-        dst_kind_q    <= info_kind;
-        dst_addr_q    <= info_first;
-        dst_stride_q  <= info_stride;
-        dst_job_end_q <= info_job_end;
-        dst_bank_q    <= info_bank;
-        lane_q        <= '0;
-        par_word_q    <= '0;
-      end
       if (word_valid) begin
-        dst_addr_q <= dst_addr_q + dst_stride_q;
+        // Along a row by the stride; a new row starts at the next word of the first column.
+        dst_addr_q <= word_row_last ? dst_row_q + 1'b1 : dst_addr_q + dst_stride_q;
+        if (word_row_last) dst_row_q <= dst_row_q + 1'b1;
         lanes_q    <= lanes_d;
         if (32'(lane_q) == NumCols - 1 || word_last) begin
           lane_q     <= '0;
@@ -354,6 +363,18 @@ module dnn_shell_ws_loader #(
         end else begin
           lane_q <= lane_q + 1'b1;
         end
+      end
+      // The next segment's destination (possibly in the cycle the last one's last word
+      // is written) overrides the above.
+      if (info_pop) begin
+        dst_kind_q    <= info_kind;
+        dst_addr_q    <= info_first;
+        dst_row_q     <= info_first;
+        dst_stride_q  <= info_stride;
+        dst_job_end_q <= info_job_end;
+        dst_bank_q    <= info_bank;
+        lane_q        <= '0;
+        par_word_q    <= '0;
       end
     end
   end

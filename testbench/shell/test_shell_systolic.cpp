@@ -272,6 +272,21 @@ void expect_clean(Bench& b) {
   EXPECT_TRUE(b.lite().errors().empty()) << "AXI4-Lite: " << b.lite().errors().front();
 }
 
+// Where two memory images first differ, relative to the output tensor.
+std::string first_difference(const std::vector<uint8_t>& got, const std::vector<uint8_t>& want,
+                             const LayerDescriptor& d) {
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    if (got[i] == want[i]) continue;
+    const int64_t rel = static_cast<int64_t>(i) - static_cast<int64_t>(d.out_addr);
+    const uint64_t pitch = out_pitch(d);
+    return "first at byte " + std::to_string(i) + " (OUT + " + std::to_string(rel) + ": row " +
+           std::to_string(rel / static_cast<int64_t>(pitch)) + ", byte " +
+           std::to_string(rel % static_cast<int64_t>(pitch)) + "): rtl " + std::to_string(got[i]) +
+           ", model " + std::to_string(want[i]);
+  }
+  return "no difference";
+}
+
 // Runs `d` and checks the memory image afterwards against the golden model's.
 LayerRun expect_matches_model(Bench& b, const LayerDescriptor& d, const std::string& what) {
   std::vector<uint8_t> want = b.memory();
@@ -281,7 +296,8 @@ LayerRun expect_matches_model(Bench& b, const LayerDescriptor& d, const std::str
   EXPECT_TRUE(r.finished) << what << ": no interrupt";
   EXPECT_EQ(r.error_code, 0u) << what;
   EXPECT_EQ(r.irq_status, 1u) << what;
-  EXPECT_TRUE(b.memory() == want) << what << ": the memory differs from the model";
+  EXPECT_TRUE(b.memory() == want) << what << ": the memory differs from the model, "
+                                  << first_difference(b.memory(), want, d);
   return r;
 }
 

@@ -63,7 +63,8 @@ struct MemBurst {
 // ---------------------------------------------------------------- segment info (loader FIFO)
 struct Segment {
   unsigned skip = 0;
-  uint64_t len = 0;
+  uint64_t len = 0;   // bytes a row
+  uint64_t rows = 1;  // rows back to back
   unsigned wbytes = 0;
   bool job_end = false;
   unsigned bank = 0;
@@ -86,6 +87,10 @@ class Shell {
     op_ = out_pitch(d);
     ob_ = out_bytes(d);
     raw_ = d.out_type == "int32";
+    const unsigned in_b = p.in_bits / 8, w_b = p.w_bits / 8;
+    a_contig_ = d.k <= p.max_k && ap_ == uint64_t{d.k} * in_b;
+    b_contig_ = d.n <= p.max_n && bp_ == uint64_t{d.n} * w_b;
+    out_contig_ = d.n <= p.max_n && op_ == uint64_t{d.n} * ob_;
   }
 
   LayerTiming run() {
@@ -143,6 +148,11 @@ class Shell {
     add("lwalk_valid", lwalk_.valid);
     add("stage", stage_valid_);
     add("rq_occ", rq_occ_);
+    add("pk_active", pk_active_);
+    add("wstate", wstate_);
+    add("wrow", wrow_);
+    add("ob_full0", ob_full_[0]);
+    add("ob_full1", ob_full_[1]);
     add("pk_cmd", pk_cmd_);
     add("pk_beats", pk_beats_);
     add("wr_busy", wr_busy_);
@@ -161,7 +171,7 @@ class Shell {
 
   // ---- loader, command side: the segment of the current row
   struct SegmentPlan {
-    uint64_t len = 0;
+    uint64_t len = 0, rows = 1;
     unsigned wbytes = 0;
     bool last_row = false, job_end = false;
   };
@@ -175,12 +185,14 @@ class Shell {
       case kIssueA:
         s.len = lwalk_.kj() * in_b;
         s.wbytes = std::max(p_.rows * in_b, 1u);
-        s.last_row = row_ == lwalk_.mj() - 1;
+        s.rows = a_contig_ ? lwalk_.mj() : 1;
+        s.last_row = a_contig_ || row_ == lwalk_.mj() - 1;
         break;
       case kIssueB:
         s.len = lwalk_.nj() * w_b;
         s.wbytes = p_.cols * w_b;
-        s.last_row = row_ == lwalk_.kj() - 1;
+        s.rows = b_contig_ ? lwalk_.kj() : 1;
+        s.last_row = b_contig_ || row_ == lwalk_.kj() - 1;
         s.job_end = s.last_row && !has_bias() && !has_quant();
         break;
       case kIssueBias:
@@ -217,7 +229,7 @@ class Shell {
     const bool seg_fire = cmd_valid && rd_cmd_ready;
     const uint64_t seg_addr = iaddr_;
     const unsigned seg_skip = static_cast<unsigned>(seg_addr % bytes_);
-    const uint64_t seg_beats = (seg_skip + seg.len + bytes_ - 1) / bytes_;
+    const uint64_t seg_beats = (seg_skip + seg.len * seg.rows + bytes_ - 1) / bytes_;
 
     // read DMA
     const uint64_t rd_burst = burst_beats(rd_addr_, rd_issue_, bytes_, p_.max_burst);
@@ -237,14 +249,18 @@ class Shell {
     // realigner
     const uint64_t take = std::min<uint64_t>(u_wbytes_, u_left_);
     const bool word_valid = u_active_ && take <= u_fill_;
-    const bool word_last = take == u_left_;
+    const bool word_row_last = take == u_left_;
+    const bool word_last = word_row_last && u_rows_ == 1;
     const bool u_in_ready = u_active_ && u_beats_ != 0 && u_fill_ < 2ull * u_wbytes_;
     const bool u_in_fire = rd_out_valid && u_in_ready;
-    const bool info_pop = !info_.empty() && !u_active_;
+    // The next segment starts in the cycle the last word of the one before leaves.
+    const bool info_pop = !info_.empty() && (!u_active_ || (word_valid && word_last));
     const bool bank_loaded = word_valid && word_last && dst_job_end_;
 
     // compute
-    const bool core_job_valid = run && cwalk_.valid && !crun_ && full_[cbank_];
+    const bool ob_free = !ob_claimed_[ob_acc_];
+    const bool core_job_valid =
+        run && cwalk_.valid && !crun_ && full_[cbank_] && (!cwalk_.last_k() || ob_free);
     const bool accept = core_job_valid && !core_busy_;
     bool core_event = false, core_emit = false;
     Event event;
@@ -253,20 +269,38 @@ class Shell {
       event = events_.front();
       core_emit = event.emit;
     }
-    // The job in the core (the compute walker steps only when it has ended).
-    const uint64_t job_m0 = cwalk_.m0, job_n0 = cwalk_.n0, job_nj = cwalk_.nj();
     const bool core_out_valid = core_event && core_emit;
+    events_before_pop_ = events_.size();
+    wseg_rows_before_ = wseg_rows_;
+    chunk_len_before_ = chunk_len_;
+    cwalk_m0_at_accept_ = cwalk_.m0, cwalk_n0_at_accept_ = cwalk_.n0;
+    cwalk_mj_at_accept_ = cwalk_.mj(), cwalk_nj_at_accept_ = cwalk_.nj();
     const bool job_finish = crun_ && !core_busy_;
 
-    // output stage, requantisation, write aligner
+    // output stage, requantisation (its output always taken: the output tile buffer)
     const bool rq_in_ready = rq_occ_ < 4;
     const bool core_out_ready = !stage_valid_ || rq_in_ready;
     const bool stage_load = core_out_valid && core_out_ready;
     const bool rq_in_fire = stage_valid_ && rq_in_ready;
-    const bool rq_out_valid = !rq_fifo_.empty();
-    const bool pack_in_ready = !pk_cmd_ && pk_beats_ == 0;
-    const bool rq_out_fire = rq_out_valid && pack_in_ready;
-    const Run rq_head = rq_out_valid ? rq_fifo_.front() : Run{};
+    const bool rq_out_fire = !rq_fifo_.empty();
+    const bool rq_out_last = rq_out_fire && rq_fifo_.front().last;
+    const bool emit_accept = accept && cwalk_.last_k();
+
+    // the writer and the write aligner
+    const unsigned rb = ob_rbank_;
+    const uint64_t rmj = otile_[rb].mj, rnj = otile_[rb].nj;
+    const bool rb_full = ob_full_[rb];
+    const uint64_t wcols_left = rnj - wtile_ * p_.cols;
+    const bool last_tile = wcols_left <= p_.cols;
+    const bool pk_seg_ready = !pk_active_;
+    const bool pk_in_ready = pk_active_ && pk_left_ != 0 && pk_fill_ < 2ull * bytes_;
+    const bool pk_in_fire = chunk_valid_ && pk_in_ready;
+    const bool ob_re = wstate_ == kWrChunks && wseg_rows_ != 0 && (!chunk_valid_ || pk_in_ready);
+    const bool pk_seg_fire = wstate_ == kWrSeg && pk_seg_ready;
+    const uint64_t pk_seg_addr = mask_addr(otile_[rb].row + wrow_ * op_ + otile_[rb].n0 * ob_);
+    const uint64_t pk_seg_len = (out_contig_ ? rmj * rnj : rnj) * ob_;
+    const bool pk_flush = pk_left_ == 0 && pk_fill_ != 0;
+    const bool pk_out_valid = pk_active_ && !pk_cmd_ && (pk_fill_ >= bytes_ || pk_flush);
 
     // write DMA
     const bool wr_cmd_ready = wr_issue_ == 0;
@@ -279,7 +313,6 @@ class Shell {
     const bool load_aw =
         wr_busy_ && wr_issue_ != 0 && wr_pending_ < p_.outstanding && wr_lens_.size() < p_.outstanding;
     const bool wr_in_ready = wr_fifo_ < 2;
-    const bool pk_out_valid = !pk_cmd_ && pk_beats_ != 0;
     const bool pk_out_fire = pk_out_valid && wr_in_ready;
     const bool wvalid = wr_fifo_ > 0 && !wr_lens_.empty();
     const bool wlast = wvalid && wr_wbeat_ == wr_lens_.front();
@@ -291,8 +324,8 @@ class Shell {
 
     // layer
     const bool loader_idle = !issuing() && info_.empty() && !u_active_ && !rd_busy_;
-    const bool drained =
-        !crun_ && !core_busy_ && loader_idle && !stage_valid_ && rq_occ_ == 0 && pack_in_ready && !wr_busy_;
+    const bool drained = !crun_ && !core_busy_ && loader_idle && !stage_valid_ && rq_occ_ == 0 &&
+                         !ob_full_[0] && !ob_full_[1] && wstate_ == kWrIdle && !pk_active_ && !wr_busy_;
     const bool all_jobs_done = !cwalk_.valid;
     const bool core_stalled = core_out_valid && !core_out_ready;
 
@@ -308,9 +341,10 @@ class Shell {
     // ================================================================ counters
     ++t.cycles;
     if (core_busy_ && !core_stalled) ++t.compute;
-    if (core_stalled || (run && cwalk_.valid && !crun_ && !full_[cbank_])) ++t.mem_wait;
+    if (core_stalled || (run && cwalk_.valid && !crun_ && (!full_[cbank_] || (cwalk_.last_k() && !ob_free))))
+      ++t.mem_wait;
     if (rd_out_valid && u_in_ready) t.bytes_read += bytes_;
-    if (rq_out_fire) t.bytes_written += rq_fifo_.front().len;
+    if (pk_in_fire) t.bytes_written += chunk_len_;
 
     // ================================================================ next state
     // layer control
@@ -333,7 +367,7 @@ class Shell {
     }
 
     // loader, command side
-    if (seg_fire) info_.push_back({seg_skip, seg.len, seg.wbytes, seg.job_end, ibank_});
+    if (seg_fire) info_.push_back({seg_skip, seg.len, seg.rows, seg.wbytes, seg.job_end, ibank_});
     switch (issue_) {
       case kIssueIdle:
         if (run_start) {
@@ -406,30 +440,33 @@ class Shell {
 #endif
 
     // realigner and the loader's data side
-    if (info_pop) {
-      const Segment& s = info_.front();
-      u_active_ = true;
-      u_first_ = true;
-      u_skip_ = s.skip;
-      u_beats_ = (s.skip + s.len + bytes_ - 1) / bytes_;
-      u_left_ = s.len;
-      u_wbytes_ = s.wbytes;
-      dst_job_end_ = s.job_end;
-      dst_bank_ = s.bank;
-      info_.pop_front();
-    }
     const uint64_t beat_count = u_first_ ? bytes_ - u_skip_ : bytes_;
     if (u_in_fire) {
       u_first_ = false;
       --u_beats_;
     }
-    if (word_valid) u_left_ -= take;
+    if (word_valid) u_left_ = word_row_last ? u_len_ : u_left_ - take;
+    if (word_valid && word_row_last) --u_rows_;
     if (word_valid && word_last) {
       u_active_ = false;
       u_fill_ = 0;
     } else {
       const uint64_t kept = word_valid ? u_fill_ - take : u_fill_;
       u_fill_ = u_in_fire ? kept + beat_count : kept;
+    }
+    if (info_pop) {  // after the above: a new segment overrides them
+      const Segment& s = info_.front();
+      u_active_ = true;
+      u_first_ = true;
+      u_skip_ = s.skip;
+      u_beats_ = (s.skip + s.len * s.rows + bytes_ - 1) / bytes_;
+      u_left_ = s.len;
+      u_len_ = s.len;
+      u_rows_ = s.rows;
+      u_wbytes_ = s.wbytes;
+      dst_job_end_ = s.job_end;
+      dst_bank_ = s.bank;
+      info_.pop_front();
     }
 
     // compute and the core
@@ -456,13 +493,11 @@ class Shell {
     }
     if (accept) start_core_job(t);
 
-    // output stage (its row's address: OUT + (m0 + m) * pitch + (n0 + col) * bytes)
-    const Run stage_run{stage_valid_, stage_addr_, stage_len_};
+    // output stage: the row, its N-tile (counted per job) and whether it is the job's last
+    const Run stage_run{stage_valid_, stage_last_};
     if (stage_load) {
       stage_valid_ = true;
-      const uint64_t lanes = std::min<uint64_t>(p_.cols, job_nj - event.col);
-      stage_addr_ = mask_addr(d_.out_addr + (job_m0 + event.row) * op_ + (job_n0 + event.col) * ob_);
-      stage_len_ = lanes * ob_;
+      stage_last_ = events_before_pop_ == 1;
     } else if (rq_in_ready) {
       stage_valid_ = false;
     }
@@ -471,18 +506,80 @@ class Shell {
     if (rq_out_fire) rq_fifo_.pop_front();
     if (rq_s2_.valid) rq_fifo_.push_back(rq_s2_);
     rq_s2_ = rq_s1_;
-    rq_s1_ = {rq_in_fire, stage_run.addr, stage_run.len};
+    rq_s1_ = {rq_in_fire, stage_run.last};
     rq_occ_ = rq_occ_ + (rq_in_fire ? 1 : 0) - (rq_out_fire ? 1 : 0);
 
-    // write aligner
-    if (rq_out_fire) {
-      const Run& r = rq_head;
-      pk_cmd_ = true;
-      pk_beats_ = (r.addr % bytes_ + r.len + bytes_ - 1) / bytes_;
-      pk_addr_ = r.addr - r.addr % bytes_;
+    // output tile banks and the writer
+    if (run_start) {
+      ob_claimed_[0] = ob_claimed_[1] = ob_full_[0] = ob_full_[1] = false;
+      ob_acc_ = ob_wbank_ = ob_rbank_ = 0;
+    } else {
+      if (emit_accept) {
+        ob_claimed_[ob_acc_] = true;
+        otile_[ob_acc_] = {cwalk_n0_at_accept_, cwalk_mj_at_accept_, cwalk_nj_at_accept_,
+                           mask_addr(d_.out_addr + cwalk_m0_at_accept_ * op_)};
+        ob_acc_ ^= 1;
+      }
+      if (rq_out_last) {
+        ob_full_[ob_wbank_] = true;
+        ob_wbank_ ^= 1;
+      }
+      if (pk_in_fire) chunk_valid_ = false;
+      if (ob_re) {
+        chunk_valid_ = true;
+        chunk_len_ = (last_tile ? wcols_left : p_.cols) * ob_;
+        if (last_tile) {
+          wtile_ = 0;
+          ++wrow_;
+          --wseg_rows_;
+        } else {
+          ++wtile_;
+        }
+      }
+      switch (wstate_) {
+        case kWrIdle:
+          if (rb_full) {
+            wstate_ = kWrSeg;
+            wrow_ = 0;
+            wtile_ = 0;
+          }
+          break;
+        case kWrSeg:
+          if (pk_seg_ready) {
+            wstate_ = kWrChunks;
+            wseg_rows_ = out_contig_ ? rmj : 1;
+          }
+          break;
+        case kWrChunks:
+          if (wseg_rows_before_ == 0 && pk_in_fire) {
+            if (wrow_ == rmj) {
+              wstate_ = kWrIdle;
+              ob_full_[rb] = ob_claimed_[rb] = false;
+              ob_rbank_ ^= 1;
+            } else {
+              wstate_ = kWrSeg;
+            }
+          }
+          break;
+      }
     }
-    if (wr_cmd_fire) pk_cmd_ = false;
-    if (pk_out_fire) --pk_beats_;
+
+    // write aligner
+    if (pk_seg_fire) {
+      const uint64_t off = pk_seg_addr % bytes_;
+      pk_active_ = pk_cmd_ = true;
+      pk_addr_ = pk_seg_addr - off;
+      pk_beats_ = (off + pk_seg_len + bytes_ - 1) / bytes_;
+      pk_left_ = pk_seg_len;
+      pk_fill_ = off;
+    } else {
+      if (wr_cmd_fire) pk_cmd_ = false;
+      const uint64_t taken = std::min<uint64_t>(pk_fill_, bytes_);
+      const uint64_t kept = pk_out_fire ? pk_fill_ - taken : pk_fill_;
+      if (pk_in_fire) pk_left_ -= chunk_len_before_;
+      pk_fill_ = pk_in_fire ? kept + chunk_len_before_ : kept;
+      if (pk_out_fire && pk_flush && kept == 0) pk_active_ = false;
+    }
 
     // write DMA
     if (wr_cmd_fire) {
@@ -524,8 +621,12 @@ class Shell {
   };
   struct Run {
     bool valid = false;
-    uint64_t addr = 0, len = 0;
+    bool last = false;  // the job's last result
   };
+  struct OutputTile {
+    uint64_t n0 = 0, mj = 0, nj = 0, row = 0;  // the emitting job; row: OUT + m0 * pitch
+  };
+  enum WriterState { kWrIdle, kWrSeg, kWrChunks };
 
   void start_core_job(LayerTiming& t) {
     ++t.jobs;
@@ -550,6 +651,7 @@ class Shell {
   config::SystolicConfig sys_;
   uint64_t ap_ = 0, bp_ = 0, op_ = 0, ob_ = 0;
   bool raw_ = false;
+  bool a_contig_ = false, b_contig_ = false, out_contig_ = false;  // rows back to back in memory
   uint64_t cycle_ = 0;
 
   LayerState lstate_ = kIdle;
@@ -566,7 +668,7 @@ class Shell {
   // realigner
   bool u_active_ = false, u_first_ = false;
   unsigned u_skip_ = 0, u_wbytes_ = 0;
-  uint64_t u_beats_ = 0, u_left_ = 0, u_fill_ = 0;
+  uint64_t u_beats_ = 0, u_left_ = 0, u_fill_ = 0, u_len_ = 0, u_rows_ = 0;
   // read DMA and the memory's read side
   bool rd_busy_ = false, rd_arvalid_ = false;
   uint64_t rd_addr_ = 0, rd_issue_ = 0, rd_deliver_ = 0, rd_arlen_ = 0;
@@ -579,13 +681,24 @@ class Shell {
   uint64_t core_progress_ = 0;
   std::deque<Event> events_;
   // output stage, requantisation, write aligner
-  bool stage_valid_ = false;
-  uint64_t stage_addr_ = 0, stage_len_ = 0;
+  bool stage_valid_ = false, stage_last_ = false;
   unsigned rq_occ_ = 0;
   Run rq_s1_, rq_s2_;
   std::deque<Run> rq_fifo_;
-  bool pk_cmd_ = false;
-  uint64_t pk_beats_ = 0, pk_addr_ = 0;
+  // output tiles and the writer
+  bool ob_claimed_[2] = {false, false}, ob_full_[2] = {false, false};
+  unsigned ob_acc_ = 0, ob_wbank_ = 0, ob_rbank_ = 0;
+  OutputTile otile_[2];
+  WriterState wstate_ = kWrIdle;
+  uint64_t wrow_ = 0, wseg_rows_ = 0, wtile_ = 0;
+  bool chunk_valid_ = false;
+  uint64_t chunk_len_ = 0;
+  // values of this cycle's registers that step() reads after updating them
+  uint64_t events_before_pop_ = 0, wseg_rows_before_ = 0, chunk_len_before_ = 0;
+  uint64_t cwalk_m0_at_accept_ = 0, cwalk_n0_at_accept_ = 0, cwalk_mj_at_accept_ = 0, cwalk_nj_at_accept_ = 0;
+  // write aligner
+  bool pk_active_ = false, pk_cmd_ = false;
+  uint64_t pk_beats_ = 0, pk_addr_ = 0, pk_left_ = 0, pk_fill_ = 0;
   // write DMA and the memory's write side
   bool wr_busy_ = false, wr_awvalid_ = false;
   uint64_t wr_addr_ = 0, wr_issue_ = 0, wr_awlen_ = 0, wr_wbeat_ = 0;
