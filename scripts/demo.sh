@@ -36,6 +36,22 @@ step "synthesize (Yosys, generic cells)"
 step "estimate all of ResNet-50 with the closed-form cycle model"
 "$DNNGEN" bench "$CONFIG" --network workloads/resnet50.csv --json "$OUT/resnet50.json" | tail -3
 
+step "a whole real layer through the AXI shell: ResNet-50 res4a_branch2a, registers over AXI4-Lite, DMA over AXI4"
+# The shell testbench at this configuration's parameters (bench_shell reads them from the
+# YAML), against the golden model (bytes) and the cycle model (cycles).
+SHELL_TB="$PWD/$BUILD/shell-demo"
+shell_rtl=()
+while read -r f; do
+  [[ -z $f || $f == \#* || $f == *_pkg.sv ]] || shell_rtl+=("rtl/$f")
+done < rtl/filelists/shell_systolic.f
+# shellcheck disable=SC2046  # the -G parameters are separate words
+testbench/shell/build_tb.sh "$PWD/$DNNGEN" "$PWD/$BUILD/model/libdnngen_model.a" "$PWD" "$SHELL_TB" dnn_shell_systolic \
+  testbench/shell/test_shell_systolic.cpp "${shell_rtl[@]}" $("$BUILD/tools/bench_shell" "$CONFIG" --rtl-params) > /dev/null
+"$SHELL_TB/dnn_shell_systolic_tests" --gtest_filter='*RealResNet50Layer' > "$OUT/shell.txt" || { cat "$OUT/shell.txt"; exit 1; }
+grep '^res4a' "$OUT/shell.txt"
+"$BUILD/tools/bench_shell" "$CONFIG" workloads/resnet50.csv > "$OUT/shell_resnet50.txt"
+tail -1 "$OUT/shell_resnet50.txt"
+
 elapsed=$(( $(date +%s) - start ))
 step "summary ($elapsed s)"
 /usr/bin/python3 - "$OUT" "$CONFIG" "$LAYER" <<'PY'
@@ -43,6 +59,13 @@ import json, sys
 out, config, layer = sys.argv[1:4]
 load = lambda n: json.load(open(f"{out}/{n}.json"))
 L, R, S, Y, N = load("layer"), load("random"), load("stall"), load("synth"), load("resnet50")
+shell_layer = [l for l in open(f"{out}/shell.txt") if l.startswith("res4a")][0]
+shell_net = open(f"{out}/shell_resnet50.txt").read().strip().splitlines()[-1]
+import re
+def field(pattern, text):
+    m = re.search(pattern, text)
+    return m.group(1) if m else "?"
+
 A = Y["area"]
 def agree(r):
     jobs = r["jobs"]
@@ -58,12 +81,18 @@ rows = [
     ("synthesis", f'{Y["cells"]:,} cells, {Y["flip_flops"]:,} flip-flops, logic depth {Y["logic_depth"]}, Yosys {Y["yosys_seconds"]:.1f} s'),
     ("area", f'logic {A["logic"]:,.0f} + SRAM {A["sram"]:,.0f} NAND2-eq ({Y["sram"]["bits"]:,} bits) = {A["total"]*A["nand2_um2"]/1e6:.3f} mm^2 at 45 nm'),
     ("ResNet-50", f'{N["cycles"]:,} cycles/image, utilization {100*N["utilization"]:.1f} % compute only, {N["scalesim_ratio"]:.3f} x SCALE-Sim v2 WS'),
-    ("  with DRAM", f'{N["cycles_with_dram"]:,} cycles/image, utilization {100*N["utilization_with_dram"]:.1f} %, {(N["dram_read_bytes"] + N["dram_write_bytes"])/1e6:.1f} MB at {N["memory"]["bytes_per_cycle"]} B/cycle (the shell plan\'s estimate; the shell RTL is in progress)'),
+    ("layer via AXI", f'res4a_branch2a through the shell: {field(r"AXI: ([0-9]+) cycles", shell_layer)} cycles (model: {field(r"model ([0-9]+)", shell_layer)}), '
+                      f'core computing {field(r"computing ([0-9]+)", shell_layer)}, waiting on memory {field(r"memory ([0-9]+);", shell_layer)}, '
+                      f'{field(r"; ([0-9]+) bytes read", shell_layer)} bytes read, {field(r"read, ([0-9]+)", shell_layer)} written, bit-exact, '
+                      f'RTL {field(r"simulation ([0-9.]+) M", shell_layer)} M cycles/s'),
+    ("  with DRAM", f'ResNet-50 through the shell (cycle-exact model, every byte moved by the DMAs): '
+                    f'{field(r"DRAM ([0-9]+) cycles", shell_net)} cycles/image, {field(r"cycles [(]([0-9.]+ %)[)], [0-9.]+ % of", shell_net)} utilisation, '
+                    f'{field(r"([0-9.]+ %) of compute-only", shell_net)} of compute-only, {field(r"([0-9.]+ MB) moved", shell_net)} moved'),
 ]
 w = max(len(k) for k, _ in rows)
 for k, v in rows:
     print(f"  {k:<{w}}  {v}")
-ok = L["pass"] and R["pass"] and S["pass"]
+ok = L["pass"] and R["pass"] and S["pass"] and "[  PASSED  ] 1 test" in open(f"{out}/shell.txt").read()
 print("\n  result:", "PASS" if ok else "FAIL")
 sys.exit(0 if ok else 1)
 PY

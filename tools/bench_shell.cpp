@@ -12,6 +12,8 @@
 // utilisation with data movement against compute only (issue 12's target: >= 85 %).
 //
 // Usage: bench_shell CONFIG.yaml WORKLOAD.csv [--latency L] [--bytes-per-cycle B]
+//        bench_shell CONFIG.yaml --rtl-params    (dnn_shell_systolic's -G parameters for the
+//                                                  configuration, as the testbench builds take them)
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -58,10 +60,23 @@ shell::LayerDescriptor gemm_layer(const golden::GemmShape& g) {
 
 int run(int argc, char** argv) {
   if (argc < 3) {
-    fmt::print(stderr, "usage: bench_shell CONFIG.yaml WORKLOAD.csv [--latency L] [--bytes-per-cycle B]\n");
+    fmt::print(stderr,
+               "usage: bench_shell CONFIG.yaml WORKLOAD.csv [--latency L] [--bytes-per-cycle B]\n"
+               "       bench_shell CONFIG.yaml --rtl-params\n");
     return 2;
   }
   config::Config cfg = config::load_config(argv[1]);
+  if (cfg.engine != "systolic" || cfg.systolic.dataflow != config::Dataflow::kWeightStationary)
+    throw InputError("bench_shell: the shell runs the weight-stationary systolic engine only so far");
+  if (std::string(argv[2]) == "--rtl-params") {
+    const shell::SystolicShellParams p = shell::systolic_shell_params(cfg);
+    fmt::print(
+        "-GNumRows={} -GNumCols={} -GInBits={} -GWBits={} -GAccBits={} -GSigned={} -GSaturate={} -GMaxM={} "
+        "-GMaxN={} -GMaxK={} -GDataBits={} -GMaxBurst={} -GOutstanding={}\n",
+        p.rows, p.cols, p.in_bits, p.w_bits, p.acc_bits, p.is_signed ? 1 : 0, p.saturate ? 1 : 0, p.max_m,
+        p.max_n, p.max_k, p.data_bits, p.max_burst, p.outstanding);
+    return 0;
+  }
   for (int i = 3; i + 1 < argc; i += 2) {
     const std::string opt = argv[i];
     if (opt == "--latency")
@@ -71,8 +86,6 @@ int run(int argc, char** argv) {
     else
       throw InputError("bench_shell: unknown option " + opt);
   }
-  if (cfg.engine != "systolic" || cfg.systolic.dataflow != config::Dataflow::kWeightStationary)
-    throw InputError("bench_shell: the shell runs the weight-stationary systolic engine only so far");
   const shell::SystolicShellParams p = shell::systolic_shell_params(cfg);
   const auto layers = workload::load_network(argv[2]);
   const double bw = cfg.memory.bytes_per_cycle;
