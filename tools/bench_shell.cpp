@@ -1,5 +1,5 @@
 // bench_shell: whole networks through the systolic shell, with every byte moved by its DMA,
-// from the cycle-exact model of dnn_shell_systolic (shell::layer_cycles; co-simulation holds
+// from the cycle-exact model of dnn_shell_systolic (systolic::layer_cycles; co-simulation holds
 // it to the RTL cycle for cycle) against a deterministic AXI memory: the configuration's
 // `memory:` latency and bytes per cycle (each way: AXI4 reads and writes run on their own
 // channels).
@@ -25,8 +25,8 @@
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/config/config.hpp"
-#include "dnngen/shell/systolic_layer_timing.hpp"
 #include "dnngen/systolic/network_estimate.hpp"
+#include "dnngen/systolic/shell_layer_timing.hpp"
 #include "dnngen/workload/network.hpp"
 
 namespace {
@@ -69,7 +69,7 @@ int run(int argc, char** argv) {
   if (cfg.engine != "systolic" || cfg.systolic.dataflow != config::Dataflow::kWeightStationary)
     throw InputError("bench_shell: the shell runs the weight-stationary systolic engine only so far");
   if (std::string(argv[2]) == "--rtl-params") {
-    const shell::SystolicShellParams p = shell::systolic_shell_params(cfg);
+    const systolic::ShellParams p = systolic::shell_params(cfg);
     fmt::print(
         "-GNumRows={} -GNumCols={} -GInBits={} -GWBits={} -GAccBits={} -GSigned={} -GSaturate={} -GMaxM={} "
         "-GMaxN={} -GMaxK={} -GDataBits={} -GMaxBurst={} -GOutstanding={}\n",
@@ -86,7 +86,7 @@ int run(int argc, char** argv) {
     else
       throw InputError("bench_shell: unknown option " + opt);
   }
-  const shell::SystolicShellParams p = shell::systolic_shell_params(cfg);
+  const systolic::ShellParams p = systolic::shell_params(cfg);
   const auto layers = workload::load_network(argv[2]);
   const double bw = cfg.memory.bytes_per_cycle;
 
@@ -102,7 +102,7 @@ int run(int argc, char** argv) {
   const auto t0 = std::chrono::steady_clock::now();
   for (const auto& layer : layers) {
     const workload::LayerEstimate e = systolic::estimate_layer(cfg.systolic, layer, nullptr);
-    const shell::LayerTiming t = shell::layer_cycles(p, gemm_layer(layer.gemm), cfg.memory.latency, bw);
+    const systolic::LayerTiming t = systolic::layer_cycles(p, gemm_layer(layer.gemm), cfg.memory.latency, bw);
     const auto g = static_cast<uint64_t>(layer.groups);
     const uint64_t layer_bytes = g * (t.bytes_read + t.bytes_written);
     // Roofline: the larger of compute and the bytes at the bandwidth (reads and writes on

@@ -22,11 +22,15 @@ for f in "$@"; do
     rtl+=("$src/$f")
   fi
 done
-verilator --cc --exe --build -j 2 --top-module "$top" --Mdir "$out/obj_$top" -o "$out/${top}_tests" \
-  -O3 --assert --x-assign unique --x-initial unique -Wall \
-  -CFLAGS "-std=c++17 -O2 -I$src/model/include -I$src/testbench/common$defines" "${params[@]}" \
-  -LDFLAGS "$model_lib -lgtest -lgtest_main -lpthread -lyaml-cpp -lfmt" \
-  -MAKEFLAGS "OPT_FAST=-O2 OPT_GLOBAL=-O2" \
-  "$out/dnn_shell_regs_pkg.sv" "$src/rtl/common/dnn_pkg.sv" "${rtl[@]}" "$src/$test" >"$out/build_$top.log" 2>&1 ||
-  { tail -40 "$out/build_$top.log"; exit 1; }
+build() {
+  verilator --cc --exe --build -j 2 --top-module "$top" --Mdir "$out/obj_$top" -o "$out/${top}_tests" \
+    -O3 --assert --x-assign unique --x-initial unique -Wall \
+    -CFLAGS "-std=c++17 -O2 -I$src/model/include -I$src/testbench/common$defines" "${params[@]}" \
+    -LDFLAGS "$model_lib -lgtest -lgtest_main -lpthread -lyaml-cpp -lfmt" \
+    -MAKEFLAGS "OPT_FAST=-O2 OPT_GLOBAL=-O2" \
+    "$out/dnn_shell_regs_pkg.sv" "$src/rtl/common/dnn_pkg.sv" "${rtl[@]}" "$src/$test" >"$out/build_$top.log" 2>&1
+}
+# An incremental build can trip over a header that moved (make's dependency files still
+# name it): then build once more from scratch.
+build || { rm -rf "${out:?}/obj_$top"; build; } || { tail -40 "$out/build_$top.log"; exit 1; }
 echo "built $out/${top}_tests"

@@ -2,8 +2,8 @@
 // drives it: descriptor registers over AXI4-Lite (a protocol-checking master), START, the
 // interrupt; its AXI4 master runs against the C++ AXI memory (axi_memory.hpp, which checks
 // the master's protocol). Every layer's memory image afterwards must equal the golden
-// model's (shell::run_layer) byte for byte, and its cycle count (CYCLES_TOTAL) the cycle
-// model's given a deterministic memory (shell::layer_cycles); with a stalling memory the
+// model's (systolic::run_layer) byte for byte, and its cycle count (CYCLES_TOTAL) the cycle
+// model's given a deterministic memory (systolic::layer_cycles); with a stalling memory the
 // bytes still match and the cycles can only grow.
 //
 // Cases: random GEMM layers (sizes across the job limits, so K splits, N and M tiles and
@@ -25,8 +25,8 @@
 #include "axi_lite_master.hpp"
 #include "axi_memory.hpp"
 #include "dnngen/shell/descriptor.hpp"
-#include "dnngen/shell/systolic_layer.hpp"
-#include "dnngen/shell/systolic_layer_timing.hpp"
+#include "dnngen/systolic/shell_layer.hpp"
+#include "dnngen/systolic/shell_layer_timing.hpp"
 #include "shell_tb.hpp"
 #include "verilated_dut.hpp"
 
@@ -73,6 +73,16 @@
 namespace dnngen::shell {
 namespace {
 
+using systolic::a_pitch;
+using systolic::b_pitch;
+using systolic::check_descriptor;
+using systolic::kSizeBits;
+using systolic::layer_cycles;
+using systolic::LayerTiming;
+using systolic::out_bytes;
+using systolic::out_pitch;
+using systolic::run_layer;
+using systolic::ShellParams;
 using testbench::AxiLiteMaster;
 using testbench::AxiMemory;
 using testbench::AxiMemoryTiming;
@@ -82,8 +92,8 @@ using Memory = AxiMemory<Top, TB_DataBits, true, true>;
 
 constexpr std::size_t kMemoryBytes = 1 << 21;
 
-SystolicShellParams params() {
-  SystolicShellParams p;
+ShellParams params() {
+  ShellParams p;
   p.rows = TB_NumRows;
   p.cols = TB_NumCols;
   p.in_bits = TB_InBits;
@@ -207,7 +217,7 @@ AxiMemoryTiming deterministic(unsigned latency = 20, double bytes_per_cycle = TB
 
 // A random layer that fits the memory: sizes across the job limits, random pitches and
 // element-aligned (not bus-aligned) addresses, tensors placed one after the other.
-LayerDescriptor random_layer(std::mt19937_64& rng, const SystolicShellParams& p, unsigned scale) {
+LayerDescriptor random_layer(std::mt19937_64& rng, const ShellParams& p, unsigned scale) {
   auto pick = [&](unsigned lo, unsigned hi) { return std::uniform_int_distribution<unsigned>(lo, hi)(rng); };
   LayerDescriptor d;
   d.op = "gemm";
@@ -307,7 +317,7 @@ LayerRun expect_matches_model(Bench& b, const LayerDescriptor& d, const std::str
 }
 
 void run_random_layers(const AxiMemoryTiming& t, unsigned count, unsigned scale, bool exact_cycles) {
-  const SystolicShellParams p = params();
+  const ShellParams p = params();
   const uint64_t seed = base_seed() + t.latency * 7 + (t.stall > 0 ? 1 : 0);
   Bench b(t, seed);
   std::mt19937_64 rng(seed);
@@ -351,7 +361,7 @@ TEST(ShellSystolic, RandomLayersStallingMemory) {
 TEST(ShellSystolic, TwoChainedLayers) {
   // Layer 1 writes int8 rows that layer 2 reads as its A, with no host work between.
   if (TB_InBits != 8) GTEST_SKIP() << "chaining int8 outputs needs int8 inputs";
-  const SystolicShellParams p = params();
+  const ShellParams p = params();
   Bench b(deterministic(), base_seed());
   std::mt19937_64 rng(base_seed());
   LayerDescriptor l1 = random_layer(rng, p, 1);
@@ -382,7 +392,7 @@ TEST(ShellSystolic, TwoChainedLayers) {
 }
 
 TEST(ShellSystolic, BadDescriptorsEndWithTheirErrorCode) {
-  const SystolicShellParams p = params();
+  const ShellParams p = params();
   Bench b(deterministic(), base_seed());
   std::mt19937_64 rng(base_seed());
   LayerDescriptor good;
@@ -434,7 +444,7 @@ TEST(ShellSystolic, BadDescriptorsEndWithTheirErrorCode) {
 }
 
 TEST(ShellSystolic, AbortMidLayerThenRunAgain) {
-  const SystolicShellParams p = params();
+  const ShellParams p = params();
   Bench b(deterministic(), base_seed());
   std::mt19937_64 rng(base_seed());
   LayerDescriptor big = random_layer(rng, p, 3);
@@ -462,7 +472,7 @@ TEST(ShellSystolic, AbortMidLayerThenRunAgain) {
 }
 
 TEST(ShellSystolic, AxiReadErrorEndsTheLayer) {
-  const SystolicShellParams p = params();
+  const ShellParams p = params();
   Bench b(deterministic(), base_seed());
   std::mt19937_64 rng(base_seed());
   LayerDescriptor d = random_layer(rng, p, 1);
@@ -483,7 +493,7 @@ TEST(ShellSystolic, AxiReadErrorEndsTheLayer) {
 // against a deterministic memory of 100 cycles latency. Prints what `make demo` shows:
 // cycles computing and waiting on memory, bytes moved, simulation speed.
 TEST(ShellSystolic, RealResNet50Layer) {
-  const SystolicShellParams p = params();
+  const ShellParams p = params();
   AxiMemoryTiming t = deterministic(100, TB_DataBits / 8);
   Bench b(t, base_seed());
   std::mt19937_64 rng(base_seed());

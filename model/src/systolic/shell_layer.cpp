@@ -1,13 +1,15 @@
-// The golden model of a GEMM layer on the systolic shell (dnngen/shell/systolic_layer.hpp).
-#include "dnngen/shell/systolic_layer.hpp"
+// The golden model of a GEMM layer on the systolic shell (dnngen/systolic/shell_layer.hpp).
+#include "dnngen/systolic/shell_layer.hpp"
 
 #include <algorithm>
 #include <stdexcept>
 
 #include "dnngen/common/numerics.hpp"
 
-namespace dnngen::shell {
+namespace dnngen::systolic {
 namespace {
+
+using shell::register_map;
 
 uint32_t error_code(const char* name) { return register_map().enum_value("error", name); }
 
@@ -34,9 +36,9 @@ void store(std::vector<uint8_t>& mem, uint64_t addr, unsigned bytes, int64_t v) 
 
 }  // namespace
 
-SystolicShellParams systolic_shell_params(const config::Config& cfg) {
+ShellParams shell_params(const config::Config& cfg) {
   const auto& s = cfg.systolic;
-  SystolicShellParams p;
+  ShellParams p;
   p.rows = s.rows;
   p.cols = s.cols;
   p.in_bits = s.input_bits;
@@ -59,17 +61,17 @@ unsigned out_bytes(const LayerDescriptor& d) {
   return 4;
 }
 
-uint64_t a_pitch(const SystolicShellParams& p, const LayerDescriptor& d) {
+uint64_t a_pitch(const ShellParams& p, const LayerDescriptor& d) {
   return d.a_stride != 0 ? d.a_stride : uint64_t{d.k} * (p.in_bits / 8);
 }
-uint64_t b_pitch(const SystolicShellParams& p, const LayerDescriptor& d) {
+uint64_t b_pitch(const ShellParams& p, const LayerDescriptor& d) {
   return d.b_stride != 0 ? d.b_stride : uint64_t{d.n} * (p.w_bits / 8);
 }
 uint64_t out_pitch(const LayerDescriptor& d) {
   return d.out_stride != 0 ? d.out_stride : uint64_t{d.n} * out_bytes(d);
 }
 
-uint32_t check_descriptor(const SystolicShellParams& p, const LayerDescriptor& d) {
+uint32_t check_descriptor(const ShellParams& p, const LayerDescriptor& d) {
   const unsigned in_b = p.in_bits / 8, w_b = p.w_bits / 8, o_b = out_bytes(d);
   const bool raw = raw_output(d);
   if (d.op != "gemm") return error_code("bad_op");
@@ -93,9 +95,9 @@ uint32_t check_descriptor(const SystolicShellParams& p, const LayerDescriptor& d
   return 0;
 }
 
-void run_layer(const SystolicShellParams& p, const LayerDescriptor& d, std::vector<uint8_t>& memory) {
+void run_layer(const ShellParams& p, const LayerDescriptor& d, std::vector<uint8_t>& memory) {
   if (check_descriptor(p, d) != 0)
-    throw std::invalid_argument("shell::run_layer: the descriptor does not run");
+    throw std::invalid_argument("systolic::run_layer: the descriptor does not run");
   const unsigned in_b = p.in_bits / 8, w_b = p.w_bits / 8, o_b = out_bytes(d);
   const uint64_t ap = a_pitch(p, d), bp = b_pitch(p, d), op = out_pitch(d);
   const bool raw = raw_output(d);
@@ -132,4 +134,4 @@ void run_layer(const SystolicShellParams& p, const LayerDescriptor& d, std::vect
   for (const auto& [addr, y] : results) store(memory, addr, o_b, y);
 }
 
-}  // namespace dnngen::shell
+}  // namespace dnngen::systolic

@@ -1,10 +1,10 @@
 // The cycle-exact model of a GEMM layer on the systolic shell
-// (dnngen/shell/systolic_layer_timing.hpp). Each struct below is one RTL block's registers
+// (dnngen/systolic/shell_layer_timing.hpp). Each struct below is one RTL block's registers
 // (named after them) with the block's combinational outputs as methods; Shell::step() is
 // one clock cycle: every block's outputs from the registers first, then every register's
 // next value, as the RTL's always_comb / always_ff pairs do. Only the control is kept:
 // beats, words and rows are counted, never carried.
-#include "dnngen/shell/systolic_layer_timing.hpp"
+#include "dnngen/systolic/shell_layer_timing.hpp"
 
 #include <algorithm>
 #include <deque>
@@ -15,7 +15,7 @@
 #include "dnngen/config/config.hpp"
 #include "dnngen/systolic/schedule.hpp"
 
-namespace dnngen::shell {
+namespace dnngen::systolic {
 namespace {
 
 // ---------------------------------------------------------------- dnn_shell_job_walk
@@ -72,7 +72,7 @@ struct Segment {
 
 class Shell {
  public:
-  Shell(const SystolicShellParams& p, const LayerDescriptor& d, unsigned latency, double bytes_per_cycle)
+  Shell(const ShellParams& p, const LayerDescriptor& d, unsigned latency, double bytes_per_cycle)
       : p_(p), d_(d), latency_(latency), bpc_(bytes_per_cycle), bytes_(p.data_bits / 8) {
     for (JobWalk* w : {&lwalk_, &cwalk_}) w->max_m = p.max_m, w->max_n = p.max_n, w->max_k = p.max_k;
     sys_.rows = p.rows;
@@ -643,7 +643,7 @@ class Shell {
   }
 
  private:
-  const SystolicShellParams p_;
+  const ShellParams p_;
   const LayerDescriptor d_;
   const unsigned latency_;
   const double bpc_;
@@ -710,13 +710,14 @@ class Shell {
 
 }  // namespace
 
-LayerTiming layer_cycles(const SystolicShellParams& p, const LayerDescriptor& d, unsigned latency,
+LayerTiming layer_cycles(const ShellParams& p, const LayerDescriptor& d, unsigned latency,
                          double bytes_per_cycle) {
   if (check_descriptor(p, d) != 0)
-    throw std::invalid_argument("shell::layer_cycles: the descriptor does not run");
-  if (!(bytes_per_cycle > 0)) throw std::invalid_argument("shell::layer_cycles: bytes_per_cycle must be > 0");
+    throw std::invalid_argument("systolic::layer_cycles: the descriptor does not run");
+  if (!(bytes_per_cycle > 0))
+    throw std::invalid_argument("systolic::layer_cycles: bytes_per_cycle must be > 0");
   Shell s(p, d, latency, bytes_per_cycle);
   return s.run();
 }
 
-}  // namespace dnngen::shell
+}  // namespace dnngen::systolic

@@ -10,9 +10,9 @@
 #include <cstdint>
 
 #include "dnngen/shell/descriptor.hpp"
-#include "dnngen/shell/systolic_layer.hpp"
+#include "dnngen/systolic/shell_layer.hpp"
 
-namespace dnngen::shell {
+namespace dnngen::systolic {
 
 struct LayerTiming {
   uint64_t cycles = 0;         // CYCLES_TOTAL: from the descriptor check to the layer's end
@@ -25,7 +25,7 @@ struct LayerTiming {
 };
 
 // `d` must pass check_descriptor(). bytes_per_cycle > 0.
-LayerTiming layer_cycles(const SystolicShellParams& p, const LayerDescriptor& d, unsigned latency,
+LayerTiming layer_cycles(const ShellParams& p, const LayerDescriptor& d, unsigned latency,
                          double bytes_per_cycle);
 
-}  // namespace dnngen::shell
+}  // namespace dnngen::systolic
