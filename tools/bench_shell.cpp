@@ -69,12 +69,10 @@ int run(int argc, char** argv) {
   if (cfg.engine != "systolic" || cfg.systolic.dataflow != config::Dataflow::kWeightStationary)
     throw InputError("bench_shell: the shell runs the weight-stationary systolic engine only so far");
   if (std::string(argv[2]) == "--rtl-params") {
-    const systolic::ShellParams p = systolic::shell_params(cfg);
-    fmt::print(
-        "-GNumRows={} -GNumCols={} -GInBits={} -GWBits={} -GAccBits={} -GSigned={} -GSaturate={} -GMaxM={} "
-        "-GMaxN={} -GMaxK={} -GDataBits={} -GMaxBurst={} -GOutstanding={}\n",
-        p.rows, p.cols, p.in_bits, p.w_bits, p.acc_bits, p.is_signed ? 1 : 0, p.saturate ? 1 : 0, p.max_m,
-        p.max_n, p.max_k, p.data_bits, p.max_burst, p.outstanding);
+    std::string line;
+    for (const auto& [name, value] : config::shell_rtl_parameters(cfg))
+      line += fmt::format(" -G{}={}", name, value);
+    fmt::print("{}\n", line.substr(1));
     return 0;
   }
   for (int i = 3; i + 1 < argc; i += 2) {

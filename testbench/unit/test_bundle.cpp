@@ -123,7 +123,11 @@ TEST_F(BundleTest, WritesEveryFileWithManifest) {
     EXPECT_EQ(f["sha256"], sha256_hex(content)) << rel;
     listed.insert(rel);
   }
-  EXPECT_EQ(listed.size(), sources.size() + 3);  // sources, wrapper, .f, .core
+  // sources, wrapper, .f, .core; and the shell's files (its RTL with the register package,
+  // wrapper, .f, .core, .sdc, regmap.md, dnngen_regs.h) for a weight-stationary engine
+  const size_t shell_files = config::has_shell(cfg) ? rtl::filelist_sources("shell_systolic").size() + 7 : 0;
+  EXPECT_EQ(listed.size(), sources.size() + 3 + shell_files);
+  EXPECT_EQ(m.contains("shell"), config::has_shell(cfg));
   EXPECT_EQ(listing(dir_), (std::set<std::string>{"cfg", "out"})) << "no temporary directory left";
 
   // Port widths from the elaborated RTL: out_data_o is cols x acc_bits = 48 bits.

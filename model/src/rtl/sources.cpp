@@ -18,10 +18,10 @@ std::string filelist_path(const config::Config& cfg) {
   return rtl_root() + "/filelists/" + config::rtl_variant(cfg) + ".f";
 }
 
-std::vector<std::string> rtl_sources(const config::Config& cfg) {
-  // One file list per engine variant, kept beside the RTL so that adding a module
-  // touches only its engine's list. Blank lines and # comments are skipped.
-  const std::string list = filelist_path(cfg);
+namespace {
+
+// Blank lines and # comments are skipped.
+std::vector<std::string> read_filelist(const std::string& list) {
   std::ifstream in(list);
   if (!in) throw ToolError("cannot read the RTL file list " + list);
   std::vector<std::string> files;
@@ -32,6 +32,16 @@ std::vector<std::string> rtl_sources(const config::Config& cfg) {
   }
   if (files.empty()) throw ToolError("the RTL file list " + list + " names no files");
   return files;
+}
+
+}  // namespace
+
+// One file list per engine variant, kept beside the RTL so that adding a module touches
+// only its engine's list.
+std::vector<std::string> rtl_sources(const config::Config& cfg) { return read_filelist(filelist_path(cfg)); }
+
+std::vector<std::string> filelist_sources(const std::string& list) {
+  return read_filelist(rtl_root() + "/filelists/" + list + ".f");
 }
 
 std::vector<std::string> rtl_source_paths(const config::Config& cfg) {

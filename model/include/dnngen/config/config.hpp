@@ -39,6 +39,13 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
 // Name/value of every parameter of the engine's top RTL module, in declaration order.
 std::vector<std::pair<std::string, int64_t>> rtl_parameters(const Config& cfg);
 
+// Whether the configuration's engine runs behind the accelerator shell today
+// (rtl/shell/dnn_shell_systolic.sv: the weight-stationary systolic engine).
+bool has_shell(const Config& cfg);
+// Name/value of every parameter of dnn_shell_systolic for the configuration (its engine
+// section and `memory:`); std::invalid_argument unless has_shell(cfg).
+std::vector<std::pair<std::string, int64_t>> shell_rtl_parameters(const Config& cfg);
+
 // Name of the engine's top RTL module ("dnn_systolic_top", "dnn_eie_top", ...).
 std::string rtl_top_module(const Config& cfg);
 

@@ -18,6 +18,8 @@ std::string filelist_path(const config::Config& cfg);
 // filelist_path(cfg). ToolError if the list is missing or empty.
 std::vector<std::string> rtl_sources(const config::Config& cfg);
 
+// The files of rtl/filelists/<list>.f (e.g. "shell_systolic"), relative to rtl_root().
+std::vector<std::string> filelist_sources(const std::string& list);
 // Same, as absolute paths.
 std::vector<std::string> rtl_source_paths(const config::Config& cfg);
 

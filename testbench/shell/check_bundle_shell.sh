@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# `dnngen generate` puts the accelerator shell into the bundle of an engine that has one
+# (weight-stationary systolic today): shell/ holds its RTL with the generated register
+# package, a wrapper binding the configuration's parameters, a filelist, a FuseSoC core,
+# an SDC clock, the register map (Markdown) and the C header. Checks that the wrapper and
+# its filelist pass verilator -Wall and Yosys's elaboration as they come out of the
+# bundle, that the header compiles, that the manifest lists and hashes every file, and
+# that an engine without a shell gets no shell/ directory.
+#
+#   testbench/shell/check_bundle_shell.sh DNNGEN_BINARY SOURCE_DIR
+set -euo pipefail
+dnngen=$1
+src=$2
+work=$(mktemp -d "${TMPDIR:-/tmp}/dnngen-bundle-shell-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+for cfg in systolic_ws_4x4_int8 systolic_ws_8x8_int16; do
+  out="$work/$cfg"
+  "$dnngen" generate "$src/configs/$cfg.yaml" -o "$out" >/dev/null
+  top="${cfg}_shell"
+  for f in "$top.sv" "$top.f" "$top.core" "$top.sdc" regmap.md dnngen_regs.h rtl/shell/dnn_shell_regs_pkg.sv; do
+    [[ -s "$out/shell/$f" ]] || { echo "$cfg: shell/$f missing from the bundle"; exit 1; }
+  done
+  (cd "$out/shell" && verilator --lint-only -Wall -f "$top.f" --top-module "$top")
+  (cd "$out/shell" && yosys -q -p "read_verilog -sv $(tr '\n' ' ' <"$top.f"); hierarchy -check -top $top" \
+    >"$work/yosys_$cfg.log" 2>&1) || { cat "$work/yosys_$cfg.log"; exit 1; }
+  cc -std=c99 -Wall -Wextra -Werror -fsyntax-only -x c "$out/shell/dnngen_regs.h"
+  # The manifest names the shell's top and hashes every file of the bundle.
+  /usr/bin/python3 - "$out" "$top" <<'PY'
+import hashlib, json, os, sys
+out, top = sys.argv[1:3]
+m = json.load(open(os.path.join(out, "manifest.json")))
+assert m["shell"]["top_module"] == top, m.get("shell")
+listed = {f["path"]: f["sha256"] for f in m["files"]}
+for root, _, names in os.walk(os.path.join(out, "shell")):
+    for n in names:
+        rel = os.path.relpath(os.path.join(root, n), out)
+        assert rel in listed, f"{rel} not in the manifest"
+        assert hashlib.sha256(open(os.path.join(out, rel), "rb").read()).hexdigest() == listed[rel], rel
+PY
+done
+grep -q 'NumRows      (8)' "$work/systolic_ws_8x8_int16/shell/systolic_ws_8x8_int16_shell.sv"
+grep -q 'InBits       (16)' "$work/systolic_ws_8x8_int16/shell/systolic_ws_8x8_int16_shell.sv"
+
+"$dnngen" generate "$src/configs/systolic_os_4x4_int8.yaml" -o "$work/os" >/dev/null
+[[ ! -e "$work/os/shell" ]] || { echo "an output-stationary bundle got a shell/ directory"; exit 1; }
+echo "bundle shell: ok"
