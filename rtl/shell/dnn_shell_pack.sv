@@ -81,20 +81,28 @@ module dnn_shell_pack #(
   assign cmd_beats_o = beats_q;
   assign idle_o      = !active_q;
 
-  logic [FillBits-1:0]   kept, taken;
-  logic [BufBytes*8-1:0] shifted;
-  logic [BufBytes-1:0]   shifted_strb, chunk_strb;
-  logic [RunBits-1:0]    chunk;                 // the chunk's bytes, those past its length 0
-  always_comb begin
-    for (int unsigned b = 0; b < RunBytes; b++) begin
-      chunk[b*8 +: 8] = (b < 32'(in_len_i)) ? in_data_i[b*8 +: 8] : 8'h00;
-    end
-    taken        = (fill_q >= FillBits'(Bytes)) ? FillBits'(Bytes) : fill_q;
-    kept         = out_fire ? fill_q - taken : fill_q;
-    shifted      = out_fire ? buf_q >> DataBits : buf_q;
-    shifted_strb = out_fire ? strb_q >> Bytes : strb_q;
-    chunk_strb   = (BufBytes'(1) << in_len_i) - 1'b1;
-  end
+  // Buffer update: drop the beat leaving, then append the chunk's bytes (those past its
+  // length 0) above what stays. Functions called only when a byte moves, so a simulator
+  // shifts the wide buffer only then.
+  logic [FillBits-1:0] kept, taken;
+  assign taken = (fill_q >= FillBits'(Bytes)) ? FillBits'(Bytes) : fill_q;
+  assign kept  = out_fire ? fill_q - taken : fill_q;
+
+  function automatic logic [BufBytes*8-1:0] next_buf(input logic [BufBytes*8-1:0] buffer, input logic drop,
+                                                     input logic append, input logic [RunBits-1:0] data,
+                                                     input logic [ChunkBits-1:0] len,
+                                                     input logic [FillBits-1:0] at);
+    logic [RunBits-1:0] chunk;
+    for (int unsigned b = 0; b < RunBytes; b++) chunk[b*8 +: 8] = (b < 32'(len)) ? data[b*8 +: 8] : 8'h00;
+    next_buf = drop ? buffer >> DataBits : buffer;
+    if (append) next_buf = next_buf | ((BufBytes*8)'(chunk) << (32'(at) * 8));
+  endfunction
+  function automatic logic [BufBytes-1:0] next_strb(input logic [BufBytes-1:0] strb, input logic drop,
+                                                    input logic append, input logic [ChunkBits-1:0] len,
+                                                    input logic [FillBits-1:0] at);
+    next_strb = drop ? strb >> Bytes : strb;
+    if (append) next_strb = next_strb | (((BufBytes'(1) << len) - 1'b1) << at);
+  endfunction
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -119,9 +127,11 @@ module dnn_shell_pack #(
     end else begin
       if (cmd_q && cmd_ready_i) cmd_q <= 1'b0;
       if (in_fire) left_q <= left_q - LenBits'(in_len_i);
-      buf_q  <= in_fire ? shifted | ((BufBytes*8)'(chunk) << (32'(kept) * 8)) : shifted;
-      strb_q <= in_fire ? shifted_strb | (chunk_strb << kept) : shifted_strb;
-      fill_q <= in_fire ? kept + FillBits'(in_len_i) : kept;
+      if (in_fire || out_fire) begin
+        buf_q  <= next_buf(buf_q, out_fire, in_fire, in_data_i, in_len_i, kept);
+        strb_q <= next_strb(strb_q, out_fire, in_fire, in_len_i, kept);
+        fill_q <= in_fire ? kept + FillBits'(in_len_i) : kept;
+      end
       if (out_fire && flush && kept == '0) active_q <= 1'b0;
     end
   end

@@ -48,14 +48,14 @@ module dnn_shell_requant #(
 
   // ---- stage 1: acc + bias ---------------------------------------------------------------
   logic                        s1_valid_q;
-  logic [Lanes*SumBits-1:0]    s1_sum_q, s1_sum_d;
+  logic [Lanes*SumBits-1:0]    s1_sum_q;
   logic [Lanes*32-1:0]         s1_mult_q;
   logic [Lanes*ShiftBits-1:0]  s1_shift_q;
   logic                        s1_relu_q;
   logic [TagBits-1:0]          s1_tag_q;
   // ---- stage 2: * mult -------------------------------------------------------------------
   logic                        s2_valid_q;
-  logic [Lanes*ProdBits-1:0]   s2_prod_q, s2_prod_d;
+  logic [Lanes*ProdBits-1:0]   s2_prod_q;
   logic [Lanes*ShiftBits-1:0]  s2_shift_q;
   logic                        s2_relu_q;
   logic [TagBits-1:0]          s2_tag_q;
@@ -70,14 +70,21 @@ module dnn_shell_requant #(
   assign occ_d      = occ_q + OccBits'(in_fire) - OccBits'(out_fire);
   assign empty_o    = occ_q == '0;
 
-  always_comb begin
+  // The sum and the product: functions called only where a stage loads (below), so a
+  // simulator computes them for real beats only.
+  function automatic logic [Lanes*SumBits-1:0] sums(input logic [Lanes*AccBits-1:0] acc,
+                                                    input logic [Lanes*32-1:0] bias);
     for (int unsigned l = 0; l < Lanes; l++) begin
-      s1_sum_d[l*SumBits+:SumBits] = SumBits'($signed(in_acc_i[l*AccBits+:AccBits]))
-                                   + SumBits'($signed(in_bias_i[l*32+:32]));
-      s2_prod_d[l*ProdBits+:ProdBits] = ProdBits'($signed(s1_sum_q[l*SumBits+:SumBits]))
-                                      * ProdBits'($signed(s1_mult_q[l*32+:32]));
+      sums[l*SumBits+:SumBits] = SumBits'($signed(acc[l*AccBits+:AccBits])) + SumBits'($signed(bias[l*32+:32]));
     end
-  end
+  endfunction
+  function automatic logic [Lanes*ProdBits-1:0] products(input logic [Lanes*SumBits-1:0] sum,
+                                                         input logic [Lanes*32-1:0] mult);
+    for (int unsigned l = 0; l < Lanes; l++) begin
+      products[l*ProdBits+:ProdBits] = ProdBits'($signed(sum[l*SumBits+:SumBits]))
+                                     * ProdBits'($signed(mult[l*32+:32]));
+    end
+  endfunction
 
   // Round half up, shift, saturate, ReLU: one lane.
   function automatic logic [OutBits-1:0] finish(input logic [ProdBits-1:0] prod,
@@ -117,16 +124,21 @@ module dnn_shell_requant #(
     end else begin
       occ_q      <= occ_d;
       s1_valid_q <= in_fire;
-      s1_sum_q   <= s1_sum_d;
-      s1_mult_q  <= in_mult_i;
-      s1_shift_q <= in_shift_i;
-      s1_relu_q  <= in_relu_i;
-      s1_tag_q   <= in_tag_i;
       s2_valid_q <= s1_valid_q;
-      s2_prod_q  <= s2_prod_d;
-      s2_shift_q <= s1_shift_q;
-      s2_relu_q  <= s1_relu_q;
-      s2_tag_q   <= s1_tag_q;
+      // Datapath registers load only with a beat (they are don't-care otherwise).
+      if (in_fire) begin
+        s1_sum_q   <= sums(in_acc_i, in_bias_i);
+        s1_mult_q  <= in_mult_i;
+        s1_shift_q <= in_shift_i;
+        s1_relu_q  <= in_relu_i;
+        s1_tag_q   <= in_tag_i;
+      end
+      if (s1_valid_q) begin
+        s2_prod_q  <= products(s1_sum_q, s1_mult_q);
+        s2_shift_q <= s1_shift_q;
+        s2_relu_q  <= s1_relu_q;
+        s2_tag_q   <= s1_tag_q;
+      end
     end
   end
 

@@ -82,17 +82,23 @@ module dnn_shell_unpack #(
   end
 
   // Buffer update: drop the word leaving, then append the beat's bytes (past the skip on
-  // the segment's first beat) above what stays.
-  logic [FillBits-1:0]   kept;
-  logic [BufBytes*8-1:0] shifted, beat_bytes;
-  logic [FillBits-1:0]   beat_count;
-  always_comb begin
-    kept       = out_fire ? fill_q - FillBits'(take) : fill_q;
-    shifted    = out_fire ? buf_q >> (32'(take) * 8) : buf_q;
+  // the segment's first beat) above what stays. A function called only when a byte moves,
+  // so a simulator shifts the wide buffer only then.
+  logic [FillBits-1:0] kept, beat_count;
+  assign kept       = out_fire ? fill_q - FillBits'(take) : fill_q;
+  assign beat_count = first_q ? FillBits'(Bytes) - FillBits'(skip_q) : FillBits'(Bytes);
+
+  function automatic logic [BufBytes*8-1:0] next_buf(input logic [BufBytes*8-1:0] buffer,
+                                                     input logic drop, input logic [WBytesBits-1:0] n,
+                                                     input logic append, input logic [DataBits-1:0] beat,
+                                                     input logic skip_first, input logic [SkipBits-1:0] skip,
+                                                     input logic [FillBits-1:0] at);
+    logic [BufBytes*8-1:0] beat_bytes;
+    next_buf   = drop ? buffer >> (32'(n) * 8) : buffer;
     beat_bytes = '0;
-    beat_bytes[DataBits-1:0] = first_q ? in_data_i >> (32'(skip_q) * 8) : in_data_i;
-    beat_count = first_q ? FillBits'(Bytes) - FillBits'(skip_q) : FillBits'(Bytes);
-  end
+    beat_bytes[DataBits-1:0] = skip_first ? beat >> (32'(skip) * 8) : beat;
+    if (append) next_buf = next_buf | (beat_bytes << (32'(at) * 8));
+  endfunction
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -118,8 +124,8 @@ module dnn_shell_unpack #(
         active_q <= 1'b0;
         buf_q    <= '0;
         fill_q   <= '0;
-      end else begin
-        buf_q  <= in_fire ? shifted | (beat_bytes << (32'(kept) * 8)) : shifted;
+      end else if (in_fire || out_fire) begin
+        buf_q  <= next_buf(buf_q, out_fire, take, in_fire, in_data_i, first_q, skip_q, kept);
         fill_q <= in_fire ? kept + beat_count : kept;
       end
       // A new segment (possibly in the cycle the last one ends) overrides the above.

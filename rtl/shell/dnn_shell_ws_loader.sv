@@ -333,12 +333,13 @@ module dnn_shell_ws_loader #(
   logic                  dst_job_end_q, dst_bank_q;
   logic [LaneBits-1:0]   lane_q;
   logic [ParAddrBits-1:0] par_word_q;
-  logic [NumCols*64-1:0] lanes_q, lanes_d;
-
-  always_comb begin
-    lanes_d = lanes_q;
-    lanes_d[lane_q*64 +: 64] = word[63:0];
-  end
+  logic [NumCols*64-1:0] lanes_q;                // channel parameters gathered
+  // A parameter word goes to its buffer the cycle after its C lanes are in (or its
+  // segment ends), from registers: nothing wide is worked out while other data flows.
+  logic                  par_word_done, par_we_q, par_sel_q, par_bank_q;
+  logic [ParAddrBits-1:0] par_addr_q;
+  assign par_word_done = word_valid && (dst_kind_q == KindBias || dst_kind_q == KindQuant)
+                      && (32'(lane_q) == NumCols - 1 || word_last);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -351,12 +352,23 @@ module dnn_shell_ws_loader #(
       lane_q        <= '0;
       par_word_q    <= '0;
       lanes_q       <= '0;
+      par_we_q      <= 1'b0;
+      par_sel_q     <= 1'b0;
+      par_bank_q    <= 1'b0;
+      par_addr_q    <= '0;
     end else begin
+      par_we_q <= par_word_done;
+      if (par_word_done) begin
+        par_sel_q  <= dst_kind_q == KindQuant;
+        par_bank_q <= dst_bank_q;
+        par_addr_q <= par_word_q;
+      end
+      if (word_valid && (dst_kind_q == KindBias || dst_kind_q == KindQuant))
+        lanes_q[lane_q*64 +: 64] <= word[63:0];
       if (word_valid) begin
         // Along a row by the stride; a new row starts at the next word of the first column.
         dst_addr_q <= word_row_last ? dst_row_q + 1'b1 : dst_addr_q + dst_stride_q;
         if (word_row_last) dst_row_q <= dst_row_q + 1'b1;
-        lanes_q    <= lanes_d;
         if (32'(lane_q) == NumCols - 1 || word_last) begin
           lane_q     <= '0;
           par_word_q <= par_word_q + 1'b1;
@@ -384,13 +396,11 @@ module dnn_shell_ws_loader #(
   assign ld_bank_o     = dst_bank_q;
   assign ld_addr_o     = dst_addr_q;
   assign ld_data_o     = LdWidth'(word);
-  // A parameter word is written when its C lanes are in, or at the segment's end.
-  assign par_we_o      = word_valid && (dst_kind_q == KindBias || dst_kind_q == KindQuant)
-                      && (32'(lane_q) == NumCols - 1 || word_last);
-  assign par_sel_o     = dst_kind_q == KindQuant;
-  assign par_bank_o    = dst_bank_q;
-  assign par_addr_o    = par_word_q;
-  assign par_data_o    = lanes_d;
+  assign par_we_o      = par_we_q;
+  assign par_sel_o     = par_sel_q;
+  assign par_bank_o    = par_bank_q;
+  assign par_addr_o    = par_addr_q;
+  assign par_data_o    = lanes_q;
   assign bank_loaded_o = word_valid && word_last && dst_job_end_q;
   assign loaded_bank_o = dst_bank_q;
   assign idle_o        = !issuing && !info_valid && unpack_seg_ready && !dma_busy_i;
