@@ -1236,6 +1236,17 @@ class GenerateTests(CliTestCase):
         self.generate(self.config(), out)
         self.check_bundle(out, "systolic_ws_4x4_int8", {"NumRows": 4})
 
+    def test_concurrent_generates_into_one_directory(self):
+        # Six runs at once: every one succeeds and leaves a complete bundle, with no staging
+        # or .old directories behind (they take turns on a lock file beside the output).
+        out = self.path("bundle")
+        runs = [subprocess.Popen([BIN, "generate", self.config(), "-o", out], cwd=self.tmp,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(6)]
+        for r in runs:
+            stdout, stderr = r.communicate(timeout=300)
+            self.assertEqual(r.returncode, 0, f"a concurrent generate failed:\n{stdout}{stderr}")
+        self.check_bundle(out, "systolic_ws_4x4_int8", {"NumRows": 4})
+
     def test_refuses_foreign_directory(self):
         out = self.path("mine")
         os.mkdir(out)

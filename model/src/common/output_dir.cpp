@@ -1,10 +1,13 @@
 #include "dnngen/common/output_dir.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -65,6 +68,43 @@ bool read_previous_manifest(const fs::path& dir, const DirKind& kind, std::set<s
   return true;
 }
 
+// An exclusive flock(2) on `path` (created if missing) for the lifetime of the object.
+class FileLock {
+ public:
+  explicit FileLock(const fs::path& path) : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
+    if (fd_ < 0)
+      throw InputError(
+          fmt::format("cannot create the lock file {}: {}", path.string(), std::strerror(errno)));
+    while (::flock(fd_, LOCK_EX) != 0) {
+      if (errno != EINTR) {
+        const int err = errno;
+        ::close(fd_);
+        throw InputError(fmt::format("cannot lock {}: {}", path.string(), std::strerror(err)));
+      }
+    }
+  }
+  ~FileLock() { ::close(fd_); }  // closing releases the lock
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_;
+};
+
+// The lock every look at and every replacement of one output directory takes: a file named
+// after the directory's absolute path in the system's temporary directory, so nothing is
+// left beside the output. The files stay: removing one would let a waiting run lock a file
+// no longer there.
+fs::path lock_path(const fs::path& out) {
+  const fs::path dir = fs::temp_directory_path() / "dnngen-locks";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  // FNV-1a of the path: a short, stable file name.
+  uint64_t h = 1469598103934665603ull;
+  for (const unsigned char c : out.string()) h = (h ^ c) * 1099511628211ull;
+  return dir / fmt::format("{:016x}.lock", h);
+}
+
 }  // namespace
 
 fs::path normalize(const std::string& dir) {
@@ -74,7 +114,9 @@ fs::path normalize(const std::string& dir) {
   return out;
 }
 
-Destination classify(const fs::path& out, const DirKind& kind) {
+namespace {
+
+Destination classify_locked(const fs::path& out, const DirKind& kind) {
   const fs::file_status st = fs::symlink_status(out);
   if (!fs::exists(st)) return Destination::kAbsent;
   if (fs::is_symlink(st)) {
@@ -100,6 +142,14 @@ Destination classify(const fs::path& out, const DirKind& kind) {
     }
   }
   return Destination::kPrevious;
+}
+
+}  // namespace
+
+// Another run may be replacing the directory at this moment: look only while holding its lock.
+Destination classify(const fs::path& out, const DirKind& kind) {
+  const FileLock lock(lock_path(out));
+  return classify_locked(out, kind);
 }
 
 StagedDir::StagedDir(const std::string& out_dir, DirKind kind)
@@ -133,8 +183,11 @@ StagedDir::~StagedDir() {
 }
 
 void StagedDir::commit() {
+  // Commits into one destination take turns (lock_path), so concurrent runs each replace
+  // the whole output in order instead of racing on the renames.
+  const FileLock lock(lock_path(out_));
   // Classify again: the destination may have changed while the output was built.
-  const Destination dest = classify(out_, kind_);
+  const Destination dest = classify_locked(out_, kind_);
   if (dest != Destination::kPrevious) {
     // rename(2) replaces an empty directory atomically.
     fs::rename(staged_, out_);
