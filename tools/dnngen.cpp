@@ -6,9 +6,11 @@
 // engines comes from the engine registry (engines.hpp).
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
 #include <iostream>
 #include <string>
@@ -205,8 +207,27 @@ int cmd_job(const std::string& command, const CommandLine& cl) {
   std::vector<char*> argv;
   for (auto& a : sim_args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  ::execv(argv[0], argv.data());
-  throw ToolError("cannot start the simulator " + build.executable);
+  // The simulator runs as a child, so a crash is reported like any failed check (exit 1,
+  // with what happened) instead of ending dnngen with the signal.
+  const pid_t child = ::fork();
+  if (child < 0) throw ToolError("cannot start the simulator " + build.executable);
+  if (child == 0) {
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0) {
+    if (errno != EINTR) throw ToolError("lost the simulator " + build.executable);
+  }
+  if (WIFSIGNALED(status)) {
+    fmt::print(stderr,
+               "error: the simulator {} was killed by signal {} ({}); the run failed. Rebuild it with "
+               "--rebuild if it keeps crashing.\n",
+               build.executable, WTERMSIG(status), ::strsignal(WTERMSIG(status)));
+    return 1;
+  }
+  if (WEXITSTATUS(status) == 127) throw ToolError("cannot start the simulator " + build.executable);
+  return WEXITSTATUS(status);
 }
 
 // ------------------------------------------------------------------------ commands

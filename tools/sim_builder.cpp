@@ -1,6 +1,7 @@
 #include "sim_builder.hpp"
 
 #include <fmt/format.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,9 +10,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <regex>
 
 #include "dnngen/common/error.hpp"
+#include "dnngen/common/output_dir.hpp"
 #include "dnngen/common/process.hpp"
+#include "dnngen/generate/bundle.hpp"
 #include "dnngen/rtl/sources.hpp"
 #include "engines.hpp"
 
@@ -68,6 +72,35 @@ std::string tool_versions() {
   return text;
 }
 
+std::string read_all(const fs::path& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+// The simulator's integrity stamp, written after a build: the SHA-256 of the binary. A
+// cached simulator whose bytes no longer match (a truncated or corrupted file) is rebuilt.
+fs::path stamp_path(const fs::path& dir) { return dir / "sim.sha256"; }
+bool stamp_matches(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_regular_file(dir / "sim", ec) || !fs::is_regular_file(stamp_path(dir), ec)) return false;
+  return read_all(stamp_path(dir)) == generate::sha256_hex(read_all(dir / "sim")) + "\n";
+}
+
+// Build directories (NAME-HASH.tmpPID) of dnngen runs that no longer exist: killed
+// mid-build, they never renamed or removed theirs.
+void remove_stale_builds(const fs::path& sim_dir) {
+  static const std::regex tmp_name(R"(.*\.tmp([0-9]+)$)");
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(sim_dir, ec)) {
+    std::smatch m;
+    const std::string name = entry.path().filename().string();
+    if (!std::regex_match(name, m, tmp_name)) continue;
+    const auto pid = static_cast<pid_t>(std::stol(m[1].str()));
+    if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;  // alive, or not ours to judge
+    fs::remove_all(entry.path(), ec);
+  }
+}
+
 }  // namespace
 
 std::string cache_root() {
@@ -96,10 +129,13 @@ SimBuild build_simulator(const config::Config& cfg, bool trace, bool force) {
   SimBuild build;
   build.executable = (dir / "sim").string();
   build.log_path = (dir / "build.log").string();
-  if (!force && fs::exists(build.executable)) {
+  remove_stale_builds(dir.parent_path());
+  if (!force && stamp_matches(dir)) {
     build.cached = true;
     return build;
   }
+  // No simulator, or one that does not match its stamp: (re)build it.
+  force = force || fs::exists(dir);
   if (!process::tool_exists("verilator"))
     throw ToolError("verilator not found on PATH (run scripts/install-deps.sh)");
 
@@ -144,6 +180,7 @@ SimBuild build_simulator(const config::Config& cfg, bool trace, bool force) {
                                 rc, kept.string()));
   }
   fs::remove_all(tmp / "obj");
+  output::replace_file(stamp_path(tmp), generate::sha256_hex(read_all(tmp / "sim")) + "\n");
   std::error_code ec;
   // A forced rebuild, or a directory left without its simulator, is replaced.
   if (force || !fs::exists(dir / "sim")) fs::remove_all(dir, ec);

@@ -1161,6 +1161,39 @@ class SimulatorCommandTests(CliTestCase):
         cache = os.path.realpath(os.environ["DNNGEN_CACHE"])
         self.assertTrue(os.path.realpath(exe).startswith(cache), f"{exe} is not under DNNGEN_CACHE {cache}")
 
+    def test_cache_integrity_stale_builds_and_crashes(self):
+        # A private cache: this test damages the simulator in it on purpose.
+        env = dict(os.environ, DNNGEN_CACHE=self.path("cache"))
+        run = lambda *args: subprocess.run([BIN] + [str(a) for a in args], cwd=self.tmp, env=env,
+                                           capture_output=True, text=True, timeout=600)
+        p = run("simulator", self.config())
+        self.assertEqual(p.returncode, 0, p.stderr)
+        exe = p.stdout.split()[0]
+        # A build directory left by a run that died mid-build is removed at the next use.
+        dead = subprocess.Popen(["true"])
+        dead.wait()
+        stale = os.path.dirname(exe) + f".tmp{dead.pid}"
+        os.makedirs(os.path.join(stale, "obj"))
+        p = run("simulator", self.config())
+        self.assertIn("cached", p.stdout)
+        self.assertFalse(os.path.exists(stale), "a dead run's build directory was left in the cache")
+        # A simulator that crashes is a failed run (exit 1, the signal named), not a crash of dnngen.
+        original = open(exe, "rb").read()
+        with open(exe, "w") as f:
+            f.write("#!/bin/sh\nkill -SEGV $$\n")
+        stamp = os.path.join(os.path.dirname(exe), "sim.sha256")
+        with open(stamp, "w") as f:
+            f.write(hashlib.sha256(open(exe, "rb").read()).hexdigest() + "\n")
+        p = run("cosim", self.config(), "--random", "--seed", "1", "--count", "2")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("killed by signal 11", p.stderr)
+        # A cached simulator that no longer matches its stamp (truncated) is rebuilt, and runs.
+        with open(exe, "wb") as f:
+            f.write(original[:1000])
+        p = run("cosim", self.config(), "--random", "--seed", "1", "--count", "2")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("simulator: built", p.stdout)
+
     def test_simulator_bad_config(self):
         cfg = self.write("bad.yaml", config_text(rows="0"))
         self.assert_bad_input(["simulator", cfg], ["bad.yaml", "systolic.rows"])
