@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 import numpy as np
@@ -1268,6 +1269,32 @@ class GenerateTests(CliTestCase):
         self.generate(self.config(), out)
         self.generate(self.config(), out)
         self.check_bundle(out, "systolic_ws_4x4_int8", {"NumRows": 4})
+
+    def test_unwritable_outputs_fail_before_the_work(self):
+        # /sys refuses new files even to root: each command stops at once, before any
+        # synthesis or simulation, naming the path.
+        if os.access("/sys", os.F_OK) and not self._can_create_in("/sys"):
+            for args, needle in [
+                (["synth", self.config(), "--target", "generic", "--json", "/sys/dnngen.json"], "/sys/dnngen.json"),
+                (["sweep", self.config(), "--set", "systolic.rows=4,8", "-o", "/sys/dnngen-sweep"], "/sys/dnngen-sweep"),
+                (["generate", self.config(), "-o", "/sys/dnngen-bundle"], "/sys/dnngen-bundle"),
+                (["run", self.config(), "--in", f"A={self.save('a.npy', np.ones((2, 3), np.int8))}",
+                  "--in", f"B={self.save('b.npy', np.ones((3, 2), np.int8))}", "--out", "C=/sys/c.npy"], "/sys/c.npy")]:
+                start = time.monotonic()
+                self.assert_bad_input(args, [needle, "cannot write"])
+                self.assertLess(time.monotonic() - start, 5, f"{args[0]} worked before refusing its output")
+        else:
+            self.skipTest("no directory here refuses new files (needs /sys)")
+
+    @staticmethod
+    def _can_create_in(d):
+        try:
+            fd, name = tempfile.mkstemp(dir=d)
+        except OSError:
+            return False
+        os.close(fd)
+        os.unlink(name)
+        return True
 
     def test_concurrent_generates_into_one_directory(self):
         # Six runs at once: every one succeeds and leaves a complete bundle, with no staging

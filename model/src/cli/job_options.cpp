@@ -79,6 +79,9 @@ void check_output_path(const std::string& path, const std::string& what) {
   if (!fs::is_directory(parent))
     throw InputError(what + " " + path + ": directory " + parent.string() + " does not exist");
   if (fs::is_directory(path)) throw InputError(what + " " + path + ": is a directory, expected a file name");
+  // A device such as /dev/null is written through, not replaced: only a file is made beside it.
+  const fs::file_status st = fs::status(path);
+  if (!fs::exists(st) || fs::is_regular_file(st)) output::check_can_create_in(parent, what + " " + path);
 }
 
 po::options_description job_options(const std::string& command) {

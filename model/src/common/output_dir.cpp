@@ -146,8 +146,22 @@ Destination classify_locked(const fs::path& out, const DirKind& kind) {
 
 }  // namespace
 
+void check_can_create_in(const fs::path& dir, const std::string& what) {
+  fs::path at = fs::absolute(dir);
+  std::error_code ec;
+  while (!fs::exists(at, ec) && at.has_parent_path() && at != at.parent_path()) at = at.parent_path();
+  std::random_device rd;
+  const fs::path probe = at / fmt::format(".dnngen-probe-{}-{:08x}", ::getpid(), rd());
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    throw InputError(fmt::format("{}: cannot write into {}: {}", what, at.string(), std::strerror(errno)));
+  ::close(fd);
+  ::unlink(probe.c_str());
+}
+
 // Another run may be replacing the directory at this moment: look only while holding its lock.
 Destination classify(const fs::path& out, const DirKind& kind) {
+  check_can_create_in(out.parent_path(), out.string());
   const FileLock lock(lock_path(out));
   return classify_locked(out, kind);
 }

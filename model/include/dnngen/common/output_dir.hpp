@@ -24,9 +24,15 @@ enum class Destination { kAbsent, kEmpty, kPrevious };
 // `dir` made absolute and normalized, without a trailing separator. InputError if empty.
 std::filesystem::path normalize(const std::string& dir);
 
+// That a file can be created in `dir` (or, if it does not exist yet, in its nearest
+// existing ancestor): a probe file is made and removed. InputError "WHAT: cannot write
+// into DIR: REASON" if not, so a command fails before its work, not after.
+void check_can_create_in(const std::filesystem::path& dir, const std::string& what);
+
 // What `out` holds now. Throws InputError ("refusing to overwrite OUT: ...") for a
 // symbolic link, a file, a non-empty directory without our manifest, and a previous
-// output to which files were added (user files must survive).
+// output to which files were added (user files must survive); and (check_can_create_in)
+// when its parent cannot be written.
 Destination classify(const std::filesystem::path& out, const DirKind& kind);
 
 // A staging directory beside the destination. The constructor refuses early (as
