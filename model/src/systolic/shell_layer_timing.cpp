@@ -184,7 +184,7 @@ class Shell {
     switch (issue_) {
       case kIssueA:
         s.len = lwalk_.kj() * in_b;
-        s.wbytes = std::max(p_.rows * in_b, 1u);
+        s.wbytes = p_.rows * in_b;
         s.rows = a_contig_ ? lwalk_.mj() : 1;
         s.last_row = a_contig_ || row_ == lwalk_.mj() - 1;
         break;
@@ -329,15 +329,6 @@ class Shell {
     const bool all_jobs_done = !cwalk_.valid;
     const bool core_stalled = core_out_valid && !core_out_ready;
 
-#ifdef SHELL_TIMING_TRACE
-    if (seg_fire || info_pop || r_fire || u_in_fire || word_valid)
-      std::fprintf(stderr,
-                   "c%llu seg_fire=%d beats=%llu skip=%u len=%llu info_pop=%d r_fire=%d u_in=%d word=%d "
-                   "last=%d deliver=%llu issue=%llu fifo=%u\n",
-                   (unsigned long long)cycle_, seg_fire, (unsigned long long)seg_beats, seg_skip,
-                   (unsigned long long)seg.len, info_pop, r_fire, u_in_fire, word_valid, word_last,
-                   (unsigned long long)rd_deliver_, (unsigned long long)rd_issue_, rd_fifo_);
-#endif
     // ================================================================ counters
     ++t.cycles;
     if (core_busy_ && !core_stalled) ++t.compute;
@@ -432,13 +423,6 @@ class Shell {
       if (++reads_.front().done == reads_.front().beats) reads_.pop_front();
     }
     if (ar_fire) reads_.push_back({arlen_q + 1, 0, cycle_ + latency_});
-#ifdef SHELL_TIMING_TRACE
-    if (ar_fire)
-      std::fprintf(stderr, "c%llu AR beats %llu load_ar=%d burst=%llu addr=%llu\n",
-                   (unsigned long long)cycle_, (unsigned long long)arlen_q + 1, load_ar,
-                   (unsigned long long)rd_burst, (unsigned long long)rd_addr_);
-#endif
-
     // realigner and the loader's data side
     const uint64_t beat_count = u_first_ ? bytes_ - u_skip_ : bytes_;
     if (u_in_fire) {
