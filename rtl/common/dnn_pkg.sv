@@ -24,6 +24,43 @@ package dnn_pkg;
     idx_bits = (count > 1) ? $clog2(count) : 1;
   endfunction
 
+  // Width of an exact product of an in_bits by a w_bits operand: one more when unsigned
+  // operands meet signed arithmetic (the systolic and row-stationary engines).
+  function automatic int unsigned product_bits(input int unsigned in_bits, input int unsigned w_bits,
+                                               input int unsigned is_signed);
+    product_bits = in_bits + w_bits + ((is_signed != 0) ? 0 : 1);
+  endfunction
+
+  function automatic int unsigned max2(input int unsigned a, input int unsigned b);
+    max2 = (a > b) ? a : b;
+  endfunction
+
+  // Widths of a systolic core's ports, shared by its kernel top (dnn_systolic_top) and the
+  // accelerator shell (dnn_shell_systolic), so the two cannot drift apart.
+  // Job sizes and result positions: up to the largest limit plus the array's span.
+  function automatic int unsigned systolic_dim_bits(input int unsigned max_m, input int unsigned max_n,
+                                                    input int unsigned max_k, input int unsigned rows,
+                                                    input int unsigned cols);
+    systolic_dim_bits = $clog2(max2(max2(max_m, max_n), max_k) + rows + cols + 1);
+  endfunction
+  // Words of the A buffer: R-element words of every M row per K tile (WS), or of every K
+  // step per M tile (OS).
+  function automatic int unsigned systolic_a_depth(input int unsigned dataflow, input int unsigned rows,
+                                                   input int unsigned max_m, input int unsigned max_k);
+    if (dataflow == dnn_pkg::DataflowWs) systolic_a_depth = ((max_k + rows - 1) / rows) * max_m;
+    else systolic_a_depth = ((max_m + rows - 1) / rows) * max_k;
+  endfunction
+  // Words of the B buffer: C-element words of every K row per N tile.
+  function automatic int unsigned systolic_b_depth(input int unsigned cols, input int unsigned max_n,
+                                                   input int unsigned max_k);
+    systolic_b_depth = ((max_n + cols - 1) / cols) * max_k;
+  endfunction
+  // Loader word: the wider of an A word (R inputs) and a B word (C weights).
+  function automatic int unsigned systolic_ld_width(input int unsigned rows, input int unsigned cols,
+                                                    input int unsigned in_bits, input int unsigned w_bits);
+    systolic_ld_width = (rows * in_bits > cols * w_bits) ? rows * in_bits : cols * w_bits;
+  endfunction
+
   // Bits one lane of the bit-serial activation side hands to the SIPs each cycle:
   // Stripes the activation bit; Pragmatic {position, is-sign-bit, present} of a
   // oneffset; bit-parallel the activation itself.

@@ -20,7 +20,7 @@ module dnn_rs_top #(
   parameter int unsigned FilterWords = 32,
   parameter int unsigned CycleBits   = 48,
   localparam int unsigned DimBits = 16,
-  localparam int unsigned ProdBits = InBits + WBits + ((Signed != 0) ? 0 : 1),
+  localparam int unsigned ProdBits = dnn_pkg::product_bits(InBits, WBits, Signed),
   // Saturation needs the exact sum: product + log2(C*R*S) bits, C*H <= IfmapRows.
   localparam int unsigned ExactBits = ProdBits + $clog2(IfmapRows * MaxRS * MaxRS),
   localparam int unsigned AccIntBits = ((Saturate != 0) && ExactBits > AccBits) ? ExactBits : AccBits,

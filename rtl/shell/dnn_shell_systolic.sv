@@ -95,19 +95,16 @@ module dnn_shell_systolic #(
   localparam int unsigned SizeBits   = 24;   // M, N, K < 2^24
   localparam int unsigned InBytes    = InBits / 8;
   localparam int unsigned WBytes     = WBits / 8;
-  localparam int unsigned MaxDim     = (MaxM > MaxN) ? ((MaxM > MaxK) ? MaxM : MaxK)
-                                                     : ((MaxN > MaxK) ? MaxN : MaxK);
-  localparam int unsigned DimBits    = $clog2(MaxDim + NumRows + NumCols + 1);
-  localparam int unsigned KTiles     = (MaxK + NumRows - 1) / NumRows;
+  // The core's port widths, as its kernel top derives them (dnn_pkg).
+  localparam int unsigned DimBits    = dnn_pkg::systolic_dim_bits(MaxM, MaxN, MaxK, NumRows, NumCols);
   localparam int unsigned NTiles     = (MaxN + NumCols - 1) / NumCols;
-  localparam int unsigned ADepth     = KTiles * MaxM;
-  localparam int unsigned BDepth     = NTiles * MaxK;
-  localparam int unsigned LdAddrBits = dnn_pkg::idx_bits((ADepth > BDepth) ? ADepth : BDepth);
-  localparam int unsigned LdWidth    = (NumRows * InBits > NumCols * WBits) ? NumRows * InBits
-                                                                            : NumCols * WBits;
+  localparam int unsigned LdAddrBits = dnn_pkg::idx_bits(dnn_pkg::max2(
+      dnn_pkg::systolic_a_depth(dnn_pkg::DataflowWs, NumRows, MaxM, MaxK),
+      dnn_pkg::systolic_b_depth(NumCols, MaxN, MaxK)));
+  localparam int unsigned LdWidth    = dnn_pkg::systolic_ld_width(NumRows, NumCols, InBits, WBits);
   localparam int unsigned ParAddrBits = dnn_pkg::idx_bits(NTiles);
   localparam int unsigned ParBits     = dnn_pkg::idx_bits(2 * NTiles);
-  localparam int unsigned ProdBits   = InBits + WBits + ((Signed != 0) ? 0 : 1);
+  localparam int unsigned ProdBits   = dnn_pkg::product_bits(InBits, WBits, Signed);
   // The K split sums in the core at full precision when saturating (exact for any K);
   // wrapping needs only AccBits.
   localparam int unsigned AccIntBits = (Saturate != 0) ? ProdBits + SizeBits : AccBits;

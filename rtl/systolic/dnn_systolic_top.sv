@@ -14,16 +14,11 @@ module dnn_systolic_top #(
   parameter int unsigned MaxN     = 64,
   parameter int unsigned MaxK     = 64,
   // Derived; not meant to be overridden.
-  parameter int unsigned MaxDim     = (MaxM > MaxN) ? ((MaxM > MaxK) ? MaxM : MaxK)
-                                                    : ((MaxN > MaxK) ? MaxN : MaxK),
-  parameter int unsigned DimBits    = $clog2(MaxDim + NumRows + NumCols + 1),
-  parameter int unsigned ADepth     = (Dataflow == dnn_pkg::DataflowWs)
-                                          ? ((MaxK + NumRows - 1) / NumRows) * MaxM
-                                          : ((MaxM + NumRows - 1) / NumRows) * MaxK,
-  parameter int unsigned BDepth     = ((MaxN + NumCols - 1) / NumCols) * MaxK,
-  parameter int unsigned LdAddrBits = dnn_pkg::idx_bits((ADepth > BDepth) ? ADepth : BDepth),
-  parameter int unsigned LdWidth    = (NumRows * InBits > NumCols * WBits) ? NumRows * InBits
-                                                                           : NumCols * WBits,
+  parameter int unsigned DimBits    = dnn_pkg::systolic_dim_bits(MaxM, MaxN, MaxK, NumRows, NumCols),
+  parameter int unsigned ADepth     = dnn_pkg::systolic_a_depth(Dataflow, NumRows, MaxM, MaxK),
+  parameter int unsigned BDepth     = dnn_pkg::systolic_b_depth(NumCols, MaxN, MaxK),
+  parameter int unsigned LdAddrBits = dnn_pkg::idx_bits(dnn_pkg::max2(ADepth, BDepth)),
+  parameter int unsigned LdWidth    = dnn_pkg::systolic_ld_width(NumRows, NumCols, InBits, WBits),
   parameter int unsigned CycleBits  = 48
 ) (
   input  logic                       clk_i,
@@ -50,7 +45,7 @@ module dnn_systolic_top #(
   output logic [CycleBits-1:0]       cycles_o
 );
 
-  localparam int unsigned ProdBits = InBits + WBits + ((Signed != 0) ? 0 : 1);
+  localparam int unsigned ProdBits = dnn_pkg::product_bits(InBits, WBits, Signed);
   localparam int unsigned SumBits  = ProdBits + $clog2(MaxK + 1);
   // Saturation needs the exact sum; wrapping needs only AccBits (arithmetic mod 2^AccBits).
   localparam int unsigned AccIntBits = ((Saturate != 0) && SumBits > AccBits) ? SumBits : AccBits;
