@@ -22,6 +22,7 @@
 #include "dnngen/bitserial/random_job.hpp"
 #include "dnngen/cli/job_options.hpp"
 #include "dnngen/common/error.hpp"
+#include "dnngen/common/output_dir.hpp"
 #include "dnngen/config/config.hpp"
 
 namespace dnngen {
@@ -73,7 +74,8 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
     std::cerr << "dnngen run: RTL protocol error: " << rtl.protocol_errors.front() << "\n";
     return 1;
   }
-  write_output(cfg, opts, rtl.c);
+  output::OutputSet outputs;
+  add_output(outputs, cfg, opts, rtl.c);
   auto report = base_report(cfg, opts.op, "rtl");
   report["precision"] = to_string(job.precision);
   report["gemm"] = {{"M", job.a.shape[0]}, {"N", job.b.shape[1]}, {"K", job.a.shape[1]}};
@@ -81,7 +83,8 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
   report["macs"] = model.timing.macs;
   report["utilization"] = utilization(cfg.bitserial, model.timing.macs, rtl.counter_cycles);
   report["sim_seconds"] = g_rtl_seconds;
-  cli::write_json_report(opts.json_path, report);
+  cli::add_json_report(outputs, opts.json_path, report);
+  outputs.commit();
   fmt::print("rtl: {} gemm {}: {} cycles, utilization {:.1f} % (compute only)\n", cfg.name, job.label,
              rtl.counter_cycles, 100.0 * report["utilization"].get<double>());
   return 0;

@@ -17,6 +17,7 @@
 
 #include "dnngen/cli/job_options.hpp"
 #include "dnngen/common/error.hpp"
+#include "dnngen/common/output_dir.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/eie/bench.hpp"
 #include "dnngen/eie/job.hpp"
@@ -81,14 +82,16 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
   }
   Tensor y({static_cast<int64_t>(rtl.outputs.back().size())});
   y.data = rtl.outputs.back();
-  io::write_npy(opts.outputs.at("y"), y, io::DType::kInt16);
+  output::OutputSet outputs;
+  outputs.add(opts.outputs.at("y"), io::npy_bytes(opts.outputs.at("y"), y, io::DType::kInt16), "--out y");
   auto report = base_report(cfg, "rtl");
   report["layers"] = layers;
   report["cycles"] = cycles;
   report["macs"] = model.useful_macs();
   report["utilization"] = utilization(cfg.eie, model.useful_macs(), cycles);
   report["sim_seconds"] = g_rtl_seconds;
-  cli::write_json_report(opts.json_path, report);
+  cli::add_json_report(outputs, opts.json_path, report);
+  outputs.commit();
   fmt::print(
       "rtl: {} {} layer(s): {} cycles (compute only), {} useful MACs, load-balance efficiency {:.1f} %\n",
       cfg.name, rtl.layers.size(), cycles, model.useful_macs(), 100.0 * report["utilization"].get<double>());

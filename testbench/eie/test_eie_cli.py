@@ -84,6 +84,35 @@ class EieTests(test_cli.CliTestCase):
         self.assertEqual(got[0, 0], 32767, got)
         self.assertEqual(got[1, 1], -32768, got)
 
+    def test_run_writes_all_outputs_or_none(self):
+        # Issue 11 item 3: y was in place before --json failed. Both backends, y kept as it was.
+        if not os.path.exists("/dev/full"):
+            self.skipTest("no /dev/full")
+        cb, w, x = self.operands()
+        args = ["--in", "codebook=" + self.save("cb.npy", cb), "--in", "w_idx=" + self.save("w.npy", w),
+                "--in", "x=" + self.save("x.npy", x), "--out", "y=" + self.write("y.npy", "previous y")]
+        for backend in ("model", "rtl"):
+            with self.subTest(backend=backend):
+                self.assert_bad_input(["run", self.config(CFG), "--op", "spmv", "--backend", backend, *args,
+                                       "--json", "/dev/full"], ["--json /dev/full", "No space left on device"])
+
+    def test_compress_writes_all_outputs_or_none(self):
+        # Issue 11 item 3: a failing later output (--json on a full device) left the tensors and
+        # half the SRAM images written. Now every output is committed together, or none.
+        if not os.path.exists("/dev/full"):
+            self.skipTest("no /dev/full")
+        w = np.random.default_rng(5).standard_normal((40, 24)).astype(np.float32)
+        self.save("w.npy", w)
+        self.write("cb.npy", "previous codebook")
+        sram = self.path("sram")
+        line = self.assert_bad_input(self.compress_args(w, "--sram-dir", sram, "--json", "/dev/full"),
+                                     ["--json /dev/full", "No space left on device"], absent=[sram])
+        self.assertNotIn("sram", line)
+        # A --sram-dir where no file can be made (/sys, even for root) is refused before any work.
+        if os.path.isdir("/sys") and not test_cli.GenerateTests._can_create_in("/sys"):
+            self.assert_bad_input(self.compress_args(w, "--sram-dir", "/sys/dnngen-sram"),
+                                  ["--sram-dir /sys/dnngen-sram", "cannot write"])
+
     def test_compress_paper_shape_and_run(self):
         rng = np.random.default_rng(5)
         wf = rng.standard_normal((40, 24)).astype(np.float32)

@@ -12,6 +12,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "dnngen/common/output_dir.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/row_stationary/rs_host.hpp"
 #include "rs_harness.hpp"
@@ -43,13 +44,15 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
     std::cerr << "dnngen run: RTL protocol error: " << rtl.protocol_errors.front() << "\n";
     return 1;
   }
-  cli::write_result(cfg, opts, rtl.ofmap);
+  output::OutputSet outputs;
+  cli::add_result(outputs, cfg, opts, rtl.ofmap);
   auto report = base_report(cfg, "rtl");
   report["cycles"] = rtl.counter_cycles;
   report["macs"] = t.macs;
   report["utilization"] = static_cast<double>(t.macs) / (static_cast<double>(rtl.counter_cycles) *
                                                          cfg.row_stationary.rows * cfg.row_stationary.cols);
-  cli::write_json_report(opts.json_path, report);
+  cli::add_json_report(outputs, opts.json_path, report);
+  outputs.commit();
   fmt::print("rtl: {} {}: {} cycles, utilization {:.1f} % (compute only)\n", cfg.name, h.label,
              rtl.counter_cycles, 100.0 * report["utilization"].get<double>());
   return 0;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "dnngen/cli/job_options.hpp"
+#include "dnngen/common/output_dir.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/systolic/engine_model.hpp"
 #include "dnngen/systolic/host_job.hpp"
@@ -81,7 +82,8 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
     workload::accumulate_slice(cfg.systolic, plan.slices[i], rtl.c, gemm_out);
     cycles += rtl.counter_cycles;
   }
-  cli::write_result(cfg, opts, job.output_from_gemm(gemm_out));
+  output::OutputSet outputs;
+  cli::add_result(outputs, cfg, opts, job.output_from_gemm(gemm_out));
   auto report = base_report(cfg, opts.op, "rtl");
   report["cycles"] = cycles;
   report["macs"] = macs_of(job);
@@ -89,7 +91,8 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
   report["jobs"] = plan.slices.size();
   report["gemm"] = {{"M", job.a.shape[0]}, {"N", job.b.shape[1]}, {"K", job.a.shape[1]}};
   report["sim_seconds"] = g_rtl_seconds;
-  cli::write_json_report(opts.json_path, report);
+  cli::add_json_report(outputs, opts.json_path, report);
+  outputs.commit();
   fmt::print("rtl: {} {}: {} job(s), {} cycles, utilization {:.1f} % (compute only)\n", cfg.name,
              job.description, plan.slices.size(), cycles, 100.0 * report["utilization"].get<double>());
   return 0;

@@ -1,12 +1,15 @@
 #pragma once
-// Small helpers shared by the unit tests: an environment override for one scope, and
-// whole-file / directory-listing reads.
+// Small helpers shared by the unit tests: an environment override for one scope, a
+// temporary directory, and whole-file / directory-listing reads.
+#include <stdlib.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 namespace dnngen::test_support {
@@ -42,6 +45,27 @@ inline std::string slurp(const std::filesystem::path& p) {
   s << in.rdbuf();
   return s.str();
 }
+
+// A new directory in the system's temporary directory (mkdtemp, named PREFIX + 6
+// characters), removed with its contents at the end of the scope.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix) {
+    std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "XXXXXX")).string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp " + pattern + " failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
 
 // Names directly inside a directory.
 inline std::set<std::string> listing(const std::filesystem::path& dir) {

@@ -10,6 +10,7 @@
 #include "dnngen/bitserial/bench.hpp"
 #include "dnngen/bitserial/job.hpp"
 #include "dnngen/bitserial/model.hpp"
+#include "dnngen/common/output_dir.hpp"
 
 namespace dnngen::bitserial {
 namespace {
@@ -36,20 +37,22 @@ void check_job(const config::Config& cfg, const cli::JobOptions& opts) { check_j
 int run_model(const config::Config& cfg, const cli::JobOptions& opts) {
   const Job job = load_job(cfg, opts);
   const Result r = run_gemm(cfg.bitserial, job.a, job.b, job.precision);
-  write_output(cfg, opts, r.c);
-  cli::write_json_report(opts.json_path,
-                         {{"engine", cfg.engine},
-                          {"config", cfg.name},
-                          {"mode", config::to_string(cfg.bitserial.mode)},
-                          {"op", opts.op},
-                          {"backend", "model"},
-                          {"precision", to_string(job.precision)},
-                          {"gemm", {{"M", job.a.shape[0]}, {"N", job.b.shape[1]}, {"K", job.a.shape[1]}}},
-                          {"cycles", r.timing.cycles},
-                          {"step_cycles", r.timing.step_cycles},
-                          {"steps", r.timing.steps},
-                          {"macs", r.timing.macs},
-                          {"utilization", r.timing.utilization}});
+  output::OutputSet outputs;
+  add_output(outputs, cfg, opts, r.c);
+  cli::add_json_report(outputs, opts.json_path,
+                       {{"engine", cfg.engine},
+                        {"config", cfg.name},
+                        {"mode", config::to_string(cfg.bitserial.mode)},
+                        {"op", opts.op},
+                        {"backend", "model"},
+                        {"precision", to_string(job.precision)},
+                        {"gemm", {{"M", job.a.shape[0]}, {"N", job.b.shape[1]}, {"K", job.a.shape[1]}}},
+                        {"cycles", r.timing.cycles},
+                        {"step_cycles", r.timing.step_cycles},
+                        {"steps", r.timing.steps},
+                        {"macs", r.timing.macs},
+                        {"utilization", r.timing.utilization}});
+  outputs.commit();
   fmt::print("model: {} gemm {}: {} cycles ({} brick steps), utilization {:.1f} % (compute only)\n", cfg.name,
              job.label, r.timing.cycles, r.timing.steps, 100.0 * r.timing.utilization);
   return 0;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "dnngen/common/error.hpp"
+#include "dnngen/common/output_dir.hpp"
 #include "dnngen/io/npy.hpp"
 
 namespace dnngen::bitserial {
@@ -66,9 +67,12 @@ Job load_job(const config::Config& cfg, const cli::JobOptions& opts) {
   return job;
 }
 
-void write_output(const config::Config& cfg, const cli::JobOptions& opts, const Tensor& c) {
-  io::write_npy(opts.outputs.at("C"), c,
-                cfg.bitserial.acc_bits <= 32 ? io::DType::kInt32 : io::DType::kInt64);
+void add_output(output::OutputSet& outputs, const config::Config& cfg, const cli::JobOptions& opts,
+                const Tensor& c) {
+  const std::string& path = opts.outputs.at("C");
+  outputs.add(path,
+              io::npy_bytes(path, c, cfg.bitserial.acc_bits <= 32 ? io::DType::kInt32 : io::DType::kInt64),
+              "--out C");
 }
 
 }  // namespace dnngen::bitserial

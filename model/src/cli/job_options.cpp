@@ -79,9 +79,13 @@ void check_output_path(const std::string& path, const std::string& what) {
   if (!fs::is_directory(parent))
     throw InputError(what + " " + path + ": directory " + parent.string() + " does not exist");
   if (fs::is_directory(path)) throw InputError(what + " " + path + ": is a directory, expected a file name");
-  // A device such as /dev/null is written through, not replaced: only a file is made beside it.
+  // A device such as /dev/null is written through, not replaced: only a file is made beside it,
+  // beside a symbolic link's target (where output::OutputSet puts its temporary file).
   const fs::file_status st = fs::status(path);
-  if (!fs::exists(st) || fs::is_regular_file(st)) output::check_can_create_in(parent, what + " " + path);
+  std::error_code ec;
+  const fs::path dir =
+      fs::is_symlink(fs::symlink_status(path, ec)) ? fs::weakly_canonical(path).parent_path() : parent;
+  if (!fs::exists(st) || fs::is_regular_file(st)) output::check_can_create_in(dir, what + " " + path);
 }
 
 po::options_description job_options(const std::string& command) {
@@ -313,18 +317,20 @@ Conv2dOperands load_conv2d_operands(const config::Config& cfg, const JobOptions&
   return ops;
 }
 
-void write_result(const config::Config& cfg, const JobOptions& o, const Tensor& t) {
+void add_result(output::OutputSet& outputs, const config::Config& cfg, const JobOptions& o, const Tensor& t) {
   const auto dtype = cfg.systolic.output_bits() == 32 ? io::DType::kInt32 : io::DType::kInt64;
-  io::write_npy(o.outputs.at(output_name(o.op)), t, dtype);
+  const std::string& path = o.outputs.at(output_name(o.op));
+  outputs.add(path, io::npy_bytes(path, t, dtype), "--out " + output_name(o.op));
+}
+
+void add_json_report(output::OutputSet& outputs, const std::string& path, const nlohmann::json& report) {
+  if (!path.empty()) outputs.add(path, report.dump(2) + "\n", "--json");
 }
 
 void write_json_report(const std::string& path, const nlohmann::json& report) {
-  if (path.empty()) return;
-  try {
-    output::replace_file(path, report.dump(2) + "\n");
-  } catch (const InputError& e) {
-    throw InputError(std::string("--json ") + e.what());
-  }
+  output::OutputSet outputs;
+  add_json_report(outputs, path, report);
+  outputs.commit();
 }
 
 }  // namespace dnngen::cli

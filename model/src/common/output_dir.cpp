@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <stdlib.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -230,8 +231,10 @@ void write_text_file(const fs::path& path, const std::string& text) {
 
 namespace {
 
-[[noreturn]] void cannot_write(const fs::path& path, int err) {
-  throw InputError(fmt::format("{}: cannot write: {}", path.string(), std::strerror(err)));
+// "WHAT PATH: cannot write: REASON".
+[[noreturn]] void cannot_write(const fs::path& path, const std::string& what, int err) {
+  throw InputError(fmt::format("{}{}: cannot write: {}", what.empty() ? "" : what + " ", path.string(),
+                               std::strerror(err)));
 }
 
 // Writes every byte to `f` and flushes it to the device; false (errno set) on any error.
@@ -243,36 +246,77 @@ bool write_all(std::FILE* f, const std::string& bytes, bool sync) {
 
 }  // namespace
 
+void OutputSet::add(const fs::path& path, std::string bytes, const std::string& what, bool make_parents) {
+  files_.push_back({path, std::move(bytes), what, make_parents});
+}
+
+void OutputSet::commit() {
+  struct Staged {
+    const File* file;
+    fs::path target;  // the file renamed over (a symbolic link's target); empty for a device
+    fs::path tmp;
+  };
+  std::vector<Staged> staged;
+  std::vector<fs::path> made_dirs;  // parents created here, outermost first
+  size_t renamed = 0;
+  try {
+    for (const auto& f : files_) {
+      std::error_code ec;
+      const fs::file_status st = fs::status(f.path, ec);  // follows a symbolic link
+      if (fs::is_directory(st)) cannot_write(f.path, f.what, EISDIR);
+      if (fs::exists(st) && !fs::is_regular_file(st)) {  // a device or a FIFO: written through below
+        staged.push_back({&f, {}, {}});
+        continue;
+      }
+      const fs::path target = fs::is_symlink(fs::symlink_status(f.path, ec)) ? fs::weakly_canonical(f.path)
+                                                                             : fs::absolute(f.path);
+      std::vector<fs::path> missing;
+      for (fs::path p = target.parent_path(); f.make_parents && !fs::exists(p, ec) && p != p.parent_path();
+           p = p.parent_path())
+        missing.push_back(p);
+      for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+        if (::mkdir(it->c_str(), 0777) == 0)
+          made_dirs.push_back(*it);
+        else if (errno != EEXIST)
+          cannot_write(f.path, f.what, errno);
+      }
+      staged.push_back({&f, target, fmt::format("{}.tmp.{}.{}", target.string(), ::getpid(), staged.size())});
+      std::FILE* out = std::fopen(staged.back().tmp.c_str(), "wb");
+      if (out == nullptr) {
+        const int err = errno;
+        staged.back().tmp.clear();  // nothing to remove
+        cannot_write(f.path, f.what, err);
+      }
+      const bool ok = write_all(out, f.bytes, true);
+      const int err = errno;
+      if (std::fclose(out) != 0 || !ok) cannot_write(f.path, f.what, ok ? errno : err);
+    }
+    for (const auto& s : staged) {
+      if (!s.target.empty()) continue;
+      std::FILE* out = std::fopen(s.file->path.c_str(), "wb");
+      if (out == nullptr) cannot_write(s.file->path, s.file->what, errno);
+      const bool ok = write_all(out, s.file->bytes, false);
+      const int err = errno;
+      if (std::fclose(out) != 0 || !ok) cannot_write(s.file->path, s.file->what, ok ? errno : err);
+    }
+    for (; renamed < staged.size(); ++renamed) {
+      const Staged& s = staged[renamed];
+      if (!s.target.empty() && std::rename(s.tmp.c_str(), s.target.c_str()) != 0)
+        cannot_write(s.file->path, s.file->what, errno);
+    }
+  } catch (...) {
+    for (size_t k = renamed; k < staged.size(); ++k)
+      if (!staged[k].tmp.empty()) std::remove(staged[k].tmp.c_str());
+    if (renamed == 0)  // nothing is in place: the directories made for it go again
+      for (auto it = made_dirs.rbegin(); it != made_dirs.rend(); ++it) ::rmdir(it->c_str());
+    throw;
+  }
+}
+
 void replace_file(const fs::path& path, const std::string& bytes) {
-  std::error_code ec;
-  const fs::file_status st = fs::status(path, ec);  // follows a symbolic link
-  if (fs::is_directory(st)) cannot_write(path, EISDIR);
-  if (fs::exists(st) && !fs::is_regular_file(st)) {  // a device or a FIFO: write through it
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    if (f == nullptr) cannot_write(path, errno);
-    const bool ok = write_all(f, bytes, false);
-    const int err = errno;
-    if (std::fclose(f) != 0 || !ok) cannot_write(path, ok ? errno : err);
-    return;
-  }
-  const fs::path target = fs::is_symlink(fs::symlink_status(path, ec)) ? fs::weakly_canonical(path) : path;
-  const fs::path tmp = fmt::format("{}.tmp.{}", target.string(), ::getpid());
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (f == nullptr) cannot_write(path, errno);
-  bool ok = write_all(f, bytes, true);
-  int err = errno;
-  if (std::fclose(f) != 0 && ok) {
-    ok = false;
-    err = errno;
-  }
-  if (ok && std::rename(tmp.c_str(), target.c_str()) != 0) {
-    ok = false;
-    err = errno;
-  }
-  if (!ok) {
-    std::remove(tmp.c_str());
-    cannot_write(path, err);
-  }
+  OutputSet one;
+  one.add(path, bytes);
+  one.commit();
 }
 
 std::string read_text_file(const fs::path& path) {

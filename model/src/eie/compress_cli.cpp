@@ -26,10 +26,11 @@ namespace dnngen::eie {
 namespace fs = std::filesystem;
 namespace {
 
-void write_hex(const std::string& path, const std::vector<uint32_t>& words) {
+// One word a line, for $readmemh.
+std::string hex_text(const std::vector<uint32_t>& words) {
   std::string text;
   for (uint32_t w : words) text += fmt::format("{:x}\n", w);
-  output::replace_file(path, text);
+  return text;
 }
 
 }  // namespace
@@ -91,6 +92,7 @@ int compress_command(const config::Config& cfg, const CompressOptions& opts) {
     throw InputError("--sram-dir " + sram_dir + ": exists and is not a directory");
   if (!sram_dir.empty() && !fs::is_directory(fs::absolute(sram_dir).parent_path()))
     throw InputError("--sram-dir " + sram_dir + ": parent directory does not exist");
+  if (!sram_dir.empty()) output::check_can_create_in(sram_dir, "--sram-dir " + sram_dir);
 
   const auto w = io::read_npy_float(weights_path);
   if (w.shape.size() != 2)
@@ -111,11 +113,12 @@ int compress_command(const config::Config& cfg, const CompressOptions& opts) {
   chain.x.assign(static_cast<size_t>(w.shape[1]), 0);
   check_chain(cfg.eie, chain);
 
-  // Everything checked: write.
+  // Everything checked: the outputs, written together at the end (all or none).
+  output::OutputSet outputs;
   Tensor cb({static_cast<int64_t>(c.codebook.size())});
   cb.data = c.codebook;
-  io::write_npy(codebook_path, cb, io::DType::kInt16);
-  io::write_npy(idx_path, c.w_idx, io::DType::kUInt8);
+  outputs.add(codebook_path, io::npy_bytes(codebook_path, cb, io::DType::kInt16), "--out codebook");
+  outputs.add(idx_path, io::npy_bytes(idx_path, c.w_idx, io::DType::kUInt8), "--out w_idx");
   const auto images = encode_layer(c.w_idx, cfg.eie.pes);
   size_t entries = 0, padding = 0;
   for (const auto& img : images) {
@@ -123,7 +126,6 @@ int compress_command(const config::Config& cfg, const CompressOptions& opts) {
     for (const auto& e : img.entries) padding += e.v == 0;
   }
   if (!sram_dir.empty()) {
-    fs::create_directories(sram_dir);
     for (unsigned p = 0; p < cfg.eie.pes; ++p) {
       Tensor ptr({static_cast<int64_t>(images[p].pointers.size())});
       std::vector<uint32_t> ptr_words(images[p].pointers.begin(), images[p].pointers.end()), ent_words;
@@ -134,17 +136,20 @@ int compress_command(const config::Config& cfg, const CompressOptions& opts) {
         ent.data[k] = ent_words.back();
       }
       const std::string base = (fs::path(sram_dir) / fmt::format("pe{}", p)).string();
-      io::write_npy(base + "_pointers.npy", ptr, io::DType::kUInt32);
-      io::write_npy(base + "_entries.npy", ent, io::DType::kUInt16);
-      write_hex(base + "_pointers.hex", ptr_words);
-      write_hex(base + "_entries.hex", ent_words);
+      outputs.add(base + "_pointers.npy", io::npy_bytes(base + "_pointers.npy", ptr, io::DType::kUInt32),
+                  "--sram-dir", true);
+      outputs.add(base + "_entries.npy", io::npy_bytes(base + "_entries.npy", ent, io::DType::kUInt16),
+                  "--sram-dir", true);
+      outputs.add(base + "_pointers.hex", hex_text(ptr_words), "--sram-dir", true);
+      outputs.add(base + "_entries.hex", hex_text(ent_words), "--sram-dir", true);
     }
   }
   nlohmann::json report = {{"engine", "eie"},           {"config", cfg.name},       {"M", w.shape[0]},
                            {"N", w.shape[1]},           {"density", density},       {"kept", c.kept},
                            {"codebook", c.codebook},    {"centroids", c.centroids}, {"entries", entries},
                            {"padding_entries", padding}};
-  cli::write_json_report(json_path, report);
+  cli::add_json_report(outputs, json_path, report);
+  outputs.commit();
   fmt::print(
       "compress {}: {}x{} -> {} weights kept ({:.2f} %), {}-entry codebook, {} CSC entries over {} PEs ({} "
       "padding)\n",

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "dnngen/common/error.hpp"
+#include "dnngen/common/output_dir.hpp"
 #include "dnngen/eie/bench.hpp"
 #include "dnngen/eie/job.hpp"
 #include "dnngen/io/npy.hpp"
@@ -78,7 +79,8 @@ int run_model(const config::Config& cfg, const cli::JobOptions& opts) {
   const auto r = run_chain(cfg.eie, chain);
   Tensor y({static_cast<int64_t>(r.outputs.back().size())});
   y.data = r.outputs.back();
-  io::write_npy(opts.outputs.at("y"), y, io::DType::kInt16);
+  output::OutputSet outputs;
+  outputs.add(opts.outputs.at("y"), io::npy_bytes(opts.outputs.at("y"), y, io::DType::kInt16), "--out y");
   nlohmann::json layers = nlohmann::json::array();
   for (const auto& t : r.timing)
     layers.push_back({{"cycles", t.cycles},
@@ -86,16 +88,18 @@ int run_model(const config::Config& cfg, const cli::JobOptions& opts) {
                       {"stall_cycles", t.stall_cycles},
                       {"efficiency", t.efficiency(cfg.eie.pes)}});
   const double util = static_cast<double>(r.useful_macs()) / (static_cast<double>(r.cycles()) * cfg.eie.pes);
-  cli::write_json_report(opts.json_path, {{"engine", cfg.engine},
-                                          {"config", cfg.name},
-                                          {"pes", cfg.eie.pes},
-                                          {"fifo_depth", cfg.eie.fifo_depth},
-                                          {"op", "spmv"},
-                                          {"backend", "model"},
-                                          {"layers", layers},
-                                          {"cycles", r.cycles()},
-                                          {"macs", r.useful_macs()},
-                                          {"utilization", util}});
+  cli::add_json_report(outputs, opts.json_path,
+                       {{"engine", cfg.engine},
+                        {"config", cfg.name},
+                        {"pes", cfg.eie.pes},
+                        {"fifo_depth", cfg.eie.fifo_depth},
+                        {"op", "spmv"},
+                        {"backend", "model"},
+                        {"layers", layers},
+                        {"cycles", r.cycles()},
+                        {"macs", r.useful_macs()},
+                        {"utilization", util}});
+  outputs.commit();
   fmt::print(
       "model: {} {} layer(s): {} cycles (compute only), {} useful MACs, load-balance efficiency {:.1f} %\n",
       cfg.name, r.timing.size(), r.cycles(), r.useful_macs(), 100.0 * util);

@@ -351,7 +351,7 @@ NpyArray read_npy(const std::string& path) {
   return out;
 }
 
-void write_npy(const std::string& path, const Tensor& t, DType dtype) {
+std::string npy_bytes(const std::string& path, const Tensor& t, DType dtype) {
   if (t.shape.empty()) fail(path, "cannot write a 0-D tensor");
   if (static_cast<int64_t>(t.data.size()) != t.size()) {
     fail(path, fmt::format("tensor holds {} values but its shape {} needs {}", t.data.size(),
@@ -384,8 +384,12 @@ void write_npy(const std::string& path, const Tensor& t, DType dtype) {
     for (unsigned b = 0; b < width; ++b) out += static_cast<char>((field >> (8 * b)) & 0xff);
   }
 
+  return out;
+}
+
+void write_npy(const std::string& path, const Tensor& t, DType dtype) {
   // All or nothing: a failed write leaves any previous file intact (output::replace_file).
-  output::replace_file(path, out);
+  output::replace_file(path, npy_bytes(path, t, dtype));
 }
 
 NpyFloatArray read_npy_float(const std::string& path) {

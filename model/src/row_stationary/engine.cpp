@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "dnngen/common/output_dir.hpp"
 #include "dnngen/row_stationary/rs_host.hpp"
 
 namespace dnngen::rs {
@@ -36,18 +37,21 @@ void check_job(const config::Config& cfg, const cli::JobOptions& opts) {
 int run_model(const config::Config& cfg, const cli::JobOptions& opts) {
   const auto h = job_from_inputs(cfg, opts);
   const auto t = estimate(cfg.row_stationary, h.job);
-  cli::write_result(cfg, opts, h.golden);
-  cli::write_json_report(opts.json_path, {{"engine", cfg.engine},
-                                          {"config", cfg.name},
-                                          {"dataflow", "row_stationary"},
-                                          {"rows", cfg.systolic.rows},
-                                          {"cols", cfg.systolic.cols},
-                                          {"op", opts.op},
-                                          {"backend", "model"},
-                                          {"passes", t.passes},
-                                          {"cycles", t.cycles},
-                                          {"macs", t.macs},
-                                          {"utilization", t.utilization}});
+  output::OutputSet outputs;
+  cli::add_result(outputs, cfg, opts, h.golden);
+  cli::add_json_report(outputs, opts.json_path,
+                       {{"engine", cfg.engine},
+                        {"config", cfg.name},
+                        {"dataflow", "row_stationary"},
+                        {"rows", cfg.systolic.rows},
+                        {"cols", cfg.systolic.cols},
+                        {"op", opts.op},
+                        {"backend", "model"},
+                        {"passes", t.passes},
+                        {"cycles", t.cycles},
+                        {"macs", t.macs},
+                        {"utilization", t.utilization}});
+  outputs.commit();
   fmt::print("model: {} {}: {} passes, {} cycles, utilization {:.1f} % (compute only)\n", cfg.name, h.label,
              t.passes, t.cycles, 100.0 * t.utilization);
   return 0;

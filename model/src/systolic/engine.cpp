@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "dnngen/common/output_dir.hpp"
 #include "dnngen/systolic/host_job.hpp"
 #include "dnngen/systolic/network_estimate.hpp"
 
@@ -40,20 +41,22 @@ int run_model(const config::Config& cfg, const cli::JobOptions& opts) {
                         static_cast<uint64_t>(job.b.shape[1]);
   const double utilization =
       static_cast<double>(macs) / (static_cast<double>(cycles) * cfg.systolic.rows * cfg.systolic.cols);
-  cli::write_result(cfg, opts, job.golden_output);
-  cli::write_json_report(opts.json_path,
-                         {{"engine", cfg.engine},
-                          {"config", cfg.name},
-                          {"dataflow", config::to_string(cfg.systolic.dataflow)},
-                          {"rows", cfg.systolic.rows},
-                          {"cols", cfg.systolic.cols},
-                          {"op", opts.op},
-                          {"backend", "model"},
-                          {"gemm", {{"M", job.a.shape[0]}, {"N", job.b.shape[1]}, {"K", job.a.shape[1]}}},
-                          {"jobs", job.plan.slices.size()},
-                          {"cycles", cycles},
-                          {"macs", macs},
-                          {"utilization", utilization}});
+  output::OutputSet outputs;
+  cli::add_result(outputs, cfg, opts, job.golden_output);
+  cli::add_json_report(outputs, opts.json_path,
+                       {{"engine", cfg.engine},
+                        {"config", cfg.name},
+                        {"dataflow", config::to_string(cfg.systolic.dataflow)},
+                        {"rows", cfg.systolic.rows},
+                        {"cols", cfg.systolic.cols},
+                        {"op", opts.op},
+                        {"backend", "model"},
+                        {"gemm", {{"M", job.a.shape[0]}, {"N", job.b.shape[1]}, {"K", job.a.shape[1]}}},
+                        {"jobs", job.plan.slices.size()},
+                        {"cycles", cycles},
+                        {"macs", macs},
+                        {"utilization", utilization}});
+  outputs.commit();
   fmt::print("model: {} {}: {} job(s), {} cycles, utilization {:.1f} % (compute only)\n", cfg.name,
              job.description, job.plan.slices.size(), cycles, 100.0 * utilization);
   return 0;

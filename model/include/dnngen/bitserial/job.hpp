@@ -19,7 +19,9 @@ Job load_job(const config::Config& cfg, const cli::JobOptions& opts);
 // The --param precision text ("" when absent).
 std::string precision_param(const cli::JobOptions& opts);
 
-// Writes C (int32 when acc_bits <= 32, else int64) to the --out binding, atomically.
-void write_output(const config::Config& cfg, const cli::JobOptions& opts, const Tensor& c);
+// Adds C (int32 when acc_bits <= 32, else int64), for the --out binding, to the outputs
+// the command commits together.
+void add_output(output::OutputSet& outputs, const config::Config& cfg, const cli::JobOptions& opts,
+                const Tensor& c);
 
 }  // namespace dnngen::bitserial

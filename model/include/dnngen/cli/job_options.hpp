@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dnngen/cli/command_line.hpp"
+#include "dnngen/common/output_dir.hpp"
 #include "dnngen/common/tensor.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/golden/conv2d.hpp"
@@ -84,15 +85,21 @@ Conv2dOperands load_conv2d_operands(const config::Config& cfg, const JobOptions&
 // other engines have checks of their own).
 void check_bindings(const config::Config& cfg, const JobOptions& opts);
 
-// Writes the op's output (C or ofmap; int32 when acc_bits <= 32, else int64) to its
-// --out binding, atomically.
-void write_result(const config::Config& cfg, const JobOptions& opts, const Tensor& t);
+// Adds the op's output (C or ofmap; int32 when acc_bits <= 32, else int64), for its --out
+// binding, to the outputs the command commits together.
+void add_result(output::OutputSet& outputs, const config::Config& cfg, const JobOptions& opts,
+                const Tensor& t);
 
 // Throws InputError unless `path` names a file (new or existing) in an existing
 // directory; `what` names the option in the message ("--json").
 void check_output_path(const std::string& path, const std::string& what);
 
-// Writes a JSON report atomically (temp file + rename). No-op when path is empty.
+// Adds a JSON report (--json) to the outputs the command commits together; no-op when
+// path is empty.
+void add_json_report(output::OutputSet& outputs, const std::string& path, const nlohmann::json& report);
+
+// Writes a JSON report, the command's only output, atomically (temp file + rename). No-op
+// when path is empty.
 void write_json_report(const std::string& path, const nlohmann::json& report);
 
 }  // namespace dnngen::cli

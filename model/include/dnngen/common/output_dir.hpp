@@ -63,11 +63,36 @@ class StagedDir {
 // InputError naming the path if it cannot.
 void write_text_file(const std::filesystem::path& path, const std::string& text);
 
-// Writes `bytes` as the file `path`, all or nothing: into a temporary file beside the
-// target, checked through fsync and close, then renamed over it, so a failed write (a full
-// disk) leaves the previous file intact and no temporary file behind. A symbolic link is
-// followed (its target is replaced; the link stays a link); a device or FIFO such as
-// /dev/null is written directly, never replaced. InputError "PATH: cannot write: REASON".
+// The output files of one command, committed together: add() only records each file's
+// bytes; commit() writes every one into a temporary file beside its target (checked
+// through fsync and close) and renames them into place only when all are written, so a
+// failure (a full disk, a place that refuses files) leaves every target as it was and no
+// temporary file behind. A symbolic link is followed (its target is replaced; the link
+// stays a link); a device or FIFO such as /dev/null is written through, never replaced,
+// after the temporary files and before the renames. A missing parent directory is an
+// error, unless the file is added with make_parents: then it is created, and removed
+// again when the commit fails. What is not guaranteed: a rename
+// failing after others succeeded (renames within one directory fail only if the file
+// system does), or the process dying between renames.
+// InputError "WHAT PATH: cannot write: REASON" (`what` names the option, "--json").
+class OutputSet {
+ public:
+  void add(const std::filesystem::path& path, std::string bytes, const std::string& what = "",
+           bool make_parents = false);
+  void commit();
+  bool empty() const { return files_.empty(); }
+
+ private:
+  struct File {
+    std::filesystem::path path;
+    std::string bytes;
+    std::string what;
+    bool make_parents;
+  };
+  std::vector<File> files_;
+};
+
+// One file written as an OutputSet of one: all or nothing, through links and devices.
 void replace_file(const std::filesystem::path& path, const std::string& bytes);
 
 // The whole file; InputError naming the path if it cannot be read.

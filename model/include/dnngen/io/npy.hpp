@@ -24,6 +24,10 @@ NpyArray read_npy(const std::string& path);
 // Throws InputError if a value does not fit dtype.
 void write_npy(const std::string& path, const Tensor& t, DType dtype);
 
+// The bytes write_npy writes, for a file committed with others (output::OutputSet);
+// `path` only names the file in the same InputErrors.
+std::string npy_bytes(const std::string& path, const Tensor& t, DType dtype);
+
 }  // namespace dnngen::io
 
 namespace dnngen::io {
