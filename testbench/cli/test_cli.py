@@ -1318,14 +1318,19 @@ class GenerateTests(CliTestCase):
 
     def test_concurrent_generates_into_one_directory(self):
         # Six runs at once: every one succeeds and leaves a complete bundle, with no staging
-        # or .old directories behind (they take turns on a lock file beside the output).
+        # or .old directories behind (they take turns on a lock file in $TMPDIR/dnngen-locks).
+        # Half of them name the directory through a symbolic link: the lock is still shared.
         out = self.path("bundle")
-        runs = [subprocess.Popen([BIN, "generate", self.config(), "-o", out], cwd=self.tmp,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(6)]
+        os.mkdir(self.path("real"))
+        os.symlink(self.tmp, self.path("real/alias"))
+        spellings = [out, self.path("real/alias/bundle")]
+        runs = [subprocess.Popen([BIN, "generate", self.config(), "-o", spellings[i % 2]], cwd=self.tmp,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(6)]
         for r in runs:
             stdout, stderr = r.communicate(timeout=300)
             self.assertEqual(r.returncode, 0, f"a concurrent generate failed:\n{stdout}{stderr}")
         self.check_bundle(out, "systolic_ws_4x4_int8", {"NumRows": 4})
+        self.assertEqual(sorted(os.listdir(self.tmp)), ["bundle", "real"], "staging or .old directories left")
 
     def test_refuses_foreign_directory(self):
         out = self.path("mine")

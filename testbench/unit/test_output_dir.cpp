@@ -128,5 +128,16 @@ TEST_F(OutputSetTest, ConcurrentStagedDirsIntoOneDirectoryTakeTurns) {
   EXPECT_EQ(listing(out), (std::set<std::string>{"data.txt", "manifest.json"}));
 }
 
+// Runs that name one directory differently (through a symbolic link) must share its lock.
+TEST_F(OutputSetTest, EverySpellingOfADirectorySharesItsLock) {
+  fs::create_directory(dir_ / "real");
+  fs::create_directory_symlink("real", dir_ / "alias");
+  const fs::path lock = lock_path(dir_ / "real" / "bundle");
+  EXPECT_EQ(lock_path(dir_ / "alias" / "bundle"), lock);
+  EXPECT_EQ(lock_path(dir_ / "alias" / ".." / "real" / "bundle"), lock);
+  EXPECT_NE(lock_path(dir_ / "real" / "other"), lock);
+  EXPECT_EQ(lock.parent_path(), fs::temp_directory_path() / "dnngen-locks");
+}
+
 }  // namespace
 }  // namespace dnngen::output

@@ -69,10 +69,23 @@ bool read_previous_manifest(const fs::path& dir, const DirKind& kind, std::set<s
   return true;
 }
 
+// The lock file opened read-only, made if missing. flock(2) needs no write access, so a
+// lock file another user made works too; O_CREAT only when it is missing, as the kernel
+// refuses O_CREAT on another user's file in a sticky directory (fs.protected_regular).
+int open_lock_file(const fs::path& path) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0 || errno != ENOENT) return fd;
+    fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0 || errno != EEXIST) return fd;
+  }
+  return -1;
+}
+
 // An exclusive flock(2) on `path` (created if missing) for the lifetime of the object.
 class FileLock {
  public:
-  explicit FileLock(const fs::path& path) : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
+  explicit FileLock(const fs::path& path) : fd_(open_lock_file(path)) {
     if (fd_ < 0)
       throw InputError(
           fmt::format("cannot create the lock file {}: {}", path.string(), std::strerror(errno)));
@@ -92,21 +105,22 @@ class FileLock {
   int fd_;
 };
 
-// The lock every look at and every replacement of one output directory takes: a file named
-// after the directory's absolute path in the system's temporary directory, so nothing is
-// left beside the output. The files stay: removing one would let a waiting run lock a file
-// no longer there.
+}  // namespace
+
 fs::path lock_path(const fs::path& out) {
   const fs::path dir = fs::temp_directory_path() / "dnngen-locks";
   std::error_code ec;
-  fs::create_directories(dir, ec);
-  // FNV-1a of the path: a short, stable file name.
+  if (fs::create_directory(dir, ec)) {
+    // Shared by every user, as /tmp is: anyone may add a file, only its owner remove it.
+    fs::permissions(dir, fs::perms::all | fs::perms::sticky_bit, ec);
+  }
+  // FNV-1a of the path with its symbolic links resolved: a short, stable file name, the same
+  // for every spelling of one directory.
+  const std::string key = fs::weakly_canonical(out, ec).string();
   uint64_t h = 1469598103934665603ull;
-  for (const unsigned char c : out.string()) h = (h ^ c) * 1099511628211ull;
+  for (const unsigned char c : ec ? out.string() : key) h = (h ^ c) * 1099511628211ull;
   return dir / fmt::format("{:016x}.lock", h);
 }
-
-}  // namespace
 
 fs::path normalize(const std::string& dir) {
   if (dir.empty()) throw InputError("no output directory given");

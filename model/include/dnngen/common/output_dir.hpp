@@ -21,6 +21,15 @@ struct DirKind {
 
 enum class Destination { kAbsent, kEmpty, kPrevious };
 
+// The lock file that every look at and every replacement of the output directory `out`
+// takes (flock(2)), so concurrent runs into one directory take turns: a file in
+// $TMPDIR/dnngen-locks (made writable by every user, like /tmp) named after the hash of
+// `out` with its symbolic links resolved, so nothing is left beside the output and every
+// spelling of one directory shares the lock. The files stay: removing one would let a
+// waiting run lock a file no longer there. Runs with different $TMPDIR do not exclude
+// each other.
+std::filesystem::path lock_path(const std::filesystem::path& out);
+
 // `dir` made absolute and normalized, without a trailing separator. InputError if empty.
 std::filesystem::path normalize(const std::string& dir);
 
