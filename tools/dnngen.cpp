@@ -6,10 +6,12 @@
 // engines comes from the engine registry (engines.hpp).
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstring>
 #include <functional>
 #include <iostream>
@@ -208,10 +210,14 @@ int cmd_job(const std::string& command, const CommandLine& cl) {
   for (auto& a : sim_args) argv.push_back(a.data());
   argv.push_back(nullptr);
   // The simulator runs as a child, so a crash is reported like any failed check (exit 1,
-  // with what happened) instead of ending dnngen with the signal.
+  // with what happened and the command that reproduces it) instead of ending dnngen with
+  // the signal. It ends with dnngen: killed, dnngen takes its simulator with it.
+  const pid_t parent = ::getpid();
   const pid_t child = ::fork();
   if (child < 0) throw ToolError("cannot start the simulator " + build.executable);
   if (child == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);  // dnngen died before the line above
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
@@ -224,6 +230,7 @@ int cmd_job(const std::string& command, const CommandLine& cl) {
                "error: the simulator {} was killed by signal {} ({}); the run failed. Rebuild it with "
                "--rebuild if it keeps crashing.\n",
                build.executable, WTERMSIG(status), ::strsignal(WTERMSIG(status)));
+    fmt::print("replay: dnngen {} {}\n", command, process::command_line(cl.arguments));
     return 1;
   }
   if (WEXITSTATUS(status) == 127) throw ToolError("cannot start the simulator " + build.executable);

@@ -86,18 +86,37 @@ bool stamp_matches(const fs::path& dir) {
   return read_all(stamp_path(dir)) == generate::sha256_hex(read_all(dir / "sim")) + "\n";
 }
 
-// Build directories (NAME-HASH.tmpPID) of dnngen runs that no longer exist: killed
-// mid-build, they never renamed or removed theirs.
+// When a build directory last changed: the newest of it, its build.log (appended while
+// Verilator and the compiler run) and its obj/ directory.
+fs::file_time_type last_activity(const fs::path& dir) {
+  std::error_code ec;
+  fs::file_time_type newest = fs::last_write_time(dir, ec);
+  for (const char* name : {"build.log", "obj"}) {
+    const auto t = fs::last_write_time(dir / name, ec);
+    if (!ec) newest = std::max(newest, t);
+  }
+  return newest;
+}
+
+// Build directories (NAME-HASH.tmpPID) left behind: by a dnngen run that no longer exists
+// (killed mid-build, it never renamed or removed its directory) and idle for two minutes,
+// or idle for an hour whoever PID is now (a reused PID, or a run on another machine or in
+// another PID namespace sharing the cache, whose PID means nothing here). The idle times
+// spare a build that is still running where its PID cannot be seen.
 void remove_stale_builds(const fs::path& sim_dir) {
-  static const std::regex tmp_name(R"(.*\.tmp([0-9]+)$)");
+  static const std::regex tmp_name(R"(.*\.tmp([0-9]{1,9})$)");
+  const auto now = fs::file_time_type::clock::now();
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(sim_dir, ec)) {
     std::smatch m;
     const std::string name = entry.path().filename().string();
-    if (!std::regex_match(name, m, tmp_name)) continue;
+    if (!std::regex_match(name, m, tmp_name) || !entry.is_directory(ec)) continue;
     const auto pid = static_cast<pid_t>(std::stol(m[1].str()));
-    if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;  // alive, or not ours to judge
-    fs::remove_all(entry.path(), ec);
+    if (pid == ::getpid()) continue;
+    const bool dead = ::kill(pid, 0) != 0 && errno == ESRCH;  // EPERM: alive, another user's
+    const auto idle = now - last_activity(entry.path());
+    if ((dead && idle > std::chrono::minutes(2)) || idle > std::chrono::hours(1))
+      fs::remove_all(entry.path(), ec);
   }
 }
 
@@ -185,7 +204,16 @@ SimBuild build_simulator(const config::Config& cfg, bool trace, bool force) {
   // A forced rebuild, or a directory left without its simulator, is replaced.
   if (force || !fs::exists(dir / "sim")) fs::remove_all(dir, ec);
   fs::rename(tmp, dir, ec);
-  if (ec) fs::remove_all(tmp);  // another process finished the same build first
+  if (ec) {
+    fs::remove_all(tmp, ec);
+    // Another process finished the same build first; anything else is an error, not a
+    // simulator that is not there.
+    if (!stamp_matches(dir))
+      throw ToolError(
+          fmt::format("cannot move the simulator built in {} to {} (removed as stale by another "
+                      "run?); try again",
+                      tmp.string(), dir.string()));
+  }
   return build;
 }
 

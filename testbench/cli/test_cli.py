@@ -1190,14 +1190,34 @@ class SimulatorCommandTests(CliTestCase):
         p = run("simulator", self.config())
         self.assertEqual(p.returncode, 0, p.stderr)
         exe = p.stdout.split()[0]
-        # A build directory left by a run that died mid-build is removed at the next use.
+        # A build directory left by a run that died mid-build is removed at the next use once
+        # idle (2 minutes); so is one idle for over an hour whose PID is alive (reused, or of
+        # another machine). A dead run's directory still being written is kept (a build of
+        # another PID namespace), as is a live run's.
         dead = subprocess.Popen(["true"])
         dead.wait()
-        stale = os.path.dirname(exe) + f".tmp{dead.pid}"
-        os.makedirs(os.path.join(stale, "obj"))
+        def build_dir(pid, idle_seconds):
+            d = os.path.dirname(exe) + f".tmp{pid}"
+            os.makedirs(os.path.join(d, "obj"), exist_ok=True)
+            with open(os.path.join(d, "build.log"), "w") as f:
+                f.write("building\n")
+            t = time.time() - idle_seconds
+            for path in (os.path.join(d, "obj"), os.path.join(d, "build.log"), d):
+                os.utime(path, (t, t))
+            return d
+        stale_dead = build_dir(dead.pid, 300)
+        stale_alive = build_dir(1, 2 * 3600)
         p = run("simulator", self.config())
         self.assertIn("cached", p.stdout)
-        self.assertFalse(os.path.exists(stale), "a dead run's build directory was left in the cache")
+        self.assertFalse(os.path.exists(stale_dead), "a dead run's build directory was left in the cache")
+        self.assertFalse(os.path.exists(stale_alive), "a build directory idle for 2 hours was left in the cache")
+        busy_dead = build_dir(dead.pid, 0)
+        busy_alive = build_dir(os.getpid(), 600)
+        p = run("simulator", self.config())
+        self.assertTrue(os.path.exists(busy_dead), "a build directory still being written was removed")
+        self.assertTrue(os.path.exists(busy_alive), "a live run's build directory was removed")
+        shutil.rmtree(busy_dead)
+        shutil.rmtree(busy_alive)
         # A simulator that crashes is a failed run (exit 1, the signal named), not a crash of dnngen.
         original = open(exe, "rb").read()
         with open(exe, "w") as f:
@@ -1208,6 +1228,7 @@ class SimulatorCommandTests(CliTestCase):
         p = run("cosim", self.config(), "--random", "--seed", "1", "--count", "2")
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
         self.assertIn("killed by signal 11", p.stderr)
+        self.assertIn(f"replay: dnngen cosim {self.config()} --random --seed 1 --count 2", p.stdout)
         # A cached simulator that no longer matches its stamp (truncated) is rebuilt, and runs.
         with open(exe, "wb") as f:
             f.write(original[:1000])
