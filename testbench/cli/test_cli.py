@@ -313,6 +313,17 @@ class BasicTests(CliTestCase):
 class ModelRunTests(CliTestCase):
     """run --backend model: values, dtypes and the JSON report; no simulator involved."""
 
+    def test_dangling_output_link_into_a_missing_directory_fails_before_the_work(self):
+        # The output is written beside the link's target: that directory is checked up front.
+        _, _, ap, bp = self.gemm_inputs(4, 4, 4)
+        os.symlink(self.path("gone/r.json"), self.path("link.json"))
+        p = self.dnngen("run", self.config(), "--in", f"A={ap}", "--in", f"B={bp}",
+                        "--out", f"C={self.path('c.npy')}", "--json", self.path("link.json"))
+        line = self.error_line(p, 2)
+        for needle in ("--json", "link.json", self.path("gone"), "does not exist"):
+            self.assertIn(needle, line)
+        self.assertFalse(os.path.exists(self.path("c.npy")), "--out C written although --json could not be")
+
     def test_outputs_are_written_together_or_not_at_all(self):
         # Issue 11 item 3: --out C was in place before a failing --json; now neither changes.
         # Every engine's model backend (the RTL backends: LateBadInputTests and cli_eie).

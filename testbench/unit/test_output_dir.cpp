@@ -93,6 +93,18 @@ TEST_F(OutputSetTest, FollowsLinksAndWritesThroughDevices) {
   EXPECT_EQ(listing(dir_), (std::set<std::string>{"link.json", "target.json"}));
 }
 
+TEST_F(OutputSetTest, FollowsADanglingLinkToTheFileItNames) {
+  fs::create_directory(dir_ / "d");
+  fs::create_symlink("d/new.json", dir_ / "first.json");  // relative, to a file not made yet
+  fs::create_symlink(dir_ / "first.json", dir_ / "second.json");
+  EXPECT_EQ(write_target(dir_ / "second.json"), fs::canonical(dir_) / "d" / "new.json");
+  replace_file(dir_ / "second.json", "new");
+  EXPECT_TRUE(fs::is_symlink(dir_ / "first.json"));
+  EXPECT_TRUE(fs::is_symlink(dir_ / "second.json"));
+  EXPECT_EQ(slurp(dir_ / "d" / "new.json"), "new");
+  EXPECT_EQ(write_target("/dev/null"), fs::path("/dev/null"));
+}
+
 TEST_F(OutputSetTest, ReplaceFileIsAnOutputSetOfOne) {
   write(dir_ / "r.json", "previous");
   replace_file(dir_ / "r.json", "new");

@@ -75,17 +75,15 @@ void expect_names(const std::map<std::string, std::string>& got, const std::vect
 }  // namespace
 
 void check_output_path(const std::string& path, const std::string& what) {
-  const fs::path parent = fs::absolute(path).parent_path();
+  // The file is made beside a symbolic link's target (output::OutputSet puts its temporary
+  // file there), so that directory must exist and take new files.
+  const fs::path parent = output::write_target(path).parent_path();
   if (!fs::is_directory(parent))
     throw InputError(what + " " + path + ": directory " + parent.string() + " does not exist");
   if (fs::is_directory(path)) throw InputError(what + " " + path + ": is a directory, expected a file name");
-  // A device such as /dev/null is written through, not replaced: only a file is made beside it,
-  // beside a symbolic link's target (where output::OutputSet puts its temporary file).
+  // A device such as /dev/null is written through, not replaced: no file is made beside it.
   const fs::file_status st = fs::status(path);
-  std::error_code ec;
-  const fs::path dir =
-      fs::is_symlink(fs::symlink_status(path, ec)) ? fs::weakly_canonical(path).parent_path() : parent;
-  if (!fs::exists(st) || fs::is_regular_file(st)) output::check_can_create_in(dir, what + " " + path);
+  if (!fs::exists(st) || fs::is_regular_file(st)) output::check_can_create_in(parent, what + " " + path);
 }
 
 po::options_description job_options(const std::string& command) {

@@ -260,6 +260,20 @@ bool write_all(std::FILE* f, const std::string& bytes, bool sync) {
 
 }  // namespace
 
+fs::path write_target(const fs::path& path) {
+  fs::path p = fs::absolute(path);
+  std::error_code ec;
+  // weakly_canonical() stops at a link to a missing file: follow links here (40 hops, as the
+  // kernel), then resolve the directories on the way.
+  for (int hops = 0; hops < 40 && fs::is_symlink(fs::symlink_status(p, ec)); ++hops) {
+    const fs::path to = fs::read_symlink(p, ec);
+    if (ec) break;
+    p = to.is_absolute() ? to : p.parent_path() / to;
+  }
+  const fs::path resolved = fs::weakly_canonical(p, ec);
+  return ec ? p : resolved;
+}
+
 void OutputSet::add(const fs::path& path, std::string bytes, const std::string& what, bool make_parents) {
   files_.push_back({path, std::move(bytes), what, make_parents});
 }
@@ -282,8 +296,7 @@ void OutputSet::commit() {
         staged.push_back({&f, {}, {}});
         continue;
       }
-      const fs::path target = fs::is_symlink(fs::symlink_status(f.path, ec)) ? fs::weakly_canonical(f.path)
-                                                                             : fs::absolute(f.path);
+      const fs::path target = write_target(f.path);
       std::vector<fs::path> missing;
       for (fs::path p = target.parent_path(); f.make_parents && !fs::exists(p, ec) && p != p.parent_path();
            p = p.parent_path())

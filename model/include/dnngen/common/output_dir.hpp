@@ -101,6 +101,10 @@ class OutputSet {
   std::vector<File> files_;
 };
 
+// The file that writing `path` makes or replaces, absolute: a symbolic link's final target,
+// followed link by link even when it does not exist yet (a dangling link), else `path`.
+std::filesystem::path write_target(const std::filesystem::path& path);
+
 // One file written as an OutputSet of one: all or nothing, through links and devices.
 void replace_file(const std::filesystem::path& path, const std::string& bytes);
 
