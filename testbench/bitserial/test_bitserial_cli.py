@@ -108,6 +108,20 @@ class BitserialModelTests(CliTestCase):
 
 
 class BitserialRtlTests(CliTestCase):
+    def test_outputs_are_written_together_or_not_at_all(self):
+        # Issue 11 item 3: C was in place before a failing --json; now neither changes.
+        if not os.path.exists("/dev/full"):
+            self.skipTest("no /dev/full")
+        rng = np.random.default_rng(3)
+        ap = self.save("a.npy", rng.integers(-16, 16, (5, 7)).astype(np.int8))
+        bp = self.save("b.npy", rng.integers(-128, 128, (7, 3)).astype(np.int8))
+        out = self.write("c.npy", "previous C")
+        for backend in ("model", "rtl"):
+            with self.subTest(backend=backend):
+                self.assert_bad_input(["run", self.config(SIGNED), "--backend", backend, "--in", f"A={ap}", "--in",
+                                       f"B={bp}", "--out", f"C={out}", "--json", "/dev/full"],
+                                      ["--json /dev/full", "No space left on device"])
+
     def test_rtl_equals_model_stripes_and_baseline(self):
         rng = np.random.default_rng(3)
         a = rng.integers(-16, 16, (13, 17)).astype(np.int8)

@@ -47,6 +47,18 @@ class RowStationaryTests(CliTestCase):
                            "--param", f"pad={pad}", "--out", f"ofmap={self.path(out)}",
                            "--json", self.path(json_name))
 
+    def test_outputs_are_written_together_or_not_at_all(self):
+        # Issue 11 item 3: ofmap was in place before a failing --json; now neither changes.
+        if not os.path.exists("/dev/full"):
+            self.skipTest("no /dev/full")
+        _, _, xp, wp = self.operands()
+        out = self.write("y.npy", "previous ofmap")
+        for backend in ("model", "rtl"):
+            with self.subTest(backend=backend):
+                self.assert_bad_input(["run", self.config(RS), "--backend", backend, "--op", "conv2d", "--in",
+                                       f"ifmap={xp}", "--in", f"weights={wp}", "--out", f"ofmap={out}", "--json",
+                                       "/dev/full"], ["--json /dev/full", "No space left on device"])
+
     def test_validate(self):
         p = self.dnngen("validate", self.config(RS))
         self.assert_ok(p)
