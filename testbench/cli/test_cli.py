@@ -1560,6 +1560,15 @@ class GrammarTests(CliTestCase):
 
 
 # =============================================================================================
+# A small weight-stationary engine behind the shell on a 64-bit bus: quick to synthesize.
+SMALL_SHELL_CONFIG = """name: shell_4x4
+engine: systolic
+systolic: {rows: 4, cols: 4, dataflow: weight_stationary, input_bits: 8, weight_bits: 8, acc_bits: 32,
+           signed: true, overflow: wrap, max_m: 16, max_n: 16, max_k: 16}
+memory: {data_bits: 64, max_burst: 8, outstanding: 2}
+"""
+
+
 class SynthTests(CliTestCase):
     """dnngen synth CONFIG --target generic (Yosys; skipped until the command exists)."""
 
@@ -1578,6 +1587,41 @@ class SynthTests(CliTestCase):
         self.assertEqual(report.get("config"), "systolic_ws_4x4_int8")
         self.assertEqual([f for f in os.listdir(self.tmp) if f != "synth.json"], [],
                          "synth left files in the working directory")
+
+    def test_synth_shell(self):
+        # The engine behind its AXI shell: the bundle's shell top, its parameters from the config,
+        # the area split at the engine core (issue 12: the shell's area in the breakdown).
+        cfg = self.write("shell.yaml", SMALL_SHELL_CONFIG)
+        rep = self.path("synth.json")
+        p = self.dnngen("synth", cfg, "--shell", "--json", rep, timeout=900)
+        self.assert_ok(p)
+        self.assertIn("of which shell", p.stdout)
+        r = self.load_json(rep)
+        self.assertEqual(r["top"], "shell_4x4_shell")
+        self.assertEqual(r["parameters"]["DataBits"], 64)
+        self.assertEqual(r["parameters"]["MaxK"], 16)
+        rows = {(m["module"], m["category"]): m for m in r["modules"]}
+        for needed in [("dnn_shell_regs", "shell"), ("dnn_axi_dma_rd", "shell"), ("dnn_shell_requant", "shell"),
+                       ("dnn_systolic_ws_pe", "pe"), ("dnn_systolic_ws_core", "control")]:
+            self.assertIn(needed, rows, f"no module row {needed}")
+        self.assertEqual(rows[("dnn_systolic_ws_pe", "pe")]["instances"], 16)
+        area = r["area"]
+        self.assertAlmostEqual(sum(m["nand2_eq"] for m in r["modules"]), area["total"], delta=1e-6 * area["total"])
+        macros = r["sram"]["macros"]
+        self.assertTrue(all(("u_core." in m["path"]) != m["in_shell"] for m in macros), macros)
+        shell = area["shell"]
+        self.assertEqual(shell["engine_core"], "dnn_systolic_ws_core")
+        self.assertAlmostEqual(shell["logic"], sum(m["nand2_eq"] for m in r["modules"] if m["category"] == "shell"),
+                               delta=1e-6 * area["total"])
+        self.assertAlmostEqual(shell["sram"], sum(m["nand2_eq"] for m in macros if m["in_shell"]),
+                               delta=1e-6 * area["total"])
+        self.assertGreater(shell["logic"], 0)
+        self.assertLess(shell["total"], area["total"])
+
+    def test_synth_shell_needs_an_engine_with_a_shell(self):
+        rep = self.path("synth.json")
+        self.assert_bad_input(["synth", self.config("eie_4pe.yaml"), "--shell", "--json", rep],
+                              ["--shell", "eie", "no AXI shell"], absent=[rep])
 
     def test_synth_unknown_target(self):
         rep = self.path("synth.json")

@@ -31,11 +31,13 @@ std::string yosys_front(const Design& design, const std::vector<std::string>& ex
   for (const auto& path : extra_sources) script += " " + quoted(path);
   script += "\n";
   script += fmt::format("setattr -mod -set {} 1 {}\n", kMacroAttr, kSramModule);
-  script += "chparam";
-  for (const auto& [name, value] : design.parameters) {
-    script += fmt::format(" -set {} {}", name, value);
+  if (!design.parameters.empty()) {  // a top without parameters stays as it is
+    script += "chparam";
+    for (const auto& [name, value] : design.parameters) {
+      script += fmt::format(" -set {} {}", name, value);
+    }
+    script += " " + design.top + "\n";
   }
-  script += " " + design.top + "\n";
   script += "hierarchy -check -top " + (wrapper_top.empty() ? design.top : wrapper_top) + "\n";
   return script;
 }

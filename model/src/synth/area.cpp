@@ -69,6 +69,7 @@ void add_macros(const Census& census, SynthReport& report) {
   for (const auto& [path, mod] : census.macros) {
     SramMacro m;
     m.path = path;
+    m.in_shell = census.shell_macros.count(path) > 0;
     const auto depth = mod->params.find("Depth");
     const auto width = mod->params.find("Width");
     if (depth == mod->params.end() || width == mod->params.end()) {
@@ -96,6 +97,12 @@ void add_macros(const Census& census, SynthReport& report) {
             [](const SramMacro& a, const SramMacro& b) { return a.path < b.path; });
 }
 
+double shell_sram_nand2_eq(const SynthReport& r) {
+  double sum = 0;
+  for (const auto& m : r.srams) sum += m.in_shell ? m.nand2_eq : 0.0;
+  return sum;
+}
+
 nlohmann::json sram_json(const SynthReport& r) {
   using nlohmann::json;
   json j = {{"bits", r.sram_bits},
@@ -115,6 +122,7 @@ nlohmann::json sram_json(const SynthReport& r) {
                            {"depth", m.depth},
                            {"width", m.width},
                            {"bits", m.bits},
+                           {"in_shell", m.in_shell},
                            {"area_um2", m.area_um2},
                            {"nand2_eq", m.nand2_eq}});
   }

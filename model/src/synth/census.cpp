@@ -11,8 +11,10 @@ std::string instance_name(const std::string& cell_name) {
 
 }  // namespace
 
-void walk(const Netlist& netlist, const NetModule& mod, const std::string& path, Census& census) {
+void walk(const Netlist& netlist, const NetModule& mod, const std::string& path, Census& census,
+          bool in_shell) {
   ++census.instances[mod.name];
+  if (in_shell) ++census.shell_instances[mod.name];
   for (const auto& cell : mod.cells) {
     const auto it = netlist.find(cell.type);
     if (it == netlist.end()) continue;  // a generic cell
@@ -20,10 +22,11 @@ void walk(const Netlist& netlist, const NetModule& mod, const std::string& path,
     if (it->second.macro) {
       ++census.instances[it->second.name];
       census.macros.emplace_back(child_path, &it->second);
+      if (in_shell) census.shell_macros.insert(child_path);
     } else if (it->second.blackbox) {
       census.other_blackboxes.insert(it->second.base);
     } else {
-      walk(netlist, it->second, child_path, census);
+      walk(netlist, it->second, child_path, census, in_shell && it->second.base != census.engine_core);
     }
   }
 }

@@ -15,6 +15,8 @@
 #include "dnngen/common/process.hpp"
 #include "dnngen/eda/run.hpp"
 #include "dnngen/rtl/sources.hpp"
+#include "dnngen/shell/regmap.hpp"
+#include "dnngen/shell/wrapper.hpp"
 #include "synth_internal.hpp"
 
 namespace dnngen::synth {
@@ -27,9 +29,34 @@ namespace detail {
 // as flip-flops, which is what they are meant to be. STYLE.md allows such arrays.
 const char* const kBenignWarning = "with list of registers";
 
-std::string yosys_front(const config::Config& cfg, const std::vector<std::string>& extra_sources,
-                        const std::string& top) {
-  return eda::yosys_front(eda::design(cfg, rtl::rtl_source_paths(cfg)), extra_sources, top);
+// The generated sources of the shell top, written into the work directory by run_synth
+// and named relative to it (Yosys runs there).
+const char* const kShellRegsPackage = "dnn_shell_regs_pkg.sv";
+std::string shell_wrapper_file(const config::Config& cfg) { return shell::wrapper_top(cfg) + ".sv"; }
+
+eda::Design synth_design(const config::Config& cfg, const SynthOptions& options) {
+  if (!options.shell) return eda::design(cfg, rtl::rtl_source_paths(cfg));
+  // The bundle's shell/ file list: the register package right after dnn_pkg, the configured
+  // wrapper last; its parameters are in the wrapper, so none are set here.
+  std::vector<std::string> sources;
+  for (const auto& rel : rtl::filelist_sources(shell::shell_filelist(cfg))) {
+    sources.push_back((fs::path(rtl::rtl_root()) / rel).string());
+    if (rel == "common/dnn_pkg.sv") sources.push_back(kShellRegsPackage);
+  }
+  sources.push_back(shell_wrapper_file(cfg));
+  return eda::Design{cfg.name, shell::wrapper_top(cfg), {}, sources};
+}
+
+std::string yosys_front(const config::Config& cfg, const SynthOptions& options,
+                        const std::vector<std::string>& extra_sources, const std::string& top) {
+  return eda::yosys_front(synth_design(cfg, options), extra_sources, top);
+}
+
+Census take_census(const Netlist& netlist, const NetModule& top, const SynthReport& report) {
+  Census census;
+  census.engine_core = report.engine_core;
+  walk(netlist, top, report.top, census, !report.engine_core.empty());
+  return census;
 }
 
 std::string blackbox_srams() {
@@ -73,8 +100,9 @@ void init_report(const config::Config& cfg, const SynthOptions& options, const f
                  SynthReport& report) {
   report.config_name = cfg.name;
   report.target = options.target;
-  report.top = config::rtl_top_module(cfg);
-  report.parameters = config::rtl_parameters(cfg);
+  report.top = synth_design(cfg, options).top;
+  report.parameters = options.shell ? config::shell_rtl_parameters(cfg) : config::rtl_parameters(cfg);
+  if (options.shell) report.engine_core = shell::engine_core_module(cfg);
   report.work_dir = work.string();
   report.script_path = (work / kScriptName).string();
   report.log_path = (work / kLogName).string();
@@ -88,8 +116,8 @@ std::vector<std::string> legal_targets() { return {"generic", "asic", "xilinx", 
 
 std::string synth_script(const config::Config& cfg, const SynthOptions& options) {
   if (options.target == "asic") return asic_script(cfg, options);
-  if (options.target == "xilinx") return xilinx_script(cfg);
-  if (options.target == "ice40") return ice40_script(cfg);
+  if (options.target == "xilinx") return xilinx_script(cfg, options);
+  if (options.target == "ice40") return ice40_script(cfg, options);
   return generic_script(cfg, options);
 }
 
@@ -115,7 +143,17 @@ SynthReport run_synth(const config::Config& cfg, const SynthOptions& options) {
   if (!process::tool_exists("yosys")) throw ToolError("yosys not found on PATH");
   if (target == "asic") require_tool("sta", target, "opensta");
   if (target == "ice40") require_tool("nextpnr-ice40", target, "nextpnr-ice40");
+  if (options.shell && !config::has_shell(cfg)) {
+    throw InputError(
+        fmt::format("--shell: the {} engine has no AXI shell yet (docs/shell.md); synthesize its "
+                    "kernel top without --shell",
+                    cfg.engine));
+  }
   const fs::path work = prepare_work_dir(options.work_dir, cfg.name);
+  if (options.shell) {
+    eda::write_text(work / kShellRegsPackage, shell::sv_package(shell::register_map()));
+    eda::write_text(work / shell_wrapper_file(cfg), shell::wrapper_sv(cfg));
+  }
 
   SynthReport report;
   init_report(cfg, options, work, report);

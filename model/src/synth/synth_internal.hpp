@@ -37,9 +37,12 @@ inline constexpr const char* kNetlistName = "netlist.json";
 
 // ---------------------------------------------------------------- flow (synth.cpp)
 
-// eda::yosys_front() of the configured engine's RTL.
-std::string yosys_front(const config::Config& cfg, const std::vector<std::string>& extra_sources = {},
-                        const std::string& top = "");
+// The design synthesized: the engine's kernel top with the configuration's parameters, or
+// with options.shell the configured shell top (its generated sources in the work directory).
+eda::Design synth_design(const config::Config& cfg, const SynthOptions& options);
+// eda::yosys_front() of that design.
+std::string yosys_front(const config::Config& cfg, const SynthOptions& options,
+                        const std::vector<std::string>& extra_sources = {}, const std::string& top = "");
 // The script line that turns every dnn_sram_1r1w into a black box (an SRAM macro).
 std::string blackbox_srams();
 
@@ -60,15 +63,26 @@ void init_report(const config::Config& cfg, const SynthOptions& options, const f
 // ---------------------------------------------------------------- census (census.cpp)
 
 struct Census {
-  std::map<std::string, int64_t> instances;  // Yosys module name -> instances in the design
+  // With --shell: the RTL module of the engine core inside the shell. Instances outside
+  // its subtree are the shell's; empty when the top is the engine itself.
+  std::string engine_core;
+  std::map<std::string, int64_t> instances;        // Yosys module name -> instances in the design
+  std::map<std::string, int64_t> shell_instances;  // of which outside the engine core
+  std::set<std::string> shell_macros;              // paths of the SRAM macros outside it
   std::vector<std::pair<std::string, const NetModule*>> macros;  // instance path, module
   std::set<std::string> other_blackboxes;                        // not ours: no area for them
 };
 
-// Counts the instances of every module below `mod` (SRAM macros are leaves).
-void walk(const Netlist& netlist, const NetModule& mod, const std::string& path, Census& census);
+// Counts the instances of every module below `mod` (SRAM macros are leaves); `in_shell`:
+// `mod` is part of the shell (outside census.engine_core).
+void walk(const Netlist& netlist, const NetModule& mod, const std::string& path, Census& census,
+          bool in_shell = false);
 
-// pe | array | skew | control | sram: `overrides` (SynthOptions::categories) first,
+// walk() from the top, the shell split at report.engine_core when there is one.
+Census take_census(const Netlist& netlist, const NetModule& top, const SynthReport& report);
+
+// pe | array | skew | control | sram (| shell for what lies outside the engine core, set
+// by module_rows): `overrides` (SynthOptions::categories) first,
 // then the RTL module naming conventions.
 std::string category_of(const std::string& base, const std::map<std::string, std::string>& overrides);
 
@@ -77,24 +91,31 @@ std::string category_of(const std::string& base, const std::map<std::string, std
 // instances filled in, and count_cell(row, module, cell, n) called for each cell of the
 // module's own logic, which the design holds n times. A module's own cells are the ones
 // that are no module of the netlist (submodules and SRAM macros have rows of their own,
-// so rows add up); with `blackbox_cells`, instances of black-box modules (vendor
-// primitives) count as cells too.
+// so rows add up). A module used both in the shell and in the engine core has a row for
+// each, the shell's with category "shell"; SRAM macros stay in the "sram" row. With `blackbox_cells`,
+// instances of black-box modules (vendor primitives) count as cells too.
 template <typename Row, typename CountCell>
 std::vector<Row> module_rows(const Netlist& netlist, const Census& census,
                              const std::map<std::string, std::string>& categories, bool blackbox_cells,
                              CountCell count_cell) {
-  std::map<std::string, Row> by_base;
-  for (const auto& [name, count] : census.instances) {
+  std::map<std::pair<bool, std::string>, Row> by_base;  // (in the shell, module)
+  for (const auto& [name, total] : census.instances) {
     const NetModule& mod = netlist.at(name);
-    Row& row = by_base[mod.base];
-    row.module = mod.base;
-    row.category = category_of(mod.base, categories);
-    row.instances += count;
-    if (mod.macro) continue;
-    for (const auto& cell : mod.cells) {
-      const auto child = netlist.find(cell.type);
-      if (child != netlist.end() && !(blackbox_cells && child->second.blackbox)) continue;
-      count_cell(row, mod, cell, count);
+    const auto shell = census.shell_instances.find(name);
+    const int64_t in_shell = (mod.macro || shell == census.shell_instances.end()) ? 0 : shell->second;
+    for (const bool part_of_shell : {false, true}) {
+      const int64_t count = part_of_shell ? in_shell : total - in_shell;
+      if (count == 0) continue;
+      Row& row = by_base[{part_of_shell, mod.base}];
+      row.module = mod.base;
+      row.category = part_of_shell ? "shell" : category_of(mod.base, categories);
+      row.instances += count;
+      if (mod.macro) continue;
+      for (const auto& cell : mod.cells) {
+        const auto child = netlist.find(cell.type);
+        if (child != netlist.end() && !(blackbox_cells && child->second.blackbox)) continue;
+        count_cell(row, mod, cell, count);
+      }
     }
   }
   std::vector<Row> rows;
@@ -123,6 +144,8 @@ void add_macros(const Census& census, SynthReport& report);
 // `total`), then one row per macro when there are few enough to read. `um2_per_nand2`
 // 0 prints NAND2-eq, else um^2.
 std::string sram_tables(const SynthReport& r, double total, double um2_per_nand2);
+// NAND2-eq of the SRAM macros of the shell (SramMacro::in_shell).
+double shell_sram_nand2_eq(const SynthReport& r);
 // The "sram" object of the JSON report.
 nlohmann::json sram_json(const SynthReport& r);
 
@@ -144,8 +167,8 @@ void check_ice40_device(const std::string& device);
 
 std::string generic_script(const config::Config& cfg, const SynthOptions& options);
 std::string asic_script(const config::Config& cfg, const SynthOptions& options);
-std::string xilinx_script(const config::Config& cfg);
-std::string ice40_script(const config::Config& cfg);
+std::string xilinx_script(const config::Config& cfg, const SynthOptions& options);
+std::string ice40_script(const config::Config& cfg, const SynthOptions& options);
 
 void run_generic(const config::Config& cfg, const SynthOptions& options, const fs::path& work,
                  SynthReport& report);

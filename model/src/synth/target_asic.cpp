@@ -313,10 +313,10 @@ Liberty load_asic_liberty(const SynthOptions& options) {
 }
 
 std::string asic_script(const config::Config& cfg, const SynthOptions& options) {
-  const std::string top = config::rtl_top_module(cfg);
+  const std::string top = synth_design(cfg, options).top;
   const std::string lib =
       eda::quoted(fs::absolute(options.liberty.empty() ? default_liberty() : options.liberty).string());
-  std::string s = yosys_front(cfg);
+  std::string s = yosys_front(cfg, options);
   s += blackbox_srams();
   s += "synth -top " + top + "\n";
   s += "design -save generic\n";
@@ -368,8 +368,7 @@ void run_asic(const config::Config& cfg, const SynthOptions& options, const Libe
 
   const Netlist netlist = eda::load_netlist(work / kNetlistName);
   const NetModule& top = eda::find_top(netlist, report.top, work / kNetlistName);
-  Census census;
-  walk(netlist, top, report.top, census);
+  Census census = take_census(netlist, top, report);
   add_macros(census, report);
   a.sram_area_um2 = report.sram_nand2_eq * a.nand2_area_um2;
   add_asic_modules(netlist, census, lib, options, report);
@@ -420,6 +419,17 @@ void run_asic(const config::Config& cfg, const SynthOptions& options, const Libe
 
 // ---------------------------------------------------------------- output
 
+namespace {
+
+// With --shell: the cell area outside the engine core (rows of category shell).
+double asic_shell_logic_um2(const SynthReport& r) {
+  double sum = 0;
+  for (const auto& m : r.asic.modules) sum += m.category == "shell" ? m.area_um2 : 0.0;
+  return sum;
+}
+
+}  // namespace
+
 nlohmann::json asic_json(const SynthReport& r) {
   const AsicReport& a = r.asic;
   nlohmann::json j;
@@ -454,6 +464,13 @@ nlohmann::json asic_json(const SynthReport& r) {
                  {"script", a.sta_script},
                  {"log", a.sta_log},
                  {"paths", a.sta_paths}};
+  if (!r.engine_core.empty()) {
+    const double logic = asic_shell_logic_um2(r), sram = shell_sram_nand2_eq(r) * a.nand2_area_um2;
+    j["shell"] = {{"engine_core", r.engine_core},
+                  {"logic_um2", logic},
+                  {"sram_um2", sram},
+                  {"total_um2", logic + sram}};
+  }
   j["modules"] = nlohmann::json::array();
   for (const auto& m : a.modules) {
     j["modules"].push_back({{"module", m.module},
@@ -482,6 +499,12 @@ std::string asic_table(const SynthReport& r) {
   line(fmt::format("  SRAM area        {:>12.1f}  um^2  ({} bits; model: {:.0f} NAND2-eq x {} area)",
                    a.sram_area_um2, r.sram_bits, r.sram_nand2_eq, a.nand2_cell));
   line(fmt::format("  total area       {:>12.1f}  um^2  ({:.4f} mm^2)", total, total / 1e6));
+  if (!r.engine_core.empty()) {
+    const double logic = asic_shell_logic_um2(r), sram = shell_sram_nand2_eq(r) * a.nand2_area_um2;
+    line(fmt::format(
+        "  of which shell   {:>12.1f}  um^2  ({:.1f} %: logic {:.1f}, SRAM {:.1f}; the rest is {})",
+        logic + sram, pct(logic + sram), logic, sram, r.engine_core));
+  }
   line(fmt::format("  flat netlist     {:>12.1f}  um^2  ({} cells, buffered; the netlist timed)",
                    a.flat_cell_area_um2, a.flat_cells));
   line(fmt::format("  critical path    {:>12.3f}  ns    (Fmax {:.1f} MHz)", a.critical_path_ns, a.fmax_mhz));

@@ -152,8 +152,8 @@ void count_xilinx(const Netlist& netlist, const Census& census, const SynthOptio
 // Verilog of the out-of-context wrapper: every input of the engine (but clk_i and
 // rst_ni) comes from a shift register fed by one pin, and the XOR of all outputs goes
 // to a flop and one pin, so that no logic is unobservable and no port needs a pin.
-std::string ice40_wrapper(const config::Config& cfg, const std::vector<eda::Port>& ports, int64_t& in_bits,
-                          int64_t& out_bits) {
+std::string ice40_wrapper(const config::Config& cfg, const std::string& core_top,
+                          const std::vector<eda::Port>& ports, int64_t& in_bits, int64_t& out_bits) {
   in_bits = 0;
   out_bits = 0;
   std::string conns;
@@ -168,12 +168,11 @@ std::string ice40_wrapper(const config::Config& cfg, const std::vector<eda::Port
       out_bits += p.width;
     } else {
       throw ToolError(fmt::format("ice40 target: port {} of {} is {}; only inputs and outputs are supported",
-                                  p.name, config::rtl_top_module(cfg), p.direction));
+                                  p.name, core_top, p.direction));
     }
   }
   if (in_bits == 0 || out_bits == 0) {
-    throw ToolError(
-        fmt::format("ice40 target: {} has no data inputs or no outputs", config::rtl_top_module(cfg)));
+    throw ToolError(fmt::format("ice40 target: {} has no data inputs or no outputs", core_top));
   }
   if (!conns.empty()) conns.erase(conns.size() - 2);  // the last ",\n"
   const std::string shift = in_bits > 1 ? fmt::format("{{in_q[{}:0], scan_i}}", in_bits - 2) : "scan_i";
@@ -191,7 +190,7 @@ std::string ice40_wrapper(const config::Config& cfg, const std::vector<eda::Port
   v += fmt::format("    in_q  <= {};\n", shift);
   v += "    out_q <= ^out_w;\n  end\n";
   v += "  assign scan_o = out_q;\n";
-  v += fmt::format("  {} u_core (\n{}\n  );\n", config::rtl_top_module(cfg), conns);
+  v += fmt::format("  {} u_core (\n{}\n  );\n", core_top, conns);
   v += "endmodule\n";
   return v;
 }
@@ -268,9 +267,9 @@ std::vector<std::string> nextpnr_argv(const Ice40Device& dev) {
 
 }  // namespace
 
-std::string xilinx_script(const config::Config& cfg) {
-  const std::string top = config::rtl_top_module(cfg);
-  std::string s = yosys_front(cfg);
+std::string xilinx_script(const config::Config& cfg, const SynthOptions& options) {
+  const std::string top = synth_design(cfg, options).top;
+  std::string s = yosys_front(cfg, options);
   s += "# SRAM buffers map to block RAM or LUT RAM here, as in a user's FPGA flow.\n";
   s += "# Out of context: no I/O buffers, no global clock buffer.\n";
   s += "design -save elaborated\n";
@@ -288,13 +287,12 @@ void run_xilinx(const config::Config& cfg, const SynthOptions& options, const fs
                 SynthReport& report) {
   for (const char* stale : kXilinxNetlist) fs::remove(work / stale);
   report.yosys_seconds =
-      eda::run_yosys(work, kScriptName, xilinx_script(cfg), kLogName, "synth_xilinx of " + cfg.name);
+      eda::run_yosys(work, kScriptName, xilinx_script(cfg, options), kLogName, "synth_xilinx of " + cfg.name);
   add_log_warnings(work / kLogName, report, kBenignFpgaWarnings);
   for (int nodsp = 0; nodsp < 2; ++nodsp) {
     const Netlist netlist = eda::load_netlist(work / kXilinxNetlist[nodsp]);
     const NetModule& top = eda::find_top(netlist, report.top, work / kXilinxNetlist[nodsp]);
-    Census census;
-    walk(netlist, top, report.top, census);
+    Census census = take_census(netlist, top, report);
     XilinxResources& x = nodsp ? report.xilinx.without_dsp : report.xilinx.with_dsp;
     x.dsp = nodsp == 0;
     count_xilinx(netlist, census, options, x, report.warnings);
@@ -311,8 +309,8 @@ void check_ice40_device(const std::string& device) {
   throw InputError(fmt::format("unknown iCE40 device '{}'; legal devices: {}", device, join(names, ", ")));
 }
 
-std::string ice40_script(const config::Config& cfg) {
-  std::string s = yosys_front(cfg, {kWrapperFile}, kWrapperTop);
+std::string ice40_script(const config::Config& cfg, const SynthOptions& options) {
+  std::string s = yosys_front(cfg, options, {kWrapperFile}, kWrapperTop);
   s += "# SRAM buffers map to SB_RAM40_4K block RAM; synth_ice40 flattens the design.\n";
   s += fmt::format("synth_ice40 -top {} -json {}\n", kWrapperTop, kIce40Netlist);
   s += fmt::format("tee -q -o {} stat\n", kIce40Stat);
@@ -327,7 +325,7 @@ void run_ice40(const config::Config& cfg, const SynthOptions& options, const fs:
   // Elaboration first: the engine's ports for the wrapper, and its SRAM buffers, which
   // rule out parts that could not hold them before the (slow, flat) synthesis.
   const std::string elab_script =
-      yosys_front(cfg) + blackbox_srams() + "proc\n" + fmt::format("write_json {}\n", kElabNetlist);
+      yosys_front(cfg, options) + blackbox_srams() + "proc\n" + fmt::format("write_json {}\n", kElabNetlist);
   fs::remove(work / kElabNetlist);
   report.yosys_seconds +=
       eda::run_yosys(work, "elaborate.ys", elab_script, "elaborate.log", "elaboration of " + cfg.name);
@@ -336,8 +334,7 @@ void run_ice40(const config::Config& cfg, const SynthOptions& options, const fs:
     const Netlist elab = eda::load_netlist(work / kElabNetlist);
     const NetModule& core = eda::find_top(elab, report.top, work / kElabNetlist);
     ports = eda::ports_of(core);
-    Census census;
-    walk(elab, core, report.top, census);
+    Census census = take_census(elab, core, report);
     add_macros(census, report);
   }
   std::vector<Ice40Device> candidates;
@@ -356,9 +353,10 @@ void run_ice40(const config::Config& cfg, const SynthOptions& options, const fs:
   }
   ice.auto_device = options.device.empty();
   if (candidates.empty()) throw_no_fit(cfg, options, ice, work);
-  eda::write_text(work / kWrapperFile, ice40_wrapper(cfg, ports, ice.core_input_bits, ice.core_output_bits));
+  eda::write_text(work / kWrapperFile,
+                  ice40_wrapper(cfg, report.top, ports, ice.core_input_bits, ice.core_output_bits));
   report.yosys_seconds +=
-      eda::run_yosys(work, kScriptName, ice40_script(cfg), kLogName, "synth_ice40 of " + cfg.name);
+      eda::run_yosys(work, kScriptName, ice40_script(cfg, options), kLogName, "synth_ice40 of " + cfg.name);
   add_log_warnings(work / kLogName, report, kBenignFpgaWarnings);
 
   const Netlist netlist = eda::load_netlist(work / kIce40Netlist);
@@ -448,11 +446,33 @@ std::string xilinx_row(const std::string& label, const XilinxResources& x) {
 
 }  // namespace
 
+namespace {
+
+// With --shell: the resources of the module rows outside the engine core (category shell).
+std::map<std::string, double> xilinx_shell_resources(const XilinxResources& x) {
+  std::map<std::string, double> sum = {{"lut", 0}, {"ff", 0}, {"carry", 0}, {"dsp", 0}, {"bram", 0}};
+  for (const auto& m : x.modules) {
+    if (m.category != "shell") continue;
+    for (auto& [name, value] : sum) {
+      const auto it = m.resources.find(name);
+      if (it != m.resources.end()) value += it->second;
+    }
+  }
+  return sum;
+}
+
+}  // namespace
+
 nlohmann::json xilinx_json(const SynthReport& r) {
-  return {{"family", r.xilinx.family},
-          {"with_dsp", xilinx_resources_json(r.xilinx.with_dsp)},
-          {"without_dsp", xilinx_resources_json(r.xilinx.without_dsp)},
-          {"srams", "mapped to block RAM / LUT RAM by synth_xilinx"}};
+  nlohmann::json j = {{"family", r.xilinx.family},
+                      {"with_dsp", xilinx_resources_json(r.xilinx.with_dsp)},
+                      {"without_dsp", xilinx_resources_json(r.xilinx.without_dsp)},
+                      {"srams", "mapped to block RAM / LUT RAM by synth_xilinx"}};
+  if (!r.engine_core.empty()) {
+    j["shell"] = xilinx_shell_resources(r.xilinx.with_dsp);
+    j["shell"]["engine_core"] = r.engine_core;
+  }
+  return j;
 }
 
 std::string xilinx_table(const SynthReport& r) {
@@ -469,6 +489,12 @@ std::string xilinx_table(const SynthReport& r) {
   line(xilinx_row("-nodsp", r.xilinx.without_dsp));
   line(fmt::format("  (LUTs include LUTRAM and SRL; {} reset inverters left by Yosys are not counted)",
                    d.reset_inverters));
+  if (!r.engine_core.empty()) {
+    const auto shell = xilinx_shell_resources(d);
+    line(fmt::format("  of which shell: {} LUTs, {} FFs, {} CARRY4, {} DSP48, {} BRAM36eq (the rest is {})",
+                     shell.at("lut"), shell.at("ff"), shell.at("carry"), shell.at("dsp"), shell.at("bram"),
+                     r.engine_core));
+  }
   line("");
   line(fmt::format("  {:<26} {:<8} {:>6} {:>9} {:>8} {:>7} {:>6} {:>9}", "module (DSP run)", "category",
                    "inst", "LUTs", "FFs", "CARRY4", "DSP48", "BRAM36eq"));

@@ -88,8 +88,8 @@ int parse_flat_ltp(const fs::path& path, const std::string& top) {
 }  // namespace
 
 std::string generic_script(const config::Config& cfg, const SynthOptions& options) {
-  const std::string top = config::rtl_top_module(cfg);
-  std::string s = yosys_front(cfg);
+  const std::string top = synth_design(cfg, options).top;
+  std::string s = yosys_front(cfg, options);
   s += blackbox_srams();
   s += "synth -top " + top + "\n";
   s += fmt::format("tee -q -o {} stat -tech cmos\n", kStatName);
@@ -113,8 +113,7 @@ void run_generic(const config::Config& cfg, const SynthOptions& options, const f
 
   const Netlist netlist = eda::load_netlist(work / kNetlistName);
   const NetModule& top = eda::find_top(netlist, report.top, work / kNetlistName);
-  Census census;
-  walk(netlist, top, report.top, census);
+  Census census = take_census(netlist, top, report);
   add_macros(census, report);
   for (const auto& name : census.other_blackboxes) {
     report.warnings.push_back("dnngen: black box " + name + " has no area model (counted as 0)");
@@ -133,6 +132,17 @@ void run_generic(const config::Config& cfg, const SynthOptions& options, const f
 
 // ---------------------------------------------------------------- output
 
+namespace {
+
+// With --shell: the NAND2-eq of the logic outside the engine core (rows of category shell).
+double shell_logic_nand2_eq(const SynthReport& r) {
+  double sum = 0;
+  for (const auto& m : r.modules) sum += m.category == "shell" ? m.nand2_eq : 0.0;
+  return sum;
+}
+
+}  // namespace
+
 nlohmann::json generic_json(const SynthReport& r) {
   nlohmann::json j;
   j["cells"] = r.cells;
@@ -148,6 +158,11 @@ nlohmann::json generic_json(const SynthReport& r) {
                {"logic", r.logic_nand2_eq},
                {"sram", r.sram_nand2_eq},
                {"total", r.total_nand2_eq}};
+  if (!r.engine_core.empty()) {
+    const double logic = shell_logic_nand2_eq(r), sram = shell_sram_nand2_eq(r);
+    j["area"]["shell"] = {
+        {"engine_core", r.engine_core}, {"logic", logic}, {"sram", sram}, {"total", logic + sram}};
+  }
   j["sram"] = sram_json(r);
   j["modules"] = nlohmann::json::array();
   for (const auto& m : r.modules) {
@@ -179,6 +194,12 @@ std::string generic_table(const SynthReport& r) {
                    r.sram_bits, r.sram_area_um2));
   line(fmt::format("  total area       {:>12.0f}  NAND2-eq  ({:.3f} mm^2 at 45 nm)", r.total_nand2_eq,
                    r.total_nand2_eq * kNand2AreaUm2 / 1e6));
+  if (!r.engine_core.empty()) {
+    const double logic = shell_logic_nand2_eq(r), sram = shell_sram_nand2_eq(r);
+    line(fmt::format(
+        "  of which shell   {:>12.0f}  NAND2-eq  ({:.1f} %: logic {:.0f}, SRAM {:.0f}; the rest is {})",
+        logic + sram, pct(logic + sram), logic, sram, r.engine_core));
+  }
   line("");
   line(fmt::format("  {:<26} {:<8} {:>6} {:>9} {:>7} {:>11} {:>6}", "module", "category", "inst", "cells",
                    "flops", "NAND2-eq", "share"));

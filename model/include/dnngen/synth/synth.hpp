@@ -15,7 +15,10 @@ namespace dnngen::synth {
 
 struct SynthOptions {
   std::string target = "generic";  // see legal_targets()
-  std::string work_dir;            // script, log and netlist go here ("" = a new temp dir)
+  // Synthesize the engine behind its AXI shell (the configured shell top of the bundle,
+  // shell/wrapper.hpp) instead of the engine's kernel top; config::has_shell engines only.
+  bool shell = false;
+  std::string work_dir;  // script, log and netlist go here ("" = a new temp dir)
   // Also run Yosys's own `flatten; ltp -noff` and report its length next to ours
   // (a cross-check of logic_depth; slow and memory-hungry for large arrays).
   bool flat_ltp = false;
@@ -34,7 +37,8 @@ struct SramMacro {
   int64_t depth = 0;  // words
   int64_t width = 0;  // bits per word
   int64_t bits = 0;
-  double area_um2 = 0;  // kSramUm2PerBit model
+  bool in_shell = false;  // with --shell: a buffer of the shell, not of the engine core
+  double area_um2 = 0;    // kSramUm2PerBit model
   double nand2_eq = 0;
 };
 
@@ -168,6 +172,9 @@ struct SynthReport {
   std::string config_name;
   std::string target;
   std::string top;  // RTL top module
+  // With --shell: the engine core inside the shell; module rows outside it have category
+  // "shell" (see shell_totals()).
+  std::string engine_core;
   std::vector<std::pair<std::string, int64_t>> parameters;
 
   // Whole design, flattened; SRAM macros are not cells.
