@@ -190,6 +190,14 @@ int cmd_job(const std::string& command, const CommandLine& cl) {
   if (std::find(eng.ops.begin(), eng.ops.end(), opts.op) == eng.ops.end())
     throw InputError(
         fmt::format("--op {}: engine {} supports: {}", opts.op, cfg.engine, fmt::join(eng.ops, ", ")));
+  if (opts.shell && !config::has_shell(cfg))
+    throw InputError(
+        fmt::format("--shell: the {} engine{} has no AXI shell yet (the systolic weight_stationary "
+                    "engine has; docs/shell.md)",
+                    cfg.engine, cfg.engine == "systolic" ? " with this dataflow" : ""));
+  if (opts.shell && opts.op != "gemm")
+    throw InputError("--shell: op " + opts.op +
+                     " does not run through the shell yet (gemm does; docs/shell.md)");
   eng.check_job(cfg, opts);  // fail fast, before a build
   if (command == "run" && opts.backend == "model") {
     if (!opts.fst_path.empty() || opts.rebuild)
@@ -197,7 +205,7 @@ int cmd_job(const std::string& command, const CommandLine& cl) {
     return eng.run_model(cfg, opts);
   }
 
-  const auto build = sim::build_simulator(cfg, !opts.fst_path.empty(), opts.rebuild);
+  const auto build = sim::build_simulator(cfg, !opts.fst_path.empty(), opts.rebuild, opts.shell);
   if (!opts.quiet) {
     if (build.cached)
       fmt::print("simulator: {} (cached)\n", build.executable);

@@ -17,6 +17,8 @@
 #include "dnngen/common/process.hpp"
 #include "dnngen/generate/bundle.hpp"
 #include "dnngen/rtl/sources.hpp"
+#include "dnngen/shell/regmap.hpp"
+#include "dnngen/shell/wrapper.hpp"
 #include "engines.hpp"
 
 namespace dnngen::sim {
@@ -41,15 +43,15 @@ struct Hasher {
 // compiled with the Verilated model. The headers every harness shares live in
 // testbench/common/. Every source in both but the test suites counts towards the cache
 // key, so editing a shared header rebuilds every engine's simulators.
-std::string harness_dir(const config::Config& cfg) {
-  return std::string(DNNGEN_SOURCE_DIR) + "/testbench/" + engines::find(cfg).harness;
+std::string harness_dir(const config::Config& cfg, bool shell) {
+  return std::string(DNNGEN_SOURCE_DIR) + "/testbench/" + (shell ? "shell" : engines::find(cfg).harness);
 }
 
 std::string shared_harness_dir() { return std::string(DNNGEN_SOURCE_DIR) + "/testbench/common"; }
 
-std::vector<std::string> harness_sources(const config::Config& cfg) {
+std::vector<std::string> harness_sources(const config::Config& cfg, bool shell) {
   std::vector<std::string> files;
-  for (const auto& dir : {harness_dir(cfg), shared_harness_dir()}) {
+  for (const auto& dir : {harness_dir(cfg, shell), shared_harness_dir()}) {
     for (const auto& entry : fs::directory_iterator(dir)) {
       const auto ext = entry.path().extension();
       const bool test_suite = entry.path().filename().string().rfind("test_", 0) == 0;
@@ -134,17 +136,50 @@ std::string cache_root() {
   return fs::absolute(root).lexically_normal().string();
 }
 
-SimBuild build_simulator(const config::Config& cfg, bool trace, bool force) {
+namespace {
+
+// What a simulator verilates: the engine's kernel top, or its shell (the generated
+// register package, written into the build directory, comes right after dnn_pkg).
+struct SimDesign {
+  std::string top;
+  std::vector<std::pair<std::string, int64_t>> parameters;
+  std::vector<std::string> sources;  // kRegsPackage: the generated package
+  std::string cflags;                // the harness's compile-time parameters
+};
+
+const char* const kRegsPackage = "dnn_shell_regs_pkg.sv";
+
+SimDesign sim_design(const config::Config& cfg, bool shell) {
+  if (!shell)
+    return {config::rtl_top_module(cfg), config::rtl_parameters(cfg), rtl::rtl_source_paths(cfg), ""};
+  if (!config::has_shell(cfg)) throw InputError("--shell: " + cfg.name + " has no AXI shell");
+  SimDesign d{shell::engine_shell_module(cfg), config::shell_rtl_parameters(cfg), {}, ""};
+  for (const auto& rel : rtl::filelist_sources(shell::shell_filelist(cfg))) {
+    d.sources.push_back(rtl::rtl_root() + "/" + rel);
+    if (rel == "common/dnn_pkg.sv") d.sources.push_back(kRegsPackage);
+  }
+  d.cflags = fmt::format(" -DTB_DataBits={}", cfg.memory.data_bits);
+  return d;
+}
+
+}  // namespace
+
+SimBuild build_simulator(const config::Config& cfg, bool trace, bool force, bool shell) {
+  const SimDesign design = sim_design(cfg, shell);
+  const std::string regs_package = shell ? shell::sv_package(shell::register_map()) : "";
   Hasher hash;
-  for (const auto& [name, value] : config::rtl_parameters(cfg)) hash.add(name + "=" + std::to_string(value));
+  for (const auto& [name, value] : design.parameters) hash.add(name + "=" + std::to_string(value));
   hash.add(trace ? "trace" : "notrace");
   hash.add("x-unique assert");  // the build flags below that change the simulator
-  for (const auto& f : rtl::rtl_source_paths(cfg)) hash.add_file(f);
-  for (const auto& f : harness_sources(cfg)) hash.add_file(f);
+  hash.add(shell ? "shell" + regs_package + design.cflags : "kernel");
+  for (const auto& f : design.sources)
+    if (f != kRegsPackage) hash.add_file(f);
+  for (const auto& f : harness_sources(cfg, shell)) hash.add_file(f);
   hash.add_file(DNNGEN_MODEL_LIB);
   hash.add(tool_versions());  // an upgraded Verilator or compiler rebuilds
 
-  const fs::path dir = fs::path(cache_root()) / "sim" / fmt::format("{}-{:016x}", cfg.name, hash.h);
+  const fs::path dir =
+      fs::path(cache_root()) / "sim" / fmt::format("{}{}-{:016x}", cfg.name, shell ? "-shell" : "", hash.h);
   SimBuild build;
   build.executable = (dir / "sim").string();
   build.log_path = (dir / "build.log").string();
@@ -168,24 +203,24 @@ SimBuild build_simulator(const config::Config& cfg, bool trace, bool force) {
     throw ToolError("cannot create the simulator cache " + tmp.string() + ": " + mk.message() +
                     " (set DNNGEN_CACHE to a writable directory)");
   const std::string log = (tmp / "build.log").string();
+  if (shell) output::replace_file(tmp / kRegsPackage, regs_package);
 
   std::vector<std::string> argv = {
-      "verilator", "--cc", "--exe", "--build", "-j", "2", "--top-module", config::rtl_top_module(cfg),
-      "--Mdir", (tmp / "obj").string(), "-o", (tmp / "sim").string(), "-O3",
+      "verilator", "--cc", "--exe", "--build", "-j", "2", "--top-module", design.top, "--Mdir",
+      (tmp / "obj").string(), "-o", (tmp / "sim").string(), "-O3",
       // X handling: unique lets a run start from a random state (--x-seed, Verilator's
       // randReset 2); with the default randReset 0 every register starts at zero, as before.
       // --assert turns on the RTL's own checks (handshake holds, FIFO and counter ranges).
       "--x-assign", "unique", "--x-initial", "unique", "--assert", "-CFLAGS",
-      "-std=c++17 -O2 -I" DNNGEN_SOURCE_DIR "/model/include -I" + harness_dir(cfg) + " -I" +
-          shared_harness_dir(),
+      "-std=c++17 -O2 -I" DNNGEN_SOURCE_DIR "/model/include -I" + harness_dir(cfg, shell) + " -I" +
+          shared_harness_dir() + design.cflags,
       "-LDFLAGS", std::string(DNNGEN_MODEL_LIB) + " -lyaml-cpp -lfmt -lboost_program_options",
       // Verilator's default -Os for the model is about 2x slower to simulate than -O2.
       "-MAKEFLAGS", "OPT_FAST=-O2 OPT_GLOBAL=-O2"};
   if (trace) argv.push_back("--trace-fst");
-  for (const auto& [name, value] : config::rtl_parameters(cfg))
-    argv.push_back(fmt::format("-G{}={}", name, value));
-  for (const auto& f : rtl::rtl_source_paths(cfg)) argv.push_back(f);
-  argv.push_back(harness_dir(cfg) + "/sim_main.cpp");
+  for (const auto& [name, value] : design.parameters) argv.push_back(fmt::format("-G{}={}", name, value));
+  for (const auto& f : design.sources) argv.push_back(f == kRegsPackage ? (tmp / kRegsPackage).string() : f);
+  argv.push_back(harness_dir(cfg, shell) + "/sim_main.cpp");
 
   const auto t0 = std::chrono::steady_clock::now();
   const int rc = process::run(argv, log);

@@ -19,6 +19,9 @@ struct SimBuild {
 std::string cache_root();
 
 // Throws ToolError (naming verilator and the build log) when the build fails.
-SimBuild build_simulator(const config::Config& cfg, bool trace = false, bool force = false);
+// `shell`: the engine behind its AXI shell (config::has_shell) with testbench/shell/'s
+// simulator, for `run --shell`; otherwise the engine's kernel top with its own harness.
+SimBuild build_simulator(const config::Config& cfg, bool trace = false, bool force = false,
+                         bool shell = false);
 
 }  // namespace dnngen::sim

@@ -985,6 +985,57 @@ class SimulatorTests(CliTestCase):
         leftovers = [f for f in os.listdir(self.tmp) if ".tmp" in f]
         self.assertEqual(leftovers, [], "temporary files left behind")
 
+    def test_run_through_the_shell(self):
+        # Issue 12: gemm as one layer descriptor through the AXI shell, any size (K = 100 > max_k,
+        # M = 37 > max_m is not needed: the shell tiles), both backends equal in bytes and cycles.
+        rng = np.random.default_rng(41)
+        a, b = rand_int8(rng, (37, 100)), rand_int8(rng, (100, 21))
+        ap, bp = self.save("a.npy", a), self.save("b.npy", b)
+        reports = {}
+        for backend in ("model", "rtl"):
+            p = self.run_job(self.config(), backend, ap, bp, out=f"c_{backend}.npy", json_path=f"r_{backend}.json",
+                             extra=["--shell"])
+            self.assert_ok(p)
+            self.assertIn("through the AXI shell", p.stdout)
+            self.assertIn("including data movement", p.stdout)
+            self.assert_c(self.path(f"c_{backend}.npy"), expected_c(a, b))
+            reports[backend] = self.load_json(self.path(f"r_{backend}.json"))
+        model, rtl = reports["model"], reports["rtl"]
+        self.assertEqual(rtl["through"], "shell")
+        self.assertIn("data movement", rtl["cycles_include"])
+        for key in ("cycles", "cycles_compute", "cycles_mem_wait", "bytes_read", "bytes_written", "macs"):
+            self.assertEqual(rtl[key], model[key], key)
+        self.assertEqual(rtl["macs"], 37 * 21 * 100)
+        self.assertEqual(rtl["bytes_written"], 37 * 21 * 4)
+        self.assertGreater(rtl["cycles_mem_wait"], 0)
+        self.assertGreater(rtl["cycles"], rtl["cycles_compute"])
+
+    def test_run_through_the_shell_saturates_the_exact_sum(self):
+        # 20-bit saturating sums, K split on chip: clamped once, as the golden reference does.
+        rng = np.random.default_rng(42)
+        a = rng.integers(100, 128, (5, 150)).astype(np.int8)
+        b = rng.integers(100, 128, (150, 3)).astype(np.int8)
+        b[:75] = -b[:75]  # the running sum leaves the 20-bit range and comes back
+        ap, bp = self.save("a.npy", a), self.save("b.npy", b)
+        p = self.run_job(self.config("systolic_ws_4x4_int8_sat.yaml"), "model", ap, bp, extra=["--shell"])
+        self.assert_ok(p)
+        exact = a.astype(np.int64) @ b.astype(np.int64)
+        self.assertTrue(np.array_equal(np.load(self.path("c.npy")), np.clip(exact, -(1 << 19), (1 << 19) - 1)))
+
+    def test_run_through_the_shell_bad_input(self):
+        _, _, ap, bp = self.gemm_inputs()
+        out = self.path("c.npy")
+        for config, needles in [("systolic_os_4x4_int8.yaml", ["--shell", "no AXI shell"]),
+                                ("eie_4pe.yaml", ["--shell", "eie", "no AXI shell"]),
+                                ("systolic_ws_8x8_int16.yaml", ["48-bit sums", "int32 output"])]:
+            with self.subTest(config=config):
+                self.assert_bad_input(["run", self.config(config), "--shell", "--in", f"A={ap}", "--in",
+                                       f"B={bp}", "--out", f"C={out}"], needles, absent=[out])
+        x = self.save("x.npy", np.zeros((2, 5, 5), np.int8))
+        w = self.save("w.npy", np.zeros((3, 2, 3, 3), np.int8))
+        self.assert_bad_input(["run", self.config(), "--shell", "--op", "conv2d", "--in", f"ifmap={x}", "--in",
+                               f"weights={w}", "--out", f"ofmap={out}"], ["--shell", "conv2d"], absent=[out])
+
     def test_rtl_run_edge_shapes(self):
         # One element, a K larger than the array, and the maximum job.
         rng = np.random.default_rng(32)

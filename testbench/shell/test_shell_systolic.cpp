@@ -27,6 +27,7 @@
 #include "dnngen/shell/descriptor.hpp"
 #include "dnngen/systolic/shell_layer.hpp"
 #include "dnngen/systolic/shell_layer_timing.hpp"
+#include "shell_systolic_bench.hpp"
 #include "shell_tb.hpp"
 #include "verilated_dut.hpp"
 
@@ -88,7 +89,6 @@ using testbench::AxiMemory;
 using testbench::AxiMemoryTiming;
 using testbench::VerilatedDut;
 using Top = Vdnn_shell_systolic;
-using Memory = AxiMemory<Top, TB_DataBits, true, true>;
 
 constexpr std::size_t kMemoryBytes = 1 << 21;
 
@@ -110,100 +110,12 @@ ShellParams params() {
   return p;
 }
 
-uint32_t reg(const char* name) { return register_map().reg(name).offset; }
 uint32_t error(const char* name) { return register_map().enum_value("error", name); }
 
-struct LayerRun {
-  bool finished = false;
-  uint32_t status = 0, error_code = 0, irq_status = 0;
-  uint64_t cycles = 0, compute = 0, mem_wait = 0, bytes_read = 0, bytes_written = 0;
-};
-
-class Bench {
+// The driver, with every register access checked: an error response fails the test.
+class Bench : public ShellSystolicBench<Top, TB_DataBits> {
  public:
-  Bench(const AxiMemoryTiming& t, uint64_t seed)
-      : dut_(""), mem_(*dut_.operator->(), kMemoryBytes, t), lite_(dut_, seed, 0.2) {
-    std::mt19937_64 rng(seed ^ 0x5eed);
-    for (auto& b : mem_.bytes()) b = static_cast<uint8_t>(rng());
-    dut_->s_axil_awvalid_i = 0;
-    dut_->s_axil_wvalid_i = 0;
-    dut_->s_axil_bready_i = 0;
-    dut_->s_axil_arvalid_i = 0;
-    dut_->s_axil_rready_i = 0;
-    dut_->m_axi_arready_i = 0;
-    dut_->m_axi_rvalid_i = 0;
-    dut_->m_axi_awready_i = 0;
-    dut_->m_axi_wready_i = 0;
-    dut_->m_axi_bvalid_i = 0;
-    reset(dut_);
-    // The memory runs in every cycle, also while the register master waits.
-    lite_.on_cycle([this] { memory_cycle(); });
-    write(reg("IRQ_ENABLE"), 3);
-  }
-
-  std::vector<uint8_t>& memory() { return mem_.bytes(); }
-  Memory& axi() { return mem_; }
-  AxiLiteMaster<Top>& lite() { return lite_; }
-
-  void write(uint32_t offset, uint32_t value) {
-    EXPECT_EQ(lite_.write(offset, value), 0u) << "write " << offset;
-  }
-  uint32_t read(uint32_t offset) {
-    const auto [data, resp] = lite_.read(offset);
-    EXPECT_EQ(resp, 0u) << "read " << offset;
-    return data;
-  }
-  uint64_t read64(const char* name) {
-    const uint32_t lo = read(reg(name));
-    return lo | uint64_t{read(reg(name) + 4)} << 32;
-  }
-
-  void load_descriptor(const LayerDescriptor& d) {
-    for (const auto& [offset, value] : encode(d)) write(offset, value);
-  }
-
-  // START, then cycles until the interrupt (or `abort_after` cycles, then ABORT).
-  LayerRun run(uint64_t abort_after = 0, uint64_t watchdog = 4'000'000) {
-    LayerRun r;
-    write(reg("IRQ_STATUS"), 3);
-    write(reg("CTRL"), 1);
-    for (uint64_t c = 0; c < watchdog; ++c) {
-      if (dut_->irq_o) {
-        r.finished = true;
-        break;
-      }
-      if (abort_after != 0 && c == abort_after) write(reg("CTRL"), 2);
-      idle_cycle();
-    }
-    r.status = read(reg("STATUS"));
-    r.error_code = read(reg("ERROR_CODE"));
-    r.irq_status = read(reg("IRQ_STATUS"));
-    r.cycles = read64("CYCLES_TOTAL");
-    r.compute = read64("CYCLES_COMPUTE");
-    r.mem_wait = read64("CYCLES_MEM_WAIT");
-    r.bytes_read = read64("BYTES_READ");
-    r.bytes_written = read64("BYTES_WRITTEN");
-    return r;
-  }
-
-  // The memory's drive() evaluates the DUT with its inputs set; tick() is the edge.
-  void idle_cycle() {
-    memory_cycle();
-    dut_.tick();
-  }
-
- private:
-  // The memory's part of a cycle: take the last edge's transfers, drive this cycle.
-  void memory_cycle() {
-    if (pending_) mem_.commit();
-    mem_.drive();
-    pending_ = true;
-  }
-
-  VerilatedDut<Top> dut_;
-  Memory mem_;
-  AxiLiteMaster<Top> lite_;
-  bool pending_ = false;
+  Bench(const AxiMemoryTiming& t, uint64_t seed) : ShellSystolicBench(t, seed, kMemoryBytes) {}
 };
 
 AxiMemoryTiming deterministic(unsigned latency = 20, double bytes_per_cycle = TB_DataBits / 8) {

@@ -13,6 +13,7 @@
 #include "dnngen/common/output_dir.hpp"
 #include "dnngen/systolic/host_job.hpp"
 #include "dnngen/systolic/network_estimate.hpp"
+#include "dnngen/systolic/shell_gemm.hpp"
 
 namespace dnngen::systolic {
 namespace {
@@ -34,7 +35,22 @@ void check_job(const config::Config& cfg, const cli::JobOptions& opts) {
   if (!opts.inputs.empty()) check_job_inputs(cfg, opts);
 }
 
+// run --shell: the layer on the golden model (bytes) and the shell's cycle model.
+int run_model_through_shell(const config::Config& cfg, const cli::JobOptions& opts) {
+  const auto ops = cli::load_gemm_operands(cfg, opts);
+  ShellGemm g = shell_gemm(cfg, ops.a, ops.b);
+  const LayerTiming counters = layer_cycles(g.params, g.descriptor, g.latency, g.bytes_per_cycle);
+  run_layer(g.params, g.descriptor, g.memory);
+  output::OutputSet outputs;
+  cli::add_result(outputs, cfg, opts, shell_gemm_result(g, g.memory));
+  cli::add_json_report(outputs, opts.json_path, shell_gemm_report(cfg, g, counters, "model"));
+  outputs.commit();
+  fmt::print("{}", shell_gemm_summary(cfg, g, counters, "model"));
+  return 0;
+}
+
 int run_model(const config::Config& cfg, const cli::JobOptions& opts) {
+  if (opts.shell) return run_model_through_shell(cfg, opts);
   const auto job = host_job_from_inputs(cfg, opts);
   const uint64_t cycles = model_cycles(cfg.systolic, job);
   const uint64_t macs = static_cast<uint64_t>(job.a.shape[0]) * static_cast<uint64_t>(job.a.shape[1]) *

@@ -19,8 +19,10 @@ struct GemmShape {
 
 // Throws InputError if A/B are not 2-D, inner dimensions differ, a size is 0 or above
 // the config's max_m/max_n/max_k, or an element does not fit input_bits/weight_bits
-// with the config's signedness. Message names the tensor ("A" / "B").
-void check_gemm_operands(const config::SystolicConfig& cfg, const Tensor& a, const Tensor& b);
+// with the config's signedness. Message names the tensor ("A" / "B"). Without
+// `within_job_limits` any size passes (a layer through the shell, which tiles it).
+void check_gemm_operands(const config::SystolicConfig& cfg, const Tensor& a, const Tensor& b,
+                         bool within_job_limits = true);
 
 Tensor gemm(const config::SystolicConfig& cfg, const Tensor& a, const Tensor& b);
 

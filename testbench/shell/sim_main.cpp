@@ -1,0 +1,114 @@
+// The simulator behind `dnngen run --op gemm --backend rtl` for an engine with an AXI shell
+// (config::has_shell): the whole GEMM runs as one layer descriptor through the shell's
+// registers, with A, B and C in a memory image behind its AXI4 master (the configuration's
+// `memory:` section: latency, bytes per cycle, bus width, bursts). No host tiling or
+// partial-sum addition: the shell walks the tiles and sums K on chip, so a saturating
+// configuration saturates the exact sum once.
+//
+// The run is checked before anything is written: the memory image after the layer must
+// equal the golden model's (systolic::run_layer) byte for byte, and every counter
+// (CYCLES_TOTAL, CYCLES_COMPUTE, CYCLES_MEM_WAIT, BYTES_READ, BYTES_WRITTEN) the cycle
+// model's (systolic::layer_cycles). Built by tools/sim_builder.cpp with -DTB_DataBits=N.
+// Exit status: 0 ok, 1 mismatch or failure, 2 bad input.
+#include "sim_main.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "Vdnn_shell_systolic.h"
+#include "dnngen/cli/job_options.hpp"
+#include "dnngen/common/error.hpp"
+#include "dnngen/common/output_dir.hpp"
+#include "dnngen/config/config.hpp"
+#include "dnngen/systolic/shell_gemm.hpp"
+#include "shell_systolic_bench.hpp"
+
+namespace dnngen {
+namespace {
+
+using Top = Vdnn_shell_systolic;
+using Bench = shell::ShellSystolicBench<Top, TB_DataBits>;
+
+int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
+  cli::check_bindings(cfg, opts);
+  if (opts.op != "gemm")
+    throw InputError(fmt::format(
+        "--op {}: the shell simulator runs gemm layers (conv2d runs on the kernel top)", opts.op));
+  const auto ops = cli::load_gemm_operands(cfg, opts);
+  const systolic::ShellGemm g = systolic::shell_gemm(cfg, ops.a, ops.b);
+  const shell::LayerDescriptor& d = g.descriptor;
+
+  testbench::AxiMemoryTiming t;
+  t.latency = g.latency;
+  t.bytes_per_cycle = g.bytes_per_cycle;
+  t.max_burst = g.params.max_burst;
+  t.outstanding = g.params.outstanding;
+  t.seed = opts.seed;
+  Bench bench(t, opts.seed, g.memory.size(), opts.fst_path, opts.x_seed);
+  bench.memory() = g.memory;
+  std::vector<uint8_t> want = g.memory;
+  systolic::run_layer(g.params, d, want);
+  const systolic::LayerTiming model = systolic::layer_cycles(g.params, d, g.latency, g.bytes_per_cycle);
+
+  bench.load_descriptor(d);
+  const uint64_t watchdog = 2 * model.cycles + 100'000;
+  const auto t0 = std::chrono::steady_clock::now();
+  const shell::LayerRun r = bench.run(0, watchdog);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  std::vector<std::string> problems;
+  if (!r.finished) problems.push_back(fmt::format("no interrupt within {} cycles", watchdog));
+  if (r.error_code != 0)
+    problems.push_back(
+        fmt::format("ERROR_CODE {}", shell::register_map().enum_name_of("error", r.error_code)));
+  if (bench.memory() != want) {
+    size_t diff = 0;
+    while (diff < want.size() && bench.memory()[diff] == want[diff]) ++diff;
+    problems.push_back(fmt::format("memory differs from the golden model first at byte 0x{:x}", diff));
+  }
+  const std::pair<const char*, std::pair<uint64_t, uint64_t>> counters[] = {
+      {"CYCLES_TOTAL", {r.cycles, model.cycles}},
+      {"CYCLES_COMPUTE", {r.compute, model.compute}},
+      {"CYCLES_MEM_WAIT", {r.mem_wait, model.mem_wait}},
+      {"BYTES_READ", {r.bytes_read, model.bytes_read}},
+      {"BYTES_WRITTEN", {r.bytes_written, model.bytes_written}}};
+  for (const auto& [name, v] : counters)
+    if (v.first != v.second) problems.push_back(fmt::format("{}: RTL {} model {}", name, v.first, v.second));
+  if (!problems.empty()) {
+    for (const auto& problem : problems) fmt::print(stderr, "dnngen run: shell RTL vs model: {}\n", problem);
+    return 1;
+  }
+
+  // The RTL's counters (equal to the model's, checked above).
+  systolic::LayerTiming rtl = model;
+  rtl.cycles = r.cycles, rtl.compute = r.compute, rtl.mem_wait = r.mem_wait;
+  rtl.bytes_read = r.bytes_read, rtl.bytes_written = r.bytes_written;
+  output::OutputSet outputs;
+  cli::add_result(outputs, cfg, opts, systolic::shell_gemm_result(g, bench.memory()));
+  auto report = systolic::shell_gemm_report(cfg, g, rtl, "rtl");
+  report["model_counters_agree"] = true;
+  report["sim_seconds"] = seconds;
+  cli::add_json_report(outputs, opts.json_path, report);
+  outputs.commit();
+  fmt::print("{}", systolic::shell_gemm_summary(cfg, g, rtl, "rtl"));
+  fmt::print("rtl: the memory image equals the golden model's and every counter the cycle model's\n");
+  return 0;
+}
+
+int cosim_command(const config::Config&, const cli::JobOptions&) {
+  throw InputError(
+      "cosim runs on the kernel top; the shell is co-simulated by the ctests shell_systolic_* "
+      "(docs/shell.md)");
+}
+
+}  // namespace
+}  // namespace dnngen
+
+int main(int argc, char** argv) {
+  return dnngen::testbench::sim_main(argc, argv, "gemm", dnngen::run_command, dnngen::cosim_command);
+}
