@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS  ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps build demo test regress lint bench fuzz format format-check clean help
+.PHONY: all deps build demo test regress lint bench fuzz mutate format format-check clean help
 
 all: build
 
@@ -14,6 +14,7 @@ help:
 	@echo "make lint     verilator -Wall and Yosys read/synth of every RTL module"
 	@echo "make bench    performance figures: simulation speed, cycle-model speed, SCALE-Sim ratio"
 	@echo "make fuzz     libFuzzer on the config, .npy, workload CSV and Liberty readers (FUZZ_SECONDS each, default 600)"
+	@echo "make mutate   mutation testing: each mutant of testbench/mutate/mutants.csv against the co-simulation suites"
 	@echo "make format   clang-format the C++ tree (.clang-format); format-check only checks (part of make test)"
 
 deps:
@@ -42,6 +43,9 @@ bench: build
 
 fuzz: deps
 	scripts/fuzz.sh
+
+mutate: build
+	scripts/mutate.py $(BUILD) --report $(BUILD)/mutate.md
 
 format: deps
 	scripts/format.sh

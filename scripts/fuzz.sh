@@ -31,6 +31,8 @@ for t in "${TARGETS[@]}"; do
   corpus="$BUILD/corpus/$t" findings="$BUILD/findings/$t"
   mkdir -p "$corpus" "$findings"
   log="$BUILD/$t.log"
+  stamp="$BUILD/$t.started"  # findings of earlier runs stay, but are not this run's
+  touch "$stamp"
   set +e
   "$BUILD/testbench/fuzz/fuzz_$t" -max_total_time="$SECONDS_EACH" -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 \
     -artifact_prefix="$findings/" "$corpus" "$ROOT/testbench/fuzz/corpus/$t" >"$log" 2>&1
@@ -39,7 +41,7 @@ for t in "${TARGETS[@]}"; do
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
   rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo 0)
-  found=$(find "$findings" -type f | wc -l)
+  found=$(find "$findings" -type f -newer "$stamp" | wc -l)
   printf 'fuzz %-13s %5s s  %10s execs  %7s exec/s  cov %5s  corpus %5s  findings %s  (exit %s)\n' \
     "$t" "$SECONDS_EACH" "$runs" "$rate" "$cov" "$(find "$corpus" -type f | wc -l)" "$found" "$rc"
   if [[ $rc -ne 0 || $found -ne 0 ]]; then

@@ -152,7 +152,13 @@ RandomJob random_job(const config::RowStationaryConfig& cfg, uint64_t seed, uint
   std::vector<int64_t> sizes;
   for (int64_t s : {1, 3, 5, 11})
     if (s <= cfg.max_filter_size) sizes.push_back(s);
+  // Every fourth job sits on a limit the others do not reach: a row as wide as the ifmap
+  // scratchpad (its last entry, with right padding beside it), and every eighth has only
+  // extreme operand values. Should no such job fit the configuration, an ordinary one runs.
+  const bool boundary = index % 4 == 3;
+  const bool extreme = index % 8 == 7;
   for (int attempt = 0;; ++attempt) {
+    const bool at_limit = boundary && attempt < 500;
     ConvJob j;
     j.r = sizes[static_cast<size_t>(pick(0, static_cast<int64_t>(sizes.size()) - 1))];
     j.s = pick(0, 5) == 0 ? sizes[static_cast<size_t>(pick(0, static_cast<int64_t>(sizes.size()) - 1))] : j.r;
@@ -161,6 +167,10 @@ RandomJob random_job(const config::RowStationaryConfig& cfg, uint64_t seed, uint
     j.pad = pick(0, 2) == 0 ? 0 : pick(0, (std::max(j.r, j.s) - 1) / 2 + (pick(0, 3) == 0 ? 1 : 0));
     const int64_t wmax = std::min<int64_t>(cfg.ifmap_spad, 24);
     j.w = pick(std::max<int64_t>(1, j.s - 2 * j.pad), wmax);
+    if (at_limit) {
+      j.w = cfg.ifmap_spad;
+      j.pad = std::max<int64_t>(j.pad, 1);
+    }
     j.h = pick(std::max<int64_t>(1, j.r - 2 * j.pad), 24);
     j.c = pick(1, 2 * cfg.rows + 3);
     j.k = pick(1, 6);
@@ -182,10 +192,10 @@ RandomJob random_job(const config::RowStationaryConfig& cfg, uint64_t seed, uint
                   hi_in = numerics::max_value(cfg.input_bits, cfg.is_signed);
     const int64_t lo_w = numerics::min_value(cfg.weight_bits, cfg.is_signed),
                   hi_w = numerics::max_value(cfg.weight_bits, cfg.is_signed);
-    for (auto& v : job.ifmap.data) v = pick(lo_in, hi_in);
-    for (auto& v : job.weights.data) v = pick(lo_w, hi_w);
-    job.label = fmt::format("conv C={} H={} W={} K={} R={} S={} stride {} pad {}", j.c, j.h, j.w, j.k, j.r,
-                            j.s, j.stride, j.pad);
+    for (auto& v : job.ifmap.data) v = extreme ? (pick(0, 1) ? hi_in : lo_in) : pick(lo_in, hi_in);
+    for (auto& v : job.weights.data) v = extreme ? (pick(0, 1) ? hi_w : lo_w) : pick(lo_w, hi_w);
+    job.label = fmt::format("conv C={} H={} W={} K={} R={} S={} stride {} pad {}{}", j.c, j.h, j.w, j.k, j.r,
+                            j.s, j.stride, j.pad, extreme ? " extreme" : "");
     return job;
   }
 }
