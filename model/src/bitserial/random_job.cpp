@@ -16,7 +16,9 @@ Job random_job(const config::BitserialConfig& cfg, uint64_t seed, uint64_t index
     return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
   };
   const uint64_t kind = index % kJobKinds;
-  const int64_t m = uniform(1, cfg.max_m), n = uniform(1, cfg.max_n), k = uniform(1, cfg.max_k);
+  int64_t m = uniform(1, cfg.max_m), n = uniform(1, cfg.max_n), k = uniform(1, cfg.max_k);
+  // The extreme-value jobs (kind 5) also take every size at its limit.
+  if (kind == 5) m = cfg.max_m, n = cfg.max_n, k = cfg.max_k;
 
   Job job;
   job.precision.bits = static_cast<unsigned>(uniform(1, cfg.input_bits));

@@ -179,13 +179,18 @@ Chain random_chain(const config::EieConfig& cfg, uint64_t seed, uint64_t index) 
   auto real = [&]() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); };
   const double densities[] = {0.01, 0.03, 0.1, 0.25, 0.5, 0.8, 1.0};
   const double act_densities[] = {0.0, 0.1, 0.35, 0.6, 1.0};
+  // Every eighth chain is one layer at the limits the others rarely reach: every column and
+  // row, a full codebook, every activation non-zero (the LNZD's last group full).
+  const bool limits = index % 8 == 5;
   for (int attempt = 0;; ++attempt) {
     Chain c;
+    const bool at_limits = limits && attempt < 3;
     const int layers = index % 4 == 3 ? static_cast<int>(uni(2, 3)) : 1;
     // A chain's pointers share the pointer SRAM: sum of (N + 1) <= max_cols + 1.
     const int64_t col_cap = std::max<int64_t>(1, (cfg.max_cols + 1) / layers - 1);
     int64_t n = uni(1, col_cap);
-    const int64_t cb_size = uni(2, int64_t{1} << cfg.index_bits);
+    int64_t cb_size = uni(2, int64_t{1} << cfg.index_bits);
+    if (at_limits) n = col_cap, cb_size = int64_t{1} << cfg.index_bits;
     const bool big_values = real() < 0.3;  // drive the accumulator into saturation
     std::vector<int64_t> dims;
     for (int l = 0; l < layers; ++l) {
@@ -193,7 +198,8 @@ Chain random_chain(const config::EieConfig& cfg, uint64_t seed, uint64_t index) 
       layer.codebook.push_back(0);
       const int64_t span = big_values ? 32767 : (int64_t{1} << std::min(cfg.frac_bits + 1, 15u));
       for (int64_t i = 1; i < cb_size; ++i) layer.codebook.push_back(uni(-span, span));
-      const int64_t m = uni(1, l + 1 < layers ? std::min<int64_t>(cfg.max_rows, col_cap) : cfg.max_rows);
+      int64_t m = uni(1, l + 1 < layers ? std::min<int64_t>(cfg.max_rows, col_cap) : cfg.max_rows);
+      if (at_limits) m = cfg.max_rows;
       const double d = attempt > 3 ? 0.01 : densities[uni(0, 6)];
       layer.w_idx = Tensor({m, n});
       const int64_t zero_col = uni(0, n - 1);  // at least one all-zero column
@@ -203,7 +209,7 @@ Chain random_chain(const config::EieConfig& cfg, uint64_t seed, uint64_t index) 
       c.layers.push_back(std::move(layer));
       n = m;
     }
-    const double ad = act_densities[uni(0, 4)];
+    const double ad = at_limits ? 1.0 : act_densities[uni(0, 4)];
     const int64_t n0 = c.layers[0].w_idx.shape[1];
     const int64_t xmax =
         big_values ? numerics::max_value(cfg.act_bits, true) : (int64_t{1} << cfg.frac_bits) * 2;

@@ -7,7 +7,8 @@
 //     maximum-magnitude weights (-2^(weight_bits-1))
 //   3 precision=auto, rows of widely different magnitudes (groups detect different p)
 //   4 post-ReLU-like: half zeros, small values, p = input_bits (Pragmatic's case)
-//   5 extremes of the p range in activations and weights
+//   5 extremes of the p range in activations and weights, every size at its limit
+//     (max_m, max_n, max_k)
 // A --param precision=... given by the user replaces each kind's precision.
 #include <cstdint>
 #include <string>
