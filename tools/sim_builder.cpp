@@ -147,19 +147,15 @@ struct SimDesign {
   std::string cflags;                // the harness's compile-time parameters
 };
 
-const char* const kRegsPackage = "dnn_shell_regs_pkg.sv";
+const char* const kRegsPackage = shell::kRegsPackageFile;
 
 SimDesign sim_design(const config::Config& cfg, bool shell) {
   if (!shell)
     return {config::rtl_top_module(cfg), config::rtl_parameters(cfg), rtl::rtl_source_paths(cfg), ""};
   if (!config::has_shell(cfg)) throw InputError("--shell: " + cfg.name + " has no AXI shell");
-  SimDesign d{shell::engine_shell_module(cfg), config::shell_rtl_parameters(cfg), {}, ""};
-  for (const auto& rel : rtl::filelist_sources(shell::shell_filelist(cfg))) {
-    d.sources.push_back(rtl::rtl_root() + "/" + rel);
-    if (rel == "common/dnn_pkg.sv") d.sources.push_back(kRegsPackage);
-  }
-  d.cflags = fmt::format(" -DTB_DataBits={}", cfg.memory.data_bits);
-  return d;
+  return {shell::engine_shell_module(cfg), config::shell_rtl_parameters(cfg),
+          shell::shell_source_paths(cfg, kRegsPackage),
+          fmt::format(" -DTB_DataBits={}", cfg.memory.data_bits)};
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "dnngen/common/version.hpp"
+#include "dnngen/rtl/sources.hpp"
 
 namespace dnngen::shell {
 namespace {
@@ -62,6 +63,15 @@ std::string engine_shell_module(const config::Config&) { return "dnn_shell_systo
 std::string engine_core_module(const config::Config&) { return "dnn_systolic_ws_core"; }
 
 std::string shell_filelist(const config::Config&) { return "shell_systolic"; }
+
+std::vector<std::string> shell_source_paths(const config::Config& cfg, const std::string& regs_package) {
+  std::vector<std::string> paths;
+  for (const auto& rel : rtl::filelist_sources(shell_filelist(cfg))) {
+    paths.push_back(rtl::rtl_root() + "/" + rel);
+    if (rel == "common/dnn_pkg.sv") paths.push_back(regs_package);
+  }
+  return paths;
+}
 
 std::string wrapper_sv(const config::Config& cfg) {
   const auto params = config::shell_rtl_parameters(cfg);

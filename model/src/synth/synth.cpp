@@ -31,18 +31,13 @@ const char* const kBenignWarning = "with list of registers";
 
 // The generated sources of the shell top, written into the work directory by run_synth
 // and named relative to it (Yosys runs there).
-const char* const kShellRegsPackage = "dnn_shell_regs_pkg.sv";
 std::string shell_wrapper_file(const config::Config& cfg) { return shell::wrapper_top(cfg) + ".sv"; }
 
 eda::Design synth_design(const config::Config& cfg, const SynthOptions& options) {
   if (!options.shell) return eda::design(cfg, rtl::rtl_source_paths(cfg));
   // The bundle's shell/ file list: the register package right after dnn_pkg, the configured
   // wrapper last; its parameters are in the wrapper, so none are set here.
-  std::vector<std::string> sources;
-  for (const auto& rel : rtl::filelist_sources(shell::shell_filelist(cfg))) {
-    sources.push_back((fs::path(rtl::rtl_root()) / rel).string());
-    if (rel == "common/dnn_pkg.sv") sources.push_back(kShellRegsPackage);
-  }
+  std::vector<std::string> sources = shell::shell_source_paths(cfg, shell::kRegsPackageFile);
   sources.push_back(shell_wrapper_file(cfg));
   return eda::Design{cfg.name, shell::wrapper_top(cfg), {}, sources};
 }
@@ -151,7 +146,7 @@ SynthReport run_synth(const config::Config& cfg, const SynthOptions& options) {
   }
   const fs::path work = prepare_work_dir(options.work_dir, cfg.name);
   if (options.shell) {
-    eda::write_text(work / kShellRegsPackage, shell::sv_package(shell::register_map()));
+    eda::write_text(work / shell::kRegsPackageFile, shell::sv_package(shell::register_map()));
     eda::write_text(work / shell_wrapper_file(cfg), shell::wrapper_sv(cfg));
   }
 

@@ -24,6 +24,13 @@ std::string engine_core_module(const config::Config& cfg);
 // register package, which is read right after common/dnn_pkg.sv.
 std::string shell_filelist(const config::Config& cfg);
 
+// The file name of the generated register package (`dnngen regmap --sv`; rtl/ has no copy).
+inline constexpr const char* kRegsPackageFile = "dnn_shell_regs_pkg.sv";
+
+// The shell's sources in reading order: its file list's paths under rtl::rtl_root(), with
+// `regs_package` (where the caller writes the generated package) right after dnn_pkg.
+std::vector<std::string> shell_source_paths(const config::Config& cfg, const std::string& regs_package);
+
 // The wrapper's SystemVerilog text.
 std::string wrapper_sv(const config::Config& cfg);
 
