@@ -132,7 +132,7 @@ module dnn_shell_systolic #(
     .AddrBits     (RegAddrBits),
     .EngineKind   (dnn_shell_regs_pkg::EngineSystolic),
     .EngineVariant(0),
-    .EngineOps    (1 << dnn_shell_regs_pkg::OpGemm),
+    .EngineOps    ((1 << dnn_shell_regs_pkg::OpGemm) | (1 << dnn_shell_regs_pkg::OpConv2d)),
     .ConfigHash   (ConfigHash),
     .ArrayRows    (NumRows),
     .ArrayCols    (NumCols),
@@ -198,7 +198,8 @@ module dnn_shell_systolic #(
   logic [3:0]  op_code;
   logic [1:0]  out_type;
   logic        out_bias, out_relu, out_per_channel;
-  logic [31:0] size_m, size_n, size_k, a_stride_w, b_stride_w, out_stride_w, out_mult_w;
+  logic [31:0] desc_m, desc_n, desc_k, a_stride_w, b_stride_w, out_stride_w, out_mult_w;
+  logic [31:0] in_h_w, in_w_w, in_c_w, out_c_w, kernel_w, stride_w, pad_w;
   logic [5:0]  out_shift;
   logic [63:0] a_addr_w, b_addr_w, bias_addr_w, quant_addr_w, out_addr_w;
   logic [31:0] out_shift_w, output_w;
@@ -210,9 +211,16 @@ module dnn_shell_systolic #(
   assign out_bias        = output_w[2];
   assign out_relu        = output_w[3];
   assign out_per_channel = output_w[4];
-  assign size_m          = word(desc_q, dnn_shell_regs_pkg::RegM);
-  assign size_n          = word(desc_q, dnn_shell_regs_pkg::RegN);
-  assign size_k          = word(desc_q, dnn_shell_regs_pkg::RegK);
+  assign desc_m          = word(desc_q, dnn_shell_regs_pkg::RegM);
+  assign desc_n          = word(desc_q, dnn_shell_regs_pkg::RegN);
+  assign desc_k          = word(desc_q, dnn_shell_regs_pkg::RegK);
+  assign in_h_w          = word(desc_q, dnn_shell_regs_pkg::RegInH);
+  assign in_w_w          = word(desc_q, dnn_shell_regs_pkg::RegInW);
+  assign in_c_w          = word(desc_q, dnn_shell_regs_pkg::RegInC);
+  assign out_c_w         = word(desc_q, dnn_shell_regs_pkg::RegOutC);
+  assign kernel_w        = word(desc_q, dnn_shell_regs_pkg::RegKernel);
+  assign stride_w        = word(desc_q, dnn_shell_regs_pkg::RegStride);
+  assign pad_w           = word(desc_q, dnn_shell_regs_pkg::RegPad);
   assign a_addr_w        = word64(desc_q, dnn_shell_regs_pkg::RegAAddrLo);
   assign b_addr_w        = word64(desc_q, dnn_shell_regs_pkg::RegBAddrLo);
   assign bias_addr_w     = word64(desc_q, dnn_shell_regs_pkg::RegBiasAddrLo);
@@ -231,16 +239,66 @@ module dnn_shell_systolic #(
   assign raw      = out_type == 2'(dnn_shell_regs_pkg::OutTypeInt32);
   assign out_log2 = out_type;     // int8 0, int16 1, int32 2
 
-  // Row pitches: the stride registers, or packed rows when 0. Sizes are below 2^24 and
-  // elements at most 4 bytes, so a packed row fits 32 bits; the checks below stay narrow
-  // (24 x 32-bit products) because they are built in logic.
-  logic [31:0] a_row_bytes, b_row_bytes, out_row_bytes, a_pitch, b_pitch, out_pitch;
-  assign a_row_bytes   = 32'(size_k[SizeBits-1:0]) << (InBytes - 1);
-  assign b_row_bytes   = 32'(size_n[SizeBits-1:0]) << (WBytes - 1);
-  assign out_row_bytes = 32'(size_n[SizeBits-1:0]) << out_log2;
-  assign a_pitch       = (a_stride_w == '0) ? a_row_bytes : a_stride_w;
-  assign b_pitch       = (b_stride_w == '0) ? b_row_bytes : b_stride_w;
-  assign out_pitch     = (out_stride_w == '0) ? out_row_bytes : out_stride_w;
+  // The GEMM the layer runs as (conv2d: by implicit im2col) and its row pitches: the
+  // stride registers, or packed rows when 0. Sizes are below 2^24 and elements at most 4
+  // bytes, so a packed row fits 32 bits; the checks below stay narrow (24 x 32-bit
+  // products) because they are built in logic.
+  logic        is_conv, conv;
+  logic [31:0] size_m, size_n, size_k, a_pitch, b_row_bytes, b_pitch, out_row_bytes, out_pitch;
+  logic [31:0] a_rows, a_row_bytes, a_check_pitch;
+  logic [7:0]  conv_code;
+  logic [17:0] conv_out_w;
+  logic [SizeBits-1:0] conv_sc, conv_wc, conv_pxc;
+  logic [SizeBits+1:0] conv_sxc;
+  logic [AddrBits-1:0] conv_row_step, conv_first;
+  assign is_conv = op_code == 4'(dnn_shell_regs_pkg::OpConv2d);
+
+  dnn_shell_gemm_view #(
+    .InBytes (InBytes),
+    .WBytes  (WBytes),
+    .SizeBits(SizeBits),
+    .AddrBits(AddrBits)
+  ) u_view (
+    .is_conv_i      (is_conv),
+    .m_i            (desc_m),
+    .n_i            (desc_n),
+    .k_i            (desc_k),
+    .in_h_i         (in_h_w),
+    .in_w_i         (in_w_w),
+    .in_c_i         (in_c_w),
+    .out_c_i        (out_c_w),
+    .r_i            (kernel_w[15:0]),
+    .s_i            (kernel_w[31:16]),
+    .stride_y_i     (stride_w[15:0]),
+    .stride_x_i     (stride_w[31:16]),
+    .pad_y_i        (pad_w[15:0]),
+    .pad_x_i        (pad_w[31:16]),
+    .a_stride_i     (a_stride_w),
+    .b_stride_i     (b_stride_w),
+    .out_stride_i   (out_stride_w),
+    .a_addr_i       (AddrBits'(a_addr_w)),
+    .out_log2_i     (out_log2),
+    .m_o            (size_m),
+    .n_o            (size_n),
+    .k_o            (size_k),
+    .conv_o         (conv),
+    .a_pitch_o      (a_pitch),
+    .b_row_bytes_o  (b_row_bytes),
+    .b_pitch_o      (b_pitch),
+    .out_row_bytes_o(out_row_bytes),
+    .out_pitch_o    (out_pitch),
+    .a_check_rows_o (a_rows),
+    .a_row_bytes_o  (a_row_bytes),
+    .a_check_pitch_o(a_check_pitch),
+    .conv_code_o    (conv_code),
+    .out_w_o        (conv_out_w),
+    .sc_o           (conv_sc),
+    .wc_o           (conv_wc),
+    .pxc_o          (conv_pxc),
+    .sxc_o          (conv_sxc),
+    .row_step_o     (conv_row_step),
+    .conv_first_o   (conv_first)
+  );
 
   // ---------------------------------------------------------------- descriptor checks
   // The end of a tensor (one past its last byte) must stay inside the address space.
@@ -267,25 +325,27 @@ module dnn_shell_systolic #(
   logic [7:0] check_code;
   always_comb begin
     check_code = 8'(dnn_shell_regs_pkg::ErrorNone);
-    if (op_code != 4'(dnn_shell_regs_pkg::OpGemm)) begin
+    if (op_code != 4'(dnn_shell_regs_pkg::OpGemm) && !is_conv) begin
       check_code = 8'(dnn_shell_regs_pkg::ErrorBadOp);
-    end else if (size_m == '0 || size_n == '0 || size_k == '0) begin
+    end else if (is_conv && conv_code != '0) begin
+      check_code = conv_code;
+    end else if (!is_conv && (size_m == '0 || size_n == '0 || size_k == '0)) begin
       check_code = 8'(dnn_shell_regs_pkg::ErrorZeroSize);
-    end else if (size_m >= (32'd1 << SizeBits) || size_n >= (32'd1 << SizeBits)
-                 || size_k >= (32'd1 << SizeBits)) begin
+    end else if (!is_conv && (size_m >= (32'd1 << SizeBits) || size_n >= (32'd1 << SizeBits)
+                              || size_k >= (32'd1 << SizeBits))) begin
       check_code = 8'(dnn_shell_regs_pkg::ErrorSizeRange);
     end else if (out_type == 2'd3 || (raw && AccBits > 32) || (!raw && out_shift_w > 32'd62)
                  || (a_stride_w != '0 && a_stride_w < a_row_bytes)
                  || (b_stride_w != '0 && b_stride_w < b_row_bytes)
                  || (out_stride_w != '0 && out_stride_w < out_row_bytes)) begin
       check_code = 8'(dnn_shell_regs_pkg::ErrorBadField);
-    end else if (misaligned(a_addr_w[1:0], in_log2) || misaligned(a_pitch[1:0], in_log2)
+    end else if (misaligned(a_addr_w[1:0], in_log2) || misaligned(a_check_pitch[1:0], in_log2)
                  || misaligned(b_addr_w[1:0], w_log2) || misaligned(b_pitch[1:0], w_log2)
                  || misaligned(out_addr_w[1:0], out_log2) || misaligned(out_pitch[1:0], out_log2)
                  || (!raw && out_bias && misaligned(bias_addr_w[1:0], 2'd2))
                  || (!raw && out_per_channel && misaligned(quant_addr_w[1:0], 2'd2))) begin
       check_code = 8'(dnn_shell_regs_pkg::ErrorAddrAlign);
-    end else if (past_top(a_addr_w, size_m[SizeBits-1:0], a_pitch, a_row_bytes)
+    end else if (past_top(a_addr_w, a_rows[SizeBits-1:0], a_check_pitch, a_row_bytes)
                  || past_top(b_addr_w, size_k[SizeBits-1:0], b_pitch, b_row_bytes)
                  || past_top(out_addr_w, size_m[SizeBits-1:0], out_pitch, out_row_bytes)
                  || (!raw && out_bias
@@ -459,6 +519,17 @@ module dnn_shell_systolic #(
     .bias_addr_i     (AddrBits'(bias_addr_w)),
     .quant_i         (!raw && out_per_channel),
     .quant_addr_i    (AddrBits'(quant_addr_w)),
+    .conv_i          (conv),
+    .in_h_i          (in_h_w[15:0]),
+    .out_w_i         (conv_out_w),
+    .pad_y_i         (pad_w[15:0]),
+    .stride_y_i      (stride_w[15:0]),
+    .sc_i            (conv_sc),
+    .wc_i            (conv_wc),
+    .pxc_i           (conv_pxc),
+    .sxc_i           (conv_sxc),
+    .row_step_i      (conv_row_step),
+    .conv_first_i    (conv_first),
     .bank_claimable_i(~claimed_q),
     .claim_o         (claim),
     .claim_bank_o    (claim_bank),
@@ -974,7 +1045,7 @@ module dnn_shell_systolic #(
   end
 
   logic unused;
-  assign unused = ^{rd_last, core_out_col, core_done, core_err, core_cycles, core_ld_ready, cm0, ck0, ckj, clast,
+  assign unused = ^{rd_last, a_rows[31:SizeBits], core_out_col, core_done, core_err, core_cycles, core_ld_ready, cm0, ck0, ckj, clast,
                     ca_row, cb_row, a_addr_w, b_addr_w, out_addr_w, bias_addr_w, quant_addr_w,
                     output_w, out_shift_w, op_w};
 

@@ -1,10 +1,17 @@
 // Read realigner of the shell: turns the read DMA's bus beats into the words a buffer
 // wants. A segment is `rows` rows of `len` bytes each, back to back in memory, starting
 // `skip` bytes into the first of the beats the DMA brings for it
-// (ceil((skip + rows * len) / Bytes) beats); each row comes out as words of `wbytes`
-// bytes, its last word cut at the row's end, bytes past a word's size or past the row's
-// end reading 0. Segments follow one another in the order they were given; the bytes of
-// a segment's last beat beyond its end are dropped.
+// (ceil((skip + bytes) / Bytes) beats, bytes = rows * len); each row comes out as words of
+// `wbytes` bytes, its last word cut at the row's end, bytes past a word's size or past the
+// row's end reading 0. Segments follow one another in the order they were given; the
+// bytes of a segment's last beat beyond its end are dropped.
+//
+// A row may also be put together from several segments, its pieces (im2col: the runs of
+// an ifmap row and the zeros of the padding between them): the first piece has `more`
+// set and gives the row's `len` (rows = 1), the others have `cont` set (their len, rows
+// and wbytes are not used) and `more` on all but the last; each brings its own `bytes`,
+// read at its own skip, or zeros with `zero` (no beats: Bytes zeros a cycle). A piece
+// with `more` ends once its bytes are in, so a word may take bytes of two pieces.
 //
 // A byte buffer of 2 words + 1 beat: a beat is taken while fewer than two words are
 // held, a word leaves when it is complete, so the stream runs at one beat or one word a
@@ -26,7 +33,11 @@ module dnn_shell_unpack #(
   input  logic [SkipBits-1:0]   seg_skip_i,
   input  logic [LenBits-1:0]    seg_len_i,     // bytes a row, >= 1
   input  logic [LenBits-1:0]    seg_rows_i,    // >= 1
+  input  logic [2*LenBits:0]    seg_bytes_i,   // bytes it brings: rows * len, or a piece's
   input  logic [WBytesBits-1:0] seg_wbytes_i,  // 1..WordBytes
+  input  logic                  seg_zero_i,    // zeros, not beats
+  input  logic                  seg_more_i,    // the row goes on in the next segment
+  input  logic                  seg_cont_i,    // goes on with the row of the segment before
   // beats from the read DMA
   input  logic                  in_valid_i,
   output logic                  in_ready_o,
@@ -50,7 +61,8 @@ module dnn_shell_unpack #(
   logic                  active_q;
   logic                  first_q;               // the next beat is the segment's first
   logic [SkipBits-1:0]   skip_q;
-  logic [2*LenBits:0]    beats_q;               // beats of the segment still to take
+  logic [2*LenBits:0]    in_left_q;             // bytes of the segment still to come in
+  logic                  zero_q, more_q;
   logic [LenBits-1:0]    left_q;                // bytes of the row still to hand out
   logic [LenBits-1:0]    len_q;                 // bytes a row
   logic [LenBits-1:0]    rows_q;                // rows still to hand out, this one included
@@ -67,11 +79,16 @@ module dnn_shell_unpack #(
   assign out_row_last_o = LenBits'(take) == left_q;
   assign out_last_o  = out_row_last_o && rows_q == LenBits'(1);
   assign out_fire    = out_valid_o && out_ready_i;
-  // The next segment starts in the cycle the last word of this one leaves.
-  assign seg_ready_o = !active_q || (out_fire && out_last_o);
+  // The next segment starts in the cycle the last word of this one leaves, or, when the
+  // row goes on in it, once this one's bytes are all in.
+  logic room, zero_fire, fill_in;
+  assign seg_ready_o = !active_q || (out_fire && out_last_o) || (more_q && in_left_q == '0);
   assign seg_fire    = seg_valid_i && seg_ready_o;
-  assign in_ready_o  = active_q && beats_q != '0 && fill_q < FillBits'(2 * wbytes_q);
+  assign room        = active_q && in_left_q != '0 && fill_q < FillBits'(2 * wbytes_q);
+  assign in_ready_o  = room && !zero_q;
   assign in_fire     = in_valid_i && in_ready_o;
+  assign zero_fire   = room && zero_q;
+  assign fill_in     = in_fire || zero_fire;
 
   // Word out: the low `take` bytes of the buffer, the rest zero.
   always_comb begin
@@ -82,21 +99,27 @@ module dnn_shell_unpack #(
   end
 
   // Buffer update: drop the word leaving, then append the beat's bytes (past the skip on
-  // the segment's first beat) above what stays. A function called only when a byte moves,
-  // so a simulator shifts the wide buffer only then.
-  logic [FillBits-1:0] kept, beat_count;
+  // the segment's first beat, up to the segment's end) above what stays; zeros only move
+  // the fill, as every byte above it is 0. A function called only when a byte moves, so a
+  // simulator shifts the wide buffer only then.
+  logic [FillBits-1:0] kept, beat_count, beat_room;
   assign kept       = out_fire ? fill_q - FillBits'(take) : fill_q;
-  assign beat_count = first_q ? FillBits'(Bytes) - FillBits'(skip_q) : FillBits'(Bytes);
+  assign beat_room  = first_q ? FillBits'(Bytes) - FillBits'(skip_q) : FillBits'(Bytes);
+  assign beat_count = ((2*LenBits+1)'(beat_room) < in_left_q) ? beat_room : FillBits'(in_left_q);
 
   function automatic logic [BufBytes*8-1:0] next_buf(input logic [BufBytes*8-1:0] buffer,
                                                      input logic drop, input logic [WBytesBits-1:0] n,
                                                      input logic append, input logic [DataBits-1:0] beat,
                                                      input logic skip_first, input logic [SkipBits-1:0] skip,
+                                                     input logic [FillBits-1:0] count,
                                                      input logic [FillBits-1:0] at);
     logic [BufBytes*8-1:0] beat_bytes;
     next_buf   = drop ? buffer >> (32'(n) * 8) : buffer;
     beat_bytes = '0;
     beat_bytes[DataBits-1:0] = skip_first ? beat >> (32'(skip) * 8) : beat;
+    for (int unsigned b = 0; b < Bytes; b++) begin
+      if (b >= 32'(count)) beat_bytes[b*8 +: 8] = 8'h00;
+    end
     if (append) next_buf = next_buf | (beat_bytes << (32'(at) * 8));
   endfunction
 
@@ -105,7 +128,9 @@ module dnn_shell_unpack #(
       active_q <= 1'b0;
       first_q  <= 1'b0;
       skip_q   <= '0;
-      beats_q  <= '0;
+      in_left_q <= '0;
+      zero_q   <= 1'b0;
+      more_q   <= 1'b0;
       left_q   <= '0;
       len_q    <= '0;
       rows_q   <= '0;
@@ -113,39 +138,44 @@ module dnn_shell_unpack #(
       buf_q    <= '0;
       fill_q   <= '0;
     end else begin
-      if (in_fire) begin
-        first_q <= 1'b0;
-        beats_q <= beats_q - 1'b1;
+      if (fill_in) begin
+        first_q   <= 1'b0;
+        in_left_q <= in_left_q - (2*LenBits+1)'(beat_count);
       end
       if (out_fire) left_q <= out_row_last_o ? len_q : left_q - LenBits'(take);
       if (out_fire && out_row_last_o) rows_q <= rows_q - 1'b1;
       if (out_fire && out_last_o) begin
-        // The segment's last word: what its last beat held beyond the end is dropped.
+        // The segment's last word: the buffer is empty (bytes past its end never came in).
         active_q <= 1'b0;
         buf_q    <= '0;
         fill_q   <= '0;
-      end else if (in_fire || out_fire) begin
-        buf_q  <= next_buf(buf_q, out_fire, take, in_fire, in_data_i, first_q, skip_q, kept);
-        fill_q <= in_fire ? kept + beat_count : kept;
+      end else begin
+        if (in_fire || out_fire)
+          buf_q <= next_buf(buf_q, out_fire, take, in_fire, in_data_i, first_q, skip_q, beat_count, kept);
+        if (fill_in || out_fire) fill_q <= fill_in ? kept + beat_count : kept;
       end
-      // A new segment (possibly in the cycle the last one ends) overrides the above.
+      // A new segment (possibly in the cycle the last one ends) overrides the above; one
+      // that goes on with a row keeps the row's count.
       if (seg_fire) begin
-        active_q <= 1'b1;
-        first_q  <= 1'b1;
-        skip_q   <= seg_skip_i;
-        beats_q  <= ((2*LenBits+1)'(seg_skip_i) + (2*LenBits+1)'(seg_len_i) * (2*LenBits+1)'(seg_rows_i)
-                     + (2*LenBits+1)'(Bytes) - 1'b1) >> SkipBits;
-        left_q   <= seg_len_i;
-        len_q    <= seg_len_i;
-        rows_q   <= seg_rows_i;
-        wbytes_q <= seg_wbytes_i;
+        active_q  <= 1'b1;
+        first_q   <= 1'b1;
+        skip_q    <= seg_zero_i ? '0 : seg_skip_i;
+        in_left_q <= seg_bytes_i;
+        zero_q    <= seg_zero_i;
+        more_q    <= seg_more_i;
+        if (!seg_cont_i) begin
+          left_q   <= seg_len_i;
+          len_q    <= seg_len_i;
+          rows_q   <= seg_rows_i;
+          wbytes_q <= seg_wbytes_i;
+        end
       end
     end
   end
 
 `ifndef SYNTHESIS
   always_ff @(posedge clk_i) begin
-    if (seg_fire && (seg_len_i == '0 || seg_rows_i == '0 || seg_wbytes_i == '0
+    if (seg_fire && (seg_len_i == '0 || seg_rows_i == '0 || seg_bytes_i == '0 || seg_wbytes_i == '0
                      || 32'(seg_wbytes_i) > WordBytes))
       $error("dnn_shell_unpack: segment with no bytes or a word size outside 1..%0d", WordBytes);
   end

@@ -11,6 +11,16 @@
 // packed): then all of them are one command and one segment, so the bursts are long. A
 // FIFO carries each segment's destination from the command side to the data side.
 // bank_loaded_o pulses when a job's last word is written.
+//
+// conv2d (conv_i): A row i is the im2col row of output pixel m0+i, elements k0 .. k0+kj
+// with k = (r*S + s)*IN_C + c. For one filter row r the S x IN_C elements lie back to
+// back in the ifmap row ih = oh*STRIDE_Y - PAD_Y + r, from pixel iw = ow*STRIDE_X - PAD_X,
+// except where the window hangs over the padding. So the row is issued as pieces, one a
+// cycle, each up to the next edge of the padding, of filter row r or of the job's K
+// range: a read command for the ifmap bytes, or zeros (no command) for the padding; the
+// realigner joins the pieces of a row into its words. No division: the pixel (ow, oh) and
+// the position in K (r, element j of the S x IN_C run) are stepped, and the walk keeps
+// where its M tile and its K split start.
 module dnn_shell_ws_loader #(
   parameter int unsigned NumRows     = 4,
   parameter int unsigned NumCols     = 4,
@@ -50,6 +60,18 @@ module dnn_shell_ws_loader #(
   input  logic [AddrBits-1:0]       bias_addr_i,
   input  logic                      quant_i,       // load per-channel (mult, shift)
   input  logic [AddrBits-1:0]       quant_addr_i,
+  // conv2d: A rows by im2col from the ifmap (a_stride_i: bytes between ifmap rows)
+  input  logic                      conv_i,
+  input  logic [15:0]               in_h_i,        // ifmap rows
+  input  logic [17:0]               out_w_i,       // F: output pixels a row
+  input  logic [15:0]               pad_y_i,
+  input  logic [15:0]               stride_y_i,
+  input  logic [SizeBits-1:0]       sc_i,          // S x IN_C: a filter row's elements
+  input  logic [SizeBits-1:0]       wc_i,          // IN_W x IN_C: an ifmap row's elements
+  input  logic [SizeBits-1:0]       pxc_i,         // PAD_X x IN_C
+  input  logic [SizeBits+1:0]       sxc_i,         // STRIDE_X x IN_C (used when F > 1)
+  input  logic [AddrBits-1:0]       row_step_i,    // STRIDE_Y x the ifmap row pitch
+  input  logic [AddrBits-1:0]       conv_first_i,  // A - PAD_Y x pitch - PAD_X x IN_C elements
   // banks
   input  logic [1:0]                bank_claimable_i,  // bank b is free to fill
   output logic                      claim_o,            // starting to fill bank claim_bank_o
@@ -142,13 +164,59 @@ module dnn_shell_ws_loader #(
   logic [LdAddrBits-1:0] seg_stride;
   logic                  seg_job_end;            // the job's last segment
   logic                  last_row, has_bias, has_quant;
+  logic                  piece;                  // conv2d A: a piece of an im2col row
+  logic                  seg_zero, seg_more, seg_cont;
 
+  // ---------------------------------------------------------------- conv2d im2col walk
+  // The pixel of the current A row: ow, ih0 = oh*STRIDE_Y - PAD_Y, iwc = (ow*STRIDE_X -
+  // PAD_X)*IN_C, the byte of its window's first element and of its output row's first
+  // pixel's; the position in K: filter row r, element j of its run, r x pitch; the row's
+  // elements left. mb_*: the M tile's first pixel; kb_*: the job's first K position.
+  localparam int unsigned IhBits = 20;
+  localparam int unsigned IwBits = SizeBits + 3;
+  logic [17:0]             ow_q, mb_ow_q;
+  logic signed [IhBits-1:0] ih0_q, mb_ih0_q;
+  logic signed [IwBits-1:0] iwc_q, mb_iwc_q;
+  logic [AddrBits-1:0]     pix_q, mb_pix_q, rowst_q, mb_rowst_q;
+  logic [15:0]             r_q, kb_r_q;
+  logic [SizeBits-1:0]     j_q, kb_j_q, rem_q;
+  logic [AddrBits-1:0]     roff_q, kb_roff_q;
+
+  // The piece at (r, j): up to the padding's left edge jl, the ifmap's right edge jh, the
+  // run's end or the row's end.
+  logic signed [IhBits-1:0] ih;
+  logic signed [IwBits:0]   jl, jh, j_s, slice_end, piece_end;
+  logic                     row_in;
+  logic [SizeBits-1:0]      piece_elems;
+  always_comb begin
+    ih        = ih0_q + IhBits'(r_q);
+    row_in    = ih >= 0 && ih < $signed({4'b0, in_h_i});
+    jl        = (iwc_q < 0) ? -((IwBits+1)'(iwc_q)) : '0;
+    jh        = (IwBits+1)'(wc_i) - (IwBits+1)'(iwc_q);
+    if (jh > $signed((IwBits+1)'(sc_i))) jh = (IwBits+1)'(sc_i);   // jh may be negative
+    j_s       = (IwBits+1)'(j_q);
+    slice_end = ((IwBits+1)'(sc_i) - j_s > (IwBits+1)'(rem_q)) ? j_s + (IwBits+1)'(rem_q)
+                                                               : (IwBits+1)'(sc_i);
+    piece_end = slice_end;
+    seg_zero  = 1'b1;
+    if (row_in && j_s < jl) begin
+      if (jl < slice_end) piece_end = jl;
+    end else if (row_in && j_s < jh) begin
+      if (jh < slice_end) piece_end = jh;
+      seg_zero = 1'b0;
+    end
+    piece_elems = SizeBits'(piece_end - j_s);
+  end
+
+  assign piece     = conv_i && state_q == IssueA;
+  assign seg_cont  = rem_q != kj;
+  assign seg_more  = rem_q != piece_elems;
   assign has_bias  = bias_i && walk_last_k;
   assign has_quant = quant_i && walk_last_k;
 
   // Jobs whose rows are contiguous in memory: one segment for all of them.
   logic a_contig, b_contig;
-  assign a_contig = 32'(k_i) <= MaxK && 64'(a_stride_i) == 64'(k_i) * 64'(InBytes);
+  assign a_contig = !conv_i && 32'(k_i) <= MaxK && 64'(a_stride_i) == 64'(k_i) * 64'(InBytes);
   assign b_contig = 32'(n_i) <= MaxN && 64'(b_stride_i) == 64'(n_i) * 64'(WBytes);
 
   always_comb begin
@@ -168,6 +236,10 @@ module dnn_shell_ws_loader #(
         seg_stride  = LdAddrBits'(MaxM);
         seg_rows    = a_contig ? (SizeBits+4)'(mj) : (SizeBits+4)'(1);
         last_row    = a_contig || row_q == mj - 1'b1;
+        if (conv_i) begin
+          seg_addr = pix_q + roff_q + AddrBits'(j_q) * AddrBits'(InBytes);
+          last_row = !seg_more && row_q == mj - 1'b1;
+        end
       end
       IssueB: begin
         seg_len     = (SizeBits+4)'(nj) * (SizeBits+4)'(WBytes);
@@ -197,20 +269,26 @@ module dnn_shell_ws_loader #(
   end
 
   // Segment info travels beside the DMA command.
-  localparam int unsigned InfoBits = SkipBits + 2 * (SizeBits + 4) + WBytesBits + 2 + 2 * LdAddrBits + 2;
+  localparam int unsigned InfoBits = SkipBits + 2 * (SizeBits + 4) + (2 * SizeBits + 9) + WBytesBits + 3
+                                   + 2 + 2 * LdAddrBits + 2;
   logic                issuing, info_ready, seg_fire;
   logic [InfoBits-1:0] info_in;
+  logic [SkipBits-1:0] seg_skip;
   assign issuing     = state_q == IssueA || state_q == IssueB || state_q == IssueBias
                     || state_q == IssueQuant;
-  assign cmd_valid_o = issuing && info_ready;
-  assign seg_fire    = cmd_valid_o && cmd_ready_i;
+  // Zeros of the padding go to the realigner only: no read command.
+  assign cmd_valid_o = issuing && info_ready && !(piece && seg_zero);
+  assign seg_fire    = issuing && info_ready && ((piece && seg_zero) || cmd_ready_i);
   assign cmd_addr_o  = {seg_addr[AddrBits-1:SkipBits], SkipBits'(0)};
+  assign seg_skip    = (piece && seg_zero) ? '0 : seg_addr[SkipBits-1:0];
   logic [2*SizeBits+8:0] seg_bytes;
-  assign seg_bytes   = (2*SizeBits+9)'(seg_len) * (2*SizeBits+9)'(seg_rows);
-  assign cmd_beats_o = (SizeBits+1)'(((2*SizeBits+9)'(seg_addr[SkipBits-1:0]) + seg_bytes
+  assign seg_bytes   = piece ? (2*SizeBits+9)'(piece_elems) * (2*SizeBits+9)'(InBytes)
+                             : (2*SizeBits+9)'(seg_len) * (2*SizeBits+9)'(seg_rows);
+  assign cmd_beats_o = (SizeBits+1)'(((2*SizeBits+9)'(seg_skip) + seg_bytes
                                       + (2*SizeBits+9)'(Bytes) - 1'b1) >> SkipBits);
   // The destination's first word: A row i -> word i, B row k -> word k, parameters -> 0.
-  assign info_in = {seg_addr[SkipBits-1:0], seg_len, seg_rows, seg_wbytes, seg_kind,
+  assign info_in = {seg_skip, seg_len, seg_rows, seg_bytes, seg_wbytes,
+                    piece && seg_zero, piece && seg_more, piece && seg_cont, seg_kind,
                     (seg_kind == KindA || seg_kind == KindB) ? LdAddrBits'(row_q) : LdAddrBits'(0),
                     seg_stride, seg_job_end, bank_q};
 
@@ -237,7 +315,8 @@ module dnn_shell_ws_loader #(
         end
       end
       default: if (seg_fire) begin
-        row_d = row_q + 1'b1;
+        // A piece of a conv2d row that the row goes on after keeps the row.
+        row_d = (piece && seg_more) ? row_q : row_q + 1'b1;
         if (state_q == IssueA) addr_d = addr_q + a_stride_i;
         if (state_q == IssueB) addr_d = addr_q + b_stride_i;
         if (last_row) begin
@@ -276,6 +355,83 @@ module dnn_shell_ws_loader #(
   end
   assign claim_bank_o = bank_q;
 
+  // conv2d walk: the next pixel, and the K position after the piece being issued.
+  logic [17:0]              ow_n;
+  logic signed [IhBits-1:0] ih0_n;
+  logic signed [IwBits-1:0] iwc_n;
+  logic [AddrBits-1:0]      pix_n, rowst_n, roff_n;
+  logic [15:0]              r_n;
+  logic [SizeBits-1:0]      j_n;
+  logic                     mtile_done;   // the job is its M tile's last: the next starts a tile
+  always_comb begin
+    if (ow_q == out_w_i - 1'b1) begin
+      ow_n    = '0;
+      iwc_n   = -(IwBits'(pxc_i));
+      ih0_n   = ih0_q + IhBits'(stride_y_i);
+      rowst_n = rowst_q + row_step_i;
+      pix_n   = rowst_n;
+    end else begin
+      ow_n    = ow_q + 1'b1;
+      iwc_n   = iwc_q + IwBits'(sxc_i);
+      ih0_n   = ih0_q;
+      rowst_n = rowst_q;
+      pix_n   = pix_q + AddrBits'(sxc_i) * AddrBits'(InBytes);
+    end
+    j_n    = j_q + piece_elems;
+    r_n    = r_q;
+    roff_n = roff_q;
+    if (j_n == sc_i) begin
+      j_n    = '0;
+      r_n    = r_q + 1'b1;
+      roff_n = roff_q + a_stride_i;
+    end
+  end
+  assign mtile_done = walk_last_k && 32'(n0) + 32'(nj) == 32'(n_i);
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      {ow_q, mb_ow_q, ih0_q, mb_ih0_q, iwc_q, mb_iwc_q} <= '0;
+      {pix_q, mb_pix_q, rowst_q, mb_rowst_q} <= '0;
+      {r_q, kb_r_q, j_q, kb_j_q, rem_q, roff_q, kb_roff_q} <= '0;
+    end else begin
+      if (start_i) begin
+        // The first pixel's window starts PAD_Y rows up and PAD_X pixels left.
+        mb_ow_q    <= '0;
+        mb_ih0_q   <= -(IhBits'(pad_y_i));
+        mb_iwc_q   <= -(IwBits'(pxc_i));
+        mb_pix_q   <= conv_first_i;
+        mb_rowst_q <= conv_first_i;
+        kb_r_q     <= '0;
+        kb_j_q     <= '0;
+        kb_roff_q  <= '0;
+      end
+      if (claim_o) begin
+        {ow_q, ih0_q, iwc_q, pix_q, rowst_q} <= {mb_ow_q, mb_ih0_q, mb_iwc_q, mb_pix_q, mb_rowst_q};
+        {r_q, j_q, roff_q} <= {kb_r_q, kb_j_q, kb_roff_q};
+        rem_q <= kj;
+      end
+      if (piece && seg_fire) begin
+        if (seg_more) begin
+          {r_q, j_q, roff_q} <= {r_n, j_n, roff_n};
+          rem_q <= rem_q - piece_elems;
+        end else begin
+          // The row is done: the next pixel; the next row starts at the job's k0 again.
+          {ow_q, ih0_q, iwc_q, pix_q, rowst_q} <= {ow_n, ih0_n, iwc_n, pix_n, rowst_n};
+          if (!last_row) begin
+            {r_q, j_q, roff_q} <= {kb_r_q, kb_j_q, kb_roff_q};
+            rem_q <= kj;
+          end else if (walk_last_k) begin
+            // The K split is done; a new M tile starts at the pixel after this one's last.
+            {kb_r_q, kb_j_q, kb_roff_q} <= '0;
+            if (mtile_done) {mb_ow_q, mb_ih0_q, mb_iwc_q, mb_pix_q, mb_rowst_q} <= {ow_n, ih0_n, iwc_n, pix_n, rowst_n};
+          end else begin
+            {kb_r_q, kb_j_q, kb_roff_q} <= {r_n, j_n, roff_n};
+          end
+        end
+      end
+    end
+  end
+
   // ---------------------------------------------------------------- data side
   // Every issued command has its entry here until its segment starts in the realigner:
   // at most Outstanding commands are in flight beyond the one in the realigner.
@@ -283,12 +439,14 @@ module dnn_shell_ws_loader #(
   logic [InfoBits-1:0]   info;
   logic [SkipBits-1:0]   info_skip;
   logic [SizeBits+3:0]   info_len, info_rows;
+  logic [2*SizeBits+8:0] info_bytes;
   logic [WBytesBits-1:0] info_wbytes;
+  logic                  info_zero, info_more, info_cont;
   logic [1:0]            info_kind;
   logic [LdAddrBits-1:0] info_first, info_stride;
   logic                  info_job_end, info_bank;
-  assign {info_skip, info_len, info_rows, info_wbytes, info_kind, info_first, info_stride, info_job_end,
-          info_bank} = info;
+  assign {info_skip, info_len, info_rows, info_bytes, info_wbytes, info_zero, info_more, info_cont, info_kind,
+          info_first, info_stride, info_job_end, info_bank} = info;
 
   dnn_fifo #(.Width(InfoBits), .Depth(Outstanding + 2)) u_info (
     .clk_i      (clk_i),
@@ -315,7 +473,11 @@ module dnn_shell_ws_loader #(
     .seg_skip_i  (info_skip),
     .seg_len_i   (info_len),
     .seg_rows_i  (info_rows),
+    .seg_bytes_i (info_bytes),
     .seg_wbytes_i(info_wbytes),
+    .seg_zero_i  (info_zero),
+    .seg_more_i  (info_more),
+    .seg_cont_i  (info_cont),
     .in_valid_i  (in_valid_i),
     .in_ready_o  (in_ready_o),
     .in_data_i   (in_data_i),
@@ -377,8 +539,8 @@ module dnn_shell_ws_loader #(
         end
       end
       // The next segment's destination (possibly in the cycle the last one's last word
-      // is written) overrides the above.
-      if (info_pop) begin
+      // is written) overrides the above; a piece that goes on with a row keeps it.
+      if (info_pop && !info_cont) begin
         dst_kind_q    <= info_kind;
         dst_addr_q    <= info_first;
         dst_row_q     <= info_first;

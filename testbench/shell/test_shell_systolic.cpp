@@ -127,6 +127,25 @@ AxiMemoryTiming deterministic(unsigned latency = 20, double bytes_per_cycle = TB
   return t;
 }
 
+// Places the layer's tensors one after the other from a random start, with random gaps,
+// each aligned to its element (not to the bus): A (`a_bytes`), B, bias, quant, OUT.
+void place_tensors(std::mt19937_64& rng, const ShellParams& p, LayerDescriptor& d, uint64_t a_bytes) {
+  auto pick = [&](unsigned lo, unsigned hi) { return std::uniform_int_distribution<unsigned>(lo, hi)(rng); };
+  const systolic::GemmView v = systolic::gemm_view(p, d);
+  uint64_t at = pick(0, 4096);
+  auto place = [&](uint64_t bytes, unsigned align) {
+    at = (at + pick(0, 300) + align - 1) / align * align;
+    const uint64_t base = at;
+    at += bytes;
+    return base;
+  };
+  d.a_addr = place(a_bytes, p.in_bits / 8);
+  d.b_addr = place(v.k * v.b_pitch, p.w_bits / 8);
+  d.bias_addr = place(v.n * 4, 4);
+  d.quant_addr = place(v.n * 8, 4);
+  d.out_addr = place(v.m * v.out_pitch, out_bytes(d));
+}
+
 // A random layer that fits the memory: sizes across the job limits, random pitches and
 // element-aligned (not bus-aligned) addresses, tensors placed one after the other.
 LayerDescriptor random_layer(std::mt19937_64& rng, const ShellParams& p, unsigned scale) {
@@ -161,24 +180,48 @@ LayerDescriptor random_layer(std::mt19937_64& rng, const ShellParams& p, unsigne
   d.a_stride = pick(0, 1) ? 0 : d.k * in_b + pick(0, 5) * in_b;
   d.b_stride = pick(0, 1) ? 0 : d.n * w_b + pick(0, 5) * w_b;
   d.out_stride = pick(0, 1) ? 0 : d.n * o_b + pick(0, 5) * o_b;
-  uint64_t at = pick(0, 4096);
-  auto place = [&](uint64_t bytes, unsigned align) {
-    at = (at + pick(0, 300) + align - 1) / align * align;
-    const uint64_t base = at;
-    at += bytes;
-    return base;
-  };
-  d.a_addr = place(uint64_t{d.m} * a_pitch(p, d), in_b);
-  d.b_addr = place(uint64_t{d.k} * b_pitch(p, d), w_b);
-  d.bias_addr = place(uint64_t{d.n} * 4, 4);
-  d.quant_addr = place(uint64_t{d.n} * 8, 4);
-  d.out_addr = place(uint64_t{d.m} * out_pitch(d), o_b);
+  place_tensors(rng, p, d, uint64_t{d.m} * a_pitch(p, d));
+  return d;
+}
+
+// A random conv2d layer (implicit im2col): small images, filters up to 5x5, strides up to
+// 3, padding up to the filter size, channel counts around the job limits, random pitches;
+// now and then a 1x1 unpadded layer (a plain GEMM on the ifmap).
+LayerDescriptor random_conv_layer(std::mt19937_64& rng, const ShellParams& p) {
+  auto pick = [&](unsigned lo, unsigned hi) { return std::uniform_int_distribution<unsigned>(lo, hi)(rng); };
+  LayerDescriptor d;
+  d.op = "conv2d";
+  d.r = pick(1, 5), d.s = pick(1, 5);
+  d.stride_y = pick(1, 3), d.stride_x = pick(1, 3);
+  // Padding: mostly none or "same"-like, sometimes the whole filter.
+  auto pad = [&](unsigned f) { return pick(0, 4) == 0 ? f : pick(0, 1) * (f / 2); };
+  d.pad_y = pad(d.r), d.pad_x = pad(d.s);
+  if (pick(0, 7) == 0) d.r = d.s = d.stride_y = d.stride_x = 1, d.pad_y = d.pad_x = 0;
+  d.in_h = std::max(pick(1, 9), d.r > 2 * d.pad_y ? d.r - 2 * d.pad_y : 1u);
+  d.in_w = std::max(pick(1, 9), d.s > 2 * d.pad_x ? d.s - 2 * d.pad_x : 1u);
+  const unsigned c_limit = std::max(1u, std::min(p.max_k, 64u) / 2);
+  d.in_c = pick(0, 2) == 0 ? pick(1, 3) : pick(1, c_limit);
+  d.out_c = pick(0, 2) == 0 ? pick(1, 4) : pick(1, std::min(p.max_n, 40u) + 5);
+  const char* types[3] = {"int8", "int16", "int32"};
+  d.out_type = types[pick(0, p.acc_bits > 32 ? 1 : 2)];
+  d.bias = pick(0, 1) == 1;
+  d.relu = pick(0, 1) == 1;
+  d.per_channel = pick(0, 1) == 1;
+  d.out_mult = static_cast<int32_t>(pick(1, 1u << 16));
+  d.out_shift = pick(0, 30);
+  const unsigned in_b = p.in_bits / 8, w_b = p.w_bits / 8, o_b = out_bytes(d);
+  d.a_stride = pick(0, 2) ? 0 : (d.in_w * d.in_c + pick(0, 7)) * in_b;
+  d.b_stride = pick(0, 1) ? 0 : (d.out_c + pick(0, 5)) * w_b;
+  d.out_stride = pick(0, 1) ? 0 : (d.out_c + pick(0, 5)) * o_b;
+  const uint64_t ifmap_pitch = d.a_stride != 0 ? d.a_stride : uint64_t{d.in_w} * d.in_c * in_b;
+  place_tensors(rng, p, d, d.in_h * ifmap_pitch);
   return d;
 }
 
 // Per-channel shifts in a sensible range (the table is random memory otherwise).
 void sensible_quant_table(std::vector<uint8_t>& mem, const LayerDescriptor& d, std::mt19937_64& rng) {
-  for (uint32_t n = 0; n < d.n; ++n) {
+  const uint32_t channels = d.op == "conv2d" ? d.out_c : d.n;
+  for (uint32_t n = 0; n < channels; ++n) {
     const uint32_t shift = static_cast<uint32_t>(rng() % 40);
     for (unsigned i = 0; i < 4; ++i)
       mem[d.quant_addr + n * 8 + 4 + i] = static_cast<uint8_t>(shift >> (8 * i));
@@ -186,6 +229,15 @@ void sensible_quant_table(std::vector<uint8_t>& mem, const LayerDescriptor& d, s
 }
 
 std::string describe(const LayerDescriptor& d) {
+  if (d.op == "conv2d") {
+    auto u = [](uint32_t x) { return std::to_string(x); };
+    return "conv2d " + u(d.in_h) + "x" + u(d.in_w) + "x" + u(d.in_c) + " -> " + u(d.out_c) + " filters " +
+           u(d.r) + "x" + u(d.s) + " stride " + u(d.stride_y) + "," + u(d.stride_x) + " pad " + u(d.pad_y) +
+           "," + u(d.pad_x) + " out " + d.out_type + (d.bias ? " bias" : "") +
+           (d.per_channel ? " per-channel" : "") + (d.relu ? " relu" : "") + " strides " + u(d.a_stride) +
+           "/" + u(d.b_stride) + "/" + u(d.out_stride) + " A@" + std::to_string(d.a_addr) + " B@" +
+           std::to_string(d.b_addr) + " OUT@" + std::to_string(d.out_addr);
+  }
   return "M " + std::to_string(d.m) + " N " + std::to_string(d.n) + " K " + std::to_string(d.k) + " out " +
          d.out_type + (d.bias ? " bias" : "") + (d.per_channel ? " per-channel" : "") +
          (d.relu ? " relu" : "") + " strides " + std::to_string(d.a_stride) + "/" +
@@ -204,7 +256,7 @@ std::string first_difference(const std::vector<uint8_t>& got, const std::vector<
   for (std::size_t i = 0; i < got.size(); ++i) {
     if (got[i] == want[i]) continue;
     const int64_t rel = static_cast<int64_t>(i) - static_cast<int64_t>(d.out_addr);
-    const uint64_t pitch = out_pitch(d);
+    const uint64_t pitch = out_pitch(params(), d);
     return "first at byte " + std::to_string(i) + " (OUT + " + std::to_string(rel) + ": row " +
            std::to_string(rel / static_cast<int64_t>(pitch)) + ", byte " +
            std::to_string(rel % static_cast<int64_t>(pitch)) + "): rtl " + std::to_string(got[i]) +
@@ -228,13 +280,14 @@ LayerRun expect_matches_model(Bench& b, const LayerDescriptor& d, const std::str
   return r;
 }
 
-void run_random_layers(const AxiMemoryTiming& t, unsigned count, unsigned scale, bool exact_cycles) {
+void run_random_layers(const AxiMemoryTiming& t, unsigned count, unsigned scale, bool exact_cycles,
+                       bool conv = false) {
   const ShellParams p = params();
-  const uint64_t seed = base_seed() + t.latency * 7 + (t.stall > 0 ? 1 : 0);
+  const uint64_t seed = base_seed() + t.latency * 7 + (t.stall > 0 ? 1 : 0) + (conv ? 2 : 0);
   Bench b(t, seed);
   std::mt19937_64 rng(seed);
   for (unsigned i = 0; i < count; ++i) {
-    const LayerDescriptor d = random_layer(rng, p, scale);
+    const LayerDescriptor d = conv ? random_conv_layer(rng, p) : random_layer(rng, p, scale);
     sensible_quant_table(b.memory(), d, rng);
     ASSERT_EQ(check_descriptor(p, d), 0u) << describe(d);
     const std::string what =
@@ -263,6 +316,19 @@ void run_random_layers(const AxiMemoryTiming& t, unsigned count, unsigned scale,
 
 TEST(ShellSystolic, RandomLayersDeterministicMemory) { run_random_layers(deterministic(), 40, 2, true); }
 
+// conv2d by implicit im2col: the loader gathers every A row from the ifmap, zeros for the
+// padding, with no lowering on the host.
+TEST(ShellSystolic, RandomConvLayersDeterministicMemory) {
+  run_random_layers(deterministic(), 40, 1, true, true);
+}
+
+TEST(ShellSystolic, RandomConvLayersStallingMemory) {
+  AxiMemoryTiming t = deterministic(37, 3);
+  t.stall = 0.3;
+  t.seed = base_seed();
+  run_random_layers(t, 10, 1, false, true);
+}
+
 TEST(ShellSystolic, RandomLayersStallingMemory) {
   AxiMemoryTiming t = deterministic(37, 3);
   t.stall = 0.3;
@@ -285,7 +351,7 @@ TEST(ShellSystolic, TwoChainedLayers) {
   l2.m = l1.m;
   l2.k = l1.n;
   l2.a_addr = l1.out_addr;
-  l2.a_stride = static_cast<uint32_t>(out_pitch(l1));
+  l2.a_stride = static_cast<uint32_t>(out_pitch(p, l1));
   l2.b_addr = 200'000;
   l2.b_stride = 0;
   l2.out_addr = 400'000;
@@ -312,12 +378,15 @@ TEST(ShellSystolic, BadDescriptorsEndWithTheirErrorCode) {
   good.m = 5, good.n = 6, good.k = 9;
   good.a_addr = 4096, good.b_addr = 100'000, good.bias_addr = 200'000, good.quant_addr = 210'000,
   good.out_addr = 300'000;
+  auto conv = [](LayerDescriptor& d) {
+    d.op = "conv2d";
+    d.in_h = 5, d.in_w = 6, d.in_c = 3, d.out_c = 4, d.r = d.s = 3, d.pad_y = d.pad_x = 1;
+  };
   struct Case {
     const char* error;
     std::function<void(LayerDescriptor&)> spoil;
   };
   const std::vector<Case> cases = {
-      {"bad_op", [](LayerDescriptor& d) { d.op = "conv2d"; }},
       {"bad_op", [](LayerDescriptor& d) { d.op = "spmv"; }},
       {"zero_size", [](LayerDescriptor& d) { d.m = 0; }},
       {"zero_size", [](LayerDescriptor& d) { d.k = 0; }},
@@ -336,6 +405,16 @@ TEST(ShellSystolic, BadDescriptorsEndWithTheirErrorCode) {
        }},
       {"addr_range", [](LayerDescriptor& d) { d.out_addr = 0xFFFF'FFF0u; }},
       {"addr_range", [](LayerDescriptor& d) { d.b_addr = uint64_t{1} << 32; }},
+      // conv2d (a good one: 5x6x3 -> 4 filters of 3x3, padding 1)
+      {"zero_size", [&](LayerDescriptor& d) { conv(d), d.in_c = 0; }},
+      {"zero_size", [&](LayerDescriptor& d) { conv(d), d.s = 0; }},
+      {"bad_field", [&](LayerDescriptor& d) { conv(d), d.stride_x = 0; }},
+      {"bad_field", [&](LayerDescriptor& d) { conv(d), d.pad_y = 4; }},
+      {"bad_field", [&](LayerDescriptor& d) { conv(d), d.a_stride = 6 * 3 * (p.in_bits / 8) - 1; }},
+      {"size_range", [&](LayerDescriptor& d) { conv(d), d.in_w = 1u << 16; }},
+      {"size_range", [&](LayerDescriptor& d) { conv(d), d.in_h = 1, d.pad_y = 0; }},
+      {"size_range", [&](LayerDescriptor& d) { conv(d), d.in_c = 1u << 21; }},
+      {"addr_range", [&](LayerDescriptor& d) { conv(d), d.a_addr = 0xFFFF'FFC0u; }},
   };
   for (const Case& c : cases) {
     LayerDescriptor d = good;
@@ -352,6 +431,10 @@ TEST(ShellSystolic, BadDescriptorsEndWithTheirErrorCode) {
     EXPECT_TRUE(b.memory() == before) << c.error;
   }
   expect_matches_model(b, good, "a good layer after the bad ones");
+  LayerDescriptor good_conv = good;
+  conv(good_conv);
+  ASSERT_EQ(check_descriptor(p, good_conv), 0u);
+  expect_matches_model(b, good_conv, "a good conv2d layer after the bad ones");
   expect_clean(b);
 }
 

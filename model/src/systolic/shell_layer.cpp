@@ -61,36 +61,101 @@ unsigned out_bytes(const LayerDescriptor& d) {
   return 4;
 }
 
-uint64_t a_pitch(const ShellParams& p, const LayerDescriptor& d) {
-  return d.a_stride != 0 ? d.a_stride : uint64_t{d.k} * (p.in_bits / 8);
+namespace {
+
+// The conv2d checks that come before the GEMM view exists (sizes and fields of the
+// convolution), in the RTL's order; 0 when they pass.
+uint32_t check_conv(const LayerDescriptor& d) {
+  if (d.in_h == 0 || d.in_w == 0 || d.in_c == 0 || d.out_c == 0 || d.r == 0 || d.s == 0)
+    return error_code("zero_size");
+  if (d.stride_y == 0 || d.stride_x == 0 || d.pad_y > d.r || d.pad_x > d.s) return error_code("bad_field");
+  const uint64_t dim_limit = uint64_t{1} << kConvDimBits, size_limit = uint64_t{1} << kSizeBits;
+  if (d.in_h >= dim_limit || d.in_w >= dim_limit || d.in_c >= size_limit || d.out_c >= size_limit ||
+      uint64_t{d.in_h} + 2 * uint64_t{d.pad_y} < d.r || uint64_t{d.in_w} + 2 * uint64_t{d.pad_x} < d.s ||
+      uint64_t{d.in_w} * d.in_c >= size_limit)
+    return error_code("size_range");
+  const uint64_t e = (uint64_t{d.in_h} + 2 * uint64_t{d.pad_y} - d.r) / d.stride_y + 1;
+  const uint64_t f = (uint64_t{d.in_w} + 2 * uint64_t{d.pad_x} - d.s) / d.stride_x + 1;
+  if (e * f >= size_limit || uint64_t{d.r} * d.s * d.in_c >= size_limit) return error_code("size_range");
+  return 0;
 }
-uint64_t b_pitch(const ShellParams& p, const LayerDescriptor& d) {
-  return d.b_stride != 0 ? d.b_stride : uint64_t{d.n} * (p.w_bits / 8);
+
+}  // namespace
+
+GemmView gemm_view(const ShellParams& p, const LayerDescriptor& d) {
+  const unsigned in_b = p.in_bits / 8, w_b = p.w_bits / 8, o_b = out_bytes(d);
+  GemmView v;
+  if (d.op == "conv2d") {
+    v.e = (uint64_t{d.in_h} + 2 * uint64_t{d.pad_y} - d.r) / d.stride_y + 1;
+    v.f = (uint64_t{d.in_w} + 2 * uint64_t{d.pad_x} - d.s) / d.stride_x + 1;
+    v.m = v.e * v.f;
+    v.n = d.out_c;
+    v.k = uint64_t{d.r} * d.s * d.in_c;
+    v.a_row_bytes = uint64_t{d.in_w} * d.in_c * in_b;
+    v.a_pitch = d.a_stride != 0 ? d.a_stride : v.a_row_bytes;
+    // 1x1, stride 1, no padding, packed rows: A is the ifmap, a pixel a row.
+    const bool a_is_gemm = d.r == 1 && d.s == 1 && d.stride_y == 1 && d.stride_x == 1 && d.pad_y == 0 &&
+                           d.pad_x == 0 && v.a_pitch == v.a_row_bytes;
+    v.conv = !a_is_gemm;
+    if (a_is_gemm) v.a_row_bytes = v.a_pitch = uint64_t{d.in_c} * in_b;
+  } else {
+    v.m = d.m;
+    v.n = d.n;
+    v.k = d.k;
+    v.a_row_bytes = v.k * in_b;
+    v.a_pitch = d.a_stride != 0 ? d.a_stride : v.a_row_bytes;
+  }
+  v.b_row_bytes = v.n * w_b;
+  v.b_pitch = d.b_stride != 0 ? d.b_stride : v.b_row_bytes;
+  v.out_row_bytes = v.n * o_b;
+  v.out_pitch = d.out_stride != 0 ? d.out_stride : v.out_row_bytes;
+  return v;
 }
-uint64_t out_pitch(const LayerDescriptor& d) {
-  return d.out_stride != 0 ? d.out_stride : uint64_t{d.n} * out_bytes(d);
+
+std::optional<uint64_t> im2col_address(const ShellParams& p, const LayerDescriptor& d, const GemmView& v,
+                                       uint64_t m, uint64_t k) {
+  const unsigned in_b = p.in_bits / 8;
+  const uint64_t oh = m / v.f, ow = m % v.f, c = k % d.in_c, rs = k / d.in_c, r = rs / d.s, s = rs % d.s;
+  const int64_t ih = static_cast<int64_t>(oh * d.stride_y + r) - d.pad_y;
+  const int64_t iw = static_cast<int64_t>(ow * d.stride_x + s) - d.pad_x;
+  if (ih < 0 || iw < 0 || ih >= d.in_h || iw >= d.in_w) return std::nullopt;
+  return d.a_addr + static_cast<uint64_t>(ih) * v.a_pitch + (static_cast<uint64_t>(iw) * d.in_c + c) * in_b;
 }
+
+uint64_t a_pitch(const ShellParams& p, const LayerDescriptor& d) { return gemm_view(p, d).a_pitch; }
+uint64_t b_pitch(const ShellParams& p, const LayerDescriptor& d) { return gemm_view(p, d).b_pitch; }
+uint64_t out_pitch(const ShellParams& p, const LayerDescriptor& d) { return gemm_view(p, d).out_pitch; }
 
 uint32_t check_descriptor(const ShellParams& p, const LayerDescriptor& d) {
   const unsigned in_b = p.in_bits / 8, w_b = p.w_bits / 8, o_b = out_bytes(d);
   const bool raw = raw_output(d);
-  if (d.op != "gemm") return error_code("bad_op");
-  if (d.m == 0 || d.n == 0 || d.k == 0) return error_code("zero_size");
-  const uint32_t size_limit = 1u << kSizeBits;
-  if (d.m >= size_limit || d.n >= size_limit || d.k >= size_limit) return error_code("size_range");
-  const uint64_t a_row = uint64_t{d.k} * in_b, b_row = uint64_t{d.n} * w_b, out_row = uint64_t{d.n} * o_b;
+  const bool conv = d.op == "conv2d";
+  if (d.op != "gemm" && !conv) return error_code("bad_op");
+  if (conv) {
+    if (const uint32_t code = check_conv(d)) return code;
+  } else {
+    if (d.m == 0 || d.n == 0 || d.k == 0) return error_code("zero_size");
+    const uint32_t size_limit = 1u << kSizeBits;
+    if (d.m >= size_limit || d.n >= size_limit || d.k >= size_limit) return error_code("size_range");
+  }
+  const GemmView v = gemm_view(p, d);
+  // A conv2d's A_STRIDE is checked against an ifmap row (IN_W x IN_C elements).
+  const uint64_t a_row = conv ? uint64_t{d.in_w} * d.in_c * in_b : v.a_row_bytes;
   if ((raw && p.acc_bits > 32) || (!raw && d.out_shift > 62) || (d.a_stride != 0 && d.a_stride < a_row) ||
-      (d.b_stride != 0 && d.b_stride < b_row) || (d.out_stride != 0 && d.out_stride < out_row))
+      (d.b_stride != 0 && d.b_stride < v.b_row_bytes) ||
+      (d.out_stride != 0 && d.out_stride < v.out_row_bytes))
     return error_code("bad_field");
-  const uint64_t ap = a_pitch(p, d), bp = b_pitch(p, d), op = out_pitch(d);
-  if (d.a_addr % in_b != 0 || ap % in_b != 0 || d.b_addr % w_b != 0 || bp % w_b != 0 ||
-      d.out_addr % o_b != 0 || op % o_b != 0 || (!raw && d.bias && d.bias_addr % 4 != 0) ||
+  const uint64_t ap = d.a_stride != 0 ? d.a_stride : a_row;
+  if (d.a_addr % in_b != 0 || ap % in_b != 0 || d.b_addr % w_b != 0 || v.b_pitch % w_b != 0 ||
+      d.out_addr % o_b != 0 || v.out_pitch % o_b != 0 || (!raw && d.bias && d.bias_addr % 4 != 0) ||
       (!raw && d.per_channel && d.quant_addr % 4 != 0))
     return error_code("addr_align");
-  if (past_top(p.addr_bits, d.a_addr, d.m, ap, a_row) || past_top(p.addr_bits, d.b_addr, d.k, bp, b_row) ||
-      past_top(p.addr_bits, d.out_addr, d.m, op, out_row) ||
-      (!raw && d.bias && past_top(p.addr_bits, d.bias_addr, 1, 0, uint64_t{d.n} * 4)) ||
-      (!raw && d.per_channel && past_top(p.addr_bits, d.quant_addr, 1, 0, uint64_t{d.n} * 8)))
+  const uint64_t a_rows = conv ? d.in_h : v.m;
+  if (past_top(p.addr_bits, d.a_addr, a_rows, ap, a_row) ||
+      past_top(p.addr_bits, d.b_addr, v.k, v.b_pitch, v.b_row_bytes) ||
+      past_top(p.addr_bits, d.out_addr, v.m, v.out_pitch, v.out_row_bytes) ||
+      (!raw && d.bias && past_top(p.addr_bits, d.bias_addr, 1, 0, v.n * 4)) ||
+      (!raw && d.per_channel && past_top(p.addr_bits, d.quant_addr, 1, 0, v.n * 8)))
     return error_code("addr_range");
   return 0;
 }
@@ -99,36 +164,39 @@ void run_layer(const ShellParams& p, const LayerDescriptor& d, std::vector<uint8
   if (check_descriptor(p, d) != 0)
     throw std::invalid_argument("systolic::run_layer: the descriptor does not run");
   const unsigned in_b = p.in_bits / 8, w_b = p.w_bits / 8, o_b = out_bytes(d);
-  const uint64_t ap = a_pitch(p, d), bp = b_pitch(p, d), op = out_pitch(d);
+  const GemmView v = gemm_view(p, d);
   const bool raw = raw_output(d);
   // B is read once per column, so a column of B in a vector keeps the loop simple.
-  std::vector<int64_t> a(uint64_t{d.m} * d.k), column(d.k);
-  for (uint32_t m = 0; m < d.m; ++m)
-    for (uint32_t k = 0; k < d.k; ++k)
-      a[uint64_t{m} * d.k + k] = load(memory, d.a_addr + m * ap + k * in_b, in_b, p.is_signed);
+  std::vector<int64_t> a(v.m * v.k), column(v.k);
+  for (uint64_t m = 0; m < v.m; ++m)
+    for (uint64_t k = 0; k < v.k; ++k) {
+      const std::optional<uint64_t> at =
+          v.conv ? im2col_address(p, d, v, m, k) : d.a_addr + m * v.a_pitch + k * in_b;
+      a[m * v.k + k] = at ? load(memory, *at, in_b, p.is_signed) : 0;
+    }
   // Outputs go to a copy first: OUT may overlap A or B (the RTL reads a job's operands
   // before it writes its results only within a job, so such layers are not supported).
   std::vector<std::pair<uint64_t, int64_t>> results;
-  results.reserve(uint64_t{d.m} * d.n);
-  for (uint32_t n = 0; n < d.n; ++n) {
-    for (uint32_t k = 0; k < d.k; ++k)
-      column[k] = load(memory, d.b_addr + k * bp + uint64_t{n} * w_b, w_b, p.is_signed);
+  results.reserve(v.m * v.n);
+  for (uint64_t n = 0; n < v.n; ++n) {
+    for (uint64_t k = 0; k < v.k; ++k)
+      column[k] = load(memory, d.b_addr + k * v.b_pitch + n * w_b, w_b, p.is_signed);
     int32_t bias = 0, mult = d.out_mult;
     unsigned shift = d.out_shift;
-    if (!raw && d.bias) bias = static_cast<int32_t>(load(memory, d.bias_addr + uint64_t{n} * 4, 4, true));
+    if (!raw && d.bias) bias = static_cast<int32_t>(load(memory, d.bias_addr + n * 4, 4, true));
     if (!raw && d.per_channel) {
-      mult = static_cast<int32_t>(load(memory, d.quant_addr + uint64_t{n} * 8, 4, true));
-      const auto s = static_cast<uint32_t>(load(memory, d.quant_addr + uint64_t{n} * 8 + 4, 4, false));
+      mult = static_cast<int32_t>(load(memory, d.quant_addr + n * 8, 4, true));
+      const auto s = static_cast<uint32_t>(load(memory, d.quant_addr + n * 8 + 4, 4, false));
       shift = std::min<uint32_t>(s, 62);  // a table shift above 62 reads as 62
     }
-    for (uint32_t m = 0; m < d.m; ++m) {
+    for (uint64_t m = 0; m < v.m; ++m) {
       // |product| < 2^32 and K < 2^24: the exact sum fits 57 bits.
       int64_t sum = 0;
-      for (uint32_t k = 0; k < d.k; ++k) sum += a[uint64_t{m} * d.k + k] * column[k];
+      for (uint64_t k = 0; k < v.k; ++k) sum += a[m * v.k + k] * column[k];
       const int64_t acc =
           p.saturate ? numerics::saturate_signed(sum, p.acc_bits) : numerics::wrap_signed(sum, p.acc_bits);
       const int64_t y = raw ? acc : numerics::requantize(acc, bias, mult, shift, 8 * o_b, d.relu);
-      results.emplace_back(d.out_addr + m * op + uint64_t{n} * o_b, y);
+      results.emplace_back(d.out_addr + m * v.out_pitch + n * o_b, y);
     }
   }
   for (const auto& [addr, y] : results) store(memory, addr, o_b, y);

@@ -63,9 +63,13 @@ struct MemBurst {
 // ---------------------------------------------------------------- segment info (loader FIFO)
 struct Segment {
   unsigned skip = 0;
-  uint64_t len = 0;   // bytes a row
-  uint64_t rows = 1;  // rows back to back
+  uint64_t len = 0;    // bytes a row
+  uint64_t rows = 1;   // rows back to back
+  uint64_t bytes = 0;  // bytes the segment brings: len x rows, or a piece of a row
   unsigned wbytes = 0;
+  bool zero = false;  // zeros, not read (im2col padding)
+  bool more = false;  // the row goes on in the next segment
+  bool cont = false;  // the segment goes on with the row of the one before
   bool job_end = false;
   unsigned bank = 0;
 };
@@ -82,15 +86,22 @@ class Shell {
     sys_.max_k = p.max_k;
     sys_.dataflow = config::Dataflow::kWeightStationary;
     r_credit_ = w_credit_ = bytes_;
-    ap_ = a_pitch(p, d);
-    bp_ = b_pitch(p, d);
-    op_ = out_pitch(d);
+    v_ = gemm_view(p, d);
+    ap_ = v_.a_pitch;
+    bp_ = v_.b_pitch;
+    op_ = v_.out_pitch;
     ob_ = out_bytes(d);
     raw_ = d.out_type == "int32";
     const unsigned in_b = p.in_bits / 8, w_b = p.w_bits / 8;
-    a_contig_ = d.k <= p.max_k && ap_ == uint64_t{d.k} * in_b;
-    b_contig_ = d.n <= p.max_n && bp_ == uint64_t{d.n} * w_b;
-    out_contig_ = d.n <= p.max_n && op_ == uint64_t{d.n} * ob_;
+    a_contig_ = !v_.conv && v_.k <= p.max_k && ap_ == v_.k * in_b;
+    b_contig_ = v_.n <= p.max_n && bp_ == v_.n * w_b;
+    out_contig_ = v_.n <= p.max_n && op_ == v_.n * ob_;
+    if (v_.conv) {
+      sc_ = uint64_t{d.s} * d.in_c;
+      wc_ = uint64_t{d.in_w} * d.in_c;
+      pxc_ = uint64_t{d.pad_x} * d.in_c;
+      sxc_ = uint64_t{d.stride_x} * d.in_c;
+    }
   }
 
   LayerTiming run() {
@@ -101,7 +112,7 @@ class Shell {
       if (t.cycles > (uint64_t{1} << 26))
         throw std::logic_error("shell timing model: the layer never ends: " + state());
     }
-    t.macs = uint64_t{d_.m} * d_.n * d_.k;
+    t.macs = v_.m * v_.n * v_.k;
     return t;
   }
 
@@ -111,9 +122,9 @@ class Shell {
   std::string state() const {
     std::string s;
     auto add = [&](const char* n, uint64_t v) { s += std::string(n) + "=" + std::to_string(v) + " "; };
-    add("M", d_.m);
-    add("N", d_.n);
-    add("K", d_.k);
+    add("M", v_.m);
+    add("N", v_.n);
+    add("K", v_.k);
     add("a", d_.a_addr);
     add("b", d_.b_addr);
     add("out", d_.out_addr);
@@ -128,7 +139,7 @@ class Shell {
     add("row", row_);
     add("info", info_.size());
     add("u_active", u_active_);
-    add("u_beats", u_beats_);
+    add("u_in_left", u_in_left_);
     add("u_left", u_left_);
     add("u_fill", u_fill_);
     add("rd_busy", rd_busy_);
@@ -171,8 +182,10 @@ class Shell {
 
   // ---- loader, command side: the segment of the current row
   struct SegmentPlan {
-    uint64_t len = 0, rows = 1;
+    uint64_t len = 0, rows = 1, bytes = 0;
     unsigned wbytes = 0;
+    bool zero = false, more = false, cont = false;
+    uint64_t elems = 0;  // conv2d A: the piece's elements
     bool last_row = false, job_end = false;
   };
   bool has_bias() const { return !raw_ && d_.bias && lwalk_.last_k(); }
@@ -187,6 +200,7 @@ class Shell {
         s.wbytes = p_.rows * in_b;
         s.rows = a_contig_ ? lwalk_.mj() : 1;
         s.last_row = a_contig_ || row_ == lwalk_.mj() - 1;
+        if (v_.conv) plan_piece(s);
         break;
       case kIssueB:
         s.len = lwalk_.nj() * w_b;
@@ -213,6 +227,54 @@ class Shell {
     return s;
   }
 
+  // conv2d: the next piece of the current A row (dnn_shell_ws_loader's im2col walk): up
+  // to the next edge of the padding, of the filter row r, or of the job's K range.
+  void plan_piece(SegmentPlan& s) const {
+    const int64_t ih = ih0_ + static_cast<int64_t>(r_);
+    const bool row_in = ih >= 0 && ih < static_cast<int64_t>(d_.in_h);
+    const int64_t jl = std::max<int64_t>(0, -iwc_);
+    const int64_t jh = std::min<int64_t>(static_cast<int64_t>(sc_), static_cast<int64_t>(wc_) - iwc_);
+    const int64_t j = static_cast<int64_t>(j_);
+    const int64_t slice_end = static_cast<int64_t>(std::min(sc_, j_ + rem_));
+    int64_t end = slice_end;
+    s.zero = true;
+    if (row_in && j < jl) {
+      end = std::min(jl, slice_end);
+    } else if (row_in && j < jh) {
+      end = std::min(jh, slice_end);
+      s.zero = false;
+    }
+    s.elems = static_cast<uint64_t>(end - j);
+    s.bytes = s.elems * (p_.in_bits / 8);
+    s.cont = rem_ != lwalk_.kj();
+    s.more = rem_ != s.elems;
+    s.last_row = !s.more && row_ == lwalk_.mj() - 1;
+  }
+  uint64_t piece_addr() const { return pix_addr_ + roff_ + j_ * (p_.in_bits / 8); }
+  // conv2d: the next output pixel.
+  void step_pixel() {
+    if (ow_ == v_.f - 1) {
+      ow_ = 0;
+      iwc_ = -static_cast<int64_t>(pxc_);
+      ih0_ += d_.stride_y;
+      rowstart_ += d_.stride_y * ap_;
+      pix_addr_ = rowstart_;
+    } else {
+      ++ow_;
+      iwc_ += static_cast<int64_t>(sxc_);
+      pix_addr_ += sxc_ * (p_.in_bits / 8);
+    }
+  }
+  struct Pixel {
+    uint64_t ow = 0;
+    int64_t ih0 = 0, iwc = 0;
+    uint64_t pix_addr = 0, rowstart = 0;
+  };
+  Pixel pixel() const { return {ow_, ih0_, iwc_, pix_addr_, rowstart_}; }
+  void set_pixel(const Pixel& x) {
+    ow_ = x.ow, ih0_ = x.ih0, iwc_ = x.iwc, pix_addr_ = x.pix_addr, rowstart_ = x.rowstart;
+  }
+
   void step(LayerTiming& t) {
     ++cycle_;
     const unsigned in_b = p_.in_bits / 8, w_b = p_.w_bits / 8;
@@ -225,11 +287,12 @@ class Shell {
     const SegmentPlan seg = plan();
     const bool info_ready = info_.size() < p_.outstanding + 2;
     const bool rd_cmd_ready = rd_issue_ == 0;
-    const bool cmd_valid = issuing() && info_ready;
-    const bool seg_fire = cmd_valid && rd_cmd_ready;
-    const uint64_t seg_addr = iaddr_;
-    const unsigned seg_skip = static_cast<unsigned>(seg_addr % bytes_);
-    const uint64_t seg_beats = (seg_skip + seg.len * seg.rows + bytes_ - 1) / bytes_;
+    const bool seg_fire = issuing() && info_ready && (seg.zero || rd_cmd_ready);
+    const bool piece = v_.conv && issue_ == kIssueA;
+    const uint64_t seg_addr = mask_addr(piece ? piece_addr() : iaddr_);
+    const unsigned seg_skip = seg.zero ? 0 : static_cast<unsigned>(seg_addr % bytes_);
+    const uint64_t seg_bytes = piece ? seg.bytes : seg.len * seg.rows;
+    const uint64_t seg_beats = (seg_skip + seg_bytes + bytes_ - 1) / bytes_;
 
     // read DMA
     const uint64_t rd_burst = burst_beats(rd_addr_, rd_issue_, bytes_, p_.max_burst);
@@ -251,10 +314,14 @@ class Shell {
     const bool word_valid = u_active_ && take <= u_fill_;
     const bool word_row_last = take == u_left_;
     const bool word_last = word_row_last && u_rows_ == 1;
-    const bool u_in_ready = u_active_ && u_beats_ != 0 && u_fill_ < 2ull * u_wbytes_;
+    const bool u_room = u_active_ && u_in_left_ != 0 && u_fill_ < 2ull * u_wbytes_;
+    const bool u_in_ready = u_room && !u_zero_;
     const bool u_in_fire = rd_out_valid && u_in_ready;
-    // The next segment starts in the cycle the last word of the one before leaves.
-    const bool info_pop = !info_.empty() && (!u_active_ || (word_valid && word_last));
+    const bool u_zero_fire = u_room && u_zero_;
+    // The next segment starts in the cycle the last word of the one before leaves, or,
+    // when the row goes on in it, once the one before has brought all its bytes.
+    const bool info_pop =
+        !info_.empty() && (!u_active_ || (word_valid && word_last) || (u_more_ && u_in_left_ == 0));
     const bool bank_loaded = word_valid && word_last && dst_job_end_;
 
     // compute
@@ -341,8 +408,8 @@ class Shell {
     // layer control
     if (run_start) {
       lstate_ = kRun;
-      lwalk_.start(d_.m, d_.n, d_.k);
-      cwalk_.start(d_.m, d_.n, d_.k);
+      lwalk_.start(v_.m, v_.n, v_.k);
+      cwalk_.start(v_.m, v_.n, v_.k);
     } else if (run && all_jobs_done && drained) {
       lstate_ = kIdle;
     }
@@ -358,12 +425,18 @@ class Shell {
     }
 
     // loader, command side
-    if (seg_fire) info_.push_back({seg_skip, seg.len, seg.rows, seg.wbytes, seg.job_end, ibank_});
+    if (seg_fire)
+      info_.push_back({seg_skip, seg.len, seg.rows, seg_bytes, seg.wbytes, seg.zero, seg.more, seg.cont,
+                       seg.job_end, ibank_});
     switch (issue_) {
       case kIssueIdle:
         if (run_start) {
           issue_ = kIssueWait;
           ibank_ = 0;
+          // conv2d: the first pixel's window starts PAD_Y rows up, PAD_X pixels left.
+          const uint64_t first = d_.a_addr - uint64_t{d_.pad_y} * ap_ - pxc_ * in_b;
+          mbase_ = {0, -static_cast<int64_t>(d_.pad_y), -static_cast<int64_t>(pxc_), first, first};
+          rb_ = jb_ = roffb_ = 0;
         }
         break;
       case kIssueWait:
@@ -373,10 +446,17 @@ class Shell {
           issue_ = kIssueA;
           row_ = 0;
           iaddr_ = mask_addr(d_.a_addr + lwalk_.m0 * ap_ + lwalk_.k0 * in_b);
+          set_pixel(mbase_);
+          r_ = rb_, j_ = jb_, roff_ = roffb_;
+          rem_ = lwalk_.kj();
         }
         break;
       default:
         if (!seg_fire) break;
+        if (piece) {
+          step_piece(seg);
+          break;
+        }
         ++row_;
         if (issue_ == kIssueA) iaddr_ = mask_addr(iaddr_ + ap_);
         if (issue_ == kIssueB) iaddr_ = mask_addr(iaddr_ + bp_);
@@ -401,7 +481,7 @@ class Shell {
     }
 
     // read DMA
-    if (seg_fire) {
+    if (seg_fire && !seg.zero) {
       rd_busy_ = true;
       rd_addr_ = seg_addr - seg_skip;
       rd_issue_ = seg_beats;
@@ -414,7 +494,8 @@ class Shell {
       rd_issue_ -= rd_burst;
     }
     rd_inflight_ = rd_inflight_ + (load_ar ? 1 : 0) - (r_done ? 1 : 0);
-    rd_deliver_ = rd_deliver_ + (seg_fire ? seg_beats : 0) - (rd_out_valid && u_in_ready ? 1 : 0);
+    rd_deliver_ =
+        rd_deliver_ + (seg_fire && !seg.zero ? seg_beats : 0) - (rd_out_valid && u_in_ready ? 1 : 0);
     if (rd_deliver_ == 0 && rd_issue_ == 0) rd_busy_ = false;
     rd_fifo_ = rd_fifo_ + (r_fire ? 1 : 0) - (u_in_fire ? 1 : 0);
     // memory, read side (after the edge)
@@ -424,10 +505,11 @@ class Shell {
     }
     if (ar_fire) reads_.push_back({arlen_q + 1, 0, cycle_ + latency_});
     // realigner and the loader's data side
-    const uint64_t beat_count = u_first_ ? bytes_ - u_skip_ : bytes_;
-    if (u_in_fire) {
+    const uint64_t beat_count = std::min<uint64_t>(u_first_ ? bytes_ - u_skip_ : bytes_, u_in_left_);
+    const bool u_filled = u_in_fire || u_zero_fire;
+    if (u_filled) {
       u_first_ = false;
-      --u_beats_;
+      u_in_left_ -= beat_count;
     }
     if (word_valid) u_left_ = word_row_last ? u_len_ : u_left_ - take;
     if (word_valid && word_row_last) --u_rows_;
@@ -436,18 +518,22 @@ class Shell {
       u_fill_ = 0;
     } else {
       const uint64_t kept = word_valid ? u_fill_ - take : u_fill_;
-      u_fill_ = u_in_fire ? kept + beat_count : kept;
+      u_fill_ = u_filled ? kept + beat_count : kept;
     }
     if (info_pop) {  // after the above: a new segment overrides them
       const Segment& s = info_.front();
       u_active_ = true;
       u_first_ = true;
       u_skip_ = s.skip;
-      u_beats_ = (s.skip + s.len * s.rows + bytes_ - 1) / bytes_;
-      u_left_ = s.len;
-      u_len_ = s.len;
-      u_rows_ = s.rows;
-      u_wbytes_ = s.wbytes;
+      u_in_left_ = s.bytes;
+      u_zero_ = s.zero;
+      u_more_ = s.more;
+      if (!s.cont) {  // a segment that goes on with a row keeps the row's count
+        u_left_ = s.len;
+        u_len_ = s.len;
+        u_rows_ = s.rows;
+        u_wbytes_ = s.wbytes;
+      }
       dst_job_end_ = s.job_end;
       dst_bank_ = s.bank;
       info_.pop_front();
@@ -612,6 +698,36 @@ class Shell {
   };
   enum WriterState { kWrIdle, kWrSeg, kWrChunks };
 
+  // conv2d: after a piece of an A row is issued.
+  void step_piece(const SegmentPlan& seg) {
+    j_ += seg.elems;
+    rem_ -= seg.elems;
+    if (j_ == sc_) {
+      j_ = 0;
+      ++r_;
+      roff_ += ap_;
+    }
+    if (rem_ != 0) return;
+    step_pixel();
+    if (!seg.last_row) {  // the next row of the job starts at the job's k0 again
+      ++row_;
+      r_ = rb_, j_ = jb_, roff_ = roffb_;
+      rem_ = lwalk_.kj();
+      return;
+    }
+    // The A rows are issued: the next job of this K split starts at k0 + kj; the next
+    // M tile at the pixel after this one's last.
+    if (lwalk_.last_k()) {
+      rb_ = jb_ = roffb_ = 0;
+      if (lwalk_.n0 + lwalk_.nj() == lwalk_.n) mbase_ = pixel();
+    } else {
+      rb_ = r_, jb_ = j_, roffb_ = roff_;
+    }
+    row_ = 0;
+    issue_ = kIssueB;
+    iaddr_ = mask_addr(d_.b_addr + lwalk_.k0 * bp_ + lwalk_.n0 * (p_.w_bits / 8));
+  }
+
   void start_core_job(LayerTiming& t) {
     ++t.jobs;
     const systolic::GemmShape shape{static_cast<int64_t>(cwalk_.mj()), static_cast<int64_t>(cwalk_.nj()),
@@ -633,7 +749,10 @@ class Shell {
   const double bpc_;
   const unsigned bytes_;
   config::SystolicConfig sys_;
+  GemmView v_;
   uint64_t ap_ = 0, bp_ = 0, op_ = 0, ob_ = 0;
+  uint64_t sc_ = 0, wc_ = 0, pxc_ = 0,
+           sxc_ = 0;  // conv2d: S x IN_C, IN_W x IN_C, PAD_X x IN_C, STRIDE_X x IN_C
   bool raw_ = false;
   bool a_contig_ = false, b_contig_ = false, out_contig_ = false;  // rows back to back in memory
   uint64_t cycle_ = 0;
@@ -647,12 +766,20 @@ class Shell {
   unsigned ibank_ = 0;
   uint64_t row_ = 0, iaddr_ = 0;
   std::deque<Segment> info_;
+  // conv2d im2col walk: the pixel of the current A row (ow, ih0 = oh*STRIDE_Y - PAD_Y,
+  // iwc = (ow*STRIDE_X - PAD_X)*IN_C, its window's first byte, its output row's), the
+  // position in K (filter row r, element j of its S x IN_C run, r x pitch), the row's
+  // elements left; the M tile's first pixel and the job's first K position.
+  uint64_t ow_ = 0, pix_addr_ = 0, rowstart_ = 0, r_ = 0, j_ = 0, roff_ = 0, rem_ = 0;
+  int64_t ih0_ = 0, iwc_ = 0;
+  Pixel mbase_;
+  uint64_t rb_ = 0, jb_ = 0, roffb_ = 0;
   bool dst_job_end_ = false;
   unsigned dst_bank_ = 0;
   // realigner
-  bool u_active_ = false, u_first_ = false;
+  bool u_active_ = false, u_first_ = false, u_zero_ = false, u_more_ = false;
   unsigned u_skip_ = 0, u_wbytes_ = 0;
-  uint64_t u_beats_ = 0, u_left_ = 0, u_fill_ = 0, u_len_ = 0, u_rows_ = 0;
+  uint64_t u_in_left_ = 0, u_left_ = 0, u_fill_ = 0, u_len_ = 0, u_rows_ = 0;
   // read DMA and the memory's read side
   bool rd_busy_ = false, rd_arvalid_ = false;
   uint64_t rd_addr_ = 0, rd_issue_ = 0, rd_deliver_ = 0, rd_arlen_ = 0;

@@ -4,6 +4,7 @@
 // shell gives a descriptor it cannot run. The cycle-exact model of the same layer is in
 // systolic/shell_layer_timing.hpp.
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "dnngen/config/config.hpp"
@@ -24,8 +25,10 @@ struct ShellParams {
 // From a weight-stationary systolic configuration and its `memory:` section.
 ShellParams shell_params(const config::Config& cfg);
 
-// M, N and K are below 2^kSizeBits (ERROR_CODE size_range otherwise).
+// M, N and K are below 2^kSizeBits (ERROR_CODE size_range otherwise); so are IN_C, OUT_C
+// and IN_W x IN_C of a conv2d, whose IN_H and IN_W are below 2^kConvDimBits.
 constexpr unsigned kSizeBits = 24;
+constexpr unsigned kConvDimBits = 16;
 
 // The ERROR_CODE value (enum `error` of the register map) the shell ends `d` with before
 // any memory access: 0 (none) when it runs.
@@ -35,11 +38,32 @@ uint32_t check_descriptor(const ShellParams& p, const LayerDescriptor& d);
 // written as the RTL writes it; no other byte changes. `d` must pass check_descriptor.
 void run_layer(const ShellParams& p, const LayerDescriptor& d, std::vector<uint8_t>& memory);
 
-// Bytes between rows of A, B and OUT (the stride registers, or packed rows when 0), and
-// the bytes of an output element.
+// The GEMM a layer runs as. gemm: OUT[M][N] = A[M][K] x B[K][N]. conv2d (one image):
+// OFMAP[E][F][OUT_C] = im2col(IFMAP)[E*F][R*S*IN_C] x W[R*S*IN_C][OUT_C], so M = E*F,
+// N = OUT_C, K = R*S*IN_C, with k = (r*S + s)*IN_C + c; B is the weights in RSCK order and
+// OUT the ofmap, one row per output pixel. A conv2d's A rows are gathered from the ifmap
+// (implicit im2col) unless the layer is a plain GEMM on the ifmap (1x1, stride 1, no
+// padding, packed ifmap rows: `a_is_gemm`). Pitches: the stride registers, or packed when 0.
+struct GemmView {
+  uint64_t m = 0, n = 0, k = 0;
+  bool conv = false;                      // A rows from the ifmap by im2col addresses
+  uint64_t e = 0, f = 0;                  // conv2d: output height and width
+  uint64_t a_row_bytes = 0, a_pitch = 0;  // gemm: an A row; conv2d: an ifmap row
+  uint64_t b_row_bytes = 0, b_pitch = 0;
+  uint64_t out_row_bytes = 0, out_pitch = 0;
+};
+// `d` must have passed the size checks of check_descriptor (conv2d sizes in range).
+GemmView gemm_view(const ShellParams& p, const LayerDescriptor& d);
+
+// The element of im2col(IFMAP) at (m, k) of a conv2d layer, or nothing (zero padding):
+// its byte address.
+std::optional<uint64_t> im2col_address(const ShellParams& p, const LayerDescriptor& d, const GemmView& v,
+                                       uint64_t m, uint64_t k);
+
+// Bytes between rows of A, B and OUT of the GEMM view, and the bytes of an output element.
 uint64_t a_pitch(const ShellParams& p, const LayerDescriptor& d);
 uint64_t b_pitch(const ShellParams& p, const LayerDescriptor& d);
-uint64_t out_pitch(const LayerDescriptor& d);
+uint64_t out_pitch(const ShellParams& p, const LayerDescriptor& d);
 unsigned out_bytes(const LayerDescriptor& d);
 
 }  // namespace dnngen::systolic
