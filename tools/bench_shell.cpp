@@ -4,14 +4,19 @@
 // `memory:` latency and bytes per cycle (each way: AXI4 reads and writes run on their own
 // channels).
 //
-// Each layer runs as its GEMM (a conv layer as its im2col GEMM: M = E*F output pixels,
-// K = C*R*S, N = filters, the im2col matrix A read from memory as a tensor), int8 outputs
-// with bias and per-channel scales, packed tensors. Per layer it prints the compute-only
+// A conv layer runs as one conv2d descriptor: the shell gathers the im2col rows from the
+// NHWC ifmap itself (implicit im2col, every window re-read from memory), unless it has
+// groups (a group's channels are not packed pixels: it runs as its im2col GEMMs) or
+// --host-im2col is given (the im2col matrix A materialised in memory and read as a GEMM
+// operand: what a host that lowers the layer first would need). GEMM layers run as gemm
+// descriptors. Int8 outputs with bias and per-channel scales, packed tensors. Per layer it
+// prints the compute-only
 // cycles (the engine's closed form, jobs back to back), the cycles through the shell, the
 // DRAM bytes and the roofline max(compute, bytes / bandwidth) + fill + drain, and the totals:
 // utilisation with data movement against compute only (issue 12's target: >= 85 %).
 //
-// Usage: bench_shell CONFIG.yaml WORKLOAD.csv [--latency L] [--bytes-per-cycle B]
+// Usage: bench_shell CONFIG.yaml WORKLOAD.csv [--latency L] [--bytes-per-cycle B] [--outstanding N]
+// [--host-im2col]
 //        bench_shell CONFIG.yaml --rtl-params    (dnn_shell_systolic's -G parameters for the
 //                                                  configuration, as the testbench builds take them)
 #include <fmt/format.h>
@@ -33,35 +38,50 @@ namespace {
 
 using namespace dnngen;
 
-shell::LayerDescriptor gemm_layer(const golden::GemmShape& g) {
+// The layer's descriptor: int8 in and out, bias, per-channel scales, packed tensors one
+// after the other, 4 KiB apart, in a 32-bit address space.
+shell::LayerDescriptor layer_descriptor(const workload::Layer& layer, bool host_im2col) {
   shell::LayerDescriptor d;
-  d.op = "gemm";
   d.out_type = "int8";
   d.bias = true;
   d.per_channel = true;
-  d.m = static_cast<uint32_t>(g.m);
-  d.n = static_cast<uint32_t>(g.n);
-  d.k = static_cast<uint32_t>(g.k);
-  // Tensors one after the other, 4 KiB apart, in a 32-bit address space.
+  d.out_shift = 8;
+  const golden::GemmShape& g = layer.gemm;
+  uint64_t a_bytes = static_cast<uint64_t>(g.m * g.k);
+  if (layer.type == workload::LayerType::kConv && layer.groups == 1 && !host_im2col) {
+    const workload::ConvShape& c = layer.conv;
+    d.op = "conv2d";
+    d.in_h = static_cast<uint32_t>(c.h), d.in_w = static_cast<uint32_t>(c.w);
+    d.in_c = static_cast<uint32_t>(c.c), d.out_c = static_cast<uint32_t>(c.filters);
+    d.r = static_cast<uint32_t>(c.r), d.s = static_cast<uint32_t>(c.s);
+    d.stride_y = d.stride_x = static_cast<uint32_t>(c.stride);
+    d.pad_y = d.pad_x = static_cast<uint32_t>(c.pad);
+    a_bytes = static_cast<uint64_t>(c.h * c.w * c.c);
+  } else {
+    d.op = "gemm";
+    d.m = static_cast<uint32_t>(g.m);
+    d.n = static_cast<uint32_t>(g.n);
+    d.k = static_cast<uint32_t>(g.k);
+  }
   uint64_t at = 0x1000;
   auto place = [&](uint64_t bytes) {
     const uint64_t base = at;
     at = (at + bytes + 0x1FFF) / 0x1000 * 0x1000;
     return base;
   };
-  d.a_addr = place(uint64_t{d.m} * d.k);
-  d.b_addr = place(uint64_t{d.k} * d.n);
-  d.bias_addr = place(uint64_t{d.n} * 4);
-  d.quant_addr = place(uint64_t{d.n} * 8);
-  d.out_addr = place(uint64_t{d.m} * d.n);
-  d.out_shift = 8;
+  d.a_addr = place(a_bytes);
+  d.b_addr = place(static_cast<uint64_t>(g.k * g.n));
+  d.bias_addr = place(static_cast<uint64_t>(g.n) * 4);
+  d.quant_addr = place(static_cast<uint64_t>(g.n) * 8);
+  d.out_addr = place(static_cast<uint64_t>(g.m * g.n));
   return d;
 }
 
 int run(int argc, char** argv) {
   if (argc < 3) {
     fmt::print(stderr,
-               "usage: bench_shell CONFIG.yaml WORKLOAD.csv [--latency L] [--bytes-per-cycle B]\n"
+               "usage: bench_shell CONFIG.yaml WORKLOAD.csv [--latency L] [--bytes-per-cycle B] "
+               "[--outstanding N] [--host-im2col]\n"
                "       bench_shell CONFIG.yaml --rtl-params\n");
     return 2;
   }
@@ -75,12 +95,20 @@ int run(int argc, char** argv) {
     fmt::print("{}\n", line.substr(1));
     return 0;
   }
-  for (int i = 3; i + 1 < argc; i += 2) {
+  bool host_im2col = false;
+  for (int i = 3; i < argc; ++i) {
     const std::string opt = argv[i];
+    if (opt == "--host-im2col") {
+      host_im2col = true;
+      continue;
+    }
+    if (i + 1 >= argc) throw InputError("bench_shell: " + opt + " needs a value");
     if (opt == "--latency")
-      cfg.memory.latency = static_cast<unsigned>(std::stoul(argv[i + 1]));
+      cfg.memory.latency = static_cast<unsigned>(std::stoul(argv[++i]));
     else if (opt == "--bytes-per-cycle")
-      cfg.memory.bytes_per_cycle = static_cast<unsigned>(std::stoul(argv[i + 1]));
+      cfg.memory.bytes_per_cycle = static_cast<unsigned>(std::stoul(argv[++i]));
+    else if (opt == "--outstanding")
+      cfg.memory.outstanding = static_cast<unsigned>(std::stoul(argv[++i]));
     else
       throw InputError("bench_shell: unknown option " + opt);
   }
@@ -90,9 +118,10 @@ int run(int argc, char** argv) {
 
   fmt::print(
       "{} on {}: {}x{} WS, jobs up to {}x{}x{}, {}-bit AXI4, bursts of {}, {} in flight, "
-      "memory latency {} cycles, {} bytes/cycle each way\n",
+      "memory latency {} cycles, {} bytes/cycle each way; conv layers {}\n",
       argv[2], cfg.name, p.rows, p.cols, p.max_m, p.max_n, p.max_k, p.data_bits, p.max_burst, p.outstanding,
-      cfg.memory.latency, cfg.memory.bytes_per_cycle);
+      cfg.memory.latency, cfg.memory.bytes_per_cycle,
+      host_im2col ? "as im2col GEMMs lowered on the host (A in memory)" : "by implicit im2col in the shell");
   fmt::print("{:<14} {:>20} {:>12} {:>12} {:>7} {:>12} {:>12} {:>7} {:>7}\n", "layer", "GEMM MxNxK (groups)",
              "compute", "shell", "ratio", "DRAM bytes", "roofline", "/roof", "util");
   uint64_t macs = 0, compute = 0, total = 0, bytes = 0, roof_total = 0;
@@ -100,7 +129,8 @@ int run(int argc, char** argv) {
   const auto t0 = std::chrono::steady_clock::now();
   for (const auto& layer : layers) {
     const workload::LayerEstimate e = systolic::estimate_layer(cfg.systolic, layer, nullptr);
-    const systolic::LayerTiming t = systolic::layer_cycles(p, gemm_layer(layer.gemm), cfg.memory.latency, bw);
+    const systolic::LayerTiming t =
+        systolic::layer_cycles(p, layer_descriptor(layer, host_im2col), cfg.memory.latency, bw);
     const auto g = static_cast<uint64_t>(layer.groups);
     const uint64_t layer_bytes = g * (t.bytes_read + t.bytes_written);
     // Roofline: the larger of compute and the bytes at the bandwidth (reads and writes on

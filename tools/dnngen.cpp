@@ -195,9 +195,9 @@ int cmd_job(const std::string& command, const CommandLine& cl) {
         fmt::format("--shell: the {} engine{} has no AXI shell yet (the systolic weight_stationary "
                     "engine has; docs/shell.md)",
                     cfg.engine, cfg.engine == "systolic" ? " with this dataflow" : ""));
-  if (opts.shell && opts.op != "gemm")
+  if (opts.shell && opts.op != "gemm" && opts.op != "conv2d")
     throw InputError("--shell: op " + opts.op +
-                     " does not run through the shell yet (gemm does; docs/shell.md)");
+                     " does not run through the shell (gemm and conv2d do; docs/shell.md)");
   eng.check_job(cfg, opts);  // fail fast, before a build
   if (command == "run" && opts.backend == "model") {
     if (!opts.fst_path.empty() || opts.rebuild)

@@ -814,6 +814,33 @@ class Conv2dTests(CliTestCase):
         self.assert_c(out, self.reference(x, f, 2, 1))
         self.assertEqual(self.load_json(self.path("r.json"))["op"], "conv2d")
 
+    def test_through_the_shell(self):
+        # Issue 12: conv2d as one layer descriptor, windows gathered by the shell from the NHWC
+        # ifmap (implicit im2col); K = 6*5*5 = 150 > max_k = 64 sums on chip; the padding is
+        # the whole filter on one side; both backends equal to numpy and to each other.
+        rng = np.random.default_rng(52)
+        x, f = rand_int8(rng, (6, 7, 10)), rand_int8(rng, (9, 6, 5, 5))
+        x[:, 0, :] = -128
+        f[0] = -128
+        xp, fp = self.save("x.npy", x), self.save("w.npy", f)
+        reports = {}
+        for backend in ("model", "rtl"):
+            out, rep = self.path(f"y_{backend}.npy"), self.path(f"r_{backend}.json")
+            p = self.dnngen("run", self.config(), "--op", "conv2d", "--shell", "--backend", backend, "--in",
+                            f"ifmap={xp}", "--in", f"weights={fp}", "--param", "stride=2", "--param", "pad=5",
+                            "--out", f"ofmap={out}", "--json", rep)
+            self.assert_ok(p)
+            self.assertIn("implicit im2col", p.stdout)
+            self.assert_c(out, self.reference(x, f, 2, 5))
+            reports[backend] = self.load_json(rep)
+        model, rtl = reports["model"], reports["rtl"]
+        self.assertEqual(rtl["op"], "conv2d")
+        self.assertEqual(rtl["through"], "shell")
+        self.assertEqual((rtl["conv2d"]["E"], rtl["conv2d"]["F"]), (7, 8))
+        for key in ("cycles", "cycles_compute", "cycles_mem_wait", "bytes_read", "bytes_written", "macs", "gemm"):
+            self.assertEqual(rtl[key], model[key], key)
+        self.assertEqual(rtl["bytes_written"], 9 * 7 * 8 * 4)
+
     def check(self, xp, fp, params, needles):
         out, rep = self.path("ofmap.npy"), self.path("r.json")
         common = ["--op", "conv2d", "--in", f"ifmap={xp}", "--in", f"weights={fp}"]
@@ -1031,10 +1058,12 @@ class SimulatorTests(CliTestCase):
             with self.subTest(config=config):
                 self.assert_bad_input(["run", self.config(config), "--shell", "--in", f"A={ap}", "--in",
                                        f"B={bp}", "--out", f"C={out}"], needles, absent=[out])
+        # A padding wider than the filter's width (pad <= max(R, S) is all the kernel run needs).
         x = self.save("x.npy", np.zeros((2, 5, 5), np.int8))
-        w = self.save("w.npy", np.zeros((3, 2, 3, 3), np.int8))
+        w = self.save("w.npy", np.zeros((3, 2, 3, 1), np.int8))
         self.assert_bad_input(["run", self.config(), "--shell", "--op", "conv2d", "--in", f"ifmap={x}", "--in",
-                               f"weights={w}", "--out", f"ofmap={out}"], ["--shell", "conv2d"], absent=[out])
+                               f"weights={w}", "--param", "pad=2", "--out", f"ofmap={out}"],
+                              ["--shell", "conv2d", "bad_field"], absent=[out])
 
     def test_rtl_run_edge_shapes(self):
         # One element, a K larger than the array, and the maximum job.

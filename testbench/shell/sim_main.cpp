@@ -1,9 +1,10 @@
-// The simulator behind `dnngen run --op gemm --backend rtl` for an engine with an AXI shell
-// (config::has_shell): the whole GEMM runs as one layer descriptor through the shell's
-// registers, with A, B and C in a memory image behind its AXI4 master (the configuration's
-// `memory:` section: latency, bytes per cycle, bus width, bursts). No host tiling or
-// partial-sum addition: the shell walks the tiles and sums K on chip, so a saturating
-// configuration saturates the exact sum once.
+// The simulator behind `dnngen run --op gemm|conv2d --shell --backend rtl` for an engine
+// with an AXI shell (config::has_shell): the whole GEMM or convolution runs as one layer
+// descriptor through the shell's registers, with its tensors in a memory image behind its
+// AXI4 master (the configuration's `memory:` section: latency, bytes per cycle, bus width,
+// bursts). No host tiling, im2col or partial-sum addition: the shell walks the tiles,
+// gathers the convolution windows and sums K on chip, so a saturating configuration
+// saturates the exact sum once.
 //
 // The run is checked before anything is written: the memory image after the layer must
 // equal the golden model's (systolic::run_layer) byte for byte, and every counter
@@ -25,7 +26,7 @@
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/output_dir.hpp"
 #include "dnngen/config/config.hpp"
-#include "dnngen/systolic/shell_gemm.hpp"
+#include "dnngen/systolic/shell_run.hpp"
 #include "shell_systolic_bench.hpp"
 
 namespace dnngen {
@@ -36,11 +37,9 @@ using Bench = shell::ShellSystolicBench<Top, TB_DataBits>;
 
 int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
   cli::check_bindings(cfg, opts);
-  if (opts.op != "gemm")
-    throw InputError(fmt::format(
-        "--op {}: the shell simulator runs gemm layers (conv2d runs on the kernel top)", opts.op));
-  const auto ops = cli::load_gemm_operands(cfg, opts);
-  const systolic::ShellGemm g = systolic::shell_gemm(cfg, ops.a, ops.b);
+  if (opts.op != "gemm" && opts.op != "conv2d")
+    throw InputError(fmt::format("--op {}: the shell simulator runs gemm and conv2d layers", opts.op));
+  const systolic::ShellRun g = systolic::shell_run(cfg, opts);
   const shell::LayerDescriptor& d = g.descriptor;
 
   testbench::AxiMemoryTiming t;
@@ -89,13 +88,13 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
   rtl.cycles = r.cycles, rtl.compute = r.compute, rtl.mem_wait = r.mem_wait;
   rtl.bytes_read = r.bytes_read, rtl.bytes_written = r.bytes_written;
   output::OutputSet outputs;
-  cli::add_result(outputs, cfg, opts, systolic::shell_gemm_result(g, bench.memory()));
-  auto report = systolic::shell_gemm_report(cfg, g, rtl, "rtl");
+  cli::add_result(outputs, cfg, opts, systolic::shell_run_result(g, bench.memory()));
+  auto report = systolic::shell_run_report(cfg, g, rtl, "rtl");
   report["model_counters_agree"] = true;
   report["sim_seconds"] = seconds;
   cli::add_json_report(outputs, opts.json_path, report);
   outputs.commit();
-  fmt::print("{}", systolic::shell_gemm_summary(cfg, g, rtl, "rtl"));
+  fmt::print("{}", systolic::shell_run_summary(cfg, g, rtl, "rtl"));
   fmt::print("rtl: the memory image equals the golden model's and every counter the cycle model's\n");
   return 0;
 }

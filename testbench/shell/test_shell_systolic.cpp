@@ -483,32 +483,29 @@ TEST(ShellSystolic, AxiReadErrorEndsTheLayer) {
   expect_clean(b);
 }
 
-// A real layer: ResNet-50 res4a_branch2a (a 1x1 convolution, GEMM 196 x 256 x 512: two K
-// jobs, all 196 rows in one M job) with int8 outputs, bias, per-channel scales and ReLU,
-// against a deterministic memory of 100 cycles latency. Prints what `make demo` shows:
-// cycles computing and waiting on memory, bytes moved, simulation speed.
-TEST(ShellSystolic, RealResNet50Layer) {
+// Runs a real layer (int8 outputs, bias, per-channel scales, ReLU; packed tensors one after
+// the other, 4 KiB aligned, A of `a_bytes`) against a deterministic memory of 100 cycles
+// latency: bytes equal to the golden model's, every counter to the cycle model's. Prints
+// what `make demo` shows: cycles computing and waiting on memory, bytes moved, speed.
+void run_real_layer(LayerDescriptor d, uint64_t a_bytes, const std::string& name) {
   const ShellParams p = params();
   AxiMemoryTiming t = deterministic(100, TB_DataBits / 8);
   Bench b(t, base_seed());
   std::mt19937_64 rng(base_seed());
-  LayerDescriptor d;
-  d.op = "gemm";
   d.out_type = "int8";
   d.bias = d.per_channel = d.relu = true;
-  d.m = 196, d.n = 256, d.k = 512;
-  // Packed tensors one after the other, 4 KiB aligned.
+  const systolic::GemmView v = systolic::gemm_view(p, d);
   uint64_t at = 0x1000;
   auto place = [&at](uint64_t bytes) {
     const uint64_t base = at;
     at = (at + bytes + 0xFFF) / 0x1000 * 0x1000;
     return base;
   };
-  d.a_addr = place(uint64_t{d.m} * d.k * (p.in_bits / 8));
-  d.b_addr = place(uint64_t{d.k} * d.n * (p.w_bits / 8));
-  d.bias_addr = place(uint64_t{d.n} * 4);
-  d.quant_addr = place(uint64_t{d.n} * 8);
-  d.out_addr = place(uint64_t{d.m} * d.n);
+  d.a_addr = place(a_bytes);
+  d.b_addr = place(v.k * v.n * (p.w_bits / 8));
+  d.bias_addr = place(v.n * 4);
+  d.quant_addr = place(v.n * 8);
+  d.out_addr = place(v.m * v.n);
   sensible_quant_table(b.memory(), d, rng);
   ASSERT_EQ(check_descriptor(p, d), 0u);
   const LayerTiming m = layer_cycles(p, d, t.latency, t.bytes_per_cycle);
@@ -522,7 +519,7 @@ TEST(ShellSystolic, RealResNet50Layer) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ASSERT_TRUE(r.finished);
   EXPECT_EQ(r.error_code, 0u);
-  EXPECT_TRUE(b.memory() == want) << "res4a_branch2a: " << first_difference(b.memory(), want, d);
+  EXPECT_TRUE(b.memory() == want) << name << ": " << first_difference(b.memory(), want, d);
   EXPECT_EQ(r.cycles, m.cycles);
   EXPECT_EQ(r.compute, m.compute);
   EXPECT_EQ(r.mem_wait, m.mem_wait);
@@ -530,15 +527,38 @@ TEST(ShellSystolic, RealResNet50Layer) {
   EXPECT_EQ(r.bytes_written, m.bytes_written);
   expect_clean(b);
   std::printf(
-      "res4a_branch2a (GEMM %u x %u x %u, int8 out, bias, per-channel scale, ReLU) on a %ux%u array through "
+      "%s (%s %llu x %llu x %llu, int8 out, bias, per-channel scale, ReLU) on a %ux%u array through "
       "AXI: %llu cycles (model %llu): core computing %llu, waiting on memory %llu; %llu bytes read, %llu "
       "written (%llu AXI4 bursts); utilisation %.1f %%; RTL simulation %.2f M cycles/s\n",
-      d.m, d.n, d.k, p.rows, p.cols, static_cast<unsigned long long>(r.cycles),
+      name.c_str(), d.op == "conv2d" ? "conv2d by implicit im2col, GEMM" : "GEMM",
+      static_cast<unsigned long long>(v.m), static_cast<unsigned long long>(v.n),
+      static_cast<unsigned long long>(v.k), p.rows, p.cols, static_cast<unsigned long long>(r.cycles),
       static_cast<unsigned long long>(m.cycles), static_cast<unsigned long long>(r.compute),
       static_cast<unsigned long long>(r.mem_wait), static_cast<unsigned long long>(r.bytes_read),
       static_cast<unsigned long long>(r.bytes_written), static_cast<unsigned long long>(b.axi().bursts()),
       100.0 * static_cast<double>(m.macs) / (static_cast<double>(r.cycles) * p.rows * p.cols),
       static_cast<double>(r.cycles) / seconds / 1e6);
+}
+
+// ResNet-50 res4a_branch2a: a 1x1 convolution as its GEMM 196 x 256 x 512 (two K jobs, all
+// 196 rows in one M job on the large geometry).
+TEST(ShellSystolic, RealResNet50Layer) {
+  LayerDescriptor d;
+  d.op = "gemm";
+  d.m = 196, d.n = 256, d.k = 512;
+  run_real_layer(d, uint64_t{d.m} * d.k * (TB_InBits / 8), "res4a_branch2a");
+}
+
+// ResNet-50 res2a_branch2b: a 3x3 convolution, 56x56x64 -> 64, padding 1, as one conv2d
+// descriptor (the shell gathers the 3x3x64 windows itself). 115 M MACs: run on the 16x16
+// geometry only (about 0.5 M cycles there, 16 times more on a 4x4 array).
+TEST(ShellSystolic, RealResNet50ConvLayer) {
+  if (TB_NumRows * TB_NumCols < 256) GTEST_SKIP() << "115 M MACs: run on the 16x16 geometry only";
+  LayerDescriptor d;
+  d.op = "conv2d";
+  d.in_h = d.in_w = 56, d.in_c = 64, d.out_c = 64;
+  d.r = d.s = 3, d.pad_y = d.pad_x = 1;
+  run_real_layer(d, uint64_t{56} * 56 * 64 * (TB_InBits / 8), "res2a_branch2b");
 }
 
 }  // namespace

@@ -13,7 +13,7 @@
 #include "dnngen/common/output_dir.hpp"
 #include "dnngen/systolic/host_job.hpp"
 #include "dnngen/systolic/network_estimate.hpp"
-#include "dnngen/systolic/shell_gemm.hpp"
+#include "dnngen/systolic/shell_run.hpp"
 
 namespace dnngen::systolic {
 namespace {
@@ -32,20 +32,24 @@ std::string describe(const config::Config& cfg) {
 
 void check_job(const config::Config& cfg, const cli::JobOptions& opts) {
   cli::check_bindings(cfg, opts);
-  if (!opts.inputs.empty()) check_job_inputs(cfg, opts);
+  if (opts.inputs.empty()) return;
+  if (opts.shell)
+    shell_run(cfg, opts);  // the shell's own checks: any size its descriptor takes
+  else
+    check_job_inputs(cfg, opts);
 }
 
 // run --shell: the layer on the golden model (bytes) and the shell's cycle model.
 int run_model_through_shell(const config::Config& cfg, const cli::JobOptions& opts) {
-  const auto ops = cli::load_gemm_operands(cfg, opts);
-  ShellGemm g = shell_gemm(cfg, ops.a, ops.b);
+  const ShellRun g = shell_run(cfg, opts);
   const LayerTiming counters = layer_cycles(g.params, g.descriptor, g.latency, g.bytes_per_cycle);
-  run_layer(g.params, g.descriptor, g.memory);
+  std::vector<uint8_t> memory = g.memory;
+  run_layer(g.params, g.descriptor, memory);
   output::OutputSet outputs;
-  cli::add_result(outputs, cfg, opts, shell_gemm_result(g, g.memory));
-  cli::add_json_report(outputs, opts.json_path, shell_gemm_report(cfg, g, counters, "model"));
+  cli::add_result(outputs, cfg, opts, shell_run_result(g, memory));
+  cli::add_json_report(outputs, opts.json_path, shell_run_report(cfg, g, counters, "model"));
   outputs.commit();
-  fmt::print("{}", shell_gemm_summary(cfg, g, counters, "model"));
+  fmt::print("{}", shell_run_summary(cfg, g, counters, "model"));
   return 0;
 }
 

@@ -31,7 +31,7 @@ struct JobOptions {
   uint64_t count = 20;
   double ready_probability = 1.0;  // cosim: consumer ready rate (backpressure)
   double input_gap = 0.0;          // cosim: chance an input transfer waits a cycle
-  bool shell = false;              // run: gemm through the engine's AXI shell (systolic/shell_gemm.hpp)
+  bool shell = false;              // run: gemm through the engine's AXI shell (systolic/shell_run.hpp)
   uint64_t x_seed = 0;             // cosim: random power-up state from this seed (0: zeros)
   bool resets = false;             // cosim: a reset at a random point before each job
   uint64_t bad_jobs = 0;           // cosim: jobs with out-of-range fields, to be refused
