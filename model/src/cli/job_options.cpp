@@ -102,7 +102,7 @@ po::options_description job_options(const std::string& command) {
     add("backend", text("BACKEND")->default_value("model"), "model | rtl");
     add("out", texts("NAME=FILE.npy"), "an output tensor");
     add("shell",
-        "gemm as one layer through the engine's AXI shell (systolic WS): operands and result in memory, "
+        "gemm or conv2d as one layer through the engine's AXI shell (systolic WS): tensors in memory, "
         "cycles include data movement");
   } else {
     add("random", "run random jobs instead of --in tensors");
