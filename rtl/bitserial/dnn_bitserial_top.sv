@@ -85,9 +85,12 @@ module dnn_bitserial_top #(
   assign ld_ready_o = !busy_o;
   assign ld_fire    = ld_valid_i && ld_ready_o;
 
-  // No job field checks in this engine yet: every job is taken (err_o stays low).
+  // A job outside 1..Max in any size, or a fixed precision outside 1..InBits, is refused
+  // (done with err_o, never a hang).
   logic job_bad;
-  assign job_bad = 1'b0;
+  assign job_bad = job_m_i == '0 || job_n_i == '0 || job_k_i == '0 || 32'(job_m_i) > MaxM
+                || 32'(job_n_i) > MaxN || 32'(job_k_i) > MaxK
+                || (!job_auto_i && (job_prec_i == '0 || 32'(job_prec_i) > InBits));
 
   dnn_job_ctrl #(.CycleBits(CycleBits)) u_ctrl (
     .clk_i       (clk_i),

@@ -71,9 +71,10 @@ module dnn_eie_top #(
   logic [31:0]            wb_row_q, wb_row_d;  // wb_addr * NumPes: first global row
   logic                   scan, all_idle, wb_valid;
 
-  // No job field checks in this engine yet: every job is taken (err_o stays low).
+  // A layer outside 1..MaxRows x 1..MaxCols is refused (done with err_o, never a hang).
   logic job_bad;
-  assign job_bad = 1'b0;
+  assign job_bad = job_rows_i == '0 || job_cols_i == '0 || 32'(job_rows_i) > MaxRows
+                || 32'(job_cols_i) > MaxCols;
 
   dnn_job_ctrl #(.CycleBits(48)) u_ctrl (
     .clk_i      (clk_i),

@@ -92,9 +92,15 @@ module dnn_rs_top #(
   // The engine advances unless a result waits for the consumer.
   assign en = !out_valid_q || out_ready_i;
 
-  // No job field checks in this engine yet: every job is taken (err_o stays low).
+  // A job the buffers cannot hold is refused (done with err_o, never a hang): a size of 0,
+  // a filter wider than MaxRS, an ifmap row wider than the scratchpad, more ifmap rows
+  // than the buffer, or output rows of the psum groups past the psum buffer. (The host
+  // checks the rest of its plan: the filter words and the derived E, F.)
   logic job_bad;
-  assign job_bad = 1'b0;
+  assign job_bad = job_c_i == '0 || job_h_i == '0 || job_w_i == '0 || job_k_i == '0 || job_r_i == '0
+                || job_s_i == '0 || job_stride_i == '0 || job_e_i == '0 || job_f_i == '0 || job_kg_i == '0
+                || 32'(job_r_i) > MaxRS || 32'(job_s_i) > MaxRS || 32'(job_w_i) > IfmapSpad
+                || 32'(job_c_i) * 32'(job_h_i) > IfmapRows || 32'(job_kg_i) * 32'(job_f_i) > PsumSpad;
 
   dnn_job_ctrl #(.CycleBits(CycleBits)) u_ctrl (
     .clk_i      (clk_i),

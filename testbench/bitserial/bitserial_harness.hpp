@@ -75,6 +75,27 @@ class BitserialHarness {
 
   void load(const std::vector<LoadWord>& words) { dut_.load(words); }
 
+  // A job with out-of-range sizes or precision: refused (done with err_o), busy never
+  // rising, no result.
+  std::vector<std::string> refuse_job(const GemmShape& s, const Precision& p) {
+    put_job(s, p);
+    dut_->out_ready_i = 1;
+    auto problems = dut_.refuse_job([this] { return dut_->out_valid_o != 0; });
+    dut_->out_ready_i = 0;
+    return problems;
+  }
+
+  using ResetPoint = testbench::VerilatedDut<Vdnn_bitserial_top>::ResetPoint;
+
+  // Loads (part of) `words` and runs the job to `point` (see VerilatedDut::reset_in_job),
+  // then resets; the caller loads the job again.
+  void reset_at(ResetPoint point, const std::vector<LoadWord>& words, const GemmShape& s, const Precision& p,
+                uint64_t at) {
+    dut_->out_ready_i = 0;
+    dut_.reset_at(
+        point, words, at, [&] { put_job(s, p); }, [this] { return dut_->out_valid_o != 0; });
+  }
+
   RtlRun run_job(const GemmShape& s, const Precision& p, double ready_probability, uint64_t seed,
                  uint64_t timeout_cycles) {
     RtlRun run;
@@ -82,11 +103,7 @@ class BitserialHarness {
     std::mt19937_64 rng(seed);
     std::bernoulli_distribution ready(ready_probability);
 
-    dut_->job_m_i = static_cast<uint32_t>(s.m);
-    dut_->job_n_i = static_cast<uint32_t>(s.n);
-    dut_->job_k_i = static_cast<uint32_t>(s.k);
-    dut_->job_prec_i = p.automatic ? 0u : p.bits;
-    dut_->job_auto_i = p.automatic ? 1 : 0;
+    put_job(s, p);
     dut_->out_ready_i = 0;
     dut_.start_job();
 
@@ -146,6 +163,14 @@ class BitserialHarness {
   }
 
  private:
+  void put_job(const GemmShape& s, const Precision& p) {
+    dut_->job_m_i = static_cast<uint32_t>(s.m);
+    dut_->job_n_i = static_cast<uint32_t>(s.n);
+    dut_->job_k_i = static_cast<uint32_t>(s.k);
+    dut_->job_prec_i = p.automatic ? 0u : p.bits;
+    dut_->job_auto_i = p.automatic ? 1 : 0;
+  }
+
   config::BitserialConfig cfg_;
   testbench::VerilatedDut<Vdnn_bitserial_top> dut_;
 };

@@ -12,7 +12,9 @@
 #include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bitserial_harness.hpp"
@@ -91,7 +93,6 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
 }
 
 int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
-  testbench::refuse_unimplemented(opts, "bit-serial");
   check_options(cfg, opts);
   const auto& bcfg = cfg.bitserial;
   std::vector<Job> jobs;
@@ -115,9 +116,17 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
   testbench::CosimTotals totals;
   totals.jobs = jobs.size();
   const auto t0 = Clock::now();
+  std::mt19937_64 disturb(opts.seed ^ 0x5EED'0DD5ull);
   for (size_t i = 0; i < jobs.size(); ++i) {
     const auto& job = jobs[i];
     const auto model = run_gemm(bcfg, job.a, job.b, job.precision);
+    if (opts.resets) {  // a reset at a seeded point first; the job then runs from scratch
+      const GemmShape shape{job.a.shape[0], job.b.shape[1], job.a.shape[1]};
+      const auto words = pack_operands(bcfg, job.a, job.b);
+      const auto [point, at] = testbench::reset_point<BitserialHarness::ResetPoint>(
+          i, 3, disturb, words.size(), model.timing.cycles);
+      h.reset_at(point, words, shape, job.precision, at);
+    }
     const auto rtl =
         run_on_rtl(h, bcfg, job, model.timing.cycles, opts.ready_probability, opts.seed * 1000003u + i);
     auto v = score(model, rtl, always_ready);
@@ -149,6 +158,38 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
                               {"problems", v.problems}});
     testbench::print_job(opts, i, job.label, model.timing.cycles, rtl.measured_cycles, rtl.stall_cycles,
                          v.pass, v.problems);
+  }
+  if (opts.bad_jobs > 0) {
+    // Sizes outside 1..max or a fixed precision outside 1..input_bits, each refused; then
+    // the first job again.
+    testbench::refuse_bad_jobs(
+        opts,
+        [&](std::mt19937_64& rng) {
+          GemmShape s{1 + static_cast<int64_t>(rng() % bcfg.max_m),
+                      1 + static_cast<int64_t>(rng() % bcfg.max_n),
+                      1 + static_cast<int64_t>(rng() % bcfg.max_k)};
+          Precision p;
+          p.bits = bcfg.input_bits;
+          const unsigned field = static_cast<unsigned>(rng() % 4);
+          const bool zero = rng() % 2 == 0;
+          if (field == 3) {
+            p.bits = zero ? 0 : bcfg.input_bits + 1;
+          } else {
+            int64_t& v = field == 0 ? s.m : field == 1 ? s.n : s.k;
+            v = zero ? 0 : int64_t{field == 0 ? bcfg.max_m : field == 1 ? bcfg.max_n : bcfg.max_k} + 1;
+          }
+          return std::make_pair(fmt::format("bad job M={} N={} K={} precision {}", s.m, s.n, s.k, p.bits),
+                                h.refuse_job(s, p));
+        },
+        report, totals);
+    const auto& good = jobs.front();
+    const auto model = run_gemm(bcfg, good.a, good.b, good.precision);
+    const auto rtl = run_on_rtl(h, bcfg, good, model.timing.cycles, 1.0, opts.seed);
+    const auto v = score(model, rtl, true);
+    report["after_refused_jobs"] = {{"pass", v.pass}, {"problems", v.problems}};
+    if (!v.pass) ++totals.failed;
+    testbench::print_job(opts, totals.jobs + opts.bad_jobs, good.label + " after the refused jobs",
+                         model.timing.cycles, rtl.measured_cycles, rtl.stall_cycles, v.pass, v.problems);
   }
   totals.wall_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   totals.utilization = utilization(bcfg, totals.macs, totals.cycles);

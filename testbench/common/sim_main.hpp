@@ -11,7 +11,9 @@
 #include <exception>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dnngen/cli/job_options.hpp"
@@ -101,15 +103,30 @@ inline int finish_cosim(const config::Config& cfg, const cli::JobOptions& opts, 
   return pass ? 0 : 1;
 }
 
-// The robustness options a simulator does not implement yet are refused (exit 2), never
-// silently ignored.
-inline void refuse_unimplemented(const cli::JobOptions& opts, const std::string& engine) {
-  if (opts.resets)
-    throw InputError("--resets: not implemented for the " + engine +
-                     " engine yet (the systolic WS/OS engine has it)");
-  if (opts.bad_jobs != 0)
-    throw InputError("--bad-jobs: not implemented for the " + engine +
-                     " engine yet (its RTL has no job field checks; the systolic WS/OS engine has them)");
+// --bad-jobs N: presents N out-of-range jobs that the RTL must refuse (`refuse(rng)` makes
+// the next one from the seeded generator, presents it and returns its label and problems),
+// reporting each under "refused_jobs"; the caller then runs a good job again.
+template <class Refuse>
+void refuse_bad_jobs(const cli::JobOptions& opts, Refuse refuse, nlohmann::json& report,
+                     CosimTotals& totals) {
+  std::mt19937_64 rng(opts.seed ^ 0xBAD'10B5ull);
+  report["refused_jobs"] = nlohmann::json::array();
+  for (uint64_t i = 0; i < opts.bad_jobs; ++i) {
+    const auto [label, problems] = refuse(rng);
+    report["refused_jobs"].push_back({{"label", label}, {"pass", problems.empty()}, {"problems", problems}});
+    if (!problems.empty()) ++totals.failed;
+    print_job(opts, totals.jobs + i, label + " refused", 0, 0, 0, problems.empty(), problems);
+  }
+}
+
+// The reset point of job i of a --resets run (mid-load, mid-job, output stalled; engines
+// without a result stream use the first two) and the seeded distance into it: up to all
+// `words` of the load, or up to half the job's `cycles`.
+template <class ResetPoint>
+std::pair<ResetPoint, uint64_t> reset_point(std::size_t i, unsigned points, std::mt19937_64& rng,
+                                            uint64_t words, uint64_t cycles) {
+  const auto point = static_cast<ResetPoint>(i % points);
+  return {point, rng() % (point == ResetPoint::kMidLoad ? words + 1 : cycles / 2 + 1)};
 }
 
 using Command = int (*)(const config::Config& cfg, const cli::JobOptions& opts);

@@ -203,6 +203,61 @@ class VerilatedDut {
     top_->job_valid_i = 0;
   }
 
+  // Presents the job the caller has put on the job ports, one with out-of-range fields: it
+  // must be taken, then refused within `watchdog` cycles (done with err_o), with busy never
+  // rising and no result (`result_valid()`: whether the engine offers a result now; the
+  // caller sets its output ready). Returns the problems.
+  template <class ResultValid>
+  std::vector<std::string> refuse_job(ResultValid result_valid, int watchdog = 8) {
+    std::vector<std::string> problems;
+    start_job();
+    bool done = false;
+    for (int edge = 0; edge < watchdog && !done; ++edge) {
+      top_->eval();
+      if (result_valid()) problems.push_back("a result came out of a refused job");
+      if (top_->busy_o) problems.push_back("busy rose for a refused job");
+      done = top_->done_o;
+      if (done && !top_->err_o) problems.push_back("done without the error flag for a refused job");
+      tick();
+    }
+    if (!done) problems.push_back("no done within " + std::to_string(watchdog) + " cycles of a refused job");
+    return problems;
+  }
+
+  // Where a robustness run resets the engine (cosim --resets): after part of the loader
+  // words, some cycles into a job, or some cycles after a result first waits for a
+  // consumer that is not ready.
+  enum class ResetPoint { kMidLoad, kMidJob, kStalledOutput };
+
+  // Runs the job the caller has loaded and put on the job ports until `point` (the
+  // caller holds the output not ready; `result_valid()` as above), waits `at` cycles
+  // and resets. The engine is then idle; the caller loads the job again.
+  template <class ResultValid>
+  void reset_in_job(ResetPoint point, uint64_t at, ResultValid result_valid) {
+    start_job();
+    if (point == ResetPoint::kStalledOutput) {
+      for (uint64_t edge = 0; edge < 1'000'000 && !result_valid(); ++edge) tick();
+    }
+    for (uint64_t i = 0; i < at; ++i) tick();
+    reset();
+  }
+
+  // The same for an engine whose loader takes LoadWords: resets after `at` of `words`
+  // (mid-load), or loads them all, puts the job on its ports (`put_job()`) and resets at
+  // `point` of it.
+  template <class PutJob, class ResultValid>
+  void reset_at(ResetPoint point, const std::vector<LoadWord>& words, uint64_t at, PutJob put_job,
+                ResultValid result_valid) {
+    if (point == ResetPoint::kMidLoad) {
+      load({words.begin(), words.begin() + static_cast<long>(std::min<uint64_t>(at, words.size()))});
+      reset();
+      return;
+    }
+    load(words);
+    put_job();
+    reset_in_job(point, at, result_valid);
+  }
+
  private:
   // Declared in construction order; destroyed in reverse (trace, model, context).
   std::unique_ptr<VerilatedContext> ctx_;

@@ -55,11 +55,34 @@ class EieHarness {
     dut_->eval();
   }
 
+  // A layer job with out-of-range sizes: refused (done with err_o), busy never rising.
+  std::vector<std::string> refuse_job(int64_t rows, int64_t cols, uint32_t ptr_base) {
+    put_job(rows, cols, ptr_base);
+    return dut_.refuse_job([] { return false; });  // no result port
+  }
+
+  using ResetPoint = testbench::VerilatedDut<Vdnn_eie_top>::ResetPoint;
+
+  // Loads (part of) the program's image, or all of it and the first layer's codebook and
+  // runs that layer `at` cycles (mid-job; the engine has no result port to stall), then
+  // resets; the caller loads the program again.
+  void reset_at(ResetPoint point, const Program& prog, uint64_t at) {
+    if (point == ResetPoint::kMidLoad) {
+      load({prog.image.begin(),
+            prog.image.begin() + static_cast<long>(std::min<uint64_t>(at, prog.image.size()))});
+      dut_.reset();
+      return;
+    }
+    load(prog.image);
+    load(prog.layers.front().codebook);
+    const LayerProgram& l = prog.layers.front();
+    put_job(l.rows, l.cols, l.ptr_base);
+    dut_.reset_in_job(ResetPoint::kMidJob, at, [] { return false; });
+  }
+
   RtlLayerRun run_layer(const LayerProgram& layer, uint64_t timeout_cycles) {
     RtlLayerRun run;
-    dut_->job_rows_i = static_cast<uint32_t>(layer.rows);
-    dut_->job_cols_i = static_cast<uint32_t>(layer.cols);
-    dut_->job_ptr_base_i = layer.ptr_base;
+    put_job(layer.rows, layer.cols, layer.ptr_base);
     dut_.start_job();
     dut_->eval();
     for (uint64_t edge = 1;; ++edge) {
@@ -95,6 +118,12 @@ class EieHarness {
   }
 
  private:
+  void put_job(int64_t rows, int64_t cols, uint32_t ptr_base) {
+    dut_->job_rows_i = static_cast<uint32_t>(rows);
+    dut_->job_cols_i = static_cast<uint32_t>(cols);
+    dut_->job_ptr_base_i = ptr_base;
+  }
+
   config::EieConfig cfg_;
   testbench::VerilatedDut<Vdnn_eie_top> dut_;
 };

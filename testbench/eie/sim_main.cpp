@@ -12,7 +12,9 @@
 #include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dnngen/cli/job_options.hpp"
@@ -99,7 +101,6 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
 }
 
 int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
-  testbench::refuse_unimplemented(opts, "EIE");
   eie::check_job_options(opts);
   std::vector<eie::Chain> chains;
   if (opts.random) {
@@ -123,11 +124,18 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
   testbench::CosimTotals totals;
   totals.jobs = chains.size();
   const auto t0 = Clock::now();
+  std::mt19937_64 disturb(opts.seed ^ 0x5EED'0DD5ull);
   for (size_t i = 0; i < chains.size(); ++i) {
     const auto& chain = chains[i];
     const auto model = eie::run_chain(cfg.eie, chain);
     std::vector<uint64_t> expected;
     for (const auto& t : model.timing) expected.push_back(t.cycles);
+    if (opts.resets) {  // a reset at a seeded point of the first layer; the chain then runs from scratch
+      const auto prog = eie::build_program(cfg.eie, chain);
+      const auto [point, at] = testbench::reset_point<eie::EieHarness::ResetPoint>(
+          i, 2, disturb, prog.image.size(), model.timing.front().cycles);
+      h.reset_at(point, prog, at);
+    }
     const auto rtl = run_on_rtl(h, cfg.eie, chain, expected);
     std::vector<std::string> problems;
     uint64_t wrong = 0;
@@ -168,6 +176,39 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
     for (const auto& l : rtl.layers) rtl_cycles += l.counter_cycles;
     // No result port, so no backpressure and no stalls to show.
     testbench::print_job(opts, i, chain.label, model.cycles(), rtl_cycles, 0, pass, problems);
+  }
+  if (opts.bad_jobs > 0) {
+    // Layers outside 1..max_rows x 1..max_cols, each refused; then the first chain again.
+    testbench::refuse_bad_jobs(
+        opts,
+        [&](std::mt19937_64& rng) {
+          int64_t rows = 1 + static_cast<int64_t>(rng() % cfg.eie.max_rows);
+          int64_t cols = 1 + static_cast<int64_t>(rng() % cfg.eie.max_cols);
+          const bool zero = rng() % 2 == 0;
+          if (rng() % 2 == 0)
+            rows = zero ? 0 : int64_t{cfg.eie.max_rows} + 1;
+          else
+            cols = zero ? 0 : int64_t{cfg.eie.max_cols} + 1;
+          return std::make_pair(fmt::format("bad layer M={} N={}", rows, cols), h.refuse_job(rows, cols, 0));
+        },
+        report, totals);
+    const auto model = eie::run_chain(cfg.eie, chains.front());
+    std::vector<uint64_t> expected;
+    for (const auto& t : model.timing) expected.push_back(t.cycles);
+    const auto rtl = run_on_rtl(h, cfg.eie, chains.front(), expected);
+    std::vector<std::string> problems;
+    uint64_t rtl_cycles = 0;
+    for (size_t l = 0; l < rtl.layers.size(); ++l) {
+      rtl_cycles += rtl.layers[l].counter_cycles;
+      for (const auto& e : rtl.layers[l].protocol_errors)
+        problems.push_back(fmt::format("layer {}: {}", l, e));
+      if (rtl.outputs[l] != model.outputs[l] || rtl.layers[l].counter_cycles != model.timing[l].cycles)
+        problems.push_back(fmt::format("layer {}: outputs or cycles differ from the model", l));
+    }
+    report["after_refused_jobs"] = {{"pass", problems.empty()}, {"problems", problems}};
+    if (!problems.empty()) ++totals.failed;
+    testbench::print_job(opts, totals.jobs + opts.bad_jobs, chains.front().label + " after the refused jobs",
+                         model.cycles(), rtl_cycles, 0, problems.empty(), problems);
   }
   totals.wall_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   totals.utilization = utilization(cfg.eie, totals.macs, totals.cycles);

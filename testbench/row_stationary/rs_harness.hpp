@@ -94,23 +94,41 @@ class RsHarness {
 
   void load(const std::vector<LoadWord>& words) { dut_.load(words); }
 
+  // The job port fields, in the order of dnn_rs_top's ports.
+  struct JobFields {
+    int64_t c, h, w, k, r, s, stride, pad, e, f, kg;
+  };
+  JobFields fields(const ConvJob& j) const {
+    const Plan p = plan(cfg_, j);
+    return {j.c, j.h, j.w, j.k, j.r, j.s, j.stride, j.pad, p.e, p.f, p.kg};
+  }
+
+  // A job with out-of-range fields: refused (done with err_o), busy never rising, no result.
+  std::vector<std::string> refuse_job(const JobFields& f) {
+    put_job(f);
+    dut_->out_ready_i = 1;
+    auto problems = dut_.refuse_job([this] { return dut_->out_valid_o != 0; });
+    dut_->out_ready_i = 0;
+    return problems;
+  }
+
+  using ResetPoint = testbench::VerilatedDut<Vdnn_rs_top>::ResetPoint;
+
+  // Loads (part of) `words` and runs job `j` to `point` (see VerilatedDut::reset_in_job),
+  // then resets; the caller loads the job again.
+  void reset_at(ResetPoint point, const std::vector<LoadWord>& words, const ConvJob& j, uint64_t at) {
+    dut_->out_ready_i = 0;
+    dut_.reset_at(
+        point, words, at, [&] { put_job(fields(j)); }, [this] { return dut_->out_valid_o != 0; });
+  }
+
   RtlRun run_job(const ConvJob& j, double ready_probability, uint64_t seed, uint64_t timeout_cycles) {
     const Plan p = plan(cfg_, j);
     RtlRun run;
     run.ofmap = Tensor({j.k, p.e, p.f});
     std::mt19937_64 rng(seed);
     std::bernoulli_distribution ready(ready_probability);
-    dut_->job_c_i = static_cast<uint16_t>(j.c);
-    dut_->job_h_i = static_cast<uint16_t>(j.h);
-    dut_->job_w_i = static_cast<uint16_t>(j.w);
-    dut_->job_k_i = static_cast<uint16_t>(j.k);
-    dut_->job_r_i = static_cast<uint16_t>(j.r);
-    dut_->job_s_i = static_cast<uint16_t>(j.s);
-    dut_->job_stride_i = static_cast<uint16_t>(j.stride);
-    dut_->job_pad_i = static_cast<uint16_t>(j.pad);
-    dut_->job_e_i = static_cast<uint16_t>(p.e);
-    dut_->job_f_i = static_cast<uint16_t>(p.f);
-    dut_->job_kg_i = static_cast<uint16_t>(p.kg);
+    put_job(fields(j));
     dut_->out_ready_i = 0;
     dut_.start_job();
 
@@ -160,6 +178,20 @@ class RsHarness {
   }
 
  private:
+  void put_job(const JobFields& f) {
+    dut_->job_c_i = static_cast<uint16_t>(f.c);
+    dut_->job_h_i = static_cast<uint16_t>(f.h);
+    dut_->job_w_i = static_cast<uint16_t>(f.w);
+    dut_->job_k_i = static_cast<uint16_t>(f.k);
+    dut_->job_r_i = static_cast<uint16_t>(f.r);
+    dut_->job_s_i = static_cast<uint16_t>(f.s);
+    dut_->job_stride_i = static_cast<uint16_t>(f.stride);
+    dut_->job_pad_i = static_cast<uint16_t>(f.pad);
+    dut_->job_e_i = static_cast<uint16_t>(f.e);
+    dut_->job_f_i = static_cast<uint16_t>(f.f);
+    dut_->job_kg_i = static_cast<uint16_t>(f.kg);
+  }
+
   config::RowStationaryConfig cfg_;
   testbench::VerilatedDut<Vdnn_rs_top> dut_;
 };

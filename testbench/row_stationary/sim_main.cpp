@@ -10,7 +10,10 @@
 
 #include <chrono>
 #include <iostream>
+#include <iterator>
 #include <nlohmann/json.hpp>
+#include <random>
+#include <utility>
 
 #include "dnngen/common/output_dir.hpp"
 #include "dnngen/config/config.hpp"
@@ -58,8 +61,49 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
   return 0;
 }
 
+// --bad-jobs N: the first job's fields with one of them out of range (0, or past the limit
+// the RTL checks), each of which the RTL must refuse; then the first job again, exact.
+void refuse_bad_jobs(const config::RowStationaryConfig& cfg, const cli::JobOptions& opts, RsHarness& sim,
+                     const HostJob& good, nlohmann::json& report, testbench::CosimTotals& totals) {
+  testbench::refuse_bad_jobs(
+      opts,
+      [&](std::mt19937_64& rng) {
+        RsHarness::JobFields f = sim.fields(good.job);
+        int64_t* all[] = {&f.c, &f.h, &f.w, &f.k, &f.r, &f.s, &f.stride, &f.e, &f.f, &f.kg};
+        switch (rng() % 6) {
+          case 0:
+            f.r = cfg.max_filter_size + 1;
+            break;
+          case 1:
+            f.w = cfg.ifmap_spad + 1;
+            break;
+          case 2:
+            f.h = cfg.ifmap_rows / f.c + 1;  // C*H rows past the ifmap buffer
+            break;
+          case 3:
+            f.kg = cfg.psum_spad / f.f + 1;  // psum rows past the psum buffer
+            break;
+          default:
+            *all[rng() % std::size(all)] = 0;
+            break;
+        }
+        return std::make_pair(
+            fmt::format("bad job C={} H={} W={} K={} R={} S={} stride={} E={} F={} groups of {}", f.c, f.h,
+                        f.w, f.k, f.r, f.s, f.stride, f.e, f.f, f.kg),
+            sim.refuse_job(f));
+      },
+      report, totals);
+  sim.load(pack(cfg, good.ifmap, good.weights, good.job));
+  const auto t = estimate(cfg, good.job);
+  const auto rtl = sim.run_job(good.job, 1.0, opts.seed, testbench::timeout_for(t.cycles, 1.0));
+  const auto v = score(cfg, good.job, good.golden, rtl, true);
+  report["after_refused_jobs"] = {{"pass", v.pass}, {"problems", v.problems}};
+  if (!v.pass) ++totals.failed;
+  testbench::print_job(opts, totals.jobs + opts.bad_jobs, good.label + " after the refused jobs",
+                       v.model_cycles, v.rtl_cycles, rtl.stall_cycles, v.pass, v.problems);
+}
+
 int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
-  testbench::refuse_unimplemented(opts, "row-stationary");
   check_rs_bindings(cfg, opts);
   const auto jobs = jobs_of(cfg, opts);
   const std::string replay = testbench::replay_command(opts);
@@ -75,11 +119,18 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
   testbench::CosimTotals totals;
   totals.jobs = jobs.size();
   const auto t0 = Clock::now();
+  std::mt19937_64 disturb(opts.seed ^ 0x5EED'0DD5ull);
   for (size_t i = 0; i < jobs.size(); ++i) {
     const auto& h = jobs[i];
     const auto t = estimate(cfg.row_stationary, h.job);
     const auto s0 = Clock::now();
-    sim.load(pack(cfg.row_stationary, h.ifmap, h.weights, h.job));
+    const auto words = pack(cfg.row_stationary, h.ifmap, h.weights, h.job);
+    if (opts.resets) {  // a reset at a seeded point first; the job then runs from scratch
+      const auto [point, at] =
+          testbench::reset_point<RsHarness::ResetPoint>(i, 3, disturb, words.size(), t.cycles);
+      sim.reset_at(point, words, h.job, at);
+    }
+    sim.load(words);
     const auto rtl = sim.run_job(h.job, opts.ready_probability, opts.seed * 1000003u + i,
                                  testbench::timeout_for(t.cycles, opts.ready_probability));
     totals.sim_seconds += std::chrono::duration<double>(Clock::now() - s0).count();
@@ -102,6 +153,7 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
     testbench::print_job(opts, i, h.label, v.model_cycles, v.rtl_cycles, rtl.stall_cycles, v.pass,
                          v.problems);
   }
+  if (opts.bad_jobs > 0) refuse_bad_jobs(cfg.row_stationary, opts, sim, jobs.front(), report, totals);
   totals.wall_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   totals.utilization = static_cast<double>(totals.macs) / (static_cast<double>(totals.cycles) *
                                                            cfg.row_stationary.rows * cfg.row_stationary.cols);

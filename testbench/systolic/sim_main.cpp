@@ -120,22 +120,19 @@ bool check_assembled(const systolic::HostJob& job, const Tensor& gemm_out, nlohm
 void refuse_bad_jobs(const config::SystolicConfig& cfg, const cli::JobOptions& opts,
                      systolic::SystolicHarness& h, const systolic::GemmJob& good, nlohmann::json& report,
                      testbench::CosimTotals& totals) {
-  std::mt19937_64 rng(opts.seed ^ 0xBAD'10B5ull);
-  report["refused_jobs"] = nlohmann::json::array();
-  for (uint64_t i = 0; i < opts.bad_jobs; ++i) {
-    systolic::GemmShape s{1 + static_cast<int64_t>(rng() % cfg.max_m),
-                          1 + static_cast<int64_t>(rng() % cfg.max_n),
-                          1 + static_cast<int64_t>(rng() % cfg.max_k)};
-    const unsigned field = static_cast<unsigned>(rng() % 3);
-    const bool zero = rng() % 2 == 0;
-    int64_t& v = field == 0 ? s.m : field == 1 ? s.n : s.k;
-    v = zero ? 0 : int64_t{field == 0 ? cfg.max_m : field == 1 ? cfg.max_n : cfg.max_k} + 1;
-    const auto problems = h.refuse_job(s);
-    const std::string label = fmt::format("bad job M={} N={} K={}", s.m, s.n, s.k);
-    report["refused_jobs"].push_back({{"label", label}, {"pass", problems.empty()}, {"problems", problems}});
-    if (!problems.empty()) ++totals.failed;
-    testbench::print_job(opts, totals.jobs + i, label + " refused", 0, 0, 0, problems.empty(), problems);
-  }
+  testbench::refuse_bad_jobs(
+      opts,
+      [&](std::mt19937_64& rng) {
+        systolic::GemmShape s{1 + static_cast<int64_t>(rng() % cfg.max_m),
+                              1 + static_cast<int64_t>(rng() % cfg.max_n),
+                              1 + static_cast<int64_t>(rng() % cfg.max_k)};
+        const unsigned field = static_cast<unsigned>(rng() % 3);
+        const bool zero = rng() % 2 == 0;
+        int64_t& v = field == 0 ? s.m : field == 1 ? s.n : s.k;
+        v = zero ? 0 : int64_t{field == 0 ? cfg.max_m : field == 1 ? cfg.max_n : cfg.max_k} + 1;
+        return std::make_pair(fmt::format("bad job M={} N={} K={}", s.m, s.n, s.k), h.refuse_job(s));
+      },
+      report, totals);
   const auto model = systolic::run_gemm(cfg, good.a, good.b);
   const auto rtl = run_on_rtl(h, cfg, good.a, good.b, 1.0, opts.seed);
   const auto v = systolic::score(model, rtl);
@@ -183,12 +180,10 @@ int cosim_command(const config::Config& cfg, const cli::JobOptions& opts) {
     const auto& job = jobs[i];
     const auto model = systolic::run_gemm(cfg.systolic, job.a, job.b);
     if (opts.resets) {  // a reset at a seeded point first; the job then runs from scratch
-      const auto point = static_cast<systolic::SystolicHarness::ResetPoint>(i % 3);
       const systolic::GemmShape shape{job.a.shape[0], job.b.shape[1], job.a.shape[1]};
       const auto words = systolic::pack_operands(cfg.systolic, job.a, job.b);
-      const uint64_t at = disturb() % (point == systolic::SystolicHarness::ResetPoint::kMidLoad
-                                           ? words.size() + 1
-                                           : model.timing.cycles / 2 + 1);
+      const auto [point, at] = testbench::reset_point<systolic::SystolicHarness::ResetPoint>(
+          i, 3, disturb, words.size(), model.timing.cycles);
       h.reset_at(point, words, shape, at);
     }
     const auto rtl =
