@@ -182,15 +182,21 @@ Chain random_chain(const config::EieConfig& cfg, uint64_t seed, uint64_t index) 
   // Every eighth chain is one layer at the limits the others rarely reach: every column and
   // row, a full codebook, every activation non-zero (the LNZD's last group full).
   const bool limits = index % 8 == 5;
+  // And every eighth, offset, is three layers whose last reads a source file that still
+  // holds the input x past its own columns (layer 2 writes fewer rows, not a multiple of the
+  // PEs, over a dense x): the scanner must stop at the layer's last column.
+  const bool stale = index % 8 == 1;
   for (int attempt = 0;; ++attempt) {
     Chain c;
     const bool at_limits = limits && attempt < 3;
-    const int layers = index % 4 == 3 ? static_cast<int>(uni(2, 3)) : 1;
+    const bool stale_tail = stale && attempt < 3;
+    const int layers = stale_tail ? 3 : index % 4 == 3 ? static_cast<int>(uni(2, 3)) : 1;
     // A chain's pointers share the pointer SRAM: sum of (N + 1) <= max_cols + 1.
     const int64_t col_cap = std::max<int64_t>(1, (cfg.max_cols + 1) / layers - 1);
     int64_t n = uni(1, col_cap);
     int64_t cb_size = uni(2, int64_t{1} << cfg.index_bits);
     if (at_limits) n = col_cap, cb_size = int64_t{1} << cfg.index_bits;
+    if (stale_tail) n = col_cap;
     const bool big_values = real() < 0.3;  // drive the accumulator into saturation
     std::vector<int64_t> dims;
     for (int l = 0; l < layers; ++l) {
@@ -200,6 +206,10 @@ Chain random_chain(const config::EieConfig& cfg, uint64_t seed, uint64_t index) 
       for (int64_t i = 1; i < cb_size; ++i) layer.codebook.push_back(uni(-span, span));
       int64_t m = uni(1, l + 1 < layers ? std::min<int64_t>(cfg.max_rows, col_cap) : cfg.max_rows);
       if (at_limits) m = cfg.max_rows;
+      if (stale_tail && l == 1) {  // fewer rows than x has entries, ending mid-group
+        m = std::max<int64_t>(1, col_cap / 2);
+        if (m % cfg.pes == 0 && m > 1) --m;
+      }
       const double d = attempt > 3 ? 0.01 : densities[uni(0, 6)];
       layer.w_idx = Tensor({m, n});
       const int64_t zero_col = uni(0, n - 1);  // at least one all-zero column
@@ -209,7 +219,7 @@ Chain random_chain(const config::EieConfig& cfg, uint64_t seed, uint64_t index) 
       c.layers.push_back(std::move(layer));
       n = m;
     }
-    const double ad = at_limits ? 1.0 : act_densities[uni(0, 4)];
+    const double ad = at_limits || stale_tail ? 1.0 : act_densities[uni(0, 4)];
     const int64_t n0 = c.layers[0].w_idx.shape[1];
     const int64_t xmax =
         big_values ? numerics::max_value(cfg.act_bits, true) : (int64_t{1} << cfg.frac_bits) * 2;
