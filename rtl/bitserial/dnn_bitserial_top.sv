@@ -87,10 +87,16 @@ module dnn_bitserial_top #(
 
   // A job outside 1..Max in any size, or a fixed precision outside 1..InBits, is refused
   // (done with err_o, never a hang).
-  logic job_bad;
+  // A precision port that cannot exceed InBits needs no check (a constant comparison).
+  logic job_bad, prec_over;
+  if ((64'd1 << PBits) - 1 > 64'(InBits)) begin : g_prec_over
+    assign prec_over = 32'(job_prec_i) > InBits;
+  end else begin : g_prec_fit
+    assign prec_over = 1'b0;
+  end
   assign job_bad = job_m_i == '0 || job_n_i == '0 || job_k_i == '0 || 32'(job_m_i) > MaxM
                 || 32'(job_n_i) > MaxN || 32'(job_k_i) > MaxK
-                || (!job_auto_i && (job_prec_i == '0 || 32'(job_prec_i) > InBits));
+                || (!job_auto_i && (job_prec_i == '0 || prec_over));
 
   dnn_job_ctrl #(.CycleBits(CycleBits)) u_ctrl (
     .clk_i       (clk_i),

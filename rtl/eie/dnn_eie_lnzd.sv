@@ -43,6 +43,15 @@ module dnn_eie_lnzd #(
   );
 
   assign fire_o = scan_q && found && ready_i;
+
+  // A broadcast waiting for room holds its column and value.
+  dnn_hold_check #(.Width(ColBits + ActBits)) u_bc_hold (
+    .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
+    .valid_i  (scan_q && found),
+    .ready_i  (ready_i),
+    .payload_i({col_o, x_o})
+  );
   assign rest   = mask_q & ~(NumPes'(1) << idx);
   assign col_o  = ColBits'(base_q + 32'(idx));
   assign x_o    = vals_q[idx*ActBits +: ActBits];

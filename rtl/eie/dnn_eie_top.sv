@@ -72,9 +72,19 @@ module dnn_eie_top #(
   logic                   scan, all_idle, wb_valid;
 
   // A layer outside 1..MaxRows x 1..MaxCols is refused (done with err_o, never a hang).
-  logic job_bad;
-  assign job_bad = job_rows_i == '0 || job_cols_i == '0 || 32'(job_rows_i) > MaxRows
-                || 32'(job_cols_i) > MaxCols;
+  // A size port that cannot exceed its limit needs no check (a constant comparison).
+  logic job_bad, rows_over, cols_over;
+  if ((64'd1 << DimBits) - 1 > 64'(MaxRows)) begin : g_rows_over
+    assign rows_over = 32'(job_rows_i) > MaxRows;
+  end else begin : g_rows_fit
+    assign rows_over = 1'b0;
+  end
+  if ((64'd1 << DimBits) - 1 > 64'(MaxCols)) begin : g_cols_over
+    assign cols_over = 32'(job_cols_i) > MaxCols;
+  end else begin : g_cols_fit
+    assign cols_over = 1'b0;
+  end
+  assign job_bad = job_rows_i == '0 || job_cols_i == '0 || rows_over || cols_over;
 
   dnn_job_ctrl #(.CycleBits(48)) u_ctrl (
     .clk_i      (clk_i),

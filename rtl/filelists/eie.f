@@ -4,6 +4,7 @@ common/dnn_pkg.sv
 common/dnn_sram_1r1w.sv
 common/dnn_fifo.sv
 common/dnn_job_ctrl.sv
+common/dnn_hold_check.sv
 eie/dnn_eie_requant.sv
 eie/dnn_eie_lnzd_tree.sv
 eie/dnn_eie_lnzd.sv

@@ -121,4 +121,13 @@ module dnn_shell_job_walk #(
     end
   end
 
+`ifndef SYNTHESIS
+  // Counter ranges: a current job starts inside the layer.
+  always_ff @(posedge clk_i) begin
+    if (valid_q && (m0_q >= m_q || n0_q >= n_q || k0_q >= k_q))
+      $error("dnn_shell_job_walk: job origin (%0d, %0d, %0d) outside the layer %0d x %0d x %0d", m0_q, n0_q,
+             k0_q, m_q, n_q, k_q);
+  end
+`endif
+
 endmodule

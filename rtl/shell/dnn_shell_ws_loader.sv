@@ -570,4 +570,13 @@ module dnn_shell_ws_loader #(
   logic unused;
   assign unused = ^{m0, walk_first_k, walk_last, walk_out_row, word[WordBytes*8-1:0]};
 
+`ifndef SYNTHESIS
+  // The im2col walk stays inside a filter row's run and the job's K range.
+  always_ff @(posedge clk_i) begin
+    if (piece && (j_q >= sc_i || rem_q == '0 || 32'(rem_q) > MaxK || piece_elems == '0))
+      $error("dnn_shell_ws_loader: im2col walk out of range (j %0d of %0d, %0d left, piece %0d)", j_q, sc_i,
+             rem_q, piece_elems);
+  end
+`endif
+
 endmodule

@@ -474,4 +474,13 @@ module dnn_systolic_ws_core #(
   // will emit it.
   assign job_finish  = en && acc_tag_q.valid && acc_tag_q.job_last;
 
+  // The result port holds while stalled (behind the shell it feeds the output stage).
+  dnn_hold_check #(.Width(1 + 2 * DimBits + NumCols * AccBits)) u_out_hold (
+    .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
+    .valid_i  (out_valid_o),
+    .ready_i  (out_ready_i),
+    .payload_i({out_last_o, out_row_o, out_col_o, out_data_o})
+  );
+
 endmodule
