@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS  ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps build demo test regress lint bench fuzz mutate format format-check clean help
+.PHONY: all deps build demo test regress lint bench fuzz coverage mutate format format-check clean help
 
 all: build
 
@@ -43,6 +43,9 @@ bench: build
 
 fuzz: deps
 	scripts/fuzz.sh
+
+coverage: build
+	scripts/coverage.sh $(BUILD)
 
 mutate: build
 	scripts/mutate.py $(BUILD) --report $(BUILD)/mutate.md

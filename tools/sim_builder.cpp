@@ -166,6 +166,10 @@ SimBuild build_simulator(const config::Config& cfg, bool trace, bool force, bool
   Hasher hash;
   for (const auto& [name, value] : design.parameters) hash.add(name + "=" + std::to_string(value));
   hash.add(trace ? "trace" : "notrace");
+  // make coverage: a separate simulator with Verilator's line and toggle coverage, which
+  // writes its counts where DNNGEN_COVERAGE points (testbench/common/verilated_dut.hpp).
+  const bool coverage = std::getenv("DNNGEN_COVERAGE") != nullptr;
+  hash.add(coverage ? "coverage" : "nocoverage");
   hash.add("x-unique assert");  // the build flags below that change the simulator
   hash.add(shell ? "shell" + regs_package + design.cflags : "kernel");
   for (const auto& f : design.sources)
@@ -175,7 +179,8 @@ SimBuild build_simulator(const config::Config& cfg, bool trace, bool force, bool
   hash.add(tool_versions());  // an upgraded Verilator or compiler rebuilds
 
   const fs::path dir =
-      fs::path(cache_root()) / "sim" / fmt::format("{}{}-{:016x}", cfg.name, shell ? "-shell" : "", hash.h);
+      fs::path(cache_root()) / "sim" /
+      fmt::format("{}{}{}-{:016x}", cfg.name, shell ? "-shell" : "", coverage ? "-cov" : "", hash.h);
   SimBuild build;
   build.executable = (dir / "sim").string();
   build.log_path = (dir / "build.log").string();
@@ -214,6 +219,10 @@ SimBuild build_simulator(const config::Config& cfg, bool trace, bool force, bool
       // Verilator's default -Os for the model is about 2x slower to simulate than -O2.
       "-MAKEFLAGS", "OPT_FAST=-O2 OPT_GLOBAL=-O2"};
   if (trace) argv.push_back("--trace-fst");
+  if (coverage) {
+    argv.push_back("--coverage-line");
+    argv.push_back("--coverage-toggle");
+  }
   for (const auto& [name, value] : design.parameters) argv.push_back(fmt::format("-G{}={}", name, value));
   for (const auto& f : design.sources) argv.push_back(f == kRegsPackage ? (tmp / kRegsPackage).string() : f);
   argv.push_back(harness_dir(cfg, shell) + "/sim_main.cpp");

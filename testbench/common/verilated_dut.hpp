@@ -7,8 +7,11 @@
 // Inputs change right after a rising edge, never at it: tick() leaves the clock high, a
 // harness then sets inputs and calls eval() (so combinational outputs such as ready
 // reflect them), and the next tick() is the edge that samples them.
+#include <unistd.h>
+
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <random>
 #include <stdexcept>
@@ -20,6 +23,9 @@
 #include "verilated.h"
 #if VM_TRACE
 #include "verilated_fst_c.h"
+#endif
+#if VM_COVERAGE
+#include "verilated_cov.h"
 #endif
 
 namespace dnngen::testbench {
@@ -107,6 +113,15 @@ class VerilatedDut {
     if (trace_) trace_->close();
 #endif
     top_->final();
+#if VM_COVERAGE
+    // A coverage build (make coverage) writes its line and toggle counts into the
+    // directory DNNGEN_COVERAGE names, one file per simulated design.
+    if (const char* dir = std::getenv("DNNGEN_COVERAGE")) {
+      static int designs = 0;
+      ctx_->coveragep()->write(
+          (std::string(dir) + "/" + std::to_string(::getpid()) + "-" + std::to_string(designs++) + ".dat").c_str());
+    }
+#endif
   }
 
   VerilatedDut(const VerilatedDut&) = delete;
