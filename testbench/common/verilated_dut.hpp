@@ -119,7 +119,8 @@ class VerilatedDut {
     if (const char* dir = std::getenv("DNNGEN_COVERAGE")) {
       static int designs = 0;
       ctx_->coveragep()->write(
-          (std::string(dir) + "/" + std::to_string(::getpid()) + "-" + std::to_string(designs++) + ".dat").c_str());
+          (std::string(dir) + "/" + std::to_string(::getpid()) + "-" + std::to_string(designs++) + ".dat")
+              .c_str());
     }
 #endif
   }

@@ -36,13 +36,18 @@ ShellRun place_layer(const config::Config& cfg, shell::LayerDescriptor d, uint64
   g.params = shell_params(cfg);
   const ShellParams& p = g.params;
   d.out_type = "int32";
-  // The sizes must pass before the GEMM view means anything.
-  const uint32_t code = check_descriptor(p, d);
-  const std::string why =
-      p.acc_bits > 32 ? fmt::format(" ({}-bit sums do not fit the int32 output)", p.acc_bits) : std::string();
-  if (code != 0 && code != shell::register_map().enum_value("error", "addr_range"))
+  const auto refuse = [&](uint32_t code) {
+    const std::string why = p.acc_bits > 32
+                                ? fmt::format(" ({}-bit sums do not fit the int32 output)", p.acc_bits)
+                                : std::string();
     throw InputError(fmt::format("--shell: {} is not a layer this shell runs: ERROR_CODE {}{}", what,
                                  shell::register_map().enum_name_of("error", code), why));
+  };
+  // The sizes must pass before the GEMM view means anything; the addresses are checked
+  // once the tensors are placed.
+  if (const uint32_t code = check_descriptor(p, d);
+      code != 0 && code != shell::register_map().enum_value("error", "addr_range"))
+    refuse(code);
   uint64_t end = kPage;
   auto place = [&end](uint64_t bytes) {
     const uint64_t base = end;
@@ -53,9 +58,7 @@ ShellRun place_layer(const config::Config& cfg, shell::LayerDescriptor d, uint64
   d.a_addr = place(a_bytes);
   d.b_addr = place(v.k * v.n * (p.w_bits / 8));
   d.out_addr = place(v.m * v.n * 4);
-  if (const uint32_t placed = check_descriptor(p, d); placed != 0)
-    throw InputError(fmt::format("--shell: {} is not a layer this shell runs: ERROR_CODE {}{}", what,
-                                 shell::register_map().enum_name_of("error", placed), why));
+  if (const uint32_t code = check_descriptor(p, d); code != 0) refuse(code);
   g.descriptor = d;
   g.memory.assign(end + kPage, 0);
   g.latency = cfg.memory.latency;
