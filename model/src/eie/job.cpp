@@ -186,6 +186,11 @@ Chain random_chain(const config::EieConfig& cfg, uint64_t seed, uint64_t index) 
   // holds the input x past its own columns (layer 2 writes fewer rows, not a multiple of the
   // PEs, over a dense x): the scanner must stop at the layer's last column.
   const bool stale = index % 8 == 1;
+  // And every eighth, offset again, has every column count a multiple of the PEs (the last
+  // group ends exactly on the layer's last column) and a zero input: the PEs stay idle, so
+  // the job's cycles are the scanner's groups, one each, and a scanner that loads one group
+  // too many (or stops one early) shows in the cycle count.
+  const bool group_end = index % 8 == 3;
   for (int attempt = 0;; ++attempt) {
     Chain c;
     const bool at_limits = limits && attempt < 3;
@@ -197,6 +202,12 @@ Chain random_chain(const config::EieConfig& cfg, uint64_t seed, uint64_t index) 
     int64_t cb_size = uni(2, int64_t{1} << cfg.index_bits);
     if (at_limits) n = col_cap, cb_size = int64_t{1} << cfg.index_bits;
     if (stale_tail) n = col_cap;
+    // The largest multiple of the PEs not above v (v itself when smaller than one group).
+    auto whole_groups = [&](int64_t v) {
+      const auto pes = static_cast<int64_t>(cfg.pes);
+      return v >= pes ? v - v % pes : v;
+    };
+    if (group_end) n = whole_groups(n);
     const bool big_values = real() < 0.3;  // drive the accumulator into saturation
     std::vector<int64_t> dims;
     for (int l = 0; l < layers; ++l) {
@@ -206,6 +217,7 @@ Chain random_chain(const config::EieConfig& cfg, uint64_t seed, uint64_t index) 
       for (int64_t i = 1; i < cb_size; ++i) layer.codebook.push_back(uni(-span, span));
       int64_t m = uni(1, l + 1 < layers ? std::min<int64_t>(cfg.max_rows, col_cap) : cfg.max_rows);
       if (at_limits) m = cfg.max_rows;
+      if (group_end) m = whole_groups(m);
       if (stale_tail && l == 1) {  // fewer rows than x has entries, ending mid-group
         m = std::max<int64_t>(1, col_cap / 2);
         if (m % cfg.pes == 0 && m > 1) --m;
@@ -219,7 +231,7 @@ Chain random_chain(const config::EieConfig& cfg, uint64_t seed, uint64_t index) 
       c.layers.push_back(std::move(layer));
       n = m;
     }
-    const double ad = at_limits || stale_tail ? 1.0 : act_densities[uni(0, 4)];
+    const double ad = at_limits || stale_tail ? 1.0 : group_end ? 0.0 : act_densities[uni(0, 4)];
     const int64_t n0 = c.layers[0].w_idx.shape[1];
     const int64_t xmax =
         big_values ? numerics::max_value(cfg.act_bits, true) : (int64_t{1} << cfg.frac_bits) * 2;
