@@ -86,8 +86,10 @@ int run(int argc, char** argv) {
     return 2;
   }
   config::Config cfg = config::load_config(argv[1]);
-  if (cfg.engine != "systolic" || cfg.systolic.dataflow != config::Dataflow::kWeightStationary)
-    throw InputError("bench_shell: the shell runs the weight-stationary systolic engine only so far");
+  if (!config::has_shell(cfg))
+    throw InputError(
+        "bench_shell: the shell runs the systolic engine's weight- and output-stationary GEMM "
+        "dataflows only so far");
   if (std::string(argv[2]) == "--rtl-params") {
     std::string line;
     for (const auto& [name, value] : config::shell_rtl_parameters(cfg))

@@ -193,7 +193,7 @@ int cmd_job(const std::string& command, const CommandLine& cl) {
   if (opts.shell && !config::has_shell(cfg))
     throw InputError(
         fmt::format("--shell: the {} engine{} has no AXI shell yet (the systolic weight_stationary "
-                    "engine has; docs/shell.md)",
+                    "and output_stationary engines have; docs/shell.md)",
                     cfg.engine, cfg.engine == "systolic" ? " with this dataflow" : ""));
   if (opts.shell && opts.op != "gemm" && opts.op != "conv2d")
     throw InputError("--shell: op " + opts.op +

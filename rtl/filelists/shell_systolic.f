@@ -1,4 +1,4 @@
-# RTL of the weight-stationary systolic engine behind the accelerator shell
+# RTL of the systolic engine (weight- or output-stationary) behind the accelerator shell
 # (dnn_shell_systolic), relative to rtl/; the generated register package
 # (`dnngen regmap --sv`) is read before it. Read by the shell testbench build
 # (testbench/shell/CMakeLists.txt) and `make demo`.
@@ -15,6 +15,10 @@ systolic/dnn_systolic_skew.sv
 systolic/dnn_systolic_finalize.sv
 systolic/dnn_systolic_operand_buf.sv
 systolic/dnn_systolic_ws_core.sv
+systolic/dnn_systolic_os_pe.sv
+systolic/dnn_systolic_os_array.sv
+systolic/dnn_systolic_abuf_transpose.sv
+systolic/dnn_systolic_os_core.sv
 shell/dnn_shell_regs.sv
 shell/dnn_axi_burst.sv
 shell/dnn_axi_dma_rd.sv

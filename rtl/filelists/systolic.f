@@ -16,5 +16,6 @@ systolic/dnn_systolic_ws_array.sv
 systolic/dnn_systolic_ws_core.sv
 systolic/dnn_systolic_os_pe.sv
 systolic/dnn_systolic_os_array.sv
+systolic/dnn_systolic_abuf_transpose.sv
 systolic/dnn_systolic_os_core.sv
 systolic/dnn_systolic_top.sv

@@ -1,4 +1,5 @@
-// The systolic weight-stationary engine behind the accelerator shell (docs/shell.md): an
+// The systolic engine (weight- or output-stationary) behind the accelerator shell
+// (docs/shell.md): an
 // AXI4-Lite register file, an AXI4 master (read and write DMA) and whole GEMM layers in
 // hardware, from a layer descriptor to the requantised output tensor in memory.
 //
@@ -9,7 +10,9 @@
 // A layer C[M,N] = A[M,K] x B[K,N] runs as jobs of at most MaxM x MaxN x MaxK (m outer,
 // k inner). The operand buffers have two banks: the loader fills one while the core
 // computes on the other. The K split of an output tile accumulates in the core's
-// accumulator buffer at full precision, so saturation is exact for any K. Outputs go
+// accumulator buffer at full precision, so saturation is exact for any K. The loader writes
+// A rows the same way for both dataflows; the output-stationary core turns them into the
+// columns it reads (dnn_systolic_abuf_transpose). Outputs go
 // through the output pipeline (bias, per-channel or per-tensor scale, ReLU, clamp to
 // int8/int16, or the raw int32 accumulator) to OUT + m*OUT_STRIDE + n*bytes.
 //
@@ -18,6 +21,7 @@
 // layer ends when everything issued has drained (the job in the core finishes, every
 // burst completes), so the AXI protocol is never broken.
 module dnn_shell_systolic #(
+  parameter int unsigned Dataflow    = dnn_pkg::DataflowWs,
   parameter int unsigned NumRows     = 4,
   parameter int unsigned NumCols     = 4,
   parameter int unsigned InBits      = 8,
@@ -131,7 +135,7 @@ module dnn_shell_systolic #(
   dnn_shell_regs #(
     .AddrBits     (RegAddrBits),
     .EngineKind   (dnn_shell_regs_pkg::EngineSystolic),
-    .EngineVariant(0),
+    .EngineVariant(Dataflow),
     .EngineOps    ((1 << dnn_shell_regs_pkg::OpGemm) | (1 << dnn_shell_regs_pkg::OpConv2d)),
     .ConfigHash   (ConfigHash),
     .ArrayRows    (NumRows),
@@ -449,6 +453,7 @@ module dnn_shell_systolic #(
   logic                loader_idle;
   logic                ld_valid, ld_sel, ld_bank;
   logic [LdAddrBits-1:0] ld_addr;
+  logic [dnn_pkg::idx_bits(NumRows)-1:0] ld_rot;
   logic [LdWidth-1:0]  ld_data;
   logic                par_we, par_sel, par_bank;
   logic [ParAddrBits-1:0] par_addr;
@@ -548,6 +553,7 @@ module dnn_shell_systolic #(
     .ld_sel_o        (ld_sel),
     .ld_bank_o       (ld_bank),
     .ld_addr_o       (ld_addr),
+    .ld_rot_o        (ld_rot),
     .ld_data_o       (ld_data),
     .par_we_o        (par_we),
     .par_sel_o       (par_sel),
@@ -625,52 +631,105 @@ module dnn_shell_systolic #(
     end
   end
 
-  dnn_systolic_ws_core #(
-    .Banks     (2),
-    .KSplit    (1),
-    .NumRows   (NumRows),
-    .NumCols   (NumCols),
-    .InBits    (InBits),
-    .WBits     (WBits),
-    .AccBits   (AccBits),
-    .AccIntBits(AccIntBits),
-    .Signed    (Signed),
-    .Saturate  (Saturate),
-    .MaxM      (MaxM),
-    .MaxN      (MaxN),
-    .MaxK      (MaxK),
-    .DimBits   (DimBits),
-    .LdAddrBits(LdAddrBits),
-    .LdWidth   (LdWidth),
-    .CycleBits (48)
-  ) u_core (
-    .clk_i      (clk_i),
-    .rst_ni     (rst_ni),
-    .ld_valid_i (ld_valid),
-    .ld_ready_o (core_ld_ready),
-    .ld_sel_i   (ld_sel),
-    .ld_bank_i  (ld_bank),
-    .ld_addr_i  (ld_addr),
-    .ld_data_i  (ld_data),
-    .job_valid_i(core_job_valid),
-    .job_ready_o(core_job_ready),
-    .job_m_i    (DimBits'(cmj)),
-    .job_n_i    (DimBits'(cnj)),
-    .job_k_i    (DimBits'(ckj)),
-    .job_bank_i (cbank_q),
-    .job_first_i(cfirst_k),
-    .job_last_i (clast_k),
-    .out_valid_o(core_out_valid),
-    .out_ready_i(core_out_ready),
-    .out_last_o (core_out_last),
-    .out_row_o  (core_out_row),
-    .out_col_o  (core_out_col),
-    .out_data_o (core_out_data),
-    .busy_o     (core_busy),
-    .done_o     (core_done),
-    .err_o      (core_err),
-    .cycles_o   (core_cycles)
-  );
+  if (Dataflow == dnn_pkg::DataflowWs) begin : g_ws
+    dnn_systolic_ws_core #(
+      .Banks     (2),
+      .KSplit    (1),
+      .NumRows   (NumRows),
+      .NumCols   (NumCols),
+      .InBits    (InBits),
+      .WBits     (WBits),
+      .AccBits   (AccBits),
+      .AccIntBits(AccIntBits),
+      .Signed    (Signed),
+      .Saturate  (Saturate),
+      .MaxM      (MaxM),
+      .MaxN      (MaxN),
+      .MaxK      (MaxK),
+      .DimBits   (DimBits),
+      .LdAddrBits(LdAddrBits),
+      .LdWidth   (LdWidth),
+      .CycleBits (48)
+    ) u_core (
+      .clk_i      (clk_i),
+      .rst_ni     (rst_ni),
+      .ld_valid_i (ld_valid),
+      .ld_ready_o (core_ld_ready),
+      .ld_sel_i   (ld_sel),
+      .ld_bank_i  (ld_bank),
+      .ld_addr_i  (ld_addr),
+      .ld_data_i  (ld_data),
+      .job_valid_i(core_job_valid),
+      .job_ready_o(core_job_ready),
+      .job_m_i    (DimBits'(cmj)),
+      .job_n_i    (DimBits'(cnj)),
+      .job_k_i    (DimBits'(ckj)),
+      .job_bank_i (cbank_q),
+      .job_first_i(cfirst_k),
+      .job_last_i (clast_k),
+      .out_valid_o(core_out_valid),
+      .out_ready_i(core_out_ready),
+      .out_last_o (core_out_last),
+      .out_row_o  (core_out_row),
+      .out_col_o  (core_out_col),
+      .out_data_o (core_out_data),
+      .busy_o     (core_busy),
+      .done_o     (core_done),
+      .err_o      (core_err),
+      .cycles_o   (core_cycles)
+    );
+    logic unused_rot;  // the weight-stationary core takes A as rows
+    assign unused_rot = ^ld_rot;
+  end else begin : g_os
+    dnn_systolic_os_core #(
+      .Banks     (2),
+      .KSplit    (1),
+      .ARows     (1),
+      .NumRows   (NumRows),
+      .NumCols   (NumCols),
+      .InBits    (InBits),
+      .WBits     (WBits),
+      .AccBits   (AccBits),
+      .AccIntBits(AccIntBits),
+      .Signed    (Signed),
+      .Saturate  (Saturate),
+      .MaxM      (MaxM),
+      .MaxN      (MaxN),
+      .MaxK      (MaxK),
+      .DimBits   (DimBits),
+      .LdAddrBits(LdAddrBits),
+      .LdWidth   (LdWidth),
+      .CycleBits (48)
+    ) u_core (
+      .clk_i      (clk_i),
+      .rst_ni     (rst_ni),
+      .ld_valid_i (ld_valid),
+      .ld_ready_o (core_ld_ready),
+      .ld_sel_i   (ld_sel),
+      .ld_bank_i  (ld_bank),
+      .ld_addr_i  (ld_addr),
+      .ld_rot_i   (ld_rot),
+      .ld_data_i  (ld_data),
+      .job_valid_i(core_job_valid),
+      .job_ready_o(core_job_ready),
+      .job_m_i    (DimBits'(cmj)),
+      .job_n_i    (DimBits'(cnj)),
+      .job_k_i    (DimBits'(ckj)),
+      .job_bank_i (cbank_q),
+      .job_first_i(cfirst_k),
+      .job_last_i (clast_k),
+      .out_valid_o(core_out_valid),
+      .out_ready_i(core_out_ready),
+      .out_last_o (core_out_last),
+      .out_row_o  (core_out_row),
+      .out_col_o  (core_out_col),
+      .out_data_o (core_out_data),
+      .busy_o     (core_busy),
+      .done_o     (core_done),
+      .err_o      (core_err),
+      .cycles_o   (core_cycles)
+    );
+  end
 
   // ---------------------------------------------------------------- channel parameters
   // Two banks of NTiles words, C channels a word, written by the loader, read when a
@@ -716,12 +775,16 @@ module dnn_shell_systolic #(
   logic [DimBits-1:0]         stage_row_q;
   logic [ParAddrBits-1:0]     stage_ntile_q;
   logic                       stage_last_q;
-  logic [ParAddrBits-1:0]     ntile_q;
+  logic [ParAddrBits-1:0]     ntile_q, ntile;
+  logic [DimBits-1:0]         col_q;
 
   assign core_out_ready = !stage_valid_q || rq_in_ready;
   assign stage_load     = core_out_valid && core_out_ready;
   assign par_re         = stage_load;
-  assign par_raddr      = ParBits'(ntile_q) + (cbank_q ? ParBits'(NTiles) : '0);
+  assign par_raddr      = ParBits'(ntile) + (cbank_q ? ParBits'(NTiles) : '0);
+  // The row's N-tile changes with its first column: back to 0 or on to the next, in
+  // whichever order the core emits its tiles (WS: N-tiles outer, OS: M-tiles outer).
+  assign ntile = (core_out_col == col_q) ? ntile_q : (core_out_col == '0) ? '0 : ntile_q + 1'b1;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -731,18 +794,23 @@ module dnn_shell_systolic #(
       stage_ntile_q <= '0;
       stage_last_q  <= 1'b0;
       ntile_q       <= '0;
+      col_q         <= '0;
     end else begin
       if (stage_load) begin
         stage_valid_q <= 1'b1;
         stage_data_q  <= core_out_data;
         stage_row_q   <= core_out_row;
-        stage_ntile_q <= ntile_q;
+        stage_ntile_q <= ntile;
         stage_last_q  <= core_out_last;
-        ntile_q       <= (SizeBits'(core_out_row) == cmj - 1'b1) ? ntile_q + 1'b1 : ntile_q;
+        ntile_q       <= ntile;
+        col_q         <= core_out_col;
       end else if (rq_in_ready) begin
         stage_valid_q <= 1'b0;
       end
-      if (core_job_valid && core_job_ready) ntile_q <= '0;
+      if (core_job_valid && core_job_ready) begin
+        ntile_q <= '0;
+        col_q   <= '0;
+      end
     end
   end
 

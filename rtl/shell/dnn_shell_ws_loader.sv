@@ -42,7 +42,8 @@ module dnn_shell_ws_loader #(
   localparam int unsigned ABytes     = NumRows * InBytes,   // an A buffer word
   localparam int unsigned BBytes     = NumCols * WBytes,    // a B buffer word
   localparam int unsigned WordBytes  = (ABytes > BBytes) ? ((ABytes > 8) ? ABytes : 8)
-                                                         : ((BBytes > 8) ? BBytes : 8)
+                                                         : ((BBytes > 8) ? BBytes : 8),
+  localparam int unsigned RotBits    = dnn_pkg::idx_bits(NumRows)
 ) (
   input  logic                      clk_i,
   input  logic                      rst_ni,
@@ -93,6 +94,7 @@ module dnn_shell_ws_loader #(
   output logic                      ld_sel_o,
   output logic                      ld_bank_o,
   output logic [LdAddrBits-1:0]     ld_addr_o,
+  output logic [RotBits-1:0]        ld_rot_o,      // A word: its row mod R (OS core)
   output logic [LdWidth-1:0]        ld_data_o,
   // parameter buffers
   output logic                      par_we_o,
@@ -154,6 +156,7 @@ module dnn_shell_ws_loader #(
   logic [2:0]          state_q, state_d;
   logic                bank_q, bank_d;           // the bank of the job being issued
   logic [SizeBits-1:0] row_q, row_d;             // row of the current phase
+  logic [RotBits-1:0]  rot_q, rot_d;             // row_q mod R (the OS core's A rotation)
   logic [AddrBits-1:0] addr_q, addr_d;           // byte address of that row's segment
 
   // The segment of the current row: address, bytes, word size, destination.
@@ -270,7 +273,7 @@ module dnn_shell_ws_loader #(
 
   // Segment info travels beside the DMA command.
   localparam int unsigned InfoBits = SkipBits + 2 * (SizeBits + 4) + (2 * SizeBits + 9) + WBytesBits + 3
-                                   + 2 + 2 * LdAddrBits + 2;
+                                   + 2 + 2 * LdAddrBits + RotBits + 2;
   logic                issuing, info_ready, seg_fire;
   logic [InfoBits-1:0] info_in;
   logic [SkipBits-1:0] seg_skip;
@@ -290,12 +293,13 @@ module dnn_shell_ws_loader #(
   assign info_in = {seg_skip, seg_len, seg_rows, seg_bytes, seg_wbytes,
                     piece && seg_zero, piece && seg_more, piece && seg_cont, seg_kind,
                     (seg_kind == KindA || seg_kind == KindB) ? LdAddrBits'(row_q) : LdAddrBits'(0),
-                    seg_stride, seg_job_end, bank_q};
+                    seg_stride, rot_q, seg_job_end, bank_q};
 
   always_comb begin
     state_d   = state_q;
     bank_d    = bank_q;
     row_d     = row_q;
+    rot_d     = rot_q;
     addr_d    = addr_q;
     walk_next = 1'b0;
     claim_o   = 1'b0;
@@ -311,16 +315,19 @@ module dnn_shell_ws_loader #(
           claim_o = 1'b1;
           state_d = IssueA;
           row_d   = '0;
+          rot_d   = '0;
           addr_d  = a_row + AddrBits'(k0) * AddrBits'(InBytes);
         end
       end
       default: if (seg_fire) begin
         // A piece of a conv2d row that the row goes on after keeps the row.
         row_d = (piece && seg_more) ? row_q : row_q + 1'b1;
+        if (!(piece && seg_more)) rot_d = (32'(rot_q) == NumRows - 1) ? '0 : rot_q + 1'b1;
         if (state_q == IssueA) addr_d = addr_q + a_stride_i;
         if (state_q == IssueB) addr_d = addr_q + b_stride_i;
         if (last_row) begin
           row_d = '0;
+          rot_d = '0;
           if (state_q == IssueA) begin
             state_d = IssueB;
             addr_d  = b_row + AddrBits'(n0) * AddrBits'(WBytes);
@@ -345,11 +352,13 @@ module dnn_shell_ws_loader #(
       state_q <= IssueIdle;
       bank_q  <= 1'b0;
       row_q   <= '0;
+      rot_q   <= '0;
       addr_q  <= '0;
     end else begin
       state_q <= state_d;
       bank_q  <= bank_d;
       row_q   <= row_d;
+      rot_q   <= rot_d;
       addr_q  <= addr_d;
     end
   end
@@ -444,9 +453,10 @@ module dnn_shell_ws_loader #(
   logic                  info_zero, info_more, info_cont;
   logic [1:0]            info_kind;
   logic [LdAddrBits-1:0] info_first, info_stride;
+  logic [RotBits-1:0]    info_rot;
   logic                  info_job_end, info_bank;
   assign {info_skip, info_len, info_rows, info_bytes, info_wbytes, info_zero, info_more, info_cont, info_kind,
-          info_first, info_stride, info_job_end, info_bank} = info;
+          info_first, info_stride, info_rot, info_job_end, info_bank} = info;
 
   dnn_fifo #(.Width(InfoBits), .Depth(Outstanding + 2)) u_info (
     .clk_i      (clk_i),
@@ -493,6 +503,7 @@ module dnn_shell_ws_loader #(
   logic [1:0]            dst_kind_q;
   logic [LdAddrBits-1:0] dst_addr_q, dst_row_q, dst_stride_q;
   logic                  dst_job_end_q, dst_bank_q;
+  logic [RotBits-1:0]    dst_rot_q;
   logic [LaneBits-1:0]   lane_q;
   logic [ParAddrBits-1:0] par_word_q;
   logic [NumCols*64-1:0] lanes_q;                // channel parameters gathered
@@ -511,6 +522,7 @@ module dnn_shell_ws_loader #(
       dst_stride_q  <= '0;
       dst_job_end_q <= 1'b0;
       dst_bank_q    <= 1'b0;
+      dst_rot_q     <= '0;
       lane_q        <= '0;
       par_word_q    <= '0;
       lanes_q       <= '0;
@@ -530,7 +542,10 @@ module dnn_shell_ws_loader #(
       if (word_valid) begin
         // Along a row by the stride; a new row starts at the next word of the first column.
         dst_addr_q <= word_row_last ? dst_row_q + 1'b1 : dst_addr_q + dst_stride_q;
-        if (word_row_last) dst_row_q <= dst_row_q + 1'b1;
+        if (word_row_last) begin
+          dst_row_q <= dst_row_q + 1'b1;
+          dst_rot_q <= (32'(dst_rot_q) == NumRows - 1) ? '0 : dst_rot_q + 1'b1;
+        end
         if (32'(lane_q) == NumCols - 1 || word_last) begin
           lane_q     <= '0;
           par_word_q <= par_word_q + 1'b1;
@@ -544,6 +559,7 @@ module dnn_shell_ws_loader #(
         dst_kind_q    <= info_kind;
         dst_addr_q    <= info_first;
         dst_row_q     <= info_first;
+        dst_rot_q     <= info_rot;
         dst_stride_q  <= info_stride;
         dst_job_end_q <= info_job_end;
         dst_bank_q    <= info_bank;
@@ -557,6 +573,7 @@ module dnn_shell_ws_loader #(
   assign ld_sel_o      = dst_kind_q == KindB;
   assign ld_bank_o     = dst_bank_q;
   assign ld_addr_o     = dst_addr_q;
+  assign ld_rot_o      = dst_rot_q;
   assign ld_data_o     = LdWidth'(word);
   assign par_we_o      = par_we_q;
   assign par_sel_o     = par_sel_q;

@@ -1018,24 +1018,27 @@ class SimulatorTests(CliTestCase):
         rng = np.random.default_rng(41)
         a, b = rand_int8(rng, (37, 100)), rand_int8(rng, (100, 21))
         ap, bp = self.save("a.npy", a), self.save("b.npy", b)
-        reports = {}
-        for backend in ("model", "rtl"):
-            p = self.run_job(self.config(), backend, ap, bp, out=f"c_{backend}.npy", json_path=f"r_{backend}.json",
-                             extra=["--shell"])
-            self.assert_ok(p)
-            self.assertIn("through the AXI shell", p.stdout)
-            self.assertIn("including data movement", p.stdout)
-            self.assert_c(self.path(f"c_{backend}.npy"), expected_c(a, b))
-            reports[backend] = self.load_json(self.path(f"r_{backend}.json"))
-        model, rtl = reports["model"], reports["rtl"]
-        self.assertEqual(rtl["through"], "shell")
-        self.assertIn("data movement", rtl["cycles_include"])
-        for key in ("cycles", "cycles_compute", "cycles_mem_wait", "bytes_read", "bytes_written", "macs"):
-            self.assertEqual(rtl[key], model[key], key)
-        self.assertEqual(rtl["macs"], 37 * 21 * 100)
-        self.assertEqual(rtl["bytes_written"], 37 * 21 * 4)
-        self.assertGreater(rtl["cycles_mem_wait"], 0)
-        self.assertGreater(rtl["cycles"], rtl["cycles_compute"])
+        # Both GEMM dataflows sit behind the same shell (the output-stationary core transposes A).
+        for config in ("systolic_ws_4x4_int8.yaml", "systolic_os_4x4_int8.yaml"):
+            with self.subTest(config=config):
+                reports = {}
+                for backend in ("model", "rtl"):
+                    p = self.run_job(self.config(config), backend, ap, bp, out=f"c_{backend}.npy",
+                                     json_path=f"r_{backend}.json", extra=["--shell"])
+                    self.assert_ok(p)
+                    self.assertIn("through the AXI shell", p.stdout)
+                    self.assertIn("including data movement", p.stdout)
+                    self.assert_c(self.path(f"c_{backend}.npy"), expected_c(a, b))
+                    reports[backend] = self.load_json(self.path(f"r_{backend}.json"))
+                model, rtl = reports["model"], reports["rtl"]
+                self.assertEqual(rtl["through"], "shell")
+                self.assertIn("data movement", rtl["cycles_include"])
+                for key in ("cycles", "cycles_compute", "cycles_mem_wait", "bytes_read", "bytes_written", "macs"):
+                    self.assertEqual(rtl[key], model[key], key)
+                self.assertEqual(rtl["macs"], 37 * 21 * 100)
+                self.assertEqual(rtl["bytes_written"], 37 * 21 * 4)
+                self.assertGreater(rtl["cycles_mem_wait"], 0)
+                self.assertGreater(rtl["cycles"], rtl["cycles_compute"])
 
     def test_run_through_the_shell_saturates_the_exact_sum(self):
         # 20-bit saturating sums, K split on chip: clamped once, as the golden reference does.
@@ -1052,7 +1055,7 @@ class SimulatorTests(CliTestCase):
     def test_run_through_the_shell_bad_input(self):
         _, _, ap, bp = self.gemm_inputs()
         out = self.path("c.npy")
-        for config, needles in [("systolic_os_4x4_int8.yaml", ["--shell", "no AXI shell"]),
+        for config, needles in [("systolic_rs_4x4_int8.yaml", ["--shell", "no AXI shell"]),
                                 ("eie_4pe.yaml", ["--shell", "eie", "no AXI shell"]),
                                 ("systolic_ws_8x8_int16.yaml", ["48-bit sums", "int32 output"])]:
             with self.subTest(config=config):

@@ -31,6 +31,9 @@
 #include "shell_tb.hpp"
 #include "verilated_dut.hpp"
 
+#ifndef TB_Dataflow
+#define TB_Dataflow 0  // dnn_pkg::DataflowWs
+#endif
 #ifndef TB_NumRows
 #define TB_NumRows 4
 #endif
@@ -94,6 +97,7 @@ constexpr std::size_t kMemoryBytes = 1 << 21;
 
 ShellParams params() {
   ShellParams p;
+  p.dataflow = TB_Dataflow == 0 ? config::Dataflow::kWeightStationary : config::Dataflow::kOutputStationary;
   p.rows = TB_NumRows;
   p.cols = TB_NumCols;
   p.in_bits = TB_InBits;

@@ -472,17 +472,11 @@ std::vector<std::pair<std::string, int64_t>> rtl_parameters(const Config& cfg) {
   return systolic_rtl_parameters(cfg.systolic);
 }
 
-bool has_shell(const Config& cfg) {
-  return cfg.engine == "systolic" && cfg.systolic.dataflow == Dataflow::kWeightStationary;
-}
+bool has_shell(const Config& cfg) { return cfg.engine == "systolic" && !cfg.systolic.row_stationary(); }
 
 std::vector<std::pair<std::string, int64_t>> shell_rtl_parameters(const Config& cfg) {
   if (!has_shell(cfg)) throw std::invalid_argument("shell_rtl_parameters: no shell for this engine yet");
   auto params = systolic_rtl_parameters(cfg.systolic);
-  // The shell's core is weight-stationary by construction: no Dataflow parameter.
-  params.erase(
-      std::remove_if(params.begin(), params.end(), [](const auto& p) { return p.first == "Dataflow"; }),
-      params.end());
   params.insert(params.end(), {{"DataBits", cfg.memory.data_bits},
                                {"MaxBurst", cfg.memory.max_burst},
                                {"Outstanding", cfg.memory.outstanding}});

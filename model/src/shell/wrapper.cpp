@@ -56,11 +56,14 @@ std::vector<ShellPort> shell_ports(unsigned data_bits) {
 
 std::string wrapper_top(const config::Config& cfg) { return cfg.name + "_shell"; }
 
-// One engine has a shell so far (config::has_shell); the others follow with their own
-// shell module and file list.
+// The systolic engine (both GEMM dataflows) has a shell so far (config::has_shell); the
+// others follow with their own shell module and file list.
 std::string engine_shell_module(const config::Config&) { return "dnn_shell_systolic"; }
 
-std::string engine_core_module(const config::Config&) { return "dnn_systolic_ws_core"; }
+std::string engine_core_module(const config::Config& cfg) {
+  return cfg.systolic.dataflow == config::Dataflow::kOutputStationary ? "dnn_systolic_os_core"
+                                                                      : "dnn_systolic_ws_core";
+}
 
 std::string shell_filelist(const config::Config&) { return "shell_systolic"; }
 

@@ -39,6 +39,7 @@ void store(std::vector<uint8_t>& mem, uint64_t addr, unsigned bytes, int64_t v) 
 ShellParams shell_params(const config::Config& cfg) {
   const auto& s = cfg.systolic;
   ShellParams p;
+  p.dataflow = s.dataflow;
   p.rows = s.rows;
   p.cols = s.cols;
   p.in_bits = s.input_bits;

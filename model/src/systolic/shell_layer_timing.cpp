@@ -84,7 +84,7 @@ class Shell {
     sys_.max_m = p.max_m;
     sys_.max_n = p.max_n;
     sys_.max_k = p.max_k;
-    sys_.dataflow = config::Dataflow::kWeightStationary;
+    sys_.dataflow = p.dataflow;
     r_credit_ = w_credit_ = bytes_;
     v_ = gemm_view(p, d);
     ap_ = v_.a_pitch;
@@ -735,9 +735,12 @@ class Shell {
     // The schedule of rows leaving the array: emitted by the last job of a K split,
     // stored (at the same cycles) by the others. The last row ends the job.
     const bool emit = cwalk_.last_k();
+    // The output-stationary core's K-split stage (a row waits a cycle while its earlier
+    // sums are read) delays every row by one; the weight-stationary core reads them ahead.
+    const uint64_t stage = sys_.dataflow == config::Dataflow::kOutputStationary ? 1 : 0;
     events_.clear();
     for (const auto& e : systolic::output_schedule(sys_, shape))
-      events_.push_back({e.cycle, static_cast<uint64_t>(e.row), static_cast<uint64_t>(e.col0), emit});
+      events_.push_back({e.cycle + stage, static_cast<uint64_t>(e.row), static_cast<uint64_t>(e.col0), emit});
     core_busy_ = true;
     core_progress_ = 0;
   }

@@ -16,13 +16,14 @@ using shell::LayerDescriptor;
 
 // The shell RTL's parameters (the names of dnn_shell_systolic's parameters).
 struct ShellParams {
+  config::Dataflow dataflow = config::Dataflow::kWeightStationary;
   unsigned rows = 4, cols = 4, in_bits = 8, w_bits = 8, acc_bits = 32;
   bool is_signed = true, saturate = false;
   unsigned max_m = 64, max_n = 64, max_k = 64;
   unsigned addr_bits = 32, data_bits = 64, max_burst = 16, outstanding = 4;
 };
 
-// From a weight-stationary systolic configuration and its `memory:` section.
+// From a systolic configuration (either dataflow) and its `memory:` section.
 ShellParams shell_params(const config::Config& cfg);
 
 // M, N and K are below 2^kSizeBits (ERROR_CODE size_range otherwise); so are IN_C, OUT_C
