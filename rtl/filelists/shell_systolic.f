@@ -27,6 +27,6 @@ shell/dnn_shell_unpack.sv
 shell/dnn_shell_pack.sv
 shell/dnn_shell_job_walk.sv
 shell/dnn_shell_gemm_view.sv
-shell/dnn_shell_ws_loader.sv
+shell/dnn_shell_systolic_loader.sv
 shell/dnn_shell_requant.sv
 shell/dnn_shell_systolic.sv

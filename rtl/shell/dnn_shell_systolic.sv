@@ -493,7 +493,7 @@ module dnn_shell_systolic #(
     .m_axi_rready_o (m_axi_rready_o)
   );
 
-  dnn_shell_ws_loader #(
+  dnn_shell_systolic_loader #(
     .NumRows    (NumRows),
     .NumCols    (NumCols),
     .InBits     (InBits),

@@ -38,7 +38,8 @@ module dnn_systolic_os_core #(
   parameter int unsigned DimBits    = 8,
   parameter int unsigned LdAddrBits = 10,  // addresses every word of the larger buffer
   parameter int unsigned LdWidth    = 32,
-  parameter int unsigned CycleBits  = 48
+  parameter int unsigned CycleBits  = 48,
+  localparam int unsigned RotBits   = dnn_pkg::idx_bits(NumRows)
 ) (
   input  logic                       clk_i,
   input  logic                       rst_ni,
@@ -47,7 +48,7 @@ module dnn_systolic_os_core #(
   input  logic                       ld_sel_i,      // 0: A buffer, 1: B buffer
   input  logic                       ld_bank_i,     // Banks = 2: the bank written
   input  logic [LdAddrBits-1:0]      ld_addr_i,
-  input  logic [dnn_pkg::idx_bits(NumRows)-1:0] ld_rot_i,  // ARows: the A row mod R
+  input  logic [RotBits-1:0]         ld_rot_i,      // ARows: the A row mod R
   input  logic [LdWidth-1:0]         ld_data_i,
   input  logic                       job_valid_i,
   output logic                       job_ready_o,

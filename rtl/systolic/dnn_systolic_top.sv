@@ -49,6 +49,9 @@ module dnn_systolic_top #(
   localparam int unsigned SumBits  = ProdBits + $clog2(MaxK + 1);
   // Saturation needs the exact sum; wrapping needs only AccBits (arithmetic mod 2^AccBits).
   localparam int unsigned AccIntBits = ((Saturate != 0) && SumBits > AccBits) ? SumBits : AccBits;
+  // The OS core's A-row rotation port, unused on the kernel top (tied to a sized zero: Yosys
+  // 0.23 keeps a parameterised top's derived name when a port is tied to an unsized '0).
+  localparam int unsigned RotBits = dnn_pkg::idx_bits(NumRows);
 
 `ifndef SYNTHESIS
   initial begin
@@ -139,7 +142,7 @@ module dnn_systolic_top #(
       .ld_sel_i   (ld_sel_i),
       .ld_bank_i  (1'b0),
       .ld_addr_i  (ld_addr_i),
-      .ld_rot_i   ('0),
+      .ld_rot_i   (RotBits'(0)),
       .ld_data_i  (ld_data_i),
       .job_valid_i(job_valid_i),
       .job_ready_o(job_ready_o),

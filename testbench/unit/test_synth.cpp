@@ -188,8 +188,8 @@ TEST_F(SynthTest, OutputStationary2x2) {
   EXPECT_EQ(instances_of(r, "dnn_systolic_os_pe"), 4);
   // os_core: A[ceil(M/R)*K x R*8], B[ceil(N/C)*K x C*8]; no accumulator buffer.
   ASSERT_EQ(r.srams.size(), 2u);
-  expect_macro(r, "g_os.u_core.u_operands.u_abuf", ceil_div(8, 2) * 5, 2 * 8);
-  expect_macro(r, "g_os.u_core.u_operands.u_bbuf", ceil_div(6, 2) * 5, 2 * 8);
+  expect_macro(r, "g_os.u_core.g_col_a.u_operands.u_abuf", ceil_div(8, 2) * 5, 2 * 8);
+  expect_macro(r, "g_os.u_core.g_col_a.u_operands.u_bbuf", ceil_div(6, 2) * 5, 2 * 8);
 }
 
 // The other engines through the same flow: EIE's arithmetic unit and activation files

@@ -227,7 +227,7 @@ class Shell {
     return s;
   }
 
-  // conv2d: the next piece of the current A row (dnn_shell_ws_loader's im2col walk): up
+  // conv2d: the next piece of the current A row (dnn_shell_systolic_loader's im2col walk): up
   // to the next edge of the padding, of the filter row r, or of the job's K range.
   void plan_piece(SegmentPlan& s) const {
     const int64_t ih = ih0_ + static_cast<int64_t>(r_);

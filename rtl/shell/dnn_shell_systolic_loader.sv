@@ -21,7 +21,7 @@
 // realigner joins the pieces of a row into its words. No division: the pixel (ow, oh) and
 // the position in K (r, element j of the S x IN_C run) are stepped, and the walk keeps
 // where its M tile and its K split start.
-module dnn_shell_ws_loader #(
+module dnn_shell_systolic_loader #(
   parameter int unsigned NumRows     = 4,
   parameter int unsigned NumCols     = 4,
   parameter int unsigned InBits      = 8,
@@ -113,7 +113,7 @@ module dnn_shell_ws_loader #(
                          IssueBias = 3'd4, IssueQuant = 3'd5;
 
   if (InBits % 8 != 0 || WBits % 8 != 0) begin : g_bad_param
-    $error("dnn_shell_ws_loader: InBits and WBits must be whole bytes");
+    $error("dnn_shell_systolic_loader: InBits and WBits must be whole bytes");
   end
 
   // ---------------------------------------------------------------- the job loop
@@ -591,7 +591,7 @@ module dnn_shell_ws_loader #(
   // The im2col walk stays inside a filter row's run and the job's K range.
   always_ff @(posedge clk_i) begin
     if (piece && (j_q >= sc_i || rem_q == '0 || 32'(rem_q) > MaxK || piece_elems == '0))
-      $error("dnn_shell_ws_loader: im2col walk out of range (j %0d of %0d, %0d left, piece %0d)", j_q, sc_i,
+      $error("dnn_shell_systolic_loader: im2col walk out of range (j %0d of %0d, %0d left, piece %0d)", j_q, sc_i,
              rem_q, piece_elems);
   end
 `endif
