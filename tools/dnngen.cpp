@@ -190,6 +190,8 @@ int cmd_job(const std::string& command, const CommandLine& cl) {
   if (std::find(eng.ops.begin(), eng.ops.end(), opts.op) == eng.ops.end())
     throw InputError(
         fmt::format("--op {}: engine {} supports: {}", opts.op, cfg.engine, fmt::join(eng.ops, ", ")));
+  // run goes through the shell where the engine has one, unless --kernel says otherwise.
+  if (command == "run" && !opts.kernel && cli::shell_by_default(cfg, opts.op)) opts.shell = true;
   if (opts.shell && !config::has_shell(cfg))
     throw InputError(
         fmt::format("--shell: the {} engine{} has no AXI shell yet (the systolic weight_stationary "

@@ -635,14 +635,17 @@ class BadTensorTests(CliTestCase):
         self.a = rand_int8(rng, (5, 7))
         self.b = rand_int8(rng, (7, 3))
 
-    def check(self, a_path, b_path, needles, config=None):
+    def check(self, a_path, b_path, needles, config=None, kernel=False):
+        """kernel: the limits of the kernel top's buffers (run --kernel; the shell, run's
+        default, takes any size)."""
         config = config or self.config()
         out, rep = self.path("c.npy"), self.path("r.json")
+        through = ["--kernel"] if kernel else []
         cases = {
             "run model": ["run", config, "--backend", "model", "--in", f"A={a_path}", "--in",
-                          f"B={b_path}", "--out", f"C={out}", "--json", rep],
+                          f"B={b_path}", "--out", f"C={out}", "--json", rep, *through],
             "run rtl": ["run", config, "--backend", "rtl", "--in", f"A={a_path}", "--in",
-                        f"B={b_path}", "--out", f"C={out}", "--json", rep],
+                        f"B={b_path}", "--out", f"C={out}", "--json", rep, *through],
             "cosim": ["cosim", config, "--in", f"A={a_path}", "--in", f"B={b_path}", "--json", rep],
         }
         line = None
@@ -695,16 +698,16 @@ class BadTensorTests(CliTestCase):
 
     def test_m_beyond_max_m(self):
         ap = self.save("a.npy", np.ones((65, 7), np.int8))
-        self.check(ap, self.good_b(), ["tensor A", "M = 65", "max_m = 64"])
+        self.check(ap, self.good_b(), ["tensor A", "M = 65", "max_m = 64"], kernel=True)
 
     def test_k_beyond_max_k(self):
         ap = self.save("a.npy", np.ones((5, 65), np.int8))
         bp = self.save("b.npy", np.ones((65, 3), np.int8))
-        self.check(ap, bp, ["K = 65", "max_k = 64"])
+        self.check(ap, bp, ["K = 65", "max_k = 64"], kernel=True)
 
     def test_n_beyond_max_n(self):
         bp = self.save("b.npy", np.ones((7, 65), np.int8))
-        self.check(self.save("a.npy", self.a), bp, ["tensor B", "N = 65", "max_n = 64"])
+        self.check(self.save("a.npy", self.a), bp, ["tensor B", "N = 65", "max_n = 64"], kernel=True)
 
     def test_truncated_npy(self):
         good = self.save("full.npy", np.ones((16, 16), np.int8))
@@ -1121,8 +1124,8 @@ class SimulatorTests(CliTestCase):
         self.assertIs(report["pass"], True)
         self.assertEqual(report["mismatches"], 0)
         self.assertEqual(report["macs"], 6 * 9 * 5)
-        # cosim of one given job reports the same cycles as the model run of that job.
-        p = self.run_job(self.config(), "model", ap, bp)
+        # cosim (the kernel top) of one given job reports the same cycles as the kernel run of it.
+        p = self.run_job(self.config(), "model", ap, bp, extra=["--kernel"])
         self.assert_ok(p)
         self.assertEqual(report["cycles"], self.load_json(self.path("r.json"))["cycles"])
 

@@ -102,8 +102,11 @@ po::options_description job_options(const std::string& command) {
     add("backend", text("BACKEND")->default_value("model"), "model | rtl");
     add("out", texts("NAME=FILE.npy"), "an output tensor");
     add("shell",
-        "gemm or conv2d as one layer through the engine's AXI shell (systolic WS): tensors in memory, "
-        "cycles include data movement");
+        "gemm or conv2d as one layer through the engine's AXI shell (systolic WS and OS; the default where "
+        "the shell's int32 output holds the sums): tensors in memory, cycles include data movement");
+    add("kernel",
+        "run on the engine's kernel top instead of its shell: operands in the on-chip buffers, jobs within "
+        "the buffers' limits, cycles of compute only (no data movement)");
   } else {
     add("random", "run random jobs instead of --in tensors");
     add("layer", text("FILE.csv:NAME"),
@@ -133,7 +136,9 @@ Usage job_synopsis(const std::string& command) {
              "CONFIG --op spmv --in codebook=cb.npy --in w_idx=w.npy --in x=x.npy --out y=y.npy",
              "CONFIG --in A=a.npy --in B=b.npy --param precision=P|auto --out C=c.npy"},
             "run one job on the golden model or on the RTL simulator, write its output",
-            "conv2d: im2col on WS/OS, native on row_stationary; spmv: engine eie;\n"
+            "systolic WS/OS: gemm and conv2d as one layer through the AXI shell (implicit im2col;\n"
+            "cycles include data movement), or on the kernel top with --kernel (host im2col,\n"
+            "compute-only cycles); conv2d native on row_stationary; spmv: engine eie;\n"
             "--param precision: engine bitserial (default input_bits)."};
   }
   return {{"CONFIG --in NAME=FILE.npy ... [--op OP] [--ready P] [--json R]",
@@ -181,6 +186,8 @@ JobOptions job_options_from(const std::string& command, const CommandLine& cl) {
       throw InputError("--backend " + o.backend + ": expected model or rtl");
     o.outputs = parse_bindings(cl, "out");
     o.shell = cl.has("shell");
+    o.kernel = cl.has("kernel");
+    if (o.shell && o.kernel) throw InputError("--shell and --kernel: give one of them");
   } else {
     o.backend = "cosim";
     o.random = cl.has("random");
@@ -335,6 +342,10 @@ void write_json_report(const std::string& path, const nlohmann::json& report) {
   output::OutputSet outputs;
   add_json_report(outputs, path, report);
   outputs.commit();
+}
+
+bool shell_by_default(const config::Config& cfg, const std::string& op) {
+  return config::has_shell(cfg) && (op == "gemm" || op == "conv2d") && cfg.systolic.acc_bits <= 32;
 }
 
 }  // namespace dnngen::cli

@@ -40,8 +40,10 @@ ShellRun place_layer(const config::Config& cfg, shell::LayerDescriptor d, uint64
     const std::string why = p.acc_bits > 32
                                 ? fmt::format(" ({}-bit sums do not fit the int32 output)", p.acc_bits)
                                 : std::string();
-    throw InputError(fmt::format("--shell: {} is not a layer this shell runs: ERROR_CODE {}{}", what,
-                                 shell::register_map().enum_name_of("error", code), why));
+    throw InputError(
+        fmt::format("--shell: {} is not a layer this shell runs: ERROR_CODE {}{} (--kernel runs "
+                    "jobs within the buffers on the kernel top)",
+                    what, shell::register_map().enum_name_of("error", code), why));
   };
   // The sizes must pass before the GEMM view means anything; the addresses are checked
   // once the tensors are placed.

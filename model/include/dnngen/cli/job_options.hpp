@@ -32,6 +32,7 @@ struct JobOptions {
   double ready_probability = 1.0;  // cosim: consumer ready rate (backpressure)
   double input_gap = 0.0;          // cosim: chance an input transfer waits a cycle
   bool shell = false;              // run: gemm through the engine's AXI shell (systolic/shell_run.hpp)
+  bool kernel = false;             // run: --kernel, the engine's kernel top even where a shell is
   uint64_t x_seed = 0;             // cosim: random power-up state from this seed (0: zeros)
   bool resets = false;             // cosim: a reset at a random point before each job
   uint64_t bad_jobs = 0;           // cosim: jobs with out-of-range fields, to be refused
@@ -56,6 +57,10 @@ JobOptions parse_job_options(const std::string& command, const std::vector<std::
 
 // Re-serialises options as arguments (for handing a job to the simulator process).
 std::vector<std::string> to_args(const JobOptions& opts);
+
+// run: whether a gemm or conv2d goes through the engine's AXI shell when neither --shell nor
+// --kernel says: yes where the engine has a shell whose int32 output holds its sums.
+bool shell_by_default(const config::Config& cfg, const std::string& op);
 
 // Tensor names of an op: gemm reads A, B and writes C; conv2d reads ifmap, weights
 // and writes ofmap; spmv reads codebook, w_idx, x and writes y.
