@@ -376,7 +376,7 @@ module dnn_shell_regs #(
       rvalid_q    <= rvalid_d;
       rdata_q     <= rdata_d;
       rresp_q     <= rresp_d;
-      desc_q      <= desc_d;
+      if (do_write) desc_q <= desc_d;  // only a write changes it
       irq_en_q    <= irq_en_d;
       irq_st_q    <= irq_st_d;
       done_q      <= done_d;

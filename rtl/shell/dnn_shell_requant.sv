@@ -100,10 +100,15 @@ module dnn_shell_requant #(
     finish = t[OutBits-1:0];
   endfunction
 
+  // Worked out only for a beat (zeros otherwise, which the FIFO does not take), so a
+  // simulator does not round and clamp every lane on every cycle.
   always_comb begin
-    for (int unsigned l = 0; l < Lanes; l++) begin
-      s3_data[l*OutBits+:OutBits] = finish(s2_prod_q[l*ProdBits+:ProdBits],
-                                           s2_shift_q[l*ShiftBits+:ShiftBits], s2_relu_q);
+    s3_data = '0;
+    if (s2_valid_q) begin
+      for (int unsigned l = 0; l < Lanes; l++) begin
+        s3_data[l*OutBits+:OutBits] = finish(s2_prod_q[l*ProdBits+:ProdBits],
+                                             s2_shift_q[l*ShiftBits+:ShiftBits], s2_relu_q);
+      end
     end
   end
 
