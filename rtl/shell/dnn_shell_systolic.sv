@@ -192,11 +192,11 @@ module dnn_shell_systolic #(
   // ---------------------------------------------------------------- the descriptor
   // Latched at START, so the driver may write the next layer's registers at once.
   logic [DescWords*32-1:0] desc_q;
-  function automatic logic [31:0] word(input logic [DescWords*32-1:0] d, input int unsigned reg_offset);
-    word = d[((reg_offset - dnn_shell_regs_pkg::DescBase) / 4) * 32 +: 32];
-  endfunction
-  function automatic logic [63:0] word64(input logic [DescWords*32-1:0] d, input int unsigned reg_offset);
-    word64 = {word(d, reg_offset + 4), word(d, reg_offset)};
+  // The bit of the latched descriptor where the register at `reg_offset` starts: fields
+  // are constant part-selects (a function taking the whole descriptor would copy it, a
+  // thousand bits, into a simulator temporary at every use on every cycle).
+  function automatic int unsigned bit_of(input int unsigned reg_offset);
+    bit_of = ((reg_offset - dnn_shell_regs_pkg::DescBase) / 4) * 32;
   endfunction
 
   logic [3:0]  op_code;
@@ -208,33 +208,33 @@ module dnn_shell_systolic #(
   logic [63:0] a_addr_w, b_addr_w, bias_addr_w, quant_addr_w, out_addr_w;
   logic [31:0] out_shift_w, output_w;
   logic [31:0] op_w;
-  assign op_w            = word(desc_q, dnn_shell_regs_pkg::RegOp);
+  assign op_w            = desc_q[bit_of(dnn_shell_regs_pkg::RegOp) +: 32];
   assign op_code         = op_w[3:0];
-  assign output_w        = word(desc_q, dnn_shell_regs_pkg::RegOutput);
+  assign output_w        = desc_q[bit_of(dnn_shell_regs_pkg::RegOutput) +: 32];
   assign out_type        = output_w[1:0];
   assign out_bias        = output_w[2];
   assign out_relu        = output_w[3];
   assign out_per_channel = output_w[4];
-  assign desc_m          = word(desc_q, dnn_shell_regs_pkg::RegM);
-  assign desc_n          = word(desc_q, dnn_shell_regs_pkg::RegN);
-  assign desc_k          = word(desc_q, dnn_shell_regs_pkg::RegK);
-  assign in_h_w          = word(desc_q, dnn_shell_regs_pkg::RegInH);
-  assign in_w_w          = word(desc_q, dnn_shell_regs_pkg::RegInW);
-  assign in_c_w          = word(desc_q, dnn_shell_regs_pkg::RegInC);
-  assign out_c_w         = word(desc_q, dnn_shell_regs_pkg::RegOutC);
-  assign kernel_w        = word(desc_q, dnn_shell_regs_pkg::RegKernel);
-  assign stride_w        = word(desc_q, dnn_shell_regs_pkg::RegStride);
-  assign pad_w           = word(desc_q, dnn_shell_regs_pkg::RegPad);
-  assign a_addr_w        = word64(desc_q, dnn_shell_regs_pkg::RegAAddrLo);
-  assign b_addr_w        = word64(desc_q, dnn_shell_regs_pkg::RegBAddrLo);
-  assign bias_addr_w     = word64(desc_q, dnn_shell_regs_pkg::RegBiasAddrLo);
-  assign quant_addr_w    = word64(desc_q, dnn_shell_regs_pkg::RegQuantAddrLo);
-  assign out_addr_w      = word64(desc_q, dnn_shell_regs_pkg::RegOutAddrLo);
-  assign a_stride_w      = word(desc_q, dnn_shell_regs_pkg::RegAStride);
-  assign b_stride_w      = word(desc_q, dnn_shell_regs_pkg::RegBStride);
-  assign out_stride_w    = word(desc_q, dnn_shell_regs_pkg::RegOutStride);
-  assign out_mult_w      = word(desc_q, dnn_shell_regs_pkg::RegOutMult);
-  assign out_shift_w     = word(desc_q, dnn_shell_regs_pkg::RegOutShift);
+  assign desc_m          = desc_q[bit_of(dnn_shell_regs_pkg::RegM) +: 32];
+  assign desc_n          = desc_q[bit_of(dnn_shell_regs_pkg::RegN) +: 32];
+  assign desc_k          = desc_q[bit_of(dnn_shell_regs_pkg::RegK) +: 32];
+  assign in_h_w          = desc_q[bit_of(dnn_shell_regs_pkg::RegInH) +: 32];
+  assign in_w_w          = desc_q[bit_of(dnn_shell_regs_pkg::RegInW) +: 32];
+  assign in_c_w          = desc_q[bit_of(dnn_shell_regs_pkg::RegInC) +: 32];
+  assign out_c_w         = desc_q[bit_of(dnn_shell_regs_pkg::RegOutC) +: 32];
+  assign kernel_w        = desc_q[bit_of(dnn_shell_regs_pkg::RegKernel) +: 32];
+  assign stride_w        = desc_q[bit_of(dnn_shell_regs_pkg::RegStride) +: 32];
+  assign pad_w           = desc_q[bit_of(dnn_shell_regs_pkg::RegPad) +: 32];
+  assign a_addr_w        = desc_q[bit_of(dnn_shell_regs_pkg::RegAAddrLo) +: 64];
+  assign b_addr_w        = desc_q[bit_of(dnn_shell_regs_pkg::RegBAddrLo) +: 64];
+  assign bias_addr_w     = desc_q[bit_of(dnn_shell_regs_pkg::RegBiasAddrLo) +: 64];
+  assign quant_addr_w    = desc_q[bit_of(dnn_shell_regs_pkg::RegQuantAddrLo) +: 64];
+  assign out_addr_w      = desc_q[bit_of(dnn_shell_regs_pkg::RegOutAddrLo) +: 64];
+  assign a_stride_w      = desc_q[bit_of(dnn_shell_regs_pkg::RegAStride) +: 32];
+  assign b_stride_w      = desc_q[bit_of(dnn_shell_regs_pkg::RegBStride) +: 32];
+  assign out_stride_w    = desc_q[bit_of(dnn_shell_regs_pkg::RegOutStride) +: 32];
+  assign out_mult_w      = desc_q[bit_of(dnn_shell_regs_pkg::RegOutMult) +: 32];
+  assign out_shift_w     = desc_q[bit_of(dnn_shell_regs_pkg::RegOutShift) +: 32];
   assign out_shift       = out_shift_w[5:0];
 
   // The raw int32 output has no bias, scale, ReLU or clamp.
