@@ -113,7 +113,7 @@ module dnn_shell_regs #(
   logic                bvalid_q, bvalid_d, rvalid_q, rvalid_d;
   logic [1:0]          bresp_q, bresp_d, rresp_q, rresp_d;
   logic [31:0]         rdata_q, rdata_d;
-  logic [DescBits-1:0] desc_q;
+  logic [DescBits-1:0] desc_q, desc_d;
   logic [1:0]          irq_en_q, irq_en_d, irq_st_q, irq_st_d;
   logic                done_q, done_d, err_q, err_d, irq_q, irq_d;
   logic [7:0]          err_code_q, err_code_d;
@@ -173,6 +173,7 @@ module dnn_shell_regs #(
     w_strb_d   = w_strb_q;
     bvalid_d   = bvalid_q;
     bresp_d    = bresp_q;
+    desc_d     = desc_q;
     irq_en_d   = irq_en_q;
     irq_st_d   = irq_st_q;
     done_d     = done_q;
@@ -199,6 +200,12 @@ module dnn_shell_regs #(
       w_full_d  = 1'b0;
       bvalid_d  = 1'b1;
       bresp_d   = (common_mapped(wa) || |desc_wsel) ? RespOkay : RespSlvErr;
+      for (int unsigned i = 0; i < DescWords; i++) begin
+        if (desc_wsel[i]) begin
+          desc_d[i*32+:32] = (desc_q[i*32+:32] & ~wmask)
+                           | (w_data_q & wmask & dnn_shell_regs_pkg::DescMasks[i*32+:32]);
+        end
+      end
       if (wa == dnn_shell_regs_pkg::RegCtrl && w_strb_q[0]) begin
         start_d = w_data_q[dnn_shell_regs_pkg::CtrlStartLsb];
         abort_d = w_data_q[dnn_shell_regs_pkg::CtrlAbortLsb];
@@ -369,16 +376,7 @@ module dnn_shell_regs #(
       rvalid_q    <= rvalid_d;
       rdata_q     <= rdata_d;
       rresp_q     <= rresp_d;
-      // Only a write changes the descriptor (written here, not through a next-state copy,
-      // so a simulator does not move its thousand bits every cycle).
-      if (do_write) begin
-        for (int unsigned i = 0; i < DescWords; i++) begin
-          if (desc_wsel[i]) begin
-            desc_q[i*32+:32] <= (desc_q[i*32+:32] & ~wmask)
-                              | (w_data_q & wmask & dnn_shell_regs_pkg::DescMasks[i*32+:32]);
-          end
-        end
-      end
+      if (do_write) desc_q <= desc_d;  // only a write changes it
       irq_en_q    <= irq_en_d;
       irq_st_q    <= irq_st_d;
       done_q      <= done_d;
