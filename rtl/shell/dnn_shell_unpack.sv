@@ -114,13 +114,15 @@ module dnn_shell_unpack #(
                                                      input logic [FillBits-1:0] count,
                                                      input logic [FillBits-1:0] at);
     logic [BufBytes*8-1:0] beat_bytes;
-    next_buf   = drop ? buffer >> (32'(n) * 8) : buffer;
+    // Shift amounts in bits as narrow as the byte counts ({n, 3'b0}): a 32-bit amount would
+    // make synthesis build (and ABC map) a barrel shifter with 32 stages.
+    next_buf   = drop ? buffer >> {n, 3'b000} : buffer;
     beat_bytes = '0;
-    beat_bytes[DataBits-1:0] = skip_first ? beat >> (32'(skip) * 8) : beat;
+    beat_bytes[DataBits-1:0] = skip_first ? beat >> {skip, 3'b000} : beat;
     for (int unsigned b = 0; b < Bytes; b++) begin
       if (b >= 32'(count)) beat_bytes[b*8 +: 8] = 8'h00;
     end
-    if (append) next_buf = next_buf | (beat_bytes << (32'(at) * 8));
+    if (append) next_buf = next_buf | (beat_bytes << {at, 3'b000});
   endfunction
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
