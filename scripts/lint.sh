@@ -122,6 +122,9 @@ yosys_script() {  # yosys_script TOP [chparam args]: the script for `yosys -p`
   [[ $macro ]] && script+="; setattr -mod -set dnngen_macro 1 dnn_sram_1r1w"
   [[ -n ${2:-} ]] && script+="; chparam $2 $1"
   script+="; hierarchy -check -top $1"
+  # A chparam'd module that other modules also instantiate keeps its derived $paramod name
+  # after hierarchy (Yosys 0.23): name the top back so synth -top finds it.
+  [[ -n ${2:-} ]] && script+="; rename -top $1"
   [[ $macro ]] && script+="; blackbox A:hdlname=\\dnn_sram_1r1w A:dnngen_macro"
   echo "$script; synth -top $1"
 }

@@ -319,6 +319,9 @@ module dnn_systolic_os_core #(
 
     assign ld_ready_o = (Banks == 2) || !busy_o;
     assign a_we       = ld_valid_i && ld_ready_o && !ld_sel_i;
+    // The loader port is sized for the deeper and wider of the two buffers.
+    logic unused_ld;
+    assign unused_ld = ^{ld_addr_i, ld_data_i};
     assign b_we       = ld_valid_i && ld_ready_o && ld_sel_i;
 
     dnn_systolic_abuf_transpose #(
