@@ -1,0 +1,114 @@
+#pragma once
+// SystemC TLM-2.0 model of the systolic engine behind its accelerator shell
+// (rtl/shell/dnn_shell_systolic.sv), WS or OS: the shell's AXI4-Lite register map as a
+// target socket, its AXI4 master as an initiator socket and its interrupt line, so a
+// virtual platform can run the same driver code it runs on the RTL
+// (testbench/tlm/vp_main.cpp).
+//
+// Sockets and ports:
+//   regs  target     the register map of docs/shell.md (rtl/shell/regmap.yaml): byte offsets
+//                    from the window base the interconnect decodes; each access is one whole
+//                    32-bit word, word-aligned, in host byte order, handled by a
+//                    shell::RegisterFile (identity registers from the configuration;
+//                    CONFIG_HASH reads 0, the model does not compute it).
+//   mem    initiator the AXI4 master: the layer's tensors are read and its OUT rows
+//                    written with b_transport, one transaction per tensor row, addresses
+//                    as the descriptor gives them (byte 0 of a tensor row at its address).
+//   irq    sc_out    IRQ_STATUS & IRQ_ENABLE != 0, as irq_o; bind it to an sc_signal<bool>.
+//                    Only one SC_METHOD of this module writes it.
+//
+// Timing model (loosely timed). Every register access adds one clock_period to the delay
+// annotated on it (the AXI4-Lite handshake). A write of CTRL.START at annotated time t (the
+// access included) while idle sets STATUS.BUSY at once and starts the layer thread at t;
+// the thread
+//   1. decodes the descriptor and checks it (systolic::check_descriptor); a descriptor that
+//      does not run ends after one clock_period (the RTL's check cycle; CYCLES_TOTAL = 1,
+//      the other counters 0) with ERROR_CODE and the error interrupt, no memory access;
+//   2. reads every input tensor's extent (A, B, the bias and per-channel tables when the
+//      output uses them) through `mem` into a compact local image, each tensor at its own
+//      4 KiB-aligned place with its address mod 4096 kept, and runs systolic::run_layer
+//      there on the rebased descriptor;
+//   3. waits exactly cycles * clock_period, cycles = systolic::layer_cycles(params, d,
+//      memory.latency, memory.bytes_per_cycle): the RTL's CYCLES_TOTAL against the memory
+//      of the configuration's `memory:` section. The delays the memory target annotates are
+//      not added (that memory is already in the cycle count);
+//   4. writes the OUT rows (out_row_bytes at OUT_ADDR + m * out_pitch) through `mem`, sets
+//      the counters from systolic::LayerTiming, LAYERS_DONE, STATUS.DONE and the done
+//      interrupt, clears STATUS.BUSY. irq follows in the next delta cycle.
+// So irq rises exactly cycles * clock_period after the START access completes.
+//
+// Errors. A read answered with an error response ends the layer at once with ERROR_CODE
+// axi_read (no wait, no write, counters 0); a write answered with an error ends it with
+// axi_write (the rows before it are written, counters as for a finished layer). ABORT and
+// SOFT_RESET while a layer runs are honoured at its end: the layer takes its full time,
+// writes no OUT row and ends with ERROR_CODE aborted (ABORT) or with neither DONE nor
+// ERROR (SOFT_RESET). START while a layer runs is ignored (the RTL has no descriptor queue
+// yet). Register accesses never throw out of b_transport:
+//   TLM_BYTE_ENABLE_ERROR_RESPONSE  byte enables
+//   TLM_BURST_ERROR_RESPONSE        streaming width shorter than the length
+//   TLM_GENERIC_ERROR_RESPONSE      length other than 4
+//   TLM_ADDRESS_ERROR_RESPONSE      misaligned offset, offset >= 2^32, or a register SLVERR
+//                                   (no register there)
+// last_error() describes the last refused access. TLM_IGNORE_COMMAND does nothing. No
+// transport_dbg (reads of the counter pairs have side effects), no DMI.
+//
+// Limits: the local image spans each tensor's whole extent (rows x pitch), so a layer with
+// very large strides needs that much host memory; OUT overlapping A or B is not supported
+// (as for run_layer).
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include <cstdint>
+#include <string>
+#include <systemc>
+#include <tlm>
+#include <vector>
+
+#include "dnngen/config/config.hpp"
+#include "dnngen/shell/register_file.hpp"
+#include "dnngen/systolic/shell_layer.hpp"
+#include "dnngen/systolic/shell_layer_timing.hpp"
+
+namespace dnngen::tlm {
+
+class ShellSystolicTlm : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<ShellSystolicTlm> regs;
+  tlm_utils::simple_initiator_socket<ShellSystolicTlm> mem;
+  sc_core::sc_out<bool> irq;
+
+  SC_HAS_PROCESS(ShellSystolicTlm);
+  // cfg: a validated configuration with config::has_shell(cfg) (std::invalid_argument
+  // otherwise); clock_period > 0 (std::invalid_argument otherwise).
+  ShellSystolicTlm(sc_core::sc_module_name name, const config::Config& cfg,
+                   const sc_core::sc_time& clock_period);
+
+  const systolic::ShellParams& params() const { return params_; }
+  const sc_core::sc_time& clock_period() const { return clock_period_; }
+  // The timing of the last layer that passed its check.
+  const systolic::LayerTiming& last_timing() const { return last_timing_; }
+  // What the last refused register access did wrong ("" if none yet).
+  const std::string& last_error() const { return last_error_; }
+
+ private:
+  enum class Stop { kNone, kAbort, kSoftReset };
+
+  void b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  ::tlm::tlm_response_status refuse(::tlm::tlm_response_status status, const std::string& what);
+  void layer_thread();
+  void run_layer();
+  void drive_irq();
+  // A read or write of `len` bytes at `addr` through `mem`; false on an error response.
+  bool mem_access(::tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint64_t len);
+
+  config::Config cfg_;
+  systolic::ShellParams params_;
+  sc_core::sc_time clock_period_;
+  shell::RegisterFile rf_;
+  sc_core::sc_event start_event_, irq_update_;
+  Stop stop_ = Stop::kNone;
+  systolic::LayerTiming last_timing_;
+  std::string last_error_;
+};
+
+}  // namespace dnngen::tlm

@@ -1,0 +1,55 @@
+/* A bare-metal style driver for the dnngen shell (docs/shell.md), in plain C99: what a CPU
+ * runs to program one GEMM layer, start it and wait for its interrupt. Every register
+ * offset, field position and enum value comes from dnngen_regs.h, which the build
+ * generates with `dnngen regmap --c-header`. The bus is a table of callbacks, so the same
+ * code runs against the SystemC virtual platform (vp_main.cpp) or real MMIO. */
+#ifndef DNNGEN_VP_DRIVER_H
+#define DNNGEN_VP_DRIVER_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The shell's AXI4-Lite window: 32-bit accesses at byte offsets from its base. */
+struct dnngen_bus {
+  void *ctx;
+  uint32_t (*read32)(void *ctx, uint32_t offset);
+  void (*write32)(void *ctx, uint32_t offset, uint32_t value);
+  void (*wait_irq)(void *ctx); /* returns once the shell's interrupt line is high */
+};
+
+/* One GEMM layer: OUT[M][N] = requant(A[M][K] x B[K][N]). Strides in bytes, 0 = packed.
+ * out_type is DNNGEN_OUT_TYPE_INT8 / _INT16 / _INT32; bias, relu and per_channel are 0 or
+ * 1 (ignored by int32 output); out_mult / out_shift are the per-tensor requantisation. */
+struct dnngen_gemm {
+  uint32_t m, n, k;
+  uint64_t a_addr, b_addr, out_addr, bias_addr, quant_addr;
+  uint32_t a_stride, b_stride, out_stride;
+  uint32_t out_type;
+  int bias, relu, per_channel;
+  int32_t out_mult;
+  uint32_t out_shift;
+};
+
+/* 1 if a dnngen shell answers at the bus (ID register), else 0. */
+int dnngen_present(const struct dnngen_bus *bus);
+/* Writes the descriptor registers of `layer` (op gemm). */
+void dnngen_write_gemm(const struct dnngen_bus *bus, const struct dnngen_gemm *layer);
+/* Enables the done and error interrupts, writes CTRL.START, waits for the interrupt,
+ * clears the causes it finds in IRQ_STATUS (write 1 to clear) and returns ERROR_CODE
+ * (DNNGEN_ERROR_NONE when the layer finished). */
+uint32_t dnngen_start_and_wait(const struct dnngen_bus *bus);
+/* dnngen_write_gemm, then dnngen_start_and_wait. */
+uint32_t dnngen_run_gemm(const struct dnngen_bus *bus, const struct dnngen_gemm *layer);
+/* A 64-bit counter pair by the offsets of its words (e.g. DNNGEN_CYCLES_TOTAL_LO_OFFSET,
+ * DNNGEN_CYCLES_TOTAL_HI_OFFSET): _LO first, then _HI (the shell snapshots _HI when _LO is
+ * read, so the pair is consistent). */
+uint64_t dnngen_read_counter(const struct dnngen_bus *bus, uint32_t lo_offset, uint32_t hi_offset);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DNNGEN_VP_DRIVER_H */
