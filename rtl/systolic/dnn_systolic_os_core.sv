@@ -431,6 +431,12 @@ module dnn_systolic_os_core #(
   logic [AccABits-1:0]        out_acc;
   logic [AccWidth-1:0]        final_sum;  // a row's whole sums, to the result port
 
+  // The tile's first accumulator word, a named signal of its own width: a sum inside the
+  // concatenation below came out one bit wider in Yosys's Verilog-2005 flattening and
+  // shifted every field of the record.
+  logic [AccABits-1:0] tile_acc;
+  assign tile_acc = acc_nt_q + AccABits'(m0_q);
+
   dnn_fifo #(
     .Width(TileRecBits),
     .Depth(TileFifoDepth)
@@ -439,7 +445,7 @@ module dnn_systolic_os_core #(
     .rst_ni     (rst_ni),
     .in_valid_i (en && issuing_q && (phase_q == '0)),
     .in_ready_o (unused_rec_ready),
-    .in_data_i  ({tile_last, m0_q, n0_q, acc_nt_q + AccABits'(m0_q)}),
+    .in_data_i  ({tile_last, m0_q, n0_q, tile_acc}),
     .out_valid_o(rec_valid),
     .out_ready_i(en && tile_done),
     .out_data_o (rec)
