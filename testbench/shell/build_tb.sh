@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds a shell block's Verilator testbench: generates dnn_shell_regs_pkg with
 # `dnngen regmap --sv` (it has no copy in the tree: rtl/shell/regmap.yaml is the source),
-# then verilates TOP with the GoogleTest file TEST against the model library. Arguments
-# -GName=V set TOP's parameters and reach the test as the macro TB_Name=V.
+# and the C header dnngen_regs.h with `dnngen regmap --c-header` (both into OUT_DIR), then
+# verilates TOP with the GoogleTest file TEST against the model library. Arguments
+# -GName=V set TOP's parameters and reach the test as the macro TB_Name=V; a FILE.c is
+# compiled as C99 (e.g. the virtual platform's driver) and linked into the testbench.
 #
 #   build_tb.sh DNNGEN MODEL_LIB SOURCE_DIR OUT_DIR TOP TEST RTL_FILE|-GName=V ...
 set -euo pipefail
@@ -11,13 +13,20 @@ shift 6
 mkdir -p "$out"
 "$dnngen" regmap --sv >"$out/dnn_shell_regs_pkg.sv.tmp"
 mv "$out/dnn_shell_regs_pkg.sv.tmp" "$out/dnn_shell_regs_pkg.sv"
+"$dnngen" regmap --c-header >"$out/dnngen_regs.h.tmp"
+mv "$out/dnngen_regs.h.tmp" "$out/dnngen_regs.h"
 rtl=()
 params=()
 defines=""
+c_objs=""
 for f in "$@"; do
   if [[ $f == -G* ]]; then
     params+=("$f")
     defines+=" -DTB_${f#-G}"
+  elif [[ $f == *.c ]]; then
+    obj="$out/$(basename "${f%.c}").o"
+    cc -std=c99 -O2 -Wall -Wextra -Werror -I"$out" -c "$src/$f" -o "$obj"
+    c_objs+=" $obj"
   else
     rtl+=("$src/$f")
   fi
@@ -25,11 +34,13 @@ done
 build() {
   verilator --cc --exe --build -j 2 --top-module "$top" --Mdir "$out/obj_$top" -o "$out/${top}_tests" \
     -O3 --assert --x-assign unique --x-initial unique -Wall \
-    -CFLAGS "-std=c++17 -O2 -I$src/model/include -I$src/testbench/common$defines" "${params[@]}" \
-    -LDFLAGS "$model_lib -lgtest -lgtest_main -lpthread -lyaml-cpp -lfmt" \
+    -CFLAGS "-std=c++17 -O2 -I$src/model/include -I$src/testbench/common -I$src/testbench/tlm -I$out$defines" "${params[@]}" \
+    -LDFLAGS "$model_lib$c_objs -lgtest -lgtest_main -lpthread -lyaml-cpp -lfmt" \
     -MAKEFLAGS "OPT_FAST=-O2 OPT_GLOBAL=-O2" \
     "$out/dnn_shell_regs_pkg.sv" "$src/rtl/common/dnn_pkg.sv" "${rtl[@]}" "$src/$test" >"$out/build_$top.log" 2>&1
 }
+# The link does not see the C objects change: relink whenever there are some.
+[[ -z $c_objs ]] || rm -f "$out/${top}_tests"
 # An incremental build can trip over a header that moved (make's dependency files still
 # name it): then build once more from scratch.
 build || { rm -rf "${out:?}/obj_$top"; build; } || { tail -40 "$out/build_$top.log"; exit 1; }

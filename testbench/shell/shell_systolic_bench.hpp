@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -59,6 +60,13 @@ class ShellSystolicBench {
   std::vector<uint8_t>& memory() { return mem_.bytes(); }
   Memory& axi() { return mem_; }
   testbench::AxiLiteMaster<Top>& lite() { return lite_; }
+  // The DUT, e.g. to watch its ports from on_cycle().
+  Top& top() { return *dut_.operator->(); }
+  // Called in every cycle before its edge, once the register master and the memory have
+  // driven the DUT's inputs (so the ports show this cycle's transfers).
+  void on_cycle(std::function<void()> f) { on_cycle_ = std::move(f); }
+  // Rising edges since the reset.
+  uint64_t cycle() const { return cycle_; }
 
   // Register accesses; an error response throws (the map has no register there).
   void write(uint32_t offset, uint32_t value) {
@@ -116,12 +124,16 @@ class ShellSystolicBench {
     if (pending_) mem_.commit();
     mem_.drive();
     pending_ = true;
+    if (on_cycle_) on_cycle_();
+    ++cycle_;
   }
 
   testbench::VerilatedDut<Top> dut_;
   Memory mem_;
   testbench::AxiLiteMaster<Top> lite_;
   bool pending_ = false;
+  std::function<void()> on_cycle_;
+  uint64_t cycle_ = 0;
 };
 
 }  // namespace dnngen::shell

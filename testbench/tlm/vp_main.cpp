@@ -7,7 +7,8 @@
 //   shell.mem ---------+                  +--> memory       0x0000_0000 .. +1 MiB (bytes, 0 latency)
 //   shell.irq --> sc_signal<bool> --> host.irq
 //
-// Covers, for the configuration given (WS or OS, any systolic preset with a shell):
+// Covers, for the configuration given (WS or OS, any systolic preset with a shell), on the
+// network of vp_network.hpp (which the RTL platform, testbench/shell/test_shell_vp.cpp, shares):
 //   * a two-layer network: layer 1 GEMM A[M,K] x B[K,N] with int8 output, bias,
 //     per-channel requantisation and ReLU into a strided buffer that layer 2 reads as its A
 //     (A_STRIDE = layer 1's OUT_STRIDE), layer 2 int32 output; tensors at odd offsets
@@ -30,7 +31,6 @@
 #include <cstring>
 #include <exception>
 #include <iostream>
-#include <random>
 #include <string>
 #include <systemc>
 #include <tlm>
@@ -44,18 +44,19 @@
 #include "dnngen_regs.h"
 #include "tlm_memory.hpp"
 #include "vp_driver.h"
+#include "vp_network.hpp"
 
 namespace {
 
 namespace config = dnngen::config;
 namespace shell = dnngen::shell;
 namespace systolic = dnngen::systolic;
+namespace vp = dnngen::vp;
 using ShellTlm = dnngen::tlm::ShellSystolicTlm;
 using sc_core::sc_time;
 
 constexpr uint64_t kRegBase = 0x4000'0000;
 constexpr uint64_t kRegSize = 0x1000;
-constexpr uint64_t kMemSize = 1u << 20;
 
 using dnngen::tlm_test::Memory;
 
@@ -160,8 +161,7 @@ struct Host : sc_core::sc_module {
         dnngen_read_counter(&bus, DNNGEN_CYCLES_TOTAL_LO_OFFSET, DNNGEN_CYCLES_TOTAL_HI_OFFSET);
     const sc_time took = irq_time - start_time;
     if (expect_code == DNNGEN_ERROR_NONE) {
-      const systolic::LayerTiming t = systolic::layer_cycles(
-          systolic::shell_params(cfg_), d, cfg_.memory.latency, cfg_.memory.bytes_per_cycle);
+      const systolic::LayerTiming t = vp::expected_timing(cfg_, d);
       const uint64_t counters[] = {
           cycles, dnngen_read_counter(&bus, DNNGEN_CYCLES_COMPUTE_LO_OFFSET, DNNGEN_CYCLES_COMPUTE_HI_OFFSET),
           dnngen_read_counter(&bus, DNNGEN_CYCLES_MEM_WAIT_LO_OFFSET, DNNGEN_CYCLES_MEM_WAIT_HI_OFFSET),
@@ -176,7 +176,7 @@ struct Host : sc_core::sc_module {
       const sc_time expect_time = sc_time::from_value(t.cycles * shell_.clock_period().value());
       check(took == expect_time, fmt::format("{}: took {} (expected {} = {} cycles)", label, took.to_string(),
                                              expect_time.to_string(), t.cycles));
-      systolic::run_layer(systolic::shell_params(cfg_), d, golden);
+      vp::expected_memory(cfg_, d, golden);
       std::cout << fmt::format("  {}: M={} N={} K={} out {}: {} cycles, {} compute, {} bytes read, took {}\n",
                                label, d.m, d.n, d.k, d.out_type, cycles, counters[1], counters[3],
                                took.to_string());
@@ -211,47 +211,13 @@ struct Host : sc_core::sc_module {
     check(variant == (cfg_.systolic.dataflow == config::Dataflow::kWeightStationary ? 0u : 1u),
           fmt::format("ENGINE.VARIANT {}", variant));
 
-    // Random bytes everywhere (so bytes the layers must not write are not zero), then
-    // sensible bias and per-channel tables.
-    std::mt19937_64 rng(seed_);
-    for (auto& b : memory_.bytes) b = static_cast<uint8_t>(rng());
-    const uint32_t m = 7, k1 = 10, n1 = 9, n2 = 5;
-    const uint64_t a1 = 0x1003, b1 = 0x2001, bias1 = 0x3004, quant1 = 0x3208, out1 = 0x4002, b2 = 0x5007,
-                   out2 = 0x6010;
-    const uint32_t out1_stride = 16;
-    auto put32 = [&](uint64_t addr, uint32_t v) {
-      for (int i = 0; i < 4; ++i) memory_.bytes[addr + i] = static_cast<uint8_t>(v >> (8 * i));
-    };
-    std::uniform_int_distribution<int32_t> bias_dist(-3000, 3000), mult_dist(1000, 20000), shift_dist(14, 18);
-    for (uint32_t n = 0; n < n1; ++n) {
-      put32(bias1 + 4 * n, static_cast<uint32_t>(bias_dist(rng)));
-      put32(quant1 + 8 * n, static_cast<uint32_t>(mult_dist(rng)));
-      put32(quant1 + 8 * n + 4, static_cast<uint32_t>(shift_dist(rng)));
-    }
+    // The network (vp_network.hpp): the memory image and the two layers.
+    vp::init_memory(memory_.bytes, seed_);
     std::vector<uint8_t> golden = memory_.bytes;
-
-    // Layer 1: int8, bias, per-channel, ReLU, OUT rows 16 bytes apart.
-    dnngen_gemm g1{};
-    g1.m = m, g1.n = n1, g1.k = k1;
-    g1.a_addr = a1, g1.b_addr = b1, g1.out_addr = out1, g1.bias_addr = bias1, g1.quant_addr = quant1;
-    g1.out_stride = out1_stride;
-    g1.out_type = DNNGEN_OUT_TYPE_INT8, g1.bias = 1, g1.relu = 1, g1.per_channel = 1;
-    g1.out_mult = 1, g1.out_shift = 0;
-    shell::LayerDescriptor d1;
-    d1.out_type = "int8", d1.bias = d1.relu = d1.per_channel = true;
-    d1.m = m, d1.n = n1, d1.k = k1;
-    d1.a_addr = a1, d1.b_addr = b1, d1.bias_addr = bias1, d1.quant_addr = quant1, d1.out_addr = out1;
-    d1.out_stride = out1_stride;
-    run_and_check(bus, g1, d1, "layer 1", golden, DNNGEN_ERROR_NONE);
-
-    // Layer 2: A = layer 1's OUT (same stride), int32 output.
-    dnngen_gemm g2{};
-    g2.m = m, g2.n = n2, g2.k = n1;
-    g2.a_addr = out1, g2.b_addr = b2, g2.out_addr = out2, g2.a_stride = out1_stride;
-    g2.out_type = DNNGEN_OUT_TYPE_INT32, g2.out_mult = 1;
-    shell::LayerDescriptor d2;
-    d2.m = m, d2.n = n2, d2.k = n1;
-    d2.a_addr = out1, d2.b_addr = b2, d2.out_addr = out2, d2.a_stride = out1_stride;
+    const vp::Network net = vp::network();
+    const dnngen_gemm& g2 = net.layer2.gemm;
+    const shell::LayerDescriptor& d2 = net.layer2.desc;
+    run_and_check(bus, net.layer1.gemm, net.layer1.desc, "layer 1", golden, DNNGEN_ERROR_NONE);
     run_and_check(bus, g2, d2, "layer 2", golden, DNNGEN_ERROR_NONE);
 
     // Layers that end in errors, then a good one again.
@@ -262,10 +228,10 @@ struct Host : sc_core::sc_module {
           "M = 0: CYCLES_TOTAL is not 1 (the check cycle)");
     check(irq_time - start_time == shell_.clock_period(), "M = 0: did not end one clock period after START");
     bad = g2;
-    bad.a_addr = 0x2000'0000;  // in the memory window, past the memory
+    bad.a_addr = vp::kPastMemory;  // in the memory window, past the memory
     run_and_check(bus, bad, d2, "A past the memory", golden, DNNGEN_ERROR_AXI_READ);
     bad = g2;
-    bad.out_addr = 0x2000'0000;
+    bad.out_addr = vp::kPastMemory;
     run_and_check(bus, bad, d2, "OUT past the memory", golden, DNNGEN_ERROR_AXI_WRITE);
     run_and_check(bus, g2, d2, "layer 2 again", golden, DNNGEN_ERROR_NONE);
     check(read32(DNNGEN_LAYERS_DONE_OFFSET) == 3, "LAYERS_DONE is not 3");
@@ -293,7 +259,7 @@ int sc_main(int argc, char* argv[]) {
     std::cout << fmt::format("tlm_vp: {} (seed {})\n", cfg.name, seed);
 
     const sc_time period(1, sc_core::SC_NS);
-    Memory memory("memory", kMemSize);
+    Memory memory("memory", vp::kMemSize);
     Router router("router");
     ShellTlm shell("shell", cfg, period);
     Host host("host", cfg, memory, shell, replay, seed);

@@ -1,0 +1,307 @@
+// The virtual platform on the RTL: the C driver of the SystemC platform (testbench/tlm/
+// vp_driver.c, compiled as C99, registers only through the generated dnngen_regs.h) runs
+// unchanged against dnn_shell_systolic, on the same network (testbench/tlm/vp_network.hpp).
+// Its bus callbacks are AXI4-Lite accesses through the shell bench; wait_irq clocks the DUT
+// until irq_o rises (with a watchdog). The AXI memory has the configuration's `memory:`
+// timing (DNNGEN_VP_CONFIG names the preset; the RTL's -G parameters must be its shell
+// parameters), so the RTL must match the TLM platform (tlm_vp) exactly:
+//   * after each layer the whole memory equals systolic::run_layer applied to a host-side
+//     copy, byte for byte;
+//   * every counter the driver reads back (dnngen_read_counter) equals systolic::layer_cycles,
+//     as tlm_vp's do; the clock cycles from the START write (the edge that commits it) to
+//     irq_o equal CYCLES_TOTAL + 1, where tlm_vp's time is CYCLES_TOTAL periods (kIrqLag);
+//   * M = 0 ends with CYCLES_TOTAL 1, zero_size, STATUS.ERROR and the error interrupt;
+//     A or OUT past the memory end with axi_read / axi_write (the RTL's cycles there are not
+//     the TLM model's, which does not time a refused access); none touches memory; a good
+//     layer runs afterwards and LAYERS_DONE counts the three that finished.
+// DNNGEN_SEED overrides the seed (default 1, tlm_vp's); failures print it.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "Vdnn_shell_systolic.h"
+#include "axi_memory.hpp"
+#include "dnngen/config/config.hpp"
+#include "dnngen/shell/regmap.hpp"
+#include "dnngen/systolic/shell_layer.hpp"
+#include "dnngen/systolic/shell_layer_timing.hpp"
+#include "dnngen_regs.h"
+#include "shell_systolic_bench.hpp"
+#include "vp_driver.h"
+#include "vp_network.hpp"
+
+#ifndef TB_Dataflow
+#define TB_Dataflow 0  // dnn_pkg::DataflowWs
+#endif
+#ifndef TB_NumRows
+#define TB_NumRows 4
+#endif
+#ifndef TB_NumCols
+#define TB_NumCols 4
+#endif
+#ifndef TB_InBits
+#define TB_InBits 8
+#endif
+#ifndef TB_WBits
+#define TB_WBits 8
+#endif
+#ifndef TB_AccBits
+#define TB_AccBits 32
+#endif
+#ifndef TB_Signed
+#define TB_Signed 1
+#endif
+#ifndef TB_Saturate
+#define TB_Saturate 0
+#endif
+#ifndef TB_MaxM
+#define TB_MaxM 64
+#endif
+#ifndef TB_MaxN
+#define TB_MaxN 64
+#endif
+#ifndef TB_MaxK
+#define TB_MaxK 64
+#endif
+#ifndef TB_DataBits
+#define TB_DataBits 64
+#endif
+#ifndef TB_MaxBurst
+#define TB_MaxBurst 16
+#endif
+#ifndef TB_Outstanding
+#define TB_Outstanding 4
+#endif
+
+namespace dnngen::shell {
+namespace {
+
+using Top = Vdnn_shell_systolic;
+
+// The DUT's parameters (the -G values this testbench was built with).
+systolic::ShellParams params() {
+  systolic::ShellParams p;
+  p.dataflow = TB_Dataflow == 0 ? config::Dataflow::kWeightStationary : config::Dataflow::kOutputStationary;
+  p.rows = TB_NumRows;
+  p.cols = TB_NumCols;
+  p.in_bits = TB_InBits;
+  p.w_bits = TB_WBits;
+  p.acc_bits = TB_AccBits;
+  p.is_signed = TB_Signed != 0;
+  p.saturate = TB_Saturate != 0;
+  p.max_m = TB_MaxM;
+  p.max_n = TB_MaxN;
+  p.max_k = TB_MaxK;
+  p.data_bits = TB_DataBits;
+  p.max_burst = TB_MaxBurst;
+  p.outstanding = TB_Outstanding;
+  return p;
+}
+
+// The one cycle by which the RTL's START-to-interrupt time exceeds the TLM model's (which
+// raises irq CYCLES_TOTAL periods after the START write returns): the committed START is a
+// registered pulse, so the engine leaves idle, and CYCLES_TOTAL starts, one edge after the
+// write. Measured constant for every layer and error; the counters themselves are equal.
+constexpr uint64_t kIrqLag = 1;
+
+uint64_t seed() {
+  const char* s = std::getenv("DNNGEN_SEED");
+  return s ? std::strtoull(s, nullptr, 10) : 1;
+}
+
+// The host: the driver's bus over the bench's AXI4-Lite master, and what the test observes
+// on the ports: the edge that takes a START write and the one after which irq_o is high.
+class RtlPlatform {
+ public:
+  static constexpr uint64_t kWatchdog = 1'000'000;
+
+  RtlPlatform(const testbench::AxiMemoryTiming& t, uint64_t seed) : bench_(t, seed, vp::kMemSize) {
+    bench_.on_cycle([this] { watch_register_port(); });
+  }
+
+  ShellSystolicBench<Top, TB_DataBits>& bench() { return bench_; }
+
+  dnngen_bus bus() {
+    return dnngen_bus{
+        this, [](void* ctx, uint32_t offset) { return static_cast<RtlPlatform*>(ctx)->read32(offset); },
+        [](void* ctx, uint32_t offset, uint32_t value) {
+          static_cast<RtlPlatform*>(ctx)->write32(offset, value);
+        },
+        [](void* ctx) { static_cast<RtlPlatform*>(ctx)->wait_irq(); }};
+  }
+
+  // The callbacks: a refused access is counted, not thrown (the driver is C).
+  uint32_t read32(uint32_t offset) {
+    const auto [data, resp] = bench_.lite().read(offset);
+    if (resp != 0) ++bus_errors;
+    return data;
+  }
+  void write32(uint32_t offset, uint32_t value) {
+    if (bench_.lite().write(offset, value) != 0) ++bus_errors;
+    if (offset == DNNGEN_IRQ_STATUS_OFFSET) last_irq_clear = value;
+  }
+  void wait_irq() {
+    irq_timeout = false;
+    for (uint64_t c = 0; !bench_.top().irq_o; ++c) {
+      if (c == kWatchdog) {
+        irq_timeout = true;
+        return;
+      }
+      bench_.idle_cycle();
+    }
+    irq_cycle = bench_.cycle();
+  }
+
+  unsigned bus_errors = 0;
+  bool irq_timeout = false;
+  uint32_t last_irq_clear = 0;
+  uint64_t start_cycle = 0, irq_cycle = 0;  // edges since reset: START committed, irq_o raised
+
+ private:
+  // A register write commits on the edge that raises BVALID (the register file takes AW
+  // and W into buffers first): that edge is the START write's, as the TLM platform's START
+  // is the moment its write transaction returns.
+  void watch_register_port() {
+    const Top& t = bench_.top();
+    if (start_pending_ && t.s_axil_bvalid_o) start_cycle = bench_.cycle(), start_pending_ = false;
+    if (t.s_axil_awvalid_i && t.s_axil_awready_o) aw_taken_ = true, aw_addr_ = t.s_axil_awaddr_i;
+    if (t.s_axil_wvalid_i && t.s_axil_wready_o) w_taken_ = true, w_data_ = t.s_axil_wdata_i;
+    if (aw_taken_ && w_taken_) {
+      start_pending_ = aw_addr_ == DNNGEN_CTRL_OFFSET && (w_data_ & DNNGEN_CTRL_START_MASK);
+      aw_taken_ = w_taken_ = false;
+    }
+  }
+
+  ShellSystolicBench<Top, TB_DataBits> bench_;
+  bool aw_taken_ = false, w_taken_ = false, start_pending_ = false;
+  uint32_t aw_addr_ = 0, w_data_ = 0;
+};
+
+class ShellVp : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* path = std::getenv("DNNGEN_VP_CONFIG");
+    ASSERT_NE(path, nullptr) << "DNNGEN_VP_CONFIG (the preset the RTL was built for) is not set";
+    cfg_ = config::load_config(path);
+    replay_ = fmt::format("DNNGEN_VP_CONFIG={} DNNGEN_SEED={} ctest -R (the shell_vp test); tlm_vp {} {}",
+                          path, seed(), path, seed());
+  }
+
+  // One layer through the driver, checked as tlm_vp checks it; `golden` follows it.
+  void run_and_check(RtlPlatform& vp, const dnngen_gemm& g, const LayerDescriptor& d,
+                     const std::string& label, std::vector<uint8_t>& golden, uint32_t expect_code) {
+    SCOPED_TRACE(label + " (replay: " + replay_ + ")");
+    const dnngen_bus bus = vp.bus();
+    const uint32_t code = dnngen_run_gemm(&bus, &g);
+    ASSERT_FALSE(vp.irq_timeout) << "no interrupt within " << RtlPlatform::kWatchdog << " cycles";
+    EXPECT_EQ(code, expect_code) << "ERROR_CODE";
+    EXPECT_EQ(vp.bus_errors, 0u) << "register accesses refused";
+    EXPECT_EQ(vp.last_irq_clear,
+              expect_code == DNNGEN_ERROR_NONE ? DNNGEN_IRQ_STATUS_DONE_MASK : DNNGEN_IRQ_STATUS_ERROR_MASK)
+        << "the interrupt causes the driver cleared";
+    const uint64_t took = vp.irq_cycle - vp.start_cycle;
+    const uint64_t cycles =
+        dnngen_read_counter(&bus, DNNGEN_CYCLES_TOTAL_LO_OFFSET, DNNGEN_CYCLES_TOTAL_HI_OFFSET);
+    if (expect_code == DNNGEN_ERROR_NONE) {
+      const systolic::LayerTiming t = vp::expected_timing(cfg_, d);
+      EXPECT_EQ(cycles, t.cycles) << "CYCLES_TOTAL against layer_cycles";
+      EXPECT_EQ(dnngen_read_counter(&bus, DNNGEN_CYCLES_COMPUTE_LO_OFFSET, DNNGEN_CYCLES_COMPUTE_HI_OFFSET),
+                t.compute)
+          << "CYCLES_COMPUTE";
+      EXPECT_EQ(dnngen_read_counter(&bus, DNNGEN_CYCLES_MEM_WAIT_LO_OFFSET, DNNGEN_CYCLES_MEM_WAIT_HI_OFFSET),
+                t.mem_wait)
+          << "CYCLES_MEM_WAIT";
+      EXPECT_EQ(dnngen_read_counter(&bus, DNNGEN_BYTES_READ_LO_OFFSET, DNNGEN_BYTES_READ_HI_OFFSET),
+                t.bytes_read)
+          << "BYTES_READ";
+      EXPECT_EQ(dnngen_read_counter(&bus, DNNGEN_BYTES_WRITTEN_LO_OFFSET, DNNGEN_BYTES_WRITTEN_HI_OFFSET),
+                t.bytes_written)
+          << "BYTES_WRITTEN";
+      // The TLM platform's time from START to the interrupt is layer_cycles periods; the RTL's
+      // is one cycle more (kIrqLag).
+      EXPECT_EQ(took, t.cycles + kIrqLag) << "cycles from START to irq_o (the TLM platform's + kIrqLag)";
+      vp::expected_memory(cfg_, d, golden);
+      std::printf("  %s: M=%u N=%u K=%u out %s: %llu cycles, START to irq %llu (tlm_vp: %llu)\n",
+                  label.c_str(), d.m, d.n, d.k, d.out_type.c_str(), static_cast<unsigned long long>(cycles),
+                  static_cast<unsigned long long>(took), static_cast<unsigned long long>(t.cycles));
+    } else {
+      const uint32_t status = read32(vp, DNNGEN_STATUS_OFFSET);
+      EXPECT_TRUE((status & DNNGEN_STATUS_ERROR_MASK) && !(status & DNNGEN_STATUS_BUSY_MASK))
+          << "STATUS 0x" << std::hex << status << " (expected ERROR, not BUSY)";
+      std::printf("  %s: ERROR_CODE %u after %llu cycles (CYCLES_TOTAL %llu)\n", label.c_str(), code,
+                  static_cast<unsigned long long>(took), static_cast<unsigned long long>(cycles));
+    }
+    const std::vector<uint8_t>& mem = vp.bench().memory();
+    EXPECT_TRUE(mem == golden) << "the memory differs from the golden image" << first_difference(mem, golden);
+    EXPECT_TRUE(vp.bench().axi().errors().empty()) << "AXI4: " << vp.bench().axi().errors().front();
+    EXPECT_TRUE(vp.bench().lite().errors().empty()) << "AXI4-Lite: " << vp.bench().lite().errors().front();
+  }
+
+  static uint32_t read32(RtlPlatform& vp, uint32_t offset) { return vp.read32(offset); }
+
+  static std::string first_difference(const std::vector<uint8_t>& got, const std::vector<uint8_t>& want) {
+    for (std::size_t i = 0; i < want.size(); ++i)
+      if (got[i] != want[i])
+        return fmt::format(" (first at 0x{:x}: 0x{:02x}, expected 0x{:02x})", i, got[i], want[i]);
+    return "";
+  }
+
+  config::Config cfg_;
+  std::string replay_;
+};
+
+TEST_F(ShellVp, DriverRunsTheNetworkLikeTheTlmPlatform) {
+  // The RTL must be the configuration's shell, memory bus included.
+  const systolic::ShellParams p = params(), want = systolic::shell_params(cfg_);
+  ASSERT_TRUE(p.dataflow == want.dataflow && p.rows == want.rows && p.cols == want.cols &&
+              p.in_bits == want.in_bits && p.w_bits == want.w_bits && p.acc_bits == want.acc_bits &&
+              p.is_signed == want.is_signed && p.saturate == want.saturate && p.max_m == want.max_m &&
+              p.max_n == want.max_n && p.max_k == want.max_k && p.data_bits == want.data_bits &&
+              p.max_burst == want.max_burst && p.outstanding == want.outstanding)
+      << cfg_.name << ": the testbench's -G parameters are not the configuration's shell";
+
+  testbench::AxiMemoryTiming t;
+  t.latency = cfg_.memory.latency;
+  t.bytes_per_cycle = cfg_.memory.bytes_per_cycle;
+  t.max_burst = cfg_.memory.max_burst;
+  t.outstanding = cfg_.memory.outstanding;
+  RtlPlatform vp(t, seed());
+  std::printf("shell_vp: %s (seed %llu), memory latency %u, %u bytes/cycle\n", cfg_.name.c_str(),
+              static_cast<unsigned long long>(seed()), t.latency, cfg_.memory.bytes_per_cycle);
+  const dnngen_bus bus = vp.bus();
+  ASSERT_EQ(dnngen_present(&bus), 1) << "ID register: no dnngen shell";
+  const uint32_t engine = vp.read32(DNNGEN_ENGINE_OFFSET);
+  EXPECT_EQ((engine & DNNGEN_ENGINE_KIND_MASK) >> DNNGEN_ENGINE_KIND_SHIFT, DNNGEN_ENGINE_SYSTOLIC);
+  EXPECT_EQ((engine & DNNGEN_ENGINE_VARIANT_MASK) >> DNNGEN_ENGINE_VARIANT_SHIFT,
+            cfg_.systolic.dataflow == config::Dataflow::kWeightStationary ? 0u : 1u);
+
+  vp::init_memory(vp.bench().memory(), seed());
+  std::vector<uint8_t> golden = vp.bench().memory();
+  const vp::Network net = vp::network();
+  const dnngen_gemm& g2 = net.layer2.gemm;
+  const LayerDescriptor& d2 = net.layer2.desc;
+  run_and_check(vp, net.layer1.gemm, net.layer1.desc, "layer 1", golden, DNNGEN_ERROR_NONE);
+  run_and_check(vp, g2, d2, "layer 2", golden, DNNGEN_ERROR_NONE);
+
+  dnngen_gemm bad = g2;
+  bad.m = 0;
+  run_and_check(vp, bad, d2, "M = 0", golden, DNNGEN_ERROR_ZERO_SIZE);
+  EXPECT_EQ(dnngen_read_counter(&bus, DNNGEN_CYCLES_TOTAL_LO_OFFSET, DNNGEN_CYCLES_TOTAL_HI_OFFSET), 1u)
+      << "M = 0: CYCLES_TOTAL is not 1 (the check cycle)";
+  EXPECT_EQ(vp.irq_cycle - vp.start_cycle, 1u + kIrqLag)
+      << "M = 0: irq_o not one cycle (+ kIrqLag) after START (tlm_vp: one cycle)";
+  bad = g2;
+  bad.a_addr = vp::kPastMemory;
+  run_and_check(vp, bad, d2, "A past the memory", golden, DNNGEN_ERROR_AXI_READ);
+  bad = g2;
+  bad.out_addr = vp::kPastMemory;
+  run_and_check(vp, bad, d2, "OUT past the memory", golden, DNNGEN_ERROR_AXI_WRITE);
+  run_and_check(vp, g2, d2, "layer 2 again", golden, DNNGEN_ERROR_NONE);
+  EXPECT_EQ(vp.read32(DNNGEN_LAYERS_DONE_OFFSET), 3u) << "LAYERS_DONE";
+}
+
+}  // namespace
+}  // namespace dnngen::shell
