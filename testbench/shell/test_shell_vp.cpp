@@ -9,7 +9,7 @@
 //     copy, byte for byte;
 //   * every counter the driver reads back (dnngen_read_counter) equals systolic::layer_cycles,
 //     as tlm_vp's do; the clock cycles from the START write (the edge that commits it) to
-//     irq_o equal CYCLES_TOTAL + 1, where tlm_vp's time is CYCLES_TOTAL periods (kIrqLag);
+//     irq_o equal CYCLES_TOTAL + 1 (kIrqLag), as tlm_vp's time in periods;
 //   * M = 0 ends with CYCLES_TOTAL 1, zero_size, STATUS.ERROR and the error interrupt;
 //     A or OUT past the memory end with axi_read / axi_write (the RTL's cycles there are not
 //     the TLM model's, which does not time a refused access); none touches memory; a good
@@ -101,10 +101,10 @@ systolic::ShellParams params() {
   return p;
 }
 
-// The one cycle by which the RTL's START-to-interrupt time exceeds the TLM model's (which
-// raises irq CYCLES_TOTAL periods after the START write returns): the committed START is a
-// registered pulse, so the engine leaves idle, and CYCLES_TOTAL starts, one edge after the
-// write. Measured constant for every layer and error; the counters themselves are equal.
+// Cycles from the committed START write to the layer's first cycle: the START pulse is
+// registered, so the engine leaves idle, and CYCLES_TOTAL starts, one edge after the write.
+// The TLM model waits the same (ShellSystolicTlm::kStartCycles), so on both platforms irq
+// comes CYCLES_TOTAL + 1 cycles after START.
 constexpr uint64_t kIrqLag = 1;
 
 uint64_t seed() {
@@ -220,9 +220,8 @@ class ShellVp : public ::testing::Test {
       EXPECT_EQ(dnngen_read_counter(&bus, DNNGEN_BYTES_WRITTEN_LO_OFFSET, DNNGEN_BYTES_WRITTEN_HI_OFFSET),
                 t.bytes_written)
           << "BYTES_WRITTEN";
-      // The TLM platform's time from START to the interrupt is layer_cycles periods; the RTL's
-      // is one cycle more (kIrqLag).
-      EXPECT_EQ(took, t.cycles + kIrqLag) << "cycles from START to irq_o (the TLM platform's + kIrqLag)";
+      // START to the interrupt: layer_cycles + the registered START cycle, as on the TLM platform.
+      EXPECT_EQ(took, t.cycles + kIrqLag) << "cycles from START to irq_o (layer_cycles + kIrqLag, as tlm_vp)";
       vp::expected_memory(cfg_, d, golden);
       std::printf("  %s: M=%u N=%u K=%u out %s: %llu cycles, START to irq %llu (tlm_vp: %llu)\n",
                   label.c_str(), d.m, d.n, d.k, d.out_type.c_str(), static_cast<unsigned long long>(cycles),
@@ -292,7 +291,7 @@ TEST_F(ShellVp, DriverRunsTheNetworkLikeTheTlmPlatform) {
   EXPECT_EQ(dnngen_read_counter(&bus, DNNGEN_CYCLES_TOTAL_LO_OFFSET, DNNGEN_CYCLES_TOTAL_HI_OFFSET), 1u)
       << "M = 0: CYCLES_TOTAL is not 1 (the check cycle)";
   EXPECT_EQ(vp.irq_cycle - vp.start_cycle, 1u + kIrqLag)
-      << "M = 0: irq_o not one cycle (+ kIrqLag) after START (tlm_vp: one cycle)";
+      << "M = 0: irq_o not one cycle (+ kIrqLag) after START (as tlm_vp)";
   bad = g2;
   bad.a_addr = vp::kPastMemory;
   run_and_check(vp, bad, d2, "A past the memory", golden, DNNGEN_ERROR_AXI_READ);

@@ -210,7 +210,8 @@ struct Tester : sc_core::sc_module {
       check((read("STATUS") & 1) != 0, label + ": STATUS.BUSY not set after START");
       while (!irq.read()) wait(irq.value_changed_event());
       const sc_time took = sc_core::sc_time_stamp() - start;
-      const sc_time expect = sc_time::from_value(t.cycles * shell_.clock_period().value());
+      const sc_time expect =
+          sc_time::from_value((t.cycles + ShellTlm::kStartCycles) * shell_.clock_period().value());
       check(took == expect,
             fmt::format("{}: irq after {} (expected {})", label, took.to_string(), expect.to_string()));
       check(read("ERROR_CODE") == 0, label + ": ERROR_CODE not none");

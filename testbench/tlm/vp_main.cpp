@@ -14,7 +14,8 @@
 //     (A_STRIDE = layer 1's OUT_STRIDE), layer 2 int32 output; tensors at odd offsets
 //     within their pages. The whole memory afterwards equals systolic::run_layer applied
 //     twice to a host-side copy (so OUT rows are right and no other byte changed);
-//   * each layer's simulated time, START access to interrupt, equals layer_cycles x period;
+//   * each layer's simulated time, START access to interrupt, equals (layer_cycles +
+//     ShellSystolicTlm::kStartCycles) x period, as on the RTL (test_shell_vp.cpp);
 //     every counter read back (_LO then _HI) equals systolic::LayerTiming; the done
 //     interrupt is the one cleared;
 //   * a bad descriptor (M = 0) ends with ERROR_CODE zero_size, STATUS.ERROR and the error
@@ -173,7 +174,8 @@ struct Host : sc_core::sc_module {
       for (int i = 0; i < 5; ++i)
         check(counters[i] == expect[i],
               fmt::format("{}: {} = {} (layer_cycles: {})", label, names[i], counters[i], expect[i]));
-      const sc_time expect_time = sc_time::from_value(t.cycles * shell_.clock_period().value());
+      const sc_time expect_time =
+          sc_time::from_value((t.cycles + ShellTlm::kStartCycles) * shell_.clock_period().value());
       check(took == expect_time, fmt::format("{}: took {} (expected {} = {} cycles)", label, took.to_string(),
                                              expect_time.to_string(), t.cycles));
       vp::expected_memory(cfg_, d, golden);
@@ -226,7 +228,8 @@ struct Host : sc_core::sc_module {
     run_and_check(bus, bad, d2, "M = 0", golden, DNNGEN_ERROR_ZERO_SIZE);
     check(dnngen_read_counter(&bus, DNNGEN_CYCLES_TOTAL_LO_OFFSET, DNNGEN_CYCLES_TOTAL_HI_OFFSET) == 1,
           "M = 0: CYCLES_TOTAL is not 1 (the check cycle)");
-    check(irq_time - start_time == shell_.clock_period(), "M = 0: did not end one clock period after START");
+    check(irq_time - start_time == static_cast<double>(1 + ShellTlm::kStartCycles) * shell_.clock_period(),
+          "M = 0: did not end one clock period after the START cycle");
     bad = g2;
     bad.a_addr = vp::kPastMemory;  // in the memory window, past the memory
     run_and_check(bus, bad, d2, "A past the memory", golden, DNNGEN_ERROR_AXI_READ);

@@ -156,7 +156,7 @@ void ShellSystolicTlm::b_transport(tlm_generic_payload& trans, sc_core::sc_time&
         st = shell::EngineStatus{};  // the RTL zeroes the counters at START
         st.busy = true;
         stop_ = Stop::kNone;
-        start_event_.notify(delay);
+        start_event_.notify(delay + static_cast<double>(kStartCycles) * clock_period_);
       }
       irq_update_.notify(sc_core::SC_ZERO_TIME);
     }

@@ -19,7 +19,8 @@
 //
 // Timing model (loosely timed). Every register access adds one clock_period to the delay
 // annotated on it (the AXI4-Lite handshake). A write of CTRL.START at annotated time t (the
-// access included) while idle sets STATUS.BUSY at once and starts the layer thread at t;
+// access included) while idle sets STATUS.BUSY at once and starts the layer thread at
+// t + kStartCycles periods (the RTL registers the START pulse);
 // the thread
 //   1. decodes the descriptor and checks it (systolic::check_descriptor); a descriptor that
 //      does not run ends after one clock_period (the RTL's check cycle; CYCLES_TOTAL = 1,
@@ -35,7 +36,8 @@
 //   4. writes the OUT rows (out_row_bytes at OUT_ADDR + m * out_pitch) through `mem`, sets
 //      the counters from systolic::LayerTiming, LAYERS_DONE, STATUS.DONE and the done
 //      interrupt, clears STATUS.BUSY. irq follows in the next delta cycle.
-// So irq rises exactly cycles * clock_period after the START access completes.
+// So irq rises exactly (cycles + kStartCycles) * clock_period after the START access
+// completes, as irq_o does on the RTL.
 //
 // Errors. A read answered with an error response ends the layer at once with ERROR_CODE
 // axi_read (no wait, no write, counters 0); a write answered with an error ends it with
@@ -76,6 +78,11 @@ class ShellSystolicTlm : public sc_core::sc_module {
   tlm_utils::simple_target_socket<ShellSystolicTlm> regs;
   tlm_utils::simple_initiator_socket<ShellSystolicTlm> mem;
   sc_core::sc_out<bool> irq;
+
+  // Clock periods from the START write's completion to the layer's first (check) cycle:
+  // the RTL registers CTRL.START before the layer control sees it, so the interrupt comes
+  // CYCLES_TOTAL + kStartCycles periods after the write, on both platforms.
+  static constexpr uint64_t kStartCycles = 1;
 
   SC_HAS_PROCESS(ShellSystolicTlm);
   // cfg: a validated configuration with config::has_shell(cfg) (std::invalid_argument
