@@ -115,8 +115,10 @@ fs::path lock_path(const fs::path& out) {
     fs::permissions(dir, fs::perms::all | fs::perms::sticky_bit, ec);
   }
   // FNV-1a of the path with its symbolic links resolved: a short, stable file name, the same
-  // for every spelling of one directory.
-  const std::string key = fs::weakly_canonical(out, ec).string();
+  // for every spelling of one directory. Only the parent is resolved: `out` itself may be
+  // renamed away by the run holding the lock while this resolves it, and a failed
+  // resolution would fall back to this spelling's own lock.
+  const std::string key = (fs::weakly_canonical(out.parent_path(), ec) / out.filename()).string();
   uint64_t h = 1469598103934665603ull;
   for (const unsigned char c : ec ? out.string() : key) h = (h ^ c) * 1099511628211ull;
   return dir / fmt::format("{:016x}.lock", h);
