@@ -29,50 +29,8 @@
 #include "dnngen/systolic/shell_layer_timing.hpp"
 #include "shell_systolic_bench.hpp"
 #include "shell_tb.hpp"
+#include "shell_tb_params.hpp"
 #include "verilated_dut.hpp"
-
-#ifndef TB_Dataflow
-#define TB_Dataflow 0  // dnn_pkg::DataflowWs
-#endif
-#ifndef TB_NumRows
-#define TB_NumRows 4
-#endif
-#ifndef TB_NumCols
-#define TB_NumCols 4
-#endif
-#ifndef TB_InBits
-#define TB_InBits 8
-#endif
-#ifndef TB_WBits
-#define TB_WBits 8
-#endif
-#ifndef TB_AccBits
-#define TB_AccBits 32
-#endif
-#ifndef TB_Signed
-#define TB_Signed 1
-#endif
-#ifndef TB_Saturate
-#define TB_Saturate 0
-#endif
-#ifndef TB_MaxM
-#define TB_MaxM 64
-#endif
-#ifndef TB_MaxN
-#define TB_MaxN 64
-#endif
-#ifndef TB_MaxK
-#define TB_MaxK 64
-#endif
-#ifndef TB_DataBits
-#define TB_DataBits 64
-#endif
-#ifndef TB_MaxBurst
-#define TB_MaxBurst 16
-#endif
-#ifndef TB_Outstanding
-#define TB_Outstanding 4
-#endif
 
 namespace dnngen::shell {
 namespace {
@@ -94,25 +52,6 @@ using testbench::VerilatedDut;
 using Top = Vdnn_shell_systolic;
 
 constexpr std::size_t kMemoryBytes = 1 << 21;
-
-ShellParams params() {
-  ShellParams p;
-  p.dataflow = TB_Dataflow == 0 ? config::Dataflow::kWeightStationary : config::Dataflow::kOutputStationary;
-  p.rows = TB_NumRows;
-  p.cols = TB_NumCols;
-  p.in_bits = TB_InBits;
-  p.w_bits = TB_WBits;
-  p.acc_bits = TB_AccBits;
-  p.is_signed = TB_Signed != 0;
-  p.saturate = TB_Saturate != 0;
-  p.max_m = TB_MaxM;
-  p.max_n = TB_MaxN;
-  p.max_k = TB_MaxK;
-  p.data_bits = TB_DataBits;
-  p.max_burst = TB_MaxBurst;
-  p.outstanding = TB_Outstanding;
-  return p;
-}
 
 uint32_t error(const char* name) { return register_map().enum_value("error", name); }
 
@@ -260,7 +199,7 @@ std::string first_difference(const std::vector<uint8_t>& got, const std::vector<
   for (std::size_t i = 0; i < got.size(); ++i) {
     if (got[i] == want[i]) continue;
     const int64_t rel = static_cast<int64_t>(i) - static_cast<int64_t>(d.out_addr);
-    const uint64_t pitch = out_pitch(params(), d);
+    const uint64_t pitch = out_pitch(tb_params(), d);
     return "first at byte " + std::to_string(i) + " (OUT + " + std::to_string(rel) + ": row " +
            std::to_string(rel / static_cast<int64_t>(pitch)) + ", byte " +
            std::to_string(rel % static_cast<int64_t>(pitch)) + "): rtl " + std::to_string(got[i]) +
@@ -273,7 +212,7 @@ std::string first_difference(const std::vector<uint8_t>& got, const std::vector<
 LayerRun expect_matches_model(Bench& b, const LayerDescriptor& d, const std::string& what,
                               uint64_t watchdog = 4'000'000) {
   std::vector<uint8_t> want = b.memory();
-  run_layer(params(), d, want);
+  run_layer(tb_params(), d, want);
   b.load_descriptor(d);
   const LayerRun r = b.run(0, watchdog);
   EXPECT_TRUE(r.finished) << what << ": no interrupt";
@@ -286,7 +225,7 @@ LayerRun expect_matches_model(Bench& b, const LayerDescriptor& d, const std::str
 
 void run_random_layers(const AxiMemoryTiming& t, unsigned count, unsigned scale, bool exact_cycles,
                        bool conv = false) {
-  const ShellParams p = params();
+  const ShellParams p = tb_params();
   const uint64_t seed = base_seed() + t.latency * 7 + (t.stall > 0 ? 1 : 0) + (conv ? 2 : 0);
   Bench b(t, seed);
   std::mt19937_64 rng(seed);
@@ -343,7 +282,7 @@ TEST(ShellSystolic, RandomLayersStallingMemory) {
 TEST(ShellSystolic, TwoChainedLayers) {
   // Layer 1 writes int8 rows that layer 2 reads as its A, with no host work between.
   if (TB_InBits != 8) GTEST_SKIP() << "chaining int8 outputs needs int8 inputs";
-  const ShellParams p = params();
+  const ShellParams p = tb_params();
   Bench b(deterministic(), base_seed());
   std::mt19937_64 rng(base_seed());
   LayerDescriptor l1 = random_layer(rng, p, 1);
@@ -374,7 +313,7 @@ TEST(ShellSystolic, TwoChainedLayers) {
 }
 
 TEST(ShellSystolic, BadDescriptorsEndWithTheirErrorCode) {
-  const ShellParams p = params();
+  const ShellParams p = tb_params();
   Bench b(deterministic(), base_seed());
   std::mt19937_64 rng(base_seed());
   LayerDescriptor good;
@@ -443,7 +382,7 @@ TEST(ShellSystolic, BadDescriptorsEndWithTheirErrorCode) {
 }
 
 TEST(ShellSystolic, AbortMidLayerThenRunAgain) {
-  const ShellParams p = params();
+  const ShellParams p = tb_params();
   Bench b(deterministic(), base_seed());
   std::mt19937_64 rng(base_seed());
   LayerDescriptor big = random_layer(rng, p, 3);
@@ -471,7 +410,7 @@ TEST(ShellSystolic, AbortMidLayerThenRunAgain) {
 }
 
 TEST(ShellSystolic, AxiReadErrorEndsTheLayer) {
-  const ShellParams p = params();
+  const ShellParams p = tb_params();
   Bench b(deterministic(), base_seed());
   std::mt19937_64 rng(base_seed());
   LayerDescriptor d = random_layer(rng, p, 1);
@@ -492,7 +431,7 @@ TEST(ShellSystolic, AxiReadErrorEndsTheLayer) {
 // latency: bytes equal to the golden model's, every counter to the cycle model's. Prints
 // what `make demo` shows: cycles computing and waiting on memory, bytes moved, speed.
 void run_real_layer(LayerDescriptor d, uint64_t a_bytes, const std::string& name) {
-  const ShellParams p = params();
+  const ShellParams p = tb_params();
   AxiMemoryTiming t = deterministic(100, TB_DataBits / 8);
   Bench b(t, base_seed());
   std::mt19937_64 rng(base_seed());

@@ -30,76 +30,14 @@
 #include "dnngen/systolic/shell_layer_timing.hpp"
 #include "dnngen_regs.h"
 #include "shell_systolic_bench.hpp"
+#include "shell_tb_params.hpp"
 #include "vp_driver.h"
 #include "vp_network.hpp"
-
-#ifndef TB_Dataflow
-#define TB_Dataflow 0  // dnn_pkg::DataflowWs
-#endif
-#ifndef TB_NumRows
-#define TB_NumRows 4
-#endif
-#ifndef TB_NumCols
-#define TB_NumCols 4
-#endif
-#ifndef TB_InBits
-#define TB_InBits 8
-#endif
-#ifndef TB_WBits
-#define TB_WBits 8
-#endif
-#ifndef TB_AccBits
-#define TB_AccBits 32
-#endif
-#ifndef TB_Signed
-#define TB_Signed 1
-#endif
-#ifndef TB_Saturate
-#define TB_Saturate 0
-#endif
-#ifndef TB_MaxM
-#define TB_MaxM 64
-#endif
-#ifndef TB_MaxN
-#define TB_MaxN 64
-#endif
-#ifndef TB_MaxK
-#define TB_MaxK 64
-#endif
-#ifndef TB_DataBits
-#define TB_DataBits 64
-#endif
-#ifndef TB_MaxBurst
-#define TB_MaxBurst 16
-#endif
-#ifndef TB_Outstanding
-#define TB_Outstanding 4
-#endif
 
 namespace dnngen::shell {
 namespace {
 
 using Top = Vdnn_shell_systolic;
-
-// The DUT's parameters (the -G values this testbench was built with).
-systolic::ShellParams params() {
-  systolic::ShellParams p;
-  p.dataflow = TB_Dataflow == 0 ? config::Dataflow::kWeightStationary : config::Dataflow::kOutputStationary;
-  p.rows = TB_NumRows;
-  p.cols = TB_NumCols;
-  p.in_bits = TB_InBits;
-  p.w_bits = TB_WBits;
-  p.acc_bits = TB_AccBits;
-  p.is_signed = TB_Signed != 0;
-  p.saturate = TB_Saturate != 0;
-  p.max_m = TB_MaxM;
-  p.max_n = TB_MaxN;
-  p.max_k = TB_MaxK;
-  p.data_bits = TB_DataBits;
-  p.max_burst = TB_MaxBurst;
-  p.outstanding = TB_Outstanding;
-  return p;
-}
 
 // Cycles from the committed START write to the layer's first cycle: the START pulse is
 // registered, so the engine leaves idle, and CYCLES_TOTAL starts, one edge after the write.
@@ -254,7 +192,7 @@ class ShellVp : public ::testing::Test {
 
 TEST_F(ShellVp, DriverRunsTheNetworkLikeTheTlmPlatform) {
   // The RTL must be the configuration's shell, memory bus included.
-  const systolic::ShellParams p = params(), want = systolic::shell_params(cfg_);
+  const systolic::ShellParams p = tb_params(), want = systolic::shell_params(cfg_);
   ASSERT_TRUE(p.dataflow == want.dataflow && p.rows == want.rows && p.cols == want.cols &&
               p.in_bits == want.in_bits && p.w_bits == want.w_bits && p.acc_bits == want.acc_bits &&
               p.is_signed == want.is_signed && p.saturate == want.saturate && p.max_m == want.max_m &&
