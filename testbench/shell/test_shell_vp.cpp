@@ -39,11 +39,12 @@ namespace {
 
 using Top = Vdnn_shell_systolic;
 
-// Cycles from the committed START write to the layer's first cycle: the START pulse is
-// registered, so the engine leaves idle, and CYCLES_TOTAL starts, one edge after the write.
-// The TLM model waits the same (ShellSystolicTlm::kStartCycles), so on both platforms irq
-// comes CYCLES_TOTAL + 1 cycles after START.
-constexpr uint64_t kIrqLag = 1;
+// Cycles from the committed START write to the layer's first cycle (systolic::kStartCycles,
+// 1): the START pulse is registered, so the engine leaves idle, and CYCLES_TOTAL starts, one
+// edge after the write. The TLM model waits the same, so on both platforms irq comes
+// CYCLES_TOTAL + 1 cycles after START.
+constexpr uint64_t kIrqLag = systolic::kStartCycles;
+static_assert(kIrqLag == 1, "the RTL registers CTRL.START once");
 
 uint64_t seed() {
   const char* s = std::getenv("DNNGEN_SEED");

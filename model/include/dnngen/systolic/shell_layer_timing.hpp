@@ -24,6 +24,11 @@ struct LayerTiming {
   uint64_t macs = 0;
 };
 
+// Cycles from the completion of the CTRL.START write to the layer's first (check) cycle:
+// the shell registers the START pulse, so its interrupt comes CYCLES_TOTAL + kStartCycles
+// cycles after the write (the RTL, and the TLM model that waits the same).
+constexpr uint64_t kStartCycles = 1;
+
 // `d` must pass check_descriptor(). bytes_per_cycle > 0.
 LayerTiming layer_cycles(const ShellParams& p, const LayerDescriptor& d, unsigned latency,
                          double bytes_per_cycle);

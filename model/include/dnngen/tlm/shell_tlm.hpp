@@ -79,10 +79,9 @@ class ShellSystolicTlm : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<ShellSystolicTlm> mem;
   sc_core::sc_out<bool> irq;
 
-  // Clock periods from the START write's completion to the layer's first (check) cycle:
-  // the RTL registers CTRL.START before the layer control sees it, so the interrupt comes
-  // CYCLES_TOTAL + kStartCycles periods after the write, on both platforms.
-  static constexpr uint64_t kStartCycles = 1;
+  // Clock periods from the START write's completion to the layer's first (check) cycle, as
+  // the RTL takes them (systolic::kStartCycles).
+  static constexpr uint64_t kStartCycles = systolic::kStartCycles;
 
   SC_HAS_PROCESS(ShellSystolicTlm);
   // cfg: a validated configuration with config::has_shell(cfg) (std::invalid_argument
