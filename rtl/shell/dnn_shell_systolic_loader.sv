@@ -272,8 +272,9 @@ module dnn_shell_systolic_loader #(
   end
 
   // Segment info travels beside the DMA command.
-  localparam int unsigned InfoBits = SkipBits + 2 * (SizeBits + 4) + (2 * SizeBits + 9) + WBytesBits + 3
-                                   + 2 + 2 * LdAddrBits + RotBits + 2;
+  localparam int unsigned TagBits  = 2 + 2 * LdAddrBits + RotBits + 2;
+  localparam int unsigned InfoBits = SkipBits + 2 * (SizeBits + 4) + (2 * SizeBits + 9) + WBytesBits + 2
+                                   + TagBits;
   logic                issuing, info_ready, seg_fire;
   logic [InfoBits-1:0] info_in;
   logic [SkipBits-1:0] seg_skip;
@@ -291,7 +292,7 @@ module dnn_shell_systolic_loader #(
                                       + (2*SizeBits+9)'(Bytes) - 1'b1) >> SkipBits);
   // The destination's first word: A row i -> word i, B row k -> word k, parameters -> 0.
   assign info_in = {seg_skip, seg_len, seg_rows, seg_bytes, seg_wbytes,
-                    piece && seg_zero, piece && seg_more, piece && seg_cont, seg_kind,
+                    piece && seg_zero, piece && seg_cont, seg_kind,
                     (seg_kind == KindA || seg_kind == KindB) ? LdAddrBits'(row_q) : LdAddrBits'(0),
                     seg_stride, rot_q, seg_job_end, bank_q};
 
@@ -450,13 +451,9 @@ module dnn_shell_systolic_loader #(
   logic [SizeBits+3:0]   info_len, info_rows;
   logic [2*SizeBits+8:0] info_bytes;
   logic [WBytesBits-1:0] info_wbytes;
-  logic                  info_zero, info_more, info_cont;
-  logic [1:0]            info_kind;
-  logic [LdAddrBits-1:0] info_first, info_stride;
-  logic [RotBits-1:0]    info_rot;
-  logic                  info_job_end, info_bank;
-  assign {info_skip, info_len, info_rows, info_bytes, info_wbytes, info_zero, info_more, info_cont, info_kind,
-          info_first, info_stride, info_rot, info_job_end, info_bank} = info;
+  logic                  info_zero, info_cont;
+  logic [TagBits-1:0]    info_tag;
+  assign {info_skip, info_len, info_rows, info_bytes, info_wbytes, info_zero, info_cont, info_tag} = info;
 
   dnn_fifo #(.Width(InfoBits), .Depth(Outstanding + 2)) u_info (
     .clk_i      (clk_i),
@@ -469,12 +466,15 @@ module dnn_shell_systolic_loader #(
     .out_data_o (info)
   );
 
-  logic                  word_valid, word_row_last, word_last, unpack_seg_ready;
+  // The realigner carries each segment's destination (its tag) to its words.
+  logic                   word_valid, word_first, word_row_last, word_last, unpack_seg_ready, unpack_idle;
   logic [WordBytes*8-1:0] word;
+  logic [TagBits-1:0]     word_tag;
   dnn_shell_unpack #(
     .DataBits(DataBits),
     .WordBits(WordBytes * 8),
-    .LenBits (SizeBits + 4)
+    .LenBits (SizeBits + 4),
+    .TagBits (TagBits)
   ) u_unpack (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
@@ -486,42 +486,50 @@ module dnn_shell_systolic_loader #(
     .seg_bytes_i (info_bytes),
     .seg_wbytes_i(info_wbytes),
     .seg_zero_i  (info_zero),
-    .seg_more_i  (info_more),
     .seg_cont_i  (info_cont),
+    .seg_tag_i   (info_tag),
     .in_valid_i  (in_valid_i),
     .in_ready_o  (in_ready_o),
     .in_data_i   (in_data_i),
     .out_valid_o (word_valid),
     .out_ready_i (1'b1),
     .out_data_o  (word),
+    .out_first_o (word_first),
     .out_row_last_o(word_row_last),
-    .out_last_o  (word_last)
+    .out_last_o  (word_last),
+    .out_tag_o   (word_tag),
+    .idle_o      (unpack_idle)
   );
   assign info_pop = info_valid && unpack_seg_ready;
 
-  // The destination of the segment in the realigner.
-  logic [1:0]            dst_kind_q;
-  logic [LdAddrBits-1:0] dst_addr_q, dst_row_q, dst_stride_q;
-  logic                  dst_job_end_q, dst_bank_q;
-  logic [RotBits-1:0]    dst_rot_q;
-  logic [LaneBits-1:0]   lane_q;
-  logic [ParAddrBits-1:0] par_word_q;
+  // The destination of the words leaving the realigner: its segment's tag, and where in
+  // the buffer the next word goes (the tag's first word at the segment's first word).
+  logic [1:0]             dst_kind;
+  logic [LdAddrBits-1:0]  dst_first, dst_stride;
+  logic [RotBits-1:0]     dst_first_rot;
+  logic                   dst_job_end, dst_bank;
+  assign {dst_kind, dst_first, dst_stride, dst_first_rot, dst_job_end, dst_bank} = word_tag;
+  logic [LdAddrBits-1:0]  dst_addr_q, dst_row_q, dst_addr, dst_row;
+  logic [RotBits-1:0]     dst_rot_q, dst_rot;
+  logic [LaneBits-1:0]    lane_q, lane;
+  logic [ParAddrBits-1:0] par_word_q, par_word;
+  assign dst_addr = word_first ? dst_first : dst_addr_q;
+  assign dst_row  = word_first ? dst_first : dst_row_q;
+  assign dst_rot  = word_first ? dst_first_rot : dst_rot_q;
+  assign lane     = word_first ? '0 : lane_q;
+  assign par_word = word_first ? '0 : par_word_q;
   logic [NumCols*64-1:0] lanes_q;                // channel parameters gathered
   // A parameter word goes to its buffer the cycle after its C lanes are in (or its
   // segment ends), from registers: nothing wide is worked out while other data flows.
   logic                  par_word_done, par_we_q, par_sel_q, par_bank_q;
   logic [ParAddrBits-1:0] par_addr_q;
-  assign par_word_done = word_valid && (dst_kind_q == KindBias || dst_kind_q == KindQuant)
-                      && (32'(lane_q) == NumCols - 1 || word_last);
+  assign par_word_done = word_valid && (dst_kind == KindBias || dst_kind == KindQuant)
+                      && (32'(lane) == NumCols - 1 || word_last);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      dst_kind_q    <= KindA;
       dst_addr_q    <= '0;
       dst_row_q     <= '0;
-      dst_stride_q  <= '0;
-      dst_job_end_q <= 1'b0;
-      dst_bank_q    <= 1'b0;
       dst_rot_q     <= '0;
       lane_q        <= '0;
       par_word_q    <= '0;
@@ -533,56 +541,42 @@ module dnn_shell_systolic_loader #(
     end else begin
       par_we_q <= par_word_done;
       if (par_word_done) begin
-        par_sel_q  <= dst_kind_q == KindQuant;
-        par_bank_q <= dst_bank_q;
-        par_addr_q <= par_word_q;
+        par_sel_q  <= dst_kind == KindQuant;
+        par_bank_q <= dst_bank;
+        par_addr_q <= par_word;
       end
-      if (word_valid && (dst_kind_q == KindBias || dst_kind_q == KindQuant))
-        lanes_q[lane_q*64 +: 64] <= word[63:0];
+      if (word_valid && (dst_kind == KindBias || dst_kind == KindQuant))
+        lanes_q[lane*64 +: 64] <= word[63:0];
       if (word_valid) begin
         // Along a row by the stride; a new row starts at the next word of the first column.
-        dst_addr_q <= word_row_last ? dst_row_q + 1'b1 : dst_addr_q + dst_stride_q;
-        if (word_row_last) begin
-          dst_row_q <= dst_row_q + 1'b1;
-          dst_rot_q <= (32'(dst_rot_q) == NumRows - 1) ? '0 : dst_rot_q + 1'b1;
-        end
-        if (32'(lane_q) == NumCols - 1 || word_last) begin
+        dst_addr_q <= word_row_last ? dst_row + 1'b1 : dst_addr + dst_stride;
+        dst_row_q  <= word_row_last ? dst_row + 1'b1 : dst_row;
+        dst_rot_q  <= !word_row_last ? dst_rot : (32'(dst_rot) == NumRows - 1) ? '0 : dst_rot + 1'b1;
+        if (32'(lane) == NumCols - 1 || word_last) begin
           lane_q     <= '0;
-          par_word_q <= par_word_q + 1'b1;
+          par_word_q <= par_word + 1'b1;
         end else begin
-          lane_q <= lane_q + 1'b1;
+          lane_q     <= lane + 1'b1;
+          par_word_q <= par_word;
         end
-      end
-      // The next segment's destination (possibly in the cycle the last one's last word
-      // is written) overrides the above; a piece that goes on with a row keeps it.
-      if (info_pop && !info_cont) begin
-        dst_kind_q    <= info_kind;
-        dst_addr_q    <= info_first;
-        dst_row_q     <= info_first;
-        dst_rot_q     <= info_rot;
-        dst_stride_q  <= info_stride;
-        dst_job_end_q <= info_job_end;
-        dst_bank_q    <= info_bank;
-        lane_q        <= '0;
-        par_word_q    <= '0;
       end
     end
   end
 
-  assign ld_valid_o    = word_valid && (dst_kind_q == KindA || dst_kind_q == KindB);
-  assign ld_sel_o      = dst_kind_q == KindB;
-  assign ld_bank_o     = dst_bank_q;
-  assign ld_addr_o     = dst_addr_q;
-  assign ld_rot_o      = dst_rot_q;
+  assign ld_valid_o    = word_valid && (dst_kind == KindA || dst_kind == KindB);
+  assign ld_sel_o      = dst_kind == KindB;
+  assign ld_bank_o     = dst_bank;
+  assign ld_addr_o     = dst_addr;
+  assign ld_rot_o      = dst_rot;
   assign ld_data_o     = LdWidth'(word);
   assign par_we_o      = par_we_q;
   assign par_sel_o     = par_sel_q;
   assign par_bank_o    = par_bank_q;
   assign par_addr_o    = par_addr_q;
   assign par_data_o    = lanes_q;
-  assign bank_loaded_o = word_valid && word_last && dst_job_end_q;
-  assign loaded_bank_o = dst_bank_q;
-  assign idle_o        = !issuing && !info_valid && unpack_seg_ready && !dma_busy_i;
+  assign bank_loaded_o = word_valid && word_last && dst_job_end;
+  assign loaded_bank_o = dst_bank;
+  assign idle_o        = !issuing && !info_valid && unpack_idle && !dma_busy_i;
 
   logic unused;
   assign unused = ^{m0, walk_first_k, walk_last, walk_out_row, word[WordBytes*8-1:0]};

@@ -68,7 +68,6 @@ struct Segment {
   uint64_t bytes = 0;  // bytes the segment brings: len x rows, or a piece of a row
   unsigned wbytes = 0;
   bool zero = false;  // zeros, not read (im2col padding)
-  bool more = false;  // the row goes on in the next segment
   bool cont = false;  // the segment goes on with the row of the one before
   bool job_end = false;
   unsigned bank = 0;
@@ -86,6 +85,7 @@ class Shell {
     sys_.max_k = p.max_k;
     sys_.dataflow = p.dataflow;
     r_credit_ = w_credit_ = bytes_;
+    word_bytes_ = std::max({p.rows * (p.in_bits / 8), p.cols * (p.w_bits / 8), 8u});
     v_ = gemm_view(p, d);
     ap_ = v_.a_pitch;
     bp_ = v_.b_pitch;
@@ -138,7 +138,8 @@ class Shell {
     add("ibank", ibank_);
     add("row", row_);
     add("info", info_.size());
-    add("u_active", u_active_);
+    add("u_head", head_.valid);
+    add("u_next", next_.valid);
     add("u_in_left", u_in_left_);
     add("u_left", u_left_);
     add("u_fill", u_fill_);
@@ -309,20 +310,23 @@ class Shell {
     const bool r_done = r_fire && reads_.front().done + 1 == reads_.front().beats;
     const bool rd_out_valid = rd_fifo_ > 0;
 
-    // realigner
-    const uint64_t take = std::min<uint64_t>(u_wbytes_, u_left_);
-    const bool word_valid = u_active_ && take <= u_fill_;
+    // realigner (dnn_shell_unpack): the in side takes the next segment once the bytes of
+    // the one before are in, while the out side hands out the head segment's words
+    const uint64_t take = std::min<uint64_t>(head_.wbytes, u_left_);
+    const bool word_valid = head_.valid && take <= u_fill_;
     const bool word_row_last = take == u_left_;
     const bool word_last = word_row_last && u_rows_ == 1;
-    const bool u_room = u_active_ && u_in_left_ != 0 && u_fill_ < 2ull * u_wbytes_;
+    const bool head_done = word_valid && word_last;
+    const bool u_room = u_in_left_ != 0 && u_fill_ < 2ull * word_bytes_;
     const bool u_in_ready = u_room && !u_zero_;
     const bool u_in_fire = rd_out_valid && u_in_ready;
     const bool u_zero_fire = u_room && u_zero_;
-    // The next segment starts in the cycle the last word of the one before leaves, or,
-    // when the row goes on in it, once the one before has brought all its bytes.
-    const bool info_pop =
-        !info_.empty() && (!u_active_ || (word_valid && word_last) || (u_more_ && u_in_left_ == 0));
-    const bool bank_loaded = word_valid && word_last && dst_job_end_;
+    const uint64_t beat_count = std::min<uint64_t>(u_first_ ? bytes_ - u_skip_ : bytes_, u_in_left_);
+    const bool u_filled = u_in_fire || u_zero_fire;
+    // the next segment comes in with the last beat of the one before
+    const bool u_in_done = u_in_left_ == 0 || (u_filled && beat_count == u_in_left_);
+    const bool info_pop = !info_.empty() && u_in_done && (!next_.valid || head_done);
+    const bool bank_loaded = word_valid && word_last && head_.job_end;
 
     // compute
     const bool ob_free = !ob_claimed_[ob_acc_];
@@ -390,7 +394,7 @@ class Shell {
     const bool b_fire = !responses_.empty() && cycle_ >= responses_.front().ready_at;
 
     // layer
-    const bool loader_idle = !issuing() && info_.empty() && !u_active_ && !rd_busy_;
+    const bool loader_idle = !issuing() && info_.empty() && u_in_left_ == 0 && !head_.valid && !rd_busy_;
     const bool drained = !crun_ && !core_busy_ && loader_idle && !stage_valid_ && rq_occ_ == 0 &&
                          !ob_full_[0] && !ob_full_[1] && wstate_ == kWrIdle && !pk_active_ && !wr_busy_;
     const bool all_jobs_done = !cwalk_.valid;
@@ -420,14 +424,14 @@ class Shell {
       claimed_[0] = claimed_[1] = full_[0] = full_[1] = false;
     } else {
       if (claim) claimed_[ibank_] = true;
-      if (bank_loaded) full_[dst_bank_] = true;
+      if (bank_loaded) full_[head_.bank] = true;
       if (job_finish) claimed_[cbank_] = full_[cbank_] = false;
     }
 
     // loader, command side
     if (seg_fire)
-      info_.push_back({seg_skip, seg.len, seg.rows, seg_bytes, seg.wbytes, seg.zero, seg.more, seg.cont,
-                       seg.job_end, ibank_});
+      info_.push_back(
+          {seg_skip, seg.len, seg.rows, seg_bytes, seg.wbytes, seg.zero, seg.cont, seg.job_end, ibank_});
     switch (issue_) {
       case kIssueIdle:
         if (run_start) {
@@ -505,38 +509,45 @@ class Shell {
     }
     if (ar_fire) reads_.push_back({arlen_q + 1, 0, cycle_ + latency_});
     // realigner and the loader's data side
-    const uint64_t beat_count = std::min<uint64_t>(u_first_ ? bytes_ - u_skip_ : bytes_, u_in_left_);
-    const bool u_filled = u_in_fire || u_zero_fire;
     if (u_filled) {
       u_first_ = false;
       u_in_left_ -= beat_count;
     }
-    if (word_valid) u_left_ = word_row_last ? u_len_ : u_left_ - take;
-    if (word_valid && word_row_last) --u_rows_;
-    if (word_valid && word_last) {
-      u_active_ = false;
-      u_fill_ = 0;
-    } else {
-      const uint64_t kept = word_valid ? u_fill_ - take : u_fill_;
-      u_fill_ = u_filled ? kept + beat_count : kept;
+    const uint64_t kept = word_valid ? u_fill_ - take : u_fill_;
+    u_fill_ = u_filled ? kept + beat_count : kept;
+    if (word_valid) {
+      u_left_ = word_row_last ? head_.len : u_left_ - take;
+      if (word_row_last) --u_rows_;
     }
-    if (info_pop) {  // after the above: a new segment overrides them
+    if (info_pop) {
       const Segment& s = info_.front();
-      u_active_ = true;
       u_first_ = true;
       u_skip_ = s.skip;
       u_in_left_ = s.bytes;
       u_zero_ = s.zero;
-      u_more_ = s.more;
-      if (!s.cont) {  // a segment that goes on with a row keeps the row's count
-        u_left_ = s.len;
-        u_len_ = s.len;
-        u_rows_ = s.rows;
-        u_wbytes_ = s.wbytes;
+      // a segment that goes on with a row keeps the row's words
+      const bool row_seg = !s.cont;
+      const RowSegment r{true, s.len, s.rows, s.wbytes, s.job_end, s.bank};
+      const bool to_next = row_seg && head_.valid && !(head_done && !next_.valid);
+      if (!head_.valid || head_done) {
+        if (next_.valid)
+          set_head(next_);
+        else if (row_seg)
+          set_head(r);
+        else
+          head_.valid = false;
       }
-      dst_job_end_ = s.job_end;
-      dst_bank_ = s.bank;
+      if (to_next)
+        next_ = r;
+      else if (head_done)
+        next_.valid = false;
       info_.pop_front();
+    } else if (head_done) {
+      if (next_.valid)
+        set_head(next_);
+      else
+        head_.valid = false;
+      next_.valid = false;
     }
 
     // compute and the core
@@ -698,6 +709,20 @@ class Shell {
   };
   enum WriterState { kWrIdle, kWrSeg, kWrChunks };
 
+  // The realigner's out side: the rows of a segment.
+  struct RowSegment {
+    bool valid = false;
+    uint64_t len = 0, rows = 0;
+    unsigned wbytes = 0;
+    bool job_end = false;
+    unsigned bank = 0;
+  };
+  void set_head(const RowSegment& r) {
+    head_ = r;
+    u_left_ = r.len;
+    u_rows_ = r.rows;
+  }
+
   // conv2d: after a piece of an A row is issued.
   void step_piece(const SegmentPlan& seg) {
     j_ += seg.elems;
@@ -777,12 +802,13 @@ class Shell {
   int64_t ih0_ = 0, iwc_ = 0;
   Pixel mbase_;
   uint64_t rb_ = 0, jb_ = 0, roffb_ = 0;
-  bool dst_job_end_ = false;
-  unsigned dst_bank_ = 0;
-  // realigner
-  bool u_active_ = false, u_first_ = false, u_zero_ = false, u_more_ = false;
-  unsigned u_skip_ = 0, u_wbytes_ = 0;
-  uint64_t u_in_left_ = 0, u_left_ = 0, u_fill_ = 0, u_len_ = 0, u_rows_ = 0;
+  // realigner: in side, out side (the head segment's row count and the segment after it)
+  unsigned word_bytes_ = 8;  // its widest word
+  bool u_first_ = false, u_zero_ = false;
+  unsigned u_skip_ = 0;
+  uint64_t u_in_left_ = 0, u_fill_ = 0;
+  RowSegment head_, next_;
+  uint64_t u_left_ = 0, u_rows_ = 0;
   // read DMA and the memory's read side
   bool rd_busy_ = false, rd_arvalid_ = false;
   uint64_t rd_addr_ = 0, rd_issue_ = 0, rd_deliver_ = 0, rd_arlen_ = 0;
