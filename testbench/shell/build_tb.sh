@@ -36,7 +36,7 @@ build() {
     -O3 --assert --x-assign unique --x-initial unique -Wall \
     -CFLAGS "-std=c++17 -O2 -I$src/model/include -I$src/testbench/common -I$src/testbench/tlm -I$out$defines" "${params[@]}" \
     -LDFLAGS "$model_lib$c_objs -lgtest -lgtest_main -lpthread -lyaml-cpp -lfmt" \
-    -MAKEFLAGS "OPT_FAST=-O2 OPT_GLOBAL=-O2" \
+    -MAKEFLAGS "OPT_FAST=-O3 OPT_GLOBAL=-O2" \
     "$out/dnn_shell_regs_pkg.sv" "$src/rtl/common/dnn_pkg.sv" "${rtl[@]}" "$src/$test" >"$out/build_$top.log" 2>&1
 }
 # The link does not see the C objects change: relink whenever there are some.
