@@ -47,6 +47,9 @@
 #ifndef TB_Outstanding
 #define TB_Outstanding 4
 #endif
+#ifndef TB_ConfigHash
+#define TB_ConfigHash 0
+#endif
 
 namespace dnngen::shell {
 
@@ -66,6 +69,7 @@ inline systolic::ShellParams tb_params() {
   p.data_bits = TB_DataBits;
   p.max_burst = TB_MaxBurst;
   p.outstanding = TB_Outstanding;
+  p.config_hash = TB_ConfigHash;
   return p;
 }
 

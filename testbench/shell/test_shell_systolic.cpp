@@ -483,6 +483,19 @@ void run_real_layer(LayerDescriptor d, uint64_t a_bytes, const std::string& name
       static_cast<double>(r.cycles) / seconds / 1e6);
 }
 
+// The configuration read-back registers describe the parameters the shell was built with,
+// as the register file model of the same parameters answers them; CONFIG_HASH is the
+// ConfigHash parameter (ctest shell_systolic_ws_3x5_int16_sat sets one, `make demo` the
+// preset's config::shell_config_hash).
+TEST(ShellSystolic, IdentityRegistersDescribeTheBuild) {
+  Bench b(deterministic(), base_seed());
+  RegisterFile model(systolic::shell_identity(tb_params()));
+  for (const char* name :
+       {"ID", "VERSION", "ENGINE", "CONFIG_HASH", "ARRAY", "DATATYPE", "MEMORY", "ADDR_BITS"})
+    EXPECT_EQ(b.read(reg(name)), model.read(reg(name)).first) << name;
+  EXPECT_EQ(b.read(reg("CONFIG_HASH")), uint32_t{TB_ConfigHash});
+}
+
 // ResNet-50 res4a_branch2a: a 1x1 convolution as its GEMM 196 x 256 x 512 (two K jobs, all
 // 196 rows in one M job on the large geometry).
 TEST(ShellSystolic, RealResNet50Layer) {

@@ -139,6 +139,8 @@ struct Tester : sc_core::sc_module {
                                            static_cast<int>(c.expect)));
     check(!shell_.last_error().empty(), "last_error() is empty after refused accesses");
     check(read("ID") == map_.id, "ID register");
+    check(read("CONFIG_HASH") == shell_.params().config_hash && shell_.params().config_hash != 0,
+          "CONFIG_HASH register: the configuration's config::shell_config_hash");
   }
 
   // A random layer that runs, its tensors in disjoint 64 KiB slots of the memory.

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -81,6 +82,34 @@ TEST(Config, RtlParametersInDeclarationOrder) {
       {"Saturate", 0}, {"Dataflow", 1}, {"MaxM", 256}, {"MaxN", 128}, {"MaxK", 64}};
   EXPECT_EQ(rtl_parameters(cfg), expected);
   EXPECT_EQ(rtl_top_module(cfg), "dnn_systolic_top");
+}
+
+// The shell's parameters end with ConfigHash, the FNV-1a hash of the others (bit 31
+// clear); any parameter of the engine or the memory changes it.
+TEST(Config, ShellConfigHashCoversEveryOtherParameter) {
+  const Config cfg = parse_config(kValid, "x.yaml");
+  const auto params = shell_rtl_parameters(cfg);
+  ASSERT_EQ(params.back().first, "ConfigHash");
+  const uint32_t hash = shell_config_hash(cfg);
+  EXPECT_EQ(params.back().second, int64_t{hash});
+  EXPECT_EQ(hash >> 31, 0u);
+  uint32_t fnv = 2166136261u;
+  for (size_t i = 0; i + 1 < params.size(); ++i)
+    for (const char c : params[i].first + "=" + std::to_string(params[i].second) + "\n") {
+      fnv ^= static_cast<uint8_t>(c);
+      fnv *= 16777619u;
+    }
+  EXPECT_EQ(hash, fnv & 0x7FFF'FFFFu);
+  std::set<uint32_t> seen{hash};
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"dataflow: weight_stationary", "dataflow: output_stationary"},
+           {"signed: true", "signed: false"},
+           {"max_k: 64", "max_k: 65"}}) {
+    EXPECT_TRUE(seen.insert(shell_config_hash(parse_config(edited(from, to), "x.yaml"))).second) << to;
+  }
+  Config outstanding = cfg;
+  outstanding.memory.outstanding += 1;
+  EXPECT_TRUE(seen.insert(shell_config_hash(outstanding)).second);
 }
 
 TEST(Config, OptionalDescriptionAndAlternativeValues) {

@@ -474,12 +474,34 @@ std::vector<std::pair<std::string, int64_t>> rtl_parameters(const Config& cfg) {
 
 bool has_shell(const Config& cfg) { return cfg.engine == "systolic" && !cfg.systolic.row_stationary(); }
 
-std::vector<std::pair<std::string, int64_t>> shell_rtl_parameters(const Config& cfg) {
+namespace {
+
+// The shell's parameters but ConfigHash.
+std::vector<std::pair<std::string, int64_t>> hashed_shell_parameters(const Config& cfg) {
   if (!has_shell(cfg)) throw std::invalid_argument("shell_rtl_parameters: no shell for this engine yet");
   auto params = systolic_rtl_parameters(cfg.systolic);
   params.insert(params.end(), {{"DataBits", cfg.memory.data_bits},
                                {"MaxBurst", cfg.memory.max_burst},
                                {"Outstanding", cfg.memory.outstanding}});
+  return params;
+}
+
+}  // namespace
+
+uint32_t shell_config_hash(const Config& cfg) {
+  uint32_t hash = 2166136261u;  // FNV-1a offset basis and prime
+  for (const auto& [name, value] : hashed_shell_parameters(cfg)) {
+    for (const char c : name + "=" + std::to_string(value) + "\n") {
+      hash ^= static_cast<uint8_t>(c);
+      hash *= 16777619u;
+    }
+  }
+  return hash & 0x7FFF'FFFFu;
+}
+
+std::vector<std::pair<std::string, int64_t>> shell_rtl_parameters(const Config& cfg) {
+  auto params = hashed_shell_parameters(cfg);
+  params.emplace_back("ConfigHash", shell_config_hash(cfg));
   return params;
 }
 

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "dnngen/common/numerics.hpp"
+#include "dnngen/shell/regmap.hpp"
 
 namespace dnngen::systolic {
 namespace {
@@ -53,7 +54,29 @@ ShellParams shell_params(const config::Config& cfg) {
   p.data_bits = cfg.memory.data_bits;
   p.max_burst = cfg.memory.max_burst;
   p.outstanding = cfg.memory.outstanding;
+  p.config_hash = config::shell_config_hash(cfg);
   return p;
+}
+
+shell::Identity shell_identity(const ShellParams& p) {
+  const auto& map = shell::register_map();
+  shell::Identity id;
+  id.engine_kind = map.enum_value("engine", "systolic");
+  id.engine_variant = p.dataflow == config::Dataflow::kWeightStationary ? 0 : 1;
+  id.engine_ops = (1u << map.enum_value("op", "gemm")) | (1u << map.enum_value("op", "conv2d"));
+  id.config_hash = p.config_hash;
+  id.array_rows = p.rows;
+  id.array_cols = p.cols;
+  id.in_bits = p.in_bits;
+  id.w_bits = p.w_bits;
+  id.acc_bits = p.acc_bits;
+  id.is_signed = p.is_signed;
+  id.saturate = p.saturate;
+  id.mem_data_bits = p.data_bits;
+  id.max_burst = p.max_burst;
+  id.outstanding = p.outstanding;
+  id.mem_addr_bits = p.addr_bits;
+  return id;
 }
 
 unsigned out_bytes(const LayerDescriptor& d) {

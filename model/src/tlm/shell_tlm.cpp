@@ -21,27 +21,6 @@ constexpr uint64_t kPage = 4096;
 
 uint32_t error_code(const char* name) { return register_map().enum_value("error", name); }
 
-shell::Identity identity(const config::Config& cfg, const systolic::ShellParams& p) {
-  const auto& map = register_map();
-  shell::Identity id;
-  id.engine_kind = map.enum_value("engine", "systolic");
-  id.engine_variant = p.dataflow == config::Dataflow::kWeightStationary ? 0 : 1;
-  id.engine_ops = (1u << map.enum_value("op", "gemm")) | (1u << map.enum_value("op", "conv2d"));
-  id.config_hash = 0;
-  id.array_rows = p.rows;
-  id.array_cols = p.cols;
-  id.in_bits = p.in_bits;
-  id.w_bits = p.w_bits;
-  id.acc_bits = p.acc_bits;
-  id.is_signed = p.is_signed;
-  id.saturate = p.saturate;
-  id.mem_data_bits = cfg.memory.data_bits;
-  id.max_burst = cfg.memory.max_burst;
-  id.outstanding = cfg.memory.outstanding;
-  id.mem_addr_bits = p.addr_bits;
-  return id;
-}
-
 // The descriptor in the registers and the ERROR_CODE it ends with before any memory access
 // (0: it runs). OP and OUTPUT.TYPE codes the map does not name are checked in the RTL's
 // order: an unknown op first (bad_op), an unknown output type with the bad_field checks.
@@ -100,7 +79,7 @@ ShellSystolicTlm::ShellSystolicTlm(sc_core::sc_module_name name, const config::C
       cfg_(cfg),
       params_(config::has_shell(cfg) ? systolic::shell_params(cfg) : systolic::ShellParams{}),
       clock_period_(clock_period),
-      rf_(identity(cfg, params_)) {
+      rf_(systolic::shell_identity(params_)) {
   if (!config::has_shell(cfg)) {
     throw std::invalid_argument(std::string(this->name()) + ": configuration '" + cfg.name +
                                 "' has no shell (engine " + cfg.engine + ")");

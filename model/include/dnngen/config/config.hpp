@@ -43,8 +43,13 @@ std::vector<std::pair<std::string, int64_t>> rtl_parameters(const Config& cfg);
 // (rtl/shell/dnn_shell_systolic.sv: the weight-stationary systolic engine).
 bool has_shell(const Config& cfg);
 // Name/value of every parameter of dnn_shell_systolic for the configuration (its engine
-// section and `memory:`); std::invalid_argument unless has_shell(cfg).
+// section and `memory:`, then ConfigHash); std::invalid_argument unless has_shell(cfg).
 std::vector<std::pair<std::string, int64_t>> shell_rtl_parameters(const Config& cfg);
+// The shell's CONFIG_HASH register (RTL parameter ConfigHash): FNV-1a (32-bit) over the
+// lines "Name=Value" of every other shell parameter, in order, with bit 31 cleared so that
+// every tool takes it as a plain integer parameter. Firmware compares it with the value
+// the bundle's params.json carries to know which build it talks to.
+uint32_t shell_config_hash(const Config& cfg);
 
 // Name of the engine's top RTL module ("dnn_systolic_top", "dnn_eie_top", ...).
 std::string rtl_top_module(const Config& cfg);

@@ -9,6 +9,7 @@
 
 #include "dnngen/config/config.hpp"
 #include "dnngen/shell/descriptor.hpp"
+#include "dnngen/shell/register_file.hpp"
 
 namespace dnngen::systolic {
 
@@ -21,10 +22,15 @@ struct ShellParams {
   bool is_signed = true, saturate = false;
   unsigned max_m = 64, max_n = 64, max_k = 64;
   unsigned addr_bits = 32, data_bits = 64, max_burst = 16, outstanding = 4;
+  uint32_t config_hash = 0;  // config::shell_config_hash
 };
 
 // From a systolic configuration (either dataflow) and its `memory:` section.
 ShellParams shell_params(const config::Config& cfg);
+
+// The configuration read-back registers (ENGINE, CONFIG_HASH, ARRAY, DATATYPE, MEMORY,
+// ADDR_BITS) of a dnn_shell_systolic with these parameters.
+shell::Identity shell_identity(const ShellParams& p);
 
 // M, N and K are below 2^kSizeBits (ERROR_CODE size_range otherwise); so are IN_C, OUT_C
 // and IN_W x IN_C of a conv2d, whose IN_H and IN_W are below 2^kConvDimBits.

@@ -9,8 +9,8 @@
 //   regs  target     the register map of docs/shell.md (rtl/shell/regmap.yaml): byte offsets
 //                    from the window base the interconnect decodes; each access is one whole
 //                    32-bit word, word-aligned, in host byte order, handled by a
-//                    shell::RegisterFile (identity registers from the configuration;
-//                    CONFIG_HASH reads 0, the model does not compute it).
+//                    shell::RegisterFile (identity registers from the configuration,
+//                    systolic::shell_identity, CONFIG_HASH included).
 //   mem    initiator the AXI4 master: the layer's tensors are read and its OUT rows
 //                    written with b_transport, one transaction per tensor row, addresses
 //                    as the descriptor gives them (byte 0 of a tensor row at its address).
