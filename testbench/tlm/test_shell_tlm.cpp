@@ -11,7 +11,8 @@
 //     shell::encode's register image and CTRL.START; afterwards the whole memory equals
 //     systolic::run_layer on a copy, irq rose exactly layer_cycles x period after the START
 //     access, CYCLES_TOTAL and BYTES_READ equal LayerTiming, LAYERS_DONE counts the layers;
-//   * ABORT while a layer runs: ERROR_CODE aborted at the layer's end, memory unchanged.
+//   * ABORT while a layer runs: the error interrupt a few periods later (not at the layer's
+//     end), ERROR_CODE aborted, CYCLES_TOTAL below the layer's, memory unchanged.
 //
 // Usage: test_shell_tlm CONFIG.yaml [SEED] [LAYERS]   (defaults 1, 200; failures print the
 // replay command)
@@ -233,10 +234,19 @@ struct Tester : sc_core::sc_module {
     const std::vector<uint8_t> before = memory_.bytes;
     for (const auto& [offset, word] : shell::encode(d)) write(offset, word);
     write(map_.reg("IRQ_ENABLE").offset, 3);
+    const uint64_t full =
+        systolic::layer_cycles(shell_.params(), d, cfg_.memory.latency, cfg_.memory.bytes_per_cycle).cycles;
     write(map_.reg("CTRL").offset, 1);
+    const sc_core::sc_time started = sc_core::sc_time_stamp();
     write(map_.reg("CTRL").offset, 2);  // ABORT
     while (!irq.read()) wait(irq.value_changed_event());
+    const double periods = (sc_core::sc_time_stamp() - started) / shell_.clock_period();
+    check(periods < 8, fmt::format("abort: the interrupt came {} periods after START (the layer takes {})",
+                                   periods, full));
     check(read("ERROR_CODE") == map_.enum_value("error", "aborted"), "abort: ERROR_CODE not aborted");
+    const uint64_t total = read_pair("CYCLES_TOTAL");
+    check(total >= 1 && total < full,
+          fmt::format("abort: CYCLES_TOTAL {} (the layer takes {})", total, full));
     check(memory_.bytes == before, "abort: memory changed");
     write(map_.reg("IRQ_STATUS").offset, 3);
   }

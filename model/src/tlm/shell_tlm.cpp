@@ -129,8 +129,10 @@ void ShellSystolicTlm::b_transport(tlm_generic_payload& trans, sc_core::sc_time&
       shell::EngineStatus& st = rf_.status();
       if (st.busy && pulses.soft_reset) {
         stop_ = Stop::kSoftReset;
+        stop_event_.notify(delay);
       } else if (st.busy && pulses.abort && stop_ == Stop::kNone) {
         stop_ = Stop::kAbort;
+        stop_event_.notify(delay);
       } else if (!st.busy && pulses.start && !pulses.soft_reset) {
         st = shell::EngineStatus{};  // the RTL zeroes the counters at START
         st.busy = true;
@@ -208,13 +210,23 @@ void ShellSystolicTlm::run_layer() {
     }
   }
   systolic::run_layer(params_, d, image);
-  sc_core::wait(sc_core::sc_time::from_value(timing.cycles * clock_period_.value()));
-
-  st.cycles_total = timing.cycles;
-  st.cycles_compute = timing.compute;
-  st.cycles_mem_wait = timing.mem_wait;
-  st.bytes_read = timing.bytes_read;
-  st.bytes_written = timing.bytes_written;
+  // The layer's time, or until an ABORT or SOFT_RESET takes effect; then one period more
+  // (the RTL's drain is not modelled) and the counters scaled to the time that passed.
+  const sc_core::sc_time begun = sc_core::sc_time_stamp();
+  if (stop_ == Stop::kNone)
+    sc_core::wait(sc_core::sc_time::from_value(timing.cycles * clock_period_.value()), stop_event_);
+  uint64_t cycles = timing.cycles;
+  const uint64_t passed = (sc_core::sc_time_stamp() - begun).value() / clock_period_.value();
+  if (stop_ != Stop::kNone && passed < timing.cycles) {
+    sc_core::wait(clock_period_);
+    cycles = passed + 1;
+  }
+  auto scaled = [&](uint64_t v) { return cycles == timing.cycles ? v : v * cycles / timing.cycles; };
+  st.cycles_total = cycles;
+  st.cycles_compute = scaled(timing.compute);
+  st.cycles_mem_wait = scaled(timing.mem_wait);
+  st.bytes_read = scaled(timing.bytes_read);
+  st.bytes_written = stop_ == Stop::kNone ? timing.bytes_written : 0;
   if (stop_ == Stop::kNone) {
     const Extent& out = extents.back();
     for (uint64_t r = 0; r < out.rows; ++r) {

@@ -42,10 +42,13 @@
 // Errors. A read answered with an error response ends the layer at once with ERROR_CODE
 // axi_read (no wait, no write, counters 0); a write answered with an error ends it with
 // axi_write (the rows before it are written, counters as for a finished layer). ABORT and
-// SOFT_RESET while a layer runs are honoured at its end: the layer takes its full time,
-// writes no OUT row and ends with ERROR_CODE aborted (ABORT) or with neither DONE nor
-// ERROR (SOFT_RESET). START while a layer runs is ignored (the RTL has no descriptor queue
-// yet). Register accesses never throw out of b_transport:
+// SOFT_RESET while a layer runs end it one clock_period after the access (the RTL drains
+// what it issued first, a job and its bursts, which this model does not time): no OUT row
+// is written, CYCLES_TOTAL is the periods that passed, CYCLES_COMPUTE, CYCLES_MEM_WAIT
+// and BYTES_READ the layer's scaled to that share of its time (estimates), BYTES_WRITTEN
+// 0; it ends with ERROR_CODE aborted and the error interrupt (ABORT) or with neither DONE
+// nor ERROR (SOFT_RESET). START while a layer runs is ignored (the RTL has no descriptor
+// queue yet). Register accesses never throw out of b_transport:
 //   TLM_BYTE_ENABLE_ERROR_RESPONSE  byte enables
 //   TLM_BURST_ERROR_RESPONSE        streaming width shorter than the length
 //   TLM_GENERIC_ERROR_RESPONSE      length other than 4
@@ -111,7 +114,7 @@ class ShellSystolicTlm : public sc_core::sc_module {
   systolic::ShellParams params_;
   sc_core::sc_time clock_period_;
   shell::RegisterFile rf_;
-  sc_core::sc_event start_event_, irq_update_;
+  sc_core::sc_event start_event_, stop_event_, irq_update_;
   Stop stop_ = Stop::kNone;
   systolic::LayerTiming last_timing_;
   std::string last_error_;
