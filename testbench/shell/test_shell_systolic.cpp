@@ -483,6 +483,76 @@ void run_real_layer(LayerDescriptor d, uint64_t a_bytes, const std::string& name
       static_cast<double>(r.cycles) / seconds / 1e6);
 }
 
+// The AXI ports through one small layer, a character a cycle, from the IRQ_STATUS clear
+// and the START write to the interrupt (docs/shell.md, "AXI port timing", shows this
+// output): '.' idle, '-' valid and waiting for ready, '#' a transfer, 'L' a transfer with
+// LAST. It also checks what the picture shows: one R and one W LAST per burst, a B per AW,
+// AR only after the START write's response, results and cycles as the models have them.
+TEST(ShellSystolic, AxiPortTimingDiagram) {
+  if (TB_NumRows != 4 || TB_NumCols != 4 || TB_DataBits != 64 || TB_Dataflow != 0 || TB_MaxK < 8)
+    GTEST_SKIP() << "drawn on the default 4x4 weight-stationary shell";
+  const ShellParams p = tb_params();
+  const AxiMemoryTiming t = deterministic(6);
+  Bench b(t, base_seed());
+  std::mt19937_64 rng(base_seed());
+  for (uint8_t& byte : b.memory()) byte = static_cast<uint8_t>(rng());
+  LayerDescriptor d;
+  d.op = "gemm";
+  d.m = 4, d.n = 4, d.k = 8;
+  d.out_type = "int32";
+  d.a_addr = 0x1000, d.b_addr = 0x2000, d.out_addr = 0x3000;
+  ASSERT_EQ(check_descriptor(p, d), 0u);
+  std::vector<uint8_t> want = b.memory();
+  run_layer(p, d, want);
+  b.load_descriptor(d);
+
+  struct Lane {
+    const char* name;
+    std::string wave;
+  };
+  std::vector<Lane> lanes = {{"s_axil AW", ""}, {"s_axil W", ""}, {"s_axil B", ""},
+                             {"m_axi AR", ""},  {"m_axi R", ""},  {"m_axi AW", ""},
+                             {"m_axi W", ""},   {"m_axi B", ""},  {"irq_o", ""}};
+  b.on_cycle([&] {
+    const Top& top = b.top();
+    auto mark = [](bool valid, bool ready, bool last) {
+      return !valid ? '.' : !ready ? '-' : last ? 'L' : '#';
+    };
+    lanes[0].wave += mark(top.s_axil_awvalid_i, top.s_axil_awready_o, false);
+    lanes[1].wave += mark(top.s_axil_wvalid_i, top.s_axil_wready_o, false);
+    lanes[2].wave += mark(top.s_axil_bvalid_o, top.s_axil_bready_i, false);
+    lanes[3].wave += mark(top.m_axi_arvalid_o, top.m_axi_arready_i, false);
+    lanes[4].wave += mark(top.m_axi_rvalid_i, top.m_axi_rready_o, top.m_axi_rlast_i);
+    lanes[5].wave += mark(top.m_axi_awvalid_o, top.m_axi_awready_i, false);
+    lanes[6].wave += mark(top.m_axi_wvalid_o, top.m_axi_wready_i, top.m_axi_wlast_o);
+    lanes[7].wave += mark(top.m_axi_bvalid_i, top.m_axi_bready_o, false);
+    lanes[8].wave += top.irq_o ? '1' : '0';
+  });
+  const LayerRun r = b.run();
+  ASSERT_TRUE(r.finished);
+  EXPECT_TRUE(b.memory() == want);
+  EXPECT_EQ(r.cycles, layer_cycles(p, d, t.latency, t.bytes_per_cycle).cycles);
+
+  auto count = [&](size_t lane, const char* chars) {
+    return std::count_if(lanes[lane].wave.begin(), lanes[lane].wave.end(),
+                         [&](char c) { return std::string(chars).find(c) != std::string::npos; });
+  };
+  EXPECT_EQ(count(4, "L"), count(3, "#")) << "one R LAST per read burst";
+  EXPECT_EQ(count(6, "L"), count(5, "#")) << "one W LAST per write burst";
+  EXPECT_EQ(count(7, "#"), count(5, "#")) << "one B per write burst";
+  EXPECT_EQ(count(2, "#"), 2) << "IRQ_STATUS and CTRL: two register writes";
+  EXPECT_GT(lanes[3].wave.find('#'), lanes[2].wave.rfind('#')) << "no read before START's response";
+
+  // Up to two cycles after the interrupt (the register reads that follow are not drawn).
+  const size_t width = lanes[8].wave.find('1') + 3;
+  ASSERT_LE(width, lanes[8].wave.size());
+  for (Lane& lane : lanes) lane.wave.resize(width);
+  std::string ruler(width, ' ');
+  for (size_t c = 0; c < ruler.size(); c += 10) ruler.replace(c, std::to_string(c).size(), std::to_string(c));
+  std::printf("%-10s %s\n", "cycle", ruler.c_str());
+  for (const Lane& lane : lanes) std::printf("%-10s %s\n", lane.name, lane.wave.c_str());
+}
+
 // The configuration read-back registers describe the parameters the shell was built with,
 // as the register file model of the same parameters answers them; CONFIG_HASH is the
 // ConfigHash parameter (ctest shell_systolic_ws_3x5_int16_sat sets one, `make demo` the
