@@ -2,7 +2,7 @@
 # make bench: the performance figures the issues ask for, measured on this machine.
 #   1. RTL simulation speed of the 16x16 int8 engines (Verilator, cycles per second)
 #   2. simulator build time and Yosys synthesis time of the 16x16 int8 WS engine
-#   3. cycles vs the SCALE-Sim v2 WS formula on ResNet-50 and AlexNet (closed form)
+#   3. cycles vs SCALE-Sim v2 (the same dataflow) on ResNet-50 and AlexNet (closed form)
 #   4. speed of the closed-form estimate over whole networks
 #   5-7. the other engines' benchmarks: row-stationary vs Eyeriss (scripts/bench_rs.sh),
 #      EIE FIFO-depth sweep (scripts/bench_eie.sh), bit-serial speedups and SIP area
@@ -48,7 +48,7 @@ echo "  Verilator simulator build (verilate + C++ -O2, -j2): $(( (t1 - t0) / 100
   --work-dir "$OUT/synth" > /dev/null
 /usr/bin/python3 -c "import json; d=json.load(open('$OUT/synth.json')); print(f'  Yosys generic synthesis: {d[\"yosys_seconds\"]:.1f} s, {d[\"cells\"]:,} cells')"
 
-echo "== 3. cycles against SCALE-Sim v2 WS (ceil(K/R)*ceil(N/C)*(2R+C+M-2)), closed form"
+echo "== 3. cycles against SCALE-Sim v2 of the same dataflow (WS ceil(K/R)*ceil(N/C)*(2R+C+M-2)-1, OS ceil(M/R)*ceil(N/C)*(K+R+C-2)-1), closed form, compute only"
 for net in resnet50 alexnet; do
   for cfg in systolic_ws_16x16_int8 systolic_os_16x16_int8; do
     "$DNNGEN" bench "configs/$cfg.yaml" --network "workloads/$net.csv" --json "$OUT/$net.$cfg.json" > /dev/null

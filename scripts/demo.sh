@@ -82,7 +82,7 @@ rows = [
     ("RTL sim speed", f'{L["sim_cycles_per_second"]/1e6:.2f} M cycles/s'),
     ("synthesis", f'{Y["cells"]:,} cells, {Y["flip_flops"]:,} flip-flops, logic depth {Y["logic_depth"]}, Yosys {Y["yosys_seconds"]:.1f} s'),
     ("area", f'logic {A["logic"]:,.0f} + SRAM {A["sram"]:,.0f} NAND2-eq ({Y["sram"]["bits"]:,} bits) = {A["total"]*A["nand2_um2"]/1e6:.3f} mm^2 at 45 nm'),
-    ("ResNet-50", f'{N["cycles"]:,} cycles/image, utilization {100*N["utilization"]:.1f} % compute only, {N["scalesim_ratio"]:.3f} x SCALE-Sim v2 WS'),
+    ("ResNet-50", f'{N["cycles"]:,} cycles/image, utilization {100*N["utilization"]:.1f} % compute only, {N["scalesim_ratio"]:.3f} x SCALE-Sim v2 {"WS" if N["dataflow"] == "weight_stationary" else "OS"}'),
     ("layer via AXI", f'res4a_branch2a through the shell: {field(r"AXI: ([0-9]+) cycles", shell_layer)} cycles (model: {field(r"model ([0-9]+)", shell_layer)}), '
                       f'core computing {field(r"computing ([0-9]+)", shell_layer)}, waiting on memory {field(r"memory ([0-9]+);", shell_layer)}, '
                       f'{field(r"; ([0-9]+) bytes read", shell_layer)} bytes read, {field(r"read, ([0-9]+)", shell_layer)} written, bit-exact, '

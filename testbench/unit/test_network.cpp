@@ -165,7 +165,7 @@ TEST(Network, UnsplitLayerIsOneEstimate) {
     EXPECT_EQ(e.cycles, ref.cycles);
     EXPECT_EQ(e.macs, ref.macs);
     EXPECT_DOUBLE_EQ(e.utilization, ref.utilization);
-    EXPECT_EQ(e.scalesim_cycles, systolic::scalesim_ws_cycles(16, 16, layer.gemm));
+    EXPECT_EQ(e.scalesim_cycles, systolic::scalesim_cycles(cfg, layer.gemm));
     EXPECT_DOUBLE_EQ(e.scalesim_ratio,
                      static_cast<double>(e.cycles) / static_cast<double>(e.scalesim_cycles));
   }
@@ -217,8 +217,8 @@ TEST(Network, SplitEqualsBruteForceSumOverJobs) {
         << layer.groups;
     ASSERT_EQ(e.jobs, static_cast<uint64_t>(jobs * layer.groups));
     ASSERT_EQ(e.macs, static_cast<uint64_t>(layer.groups * layer.gemm.m * layer.gemm.n * layer.gemm.k));
-    ASSERT_EQ(e.scalesim_cycles, static_cast<uint64_t>(layer.groups) *
-                                     systolic::scalesim_ws_cycles(cfg.rows, cfg.cols, layer.gemm));
+    ASSERT_EQ(e.scalesim_cycles,
+              static_cast<uint64_t>(layer.groups) * systolic::scalesim_cycles(cfg, layer.gemm));
   }
 }
 

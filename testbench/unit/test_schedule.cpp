@@ -56,9 +56,30 @@ TEST(Schedule, KnownSmallCases) {
   EXPECT_EQ(tile_period(array(4, 8, kOS), {1, 1, 1}), 8u);
 }
 
-// Double-buffered weights: from M >= 4R the WS engine needs fewer cycles than
-// SCALE-Sim's formula, which loads each weight tile serially (arrays of 4 rows or more;
-// a 1-3 row array's single fill latency is not below the formula's).
+// SCALE-Sim v2's compute cycles, as SCALE-Sim v2 itself (scale-sim-v2 at 22f88b17, GEMM
+// topologies, a 16x16 array, its default bandwidth-estimating mode: no stalls) reported
+// them for these layers ("Compute cycles"), weight and output stationary.
+TEST(Schedule, ScaleSimFormulasMatchScaleSimRuns) {
+  struct Run {
+    GemmShape s;
+    uint64_t ws, os;
+  };
+  const Run runs[] = {{{49, 20, 37}, 569, 535},          {{64, 64, 64}, 1759, 1503},
+                      {{5, 3, 200}, 662, 229},           {{100, 17, 9}, 291, 545},
+                      {{196, 64, 147}, 9679, 9203},      {{49, 2048, 512}, 389119, 277503},
+                      {{1, 1000, 2048}, 379007, 130913}, {{196, 256, 2304}, 557567, 485471}};
+  for (const Run& r : runs) {
+    EXPECT_EQ(scalesim_ws_cycles(16, 16, r.s), r.ws) << r.s.m << "x" << r.s.n << "x" << r.s.k;
+    EXPECT_EQ(scalesim_os_cycles(16, 16, r.s), r.os) << r.s.m << "x" << r.s.n << "x" << r.s.k;
+    EXPECT_EQ(scalesim_cycles(array(16, 16, kWS), r.s), r.ws);
+    EXPECT_EQ(scalesim_cycles(array(16, 16, kOS), r.s), r.os);
+  }
+}
+
+// Double-buffered weights: from M >= 4R the WS engine needs no more cycles than
+// SCALE-Sim's, which loads each weight tile serially, and fewer from 8 rows on (a 4-row
+// array ties on a single tile; a 1-3 row array's single fill latency is not below
+// SCALE-Sim's).
 TEST(Schedule, WeightStationaryBeatsScaleSimFromFourTimesRows) {
   for (unsigned r : {4u, 8u, 12u, 16u, 32u}) {
     for (unsigned c : {4u, 14u, 16u, 32u}) {
@@ -67,8 +88,12 @@ TEST(Schedule, WeightStationaryBeatsScaleSimFromFourTimesRows) {
         for (int64_t n : {int64_t{1}, int64_t{c}, 3 * int64_t{c} + 1})
           for (int64_t k : {int64_t{1}, int64_t{r}, 5 * int64_t{r} - 2}) {
             const GemmShape s{m, n, k};
-            EXPECT_LT(estimate(cfg, s).cycles, scalesim_ws_cycles(r, c, s))
-                << "R=" << r << " C=" << c << " M=" << m << " N=" << n << " K=" << k;
+            if (r == 4)
+              EXPECT_LE(estimate(cfg, s).cycles, scalesim_ws_cycles(r, c, s))
+                  << "R=" << r << " C=" << c << " M=" << m << " N=" << n << " K=" << k;
+            else
+              EXPECT_LT(estimate(cfg, s).cycles, scalesim_ws_cycles(r, c, s))
+                  << "R=" << r << " C=" << c << " M=" << m << " N=" << n << " K=" << k;
           }
     }
   }

@@ -200,9 +200,7 @@ std::vector<LayerBench> bench_network(const config::RowStationaryConfig& cfg, co
     const auto groups = static_cast<uint64_t>(layer.groups);
     row.ws_cycles = groups * systolic::estimate(ws, gm).cycles;
     row.scalesim_ws = groups * systolic::scalesim_ws_cycles(cfg.rows, cfg.cols, gm);
-    // SCALE-Sim v2 OS: folds over M (rows) and N (cols), 2R + C + K - 2 cycles each.
-    row.scalesim_os = groups * static_cast<uint64_t>(ceil_div(gm.m, cfg.rows) * ceil_div(gm.n, cfg.cols) *
-                                                     (2 * cfg.rows + cfg.cols + gm.k - 2));
+    row.scalesim_os = groups * systolic::scalesim_os_cycles(cfg.rows, cfg.cols, gm);
     row.utilization = static_cast<double>(row.macs) / (static_cast<double>(row.cycles) * cfg.rows * cfg.cols);
     rows.push_back(row);
   }

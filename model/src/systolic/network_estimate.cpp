@@ -127,7 +127,7 @@ workload::LayerEstimate estimate_layer(const config::SystolicConfig& cfg, const 
   e.jobs = groups * ceil_div(g.m, cfg.max_m) * ceil_div(g.n, cfg.max_n) * ceil_div(g.k, cfg.max_k);
   e.macs = groups * static_cast<uint64_t>(g.m) * static_cast<uint64_t>(g.n) * static_cast<uint64_t>(g.k);
   e.utilization = utilization(cfg, e.macs, e.cycles);
-  e.scalesim_cycles = groups * scalesim_ws_cycles(cfg.rows, cfg.cols, g);
+  e.scalesim_cycles = groups * scalesim_cycles(cfg, g);  // a group is a SCALE-Sim layer
   e.scalesim_ratio = ratio(e.cycles, e.scalesim_cycles);
   if (memory != nullptr) {
     const DramPlan p = plan_dram(cfg, *memory, g, ms, ns, ks);

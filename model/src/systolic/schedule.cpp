@@ -92,7 +92,16 @@ CycleEstimate estimate(const config::SystolicConfig& cfg, const GemmShape& s) {
 
 uint64_t scalesim_ws_cycles(uint64_t rows, uint64_t cols, const GemmShape& s) {
   const auto m = static_cast<uint64_t>(s.m), n = static_cast<uint64_t>(s.n), k = static_cast<uint64_t>(s.k);
-  return ceil_div(k, rows) * ceil_div(n, cols) * (2 * rows + cols + m - 2);
+  return ceil_div(k, rows) * ceil_div(n, cols) * (2 * rows + cols + m - 2) - 1;
+}
+
+uint64_t scalesim_os_cycles(uint64_t rows, uint64_t cols, const GemmShape& s) {
+  const auto m = static_cast<uint64_t>(s.m), n = static_cast<uint64_t>(s.n), k = static_cast<uint64_t>(s.k);
+  return ceil_div(m, rows) * ceil_div(n, cols) * (k + rows + cols - 2) - 1;
+}
+
+uint64_t scalesim_cycles(const config::SystolicConfig& cfg, const GemmShape& s) {
+  return is_ws(cfg) ? scalesim_ws_cycles(cfg.rows, cfg.cols, s) : scalesim_os_cycles(cfg.rows, cfg.cols, s);
 }
 
 }  // namespace dnngen::systolic

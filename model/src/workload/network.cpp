@@ -199,7 +199,7 @@ nlohmann::json to_json(const LayerEstimate& e) {
           {"macs", e.macs},
           {"cycles", e.cycles},
           {"utilization", e.utilization},
-          {"scalesim_ws_cycles", e.scalesim_cycles},
+          {"scalesim_cycles", e.scalesim_cycles},
           {"scalesim_ratio", e.scalesim_ratio},
           {"compute_only", !e.has_dram},
           {"dram_read_bytes", e.dram_read_bytes},
@@ -224,8 +224,10 @@ nlohmann::json to_json(const NetworkEstimate& e) {
           {"macs", e.macs},
           {"cycles", e.cycles},
           {"utilization", e.utilization},
-          {"scalesim_ws_cycles", e.scalesim_cycles},
+          {"scalesim_cycles", e.scalesim_cycles},
           {"scalesim_ratio", e.scalesim_ratio},
+          {"scalesim_note",
+           "SCALE-Sim v2 compute cycles of the same dataflow (stall-free, operands in its SRAM)"},
           {"cycles_note", e.has_dram
                               ? "cycles and utilization: compute only; *_with_dram: including data movement"
                               : "compute only: no data movement model for this engine"},
@@ -246,7 +248,9 @@ nlohmann::json to_json(const NetworkEstimate& e) {
 
 std::string format_table(const NetworkEstimate& e) {
   using Cells = std::vector<std::string>;
-  Cells header = {"layer", "M", "N", "K", "groups", "MACs", "compute", "util%", "scalesim_ws", "ratio"};
+  const std::string scalesim =
+      e.cfg.dataflow == config::Dataflow::kOutputStationary ? "scalesim_os" : "scalesim_ws";
+  Cells header = {"layer", "M", "N", "K", "groups", "MACs", "compute", "util%", scalesim, "ratio"};
   if (e.has_dram) header.insert(header.end(), {"DRAM_MB", "with_DRAM", "util%", "bound"});
   auto dram_cells = [&](Cells& c, uint64_t rd, uint64_t wr, uint64_t cycles, double util,
                         const std::string& bound) {

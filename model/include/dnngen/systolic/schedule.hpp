@@ -7,7 +7,8 @@
 //    event, not only the total.
 //  * estimate(): closed form of the same schedule, O(1) per GEMM; it must equal
 //    output_schedule().back().cycle on every job (unit-tested).
-//  * scalesim_ws_cycles(): the public SCALE-Sim v2 WS formula, for comparison.
+//  * scalesim_*_cycles(): SCALE-Sim v2's compute cycles of one GEMM layer (stall-free, its
+//    default bandwidth mode), for comparison.
 #include <cstdint>
 #include <vector>
 
@@ -39,6 +40,14 @@ uint64_t tile_count(const config::SystolicConfig& cfg, const GemmShape& s);
 std::vector<OutputEvent> output_schedule(const config::SystolicConfig& cfg, const GemmShape& s);
 CycleEstimate estimate(const config::SystolicConfig& cfg, const GemmShape& s);
 
+// SCALE-Sim v2 (scalesim/compute/systolic_compute_{ws,os}.py and the scratchpad's
+// service_memory_requests, which ends at the last demand row: hence the -1 per layer):
+//   WS: ceil(K/R) ceil(N/C) (2R + C + M - 2) - 1   (each fold loads its weights, R rows)
+//   OS: ceil(M/R) ceil(N/C) (K + R + C - 2) - 1    (no preload: the operands stream in)
+// Checked against runs of SCALE-Sim v2 itself (testbench/unit/test_schedule.cpp).
 uint64_t scalesim_ws_cycles(uint64_t rows, uint64_t cols, const GemmShape& s);
+uint64_t scalesim_os_cycles(uint64_t rows, uint64_t cols, const GemmShape& s);
+// The formula of the configuration's dataflow (weight or output stationary).
+uint64_t scalesim_cycles(const config::SystolicConfig& cfg, const GemmShape& s);
 
 }  // namespace dnngen::systolic

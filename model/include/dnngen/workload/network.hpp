@@ -59,7 +59,7 @@ struct LayerEstimate {
   uint64_t macs = 0;
   uint64_t cycles = 0;           // sum of the jobs' cycles (jobs run back to back)
   double utilization = 0;        // macs / (cycles * rows * cols)
-  uint64_t scalesim_cycles = 0;  // SCALE-Sim v2 WS formula on the unsplit GEMM, all groups
+  uint64_t scalesim_cycles = 0;  // SCALE-Sim v2, same dataflow, on the unsplit GEMM, all groups
   double scalesim_ratio = 0;     // cycles / scalesim_cycles
   // Data movement through the shell (engines with a DRAM model; has_dram false: the
   // figures above are compute only and these are 0).
