@@ -38,6 +38,7 @@ module dnn_shell_systolic #(
   parameter int unsigned MaxBurst    = 16,
   parameter int unsigned Outstanding = 4,
   parameter int unsigned ConfigHash  = 0,
+  parameter int unsigned QueueDepth  = 2,    // descriptors START may queue behind a layer, 0..15
   localparam int unsigned Bytes      = DataBits / 8
 ) (
   input  logic                   clk_i,
@@ -117,8 +118,8 @@ module dnn_shell_systolic #(
   localparam int unsigned TagBits    = DimBits + dnn_pkg::idx_bits(NTiles) + 1;  // row, N-tile, last
 
   if (InBits % 8 != 0 || WBits % 8 != 0 || InBits > 16 || WBits > 16 || AccBits > 64
-      || MaxM < 1 || MaxN < 1 || MaxK < 1) begin : g_bad_param
-    $error("dnn_shell_systolic: InBits and WBits must be 8 or 16, AccBits <= 64, limits >= 1");
+      || MaxM < 1 || MaxN < 1 || MaxK < 1 || QueueDepth > 15) begin : g_bad_param
+    $error("dnn_shell_systolic: InBits and WBits must be 8 or 16, AccBits <= 64, limits >= 1, QueueDepth <= 15");
   end
 
   // ---------------------------------------------------------------- registers
@@ -126,6 +127,11 @@ module dnn_shell_systolic #(
   logic [DescWords*32-1:0] desc;
   logic start, abort, soft_reset, layer_busy, layer_done, layer_error;
   logic [7:0]  error_code;
+  localparam int unsigned LevelBits = dnn_shell_regs_pkg::StatusQueueLevelWidth;
+  logic [LevelBits-1:0] qlevel_q;   // descriptors queued
+  logic        q_full, queue_refused;  // START with the queue full is refused
+  logic        shell_busy, shell_error;
+  logic [7:0]  shell_error_code;
   logic        rd_err, wr_err;      // an AXI read / write answered SLVERR or DECERR
   // The DMAs' error flags stay up until their next command on an idle DMA, so a layer
   // reacts to a flag rising, not to one left from the layer before.
@@ -175,12 +181,12 @@ module dnn_shell_systolic #(
     .start_o          (start),
     .abort_o          (abort),
     .soft_reset_o     (soft_reset),
-    .busy_i           (layer_busy),
-    .queue_level_i    ('0),
-    .queue_full_i     (1'b0),
+    .busy_i           (shell_busy),
+    .queue_level_i    (qlevel_q),
+    .queue_full_i     (q_full),
     .layer_done_i     (layer_done),
-    .layer_error_i    (layer_error),
-    .error_code_i     (error_code),
+    .layer_error_i    (shell_error),
+    .error_code_i     (shell_error_code),
     .cycles_total_i   (cycles_total_q),
     .cycles_compute_i (cycles_compute_q),
     .cycles_mem_wait_i(cycles_mem_wait_q),
@@ -378,7 +384,10 @@ module dnn_shell_systolic #(
       stop_code_q <= '0;
     end else begin
       unique case (lstate_q)
-        LayerIdle: if (start) begin
+        LayerIdle: if (qlevel_q != '0 && !abort && !soft_reset) begin
+          desc_q   <= queue_q[0];
+          lstate_q <= LayerCheck;
+        end else if (start) begin
           desc_q   <= desc;
           lstate_q <= LayerCheck;
         end
@@ -409,6 +418,41 @@ module dnn_shell_systolic #(
   assign layer_error = (lstate_q == LayerCheck && check_code != '0)
                     || (stopping && drained && stop_code_q != '0);
   assign error_code  = (lstate_q == LayerCheck) ? check_code : stop_code_q;
+
+  // ---------------------------------------------------------------- descriptor queue
+  // START while a layer runs (or waits) queues the descriptor registers; the oldest starts
+  // from idle, in the cycle after the layer before it ends, as a START would. ABORT,
+  // SOFT_RESET and a layer's error empty the queue. START with QueueDepth descriptors
+  // waiting ends with ERROR_CODE queue_full and the error interrupt; the running layer
+  // goes on. STATUS.BUSY holds while a layer runs or waits.
+  localparam int unsigned QSlots = (QueueDepth > 0) ? QueueDepth : 1;
+  logic [DescWords*32-1:0] queue_q [QSlots];
+  logic q_behind, q_push, q_pop, q_drop;
+  assign q_full        = qlevel_q == LevelBits'(QueueDepth);
+  assign q_behind      = layer_busy || qlevel_q != '0;
+  assign q_push        = start && q_behind && !q_full;
+  assign queue_refused = start && q_behind && q_full;
+  assign q_pop         = lstate_q == LayerIdle && qlevel_q != '0 && !abort && !soft_reset;
+  assign q_drop        = abort || soft_reset || layer_error;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) qlevel_q <= '0;
+    else if (q_drop) qlevel_q <= '0;
+    else qlevel_q <= qlevel_q + LevelBits'(q_push) - LevelBits'(q_pop);
+  end
+  // Entries shift down on a pop; a push goes to the first free one after it.
+  always_ff @(posedge clk_i) begin
+    for (int unsigned i = 0; i < QSlots; i++) begin
+      if (q_push && 32'(qlevel_q) - 32'(q_pop) == i) queue_q[i] <= desc;
+      else if (q_pop) queue_q[i] <= queue_q[(i + 1 < QSlots) ? i + 1 : i];
+    end
+  end
+
+  // The layer's own end wins over a refused START in the same cycle (that START is then
+  // lost without a word: a driver checks QUEUE_FULL before it starts another).
+  assign shell_busy       = q_behind;
+  assign shell_error      = layer_error || queue_refused;
+  assign shell_error_code = layer_error ? error_code : 8'(dnn_shell_regs_pkg::ErrorQueueFull);
 
   assign rd_err_rise = rd_err && !rd_err_q;
   assign wr_err_rise = wr_err && !wr_err_q;
@@ -1093,7 +1137,7 @@ module dnn_shell_systolic #(
       cycles_mem_wait_q <= '0;
       bytes_read_q      <= '0;
       bytes_written_q   <= '0;
-    end else if (lstate_q == LayerIdle && start) begin
+    end else if (lstate_q == LayerIdle && (start || q_pop)) begin
       cycles_total_q    <= '0;
       cycles_compute_q  <= '0;
       cycles_mem_wait_q <= '0;

@@ -553,6 +553,64 @@ TEST(ShellSystolic, AxiPortTimingDiagram) {
   for (const Lane& lane : lanes) std::printf("%-10s %s\n", lane.name, lane.wave.c_str());
 }
 
+// The descriptor queue: three layers started back to back while the first runs (a fourth
+// START finds the queue full: ERROR_CODE queue_full, nothing lost), each layer's results
+// as the golden model's, and each queued layer's done interrupt exactly its cycle model's
+// count plus the idle cycle after the layer before it.
+TEST(ShellSystolic, QueuedLayersRunBackToBack) {
+  if (TB_QueueDepth < 2) GTEST_SKIP() << "needs a queue of two";
+  const ShellParams p = tb_params();
+  const AxiMemoryTiming t = deterministic();
+  Bench b(t, base_seed());
+  std::vector<LayerDescriptor> layers(3);
+  const unsigned dims[3][3] = {{128, 96, 256}, {20, 24, 40}, {33, 17, 50}};
+  for (size_t i = 0; i < layers.size(); ++i) {
+    LayerDescriptor& d = layers[i];
+    d.op = "gemm";
+    d.m = dims[i][0], d.n = dims[i][1], d.k = dims[i][2];
+    d.out_type = "int16";
+    d.out_shift = 10;
+    const uint64_t base = 0x20000 + i * 0x80000;
+    d.a_addr = base, d.b_addr = base + 0x20000, d.out_addr = base + 0x40000;
+    ASSERT_EQ(check_descriptor(p, d), 0u) << "layer " << i;
+  }
+  std::vector<uint8_t> want = b.memory();
+  std::vector<uint64_t> cycles;
+  for (const LayerDescriptor& d : layers) {
+    run_layer(p, d, want);
+    cycles.push_back(layer_cycles(p, d, t.latency, t.bytes_per_cycle).cycles);
+  }
+  std::vector<uint64_t> rises;  // cycles where irq_o rises (done interrupts only)
+  bool irq_before = false;
+  b.on_cycle([&] {
+    if (b.top().irq_o && !irq_before) rises.push_back(b.cycle());
+    irq_before = b.top().irq_o;
+  });
+  b.write(reg("IRQ_ENABLE"), 1);
+  for (const LayerDescriptor& d : layers) {
+    b.load_descriptor(d);
+    b.write(reg("CTRL"), 1);
+  }
+  const uint32_t status = b.read(reg("STATUS"));
+  EXPECT_EQ((status >> 8) & 0xF, 2u) << "two layers wait behind the first";
+  EXPECT_EQ((status >> 12) & 1, 1u) << "QUEUE_FULL";
+  b.write(reg("CTRL"), 1);  // refused: the queue is full
+  EXPECT_EQ(b.read(reg("ERROR_CODE")), error("queue_full"));
+  for (uint64_t c = 0; rises.size() < 3 && c < 4'000'000; ++c) {
+    if (b.top().irq_o)
+      b.write(reg("IRQ_STATUS"), 1);
+    else
+      b.idle_cycle();
+  }
+  ASSERT_EQ(rises.size(), 3u) << "three done interrupts";
+  EXPECT_EQ(rises[1] - rises[0], cycles[1] + 1) << "layer 2 follows layer 1's end by its cycles + 1";
+  EXPECT_EQ(rises[2] - rises[1], cycles[2] + 1) << "layer 3 follows layer 2's end by its cycles + 1";
+  EXPECT_TRUE(b.memory() == want);
+  EXPECT_EQ(b.read(reg("LAYERS_DONE")), 3u);
+  EXPECT_EQ(b.read64("CYCLES_TOTAL"), cycles[2]) << "the counters describe the last layer";
+  EXPECT_EQ(b.read(reg("STATUS")) & 0x1F01, 0u) << "not busy, nothing queued";
+}
+
 // The configuration read-back registers describe the parameters the shell was built with,
 // as the register file model of the same parameters answers them; CONFIG_HASH is the
 // ConfigHash parameter (ctest shell_systolic_ws_3x5_int16_sat sets one, `make demo` the

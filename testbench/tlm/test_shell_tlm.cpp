@@ -251,9 +251,53 @@ struct Tester : sc_core::sc_module {
     write(map_.reg("IRQ_STATUS").offset, 3);
   }
 
+  // Two layers started back to back (the second's descriptor written while the first runs,
+  // its output 384 KiB further on), a third START refused with the queue full: both
+  // outputs as run_layer's, the second done interrupt its cycles + 1 periods after the first.
+  void queued_layers() {
+    // The first layer long enough to queue behind (the second's registers take 40-odd
+    // periods to write).
+    shell::LayerDescriptor d1 = random_layer();
+    auto cycles = [&](const shell::LayerDescriptor& d) {
+      return systolic::layer_cycles(shell_.params(), d, cfg_.memory.latency, cfg_.memory.bytes_per_cycle)
+          .cycles;
+    };
+    for (int i = 0; i < 1000 && cycles(d1) < 500; ++i) d1 = random_layer();
+    check(cycles(d1) >= 500, "queue: no random layer of 500 cycles or more");
+    shell::LayerDescriptor d2 = d1;
+    d2.out_addr += 0x60000;
+    fill_memory();
+    std::vector<uint8_t> golden = memory_.bytes;
+    systolic::run_layer(shell_.params(), d1, golden);
+    systolic::run_layer(shell_.params(), d2, golden);
+    const uint64_t c2 = cycles(d2);
+    write(map_.reg("IRQ_ENABLE").offset, 1);
+    for (const auto& [offset, word] : shell::encode(d1)) write(offset, word);
+    write(map_.reg("CTRL").offset, 1);
+    for (const auto& [offset, word] : shell::encode(d2)) write(offset, word);
+    write(map_.reg("CTRL").offset, 1);
+    check(((read("STATUS") >> 8) & 0xF) == 1, "queue: QUEUE_LEVEL not 1 after the second START");
+    for (unsigned i = 1; i < shell_.params().queue_depth; ++i) write(map_.reg("CTRL").offset, 1);
+    write(map_.reg("CTRL").offset, 1);  // one more than the queue holds
+    check(read("ERROR_CODE") == map_.enum_value("error", "queue_full"), "queue: ERROR_CODE not queue_full");
+    while (!irq.read()) wait(irq.value_changed_event());
+    const sc_time first = sc_core::sc_time_stamp();
+    write(map_.reg("IRQ_STATUS").offset, 1);
+    while (!irq.read()) wait(irq.value_changed_event());
+    const sc_time gap = sc_core::sc_time_stamp() - first;
+    check(gap == sc_time::from_value((c2 + 1) * shell_.clock_period().value()),
+          fmt::format("queue: second interrupt {} after the first (expected {} periods)", gap.to_string(),
+                      c2 + 1));
+    while ((read("STATUS") & 1) != 0) wait(shell_.clock_period());
+    check(memory_.bytes == golden, "queue: memory differs from run_layer of both layers");
+    write(map_.reg("IRQ_STATUS").offset, 3);
+    write(map_.reg("IRQ_ENABLE").offset, 3);
+  }
+
   void run() {
     refused_accesses();
     run_layers();
+    queued_layers();
     abort_layer();
     sc_core::sc_stop();
   }

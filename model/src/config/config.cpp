@@ -482,7 +482,8 @@ std::vector<std::pair<std::string, int64_t>> hashed_shell_parameters(const Confi
   auto params = systolic_rtl_parameters(cfg.systolic);
   params.insert(params.end(), {{"DataBits", cfg.memory.data_bits},
                                {"MaxBurst", cfg.memory.max_burst},
-                               {"Outstanding", cfg.memory.outstanding}});
+                               {"Outstanding", cfg.memory.outstanding},
+                               {"QueueDepth", kShellQueueDepth}});
   return params;
 }
 

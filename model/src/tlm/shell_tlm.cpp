@@ -129,16 +129,24 @@ void ShellSystolicTlm::b_transport(tlm_generic_payload& trans, sc_core::sc_time&
       shell::EngineStatus& st = rf_.status();
       if (st.busy && pulses.soft_reset) {
         stop_ = Stop::kSoftReset;
+        queue_.clear();
         stop_event_.notify(delay);
       } else if (st.busy && pulses.abort && stop_ == Stop::kNone) {
         stop_ = Stop::kAbort;
+        queue_.clear();
         stop_event_.notify(delay);
+      } else if (st.busy && pulses.start && !pulses.soft_reset && stop_ == Stop::kNone) {
+        if (queue_.size() < params_.queue_depth)
+          queue_.push_back(rf_.descriptor());
+        else
+          rf_.layer_error(error_code("queue_full"));
       } else if (!st.busy && pulses.start && !pulses.soft_reset) {
         st = shell::EngineStatus{};  // the RTL zeroes the counters at START
         st.busy = true;
         stop_ = Stop::kNone;
         start_event_.notify(delay + static_cast<double>(kStartCycles) * clock_period_);
       }
+      set_queue_status();
       irq_update_.notify(sc_core::SC_ZERO_TIME);
     }
     if (resp != shell::Resp::kOkay) {
@@ -165,24 +173,40 @@ bool ShellSystolicTlm::mem_access(::tlm::tlm_command cmd, uint64_t addr, uint8_t
   return trans.is_response_ok();
 }
 
+void ShellSystolicTlm::set_queue_status() {
+  shell::EngineStatus& st = rf_.status();
+  st.queue_level = static_cast<uint32_t>(queue_.size());
+  st.queue_full = queue_.size() == params_.queue_depth;
+}
+
 void ShellSystolicTlm::layer_thread() {
   for (;;) {
     sc_core::wait(start_event_);
-    run_layer();
+    bool ok = run_layer(rf_.descriptor());
+    while (ok && !queue_.empty()) {
+      sc_core::wait(clock_period_);  // the RTL takes the next descriptor in an idle cycle
+      const shell::RegisterImage next = queue_.front();
+      queue_.pop_front();
+      set_queue_status();
+      rf_.status() = shell::EngineStatus{true, rf_.status().queue_level, rf_.status().queue_full};
+      ok = run_layer(next);
+    }
+    queue_.clear();
+    set_queue_status();
     rf_.status().busy = false;
     stop_ = Stop::kNone;
     irq_update_.notify(sc_core::SC_ZERO_TIME);
   }
 }
 
-void ShellSystolicTlm::run_layer() {
+bool ShellSystolicTlm::run_layer(const shell::RegisterImage& descriptor) {
   shell::EngineStatus& st = rf_.status();
   shell::LayerDescriptor d;
-  if (const uint32_t code = decode_and_check(params_, rf_.descriptor(), &d)) {
+  if (const uint32_t code = decode_and_check(params_, descriptor, &d)) {
     sc_core::wait(clock_period_);
     st.cycles_total = 1;
     rf_.layer_error(code);
-    return;
+    return false;
   }
   const systolic::LayerTiming timing =
       systolic::layer_cycles(params_, d, cfg_.memory.latency, cfg_.memory.bytes_per_cycle);
@@ -205,7 +229,7 @@ void ShellSystolicTlm::run_layer() {
       if (!mem_access(::tlm::TLM_READ_COMMAND, global[i] + r * e.pitch, image.data() + *e.addr + r * e.pitch,
                       e.row_bytes)) {
         rf_.layer_error(error_code("axi_read"));
-        return;
+        return false;
       }
     }
   }
@@ -233,15 +257,14 @@ void ShellSystolicTlm::run_layer() {
       if (!mem_access(::tlm::TLM_WRITE_COMMAND, global.back() + r * out.pitch,
                       image.data() + *out.addr + r * out.pitch, out.row_bytes)) {
         rf_.layer_error(error_code("axi_write"));
-        return;
+        return false;
       }
     }
   }
-  if (stop_ == Stop::kAbort) {
-    rf_.layer_error(error_code("aborted"));
-  } else if (stop_ == Stop::kNone) {
-    rf_.layer_done();
-  }
+  if (stop_ == Stop::kAbort) rf_.layer_error(error_code("aborted"));
+  if (stop_ != Stop::kNone) return false;
+  rf_.layer_done();
+  return true;
 }
 
 }  // namespace dnngen::tlm

@@ -42,8 +42,12 @@ std::vector<std::pair<std::string, int64_t>> rtl_parameters(const Config& cfg);
 // Whether the configuration's engine runs behind the accelerator shell today
 // (rtl/shell/dnn_shell_systolic.sv: the weight-stationary systolic engine).
 bool has_shell(const Config& cfg);
+// Descriptors CTRL.START may queue behind a running layer (dnn_shell_systolic's
+// QueueDepth; not a configuration key).
+constexpr unsigned kShellQueueDepth = 2;
 // Name/value of every parameter of dnn_shell_systolic for the configuration (its engine
-// section and `memory:`, then ConfigHash); std::invalid_argument unless has_shell(cfg).
+// section and `memory:`, QueueDepth, then ConfigHash); std::invalid_argument unless
+// has_shell(cfg).
 std::vector<std::pair<std::string, int64_t>> shell_rtl_parameters(const Config& cfg);
 // The shell's CONFIG_HASH register (RTL parameter ConfigHash): FNV-1a (32-bit) over the
 // lines "Name=Value" of every other shell parameter, in order, with bit 31 cleared so that

@@ -23,6 +23,7 @@ struct ShellParams {
   unsigned max_m = 64, max_n = 64, max_k = 64;
   unsigned addr_bits = 32, data_bits = 64, max_burst = 16, outstanding = 4;
   uint32_t config_hash = 0;  // config::shell_config_hash
+  unsigned queue_depth = config::kShellQueueDepth;
 };
 
 // From a systolic configuration (either dataflow) and its `memory:` section.

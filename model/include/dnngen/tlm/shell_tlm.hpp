@@ -47,8 +47,14 @@
 // is written, CYCLES_TOTAL is the periods that passed, CYCLES_COMPUTE, CYCLES_MEM_WAIT
 // and BYTES_READ the layer's scaled to that share of its time (estimates), BYTES_WRITTEN
 // 0; it ends with ERROR_CODE aborted and the error interrupt (ABORT) or with neither DONE
-// nor ERROR (SOFT_RESET). START while a layer runs is ignored (the RTL has no descriptor
-// queue yet). Register accesses never throw out of b_transport:
+// nor ERROR (SOFT_RESET); either empties the descriptor queue.
+//
+// Queue. START while a layer runs (or waits) queues a copy of the descriptor registers,
+// up to params().queue_depth of them (STATUS.QUEUE_LEVEL, QUEUE_FULL); beyond that it ends
+// with ERROR_CODE queue_full and the error interrupt and the running layer goes on. A
+// layer that ends without an error starts the oldest queued one a clock_period later (the
+// RTL's idle cycle), its counters from 0; STATUS.BUSY holds until the queue is empty. Register accesses never
+// throw out of b_transport:
 //   TLM_BYTE_ENABLE_ERROR_RESPONSE  byte enables
 //   TLM_BURST_ERROR_RESPONSE        streaming width shorter than the length
 //   TLM_GENERIC_ERROR_RESPONSE      length other than 4
@@ -64,6 +70,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <systemc>
 #include <tlm>
@@ -105,7 +112,10 @@ class ShellSystolicTlm : public sc_core::sc_module {
   void b_transport(::tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   ::tlm::tlm_response_status refuse(::tlm::tlm_response_status status, const std::string& what);
   void layer_thread();
-  void run_layer();
+  // One layer from its descriptor registers; false if it ended early (an error, ABORT,
+  // SOFT_RESET), which empties the queue.
+  bool run_layer(const shell::RegisterImage& descriptor);
+  void set_queue_status();
   void drive_irq();
   // A read or write of `len` bytes at `addr` through `mem`; false on an error response.
   bool mem_access(::tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint64_t len);
@@ -116,6 +126,7 @@ class ShellSystolicTlm : public sc_core::sc_module {
   shell::RegisterFile rf_;
   sc_core::sc_event start_event_, stop_event_, irq_update_;
   Stop stop_ = Stop::kNone;
+  std::deque<shell::RegisterImage> queue_;  // descriptors queued by START while busy
   systolic::LayerTiming last_timing_;
   std::string last_error_;
 };
