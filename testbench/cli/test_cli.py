@@ -1069,7 +1069,7 @@ class SimulatorTests(CliTestCase):
         w = self.save("w.npy", np.zeros((3, 2, 3, 1), np.int8))
         self.assert_bad_input(["run", self.config(), "--shell", "--op", "conv2d", "--in", f"ifmap={x}", "--in",
                                f"weights={w}", "--param", "pad=2", "--out", f"ofmap={out}"],
-                              ["--shell", "conv2d", "bad_field"], absent=[out])
+                              ["through the shell", "conv2d", "bad_field"], absent=[out])
 
     def test_rtl_run_edge_shapes(self):
         # One element, a K larger than the array, and the maximum job.

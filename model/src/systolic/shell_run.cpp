@@ -41,7 +41,7 @@ ShellRun place_layer(const config::Config& cfg, shell::LayerDescriptor d, uint64
                                 ? fmt::format(" ({}-bit sums do not fit the int32 output)", p.acc_bits)
                                 : std::string();
     throw InputError(
-        fmt::format("--shell: {} is not a layer this shell runs: ERROR_CODE {}{} (--kernel runs "
+        fmt::format("through the shell: {} is not a layer this shell runs: ERROR_CODE {}{} (--kernel runs "
                     "jobs within the buffers on the kernel top)",
                     what, shell::register_map().enum_name_of("error", code), why));
   };
