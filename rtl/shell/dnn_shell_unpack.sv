@@ -90,7 +90,7 @@ module dnn_shell_unpack #(
   logic [WBytesBits-1:0] take;
   assign take = (LenBits'(wbytes_q) < left_q) ? wbytes_q : WBytesBits'(left_q);
 
-  logic seg_fire, in_fire, out_fire, head_done, row_seg;
+  logic seg_fire, in_fire, out_fire, head_done, row_seg, seg_to_head;
   assign out_valid_o    = head_q && FillBits'(take) <= fill_q;
   assign out_first_o    = head_first_q;
   assign out_row_last_o = LenBits'(take) == left_q;
@@ -119,6 +119,8 @@ module dnn_shell_unpack #(
   assign seg_ready_o    = in_done && (!next_q || head_done);
   assign seg_fire       = seg_valid_i && seg_ready_o;
   assign row_seg        = seg_fire && !seg_cont_i;
+  // A new segment's rows become the head if it is free then, else they wait behind it.
+  assign seg_to_head    = row_seg && (!head_q || head_done) && !next_q;
   assign idle_o         = in_left_q == '0 && !head_q;
 
   // Word out: the low `take` bytes of the buffer, the rest zero.
@@ -194,7 +196,8 @@ module dnn_shell_unpack #(
         if (out_row_last_o) rows_q <= rows_q - 1'b1;
       end
       if (!head_q || head_done) begin
-        head_q <= next_q || row_seg;
+        head_q <= next_q;
+        next_q <= 1'b0;
         if (next_q) begin
           head_first_q <= 1'b1;
           left_q       <= next_len_q;
@@ -202,24 +205,22 @@ module dnn_shell_unpack #(
           rows_q       <= next_rows_q;
           wbytes_q     <= next_wbytes_q;
           tag_q        <= next_tag_q;
-        end else if (row_seg) begin
-          head_first_q <= 1'b1;
-          left_q       <= seg_len_i;
-          len_q        <= seg_len_i;
-          rows_q       <= seg_rows_i;
-          wbytes_q     <= seg_wbytes_i;
-          tag_q        <= seg_tag_i;
         end
       end
-      // The next segment waits while the head hands out its words.
-      if (row_seg && head_q && !(head_done && !next_q)) begin
+      if (seg_to_head) begin
+        head_q       <= 1'b1;
+        head_first_q <= 1'b1;
+        left_q       <= seg_len_i;
+        len_q        <= seg_len_i;
+        rows_q       <= seg_rows_i;
+        wbytes_q     <= seg_wbytes_i;
+        tag_q        <= seg_tag_i;
+      end else if (row_seg) begin
         next_q        <= 1'b1;
         next_len_q    <= seg_len_i;
         next_rows_q   <= seg_rows_i;
         next_wbytes_q <= seg_wbytes_i;
         next_tag_q    <= seg_tag_i;
-      end else if (head_done) begin
-        next_q <= 1'b0;
       end
     end
   end

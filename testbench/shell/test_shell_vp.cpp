@@ -147,18 +147,16 @@ class ShellVp : public ::testing::Test {
     if (expect_code == DNNGEN_ERROR_NONE) {
       const systolic::LayerTiming t = vp::expected_timing(cfg_, d);
       EXPECT_EQ(cycles, t.cycles) << "CYCLES_TOTAL against layer_cycles";
-      EXPECT_EQ(dnngen_read_counter(&bus, DNNGEN_CYCLES_COMPUTE_LO_OFFSET, DNNGEN_CYCLES_COMPUTE_HI_OFFSET),
-                t.compute)
-          << "CYCLES_COMPUTE";
-      EXPECT_EQ(dnngen_read_counter(&bus, DNNGEN_CYCLES_MEM_WAIT_LO_OFFSET, DNNGEN_CYCLES_MEM_WAIT_HI_OFFSET),
-                t.mem_wait)
-          << "CYCLES_MEM_WAIT";
-      EXPECT_EQ(dnngen_read_counter(&bus, DNNGEN_BYTES_READ_LO_OFFSET, DNNGEN_BYTES_READ_HI_OFFSET),
-                t.bytes_read)
-          << "BYTES_READ";
-      EXPECT_EQ(dnngen_read_counter(&bus, DNNGEN_BYTES_WRITTEN_LO_OFFSET, DNNGEN_BYTES_WRITTEN_HI_OFFSET),
-                t.bytes_written)
-          << "BYTES_WRITTEN";
+      const struct {
+        const char* name;
+        uint32_t lo, hi;
+        uint64_t want;
+      } counters[] = {
+          {"CYCLES_COMPUTE", DNNGEN_CYCLES_COMPUTE_LO_OFFSET, DNNGEN_CYCLES_COMPUTE_HI_OFFSET, t.compute},
+          {"CYCLES_MEM_WAIT", DNNGEN_CYCLES_MEM_WAIT_LO_OFFSET, DNNGEN_CYCLES_MEM_WAIT_HI_OFFSET, t.mem_wait},
+          {"BYTES_READ", DNNGEN_BYTES_READ_LO_OFFSET, DNNGEN_BYTES_READ_HI_OFFSET, t.bytes_read},
+          {"BYTES_WRITTEN", DNNGEN_BYTES_WRITTEN_LO_OFFSET, DNNGEN_BYTES_WRITTEN_HI_OFFSET, t.bytes_written}};
+      for (const auto& c : counters) EXPECT_EQ(dnngen_read_counter(&bus, c.lo, c.hi), c.want) << c.name;
       // START to the interrupt: layer_cycles + the registered START cycle, as on the TLM platform.
       EXPECT_EQ(took, t.cycles + kIrqLag) << "cycles from START to irq_o (layer_cycles + kIrqLag, as tlm_vp)";
       vp::expected_memory(cfg_, d, golden);

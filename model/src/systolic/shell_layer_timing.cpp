@@ -519,35 +519,30 @@ class Shell {
       u_left_ = word_row_last ? head_.len : u_left_ - take;
       if (word_row_last) --u_rows_;
     }
+    // out side: the head moves on when it is done (or absent); the rows of a segment that
+    // comes in go to the head if it is then free, else behind it (a segment that goes on
+    // with a row brings none)
+    if (!head_.valid || head_done) {
+      if (next_.valid)
+        set_head(next_);
+      else
+        head_.valid = false;
+      next_.valid = false;
+    }
     if (info_pop) {
       const Segment& s = info_.front();
       u_first_ = true;
       u_skip_ = s.skip;
       u_in_left_ = s.bytes;
       u_zero_ = s.zero;
-      // a segment that goes on with a row keeps the row's words
-      const bool row_seg = !s.cont;
-      const RowSegment r{true, s.len, s.rows, s.wbytes, s.job_end, s.bank};
-      const bool to_next = row_seg && head_.valid && !(head_done && !next_.valid);
-      if (!head_.valid || head_done) {
-        if (next_.valid)
-          set_head(next_);
-        else if (row_seg)
-          set_head(r);
+      if (!s.cont) {
+        const RowSegment r{true, s.len, s.rows, s.wbytes, s.job_end, s.bank};
+        if (head_.valid)
+          next_ = r;
         else
-          head_.valid = false;
+          set_head(r);
       }
-      if (to_next)
-        next_ = r;
-      else if (head_done)
-        next_.valid = false;
       info_.pop_front();
-    } else if (head_done) {
-      if (next_.valid)
-        set_head(next_);
-      else
-        head_.valid = false;
-      next_.valid = false;
     }
 
     // compute and the core
