@@ -8,6 +8,7 @@
 #      EIE FIFO-depth sweep (scripts/bench_eie.sh), bit-serial speedups and SIP area
 #      (scripts/bench_bitserial.sh)
 #   8. ResNet-50 through the systolic shell with its DMAs (tools/bench_shell.cpp)
+#   9. RTL simulation speed through the shell, and its PE array's alone (scripts/bench_sim_speed.sh)
 set -euo pipefail
 BUILD=${1:-build}
 DNNGEN="$BUILD/tools/dnngen"
@@ -81,3 +82,5 @@ echo "   the output-stationary engine behind the same shell, 32 and 8 reads in f
 for n in 32 8; do
   "$BUILD/tools/bench_shell" configs/systolic_os_16x16_int8.yaml workloads/resnet50.csv --outstanding "$n" | tail -1
 done
+echo "== 9. RTL simulation speed through the shell (16x16 WS preset), and the PE array's alone"
+scripts/bench_sim_speed.sh "$BUILD"

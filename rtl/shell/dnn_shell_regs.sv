@@ -131,19 +131,29 @@ module dnn_shell_regs #(
   assign wmask    = {{8{w_strb_q[3]}}, {8{w_strb_q[2]}}, {8{w_strb_q[1]}}, {8{w_strb_q[0]}}};
 
   // Descriptor words addressed by the held write and by the read request, one-hot (a gap
-  // word the map leaves undefined is never selected, so it answers SLVERR).
+  // word the map leaves undefined is never selected, so it answers SLVERR). Decoded only
+  // while a write or read is taken: the read address is an input, so a simulator would
+  // otherwise compare it against every word at every evaluation.
+  logic                 ar_fire;
   logic [DescWords-1:0] desc_wsel, desc_rsel;
   logic [31:0]          desc_rdata;
-  for (genvar i = 0; i < DescWords; i++) begin : g_desc_sel
-    localparam logic [31:0] Offset  = 32'(DescBase + 4 * i);
-    localparam logic        Defined = dnn_shell_regs_pkg::DescMasks[i*32+:32] != 32'h0;
-    assign desc_wsel[i] = Defined && wa == Offset;
-    assign desc_rsel[i] = Defined && ra == Offset;
-  end
+  assign ar_fire = s_axil_arvalid_i && s_axil_arready_o;
   always_comb begin
+    desc_wsel  = '0;
+    desc_rsel  = '0;
     desc_rdata = 32'h0;
-    for (int unsigned i = 0; i < DescWords; i++) begin
-      if (desc_rsel[i]) desc_rdata = desc_q[i*32+:32];
+    if (do_write) begin
+      for (int unsigned i = 0; i < DescWords; i++) begin
+        desc_wsel[i] = dnn_shell_regs_pkg::DescMasks[i*32+:32] != 32'h0 && wa == 32'(DescBase + 4 * i);
+      end
+    end
+    if (ar_fire) begin
+      for (int unsigned i = 0; i < DescWords; i++) begin
+        if (dnn_shell_regs_pkg::DescMasks[i*32+:32] != 32'h0 && ra == 32'(DescBase + 4 * i)) begin
+          desc_rsel[i] = 1'b1;
+          desc_rdata   = desc_q[i*32+:32];
+        end
+      end
     end
   end
 
@@ -256,7 +266,7 @@ module dnn_shell_regs #(
   always_comb begin
     rd    = 32'h0;
     rd_ok = 1'b1;
-    case (ra)
+    if (ar_fire) case (ra)  // decoded only for a taken read (see ar_fire)
       dnn_shell_regs_pkg::RegId:         rd = dnn_shell_regs_pkg::ShellId;
       dnn_shell_regs_pkg::RegVersion:    rd = dnn_shell_regs_pkg::RegmapVersion;
       dnn_shell_regs_pkg::RegEngine: begin
@@ -327,7 +337,7 @@ module dnn_shell_regs #(
     snap_hi_d   = snap_hi_q;
     snap_pair_d = snap_pair_q;
     if (s_axil_rvalid_o && s_axil_rready_i) rvalid_d = 1'b0;
-    if (s_axil_arvalid_i && s_axil_arready_o) begin
+    if (ar_fire) begin
       rvalid_d = 1'b1;
       rdata_d  = rd;
       rresp_d  = rd_ok ? RespOkay : RespSlvErr;

@@ -119,9 +119,11 @@ class ShellSystolicBench {
   }
 
  private:
-  // The memory's part of a cycle: take the last edge's transfers, drive this cycle.
+  // The memory's part of a cycle: take the last edge's transfers, drive this cycle (its
+  // eval() is the clock's falling half).
   void memory_cycle() {
     if (pending_) mem_.commit();
+    dut_.lower_clock();
     mem_.drive();
     pending_ = true;
     if (on_cycle_) on_cycle_();
