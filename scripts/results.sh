@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Synthesis results for the shipped presets, written to docs/sweep/ (report.md, the SVG
-# plots, sweep.csv, sweep.json): every preset in configs/ at 4x4, 8x8 and 16x16 PEs (its
+# plots, sweep.csv, sweep.json): every weight- and output-stationary systolic preset in
+# configs/ at 4x4, 8x8 and 16x16 PEs (its
 # other parameters unchanged), generic Yosys target, with the closed-form ResNet-50
 # estimate for the performance-per-area plot.
 #   scripts/results.sh [BUILD_DIR] [OUT_DIR]     (defaults: build, docs/sweep)
@@ -13,7 +14,7 @@ DNNGEN="$BUILD/tools/dnngen"
 [[ -x "$DNNGEN" ]] || { echo "results.sh: $DNNGEN not found; build first (make build)" >&2; exit 2; }
 
 start=$(date +%s)
-"$DNNGEN" sweep configs/*.yaml \
+"$DNNGEN" sweep configs/systolic_os_*.yaml configs/systolic_ws_*.yaml \
   --set systolic.rows,systolic.cols=4,8,16 \
   --network workloads/resnet50.csv \
   --target generic \
