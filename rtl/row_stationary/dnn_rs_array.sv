@@ -14,7 +14,6 @@ module dnn_rs_array #(
   parameter int unsigned IfmapSpad  = 8,
   localparam int unsigned SBits = dnn_pkg::idx_bits(FilterSpad),
   localparam int unsigned XBits = dnn_pkg::idx_bits(IfmapSpad),
-  localparam int unsigned RowBits = dnn_pkg::idx_bits(NumRows),
   localparam int unsigned ColBits = dnn_pkg::idx_bits(NumCols),
   // One row's controls: {wld_valid, wld_bank, valid, first, last, s, x, xzero, bank}.
   localparam int unsigned CtlBits = 7 + SBits + XBits
@@ -24,9 +23,8 @@ module dnn_rs_array #(
   input  logic                                en_i,
   input  logic [CtlBits-1:0]                  ctl_i,      // row 0's controls
   input  logic [NumRows*FilterSpad*WBits-1:0] wld_data_i, // row i's filter row, skewed by i
-  input  logic                                ild_valid_i,
-  input  logic [RowBits-1:0]                  ild_row_i,
-  input  logic [ColBits-1:0]                  ild_col_i,
+  input  logic [NumRows-1:0]                  ild_valid_i, // row r writes PE (r, ild_col_i[r])
+  input  logic [NumRows*ColBits-1:0]          ild_col_i,
   input  logic                                ild_zero_i,
   input  logic [IfmapSpad*InBits-1:0]         ild_data_i,
   output logic [NumCols*AccIntBits-1:0]       psum_o
@@ -79,7 +77,7 @@ module dnn_rs_array #(
         .wld_valid_i (wld_valid),
         .wld_bank_i  (wld_bank),
         .wld_data_i  (wld_data_i[r*FilterSpad*WBits +: FilterSpad*WBits]),
-        .ild_valid_i (ild_valid_i && ild_row_i == RowBits'(r) && ild_col_i == ColBits'(c)),
+        .ild_valid_i (ild_valid_i[r] && ild_col_i[r*ColBits +: ColBits] == ColBits'(c)),
         .ild_zero_i  (ild_zero_i),
         .ild_data_i  (ild_data_i),
         .psum_i      (psum_in),

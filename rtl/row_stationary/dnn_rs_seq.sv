@@ -1,8 +1,15 @@
 // Row-stationary sequencer: walks one conv2d job's loop nest and issues, one per
-// cycle, either an ifmap-row load (PE (i, j) gets ifmap row (c, (e0+j)*stride + r - pad)
-// of its (channel, filter row) slot) or an array step (filter k, output column f, weight
-// s). Loop order (docs/row_stationary.md): E-fold e0, filter group k0, row fold, then
-// loads (NumRows*NumCols cycles), then for k < kend, f < F, s < S one step each.
+// cycle, either an ifmap-row load or an array step (filter k, output column f, weight s).
+// Loop order (docs/row_stationary.md): E-fold e0, filter group k0, row fold, then the
+// fold's loads, then for k < kend, f < F, s < S one step each.
+// Loads multicast as in Eyeriss: PE (i, j) needs ifmap row (c, (e0+j)*stride + r - pad)
+// of its (channel, filter row) slot, and the PEs of one channel's run of rows that need
+// the same row lie on a diagonal. The fold is walked run by run; within a run, column
+// by column, each row not read before is read once (row-major: the rows of column j the
+// previous column did not need), and every PE row takes it into the column its tracker
+// (the next row it needs and the column it goes to) names. Rows are read in increasing
+// order, so PE row i is first written i or more cycles into the load phase: after its
+// last step of the previous pass (steps reach row i i cycles after issue).
 // The filter word of filter k is read in the cycle before k's first step, into the
 // bank k's step will use (banks alternate per filter), so the next filter row loads
 // while the current one computes. All outputs are combinational from the state.
@@ -35,13 +42,13 @@ module dnn_rs_seq #(
   input  logic [DimBits-1:0]   job_e_i,
   input  logic [DimBits-1:0]   job_f_i,
   input  logic [DimBits-1:0]   job_kg_i,
-  // ifmap-row load (iload_o: a PE is written; ird_o: from the buffer, else zeros)
-  output logic                 iload_o,
-  output logic                 ird_o,
-  output logic [IAddrBits-1:0] iaddr_o,
-  output logic [RowBits-1:0]   irow_o,
-  output logic [ColBits-1:0]   icol_o,
-  output logic                 izero_o,
+  // ifmap-row load: PE row i writes column icol_o[i] where iload_o[i]; ird_o: from the
+  // buffer, izero_o: zeros (a row above or below the input)
+  output logic [NumRows-1:0]         iload_o,
+  output logic                       ird_o,
+  output logic [IAddrBits-1:0]       iaddr_o,
+  output logic [NumRows*ColBits-1:0] icol_o,
+  output logic                       izero_o,
   // filter word read
   output logic                 frd_o,
   output logic [FAddrBits-1:0] faddr_o,
@@ -66,48 +73,44 @@ module dnn_rs_seq #(
 );
 
   localparam int unsigned YBits = DimBits + 4;  // signed ifmap coordinates
+  localparam int unsigned NjBits = $clog2(NumCols + 1);
 
   // Job descriptor, latched at accept.
   logic [DimBits-1:0] c_q, h_q, w_q, k_q, r_q, s_q, stride_q, pad_q, e_q, f_q, kg_q;
-  // Loop state.
-  logic               active_q, load_q, qfirst_q, qlast_q, bank_q;
-  logic [DimBits-1:0] e0_q, k0_q, kk_q, ff_q, ss_q, lc_q, lr_q;
-  logic [RowBits-1:0] li_q;
+  // Loop state. Loads: (lc, lr) is the (channel, filter row) slot of the run's first PE
+  // row ilo; lj the column, rr the filter row being read, y the ifmap row read.
+  logic               active_q, load_q, qfirst_q, qlast_q, bank_q, run_new_q;
+  logic [DimBits-1:0] e0_q, k0_q, kk_q, ff_q, ss_q, lc_q, lr_q, rr_q;
+  logic [RowBits-1:0] ilo_q;
   logic [ColBits-1:0] lj_q;
   logic signed [YBits-1:0] e0s_q, y_q, xb_q;
   logic [31:0]        rowbase_q;
   logic [FAddrBits-1:0] fptr_q;
   logic [PAddrBits-1:0] paddr_q;
+  // Per PE row: the next ifmap row it needs and the column that row goes to.
+  logic [NumRows*YBits-1:0]  ny_q;   // row i at [i*YBits +: YBits]
+  logic [NumRows*NjBits-1:0] nj_q;
 
-  logic               active_d, load_d, qfirst_d, qlast_d, bank_d;
-  logic [DimBits-1:0] e0_d, k0_d, kk_d, ff_d, ss_d, lc_d, lr_d;
-  logic [RowBits-1:0] li_d;
+  logic               active_d, load_d, qfirst_d, qlast_d, bank_d, run_new_d;
+  logic [DimBits-1:0] e0_d, k0_d, kk_d, ff_d, ss_d, lc_d, lr_d, rr_d;
+  logic [RowBits-1:0] ilo_d;
   logic [ColBits-1:0] lj_d;
   logic signed [YBits-1:0] e0s_d, y_d, xb_d;
   logic [31:0]        rowbase_d;
   logic [FAddrBits-1:0] fptr_d;
   logic [PAddrBits-1:0] paddr_d;
+  logic [NumRows*YBits-1:0]  ny_d;
+  logic [NumRows*NjBits-1:0] nj_d;
 
   logic [DimBits:0]   kend;         // min(k0 + kg, K)
-  logic               last_row, last_col, slot_valid, col_valid, y_valid;
-  logic signed [YBits-1:0] x, pad_s, stride_s, e_col;
+  logic               y_valid;
+  logic signed [YBits-1:0] x, pad_s, stride_s;
   logic               s_end, f_end, k_end, e_end;
-  logic [DimBits:0]   lr_next, lc_next;
 
   assign pad_s    = $signed({{(YBits-DimBits){1'b0}}, pad_q});
   assign stride_s = $signed({{(YBits-DimBits){1'b0}}, stride_q});
   assign kend     = ({1'b0, k0_q} + {1'b0, kg_q} > {1'b0, k_q}) ? {1'b0, k_q}
                                                                 : {1'b0, k0_q} + {1'b0, kg_q};
-  assign last_row = (li_q == RowBits'(NumRows - 1));
-  assign last_col = (lj_q == ColBits'(NumCols - 1));
-  // The slot after this row's: filter row r+1, or the next channel's row 0.
-  assign lr_next  = ({1'b0, lr_q} + 1'b1 == {1'b0, r_q}) ? '0 : {1'b0, lr_q} + 1'b1;
-  assign lc_next  = ({1'b0, lr_q} + 1'b1 == {1'b0, r_q}) ? {1'b0, lc_q} + 1'b1 : {1'b0, lc_q};
-  // Load of PE (li, lj): column lj computes output row e0 + lj.
-  assign e_col      = $signed({{(YBits-DimBits){1'b0}}, e0_q}) + $signed({{(YBits-ColBits){1'b0}}, lj_q});
-  assign slot_valid = lc_q < c_q;
-  assign col_valid  = e_col < $signed({{(YBits-DimBits){1'b0}}, e_q});
-  assign y_valid    = !y_q[YBits-1] && (y_q < $signed({{(YBits-DimBits){1'b0}}, h_q}));
   // Step: ifmap column f*stride + s - pad of the row in every PE's scratchpad.
   assign x     = xb_q + $signed({{(YBits-DimBits){1'b0}}, ss_q});
   assign s_end = (ss_q + 1'b1 == s_q);
@@ -115,16 +118,61 @@ module dnn_rs_seq #(
   assign k_end = ({1'b0, kk_q} + 1'b1 == kend);
   assign e_end = ({1'b0, e0_q} + (DimBits+1)'(NumCols) >= {1'b0, e_q});
 
+  // ---- the load walk ---------------------------------------------------------------
+  // The run: PE rows ilo .. ilo+rw-1 hold filter rows lr .. rhi of channel lc (the rest
+  // of the channel's filter rows, or of the array's rows). Columns: ncv = min(NumCols,
+  // E - e0) (columns past E compute nothing that is kept).
+  logic [DimBits:0]   rw, rhi, rows_left, r_left, ncv, e_left, lj_next, rr_restart;
+  logic               run_col_end, run_end, fold_end, next_chan, rows_done;
+  logic [DimBits:0]   lr_after, lc_after;
+  assign rows_left = (DimBits+1)'(NumRows) - (DimBits+1)'(ilo_q);
+  assign r_left    = {1'b0, r_q} - {1'b0, lr_q};
+  assign rw        = (rows_left < r_left) ? rows_left : r_left;
+  assign rhi       = {1'b0, lr_q} + rw - 1'b1;
+  assign e_left    = {1'b0, e_q} - {1'b0, e0_q};
+  assign ncv       = (e_left < (DimBits+1)'(NumCols)) ? e_left : (DimBits+1)'(NumCols);
+  assign lj_next   = (DimBits+1)'(lj_q) + 1'b1;
+  // A new column reads only the rows the previous one did not: from rhi - stride + 1.
+  assign rr_restart = (rhi + 1'b1 > {1'b0, lr_q} + {1'b0, stride_q}) ? rhi + 1'b1 - {1'b0, stride_q}
+                                                                    : {1'b0, lr_q};
+  assign run_col_end = ({1'b0, rr_q} == rhi);
+  assign run_end     = run_col_end && lj_next >= ncv;
+  // After the run: the next slot, and whether the fold's rows are used up.
+  assign next_chan = (rhi + 1'b1 == {1'b0, r_q});
+  assign lr_after  = next_chan ? '0 : rhi + 1'b1;
+  assign lc_after  = next_chan ? {1'b0, lc_q} + 1'b1 : {1'b0, lc_q};
+  assign rows_done = (rw == rows_left);
+  assign fold_end  = run_end && (rows_done || lc_after >= {1'b0, c_q});
+  assign y_valid   = !y_q[YBits-1] && (y_q < $signed({{(YBits-DimBits){1'b0}}, h_q}));
+
+  // Row i's tracker, fresh at a run's first read: filter row lr + (i - ilo) of the run
+  // needs ifmap row e0*stride - pad + that filter row first, for column 0.
+  logic [NumRows*YBits-1:0]  ny_now;
+  logic [NumRows*NjBits-1:0] nj_now;
+  logic [NumRows-1:0]      take;
+  for (genvar i = 0; i < NumRows; i++) begin : g_track
+    logic in_run;
+    assign in_run    = (DimBits+1)'(i) - (DimBits+1)'(ilo_q) < rw;  // wraps above rw for i < ilo
+    logic [YBits-1:0]  ny;
+    logic [NjBits-1:0] nj;
+    assign ny = run_new_q ? YBits'(e0s_q - pad_s + $signed(YBits'(lr_q)) + $signed(YBits'(i))
+                                   - $signed(YBits'(ilo_q)))
+                          : ny_q[i*YBits +: YBits];
+    assign nj = run_new_q ? '0 : nj_q[i*NjBits +: NjBits];
+    assign ny_now[i*YBits +: YBits]   = ny;
+    assign nj_now[i*NjBits +: NjBits] = nj;
+    assign take[i]   = in_run && ny == YBits'(y_q) && (DimBits+1)'(nj) < ncv;
+    assign icol_o[i*ColBits +: ColBits] = ColBits'(nj);
+  end
+
   always_comb begin
-    izero_o = !(slot_valid && col_valid && y_valid);
-    iload_o = active_q && load_q;
-    ird_o   = active_q && load_q && !izero_o;
+    iload_o = (active_q && load_q) ? take : '0;
+    izero_o = !y_valid;
+    ird_o   = active_q && load_q && y_valid;
     iaddr_o = IAddrBits'(rowbase_q + 32'(y_q[YBits-2:0]));
-    irow_o  = li_q;
-    icol_o  = lj_q;
     // Filter reads: the first filter of a pass in the last load cycle, the next filter
     // in the last step of the current one.
-    frd_o   = active_q && (load_q ? (last_row && last_col) : (s_end && f_end && !k_end));
+    frd_o   = active_q && (load_q ? fold_end : (s_end && f_end && !k_end));
     faddr_o = fptr_q;
     fbank_o = load_q ? 1'b0 : !bank_q;
     step_valid_o = active_q && !load_q;
@@ -146,32 +194,46 @@ module dnn_rs_seq #(
 
   always_comb begin
     active_d = active_q; load_d = load_q; qfirst_d = qfirst_q; qlast_d = qlast_q;
-    bank_d = bank_q; e0_d = e0_q; k0_d = k0_q; kk_d = kk_q; ff_d = ff_q; ss_d = ss_q;
-    lc_d = lc_q; lr_d = lr_q; li_d = li_q; lj_d = lj_q; e0s_d = e0s_q; y_d = y_q;
-    xb_d = xb_q; rowbase_d = rowbase_q; fptr_d = fptr_q; paddr_d = paddr_q;
+    bank_d = bank_q; run_new_d = 1'b0; e0_d = e0_q; k0_d = k0_q; kk_d = kk_q; ff_d = ff_q;
+    ss_d = ss_q; lc_d = lc_q; lr_d = lr_q; rr_d = rr_q; ilo_d = ilo_q; lj_d = lj_q;
+    e0s_d = e0s_q; y_d = y_q; xb_d = xb_q; rowbase_d = rowbase_q; fptr_d = fptr_q;
+    paddr_d = paddr_q;
+    for (int unsigned i = 0; i < NumRows; i++) begin
+      ny_d[i*YBits+:YBits]   = ny_now[i*YBits+:YBits] + (take[i] ? YBits'(stride_q) : '0);
+      nj_d[i*NjBits+:NjBits] = nj_now[i*NjBits+:NjBits] + (take[i] ? NjBits'(1) : '0);
+    end
     if (start_i) begin
       active_d = 1'b1; load_d = 1'b1; qfirst_d = 1'b1; qlast_d = 1'b0; bank_d = 1'b0;
-      e0_d = '0; k0_d = '0; lc_d = '0; lr_d = '0; li_d = '0; lj_d = '0; e0s_d = '0;
+      run_new_d = 1'b1;
+      e0_d = '0; k0_d = '0; lc_d = '0; lr_d = '0; rr_d = '0; ilo_d = '0; lj_d = '0; e0s_d = '0;
       y_d = -$signed({{(YBits-DimBits){1'b0}}, job_pad_i});
       rowbase_d = '0; fptr_d = '0;
     end else if (active_q && load_q) begin
       if (frd_o) fptr_d = fptr_q + 1'b1;
-      if (!last_col) begin
+      if (!run_col_end) begin
+        rr_d = rr_q + 1'b1;
+        y_d  = y_q + $signed(YBits'(1));
+      end else if (!run_end) begin
+        // The next column: its rows from rr_restart (y of (lj+1, rr_restart)).
         lj_d = lj_q + 1'b1;
-        y_d  = y_q + stride_s;
+        rr_d = DimBits'(rr_restart);
+        y_d  = y_q + stride_s - $signed(YBits'(rhi)) + $signed(YBits'(rr_restart));
       end else begin
-        // Next PE row: the next (channel, filter row) slot.
-        lj_d = '0;
-        li_d = last_row ? '0 : li_q + 1'b1;
-        lr_d = DimBits'(lr_next);
-        lc_d = DimBits'(lc_next);
-        if (lc_next != {1'b0, lc_q}) rowbase_d = rowbase_q + 32'(h_q);
-        y_d  = e0s_q + $signed({{(YBits-DimBits-1){1'b0}}, lr_next}) - pad_s;
-        if (last_row) begin
+        // The run is read: the next slot starts the next run, or the next fold.
+        lr_d = DimBits'(lr_after);
+        lc_d = DimBits'(lc_after);
+        if (next_chan) rowbase_d = rowbase_q + 32'(h_q);
+        ilo_d = RowBits'((DimBits+1)'(ilo_q) + rw);
+        lj_d  = '0;
+        rr_d  = DimBits'(lr_after);
+        y_d   = e0s_q + $signed(YBits'(lr_after)) - pad_s;
+        run_new_d = 1'b1;
+        if (fold_end) begin
           // The fold's loads are done; its steps follow. The walk now points at the
           // next fold's first slot, so past C means this fold is the last.
           load_d  = 1'b0;
-          qlast_d = lc_next >= {1'b0, c_q};
+          run_new_d = 1'b0;
+          qlast_d = lc_after >= {1'b0, c_q};
           kk_d = k0_q; ff_d = '0; ss_d = '0; bank_d = 1'b0; paddr_d = '0;
           xb_d = -pad_s;
         end
@@ -192,13 +254,15 @@ module dnn_rs_seq #(
           if (k_end) begin
             // End of a pass: next row fold, else next filter group, else next E-fold.
             load_d = 1'b1;
-            li_d = '0; lj_d = '0;
+            run_new_d = 1'b1;
+            ilo_d = '0; lj_d = '0;
             qfirst_d = 1'b0;
             if (!qlast_q) begin
+              rr_d = lr_q;
               y_d = e0s_q + $signed({{(YBits-DimBits){1'b0}}, lr_q}) - pad_s;
             end else begin
               qfirst_d = 1'b1;
-              lc_d = '0; lr_d = '0; rowbase_d = '0;
+              lc_d = '0; lr_d = '0; rr_d = '0; rowbase_d = '0;
               y_d = e0s_q - pad_s;
               if (kend != {1'b0, k_q}) begin
                 k0_d = DimBits'(kend);
@@ -228,7 +292,7 @@ module dnn_rs_seq #(
     end
   end
 
-  // Loop counters and the descriptor: only read while active_q, set up at start.
+  // Loop counters, trackers and the descriptor: only read while active_q, set up at start.
   always_ff @(posedge clk_i) begin
     if (start_i) begin
       c_q <= job_c_i; h_q <= job_h_i; w_q <= job_w_i; k_q <= job_k_i; r_q <= job_r_i;
@@ -236,10 +300,12 @@ module dnn_rs_seq #(
       f_q <= job_f_i; kg_q <= job_kg_i;
     end
     if (en_i || start_i) begin
-      qfirst_q <= qfirst_d; qlast_q <= qlast_d; bank_q <= bank_d; e0_q <= e0_d; k0_q <= k0_d;
-      kk_q <= kk_d; ff_q <= ff_d; ss_q <= ss_d; lc_q <= lc_d; lr_q <= lr_d; li_q <= li_d;
-      lj_q <= lj_d; e0s_q <= e0s_d; y_q <= y_d; xb_q <= xb_d; rowbase_q <= rowbase_d;
-      fptr_q <= fptr_d; paddr_q <= paddr_d;
+      qfirst_q <= qfirst_d; qlast_q <= qlast_d; bank_q <= bank_d; run_new_q <= run_new_d;
+      e0_q <= e0_d; k0_q <= k0_d; kk_q <= kk_d; ff_q <= ff_d; ss_q <= ss_d; lc_q <= lc_d;
+      lr_q <= lr_d; rr_q <= rr_d; ilo_q <= ilo_d; lj_q <= lj_d; e0s_q <= e0s_d; y_q <= y_d;
+      xb_q <= xb_d; rowbase_q <= rowbase_d; fptr_q <= fptr_d; paddr_q <= paddr_d;
+      ny_q <= ny_d;
+      nj_q <= nj_d;
     end
   end
 

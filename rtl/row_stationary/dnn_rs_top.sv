@@ -34,7 +34,6 @@ module dnn_rs_top #(
   localparam int unsigned LdWidth = (IRowW > FWordW) ? IRowW : FWordW,
   localparam int unsigned SBits = dnn_pkg::idx_bits(FilterSpad),
   localparam int unsigned XBits = dnn_pkg::idx_bits(IfmapSpad),
-  localparam int unsigned RowBits = dnn_pkg::idx_bits(NumRows),
   localparam int unsigned ColBits = dnn_pkg::idx_bits(NumCols),
   localparam int unsigned CtlBits = 7 + SBits + XBits,
   // Output tag: {first, last, job_last, paddr, k, e0, f}.
@@ -119,10 +118,10 @@ module dnn_rs_top #(
   assign ld_ready_o = !busy;
 
   // ---- sequencer -------------------------------------------------------------------
-  logic                 iload, ird, izero, frd, fbank;
-  logic [IAddrBits-1:0] iaddr;
-  logic [RowBits-1:0]   irow;
-  logic [ColBits-1:0]   icol;
+  logic [NumRows-1:0]         iload;
+  logic                       ird, izero, frd, fbank;
+  logic [IAddrBits-1:0]       iaddr;
+  logic [NumRows*ColBits-1:0] icol;
   logic [FAddrBits-1:0] faddr;
   logic                 st_valid, st_first, st_last, st_xzero, st_bank;
   logic [SBits-1:0]     st_s;
@@ -158,7 +157,6 @@ module dnn_rs_top #(
     .iload_o       (iload),
     .ird_o         (ird),
     .iaddr_o       (iaddr),
-    .irow_o        (irow),
     .icol_o        (icol),
     .izero_o       (izero),
     .frd_o         (frd),
@@ -208,13 +206,13 @@ module dnn_rs_top #(
   // ---- array -----------------------------------------------------------------------
   // Row 0 runs one cycle after issue, when the buffers' read data arrive.
   logic [CtlBits-1:0] ctl_q;
-  logic               ild_valid_q, ild_zero_q;
-  logic [RowBits-1:0] ild_row_q;
-  logic [ColBits-1:0] ild_col_q;
+  logic [NumRows-1:0]         ild_valid_q;
+  logic                       ild_zero_q;
+  logic [NumRows*ColBits-1:0] ild_col_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       ctl_q       <= '0;
-      ild_valid_q <= 1'b0;
+      ild_valid_q <= '0;
     end else if (en) begin
       ctl_q       <= {frd, fbank, st_valid, st_first, st_last, st_s, st_x, st_xzero, st_bank};
       ild_valid_q <= iload;
@@ -223,7 +221,6 @@ module dnn_rs_top #(
   always_ff @(posedge clk_i) begin
     if (en) begin
       ild_zero_q <= izero;
-      ild_row_q  <= irow;
       ild_col_q  <= icol;
     end
   end
@@ -255,7 +252,6 @@ module dnn_rs_top #(
     .ctl_i      (ctl_q),
     .wld_data_i (wld_data),
     .ild_valid_i(ild_valid_q),
-    .ild_row_i  (ild_row_q),
     .ild_col_i  (ild_col_q),
     .ild_zero_i (ild_zero_q),
     .ild_data_i (irdata),

@@ -90,6 +90,36 @@ TEST(RsPlan, LimitsNameTheirKey) {
 
 // The closed form must equal the event-exact walk on every job (last event == cycles),
 // and the walk emits one event per (filter, E-fold, output column).
+// The ifmap multicast reads each row a fold needs once: per channel's run of w rows over
+// ncv columns, w + (ncv - 1) * min(w, stride) cycles, instead of one per PE (rows*cols).
+TEST(RsSchedule, MulticastReadsEachIfmapRowOnce) {
+  const auto cfg = rs_config(12, 14);
+  // (The loads depend on the output height E only: the plan's other fields need buffers
+  // larger than this configuration's.)
+  const auto with_e = [](int64_t e) {
+    Plan p;
+    p.e = e;
+    return p;
+  };
+  // AlexNet CONV5 (one group): C = 192, 13 x 13, 3 x 3, pad 1: E = 13 on 14 columns. A
+  // fold is four channels of three filter rows: 4 * (3 + 12 * 1) = 60 reads, not 168.
+  ConvJob conv5{192, 13, 13, 128, 3, 3, 1, 1};
+  const Plan p5 = with_e(13);
+  EXPECT_EQ(pass_load_cycles(cfg, conv5, p5, 0, 0), 60u);
+  // AlexNet CONV1: C = 3, 227 x 227, 11 x 11, stride 4: E = 55, four E-folds. Fold 0 is
+  // channel 0's 11 rows (11 + 13 * 4) and channel 1's row 0 (1 + 13 * 1); fold 2 is
+  // channel 2's rows 2-10 (9 + 13 * 4); the last E-fold has 13 columns.
+  ConvJob conv1{3, 227, 227, 96, 11, 11, 4, 0};
+  const Plan p1 = with_e(55);
+  EXPECT_EQ(pass_load_cycles(cfg, conv1, p1, 0, 0), 63u + 14u);
+  EXPECT_EQ(pass_load_cycles(cfg, conv1, p1, 0, 2), 61u);
+  EXPECT_EQ(pass_load_cycles(cfg, conv1, p1, 3, 2), 9u + 12u * 4u);
+  // A 1x1 convolution shares no rows: every PE of a column range reads its own, and
+  // columns past E read nothing (7 x 7 output on 14 columns: 12 * 7).
+  ConvJob pointwise{64, 7, 7, 32, 1, 1, 1, 0};
+  EXPECT_EQ(pass_load_cycles(cfg, pointwise, with_e(7), 0, 0), 84u);
+}
+
 TEST(RsSchedule, ClosedFormEqualsEventWalk) {
   std::mt19937_64 rng(42);
   for (const auto& [rows, cols] : {std::pair{4u, 4u}, {1u, 3u}, {12u, 14u}, {3u, 5u}}) {

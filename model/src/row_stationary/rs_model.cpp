@@ -60,8 +60,20 @@ Plan plan(const config::RowStationaryConfig& cfg, const ConvJob& j) {
                     j.k, p.nq, j.k * p.nq, cfg.filter_words));
   for (const int64_t v : {j.c, j.h, j.w, j.k, j.stride, j.pad, p.e, p.f})
     if (v > kDimLimit) fail(fmt::format("a dimension ({}) is above the engine's {} limit", v, kDimLimit));
-  p.load_cycles = uint64_t{cfg.rows} * cfg.cols;
   return p;
+}
+
+uint64_t pass_load_cycles(const config::RowStationaryConfig& cfg, const ConvJob& j, const Plan& p, int64_t eo,
+                          int64_t q) {
+  const int64_t ncv = std::min<int64_t>(cfg.cols, p.e - eo * cfg.cols);
+  const int64_t end = std::min<int64_t>((q + 1) * cfg.rows, j.c * j.r);
+  uint64_t cycles = 0;
+  for (int64_t slot = q * cfg.rows; slot < end;) {
+    const int64_t w = std::min(end - slot, j.r - slot % j.r);  // one channel's run of rows
+    cycles += static_cast<uint64_t>(w + (ncv - 1) * std::min(w, j.stride));
+    slot += w;
+  }
+  return cycles;
 }
 
 Timing estimate(const config::RowStationaryConfig& cfg, const ConvJob& j) {
@@ -69,8 +81,10 @@ Timing estimate(const config::RowStationaryConfig& cfg, const ConvJob& j) {
   Timing t;
   const auto steps = static_cast<uint64_t>(j.k * p.f * j.s);
   t.passes = static_cast<uint64_t>(p.ne * p.nk * p.nq);
-  t.cycles = static_cast<uint64_t>(p.ne * p.nq) * (static_cast<uint64_t>(p.nk) * p.load_cycles + steps) +
-             cfg.rows + 2;
+  uint64_t loads = 0;
+  for (int64_t eo = 0; eo < p.ne; ++eo)
+    for (int64_t q = 0; q < p.nq; ++q) loads += pass_load_cycles(cfg, j, p, eo, q);
+  t.cycles = static_cast<uint64_t>(p.nk) * loads + static_cast<uint64_t>(p.ne * p.nq) * steps + cfg.rows + 2;
   t.macs = static_cast<uint64_t>(j.k * j.c * j.r * j.s * p.e * p.f);
   t.utilization = static_cast<double>(t.macs) / (static_cast<double>(t.cycles) * cfg.rows * cfg.cols);
   return t;
@@ -87,7 +101,7 @@ std::vector<OutEvent> schedule(const config::RowStationaryConfig& cfg, const Con
   for (int64_t eo = 0; eo < p.ne; ++eo)
     for (int64_t k0 = 0; k0 < j.k; k0 += p.kg)
       for (int64_t q = 0; q < p.nq; ++q) {
-        t += p.load_cycles;
+        t += pass_load_cycles(cfg, j, p, eo, q);
         for (int64_t k = k0; k < std::min(j.k, k0 + p.kg); ++k)
           for (int64_t f = 0; f < p.f; ++f) {
             t += static_cast<uint64_t>(j.s);  // steps s = 0 .. S-1; the last issued at t-1

@@ -7,7 +7,8 @@
 //   for eo in E-folds (NumCols output rows at once, column j = output row eo*NumCols + j)
 //    for kg in filter groups (kg_size filters, psums of kg_size x F per column in flight)
 //     for q in row folds (NumRows consecutive (channel, filter row) slots)
-//       load: NumRows*NumCols cycles, one ifmap row into each PE's ifmap scratchpad
+//       load: each ifmap row the fold needs read once and multicast to every PE that
+//             holds it (a diagonal of the array): pass_load_cycles()
 //       for k in the group: for f < F: for s < S: one MAC per PE per cycle
 #include <cstdint>
 #include <string>
@@ -28,12 +29,11 @@ struct ConvJob {
 
 // What the host derives once per job and hands to the RTL with the job.
 struct Plan {
-  int64_t e = 0, f = 0;      // output height and width
-  int64_t ne = 0;            // E-folds: ceil(E / cols)
-  int64_t nq = 0;            // row folds: ceil(C*R / rows)
-  int64_t kg = 0;            // filters per group: min(K, floor(psum_spad / F))
-  int64_t nk = 0;            // filter groups: ceil(K / kg)
-  uint64_t load_cycles = 0;  // per pass: rows * cols
+  int64_t e = 0, f = 0;  // output height and width
+  int64_t ne = 0;        // E-folds: ceil(E / cols)
+  int64_t nq = 0;        // row folds: ceil(C*R / rows)
+  int64_t kg = 0;        // filters per group: min(K, floor(psum_spad / F))
+  int64_t nk = 0;        // filter groups: ceil(K / kg)
 };
 
 // The plan of a job; InputError naming the limit for a job the configuration cannot run
@@ -50,7 +50,17 @@ struct Timing {
   double utilization = 0;
 };
 
-// Closed form, O(1): cycles = ne*nq*(nk*rows*cols + K*F*S) + rows + 2.
+// Ifmap-row load cycles of one pass (E-fold eo, row fold q): one cycle per distinct ifmap
+// row the fold's PEs need. Per run of rows of one channel (w slots, filter rows r0 ..
+// r0+w-1) over the ncv = min(cols, E - eo*cols) columns of the E-fold, column j needs
+// rows j*stride + r0 .. j*stride + r0+w-1 (plus the E-fold's offset, minus the padding),
+// so the run costs w + (ncv - 1) * min(w, stride) cycles. Slots past C*R and columns
+// past E load nothing (their filter rows are zero, their sums are not kept).
+uint64_t pass_load_cycles(const config::RowStationaryConfig& cfg, const ConvJob& job, const Plan& plan,
+                          int64_t eo, int64_t q);
+
+// Closed form over the passes: cycles = nk * sum over (eo, q) of pass_load_cycles +
+// ne*nq*K*F*S + rows + 2.
 Timing estimate(const config::RowStationaryConfig& cfg, const ConvJob& job);
 
 // One output handshake: ofmap[k, e0 + j, f] for the array's columns j.
