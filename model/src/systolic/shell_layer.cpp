@@ -5,35 +5,19 @@
 #include <stdexcept>
 
 #include "dnngen/common/numerics.hpp"
+#include "dnngen/shell/memory_image.hpp"
 #include "dnngen/shell/regmap.hpp"
 
 namespace dnngen::systolic {
 namespace {
 
+using shell::error_code;
+using shell::load;
+using shell::past_top;
 using shell::register_map;
-
-uint32_t error_code(const char* name) { return register_map().enum_value("error", name); }
+using shell::store;
 
 bool raw_output(const LayerDescriptor& d) { return d.out_type == "int32"; }
-
-// One past the last byte of `rows` rows of `row_bytes` bytes, `pitch` apart, from `base`
-// stays within the address space.
-bool past_top(unsigned addr_bits, uint64_t base, uint64_t rows, uint64_t pitch, uint64_t row_bytes) {
-  const unsigned __int128 end =
-      static_cast<unsigned __int128>(base) + static_cast<unsigned __int128>(rows - 1) * pitch + row_bytes;
-  return end > (static_cast<unsigned __int128>(1) << addr_bits);
-}
-
-int64_t load(const std::vector<uint8_t>& mem, uint64_t addr, unsigned bytes, bool is_signed) {
-  uint64_t v = 0;
-  for (unsigned i = 0; i < bytes; ++i) v |= uint64_t{mem.at(addr + i)} << (8 * i);
-  return numerics::from_field(v, 8 * bytes, is_signed);
-}
-
-void store(std::vector<uint8_t>& mem, uint64_t addr, unsigned bytes, int64_t v) {
-  const uint64_t f = numerics::to_field(v, 8 * bytes);
-  for (unsigned i = 0; i < bytes; ++i) mem.at(addr + i) = static_cast<uint8_t>(f >> (8 * i));
-}
 
 }  // namespace
 

@@ -1,0 +1,196 @@
+// The EIE engine's spmv layer behind the shell (dnngen/eie/shell_layer.hpp): the weight
+// image in the paper's format, the golden layer against the kernel's reference (eie::spmv),
+// bias, ReLU, raw output, batches and strides, and every error code of a bad layer.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "dnngen/common/numerics.hpp"
+#include "dnngen/eie/shell_layer.hpp"
+#include "dnngen/eie/spmv.hpp"
+#include "dnngen/shell/memory_image.hpp"
+
+namespace dnngen::eie {
+namespace {
+
+ShellParams params(unsigned pes = 4) {
+  ShellParams p;
+  p.eie.pes = pes;
+  p.eie.max_rows = 64;
+  p.eie.max_cols = 64;
+  p.eie.max_entries = 512;
+  return p;
+}
+
+// A pruned index matrix with about `density` non-zeros and some long zero runs (so the
+// image holds padding entries).
+Tensor random_weights(int64_t m, int64_t k, double density, std::mt19937_64& rng) {
+  Tensor w({m, k});
+  std::bernoulli_distribution keep(density);
+  std::uniform_int_distribution<int64_t> index(1, 15);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < k; ++j)
+      if (keep(rng) && !(j % 5 == 0 && i < m - 1)) w.at(i, j) = index(rng);
+  return w;
+}
+
+void put(std::vector<uint8_t>& mem, uint64_t at, const std::vector<uint8_t>& bytes) {
+  std::copy(bytes.begin(), bytes.end(), mem.begin() + static_cast<std::ptrdiff_t>(at));
+}
+
+// A layer in memory: image at 0x1000, codebook 0x8000, x 0x9000, bias 0xA000, y 0xB000.
+struct Layer {
+  LayerDescriptor d;
+  Tensor w;
+  std::vector<int64_t> codebook;
+  std::vector<std::vector<int64_t>> x;
+  std::vector<uint8_t> memory = std::vector<uint8_t>(0x10000, 0xA5);
+};
+
+Layer make_layer(const ShellParams& p, uint32_t m, uint32_t k, uint32_t n, std::mt19937_64& rng) {
+  Layer l;
+  l.w = random_weights(m, k, 0.3, rng);
+  l.d.op = "spmv";
+  l.d.out_type = "int16";
+  l.d.m = m, l.d.k = k, l.d.n = n;
+  l.d.b_addr = 0x1000, l.d.aux_addr = 0x8000, l.d.a_addr = 0x9000, l.d.bias_addr = 0xA000,
+  l.d.out_addr = 0xB000;
+  put(l.memory, l.d.b_addr, weight_image(p.eie, l.w));
+  std::uniform_int_distribution<int64_t> value(-300, 300), act(-200, 400);
+  l.codebook.assign(16, 0);
+  for (size_t i = 1; i < 16; ++i) l.codebook[i] = value(rng);
+  for (size_t i = 0; i < 16; ++i)
+    shell::store(l.memory, l.d.aux_addr + 2 * i, 2, i == 0 ? 777 : l.codebook[i]);
+  for (uint32_t v = 0; v < n; ++v) {
+    l.x.emplace_back(k);
+    for (uint32_t j = 0; j < k; ++j) {
+      l.x[v][j] = act(rng);
+      shell::store(l.memory, l.d.a_addr + (uint64_t{v} * k + j) * 2, 2, l.x[v][j]);
+    }
+  }
+  for (uint32_t i = 0; i < m; ++i) shell::store(l.memory, l.d.bias_addr + 4 * i, 4, value(rng) * 64);
+  return l;
+}
+
+TEST(EieShellLayer, ImagePacksEightEntriesPerWordAndDecodesBack) {
+  const ShellParams p = params(2);
+  // W (3 x 2), rows 0, 2 in PE 0 and row 1 in PE 1; column 0 = {5, 0, 7}, column 1 = {0, 9, 0}.
+  Tensor w({3, 2});
+  w.at(0, 0) = 5, w.at(2, 0) = 7, w.at(1, 1) = 9;
+  const std::vector<uint8_t> image = weight_image(p.eie, w);
+  // Pointers: PE 0 {0, 2, 2}, PE 1 {2, 2, 3}; entries from byte 24: (5, z 0), (7, z 0), (9, z 0).
+  const std::vector<uint32_t> ptr = {0, 2, 2, 2, 2, 3};
+  for (size_t i = 0; i < ptr.size(); ++i) EXPECT_EQ(shell::load(image, 4 * i, 4, false), ptr[i]) << i;
+  EXPECT_EQ(entry_offset(2, 2), 24u);
+  ASSERT_EQ(image.size(), 27u);
+  EXPECT_EQ(image[24], 0x05);
+  EXPECT_EQ(image[25], 0x07);
+  EXPECT_EQ(image[26], 0x09);
+
+  std::mt19937_64 rng(3);
+  for (unsigned pes : {1u, 3u, 4u}) {
+    const ShellParams q = params(pes);
+    const Tensor big = random_weights(61, 40, 0.15, rng);
+    std::vector<uint8_t> mem(0x4000);
+    put(mem, 0x800, weight_image(q.eie, big));
+    LayerDescriptor d;
+    d.m = 61, d.k = 40, d.b_addr = 0x800;
+    const Tensor back = decode_weight_image(q, d, mem);
+    EXPECT_EQ(back.data, big.data) << pes << " PEs";
+  }
+  // A zero run longer than 15 rows takes a padding entry (v 0, z 15).
+  Tensor tall({40, 1});
+  tall.at(39, 0) = 3;
+  const std::vector<uint8_t> one = weight_image(params(1).eie, tall);
+  ASSERT_EQ(one.size(), entry_offset(1, 1) + 3);
+  EXPECT_EQ(one[8], 0xF0);
+  EXPECT_EQ(one[9], 0xF0);
+  EXPECT_EQ(one[10], 0x73);  // 39 = 16 + 16 + 7 rows: z 7, v 3
+}
+
+TEST(EieShellLayer, BatchEqualsTheKernelReferencePerVector) {
+  std::mt19937_64 rng(11);
+  ShellParams p = params();
+  for (const bool relu : {true, false}) {
+    p.eie.relu = relu;
+    Layer l = make_layer(p, 37, 29, 3, rng);
+    l.d.relu = relu;
+    ASSERT_EQ(check_layer(p, l.d, l.memory), 0u);
+    std::vector<uint8_t> before = l.memory;
+    run_layer(p, l.d, l.memory);
+    for (uint32_t v = 0; v < l.d.n; ++v) {
+      const std::vector<int64_t> want = spmv(p.eie, l.codebook, l.w, l.x[v]);
+      for (uint32_t i = 0; i < l.d.m; ++i) {
+        const uint64_t at = l.d.out_addr + (uint64_t{v} * l.d.m + i) * 2;
+        EXPECT_EQ(shell::load(l.memory, at, 2, true), want[i]) << "vector " << v << " row " << i;
+        before[at] = l.memory[at], before[at + 1] = l.memory[at + 1];
+      }
+    }
+    EXPECT_TRUE(before == l.memory) << "a byte outside Y changed";
+  }
+}
+
+TEST(EieShellLayer, BiasStridesAndRawOutput) {
+  std::mt19937_64 rng(5);
+  const ShellParams p = params();
+  Layer l = make_layer(p, 20, 16, 2, rng);
+  l.d.bias = true;
+  l.d.relu = false;
+  l.d.out_stride = 64;  // Y rows 64 bytes apart
+  std::vector<uint8_t> raw_mem = l.memory;
+  run_layer(p, l.d, l.memory);
+  LayerDescriptor raw = l.d;
+  raw.out_type = "int32";
+  raw.out_stride = 0;
+  ASSERT_EQ(check_layer(p, raw, raw_mem), 0u);
+  run_layer(p, raw, raw_mem);
+  for (uint32_t v = 0; v < l.d.n; ++v)
+    for (uint32_t i = 0; i < l.d.m; ++i) {
+      int64_t sum = 0;
+      for (uint32_t j = 0; j < l.d.k; ++j) sum += l.codebook[static_cast<size_t>(l.w.at(i, j))] * l.x[v][j];
+      const auto bias = static_cast<int32_t>(shell::load(l.memory, l.d.bias_addr + 4 * i, 4, true));
+      EXPECT_EQ(shell::load(raw_mem, raw.out_addr + (uint64_t{v} * l.d.m + i) * 4, 4, true), sum);
+      EXPECT_EQ(shell::load(l.memory, l.d.out_addr + v * 64 + 2 * i, 2, true),
+                numerics::requantize(sum, bias, 1, p.eie.frac_bits, p.eie.act_bits, false));
+    }
+}
+
+TEST(EieShellLayer, BadLayersEndWithTheirErrorCode) {
+  std::mt19937_64 rng(9);
+  const ShellParams p = params();
+  const Layer good = make_layer(p, 24, 20, 1, rng);
+  ASSERT_EQ(check_layer(p, good.d, good.memory), 0u);
+  const auto code = [](const char* name) { return shell::error_code(name); };
+  const auto with = [&](auto change) {
+    Layer l = good;
+    change(l);
+    return check_layer(p, l.d, l.memory);
+  };
+  EXPECT_EQ(with([](Layer& l) { l.d.op = "gemm"; }), code("bad_op"));
+  EXPECT_EQ(with([](Layer& l) { l.d.n = 0; }), code("zero_size"));
+  EXPECT_EQ(with([](Layer& l) { l.d.m = 65; }), code("size_range"));
+  EXPECT_EQ(with([](Layer& l) { l.d.out_type = "int8"; }), code("bad_field"));
+  EXPECT_EQ(with([](Layer& l) { l.d.a_stride = 2; }), code("bad_field"));
+  EXPECT_EQ(with([](Layer& l) { l.d.b_addr = 0x1004; }), code("addr_align"));
+  EXPECT_EQ(with([](Layer& l) { l.d.a_addr = 0x9001; }), code("addr_align"));
+  EXPECT_EQ(with([](Layer& l) { l.d.out_addr = 0xFFFFFFFE; }), code("addr_range"));
+  // The image: a decreasing pointer, a PE over max_entries, an entry below its PE's rows.
+  EXPECT_EQ(with([](Layer& l) { shell::store(l.memory, l.d.b_addr + 4, 4, 1000); }), code("bad_field"));
+  EXPECT_EQ(with([](Layer& l) {
+              const uint64_t last = l.d.b_addr + 4 * l.d.k;  // PE 0's end pointer
+              shell::store(l.memory, last, 4, shell::load(l.memory, last, 4, false) + 600);
+              for (unsigned pe = 1; pe < 4; ++pe)
+                for (uint32_t j = 0; j <= l.d.k; ++j) {
+                  const uint64_t at = l.d.b_addr + 4 * (pe * (l.d.k + 1) + j);
+                  shell::store(l.memory, at, 4, shell::load(l.memory, at, 4, false) + 600);
+                }
+            }),
+            code("size_range"));
+  EXPECT_EQ(with([](Layer& l) {
+              l.memory[l.d.b_addr + entry_offset(4, l.d.k)] = 0xF1;  // PE 0's first entry: z 15
+            }),
+            code("bad_field"));
+}
+
+}  // namespace
+}  // namespace dnngen::eie
