@@ -208,6 +208,7 @@ module dnn_shell_systolic #(
   logic [3:0]  op_code;
   logic [1:0]  out_type;
   logic        out_bias, out_relu, out_per_channel;
+  logic [4:0]  out_bits;  // clamp to this many signed bits; 0: the type's width
   logic [31:0] desc_m, desc_n, desc_k, a_stride_w, b_stride_w, out_stride_w, out_mult_w;
   logic [31:0] in_h_w, in_w_w, in_c_w, out_c_w, kernel_w, stride_w, pad_w;
   logic [5:0]  out_shift;
@@ -221,6 +222,7 @@ module dnn_shell_systolic #(
   assign out_bias        = output_w[2];
   assign out_relu        = output_w[3];
   assign out_per_channel = output_w[4];
+  assign out_bits        = output_w[dnn_shell_regs_pkg::OutputBitsLsb +: 5];
   assign desc_m          = desc_q[bit_of(dnn_shell_regs_pkg::RegM) +: 32];
   assign desc_n          = desc_q[bit_of(dnn_shell_regs_pkg::RegN) +: 32];
   assign desc_k          = desc_q[bit_of(dnn_shell_regs_pkg::RegK) +: 32];
@@ -248,6 +250,15 @@ module dnn_shell_systolic #(
   logic [1:0] out_log2;           // log2 of an output element's bytes
   assign raw      = out_type == 2'(dnn_shell_regs_pkg::OutTypeInt32);
   assign out_log2 = out_type;     // int8 0, int16 1, int32 2
+
+  // OUTPUT.BITS: 2 up to the type's width (0 for int32), and the signed range it clamps to.
+  logic        out_bits_bad;
+  logic [4:0]  clamp_bits;
+  logic [31:0] clamp_hi;
+  assign out_bits_bad = raw ? out_bits != '0
+                            : out_bits != '0 && (out_bits < 5'd2 || out_bits > (out_type == 2'd0 ? 5'd8 : 5'd16));
+  assign clamp_bits   = out_bits != '0 ? out_bits : (out_type == 2'd0 ? 5'd8 : 5'd16);
+  assign clamp_hi     = (32'd1 << (clamp_bits - 5'd1)) - 32'd1;
 
   // The GEMM the layer runs as (conv2d: by implicit im2col) and its row pitches: the
   // stride registers, or packed rows when 0. Sizes are below 2^24 and elements at most 4
@@ -344,7 +355,7 @@ module dnn_shell_systolic #(
     end else if (!is_conv && (size_m >= (32'd1 << SizeBits) || size_n >= (32'd1 << SizeBits)
                               || size_k >= (32'd1 << SizeBits))) begin
       check_code = 8'(dnn_shell_regs_pkg::ErrorSizeRange);
-    end else if (out_type == 2'd3 || (raw && AccBits > 32) || (!raw && out_shift_w > 32'd62)
+    end else if (out_type == 2'd3 || (raw && AccBits > 32) || (!raw && out_shift_w > 32'd62) || out_bits_bad
                  || (a_stride_w != '0 && a_stride_w < a_row_bytes)
                  || (b_stride_w != '0 && b_stride_w < b_row_bytes)
                  || (out_stride_w != '0 && out_stride_w < out_row_bytes)) begin
@@ -1035,18 +1046,20 @@ module dnn_shell_systolic #(
     end
   end
 
-  // Clamp the chunk's channels to the output type and pack their bytes.
+  // Clamp the chunk's channels to OUTPUT.BITS (the type's width by default) and pack their
+  // bytes at the output type.
   logic [RunBits-1:0] chunk_data;
   always_comb begin
     chunk_data = '0;
     for (int unsigned c = 0; c < NumCols; c++) begin
       logic signed [31:0] v;
       v = $signed(ob_rdata[c*32 +: 32]);
+      if (v > $signed(clamp_hi)) v = $signed(clamp_hi);
+      if (v < -$signed(clamp_hi) - 32'sd1) v = -$signed(clamp_hi) - 32'sd1;
       unique case (out_type)
-        2'd0: chunk_data[c*8 +: 8] = (v > 32'sd127) ? 8'h7F : (v < -32'sd128) ? 8'h80 : v[7:0];
-        2'd1: chunk_data[c*16 +: 16] = (v > 32'sd32767) ? 16'h7FFF
-                                     : (v < -32'sd32768) ? 16'h8000 : v[15:0];
-        default: chunk_data[c*32 +: 32] = v;
+        2'd0: chunk_data[c*8 +: 8] = v[7:0];
+        2'd1: chunk_data[c*16 +: 16] = v[15:0];
+        default: chunk_data[c*32 +: 32] = $signed(ob_rdata[c*32 +: 32]);
       endcase
     end
   end

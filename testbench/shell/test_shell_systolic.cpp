@@ -114,6 +114,7 @@ LayerDescriptor random_layer(std::mt19937_64& rng, const ShellParams& p, unsigne
   }
   const char* types[3] = {"int8", "int16", "int32"};
   d.out_type = types[pick(0, p.acc_bits > 32 ? 1 : 2)];
+  if (d.out_type != "int32" && pick(0, 2) == 0) d.out_bits = pick(2, d.out_type == "int8" ? 8 : 16);
   d.bias = pick(0, 1) == 1;
   d.relu = pick(0, 1) == 1;
   d.per_channel = pick(0, 1) == 1;
@@ -147,6 +148,7 @@ LayerDescriptor random_conv_layer(std::mt19937_64& rng, const ShellParams& p) {
   d.out_c = pick(0, 2) == 0 ? pick(1, 4) : pick(1, std::min(p.max_n, 40u) + 5);
   const char* types[3] = {"int8", "int16", "int32"};
   d.out_type = types[pick(0, p.acc_bits > 32 ? 1 : 2)];
+  if (d.out_type != "int32" && pick(0, 2) == 0) d.out_bits = pick(2, d.out_type == "int8" ? 8 : 16);
   d.bias = pick(0, 1) == 1;
   d.relu = pick(0, 1) == 1;
   d.per_channel = pick(0, 1) == 1;
@@ -172,17 +174,18 @@ void sensible_quant_table(std::vector<uint8_t>& mem, const LayerDescriptor& d, s
 }
 
 std::string describe(const LayerDescriptor& d) {
+  const std::string bits = d.out_bits != 0 ? " clamped to " + std::to_string(d.out_bits) + " bits" : "";
   if (d.op == "conv2d") {
     auto u = [](uint32_t x) { return std::to_string(x); };
     return "conv2d " + u(d.in_h) + "x" + u(d.in_w) + "x" + u(d.in_c) + " -> " + u(d.out_c) + " filters " +
            u(d.r) + "x" + u(d.s) + " stride " + u(d.stride_y) + "," + u(d.stride_x) + " pad " + u(d.pad_y) +
-           "," + u(d.pad_x) + " out " + d.out_type + (d.bias ? " bias" : "") +
+           "," + u(d.pad_x) + " out " + d.out_type + bits + (d.bias ? " bias" : "") +
            (d.per_channel ? " per-channel" : "") + (d.relu ? " relu" : "") + " strides " + u(d.a_stride) +
            "/" + u(d.b_stride) + "/" + u(d.out_stride) + " A@" + std::to_string(d.a_addr) + " B@" +
            std::to_string(d.b_addr) + " OUT@" + std::to_string(d.out_addr);
   }
   return "M " + std::to_string(d.m) + " N " + std::to_string(d.n) + " K " + std::to_string(d.k) + " out " +
-         d.out_type + (d.bias ? " bias" : "") + (d.per_channel ? " per-channel" : "") +
+         d.out_type + bits + (d.bias ? " bias" : "") + (d.per_channel ? " per-channel" : "") +
          (d.relu ? " relu" : "") + " strides " + std::to_string(d.a_stride) + "/" +
          std::to_string(d.b_stride) + "/" + std::to_string(d.out_stride) + " A@" + std::to_string(d.a_addr) +
          " B@" + std::to_string(d.b_addr) + " OUT@" + std::to_string(d.out_addr);
@@ -336,6 +339,13 @@ TEST(ShellSystolic, BadDescriptorsEndWithTheirErrorCode) {
       {"size_range", [](LayerDescriptor& d) { d.n = 1u << kSizeBits; }},
       {"bad_field", [](LayerDescriptor& d) { d.out_shift = 63; }},
       {"bad_field", [](LayerDescriptor& d) { d.a_stride = 1; }},
+      {"bad_field", [](LayerDescriptor& d) { d.out_bits = 9; }},  // above int8's width
+      {"bad_field", [](LayerDescriptor& d) { d.out_bits = 1; }},
+      {"bad_field",
+       [](LayerDescriptor& d) {
+         d.out_type = "int32";
+         d.out_bits = 8;
+       }},
       {"addr_align",
        [&](LayerDescriptor& d) {
          d.out_type = "int16";

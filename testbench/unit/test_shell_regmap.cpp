@@ -78,6 +78,7 @@ TEST(ShellDescriptor, RoundTripsEveryMember) {
     d.bias = u32(1);
     d.relu = u32(1);
     d.per_channel = u32(1);
+    d.out_bits = u32(31);
     d.precision = u32(31);
     d.auto_precision = u32(1);
     d.m = u32(0xFFFF'FFFF);

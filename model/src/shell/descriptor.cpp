@@ -62,6 +62,7 @@ const std::vector<Binding>& bindings() {
       flag("OUTPUT.BIAS", &D::bias),
       flag("OUTPUT.RELU", &D::relu),
       flag("OUTPUT.PER_CHANNEL", &D::per_channel),
+      number("OUTPUT.BITS", &D::out_bits),
       number("PRECISION.BITS", &D::precision),
       flag("PRECISION.AUTO", &D::auto_precision),
       number("M", &D::m),

@@ -149,8 +149,9 @@ uint32_t check_descriptor(const ShellParams& p, const LayerDescriptor& d) {
   const GemmView v = gemm_view(p, d);
   // A conv2d's A_STRIDE is checked against an ifmap row (IN_W x IN_C elements).
   const uint64_t a_row = conv ? uint64_t{d.in_w} * d.in_c * in_b : v.a_row_bytes;
-  if ((raw && p.acc_bits > 32) || (!raw && d.out_shift > 62) || (d.a_stride != 0 && d.a_stride < a_row) ||
-      (d.b_stride != 0 && d.b_stride < v.b_row_bytes) ||
+  const bool bad_bits = raw ? d.out_bits != 0 : d.out_bits != 0 && (d.out_bits < 2 || d.out_bits > 8 * o_b);
+  if ((raw && p.acc_bits > 32) || (!raw && d.out_shift > 62) || bad_bits ||
+      (d.a_stride != 0 && d.a_stride < a_row) || (d.b_stride != 0 && d.b_stride < v.b_row_bytes) ||
       (d.out_stride != 0 && d.out_stride < v.out_row_bytes))
     return error_code("bad_field");
   const uint64_t ap = d.a_stride != 0 ? d.a_stride : a_row;
@@ -203,7 +204,9 @@ void run_layer(const ShellParams& p, const LayerDescriptor& d, std::vector<uint8
       for (uint64_t k = 0; k < v.k; ++k) sum += a[m * v.k + k] * column[k];
       const int64_t acc =
           p.saturate ? numerics::saturate_signed(sum, p.acc_bits) : numerics::wrap_signed(sum, p.acc_bits);
-      const int64_t y = raw ? acc : numerics::requantize(acc, bias, mult, shift, 8 * o_b, d.relu);
+      const int64_t y =
+          raw ? acc
+              : numerics::requantize(acc, bias, mult, shift, d.out_bits != 0 ? d.out_bits : 8 * o_b, d.relu);
       results.emplace_back(d.out_addr + m * v.out_pitch + n * o_b, y);
     }
   }

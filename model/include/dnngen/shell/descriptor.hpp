@@ -16,6 +16,7 @@ struct LayerDescriptor {
   bool bias = false;
   bool relu = false;
   bool per_channel = false;  // mult/shift per output channel from quant_addr
+  uint32_t out_bits = 0;     // clamp outputs to this many signed bits, 0 = the type's width
   uint32_t precision = 0;    // bit-serial: activation bits, 0 = the input width
   bool auto_precision = false;
   uint32_t m = 0, n = 0, k = 0;                      // gemm / spmv sizes
