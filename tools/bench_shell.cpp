@@ -87,9 +87,7 @@ int run(int argc, char** argv) {
   }
   config::Config cfg = config::load_config(argv[1]);
   if (!config::has_shell(cfg))
-    throw InputError(
-        "bench_shell: the shell runs the systolic engine's weight- and output-stationary GEMM "
-        "dataflows only so far");
+    throw InputError("bench_shell: the " + cfg.engine + " engine has no shell yet (docs/shell.md)");
   if (std::string(argv[2]) == "--rtl-params") {
     std::string line;
     for (const auto& [name, value] : config::shell_rtl_parameters(cfg))
@@ -97,6 +95,8 @@ int run(int argc, char** argv) {
     fmt::print("{}\n", line.substr(1));
     return 0;
   }
+  if (cfg.engine != "systolic")
+    throw InputError("bench_shell: workloads run on the systolic engine's shell only so far");
   bool host_im2col = false;
   for (int i = 3; i < argc; ++i) {
     const std::string opt = argv[i];

@@ -55,6 +55,7 @@ module dnn_eie_pe #(
   // write-back of one local row
   input  logic                               wb_valid_i,
   input  logic [AccAddrBits-1:0]             wb_addr_i,
+  output logic [AccBits-1:0]                 wb_acc_o,     // the raw sum write-back reads
   output logic                               idle_o
 );
 
@@ -183,8 +184,9 @@ module dnn_eie_pe #(
 
   // ---- write-back ----
   logic [ActBits-1:0] wb_act;
+  assign wb_acc_o = acc_q[wb_addr_i*AccBits +: AccBits];
   dnn_eie_requant #(.ActBits(ActBits), .AccBits(AccBits), .FracBits(FracBits), .Relu(Relu)) u_requant (
-    .acc_i(acc_q[wb_addr_i*AccBits +: AccBits]),
+    .acc_i(wb_acc_o),
     .act_o(wb_act)
   );
 

@@ -11,6 +11,9 @@
 //   job: one layer: rows M, cols N, and the index of its first column pointer.
 //   result read: the source file (a finished layer's output) of PE rd_pe_i at
 //     rd_addr_i, combinational, while idle.
+//   write-back: in each write-back cycle, local row wb_addr_o of every PE as the raw sum
+//     before requantisation (global rows wb_addr_o * NumPes + p), for a shell that
+//     applies its own output pipeline (bias, per-layer ReLU, raw int32).
 // Cycles from accept to finish: model/src/eie/cycle_model.cpp.
 module dnn_eie_top #(
   parameter int unsigned NumPes     = 4,
@@ -30,6 +33,7 @@ module dnn_eie_top #(
   parameter int unsigned ActDepth   = (MaxDim + NumPes - 1) / NumPes,
   parameter int unsigned ActAddrBits = dnn_pkg::idx_bits(ActDepth),
   parameter int unsigned PtrIdxBits = $clog2(MaxCols + 2),
+  parameter int unsigned AccAddrBits = dnn_pkg::idx_bits((MaxRows + NumPes - 1) / NumPes),
   parameter int unsigned LdAddrBits = 21,
   parameter int unsigned LdDataBits = 32
 ) (
@@ -52,11 +56,13 @@ module dnn_eie_top #(
   output logic [47:0]            cycles_o,
   input  logic [PeBits-1:0]      rd_pe_i,
   input  logic [ActAddrBits-1:0] rd_addr_i,
-  output logic [ActBits-1:0]     rd_data_o
+  output logic [ActBits-1:0]     rd_data_o,
+  output logic                   wb_valid_o,
+  output logic [AccAddrBits-1:0] wb_addr_o,
+  output logic [NumPes*AccBits-1:0] wb_acc_o
 );
 
   localparam int unsigned AccDepth    = (MaxRows + NumPes - 1) / NumPes;
-  localparam int unsigned AccAddrBits = dnn_pkg::idx_bits(AccDepth);
   localparam int unsigned NumPtrs     = MaxCols + 1;
   localparam int unsigned PtrBits     = $clog2(MaxEntries + 1);
   localparam int unsigned CbEntries   = 1 << IndexBits;
@@ -191,6 +197,10 @@ module dnn_eie_top #(
   );
 
   assign bc_k     = base_q + PtrIdxBits'(bc_col);
+  // A column index is below MaxCols: bits of DimBits above PtrIdxBits (MaxRows > MaxCols)
+  // are always 0.
+  logic unused_col;
+  assign unused_col = ^bc_col;
   assign all_idle = &pe_idle;
 
   // ---- PEs ----
@@ -234,11 +244,14 @@ module dnn_eie_top #(
       .rd_data_o  (rd_data[p*ActBits +: ActBits]),
       .wb_valid_i (wb_valid),
       .wb_addr_i  (wb_addr_q),
+      .wb_acc_o   (wb_acc_o[p*AccBits +: AccBits]),
       .idle_o     (pe_idle[p])
     );
   end
 
-  assign rd_data_o = rd_data[rd_pe_i*ActBits +: ActBits];
+  assign rd_data_o  = rd_data[rd_pe_i*ActBits +: ActBits];
+  assign wb_valid_o = wb_valid;
+  assign wb_addr_o  = wb_addr_q;
 
   `ifndef SYNTHESIS
   initial begin

@@ -1059,7 +1059,8 @@ class SimulatorTests(CliTestCase):
         _, _, ap, bp = self.gemm_inputs()
         out = self.path("c.npy")
         for config, needles in [("systolic_rs_4x4_int8.yaml", ["--shell", "no AXI shell"]),
-                                ("eie_4pe.yaml", ["--shell", "eie", "no AXI shell"]),
+                                ("bitserial_stripes_4x4_l16.yaml", ["--shell", "bitserial", "no AXI shell"]),
+                                ("eie_4pe.yaml", ["--shell", "eie", "systolic engine's shell only"]),
                                 ("systolic_ws_8x8_int16.yaml", ["48-bit sums", "int32 output"])]:
             with self.subTest(config=config):
                 self.assert_bad_input(["run", self.config(config), "--shell", "--in", f"A={ap}", "--in",
@@ -1706,8 +1707,8 @@ class SynthTests(CliTestCase):
 
     def test_synth_shell_needs_an_engine_with_a_shell(self):
         rep = self.path("synth.json")
-        self.assert_bad_input(["synth", self.config("eie_4pe.yaml"), "--shell", "--json", rep],
-                              ["--shell", "eie", "no AXI shell"], absent=[rep])
+        self.assert_bad_input(["synth", self.config("bitserial_stripes_4x4_l16.yaml"), "--shell", "--json", rep],
+                              ["--shell", "bitserial", "no AXI shell"], absent=[rep])
 
     def test_synth_unknown_target(self):
         rep = self.path("synth.json")

@@ -3,10 +3,12 @@
 // bias, ReLU, raw output, batches and strides, and every error code of a bad layer.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "dnngen/common/numerics.hpp"
 #include "dnngen/eie/shell_layer.hpp"
+#include "dnngen/eie/shell_timing.hpp"
 #include "dnngen/eie/spmv.hpp"
 #include "dnngen/shell/memory_image.hpp"
 
@@ -171,6 +173,18 @@ TEST(EieShellLayer, BadLayersEndWithTheirErrorCode) {
   EXPECT_EQ(with([](Layer& l) { l.d.m = 65; }), code("size_range"));
   EXPECT_EQ(with([](Layer& l) { l.d.out_type = "int8"; }), code("bad_field"));
   EXPECT_EQ(with([](Layer& l) { l.d.a_stride = 2; }), code("bad_field"));
+  EXPECT_EQ(with([](Layer& l) { l.d.per_channel = true; }), code("bad_field"));
+  EXPECT_EQ(with([](Layer& l) { l.d.out_bits = 1; }), code("bad_field"));
+  EXPECT_EQ(with([](Layer& l) { l.d.out_bits = 17; }), code("bad_field"));
+  EXPECT_EQ(with([](Layer& l) { l.d.out_bits = 16; }), 0u);
+  EXPECT_EQ(with([](Layer& l) { l.d.out_type = "int32", l.d.out_bits = 8; }), code("bad_field"));
+  {
+    ShellParams wide = p;
+    wide.eie.acc_bits = 40;
+    LayerDescriptor raw = good.d;
+    raw.out_type = "int32";
+    EXPECT_EQ(check_layer(wide, raw, good.memory), code("bad_field")) << "int32 holds no 40-bit sum";
+  }
   EXPECT_EQ(with([](Layer& l) { l.d.b_addr = 0x1004; }), code("addr_align"));
   EXPECT_EQ(with([](Layer& l) { l.d.a_addr = 0x9001; }), code("addr_align"));
   EXPECT_EQ(with([](Layer& l) { l.d.out_addr = 0xFFFFFFFE; }), code("addr_range"));
@@ -190,6 +204,55 @@ TEST(EieShellLayer, BadLayersEndWithTheirErrorCode) {
               l.memory[l.d.b_addr + entry_offset(4, l.d.k)] = 0xF1;  // PE 0's first entry: z 15
             }),
             code("bad_field"));
+  // The image is checked PE by PE as the shell reads it: PE 0's entry below its rows comes
+  // before PE 1's excess of entries.
+  EXPECT_EQ(with([](Layer& l) {
+              l.memory[l.d.b_addr + entry_offset(4, l.d.k)] = 0xF1;
+              const uint64_t last = l.d.b_addr + 4 * (2 * (l.d.k + 1) - 1);  // PE 1's end pointer
+              shell::store(l.memory, last, 4, shell::load(l.memory, last, 4, false) + 600);
+            }),
+            code("bad_field"));
+}
+
+TEST(EieShellLayer, OutputBitsClampToTheNextLayersPrecision) {
+  std::mt19937_64 rng(21);
+  ShellParams p = params();
+  p.eie.relu = false;  // the kernel's reference (spmv) then neither
+  Layer l = make_layer(p, 30, 25, 2, rng);
+  l.d.out_bits = 5;
+  l.d.relu = false;
+  ASSERT_EQ(check_layer(p, l.d, l.memory), 0u);
+  run_layer(p, l.d, l.memory);
+  bool clamped = false;
+  for (uint32_t v = 0; v < l.d.n; ++v) {
+    const std::vector<int64_t> full = spmv(p.eie, l.codebook, l.w, l.x[v]);
+    for (uint32_t i = 0; i < l.d.m; ++i) {
+      const int64_t y = shell::load(l.memory, l.d.out_addr + (uint64_t{v} * l.d.m + i) * 2, 2, true);
+      EXPECT_EQ(y, std::clamp<int64_t>(full[i], -16, 15)) << "vector " << v << " row " << i;
+      clamped = clamped || y != full[i];
+    }
+  }
+  EXPECT_TRUE(clamped) << "no output needed the clamp: the test shows nothing";
+}
+
+TEST(EieShellLayer, CycleModelCountsEveryPhase) {
+  std::mt19937_64 rng(31);
+  const ShellParams p = params();
+  Layer l = make_layer(p, 40, 33, 3, rng);
+  l.d.bias = true;
+  const ShellTiming t = layer_cycles(p, l.d, l.memory, 20, 8);
+  // The check cycle, the core's jobs and everything else.
+  EXPECT_EQ(t.cycles, 1 + t.compute + t.mem_wait);
+  EXPECT_EQ(t.bytes_written, uint64_t{3} * 40 * 2);
+  // At least: the codebook, the pointers, every entry, the bias, three vectors of x.
+  const uint64_t image = weight_image(p.eie, l.w).size();
+  EXPECT_GE(t.bytes_read, 32 + image + 40 * 4 + 3 * 33 * 2);
+  EXPECT_GT(t.useful_macs, 0u);
+  // A slower memory can only cost cycles; the core's work does not change.
+  const ShellTiming slow = layer_cycles(p, l.d, l.memory, 60, 2);
+  EXPECT_GT(slow.cycles, t.cycles);
+  EXPECT_EQ(slow.compute, t.compute);
+  EXPECT_EQ(slow.bytes_read, t.bytes_read);
 }
 
 }  // namespace

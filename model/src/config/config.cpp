@@ -472,18 +472,24 @@ std::vector<std::pair<std::string, int64_t>> rtl_parameters(const Config& cfg) {
   return systolic_rtl_parameters(cfg.systolic);
 }
 
-bool has_shell(const Config& cfg) { return cfg.engine == "systolic" && !cfg.systolic.row_stationary(); }
+bool has_shell(const Config& cfg) {
+  return (cfg.engine == "systolic" && !cfg.systolic.row_stationary()) || cfg.engine == "eie";
+}
 
 namespace {
 
 // The shell's parameters but ConfigHash.
 std::vector<std::pair<std::string, int64_t>> hashed_shell_parameters(const Config& cfg) {
   if (!has_shell(cfg)) throw std::invalid_argument("shell_rtl_parameters: no shell for this engine yet");
-  auto params = systolic_rtl_parameters(cfg.systolic);
+  const bool eie = cfg.engine == "eie";
+  auto params = eie ? eie_rtl_parameters(cfg.eie) : systolic_rtl_parameters(cfg.systolic);
+  // ReLU is a descriptor field behind the shell (OUTPUT.RELU), not a build parameter.
+  params.erase(std::remove_if(params.begin(), params.end(), [](const auto& p) { return p.first == "Relu"; }),
+               params.end());
   params.insert(params.end(), {{"DataBits", cfg.memory.data_bits},
                                {"MaxBurst", cfg.memory.max_burst},
-                               {"Outstanding", cfg.memory.outstanding},
-                               {"QueueDepth", kShellQueueDepth}});
+                               {"Outstanding", cfg.memory.outstanding}});
+  if (!eie) params.emplace_back("QueueDepth", kShellQueueDepth);
   return params;
 }
 

@@ -50,21 +50,19 @@ Entry entry(const config::EieConfig& cfg, const std::vector<uint8_t>& mem, const
   return {raw & ((1u << cfg.index_bits) - 1), raw >> (8 * eb - kZBits)};
 }
 
-// The image's error code once its pointers and entries are read (0: well formed).
+// The image's error code once its pointers and entries are read (0: well formed), in the
+// order the shell reads the image: PE by PE, its pointers (one decreasing: bad_field; more
+// than max_entries: size_range; its entries past the address space: addr_range), then its
+// entries (one with a weight below the PE's rows of W: bad_field).
 uint32_t check_image(const ShellParams& p, const LayerDescriptor& d, const std::vector<uint8_t>& mem) {
   const auto& cfg = p.eie;
-  uint64_t top = 0;
   for (unsigned pe = 0; pe < cfg.pes; ++pe) {
     for (uint64_t k = 0; k < d.k; ++k)
       if (pointer(mem, d, pe, k + 1) < pointer(mem, d, pe, k)) return error_code("bad_field");
     const uint64_t first = pointer(mem, d, pe, 0), last = pointer(mem, d, pe, d.k);
     if (last - first > cfg.max_entries) return error_code("size_range");
-    top = std::max(top, last);
-  }
-  if (past_top(p.addr_bits, d.b_addr + entry_offset(cfg.pes, d.k), 1, 0, top * entry_bytes(cfg)))
-    return error_code("addr_range");
-  // Every entry's row must lie inside its PE's rows of W.
-  for (unsigned pe = 0; pe < cfg.pes; ++pe) {
+    if (past_top(p.addr_bits, d.b_addr + entry_offset(cfg.pes, d.k), 1, 0, last * entry_bytes(cfg)))
+      return error_code("addr_range");
     const int64_t rows = local_rows(d.m, cfg.pes, pe);
     for (uint64_t k = 0; k < d.k; ++k) {
       int64_t row = -1;
@@ -78,11 +76,21 @@ uint32_t check_image(const ShellParams& p, const LayerDescriptor& d, const std::
   return 0;
 }
 
+// OUTPUT.BITS: 0 (the activations' width) or 2..act_bits; 0 with int32.
+bool out_bits_bad(const config::EieConfig& cfg, const LayerDescriptor& d) {
+  if (raw_output(d)) return d.out_bits != 0;
+  return d.out_bits != 0 && (d.out_bits < 2 || d.out_bits > cfg.act_bits);
+}
+
 }  // namespace
 
 ShellParams shell_params(const config::Config& cfg) {
   ShellParams p;
   p.eie = cfg.eie;
+  p.data_bits = cfg.memory.data_bits;
+  p.max_burst = cfg.memory.max_burst;
+  p.outstanding = cfg.memory.outstanding;
+  p.config_hash = config::shell_config_hash(cfg);
   return p;
 }
 
@@ -114,7 +122,9 @@ uint32_t check_layer(const ShellParams& p, const LayerDescriptor& d, const std::
   if (d.op != "spmv") return error_code("bad_op");
   if (d.m == 0 || d.n == 0 || d.k == 0) return error_code("zero_size");
   if (d.m > cfg.max_rows || d.k > cfg.max_cols || d.n >= (1u << kBatchBits)) return error_code("size_range");
-  if (!raw_output(d) && d.out_type != act_type(cfg)) return error_code("bad_field");
+  if ((!raw_output(d) && d.out_type != act_type(cfg)) || (raw_output(d) && cfg.acc_bits > 32) ||
+      d.per_channel || out_bits_bad(cfg, d))
+    return error_code("bad_field");
   const unsigned ab = act_bytes(cfg), ob = out_bytes(cfg, d);
   const uint64_t a_row = uint64_t{d.k} * ab, out_row = uint64_t{d.m} * ob;
   if ((d.a_stride != 0 && d.a_stride < a_row) || (d.out_stride != 0 && d.out_stride < out_row))
@@ -159,6 +169,7 @@ void run_layer(const ShellParams& p, const LayerDescriptor& d, std::vector<uint8
   const uint64_t a_pitch = d.a_stride != 0 ? d.a_stride : uint64_t{d.k} * ab;
   const uint64_t out_pitch = d.out_stride != 0 ? d.out_stride : uint64_t{d.m} * ob;
   const bool raw = raw_output(d);
+  const unsigned clamp_bits = d.out_bits != 0 ? d.out_bits : cfg.act_bits;
   for (uint64_t n = 0; n < d.n; ++n) {
     std::vector<int64_t> x(d.k);
     for (uint64_t k = 0; k < d.k; ++k)
@@ -170,7 +181,7 @@ void run_layer(const ShellParams& p, const LayerDescriptor& d, std::vector<uint8
           sum += codebook[static_cast<size_t>(v)] * x[k];
       const int64_t acc = numerics::wrap_signed(sum, cfg.acc_bits);
       const auto bias = d.bias && !raw ? static_cast<int32_t>(load(memory, d.bias_addr + 4 * m, 4, true)) : 0;
-      const int64_t y = raw ? acc : numerics::requantize(acc, bias, 1, cfg.frac_bits, cfg.act_bits, d.relu);
+      const int64_t y = raw ? acc : numerics::requantize(acc, bias, 1, cfg.frac_bits, clamp_bits, d.relu);
       store(memory, d.out_addr + n * out_pitch + m * ob, ob, y);
     }
   }

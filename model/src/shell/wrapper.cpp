@@ -56,16 +56,21 @@ std::vector<ShellPort> shell_ports(unsigned data_bits) {
 
 std::string wrapper_top(const config::Config& cfg) { return cfg.name + "_shell"; }
 
-// The systolic engine (both GEMM dataflows) has a shell so far (config::has_shell); the
-// others follow with their own shell module and file list.
-std::string engine_shell_module(const config::Config&) { return "dnn_shell_systolic"; }
+// The engines with a shell (config::has_shell): the systolic engine (both GEMM dataflows)
+// and EIE, each with its own shell module and file list.
+std::string engine_shell_module(const config::Config& cfg) {
+  return cfg.engine == "eie" ? "dnn_shell_eie" : "dnn_shell_systolic";
+}
 
 std::string engine_core_module(const config::Config& cfg) {
+  if (cfg.engine == "eie") return "dnn_eie_top";
   return cfg.systolic.dataflow == config::Dataflow::kOutputStationary ? "dnn_systolic_os_core"
                                                                       : "dnn_systolic_ws_core";
 }
 
-std::string shell_filelist(const config::Config&) { return "shell_systolic"; }
+std::string shell_filelist(const config::Config& cfg) {
+  return cfg.engine == "eie" ? "shell_eie" : "shell_systolic";
+}
 
 std::vector<std::string> shell_source_paths(const config::Config& cfg, const std::string& regs_package) {
   std::vector<std::string> paths;

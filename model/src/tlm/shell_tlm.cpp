@@ -77,12 +77,13 @@ ShellSystolicTlm::ShellSystolicTlm(sc_core::sc_module_name name, const config::C
       mem("mem"),
       irq("irq"),
       cfg_(cfg),
-      params_(config::has_shell(cfg) ? systolic::shell_params(cfg) : systolic::ShellParams{}),
+      params_(config::has_shell(cfg) && cfg.engine == "systolic" ? systolic::shell_params(cfg)
+                                                                 : systolic::ShellParams{}),
       clock_period_(clock_period),
       rf_(systolic::shell_identity(params_)) {
-  if (!config::has_shell(cfg)) {
+  if (!config::has_shell(cfg) || cfg.engine != "systolic") {
     throw std::invalid_argument(std::string(this->name()) + ": configuration '" + cfg.name +
-                                "' has no shell (engine " + cfg.engine + ")");
+                                "' has no systolic shell (engine " + cfg.engine + ")");
   }
   if (clock_period_ == sc_core::SC_ZERO_TIME) {
     throw std::invalid_argument(std::string(this->name()) + ": clock period must be positive");

@@ -39,15 +39,16 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
 // Name/value of every parameter of the engine's top RTL module, in declaration order.
 std::vector<std::pair<std::string, int64_t>> rtl_parameters(const Config& cfg);
 
-// Whether the configuration's engine runs behind the accelerator shell today
-// (rtl/shell/dnn_shell_systolic.sv: the weight-stationary systolic engine).
+// Whether the configuration's engine has an RTL shell today: the systolic engine's
+// weight- and output-stationary dataflows (rtl/shell/dnn_shell_systolic.sv) and EIE
+// (rtl/shell/dnn_shell_eie.sv).
 bool has_shell(const Config& cfg);
 // Descriptors CTRL.START may queue behind a running layer (dnn_shell_systolic's
-// QueueDepth; not a configuration key).
+// QueueDepth; not a configuration key). The EIE shell has no queue.
 constexpr unsigned kShellQueueDepth = 2;
-// Name/value of every parameter of dnn_shell_systolic for the configuration (its engine
-// section and `memory:`, QueueDepth, then ConfigHash); std::invalid_argument unless
-// has_shell(cfg).
+// Name/value of every parameter of the engine's shell module for the configuration (its
+// engine section but a kernel's Relu, `memory:`, the systolic shell's QueueDepth, then
+// ConfigHash); std::invalid_argument unless has_shell(cfg).
 std::vector<std::pair<std::string, int64_t>> shell_rtl_parameters(const Config& cfg);
 // The shell's CONFIG_HASH register (RTL parameter ConfigHash): FNV-1a (32-bit) over the
 // lines "Name=Value" of every other shell parameter, in order, with bit 31 cleared so that

@@ -11,7 +11,8 @@
 // (0: packed). W is the compressed image at B_ADDR, the codebook 2^index_bits int16 values
 // at AUX_ADDR (index 0 is the padding / pruned index: it always weighs 0, whatever the
 // codebook's first value). The sum is exact modulo 2^acc_bits; out() is the EIE write-back
-// (round, >>> frac_bits, saturate to act_bits) then ReLU if OUTPUT.RELU, with the int32 bias
+// (round, >>> frac_bits, saturate to act_bits, or to OUTPUT.BITS when set) then ReLU if
+// OUTPUT.RELU, with the int32 bias
 // (in accumulator units, 2^frac_bits per activation unit) added first if OUTPUT.BIAS.
 // OUTPUT.TYPE int16 writes that; int32 writes the raw accumulator (no bias or ReLU) as
 // 4-byte elements.
@@ -28,7 +29,8 @@ using shell::LayerDescriptor;
 
 struct ShellParams {
   config::EieConfig eie;
-  unsigned addr_bits = 32;
+  unsigned addr_bits = 32, data_bits = 64, max_burst = 16, outstanding = 4;
+  uint32_t config_hash = 0;  // config::shell_config_hash
 };
 
 // From an EIE configuration and its `memory:` section.
@@ -51,13 +53,14 @@ uint64_t weight_image_bytes(const config::EieConfig& cfg, const std::vector<uint
 // ERROR_CODE (register map enum `error`) of `d` on `memory`, 0 when the layer runs. The
 // descriptor's checks come first: OP not spmv (bad_op), a size of 0 (zero_size), M above
 // max_rows, K above max_cols or N from 2^24 (size_range), OUTPUT.TYPE neither int32 nor the
-// activations' container or a stride below its row (bad_field), misaligned addresses or
-// strides (addr_align; the image 8-byte aligned), a tensor past the address space
-// (addr_range). Then those of the image, found once its pointers and entries are read
-// (before any output is written): a pointer below the one before it (bad_field), a PE with
-// more than max_entries entries (size_range), entries past the address space
-// (addr_range), an entry below its PE's rows of W (bad_field). X elements keep their low
-// act_bits bits.
+// activations' container, int32 with acc_bits above 32, PER_CHANNEL set (the scale is the
+// fixed frac_bits shift), OUTPUT.BITS outside 2..act_bits (or set with int32), or a stride
+// below its row (bad_field), misaligned addresses or strides (addr_align; the image 8-byte
+// aligned), a tensor past the address space (addr_range). Then those of the image, PE by
+// PE as the shell reads it, before any output is written: a pointer below the one before
+// it (bad_field), more than max_entries entries (size_range), entries past the address
+// space (addr_range), an entry with a weight below the PE's rows of W (bad_field). X
+// elements keep their low act_bits bits.
 uint32_t check_layer(const ShellParams& p, const LayerDescriptor& d, const std::vector<uint8_t>& memory);
 
 // The index matrix W[M][K] of the image at d.b_addr (d must pass check_layer).
