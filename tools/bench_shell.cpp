@@ -15,9 +15,16 @@
 // DRAM bytes and the roofline max(compute, bytes / bandwidth) + fill + drain, and the totals:
 // utilisation with data movement against compute only (issue 12's target: >= 85 %).
 //
+// On an EIE configuration it times one spmv layer through dnn_shell_eie instead
+// (eie::layer_cycles): a random M x K index matrix at a weight density, in the paper's image
+// format, and batches of input vectors at an activation density, so the share of loading
+// the image, of moving x and Y, and of computing shows per batch size.
+//
 // Usage: bench_shell CONFIG.yaml WORKLOAD.csv [--latency L] [--bytes-per-cycle B] [--outstanding N]
 // [--host-im2col]
-//        bench_shell CONFIG.yaml --rtl-params    (dnn_shell_systolic's -G parameters for the
+//        bench_shell EIE_CONFIG.yaml --spmv MxK [--density D] [--act-density A] [--batch N,N,...]
+//                    [--latency L] [--bytes-per-cycle B]
+//        bench_shell CONFIG.yaml --rtl-params    (the shell module's -G parameters for the
 //                                                  configuration, as the testbench builds take them)
 #include <fmt/format.h>
 
@@ -25,11 +32,16 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/config/config.hpp"
+#include "dnngen/eie/shell_layer.hpp"
+#include "dnngen/eie/shell_timing.hpp"
+#include "dnngen/shell/memory_image.hpp"
 #include "dnngen/systolic/network_estimate.hpp"
 #include "dnngen/systolic/shell_layer_timing.hpp"
 #include "dnngen/workload/network.hpp"
@@ -77,17 +89,93 @@ shell::LayerDescriptor layer_descriptor(const workload::Layer& layer, bool host_
   return d;
 }
 
+// --spmv on an EIE configuration: one layer, batches of vectors (see the header).
+int run_spmv(config::Config cfg, int argc, char** argv) {
+  int64_t m = 0, k = 0;
+  double density = 0.1, act_density = 0.35;
+  std::vector<uint32_t> batches = {1, 8, 64};
+  double bpc = cfg.memory.bytes_per_cycle;  // fractional rates too (Eyeriss's link: 2.4)
+  for (int i = 2; i < argc; ++i) {
+    const std::string opt = argv[i];
+    if (i + 1 >= argc) throw InputError(opt + " needs a value");
+    const std::string v = argv[++i];
+    if (opt == "--spmv") {
+      char x = 0;
+      std::istringstream in(v);
+      if (!(in >> m >> x >> k) || x != 'x' || m < 1 || k < 1 || m > cfg.eie.max_rows || k > cfg.eie.max_cols)
+        throw InputError(fmt::format("--spmv {}: expected MxK within the configuration's {}x{}", v,
+                                     cfg.eie.max_rows, cfg.eie.max_cols));
+    } else if (opt == "--density") {
+      density = std::stod(v);
+    } else if (opt == "--act-density") {
+      act_density = std::stod(v);
+    } else if (opt == "--batch") {
+      batches.clear();
+      std::istringstream in(v);
+      for (std::string n; std::getline(in, n, ',');) batches.push_back(static_cast<uint32_t>(std::stoul(n)));
+    } else if (opt == "--latency") {
+      cfg.memory.latency = static_cast<unsigned>(std::stoul(v));
+    } else if (opt == "--bytes-per-cycle") {
+      bpc = std::stod(v);
+    } else {
+      throw InputError("unknown option " + opt);
+    }
+  }
+  if (!(bpc > 0)) throw InputError("--bytes-per-cycle must be > 0");
+  if (m == 0) throw InputError("an EIE configuration takes --spmv MxK");
+  if (!(density > 0 && density <= 1 && act_density > 0 && act_density <= 1))
+    throw InputError("--density and --act-density must be in (0, 1]");
+  const eie::ShellParams p = eie::shell_params(cfg);
+  std::mt19937_64 rng(1);
+  std::bernoulli_distribution keep(density), act(act_density);
+  std::uniform_int_distribution<int64_t> index(1, (int64_t{1} << cfg.eie.index_bits) - 1);
+  std::uniform_int_distribution<int64_t> value(-100, 100);
+  Tensor w({m, k});
+  for (auto& v : w.data) v = keep(rng) ? index(rng) : 0;
+  const std::vector<uint8_t> image = eie::weight_image(p.eie, w);
+  const unsigned ab = cfg.eie.act_bits <= 8 ? 1 : 2;
+  fmt::print(
+      "spmv {}x{} on {} ({} PEs): weight density {}, activation density {}, image {} bytes; {}-bit AXI4, "
+      "memory latency {} cycles, {} bytes/cycle each way (every byte moved by the shell's DMAs)\n",
+      m, k, cfg.name, p.eie.pes, density, act_density, image.size(), p.data_bits, cfg.memory.latency, bpc);
+  fmt::print("{:>6} {:>12} {:>12} {:>12} {:>10} {:>12} {:>12} {:>9}\n", "batch", "cycles", "per vector",
+             "computing", "share", "bytes read", "written", "MACs/cyc");
+  for (const uint32_t n : batches) {
+    shell::LayerDescriptor d;
+    d.op = "spmv";
+    d.out_type = ab == 1 ? "int8" : "int16";
+    d.relu = true;
+    d.m = static_cast<uint32_t>(m), d.k = static_cast<uint32_t>(k), d.n = n;
+    d.aux_addr = 0x1000;
+    d.b_addr = 0x2000;
+    d.a_addr = (d.b_addr + image.size() + 0xFFF) / 0x1000 * 0x1000;
+    d.out_addr = (d.a_addr + uint64_t{n} * k * ab + 0xFFF) / 0x1000 * 0x1000;
+    std::vector<uint8_t> mem(d.out_addr + uint64_t{n} * m * ab);
+    std::copy(image.begin(), image.end(), mem.begin() + static_cast<std::ptrdiff_t>(d.b_addr));
+    for (uint64_t i = 0; i < uint64_t{n} * k; ++i)
+      shell::store(mem, d.a_addr + i * ab, ab, act(rng) ? value(rng) : 0);
+    const eie::ShellTiming t = eie::layer_cycles(p, d, mem, cfg.memory.latency, bpc);
+    fmt::print("{:>6} {:>12} {:>12.0f} {:>12} {:>9.1f}% {:>12} {:>12} {:>9.2f}\n", n, t.cycles,
+               static_cast<double>(t.cycles) / n, t.compute, 100.0 * t.compute / t.cycles, t.bytes_read,
+               t.bytes_written, static_cast<double>(t.useful_macs) / t.cycles);
+  }
+  return 0;
+}
+
 int run(int argc, char** argv) {
   if (argc < 3) {
-    fmt::print(stderr,
-               "usage: bench_shell CONFIG.yaml WORKLOAD.csv [--latency L] [--bytes-per-cycle B] "
-               "[--outstanding N] [--host-im2col]\n"
-               "       bench_shell CONFIG.yaml --rtl-params\n");
+    fmt::print(
+        stderr,
+        "usage: bench_shell CONFIG.yaml WORKLOAD.csv [--latency L] [--bytes-per-cycle B] "
+        "[--outstanding N] [--host-im2col]\n"
+        "       bench_shell EIE_CONFIG.yaml --spmv MxK [--density D] [--act-density A] [--batch N,...] "
+        "[--latency L] [--bytes-per-cycle B]\n"
+        "       bench_shell CONFIG.yaml --rtl-params\n");
     return 2;
   }
   config::Config cfg = config::load_config(argv[1]);
   if (!config::has_shell(cfg))
-    throw InputError("bench_shell: the " + cfg.engine + " engine has no shell yet (docs/shell.md)");
+    throw InputError("the " + cfg.engine + " engine has no shell yet (docs/shell.md)");
   if (std::string(argv[2]) == "--rtl-params") {
     std::string line;
     for (const auto& [name, value] : config::shell_rtl_parameters(cfg))
@@ -95,8 +183,7 @@ int run(int argc, char** argv) {
     fmt::print("{}\n", line.substr(1));
     return 0;
   }
-  if (cfg.engine != "systolic")
-    throw InputError("bench_shell: workloads run on the systolic engine's shell only so far");
+  if (cfg.engine == "eie") return run_spmv(cfg, argc, argv);
   bool host_im2col = false;
   for (int i = 3; i < argc; ++i) {
     const std::string opt = argv[i];
@@ -104,7 +191,7 @@ int run(int argc, char** argv) {
       host_im2col = true;
       continue;
     }
-    if (i + 1 >= argc) throw InputError("bench_shell: " + opt + " needs a value");
+    if (i + 1 >= argc) throw InputError(opt + " needs a value");
     if (opt == "--latency")
       cfg.memory.latency = static_cast<unsigned>(std::stoul(argv[++i]));
     else if (opt == "--bytes-per-cycle")
@@ -112,7 +199,7 @@ int run(int argc, char** argv) {
     else if (opt == "--outstanding")
       cfg.memory.outstanding = static_cast<unsigned>(std::stoul(argv[++i]));
     else
-      throw InputError("bench_shell: unknown option " + opt);
+      throw InputError("unknown option " + opt);
   }
   const systolic::ShellParams p = systolic::shell_params(cfg);
   const auto layers = workload::load_network(argv[2]);
