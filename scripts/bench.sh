@@ -83,9 +83,10 @@ for n in 32 8; do
   "$BUILD/tools/bench_shell" configs/systolic_os_16x16_int8.yaml workloads/resnet50.csv --outstanding "$n" | tail -1
 done
 echo "   EIE behind its shell (dnn_shell_eie; its cycle-exact model): one 512x512 layer, 10 % weights,"
-echo "   35 % non-zero activations, batches of 1, 8 and 64 vectors, latency 100, at 16 and 2.4 bytes/cycle:"
+echo "   35 % non-zero activations, batches of 1, 8 and 64 vectors (loading the image, and with it kept on"
+echo "   chip: OP.KEEP_WEIGHTS), latency 100, at 16 and 2.4 bytes/cycle:"
 for bpc in 16 2.4; do
-  "$BUILD/tools/bench_shell" configs/eie_64pe.yaml --spmv 512x512 --latency 100 --bytes-per-cycle "$bpc" | tail -3
+  "$BUILD/tools/bench_shell" configs/eie_64pe.yaml --spmv 512x512 --latency 100 --bytes-per-cycle "$bpc" | tail -6
 done
 echo "== 9. RTL simulation speed through the shell (16x16 WS preset), and the PE array's alone"
 scripts/bench_sim_speed.sh "$BUILD"

@@ -138,7 +138,7 @@ int run_spmv(config::Config cfg, int argc, char** argv) {
       "spmv {}x{} on {} ({} PEs): weight density {}, activation density {}, image {} bytes; {}-bit AXI4, "
       "memory latency {} cycles, {} bytes/cycle each way (every byte moved by the shell's DMAs)\n",
       m, k, cfg.name, p.eie.pes, density, act_density, image.size(), p.data_bits, cfg.memory.latency, bpc);
-  fmt::print("{:>6} {:>12} {:>12} {:>12} {:>10} {:>12} {:>12} {:>9}\n", "batch", "cycles", "per vector",
+  fmt::print("{:>10} {:>12} {:>12} {:>12} {:>10} {:>12} {:>12} {:>9}\n", "batch", "cycles", "per vector",
              "computing", "share", "bytes read", "written", "MACs/cyc");
   for (const uint32_t n : batches) {
     shell::LayerDescriptor d;
@@ -154,10 +154,15 @@ int run_spmv(config::Config cfg, int argc, char** argv) {
     std::copy(image.begin(), image.end(), mem.begin() + static_cast<std::ptrdiff_t>(d.b_addr));
     for (uint64_t i = 0; i < uint64_t{n} * k; ++i)
       shell::store(mem, d.a_addr + i * ab, ab, act(rng) ? value(rng) : 0);
-    const eie::ShellTiming t = eie::layer_cycles(p, d, mem, cfg.memory.latency, bpc);
-    fmt::print("{:>6} {:>12} {:>12.0f} {:>12} {:>9.1f}% {:>12} {:>12} {:>9.2f}\n", n, t.cycles,
-               static_cast<double>(t.cycles) / n, t.compute, 100.0 * t.compute / t.cycles, t.bytes_read,
-               t.bytes_written, static_cast<double>(t.useful_macs) / t.cycles);
+    // Loading the image, then with it kept on chip from an earlier layer (OP.KEEP_WEIGHTS).
+    for (const bool keep : {false, true}) {
+      d.keep_weights = keep;
+      const eie::ShellTiming t = eie::layer_cycles(p, d, mem, cfg.memory.latency, bpc);
+      fmt::print("{:>10} {:>12} {:>12.0f} {:>12} {:>9.1f}% {:>12} {:>12} {:>9.2f}\n",
+                 fmt::format("{}{}", n, keep ? " kept" : ""), t.cycles, static_cast<double>(t.cycles) / n,
+                 t.compute, 100.0 * t.compute / t.cycles, t.bytes_read, t.bytes_written,
+                 static_cast<double>(t.useful_macs) / t.cycles);
+    }
   }
   return 0;
 }

@@ -22,6 +22,10 @@
 // >>> FracBits), ReLU and the clamp to ActBits (or OUTPUT.BITS), or raw as int32, to the
 // write aligner and write DMA. The next vector's read overlaps the writes of the one before.
 //
+// OP.KEEP_WEIGHTS skips the image phases: the image the last error-free load put in the
+// core stays there (EIE keeps its model in SRAM), if the descriptor names it (B_ADDR,
+// AUX_ADDR, M, K; bad_field otherwise).
+//
 // ABORT, SOFT_RESET and an AXI error stop the layer at the end of the running phase; it
 // ends when every burst and the core's job have drained. START while a layer runs is
 // refused with queue_full (this shell has no descriptor queue).
@@ -200,9 +204,10 @@ module dnn_shell_eie #(
   logic [31:0] op_w, output_w, desc_m, desc_n, desc_k, a_stride_w, out_stride_w;
   logic [63:0] a_addr_w, b_addr_w, bias_addr_w, out_addr_w, aux_addr_w;
   logic [1:0]  out_type;
-  logic        out_bias, out_relu, out_per_channel, raw, use_bias;
+  logic        out_bias, out_relu, out_per_channel, raw, use_bias, keep_weights;
   logic [4:0]  out_bits;
   assign op_w            = desc_q[bit_of(dnn_shell_regs_pkg::RegOp) +: 32];
+  assign keep_weights    = op_w[dnn_shell_regs_pkg::OpKeepWeightsLsb];
   assign output_w        = desc_q[bit_of(dnn_shell_regs_pkg::RegOutput) +: 32];
   assign out_type        = output_w[1:0];
   assign out_bias        = output_w[2];
@@ -262,6 +267,16 @@ module dnn_shell_eie #(
                           : out_bits != '0 && (out_bits < 5'd2 || 32'(out_bits) > ActBits);
   assign clamp_bits = (out_bits != '0) ? out_bits : 5'(ActBits);
 
+  // The image on chip: set when a layer has read its whole image without an error, cleared
+  // when the next image load starts and by SOFT_RESET. OP.KEEP_WEIGHTS uses it instead of
+  // reading the image again, if it is the one the descriptor names.
+  logic        img_ok_q;
+  logic [63:0] img_b_q, img_aux_q;
+  logic [31:0] img_m_q, img_k_q;
+  logic        keep_bad;
+  assign keep_bad = keep_weights && (!img_ok_q || img_b_q != b_addr_w || img_aux_q != aux_addr_w
+                                     || img_m_q != desc_m || img_k_q != desc_k);
+
   logic [7:0] check_code;
   always_comb begin
     check_code = 8'(dnn_shell_regs_pkg::ErrorNone);
@@ -272,7 +287,7 @@ module dnn_shell_eie #(
     end else if (desc_m > MaxRows || desc_k > MaxCols || desc_n >= (32'd1 << SizeBits)) begin
       check_code = 8'(dnn_shell_regs_pkg::ErrorSizeRange);
     end else if ((!raw && out_type != 2'(ActLog2)) || out_type == 2'd3 || (raw && AccBits > 32)
-                 || out_per_channel || bits_bad
+                 || out_per_channel || bits_bad || keep_bad
                  || (a_stride_w != '0 && 34'(a_stride_w) < a_row)
                  || (out_stride_w != '0 && 34'(out_stride_w) < out_row)) begin
       check_code = 8'(dnn_shell_regs_pkg::ErrorBadField);
@@ -787,7 +802,9 @@ module dnn_shell_eie #(
           img_err_q   <= 1'b0;
         end
         SCheck: begin
-          state_q    <= (check_code == '0) ? SCbCmd : SIdle;
+          if (check_code != '0) state_q <= SIdle;
+          else if (!keep_weights) state_q <= SCbCmd;
+          else state_q <= use_bias ? SBiasCmd : SActCmd;
           pe_q       <= '0;
           vec_q      <= '0;
           ptr_addr_q <= AddrBits'(b_addr_w);
@@ -881,6 +898,28 @@ module dnn_shell_eie #(
 
       if (o_re) o_valid_q <= 1'b1;
       else if (rq_in_ready) o_valid_q <= 1'b0;
+    end
+  end
+
+  // The last PE's entries (or its pointers, when it has none) are in without an error.
+  logic image_done;
+  assign image_done = last_pe && !halt && word_valid && word_last
+                   && ((state_q == SPtr && word == first_q) || state_q == SEnt);
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      img_ok_q  <= 1'b0;
+      img_b_q   <= '0;
+      img_aux_q <= '0;
+      img_m_q   <= '0;
+      img_k_q   <= '0;
+    end else if (soft_reset || state_q == SCbCmd) begin
+      img_ok_q <= 1'b0;
+    end else if (image_done) begin
+      img_ok_q  <= 1'b1;
+      img_b_q   <= b_addr_w;
+      img_aux_q <= aux_addr_w;
+      img_m_q   <= desc_m;
+      img_k_q   <= desc_k;
     end
   end
 

@@ -13,9 +13,9 @@
 // many zeros; both output types, OUTPUT.BITS, bias, ReLU; random strides and element- but
 // not bus-aligned addresses) at four memory timings and with a stalling memory; two chained
 // layers; every descriptor and image error of eie::check_layer (and the limits that are
-// not errors), each followed by a good layer; ABORT at several points; START while busy;
-// the identity registers. DNNGEN_SEED overrides the base seed; failures print the command
-// that replays them.
+// not errors), each followed by a good layer; weights kept on chip (OP.KEEP_WEIGHTS);
+// ABORT at several points; START while busy; the identity registers. DNNGEN_SEED overrides the base seed;
+// failures print the command that replays them.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -720,6 +720,94 @@ LayerDescriptor big_layer(Rng& rng, std::vector<uint8_t>& mem) {
 // ABORT at several points of a layer (the image streaming, the first vector, mid-batch)
 // ends it with ERROR_CODE aborted and the error interrupt; the next layers run from a clean
 // state, the same layer again with the same counters.
+// OP.KEEP_WEIGHTS: the image a layer read stays on chip, and a descriptor that names it
+// (B_ADDR, AUX_ADDR, M and K) runs new vectors without reading it again: bytes equal to the
+// golden model's, counters to the cycle model's, and fewer cycles and bytes than loading.
+// Refused with bad_field (no byte written) when nothing is loaded (after reset, an image
+// error, SOFT_RESET) or the descriptor names another image.
+TEST(ShellEie, KeptWeightsSkipTheImage) {
+  const ShellParams p = eie_tb_params();
+  const AxiMemoryTiming t = deterministic();
+  Bench b(t, base_seed() + 11);
+  Rng rng(base_seed() + 11);
+  const LayerDescriptor first = good_layer(rng, b.memory());
+  auto refused = [&](const LayerDescriptor& d, const std::string& what) {
+    const std::vector<uint8_t> before = b.memory();
+    b.load_descriptor(d);
+    const LayerRun r = b.run();
+    EXPECT_TRUE(r.finished) << what << ": no interrupt\n" << replay();
+    EXPECT_EQ(r.error_code, error("bad_field")) << what << "\n" << replay();
+    EXPECT_EQ(r.irq_status, 2u) << what << "\n" << replay();
+    EXPECT_TRUE(b.memory() == before) << what << ": a refused layer wrote memory\n" << replay();
+  };
+  // New vectors for the kept image, elsewhere: X, bias and Y, the image and codebook untouched.
+  auto kept_layer = [&](const LayerDescriptor& loaded, uint32_t n) {
+    LayerDescriptor d = loaded;
+    d.keep_weights = true;
+    d.n = n;
+    d.relu = !loaded.relu;
+    d.a_addr = 0x30000 + kActBytes, d.bias_addr = 0x34000, d.out_addr = 0x38000;
+    for (uint32_t v = 0; v < n; ++v)
+      for (uint32_t j = 0; j < d.k; ++j)
+        store(b.memory(), d.a_addr + v * a_pitch(d) + j * kActBytes, kActBytes,
+              rng.chance(0.4) ? 0 : rng.value(-100, 100));
+    for (uint32_t i = 0; i < d.m; ++i) store(b.memory(), d.bias_addr + 4 * i, 4, rng.value(-100, 100));
+    return d;
+  };
+  LayerDescriptor keep = kept_layer(first, 3);
+  EXPECT_EQ(check_layer(p, keep, b.memory()), error("bad_field"));
+  refused(keep, "KEEP_WEIGHTS after reset");
+
+  const Checked load = expect_matches_model(b, first, "the layer that loads the image: " + describe(first));
+  ASSERT_TRUE(load.run.finished);
+  {
+    const std::vector<uint8_t> before = b.memory();
+    ASSERT_EQ(check_layer(p, keep, before, &first), 0u);
+    std::vector<uint8_t> want = before;
+    run_layer(p, keep, want);
+    b.load_descriptor(keep);
+    const LayerRun r = b.run();
+    EXPECT_TRUE(r.finished && r.error_code == 0) << "KEEP_WEIGHTS: error " << r.error_code << "\n"
+                                                 << replay();
+    EXPECT_TRUE(b.memory() == want) << "KEEP_WEIGHTS: the memory differs from the model, "
+                                    << differences(b.memory(), want, keep) << "\n"
+                                    << replay();
+    counters_match(r, layer_cycles(p, keep, before, t.latency, t.bytes_per_cycle), "KEEP_WEIGHTS", true);
+    EXPECT_LT(r.bytes_read, load.run.bytes_read) << "the kept image was read again";
+  }
+  for (const auto& [what, change] :
+       std::vector<std::pair<std::string, std::function<void(LayerDescriptor&)>>>{
+           {"another M", [](LayerDescriptor& d) { d.m -= 1; }},
+           {"another K", [](LayerDescriptor& d) { d.k -= 1; }},
+           {"another B_ADDR", [](LayerDescriptor& d) { d.b_addr += 8; }},
+           {"another AUX_ADDR", [](LayerDescriptor& d) { d.aux_addr += 2; }}}) {
+    LayerDescriptor d = keep;
+    change(d);
+    EXPECT_EQ(check_layer(p, d, b.memory(), &first), error("bad_field")) << what;
+    refused(d, "KEEP_WEIGHTS naming " + what);
+  }
+  // The image is still there after those refusals.
+  expect_matches_model(b, first, "the loading layer again");
+  // An image error clears it: the codebook and pointers started to load.
+  {
+    LayerDescriptor bad = first;
+    bad.b_addr = 0x20000;
+    std::copy_n(b.memory().begin() + static_cast<std::ptrdiff_t>(first.b_addr), 0x1000,
+                b.memory().begin() + 0x20000);
+    store(b.memory(), bad.b_addr + 4, 4, 1 << 20);  // PE 0's pointer 1 above its last
+    ASSERT_NE(check_layer(p, bad, b.memory()), 0u);
+    b.load_descriptor(bad);
+    const LayerRun r = b.run();
+    EXPECT_TRUE(r.finished && r.error_code != 0) << "the bad image ran\n" << replay();
+    refused(keep, "KEEP_WEIGHTS after an image error");
+  }
+  // SOFT_RESET clears it too.
+  expect_matches_model(b, first, "the loading layer after the image error");
+  b.write(reg("CTRL"), 4);
+  refused(keep, "KEEP_WEIGHTS after SOFT_RESET");
+  expect_clean(b);
+}
+
 TEST(ShellEie, AbortMidLayer) {
   const ShellParams p = eie_tb_params();
   const AxiMemoryTiming t = deterministic();

@@ -214,6 +214,35 @@ TEST(EieShellLayer, BadLayersEndWithTheirErrorCode) {
             code("bad_field"));
 }
 
+TEST(EieShellLayer, KeptWeightsNeedTheImageThatIsOnChip) {
+  std::mt19937_64 rng(41);
+  const ShellParams p = params();
+  const Layer l = make_layer(p, 24, 20, 2, rng);
+  LayerDescriptor keep = l.d;
+  keep.keep_weights = true;
+  const auto bad_field = shell::error_code("bad_field");
+  EXPECT_EQ(check_layer(p, keep, l.memory), bad_field) << "nothing loaded";
+  EXPECT_EQ(check_layer(p, keep, l.memory, &l.d), 0u);
+  // The image on chip is not read again, so not checked again either.
+  std::vector<uint8_t> spoiled = l.memory;
+  shell::store(spoiled, l.d.b_addr + 4, 4, 1000);
+  EXPECT_EQ(check_layer(p, l.d, spoiled), bad_field);
+  EXPECT_EQ(check_layer(p, keep, spoiled, &l.d), 0u);
+  for (int i = 0; i < 4; ++i) {
+    LayerDescriptor other = l.d;
+    (i == 0 ? other.m : i == 1 ? other.k : other.n) -= 1;  // N may differ (i == 2)
+    if (i == 3) other.aux_addr += 2;
+    EXPECT_EQ(check_layer(p, keep, l.memory, &other), i == 2 ? 0u : bad_field) << i;
+  }
+  // The cycle model skips the image: the same vectors cost the image's cycles less.
+  const ShellTiming full = layer_cycles(p, l.d, l.memory, 20, 8),
+                    kept = layer_cycles(p, keep, l.memory, 20, 8);
+  EXPECT_LT(kept.cycles, full.cycles);
+  EXPECT_EQ(kept.compute, full.compute);
+  EXPECT_EQ(kept.bytes_written, full.bytes_written);
+  EXPECT_LT(kept.bytes_read, full.bytes_read);
+}
+
 TEST(EieShellLayer, OutputBitsClampToTheNextLayersPrecision) {
   std::mt19937_64 rng(21);
   ShellParams p = params();

@@ -117,13 +117,21 @@ std::vector<uint8_t> weight_image(const config::EieConfig& cfg, const Tensor& w_
   return image;
 }
 
-uint32_t check_layer(const ShellParams& p, const LayerDescriptor& d, const std::vector<uint8_t>& memory) {
+// OP.KEEP_WEIGHTS without the image it names on chip.
+bool keep_mismatch(const LayerDescriptor& d, const LayerDescriptor* loaded) {
+  if (!d.keep_weights) return false;
+  return loaded == nullptr || loaded->b_addr != d.b_addr || loaded->aux_addr != d.aux_addr ||
+         loaded->m != d.m || loaded->k != d.k;
+}
+
+uint32_t check_layer(const ShellParams& p, const LayerDescriptor& d, const std::vector<uint8_t>& memory,
+                     const LayerDescriptor* loaded) {
   const auto& cfg = p.eie;
   if (d.op != "spmv") return error_code("bad_op");
   if (d.m == 0 || d.n == 0 || d.k == 0) return error_code("zero_size");
   if (d.m > cfg.max_rows || d.k > cfg.max_cols || d.n >= (1u << kBatchBits)) return error_code("size_range");
   if ((!raw_output(d) && d.out_type != act_type(cfg)) || (raw_output(d) && cfg.acc_bits > 32) ||
-      d.per_channel || out_bits_bad(cfg, d))
+      d.per_channel || out_bits_bad(cfg, d) || keep_mismatch(d, loaded))
     return error_code("bad_field");
   const unsigned ab = act_bytes(cfg), ob = out_bytes(cfg, d);
   const uint64_t a_row = uint64_t{d.k} * ab, out_row = uint64_t{d.m} * ob;
@@ -141,7 +149,7 @@ uint32_t check_layer(const ShellParams& p, const LayerDescriptor& d, const std::
       past_top(p.addr_bits, d.b_addr, 1, 0, entry_offset(cfg.pes, d.k)) ||
       (bias && past_top(p.addr_bits, d.bias_addr, 1, 0, 4 * uint64_t{d.m})))
     return error_code("addr_range");
-  return check_image(p, d, memory);
+  return d.keep_weights ? 0 : check_image(p, d, memory);
 }
 
 Tensor decode_weight_image(const ShellParams& p, const LayerDescriptor& d,

@@ -199,7 +199,7 @@ class Shell {
 
     switch (state_) {
       case kCheck:
-        state_ = kCbCmd;
+        state_ = d_.keep_weights ? after_image() : kCbCmd;
         pe_ = 0;
         vec_ = 0;
         break;
@@ -299,7 +299,8 @@ class Shell {
 
 ShellTiming layer_cycles(const ShellParams& p, const LayerDescriptor& d, const std::vector<uint8_t>& memory,
                          unsigned latency, double bytes_per_cycle) {
-  if (check_layer(p, d, memory) != 0)
+  // With KEEP_WEIGHTS the engine holds the image d names (the caller's promise).
+  if (check_layer(p, d, memory, d.keep_weights ? &d : nullptr) != 0)
     throw std::invalid_argument("eie::layer_cycles: the layer does not run");
   if (!(bytes_per_cycle > 0)) throw std::invalid_argument("eie::layer_cycles: bytes_per_cycle must be > 0");
   Shell s(p, d, memory, latency, bytes_per_cycle);

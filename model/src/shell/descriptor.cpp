@@ -58,6 +58,7 @@ const std::vector<Binding>& bindings() {
   using D = LayerDescriptor;
   static const std::vector<Binding> table = {
       named("OP.CODE", "op", &D::op),
+      flag("OP.KEEP_WEIGHTS", &D::keep_weights),
       named("OUTPUT.TYPE", "out_type", &D::out_type),
       flag("OUTPUT.BIAS", &D::bias),
       flag("OUTPUT.RELU", &D::relu),

@@ -61,7 +61,14 @@ uint64_t weight_image_bytes(const config::EieConfig& cfg, const std::vector<uint
 // it (bad_field), more than max_entries entries (size_range), entries past the address
 // space (addr_range), an entry with a weight below the PE's rows of W (bad_field). X
 // elements keep their low act_bits bits.
-uint32_t check_layer(const ShellParams& p, const LayerDescriptor& d, const std::vector<uint8_t>& memory);
+//
+// OP.KEEP_WEIGHTS: the engine keeps the image and codebook that `loaded` (the last layer
+// whose image it read without an error; nullptr: none since reset) put on chip, so the
+// image is neither read nor checked again; B_ADDR, AUX_ADDR, M and K must be `loaded`'s
+// (bad_field otherwise, with the other bad_field checks). The golden model computes from
+// the image in memory, so it must still be the one `loaded` read.
+uint32_t check_layer(const ShellParams& p, const LayerDescriptor& d, const std::vector<uint8_t>& memory,
+                     const LayerDescriptor* loaded = nullptr);
 
 // The index matrix W[M][K] of the image at d.b_addr (d must pass check_layer).
 Tensor decode_weight_image(const ShellParams& p, const LayerDescriptor& d,

@@ -24,7 +24,8 @@ struct ShellTiming {
   uint64_t useful_macs = 0;    // non-padding entries of non-zero columns, over the batch
 };
 
-// `d` must pass check_layer() on `memory` (the layer's image and vectors are read from it).
+// `d` must pass check_layer() on `memory` (the layer's image and vectors are read from it);
+// with OP.KEEP_WEIGHTS, on an engine that holds d's image (the image phases are skipped).
 // bytes_per_cycle > 0.
 ShellTiming layer_cycles(const ShellParams& p, const LayerDescriptor& d, const std::vector<uint8_t>& memory,
                          unsigned latency, double bytes_per_cycle);
