@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make demo: on the default configuration, generate the RTL, co-simulate a real
 # ResNet-50 layer and random jobs against the golden model, synthesize, estimate the
-# whole network, and print a summary. Outputs land in out/demo/.
+# whole network, run whole layers through the AXI shell (and a full-size EIE layer behind
+# the same shell), and print a summary. Outputs land in out/demo/.
 set -euo pipefail
 BUILD=${1:-build}
 DNNGEN="$BUILD/tools/dnngen"
@@ -52,6 +53,20 @@ grep '^res' "$OUT/shell.txt"
 "$BUILD/tools/bench_shell" "$CONFIG" workloads/resnet50.csv > "$OUT/shell_resnet50.txt"
 tail -1 "$OUT/shell_resnet50.txt"
 
+step "the EIE sparse engine behind the same shell: a full-size spmv layer of configs/eie_4pe.yaml, loading its weight image, then with it kept on chip"
+EIE_CONFIG=configs/eie_4pe.yaml
+EIE_TB="$PWD/$BUILD/shell-demo-eie"
+eie_rtl=()
+while read -r f; do
+  [[ -z $f || $f == \#* || $f == *_pkg.sv ]] || eie_rtl+=("rtl/$f")
+done < rtl/filelists/shell_eie.f
+# shellcheck disable=SC2046  # the -G parameters are separate words
+testbench/shell/build_tb.sh "$PWD/$DNNGEN" "$PWD/$BUILD/model/libdnngen_model.a" "$PWD" "$EIE_TB" dnn_shell_eie \
+  testbench/shell/test_shell_eie.cpp "${eie_rtl[@]}" $("$BUILD/tools/bench_shell" "$EIE_CONFIG" --rtl-params) > /dev/null
+"$EIE_TB/dnn_shell_eie_tests" --gtest_filter='*FullSizeLayerLoadedThenKept*' > "$OUT/shell_eie.txt" ||
+  { cat "$OUT/shell_eie.txt"; exit 1; }
+grep '^spmv' "$OUT/shell_eie.txt"
+
 elapsed=$(( $(date +%s) - start ))
 step "summary ($elapsed s)"
 /usr/bin/python3 - "$OUT" "$CONFIG" "$LAYER" <<'PY'
@@ -63,6 +78,8 @@ shell_text = open(f"{out}/shell.txt").read()
 shell_layer = [l for l in shell_text.splitlines() if l.startswith("res4a")][0]
 shell_conv = ([l for l in shell_text.splitlines() if l.startswith("res2a")] or [""])[0]
 shell_net = open(f"{out}/shell_resnet50.txt").read().strip().splitlines()[-1]
+eie_text = open(f"{out}/shell_eie.txt").read()
+eie_line = ([l for l in eie_text.splitlines() if l.startswith("spmv")] or [""])[0]
 import re
 def field(pattern, text):
     m = re.search(pattern, text)
@@ -94,11 +111,15 @@ rows = [
     ("  with DRAM", f'ResNet-50 through the shell (cycle-exact model, every byte moved by the DMAs): '
                     f'{field(r"DRAM ([0-9]+) cycles", shell_net)} cycles/image, {field(r"cycles [(]([0-9.]+ %)[)], [0-9.]+ % of", shell_net)} utilisation, '
                     f'{field(r"([0-9.]+ %) of compute-only", shell_net)} of compute-only, {field(r"([0-9.]+ MB) moved", shell_net)} moved'),
+    ("EIE via AXI", f'eie_4pe, {field(r"^(spmv [0-9x]+, batch [0-9]+)", eie_line)}: {field(r"shell: ([0-9]+) cycles loading", eie_line)} cycles loading '
+                    f'the weight image (model {field(r"loading the image [(]model ([0-9]+)", eie_line)}), {field(r", ([0-9]+) with it kept", eie_line)} with it kept on chip '
+                    f'(model {field(r"kept on chip [(]model ([0-9]+)", eie_line)}), every byte through the DMAs, bit-exact'),
 ]
 w = max(len(k) for k, _ in rows)
 for k, v in rows:
     print(f"  {k:<{w}}  {v}")
-ok = L["pass"] and R["pass"] and S["pass"] and "[  PASSED  ]" in shell_text and "FAILED" not in shell_text
+ok = (L["pass"] and R["pass"] and S["pass"] and "[  PASSED  ]" in shell_text and "FAILED" not in shell_text
+      and "[  PASSED  ]" in eie_text and "FAILED" not in eie_text)
 print("\n  result:", "PASS" if ok else "FAIL")
 sys.exit(0 if ok else 1)
 PY

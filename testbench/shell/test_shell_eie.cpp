@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -932,6 +933,70 @@ TEST(ShellEie, StartWhileBusyIsRefused) {
 // The identity registers describe the build (docs/shell.md, "The other engines"): ENGINE
 // kind eie, variant 0, ops {spmv}; ARRAY NumPes x 1; DATATYPE act_bits, 16 (the codebook),
 // acc_bits, signed, not saturating; the memory port; CONFIG_HASH the parameter.
+// A layer of the build's full size (max_rows x max_cols, 10 % of the weights, 35 % non-zero
+// activations, a batch of 8), as a driver runs it: once loading its image, then on new
+// vectors with the image kept on chip. Bytes and every counter against the models; prints
+// both runs and the RTL simulation speed (make demo shows them).
+TEST(ShellEie, FullSizeLayerLoadedThenKept) {
+  const ShellParams p = eie_tb_params();
+  const AxiMemoryTiming t = deterministic(100, TB_DataBits / 8);
+  Bench b(t, base_seed() + 13);
+  Rng rng(base_seed() + 13);
+  LayerDescriptor d;
+  d.op = "spmv";
+  d.out_type = act_type();
+  d.relu = true;
+  d.bias = true;
+  d.m = p.eie.max_rows, d.k = p.eie.max_cols, d.n = 8;
+  Tensor w({d.m, d.k});
+  for (auto& v : w.data) v = rng.chance(0.1) ? rng.value(1, (int64_t{1} << p.eie.index_bits) - 1) : 0;
+  const std::vector<uint8_t> image = eie::weight_image(p.eie, w);
+  d.aux_addr = 0x1000, d.bias_addr = 0x2000, d.b_addr = 0x4000;
+  d.a_addr = (d.b_addr + image.size() + 0xFFF) / 0x1000 * 0x1000;
+  d.out_addr = d.a_addr + 0x10000;
+  ASSERT_LE(d.out_addr + 2 * uint64_t{d.n} * d.m * kActBytes, b.memory().size())
+      << "the test memory is too small";
+  std::copy(image.begin(), image.end(), b.memory().begin() + static_cast<std::ptrdiff_t>(d.b_addr));
+  for (uint32_t i = 0; i < (1u << p.eie.index_bits); ++i)
+    store(b.memory(), d.aux_addr + 2 * i, 2, rng.value(-64, 64));
+  for (uint32_t i = 0; i < d.m; ++i) store(b.memory(), d.bias_addr + 4 * i, 4, rng.value(-100, 100));
+  auto vectors = [&](const LayerDescriptor& l) {
+    for (uint64_t i = 0; i < uint64_t{l.n} * l.k; ++i)
+      store(b.memory(), l.a_addr + i * kActBytes, kActBytes, rng.chance(0.35) ? rng.value(-60, 60) : 0);
+  };
+  vectors(d);
+  const std::string what = describe(d);
+  const auto t0 = std::chrono::steady_clock::now();
+  const uint64_t c0 = b.cycle();
+  const Checked load = expect_matches_model(b, d, "the layer loading its image: " + what);
+  counters_match(load.run, layer_cycles(p, d, load.before, t.latency, t.bytes_per_cycle), "loading", true);
+  LayerDescriptor kept = d;
+  kept.keep_weights = true;
+  kept.a_addr = d.out_addr + 0x8000;
+  kept.out_addr = kept.a_addr + 0x8000;
+  vectors(kept);
+  const std::vector<uint8_t> before = b.memory();
+  std::vector<uint8_t> want = before;
+  run_layer(p, kept, want);
+  b.load_descriptor(kept);
+  const LayerRun r = b.run();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_TRUE(r.finished && r.error_code == 0) << "kept: error " << r.error_code << "\n" << replay();
+  EXPECT_TRUE(b.memory() == want) << "kept: " << differences(b.memory(), want, kept) << "\n" << replay();
+  const ShellTiming m = layer_cycles(p, kept, before, t.latency, t.bytes_per_cycle);
+  counters_match(r, m, "kept", true);
+  std::printf(
+      "spmv %ux%u, batch %u, %zu-byte image, through the shell: %llu cycles loading the image (model %llu), "
+      "%llu with it kept on chip (model %llu), computing %llu; %llu bytes read, %llu written; RTL simulation "
+      "%.2f M cycles/s\n",
+      d.m, d.k, d.n, image.size(), static_cast<unsigned long long>(load.run.cycles),
+      static_cast<unsigned long long>(layer_cycles(p, d, load.before, t.latency, t.bytes_per_cycle).cycles),
+      static_cast<unsigned long long>(r.cycles), static_cast<unsigned long long>(m.cycles),
+      static_cast<unsigned long long>(r.compute), static_cast<unsigned long long>(r.bytes_read),
+      static_cast<unsigned long long>(r.bytes_written), static_cast<double>(b.cycle() - c0) / seconds / 1e6);
+  expect_clean(b);
+}
+
 TEST(ShellEie, IdentityRegistersDescribeTheBuild) {
   const ShellParams p = eie_tb_params();
   Bench b(deterministic(), base_seed());
