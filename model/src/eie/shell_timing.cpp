@@ -178,8 +178,8 @@ class Shell {
     // ================================================================ next state
     const uint64_t skip = r.addr % bytes;
     rd_.update(read_fire, r.addr - skip, (skip + r.bytes + bytes - 1) / bytes);
-    unpack_.update(read_fire, {static_cast<unsigned>(skip), r.bytes, 1, r.wbytes});
-    rq_.update(rq_in_fire, rq_out_fire);
+    unpack_.update(read_fire, {static_cast<unsigned>(skip), r.bytes, 1, r.bytes, r.wbytes});
+    rq_.update(rq_in_fire, false, rq_out_fire);
     wr_.update(pk_seg_fire, d_.out_addr + vec_ * out_pitch_, uint64_t{d_.m} * ob_);
 
     // the core: busy for the vector's job cycles, done the cycle after

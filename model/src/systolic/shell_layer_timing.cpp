@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dnngen/config/config.hpp"
+#include "dnngen/shell/stream_timing.hpp"
 #include "dnngen/systolic/schedule.hpp"
 
 namespace dnngen::systolic {
@@ -49,16 +50,7 @@ struct JobWalk {
   }
 };
 
-// dnn_axi_burst: the next burst's beats.
-uint64_t burst_beats(uint64_t addr, uint64_t left, unsigned bytes, unsigned max_burst) {
-  const uint64_t to_page = (4096 - addr % 4096) / bytes;
-  return std::min({left, uint64_t{max_burst}, to_page});
-}
-
-// A burst in the memory (axi_memory.hpp): beats, beats done, the cycle it may answer.
-struct MemBurst {
-  uint64_t beats = 0, done = 0, ready_at = 0;
-};
+namespace timing = shell::timing;
 
 // ---------------------------------------------------------------- segment info (loader FIFO)
 struct Segment {
@@ -76,7 +68,14 @@ struct Segment {
 class Shell {
  public:
   Shell(const ShellParams& p, const LayerDescriptor& d, unsigned latency, double bytes_per_cycle)
-      : p_(p), d_(d), latency_(latency), bpc_(bytes_per_cycle), bytes_(p.data_bits / 8) {
+      : p_(p),
+        d_(d),
+        bytes_(p.data_bits / 8),
+        bus_{bytes_, p.max_burst, p.outstanding, latency, bytes_per_cycle},
+        rd_(bus_),
+        // the realigner's widest word: an A or B buffer row, at least 8 bytes
+        unpack_(bytes_, std::max({p.rows * (p.in_bits / 8), p.cols * (p.w_bits / 8), 8u})),
+        wr_(bus_) {
     for (JobWalk* w : {&lwalk_, &cwalk_}) w->max_m = p.max_m, w->max_n = p.max_n, w->max_k = p.max_k;
     sys_.rows = p.rows;
     sys_.cols = p.cols;
@@ -84,8 +83,6 @@ class Shell {
     sys_.max_n = p.max_n;
     sys_.max_k = p.max_k;
     sys_.dataflow = p.dataflow;
-    r_credit_ = w_credit_ = bytes_;
-    word_bytes_ = std::max({p.rows * (p.in_bits / 8), p.cols * (p.w_bits / 8), 8u});
     v_ = gemm_view(p, d);
     ap_ = v_.a_pitch;
     bp_ = v_.b_pitch;
@@ -138,17 +135,6 @@ class Shell {
     add("ibank", ibank_);
     add("row", row_);
     add("info", info_.size());
-    add("u_head", head_.valid);
-    add("u_next", next_.valid);
-    add("u_in_left", u_in_left_);
-    add("u_left", u_left_);
-    add("u_fill", u_fill_);
-    add("rd_busy", rd_busy_);
-    add("rd_issue", rd_issue_);
-    add("rd_deliver", rd_deliver_);
-    add("rd_inflight", rd_inflight_);
-    add("rd_fifo", rd_fifo_);
-    add("reads", reads_.size());
     add("claimed0", claimed_[0]);
     add("claimed1", claimed_[1]);
     add("full0", full_[0]);
@@ -159,20 +145,15 @@ class Shell {
     add("cwalk_valid", cwalk_.valid);
     add("lwalk_valid", lwalk_.valid);
     add("stage", stage_valid_);
-    add("rq_occ", rq_occ_);
-    add("pk_active", pk_active_);
+    add("unpack_idle", unpack_.idle());
+    add("rd_busy", rd_.busy());
+    add("rq_empty", rq_.empty());
+    add("pk_idle", wr_.idle());
+    add("wr_busy", wr_.busy());
     add("wstate", wstate_);
     add("wrow", wrow_);
     add("ob_full0", ob_full_[0]);
     add("ob_full1", ob_full_[1]);
-    add("pk_cmd", pk_cmd_);
-    add("pk_beats", pk_beats_);
-    add("wr_busy", wr_busy_);
-    add("wr_issue", wr_issue_);
-    add("wr_pending", wr_pending_);
-    add("wr_fifo", wr_fifo_);
-    add("writes", writes_.size());
-    add("responses", responses_.size());
     return s;
   }
   enum IssueState { kIssueIdle, kIssueWait, kIssueA, kIssueB, kIssueBias, kIssueQuant };
@@ -287,46 +268,22 @@ class Shell {
     // loader command side -> read DMA
     const SegmentPlan seg = plan();
     const bool info_ready = info_.size() < p_.outstanding + 2;
-    const bool rd_cmd_ready = rd_issue_ == 0;
-    const bool seg_fire = issuing() && info_ready && (seg.zero || rd_cmd_ready);
+    const bool seg_fire = issuing() && info_ready && (seg.zero || rd_.cmd_ready());
     const bool piece = v_.conv && issue_ == kIssueA;
     const uint64_t seg_addr = mask_addr(piece ? piece_addr() : iaddr_);
     const unsigned seg_skip = seg.zero ? 0 : static_cast<unsigned>(seg_addr % bytes_);
     const uint64_t seg_bytes = piece ? seg.bytes : seg.len * seg.rows;
     const uint64_t seg_beats = (seg_skip + seg_bytes + bytes_ - 1) / bytes_;
 
-    // read DMA
-    const uint64_t rd_burst = burst_beats(rd_addr_, rd_issue_, bytes_, p_.max_burst);
-    const bool ar_fire = rd_arvalid_;
-    const bool load_ar = rd_busy_ && rd_issue_ != 0 && rd_inflight_ < p_.outstanding;
-    // memory: read data
-    bool r_valid = false;
-    if (!reads_.empty()) {
-      r_credit_ = std::min(r_credit_ + bpc_, static_cast<double>(bytes_));
-      r_valid = cycle_ >= reads_.front().ready_at && r_credit_ >= bytes_;
-    }
-    const bool rready = rd_fifo_ < 2;
-    const bool r_fire = r_valid && rready;
-    const bool r_done = r_fire && reads_.front().done + 1 == reads_.front().beats;
-    const bool rd_out_valid = rd_fifo_ > 0;
-
-    // realigner (dnn_shell_unpack): the in side takes the next segment once the bytes of
-    // the one before are in, while the out side hands out the head segment's words
-    const uint64_t take = std::min<uint64_t>(head_.wbytes, u_left_);
-    const bool word_valid = head_.valid && take <= u_fill_;
-    const bool word_row_last = take == u_left_;
-    const bool word_last = word_row_last && u_rows_ == 1;
-    const bool head_done = word_valid && word_last;
-    const bool u_room = u_in_left_ != 0 && u_fill_ < 2ull * word_bytes_;
-    const bool u_in_ready = u_room && !u_zero_;
-    const bool u_in_fire = rd_out_valid && u_in_ready;
-    const bool u_zero_fire = u_room && u_zero_;
-    const uint64_t beat_count = std::min<uint64_t>(u_first_ ? bytes_ - u_skip_ : bytes_, u_in_left_);
-    const bool u_filled = u_in_fire || u_zero_fire;
-    // the next segment comes in with the last beat of the one before
-    const bool u_in_done = u_in_left_ == 0 || (u_filled && beat_count == u_in_left_);
-    const bool info_pop = !info_.empty() && u_in_done && (!next_.valid || head_done);
-    const bool bank_loaded = word_valid && word_last && head_.job_end;
+    // read DMA and memory, then the realigner (dnn_shell_unpack): its in side takes the
+    // next segment once the bytes of the one before are in, while the out side hands out the
+    // head segment's words
+    rd_.comb(cycle_, unpack_.in_ready());
+    unpack_.comb(rd_.out_valid());
+    const bool word_valid = unpack_.word_valid(), word_last = unpack_.word_last();
+    const bool info_pop = !info_.empty() && unpack_.seg_ready();
+    const bool bank_loaded = word_valid && word_last && (unpack_.head_tag() & 1) != 0;
+    const unsigned loaded_bank = unpack_.head_tag() >> 1;
 
     // compute
     const bool ob_free = !ob_claimed_[ob_acc_];
@@ -343,18 +300,17 @@ class Shell {
     const bool core_out_valid = core_event && core_emit;
     events_before_pop_ = events_.size();
     wseg_rows_before_ = wseg_rows_;
-    chunk_len_before_ = chunk_len_;
     cwalk_m0_at_accept_ = cwalk_.m0, cwalk_n0_at_accept_ = cwalk_.n0;
     cwalk_mj_at_accept_ = cwalk_.mj(), cwalk_nj_at_accept_ = cwalk_.nj();
     const bool job_finish = crun_ && !core_busy_;
 
     // output stage, requantisation (its output always taken: the output tile buffer)
-    const bool rq_in_ready = rq_occ_ < 4;
+    const bool rq_in_ready = rq_.in_ready();
     const bool core_out_ready = !stage_valid_ || rq_in_ready;
     const bool stage_load = core_out_valid && core_out_ready;
     const bool rq_in_fire = stage_valid_ && rq_in_ready;
-    const bool rq_out_fire = !rq_fifo_.empty();
-    const bool rq_out_last = rq_out_fire && rq_fifo_.front().last;
+    const bool rq_out_fire = rq_.out_valid();  // the output tile buffer always takes it
+    const bool rq_out_last = rq_out_fire && rq_.out_flag();
     const bool emit_accept = accept && cwalk_.last_k();
 
     // the writer and the write aligner
@@ -363,40 +319,19 @@ class Shell {
     const bool rb_full = ob_full_[rb];
     const uint64_t wcols_left = rnj - wtile_ * p_.cols;
     const bool last_tile = wcols_left <= p_.cols;
-    const bool pk_seg_ready = !pk_active_;
-    const bool pk_in_ready = pk_active_ && pk_left_ != 0 && pk_fill_ < 2ull * bytes_;
-    const bool pk_in_fire = chunk_valid_ && pk_in_ready;
-    const bool ob_re = wstate_ == kWrChunks && wseg_rows_ != 0 && (!chunk_valid_ || pk_in_ready);
+    // the write aligner (dnn_shell_pack), the write DMA and the memory's write side
+    wr_.comb(cycle_, chunk_valid_, chunk_len_);
+    const bool pk_in_fire = wr_.in_fire();
+    const bool ob_re = wstate_ == kWrChunks && wseg_rows_ != 0 && (!chunk_valid_ || wr_.in_ready());
+    const bool pk_seg_ready = wr_.seg_ready();
     const bool pk_seg_fire = wstate_ == kWrSeg && pk_seg_ready;
     const uint64_t pk_seg_addr = mask_addr(otile_[rb].row + wrow_ * op_ + otile_[rb].n0 * ob_);
     const uint64_t pk_seg_len = (out_contig_ ? rmj * rnj : rnj) * ob_;
-    const bool pk_flush = pk_left_ == 0 && pk_fill_ != 0;
-    const bool pk_out_valid = pk_active_ && !pk_cmd_ && (pk_fill_ >= bytes_ || pk_flush);
-
-    // write DMA
-    const bool wr_cmd_ready = wr_issue_ == 0;
-    const bool wr_cmd_fire = pk_cmd_ && wr_cmd_ready;
-    const uint64_t pk_addr = pk_addr_, pk_beats = pk_beats_;
-    const bool awvalid_q = wr_awvalid_;
-    const uint64_t awlen_q = wr_awlen_, arlen_q = rd_arlen_;
-    const uint64_t wr_burst = burst_beats(wr_addr_, wr_issue_, bytes_, p_.max_burst);
-    const bool aw_fire = wr_awvalid_;
-    const bool load_aw =
-        wr_busy_ && wr_issue_ != 0 && wr_pending_ < p_.outstanding && wr_lens_.size() < p_.outstanding;
-    const bool wr_in_ready = wr_fifo_ < 2;
-    const bool pk_out_fire = pk_out_valid && wr_in_ready;
-    const bool wvalid = wr_fifo_ > 0 && !wr_lens_.empty();
-    const bool wlast = wvalid && wr_wbeat_ == wr_lens_.front();
-    // memory: write side
-    w_credit_ = std::min(w_credit_ + bpc_, static_cast<double>(bytes_));
-    const bool wready = !writes_.empty() && w_credit_ >= bytes_;
-    const bool w_fire = wvalid && wready;
-    const bool b_fire = !responses_.empty() && cycle_ >= responses_.front().ready_at;
 
     // layer
-    const bool loader_idle = !issuing() && info_.empty() && u_in_left_ == 0 && !head_.valid && !rd_busy_;
-    const bool drained = !crun_ && !core_busy_ && loader_idle && !stage_valid_ && rq_occ_ == 0 &&
-                         !ob_full_[0] && !ob_full_[1] && wstate_ == kWrIdle && !pk_active_ && !wr_busy_;
+    const bool loader_idle = !issuing() && info_.empty() && unpack_.idle() && !rd_.busy();
+    const bool drained = !crun_ && !core_busy_ && loader_idle && !stage_valid_ && rq_.empty() &&
+                         !ob_full_[0] && !ob_full_[1] && wstate_ == kWrIdle && wr_.idle() && !wr_.busy();
     const bool all_jobs_done = !cwalk_.valid;
     const bool core_stalled = core_out_valid && !core_out_ready;
 
@@ -405,7 +340,7 @@ class Shell {
     if (core_busy_ && !core_stalled) ++t.compute;
     if (core_stalled || (run && cwalk_.valid && !crun_ && (!full_[cbank_] || (cwalk_.last_k() && !ob_free))))
       ++t.mem_wait;
-    if (rd_out_valid && u_in_ready) t.bytes_read += bytes_;
+    if (rd_.out_fire()) t.bytes_read += bytes_;
     if (pk_in_fire) t.bytes_written += chunk_len_;
 
     // ================================================================ next state
@@ -424,7 +359,7 @@ class Shell {
       claimed_[0] = claimed_[1] = full_[0] = full_[1] = false;
     } else {
       if (claim) claimed_[ibank_] = true;
-      if (bank_loaded) full_[head_.bank] = true;
+      if (bank_loaded) full_[loaded_bank] = true;
       if (job_finish) claimed_[cbank_] = full_[cbank_] = false;
     }
 
@@ -484,65 +419,17 @@ class Shell {
         break;
     }
 
-    // read DMA
-    if (seg_fire && !seg.zero) {
-      rd_busy_ = true;
-      rd_addr_ = seg_addr - seg_skip;
-      rd_issue_ = seg_beats;
-    }
-    if (ar_fire) rd_arvalid_ = false;
-    if (load_ar) {
-      rd_arvalid_ = true;
-      rd_arlen_ = rd_burst - 1;
-      rd_addr_ += rd_burst * bytes_;
-      rd_issue_ -= rd_burst;
-    }
-    rd_inflight_ = rd_inflight_ + (load_ar ? 1 : 0) - (r_done ? 1 : 0);
-    rd_deliver_ =
-        rd_deliver_ + (seg_fire && !seg.zero ? seg_beats : 0) - (rd_out_valid && u_in_ready ? 1 : 0);
-    if (rd_deliver_ == 0 && rd_issue_ == 0) rd_busy_ = false;
-    rd_fifo_ = rd_fifo_ + (r_fire ? 1 : 0) - (u_in_fire ? 1 : 0);
-    // memory, read side (after the edge)
-    if (r_fire) {
-      r_credit_ -= bytes_;
-      if (++reads_.front().done == reads_.front().beats) reads_.pop_front();
-    }
-    if (ar_fire) reads_.push_back({arlen_q + 1, 0, cycle_ + latency_});
-    // realigner and the loader's data side
-    if (u_filled) {
-      u_first_ = false;
-      u_in_left_ -= beat_count;
-    }
-    const uint64_t kept = word_valid ? u_fill_ - take : u_fill_;
-    u_fill_ = u_filled ? kept + beat_count : kept;
-    if (word_valid) {
-      u_left_ = word_row_last ? head_.len : u_left_ - take;
-      if (word_row_last) --u_rows_;
-    }
-    // out side: the head moves on when it is done (or absent); the rows of a segment that
-    // comes in go to the head if it is then free, else behind it (a segment that goes on
-    // with a row brings none)
-    if (!head_.valid || head_done) {
-      if (next_.valid)
-        set_head(next_);
-      else
-        head_.valid = false;
-      next_.valid = false;
-    }
-    if (info_pop) {
-      const Segment& s = info_.front();
-      u_first_ = true;
-      u_skip_ = s.skip;
-      u_in_left_ = s.bytes;
-      u_zero_ = s.zero;
-      if (!s.cont) {
-        const RowSegment r{true, s.len, s.rows, s.wbytes, s.job_end, s.bank};
-        if (head_.valid)
-          next_ = r;
-        else
-          set_head(r);
+    // read DMA and memory; the realigner and the loader's data side
+    rd_.update(seg_fire && !seg.zero, seg_addr - seg_skip, seg_beats);
+    {
+      timing::Unpack::Segment in;
+      if (info_pop) {
+        const Segment& f = info_.front();
+        in = {f.skip,   f.len,  f.rows, f.bytes,
+              f.wbytes, f.zero, f.cont, (f.bank << 1) | (f.job_end ? 1u : 0u)};
+        info_.pop_front();
       }
-      info_.pop_front();
+      unpack_.update(info_pop, in);
     }
 
     // compute and the core
@@ -579,11 +466,7 @@ class Shell {
     }
 
     // requantisation: two stages, then a FIFO of four; the credit count is the occupancy
-    if (rq_out_fire) rq_fifo_.pop_front();
-    if (rq_s2_.valid) rq_fifo_.push_back(rq_s2_);
-    rq_s2_ = rq_s1_;
-    rq_s1_ = {rq_in_fire, stage_run.last};
-    rq_occ_ = rq_occ_ + (rq_in_fire ? 1 : 0) - (rq_out_fire ? 1 : 0);
+    rq_.update(rq_in_fire, stage_run.last, rq_out_fire);
 
     // output tile banks and the writer
     if (run_start) {
@@ -640,54 +523,8 @@ class Shell {
       }
     }
 
-    // write aligner
-    if (pk_seg_fire) {
-      const uint64_t off = pk_seg_addr % bytes_;
-      pk_active_ = pk_cmd_ = true;
-      pk_addr_ = pk_seg_addr - off;
-      pk_beats_ = (off + pk_seg_len + bytes_ - 1) / bytes_;
-      pk_left_ = pk_seg_len;
-      pk_fill_ = off;
-    } else {
-      if (wr_cmd_fire) pk_cmd_ = false;
-      const uint64_t taken = std::min<uint64_t>(pk_fill_, bytes_);
-      const uint64_t kept = pk_out_fire ? pk_fill_ - taken : pk_fill_;
-      if (pk_in_fire) pk_left_ -= chunk_len_before_;
-      pk_fill_ = pk_in_fire ? kept + chunk_len_before_ : kept;
-      if (pk_out_fire && pk_flush && kept == 0) pk_active_ = false;
-    }
-
-    // write DMA
-    if (wr_cmd_fire) {
-      wr_busy_ = true;
-      wr_addr_ = pk_addr;
-      wr_issue_ = pk_beats;
-    }
-    if (aw_fire) wr_awvalid_ = false;
-    if (load_aw) {
-      wr_awvalid_ = true;
-      wr_awlen_ = wr_burst - 1;
-      wr_lens_.push_back(wr_burst - 1);
-      wr_addr_ += wr_burst * bytes_;
-      wr_issue_ -= wr_burst;
-    }
-    if (w_fire) wr_wbeat_ = wlast ? 0 : wr_wbeat_ + 1;
-    if (w_fire && wlast) wr_lens_.pop_front();
-    wr_pending_ = wr_pending_ + (load_aw ? 1 : 0) - (b_fire ? 1 : 0);
-    if (wr_busy_ && !wr_cmd_fire && wr_issue_ == 0 && wr_pending_ == 0 && !awvalid_q) wr_busy_ = false;
-    wr_fifo_ = wr_fifo_ + (pk_out_fire ? 1 : 0) - (w_fire ? 1 : 0);
-    // memory, write side (after the edge)
-    if (b_fire) responses_.pop_front();
-    if (w_fire) {
-      w_credit_ -= bytes_;
-      MemBurst& b = writes_.front();
-      if (++b.done == b.beats) {
-        b.ready_at = cycle_ + latency_;
-        responses_.push_back(b);
-        writes_.pop_front();
-      }
-    }
-    if (aw_fire) writes_.push_back({awlen_q + 1, 0, 0});
+    // write aligner, write DMA and the memory's write side
+    wr_.update(pk_seg_fire, pk_seg_addr, pk_seg_len);
   }
 
   struct Event {
@@ -703,20 +540,6 @@ class Shell {
     uint64_t n0 = 0, mj = 0, nj = 0, row = 0;  // the emitting job; row: OUT + m0 * pitch
   };
   enum WriterState { kWrIdle, kWrSeg, kWrChunks };
-
-  // The realigner's out side: the rows of a segment.
-  struct RowSegment {
-    bool valid = false;
-    uint64_t len = 0, rows = 0;
-    unsigned wbytes = 0;
-    bool job_end = false;
-    unsigned bank = 0;
-  };
-  void set_head(const RowSegment& r) {
-    head_ = r;
-    u_left_ = r.len;
-    u_rows_ = r.rows;
-  }
 
   // conv2d: after a piece of an A row is issued.
   void step_piece(const SegmentPlan& seg) {
@@ -768,9 +591,13 @@ class Shell {
  private:
   const ShellParams p_;
   const LayerDescriptor d_;
-  const unsigned latency_;
-  const double bpc_;
   const unsigned bytes_;
+  const timing::Bus bus_;
+  // the data movers: read DMA and memory, realigner, requantiser, write aligner and DMA
+  timing::ReadDma rd_;
+  timing::Unpack unpack_;
+  timing::Requant rq_;
+  timing::WritePath wr_;
   config::SystolicConfig sys_;
   GemmView v_;
   uint64_t ap_ = 0, bp_ = 0, op_ = 0, ob_ = 0;
@@ -797,29 +624,13 @@ class Shell {
   int64_t ih0_ = 0, iwc_ = 0;
   Pixel mbase_;
   uint64_t rb_ = 0, jb_ = 0, roffb_ = 0;
-  // realigner: in side, out side (the head segment's row count and the segment after it)
-  unsigned word_bytes_ = 8;  // its widest word
-  bool u_first_ = false, u_zero_ = false;
-  unsigned u_skip_ = 0;
-  uint64_t u_in_left_ = 0, u_fill_ = 0;
-  RowSegment head_, next_;
-  uint64_t u_left_ = 0, u_rows_ = 0;
-  // read DMA and the memory's read side
-  bool rd_busy_ = false, rd_arvalid_ = false;
-  uint64_t rd_addr_ = 0, rd_issue_ = 0, rd_deliver_ = 0, rd_arlen_ = 0;
-  unsigned rd_inflight_ = 0, rd_fifo_ = 0;
-  std::deque<MemBurst> reads_;
-  double r_credit_ = 0;
   // compute and the core
   bool crun_ = false, core_busy_ = false;
   unsigned cbank_ = 0;
   uint64_t core_progress_ = 0;
   std::deque<Event> events_;
-  // output stage, requantisation, write aligner
+  // output stage
   bool stage_valid_ = false, stage_last_ = false;
-  unsigned rq_occ_ = 0;
-  Run rq_s1_, rq_s2_;
-  std::deque<Run> rq_fifo_;
   // output tiles and the writer
   bool ob_claimed_[2] = {false, false}, ob_full_[2] = {false, false};
   unsigned ob_acc_ = 0, ob_wbank_ = 0, ob_rbank_ = 0;
@@ -829,18 +640,8 @@ class Shell {
   bool chunk_valid_ = false;
   uint64_t chunk_len_ = 0;
   // values of this cycle's registers that step() reads after updating them
-  uint64_t events_before_pop_ = 0, wseg_rows_before_ = 0, chunk_len_before_ = 0;
+  uint64_t events_before_pop_ = 0, wseg_rows_before_ = 0;
   uint64_t cwalk_m0_at_accept_ = 0, cwalk_n0_at_accept_ = 0, cwalk_mj_at_accept_ = 0, cwalk_nj_at_accept_ = 0;
-  // write aligner
-  bool pk_active_ = false, pk_cmd_ = false;
-  uint64_t pk_beats_ = 0, pk_addr_ = 0, pk_left_ = 0, pk_fill_ = 0;
-  // write DMA and the memory's write side
-  bool wr_busy_ = false, wr_awvalid_ = false;
-  uint64_t wr_addr_ = 0, wr_issue_ = 0, wr_awlen_ = 0, wr_wbeat_ = 0;
-  unsigned wr_pending_ = 0, wr_fifo_ = 0;
-  std::deque<uint64_t> wr_lens_;
-  std::deque<MemBurst> writes_, responses_;
-  double w_credit_ = 0;
 };
 
 }  // namespace

@@ -97,11 +97,25 @@ class ReadDma {
   bool out_fire_ = false, ar_fire_ = false, load_ar_ = false, r_fire_ = false, r_done_ = false;
 };
 
-// The read realigner for segments of whole rows (no pieces, no zeros): `bytes` from a
-// `skip` into the first beat, handed out as words of `wbytes`, the consumer always ready.
+// The read realigner (dnn_shell_unpack): a segment brings `bytes` from a `skip` into its
+// first beat (or, `zero`, that many zeros without beats) and hands them out as the words of
+// `rows` rows of `len` bytes, `wbytes` a word; a `cont` segment goes on with the row of the
+// one before (im2col pieces). A segment's `tag` (the caller's: a bank, a job's end) comes
+// with its rows. The consumer is always ready.
 class Unpack {
  public:
+  struct Segment {
+    unsigned skip = 0;
+    uint64_t len = 0, rows = 1, bytes = 0;
+    unsigned wbytes = 0;
+    bool zero = false, cont = false;
+    uint32_t tag = 0;
+  };
+
   Unpack(unsigned bus_bytes, unsigned word_bytes) : bytes_(bus_bytes), word_bytes_(word_bytes) {}
+
+  // From the registers: a beat is taken while fewer than two of the widest words are held.
+  bool in_ready() const { return room() && !zero_; }
 
   // This cycle, given whether the read DMA has a beat.
   void comb(bool beat_valid) {
@@ -110,34 +124,31 @@ class Unpack {
     row_last_ = take_ == left_;
     word_last_ = row_last_ && rows_ == 1;
     head_done_ = word_valid_ && word_last_;
-    in_fire_ = beat_valid && in_ready();
+    filled_ = (beat_valid && in_ready()) || (room() && zero_);
     beat_count_ = std::min<uint64_t>(first_ ? bytes_ - skip_ : bytes_, in_left_);
-    const bool in_done = in_left_ == 0 || (in_fire_ && beat_count_ == in_left_);
+    const bool in_done = in_left_ == 0 || (filled_ && beat_count_ == in_left_);
     seg_ready_ = in_done && (!next_.valid || head_done_);
   }
-  // From the registers: a beat is taken while fewer than two words are held.
-  bool in_ready() const { return in_left_ != 0 && fill_ < 2ull * word_bytes_; }
   bool seg_ready() const { return seg_ready_; }
   bool word_valid() const { return word_valid_; }
   bool word_last() const { return word_last_; }
+  uint32_t head_tag() const { return head_.tag; }  // the handed-out word's segment's
   bool idle() const { return in_left_ == 0 && !head_.valid; }
 
-  struct Segment {
-    unsigned skip = 0;
-    uint64_t len = 0, rows = 1;
-    unsigned wbytes = 0;
-  };
+  // `seg`: segment `s` is taken this cycle.
   void update(bool seg, const Segment& s) {
-    if (in_fire_) {
+    if (filled_) {
       first_ = false;
       in_left_ -= beat_count_;
     }
     const uint64_t kept = word_valid_ ? fill_ - take_ : fill_;
-    fill_ = in_fire_ ? kept + beat_count_ : kept;
+    fill_ = filled_ ? kept + beat_count_ : kept;
     if (word_valid_) {
       left_ = row_last_ ? head_.len : left_ - take_;
       if (row_last_) --rows_;
     }
+    // The head moves on when it is done (or absent); a segment's rows go to the head if it
+    // is then free, else behind it (a segment that goes on with a row brings none).
     if (!head_.valid || head_done_) {
       if (next_.valid)
         set_head(next_);
@@ -148,12 +159,15 @@ class Unpack {
     if (seg) {
       first_ = true;
       skip_ = s.skip;
-      in_left_ = s.len * s.rows;
-      const Rows r{true, s.len, s.rows, s.wbytes};
-      if (head_.valid)
-        next_ = r;
-      else
-        set_head(r);
+      in_left_ = s.bytes;
+      zero_ = s.zero;
+      if (!s.cont) {
+        const Rows r{true, s.len, s.rows, s.wbytes, s.tag};
+        if (head_.valid)
+          next_ = r;
+        else
+          set_head(r);
+      }
     }
   }
 
@@ -162,7 +176,9 @@ class Unpack {
     bool valid = false;
     uint64_t len = 0, rows = 0;
     unsigned wbytes = 0;
+    uint32_t tag = 0;
   };
+  bool room() const { return in_left_ != 0 && fill_ < 2ull * word_bytes_; }
   void set_head(const Rows& r) {
     head_ = r;
     left_ = r.len;
@@ -170,7 +186,7 @@ class Unpack {
   }
 
   unsigned bytes_, word_bytes_;
-  bool first_ = false;
+  bool first_ = false, zero_ = false;
   unsigned skip_ = 0;
   uint64_t in_left_ = 0, fill_ = 0;
   Rows head_, next_;
@@ -178,28 +194,33 @@ class Unpack {
   // this cycle
   uint64_t take_ = 0, beat_count_ = 0;
   bool word_valid_ = false, row_last_ = false, word_last_ = false, head_done_ = false;
-  bool in_fire_ = false, seg_ready_ = false;
+  bool filled_ = false, seg_ready_ = false;
 };
 
-// The output pipeline's occupancy: two register stages, then a FIFO; a result is taken
-// while fewer than kDepth are inside.
+// The output pipeline (dnn_shell_requant): two register stages, then a FIFO; a result is
+// taken while fewer than kDepth are inside. Each carries a flag (the caller's: a job's last).
 class Requant {
  public:
   static constexpr unsigned kDepth = 4;
   bool in_ready() const { return occ_ < kDepth; }
-  bool out_valid() const { return fifo_ != 0; }
+  bool out_valid() const { return !fifo_.empty(); }
+  bool out_flag() const { return !fifo_.empty() && fifo_.front(); }
   bool empty() const { return occ_ == 0; }
-  void update(bool in_fire, bool out_fire) {
-    if (out_fire) --fifo_;
-    if (s2_) ++fifo_;
+  void update(bool in_fire, bool in_flag, bool out_fire) {
+    if (out_fire) fifo_.pop_front();
+    if (s2_.valid) fifo_.push_back(s2_.flag);
     s2_ = s1_;
-    s1_ = in_fire;
+    s1_ = {in_fire, in_flag};
     occ_ = occ_ + (in_fire ? 1 : 0) - (out_fire ? 1 : 0);
   }
 
  private:
-  bool s1_ = false, s2_ = false;
-  unsigned fifo_ = 0, occ_ = 0;
+  struct Stage {
+    bool valid = false, flag = false;
+  };
+  Stage s1_, s2_;
+  std::deque<bool> fifo_;
+  unsigned occ_ = 0;
 };
 
 // The write aligner and the write DMA with the memory's write side.
