@@ -203,12 +203,12 @@ class Requant {
  public:
   static constexpr unsigned kDepth = 4;
   bool in_ready() const { return occ_ < kDepth; }
-  bool out_valid() const { return !fifo_.empty(); }
-  bool out_flag() const { return !fifo_.empty() && fifo_.front(); }
+  bool out_valid() const { return count_ != 0; }
+  bool out_flag() const { return count_ != 0 && flags_[head_]; }
   bool empty() const { return occ_ == 0; }
   void update(bool in_fire, bool in_flag, bool out_fire) {
-    if (out_fire) fifo_.pop_front();
-    if (s2_.valid) fifo_.push_back(s2_.flag);
+    if (out_fire) head_ = (head_ + 1) % kDepth, --count_;
+    if (s2_.valid) flags_[(head_ + count_++) % kDepth] = s2_.flag;
     s2_ = s1_;
     s1_ = {in_fire, in_flag};
     occ_ = occ_ + (in_fire ? 1 : 0) - (out_fire ? 1 : 0);
@@ -219,8 +219,9 @@ class Requant {
     bool valid = false, flag = false;
   };
   Stage s1_, s2_;
-  std::deque<bool> fifo_;
-  unsigned occ_ = 0;
+  // The FIFO's flags, a ring (the credit count keeps it at kDepth at most).
+  bool flags_[kDepth] = {};
+  unsigned head_ = 0, count_ = 0, occ_ = 0;
 };
 
 // The write aligner and the write DMA with the memory's write side.
