@@ -133,7 +133,7 @@ int run_spmv(config::Config cfg, int argc, char** argv) {
   Tensor w({m, k});
   for (auto& v : w.data) v = keep(rng) ? index(rng) : 0;
   const std::vector<uint8_t> image = eie::weight_image(p.eie, w);
-  const unsigned ab = cfg.eie.act_bits <= 8 ? 1 : 2;
+  const unsigned ab = eie::act_bytes(p.eie);
   fmt::print(
       "spmv {}x{} on {} ({} PEs): weight density {}, activation density {}, image {} bytes; {}-bit AXI4, "
       "memory latency {} cycles, {} bytes/cycle each way (every byte moved by the shell's DMAs)\n",

@@ -23,8 +23,6 @@ constexpr unsigned kBatchBits = 24;
 // The smallest of 1, 2 and 4 bytes holding `bits`.
 unsigned container_bytes(unsigned bits) { return bits <= 8 ? 1 : bits <= 16 ? 2 : 4; }
 
-unsigned act_bytes(const config::EieConfig& cfg) { return container_bytes(cfg.act_bits); }
-
 const char* act_type(const config::EieConfig& cfg) { return act_bytes(cfg) == 1 ? "int8" : "int16"; }
 
 bool raw_output(const LayerDescriptor& d) { return d.out_type == "int32"; }
@@ -35,10 +33,6 @@ unsigned out_bytes(const config::EieConfig& cfg, const LayerDescriptor& d) {
 
 uint64_t pointer_addr(const LayerDescriptor& d, unsigned p, uint64_t k) {
   return d.b_addr + 4 * (uint64_t{p} * (d.k + 1) + k);
-}
-
-uint64_t pointer(const std::vector<uint8_t>& mem, const LayerDescriptor& d, unsigned p, uint64_t k) {
-  return static_cast<uint64_t>(load(mem, pointer_addr(d, p, k), 4, false));
 }
 
 // Entry e of the image: {v, z}.
@@ -83,6 +77,12 @@ bool out_bits_bad(const config::EieConfig& cfg, const LayerDescriptor& d) {
 }
 
 }  // namespace
+
+unsigned act_bytes(const config::EieConfig& cfg) { return container_bytes(cfg.act_bits); }
+
+uint64_t pointer(const std::vector<uint8_t>& mem, const LayerDescriptor& d, unsigned p, uint64_t k) {
+  return static_cast<uint64_t>(load(mem, pointer_addr(d, p, k), 4, false));
+}
 
 ShellParams shell_params(const config::Config& cfg) {
   ShellParams p;

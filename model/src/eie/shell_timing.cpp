@@ -19,8 +19,6 @@ namespace {
 using shell::load;
 namespace timing = shell::timing;
 
-unsigned act_bytes(const config::EieConfig& cfg) { return cfg.act_bits <= 8 ? 1 : 2; }
-
 class Shell {
  public:
   Shell(const ShellParams& p, const LayerDescriptor& d, const std::vector<uint8_t>& mem, unsigned latency,
@@ -39,8 +37,8 @@ class Shell {
     out_pitch_ = d.out_stride != 0 ? d.out_stride : uint64_t{d.m} * ob_;
     use_bias_ = d.bias && d.out_type != "int32";
     for (unsigned pe = 0; pe < cfg.pes; ++pe) {
-      first_.push_back(pointer(mem, pe, 0));
-      last_.push_back(pointer(mem, pe, d.k));
+      first_.push_back(pointer(mem, d, pe, 0));
+      last_.push_back(pointer(mem, d, pe, d.k));
     }
     job_cycles_ = job_cycles(mem, timing_.useful_macs);
   }
@@ -75,14 +73,21 @@ class Shell {
     kDrain
   };
 
-  uint64_t pointer(const std::vector<uint8_t>& mem, unsigned pe, uint64_t k) const {
-    return static_cast<uint64_t>(load(mem, d_.b_addr + 4 * (uint64_t{pe} * (d_.k + 1) + k), 4, false));
-  }
-
   // The core's busy cycles per input vector (eie::simulate_layer on the vector's non-zero
-  // columns and the image's entries per PE and column).
+  // columns and the image's entries per PE and column; each column's counts read once).
   std::vector<uint64_t> job_cycles(const std::vector<uint8_t>& mem, uint64_t& useful) const {
     const auto& cfg = p_.eie;
+    std::vector<std::vector<uint32_t>> entries(d_.k, std::vector<uint32_t>(cfg.pes));
+    std::vector<uint64_t> col_useful(d_.k, 0);  // non-padding entries of each column
+    for (uint64_t k = 0; k < d_.k; ++k)
+      for (unsigned pe = 0; pe < cfg.pes; ++pe) {
+        const uint64_t b = pointer(mem, d_, pe, k), e = pointer(mem, d_, pe, k + 1);
+        entries[k][pe] = static_cast<uint32_t>(e - b);
+        for (uint64_t i = b; i < e; ++i) {
+          const uint64_t at = d_.b_addr + entry_offset(cfg.pes, d_.k) + i * eb_;
+          if ((load(mem, at, eb_, false) & ((1u << cfg.index_bits) - 1)) != 0) ++col_useful[k];
+        }
+      }
     std::vector<uint64_t> cycles;
     for (uint64_t n = 0; n < d_.n; ++n) {
       LayerWork w;
@@ -93,16 +98,8 @@ class Shell {
             numerics::wrap_signed(load(mem, d_.a_addr + n * a_pitch_ + k * ab_, ab_, true), cfg.act_bits);
         if (x == 0) continue;
         w.nz_cols.push_back(static_cast<int64_t>(k));
-        std::vector<uint32_t> per_pe;
-        for (unsigned pe = 0; pe < cfg.pes; ++pe) {
-          const uint64_t b = pointer(mem, pe, k), e = pointer(mem, pe, k + 1);
-          per_pe.push_back(static_cast<uint32_t>(e - b));
-          for (uint64_t i = b; i < e; ++i) {
-            const uint64_t at = d_.b_addr + entry_offset(cfg.pes, d_.k) + i * eb_;
-            if ((load(mem, at, eb_, false) & ((1u << cfg.index_bits) - 1)) != 0) ++w.useful_macs;
-          }
-        }
-        w.entries.push_back(per_pe);
+        w.entries.push_back(entries[k]);
+        w.useful_macs += col_useful[k];
       }
       const LayerTiming t = simulate_layer(cfg, w);
       useful += t.useful_macs;

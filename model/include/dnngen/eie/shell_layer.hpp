@@ -46,6 +46,10 @@ ShellParams shell_params(const config::Config& cfg);
 //             the low bits, z (zero rows of that PE before it in the column, 0..15) in the
 //             top four; a run of more than 15 zero rows takes a padding entry (v = 0, z = 15).
 uint64_t entry_offset(unsigned pes, uint64_t k);
+// Pointer ptr[p][k] of the image at d.b_addr in `memory`.
+uint64_t pointer(const std::vector<uint8_t>& memory, const LayerDescriptor& d, unsigned p, uint64_t k);
+// Bytes of an X or Y element: the int8 or int16 container of act_bits.
+unsigned act_bytes(const config::EieConfig& cfg);
 unsigned entry_bytes(const config::EieConfig& cfg);
 std::vector<uint8_t> weight_image(const config::EieConfig& cfg, const Tensor& w_idx);
 uint64_t weight_image_bytes(const config::EieConfig& cfg, const std::vector<uint8_t>& image);
