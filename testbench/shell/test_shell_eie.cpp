@@ -1000,23 +1000,7 @@ TEST(ShellEie, FullSizeLayerLoadedThenKept) {
 TEST(ShellEie, IdentityRegistersDescribeTheBuild) {
   const ShellParams p = eie_tb_params();
   Bench b(deterministic(), base_seed());
-  Identity id;
-  id.engine_kind = register_map().enum_value("engine", "eie");
-  id.engine_variant = 0;
-  id.engine_ops = 1u << register_map().enum_value("op", "spmv");
-  id.config_hash = p.config_hash;
-  id.array_rows = p.eie.pes;
-  id.array_cols = 1;
-  id.in_bits = p.eie.act_bits;
-  id.w_bits = 16;
-  id.acc_bits = p.eie.acc_bits;
-  id.is_signed = true;
-  id.saturate = false;
-  id.mem_data_bits = p.data_bits;
-  id.max_burst = p.max_burst;
-  id.outstanding = p.outstanding;
-  id.mem_addr_bits = p.addr_bits;
-  RegisterFile model(id);
+  RegisterFile model(eie::shell_identity(p));
   for (const char* name :
        {"ID", "VERSION", "ENGINE", "CONFIG_HASH", "ARRAY", "DATATYPE", "MEMORY", "ADDR_BITS"})
     EXPECT_EQ(b.read(reg(name)), model.read(reg(name)).first) << name;

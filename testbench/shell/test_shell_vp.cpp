@@ -1,19 +1,21 @@
 // The virtual platform on the RTL: the C driver of the SystemC platform (testbench/tlm/
 // vp_driver.c, compiled as C99, registers only through the generated dnngen_regs.h) runs
-// unchanged against dnn_shell_systolic, on the same network (testbench/tlm/vp_network.hpp).
-// Its bus callbacks are AXI4-Lite accesses through the shell bench; wait_irq clocks the DUT
-// until irq_o rises (with a watchdog). The AXI memory has the configuration's `memory:`
-// timing (DNNGEN_VP_CONFIG names the preset; the RTL's -G parameters must be its shell
+// unchanged against the engine's shell (dnn_shell_systolic or dnn_shell_eie: whichever this
+// testbench was verilated from), on the same program (testbench/tlm/vp_network.hpp). Its bus
+// callbacks are AXI4-Lite accesses through the shell bench; wait_irq clocks the DUT until
+// irq_o rises (with a watchdog). The AXI memory has the configuration's `memory:` timing
+// (DNNGEN_VP_CONFIG names the preset; the RTL's -G parameters must be its shell
 // parameters), so the RTL must match the TLM platform (tlm_vp) exactly:
-//   * after each layer the whole memory equals systolic::run_layer applied to a host-side
-//     copy, byte for byte;
-//   * every counter the driver reads back (dnngen_read_counter) equals systolic::layer_cycles,
-//     as tlm_vp's do; the clock cycles from the START write (the edge that commits it) to
-//     irq_o equal CYCLES_TOTAL + 1 (kIrqLag), as tlm_vp's time in periods;
-//   * M = 0 ends with CYCLES_TOTAL 1, zero_size, STATUS.ERROR and the error interrupt;
-//     A or OUT past the memory end with axi_read / axi_write (the RTL's cycles there are not
-//     the TLM model's, which does not time a refused access); none touches memory; a good
-//     layer runs afterwards and LAYERS_DONE counts the three that finished.
+//   * after each layer the whole memory equals the engine's golden layer model applied to a
+//     host-side copy, byte for byte;
+//   * every counter the driver reads back (dnngen_read_counter) equals the engine's cycle
+//     model, as tlm_vp's do; the clock cycles from the START write (the edge that commits
+//     it) to irq_o equal CYCLES_TOTAL + 1 (kIrqLag), as tlm_vp's time in periods;
+//   * M = 0 ends with CYCLES_TOTAL 1, zero_size, STATUS.ERROR and the error interrupt one
+//     cycle after START; the other errors (axi_read, axi_write; EIE: KEEP_WEIGHTS naming
+//     another image) end with their codes (the RTL's cycles there are not the TLM model's,
+//     which does not time a refused access); none touches memory; a good layer runs
+//     afterwards and LAYERS_DONE counts the layers that finished.
 // DNNGEN_SEED overrides the seed (default 1, tlm_vp's); failures print it.
 #include <gtest/gtest.h>
 
@@ -22,22 +24,26 @@
 #include <string>
 #include <vector>
 
+#if __has_include("Vdnn_shell_eie.h")
+#include "Vdnn_shell_eie.h"
+#include "shell_eie_tb_params.hpp"
+using Top = Vdnn_shell_eie;
+#else
 #include "Vdnn_shell_systolic.h"
+#include "shell_tb_params.hpp"
+using Top = Vdnn_shell_systolic;
+#endif
 #include "axi_memory.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/shell/regmap.hpp"
-#include "dnngen/systolic/shell_layer.hpp"
 #include "dnngen/systolic/shell_layer_timing.hpp"
 #include "dnngen_regs.h"
 #include "shell_systolic_bench.hpp"
-#include "shell_tb_params.hpp"
 #include "vp_driver.h"
 #include "vp_network.hpp"
 
 namespace dnngen::shell {
 namespace {
-
-using Top = Vdnn_shell_systolic;
 
 // Cycles from the committed START write to the layer's first cycle (systolic::kStartCycles,
 // 1): the START pulse is registered, so the engine leaves idle, and CYCLES_TOTAL starts, one
@@ -130,11 +136,13 @@ class ShellVp : public ::testing::Test {
   }
 
   // One layer through the driver, checked as tlm_vp checks it; `golden` follows it.
-  void run_and_check(RtlPlatform& vp, const dnngen_gemm& g, const LayerDescriptor& d,
-                     const std::string& label, std::vector<uint8_t>& golden, uint32_t expect_code) {
-    SCOPED_TRACE(label + " (replay: " + replay_ + ")");
+  void run_and_check(RtlPlatform& vp, const vp::Layer& layer, std::vector<uint8_t>& golden) {
+    SCOPED_TRACE(layer.label + " (replay: " + replay_ + ")");
+    const uint32_t expect_code = layer.expect;
+    const vp::Counters t =
+        expect_code == DNNGEN_ERROR_NONE ? vp::expected_counters(cfg_, layer.desc, golden) : vp::Counters{};
     const dnngen_bus bus = vp.bus();
-    const uint32_t code = dnngen_run_gemm(&bus, &g);
+    const uint32_t code = vp::run(&bus, layer);
     ASSERT_FALSE(vp.irq_timeout) << "no interrupt within " << RtlPlatform::kWatchdog << " cycles";
     EXPECT_EQ(code, expect_code) << "ERROR_CODE";
     EXPECT_EQ(vp.bus_errors, 0u) << "register accesses refused";
@@ -145,8 +153,7 @@ class ShellVp : public ::testing::Test {
     const uint64_t cycles =
         dnngen_read_counter(&bus, DNNGEN_CYCLES_TOTAL_LO_OFFSET, DNNGEN_CYCLES_TOTAL_HI_OFFSET);
     if (expect_code == DNNGEN_ERROR_NONE) {
-      const systolic::LayerTiming t = vp::expected_timing(cfg_, d);
-      EXPECT_EQ(cycles, t.cycles) << "CYCLES_TOTAL against layer_cycles";
+      EXPECT_EQ(cycles, t.cycles) << "CYCLES_TOTAL against the cycle model";
       const struct {
         const char* name;
         uint32_t lo, hi;
@@ -157,17 +164,22 @@ class ShellVp : public ::testing::Test {
           {"BYTES_READ", DNNGEN_BYTES_READ_LO_OFFSET, DNNGEN_BYTES_READ_HI_OFFSET, t.bytes_read},
           {"BYTES_WRITTEN", DNNGEN_BYTES_WRITTEN_LO_OFFSET, DNNGEN_BYTES_WRITTEN_HI_OFFSET, t.bytes_written}};
       for (const auto& c : counters) EXPECT_EQ(dnngen_read_counter(&bus, c.lo, c.hi), c.want) << c.name;
-      // START to the interrupt: layer_cycles + the registered START cycle, as on the TLM platform.
-      EXPECT_EQ(took, t.cycles + kIrqLag) << "cycles from START to irq_o (layer_cycles + kIrqLag, as tlm_vp)";
-      vp::expected_memory(cfg_, d, golden);
+      // START to the interrupt: the cycle model + the registered START cycle, as on the TLM platform.
+      EXPECT_EQ(took, t.cycles + kIrqLag) << "cycles from START to irq_o (cycle model + kIrqLag, as tlm_vp)";
+      vp::expected_memory(cfg_, layer.desc, golden);
       std::printf("  %s: M=%u N=%u K=%u out %s: %llu cycles, START to irq %llu (tlm_vp: %llu)\n",
-                  label.c_str(), d.m, d.n, d.k, d.out_type.c_str(), static_cast<unsigned long long>(cycles),
-                  static_cast<unsigned long long>(took), static_cast<unsigned long long>(t.cycles));
+                  layer.label.c_str(), layer.desc.m, layer.desc.n, layer.desc.k, layer.desc.out_type.c_str(),
+                  static_cast<unsigned long long>(cycles), static_cast<unsigned long long>(took),
+                  static_cast<unsigned long long>(t.cycles));
     } else {
       const uint32_t status = read32(vp, DNNGEN_STATUS_OFFSET);
       EXPECT_TRUE((status & DNNGEN_STATUS_ERROR_MASK) && !(status & DNNGEN_STATUS_BUSY_MASK))
           << "STATUS 0x" << std::hex << status << " (expected ERROR, not BUSY)";
-      std::printf("  %s: ERROR_CODE %u after %llu cycles (CYCLES_TOTAL %llu)\n", label.c_str(), code,
+      if (expect_code == DNNGEN_ERROR_ZERO_SIZE) {  // a descriptor error: the check cycle only
+        EXPECT_EQ(cycles, 1u) << "CYCLES_TOTAL is not 1 (the check cycle)";
+        EXPECT_EQ(took, 1u + kIrqLag) << "irq_o not one cycle (+ kIrqLag) after START (as tlm_vp)";
+      }
+      std::printf("  %s: ERROR_CODE %u after %llu cycles (CYCLES_TOTAL %llu)\n", layer.label.c_str(), code,
                   static_cast<unsigned long long>(took), static_cast<unsigned long long>(cycles));
     }
     const std::vector<uint8_t>& mem = vp.bench().memory();
@@ -189,15 +201,32 @@ class ShellVp : public ::testing::Test {
   std::string replay_;
 };
 
-TEST_F(ShellVp, DriverRunsTheNetworkLikeTheTlmPlatform) {
-  // The RTL must be the configuration's shell, memory bus included.
-  const systolic::ShellParams p = tb_params(), want = systolic::shell_params(cfg_);
-  ASSERT_TRUE(p.dataflow == want.dataflow && p.rows == want.rows && p.cols == want.cols &&
-              p.in_bits == want.in_bits && p.w_bits == want.w_bits && p.acc_bits == want.acc_bits &&
-              p.is_signed == want.is_signed && p.saturate == want.saturate && p.max_m == want.max_m &&
-              p.max_n == want.max_n && p.max_k == want.max_k && p.data_bits == want.data_bits &&
-              p.max_burst == want.max_burst && p.outstanding == want.outstanding)
-      << cfg_.name << ": the testbench's -G parameters are not the configuration's shell";
+// The RTL must be the configuration's shell, memory bus included.
+#if __has_include("Vdnn_shell_eie.h")
+bool built_for(const config::Config& cfg) {
+  const eie::ShellParams p = eie_tb_params(), want = eie::shell_params(cfg);
+  const config::EieConfig &a = p.eie, &b = want.eie;
+  return cfg.engine == "eie" && a.pes == b.pes && a.fifo_depth == b.fifo_depth &&
+         a.index_bits == b.index_bits && a.act_bits == b.act_bits && a.acc_bits == b.acc_bits &&
+         a.frac_bits == b.frac_bits && a.max_rows == b.max_rows && a.max_cols == b.max_cols &&
+         a.max_entries == b.max_entries && p.data_bits == want.data_bits && p.max_burst == want.max_burst &&
+         p.outstanding == want.outstanding;
+}
+#else
+bool built_for(const config::Config& cfg) {
+  if (cfg.engine != "systolic") return false;
+  const systolic::ShellParams p = tb_params(), want = systolic::shell_params(cfg);
+  return p.dataflow == want.dataflow && p.rows == want.rows && p.cols == want.cols &&
+         p.in_bits == want.in_bits && p.w_bits == want.w_bits && p.acc_bits == want.acc_bits &&
+         p.is_signed == want.is_signed && p.saturate == want.saturate && p.max_m == want.max_m &&
+         p.max_n == want.max_n && p.max_k == want.max_k && p.data_bits == want.data_bits &&
+         p.max_burst == want.max_burst && p.outstanding == want.outstanding;
+}
+#endif
+
+TEST_F(ShellVp, DriverRunsTheProgramLikeTheTlmPlatform) {
+  ASSERT_TRUE(built_for(cfg_)) << cfg_.name
+                               << ": the testbench's -G parameters are not the configuration's shell";
 
   testbench::AxiMemoryTiming t;
   t.latency = cfg_.memory.latency;
@@ -210,33 +239,18 @@ TEST_F(ShellVp, DriverRunsTheNetworkLikeTheTlmPlatform) {
   const dnngen_bus bus = vp.bus();
   ASSERT_EQ(dnngen_present(&bus), 1) << "ID register: no dnngen shell";
   const uint32_t engine = vp.read32(DNNGEN_ENGINE_OFFSET);
-  EXPECT_EQ((engine & DNNGEN_ENGINE_KIND_MASK) >> DNNGEN_ENGINE_KIND_SHIFT, DNNGEN_ENGINE_SYSTOLIC);
-  EXPECT_EQ((engine & DNNGEN_ENGINE_VARIANT_MASK) >> DNNGEN_ENGINE_VARIANT_SHIFT,
-            cfg_.systolic.dataflow == config::Dataflow::kWeightStationary ? 0u : 1u);
+  EXPECT_EQ((engine & DNNGEN_ENGINE_KIND_MASK) >> DNNGEN_ENGINE_KIND_SHIFT, vp::engine_kind(cfg_));
+  EXPECT_EQ((engine & DNNGEN_ENGINE_VARIANT_MASK) >> DNNGEN_ENGINE_VARIANT_SHIFT, vp::engine_variant(cfg_));
 
-  vp::init_memory(vp.bench().memory(), seed());
+  vp::init_memory(cfg_, vp.bench().memory(), seed());
   std::vector<uint8_t> golden = vp.bench().memory();
-  const vp::Network net = vp::network();
-  const dnngen_gemm& g2 = net.layer2.gemm;
-  const LayerDescriptor& d2 = net.layer2.desc;
-  run_and_check(vp, net.layer1.gemm, net.layer1.desc, "layer 1", golden, DNNGEN_ERROR_NONE);
-  run_and_check(vp, g2, d2, "layer 2", golden, DNNGEN_ERROR_NONE);
-
-  dnngen_gemm bad = g2;
-  bad.m = 0;
-  run_and_check(vp, bad, d2, "M = 0", golden, DNNGEN_ERROR_ZERO_SIZE);
-  EXPECT_EQ(dnngen_read_counter(&bus, DNNGEN_CYCLES_TOTAL_LO_OFFSET, DNNGEN_CYCLES_TOTAL_HI_OFFSET), 1u)
-      << "M = 0: CYCLES_TOTAL is not 1 (the check cycle)";
-  EXPECT_EQ(vp.irq_cycle - vp.start_cycle, 1u + kIrqLag)
-      << "M = 0: irq_o not one cycle (+ kIrqLag) after START (as tlm_vp)";
-  bad = g2;
-  bad.a_addr = vp::kPastMemory;
-  run_and_check(vp, bad, d2, "A past the memory", golden, DNNGEN_ERROR_AXI_READ);
-  bad = g2;
-  bad.out_addr = vp::kPastMemory;
-  run_and_check(vp, bad, d2, "OUT past the memory", golden, DNNGEN_ERROR_AXI_WRITE);
-  run_and_check(vp, g2, d2, "layer 2 again", golden, DNNGEN_ERROR_NONE);
-  EXPECT_EQ(vp.read32(DNNGEN_LAYERS_DONE_OFFSET), 3u) << "LAYERS_DONE";
+  uint32_t finished = 0;
+  for (const vp::Layer& layer : vp::program(cfg_)) {
+    run_and_check(vp, layer, golden);
+    if (HasFatalFailure()) return;
+    finished += layer.expect == DNNGEN_ERROR_NONE;
+  }
+  EXPECT_EQ(vp.read32(DNNGEN_LAYERS_DONE_OFFSET), finished) << "LAYERS_DONE";
 }
 
 }  // namespace

@@ -43,7 +43,7 @@ namespace {
 namespace config = dnngen::config;
 namespace shell = dnngen::shell;
 namespace systolic = dnngen::systolic;
-using ShellTlm = dnngen::tlm::ShellSystolicTlm;
+using ShellTlm = dnngen::tlm::ShellTlm;
 using sc_core::sc_time;
 
 constexpr uint64_t kMemSize = 1u << 20;
@@ -62,6 +62,7 @@ struct Tester : sc_core::sc_module {
         socket("socket"),
         irq("irq"),
         cfg_(cfg),
+        params_(systolic::shell_params(cfg)),
         memory_(memory),
         shell_(shell),
         replay_(std::move(replay)),
@@ -140,7 +141,7 @@ struct Tester : sc_core::sc_module {
                                            static_cast<int>(c.expect)));
     check(!shell_.last_error().empty(), "last_error() is empty after refused accesses");
     check(read("ID") == map_.id, "ID register");
-    check(read("CONFIG_HASH") == shell_.params().config_hash && shell_.params().config_hash != 0,
+    check(read("CONFIG_HASH") == params_.config_hash && params_.config_hash != 0,
           "CONFIG_HASH register: the configuration's config::shell_config_hash");
   }
 
@@ -149,7 +150,7 @@ struct Tester : sc_core::sc_module {
     auto pick = [&](uint64_t lo, uint64_t hi) {
       return std::uniform_int_distribution<uint64_t>(lo, hi)(rng_);
     };
-    const systolic::ShellParams p = shell_.params();
+    const systolic::ShellParams p = params_;
     const unsigned in_b = p.in_bits / 8, w_b = p.w_bits / 8;
     shell::LayerDescriptor d;
     const char* types[] = {"int8", "int16", "int32"};
@@ -200,12 +201,12 @@ struct Tester : sc_core::sc_module {
       const shell::LayerDescriptor d = random_layer();
       const std::string label = fmt::format("layer {} ({} {}x{}x{} conv {}x{}, out {})", i, d.op, d.m, d.n,
                                             d.k, d.r, d.s, d.out_type);
-      check(systolic::check_descriptor(shell_.params(), d) == 0, label + ": the test made a bad descriptor");
+      check(systolic::check_descriptor(params_, d) == 0, label + ": the test made a bad descriptor");
       fill_memory();
       std::vector<uint8_t> golden = memory_.bytes;
-      systolic::run_layer(shell_.params(), d, golden);
+      systolic::run_layer(params_, d, golden);
       const systolic::LayerTiming t =
-          systolic::layer_cycles(shell_.params(), d, cfg_.memory.latency, cfg_.memory.bytes_per_cycle);
+          systolic::layer_cycles(params_, d, cfg_.memory.latency, cfg_.memory.bytes_per_cycle);
       for (const auto& [offset, word] : shell::encode(d)) write(offset, word);
       write(map_.reg("IRQ_ENABLE").offset, 3);
       write(map_.reg("CTRL").offset, 1);
@@ -235,7 +236,7 @@ struct Tester : sc_core::sc_module {
     for (const auto& [offset, word] : shell::encode(d)) write(offset, word);
     write(map_.reg("IRQ_ENABLE").offset, 3);
     const uint64_t full =
-        systolic::layer_cycles(shell_.params(), d, cfg_.memory.latency, cfg_.memory.bytes_per_cycle).cycles;
+        systolic::layer_cycles(params_, d, cfg_.memory.latency, cfg_.memory.bytes_per_cycle).cycles;
     write(map_.reg("CTRL").offset, 1);
     const sc_core::sc_time started = sc_core::sc_time_stamp();
     write(map_.reg("CTRL").offset, 2);  // ABORT
@@ -259,8 +260,7 @@ struct Tester : sc_core::sc_module {
     // periods to write).
     shell::LayerDescriptor d1 = random_layer();
     auto cycles = [&](const shell::LayerDescriptor& d) {
-      return systolic::layer_cycles(shell_.params(), d, cfg_.memory.latency, cfg_.memory.bytes_per_cycle)
-          .cycles;
+      return systolic::layer_cycles(params_, d, cfg_.memory.latency, cfg_.memory.bytes_per_cycle).cycles;
     };
     for (int i = 0; i < 1000 && cycles(d1) < 500; ++i) d1 = random_layer();
     check(cycles(d1) >= 500, "queue: no random layer of 500 cycles or more");
@@ -268,8 +268,8 @@ struct Tester : sc_core::sc_module {
     d2.out_addr += 0x60000;
     fill_memory();
     std::vector<uint8_t> golden = memory_.bytes;
-    systolic::run_layer(shell_.params(), d1, golden);
-    systolic::run_layer(shell_.params(), d2, golden);
+    systolic::run_layer(params_, d1, golden);
+    systolic::run_layer(params_, d2, golden);
     const uint64_t c2 = cycles(d2);
     write(map_.reg("IRQ_ENABLE").offset, 1);
     for (const auto& [offset, word] : shell::encode(d1)) write(offset, word);
@@ -277,7 +277,7 @@ struct Tester : sc_core::sc_module {
     for (const auto& [offset, word] : shell::encode(d2)) write(offset, word);
     write(map_.reg("CTRL").offset, 1);
     check(((read("STATUS") >> 8) & 0xF) == 1, "queue: QUEUE_LEVEL not 1 after the second START");
-    for (unsigned i = 1; i < shell_.params().queue_depth; ++i) write(map_.reg("CTRL").offset, 1);
+    for (unsigned i = 1; i < params_.queue_depth; ++i) write(map_.reg("CTRL").offset, 1);
     write(map_.reg("CTRL").offset, 1);  // one more than the queue holds
     check(read("ERROR_CODE") == map_.enum_value("error", "queue_full"), "queue: ERROR_CODE not queue_full");
     while (!irq.read()) wait(irq.value_changed_event());
@@ -303,6 +303,7 @@ struct Tester : sc_core::sc_module {
   }
 
   const config::Config& cfg_;
+  const systolic::ShellParams params_;
   Memory& memory_;
   ShellTlm& shell_;
   std::string replay_;

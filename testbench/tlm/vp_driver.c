@@ -11,29 +11,46 @@ static void write64(const struct dnngen_bus *bus, uint32_t lo_offset, uint32_t h
   bus->write32(bus->ctx, hi_offset, (uint32_t)(value >> 32));
 }
 
+/* OP, OUTPUT and the sizes, the words every operation writes. */
+static void write_op(const struct dnngen_bus *bus, uint32_t op, uint32_t output, uint32_t m, uint32_t n, uint32_t k) {
+  bus->write32(bus->ctx, DNNGEN_OP_OFFSET, op);
+  bus->write32(bus->ctx, DNNGEN_OUTPUT_OFFSET, output);
+  bus->write32(bus->ctx, DNNGEN_M_OFFSET, m);
+  bus->write32(bus->ctx, DNNGEN_N_OFFSET, n);
+  bus->write32(bus->ctx, DNNGEN_K_OFFSET, k);
+}
+
+/* The addresses and strides every operation writes: A, B, BIAS and OUT. */
+static void write_tensors(const struct dnngen_bus *bus, uint64_t a, uint64_t b, uint64_t bias, uint64_t out,
+                          uint32_t a_stride, uint32_t out_stride) {
+  write64(bus, DNNGEN_A_ADDR_LO_OFFSET, DNNGEN_A_ADDR_HI_OFFSET, a);
+  write64(bus, DNNGEN_B_ADDR_LO_OFFSET, DNNGEN_B_ADDR_HI_OFFSET, b);
+  write64(bus, DNNGEN_BIAS_ADDR_LO_OFFSET, DNNGEN_BIAS_ADDR_HI_OFFSET, bias);
+  write64(bus, DNNGEN_OUT_ADDR_LO_OFFSET, DNNGEN_OUT_ADDR_HI_OFFSET, out);
+  bus->write32(bus->ctx, DNNGEN_A_STRIDE_OFFSET, a_stride);
+  bus->write32(bus->ctx, DNNGEN_OUT_STRIDE_OFFSET, out_stride);
+}
+
+/* OUTPUT's TYPE, BIAS and RELU fields. */
+static uint32_t output_word(uint32_t out_type, int bias, int relu) {
+  return FIELD(out_type, DNNGEN_OUTPUT_TYPE_SHIFT, DNNGEN_OUTPUT_TYPE_MASK) |
+         FIELD(bias != 0, DNNGEN_OUTPUT_BIAS_SHIFT, DNNGEN_OUTPUT_BIAS_MASK) |
+         FIELD(relu != 0, DNNGEN_OUTPUT_RELU_SHIFT, DNNGEN_OUTPUT_RELU_MASK);
+}
+
 int dnngen_present(const struct dnngen_bus *bus) {
   return bus->read32(bus->ctx, DNNGEN_ID_OFFSET) == DNNGEN_SHELL_ID;
 }
 
 void dnngen_write_gemm(const struct dnngen_bus *bus, const struct dnngen_gemm *layer) {
-  bus->write32(bus->ctx, DNNGEN_OP_OFFSET, FIELD(DNNGEN_OP_GEMM, DNNGEN_OP_CODE_SHIFT, DNNGEN_OP_CODE_MASK));
-  bus->write32(
-      bus->ctx, DNNGEN_OUTPUT_OFFSET,
-      FIELD(layer->out_type, DNNGEN_OUTPUT_TYPE_SHIFT, DNNGEN_OUTPUT_TYPE_MASK) |
-          FIELD(layer->bias != 0, DNNGEN_OUTPUT_BIAS_SHIFT, DNNGEN_OUTPUT_BIAS_MASK) |
-          FIELD(layer->relu != 0, DNNGEN_OUTPUT_RELU_SHIFT, DNNGEN_OUTPUT_RELU_MASK) |
-          FIELD(layer->per_channel != 0, DNNGEN_OUTPUT_PER_CHANNEL_SHIFT, DNNGEN_OUTPUT_PER_CHANNEL_MASK));
-  bus->write32(bus->ctx, DNNGEN_M_OFFSET, layer->m);
-  bus->write32(bus->ctx, DNNGEN_N_OFFSET, layer->n);
-  bus->write32(bus->ctx, DNNGEN_K_OFFSET, layer->k);
-  write64(bus, DNNGEN_A_ADDR_LO_OFFSET, DNNGEN_A_ADDR_HI_OFFSET, layer->a_addr);
-  write64(bus, DNNGEN_B_ADDR_LO_OFFSET, DNNGEN_B_ADDR_HI_OFFSET, layer->b_addr);
-  write64(bus, DNNGEN_BIAS_ADDR_LO_OFFSET, DNNGEN_BIAS_ADDR_HI_OFFSET, layer->bias_addr);
+  write_op(bus, FIELD(DNNGEN_OP_GEMM, DNNGEN_OP_CODE_SHIFT, DNNGEN_OP_CODE_MASK),
+           output_word(layer->out_type, layer->bias, layer->relu) |
+               FIELD(layer->per_channel != 0, DNNGEN_OUTPUT_PER_CHANNEL_SHIFT, DNNGEN_OUTPUT_PER_CHANNEL_MASK),
+           layer->m, layer->n, layer->k);
+  write_tensors(bus, layer->a_addr, layer->b_addr, layer->bias_addr, layer->out_addr, layer->a_stride,
+                layer->out_stride);
   write64(bus, DNNGEN_QUANT_ADDR_LO_OFFSET, DNNGEN_QUANT_ADDR_HI_OFFSET, layer->quant_addr);
-  write64(bus, DNNGEN_OUT_ADDR_LO_OFFSET, DNNGEN_OUT_ADDR_HI_OFFSET, layer->out_addr);
-  bus->write32(bus->ctx, DNNGEN_A_STRIDE_OFFSET, layer->a_stride);
   bus->write32(bus->ctx, DNNGEN_B_STRIDE_OFFSET, layer->b_stride);
-  bus->write32(bus->ctx, DNNGEN_OUT_STRIDE_OFFSET, layer->out_stride);
   bus->write32(bus->ctx, DNNGEN_OUT_MULT_OFFSET, (uint32_t)layer->out_mult);
   bus->write32(bus->ctx, DNNGEN_OUT_SHIFT_OFFSET,
                FIELD(layer->out_shift, DNNGEN_OUT_SHIFT_SHIFT_SHIFT, DNNGEN_OUT_SHIFT_SHIFT_MASK));
@@ -53,6 +70,23 @@ uint32_t dnngen_start_and_wait(const struct dnngen_bus *bus) {
 
 uint32_t dnngen_run_gemm(const struct dnngen_bus *bus, const struct dnngen_gemm *layer) {
   dnngen_write_gemm(bus, layer);
+  return dnngen_start_and_wait(bus);
+}
+
+void dnngen_write_spmv(const struct dnngen_bus *bus, const struct dnngen_spmv *layer) {
+  write_op(bus,
+           FIELD(DNNGEN_OP_SPMV, DNNGEN_OP_CODE_SHIFT, DNNGEN_OP_CODE_MASK) |
+               FIELD(layer->keep_weights != 0, DNNGEN_OP_KEEP_WEIGHTS_SHIFT, DNNGEN_OP_KEEP_WEIGHTS_MASK),
+           output_word(layer->out_type, layer->bias, layer->relu) |
+               FIELD(layer->out_bits, DNNGEN_OUTPUT_BITS_SHIFT, DNNGEN_OUTPUT_BITS_MASK),
+           layer->m, layer->n, layer->k);
+  write_tensors(bus, layer->x_addr, layer->image_addr, layer->bias_addr, layer->out_addr, layer->x_stride,
+                layer->out_stride);
+  write64(bus, DNNGEN_AUX_ADDR_LO_OFFSET, DNNGEN_AUX_ADDR_HI_OFFSET, layer->codebook_addr);
+}
+
+uint32_t dnngen_run_spmv(const struct dnngen_bus *bus, const struct dnngen_spmv *layer) {
+  dnngen_write_spmv(bus, layer);
   return dnngen_start_and_wait(bus);
 }
 

@@ -1,5 +1,6 @@
 /* A bare-metal style driver for the dnngen shell (docs/shell.md), in plain C99: what a CPU
- * runs to program one GEMM layer, start it and wait for its interrupt. Every register
+ * runs to program one layer (a GEMM on the systolic engine, an spmv on EIE), start it and
+ * wait for its interrupt. Every register
  * offset, field position and enum value comes from dnngen_regs.h, which the build
  * generates with `dnngen regmap --c-header`. The bus is a table of callbacks, so the same
  * code runs against the SystemC virtual platform (vp_main.cpp) or real MMIO. */
@@ -33,6 +34,22 @@ struct dnngen_gemm {
   uint32_t out_shift;
 };
 
+/* One spmv layer on the EIE engine: for each of the N input vectors x (rows of X),
+ * y[m] = out(bias[m] + sum over k of codebook[W[m][k]] * x[k]). image_addr is the weight
+ * image (column pointers and entries, docs/shell.md "EIE: spmv layers"), codebook_addr
+ * the 2^index_bits int16 codebook. Strides in bytes, 0 = packed. out_type is the
+ * activations' container (DNNGEN_OUT_TYPE_INT8 / _INT16) or DNNGEN_OUT_TYPE_INT32 (the raw
+ * sums: bias and relu ignored); out_bits 0 clamps to the activations' width, 2.. to fewer
+ * bits. keep_weights 1 computes with the image and codebook the last layer read (same
+ * image_addr, codebook_addr, m and k) without reading them again. */
+struct dnngen_spmv {
+  uint32_t m, n, k;
+  uint64_t x_addr, image_addr, codebook_addr, bias_addr, out_addr;
+  uint32_t x_stride, out_stride;
+  uint32_t out_type, out_bits;
+  int bias, relu, keep_weights;
+};
+
 /* 1 if a dnngen shell answers at the bus (ID register), else 0. */
 int dnngen_present(const struct dnngen_bus *bus);
 /* Writes the descriptor registers of `layer` (op gemm). */
@@ -43,6 +60,10 @@ void dnngen_write_gemm(const struct dnngen_bus *bus, const struct dnngen_gemm *l
 uint32_t dnngen_start_and_wait(const struct dnngen_bus *bus);
 /* dnngen_write_gemm, then dnngen_start_and_wait. */
 uint32_t dnngen_run_gemm(const struct dnngen_bus *bus, const struct dnngen_gemm *layer);
+/* Writes the descriptor registers of `layer` (op spmv). */
+void dnngen_write_spmv(const struct dnngen_bus *bus, const struct dnngen_spmv *layer);
+/* dnngen_write_spmv, then dnngen_start_and_wait. */
+uint32_t dnngen_run_spmv(const struct dnngen_bus *bus, const struct dnngen_spmv *layer);
 /* A 64-bit counter pair by the offsets of its words (e.g. DNNGEN_CYCLES_TOTAL_LO_OFFSET,
  * DNNGEN_CYCLES_TOTAL_HI_OFFSET): _LO first, then _HI (the shell snapshots _HI when _LO is
  * read, so the pair is consistent). */

@@ -1,26 +1,24 @@
-// A virtual platform around dnngen::ShellTlm, self-checking: a host thread
-// runs the C driver (vp_driver.c, registers only through the generated dnngen_regs.h)
-// against the shell model over a small interconnect, as firmware would.
+// A virtual platform around dnngen::tlm::ShellTlm, self-checking: a host thread runs the C
+// driver (vp_driver.c, registers only through the generated dnngen_regs.h) against the
+// shell model over a small interconnect, as firmware would.
 //
 //   host (initiator) --+                  +--> shell.regs   0x4000_0000 .. +0x1000 (rebased to 0)
 //                      +--> router.in --> |
 //   shell.mem ---------+                  +--> memory       0x0000_0000 .. +1 MiB (bytes, 0 latency)
 //   shell.irq --> sc_signal<bool> --> host.irq
 //
-// Covers, for the configuration given (WS or OS, any systolic preset with a shell), on the
-// network of vp_network.hpp (which the RTL platform, testbench/shell/test_shell_vp.cpp, shares):
-//   * a two-layer network: layer 1 GEMM A[M,K] x B[K,N] with int8 output, bias,
-//     per-channel requantisation and ReLU into a strided buffer that layer 2 reads as its A
-//     (A_STRIDE = layer 1's OUT_STRIDE), layer 2 int32 output; tensors at odd offsets
-//     within their pages. The whole memory afterwards equals systolic::run_layer applied
-//     twice to a host-side copy (so OUT rows are right and no other byte changed);
-//   * each layer's simulated time, START access to interrupt, equals (layer_cycles +
-//     ShellSystolicTlm::kStartCycles) x period, as on the RTL (test_shell_vp.cpp);
-//     every counter read back (_LO then _HI) equals systolic::LayerTiming; the done
-//     interrupt is the one cleared;
-//   * a bad descriptor (M = 0) ends with ERROR_CODE zero_size, STATUS.ERROR and the error
-//     interrupt, without touching memory; A or OUT outside the memory ends with axi_read /
-//     axi_write; a good layer runs afterwards.
+// Runs, for the configuration given (any systolic or EIE preset with a shell), the program
+// of vp_network.hpp (which the RTL platform, testbench/shell/test_shell_vp.cpp, shares): a
+// two-layer network (the second layer reads the first's output; EIE: then the second again
+// with its weights kept on chip), layers that end in errors, and a good layer again. After
+// every layer:
+//   * the ERROR_CODE, STATUS and the interrupt cause the driver cleared are the expected;
+//   * the whole memory equals the engine's golden layer model applied to a host-side copy
+//     (so OUT rows are right and no other byte changed);
+//   * for a layer that finishes, every counter read back (_LO then _HI) equals the engine's
+//     cycle model, and the simulated time from the START access to the interrupt equals
+//     (CYCLES_TOTAL + ShellTlm::kStartCycles) x period, as on the RTL; a descriptor error
+//     (M = 0) ends one period after the START cycle with CYCLES_TOTAL 1.
 //
 // Usage: tlm_vp CONFIG.yaml [SEED]   (default seed 1; failures print the replay command)
 #include <fmt/format.h>
@@ -39,8 +37,6 @@
 
 #include "dnngen/config/config.hpp"
 #include "dnngen/shell/descriptor.hpp"
-#include "dnngen/systolic/shell_layer.hpp"
-#include "dnngen/systolic/shell_layer_timing.hpp"
 #include "dnngen/tlm/shell_tlm.hpp"
 #include "dnngen_regs.h"
 #include "tlm_memory.hpp"
@@ -51,9 +47,8 @@ namespace {
 
 namespace config = dnngen::config;
 namespace shell = dnngen::shell;
-namespace systolic = dnngen::systolic;
 namespace vp = dnngen::vp;
-using ShellTlm = dnngen::tlm::ShellSystolicTlm;
+using ShellTlm = dnngen::tlm::ShellTlm;
 using sc_core::sc_time;
 
 constexpr uint64_t kRegBase = 0x4000'0000;
@@ -148,10 +143,14 @@ struct Host : sc_core::sc_module {
   }
 
   // One layer through the driver: the error code, the time and the counters against the
-  // model; the golden memory follows the layer when it runs.
-  uint32_t run_and_check(const dnngen_bus& bus, const dnngen_gemm& g, const shell::LayerDescriptor& d,
-                         const std::string& label, std::vector<uint8_t>& golden, uint32_t expect_code) {
-    const uint32_t code = dnngen_run_gemm(&bus, &g);
+  // models; the golden memory follows the layer when it runs.
+  void run_and_check(const dnngen_bus& bus, const vp::Layer& layer, std::vector<uint8_t>& golden) {
+    const std::string& label = layer.label;
+    const uint32_t expect_code = layer.expect;
+    // The cycle model reads the memory as the layer finds it.
+    const vp::Counters t =
+        expect_code == DNNGEN_ERROR_NONE ? vp::expected_counters(cfg_, layer.desc, golden) : vp::Counters{};
+    const uint32_t code = vp::run(&bus, layer);
     check(code == expect_code, fmt::format("{}: ERROR_CODE {} (expected {})", label, code, expect_code));
     check(bus_errors == 0, fmt::format("{}: {} register accesses refused", label, bus_errors));
     const uint32_t expect_irq =
@@ -161,8 +160,8 @@ struct Host : sc_core::sc_module {
     const uint64_t cycles =
         dnngen_read_counter(&bus, DNNGEN_CYCLES_TOTAL_LO_OFFSET, DNNGEN_CYCLES_TOTAL_HI_OFFSET);
     const sc_time took = irq_time - start_time;
+    const uint64_t period = shell_.clock_period().value();
     if (expect_code == DNNGEN_ERROR_NONE) {
-      const systolic::LayerTiming t = vp::expected_timing(cfg_, d);
       const uint64_t counters[] = {
           cycles, dnngen_read_counter(&bus, DNNGEN_CYCLES_COMPUTE_LO_OFFSET, DNNGEN_CYCLES_COMPUTE_HI_OFFSET),
           dnngen_read_counter(&bus, DNNGEN_CYCLES_MEM_WAIT_LO_OFFSET, DNNGEN_CYCLES_MEM_WAIT_HI_OFFSET),
@@ -173,24 +172,27 @@ struct Host : sc_core::sc_module {
                              "BYTES_WRITTEN"};
       for (int i = 0; i < 5; ++i)
         check(counters[i] == expect[i],
-              fmt::format("{}: {} = {} (layer_cycles: {})", label, names[i], counters[i], expect[i]));
-      const sc_time expect_time =
-          sc_time::from_value((t.cycles + ShellTlm::kStartCycles) * shell_.clock_period().value());
+              fmt::format("{}: {} = {} (cycle model: {})", label, names[i], counters[i], expect[i]));
+      const sc_time expect_time = sc_time::from_value((t.cycles + ShellTlm::kStartCycles) * period);
       check(took == expect_time, fmt::format("{}: took {} (expected {} = {} cycles)", label, took.to_string(),
                                              expect_time.to_string(), t.cycles));
-      vp::expected_memory(cfg_, d, golden);
+      vp::expected_memory(cfg_, layer.desc, golden);
       std::cout << fmt::format("  {}: M={} N={} K={} out {}: {} cycles, {} compute, {} bytes read, took {}\n",
-                               label, d.m, d.n, d.k, d.out_type, cycles, counters[1], counters[3],
-                               took.to_string());
+                               label, layer.desc.m, layer.desc.n, layer.desc.k, layer.desc.out_type, cycles,
+                               counters[1], counters[3], took.to_string());
     } else {
       const uint32_t status = read32(DNNGEN_STATUS_OFFSET);
       check((status & DNNGEN_STATUS_ERROR_MASK) && !(status & DNNGEN_STATUS_BUSY_MASK),
             fmt::format("{}: STATUS 0x{:x} (expected ERROR, not BUSY)", label, status));
+      if (expect_code == DNNGEN_ERROR_ZERO_SIZE) {  // a descriptor error: the check cycle only
+        check(cycles == 1, label + ": CYCLES_TOTAL is not 1 (the check cycle)");
+        check(took == sc_time::from_value((1 + ShellTlm::kStartCycles) * period),
+              label + ": did not end one clock period after the START cycle");
+      }
       std::cout << fmt::format("  {}: ERROR_CODE {} after {}\n", label, code, took.to_string());
     }
     check(memory_.bytes == golden,
           label + ": memory differs from the golden image" + first_difference(golden));
-    return code;
   }
 
   std::string first_difference(const std::vector<uint8_t>& golden) const {
@@ -207,37 +209,19 @@ struct Host : sc_core::sc_module {
         [](void* ctx) { static_cast<Host*>(ctx)->wait_irq(); }};
     check(dnngen_present(&bus) == 1, "ID register: no dnngen shell");
     const uint32_t engine = read32(DNNGEN_ENGINE_OFFSET);
+    check((engine & DNNGEN_ENGINE_KIND_MASK) >> DNNGEN_ENGINE_KIND_SHIFT == vp::engine_kind(cfg_),
+          fmt::format("ENGINE.KIND is not {}'s", cfg_.engine));
     const uint32_t variant = (engine & DNNGEN_ENGINE_VARIANT_MASK) >> DNNGEN_ENGINE_VARIANT_SHIFT;
-    check((engine & DNNGEN_ENGINE_KIND_MASK) >> DNNGEN_ENGINE_KIND_SHIFT == DNNGEN_ENGINE_SYSTOLIC,
-          "ENGINE.KIND is not systolic");
-    check(variant == (cfg_.systolic.dataflow == config::Dataflow::kWeightStationary ? 0u : 1u),
-          fmt::format("ENGINE.VARIANT {}", variant));
+    check(variant == vp::engine_variant(cfg_), fmt::format("ENGINE.VARIANT {}", variant));
 
-    // The network (vp_network.hpp): the memory image and the two layers.
-    vp::init_memory(memory_.bytes, seed_);
+    vp::init_memory(cfg_, memory_.bytes, seed_);
     std::vector<uint8_t> golden = memory_.bytes;
-    const vp::Network net = vp::network();
-    const dnngen_gemm& g2 = net.layer2.gemm;
-    const shell::LayerDescriptor& d2 = net.layer2.desc;
-    run_and_check(bus, net.layer1.gemm, net.layer1.desc, "layer 1", golden, DNNGEN_ERROR_NONE);
-    run_and_check(bus, g2, d2, "layer 2", golden, DNNGEN_ERROR_NONE);
-
-    // Layers that end in errors, then a good one again.
-    dnngen_gemm bad = g2;
-    bad.m = 0;
-    run_and_check(bus, bad, d2, "M = 0", golden, DNNGEN_ERROR_ZERO_SIZE);
-    check(dnngen_read_counter(&bus, DNNGEN_CYCLES_TOTAL_LO_OFFSET, DNNGEN_CYCLES_TOTAL_HI_OFFSET) == 1,
-          "M = 0: CYCLES_TOTAL is not 1 (the check cycle)");
-    check(irq_time - start_time == static_cast<double>(1 + ShellTlm::kStartCycles) * shell_.clock_period(),
-          "M = 0: did not end one clock period after the START cycle");
-    bad = g2;
-    bad.a_addr = vp::kPastMemory;  // in the memory window, past the memory
-    run_and_check(bus, bad, d2, "A past the memory", golden, DNNGEN_ERROR_AXI_READ);
-    bad = g2;
-    bad.out_addr = vp::kPastMemory;
-    run_and_check(bus, bad, d2, "OUT past the memory", golden, DNNGEN_ERROR_AXI_WRITE);
-    run_and_check(bus, g2, d2, "layer 2 again", golden, DNNGEN_ERROR_NONE);
-    check(read32(DNNGEN_LAYERS_DONE_OFFSET) == 3, "LAYERS_DONE is not 3");
+    uint32_t finished = 0;
+    for (const vp::Layer& layer : vp::program(cfg_)) {
+      run_and_check(bus, layer, golden);
+      finished += layer.expect == DNNGEN_ERROR_NONE;
+    }
+    check(read32(DNNGEN_LAYERS_DONE_OFFSET) == finished, fmt::format("LAYERS_DONE is not {}", finished));
     sc_core::sc_stop();
   }
 

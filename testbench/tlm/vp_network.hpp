@@ -1,21 +1,33 @@
 #pragma once
-// The virtual platform's network, defined once for the two platforms that run the C driver
+// The virtual platform's program, defined once for the two platforms that run the C driver
 // (vp_driver.c) on it: the SystemC one (vp_main.cpp, the shell's TLM model) and the
-// Verilator one (testbench/shell/test_shell_vp.cpp, the RTL of dnn_shell_systolic).
+// Verilator one (testbench/shell/test_shell_vp.cpp, the RTL of the engine's shell).
 //
 //   * the memory image: seeded random bytes everywhere (so bytes a layer must not write are
-//     not zero), then sensible bias and per-channel requantisation tables for layer 1;
-//   * layer 1: GEMM A[M,K] x B[K,N], int8 output with bias, per-channel requantisation and
-//     ReLU into a buffer whose rows are 16 bytes apart; tensors at odd offsets in their pages;
-//   * layer 2: reads layer 1's output as A (A_STRIDE = layer 1's OUT_STRIDE), int32 output;
-//   * what both platforms must show: systolic::run_layer on a host-side copy of the memory
-//     and systolic::layer_cycles with the configuration's `memory:` section.
-// Each layer comes twice, as the driver's struct and as the models' descriptor.
+//     not zero), then the tables and weights the layers read;
+//   * the systolic engine: layer 1 GEMM A[M,K] x B[K,N], int8 output with bias,
+//     per-channel requantisation and ReLU into a buffer whose rows are 16 bytes apart;
+//     layer 2 reads it as A (A_STRIDE = layer 1's OUT_STRIDE), int32 output;
+//   * the EIE engine: layer 1 spmv over a batch of 3 vectors, the weight image in the
+//     paper's format, int16 output with bias and ReLU into rows 32 bytes apart; layer 2
+//     reads them as its X (int32 output); layer 2 again with OP.KEEP_WEIGHTS (the image
+//     stays on chip, is not read again);
+//   * then layers that end in errors (M = 0: zero_size; A / X past the memory: axi_read;
+//     OUT past the memory: axi_write; EIE: KEEP_WEIGHTS naming another image: bad_field)
+//     and a good layer again;
+//   * what both platforms must show: the engine's golden layer model on a host-side copy
+//     of the memory, and its cycle model with the configuration's `memory:` section.
+// Tensors sit at odd offsets within their pages. Each layer comes twice, as the driver's
+// struct and as the models' descriptor.
 #include <cstdint>
 #include <random>
+#include <string>
 #include <vector>
 
+#include "dnngen/common/tensor.hpp"
 #include "dnngen/config/config.hpp"
+#include "dnngen/eie/shell_layer.hpp"
+#include "dnngen/eie/shell_timing.hpp"
 #include "dnngen/shell/descriptor.hpp"
 #include "dnngen/systolic/shell_layer.hpp"
 #include "dnngen/systolic/shell_layer_timing.hpp"
@@ -28,79 +40,202 @@ constexpr uint64_t kMemSize = 1u << 20;
 // In the memory window, past the memory: an access there is refused.
 constexpr uint64_t kPastMemory = 0x2000'0000;
 
-// One layer as the driver programs it and as the models see it.
+// One layer as the driver programs it (gemm or spmv, by desc.op) and as the models see it,
+// and the ERROR_CODE it must end with.
 struct Layer {
-  dnngen_gemm gemm;
+  std::string label;
   shell::LayerDescriptor desc;
+  dnngen_gemm gemm{};
+  dnngen_spmv spmv{};
+  uint32_t expect = DNNGEN_ERROR_NONE;
 };
 
-struct Network {
-  Layer layer1, layer2;
-};
+// The driver call that programs and runs `l`; returns ERROR_CODE.
+inline uint32_t run(const dnngen_bus* bus, const Layer& l) {
+  return l.desc.op == "spmv" ? dnngen_run_spmv(bus, &l.spmv) : dnngen_run_gemm(bus, &l.gemm);
+}
+
+// What the ENGINE register must hold for `cfg`.
+inline uint32_t engine_kind(const config::Config& cfg) {
+  return cfg.engine == "eie" ? DNNGEN_ENGINE_EIE : DNNGEN_ENGINE_SYSTOLIC;
+}
+inline uint32_t engine_variant(const config::Config& cfg) {
+  return cfg.engine == "systolic" && cfg.systolic.dataflow == config::Dataflow::kOutputStationary ? 1u : 0u;
+}
 
 namespace detail {
+
+inline Layer named(const char* label) {
+  Layer l;
+  l.label = label;
+  return l;
+}
+
+inline void put32(std::vector<uint8_t>& mem, uint64_t addr, uint32_t v) {
+  for (int i = 0; i < 4; ++i) mem[addr + i] = static_cast<uint8_t>(v >> (8 * i));
+}
+
+// The systolic network.
 constexpr uint32_t kM = 7, kK1 = 10, kN1 = 9, kN2 = 5;
 constexpr uint64_t kA1 = 0x1003, kB1 = 0x2001, kBias1 = 0x3004, kQuant1 = 0x3208, kOut1 = 0x4002,
                    kB2 = 0x5007, kOut2 = 0x6010;
 constexpr uint32_t kOut1Stride = 16;
-}  // namespace detail
 
-// Fills `mem` (kMemSize bytes) from `seed`: random bytes, then layer 1's bias and
-// per-channel (mult, shift) tables.
-inline void init_memory(std::vector<uint8_t>& mem, uint64_t seed) {
-  using namespace detail;
-  std::mt19937_64 rng(seed);
-  for (auto& b : mem) b = static_cast<uint8_t>(rng());
-  auto put32 = [&](uint64_t addr, uint32_t v) {
-    for (int i = 0; i < 4; ++i) mem[addr + i] = static_cast<uint8_t>(v >> (8 * i));
-  };
+// The EIE network: W1[kEM1][kEK1], W2[kEM2][kEM1], kEN vectors.
+constexpr uint32_t kEN = 3, kEK1 = 10, kEM1 = 12, kEM2 = 7;
+constexpr uint64_t kEX1 = 0x1002, kEImage1 = 0x2008, kECodebook = 0x3006, kEBias1 = 0x3104, kEY1 = 0x4006,
+                   kEImage2 = 0x5010, kEY2 = 0x6004;
+constexpr uint32_t kEY1Stride = 32;
+
+// A sparse index matrix W[m][k], 40 % of it non-zero, from `rng`.
+inline Tensor sparse_indices(std::mt19937_64& rng, int64_t m, int64_t k, unsigned index_bits) {
+  Tensor w({m, k});
+  for (int64_t r = 0; r < m; ++r)
+    for (int64_t c = 0; c < k; ++c)
+      if (rng() % 100 < 40) w.at(r, c) = static_cast<int64_t>(1 + rng() % ((1u << index_bits) - 1));
+  return w;
+}
+
+inline void init_systolic(std::vector<uint8_t>& mem, std::mt19937_64& rng) {
   std::uniform_int_distribution<int32_t> bias_dist(-3000, 3000), mult_dist(1000, 20000), shift_dist(14, 18);
   for (uint32_t n = 0; n < kN1; ++n) {
-    put32(kBias1 + 4 * n, static_cast<uint32_t>(bias_dist(rng)));
-    put32(kQuant1 + 8 * n, static_cast<uint32_t>(mult_dist(rng)));
-    put32(kQuant1 + 8 * n + 4, static_cast<uint32_t>(shift_dist(rng)));
+    put32(mem, kBias1 + 4 * n, static_cast<uint32_t>(bias_dist(rng)));
+    put32(mem, kQuant1 + 8 * n, static_cast<uint32_t>(mult_dist(rng)));
+    put32(mem, kQuant1 + 8 * n + 4, static_cast<uint32_t>(shift_dist(rng)));
   }
 }
 
-inline Network network() {
-  using namespace detail;
-  Network net;
-  // Layer 1: int8, bias, per-channel, ReLU, OUT rows 16 bytes apart.
-  dnngen_gemm& g1 = net.layer1.gemm;
-  g1 = dnngen_gemm{};
+// The codebook (small values, so sums stay in range), the two weight images, the bias.
+inline void init_eie(const config::EieConfig& cfg, std::vector<uint8_t>& mem, std::mt19937_64& rng) {
+  std::uniform_int_distribution<int32_t> value(-300, 300), bias_dist(-20000, 20000);
+  for (uint32_t i = 0; i < (1u << cfg.index_bits); ++i) {
+    const auto v = static_cast<uint16_t>(value(rng));
+    mem[kECodebook + 2 * i] = static_cast<uint8_t>(v),
+                         mem[kECodebook + 2 * i + 1] = static_cast<uint8_t>(v >> 8);
+  }
+  const std::pair<uint64_t, Tensor> images[] = {{kEImage1, sparse_indices(rng, kEM1, kEK1, cfg.index_bits)},
+                                                {kEImage2, sparse_indices(rng, kEM2, kEM1, cfg.index_bits)}};
+  for (const auto& [addr, w] : images) {
+    const std::vector<uint8_t> image = eie::weight_image(cfg, w);
+    std::copy(image.begin(), image.end(), mem.begin() + static_cast<std::ptrdiff_t>(addr));
+  }
+  for (uint32_t m = 0; m < kEM1; ++m) put32(mem, kEBias1 + 4 * m, static_cast<uint32_t>(bias_dist(rng)));
+}
+
+inline std::vector<Layer> systolic_program() {
+  Layer l1 = named("layer 1");
+  dnngen_gemm& g1 = l1.gemm;
   g1.m = kM, g1.n = kN1, g1.k = kK1;
   g1.a_addr = kA1, g1.b_addr = kB1, g1.out_addr = kOut1, g1.bias_addr = kBias1, g1.quant_addr = kQuant1;
   g1.out_stride = kOut1Stride;
   g1.out_type = DNNGEN_OUT_TYPE_INT8, g1.bias = 1, g1.relu = 1, g1.per_channel = 1;
   g1.out_mult = 1, g1.out_shift = 0;
-  shell::LayerDescriptor& d1 = net.layer1.desc;
+  shell::LayerDescriptor& d1 = l1.desc;
   d1.out_type = "int8", d1.bias = d1.relu = d1.per_channel = true;
   d1.m = kM, d1.n = kN1, d1.k = kK1;
   d1.a_addr = kA1, d1.b_addr = kB1, d1.bias_addr = kBias1, d1.quant_addr = kQuant1, d1.out_addr = kOut1;
   d1.out_stride = kOut1Stride;
 
   // Layer 2: A = layer 1's OUT (same stride), int32 output.
-  dnngen_gemm& g2 = net.layer2.gemm;
-  g2 = dnngen_gemm{};
+  Layer l2 = named("layer 2");
+  dnngen_gemm& g2 = l2.gemm;
   g2.m = kM, g2.n = kN2, g2.k = kN1;
   g2.a_addr = kOut1, g2.b_addr = kB2, g2.out_addr = kOut2, g2.a_stride = kOut1Stride;
   g2.out_type = DNNGEN_OUT_TYPE_INT32, g2.out_mult = 1;
-  shell::LayerDescriptor& d2 = net.layer2.desc;
+  shell::LayerDescriptor& d2 = l2.desc;
   d2.m = kM, d2.n = kN2, d2.k = kN1;
   d2.a_addr = kOut1, d2.b_addr = kB2, d2.out_addr = kOut2, d2.a_stride = kOut1Stride;
-  return net;
+
+  Layer zero = l2, a_past = l2, out_past = l2, again = l2;
+  zero.label = "M = 0", zero.gemm.m = 0, zero.expect = DNNGEN_ERROR_ZERO_SIZE;
+  a_past.label = "A past the memory", a_past.gemm.a_addr = kPastMemory, a_past.expect = DNNGEN_ERROR_AXI_READ;
+  out_past.label = "OUT past the memory", out_past.gemm.out_addr = kPastMemory;
+  out_past.expect = DNNGEN_ERROR_AXI_WRITE;
+  again.label = "layer 2 again";
+  return {l1, l2, zero, a_past, out_past, again};
 }
 
-// The counters of a layer that finishes: the cycle model with the configuration's memory.
-inline systolic::LayerTiming expected_timing(const config::Config& cfg, const shell::LayerDescriptor& d) {
-  return systolic::layer_cycles(systolic::shell_params(cfg), d, cfg.memory.latency,
-                                cfg.memory.bytes_per_cycle);
+inline std::vector<Layer> eie_program(const config::EieConfig& cfg) {
+  const uint32_t act_type = eie::act_bytes(cfg) == 1 ? DNNGEN_OUT_TYPE_INT8 : DNNGEN_OUT_TYPE_INT16;
+  Layer l1 = named("layer 1");
+  dnngen_spmv& s1 = l1.spmv;
+  s1.m = kEM1, s1.n = kEN, s1.k = kEK1;
+  s1.x_addr = kEX1, s1.image_addr = kEImage1, s1.codebook_addr = kECodebook, s1.bias_addr = kEBias1;
+  s1.out_addr = kEY1, s1.out_stride = kEY1Stride, s1.out_type = act_type, s1.bias = 1, s1.relu = 1;
+  shell::LayerDescriptor& d1 = l1.desc;
+  d1.op = "spmv", d1.out_type = act_type == DNNGEN_OUT_TYPE_INT8 ? "int8" : "int16";
+  d1.bias = d1.relu = true;
+  d1.m = kEM1, d1.n = kEN, d1.k = kEK1;
+  d1.a_addr = kEX1, d1.b_addr = kEImage1, d1.aux_addr = kECodebook, d1.bias_addr = kEBias1,
+  d1.out_addr = kEY1;
+  d1.out_stride = kEY1Stride;
+
+  // Layer 2: X = layer 1's Y (same stride), the raw int32 sums.
+  Layer l2 = named("layer 2");
+  dnngen_spmv& s2 = l2.spmv;
+  s2.m = kEM2, s2.n = kEN, s2.k = kEM1;
+  s2.x_addr = kEY1, s2.x_stride = kEY1Stride, s2.image_addr = kEImage2, s2.codebook_addr = kECodebook;
+  s2.out_addr = kEY2, s2.out_type = DNNGEN_OUT_TYPE_INT32;
+  shell::LayerDescriptor& d2 = l2.desc;
+  d2.op = "spmv";
+  d2.m = kEM2, d2.n = kEN, d2.k = kEM1;
+  d2.a_addr = kEY1, d2.a_stride = kEY1Stride, d2.b_addr = kEImage2, d2.aux_addr = kECodebook,
+  d2.out_addr = kEY2;
+
+  Layer kept = l2;
+  kept.label = "layer 2, weights kept", kept.spmv.keep_weights = 1, kept.desc.keep_weights = true;
+  Layer zero = l2, x_past = l2, out_past = l2, other = kept, again = kept;
+  zero.label = "M = 0", zero.spmv.m = 0, zero.expect = DNNGEN_ERROR_ZERO_SIZE;
+  x_past.label = "X past the memory", x_past.spmv.x_addr = kPastMemory, x_past.expect = DNNGEN_ERROR_AXI_READ;
+  out_past.label = "OUT past the memory", out_past.spmv.out_addr = kPastMemory;
+  out_past.expect = DNNGEN_ERROR_AXI_WRITE;
+  other.label = "weights kept, another image named", other.spmv.image_addr = kEImage1;
+  other.expect = DNNGEN_ERROR_BAD_FIELD;
+  again.label = "layer 2 again, weights kept";
+  return {l1, l2, kept, zero, x_past, out_past, other, again};
+}
+
+}  // namespace detail
+
+// Fills `mem` (kMemSize bytes) from `seed`: random bytes, then what the layers read.
+inline void init_memory(const config::Config& cfg, std::vector<uint8_t>& mem, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  for (auto& b : mem) b = static_cast<uint8_t>(rng());
+  if (cfg.engine == "eie")
+    detail::init_eie(cfg.eie, mem, rng);
+  else
+    detail::init_systolic(mem, rng);
+}
+
+// The layers the driver runs, in order, for `cfg`'s engine.
+inline std::vector<Layer> program(const config::Config& cfg) {
+  return cfg.engine == "eie" ? detail::eie_program(cfg.eie) : detail::systolic_program();
+}
+
+// The counters of a layer that finishes: the engine's cycle model with the configuration's
+// memory, on the memory as the layer finds it.
+struct Counters {
+  uint64_t cycles, compute, mem_wait, bytes_read, bytes_written;
+};
+inline Counters expected_counters(const config::Config& cfg, const shell::LayerDescriptor& d,
+                                  const std::vector<uint8_t>& memory) {
+  if (cfg.engine == "eie") {
+    const eie::ShellTiming t =
+        eie::layer_cycles(eie::shell_params(cfg), d, memory, cfg.memory.latency, cfg.memory.bytes_per_cycle);
+    return {t.cycles, t.compute, t.mem_wait, t.bytes_read, t.bytes_written};
+  }
+  const systolic::LayerTiming t =
+      systolic::layer_cycles(systolic::shell_params(cfg), d, cfg.memory.latency, cfg.memory.bytes_per_cycle);
+  return {t.cycles, t.compute, t.mem_wait, t.bytes_read, t.bytes_written};
 }
 
 // The memory after a layer that finishes: the golden model applied to `golden`.
 inline void expected_memory(const config::Config& cfg, const shell::LayerDescriptor& d,
                             std::vector<uint8_t>& golden) {
-  systolic::run_layer(systolic::shell_params(cfg), d, golden);
+  if (cfg.engine == "eie")
+    eie::run_layer(eie::shell_params(cfg), d, golden);
+  else
+    systolic::run_layer(systolic::shell_params(cfg), d, golden);
 }
 
 }  // namespace dnngen::vp

@@ -8,6 +8,7 @@
 #include "dnngen/eie/encode.hpp"
 #include "dnngen/eie/spmv.hpp"
 #include "dnngen/shell/memory_image.hpp"
+#include "dnngen/shell/regmap.hpp"
 
 namespace dnngen::eie {
 namespace {
@@ -44,10 +45,8 @@ Entry entry(const config::EieConfig& cfg, const std::vector<uint8_t>& mem, const
   return {raw & ((1u << cfg.index_bits) - 1), raw >> (8 * eb - kZBits)};
 }
 
-// The image's error code once its pointers and entries are read (0: well formed), in the
-// order the shell reads the image: PE by PE, its pointers (one decreasing: bad_field; more
-// than max_entries: size_range; its entries past the address space: addr_range), then its
-// entries (one with a weight below the PE's rows of W: bad_field).
+}  // namespace
+
 uint32_t check_image(const ShellParams& p, const LayerDescriptor& d, const std::vector<uint8_t>& mem) {
   const auto& cfg = p.eie;
   for (unsigned pe = 0; pe < cfg.pes; ++pe) {
@@ -69,6 +68,8 @@ uint32_t check_image(const ShellParams& p, const LayerDescriptor& d, const std::
   }
   return 0;
 }
+
+namespace {
 
 // OUTPUT.BITS: 0 (the activations' width) or 2..act_bits; 0 with int32.
 bool out_bits_bad(const config::EieConfig& cfg, const LayerDescriptor& d) {
@@ -117,6 +118,8 @@ std::vector<uint8_t> weight_image(const config::EieConfig& cfg, const Tensor& w_
   return image;
 }
 
+namespace {
+
 // OP.KEEP_WEIGHTS without the image it names on chip.
 bool keep_mismatch(const LayerDescriptor& d, const LayerDescriptor* loaded) {
   if (!d.keep_weights) return false;
@@ -124,8 +127,9 @@ bool keep_mismatch(const LayerDescriptor& d, const LayerDescriptor* loaded) {
          loaded->m != d.m || loaded->k != d.k;
 }
 
-uint32_t check_layer(const ShellParams& p, const LayerDescriptor& d, const std::vector<uint8_t>& memory,
-                     const LayerDescriptor* loaded) {
+}  // namespace
+
+uint32_t check_descriptor(const ShellParams& p, const LayerDescriptor& d, const LayerDescriptor* loaded) {
   const auto& cfg = p.eie;
   if (d.op != "spmv") return error_code("bad_op");
   if (d.m == 0 || d.n == 0 || d.k == 0) return error_code("zero_size");
@@ -149,7 +153,34 @@ uint32_t check_layer(const ShellParams& p, const LayerDescriptor& d, const std::
       past_top(p.addr_bits, d.b_addr, 1, 0, entry_offset(cfg.pes, d.k)) ||
       (bias && past_top(p.addr_bits, d.bias_addr, 1, 0, 4 * uint64_t{d.m})))
     return error_code("addr_range");
+  return 0;
+}
+
+uint32_t check_layer(const ShellParams& p, const LayerDescriptor& d, const std::vector<uint8_t>& memory,
+                     const LayerDescriptor* loaded) {
+  if (const uint32_t code = check_descriptor(p, d, loaded)) return code;
   return d.keep_weights ? 0 : check_image(p, d, memory);
+}
+
+shell::Identity shell_identity(const ShellParams& p) {
+  const auto& map = shell::register_map();
+  shell::Identity id;
+  id.engine_kind = map.enum_value("engine", "eie");
+  id.engine_variant = 0;
+  id.engine_ops = 1u << map.enum_value("op", "spmv");
+  id.config_hash = p.config_hash;
+  id.array_rows = p.eie.pes;  // PEs x 1
+  id.array_cols = 1;
+  id.in_bits = p.eie.act_bits;
+  id.w_bits = 16;  // codebook values
+  id.acc_bits = p.eie.acc_bits;
+  id.is_signed = true;
+  id.saturate = false;
+  id.mem_data_bits = p.data_bits;
+  id.max_burst = p.max_burst;
+  id.outstanding = p.outstanding;
+  id.mem_addr_bits = p.addr_bits;
+  return id;
 }
 
 Tensor decode_weight_image(const ShellParams& p, const LayerDescriptor& d,

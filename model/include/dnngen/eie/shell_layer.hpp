@@ -22,6 +22,7 @@
 #include "dnngen/common/tensor.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/shell/descriptor.hpp"
+#include "dnngen/shell/register_file.hpp"
 
 namespace dnngen::eie {
 
@@ -55,16 +56,16 @@ std::vector<uint8_t> weight_image(const config::EieConfig& cfg, const Tensor& w_
 uint64_t weight_image_bytes(const config::EieConfig& cfg, const std::vector<uint8_t>& image);
 
 // ERROR_CODE (register map enum `error`) of `d` on `memory`, 0 when the layer runs. The
-// descriptor's checks come first: OP not spmv (bad_op), a size of 0 (zero_size), M above
-// max_rows, K above max_cols or N from 2^24 (size_range), OUTPUT.TYPE neither int32 nor the
-// activations' container, int32 with acc_bits above 32, PER_CHANNEL set (the scale is the
-// fixed frac_bits shift), OUTPUT.BITS outside 2..act_bits (or set with int32), or a stride
-// below its row (bad_field), misaligned addresses or strides (addr_align; the image 8-byte
-// aligned), a tensor past the address space (addr_range). Then those of the image, PE by
-// PE as the shell reads it, before any output is written: a pointer below the one before
-// it (bad_field), more than max_entries entries (size_range), entries past the address
-// space (addr_range), an entry with a weight below the PE's rows of W (bad_field). X
-// elements keep their low act_bits bits.
+// descriptor's checks come first (check_descriptor): OP not spmv (bad_op), a size of 0
+// (zero_size), M above max_rows, K above max_cols or N from 2^24 (size_range), OUTPUT.TYPE
+// neither int32 nor the activations' container, int32 with acc_bits above 32, PER_CHANNEL
+// set (the scale is the fixed frac_bits shift), OUTPUT.BITS outside 2..act_bits (or set
+// with int32), or a stride below its row (bad_field), misaligned addresses or strides
+// (addr_align; the image 8-byte aligned), a tensor past the address space (addr_range).
+// Then those of the image (check_image), PE by PE as the shell reads it, before any output
+// is written: a pointer below the one before it (bad_field), more than max_entries entries
+// (size_range), entries past the address space (addr_range), an entry with a weight below
+// the PE's rows of W (bad_field). X elements keep their low act_bits bits.
 //
 // OP.KEEP_WEIGHTS: the engine keeps the image and codebook that `loaded` (the last layer
 // whose image it read without an error; nullptr: none since reset) put on chip, so the
@@ -73,6 +74,15 @@ uint64_t weight_image_bytes(const config::EieConfig& cfg, const std::vector<uint
 // the image in memory, so it must still be the one `loaded` read.
 uint32_t check_layer(const ShellParams& p, const LayerDescriptor& d, const std::vector<uint8_t>& memory,
                      const LayerDescriptor* loaded = nullptr);
+// The descriptor's checks alone (no memory is read).
+uint32_t check_descriptor(const ShellParams& p, const LayerDescriptor& d,
+                          const LayerDescriptor* loaded = nullptr);
+// The image's checks alone, for a descriptor that passes check_descriptor.
+uint32_t check_image(const ShellParams& p, const LayerDescriptor& d, const std::vector<uint8_t>& memory);
+
+// The identity registers of the EIE shell built with `p` (ENGINE eie, ARRAY PEs x 1,
+// DATATYPE act_bits / 16-bit codebook values / acc_bits, signed, wrapping).
+shell::Identity shell_identity(const ShellParams& p);
 
 // The index matrix W[M][K] of the image at d.b_addr (d must pass check_layer).
 Tensor decode_weight_image(const ShellParams& p, const LayerDescriptor& d,
