@@ -143,8 +143,9 @@ namespace {
 struct SimDesign {
   std::string top;
   std::vector<std::pair<std::string, int64_t>> parameters;
-  std::vector<std::string> sources;  // kRegsPackage: the generated package
-  std::string cflags;                // the harness's compile-time parameters
+  std::vector<std::string> sources;   // kRegsPackage: the generated package
+  std::string cflags;                 // the harness's compile-time parameters
+  std::string main = "sim_main.cpp";  // the harness's main, in harness_dir()
 };
 
 const char* const kRegsPackage = shell::kRegsPackageFile;
@@ -153,9 +154,11 @@ SimDesign sim_design(const config::Config& cfg, bool shell) {
   if (!shell)
     return {config::rtl_top_module(cfg), config::rtl_parameters(cfg), rtl::rtl_source_paths(cfg), ""};
   if (!config::has_shell(cfg)) throw InputError("--shell: " + cfg.name + " has no AXI shell");
+  // Each engine's shell has its own main (the layers it runs differ); they share the bench.
   return {shell::engine_shell_module(cfg), config::shell_rtl_parameters(cfg),
           shell::shell_source_paths(cfg, kRegsPackage),
-          fmt::format(" -DTB_DataBits={}", cfg.memory.data_bits)};
+          fmt::format(" -DTB_DataBits={}", cfg.memory.data_bits),
+          cfg.engine == "eie" ? "sim_main_eie.cpp" : "sim_main.cpp"};
 }
 
 }  // namespace
@@ -226,7 +229,7 @@ SimBuild build_simulator(const config::Config& cfg, bool trace, bool force, bool
   }
   for (const auto& [name, value] : design.parameters) argv.push_back(fmt::format("-G{}={}", name, value));
   for (const auto& f : design.sources) argv.push_back(f == kRegsPackage ? (tmp / kRegsPackage).string() : f);
-  argv.push_back(harness_dir(cfg, shell) + "/sim_main.cpp");
+  argv.push_back(harness_dir(cfg, shell) + "/" + design.main);
 
   const auto t0 = std::chrono::steady_clock::now();
   const int rc = process::run(argv, log);

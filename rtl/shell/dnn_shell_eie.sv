@@ -738,7 +738,9 @@ module dnn_shell_eie #(
   assign halt     = stop_q || img_err_q || stream_err;
   assign last_pe  = 32'(pe_q) == NumPes - 1;
   assign drained  = !rd_busy && u_idle && !k_busy && !o_valid_q && rq_empty && pk_idle && !wr_busy;
-  assign ending   = state_q == SDrain && drained;
+  // An error response on the last burst rises as everything drains: the layer ends a cycle
+  // later, with its code.
+  assign ending   = state_q == SDrain && drained && !rd_err_rise && !wr_err_rise;
   assign end_code = img_err_q ? img_code_q : stop_code_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -892,7 +894,7 @@ module dnn_shell_eie #(
             state_q    <= (halt || 32'(vec_q) + 1 == desc_n) ? SDrain : SActCmd;
           end
         end
-        SDrain: if (drained) state_q <= SIdle;
+        SDrain: if (ending) state_q <= SIdle;
         default: state_q <= SIdle;
       endcase
 

@@ -1060,7 +1060,7 @@ class SimulatorTests(CliTestCase):
         out = self.path("c.npy")
         for config, needles in [("systolic_rs_4x4_int8.yaml", ["--shell", "no AXI shell"]),
                                 ("bitserial_stripes_4x4_l16.yaml", ["--shell", "bitserial", "no AXI shell"]),
-                                ("eie_4pe.yaml", ["--shell", "eie", "systolic engine's shell only"]),
+                                ("eie_4pe.yaml", ["input 'A'", "spmv"]),
                                 ("systolic_ws_8x8_int16.yaml", ["48-bit sums", "int32 output"])]:
             with self.subTest(config=config):
                 self.assert_bad_input(["run", self.config(config), "--shell", "--in", f"A={ap}", "--in",

@@ -139,6 +139,69 @@ class EieTests(test_cli.CliTestCase):
             self.assertGreater(l["speedup"], 1.0)
             self.assertLessEqual(l["efficiency"], 1.0)
 
+    def test_run_through_the_shell(self):
+        # Issue 13: one spmv descriptor per layer through the AXI shell, the weight images and
+        # activations in memory. Two layers that fit the SRAMs only one at a time (128 + 1 +
+        # 100 + 1 column pointers > max_cols + 1 = 129: the kernel run refuses the chain), a
+        # batch of 3 vectors; the model and the RTL equal in y and in every counter, and y
+        # equals numpy's reference layer by layer.
+        rng = np.random.default_rng(8)
+        cb, w0, _ = self.operands(m=100, n=128, seed=5)
+        _, w1, _ = self.operands(m=40, n=100, seed=6)
+        xb = rng.integers(-512, 512, (3, 128)).astype(np.int16)
+        ins = ["--in", "codebook=" + self.save("cb.npy", cb),
+               "--in", f"w_idx={self.save('w0.npy', w0)},{self.save('w1.npy', w1)}", "--in", "x=" + self.save("x.npy", xb)]
+        kernel = self.dnngen("run", self.config(CFG), "--op", "spmv", *ins, "--out", "y=" + self.path("k.npy"))
+        self.assertEqual(kernel.returncode, 2, self.describe(kernel))  # x is a batch, the chain too big
+        reports = {}
+        for backend in ("model", "rtl"):
+            p = self.dnngen("run", self.config(CFG), "--op", "spmv", "--shell", "--backend", backend, *ins,
+                            "--out", f"y={self.path(backend + '.npy')}", "--json", self.path(backend + ".json"))
+            self.assert_ok(p)
+            self.assertIn("through the AXI shell", p.stdout)
+            self.assertIn("including data movement", p.stdout)
+            reports[backend] = self.load_json(self.path(backend + ".json"))
+        ym, yr = np.load(self.path("model.npy")), np.load(self.path("rtl.npy"))
+        want = np.stack([self.reference(cb, w1, self.reference(cb, w0, x)) for x in xb])
+        self.assertEqual(ym.shape, (3, 40))
+        np.testing.assert_array_equal(ym, want)
+        np.testing.assert_array_equal(yr, want)
+        self.assertGreater(np.count_nonzero(ym), 0)
+        jm, jr = reports["model"], reports["rtl"]
+        self.assertEqual(jr["through"], "shell")
+        self.assertIn("data movement", jr["cycles_include"])
+        self.assertTrue(jr["model_counters_agree"])
+        for key in ("cycles", "cycles_compute", "cycles_mem_wait", "bytes_read", "bytes_written", "macs"):
+            self.assertEqual(jm[key], jr[key], key)
+        self.assertEqual([(l["M"], l["K"]) for l in jr["layers"]], [(100, 128), (40, 100)])
+        self.assertEqual(jr["bytes_written"], 3 * (100 + 40) * 2)
+        self.assertGreater(jr["cycles_mem_wait"], 0)
+        # One vector gives a 1-D y equal to the kernel run's (compute-only cycles there).
+        ins1 = ["--in", "codebook=" + self.path("cb.npy"), "--in", "w_idx=" + self.path("w1.npy"),
+                "--in", "x=" + self.save("x1.npy", xb[0, :100])]
+        for extra, out in (([], "k1.npy"), (["--shell"], "s1.npy")):
+            self.assert_ok(self.dnngen("run", self.config(CFG), "--op", "spmv", *extra, *ins1, "--out",
+                                       "y=" + self.path(out)))
+        np.testing.assert_array_equal(np.load(self.path("k1.npy")), np.load(self.path("s1.npy")))
+
+    def test_run_through_the_shell_bad_input(self):
+        cb, w, _ = self.operands(m=20, n=30)
+        good = {"codebook": self.save("cb.npy", cb), "w_idx": self.save("w.npy", w),
+                "x": self.save("x.npy", np.zeros((2, 30), np.int16))}
+        cases = [
+            ({"x": self.save("x3.npy", np.zeros((2, 2, 30), np.int16))}, ["tensor x", "[N, 30]"]),
+            ({"x": self.save("xk.npy", np.zeros((2, 29), np.int16))}, ["tensor x", "[30]"]),
+            ({"x": self.save("xv.npy", np.full((2, 30), 1 << 20, np.int32))}, ["x:", "act_bits"]),
+            ({"w_idx": f"{good['w_idx']},{self.save('w2.npy', np.zeros((5, 21), np.uint8))}"},
+             ["w_idx (layer 1)", "21 columns", "expected 20"]),
+            ({"w_idx": self.save("big.npy", np.ones((200, 10), np.uint8))}, ["does not fit the configured SRAMs"]),
+        ]
+        for override, needles in cases:
+            args = ["run", self.config(CFG), "--op", "spmv", "--shell"]
+            for k, v in dict(good, **override).items():
+                args += ["--in", f"{k}={v}"]
+            self.assert_bad_input(args + ["--out", "y=" + self.path("y.npy")], needles, absent=[self.path("y.npy")])
+
     def test_bad_inputs(self):
         cb, w, x = self.operands()
         good = {"codebook": self.save("cb.npy", cb), "w_idx": self.save("w.npy", w), "x": self.save("x.npy", x)}

@@ -27,6 +27,7 @@
 #include "dnngen/common/output_dir.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/systolic/shell_run.hpp"
+#include "shell_sim_check.hpp"
 #include "shell_systolic_bench.hpp"
 
 namespace dnngen {
@@ -42,12 +43,7 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
   const systolic::ShellRun g = systolic::shell_run(cfg, opts);
   const shell::LayerDescriptor& d = g.descriptor;
 
-  testbench::AxiMemoryTiming t;
-  t.latency = g.latency;
-  t.bytes_per_cycle = g.bytes_per_cycle;
-  t.max_burst = g.params.max_burst;
-  t.outstanding = g.params.outstanding;
-  t.seed = opts.seed;
+  const testbench::AxiMemoryTiming t = shell::memory_timing(g, opts.seed);
   Bench bench(t, opts.seed, g.memory.size(), opts.fst_path, opts.x_seed);
   bench.memory() = g.memory;
   std::vector<uint8_t> want = g.memory;
@@ -60,39 +56,17 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
   const shell::LayerRun r = bench.run(0, watchdog);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  std::vector<std::string> problems;
-  if (!r.finished) problems.push_back(fmt::format("no interrupt within {} cycles", watchdog));
-  if (r.error_code != 0)
-    problems.push_back(
-        fmt::format("ERROR_CODE {}", shell::register_map().enum_name_of("error", r.error_code)));
-  if (bench.memory() != want) {
-    size_t diff = 0;
-    while (diff < want.size() && bench.memory()[diff] == want[diff]) ++diff;
-    problems.push_back(fmt::format("memory differs from the golden model first at byte 0x{:x}", diff));
-  }
-  const std::pair<const char*, std::pair<uint64_t, uint64_t>> counters[] = {
-      {"CYCLES_TOTAL", {r.cycles, model.cycles}},
-      {"CYCLES_COMPUTE", {r.compute, model.compute}},
-      {"CYCLES_MEM_WAIT", {r.mem_wait, model.mem_wait}},
-      {"BYTES_READ", {r.bytes_read, model.bytes_read}},
-      {"BYTES_WRITTEN", {r.bytes_written, model.bytes_written}}};
-  for (const auto& [name, v] : counters)
-    if (v.first != v.second) problems.push_back(fmt::format("{}: RTL {} model {}", name, v.first, v.second));
+  const std::vector<std::string> problems =
+      shell::run_problems(r, watchdog, bench.memory(), want, shell::counters_of(model));
   if (!problems.empty()) {
     for (const auto& problem : problems) fmt::print(stderr, "dnngen run: shell RTL vs model: {}\n", problem);
     return 1;
   }
 
-  // The RTL's counters (equal to the model's, checked above).
-  systolic::LayerTiming rtl = model;
-  rtl.cycles = r.cycles, rtl.compute = r.compute, rtl.mem_wait = r.mem_wait;
-  rtl.bytes_read = r.bytes_read, rtl.bytes_written = r.bytes_written;
+  const systolic::LayerTiming rtl = shell::with_rtl_counters(model, r);
   output::OutputSet outputs;
   cli::add_result(outputs, cfg, opts, systolic::shell_run_result(g, bench.memory()));
-  auto report = systolic::shell_run_report(cfg, g, rtl, "rtl");
-  report["model_counters_agree"] = true;
-  report["sim_seconds"] = seconds;
-  cli::add_json_report(outputs, opts.json_path, report);
+  shell::add_rtl_report(outputs, opts.json_path, systolic::shell_run_report(cfg, g, rtl, "rtl"), seconds);
   outputs.commit();
   fmt::print("{}", systolic::shell_run_summary(cfg, g, rtl, "rtl"));
   fmt::print("rtl: the memory image equals the golden model's and every counter the cycle model's\n");

@@ -859,6 +859,7 @@ TEST(ShellEie, AxiErrorsEndTheLayer) {
     uint64_t at;
     const char* error;
   };
+  const uint64_t out_bytes = big.out_type == "int32" ? 4 : eie::act_bytes(p.eie);
   const Case cases[] = {
       {"the codebook", big.aux_addr, "axi_read"},
       {"PE 0's pointers", big.b_addr, "axi_read"},
@@ -866,6 +867,9 @@ TEST(ShellEie, AxiErrorsEndTheLayer) {
       {"the bias", big.bias_addr + 4 * (big.m - 1), "axi_read"},
       {"vector 5's X", big.a_addr + 5 * a_pitch(big), "axi_read"},
       {"vector 3's Y", big.out_addr + 3 * out_pitch(big) + 1, "axi_write"},
+      // The layer's last burst: its response comes as everything else has drained.
+      {"the last vector's Y", big.out_addr + (big.n - 1) * out_pitch(big) + big.m * out_bytes - 1,
+       "axi_write"},
   };
   for (const Case& c : cases) {
     b.axi().set_error_window(c.at, c.at + 1);

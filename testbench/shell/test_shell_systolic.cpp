@@ -419,20 +419,31 @@ TEST(ShellSystolic, AbortMidLayerThenRunAgain) {
   expect_clean(b);
 }
 
-TEST(ShellSystolic, AxiReadErrorEndsTheLayer) {
+// An error response ends the layer with its code, wherever it comes: on B (the first
+// reads), or on the last byte of OUT (the layer's last burst, whose response comes as
+// everything else drains).
+TEST(ShellSystolic, AxiErrorsEndTheLayer) {
   const ShellParams p = tb_params();
   Bench b(deterministic(), base_seed());
   std::mt19937_64 rng(base_seed());
   LayerDescriptor d = random_layer(rng, p, 1);
   d.out_type = "int8";
-  b.axi().set_error_window(d.b_addr, d.b_addr + 1);
-  b.load_descriptor(d);
-  const LayerRun r = b.run();
-  ASSERT_TRUE(r.finished) << "an AXI error hung the layer";
-  EXPECT_EQ(r.error_code, error("axi_read"));
-  EXPECT_EQ(r.irq_status, 2u);
-  b.axi().set_error_window(0, 0);
-  expect_matches_model(b, d, "the layer after an AXI error");
+  const uint64_t out_end = d.out_addr + (uint64_t{d.m} - 1) * out_pitch(p, d) + d.n;
+  const struct {
+    const char* what;
+    uint64_t at;
+    const char* error;
+  } cases[] = {{"B", d.b_addr, "axi_read"}, {"OUT's last byte", out_end - 1, "axi_write"}};
+  for (const auto& c : cases) {
+    b.axi().set_error_window(c.at, c.at + 1);
+    b.load_descriptor(d);
+    const LayerRun r = b.run();
+    ASSERT_TRUE(r.finished) << "an AXI error on " << c.what << " hung the layer";
+    EXPECT_EQ(r.error_code, error(c.error)) << "an AXI error on " << c.what;
+    EXPECT_EQ(r.irq_status, 2u) << "an AXI error on " << c.what;
+    b.axi().set_error_window(0, 0);
+    expect_matches_model(b, d, std::string("the layer after an AXI error on ") + c.what);
+  }
   expect_clean(b);
 }
 

@@ -102,8 +102,11 @@ po::options_description job_options(const std::string& command) {
     add("backend", text("BACKEND")->default_value("model"), "model | rtl");
     add("out", texts("NAME=FILE.npy"), "an output tensor");
     add("shell",
-        "gemm or conv2d as one layer through the engine's AXI shell (systolic WS and OS; the default where "
-        "the shell's int32 output holds the sums): tensors in memory, cycles include data movement");
+        "through the engine's AXI shell, tensors in memory, cycles including data movement: systolic WS and "
+        "OS "
+        "gemm or conv2d as one layer (the default where the shell's int32 output holds the sums); eie spmv "
+        "as "
+        "one layer per w_idx, x one vector or a batch [N, K]");
     add("kernel",
         "run on the engine's kernel top instead of its shell: operands in the on-chip buffers, jobs within "
         "the buffers' limits, cycles of compute only (no data movement)");
@@ -138,7 +141,8 @@ Usage job_synopsis(const std::string& command) {
             "run one job on the golden model or on the RTL simulator, write its output",
             "systolic WS/OS: gemm and conv2d as one layer through the AXI shell (implicit im2col;\n"
             "cycles include data movement), or on the kernel top with --kernel (host im2col,\n"
-            "compute-only cycles); conv2d native on row_stationary; spmv: engine eie;\n"
+            "compute-only cycles); conv2d native on row_stationary; spmv: engine eie (through\n"
+            "its AXI shell with --shell, x then one vector or a batch [N, K]);\n"
             "--param precision: engine bitserial (default input_bits)."};
   }
   return {{"CONFIG --in NAME=FILE.npy ... [--op OP] [--ready P] [--json R]",

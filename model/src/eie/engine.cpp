@@ -12,6 +12,7 @@
 #include "dnngen/common/output_dir.hpp"
 #include "dnngen/eie/bench.hpp"
 #include "dnngen/eie/job.hpp"
+#include "dnngen/eie/shell_run.hpp"
 #include "dnngen/io/npy.hpp"
 
 namespace dnngen::eie {
@@ -63,6 +64,10 @@ std::string describe(const config::Config& cfg) {
 
 void check_job(const config::Config& cfg, const cli::JobOptions& opts) {
   check_job_options(opts);
+  if (opts.shell) {
+    shell_run(cfg, opts);  // the shell's own checks: each layer alone, x one vector or a batch
+    return;
+  }
   if (!opts.inputs.empty()) load_chain(cfg.eie, opts);  // bad tensors fail before a build
   if (!opts.layer.empty()) {
     const auto colon = opts.layer.rfind(':');
@@ -74,7 +79,22 @@ void check_job(const config::Config& cfg, const cli::JobOptions& opts) {
   }
 }
 
+// run --shell: the layers on the golden model (bytes) and the shell's cycle model.
+int run_model_through_shell(const config::Config& cfg, const cli::JobOptions& opts) {
+  const ShellRun g = shell_run(cfg, opts);
+  std::vector<uint8_t> memory = g.memory;
+  const std::vector<ShellTiming> timing = run_shell_layers(g, memory);
+  output::OutputSet outputs;
+  const std::string& path = opts.outputs.at("y");
+  outputs.add(path, io::npy_bytes(path, shell_run_result(g, memory), io::DType::kInt16), "--out y");
+  cli::add_json_report(outputs, opts.json_path, shell_run_report(cfg, g, timing, "model"));
+  outputs.commit();
+  fmt::print("{}", shell_run_summary(cfg, g, timing, "model"));
+  return 0;
+}
+
 int run_model(const config::Config& cfg, const cli::JobOptions& opts) {
+  if (opts.shell) return run_model_through_shell(cfg, opts);
   const auto chain = load_chain(cfg.eie, opts);
   const auto r = run_chain(cfg.eie, chain);
   Tensor y({static_cast<int64_t>(r.outputs.back().size())});

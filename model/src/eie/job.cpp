@@ -84,18 +84,24 @@ void check_chain(const config::EieConfig& cfg, const Chain& chain) {
                     most - entries.begin(), *most, cfg.max_entries));
 }
 
-Chain load_chain(const config::EieConfig& cfg, const cli::JobOptions& opts) {
+std::vector<Layer> read_layers(const cli::JobOptions& opts) {
   const auto cb_paths = strings::split(opts.inputs.at("codebook"), ',');
   const auto w_paths = strings::split(opts.inputs.at("w_idx"), ',');
   if (cb_paths.size() != 1 && cb_paths.size() != w_paths.size())
     throw InputError(fmt::format("--in codebook: {} files for {} layers, expected 1 or {}", cb_paths.size(),
                                  w_paths.size(), w_paths.size()));
-  Chain chain;
-  chain.label = "spmv " + opts.inputs.at("w_idx");
   std::vector<std::vector<int64_t>> codebooks;
   for (const auto& p : cb_paths) codebooks.push_back(read_tensor("codebook", p, 1).data);
+  std::vector<Layer> layers;
   for (size_t l = 0; l < w_paths.size(); ++l)
-    chain.layers.push_back({codebooks[cb_paths.size() == 1 ? 0 : l], read_tensor("w_idx", w_paths[l], 2)});
+    layers.push_back({codebooks[cb_paths.size() == 1 ? 0 : l], read_tensor("w_idx", w_paths[l], 2)});
+  return layers;
+}
+
+Chain load_chain(const config::EieConfig& cfg, const cli::JobOptions& opts) {
+  Chain chain;
+  chain.label = "spmv " + opts.inputs.at("w_idx");
+  chain.layers = read_layers(opts);
   chain.x = read_tensor("x", opts.inputs.at("x"), 1).data;
   check_chain(cfg, chain);
   return chain;

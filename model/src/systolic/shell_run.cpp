@@ -8,6 +8,7 @@
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/shell/regmap.hpp"
+#include "dnngen/shell/run_report.hpp"
 
 namespace dnngen::systolic {
 namespace {
@@ -155,23 +156,13 @@ nlohmann::json shell_run_report(const config::Config& cfg, const ShellRun& g, co
                            {"cols", cfg.systolic.cols},
                            {"op", d.op},
                            {"backend", backend},
-                           {"through", "shell"},
                            {"gemm", {{"M", v.m}, {"N", v.n}, {"K", v.k}}},
                            {"jobs", c.jobs},
                            {"macs", c.macs},
-                           {"cycles", c.cycles},
-                           {"cycles_include", "data movement through the shell's DMA"},
-                           {"cycles_compute", c.compute},
-                           {"cycles_mem_wait", c.mem_wait},
-                           {"bytes_read", c.bytes_read},
-                           {"bytes_written", c.bytes_written},
-                           {"utilization", utilization(g, c)},
-                           {"memory",
-                            {{"latency", g.latency},
-                             {"bytes_per_cycle", g.bytes_per_cycle},
-                             {"data_bits", g.params.data_bits},
-                             {"max_burst", g.params.max_burst},
-                             {"outstanding", g.params.outstanding}}}};
+                           {"utilization", utilization(g, c)}};
+  report.update(shell::run_report_fields(
+      {c.cycles, c.compute, c.mem_wait, c.bytes_read, c.bytes_written},
+      {g.latency, g.bytes_per_cycle, g.params.data_bits, g.params.max_burst, g.params.outstanding}));
   if (d.op == "conv2d") {
     report["conv2d"] = {{"C", d.in_c},
                         {"H", d.in_h},

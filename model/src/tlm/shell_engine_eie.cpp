@@ -61,8 +61,8 @@ class EieShellEngine : public ShellEngineModel {
       kept_codebook_ = image.tensor_bytes(codebook);
       kept_image_ = image.tensor_bytes(weights);
     }
-    image.add(&d.a_addr, d.n, d.a_stride != 0 ? d.a_stride : uint64_t{d.k} * ab, uint64_t{d.k} * ab, true);
     if (d.bias && !raw) image.add(&d.bias_addr, 1, 0, 4 * uint64_t{d.m}, true);
+    image.add(&d.a_addr, d.n, d.a_stride != 0 ? d.a_stride : uint64_t{d.k} * ab, uint64_t{d.k} * ab, true);
     const size_t out = image.add(&d.out_addr, d.n, d.out_stride != 0 ? d.out_stride : uint64_t{d.m} * ob,
                                  uint64_t{d.m} * ob, false);
     if (!image.read(read, 2)) return failed(result, "axi_read");

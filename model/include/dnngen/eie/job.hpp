@@ -35,6 +35,8 @@ void check_chain(const config::EieConfig& cfg, const Chain& chain);
 // --in codebook=A.npy[,B.npy...] --in w_idx=A.npy[,B.npy...] --in x=X.npy (one codebook
 // for all layers, or one per layer), read and checked.
 Chain load_chain(const config::EieConfig& cfg, const cli::JobOptions& opts);
+// The layers of --in codebook and w_idx, read (ranks checked) but not checked otherwise.
+std::vector<Layer> read_layers(const cli::JobOptions& opts);
 
 // One loader-port word (dnn_eie_top): sel 0 codebook, 1 pointer, 2 entry, 3 activation.
 struct LoadWord {
