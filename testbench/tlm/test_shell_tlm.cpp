@@ -17,13 +17,8 @@
 // Usage: test_shell_tlm CONFIG.yaml [SEED] [LAYERS]   (defaults 1, 200; failures print the
 // replay command)
 #include <fmt/format.h>
-#include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/simple_target_socket.h>
 
 #include <cstdint>
-#include <cstring>
-#include <exception>
-#include <iostream>
 #include <random>
 #include <string>
 #include <systemc>
@@ -32,11 +27,10 @@
 
 #include "dnngen/config/config.hpp"
 #include "dnngen/shell/descriptor.hpp"
-#include "dnngen/shell/regmap.hpp"
 #include "dnngen/systolic/shell_layer.hpp"
 #include "dnngen/systolic/shell_layer_timing.hpp"
 #include "dnngen/tlm/shell_tlm.hpp"
-#include "tlm_memory.hpp"
+#include "tlm_test_host.hpp"
 
 namespace {
 
@@ -47,74 +41,21 @@ using ShellTlm = dnngen::tlm::ShellTlm;
 using sc_core::sc_time;
 
 constexpr uint64_t kMemSize = 1u << 20;
+constexpr unsigned kDefaultLayers = 200;
 
-using dnngen::tlm_test::Memory;
-
-struct Tester : sc_core::sc_module {
-  tlm_utils::simple_initiator_socket<Tester> socket;
-  sc_core::sc_in<bool> irq;
-  int failures = 0;
-
-  SC_HAS_PROCESS(Tester);
-  Tester(sc_core::sc_module_name name, const config::Config& cfg, Memory& memory, ShellTlm& shell,
-         std::string replay, uint64_t seed, unsigned layers)
-      : sc_module(name),
-        socket("socket"),
-        irq("irq"),
-        cfg_(cfg),
-        params_(systolic::shell_params(cfg)),
-        memory_(memory),
-        shell_(shell),
-        replay_(std::move(replay)),
-        rng_(seed),
-        layers_(layers) {
-    SC_THREAD(run);
-  }
+class Tester : public dnngen::tlm_test::RegisterHost {
+ public:
+  using RegisterHost::RegisterHost;
 
  private:
-  const shell::RegisterMap& map_ = shell::register_map();
+  const systolic::ShellParams params_ = systolic::shell_params(cfg_);
 
-  void check(bool ok, const std::string& what) {
-    if (ok) return;
-    ++failures;
-    std::cout << "FAIL: " << what << "\n  replay: " << replay_ << "\n";
+  // The layer's cycles and bytes read by systolic::layer_cycles.
+  systolic::LayerTiming timing(const shell::LayerDescriptor& d) const {
+    return systolic::layer_cycles(params_, d, cfg_.memory.latency, cfg_.memory.bytes_per_cycle);
   }
-
-  // One access as the test describes it; returns the response status.
-  tlm::tlm_response_status access(tlm::tlm_command cmd, uint64_t offset, uint32_t* value, unsigned len = 4,
-                                  unsigned streaming = 4, unsigned char* byte_enable = nullptr) {
-    tlm::tlm_generic_payload t;
-    sc_time delay = sc_core::SC_ZERO_TIME;
-    uint8_t buffer[8] = {};
-    if (len <= 4) std::memcpy(buffer, value, 4);
-    t.set_command(cmd);
-    t.set_address(offset);
-    t.set_data_ptr(buffer);
-    t.set_data_length(len);
-    t.set_streaming_width(streaming);
-    t.set_byte_enable_ptr(byte_enable);
-    t.set_byte_enable_length(byte_enable ? 4 : 0);
-    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    socket->b_transport(t, delay);
-    wait(delay);
-    if (len <= 4) std::memcpy(value, buffer, 4);
-    return t.get_response_status();
-  }
-  uint32_t read(const std::string& reg) {
-    uint32_t v = 0;
-    check(access(tlm::TLM_READ_COMMAND, map_.reg(reg).offset, &v) == tlm::TLM_OK_RESPONSE, "read " + reg);
-    return v;
-  }
-  void write(uint32_t offset, uint32_t v) {
-    check(access(tlm::TLM_WRITE_COMMAND, offset, &v) == tlm::TLM_OK_RESPONSE,
-          fmt::format("write 0x{:x}", offset));
-  }
-  uint64_t read_pair(const std::string& reg) {
-    const uint64_t lo = read(reg);  // _LO first: the register name is the pair's
-    uint32_t hi = 0;
-    access(tlm::TLM_READ_COMMAND, map_.reg(reg).offset + 4, &hi);
-    return lo | uint64_t{hi} << 32;
-  }
+  void enable_irqs() { write("IRQ_ENABLE", bits({"IRQ_ENABLE.DONE", "IRQ_ENABLE.ERROR"})); }
+  void clear_irqs() { write("IRQ_STATUS", bits({"IRQ_STATUS.DONE", "IRQ_STATUS.ERROR"})); }
 
   void refused_accesses() {
     uint32_t v = 0;
@@ -124,21 +65,22 @@ struct Tester : sc_core::sc_module {
       const char* what;
       tlm::tlm_response_status got, expect;
     } cases[] = {
-        {"byte enables", access(tlm::TLM_READ_COMMAND, id, &v, 4, 4, be),
+        {"byte enables", transport(tlm::TLM_READ_COMMAND, id, v, 4, 4, be),
          tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE},
-        {"length 2", access(tlm::TLM_READ_COMMAND, id, &v, 2, 2), tlm::TLM_GENERIC_ERROR_RESPONSE},
-        {"length 8", access(tlm::TLM_WRITE_COMMAND, id, &v, 8, 8), tlm::TLM_GENERIC_ERROR_RESPONSE},
-        {"streaming width 2", access(tlm::TLM_READ_COMMAND, id, &v, 4, 2), tlm::TLM_BURST_ERROR_RESPONSE},
-        {"misaligned", access(tlm::TLM_READ_COMMAND, 0x102, &v), tlm::TLM_ADDRESS_ERROR_RESPONSE},
-        {"no register (0xFFC)", access(tlm::TLM_READ_COMMAND, 0xFFC, &v), tlm::TLM_ADDRESS_ERROR_RESPONSE},
-        {"no register, write", access(tlm::TLM_WRITE_COMMAND, 0xFFC, &v), tlm::TLM_ADDRESS_ERROR_RESPONSE},
-        {"offset 2^32", access(tlm::TLM_READ_COMMAND, uint64_t{1} << 32, &v),
+        {"length 2", transport(tlm::TLM_READ_COMMAND, id, v, 2, 2), tlm::TLM_GENERIC_ERROR_RESPONSE},
+        {"length 8", transport(tlm::TLM_WRITE_COMMAND, id, v, 8, 8), tlm::TLM_GENERIC_ERROR_RESPONSE},
+        {"streaming width 2", transport(tlm::TLM_READ_COMMAND, id, v, 4, 2), tlm::TLM_BURST_ERROR_RESPONSE},
+        {"misaligned", transport(tlm::TLM_READ_COMMAND, 0x102, v), tlm::TLM_ADDRESS_ERROR_RESPONSE},
+        {"no register (0xFFC)", transport(tlm::TLM_READ_COMMAND, 0xFFC, v), tlm::TLM_ADDRESS_ERROR_RESPONSE},
+        {"no register, write", transport(tlm::TLM_WRITE_COMMAND, 0xFFC, v), tlm::TLM_ADDRESS_ERROR_RESPONSE},
+        {"offset 2^32", transport(tlm::TLM_READ_COMMAND, uint64_t{1} << 32, v),
          tlm::TLM_ADDRESS_ERROR_RESPONSE},
-        {"ignore command", access(tlm::TLM_IGNORE_COMMAND, id, &v), tlm::TLM_OK_RESPONSE},
+        {"ignore command", transport(tlm::TLM_IGNORE_COMMAND, id, v), tlm::TLM_OK_RESPONSE},
     };
     for (const auto& c : cases)
-      check(c.got == c.expect, fmt::format("{}: response {} (expected {})", c.what, static_cast<int>(c.got),
-                                           static_cast<int>(c.expect)));
+      check(c.got == c.expect,
+            fmt::format("{}: response {} (expected {})", c.what, dnngen::tlm_test::response_name(c.got),
+                        dnngen::tlm_test::response_name(c.expect)));
     check(!shell_.last_error().empty(), "last_error() is empty after refused accesses");
     check(read("ID") == map_.id, "ID register");
     check(read("CONFIG_HASH") == params_.config_hash && params_.config_hash != 0,
@@ -205,24 +147,22 @@ struct Tester : sc_core::sc_module {
       fill_memory();
       std::vector<uint8_t> golden = memory_.bytes;
       systolic::run_layer(params_, d, golden);
-      const systolic::LayerTiming t =
-          systolic::layer_cycles(params_, d, cfg_.memory.latency, cfg_.memory.bytes_per_cycle);
-      for (const auto& [offset, word] : shell::encode(d)) write(offset, word);
-      write(map_.reg("IRQ_ENABLE").offset, 3);
-      write(map_.reg("CTRL").offset, 1);
+      const systolic::LayerTiming t = timing(d);
+      write_descriptor(d);
+      enable_irqs();
+      control("CTRL.START");
       const sc_time start = sc_core::sc_time_stamp();
-      check((read("STATUS") & 1) != 0, label + ": STATUS.BUSY not set after START");
-      while (!irq.read()) wait(irq.value_changed_event());
+      check(read_field("STATUS.BUSY") == 1, label + ": STATUS.BUSY not set after START");
+      wait_irq(label);
       const sc_time took = sc_core::sc_time_stamp() - start;
-      const sc_time expect =
-          sc_time::from_value((t.cycles + ShellTlm::kStartCycles) * shell_.clock_period().value());
+      const sc_time expect = periods(t.cycles + ShellTlm::kStartCycles);
       check(took == expect,
             fmt::format("{}: irq after {} (expected {})", label, took.to_string(), expect.to_string()));
       check(read("ERROR_CODE") == 0, label + ": ERROR_CODE not none");
       check(read_pair("CYCLES_TOTAL") == t.cycles, label + ": CYCLES_TOTAL");
       check(read_pair("BYTES_READ") == t.bytes_read, label + ": BYTES_READ");
       check(memory_.bytes == golden, label + ": memory differs from run_layer");
-      write(map_.reg("IRQ_STATUS").offset, 3);
+      clear_irqs();
       check(read("LAYERS_DONE") == ++done_before, label + ": LAYERS_DONE");
     }
   }
@@ -233,14 +173,13 @@ struct Tester : sc_core::sc_module {
     d.a_addr = 0x10000, d.b_addr = 0x30000, d.out_addr = 0x50000;
     fill_memory();
     const std::vector<uint8_t> before = memory_.bytes;
-    for (const auto& [offset, word] : shell::encode(d)) write(offset, word);
-    write(map_.reg("IRQ_ENABLE").offset, 3);
-    const uint64_t full =
-        systolic::layer_cycles(params_, d, cfg_.memory.latency, cfg_.memory.bytes_per_cycle).cycles;
-    write(map_.reg("CTRL").offset, 1);
+    write_descriptor(d);
+    enable_irqs();
+    const uint64_t full = timing(d).cycles;
+    control("CTRL.START");
     const sc_core::sc_time started = sc_core::sc_time_stamp();
-    write(map_.reg("CTRL").offset, 2);  // ABORT
-    while (!irq.read()) wait(irq.value_changed_event());
+    control("CTRL.ABORT");
+    wait_irq("abort");
     const double periods = (sc_core::sc_time_stamp() - started) / shell_.clock_period();
     check(periods < 8, fmt::format("abort: the interrupt came {} periods after START (the layer takes {})",
                                    periods, full));
@@ -249,7 +188,7 @@ struct Tester : sc_core::sc_module {
     check(total >= 1 && total < full,
           fmt::format("abort: CYCLES_TOTAL {} (the layer takes {})", total, full));
     check(memory_.bytes == before, "abort: memory changed");
-    write(map_.reg("IRQ_STATUS").offset, 3);
+    clear_irqs();
   }
 
   // Two layers started back to back (the second's descriptor written while the first runs,
@@ -259,9 +198,7 @@ struct Tester : sc_core::sc_module {
     // The first layer long enough to queue behind (the second's registers take 40-odd
     // periods to write).
     shell::LayerDescriptor d1 = random_layer();
-    auto cycles = [&](const shell::LayerDescriptor& d) {
-      return systolic::layer_cycles(params_, d, cfg_.memory.latency, cfg_.memory.bytes_per_cycle).cycles;
-    };
+    auto cycles = [&](const shell::LayerDescriptor& d) { return timing(d).cycles; };
     for (int i = 0; i < 1000 && cycles(d1) < 500; ++i) d1 = random_layer();
     check(cycles(d1) >= 500, "queue: no random layer of 500 cycles or more");
     shell::LayerDescriptor d2 = d1;
@@ -271,74 +208,39 @@ struct Tester : sc_core::sc_module {
     systolic::run_layer(params_, d1, golden);
     systolic::run_layer(params_, d2, golden);
     const uint64_t c2 = cycles(d2);
-    write(map_.reg("IRQ_ENABLE").offset, 1);
-    for (const auto& [offset, word] : shell::encode(d1)) write(offset, word);
-    write(map_.reg("CTRL").offset, 1);
-    for (const auto& [offset, word] : shell::encode(d2)) write(offset, word);
-    write(map_.reg("CTRL").offset, 1);
-    check(((read("STATUS") >> 8) & 0xF) == 1, "queue: QUEUE_LEVEL not 1 after the second START");
-    for (unsigned i = 1; i < params_.queue_depth; ++i) write(map_.reg("CTRL").offset, 1);
-    write(map_.reg("CTRL").offset, 1);  // one more than the queue holds
+    write("IRQ_ENABLE", bits({"IRQ_ENABLE.DONE"}));
+    write_descriptor(d1);
+    control("CTRL.START");
+    write_descriptor(d2);
+    control("CTRL.START");
+    check(read_field("STATUS.QUEUE_LEVEL") == 1, "queue: QUEUE_LEVEL not 1 after the second START");
+    for (unsigned i = 1; i < params_.queue_depth; ++i) control("CTRL.START");
+    control("CTRL.START");  // one more than the queue holds
     check(read("ERROR_CODE") == map_.enum_value("error", "queue_full"), "queue: ERROR_CODE not queue_full");
-    while (!irq.read()) wait(irq.value_changed_event());
+    wait_irq("queue: the first layer");
     const sc_time first = sc_core::sc_time_stamp();
-    write(map_.reg("IRQ_STATUS").offset, 1);
-    while (!irq.read()) wait(irq.value_changed_event());
+    write("IRQ_STATUS", bits({"IRQ_STATUS.DONE"}));
+    wait_irq("queue: the second layer");
     const sc_time gap = sc_core::sc_time_stamp() - first;
-    check(gap == sc_time::from_value((c2 + 1) * shell_.clock_period().value()),
+    check(gap == periods(c2 + 1),
           fmt::format("queue: second interrupt {} after the first (expected {} periods)", gap.to_string(),
                       c2 + 1));
-    while ((read("STATUS") & 1) != 0) wait(shell_.clock_period());
+    while (read_field("STATUS.BUSY") != 0) wait(shell_.clock_period());
     check(memory_.bytes == golden, "queue: memory differs from run_layer of both layers");
-    write(map_.reg("IRQ_STATUS").offset, 3);
-    write(map_.reg("IRQ_ENABLE").offset, 3);
+    clear_irqs();
+    enable_irqs();
   }
 
-  void run() {
+  void run() override {
     refused_accesses();
     run_layers();
     queued_layers();
     abort_layer();
-    sc_core::sc_stop();
   }
-
-  const config::Config& cfg_;
-  const systolic::ShellParams params_;
-  Memory& memory_;
-  ShellTlm& shell_;
-  std::string replay_;
-  std::mt19937_64 rng_;
-  unsigned layers_;
 };
 
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
-  if (argc < 2 || argc > 4) {
-    std::cerr << "usage: " << argv[0] << " CONFIG.yaml [SEED] [LAYERS]\n";
-    return 2;
-  }
-  try {
-    const config::Config cfg = config::load_config(argv[1]);
-    const uint64_t seed = argc >= 3 ? std::stoull(argv[2]) : 1;
-    const unsigned layers = argc >= 4 ? std::stoul(argv[3]) : 200;
-    const std::string replay = fmt::format("{} {} {} {}", argv[0], argv[1], seed, layers);
-    std::cout << fmt::format("test_shell_tlm: {} (seed {}, {} layers)\n", cfg.name, seed, layers);
-    Memory memory("memory", kMemSize);
-    ShellTlm shell("shell", cfg, sc_time(1, sc_core::SC_NS));
-    Tester tester("tester", cfg, memory, shell, replay, seed, layers);
-    sc_core::sc_signal<bool> irq("irq");
-    tester.socket.bind(shell.regs);
-    shell.mem.bind(memory.socket);
-    shell.irq(irq);
-    tester.irq(irq);
-    sc_core::sc_start();
-    std::cout << fmt::format("test_shell_tlm: {}\n", tester.failures == 0
-                                                         ? "PASS"
-                                                         : fmt::format("FAIL ({} checks)", tester.failures));
-    return tester.failures == 0 ? 0 : 1;
-  } catch (const std::exception& e) {
-    std::cerr << "test_shell_tlm: " << e.what() << "\n";
-    return 1;
-  }
+  return dnngen::tlm_test::run_shell_test<Tester>("test_shell_tlm", argc, argv, kMemSize, kDefaultLayers);
 }

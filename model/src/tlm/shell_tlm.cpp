@@ -204,6 +204,7 @@ bool ShellTlm::run_layer(const shell::RegisterImage& descriptor) {
   if (stop_ == Stop::kAbort) rf_.layer_error(error_code("aborted"));
   if (stop_ != Stop::kNone) return false;
   rf_.layer_done();
+  irq_update_.notify(sc_core::SC_ZERO_TIME);  // the done interrupt, also between queued layers
   return true;
 }
 
