@@ -18,12 +18,15 @@
 // On an EIE configuration it times one spmv layer through dnn_shell_eie instead
 // (eie::layer_cycles): a random M x K index matrix at a weight density, in the paper's image
 // format, and batches of input vectors at an activation density, so the share of loading
-// the image, of moving x and Y, and of computing shows per batch size.
+// the image, of moving x and Y, and of computing shows per batch size; or, with --network,
+// EIE's benchmark layers at their published sizes, the image loaded and kept on chip.
 //
 // Usage: bench_shell CONFIG.yaml WORKLOAD.csv [--latency L] [--bytes-per-cycle B] [--outstanding N]
 // [--host-im2col]
 //        bench_shell EIE_CONFIG.yaml --spmv MxK [--density D] [--act-density A] [--batch N,N,...]
 //                    [--latency L] [--bytes-per-cycle B]
+//        bench_shell EIE_CONFIG.yaml --network workloads/eie_layers.csv [--batch N] [--latency L]
+//                    [--bytes-per-cycle B]    (EIE's layers at their published sizes)
 //        bench_shell CONFIG.yaml --rtl-params    (the shell module's -G parameters for the
 //                                                  configuration, as the testbench builds take them)
 #include <fmt/format.h>
@@ -39,6 +42,7 @@
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/config/config.hpp"
+#include "dnngen/eie/bench.hpp"
 #include "dnngen/eie/shell_layer.hpp"
 #include "dnngen/eie/shell_timing.hpp"
 #include "dnngen/shell/memory_image.hpp"
@@ -89,9 +93,83 @@ shell::LayerDescriptor layer_descriptor(const workload::Layer& layer, bool host_
   return d;
 }
 
+// The memory image of an spmv layer: the codebook, the image, N vectors x at the activation
+// density, room for Y; each on its own 4 KiB page. Returns the descriptor (int16 or int8
+// output with ReLU, packed rows).
+shell::LayerDescriptor spmv_memory(const eie::ShellParams& p, const std::vector<uint8_t>& image, uint32_t m,
+                                   uint32_t k, uint32_t n, double act_density, std::mt19937_64& rng,
+                                   std::vector<uint8_t>& mem) {
+  const unsigned ab = eie::act_bytes(p.eie);
+  auto page = [](uint64_t a) { return (a + 0xFFF) / 0x1000 * 0x1000; };
+  shell::LayerDescriptor d;
+  d.op = "spmv";
+  d.out_type = ab == 1 ? "int8" : "int16";
+  d.relu = true;
+  d.m = m, d.k = k, d.n = n;
+  d.aux_addr = 0x1000;
+  d.b_addr = 0x2000;
+  d.a_addr = page(d.b_addr + image.size());
+  d.out_addr = page(d.a_addr + uint64_t{n} * k * ab);
+  mem.assign(d.out_addr + uint64_t{n} * m * ab, 0);
+  std::copy(image.begin(), image.end(), mem.begin() + static_cast<std::ptrdiff_t>(d.b_addr));
+  std::bernoulli_distribution act(act_density);
+  std::uniform_int_distribution<int64_t> value(-100, 100);
+  for (uint64_t i = 0; i < uint64_t{n} * k; ++i)
+    shell::store(mem, d.a_addr + i * ab, ab, act(rng) ? value(rng) : 0);
+  return d;
+}
+
+// --network on an EIE configuration: EIE's benchmark layers (workloads/eie_layers.csv) at
+// their published sizes and densities, each one spmv descriptor, the SRAM limits raised to
+// the layer (the paper's 128 KB of entries per PE holds every one of them). Per layer: one
+// vector loading the image, one vector with the image kept on chip, and the largest batch
+// with it kept (per vector); computing is the core's job time, the kernel's compute-only
+// figure.
+int run_spmv_network(const config::Config& base, const std::string& path,
+                     const std::vector<uint32_t>& batches, double bpc) {
+  const std::vector<eie::BenchLayer> layers = eie::load_bench_layers(path);
+  const uint32_t batch = *std::max_element(batches.begin(), batches.end());
+  fmt::print(
+      "{} at the published layer sizes ({} PEs), one spmv descriptor per layer; {}-bit AXI4, memory latency "
+      "{} "
+      "cycles, {} bytes/cycle each way; every byte moved by the shell's DMAs\n",
+      path, base.eie.pes, base.memory.data_bits, base.memory.latency, bpc);
+  fmt::print("{:>8} {:>12} {:>10} | {:>10} {:>10} {:>8} | {:>9} {:>8} | {:>11} {:>8}\n", "layer", "M x K",
+             "image KB", "1 vector", "computing", "share", "kept", "share", fmt::format("{} kept/vec", batch),
+             "share");
+  for (const eie::BenchLayer& layer : layers) {
+    config::Config cfg = base;
+    const std::vector<eie::PeImage> pes = eie::synthetic_pe_images(layer, cfg.eie.pes, cfg.eie.index_bits, 1);
+    size_t most = 0;
+    for (const eie::PeImage& pe : pes) most = std::max(most, pe.entries.size());
+    cfg.eie.max_rows = static_cast<unsigned>(std::max<int64_t>(cfg.eie.max_rows, layer.outputs));
+    cfg.eie.max_cols = static_cast<unsigned>(std::max<int64_t>(cfg.eie.max_cols, layer.inputs));
+    cfg.eie.max_entries = static_cast<unsigned>(std::max<size_t>(cfg.eie.max_entries, most));
+    const eie::ShellParams p = eie::shell_params(cfg);
+    const std::vector<uint8_t> image = eie::weight_image(p.eie, static_cast<uint64_t>(layer.inputs), pes);
+    std::mt19937_64 rng(2);
+    const auto m = static_cast<uint32_t>(layer.outputs), k = static_cast<uint32_t>(layer.inputs);
+    std::vector<uint8_t> mem;
+    auto timed = [&](uint32_t n, bool keep) {
+      shell::LayerDescriptor d = spmv_memory(p, image, m, k, n, layer.act_density, rng, mem);
+      d.keep_weights = keep;
+      if (const uint32_t code = eie::check_layer(p, d, mem, keep ? &d : nullptr))
+        throw InputError(fmt::format("{}: the shell refuses the layer (error {})", layer.name, code));
+      return eie::layer_cycles(p, d, mem, cfg.memory.latency, bpc);
+    };
+    const eie::ShellTiming one = timed(1, false), kept = timed(1, true), many = timed(batch, true);
+    auto share = [](const eie::ShellTiming& t) { return 100.0 * t.compute / t.cycles; };
+    fmt::print("{:>8} {:>12} {:>10.0f} | {:>10} {:>10} {:>7.1f}% | {:>9} {:>7.1f}% | {:>11.0f} {:>7.1f}%\n",
+               layer.name, fmt::format("{}x{}", m, k), image.size() / 1024.0, one.cycles, one.compute,
+               share(one), kept.cycles, share(kept), static_cast<double>(many.cycles) / batch, share(many));
+  }
+  return 0;
+}
+
 // --spmv on an EIE configuration: one layer, batches of vectors (see the header).
 int run_spmv(config::Config cfg, int argc, char** argv) {
   int64_t m = 0, k = 0;
+  std::string network;
   double density = 0.1, act_density = 0.35;
   std::vector<uint32_t> batches = {1, 8, 64};
   double bpc = cfg.memory.bytes_per_cycle;  // fractional rates too (Eyeriss's link: 2.4)
@@ -105,6 +183,8 @@ int run_spmv(config::Config cfg, int argc, char** argv) {
       if (!(in >> m >> x >> k) || x != 'x' || m < 1 || k < 1 || m > cfg.eie.max_rows || k > cfg.eie.max_cols)
         throw InputError(fmt::format("--spmv {}: expected MxK within the configuration's {}x{}", v,
                                      cfg.eie.max_rows, cfg.eie.max_cols));
+    } else if (opt == "--network") {
+      network = v;
     } else if (opt == "--density") {
       density = std::stod(v);
     } else if (opt == "--act-density") {
@@ -122,18 +202,17 @@ int run_spmv(config::Config cfg, int argc, char** argv) {
     }
   }
   if (!(bpc > 0)) throw InputError("--bytes-per-cycle must be > 0");
-  if (m == 0) throw InputError("an EIE configuration takes --spmv MxK");
+  if (!network.empty()) return run_spmv_network(cfg, network, batches, bpc);
+  if (m == 0) throw InputError("an EIE configuration takes --spmv MxK or --network FILE.csv");
   if (!(density > 0 && density <= 1 && act_density > 0 && act_density <= 1))
     throw InputError("--density and --act-density must be in (0, 1]");
   const eie::ShellParams p = eie::shell_params(cfg);
   std::mt19937_64 rng(1);
-  std::bernoulli_distribution keep(density), act(act_density);
+  std::bernoulli_distribution keep(density);
   std::uniform_int_distribution<int64_t> index(1, (int64_t{1} << cfg.eie.index_bits) - 1);
-  std::uniform_int_distribution<int64_t> value(-100, 100);
   Tensor w({m, k});
   for (auto& v : w.data) v = keep(rng) ? index(rng) : 0;
   const std::vector<uint8_t> image = eie::weight_image(p.eie, w);
-  const unsigned ab = eie::act_bytes(p.eie);
   fmt::print(
       "spmv {}x{} on {} ({} PEs): weight density {}, activation density {}, image {} bytes; {}-bit AXI4, "
       "memory latency {} cycles, {} bytes/cycle each way (every byte moved by the shell's DMAs)\n",
@@ -141,19 +220,9 @@ int run_spmv(config::Config cfg, int argc, char** argv) {
   fmt::print("{:>10} {:>12} {:>12} {:>12} {:>10} {:>12} {:>12} {:>9}\n", "batch", "cycles", "per vector",
              "computing", "share", "bytes read", "written", "MACs/cyc");
   for (const uint32_t n : batches) {
-    shell::LayerDescriptor d;
-    d.op = "spmv";
-    d.out_type = ab == 1 ? "int8" : "int16";
-    d.relu = true;
-    d.m = static_cast<uint32_t>(m), d.k = static_cast<uint32_t>(k), d.n = n;
-    d.aux_addr = 0x1000;
-    d.b_addr = 0x2000;
-    d.a_addr = (d.b_addr + image.size() + 0xFFF) / 0x1000 * 0x1000;
-    d.out_addr = (d.a_addr + uint64_t{n} * k * ab + 0xFFF) / 0x1000 * 0x1000;
-    std::vector<uint8_t> mem(d.out_addr + uint64_t{n} * m * ab);
-    std::copy(image.begin(), image.end(), mem.begin() + static_cast<std::ptrdiff_t>(d.b_addr));
-    for (uint64_t i = 0; i < uint64_t{n} * k; ++i)
-      shell::store(mem, d.a_addr + i * ab, ab, act(rng) ? value(rng) : 0);
+    std::vector<uint8_t> mem;
+    shell::LayerDescriptor d =
+        spmv_memory(p, image, static_cast<uint32_t>(m), static_cast<uint32_t>(k), n, act_density, rng, mem);
     // Loading the image, then with it kept on chip from an earlier layer (OP.KEEP_WEIGHTS).
     for (const bool keep : {false, true}) {
       d.keep_weights = keep;
@@ -175,6 +244,8 @@ int run(int argc, char** argv) {
         "[--outstanding N] [--host-im2col]\n"
         "       bench_shell EIE_CONFIG.yaml --spmv MxK [--density D] [--act-density A] [--batch N,...] "
         "[--latency L] [--bytes-per-cycle B]\n"
+        "       bench_shell EIE_CONFIG.yaml --network EIE_LAYERS.csv [--batch N] [--latency L] "
+        "[--bytes-per-cycle B]\n"
         "       bench_shell CONFIG.yaml --rtl-params\n");
     return 2;
   }

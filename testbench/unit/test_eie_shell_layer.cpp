@@ -7,6 +7,7 @@
 #include <random>
 
 #include "dnngen/common/numerics.hpp"
+#include "dnngen/eie/bench.hpp"
 #include "dnngen/eie/shell_layer.hpp"
 #include "dnngen/eie/shell_timing.hpp"
 #include "dnngen/eie/spmv.hpp"
@@ -282,6 +283,32 @@ TEST(EieShellLayer, CycleModelCountsEveryPhase) {
   EXPECT_GT(slow.cycles, t.cycles);
   EXPECT_EQ(slow.compute, t.compute);
   EXPECT_EQ(slow.bytes_read, t.bytes_read);
+}
+
+// The benchmark's synthetic image of a published-size layer (eie::synthetic_pe_images, no
+// dense matrix) is a well-formed image of a matrix at the layer's size and about its
+// density, and lays out as the encoding of that matrix does.
+TEST(EieShellLayer, SyntheticImageIsAWellFormedLayer) {
+  ShellParams p = params(3);
+  p.eie.max_rows = 70, p.eie.max_cols = 50, p.eie.max_entries = 4096;
+  const BenchLayer layer{"t", 50, 70, 0.1, 1.0};  // inputs K = 50, outputs M = 70
+  const std::vector<PeImage> pes = synthetic_pe_images(layer, p.eie.pes, p.eie.index_bits, 7);
+  LayerDescriptor d;
+  d.op = "spmv", d.out_type = "int16", d.m = 70, d.k = 50, d.n = 1;
+  d.b_addr = 0x1000, d.aux_addr = 0x100, d.a_addr = 0x200, d.out_addr = 0x400;
+  std::vector<uint8_t> memory(0x1000);
+  const std::vector<uint8_t> image = weight_image(p.eie, 50, pes);
+  memory.insert(memory.end(), image.begin(), image.end());
+  ASSERT_EQ(check_layer(p, d, memory), 0u);
+  const Tensor w = decode_weight_image(p, d, memory);
+  const auto nonzero = std::count_if(w.data.begin(), w.data.end(), [](int64_t v) { return v != 0; });
+  EXPECT_GT(nonzero, 70 * 50 * 0.06);
+  EXPECT_LT(nonzero, 70 * 50 * 0.14);
+  EXPECT_EQ(weight_image(p.eie, w), image) << "the image of the decoded matrix is the image itself";
+  bool padding = false;  // 10 % density: runs of 16 zeros and more in a PE's column occur
+  for (const PeImage& pe : pes)
+    for (const Entry& e : pe.entries) padding = padding || e.v == 0;
+  EXPECT_TRUE(padding);
 }
 
 }  // namespace

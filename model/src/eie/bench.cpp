@@ -80,6 +80,30 @@ LayerWork synthetic_work(const BenchLayer& layer, unsigned pes, uint64_t seed) {
   return w;
 }
 
+std::vector<PeImage> synthetic_pe_images(const BenchLayer& layer, unsigned pes, unsigned index_bits,
+                                         uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::geometric_distribution<int64_t> gap(std::min(layer.weight_density, 0.999999));
+  std::uniform_int_distribution<uint32_t> index(1, (1u << index_bits) - 1);
+  std::vector<PeImage> images(pes);
+  for (unsigned p = 0; p < pes; ++p) {
+    PeImage& pe = images[p];
+    const int64_t rows = local_rows(layer.outputs, pes, p);
+    pe.pointers.push_back(0);
+    for (int64_t j = 0; j < layer.inputs; ++j) {
+      for (int64_t r = -1;;) {
+        int64_t zeros = layer.weight_density >= 1.0 ? 0 : gap(rng);
+        r += zeros + 1;
+        if (r >= rows) break;
+        for (; zeros > kMaxZ; zeros -= kMaxZ + 1) pe.entries.push_back({0, static_cast<uint32_t>(kMaxZ)});
+        pe.entries.push_back({index(rng), static_cast<uint32_t>(zeros)});
+      }
+      pe.pointers.push_back(static_cast<uint32_t>(pe.entries.size()));
+    }
+  }
+  return images;
+}
+
 Chain scaled_chain(const config::EieConfig& cfg, const BenchLayer& layer, uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u(0.0, 1.0);

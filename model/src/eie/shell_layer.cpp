@@ -100,8 +100,10 @@ uint64_t entry_offset(unsigned pes, uint64_t k) { return (4 * uint64_t{pes} * (k
 unsigned entry_bytes(const config::EieConfig& cfg) { return cfg.index_bits <= 4 ? 1 : 2; }
 
 std::vector<uint8_t> weight_image(const config::EieConfig& cfg, const Tensor& w_idx) {
-  const uint64_t k = static_cast<uint64_t>(w_idx.shape[1]);
-  const std::vector<PeImage> pes = encode_layer(w_idx, cfg.pes);
+  return weight_image(cfg, static_cast<uint64_t>(w_idx.shape[1]), encode_layer(w_idx, cfg.pes));
+}
+
+std::vector<uint8_t> weight_image(const config::EieConfig& cfg, uint64_t k, const std::vector<PeImage>& pes) {
   const unsigned eb = entry_bytes(cfg);
   uint64_t total = 0;
   for (const PeImage& pe : pes) total += pe.entries.size();

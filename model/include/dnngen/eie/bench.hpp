@@ -26,6 +26,13 @@ std::vector<BenchLayer> load_bench_layers(const std::string& path);
 
 LayerWork synthetic_work(const BenchLayer& layer, unsigned pes, uint64_t seed);
 
+// The PEs' encodings of a random layer at the published size and weight density of
+// `layer` (every column, non-zero weights 1 .. 2^index_bits - 1, gaps geometric, padding
+// entries for runs of more than 15 zeros), without the dense matrix: the image the shell
+// reads (shell_layer.hpp, weight_image).
+std::vector<PeImage> synthetic_pe_images(const BenchLayer& layer, unsigned pes, unsigned index_bits,
+                                         uint64_t seed);
+
 // A random layer with the densities of `layer`, shrunk by a power of two until it fits
 // the config's SRAMs (for co-simulating the benchmark layers in RTL).
 Chain scaled_chain(const config::EieConfig& cfg, const BenchLayer& layer, uint64_t seed);

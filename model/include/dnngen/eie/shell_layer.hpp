@@ -21,6 +21,7 @@
 
 #include "dnngen/common/tensor.hpp"
 #include "dnngen/config/config.hpp"
+#include "dnngen/eie/encode.hpp"
 #include "dnngen/shell/descriptor.hpp"
 #include "dnngen/shell/register_file.hpp"
 
@@ -53,6 +54,9 @@ uint64_t pointer(const std::vector<uint8_t>& memory, const LayerDescriptor& d, u
 unsigned act_bytes(const config::EieConfig& cfg);
 unsigned entry_bytes(const config::EieConfig& cfg);
 std::vector<uint8_t> weight_image(const config::EieConfig& cfg, const Tensor& w_idx);
+// The same image from the PEs' encodings of a K-column layer (pointers from 0 in each PE,
+// as encode_layer gives them with entry_base 0).
+std::vector<uint8_t> weight_image(const config::EieConfig& cfg, uint64_t k, const std::vector<PeImage>& pes);
 uint64_t weight_image_bytes(const config::EieConfig& cfg, const std::vector<uint8_t>& image);
 
 // ERROR_CODE (register map enum `error`) of `d` on `memory`, 0 when the layer runs. The
