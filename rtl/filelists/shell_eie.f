@@ -15,6 +15,7 @@ eie/dnn_eie_act_rw.sv
 eie/dnn_eie_pe.sv
 eie/dnn_eie_top.sv
 shell/dnn_shell_regs.sv
+shell/dnn_shell_desc_queue.sv
 shell/dnn_axi_burst.sv
 shell/dnn_axi_dma_rd.sv
 shell/dnn_axi_dma_wr.sv

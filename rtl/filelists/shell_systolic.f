@@ -20,6 +20,7 @@ systolic/dnn_systolic_os_array.sv
 systolic/dnn_systolic_abuf_transpose.sv
 systolic/dnn_systolic_os_core.sv
 shell/dnn_shell_regs.sv
+shell/dnn_shell_desc_queue.sv
 shell/dnn_axi_burst.sv
 shell/dnn_axi_dma_rd.sv
 shell/dnn_axi_dma_wr.sv

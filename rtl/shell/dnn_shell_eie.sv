@@ -27,8 +27,8 @@
 // AUX_ADDR, M, K; bad_field otherwise).
 //
 // ABORT, SOFT_RESET and an AXI error stop the layer at the end of the running phase; it
-// ends when every burst and the core's job have drained. START while a layer runs is
-// refused with queue_full (this shell has no descriptor queue).
+// ends when every burst and the core's job have drained. START while a layer runs queues
+// the descriptor (dnn_shell_desc_queue, QueueDepth of them, as in the systolic shell).
 module dnn_shell_eie #(
   parameter int unsigned NumPes      = 4,
   parameter int unsigned FifoDepth   = 8,
@@ -45,6 +45,7 @@ module dnn_shell_eie #(
   parameter int unsigned MaxBurst    = 16,
   parameter int unsigned Outstanding = 4,
   parameter int unsigned ConfigHash  = 0,
+  parameter int unsigned QueueDepth  = 2,    // descriptors START may queue behind a layer, 0..15
   localparam int unsigned Bytes      = DataBits / 8
 ) (
   input  logic                   clk_i,
@@ -124,8 +125,8 @@ module dnn_shell_eie #(
   localparam int unsigned CntBits     = 22;   // a phase's element count (MaxEntries < 2^21)
 
   if (ActBits < 4 || ActBits > 16 || AccBits > 64 || MaxRows < 1 || MaxCols < 1
-      || MaxEntries < 1 || MaxEntries >= (1 << 21)) begin : g_bad_param
-    $error("dnn_shell_eie: ActBits 4..16, AccBits <= 64, limits >= 1, MaxEntries < 2^21");
+      || MaxEntries < 1 || MaxEntries >= (1 << 21) || QueueDepth > 15) begin : g_bad_param
+    $error("dnn_shell_eie: ActBits 4..16, AccBits <= 64, limits >= 1, MaxEntries < 2^21, QueueDepth <= 15");
   end
 
   // ---------------------------------------------------------------- registers
@@ -133,7 +134,9 @@ module dnn_shell_eie #(
   localparam int unsigned LevelBits = dnn_shell_regs_pkg::StatusQueueLevelWidth;
   logic [DescWords*32-1:0] desc;
   logic        start, abort, soft_reset, layer_busy, layer_done, layer_error, queue_refused;
-  logic        shell_error;
+  logic        shell_busy, shell_error, q_take, q_full;
+  logic [LevelBits-1:0] q_level;
+  logic [DescWords*32-1:0] q_desc;
   logic [7:0]  error_code, shell_error_code;
   logic        rd_err, wr_err, rd_err_q, wr_err_q, rd_err_rise, wr_err_rise;
   logic [63:0] cycles_total_q, cycles_compute_q, cycles_mem_wait_q, bytes_read_q, bytes_written_q;
@@ -181,9 +184,9 @@ module dnn_shell_eie #(
     .start_o          (start),
     .abort_o          (abort),
     .soft_reset_o     (soft_reset),
-    .busy_i           (layer_busy),
-    .queue_level_i    (LevelBits'(0)),
-    .queue_full_i     (1'b1),        // no descriptor queue
+    .busy_i           (shell_busy),
+    .queue_level_i    (q_level),
+    .queue_full_i     (q_full),
     .layer_done_i     (layer_done),
     .layer_error_i    (shell_error),
     .error_code_i     (shell_error_code),
@@ -196,7 +199,7 @@ module dnn_shell_eie #(
   );
 
   // ---------------------------------------------------------------- the descriptor
-  logic [DescWords*32-1:0] desc_q;   // latched at START
+  logic [DescWords*32-1:0] desc_q;   // latched when the layer starts
   function automatic int unsigned bit_of(input int unsigned reg_offset);
     bit_of = ((reg_offset - dnn_shell_regs_pkg::DescBase) / 4) * 32;
   endfunction
@@ -795,8 +798,8 @@ module dnn_shell_eie #(
       if (word_valid) cnt_q <= word_last ? '0 : cnt_q + 1'b1;
 
       unique case (state_q)
-        SIdle: if (start) begin
-          desc_q      <= desc;
+        SIdle: if (q_take) begin
+          desc_q      <= q_desc;
           state_q     <= SCheck;
           stop_q      <= 1'b0;
           stopped_q   <= 1'b0;
@@ -925,11 +928,32 @@ module dnn_shell_eie #(
     end
   end
 
+  // ---------------------------------------------------------------- descriptor queue
+  dnn_shell_desc_queue #(
+    .Depth    (QueueDepth),
+    .Width    (DescWords * 32),
+    .LevelBits(LevelBits)
+  ) u_queue (
+    .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
+    .start_i  (start),
+    .desc_i   (desc),
+    .idle_i   (state_q == SIdle),
+    .running_i(layer_busy),
+    .drop_i   (abort || soft_reset || layer_error),
+    .take_o   (q_take),
+    .desc_o   (q_desc),
+    .refused_o(queue_refused),
+    .busy_o   (shell_busy),
+    .level_o  (q_level),
+    .full_o   (q_full)
+  );
+
   assign layer_busy  = state_q != SIdle;
   assign layer_done  = ending && end_code == '0 && !stopped_q;
   assign layer_error = (state_q == SCheck && check_code != '0) || (ending && end_code != '0);
   assign error_code  = (state_q == SCheck) ? check_code : end_code;
-  assign queue_refused    = start && layer_busy;
+  // The layer's own end wins over a refused START in the same cycle.
   assign shell_error      = layer_error || queue_refused;
   assign shell_error_code = layer_error ? error_code : 8'(dnn_shell_regs_pkg::ErrorQueueFull);
 
@@ -953,7 +977,7 @@ module dnn_shell_eie #(
       cycles_mem_wait_q <= '0;
       bytes_read_q      <= '0;
       bytes_written_q   <= '0;
-    end else if (state_q == SIdle && start) begin
+    end else if (q_take) begin
       cycles_total_q    <= '0;
       cycles_compute_q  <= '0;
       cycles_mem_wait_q <= '0;

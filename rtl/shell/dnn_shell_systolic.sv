@@ -128,7 +128,7 @@ module dnn_shell_systolic #(
   logic start, abort, soft_reset, layer_busy, layer_done, layer_error;
   logic [7:0]  error_code;
   localparam int unsigned LevelBits = dnn_shell_regs_pkg::StatusQueueLevelWidth;
-  logic [LevelBits-1:0] qlevel_q;   // descriptors queued
+  logic [LevelBits-1:0] q_level;    // descriptors queued
   logic        q_full, queue_refused;  // START with the queue full is refused
   logic        shell_busy, shell_error;
   logic [7:0]  shell_error_code;
@@ -182,7 +182,7 @@ module dnn_shell_systolic #(
     .abort_o          (abort),
     .soft_reset_o     (soft_reset),
     .busy_i           (shell_busy),
-    .queue_level_i    (qlevel_q),
+    .queue_level_i    (q_level),
     .queue_full_i     (q_full),
     .layer_done_i     (layer_done),
     .layer_error_i    (shell_error),
@@ -395,11 +395,8 @@ module dnn_shell_systolic #(
       stop_code_q <= '0;
     end else begin
       unique case (lstate_q)
-        LayerIdle: if (qlevel_q != '0 && !abort && !soft_reset) begin
-          desc_q   <= queue_q[0];
-          lstate_q <= LayerCheck;
-        end else if (start) begin
-          desc_q   <= desc;
+        LayerIdle: if (q_take) begin
+          desc_q   <= q_desc;
           lstate_q <= LayerCheck;
         end
         LayerCheck: lstate_q <= (check_code == '0) ? LayerRun : LayerIdle;
@@ -431,37 +428,30 @@ module dnn_shell_systolic #(
   assign error_code  = (lstate_q == LayerCheck) ? check_code : stop_code_q;
 
   // ---------------------------------------------------------------- descriptor queue
-  // START while a layer runs (or waits) queues the descriptor registers; the oldest starts
-  // from idle, in the cycle after the layer before it ends, as a START would. ABORT,
-  // SOFT_RESET and a layer's error empty the queue. START with QueueDepth descriptors
-  // waiting ends with ERROR_CODE queue_full and the error interrupt; the running layer
-  // goes on. STATUS.BUSY holds while a layer runs or waits.
-  localparam int unsigned QSlots = (QueueDepth > 0) ? QueueDepth : 1;
-  logic [DescWords*32-1:0] queue_q [QSlots];
-  logic q_behind, q_push, q_pop, q_drop;
-  assign q_full        = qlevel_q == LevelBits'(QueueDepth);
-  assign q_behind      = layer_busy || qlevel_q != '0;
-  assign q_push        = start && q_behind && !q_full;
-  assign queue_refused = start && q_behind && q_full;
-  assign q_pop         = lstate_q == LayerIdle && qlevel_q != '0 && !abort && !soft_reset;
-  assign q_drop        = abort || soft_reset || layer_error;
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) qlevel_q <= '0;
-    else if (q_drop) qlevel_q <= '0;
-    else qlevel_q <= qlevel_q + LevelBits'(q_push) - LevelBits'(q_pop);
-  end
-  // Entries shift down on a pop; a push goes to the first free one after it.
-  always_ff @(posedge clk_i) begin
-    for (int unsigned i = 0; i < QSlots; i++) begin
-      if (q_push && 32'(qlevel_q) - 32'(q_pop) == i) queue_q[i] <= desc;
-      else if (q_pop) queue_q[i] <= queue_q[(i + 1 < QSlots) ? i + 1 : i];
-    end
-  end
+  logic q_take;
+  logic [DescWords*32-1:0] q_desc;
+  dnn_shell_desc_queue #(
+    .Depth    (QueueDepth),
+    .Width    (DescWords * 32),
+    .LevelBits(LevelBits)
+  ) u_queue (
+    .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
+    .start_i  (start),
+    .desc_i   (desc),
+    .idle_i   (lstate_q == LayerIdle),
+    .running_i(layer_busy),
+    .drop_i   (abort || soft_reset || layer_error),
+    .take_o   (q_take),
+    .desc_o   (q_desc),
+    .refused_o(queue_refused),
+    .busy_o   (shell_busy),
+    .level_o  (q_level),
+    .full_o   (q_full)
+  );
 
   // The layer's own end wins over a refused START in the same cycle (that START is then
   // lost without a word: a driver checks QUEUE_FULL before it starts another).
-  assign shell_busy       = q_behind;
   assign shell_error      = layer_error || queue_refused;
   assign shell_error_code = layer_error ? error_code : 8'(dnn_shell_regs_pkg::ErrorQueueFull);
 
@@ -1150,7 +1140,7 @@ module dnn_shell_systolic #(
       cycles_mem_wait_q <= '0;
       bytes_read_q      <= '0;
       bytes_written_q   <= '0;
-    end else if (lstate_q == LayerIdle && (start || q_pop)) begin
+    end else if (q_take) begin
       cycles_total_q    <= '0;
       cycles_compute_q  <= '0;
       cycles_mem_wait_q <= '0;

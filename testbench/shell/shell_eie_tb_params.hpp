@@ -44,6 +44,9 @@
 #ifndef TB_ConfigHash
 #define TB_ConfigHash 0
 #endif
+#ifndef TB_QueueDepth
+#define TB_QueueDepth 2
+#endif
 
 namespace dnngen::shell {
 
@@ -63,6 +66,7 @@ inline eie::ShellParams eie_tb_params() {
   p.max_burst = TB_MaxBurst;
   p.outstanding = TB_Outstanding;
   p.config_hash = TB_ConfigHash;
+  p.queue_depth = TB_QueueDepth;
   return p;
 }
 

@@ -886,51 +886,68 @@ TEST(ShellEie, AxiErrorsEndTheLayer) {
   expect_clean(b);
 }
 
-// The shell has no descriptor queue: STATUS.QUEUE_FULL always, and START while a layer runs
-// is refused with queue_full and the error interrupt; the running layer goes on undisturbed
-// (its bytes and counters as without the refused START).
-TEST(ShellEie, StartWhileBusyIsRefused) {
+// The descriptor queue (dnn_shell_desc_queue, as in the systolic shell): START while a layer
+// runs queues up to QueueDepth descriptors (STATUS.QUEUE_LEVEL, QUEUE_FULL); one more is
+// refused with queue_full and the error interrupt while the running layer goes on. The
+// queued layers follow back to back, each starting in the cycle after an idle one: the
+// image loaded, then kept on chip for new vectors (OP.KEEP_WEIGHTS), then a small layer
+// with its own image. Bytes equal the golden model's, the counters the last layer's.
+TEST(ShellEie, QueuedLayersRunBackToBack) {
+  if (TB_QueueDepth < 1) GTEST_SKIP() << "needs a queue";
   const ShellParams p = eie_tb_params();
   const AxiMemoryTiming t = deterministic();
   Bench b(t, base_seed());
   Rng rng(base_seed());
-  const LayerDescriptor big = big_layer(rng, b.memory());
-  const uint32_t idle = b.read(reg("STATUS"));
-  EXPECT_EQ(idle & 0x1F01, 0x1000u) << "idle: not busy, nothing queued, QUEUE_FULL";
-  std::vector<uint8_t> want = b.memory();
-  const std::vector<uint8_t> before = want;
-  run_layer(p, big, want);
-  b.load_descriptor(big);
-  b.write(reg("IRQ_STATUS"), 3);
-  b.write(reg("CTRL"), 1);
-  for (int i = 0; i < 200; ++i) b.idle_cycle();
-  EXPECT_EQ(b.read(reg("STATUS")) & 0x1F01, 0x1001u) << "busy, QUEUE_FULL";
-  b.write(reg("CTRL"), 1);  // refused
-  EXPECT_EQ(b.read(reg("ERROR_CODE")), error("queue_full"));
-  EXPECT_EQ(b.read(reg("IRQ_STATUS")), 2u);
-  EXPECT_EQ(b.read(reg("STATUS")) & 0x5, 0x5u) << "still busy, ERROR";
-  b.write(reg("IRQ_STATUS"), 2);
-  bool done = false;
-  for (uint64_t c = 0; c < 2'000'000 && !done; ++c) {
-    done = b.top().irq_o;
-    if (!done) b.idle_cycle();
-  }
-  ASSERT_TRUE(done) << "the running layer did not finish";
-  EXPECT_EQ(b.read(reg("IRQ_STATUS")), 1u);
-  EXPECT_EQ(b.read(reg("STATUS")) & 0x3, 0x2u) << "not busy, DONE";
-  EXPECT_TRUE(b.memory() == want) << differences(b.memory(), want, big);
-  LayerRun r;
-  r.cycles = b.read64("CYCLES_TOTAL");
-  r.compute = b.read64("CYCLES_COMPUTE");
-  r.mem_wait = b.read64("CYCLES_MEM_WAIT");
-  r.bytes_read = b.read64("BYTES_READ");
-  r.bytes_written = b.read64("BYTES_WRITTEN");
-  counters_match(r, layer_cycles(p, big, before, t.latency, t.bytes_per_cycle),
-                 "the layer with a refused START", true);
-  // And the next layer runs as ever.
+  std::vector<LayerDescriptor> layers = {big_layer(rng, b.memory())};
+  LayerDescriptor kept = layers[0];  // the same image, new vectors, Y elsewhere
+  kept.keep_weights = true;
+  kept.n = 5;
+  kept.a_addr = 0xC0000, kept.out_addr = 0xD0000;
+  write_operands(rng, kept, b.memory());
+  layers.push_back(kept);
   std::string note;
-  const LayerDescriptor small = random_layer(rng, b.memory(), note);
-  expect_matches_model(b, small, "the layer after a refused START: " + describe(small, note));
+  layers.push_back(random_layer(rng, b.memory(), note));
+  layers.resize(std::min<size_t>(layers.size(), TB_QueueDepth + 1));
+  std::vector<uint8_t> want = b.memory();
+  std::vector<uint64_t> cycles;
+  for (const LayerDescriptor& d : layers) {
+    ASSERT_EQ(check_layer(p, d, want, d.keep_weights ? &layers[0] : nullptr), 0u);
+    cycles.push_back(layer_cycles(p, d, want, t.latency, t.bytes_per_cycle).cycles);
+    run_layer(p, d, want);
+  }
+  std::vector<uint64_t> rises;  // cycles where irq_o rises (done interrupts only)
+  bool irq_before = false;
+  b.on_cycle([&] {
+    if (b.top().irq_o && !irq_before) rises.push_back(b.cycle());
+    irq_before = b.top().irq_o;
+  });
+  EXPECT_EQ(b.read(reg("STATUS")) & 0x1F01, 0u) << "idle: not busy, nothing queued";
+  b.write(reg("IRQ_ENABLE"), 1);
+  for (const LayerDescriptor& d : layers) {
+    b.load_descriptor(d);
+    b.write(reg("CTRL"), 1);
+  }
+  const uint32_t status = b.read(reg("STATUS"));
+  EXPECT_EQ((status >> 8) & 0xF, layers.size() - 1) << "the layers wait behind the first";
+  EXPECT_EQ((status >> 12) & 1, layers.size() - 1 == TB_QueueDepth ? 1u : 0u) << "QUEUE_FULL";
+  if (layers.size() - 1 == TB_QueueDepth) {
+    b.write(reg("CTRL"), 1);  // refused: the queue is full
+    EXPECT_EQ(b.read(reg("ERROR_CODE")), error("queue_full"));
+  }
+  for (uint64_t c = 0; rises.size() < layers.size() && c < 4'000'000; ++c) {
+    if (b.top().irq_o)
+      b.write(reg("IRQ_STATUS"), 1);
+    else
+      b.idle_cycle();
+  }
+  ASSERT_EQ(rises.size(), layers.size()) << "a done interrupt per layer";
+  for (size_t i = 1; i < layers.size(); ++i)
+    EXPECT_EQ(rises[i] - rises[i - 1], cycles[i] + 1)
+        << "layer " << i << " follows its predecessor by its cycles + 1";
+  EXPECT_TRUE(b.memory() == want) << differences(b.memory(), want, layers.back());
+  EXPECT_EQ(b.read(reg("LAYERS_DONE")), layers.size());
+  EXPECT_EQ(b.read64("CYCLES_TOTAL"), cycles.back()) << "the counters describe the last layer";
+  EXPECT_EQ(b.read(reg("STATUS")) & 0x1F01, 0u) << "not busy, nothing queued";
   expect_clean(b);
 }
 

@@ -13,9 +13,9 @@
 //     eie::layer_cycles, irq rose (CYCLES_TOTAL + kStartCycles) periods after the START
 //     access, STATUS.DONE, IRQ_STATUS.DONE alone (cleared, W1C), LAYERS_DONE counts; a
 //     KEEP_WEIGHTS layer's BYTES_READ is below the same layer's without it;
-//   * START while a layer runs (EIE has no descriptor queue): ERROR_CODE queue_full and
-//     the error interrupt at once, STATUS.QUEUE_FULL, the running layer still ends on time
-//     with its output;
+//   * the descriptor queue: START while a layer runs queues layers (here OP.KEEP_WEIGHTS on
+//     the first one's image), each following one period after the one before; one START
+//     more than the queue holds is refused with queue_full while the layer goes on;
 //   * weight-image errors (a pointer below the one before, more than max_entries entries
 //     in a PE, an entry below the PE's rows): ERROR_CODE as eie::check_layer gives it,
 //     no memory byte changed; the failed load forgot the image (KEEP_WEIGHTS: bad_field);
@@ -346,22 +346,53 @@ class Tester : public dnngen::tlm_test::RegisterHost {
     std::cout << fmt::format("  {} random layers, {} of them KEEP_WEIGHTS\n", layers_, kept);
   }
 
-  void start_while_busy() {
-    check(shell_.queue_depth() == 0, "the EIE shell model has a descriptor queue");
-    const LayerDescriptor d = new_layer(long_shape());
-    const std::string label = describe("START while busy", d);
-    const Expected e = expect_good(d, label);
-    const sc_time started = start(d);
+  // START while a layer runs queues the descriptor (queue_depth() of them, the
+  // configuration's, as the RTL): the queued layer, on the image the first one loaded
+  // (OP.KEEP_WEIGHTS), follows one period after the first one's end (the RTL's idle cycle),
+  // its counters its own; one START more than the queue holds ends with queue_full and
+  // the error interrupt at once while the running layer goes on.
+  void queued_layers() {
+    check(shell_.queue_depth() == p_.queue_depth && p_.queue_depth > 0,
+          "the EIE shell model's queue is not the configuration's");
+    const LayerDescriptor d1 = new_layer(long_shape());
+    const std::string label = describe("queue: the first layer", d1);
+    const LayerDescriptor d2 = keep_layer(d1);  // its X may land where d1's was: d1 runs on that
+    const Expected e1 = expect_good(d1, label);
+    std::vector<uint8_t> golden = memory_.bytes;
+    eie::run_layer(p_, d1, golden);
+    const eie::ShellTiming t2 =
+        eie::layer_cycles(p_, d2, golden, cfg_.memory.latency, cfg_.memory.bytes_per_cycle);
+    eie::run_layer(p_, d2, golden);
+    const sc_time started = start(d1);
+    write_descriptor(d2);
     control("CTRL.START");
+    for (unsigned i = 1; i < p_.queue_depth; ++i) control("CTRL.START");
+    const uint32_t status = read("STATUS");
+    check(field("STATUS.QUEUE_LEVEL", status) == p_.queue_depth && field("STATUS.QUEUE_FULL", status) == 1,
+          fmt::format("queue: STATUS 0x{:x}, not QUEUE_LEVEL {} and QUEUE_FULL (the first layer: {} cycles)",
+                      status, p_.queue_depth, e1.timing.cycles));
+    control("CTRL.START");  // one more than the queue holds
     check(read("ERROR_CODE") == error("queue_full"), label + ": ERROR_CODE not queue_full");
     check(irq.read() && read("IRQ_STATUS") == bits({"IRQ_STATUS.ERROR"}),
           label + ": not the error interrupt at once");
-    const uint32_t status = read("STATUS");
-    check(field("STATUS.BUSY", status) == 1, label + ": the running layer ended");
-    check(field("STATUS.QUEUE_LEVEL", status) == 0 && field("STATUS.QUEUE_FULL", status) == 1,
-          fmt::format("{}: STATUS 0x{:x}: not QUEUE_LEVEL 0 and QUEUE_FULL (no queue)", label, status));
+    check(read_field("STATUS.BUSY") == 1, label + ": the running layer ended");
     write("IRQ_STATUS", bits({"IRQ_STATUS.ERROR"}));
-    finish_good(d, e, started, label);
+    wait_irq(label);
+    const sc_time first = sc_core::sc_time_stamp();
+    check(first - started == periods(e1.timing.cycles + ShellTlm::kStartCycles), label + ": not on time");
+    write("IRQ_STATUS", bits({"IRQ_STATUS.DONE"}));
+    for (unsigned i = 0; i < p_.queue_depth; ++i) {  // the second layer, then its copies
+      wait_irq("queue: a queued layer");
+      check(sc_core::sc_time_stamp() - first == periods((i + 1) * (t2.cycles + 1)),
+            fmt::format("queue: queued layer {} not {} periods after the one before", i + 1, t2.cycles + 1));
+      write("IRQ_STATUS", bits({"IRQ_STATUS.DONE"}));
+    }
+    while (read_field("STATUS.BUSY") != 0) wait(shell_.clock_period());
+    check_counters(t2, "queue: the last layer");
+    check_memory(golden, "queue");
+    layers_done_ += 1 + p_.queue_depth;
+    check(read("LAYERS_DONE") == layers_done_, "queue: LAYERS_DONE");
+    loaded_ = d1;
   }
 
   void set_pointer(const LayerDescriptor& d, unsigned pe, uint64_t k, uint64_t v) {
@@ -475,7 +506,7 @@ class Tester : public dnngen::tlm_test::RegisterHost {
     for (uint8_t& b : memory_.bytes) b = static_cast<uint8_t>(rng_());
     identity();
     random_layers();
-    start_while_busy();
+    queued_layers();
     image_errors();
     forgotten_images();
     bus_errors();

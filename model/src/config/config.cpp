@@ -489,7 +489,7 @@ std::vector<std::pair<std::string, int64_t>> hashed_shell_parameters(const Confi
   params.insert(params.end(), {{"DataBits", cfg.memory.data_bits},
                                {"MaxBurst", cfg.memory.max_burst},
                                {"Outstanding", cfg.memory.outstanding}});
-  if (!eie) params.emplace_back("QueueDepth", kShellQueueDepth);
+  params.emplace_back("QueueDepth", kShellQueueDepth);
   return params;
 }
 

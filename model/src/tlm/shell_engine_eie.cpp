@@ -22,7 +22,7 @@ class EieShellEngine : public ShellEngineModel {
   explicit EieShellEngine(const config::Config& cfg) : p_(eie::shell_params(cfg)), memory_(cfg.memory) {}
 
   shell::Identity identity() const override { return eie::shell_identity(p_); }
-  unsigned queue_depth() const override { return 0; }
+  unsigned queue_depth() const override { return p_.queue_depth; }
 
   uint32_t check(const shell::RegisterImage& registers, shell::LayerDescriptor* d) const override {
     return decode_and_check(registers, d, [this](const shell::LayerDescriptor& x) {

@@ -101,6 +101,7 @@ void ShellTlm::b_transport(tlm_generic_payload& trans, sc_core::sc_time& delay) 
         st = shell::EngineStatus{};  // the RTL zeroes the counters at START
         st.busy = true;
         stop_ = Stop::kNone;
+        started_ = rf_.descriptor();  // the RTL latches it now: the driver may write the next
         start_event_.notify(delay + static_cast<double>(kStartCycles) * clock_period_);
       }
       set_queue_status();
@@ -139,7 +140,7 @@ void ShellTlm::set_queue_status() {
 void ShellTlm::layer_thread() {
   for (;;) {
     sc_core::wait(start_event_);
-    bool ok = run_layer(rf_.descriptor());
+    bool ok = run_layer(started_);
     while (ok && !queue_.empty()) {
       sc_core::wait(clock_period_);  // the RTL takes the next descriptor in an idle cycle
       const shell::RegisterImage next = queue_.front();

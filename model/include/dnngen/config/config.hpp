@@ -43,8 +43,8 @@ std::vector<std::pair<std::string, int64_t>> rtl_parameters(const Config& cfg);
 // weight- and output-stationary dataflows (rtl/shell/dnn_shell_systolic.sv) and EIE
 // (rtl/shell/dnn_shell_eie.sv).
 bool has_shell(const Config& cfg);
-// Descriptors CTRL.START may queue behind a running layer (dnn_shell_systolic's
-// QueueDepth; not a configuration key). The EIE shell has no queue.
+// Descriptors CTRL.START may queue behind a running layer (every shell's QueueDepth,
+// dnn_shell_desc_queue; not a configuration key).
 constexpr unsigned kShellQueueDepth = 2;
 // Name/value of every parameter of the engine's shell module for the configuration (its
 // engine section but a kernel's Relu, `memory:`, the systolic shell's QueueDepth, then

@@ -32,7 +32,8 @@ using shell::LayerDescriptor;
 struct ShellParams {
   config::EieConfig eie;
   unsigned addr_bits = 32, data_bits = 64, max_burst = 16, outstanding = 4;
-  uint32_t config_hash = 0;  // config::shell_config_hash
+  uint32_t config_hash = 0;                         // config::shell_config_hash
+  unsigned queue_depth = config::kShellQueueDepth;  // descriptors START may queue
 };
 
 // From an EIE configuration and its `memory:` section.

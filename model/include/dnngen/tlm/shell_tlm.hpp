@@ -58,7 +58,7 @@
 // image was in, so a driver that aborts reloads the image).
 //
 // Queue. START while a layer runs (or waits) queues a copy of the descriptor registers,
-// up to queue_depth() of them (systolic: the configuration's; EIE: none) (STATUS.QUEUE_LEVEL, QUEUE_FULL);
+// up to queue_depth() of them (config::kShellQueueDepth, as the RTL) (STATUS.QUEUE_LEVEL, QUEUE_FULL);
 // beyond that it ends with ERROR_CODE queue_full and the error interrupt and the running layer goes on. A
 // layer that ends without an error starts the oldest queued one a clock_period later (the
 // RTL's idle cycle), its counters from 0; STATUS.BUSY holds until the queue is empty. Register accesses never
@@ -133,6 +133,7 @@ class ShellTlm : public sc_core::sc_module {
   shell::RegisterFile rf_;
   sc_core::sc_event start_event_, stop_event_, irq_update_;
   Stop stop_ = Stop::kNone;
+  shell::RegisterImage started_;            // the descriptor START took while idle
   std::deque<shell::RegisterImage> queue_;  // descriptors queued by START while busy
   LayerCounters last_counters_;
   std::string last_error_;
