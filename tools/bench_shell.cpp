@@ -170,6 +170,7 @@ int run_spmv_network(const config::Config& base, const std::string& path,
 int run_spmv(config::Config cfg, int argc, char** argv) {
   int64_t m = 0, k = 0;
   std::string network;
+  bool densities_given = false;
   double density = 0.1, act_density = 0.35;
   std::vector<uint32_t> batches = {1, 8, 64};
   double bpc = cfg.memory.bytes_per_cycle;  // fractional rates too (Eyeriss's link: 2.4)
@@ -187,8 +188,10 @@ int run_spmv(config::Config cfg, int argc, char** argv) {
       network = v;
     } else if (opt == "--density") {
       density = std::stod(v);
+      densities_given = true;
     } else if (opt == "--act-density") {
       act_density = std::stod(v);
+      densities_given = true;
     } else if (opt == "--batch") {
       batches.clear();
       std::istringstream in(v);
@@ -202,6 +205,12 @@ int run_spmv(config::Config cfg, int argc, char** argv) {
     }
   }
   if (!(bpc > 0)) throw InputError("--bytes-per-cycle must be > 0");
+  if (batches.empty() || std::find(batches.begin(), batches.end(), 0u) != batches.end())
+    throw InputError("--batch: expected sizes of 1 or more, comma-separated");
+  if (!network.empty() && (m != 0 || densities_given))
+    throw InputError(
+        "--network takes each layer's size and densities from its table: drop --spmv, --density "
+        "and --act-density");
   if (!network.empty()) return run_spmv_network(cfg, network, batches, bpc);
   if (m == 0) throw InputError("an EIE configuration takes --spmv MxK or --network FILE.csv");
   if (!(density > 0 && density <= 1 && act_density > 0 && act_density <= 1))

@@ -741,9 +741,10 @@ module dnn_shell_eie #(
   assign halt     = stop_q || img_err_q || stream_err;
   assign last_pe  = 32'(pe_q) == NumPes - 1;
   assign drained  = !rd_busy && u_idle && !k_busy && !o_valid_q && rq_empty && pk_idle && !wr_busy;
-  // An error response on the last burst rises as everything drains: the layer ends a cycle
-  // later, with its code.
-  assign ending   = state_q == SDrain && drained && !rd_err_rise && !wr_err_rise;
+  // An error response on the last burst rises as everything drains, and ABORT or SOFT_RESET
+  // may come in that cycle: the layer ends a cycle later, with its code (as the systolic
+  // shell's layer_done waits for them).
+  assign ending   = state_q == SDrain && drained && !rd_err_rise && !wr_err_rise && !abort && !soft_reset;
   assign end_code = img_err_q ? img_code_q : stop_code_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

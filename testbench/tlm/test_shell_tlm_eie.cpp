@@ -392,6 +392,25 @@ class Tester : public dnngen::tlm_test::RegisterHost {
     check_memory(golden, "queue");
     layers_done_ += 1 + p_.queue_depth;
     check(read("LAYERS_DONE") == layers_done_, "queue: LAYERS_DONE");
+    // ABORT as the first layer's interrupt rises, in the idle cycle before the queued one
+    // starts: the queue is emptied and no layer is stopped (no error; the engine goes idle).
+    const sc_time again = start(d1);
+    write_descriptor(d2);
+    control("CTRL.START");
+    wait_irq("queue, then ABORT: the first layer");
+    check(sc_core::sc_time_stamp() - again == periods(e1.timing.cycles + ShellTlm::kStartCycles),
+          "queue, then ABORT: the first layer not on time");
+    control("CTRL.ABORT");
+    wait(periods(3));
+    const uint32_t stopped = read("STATUS");
+    check(field("STATUS.BUSY", stopped) == 0 && field("STATUS.QUEUE_LEVEL", stopped) == 0 &&
+              field("STATUS.ERROR", stopped) == 0 && field("STATUS.DONE", stopped) == 1,
+          fmt::format("queue, then ABORT: STATUS 0x{:x} (expected idle, nothing queued, DONE, no error)",
+                      stopped));
+    check(read("LAYERS_DONE") == ++layers_done_, "queue, then ABORT: LAYERS_DONE");
+    eie::run_layer(p_, d1, golden);  // d1 again (d2's Y may share its slot), d2 not at all
+    check_memory(golden, "queue, then ABORT");
+    clear_irq("queue, then ABORT");
     loaded_ = d1;
   }
 
@@ -416,6 +435,10 @@ class Tester : public dnngen::tlm_test::RegisterHost {
         {"image with more than max_entries entries in a PE", "size_range",
          [&](const LayerDescriptor& d) {
            set_pointer(d, last, d.k, eie::pointer(memory_.bytes, d, last, 0) + p_.eie.max_entries + 1);
+         }},
+        {"image entries past the address space", "addr_range",
+         [&](const LayerDescriptor& d) {  // the last PE's (empty) columns at pointer 2^32 - 16
+           for (uint64_t k = 0; k <= d.k; ++k) set_pointer(d, last, k, 0xFFFF'FFF0u);
          }},
         {"image entry below the PE's rows", "bad_field",
          [&](const LayerDescriptor& d) {  // W[0][0]'s entry moved 15 rows down PE 0's column 0

@@ -36,7 +36,7 @@ struct dnngen_gemm {
 
 /* One spmv layer on the EIE engine: for each of the N input vectors x (rows of X),
  * y[m] = out(bias[m] + sum over k of codebook[W[m][k]] * x[k]). image_addr is the weight
- * image (column pointers and entries, docs/shell.md "EIE: spmv layers"), codebook_addr
+ * image (column pointers and entries, docs/shell.md "The EIE engine behind the shell"), codebook_addr
  * the 2^index_bits int16 codebook. Strides in bytes, 0 = packed. out_type is the
  * activations' container (DNNGEN_OUT_TYPE_INT8 / _INT16) or DNNGEN_OUT_TYPE_INT32 (the raw
  * sums: bias and relu ignored); out_bits 0 clamps to the activations' width, 2.. to fewer

@@ -7,7 +7,8 @@
 //   shell.mem ---------+                  +--> memory       0x0000_0000 .. +1 MiB (bytes, 0 latency)
 //   shell.irq --> sc_signal<bool> --> host.irq
 //
-// Runs, for the configuration given (any systolic or EIE preset with a shell), the program
+// Runs, for the configuration given (a systolic preset with a shell, or an EIE preset whose
+// sums fit the int32 output), the program
 // of vp_network.hpp (which the RTL platform, testbench/shell/test_shell_vp.cpp, shares): a
 // two-layer network (the second layer reads the first's output; EIE: then the second again
 // with its weights kept on chip), layers that end in errors, and a good layer again. After
@@ -52,6 +53,7 @@ using ShellTlm = dnngen::tlm::ShellTlm;
 using sc_core::sc_time;
 
 constexpr uint64_t kRegBase = 0x4000'0000;
+const sc_time kIrqLimit(100, sc_core::SC_MS);  // far beyond any layer of the program
 constexpr uint64_t kRegSize = 0x1000;
 
 using dnngen::tlm_test::Memory;
@@ -116,10 +118,16 @@ struct Host : sc_core::sc_module {
       start_time = sc_core::sc_time_stamp();
     if (offset == DNNGEN_IRQ_STATUS_OFFSET) last_irq_clear = value;
   }
+  // Until irq rises, at most kIrqLimit (a failure then: the driver goes on and its checks
+  // fail rather than the simulation running out of events).
   void wait_irq() {
-    while (!irq.read()) wait(irq.value_changed_event());
+    const sc_time until = sc_core::sc_time_stamp() + kIrqLimit;
+    while (!irq.read() && sc_core::sc_time_stamp() < until)
+      wait(until - sc_core::sc_time_stamp(), irq.value_changed_event());
+    check(irq.read(), "no interrupt within " + kIrqLimit.to_string());
     irq_time = sc_core::sc_time_stamp();
   }
+  bool finished = false;  // the program ran to its end
 
  private:
   void access(tlm::tlm_command cmd, uint32_t offset, uint32_t* value) {
@@ -222,6 +230,7 @@ struct Host : sc_core::sc_module {
       finished += layer.expect == DNNGEN_ERROR_NONE;
     }
     check(read32(DNNGEN_LAYERS_DONE_OFFSET) == finished, fmt::format("LAYERS_DONE is not {}", finished));
+    this->finished = true;
     sc_core::sc_stop();
   }
 
@@ -258,6 +267,7 @@ int sc_main(int argc, char* argv[]) {
     shell.irq(irq);
     host.irq(irq);
     sc_core::sc_start();
+    if (!host.finished) ++host.failures, std::cout << "FAIL: the program did not run to its end\n";
     std::cout << fmt::format("tlm_vp: {} at {}: {}\n", cfg.name, sc_core::sc_time_stamp().to_string(),
                              host.failures == 0 ? "PASS" : fmt::format("FAIL ({} checks)", host.failures));
     return host.failures == 0 ? 0 : 1;

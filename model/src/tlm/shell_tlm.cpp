@@ -143,6 +143,9 @@ void ShellTlm::layer_thread() {
     bool ok = run_layer(started_);
     while (ok && !queue_.empty()) {
       sc_core::wait(clock_period_);  // the RTL takes the next descriptor in an idle cycle
+      // ABORT or SOFT_RESET in that cycle emptied the queue: nothing more runs, no error
+      // (as in the RTL, where the stop meets an idle engine).
+      if (queue_.empty()) break;
       const shell::RegisterImage next = queue_.front();
       queue_.pop_front();
       set_queue_status();

@@ -15,8 +15,8 @@
 //                    the engine's shell_identity, CONFIG_HASH included).
 //   mem    initiator the AXI4 master: the layer's tensors are read and its OUT rows
 //                    written with b_transport, one transaction per tensor row (EIE: the
-//                    codebook, the image's pointers, the whole image, each X row, the
-//                    bias), addresses as the descriptor gives them.
+//                    codebook, the image's pointers, the entries its PEs use, the bias,
+//                    each X row), addresses as the descriptor gives them.
 //   irq    sc_out    IRQ_STATUS & IRQ_ENABLE != 0, as irq_o; bind it to an sc_signal<bool>.
 //                    Only one SC_METHOD of this module writes it.
 //
@@ -73,7 +73,12 @@
 //
 // Limits: the local image spans each tensor's whole extent (rows x pitch), so a layer with
 // very large strides needs that much host memory; OUT overlapping A or B is not supported
-// (as for run_layer).
+// (as for run_layer). CTRL races are not the RTL's: START while an ABORT or SOFT_RESET is
+// still taking effect is ignored (the RTL queues it, and runs it after a SOFT_RESET);
+// START together with SOFT_RESET in one write while idle does not start (the RTL starts);
+// ABORT or SOFT_RESET in a layer's check cycle stops that layer (the RTL stops only the
+// queue there). A driver that waits for the interrupt, or for STATUS.BUSY to clear, after
+// a stop sees the same on both.
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
