@@ -15,8 +15,11 @@
 // cycle, capped at one beat) covers the bus width. Writes: W is taken only for a burst
 // whose AW was taken, with its own credit; B comes `latency` edges after WLAST. With
 // `stall` > 0, xREADY and each read beat are also held back with that probability
-// (seeded). Addresses outside the memory or inside the error window answer SLVERR (reads
-// return 0, writes are dropped).
+// (seeded), and, unless `early_w` is false, W is also taken ahead of its AW (a buffering
+// slave may): that covers masters that let W run ahead, but it can also finish a write
+// earlier than the deterministic memory would, so a test that holds a stalling memory to
+// "no faster than the cycle model" turns it off. Addresses outside the memory or inside
+// the error window answer SLVERR (reads return 0, writes are dropped).
 //
 // Clocking follows verilated_dut.hpp: call drive() after setting the master's other
 // inputs (it sets the slave's outputs and evaluates), and commit() right after the edge.
@@ -33,6 +36,7 @@ struct AxiMemoryTiming {
   unsigned latency = 10;       // edges from AR taken to the first beat; from WLAST to B
   double bytes_per_cycle = 8;  // sustained bandwidth, each direction
   double stall = 0.0;          // chance of an extra wait on xREADY and on each read beat
+  bool early_w = true;         // with stalls: W taken ahead of its AW
   uint64_t seed = 1;
   unsigned max_burst = 256;    // the master's promise, checked
   unsigned outstanding = 255;  // the master's promise, checked
@@ -145,7 +149,8 @@ class AxiMemory {
     w_credit_ = std::min(w_credit_ + t_.bytes_per_cycle, static_cast<double>(kBytes));
     // With stalls, the memory also takes W ahead of its AW (a buffering slave may), so a
     // master that lets W run ahead of its own address shows up.
-    top_.m_axi_wready_i = (!writes_.empty() || t_.stall > 0) && w_credit_ >= kBytes && !chance(t_.stall);
+    const bool early = t_.stall > 0 && t_.early_w;
+    top_.m_axi_wready_i = (!writes_.empty() || early) && w_credit_ >= kBytes && !chance(t_.stall);
     b_valid_ = !responses_.empty() && cycle_ >= responses_.front().ready_at;
     top_.m_axi_bvalid_i = b_valid_;
     top_.m_axi_bresp_i = b_valid_ && responses_.front().error ? 2 : 0;
