@@ -25,8 +25,9 @@ LAYERS = [
     ["cli"],                # job options, output writing, shared job checks
     ["synth", "generate"],  # synthesis flow and reports; the RTL bundle
     ["engine"],             # the Engine interface every engine implements
-    ["systolic"],           # the WS/OS engine; its closed form is the baseline others compare with
-    ["row_stationary", "eie", "bitserial"],  # the other engines
+    ["bitserial"],          # the bit-serial engine (its core also runs in the systolic shell)
+    ["systolic"],           # the WS/OS engine and the GEMM shell; its closed form is the baseline
+    ["row_stationary", "eie"],  # the other engines
     ["sweep"],              # parameter grids over synthesis (engine parts come in as callbacks)
     ["tlm"],                # SystemC wrapper of an engine model
 ]

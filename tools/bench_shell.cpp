@@ -269,6 +269,10 @@ int run(int argc, char** argv) {
     return 0;
   }
   if (cfg.engine == "eie") return run_spmv(cfg, argc, argv);
+  if (cfg.engine == "bitserial")
+    throw InputError(
+        "bench_shell: the bit-serial engine's time depends on its activations, which a layer "
+        "table does not hold (bench_bitserial runs real activations)");
   bool host_im2col = false;
   for (int i = 3; i < argc; ++i) {
     const std::string opt = argv[i];
@@ -304,7 +308,7 @@ int run(int argc, char** argv) {
   for (const auto& layer : layers) {
     const workload::LayerEstimate e = systolic::estimate_layer(cfg.systolic, layer, nullptr);
     const systolic::LayerTiming t =
-        systolic::layer_cycles(p, layer_descriptor(layer, host_im2col), cfg.memory.latency, bw);
+        systolic::layer_cycles(p, layer_descriptor(layer, host_im2col), {}, cfg.memory.latency, bw);
     const auto g = static_cast<uint64_t>(layer.groups);
     const uint64_t layer_bytes = g * (t.bytes_read + t.bytes_written);
     // Roofline: the larger of compute and the bytes at the bandwidth (reads and writes on

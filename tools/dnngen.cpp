@@ -195,9 +195,11 @@ int cmd_job(const std::string& command, const CommandLine& cl) {
   if (opts.shell && !config::has_shell(cfg))
     throw InputError(
         fmt::format("--shell: the {} engine{} has no AXI shell yet (the systolic weight_stationary "
-                    "and output_stationary engines and EIE have; docs/shell.md)",
+                    "and output_stationary engines, EIE, and the bit-serial engine with 8- or 16-bit "
+                    "operands have; docs/shell.md)",
                     cfg.engine, cfg.engine == "systolic" ? " with this dataflow" : ""));
-  if (opts.shell && cfg.engine == "systolic" && opts.op != "gemm" && opts.op != "conv2d")
+  if (opts.shell && (cfg.engine == "systolic" || cfg.engine == "bitserial") && opts.op != "gemm" &&
+      opts.op != "conv2d")
     throw InputError("--shell: op " + opts.op +
                      " does not run through the shell (gemm and conv2d do; docs/shell.md)");
   eng.check_job(cfg, opts);  // fail fast, before a build

@@ -9,15 +9,37 @@
 #include "dnngen/eie/engine.hpp"
 #include "dnngen/row_stationary/engine.hpp"
 #include "dnngen/systolic/engine.hpp"
+#include "dnngen/systolic/shell_run.hpp"
 
 namespace dnngen::engines {
+namespace {
+
+// The bit-serial engine, with its --shell jobs run in the shell it shares with the systolic
+// array (systolic/shell_run.hpp: the bitserial area sits below the systolic one).
+const engine::Engine& bitserial_engine() {
+  static const engine::Engine e = [] {
+    engine::Engine x = bitserial::engine();
+    x.check_job = [](const config::Config& cfg, const cli::JobOptions& opts) {
+      bitserial::engine().check_job(cfg, opts);
+      if (opts.shell && !opts.random) systolic::shell_run(cfg, opts);
+    };
+    x.run_model = [](const config::Config& cfg, const cli::JobOptions& opts) {
+      return opts.shell ? systolic::run_model_through_shell(cfg, opts)
+                        : bitserial::engine().run_model(cfg, opts);
+    };
+    return x;
+  }();
+  return e;
+}
+
+}  // namespace
 
 const std::vector<const engine::Engine*>& all() {
   static const std::vector<const engine::Engine*> list = {
       &systolic::engine(),
       &rs::engine(),
       &eie::engine(),
-      &bitserial::engine(),
+      &bitserial_engine(),
   };
   return list;
 }

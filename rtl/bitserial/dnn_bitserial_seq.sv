@@ -7,6 +7,8 @@
 // The next brick is read in the current brick's last cycle, so bricks run back to back.
 // A tile's last cycle hands its results to the output bank; if the bank is still
 // draining the previous tile, that cycle (and with it the whole tile) waits.
+// The A buffer's brick group (mt, kb) is at mt*AStepTile + kb*AStepBrick: mt*KbMax + kb
+// in the kernel top, kb*ceil(MaxM/TileRows) + mt behind the shell (the loader's layout).
 module dnn_bitserial_seq #(
   parameter int unsigned Mode     = 0,
   parameter int unsigned Lanes    = 16,
@@ -17,6 +19,8 @@ module dnn_bitserial_seq #(
   parameter int unsigned DimBits  = 8,
   parameter int unsigned ABits    = 4,
   parameter int unsigned BBits    = 4,
+  parameter int unsigned AStepTile  = KbMax,
+  parameter int unsigned AStepBrick = 1,
   localparam int unsigned PBits   = $clog2(InBits + 1),
   localparam int unsigned RowBits = $clog2(TileRows + 1)
 ) (
@@ -32,6 +36,7 @@ module dnn_bitserial_seq #(
   output logic               rd_o,
   output logic [ABits-1:0]   a_addr_o,
   output logic [BBits-1:0]   b_addr_o,
+  output logic [RowBits-1:0] rd_rows_o,    // windows of the group read that lie inside M
   // brick timing on the tile
   input  logic [PBits-1:0]   detected_prec_i,  // of the group on the buffer outputs
   input  logic               more_i,           // Pragmatic: bits left after this cycle
@@ -67,7 +72,7 @@ module dnn_bitserial_seq #(
 
   logic [PBits-1:0]   prec_cur, bit_cur;
   logic               step_last, stall, adv, rd, last_k, last_n, last_m;
-  logic [DimBits:0]   m_left;
+  logic [DimBits:0]   m_left, rd_m_left;
 
   assign prec_cur  = first_q ? (auto_q ? detected_prec_i : prec_job_q) : prec_q;
   assign bit_cur   = first_q ? prec_cur - 1'b1 : bit_q;
@@ -137,7 +142,7 @@ module dnn_bitserial_seq #(
         cur_n0_d        = rd_n0_q;
         if (!last_k) begin
           rd_k0_d = rd_k0_q + DimBits'(Lanes);
-          a_kb_d  = a_kb_q + 1'b1;
+          a_kb_d  = a_kb_q + ABits'(AStepBrick);
           b_kb_d  = b_kb_q + 1'b1;
         end else begin
           rd_k0_d = '0;
@@ -150,7 +155,7 @@ module dnn_bitserial_seq #(
             rd_n0_d   = '0;
             b_base_d  = '0;
             rd_m0_d   = rd_m0_q + DimBits'(TileRows);
-            a_base_d  = a_base_q + ABits'(KbMax);
+            a_base_d  = a_base_q + ABits'(AStepTile);
             rd_left_d = !last_m;
           end
         end
@@ -221,5 +226,7 @@ module dnn_bitserial_seq #(
   assign m_left      = {1'b0, m_q} - {1'b0, cur_m0_q};
   assign cap_rows_o  = (m_left < (DimBits + 1)'(TileRows)) ? RowBits'(m_left) : RowBits'(TileRows);
   assign cap_last_o  = cur_job_last_q;
+  assign rd_m_left   = {1'b0, m_q} - {1'b0, rd_m0_q};
+  assign rd_rows_o   = (rd_m_left < (DimBits + 1)'(TileRows)) ? RowBits'(rd_m_left) : RowBits'(TileRows);
 
 endmodule

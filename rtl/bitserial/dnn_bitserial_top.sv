@@ -70,47 +70,16 @@ module dnn_bitserial_top #(
   end
 `endif
 
-  logic accept, ld_fire, finish;
+  logic ld_fire, finish, accept;
   logic rd;
   logic [ABits-1:0] a_addr;
   logic [BBits-1:0] b_addr;
   logic [AWidth-1:0] a_word;
   logic [BWidth-1:0] b_word;
-  logic [PBits-1:0] detected_prec, prec, bit_idx;
-  logic en, first, step_last, tile_last, more, bank_free, capture, cap_last;
-  logic [DimBits-1:0] cap_m0, cap_n0;
-  logic [RowBits-1:0] cap_rows;
-  logic [TileRows*TileCols*AccBits-1:0] sums;
+  logic [RowBits-1:0] rd_rows;  // not needed: the host zero-fills the windows past M
 
   assign ld_ready_o = !busy_o;
   assign ld_fire    = ld_valid_i && ld_ready_o;
-
-  // A job outside 1..Max in any size, or a fixed precision outside 1..InBits, is refused
-  // (done with err_o, never a hang).
-  // A precision port that cannot exceed InBits needs no check (a constant comparison).
-  logic job_bad, prec_over;
-  if ((64'd1 << PBits) - 1 > 64'(InBits)) begin : g_prec_over
-    assign prec_over = 32'(job_prec_i) > InBits;
-  end else begin : g_prec_fit
-    assign prec_over = 1'b0;
-  end
-  assign job_bad = job_m_i == '0 || job_n_i == '0 || job_k_i == '0 || 32'(job_m_i) > MaxM
-                || 32'(job_n_i) > MaxN || 32'(job_k_i) > MaxK
-                || (!job_auto_i && (job_prec_i == '0 || prec_over));
-
-  dnn_job_ctrl #(.CycleBits(CycleBits)) u_ctrl (
-    .clk_i       (clk_i),
-    .rst_ni      (rst_ni),
-    .job_valid_i (job_valid_i),
-    .job_bad_i   (job_bad),
-    .job_ready_o (job_ready_o),
-    .accept_o    (accept),
-    .finish_i    (finish),
-    .busy_o      (busy_o),
-    .done_o      (done_o),
-    .err_o       (err_o),
-    .cycles_o    (cycles_o)
-  );
 
   dnn_sram_1r1w #(.Depth(ADepth), .Width(AWidth), .AddrBits(ABits)) u_abuf (
     .clk_i   (clk_i),
@@ -132,78 +101,38 @@ module dnn_bitserial_top #(
     .rdata_o (b_word)
   );
 
-  dnn_bitserial_seq #(
+  dnn_bitserial_compute #(
     .Mode(Mode), .Lanes(Lanes), .TileRows(TileRows), .TileCols(TileCols), .InBits(InBits),
-    .KbMax(KbMax), .DimBits(DimBits), .ABits(ABits), .BBits(BBits)
-  ) u_seq (
-    .clk_i           (clk_i),
-    .rst_ni          (rst_ni),
-    .start_i         (accept),
-    .job_m_i         (job_m_i),
-    .job_n_i         (job_n_i),
-    .job_k_i         (job_k_i),
-    .job_prec_i      (job_prec_i),
-    .job_auto_i      (job_auto_i),
-    .rd_o            (rd),
-    .a_addr_o        (a_addr),
-    .b_addr_o        (b_addr),
-    .detected_prec_i (detected_prec),
-    .more_i          (more),
-    .en_o            (en),
-    .first_o         (first),
-    .step_last_o     (step_last),
-    .tile_last_o     (tile_last),
-    .prec_o          (prec),
-    .bit_o           (bit_idx),
-    .bank_free_i     (bank_free),
-    .capture_o       (capture),
-    .cap_m0_o        (cap_m0),
-    .cap_n0_o        (cap_n0),
-    .cap_rows_o      (cap_rows),
-    .cap_last_o      (cap_last)
-  );
-
-  dnn_bitserial_prec #(.Count(TileRows * Lanes), .InBits(InBits), .Signed(Signed)) u_prec (
-    .group_i (a_word),
-    .prec_o  (detected_prec)
-  );
-
-  dnn_bitserial_tile #(
-    .Mode(Mode), .Lanes(Lanes), .TileRows(TileRows), .TileCols(TileCols), .WBits(WBits),
-    .InBits(InBits), .AccBits(AccBits), .Signed(Signed)
-  ) u_tile (
+    .WBits(WBits), .AccBits(AccBits), .Signed(Signed), .KbMax(KbMax), .DimBits(DimBits),
+    .ABits(ABits), .BBits(BBits), .MaxM(MaxM), .MaxN(MaxN), .MaxK(MaxK), .CycleBits(CycleBits)
+  ) u_compute (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
-    .en_i        (en),
-    .first_i     (first),
-    .step_last_i (step_last),
-    .tile_last_i (tile_last),
-    .prec_i      (prec),
-    .bit_i       (bit_idx),
-    .act_i       (a_word),
-    .w_i         (b_word),
-    .more_o      (more),
-    .sum_o       (sums)
-  );
-
-  dnn_bitserial_drain #(
-    .TileRows(TileRows), .TileCols(TileCols), .AccBits(AccBits), .DimBits(DimBits)
-  ) u_drain (
-    .clk_i       (clk_i),
-    .rst_ni      (rst_ni),
-    .capture_i   (capture),
-    .sums_i      (sums),
-    .m0_i        (cap_m0),
-    .n0_i        (cap_n0),
-    .rows_i      (cap_rows),
-    .last_i      (cap_last),
-    .free_o      (bank_free),
+    .job_valid_i (job_valid_i),
+    .job_ready_o (job_ready_o),
+    .job_m_i     (job_m_i),
+    .job_n_i     (job_n_i),
+    .job_k_i     (job_k_i),
+    .job_prec_i  (job_prec_i),
+    .job_auto_i  (job_auto_i),
+    .rd_o        (rd),
+    .a_addr_o    (a_addr),
+    .b_addr_o    (b_addr),
+    .rd_rows_o   (rd_rows),
+    .a_word_i    (a_word),
+    .b_word_i    (b_word),
     .out_valid_o (out_valid_o),
     .out_ready_i (out_ready_i),
     .out_last_o  (out_last_o),
     .out_row_o   (out_row_o),
     .out_col_o   (out_col_o),
-    .out_data_o  (out_data_o)
+    .out_data_o  (out_data_o),
+    .accept_o    (accept),
+    .finish_i    (finish),
+    .busy_o      (busy_o),
+    .done_o      (done_o),
+    .err_o       (err_o),
+    .cycles_o    (cycles_o)
   );
 
   assign finish = out_valid_o && out_ready_i && out_last_o;
@@ -219,6 +148,6 @@ module dnn_bitserial_top #(
   );
 
   logic unused_ld;
-  assign unused_ld = ^{ld_addr_i, ld_data_i};
+  assign unused_ld = ^{ld_addr_i, ld_data_i, rd_rows, accept};
 
 endmodule

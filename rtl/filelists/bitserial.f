@@ -11,4 +11,5 @@ bitserial/dnn_bitserial_sip.sv
 bitserial/dnn_bitserial_tile.sv
 bitserial/dnn_bitserial_drain.sv
 bitserial/dnn_bitserial_seq.sv
+bitserial/dnn_bitserial_compute.sv
 bitserial/dnn_bitserial_top.sv

@@ -1,5 +1,7 @@
-// The systolic engine (weight- or output-stationary) behind the accelerator shell
-// (docs/shell.md): an
+// The GEMM engines behind the accelerator shell (docs/shell.md): the systolic array
+// (weight- or output-stationary) or the bit-serial engine (Engine = EngineBitserial:
+// Stripes, Pragmatic or bit-parallel, dnn_bitserial_core, with the TileRows x TileCols
+// tile in NumRows x NumCols and Lanes activations a brick); an
 // AXI4-Lite register file, an AXI4 master (read and write DMA) and whole GEMM layers in
 // hardware, from a layer descriptor to the requantised output tensor in memory.
 //
@@ -21,9 +23,12 @@
 // layer ends when everything issued has drained (the job in the core finishes, every
 // burst completes), so the AXI protocol is never broken.
 module dnn_shell_systolic #(
-  parameter int unsigned Dataflow    = dnn_pkg::DataflowWs,
-  parameter int unsigned NumRows     = 4,
-  parameter int unsigned NumCols     = 4,
+  parameter int unsigned Engine      = dnn_shell_regs_pkg::EngineSystolic,  // or EngineBitserial
+  parameter int unsigned Dataflow    = dnn_pkg::DataflowWs,    // systolic
+  parameter int unsigned Mode        = dnn_pkg::ModeStripes,   // bit-serial
+  parameter int unsigned Lanes       = 16,                     // bit-serial: a brick's activations
+  parameter int unsigned NumRows     = 4,                      // bit-serial: tile rows (windows)
+  parameter int unsigned NumCols     = 4,                      // bit-serial: tile columns (filters)
   parameter int unsigned InBits      = 8,
   parameter int unsigned WBits       = 8,
   parameter int unsigned AccBits     = 32,
@@ -100,13 +105,20 @@ module dnn_shell_systolic #(
   localparam int unsigned SizeBits   = 24;   // M, N, K < 2^24
   localparam int unsigned InBytes    = InBits / 8;
   localparam int unsigned WBytes     = WBits / 8;
-  // The core's port widths, as its kernel top derives them (dnn_pkg).
-  localparam int unsigned DimBits    = dnn_pkg::systolic_dim_bits(MaxM, MaxN, MaxK, NumRows, NumCols);
+  localparam bit BitSerial = Engine == dnn_shell_regs_pkg::EngineBitserial;
+  // The loader's buffer words: an A word holds AElems elements of a row of A (the array's
+  // rows, or a brick), a B word NumCols elements of a row of B; words of a row lie
+  // AStride (A) and BStride (B) words apart (dnn_shell_systolic_loader).
+  localparam int unsigned AElems     = BitSerial ? Lanes : NumRows;
+  localparam int unsigned KTiles     = (MaxK + AElems - 1) / AElems;
   localparam int unsigned NTiles     = (MaxN + NumCols - 1) / NumCols;
-  localparam int unsigned LdAddrBits = dnn_pkg::idx_bits(dnn_pkg::max2(
-      dnn_pkg::systolic_a_depth(dnn_pkg::DataflowWs, NumRows, MaxM, MaxK),
-      dnn_pkg::systolic_b_depth(NumCols, MaxN, MaxK)));
-  localparam int unsigned LdWidth    = dnn_pkg::systolic_ld_width(NumRows, NumCols, InBits, WBits);
+  localparam int unsigned AStride    = BitSerial ? ((MaxM + NumRows - 1) / NumRows) * NumRows : MaxM;
+  localparam int unsigned BStride    = BitSerial ? KTiles * Lanes : MaxK;
+  // The core's port widths, as its kernel top derives them (dnn_pkg).
+  localparam int unsigned DimBits    = dnn_pkg::systolic_dim_bits(MaxM, MaxN, MaxK,
+                                                                 BitSerial ? Lanes + NumRows : NumRows, NumCols);
+  localparam int unsigned LdAddrBits = dnn_pkg::idx_bits(dnn_pkg::max2(KTiles * AStride, NTiles * BStride));
+  localparam int unsigned LdWidth    = dnn_pkg::systolic_ld_width(AElems, NumCols, InBits, WBits);
   localparam int unsigned ParAddrBits = dnn_pkg::idx_bits(NTiles);
   localparam int unsigned ParBits     = dnn_pkg::idx_bits(2 * NTiles);
   localparam int unsigned ProdBits   = dnn_pkg::product_bits(InBits, WBits, Signed);
@@ -120,6 +132,10 @@ module dnn_shell_systolic #(
   if (InBits % 8 != 0 || WBits % 8 != 0 || InBits > 16 || WBits > 16 || AccBits > 64
       || MaxM < 1 || MaxN < 1 || MaxK < 1 || QueueDepth > 15) begin : g_bad_param
     $error("dnn_shell_systolic: InBits and WBits must be 8 or 16, AccBits <= 64, limits >= 1, QueueDepth <= 15");
+  end
+  if ((Engine != dnn_shell_regs_pkg::EngineSystolic && !BitSerial) || (BitSerial && (Saturate != 0 || Lanes < 1)))
+  begin : g_bad_engine
+    $error("dnn_shell_systolic: Engine must be EngineSystolic or EngineBitserial (Lanes >= 1, no Saturate)");
   end
 
   // ---------------------------------------------------------------- registers
@@ -140,8 +156,8 @@ module dnn_shell_systolic #(
 
   dnn_shell_regs #(
     .AddrBits     (RegAddrBits),
-    .EngineKind   (dnn_shell_regs_pkg::EngineSystolic),
-    .EngineVariant(Dataflow),
+    .EngineKind   (Engine),
+    .EngineVariant(BitSerial ? Mode : Dataflow),
     .EngineOps    ((1 << dnn_shell_regs_pkg::OpGemm) | (1 << dnn_shell_regs_pkg::OpConv2d)),
     .ConfigHash   (ConfigHash),
     .ArrayRows    (NumRows),
@@ -244,6 +260,14 @@ module dnn_shell_systolic #(
   assign out_mult_w      = desc_q[bit_of(dnn_shell_regs_pkg::RegOutMult) +: 32];
   assign out_shift_w     = desc_q[bit_of(dnn_shell_regs_pkg::RegOutShift) +: 32];
   assign out_shift       = out_shift_w[5:0];
+  // PRECISION (bit-serial): the activations' precision, 1..InBits (0: InBits), or detected.
+  logic [31:0] precision_w;
+  logic [4:0]  prec_field;
+  logic        prec_auto, prec_bad;
+  assign precision_w = desc_q[bit_of(dnn_shell_regs_pkg::RegPrecision) +: 32];
+  assign prec_field  = precision_w[dnn_shell_regs_pkg::PrecisionBitsLsb +: 5];
+  assign prec_auto   = precision_w[dnn_shell_regs_pkg::PrecisionAutoLsb];
+  assign prec_bad    = BitSerial && !prec_auto && 32'(prec_field) > InBits;
 
   // The raw int32 output has no bias, scale, ReLU or clamp.
   logic       raw;
@@ -356,6 +380,7 @@ module dnn_shell_systolic #(
                               || size_k >= (32'd1 << SizeBits))) begin
       check_code = 8'(dnn_shell_regs_pkg::ErrorSizeRange);
     end else if (out_type == 2'd3 || (raw && AccBits > 32) || (!raw && out_shift_w > 32'd62) || out_bits_bad
+                 || prec_bad
                  || (a_stride_w != '0 && a_stride_w < a_row_bytes)
                  || (b_stride_w != '0 && b_stride_w < b_row_bytes)
                  || (out_stride_w != '0 && out_stride_w < out_row_bytes)) begin
@@ -498,7 +523,7 @@ module dnn_shell_systolic #(
   logic                loader_idle;
   logic                ld_valid, ld_sel, ld_bank;
   logic [LdAddrBits-1:0] ld_addr;
-  logic [dnn_pkg::idx_bits(NumRows)-1:0] ld_rot;
+  logic [dnn_pkg::idx_bits(AElems)-1:0] ld_rot;
   logic [LdWidth-1:0]  ld_data;
   logic                par_we, par_sel, par_bank;
   logic [ParAddrBits-1:0] par_addr;
@@ -539,13 +564,15 @@ module dnn_shell_systolic #(
   );
 
   dnn_shell_systolic_loader #(
-    .NumRows    (NumRows),
+    .NumRows    (AElems),
     .NumCols    (NumCols),
     .InBits     (InBits),
     .WBits      (WBits),
     .MaxM       (MaxM),
     .MaxN       (MaxN),
     .MaxK       (MaxK),
+    .AStride    (AStride),
+    .BStride    (BStride),
     .SizeBits   (SizeBits),
     .AddrBits   (AddrBits),
     .DataBits   (DataBits),
@@ -676,7 +703,58 @@ module dnn_shell_systolic #(
     end
   end
 
-  if (Dataflow == dnn_pkg::DataflowWs) begin : g_ws
+  if (BitSerial) begin : g_bitserial
+    // The precision the job states (PRECISION.BITS, 0: InBits), or detected per group.
+    localparam int unsigned PBits = $clog2(InBits + 1);
+    dnn_bitserial_core #(
+      .Mode      (Mode),
+      .Lanes     (Lanes),
+      .TileRows  (NumRows),
+      .TileCols  (NumCols),
+      .InBits    (InBits),
+      .WBits     (WBits),
+      .AccBits   (AccBits),
+      .Signed    (Signed),
+      .MaxM      (MaxM),
+      .MaxN      (MaxN),
+      .MaxK      (MaxK),
+      .DimBits   (DimBits),
+      .LdAddrBits(LdAddrBits),
+      .LdWidth   (LdWidth),
+      .CycleBits (48)
+    ) u_core (
+      .clk_i      (clk_i),
+      .rst_ni     (rst_ni),
+      .ld_valid_i (ld_valid),
+      .ld_ready_o (core_ld_ready),
+      .ld_sel_i   (ld_sel),
+      .ld_bank_i  (ld_bank),
+      .ld_addr_i  (ld_addr),
+      .ld_data_i  (ld_data),
+      .job_valid_i(core_job_valid),
+      .job_ready_o(core_job_ready),
+      .job_m_i    (DimBits'(cmj)),
+      .job_n_i    (DimBits'(cnj)),
+      .job_k_i    (DimBits'(ckj)),
+      .job_prec_i (prec_field == '0 ? PBits'(InBits) : PBits'(prec_field)),
+      .job_auto_i (prec_auto),
+      .job_bank_i (cbank_q),
+      .job_first_i(cfirst_k),
+      .job_last_i (clast_k),
+      .out_valid_o(core_out_valid),
+      .out_ready_i(core_out_ready),
+      .out_last_o (core_out_last),
+      .out_row_o  (core_out_row),
+      .out_col_o  (core_out_col),
+      .out_data_o (core_out_data),
+      .busy_o     (core_busy),
+      .done_o     (core_done),
+      .err_o      (core_err),
+      .cycles_o   (core_cycles)
+    );
+    logic unused_rot;  // the bit-serial core takes A as rows
+    assign unused_rot = ^ld_rot;
+  end else if (Dataflow == dnn_pkg::DataflowWs) begin : g_ws
     dnn_systolic_ws_core #(
       .Banks     (2),
       .KSplit    (1),
@@ -1162,6 +1240,6 @@ module dnn_shell_systolic #(
   logic unused;
   assign unused = ^{rd_last, a_rows[31:SizeBits], core_out_col, core_done, core_err, core_cycles, core_ld_ready, cm0, ck0, ckj, clast,
                     ca_row, cb_row, a_addr_w, b_addr_w, out_addr_w, bias_addr_w, quant_addr_w,
-                    output_w, out_shift_w, op_w};
+                    output_w, out_shift_w, op_w, precision_w, prec_field, prec_auto};
 
 endmodule

@@ -1,7 +1,9 @@
 // The load process of the systolic shell: walks the layer's jobs (dnn_shell_job_walk) and,
 // for each, once its operand bank is free, reads into that bank
-//   A rows   A[m0+i, k0 .. k0+kj)  -> A buffer words kt*MaxM + i (R elements each),
-//   B rows   B[k0+k, n0 .. n0+nj)  -> B buffer words nt*MaxK + k (C elements each),
+//   A rows   A[m0+i, k0 .. k0+kj)  -> A buffer words kt*AStride + i (R elements each),
+//   B rows   B[k0+k, n0 .. n0+nj)  -> B buffer words nt*BStride + k (C elements each),
+// (the strides are MaxM and MaxK for the systolic cores; the bit-serial core rounds them
+// up to whole brick groups: dnn_bitserial_core),
 // and for a job that emits (the last of its K split) the output channels' parameters:
 //   bias[n0 .. n0+nj) (int32) and (mult, shift)[n0 .. n0+nj) (int32 pairs), C channels a
 //   parameter-buffer word, word nt of the bank.
@@ -36,6 +38,8 @@ module dnn_shell_systolic_loader #(
   parameter int unsigned LdAddrBits  = 10,
   parameter int unsigned LdWidth     = 32,
   parameter int unsigned ParAddrBits = 4,    // parameter-buffer word within a bank
+  parameter int unsigned AStride     = MaxM,  // A buffer words between K steps of a row
+  parameter int unsigned BStride     = MaxK,  // B buffer words between N tiles of a row
   localparam int unsigned Bytes      = DataBits / 8,
   localparam int unsigned InBytes    = InBits / 8,
   localparam int unsigned WBytes     = WBits / 8,
@@ -236,7 +240,7 @@ module dnn_shell_systolic_loader #(
         seg_len     = (SizeBits+4)'(kj) * (SizeBits+4)'(InBytes);
         seg_wbytes  = WBytesBits'(ABytes);
         seg_kind    = KindA;
-        seg_stride  = LdAddrBits'(MaxM);
+        seg_stride  = LdAddrBits'(AStride);
         seg_rows    = a_contig ? (SizeBits+4)'(mj) : (SizeBits+4)'(1);
         last_row    = a_contig || row_q == mj - 1'b1;
         if (conv_i) begin
@@ -248,7 +252,7 @@ module dnn_shell_systolic_loader #(
         seg_len     = (SizeBits+4)'(nj) * (SizeBits+4)'(WBytes);
         seg_wbytes  = WBytesBits'(BBytes);
         seg_kind    = KindB;
-        seg_stride  = LdAddrBits'(MaxK);
+        seg_stride  = LdAddrBits'(BStride);
         seg_rows    = b_contig ? (SizeBits+4)'(kj) : (SizeBits+4)'(1);
         last_row    = b_contig || row_q == kj - 1'b1;
         seg_job_end = last_row && !has_bias && !has_quant;

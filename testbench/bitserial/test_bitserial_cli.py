@@ -8,7 +8,9 @@ product for fixed and auto precision; bad input (precision 0 or above input_bits
 integer, activations that do not fit the precision, negative activations in unsigned
 mode, weights out of range, unknown parameters) with exit 2, one error line and no file
 written; `run --backend rtl` equal to the model in values and cycles, for Stripes and the
-bit-parallel baseline; `bench` on AlexNet's conv layers. Reuses CliTestCase from
+bit-parallel baseline; `run --shell` (the AXI shell: jobs beyond the kernel's limits, K summed
+on chip) on both backends with equal values and counters, and its bad input; `bench` on
+AlexNet's conv layers. Reuses CliTestCase from
 testbench/cli/test_cli.py.
 """
 
@@ -140,6 +142,66 @@ class BitserialRtlTests(CliTestCase):
                 cycles[(config, backend)] = self.load_json(rep)["cycles"]
             self.assertEqual(cycles[(config, "model")], cycles[(config, "rtl")], config)
         self.assertGreater(cycles[(SIGNED, "rtl")], cycles[(PARALLEL, "rtl")])
+
+
+class BitserialShellTests(CliTestCase):
+    """`run --shell`: the engine in the AXI shell it shares with the systolic array (docs/shell.md)."""
+
+    def operands(self):
+        # Larger than every job limit of the 3x2 presets (M 17, N 11, K 23): the shell walks
+        # the jobs and sums K on chip.
+        rng = np.random.default_rng(11)
+        a = rng.integers(-16, 16, (40, 50)).astype(np.int8)
+        b = rng.integers(-128, 128, (50, 25)).astype(np.int8)
+        return a, b, self.save("a.npy", a), self.save("b.npy", b)
+
+    def test_run_through_the_shell(self):
+        a, b, ap, bp = self.operands()
+        want = exact(a, b, 20)
+        for config, precision in ((PARALLEL, "5"), (SIGNED, "auto")):
+            reports = {}
+            for backend in ("model", "rtl"):
+                with self.subTest(config=config, backend=backend):
+                    out, rep = self.path(f"c_{backend}.npy"), self.path(f"r_{backend}.json")
+                    p = self.dnngen("run", self.config(config), "--shell", "--backend", backend, "--in", f"A={ap}",
+                                    "--in", f"B={bp}", "--out", f"C={out}", "--param", f"precision={precision}",
+                                    "--json", rep)
+                    self.assert_ok(p)
+                    self.assertIn("through the AXI shell", p.stdout)
+                    self.assertIn("including data movement", p.stdout)
+                    self.assert_c(out, want)
+                    reports[backend] = self.load_json(rep)
+            r = reports["model"]
+            self.assertEqual(r["through"], "shell")
+            self.assertEqual(r["precision"], precision)
+            self.assertEqual(r["gemm"], {"M": 40, "N": 25, "K": 50})
+            self.assertGreater(r["jobs"], 1)
+            for key in ("cycles", "cycles_compute", "cycles_mem_wait", "bytes_read", "bytes_written"):
+                self.assertEqual(reports["rtl"][key], r[key], f"{config}: {key}")
+
+    def test_stripes_cycles_follow_the_precision(self):
+        _, _, ap, bp = self.operands()
+        cycles = {}
+        for precision in ("5", "8"):
+            rep = self.path(f"r{precision}.json")
+            p = self.dnngen("run", self.config(SIGNED), "--shell", "--in", f"A={ap}", "--in", f"B={bp}", "--out",
+                            f"C={self.path('c.npy')}", "--param", f"precision={precision}", "--json", rep)
+            self.assert_ok(p)
+            cycles[precision] = self.load_json(rep)["cycles_compute"]
+        self.assertGreater(cycles["8"], cycles["5"])
+
+    def test_shell_bad_input(self):
+        _, _, ap, bp = self.operands()
+        out = self.path("c.npy")
+        for params, needles in [(["--param", "precision=9"], ["precision", "9"]),
+                                (["--param", "precision=4"], ["tensor A", "does not fit the precision 4"]),
+                                (["--param", "stride=2"], ["--param stride", "precision"])]:
+            with self.subTest(params=params):
+                self.assert_bad_input(["run", self.config(SIGNED), "--shell", "--in", f"A={ap}", "--in", f"B={bp}",
+                                       "--out", f"C={out}"] + params, needles, absent=[out])
+        # Without the shell the kernel's job limits hold.
+        self.assert_bad_input(["run", self.config(SIGNED), "--in", f"A={ap}", "--in", f"B={bp}", "--out",
+                               f"C={out}"], ["max_m"], absent=[out])
 
 
 def main():

@@ -1058,8 +1058,9 @@ class SimulatorTests(CliTestCase):
     def test_run_through_the_shell_bad_input(self):
         _, _, ap, bp = self.gemm_inputs()
         out = self.path("c.npy")
+        narrow = self.write("narrow.yaml", NARROW_BITSERIAL_CONFIG)
         for config, needles in [("systolic_rs_4x4_int8.yaml", ["--shell", "no AXI shell"]),
-                                ("bitserial_stripes_4x4_l16.yaml", ["--shell", "bitserial", "no AXI shell"]),
+                                (narrow, ["--shell", "bitserial", "no AXI shell", "8- or 16-bit"]),
                                 ("eie_4pe.yaml", ["input 'A'", "spmv"]),
                                 ("systolic_ws_8x8_int16.yaml", ["48-bit sums", "int32 output"])]:
             with self.subTest(config=config):
@@ -1648,6 +1649,14 @@ class GrammarTests(CliTestCase):
 
 # =============================================================================================
 # A small weight-stationary engine behind the shell on a 64-bit bus: quick to synthesize.
+# A bit-serial engine with 6-bit activations: the shell's loader moves 8- and 16-bit elements,
+# so it has no shell.
+NARROW_BITSERIAL_CONFIG = """name: bitserial_narrow
+engine: bitserial
+bitserial: {mode: stripes, lanes: 4, tile_rows: 2, tile_cols: 2, weight_bits: 8, input_bits: 6, acc_bits: 24,
+            signed: false, max_m: 8, max_n: 8, max_k: 8}
+"""
+
 SMALL_SHELL_CONFIG = """name: shell_4x4
 engine: systolic
 systolic: {rows: 4, cols: 4, dataflow: weight_stationary, input_bits: 8, weight_bits: 8, acc_bits: 32,
@@ -1707,8 +1716,9 @@ class SynthTests(CliTestCase):
 
     def test_synth_shell_needs_an_engine_with_a_shell(self):
         rep = self.path("synth.json")
-        self.assert_bad_input(["synth", self.config("bitserial_stripes_4x4_l16.yaml"), "--shell", "--json", rep],
-                              ["--shell", "bitserial", "no AXI shell"], absent=[rep])
+        narrow = self.write("narrow.yaml", NARROW_BITSERIAL_CONFIG)
+        self.assert_bad_input(["synth", narrow, "--shell", "--json", rep],
+                              ["--shell", "bitserial", "no AXI shell", "8 or 16 bits"], absent=[rep])
 
     def test_synth_unknown_target(self):
         rep = self.path("synth.json")

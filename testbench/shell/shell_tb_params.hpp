@@ -5,6 +5,15 @@
 #include "dnngen/config/config.hpp"
 #include "dnngen/systolic/shell_layer.hpp"
 
+#ifndef TB_Engine
+#define TB_Engine 1  // dnn_shell_regs_pkg::EngineSystolic; 4: EngineBitserial
+#endif
+#ifndef TB_Mode
+#define TB_Mode 0  // bit-serial: 0 Stripes, 1 Pragmatic, 2 bit-parallel
+#endif
+#ifndef TB_Lanes
+#define TB_Lanes 16
+#endif
 #ifndef TB_Dataflow
 #define TB_Dataflow 0  // dnn_pkg::DataflowWs
 #endif
@@ -58,6 +67,9 @@ namespace dnngen::shell {
 
 inline systolic::ShellParams tb_params() {
   systolic::ShellParams p;
+  p.bitserial = TB_Engine == 4;
+  p.mode = static_cast<config::BitserialMode>(TB_Mode);
+  p.lanes = TB_Lanes;
   p.dataflow = TB_Dataflow == 0 ? config::Dataflow::kWeightStationary : config::Dataflow::kOutputStationary;
   p.rows = TB_NumRows;
   p.cols = TB_NumCols;

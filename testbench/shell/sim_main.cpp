@@ -1,6 +1,6 @@
 // The simulator behind `dnngen run --op gemm|conv2d --shell --backend rtl` for an engine
-// with an AXI shell (config::has_shell): the whole GEMM or convolution runs as one layer
-// descriptor through the shell's registers, with its tensors in a memory image behind its
+// in dnn_shell_systolic (the systolic array, or the bit-serial engine: gemm): the whole GEMM or convolution
+// runs as one layer descriptor through the shell's registers, with its tensors in a memory image behind its
 // AXI4 master (the configuration's `memory:` section: latency, bytes per cycle, bus width,
 // bursts). No host tiling, im2col or partial-sum addition: the shell walks the tiles,
 // gathers the convolution windows and sums K on chip, so a saturating configuration
@@ -37,7 +37,7 @@ using Top = Vdnn_shell_systolic;
 using Bench = shell::ShellSystolicBench<Top, TB_DataBits>;
 
 int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
-  cli::check_bindings(cfg, opts);
+  systolic::check_shell_options(cfg, opts);
   if (opts.op != "gemm" && opts.op != "conv2d")
     throw InputError(fmt::format("--op {}: the shell simulator runs gemm and conv2d layers", opts.op));
   const systolic::ShellRun g = systolic::shell_run(cfg, opts);
@@ -48,7 +48,8 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
   bench.memory() = g.memory;
   std::vector<uint8_t> want = g.memory;
   systolic::run_layer(g.params, d, want);
-  const systolic::LayerTiming model = systolic::layer_cycles(g.params, d, g.latency, g.bytes_per_cycle);
+  const systolic::LayerTiming model =
+      systolic::layer_cycles(g.params, d, g.memory, g.latency, g.bytes_per_cycle);
 
   bench.load_descriptor(d);
   const uint64_t watchdog = 2 * model.cycles + 100'000;
@@ -65,7 +66,7 @@ int run_command(const config::Config& cfg, const cli::JobOptions& opts) {
 
   const systolic::LayerTiming rtl = shell::with_rtl_counters(model, r);
   output::OutputSet outputs;
-  cli::add_result(outputs, cfg, opts, systolic::shell_run_result(g, bench.memory()));
+  systolic::add_shell_result(outputs, cfg, opts, systolic::shell_run_result(g, bench.memory()));
   shell::add_rtl_report(outputs, opts.json_path, systolic::shell_run_report(cfg, g, rtl, "rtl"), seconds);
   outputs.commit();
   fmt::print("{}", systolic::shell_run_summary(cfg, g, rtl, "rtl"));

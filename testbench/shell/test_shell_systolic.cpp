@@ -89,6 +89,15 @@ void place_tensors(std::mt19937_64& rng, const ShellParams& p, LayerDescriptor& 
   d.out_addr = place(v.m * v.out_pitch, out_bytes(d));
 }
 
+// Bit-serial: the activations' precision, fixed (activations wider than it are cut to it)
+// or detected; 0 stands for IN_BITS.
+void random_precision(std::mt19937_64& rng, const ShellParams& p, LayerDescriptor& d) {
+  if (!p.bitserial) return;
+  auto pick = [&](unsigned lo, unsigned hi) { return std::uniform_int_distribution<unsigned>(lo, hi)(rng); };
+  d.auto_precision = pick(0, 3) == 0;
+  d.precision = pick(0, p.in_bits);
+}
+
 // A random layer that fits the memory: sizes across the job limits, random pitches and
 // element-aligned (not bus-aligned) addresses, tensors placed one after the other.
 LayerDescriptor random_layer(std::mt19937_64& rng, const ShellParams& p, unsigned scale) {
@@ -124,6 +133,7 @@ LayerDescriptor random_layer(std::mt19937_64& rng, const ShellParams& p, unsigne
   d.a_stride = pick(0, 1) ? 0 : d.k * in_b + pick(0, 5) * in_b;
   d.b_stride = pick(0, 1) ? 0 : d.n * w_b + pick(0, 5) * w_b;
   d.out_stride = pick(0, 1) ? 0 : d.n * o_b + pick(0, 5) * o_b;
+  random_precision(rng, p, d);
   place_tensors(rng, p, d, uint64_t{d.m} * a_pitch(p, d));
   return d;
 }
@@ -159,6 +169,7 @@ LayerDescriptor random_conv_layer(std::mt19937_64& rng, const ShellParams& p) {
   d.b_stride = pick(0, 1) ? 0 : (d.out_c + pick(0, 5)) * w_b;
   d.out_stride = pick(0, 1) ? 0 : (d.out_c + pick(0, 5)) * o_b;
   const uint64_t ifmap_pitch = d.a_stride != 0 ? d.a_stride : uint64_t{d.in_w} * d.in_c * in_b;
+  random_precision(rng, p, d);
   place_tensors(rng, p, d, d.in_h * ifmap_pitch);
   return d;
 }
@@ -174,7 +185,10 @@ void sensible_quant_table(std::vector<uint8_t>& mem, const LayerDescriptor& d, s
 }
 
 std::string describe(const LayerDescriptor& d) {
-  const std::string bits = d.out_bits != 0 ? " clamped to " + std::to_string(d.out_bits) + " bits" : "";
+  const std::string bits = (d.out_bits != 0 ? " clamped to " + std::to_string(d.out_bits) + " bits" : "") +
+                           (d.auto_precision   ? " precision auto"
+                            : d.precision != 0 ? " precision " + std::to_string(d.precision)
+                                               : "");
   if (d.op == "conv2d") {
     auto u = [](uint32_t x) { return std::to_string(x); };
     return "conv2d " + u(d.in_h) + "x" + u(d.in_w) + "x" + u(d.in_c) + " -> " + u(d.out_c) + " filters " +
@@ -248,10 +262,11 @@ void run_random_layers(const AxiMemoryTiming& t, unsigned count, unsigned scale,
     ASSERT_EQ(check_descriptor(p, d), 0u) << describe(d);
     const std::string what =
         "layer " + std::to_string(i) + ": " + describe(d) + " (seed " + std::to_string(seed) + ")";
+    const std::vector<uint8_t> before = b.memory();
     const LayerRun r = expect_matches_model(b, d, what);
     if (exact_cycles) {
       // Every counter, not only the total: the model steps the same registers.
-      const LayerTiming m = layer_cycles(p, d, t.latency, t.bytes_per_cycle);
+      const LayerTiming m = layer_cycles(p, d, before, t.latency, t.bytes_per_cycle);
       EXPECT_EQ(r.cycles, m.cycles) << what;
       EXPECT_EQ(r.compute, m.compute) << what;
       EXPECT_EQ(r.mem_wait, m.mem_wait) << what;
@@ -264,7 +279,7 @@ void run_random_layers(const AxiMemoryTiming& t, unsigned count, unsigned scale,
     } else if (!t.early_w) {
       // A stalling memory can only slow the layer down (one that takes W ahead of AW can
       // finish a write sooner than the deterministic memory: the bytes alone are checked).
-      EXPECT_GE(r.cycles, layer_cycles(p, d, t.latency, t.bytes_per_cycle).cycles) << what;
+      EXPECT_GE(r.cycles, layer_cycles(p, d, before, t.latency, t.bytes_per_cycle).cycles) << what;
     }
     expect_clean(b);
     if (::testing::Test::HasFailure()) return;
@@ -345,7 +360,7 @@ TEST(ShellSystolic, BadDescriptorsEndWithTheirErrorCode) {
     const char* error;
     std::function<void(LayerDescriptor&)> spoil;
   };
-  const std::vector<Case> cases = {
+  std::vector<Case> cases = {
       {"bad_op", [](LayerDescriptor& d) { d.op = "spmv"; }},
       {"zero_size", [](LayerDescriptor& d) { d.m = 0; }},
       {"zero_size", [](LayerDescriptor& d) { d.k = 0; }},
@@ -382,6 +397,8 @@ TEST(ShellSystolic, BadDescriptorsEndWithTheirErrorCode) {
       {"size_range", [&](LayerDescriptor& d) { conv(d), d.in_c = 1u << 21; }},
       {"addr_range", [&](LayerDescriptor& d) { conv(d), d.a_addr = 0xFFFF'FFC0u; }},
   };
+  // A bit-serial engine takes precisions 1..IN_BITS (the systolic array ignores PRECISION).
+  if (p.bitserial) cases.push_back({"bad_field", [&](LayerDescriptor& d) { d.precision = p.in_bits + 1; }});
   for (const Case& c : cases) {
     LayerDescriptor d = good;
     c.spoil(d);
@@ -418,7 +435,7 @@ TEST(ShellSystolic, AbortMidLayerThenRunAgain) {
   big.out_addr = 500'000;
   big.bias = big.per_channel = false;
   ASSERT_EQ(check_descriptor(p, big), 0u);
-  const uint64_t full = layer_cycles(p, big, 20, TB_DataBits / 8).cycles;
+  const uint64_t full = layer_cycles(p, big, b.memory(), 20, TB_DataBits / 8).cycles;
   b.load_descriptor(big);
   const LayerRun r = b.run(full / 3);
   ASSERT_TRUE(r.finished) << "abort did not end the layer";
@@ -484,7 +501,7 @@ void run_real_layer(LayerDescriptor d, uint64_t a_bytes, const std::string& name
   d.out_addr = place(v.m * v.n);
   sensible_quant_table(b.memory(), d, rng);
   ASSERT_EQ(check_descriptor(p, d), 0u);
-  const LayerTiming m = layer_cycles(p, d, t.latency, t.bytes_per_cycle);
+  const LayerTiming m = layer_cycles(p, d, b.memory(), t.latency, t.bytes_per_cycle);
   std::vector<uint8_t> want = b.memory();
   run_layer(p, d, want);
   b.load_descriptor(d);
@@ -522,7 +539,8 @@ void run_real_layer(LayerDescriptor d, uint64_t a_bytes, const std::string& name
 // LAST. It also checks what the picture shows: one R and one W LAST per burst, a B per AW,
 // AR only after the START write's response, results and cycles as the models have them.
 TEST(ShellSystolic, AxiPortTimingDiagram) {
-  if (TB_NumRows != 4 || TB_NumCols != 4 || TB_DataBits != 64 || TB_Dataflow != 0 || TB_MaxK < 8)
+  if (TB_Engine != 1 || TB_NumRows != 4 || TB_NumCols != 4 || TB_DataBits != 64 || TB_Dataflow != 0 ||
+      TB_MaxK < 8)
     GTEST_SKIP() << "drawn on the default 4x4 weight-stationary shell";
   const ShellParams p = tb_params();
   const AxiMemoryTiming t = deterministic(6);
@@ -564,7 +582,7 @@ TEST(ShellSystolic, AxiPortTimingDiagram) {
   const LayerRun r = b.run();
   ASSERT_TRUE(r.finished);
   EXPECT_TRUE(b.memory() == want);
-  EXPECT_EQ(r.cycles, layer_cycles(p, d, t.latency, t.bytes_per_cycle).cycles);
+  EXPECT_EQ(r.cycles, layer_cycles(p, d, b.memory(), t.latency, t.bytes_per_cycle).cycles);
 
   auto count = [&](size_t lane, const char* chars) {
     return std::count_if(lanes[lane].wave.begin(), lanes[lane].wave.end(),
@@ -610,8 +628,8 @@ TEST(ShellSystolic, QueuedLayersRunBackToBack) {
   std::vector<uint8_t> want = b.memory();
   std::vector<uint64_t> cycles;
   for (const LayerDescriptor& d : layers) {
+    cycles.push_back(layer_cycles(p, d, want, t.latency, t.bytes_per_cycle).cycles);
     run_layer(p, d, want);
-    cycles.push_back(layer_cycles(p, d, t.latency, t.bytes_per_cycle).cycles);
   }
   std::vector<uint64_t> rises;  // cycles where irq_o rises (done interrupts only)
   bool irq_before = false;

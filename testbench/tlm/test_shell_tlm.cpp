@@ -50,9 +50,10 @@ class Tester : public dnngen::tlm_test::RegisterHost {
  private:
   const systolic::ShellParams params_ = systolic::shell_params(cfg_);
 
-  // The layer's cycles and bytes read by systolic::layer_cycles.
+  // The layer's cycles and bytes read by systolic::layer_cycles (on the memory as it is).
   systolic::LayerTiming timing(const shell::LayerDescriptor& d) const {
-    return systolic::layer_cycles(params_, d, cfg_.memory.latency, cfg_.memory.bytes_per_cycle);
+    return systolic::layer_cycles(params_, d, memory_.bytes, cfg_.memory.latency,
+                                  cfg_.memory.bytes_per_cycle);
   }
   void enable_irqs() { write("IRQ_ENABLE", bits({"IRQ_ENABLE.DONE", "IRQ_ENABLE.ERROR"})); }
   void clear_irqs() { write("IRQ_STATUS", bits({"IRQ_STATUS.DONE", "IRQ_STATUS.ERROR"})); }

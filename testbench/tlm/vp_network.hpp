@@ -224,8 +224,8 @@ inline Counters expected_counters(const config::Config& cfg, const shell::LayerD
         eie::layer_cycles(eie::shell_params(cfg), d, memory, cfg.memory.latency, cfg.memory.bytes_per_cycle);
     return {t.cycles, t.compute, t.mem_wait, t.bytes_read, t.bytes_written};
   }
-  const systolic::LayerTiming t =
-      systolic::layer_cycles(systolic::shell_params(cfg), d, cfg.memory.latency, cfg.memory.bytes_per_cycle);
+  const systolic::LayerTiming t = systolic::layer_cycles(systolic::shell_params(cfg), d, memory,
+                                                         cfg.memory.latency, cfg.memory.bytes_per_cycle);
   return {t.cycles, t.compute, t.mem_wait, t.bytes_read, t.bytes_written};
 }
 

@@ -1,6 +1,8 @@
 // The bitserial engine's part of the dnngen front end (see dnngen/engine/engine.hpp):
 // validate, run --backend model, and bench. The RTL backend and cosim run in the
-// simulator built from testbench/bitserial/sim_main.cpp.
+// simulator built from testbench/bitserial/sim_main.cpp. The engine runs in the systolic
+// shell (--shell): tools/engines.cpp routes those jobs to systolic/shell_run.hpp, which
+// sits above this area.
 #include "dnngen/bitserial/engine.hpp"
 
 #include <fmt/format.h>

@@ -61,7 +61,7 @@ Job load_job(const config::Config& cfg, const cli::JobOptions& opts) {
   job.a = load_matrix(opts, "A");
   job.b = load_matrix(opts, "B");
   job.precision = parse_precision(cfg.bitserial, precision_param(opts));
-  check_operands(cfg.bitserial, job.a, job.b, job.precision);
+  check_operands(cfg.bitserial, job.a, job.b, job.precision, !opts.shell);
   job.label = fmt::format("A {} x B {} p={}", shape_string(job.a.shape), shape_string(job.b.shape),
                           to_string(job.precision));
   return job;

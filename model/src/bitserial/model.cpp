@@ -117,8 +117,8 @@ unsigned pattern_popcount(int64_t v, unsigned p) {
   return static_cast<unsigned>(__builtin_popcountll(numerics::to_field(v, p)));
 }
 
-void check_operands(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b,
-                    const Precision& p) {
+void check_operands(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b, const Precision& p,
+                    bool job_limits) {
   if (a.shape.size() != 2)
     throw InputError("tensor A: expected a 2-D array [M, K], got shape " + shape_string(a.shape));
   if (b.shape.size() != 2)
@@ -126,8 +126,8 @@ void check_operands(const config::BitserialConfig& cfg, const Tensor& a, const T
   if (a.shape[1] != b.shape[0])
     throw InputError(fmt::format("tensors A {} and B {}: inner dimensions differ (A is [M, K], B is [K, N])",
                                  shape_string(a.shape), shape_string(b.shape)));
-  const auto limit = [](const char* what, int64_t v, unsigned max, const char* key) {
-    if (v < 1 || v > static_cast<int64_t>(max))
+  const auto limit = [job_limits](const char* what, int64_t v, unsigned max, const char* key) {
+    if (v < 1 || (job_limits && v > static_cast<int64_t>(max)))
       throw InputError(fmt::format("{} = {}: expected 1..{} (bitserial.{})", what, v, max, key));
   };
   limit("M (rows of A)", a.shape[0], cfg.max_m, "max_m");

@@ -473,16 +473,37 @@ std::vector<std::pair<std::string, int64_t>> rtl_parameters(const Config& cfg) {
 }
 
 bool has_shell(const Config& cfg) {
-  return (cfg.engine == "systolic" && !cfg.systolic.row_stationary()) || cfg.engine == "eie";
+  // The bit-serial engine shares the systolic shell, whose loader moves whole bytes.
+  const auto byte_wide = [](unsigned bits) { return bits == 8 || bits == 16; };
+  const bool bitserial = cfg.engine == "bitserial" && byte_wide(cfg.bitserial.input_bits) &&
+                         byte_wide(cfg.bitserial.weight_bits);
+  return (cfg.engine == "systolic" && !cfg.systolic.row_stationary()) || cfg.engine == "eie" || bitserial;
 }
+
+namespace {
+
+// dnn_shell_systolic's parameters for the bit-serial core: its engine kind, and the tile as
+// the array (NumRows x NumCols).
+std::vector<std::pair<std::string, int64_t>> bitserial_shell_parameters(const BitserialConfig& b) {
+  std::vector<std::pair<std::string, int64_t>> params = {{"Engine", 4}};  // EngineBitserial
+  for (auto [name, value] : bitserial_rtl_parameters(b)) {
+    if (name == "TileRows") name = "NumRows";
+    if (name == "TileCols") name = "NumCols";
+    params.emplace_back(name, value);
+  }
+  return params;
+}
+
+}  // namespace
 
 namespace {
 
 // The shell's parameters but ConfigHash.
 std::vector<std::pair<std::string, int64_t>> hashed_shell_parameters(const Config& cfg) {
   if (!has_shell(cfg)) throw std::invalid_argument("shell_rtl_parameters: no shell for this engine yet");
-  const bool eie = cfg.engine == "eie";
-  auto params = eie ? eie_rtl_parameters(cfg.eie) : systolic_rtl_parameters(cfg.systolic);
+  auto params = cfg.engine == "eie"         ? eie_rtl_parameters(cfg.eie)
+                : cfg.engine == "bitserial" ? bitserial_shell_parameters(cfg.bitserial)
+                                            : systolic_rtl_parameters(cfg.systolic);
   // ReLU is a descriptor field behind the shell (OUTPUT.RELU), not a build parameter.
   params.erase(std::remove_if(params.begin(), params.end(), [](const auto& p) { return p.first == "Relu"; }),
                params.end());

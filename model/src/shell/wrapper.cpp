@@ -57,13 +57,15 @@ std::vector<ShellPort> shell_ports(unsigned data_bits) {
 std::string wrapper_top(const config::Config& cfg) { return cfg.name + "_shell"; }
 
 // The engines with a shell (config::has_shell): the systolic engine (both GEMM dataflows)
-// and EIE, each with its own shell module and file list.
+// and the bit-serial engine share dnn_shell_systolic; EIE has its own shell module and file
+// list.
 std::string engine_shell_module(const config::Config& cfg) {
   return cfg.engine == "eie" ? "dnn_shell_eie" : "dnn_shell_systolic";
 }
 
 std::string engine_core_module(const config::Config& cfg) {
   if (cfg.engine == "eie") return "dnn_eie_top";
+  if (cfg.engine == "bitserial") return "dnn_bitserial_core";
   return cfg.systolic.dataflow == config::Dataflow::kOutputStationary ? "dnn_systolic_os_core"
                                                                       : "dnn_systolic_ws_core";
 }

@@ -39,20 +39,6 @@ void check_job(const config::Config& cfg, const cli::JobOptions& opts) {
     check_job_inputs(cfg, opts);
 }
 
-// run --shell: the layer on the golden model (bytes) and the shell's cycle model.
-int run_model_through_shell(const config::Config& cfg, const cli::JobOptions& opts) {
-  const ShellRun g = shell_run(cfg, opts);
-  const LayerTiming counters = layer_cycles(g.params, g.descriptor, g.latency, g.bytes_per_cycle);
-  std::vector<uint8_t> memory = g.memory;
-  run_layer(g.params, g.descriptor, memory);
-  output::OutputSet outputs;
-  cli::add_result(outputs, cfg, opts, shell_run_result(g, memory));
-  cli::add_json_report(outputs, opts.json_path, shell_run_report(cfg, g, counters, "model"));
-  outputs.commit();
-  fmt::print("{}", shell_run_summary(cfg, g, counters, "model"));
-  return 0;
-}
-
 int run_model(const config::Config& cfg, const cli::JobOptions& opts) {
   if (opts.shell) return run_model_through_shell(cfg, opts);
   const auto job = host_job_from_inputs(cfg, opts);

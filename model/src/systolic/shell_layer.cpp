@@ -22,8 +22,28 @@ bool raw_output(const LayerDescriptor& d) { return d.out_type == "int32"; }
 }  // namespace
 
 ShellParams shell_params(const config::Config& cfg) {
-  const auto& s = cfg.systolic;
   ShellParams p;
+  p.data_bits = cfg.memory.data_bits;
+  p.max_burst = cfg.memory.max_burst;
+  p.outstanding = cfg.memory.outstanding;
+  p.config_hash = config::shell_config_hash(cfg);
+  if (cfg.engine == "bitserial") {
+    const auto& b = cfg.bitserial;
+    p.bitserial = true;
+    p.mode = b.mode;
+    p.lanes = b.lanes;
+    p.rows = b.tile_rows;
+    p.cols = b.tile_cols;
+    p.in_bits = b.input_bits;
+    p.w_bits = b.weight_bits;
+    p.acc_bits = b.acc_bits;
+    p.is_signed = b.is_signed;
+    p.max_m = b.max_m;
+    p.max_n = b.max_n;
+    p.max_k = b.max_k;
+    return p;
+  }
+  const auto& s = cfg.systolic;
   p.dataflow = s.dataflow;
   p.rows = s.rows;
   p.cols = s.cols;
@@ -35,18 +55,46 @@ ShellParams shell_params(const config::Config& cfg) {
   p.max_m = s.max_m;
   p.max_n = s.max_n;
   p.max_k = s.max_k;
-  p.data_bits = cfg.memory.data_bits;
-  p.max_burst = cfg.memory.max_burst;
-  p.outstanding = cfg.memory.outstanding;
-  p.config_hash = config::shell_config_hash(cfg);
   return p;
+}
+
+unsigned a_word_elements(const ShellParams& p) { return p.bitserial ? p.lanes : p.rows; }
+
+config::BitserialConfig bitserial_config(const ShellParams& p) {
+  config::BitserialConfig b;
+  b.mode = p.mode;
+  b.lanes = p.lanes;
+  b.tile_rows = p.rows;
+  b.tile_cols = p.cols;
+  b.weight_bits = p.w_bits;
+  b.input_bits = p.in_bits;
+  b.acc_bits = p.acc_bits;
+  b.is_signed = p.is_signed;
+  b.max_m = p.max_m;
+  b.max_n = p.max_n;
+  b.max_k = p.max_k;
+  return b;
+}
+
+LayerPrecision layer_precision(const ShellParams& p, const LayerDescriptor& d) {
+  return {d.auto_precision, d.precision != 0 ? d.precision : p.in_bits};
+}
+
+int64_t effective_activation(const ShellParams& p, const LayerPrecision& prec, int64_t a) {
+  // A detected precision always holds the group's activations; the bit-parallel baseline
+  // multiplies whole elements.
+  if (!p.bitserial || prec.automatic || p.mode == config::BitserialMode::kParallel || prec.bits >= 64)
+    return a;
+  if (p.is_signed) return numerics::wrap_signed(a, prec.bits);
+  return static_cast<int64_t>(static_cast<uint64_t>(a) & ((uint64_t{1} << prec.bits) - 1));
 }
 
 shell::Identity shell_identity(const ShellParams& p) {
   const auto& map = shell::register_map();
   shell::Identity id;
-  id.engine_kind = map.enum_value("engine", "systolic");
-  id.engine_variant = p.dataflow == config::Dataflow::kWeightStationary ? 0 : 1;
+  id.engine_kind = map.enum_value("engine", p.bitserial ? "bitserial" : "systolic");
+  id.engine_variant = p.bitserial ? static_cast<unsigned>(p.mode)
+                                  : (p.dataflow == config::Dataflow::kWeightStationary ? 0 : 1);
   id.engine_ops = (1u << map.enum_value("op", "gemm")) | (1u << map.enum_value("op", "conv2d"));
   id.config_hash = p.config_hash;
   id.array_rows = p.rows;
@@ -130,6 +178,14 @@ std::optional<uint64_t> im2col_address(const ShellParams& p, const LayerDescript
   return d.a_addr + static_cast<uint64_t>(ih) * v.a_pitch + (static_cast<uint64_t>(iw) * d.in_c + c) * in_b;
 }
 
+int64_t a_element(const ShellParams& p, const LayerDescriptor& d, const GemmView& v,
+                  const std::vector<uint8_t>& memory, uint64_t m, uint64_t k) {
+  const unsigned in_b = p.in_bits / 8;
+  const std::optional<uint64_t> at =
+      v.conv ? im2col_address(p, d, v, m, k) : d.a_addr + m * v.a_pitch + k * in_b;
+  return at ? load(memory, *at, in_b, p.is_signed) : 0;
+}
+
 uint64_t a_pitch(const ShellParams& p, const LayerDescriptor& d) { return gemm_view(p, d).a_pitch; }
 uint64_t b_pitch(const ShellParams& p, const LayerDescriptor& d) { return gemm_view(p, d).b_pitch; }
 uint64_t out_pitch(const ShellParams& p, const LayerDescriptor& d) { return gemm_view(p, d).out_pitch; }
@@ -150,7 +206,8 @@ uint32_t check_descriptor(const ShellParams& p, const LayerDescriptor& d) {
   // A conv2d's A_STRIDE is checked against an ifmap row (IN_W x IN_C elements).
   const uint64_t a_row = conv ? uint64_t{d.in_w} * d.in_c * in_b : v.a_row_bytes;
   const bool bad_bits = raw ? d.out_bits != 0 : d.out_bits != 0 && (d.out_bits < 2 || d.out_bits > 8 * o_b);
-  if ((raw && p.acc_bits > 32) || (!raw && d.out_shift > 62) || bad_bits ||
+  const bool bad_precision = p.bitserial && !d.auto_precision && d.precision > p.in_bits;
+  if ((raw && p.acc_bits > 32) || (!raw && d.out_shift > 62) || bad_bits || bad_precision ||
       (d.a_stride != 0 && d.a_stride < a_row) || (d.b_stride != 0 && d.b_stride < v.b_row_bytes) ||
       (d.out_stride != 0 && d.out_stride < v.out_row_bytes))
     return error_code("bad_field");
@@ -172,24 +229,23 @@ uint32_t check_descriptor(const ShellParams& p, const LayerDescriptor& d) {
 void run_layer(const ShellParams& p, const LayerDescriptor& d, std::vector<uint8_t>& memory) {
   if (check_descriptor(p, d) != 0)
     throw std::invalid_argument("systolic::run_layer: the descriptor does not run");
-  const unsigned in_b = p.in_bits / 8, w_b = p.w_bits / 8, o_b = out_bytes(d);
+  const unsigned w_b = p.w_bits / 8, o_b = out_bytes(d);
   const GemmView v = gemm_view(p, d);
   const bool raw = raw_output(d);
+  const LayerPrecision prec = layer_precision(p, d);
+  const bool w_signed = p.bitserial || p.is_signed;  // bit-serial weights are always signed
   // B is read once per column, so a column of B in a vector keeps the loop simple.
   std::vector<int64_t> a(v.m * v.k), column(v.k);
   for (uint64_t m = 0; m < v.m; ++m)
-    for (uint64_t k = 0; k < v.k; ++k) {
-      const std::optional<uint64_t> at =
-          v.conv ? im2col_address(p, d, v, m, k) : d.a_addr + m * v.a_pitch + k * in_b;
-      a[m * v.k + k] = at ? load(memory, *at, in_b, p.is_signed) : 0;
-    }
+    for (uint64_t k = 0; k < v.k; ++k)
+      a[m * v.k + k] = effective_activation(p, prec, a_element(p, d, v, memory, m, k));
   // Outputs go to a copy first: OUT may overlap A or B (the RTL reads a job's operands
   // before it writes its results only within a job, so such layers are not supported).
   std::vector<std::pair<uint64_t, int64_t>> results;
   results.reserve(v.m * v.n);
   for (uint64_t n = 0; n < v.n; ++n) {
     for (uint64_t k = 0; k < v.k; ++k)
-      column[k] = load(memory, d.b_addr + k * v.b_pitch + n * w_b, w_b, p.is_signed);
+      column[k] = load(memory, d.b_addr + k * v.b_pitch + n * w_b, w_b, w_signed);
     int32_t bias = 0, mult = d.out_mult;
     unsigned shift = d.out_shift;
     if (!raw && d.bias) bias = static_cast<int32_t>(load(memory, d.bias_addr + n * 4, 4, true));

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "dnngen/bitserial/model.hpp"
+#include "dnngen/common/tensor.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/shell/stream_timing.hpp"
 #include "dnngen/systolic/schedule.hpp"
@@ -52,6 +54,70 @@ struct JobWalk {
 
 namespace timing = shell::timing;
 
+// ---------------------------------------------------------------- dnn_bitserial_core
+// The bit-serial core's control at tile granularity: the sequencer runs a tile's bricks
+// back to back (`work` cycles, bitserial::step_cycles) and hands the tile to the output
+// bank in its last cycle, waiting there while the bank still holds the tile before; the
+// bank hands out a row a cycle to the K-split stage, which stores it (a job that is not the
+// last of its K split) or emits it. The job ends when its last row leaves that stage.
+struct BitserialCore {
+  struct Tile {
+    uint64_t work = 0, rows = 0;
+  };
+  bool busy = false;
+  bool emit = false;  // the job is the last of its K split
+  std::deque<Tile> tiles;
+  unsigned start_delay = 0;  // the sequencer's first read: tiles start a cycle later
+  uint64_t tile_pos = 0;     // cycles the current tile has run
+  bool d_valid = false, d_last = false;
+  uint64_t d_row = 0, d_rows = 0;
+  bool s1_valid = false, s1_last = false;
+
+  void start(std::deque<Tile> job_tiles, bool last_k) {
+    busy = true;
+    emit = last_k;
+    tiles = std::move(job_tiles);
+    start_delay = 1;
+    tile_pos = 0;
+  }
+  bool out_valid() const { return s1_valid && emit; }
+  bool out_last() const { return s1_last; }
+  // One cycle: `out_ready` is the consumer's ready. Returns true when the job finishes.
+  bool step(bool out_ready) {
+    const bool s1_leave = s1_valid && (!emit || out_ready);
+    const bool d_ready = !s1_valid || s1_leave;
+    const bool d_last_row = d_row + 1 == d_rows;
+    const bool bank_free = !d_valid || (d_ready && d_last_row);
+    const bool computing = start_delay == 0 && !tiles.empty();
+    const bool at_end = computing && tile_pos + 1 == tiles.front().work;
+    const bool capture = at_end && bank_free;
+    const bool finish = s1_leave && s1_last;
+    if (d_ready) {
+      s1_valid = d_valid;
+      s1_last = d_valid && d_last && d_last_row;
+    }
+    if (capture) {
+      d_valid = true;
+      d_last = tiles.size() == 1;
+      d_row = 0;
+      d_rows = tiles.front().rows;
+    } else if (d_valid && d_ready) {
+      d_valid = !d_last_row;
+      ++d_row;
+    }
+    if (start_delay > 0) {
+      --start_delay;
+    } else if (capture) {
+      tiles.pop_front();
+      tile_pos = 0;
+    } else if (computing && !at_end) {
+      ++tile_pos;
+    }
+    if (finish) busy = false;
+    return finish;
+  }
+};
+
 // ---------------------------------------------------------------- segment info (loader FIFO)
 struct Segment {
   unsigned skip = 0;
@@ -67,14 +133,16 @@ struct Segment {
 
 class Shell {
  public:
-  Shell(const ShellParams& p, const LayerDescriptor& d, unsigned latency, double bytes_per_cycle)
+  Shell(const ShellParams& p, const LayerDescriptor& d, const std::vector<uint8_t>& memory, unsigned latency,
+        double bytes_per_cycle)
       : p_(p),
         d_(d),
+        memory_(memory),
         bytes_(p.data_bits / 8),
         bus_{bytes_, p.max_burst, p.outstanding, latency, bytes_per_cycle},
         rd_(bus_),
         // the realigner's widest word: an A or B buffer row, at least 8 bytes
-        unpack_(bytes_, std::max({p.rows * (p.in_bits / 8), p.cols * (p.w_bits / 8), 8u})),
+        unpack_(bytes_, std::max({a_word_elements(p) * (p.in_bits / 8), p.cols * (p.w_bits / 8), 8u})),
         wr_(bus_) {
     for (JobWalk* w : {&lwalk_, &cwalk_}) w->max_m = p.max_m, w->max_n = p.max_n, w->max_k = p.max_k;
     sys_.rows = p.rows;
@@ -84,6 +152,11 @@ class Shell {
     sys_.max_k = p.max_k;
     sys_.dataflow = p.dataflow;
     v_ = gemm_view(p, d);
+    if (p.bitserial) {
+      bs_cfg_ = bitserial_config(p);
+      const LayerPrecision lp = layer_precision(p, d);
+      bs_prec_ = {lp.automatic, lp.bits};
+    }
     ap_ = v_.a_pitch;
     bp_ = v_.b_pitch;
     op_ = v_.out_pitch;
@@ -179,7 +252,7 @@ class Shell {
     switch (issue_) {
       case kIssueA:
         s.len = lwalk_.kj() * in_b;
-        s.wbytes = p_.rows * in_b;
+        s.wbytes = a_word_elements(p_) * in_b;
         s.rows = a_contig_ ? lwalk_.mj() : 1;
         s.last_row = a_contig_ || row_ == lwalk_.mj() - 1;
         if (v_.conv) plan_piece(s);
@@ -297,8 +370,9 @@ class Shell {
       event = events_.front();
       core_emit = event.emit;
     }
-    const bool core_out_valid = core_event && core_emit;
-    events_before_pop_ = events_.size();
+    const bool core_out_valid = p_.bitserial ? bs_.out_valid() : core_event && core_emit;
+    // the row entering the output stage is the job's last
+    const bool core_out_last = p_.bitserial ? bs_.out_last() : events_.size() == 1;
     wseg_rows_before_ = wseg_rows_;
     cwalk_m0_at_accept_ = cwalk_.m0, cwalk_n0_at_accept_ = cwalk_.n0;
     cwalk_mj_at_accept_ = cwalk_.mj(), cwalk_nj_at_accept_ = cwalk_.nj();
@@ -444,7 +518,10 @@ class Shell {
         cwalk_.next();
       }
     }
-    if (core_busy_) {
+    if (core_busy_ && p_.bitserial) {
+      bs_.step(core_out_ready);
+      core_busy_ = bs_.busy;
+    } else if (core_busy_) {
       const bool advance = !core_event || !core_emit || core_out_ready;
       if (advance) {
         ++core_progress_;
@@ -460,7 +537,7 @@ class Shell {
     const Run stage_run{stage_valid_, stage_last_};
     if (stage_load) {
       stage_valid_ = true;
-      stage_last_ = events_before_pop_ == 1;
+      stage_last_ = core_out_last;
     } else if (rq_in_ready) {
       stage_valid_ = false;
     }
@@ -571,6 +648,29 @@ class Shell {
     iaddr_ = mask_addr(d_.b_addr + lwalk_.k0 * bp_ + lwalk_.n0 * (p_.w_bits / 8));
   }
 
+  // The tiles of the bit-serial job at the compute walk: windows outer, filters inner; a
+  // tile's bricks take bitserial::step_cycles on the job's activations (rows past M are
+  // zeros, as the core reads them).
+  std::deque<BitserialCore::Tile> bitserial_tiles() const {
+    const uint64_t mj = cwalk_.mj(), nj = cwalk_.nj(), kj = cwalk_.kj();
+    const LayerPrecision lp{bs_prec_.automatic, bs_prec_.bits};
+    Tensor a({static_cast<int64_t>(mj), static_cast<int64_t>(kj)});
+    for (uint64_t m = 0; m < mj; ++m)
+      for (uint64_t k = 0; k < kj; ++k)
+        a.at(static_cast<int64_t>(m), static_cast<int64_t>(k)) =
+            effective_activation(p_, lp, a_element(p_, d_, v_, memory_, cwalk_.m0 + m, cwalk_.k0 + k));
+    const uint64_t rows = p_.rows, cols = p_.cols, kbs = (kj + p_.lanes - 1) / p_.lanes;
+    std::deque<BitserialCore::Tile> tiles;
+    for (uint64_t m0 = 0; m0 < mj; m0 += rows) {
+      uint64_t work = 0;
+      for (uint64_t kb = 0; kb < kbs; ++kb)
+        work += bitserial::step_cycles(bs_cfg_, a, static_cast<int64_t>(m0 / rows), static_cast<int64_t>(kb),
+                                       bs_prec_);
+      for (uint64_t n0 = 0; n0 < nj; n0 += cols) tiles.push_back({work, std::min(rows, mj - m0)});
+    }
+    return tiles;
+  }
+
   void start_core_job(LayerTiming& t) {
     ++t.jobs;
     const systolic::GemmShape shape{static_cast<int64_t>(cwalk_.mj()), static_cast<int64_t>(cwalk_.nj()),
@@ -578,6 +678,11 @@ class Shell {
     // The schedule of rows leaving the array: emitted by the last job of a K split,
     // stored (at the same cycles) by the others. The last row ends the job.
     const bool emit = cwalk_.last_k();
+    if (p_.bitserial) {
+      bs_.start(bitserial_tiles(), emit);
+      core_busy_ = true;
+      return;
+    }
     // The output-stationary core's K-split stage (a row waits a cycle while its earlier
     // sums are read) delays every row by one; the weight-stationary core reads them ahead.
     const uint64_t stage = sys_.dataflow == config::Dataflow::kOutputStationary ? 1 : 0;
@@ -591,6 +696,7 @@ class Shell {
  private:
   const ShellParams p_;
   const LayerDescriptor d_;
+  const std::vector<uint8_t>& memory_;
   const unsigned bytes_;
   const timing::Bus bus_;
   // the data movers: read DMA and memory, realigner, requantiser, write aligner and DMA
@@ -629,6 +735,9 @@ class Shell {
   unsigned cbank_ = 0;
   uint64_t core_progress_ = 0;
   std::deque<Event> events_;
+  BitserialCore bs_;
+  config::BitserialConfig bs_cfg_;
+  bitserial::Precision bs_prec_;
   // output stage
   bool stage_valid_ = false, stage_last_ = false;
   // output tiles and the writer
@@ -640,19 +749,19 @@ class Shell {
   bool chunk_valid_ = false;
   uint64_t chunk_len_ = 0;
   // values of this cycle's registers that step() reads after updating them
-  uint64_t events_before_pop_ = 0, wseg_rows_before_ = 0;
+  uint64_t wseg_rows_before_ = 0;
   uint64_t cwalk_m0_at_accept_ = 0, cwalk_n0_at_accept_ = 0, cwalk_mj_at_accept_ = 0, cwalk_nj_at_accept_ = 0;
 };
 
 }  // namespace
 
-LayerTiming layer_cycles(const ShellParams& p, const LayerDescriptor& d, unsigned latency,
-                         double bytes_per_cycle) {
+LayerTiming layer_cycles(const ShellParams& p, const LayerDescriptor& d, const std::vector<uint8_t>& memory,
+                         unsigned latency, double bytes_per_cycle) {
   if (check_descriptor(p, d) != 0)
     throw std::invalid_argument("systolic::layer_cycles: the descriptor does not run");
   if (!(bytes_per_cycle > 0))
     throw std::invalid_argument("systolic::layer_cycles: bytes_per_cycle must be > 0");
-  Shell s(p, d, latency, bytes_per_cycle);
+  Shell s(p, d, memory, latency, bytes_per_cycle);
   return s.run();
 }
 

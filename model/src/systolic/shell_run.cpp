@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "dnngen/bitserial/job.hpp"
 #include "dnngen/common/error.hpp"
+#include "dnngen/common/output_dir.hpp"
 #include "dnngen/shell/regmap.hpp"
 #include "dnngen/shell/run_report.hpp"
 
@@ -23,8 +25,12 @@ void store(std::vector<uint8_t>& mem, uint64_t at, const Tensor& t, unsigned byt
   }
 }
 
+// MACs over the peak: the array's PEs, or the bit-serial tile's SIPs x lanes (its bit-parallel
+// baseline's MACs a cycle, as the bit-serial kernel counts them).
 double utilization(const ShellRun& g, const LayerTiming& c) {
-  return static_cast<double>(c.macs) / (static_cast<double>(c.cycles) * g.params.rows * g.params.cols);
+  const double peak =
+      static_cast<double>(g.params.rows) * g.params.cols * (g.params.bitserial ? g.params.lanes : 1);
+  return static_cast<double>(c.macs) / (static_cast<double>(c.cycles) * peak);
 }
 
 uint32_t size_field(int64_t v) { return static_cast<uint32_t>(std::min<int64_t>(v, int64_t{1} << 30)); }
@@ -77,7 +83,7 @@ ShellRun shell_gemm(const config::Config& cfg, const Tensor& a, const Tensor& b)
   d.m = size_field(a.shape[0]);
   d.k = size_field(a.shape[1]);
   d.n = size_field(b.shape[1]);
-  const unsigned in_b = cfg.systolic.input_bits / 8;
+  const unsigned in_b = shell_params(cfg).in_bits / 8;
   ShellRun g = place_layer(
       cfg, d, uint64_t{d.m} * d.k * in_b,
       fmt::format("the GEMM [{} x {}] x [{} x {}]", a.shape[0], a.shape[1], b.shape[0], b.shape[1]));
@@ -96,7 +102,8 @@ ShellRun shell_conv2d(const config::Config& cfg, const Tensor& ifmap, const Tens
   d.r = size_field(r), d.s = size_field(s);
   d.stride_y = d.stride_x = size_field(params.stride);
   d.pad_y = d.pad_x = size_field(params.pad);
-  const unsigned in_b = cfg.systolic.input_bits / 8, w_b = cfg.systolic.weight_bits / 8;
+  const ShellParams p = shell_params(cfg);
+  const unsigned in_b = p.in_bits / 8, w_b = p.w_bits / 8;
   ShellRun g =
       place_layer(cfg, d, static_cast<uint64_t>(c * h * w) * in_b,
                   fmt::format("the conv2d of ifmap [{}, {}, {}] with weights [{}, {}, {}, {}], stride "
@@ -118,6 +125,14 @@ ShellRun shell_conv2d(const config::Config& cfg, const Tensor& ifmap, const Tens
 }
 
 ShellRun shell_run(const config::Config& cfg, const cli::JobOptions& opts) {
+  if (cfg.engine == "bitserial") {
+    // precision=P|auto from --param: PRECISION of the descriptor.
+    const bitserial::Job job = bitserial::load_job(cfg, opts);
+    ShellRun g = shell_gemm(cfg, job.a, job.b);
+    g.descriptor.auto_precision = job.precision.automatic;
+    g.descriptor.precision = job.precision.automatic ? 0 : job.precision.bits;
+    return g;
+  }
   if (opts.op == "conv2d") {
     const auto ops = cli::load_conv2d_operands(cfg, opts);
     return shell_conv2d(cfg, ops.ifmap, ops.weights, ops.params);
@@ -149,17 +164,24 @@ nlohmann::json shell_run_report(const config::Config& cfg, const ShellRun& g, co
                                 const std::string& backend) {
   const shell::LayerDescriptor& d = g.descriptor;
   const GemmView v = gemm_view(g.params, d);
-  nlohmann::json report = {{"engine", cfg.engine},
-                           {"config", cfg.name},
-                           {"dataflow", config::to_string(cfg.systolic.dataflow)},
-                           {"rows", cfg.systolic.rows},
-                           {"cols", cfg.systolic.cols},
-                           {"op", d.op},
-                           {"backend", backend},
-                           {"gemm", {{"M", v.m}, {"N", v.n}, {"K", v.k}}},
-                           {"jobs", c.jobs},
-                           {"macs", c.macs},
-                           {"utilization", utilization(g, c)}};
+  nlohmann::json report = {{"engine", cfg.engine}, {"config", cfg.name}};
+  if (g.params.bitserial) {
+    report.update({{"mode", config::to_string(g.params.mode)},
+                   {"tile_rows", g.params.rows},
+                   {"tile_cols", g.params.cols},
+                   {"lanes", g.params.lanes},
+                   {"precision", d.auto_precision ? std::string("auto") : std::to_string(d.precision)}});
+  } else {
+    report.update({{"dataflow", config::to_string(cfg.systolic.dataflow)},
+                   {"rows", cfg.systolic.rows},
+                   {"cols", cfg.systolic.cols}});
+  }
+  report.update({{"op", d.op},
+                 {"backend", backend},
+                 {"gemm", {{"M", v.m}, {"N", v.n}, {"K", v.k}}},
+                 {"jobs", c.jobs},
+                 {"macs", c.macs},
+                 {"utilization", utilization(g, c)}});
   report.update(shell::run_report_fields(
       {c.cycles, c.compute, c.mem_wait, c.bytes_read, c.bytes_written},
       {g.latency, g.bytes_per_cycle, g.params.data_bits, g.params.max_burst, g.params.outstanding}));
@@ -195,6 +217,35 @@ std::string shell_run_summary(const config::Config& cfg, const ShellRun& g, cons
       "memory; latency {}, {:g} B/cycle each way), {} B read, {} B written, utilization {:.1f} %\n",
       backend, cfg.name, layer, c.cycles, c.compute, c.mem_wait, g.latency, g.bytes_per_cycle, c.bytes_read,
       c.bytes_written, 100.0 * utilization(g, c));
+}
+
+void check_shell_options(const config::Config& cfg, const cli::JobOptions& opts) {
+  if (cfg.engine == "bitserial")
+    bitserial::check_job_options(cfg, opts);
+  else
+    cli::check_bindings(cfg, opts);
+}
+
+void add_shell_result(output::OutputSet& outputs, const config::Config& cfg, const cli::JobOptions& opts,
+                      const Tensor& result) {
+  if (cfg.engine == "bitserial")
+    bitserial::add_output(outputs, cfg, opts, result);
+  else
+    cli::add_result(outputs, cfg, opts, result);
+}
+
+// run --shell: the layer on the golden model (bytes) and the shell's cycle model.
+int run_model_through_shell(const config::Config& cfg, const cli::JobOptions& opts) {
+  const ShellRun g = shell_run(cfg, opts);
+  const LayerTiming counters = layer_cycles(g.params, g.descriptor, g.memory, g.latency, g.bytes_per_cycle);
+  std::vector<uint8_t> memory = g.memory;
+  run_layer(g.params, g.descriptor, memory);
+  output::OutputSet outputs;
+  add_shell_result(outputs, cfg, opts, shell_run_result(g, memory));
+  cli::add_json_report(outputs, opts.json_path, shell_run_report(cfg, g, counters, "model"));
+  outputs.commit();
+  fmt::print("{}", shell_run_summary(cfg, g, counters, "model"));
+  return 0;
 }
 
 }  // namespace dnngen::systolic

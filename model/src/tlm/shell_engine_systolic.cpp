@@ -24,9 +24,6 @@ class SystolicShellEngine : public ShellEngineModel {
 
   LayerRun run(const shell::LayerDescriptor& global, const MemRead& read) override {
     LayerRun result;
-    const systolic::LayerTiming t =
-        systolic::layer_cycles(p_, global, memory_.latency, memory_.bytes_per_cycle);
-    result.counters = {t.cycles, t.compute, t.mem_wait, t.bytes_read, t.bytes_written};
     // Every tensor as check_descriptor bounds it: the ifmap (conv2d: IN_H rows of
     // IN_W x IN_C pixels) or A, B, the bias and per-channel tables the output uses, OUT.
     shell::LayerDescriptor d = global;
@@ -46,6 +43,11 @@ class SystolicShellEngine : public ShellEngineModel {
       result.error = shell::register_map().enum_value("error", "axi_read");
       return result;
     }
+    // The local image keeps every tensor's offset within its 4 KiB page, so the bursts and
+    // their beats, and with them the timing, are those of the global addresses.
+    const systolic::LayerTiming t =
+        systolic::layer_cycles(p_, d, image.bytes(), memory_.latency, memory_.bytes_per_cycle);
+    result.counters = {t.cycles, t.compute, t.mem_wait, t.bytes_read, t.bytes_written};
     systolic::run_layer(p_, d, image.bytes());
     result.out = image.rows_of(out);
     return result;

@@ -41,9 +41,11 @@ Precision parse_precision(const config::BitserialConfig& cfg, const std::string&
 std::string to_string(const Precision& p);
 
 // Throws InputError naming the tensor for: not 2-D, inner dimensions differ, a size of 0
-// or above max_m/max_n/max_k, a weight outside weight_bits signed, a negative activation
-// in unsigned mode, an activation that does not fit the stated precision.
-void check_operands(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b, const Precision& p);
+// or (job_limits) above max_m/max_n/max_k, a weight outside weight_bits signed, a negative
+// activation in unsigned mode, an activation that does not fit the stated precision.
+// Through the shell the hardware walks the jobs: no job limits.
+void check_operands(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b, const Precision& p,
+                    bool job_limits = true);
 
 // Fewest bits (>= 1) holding v: unsigned, or two's complement.
 unsigned needed_bits(int64_t v, bool is_signed);

@@ -1,7 +1,8 @@
 #pragma once
-// The golden model of the systolic engine behind the shell (rtl/shell/dnn_shell_systolic.sv):
-// what a layer descriptor does to a memory image, bit for bit, and the error code the
-// shell gives a descriptor it cannot run. The cycle-exact model of the same layer is in
+// The golden model of the GEMM engines behind the shell (rtl/shell/dnn_shell_systolic.sv):
+// the systolic array, or the bit-serial engine in the same shell (`bitserial`): what a
+// layer descriptor does to a memory image, bit for bit, and the error code the shell gives
+// a descriptor it cannot run. The cycle-exact model of the same layer is in
 // systolic/shell_layer_timing.hpp.
 #include <cstdint>
 #include <optional>
@@ -15,9 +16,14 @@ namespace dnngen::systolic {
 
 using shell::LayerDescriptor;
 
-// The shell RTL's parameters (the names of dnn_shell_systolic's parameters).
+// The shell RTL's parameters (the names of dnn_shell_systolic's parameters). The bit-serial
+// engine's tile is rows x cols (windows x filters), `lanes` activations a brick; its
+// weights are always signed, `is_signed` is the activations'; it never saturates.
 struct ShellParams {
+  bool bitserial = false;  // Engine: the bit-serial core instead of the systolic array
   config::Dataflow dataflow = config::Dataflow::kWeightStationary;
+  config::BitserialMode mode = config::BitserialMode::kStripes;
+  unsigned lanes = 16;
   unsigned rows = 4, cols = 4, in_bits = 8, w_bits = 8, acc_bits = 32;
   bool is_signed = true, saturate = false;
   unsigned max_m = 64, max_n = 64, max_k = 64;
@@ -26,8 +32,24 @@ struct ShellParams {
   unsigned queue_depth = config::kShellQueueDepth;
 };
 
-// From a systolic configuration (either dataflow) and its `memory:` section.
+// From a systolic configuration (either dataflow) or a bit-serial one, and its `memory:`
+// section.
 ShellParams shell_params(const config::Config& cfg);
+
+// Elements of a row of A in one operand buffer word: the array's rows, or a brick.
+unsigned a_word_elements(const ShellParams& p);
+// The bit-serial engine's configuration for its golden model (bitserial/model.hpp).
+config::BitserialConfig bitserial_config(const ShellParams& p);
+// A bit-serial layer's activation precision (PRECISION: BITS, 0 meaning IN_BITS, or AUTO).
+// Stripes and Pragmatic read the low `bits` bits of an activation (sign-extended when
+// signed), the bit-parallel baseline the whole element.
+struct LayerPrecision {
+  bool automatic = false;
+  unsigned bits = 0;
+};
+LayerPrecision layer_precision(const ShellParams& p, const LayerDescriptor& d);
+// The activation the engine computes with when memory holds `a`.
+int64_t effective_activation(const ShellParams& p, const LayerPrecision& prec, int64_t a);
 
 // The configuration read-back registers (ENGINE, CONFIG_HASH, ARRAY, DATATYPE, MEMORY,
 // ADDR_BITS) of a dnn_shell_systolic with these parameters.
@@ -44,6 +66,7 @@ uint32_t check_descriptor(const ShellParams& p, const LayerDescriptor& d);
 
 // Runs the layer on `memory` (byte 0 at address 0): OUT[m][n] for every m < M, n < N is
 // written as the RTL writes it; no other byte changes. `d` must pass check_descriptor.
+// Bit-serial: the product of effective activations, modulo 2^acc_bits.
 void run_layer(const ShellParams& p, const LayerDescriptor& d, std::vector<uint8_t>& memory);
 
 // The GEMM a layer runs as. gemm: OUT[M][N] = A[M][K] x B[K][N]. conv2d (one image):
@@ -67,6 +90,11 @@ GemmView gemm_view(const ShellParams& p, const LayerDescriptor& d);
 // its byte address.
 std::optional<uint64_t> im2col_address(const ShellParams& p, const LayerDescriptor& d, const GemmView& v,
                                        uint64_t m, uint64_t k);
+
+// Element (m, k) of the layer's A (im2col for a conv2d; 0 in the padding) as the engine
+// reads it from `memory` (before any precision cut).
+int64_t a_element(const ShellParams& p, const LayerDescriptor& d, const GemmView& v,
+                  const std::vector<uint8_t>& memory, uint64_t m, uint64_t k);
 
 // Bytes between rows of A, B and OUT of the GEMM view, and the bytes of an output element.
 uint64_t a_pitch(const ShellParams& p, const LayerDescriptor& d);

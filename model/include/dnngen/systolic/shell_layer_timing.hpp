@@ -1,5 +1,6 @@
 #pragma once
-// The cycle-exact model of a GEMM layer on the systolic shell (rtl/shell/dnn_shell_systolic.sv)
+// The cycle-exact model of a GEMM layer on the systolic shell (rtl/shell/dnn_shell_systolic.sv,
+// with the systolic array or the bit-serial core)
 // against a deterministic AXI memory: a fixed latency and a bandwidth in bytes per cycle
 // each way, as testbench/common/axi_memory.hpp serves it without stalls. It steps the
 // shell's control cycle by cycle without the data: the register stages of the DMAs, the
@@ -8,6 +9,7 @@
 // the requantisation pipeline, the write aligner and the write DMA, each as the RTL
 // updates its registers. CYCLES_TOTAL of the RTL equals `cycles`.
 #include <cstdint>
+#include <vector>
 
 #include "dnngen/shell/descriptor.hpp"
 #include "dnngen/systolic/shell_layer.hpp"
@@ -29,8 +31,9 @@ struct LayerTiming {
 // cycles after the write (the RTL, and the TLM model that waits the same).
 constexpr uint64_t kStartCycles = 1;
 
-// `d` must pass check_descriptor(). bytes_per_cycle > 0.
-LayerTiming layer_cycles(const ShellParams& p, const LayerDescriptor& d, unsigned latency,
-                         double bytes_per_cycle);
+// `d` must pass check_descriptor(). bytes_per_cycle > 0. `memory` holds the layer's
+// operands (the bit-serial engine's time depends on its activations).
+LayerTiming layer_cycles(const ShellParams& p, const LayerDescriptor& d, const std::vector<uint8_t>& memory,
+                         unsigned latency, double bytes_per_cycle);
 
 }  // namespace dnngen::systolic

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "dnngen/cli/job_options.hpp"
+#include "dnngen/common/output_dir.hpp"
 #include "dnngen/common/tensor.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/golden/conv2d.hpp"
@@ -51,6 +52,18 @@ Tensor shell_run_result(const ShellRun& g, const std::vector<uint8_t>& memory);
 // still means the same, plus the counters and the memory).
 nlohmann::json shell_run_report(const config::Config& cfg, const ShellRun& g, const LayerTiming& counters,
                                 const std::string& backend);
+
+// The op, bindings, --param values (bit-serial: precision=P|auto) and output paths of a
+// `run --shell` on cfg's engine, as its kernel run checks them: InputError.
+void check_shell_options(const config::Config& cfg, const cli::JobOptions& opts);
+
+// Adds the result for its --out binding, in the dtype of the engine's kernel run.
+void add_shell_result(output::OutputSet& outputs, const config::Config& cfg, const cli::JobOptions& opts,
+                      const Tensor& result);
+
+// run --shell --backend model: the layer on the golden model (bytes) and the shell's cycle
+// model; writes the result and the JSON report, prints the summary.
+int run_model_through_shell(const config::Config& cfg, const cli::JobOptions& opts);
 
 // The summary line: cycles including data movement, and their split.
 std::string shell_run_summary(const config::Config& cfg, const ShellRun& g, const LayerTiming& counters,

@@ -1,0 +1,171 @@
+// The bit-serial engine's job control and compute path, shared by its kernel top
+// (dnn_bitserial_top) and its shell core (dnn_bitserial_core): from a job and the brick
+// groups its buffers give to the result rows. A job outside 1..Max in any size, or with a
+// fixed precision outside 1..InBits, is refused (done with err_o, never a hang). The
+// sequencer walks the bricks and reads the buffers; the precision of a group is detected
+// on the buffers' outputs; the tile of SIPs runs each brick; the output bank hands the
+// tile's sums out one row (TileCols results) a cycle. The job ends with finish_i (its last
+// result handed over, after whatever stage follows the output bank).
+module dnn_bitserial_compute #(
+  parameter int unsigned Mode       = dnn_pkg::ModeStripes,
+  parameter int unsigned Lanes      = 16,
+  parameter int unsigned TileRows   = 4,
+  parameter int unsigned TileCols   = 4,
+  parameter int unsigned InBits     = 16,
+  parameter int unsigned WBits      = 16,
+  parameter int unsigned AccBits    = 32,
+  parameter int unsigned Signed     = 0,
+  parameter int unsigned KbMax      = 4,   // bricks a row of the buffers: ceil(MaxK / Lanes)
+  parameter int unsigned DimBits    = 8,
+  parameter int unsigned ABits      = 4,
+  parameter int unsigned BBits      = 4,
+  parameter int unsigned AStepTile  = KbMax,  // the A buffer's layout (dnn_bitserial_seq)
+  parameter int unsigned AStepBrick = 1,
+  parameter int unsigned MaxM       = 64,
+  parameter int unsigned MaxN       = 64,
+  parameter int unsigned MaxK       = 64,
+  parameter int unsigned CycleBits  = 48,
+  localparam int unsigned PBits     = $clog2(InBits + 1),
+  localparam int unsigned RowBits   = $clog2(TileRows + 1)
+) (
+  input  logic                                 clk_i,
+  input  logic                                 rst_ni,
+  input  logic                                 job_valid_i,
+  output logic                                 job_ready_o,
+  input  logic [DimBits-1:0]                   job_m_i,
+  input  logic [DimBits-1:0]                   job_n_i,
+  input  logic [DimBits-1:0]                   job_k_i,
+  input  logic [PBits-1:0]                     job_prec_i,
+  input  logic                                 job_auto_i,
+  // buffer reads: the group's words on a_word_i / b_word_i from the next cycle, held
+  output logic                                 rd_o,
+  output logic [ABits-1:0]                     a_addr_o,
+  output logic [BBits-1:0]                     b_addr_o,
+  output logic [RowBits-1:0]                   rd_rows_o,   // windows of the group inside M
+  input  logic [TileRows*Lanes*InBits-1:0]     a_word_i,    // window r, lane l at (r*Lanes + l)*InBits
+  input  logic [TileCols*Lanes*WBits-1:0]      b_word_i,    // filter c, lane l at (c*Lanes + l)*WBits
+  // result rows
+  output logic                                 out_valid_o,
+  input  logic                                 out_ready_i,
+  output logic                                 out_last_o,
+  output logic [DimBits-1:0]                   out_row_o,
+  output logic [DimBits-1:0]                   out_col_o,
+  output logic [TileCols*AccBits-1:0]          out_data_o,
+  // job status
+  output logic                                 accept_o,    // a job starts this cycle
+  input  logic                                 finish_i,
+  output logic                                 busy_o,
+  output logic                                 done_o,
+  output logic                                 err_o,       // the last job was refused
+  output logic [CycleBits-1:0]                 cycles_o
+);
+
+  // A precision port that cannot exceed InBits needs no check (a constant comparison).
+  logic job_bad, prec_over, accept;
+  if ((64'd1 << PBits) - 1 > 64'(InBits)) begin : g_prec_over
+    assign prec_over = 32'(job_prec_i) > InBits;
+  end else begin : g_prec_fit
+    assign prec_over = 1'b0;
+  end
+  assign job_bad = job_m_i == '0 || job_n_i == '0 || job_k_i == '0 || 32'(job_m_i) > MaxM
+                || 32'(job_n_i) > MaxN || 32'(job_k_i) > MaxK
+                || (!job_auto_i && (job_prec_i == '0 || prec_over));
+
+  dnn_job_ctrl #(.CycleBits(CycleBits)) u_ctrl (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .job_valid_i (job_valid_i),
+    .job_bad_i   (job_bad),
+    .job_ready_o (job_ready_o),
+    .accept_o    (accept),
+    .finish_i    (finish_i),
+    .busy_o      (busy_o),
+    .done_o      (done_o),
+    .err_o       (err_o),
+    .cycles_o    (cycles_o)
+  );
+  assign accept_o = accept;
+
+  logic [PBits-1:0] detected_prec, prec, bit_idx;
+  logic en, first, step_last, tile_last, more, bank_free, capture, cap_last;
+  logic [DimBits-1:0] cap_m0, cap_n0;
+  logic [RowBits-1:0] cap_rows;
+  logic [TileRows*TileCols*AccBits-1:0] sums;
+
+  dnn_bitserial_seq #(
+    .Mode(Mode), .Lanes(Lanes), .TileRows(TileRows), .TileCols(TileCols), .InBits(InBits),
+    .KbMax(KbMax), .DimBits(DimBits), .ABits(ABits), .BBits(BBits),
+    .AStepTile(AStepTile), .AStepBrick(AStepBrick)
+  ) u_seq (
+    .clk_i           (clk_i),
+    .rst_ni          (rst_ni),
+    .start_i         (accept),
+    .job_m_i         (job_m_i),
+    .job_n_i         (job_n_i),
+    .job_k_i         (job_k_i),
+    .job_prec_i      (job_prec_i),
+    .job_auto_i      (job_auto_i),
+    .rd_o            (rd_o),
+    .a_addr_o        (a_addr_o),
+    .b_addr_o        (b_addr_o),
+    .rd_rows_o       (rd_rows_o),
+    .detected_prec_i (detected_prec),
+    .more_i          (more),
+    .en_o            (en),
+    .first_o         (first),
+    .step_last_o     (step_last),
+    .tile_last_o     (tile_last),
+    .prec_o          (prec),
+    .bit_o           (bit_idx),
+    .bank_free_i     (bank_free),
+    .capture_o       (capture),
+    .cap_m0_o        (cap_m0),
+    .cap_n0_o        (cap_n0),
+    .cap_rows_o      (cap_rows),
+    .cap_last_o      (cap_last)
+  );
+
+  dnn_bitserial_prec #(.Count(TileRows * Lanes), .InBits(InBits), .Signed(Signed)) u_prec (
+    .group_i (a_word_i),
+    .prec_o  (detected_prec)
+  );
+
+  dnn_bitserial_tile #(
+    .Mode(Mode), .Lanes(Lanes), .TileRows(TileRows), .TileCols(TileCols), .WBits(WBits),
+    .InBits(InBits), .AccBits(AccBits), .Signed(Signed)
+  ) u_tile (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .en_i        (en),
+    .first_i     (first),
+    .step_last_i (step_last),
+    .tile_last_i (tile_last),
+    .prec_i      (prec),
+    .bit_i       (bit_idx),
+    .act_i       (a_word_i),
+    .w_i         (b_word_i),
+    .more_o      (more),
+    .sum_o       (sums)
+  );
+
+  dnn_bitserial_drain #(
+    .TileRows(TileRows), .TileCols(TileCols), .AccBits(AccBits), .DimBits(DimBits)
+  ) u_drain (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .capture_i   (capture),
+    .sums_i      (sums),
+    .m0_i        (cap_m0),
+    .n0_i        (cap_n0),
+    .rows_i      (cap_rows),
+    .last_i      (cap_last),
+    .free_o      (bank_free),
+    .out_valid_o (out_valid_o),
+    .out_ready_i (out_ready_i),
+    .out_last_o  (out_last_o),
+    .out_row_o   (out_row_o),
+    .out_col_o   (out_col_o),
+    .out_data_o  (out_data_o)
+  );
+
+endmodule
