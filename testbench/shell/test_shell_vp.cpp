@@ -214,9 +214,10 @@ bool built_for(const config::Config& cfg) {
 }
 #else
 bool built_for(const config::Config& cfg) {
-  if (cfg.engine != "systolic") return false;
+  if (cfg.engine != "systolic" && cfg.engine != "bitserial") return false;
   const systolic::ShellParams p = tb_params(), want = systolic::shell_params(cfg);
-  return p.dataflow == want.dataflow && p.rows == want.rows && p.cols == want.cols &&
+  return p.bitserial == want.bitserial && p.mode == want.mode && (!p.bitserial || p.lanes == want.lanes) &&
+         p.dataflow == want.dataflow && p.rows == want.rows && p.cols == want.cols &&
          p.in_bits == want.in_bits && p.w_bits == want.w_bits && p.acc_bits == want.acc_bits &&
          p.is_signed == want.is_signed && p.saturate == want.saturate && p.max_m == want.max_m &&
          p.max_n == want.max_n && p.max_k == want.max_k && p.data_bits == want.data_bits &&

@@ -101,6 +101,10 @@ class Tester : public dnngen::tlm_test::RegisterHost {
     d.bias = pick(0, 1), d.relu = pick(0, 1), d.per_channel = pick(0, 1);
     d.out_mult = static_cast<int32_t>(pick(1, 30000)) - 5000;
     d.out_shift = static_cast<uint32_t>(pick(0, 24));
+    if (p.bitserial) {  // fixed (activations wider than it cut to it) or detected
+      d.auto_precision = pick(0, 3) == 0;
+      d.precision = static_cast<uint32_t>(pick(0, p.in_bits));
+    }
     const unsigned o_b = systolic::out_bytes(d);
     uint64_t a_row = 0;
     if (pick(0, 3) == 0) {

@@ -57,9 +57,11 @@ inline uint32_t run(const dnngen_bus* bus, const Layer& l) {
 
 // What the ENGINE register must hold for `cfg`.
 inline uint32_t engine_kind(const config::Config& cfg) {
-  return cfg.engine == "eie" ? DNNGEN_ENGINE_EIE : DNNGEN_ENGINE_SYSTOLIC;
+  if (cfg.engine == "eie") return DNNGEN_ENGINE_EIE;
+  return cfg.engine == "bitserial" ? DNNGEN_ENGINE_BITSERIAL : DNNGEN_ENGINE_SYSTOLIC;
 }
 inline uint32_t engine_variant(const config::Config& cfg) {
+  if (cfg.engine == "bitserial") return static_cast<uint32_t>(cfg.bitserial.mode);  // stripes 0, pragmatic 1
   return cfg.engine == "systolic" && cfg.systolic.dataflow == config::Dataflow::kOutputStationary ? 1u : 0u;
 }
 
