@@ -126,7 +126,7 @@ yosys_script() {  # yosys_script TOP [chparam args]: the script for `yosys -p`
   # after hierarchy (Yosys 0.23): name the top back so synth -top finds it.
   [[ -n ${2:-} ]] && script+="; rename -top $1"
   [[ $macro ]] && script+="; blackbox A:hdlname=\\dnn_sram_1r1w A:dnngen_macro"
-  echo "$script; synth -top $1"
+  echo "$script; ${YOSYS_PASS:-synth -top $1}"
 }
 
 # 1. every file on its own
@@ -175,6 +175,9 @@ done
 # 4. Other engine variants: rtl/filelists/<variant>.lint lists, one per line,
 #      verilator TOP -GName=V ...     a Verilator -Wall run of TOP at those parameters
 #      yosys TOP -set Name V ...      a Yosys synth of TOP at those parameters
+#      yosys-elaborate TOP -set Name V ...  Yosys reads and elaborates TOP there (hierarchy,
+#                                     proc), for a variant whose modules are synthesized
+#                                     elsewhere and whose own synth would take minutes
 #    (blank lines and # comments skipped).
 # 5. and, in any of those lists, parameter sets that must be refused:
 #      verilator-refuses TOP -GName=V ...   Verilator fails, naming TOP in its message
@@ -196,9 +199,11 @@ for list in "$RTL"/filelists/*.lint; do
           "${VERILATOR[@]}" --top-module "$top" "$(find "$RTL" -name "$top.sv")" $params ;;
       yosys-refuses)
         check_fails "yosys refuses $top ($params)" "$top: " yosys -q -p "$(yosys_script "$top" "$params")" ;;
+      yosys-elaborate)
+        check "yosys elaborate $top ($params)" yosys -q -p "$(YOSYS_PASS="proc; opt_clean" yosys_script "$top" "$params")" ;;
       yosys-defaults-elsewhere) ;;  # step 3
       *)
-        echo "lint.sh: $list: unknown tool '$tool' (expected verilator, yosys, verilator-refuses, yosys-refuses or yosys-defaults-elsewhere)" >&2
+        echo "lint.sh: $list: unknown tool '$tool' (expected verilator, yosys, yosys-elaborate, verilator-refuses, yosys-refuses or yosys-defaults-elsewhere)" >&2
         exit 1 ;;
     esac
   done <"$list"
