@@ -1,5 +1,5 @@
 #pragma once
-// What the shell simulators behind `dnngen run --shell` (sim_main.cpp: systolic,
+// What the shell simulators behind `dnngen run --shell` (sim_main.cpp: systolic and bit-serial,
 // sim_main_eie.cpp: EIE) share: the memory they run against, and what they check after a
 // layer: it finished without an error, the memory image equals the golden model's byte for
 // byte, and every counter equals the cycle model's.
@@ -13,21 +13,11 @@
 
 #include "dnngen/cli/job_options.hpp"
 #include "dnngen/common/output_dir.hpp"
+#include "dnngen/shell/counters.hpp"
 #include "dnngen/shell/regmap.hpp"
 #include "shell_systolic_bench.hpp"
 
 namespace dnngen::shell {
-
-// CYCLES_TOTAL, CYCLES_COMPUTE, CYCLES_MEM_WAIT, BYTES_READ, BYTES_WRITTEN.
-struct Counters {
-  uint64_t cycles = 0, compute = 0, mem_wait = 0, bytes_read = 0, bytes_written = 0;
-};
-
-// A cycle model's timing (systolic::LayerTiming, eie::ShellTiming) as counters.
-template <typename Timing>
-Counters counters_of(const Timing& t) {
-  return {t.cycles, t.compute, t.mem_wait, t.bytes_read, t.bytes_written};
-}
 
 // The AXI memory a `run --shell` layer runs against: the timing its cycles assume.
 template <typename Run>

@@ -139,8 +139,9 @@ class ShellVp : public ::testing::Test {
   void run_and_check(RtlPlatform& vp, const vp::Layer& layer, std::vector<uint8_t>& golden) {
     SCOPED_TRACE(layer.label + " (replay: " + replay_ + ")");
     const uint32_t expect_code = layer.expect;
-    const vp::Counters t =
-        expect_code == DNNGEN_ERROR_NONE ? vp::expected_counters(cfg_, layer.desc, golden) : vp::Counters{};
+    const shell::Counters t = expect_code == DNNGEN_ERROR_NONE
+                                  ? vp::expected_counters(cfg_, layer.desc, golden)
+                                  : shell::Counters{};
     const dnngen_bus bus = vp.bus();
     const uint32_t code = vp::run(&bus, layer);
     ASSERT_FALSE(vp.irq_timeout) << "no interrupt within " << RtlPlatform::kWatchdog << " cycles";

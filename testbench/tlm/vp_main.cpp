@@ -156,8 +156,9 @@ struct Host : sc_core::sc_module {
     const std::string& label = layer.label;
     const uint32_t expect_code = layer.expect;
     // The cycle model reads the memory as the layer finds it.
-    const vp::Counters t =
-        expect_code == DNNGEN_ERROR_NONE ? vp::expected_counters(cfg_, layer.desc, golden) : vp::Counters{};
+    const shell::Counters t = expect_code == DNNGEN_ERROR_NONE
+                                  ? vp::expected_counters(cfg_, layer.desc, golden)
+                                  : shell::Counters{};
     const uint32_t code = vp::run(&bus, layer);
     check(code == expect_code, fmt::format("{}: ERROR_CODE {} (expected {})", label, code, expect_code));
     check(bus_errors == 0, fmt::format("{}: {} register accesses refused", label, bus_errors));

@@ -28,6 +28,7 @@
 #include "dnngen/config/config.hpp"
 #include "dnngen/eie/shell_layer.hpp"
 #include "dnngen/eie/shell_timing.hpp"
+#include "dnngen/shell/counters.hpp"
 #include "dnngen/shell/descriptor.hpp"
 #include "dnngen/systolic/shell_layer.hpp"
 #include "dnngen/systolic/shell_layer_timing.hpp"
@@ -216,19 +217,16 @@ inline std::vector<Layer> program(const config::Config& cfg) {
 
 // The counters of a layer that finishes: the engine's cycle model with the configuration's
 // memory, on the memory as the layer finds it.
-struct Counters {
-  uint64_t cycles, compute, mem_wait, bytes_read, bytes_written;
-};
-inline Counters expected_counters(const config::Config& cfg, const shell::LayerDescriptor& d,
-                                  const std::vector<uint8_t>& memory) {
+inline shell::Counters expected_counters(const config::Config& cfg, const shell::LayerDescriptor& d,
+                                         const std::vector<uint8_t>& memory) {
   if (cfg.engine == "eie") {
     const eie::ShellTiming t =
         eie::layer_cycles(eie::shell_params(cfg), d, memory, cfg.memory.latency, cfg.memory.bytes_per_cycle);
-    return {t.cycles, t.compute, t.mem_wait, t.bytes_read, t.bytes_written};
+    return shell::counters_of(t);
   }
   const systolic::LayerTiming t = systolic::layer_cycles(systolic::shell_params(cfg), d, memory,
                                                          cfg.memory.latency, cfg.memory.bytes_per_cycle);
-  return {t.cycles, t.compute, t.mem_wait, t.bytes_read, t.bytes_written};
+  return shell::counters_of(t);
 }
 
 // The memory after a layer that finishes: the golden model applied to `golden`.

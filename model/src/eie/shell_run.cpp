@@ -158,7 +158,7 @@ nlohmann::json shell_run_report(const config::Config& cfg, const ShellRun& g,
       {"op", "spmv"},         {"backend", backend},    {"vectors", g.layers.front().n},
       {"layers", per_layer},  {"macs", t.useful_macs}, {"utilization", utilization(g, t)}};
   report.update(shell::run_report_fields(
-      {t.cycles, t.compute, t.mem_wait, t.bytes_read, t.bytes_written},
+      shell::counters_of(t),
       {g.latency, g.bytes_per_cycle, g.params.data_bits, g.params.max_burst, g.params.outstanding}));
   return report;
 }

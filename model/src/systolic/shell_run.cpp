@@ -183,7 +183,7 @@ nlohmann::json shell_run_report(const config::Config& cfg, const ShellRun& g, co
                  {"macs", c.macs},
                  {"utilization", utilization(g, c)}});
   report.update(shell::run_report_fields(
-      {c.cycles, c.compute, c.mem_wait, c.bytes_read, c.bytes_written},
+      shell::counters_of(c),
       {g.latency, g.bytes_per_cycle, g.params.data_bits, g.params.max_burst, g.params.outstanding}));
   if (d.op == "conv2d") {
     report["conv2d"] = {{"C", d.in_c},

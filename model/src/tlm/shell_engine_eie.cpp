@@ -66,7 +66,7 @@ class EieShellEngine : public ShellEngineModel {
 
     const eie::ShellTiming t =
         eie::layer_cycles(p_, d, image.bytes(), memory_.latency, memory_.bytes_per_cycle);
-    result.counters = {t.cycles, t.compute, t.mem_wait, t.bytes_read, t.bytes_written};
+    result.counters = shell::counters_of(t);
     eie::run_layer(p_, d, image.bytes());
     result.out = image.rows_of(out);
     return result;

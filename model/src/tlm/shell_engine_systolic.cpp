@@ -47,7 +47,7 @@ class SystolicShellEngine : public ShellEngineModel {
     // their beats, and with them the timing, are those of the global addresses.
     const systolic::LayerTiming t =
         systolic::layer_cycles(p_, d, image.bytes(), memory_.latency, memory_.bytes_per_cycle);
-    result.counters = {t.cycles, t.compute, t.mem_wait, t.bytes_read, t.bytes_written};
+    result.counters = shell::counters_of(t);
     systolic::run_layer(p_, d, image.bytes());
     result.out = image.rows_of(out);
     return result;

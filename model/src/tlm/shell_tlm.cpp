@@ -176,7 +176,7 @@ bool ShellTlm::run_layer(const shell::RegisterImage& descriptor) {
     rf_.layer_error(run.error);
     return false;
   }
-  const LayerCounters& timing = run.counters;
+  const shell::Counters& timing = run.counters;
   last_counters_ = timing;
   // The layer's time, or until an ABORT or SOFT_RESET takes effect; then one period more
   // (the RTL's drain is not modelled) and the counters scaled to the time that passed.

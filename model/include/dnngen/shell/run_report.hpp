@@ -5,11 +5,9 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
-namespace dnngen::shell {
+#include "dnngen/shell/counters.hpp"
 
-struct RunCounters {
-  uint64_t cycles = 0, compute = 0, mem_wait = 0, bytes_read = 0, bytes_written = 0;
-};
+namespace dnngen::shell {
 
 struct RunMemory {
   unsigned latency = 0;
@@ -19,7 +17,7 @@ struct RunMemory {
 
 // through, cycles, cycles_include, cycles_compute, cycles_mem_wait, bytes_read,
 // bytes_written, memory {latency, bytes_per_cycle, data_bits, max_burst, outstanding}.
-inline nlohmann::json run_report_fields(const RunCounters& c, const RunMemory& m) {
+inline nlohmann::json run_report_fields(const Counters& c, const RunMemory& m) {
   return {{"through", "shell"},
           {"cycles", c.cycles},
           {"cycles_include", "data movement through the shell's DMA"},

@@ -11,15 +11,11 @@
 #include <vector>
 
 #include "dnngen/config/config.hpp"
+#include "dnngen/shell/counters.hpp"
 #include "dnngen/shell/descriptor.hpp"
 #include "dnngen/shell/register_file.hpp"
 
 namespace dnngen::tlm {
-
-// The counters a layer that finishes leaves in the register file (its cycle model's).
-struct LayerCounters {
-  uint64_t cycles = 0, compute = 0, mem_wait = 0, bytes_read = 0, bytes_written = 0;
-};
 
 // Reads `len` bytes at a (global) memory address into `data`; false on an error response.
 using MemRead = std::function<bool(uint64_t addr, uint8_t* data, uint64_t len)>;
@@ -36,8 +32,8 @@ struct LayerRun {
   // or an error the engine finds in what it read, e.g. EIE's weight image); nothing is
   // written then.
   uint32_t error = 0;
-  LayerCounters counters;   // when it finished
-  std::vector<OutRow> out;  // when it finished: written after the layer's time
+  shell::Counters counters;  // when it finished
+  std::vector<OutRow> out;   // when it finished: written after the layer's time
 };
 
 class ShellEngineModel {

@@ -115,7 +115,7 @@ class ShellTlm : public sc_core::sc_module {
   unsigned queue_depth() const { return engine_->queue_depth(); }
   const sc_core::sc_time& clock_period() const { return clock_period_; }
   // The counters of the last layer that passed its check and read its operands.
-  const LayerCounters& last_counters() const { return last_counters_; }
+  const shell::Counters& last_counters() const { return last_counters_; }
   // What the last refused register access did wrong ("" if none yet).
   const std::string& last_error() const { return last_error_; }
 
@@ -140,7 +140,7 @@ class ShellTlm : public sc_core::sc_module {
   Stop stop_ = Stop::kNone;
   shell::RegisterImage started_;            // the descriptor START took while idle
   std::deque<shell::RegisterImage> queue_;  // descriptors queued by START while busy
-  LayerCounters last_counters_;
+  shell::Counters last_counters_;
   std::string last_error_;
 };
 
