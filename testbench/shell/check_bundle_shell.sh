@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `dnngen generate` puts the accelerator shell into the bundle of an engine that has one
-# (systolic weight- and output-stationary, and EIE, today): shell/ holds its RTL with the generated register
+# (systolic weight- and output-stationary, bit-serial with 8- or 16-bit operands, and EIE,
+# today): shell/ holds its RTL with the generated register
 # package, a wrapper binding the configuration's parameters, a filelist, a FuseSoC core,
 # an SDC clock, the register map (Markdown) and the C header. Checks that the wrapper and
 # its filelist pass verilator -Wall and Yosys's elaboration as they come out of the
@@ -14,7 +15,7 @@ src=$2
 work=$(mktemp -d "${TMPDIR:-/tmp}/dnngen-bundle-shell-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-for cfg in systolic_ws_4x4_int8 systolic_ws_8x8_int16 systolic_os_4x4_int8 eie_4pe; do
+for cfg in systolic_ws_4x4_int8 systolic_ws_8x8_int16 systolic_os_4x4_int8 eie_4pe bitserial_pragmatic_4x4_l16; do
   out="$work/$cfg"
   "$dnngen" generate "$src/configs/$cfg.yaml" -o "$out" >/dev/null
   top="${cfg}_shell"
@@ -43,6 +44,9 @@ grep -q 'NumRows      (8)' "$work/systolic_ws_8x8_int16/shell/systolic_ws_8x8_in
 grep -q 'InBits       (16)' "$work/systolic_ws_8x8_int16/shell/systolic_ws_8x8_int16_shell.sv"
 
 grep -q 'Dataflow     (1)' "$work/systolic_os_4x4_int8/shell/systolic_os_4x4_int8_shell.sv"
+grep -q 'Engine       (4)' "$work/bitserial_pragmatic_4x4_l16/shell/bitserial_pragmatic_4x4_l16_shell.sv"
+grep -q 'Mode         (1)' "$work/bitserial_pragmatic_4x4_l16/shell/bitserial_pragmatic_4x4_l16_shell.sv"
+grep -q 'dnn_bitserial_core.sv' "$work/bitserial_pragmatic_4x4_l16/shell/bitserial_pragmatic_4x4_l16_shell.f"
 grep -q 'dnn_shell_eie #' "$work/eie_4pe/shell/eie_4pe_shell.sv"
 grep -q 'NumPes       (4)' "$work/eie_4pe/shell/eie_4pe_shell.sv"
 if grep -q 'Relu' "$work/eie_4pe/shell/eie_4pe_shell.sv"; then
