@@ -19,6 +19,7 @@ namespace {
 const engine::Engine& bitserial_engine() {
   static const engine::Engine e = [] {
     engine::Engine x = bitserial::engine();
+    x.ops = {"gemm", "conv2d"};  // conv2d through the shell only (check_job says so)
     x.check_job = [](const config::Config& cfg, const cli::JobOptions& opts) {
       bitserial::engine().check_job(cfg, opts);
       if (opts.shell && !opts.random) systolic::shell_run(cfg, opts);

@@ -179,6 +179,37 @@ class BitserialShellTests(CliTestCase):
             for key in ("cycles", "cycles_compute", "cycles_mem_wait", "bytes_read", "bytes_written"):
                 self.assertEqual(reports["rtl"][key], r[key], f"{config}: {key}")
 
+    def test_conv2d_through_the_shell(self):
+        # One conv2d descriptor: the shell gathers the windows (implicit im2col) on both backends.
+        rng = np.random.default_rng(12)
+        x = rng.integers(-16, 16, (3, 9, 11)).astype(np.int8)
+        w = rng.integers(-128, 128, (5, 3, 3, 3)).astype(np.int8)
+        xp, wp = self.save("x.npy", x), self.save("w.npy", w)
+        padded = np.pad(x.astype(np.int64), ((0, 0), (1, 1), (1, 1)))
+        e, f = (9 + 2 - 3) // 2 + 1, (11 + 2 - 3) // 2 + 1
+        want = np.zeros((5, e, f), np.int64)
+        for oy in range(e):
+            for ox in range(f):
+                window = padded[:, 2 * oy:2 * oy + 3, 2 * ox:2 * ox + 3]
+                want[:, oy, ox] = np.tensordot(w.astype(np.int64), window, axes=([1, 2, 3], [0, 1, 2]))
+        reports = {}
+        for backend in ("model", "rtl"):
+            out, rep = self.path(f"y_{backend}.npy"), self.path(f"r_{backend}.json")
+            p = self.dnngen("run", self.config(SIGNED), "--op", "conv2d", "--shell", "--backend", backend, "--in",
+                            f"ifmap={xp}", "--in", f"weights={wp}", "--param", "stride=2", "--param", "pad=1",
+                            "--param", "precision=5", "--out", f"ofmap={out}", "--json", rep)
+            self.assert_ok(p)
+            # |sum| <= 27 x 16 x 128 < 2^19: no wrap at acc_bits 20.
+            self.assertTrue(np.array_equal(np.load(out), want), backend)
+            reports[backend] = self.load_json(rep)
+        self.assertEqual(reports["model"]["conv2d"]["E"], e)
+        for key in ("cycles", "cycles_compute", "bytes_read", "bytes_written"):
+            self.assertEqual(reports["rtl"][key], reports["model"][key], key)
+        # The kernel top runs gemm jobs only.
+        self.assert_bad_input(["run", self.config(SIGNED), "--op", "conv2d", "--in", f"ifmap={xp}", "--in",
+                               f"weights={wp}", "--out", f"ofmap={self.path('y.npy')}"],
+                              ["conv2d", "--shell"], absent=[self.path("y.npy")])
+
     def test_stripes_cycles_follow_the_precision(self):
         _, _, ap, bp = self.operands()
         cycles = {}

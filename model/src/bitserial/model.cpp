@@ -133,29 +133,48 @@ void check_operands(const config::BitserialConfig& cfg, const Tensor& a, const T
   limit("M (rows of A)", a.shape[0], cfg.max_m, "max_m");
   limit("K (columns of A)", a.shape[1], cfg.max_k, "max_k");
   limit("N (columns of B)", b.shape[1], cfg.max_n, "max_n");
-  for (int64_t i = 0; i < b.size(); ++i) {
-    const int64_t w = b.data[static_cast<size_t>(i)];
-    if (!numerics::fits(w, cfg.weight_bits, true))
+  check_weight_values(cfg, "B", b);
+  check_activation_values(cfg, "A", a, p);
+}
+
+namespace {
+
+// "[i, j, ...]": the position of flat element i of t.
+std::string position(const Tensor& t, int64_t i) {
+  std::vector<int64_t> at(t.shape.size());
+  for (size_t d = t.shape.size(); d-- > 0;) {
+    at[d] = i % t.shape[d];
+    i /= t.shape[d];
+  }
+  return shape_string(at);
+}
+
+}  // namespace
+
+void check_weight_values(const config::BitserialConfig& cfg, const std::string& name, const Tensor& w) {
+  for (int64_t i = 0; i < w.size(); ++i) {
+    const int64_t v = w.data[static_cast<size_t>(i)];
+    if (!numerics::fits(v, cfg.weight_bits, true))
       throw InputError(fmt::format(
-          "tensor B: element [{}, {}] = {} does not fit int{} (weight_bits {}, "
-          "weights are signed) range {}..{}",
-          i / b.shape[1], i % b.shape[1], w, cfg.weight_bits, cfg.weight_bits,
+          "tensor {}: element {} = {} does not fit int{} (weight_bits {}, weights are signed) range {}..{}",
+          name, position(w, i), v, cfg.weight_bits, cfg.weight_bits,
           numerics::min_value(cfg.weight_bits, true), numerics::max_value(cfg.weight_bits, true)));
   }
+}
+
+void check_activation_values(const config::BitserialConfig& cfg, const std::string& name, const Tensor& a,
+                             const Precision& p) {
   const unsigned bits = p.automatic ? cfg.input_bits : p.bits;
   for (int64_t i = 0; i < a.size(); ++i) {
     const int64_t v = a.data[static_cast<size_t>(i)];
-    const int64_t row = i / a.shape[1], col = i % a.shape[1];
     if (!cfg.is_signed && v < 0)
-      throw InputError(
-          fmt::format("tensor A: element [{}, {}] = {} is negative, but activations are "
-                      "unsigned (bitserial.signed: false)",
-                      row, col, v));
+      throw InputError(fmt::format(
+          "tensor {}: element {} = {} is negative, but activations are unsigned (bitserial.signed: false)",
+          name, position(a, i), v));
     if (!numerics::fits(v, bits, cfg.is_signed))
       throw InputError(
-          fmt::format("tensor A: element [{}, {}] = {} does not fit the precision {} "
-                      "({} range {}..{})",
-                      row, col, v, bits, cfg.is_signed ? "signed" : "unsigned",
+          fmt::format("tensor {}: element {} = {} does not fit the precision {} ({} range {}..{})", name,
+                      position(a, i), v, bits, cfg.is_signed ? "signed" : "unsigned",
                       numerics::min_value(bits, cfg.is_signed), numerics::max_value(bits, cfg.is_signed)));
   }
 }

@@ -265,8 +265,6 @@ void check_bindings(const config::Config& /*cfg*/, const JobOptions& o) {
   if (!o.fst_path.empty()) check_output_path(o.fst_path, "--fst");
 }
 
-namespace {
-
 Tensor load_tensor(const std::string& name, const std::string& path, size_t rank) {
   io::NpyArray arr = io::read_npy(path);
   if (arr.tensor.shape.size() != rank)
@@ -274,6 +272,8 @@ Tensor load_tensor(const std::string& name, const std::string& path, size_t rank
                                  shape_string(arr.tensor.shape)));
   return std::move(arr.tensor);
 }
+
+namespace {
 
 int64_t integer_param(const std::string& key, const std::string& text) {
   try {

@@ -20,8 +20,7 @@ void check_rank(const char* name, const Tensor& t, size_t rank, const char* dims
 
 }  // namespace
 
-void check_conv2d_operands(const config::SystolicConfig& cfg, const Tensor& ifmap, const Tensor& weights,
-                           const Conv2dParams& p) {
+void check_conv2d_shapes(const Tensor& ifmap, const Tensor& weights, const Conv2dParams& p) {
   check_rank("ifmap", ifmap, 3, "[C, H, W]");
   check_rank("weights", weights, 4, "[K, C, R, S]");
   if (weights.shape[1] != ifmap.shape[0])
@@ -43,6 +42,11 @@ void check_conv2d_operands(const config::SystolicConfig& cfg, const Tensor& ifma
         fmt::format("tensor weights: filter {}x{} is larger than the padded input "
                     "{}x{} (ifmap {}, pad {})",
                     weights.shape[2], weights.shape[3], h, w, shape_string(ifmap.shape), p.pad));
+}
+
+void check_conv2d_operands(const config::SystolicConfig& cfg, const Tensor& ifmap, const Tensor& weights,
+                           const Conv2dParams& p) {
+  check_conv2d_shapes(ifmap, weights, p);
   check_values_fit("ifmap", ifmap, cfg.input_bits, "input_bits", cfg.is_signed);
   check_values_fit("weights", weights, cfg.weight_bits, "weight_bits", cfg.is_signed);
 }

@@ -127,11 +127,17 @@ ShellRun shell_conv2d(const config::Config& cfg, const Tensor& ifmap, const Tens
 ShellRun shell_run(const config::Config& cfg, const cli::JobOptions& opts) {
   if (cfg.engine == "bitserial") {
     // precision=P|auto from --param: PRECISION of the descriptor.
+    auto with_precision = [](ShellRun g, const bitserial::Precision& p) {
+      g.descriptor.auto_precision = p.automatic;
+      g.descriptor.precision = p.automatic ? 0 : p.bits;
+      return g;
+    };
+    if (opts.op == "conv2d") {
+      const bitserial::Conv2dJob job = bitserial::load_conv2d_job(cfg, opts);
+      return with_precision(shell_conv2d(cfg, job.ifmap, job.weights, job.params), job.precision);
+    }
     const bitserial::Job job = bitserial::load_job(cfg, opts);
-    ShellRun g = shell_gemm(cfg, job.a, job.b);
-    g.descriptor.auto_precision = job.precision.automatic;
-    g.descriptor.precision = job.precision.automatic ? 0 : job.precision.bits;
-    return g;
+    return with_precision(shell_gemm(cfg, job.a, job.b), job.precision);
   }
   if (opts.op == "conv2d") {
     const auto ops = cli::load_conv2d_operands(cfg, opts);

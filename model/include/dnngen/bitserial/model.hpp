@@ -46,6 +46,12 @@ std::string to_string(const Precision& p);
 // Through the shell the hardware walks the jobs: no job limits.
 void check_operands(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b, const Precision& p,
                     bool job_limits = true);
+// The value checks of check_operands on a tensor of any rank, named `name` in the message:
+// weights within weight_bits signed; activations not negative when unsigned and within the
+// precision (input_bits when it is detected).
+void check_weight_values(const config::BitserialConfig& cfg, const std::string& name, const Tensor& w);
+void check_activation_values(const config::BitserialConfig& cfg, const std::string& name, const Tensor& a,
+                             const Precision& p);
 
 // Fewest bits (>= 1) holding v: unsigned, or two's complement.
 unsigned needed_bits(int64_t v, bool is_signed);

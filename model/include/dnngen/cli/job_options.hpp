@@ -64,6 +64,9 @@ bool shell_by_default(const config::Config& cfg, const std::string& op);
 
 // Tensor names of an op: gemm reads A, B and writes C; conv2d reads ifmap, weights
 // and writes ofmap; spmv reads codebook, w_idx, x and writes y.
+// The .npy tensor at `path` as --in `name`: InputError unless it has `rank` dimensions.
+Tensor load_tensor(const std::string& name, const std::string& path, size_t rank);
+
 std::vector<std::string> input_names(const std::string& op);
 std::string output_name(const std::string& op);
 

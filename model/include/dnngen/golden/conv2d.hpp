@@ -17,8 +17,11 @@ struct Conv2dParams {
 };
 
 // Throws InputError naming the tensor or parameter for: ifmap not [C, H, W], weights
-// not [K, C, R, S], channel mismatch, stride < 1, pad < 0, a filter larger than the
-// padded input, values that do not fit input_bits / weight_bits.
+// not [K, C, R, S], channel mismatch, stride < 1, pad < 0 or above the filter size, a
+// filter larger than the padded input. (The shapes alone: engines check the values.)
+void check_conv2d_shapes(const Tensor& ifmap, const Tensor& weights, const Conv2dParams& p);
+
+// check_conv2d_shapes, then values that do not fit input_bits / weight_bits.
 void check_conv2d_operands(const config::SystolicConfig& cfg, const Tensor& ifmap, const Tensor& weights,
                            const Conv2dParams& p);
 
