@@ -7,7 +7,8 @@
 #   5-7. the other engines' benchmarks: row-stationary vs Eyeriss (scripts/bench_rs.sh),
 #      EIE FIFO-depth sweep (scripts/bench_eie.sh), bit-serial speedups and SIP area
 #      (scripts/bench_bitserial.sh)
-#   8. ResNet-50 through the systolic shell with its DMAs (tools/bench_shell.cpp)
+#   8. ResNet-50 through the systolic shell with its DMAs, EIE's layers through its shell, and
+#      AlexNet on the bit-serial engine in the systolic shell (tools/bench_shell.cpp)
 #   9. RTL simulation speed through the shell, and its PE array's alone (scripts/bench_sim_speed.sh)
 set -euo pipefail
 BUILD=${1:-build}
@@ -91,5 +92,11 @@ done
 echo "   EIE's nine benchmark layers at their published sizes, each one spmv descriptor (data movement"
 echo "   included; 'computing' is the core's job time, the kernel's compute-only figure):"
 "$BUILD/tools/bench_shell" configs/eie_64pe.yaml --network workloads/eie_layers.csv --batch 64 | tail -10
+echo "   the bit-serial engine behind the systolic shell: AlexNet's conv layers as im2col GEMMs (A in memory,"
+echo "   16-bit), activations drawn from the precision profile as dnngen bench draws them; the kernel's"
+echo "   compute-only cycles beside the shell's with every byte moved (latency 100, 16 bytes/cycle):"
+for c in parallel_1x4 stripes_16x4 pragmatic_16x4; do
+  "$BUILD/tools/bench_shell" "configs/bitserial_${c}_l16.yaml" workloads/alexnet_conv.csv | tail -1
+done
 echo "== 9. RTL simulation speed through the shell (16x16 WS preset), and the PE array's alone"
 scripts/bench_sim_speed.sh "$BUILD"

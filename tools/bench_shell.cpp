@@ -15,6 +15,10 @@
 // DRAM bytes and the roofline max(compute, bytes / bandwidth) + fill + drain, and the totals:
 // utilisation with data movement against compute only (issue 12's target: >= 85 %).
 //
+// On a bit-serial configuration (the bit-serial core in the same shell) each layer runs as its
+// im2col GEMM, A in memory with activations drawn as `dnngen bench` draws them from the
+// network's precision profile, beside the kernel's compute-only cycles for the same values.
+//
 // On an EIE configuration it times one spmv layer through dnn_shell_eie instead
 // (eie::layer_cycles): a random M x K index matrix at a weight density, in the paper's image
 // format, and batches of input vectors at an activation density, so the share of loading
@@ -22,7 +26,7 @@
 // EIE's benchmark layers at their published sizes, the image loaded and kept on chip.
 //
 // Usage: bench_shell CONFIG.yaml WORKLOAD.csv [--latency L] [--bytes-per-cycle B] [--outstanding N]
-// [--host-im2col]
+// [--host-im2col]   (a bit-serial CONFIG: always im2col GEMMs)
 //        bench_shell EIE_CONFIG.yaml --spmv MxK [--density D] [--act-density A] [--batch N,N,...]
 //                    [--latency L] [--bytes-per-cycle B]
 //        bench_shell EIE_CONFIG.yaml --network workloads/eie_layers.csv [--batch N] [--latency L]
@@ -40,6 +44,7 @@
 #include <string>
 #include <vector>
 
+#include "dnngen/bitserial/bench.hpp"
 #include "dnngen/common/error.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/eie/bench.hpp"
@@ -245,6 +250,74 @@ int run_spmv(config::Config cfg, int argc, char** argv) {
   return 0;
 }
 
+// Bit-serial: each layer as its im2col GEMM (one group; the others are alike) through the
+// shell, A in memory with activations drawn as `dnngen bench` draws them from the network's
+// precision profile, at that precision (PRECISION.BITS), int8/int16 outputs; against the
+// same activations as one job on the kernel (compute only, operands on chip).
+int run_bitserial(const config::Config& cfg, const std::string& network) {
+  const systolic::ShellParams p = systolic::shell_params(cfg);
+  const auto& b = cfg.bitserial;
+  std::string profile_path;
+  const auto profile = bitserial::network_profile(network, &profile_path);
+  const unsigned in_b = p.in_bits / 8, w_b = p.w_bits / 8;
+  fmt::print(
+      "{} on {}: {} {}x{} tile, {} lanes, jobs up to {}x{}x{}, {}-bit AXI4, bursts of {}, {} in flight, "
+      "memory latency {} cycles, {} bytes/cycle each way; activations synthetic from {}\n",
+      network, cfg.name, config::to_string(b.mode), p.rows, p.cols, p.lanes, p.max_m, p.max_n, p.max_k,
+      p.data_bits, p.max_burst, p.outstanding, cfg.memory.latency, cfg.memory.bytes_per_cycle,
+      profile_path.empty() ? "input_bits (no profile)" : profile_path);
+  fmt::print("{:<10} {:>20} {:>4} {:>12} {:>12} {:>7} {:>12} {:>7}\n", "layer", "GEMM MxNxK (groups)", "p",
+             "kernel", "shell", "ratio", "DRAM bytes", "wait");
+  std::mt19937_64 rng(1);
+  uint64_t kernel = 0, shell = 0, bytes = 0, seed = 1;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (const auto& layer : workload::load_network(network)) {
+    const auto m = static_cast<int64_t>(layer.gemm.m), n = static_cast<int64_t>(layer.gemm.n),
+               k = static_cast<int64_t>(layer.gemm.k);
+    const bitserial::LayerProfile prof = bitserial::layer_profile(b, profile, layer.name);
+    const bitserial::Precision prec{false, prof.precision};
+    const Tensor a = bitserial::synthetic_activations(b, m, k, prof, ++seed);
+    const int64_t kbs = (k + b.lanes - 1) / b.lanes;
+    const uint64_t compute = bitserial::schedule(b, {m, n, k}, [&](int64_t mt) {
+                               uint64_t work = 0;
+                               for (int64_t kb = 0; kb < kbs; ++kb)
+                                 work += bitserial::step_cycles(b, a, mt, kb, prec);
+                               return work;
+                             }).cycles;
+    shell::LayerDescriptor d;
+    d.op = "gemm";
+    d.m = static_cast<uint32_t>(m), d.n = static_cast<uint32_t>(n), d.k = static_cast<uint32_t>(k);
+    d.precision = prof.precision;
+    d.out_type = in_b == 1 ? "int8" : "int16";
+    d.out_mult = 1, d.out_shift = 8;
+    auto page = [](uint64_t bytes) { return (bytes + 0xFFF) / 0x1000 * 0x1000; };
+    d.a_addr = 0x1000;
+    d.b_addr = d.a_addr + page(uint64_t(m * k) * in_b);
+    d.out_addr = d.b_addr + page(uint64_t(k * n) * w_b);
+    std::vector<uint8_t> memory(d.out_addr + page(uint64_t(m * n) * in_b), 0);
+    for (int64_t i = 0; i < m * k; ++i)
+      shell::store(memory, d.a_addr + uint64_t(i) * in_b, in_b, a.data[size_t(i)]);
+    std::uniform_int_distribution<int64_t> weight(-(int64_t{1} << (p.w_bits - 1)),
+                                                  (int64_t{1} << (p.w_bits - 1)) - 1);
+    for (int64_t i = 0; i < k * n; ++i) shell::store(memory, d.b_addr + uint64_t(i) * w_b, w_b, weight(rng));
+    const systolic::LayerTiming t =
+        systolic::layer_cycles(p, d, memory, cfg.memory.latency, cfg.memory.bytes_per_cycle);
+    const auto g = static_cast<uint64_t>(layer.groups);
+    kernel += g * compute, shell += g * t.cycles, bytes += g * (t.bytes_read + t.bytes_written);
+    fmt::print("{:<10} {:>20} {:>4} {:>12} {:>12} {:>7.3f} {:>12} {:>6.1f}%\n", layer.name,
+               fmt::format("{}x{}x{} ({})", m, n, k, layer.groups), prof.precision, g * compute, g * t.cycles,
+               static_cast<double>(t.cycles) / static_cast<double>(compute),
+               g * (t.bytes_read + t.bytes_written),
+               100.0 * static_cast<double>(t.mem_wait) / static_cast<double>(t.cycles));
+  }
+  fmt::print(
+      "total: kernel (compute only, one job a layer) {} cycles; through the shell with DRAM {} cycles "
+      "({:.3f}x), {:.1f} MB moved; model time {:.2f} s\n",
+      kernel, shell, static_cast<double>(shell) / static_cast<double>(kernel), bytes / 1e6,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  return 0;
+}
+
 int run(int argc, char** argv) {
   if (argc < 3) {
     fmt::print(
@@ -269,10 +342,6 @@ int run(int argc, char** argv) {
     return 0;
   }
   if (cfg.engine == "eie") return run_spmv(cfg, argc, argv);
-  if (cfg.engine == "bitserial")
-    throw InputError(
-        "bench_shell: the bit-serial engine's time depends on its activations, which a layer "
-        "table does not hold (bench_bitserial runs real activations)");
   bool host_im2col = false;
   for (int i = 3; i < argc; ++i) {
     const std::string opt = argv[i];
@@ -290,6 +359,7 @@ int run(int argc, char** argv) {
     else
       throw InputError("unknown option " + opt);
   }
+  if (cfg.engine == "bitserial") return run_bitserial(cfg, argv[2]);
   const systolic::ShellParams p = systolic::shell_params(cfg);
   const auto layers = workload::load_network(argv[2]);
   const double bw = cfg.memory.bytes_per_cycle;

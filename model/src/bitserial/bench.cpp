@@ -69,13 +69,28 @@ const std::vector<double>& half_normal_table() {
   return table;
 }
 
+// One activation as the benchmark draws it: 0 with the zero fraction, else a half-normal
+// magnitude with sigma 2^q / 4, at least 1, at most 2^q - 1.
+struct ActivationDraw {
+  int64_t vmax;
+  double sigma;
+  uint64_t zero_threshold;
+  const std::vector<double>& table = half_normal_table();
+  ActivationDraw(const config::BitserialConfig& cfg, const LayerProfile& prof) {
+    const unsigned q = cfg.is_signed ? std::max(1u, prof.precision) - 1 : prof.precision;
+    vmax = (int64_t{1} << q) - 1;
+    sigma = std::ldexp(1.0, static_cast<int>(q)) / 4.0;
+    zero_threshold = static_cast<uint64_t>(prof.zero_fraction * 4294967296.0);
+  }
+  int64_t operator()(uint64_t r) const {
+    if ((r & 0xffffffffu) < zero_threshold || vmax == 0) return 0;
+    return std::clamp<int64_t>(std::llround(table[(r >> 32) & 4095] * sigma), 1, vmax);
+  }
+};
+
 uint64_t pragmatic_cycles(const config::BitserialConfig& cfg, const GemmShape& s, const LayerProfile& prof,
                           uint64_t seed) {
-  const unsigned q = cfg.is_signed ? std::max(1u, prof.precision) - 1 : prof.precision;
-  const int64_t vmax = (int64_t{1} << q) - 1;
-  const double sigma = std::ldexp(1.0, static_cast<int>(q)) / 4.0;
-  const auto& table = half_normal_table();
-  const uint64_t zero_threshold = static_cast<uint64_t>(prof.zero_fraction * 4294967296.0);
+  const ActivationDraw draw(cfg, prof);
   Synth rng(seed);
   const int64_t kbs = (s.k + cfg.lanes - 1) / cfg.lanes;
   const auto cfg_p = cfg;  // the schedule's tile cycles for row block mt
@@ -87,10 +102,7 @@ uint64_t pragmatic_cycles(const config::BitserialConfig& cfg, const GemmShape& s
                       const int64_t lanes = std::min<int64_t>(cfg.lanes, s.k - kb * cfg.lanes);
                       unsigned most = 1;
                       for (int64_t i = 0; i < rows * lanes; ++i) {
-                        const uint64_t r = rng.next();
-                        if ((r & 0xffffffffu) < zero_threshold || vmax == 0) continue;
-                        const double mag = table[(r >> 32) & 4095] * sigma;
-                        const int64_t v = std::clamp<int64_t>(std::llround(mag), 1, vmax);
+                        const int64_t v = draw(rng.next());
                         most = std::max(
                             most, static_cast<unsigned>(__builtin_popcountll(static_cast<uint64_t>(v))));
                       }
@@ -103,31 +115,49 @@ uint64_t pragmatic_cycles(const config::BitserialConfig& cfg, const GemmShape& s
 
 }  // namespace
 
+std::map<std::string, LayerProfile> network_profile(const std::string& network_path, std::string* found) {
+  const auto path = std::filesystem::path(network_path).parent_path() /
+                    ("bitserial_" + std::filesystem::path(network_path).stem().string() + ".csv");
+  found->clear();
+  if (!std::filesystem::exists(path)) return {};
+  *found = path.string();
+  return load_profile(*found);
+}
+
+LayerProfile layer_profile(const config::BitserialConfig& cfg,
+                           const std::map<std::string, LayerProfile>& profile, const std::string& layer,
+                           bool* profiled) {
+  LayerProfile prof{cfg.input_bits, kDefaultZeroFraction};
+  const auto it = profile.find(layer);
+  if (it != profile.end()) prof = it->second;
+  if (profiled != nullptr) *profiled = it != profile.end();
+  prof.precision = std::min(prof.precision, cfg.input_bits);
+  return prof;
+}
+
+Tensor synthetic_activations(const config::BitserialConfig& cfg, int64_t m, int64_t k,
+                             const LayerProfile& prof, uint64_t seed) {
+  const ActivationDraw draw(cfg, prof);
+  Synth rng(seed);
+  Tensor a({m, k});
+  for (auto& v : a.data) v = draw(rng.next());
+  return a;
+}
+
 NetworkBench bench_network(const config::BitserialConfig& cfg, const std::string& network_path,
                            uint64_t seed) {
   const auto t0 = std::chrono::steady_clock::now();
   NetworkBench b;
   b.network = std::filesystem::path(network_path).stem().string();
   const auto layers = workload::load_network(network_path);
-  const auto profile_path =
-      std::filesystem::path(network_path).parent_path() / ("bitserial_" + b.network + ".csv");
-  std::map<std::string, LayerProfile> profile;
-  if (std::filesystem::exists(profile_path)) {
-    b.profile_path = profile_path.string();
-    profile = load_profile(b.profile_path);
-  }
+  const auto profile = network_profile(network_path, &b.profile_path);
   uint64_t layer_seed = seed;
   for (const auto& layer : layers) {
     LayerBench lb;
     lb.name = layer.name;
     lb.gemm = {layer.gemm.m, layer.gemm.n, layer.gemm.k};
     lb.groups = layer.groups;
-    LayerProfile prof{cfg.input_bits, kDefaultZeroFraction};
-    if (auto it = profile.find(layer.name); it != profile.end()) {
-      prof = it->second;
-      lb.profiled = true;
-    }
-    prof.precision = std::min(prof.precision, cfg.input_bits);
+    const LayerProfile prof = layer_profile(cfg, profile, layer.name, &lb.profiled);
     lb.precision = prof.precision;
     lb.zero_fraction = prof.zero_fraction;
     const auto g = static_cast<uint64_t>(layer.groups);

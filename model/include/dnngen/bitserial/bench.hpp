@@ -12,6 +12,7 @@
 // element is drawn independently. The whole layer is one job (the buffers are assumed
 // to hold it); Stripes and the baseline do not depend on the values.
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -44,6 +45,18 @@ struct NetworkBench {
   uint64_t parallel = 0, stripes = 0, pragmatic = 0, macs = 0;
   double seconds = 0;
 };
+
+// The precision profile beside a network file (workloads/bitserial_<network>.csv), by layer
+// name; `found` gets its path, or "" when there is none.
+std::map<std::string, LayerProfile> network_profile(const std::string& network_path, std::string* found);
+// A layer's profile: the file's line for it (`profiled` set), else input_bits and the default
+// zero fraction; the precision at most input_bits.
+LayerProfile layer_profile(const config::BitserialConfig& cfg,
+                           const std::map<std::string, LayerProfile>& profile, const std::string& layer,
+                           bool* profiled = nullptr);
+// An [M, K] activation matrix drawn as the benchmark draws Pragmatic's values (above).
+Tensor synthetic_activations(const config::BitserialConfig& cfg, int64_t m, int64_t k,
+                             const LayerProfile& prof, uint64_t seed);
 
 NetworkBench bench_network(const config::BitserialConfig& cfg, const std::string& network_path,
                            uint64_t seed = 1);
