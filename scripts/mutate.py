@@ -52,6 +52,9 @@ PRESETS = [
     ("../testbench/mutate/systolic_os_3x5_int8.yaml", "systolic"),
 ]
 SHELL_CONFIG = "systolic_ws_4x4_int8.yaml"
+# The bit-serial core in the same shell (its files: rtl/bitserial/ in the shell's list):
+# Pragmatic, whose timing sees every activation of a brick group (stale windows included).
+BITSERIAL_SHELL_CONFIG = "bitserial_pragmatic_3x2_l5_int8s.yaml"
 # GEMMs through the shell: K split (K > max_k), edge tiles in M and N, a tiny one.
 SHELL_GEMMS = [(37, 100, 21), (64, 64, 64), (1, 3, 2), (70, 9, 66)]
 
@@ -102,7 +105,7 @@ def run(cmd, env, log, timeout=900):
 def suites(m, lists):
     jobs = [("cosim", cfg) for cfg, lst in PRESETS if m["file"] in lists[lst]]
     if m["file"] in lists["shell_systolic"]:
-        jobs.append(("shell", SHELL_CONFIG))
+        jobs.append(("shell", BITSERIAL_SHELL_CONFIG if m["file"].startswith("bitserial/") else SHELL_CONFIG))
     return jobs
 
 
