@@ -277,12 +277,8 @@ int run_bitserial(const config::Config& cfg, const std::string& network) {
     const bitserial::LayerProfile prof = bitserial::layer_profile(b, profile, layer.name);
     const bitserial::Precision prec{false, prof.precision};
     const Tensor a = bitserial::synthetic_activations(b, m, k, prof, ++seed);
-    const int64_t kbs = (k + b.lanes - 1) / b.lanes;
     const uint64_t compute = bitserial::schedule(b, {m, n, k}, [&](int64_t mt) {
-                               uint64_t work = 0;
-                               for (int64_t kb = 0; kb < kbs; ++kb)
-                                 work += bitserial::step_cycles(b, a, mt, kb, prec);
-                               return work;
+                               return bitserial::tile_cycles(b, a, mt, prec);
                              }).cycles;
     shell::LayerDescriptor d;
     d.op = "gemm";

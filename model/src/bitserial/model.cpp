@@ -217,12 +217,15 @@ Result run_gemm(const config::BitserialConfig& cfg, const Tensor& a, const Tenso
       res.c.at(m, n) = numerics::wrap_signed(static_cast<int64_t>(acc), cfg.acc_bits);
     }
   }
-  res.timing = schedule(cfg, s, [&](int64_t mt) {
-    uint64_t total = 0;
-    for (int64_t kb = 0; kb < kbs; ++kb) total += step_cycles(cfg, a, mt, kb, p);
-    return total;
-  });
+  res.timing = schedule(cfg, s, [&](int64_t mt) { return tile_cycles(cfg, a, mt, p); });
   return res;
+}
+
+uint64_t tile_cycles(const config::BitserialConfig& cfg, const Tensor& a, int64_t mt, const Precision& p) {
+  const int64_t kbs = (a.shape[1] + cfg.lanes - 1) / cfg.lanes;
+  uint64_t total = 0;
+  for (int64_t kb = 0; kb < kbs; ++kb) total += step_cycles(cfg, a, mt, kb, p);
+  return total;
 }
 
 Tensor reference_gemm(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b) {

@@ -76,11 +76,11 @@ config::BitserialConfig bitserial_config(const ShellParams& p) {
   return b;
 }
 
-LayerPrecision layer_precision(const ShellParams& p, const LayerDescriptor& d) {
+bitserial::Precision layer_precision(const ShellParams& p, const LayerDescriptor& d) {
   return {d.auto_precision, d.precision != 0 ? d.precision : p.in_bits};
 }
 
-int64_t effective_activation(const ShellParams& p, const LayerPrecision& prec, int64_t a) {
+int64_t effective_activation(const ShellParams& p, const bitserial::Precision& prec, int64_t a) {
   // A detected precision always holds the group's activations; the bit-parallel baseline
   // multiplies whole elements.
   if (!p.bitserial || prec.automatic || p.mode == config::BitserialMode::kParallel || prec.bits >= 64)
@@ -232,7 +232,7 @@ void run_layer(const ShellParams& p, const LayerDescriptor& d, std::vector<uint8
   const unsigned w_b = p.w_bits / 8, o_b = out_bytes(d);
   const GemmView v = gemm_view(p, d);
   const bool raw = raw_output(d);
-  const LayerPrecision prec = layer_precision(p, d);
+  const bitserial::Precision prec = layer_precision(p, d);
   const bool w_signed = p.bitserial || p.is_signed;  // bit-serial weights are always signed
   // B is read once per column, so a column of B in a vector keeps the loop simple.
   std::vector<int64_t> a(v.m * v.k), column(v.k);

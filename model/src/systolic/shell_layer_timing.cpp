@@ -154,8 +154,7 @@ class Shell {
     v_ = gemm_view(p, d);
     if (p.bitserial) {
       bs_cfg_ = bitserial_config(p);
-      const LayerPrecision lp = layer_precision(p, d);
-      bs_prec_ = {lp.automatic, lp.bits};
+      bs_prec_ = layer_precision(p, d);
     }
     ap_ = v_.a_pitch;
     bp_ = v_.b_pitch;
@@ -653,19 +652,15 @@ class Shell {
   // zeros, as the core reads them).
   std::deque<BitserialCore::Tile> bitserial_tiles() const {
     const uint64_t mj = cwalk_.mj(), nj = cwalk_.nj(), kj = cwalk_.kj();
-    const LayerPrecision lp{bs_prec_.automatic, bs_prec_.bits};
     Tensor a({static_cast<int64_t>(mj), static_cast<int64_t>(kj)});
     for (uint64_t m = 0; m < mj; ++m)
       for (uint64_t k = 0; k < kj; ++k)
         a.at(static_cast<int64_t>(m), static_cast<int64_t>(k)) =
-            effective_activation(p_, lp, a_element(p_, d_, v_, memory_, cwalk_.m0 + m, cwalk_.k0 + k));
-    const uint64_t rows = p_.rows, cols = p_.cols, kbs = (kj + p_.lanes - 1) / p_.lanes;
+            effective_activation(p_, bs_prec_, a_element(p_, d_, v_, memory_, cwalk_.m0 + m, cwalk_.k0 + k));
+    const uint64_t rows = p_.rows, cols = p_.cols;
     std::deque<BitserialCore::Tile> tiles;
     for (uint64_t m0 = 0; m0 < mj; m0 += rows) {
-      uint64_t work = 0;
-      for (uint64_t kb = 0; kb < kbs; ++kb)
-        work += bitserial::step_cycles(bs_cfg_, a, static_cast<int64_t>(m0 / rows), static_cast<int64_t>(kb),
-                                       bs_prec_);
+      const uint64_t work = bitserial::tile_cycles(bs_cfg_, a, static_cast<int64_t>(m0 / rows), bs_prec_);
       for (uint64_t n0 = 0; n0 < nj; n0 += cols) tiles.push_back({work, std::min(rows, mj - m0)});
     }
     return tiles;

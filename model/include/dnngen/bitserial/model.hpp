@@ -87,6 +87,9 @@ Tensor reference_gemm(const config::BitserialConfig& cfg, const Tensor& a, const
 unsigned step_cycles(const config::BitserialConfig& cfg, const Tensor& a, int64_t mt, int64_t kb,
                      const Precision& p);
 
+// Cycles of the bricks of tile row block mt (every brick of A's K), one tile's work.
+uint64_t tile_cycles(const config::BitserialConfig& cfg, const Tensor& a, int64_t mt, const Precision& p);
+
 // The schedule's cycles when every step of tile row block mt takes cycles_of(mt)
 // cycles in total per tile (sum over its bricks): shared by run_gemm and the bench.
 template <typename TileCycles>

@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "dnngen/bitserial/model.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/shell/descriptor.hpp"
 #include "dnngen/shell/register_file.hpp"
@@ -43,13 +44,9 @@ config::BitserialConfig bitserial_config(const ShellParams& p);
 // A bit-serial layer's activation precision (PRECISION: BITS, 0 meaning IN_BITS, or AUTO).
 // Stripes and Pragmatic read the low `bits` bits of an activation (sign-extended when
 // signed), the bit-parallel baseline the whole element.
-struct LayerPrecision {
-  bool automatic = false;
-  unsigned bits = 0;
-};
-LayerPrecision layer_precision(const ShellParams& p, const LayerDescriptor& d);
+bitserial::Precision layer_precision(const ShellParams& p, const LayerDescriptor& d);
 // The activation the engine computes with when memory holds `a`.
-int64_t effective_activation(const ShellParams& p, const LayerPrecision& prec, int64_t a);
+int64_t effective_activation(const ShellParams& p, const bitserial::Precision& prec, int64_t a);
 
 // The configuration read-back registers (ENGINE, CONFIG_HASH, ARRAY, DATATYPE, MEMORY,
 // ADDR_BITS) of a dnn_shell_systolic with these parameters.
