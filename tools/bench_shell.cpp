@@ -338,6 +338,9 @@ int run(int argc, char** argv) {
     return 0;
   }
   if (cfg.engine == "eie") return run_spmv(cfg, argc, argv);
+  if (cfg.systolic.row_stationary())
+    throw InputError(
+        "bench_shell: row-stationary configurations take --rtl-params only so far (docs/shell.md)");
   bool host_im2col = false;
   for (int i = 3; i < argc; ++i) {
     const std::string opt = argv[i];

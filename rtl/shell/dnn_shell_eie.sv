@@ -290,7 +290,7 @@ module dnn_shell_eie #(
     end else if (desc_m > MaxRows || desc_k > MaxCols || desc_n >= (32'd1 << SizeBits)) begin
       check_code = 8'(dnn_shell_regs_pkg::ErrorSizeRange);
     end else if ((!raw && out_type != 2'(ActLog2)) || out_type == 2'd3 || (raw && AccBits > 32)
-                 || out_per_channel || bits_bad || keep_bad
+                 || out_per_channel || bits_bad || keep_bad || op_w[dnn_shell_regs_pkg::OpChwLsb]
                  || (a_stride_w != '0 && 34'(a_stride_w) < a_row)
                  || (out_stride_w != '0 && 34'(out_stride_w) < out_row)) begin
       check_code = 8'(dnn_shell_regs_pkg::ErrorBadField);

@@ -380,7 +380,7 @@ module dnn_shell_systolic #(
                               || size_k >= (32'd1 << SizeBits))) begin
       check_code = 8'(dnn_shell_regs_pkg::ErrorSizeRange);
     end else if (out_type == 2'd3 || (raw && AccBits > 32) || (!raw && out_shift_w > 32'd62) || out_bits_bad
-                 || prec_bad
+                 || prec_bad || op_w[dnn_shell_regs_pkg::OpChwLsb]   // NHWC / RSCK only
                  || (a_stride_w != '0 && a_stride_w < a_row_bytes)
                  || (b_stride_w != '0 && b_stride_w < b_row_bytes)
                  || (out_stride_w != '0 && out_stride_w < out_row_bytes)) begin

@@ -584,6 +584,7 @@ TEST(ShellEie, BadDescriptorsEndWithTheirErrorCode) {
       {"bad_field", "OUTPUT.BITS 1", [](D& d, M&) { d.out_bits = 1; }},
       {"bad_field", "OUTPUT.BITS above act_bits", [](D& d, M&) { d.out_bits = TB_ActBits + 1; }},
       {"bad_field", "PER_CHANNEL", [](D& d, M&) { d.per_channel = true; }},
+      {"bad_field", "OP.CHW", [](D& d, M&) { d.chw = true; }},
       {"bad_field", "A_STRIDE below the row", [](D& d, M&) { d.a_stride = (d.k - 1) * kActBytes; }},
       {"bad_field", "OUT_STRIDE below the row", [](D& d, M&) { d.out_stride = (d.m - 1) * kActBytes; }},
       {"addr_align", "B_ADDR 4-aligned", [](D& d, M&) { d.b_addr += 4; }},

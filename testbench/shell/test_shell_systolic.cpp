@@ -391,6 +391,7 @@ TEST(ShellSystolic, BadDescriptorsEndWithTheirErrorCode) {
       {"zero_size", [&](LayerDescriptor& d) { conv(d), d.s = 0; }},
       {"bad_field", [&](LayerDescriptor& d) { conv(d), d.stride_x = 0; }},
       {"bad_field", [&](LayerDescriptor& d) { conv(d), d.pad_y = 4; }},
+      {"bad_field", [&](LayerDescriptor& d) { conv(d), d.chw = true; }},  // the row-stationary layout
       {"bad_field", [&](LayerDescriptor& d) { conv(d), d.a_stride = 6 * 3 * (p.in_bits / 8) - 1; }},
       {"size_range", [&](LayerDescriptor& d) { conv(d), d.in_w = 1u << 16; }},
       {"size_range", [&](LayerDescriptor& d) { conv(d), d.in_h = 1, d.pad_y = 0; }},

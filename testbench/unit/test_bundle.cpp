@@ -21,6 +21,7 @@
 #include "dnngen/config/config.hpp"
 #include "dnngen/generate/bundle.hpp"
 #include "dnngen/rtl/sources.hpp"
+#include "dnngen/shell/wrapper.hpp"
 #include "test_support.hpp"
 
 namespace dnngen::generate {
@@ -125,7 +126,8 @@ TEST_F(BundleTest, WritesEveryFileWithManifest) {
   }
   // sources, wrapper, .f, .core; and the shell's files (its RTL with the register package,
   // wrapper, .f, .core, .sdc, regmap.md, dnngen_regs.h) for a weight-stationary engine
-  const size_t shell_files = config::has_shell(cfg) ? rtl::filelist_sources("shell_systolic").size() + 7 : 0;
+  const size_t shell_files =
+      config::has_shell(cfg) ? rtl::filelist_sources(shell::shell_filelist(cfg)).size() + 7 : 0;
   EXPECT_EQ(listed.size(), sources.size() + 3 + shell_files);
   EXPECT_EQ(m.contains("shell"), config::has_shell(cfg));
   EXPECT_EQ(listing(dir_), (std::set<std::string>{"cfg", "out"})) << "no temporary directory left";

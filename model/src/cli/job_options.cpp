@@ -349,8 +349,8 @@ void write_json_report(const std::string& path, const nlohmann::json& report) {
 }
 
 bool shell_by_default(const config::Config& cfg, const std::string& op) {
-  return cfg.engine == "systolic" && config::has_shell(cfg) && (op == "gemm" || op == "conv2d") &&
-         cfg.systolic.acc_bits <= 32;
+  return cfg.engine == "systolic" && !cfg.systolic.row_stationary() && config::has_shell(cfg) &&
+         (op == "gemm" || op == "conv2d") && cfg.systolic.acc_bits <= 32;
 }
 
 }  // namespace dnngen::cli

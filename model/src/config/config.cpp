@@ -473,11 +473,16 @@ std::vector<std::pair<std::string, int64_t>> rtl_parameters(const Config& cfg) {
 }
 
 bool has_shell(const Config& cfg) {
-  // The bit-serial engine shares the systolic shell, whose loader moves whole bytes.
+  // The bit-serial engine shares the systolic shell, whose loader moves whole bytes; the
+  // row-stationary shell's loads are whole bytes too.
   const auto byte_wide = [](unsigned bits) { return bits == 8 || bits == 16; };
   const bool bitserial = cfg.engine == "bitserial" && byte_wide(cfg.bitserial.input_bits) &&
                          byte_wide(cfg.bitserial.weight_bits);
-  return (cfg.engine == "systolic" && !cfg.systolic.row_stationary()) || cfg.engine == "eie" || bitserial;
+  const bool row_stationary = cfg.engine == "systolic" && cfg.systolic.row_stationary() &&
+                              byte_wide(cfg.row_stationary.input_bits) &&
+                              byte_wide(cfg.row_stationary.weight_bits);
+  return (cfg.engine == "systolic" && !cfg.systolic.row_stationary()) || cfg.engine == "eie" || bitserial ||
+         row_stationary;
 }
 
 namespace {
@@ -501,9 +506,10 @@ namespace {
 // The shell's parameters but ConfigHash.
 std::vector<std::pair<std::string, int64_t>> hashed_shell_parameters(const Config& cfg) {
   if (!has_shell(cfg)) throw std::invalid_argument("shell_rtl_parameters: no shell for this engine yet");
-  auto params = cfg.engine == "eie"         ? eie_rtl_parameters(cfg.eie)
-                : cfg.engine == "bitserial" ? bitserial_shell_parameters(cfg.bitserial)
-                                            : systolic_rtl_parameters(cfg.systolic);
+  auto params = cfg.engine == "eie"             ? eie_rtl_parameters(cfg.eie)
+                : cfg.engine == "bitserial"     ? bitserial_shell_parameters(cfg.bitserial)
+                : cfg.systolic.row_stationary() ? row_stationary_rtl_parameters(cfg.row_stationary)
+                                                : systolic_rtl_parameters(cfg.systolic);
   // ReLU is a descriptor field behind the shell (OUTPUT.RELU), not a build parameter.
   params.erase(std::remove_if(params.begin(), params.end(), [](const auto& p) { return p.first == "Relu"; }),
                params.end());

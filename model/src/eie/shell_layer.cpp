@@ -137,7 +137,7 @@ uint32_t check_descriptor(const ShellParams& p, const LayerDescriptor& d, const 
   if (d.m == 0 || d.n == 0 || d.k == 0) return error_code("zero_size");
   if (d.m > cfg.max_rows || d.k > cfg.max_cols || d.n >= (1u << kBatchBits)) return error_code("size_range");
   if ((!raw_output(d) && d.out_type != act_type(cfg)) || (raw_output(d) && cfg.acc_bits > 32) ||
-      d.per_channel || out_bits_bad(cfg, d) || keep_mismatch(d, loaded))
+      d.per_channel || out_bits_bad(cfg, d) || keep_mismatch(d, loaded) || d.chw)
     return error_code("bad_field");
   const unsigned ab = act_bytes(cfg), ob = out_bytes(cfg, d);
   const uint64_t a_row = uint64_t{d.k} * ab, out_row = uint64_t{d.m} * ob;

@@ -59,6 +59,7 @@ const std::vector<Binding>& bindings() {
   static const std::vector<Binding> table = {
       named("OP.CODE", "op", &D::op),
       flag("OP.KEEP_WEIGHTS", &D::keep_weights),
+      flag("OP.CHW", &D::chw),
       named("OUTPUT.TYPE", "out_type", &D::out_type),
       flag("OUTPUT.BIAS", &D::bias),
       flag("OUTPUT.RELU", &D::relu),

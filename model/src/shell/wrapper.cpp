@@ -57,21 +57,26 @@ std::vector<ShellPort> shell_ports(unsigned data_bits) {
 std::string wrapper_top(const config::Config& cfg) { return cfg.name + "_shell"; }
 
 // The engines with a shell (config::has_shell): the systolic engine (both GEMM dataflows)
-// and the bit-serial engine share dnn_shell_systolic; EIE has its own shell module and file
-// list.
+// and the bit-serial engine share dnn_shell_systolic; EIE and row stationary have their own
+// shell modules and file lists.
 std::string engine_shell_module(const config::Config& cfg) {
-  return cfg.engine == "eie" ? "dnn_shell_eie" : "dnn_shell_systolic";
+  if (cfg.engine == "eie") return "dnn_shell_eie";
+  if (cfg.engine == "systolic" && cfg.systolic.row_stationary()) return "dnn_shell_rs";
+  return "dnn_shell_systolic";
 }
 
 std::string engine_core_module(const config::Config& cfg) {
   if (cfg.engine == "eie") return "dnn_eie_top";
   if (cfg.engine == "bitserial") return "dnn_bitserial_core";
+  if (cfg.systolic.row_stationary()) return "dnn_rs_top";
   return cfg.systolic.dataflow == config::Dataflow::kOutputStationary ? "dnn_systolic_os_core"
                                                                       : "dnn_systolic_ws_core";
 }
 
 std::string shell_filelist(const config::Config& cfg) {
-  return cfg.engine == "eie" ? "shell_eie" : "shell_systolic";
+  if (cfg.engine == "eie") return "shell_eie";
+  if (cfg.engine == "systolic" && cfg.systolic.row_stationary()) return "shell_rs";
+  return "shell_systolic";
 }
 
 std::vector<std::string> shell_source_paths(const config::Config& cfg, const std::string& regs_package) {

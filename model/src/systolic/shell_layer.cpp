@@ -207,7 +207,7 @@ uint32_t check_descriptor(const ShellParams& p, const LayerDescriptor& d) {
   const uint64_t a_row = conv ? uint64_t{d.in_w} * d.in_c * in_b : v.a_row_bytes;
   const bool bad_bits = raw ? d.out_bits != 0 : d.out_bits != 0 && (d.out_bits < 2 || d.out_bits > 8 * o_b);
   const bool bad_precision = p.bitserial && !d.auto_precision && d.precision > p.in_bits;
-  if ((raw && p.acc_bits > 32) || (!raw && d.out_shift > 62) || bad_bits || bad_precision ||
+  if ((raw && p.acc_bits > 32) || (!raw && d.out_shift > 62) || bad_bits || bad_precision || d.chw ||
       (d.a_stride != 0 && d.a_stride < a_row) || (d.b_stride != 0 && d.b_stride < v.b_row_bytes) ||
       (d.out_stride != 0 && d.out_stride < v.out_row_bytes))
     return error_code("bad_field");

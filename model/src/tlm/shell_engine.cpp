@@ -12,7 +12,8 @@ namespace dnngen::tlm {
 std::unique_ptr<ShellEngineModel> make_shell_engine(const config::Config& cfg) {
   // The bit-serial engine runs in the systolic shell: the same engine model, its core's
   // golden and cycle models behind systolic::ShellParams.
-  if (config::has_shell(cfg) && (cfg.engine == "systolic" || cfg.engine == "bitserial"))
+  const bool row_stationary = cfg.engine == "systolic" && cfg.systolic.row_stationary();
+  if (config::has_shell(cfg) && !row_stationary && (cfg.engine == "systolic" || cfg.engine == "bitserial"))
     return make_systolic_shell_engine(cfg);
   if (config::has_shell(cfg) && cfg.engine == "eie") return make_eie_shell_engine(cfg);
   throw std::invalid_argument("configuration '" + cfg.name + "' has no shell model (engine " + cfg.engine +

@@ -39,9 +39,10 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
 // Name/value of every parameter of the engine's top RTL module, in declaration order.
 std::vector<std::pair<std::string, int64_t>> rtl_parameters(const Config& cfg);
 
-// Whether the configuration's engine has an RTL shell today: the systolic engine's
-// weight- and output-stationary dataflows (rtl/shell/dnn_shell_systolic.sv) and EIE
-// (rtl/shell/dnn_shell_eie.sv).
+// Whether the configuration's engine has an RTL shell: the systolic engine's weight- and
+// output-stationary dataflows and the bit-serial engine with 8- or 16-bit operands
+// (rtl/shell/dnn_shell_systolic.sv), EIE (rtl/shell/dnn_shell_eie.sv) and row stationary
+// with 8- or 16-bit operands (rtl/shell/dnn_shell_rs.sv).
 bool has_shell(const Config& cfg);
 // Descriptors CTRL.START may queue behind a running layer (every shell's QueueDepth,
 // dnn_shell_desc_queue; not a configuration key).

@@ -13,6 +13,7 @@ namespace dnngen::shell {
 struct LayerDescriptor {
   std::string op = "gemm";         // enum op: gemm, conv2d, spmv
   bool keep_weights = false;       // spmv: the weights loaded before stay on chip
+  bool chw = false;                // conv2d: CHW / KCRS tensors (the row-stationary engine's)
   std::string out_type = "int32";  // enum out_type: int8, int16, int32 (raw accumulator)
   bool bias = false;
   bool relu = false;

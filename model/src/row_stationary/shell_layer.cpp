@@ -1,0 +1,174 @@
+// The golden model of a conv2d layer on the row-stationary shell
+// (dnngen/row_stationary/shell_layer.hpp).
+#include "dnngen/row_stationary/shell_layer.hpp"
+
+#include <stdexcept>
+#include <utility>
+
+#include "dnngen/common/numerics.hpp"
+#include "dnngen/shell/memory_image.hpp"
+#include "dnngen/shell/regmap.hpp"
+
+namespace dnngen::rs {
+namespace {
+
+using shell::error_code;
+using shell::load;
+using shell::past_top;
+using shell::store;
+
+bool raw_output(const LayerDescriptor& d) { return d.out_type == "int32"; }
+
+constexpr uint64_t kDimLimit = uint64_t{1} << 16;  // the core's 16-bit job fields
+
+}  // namespace
+
+ShellParams shell_params(const config::Config& cfg) {
+  if (!cfg.systolic.row_stationary())
+    throw std::invalid_argument("rs::shell_params: not a row-stationary configuration");
+  ShellParams p;
+  p.rs = cfg.row_stationary;
+  p.data_bits = cfg.memory.data_bits;
+  p.max_burst = cfg.memory.max_burst;
+  p.outstanding = cfg.memory.outstanding;
+  p.config_hash = config::shell_config_hash(cfg);
+  return p;
+}
+
+unsigned out_bytes(const LayerDescriptor& d) {
+  if (d.out_type == "int8") return 1;
+  if (d.out_type == "int16") return 2;
+  return 4;
+}
+
+ConvJob conv_job(const LayerDescriptor& d) {
+  ConvJob j;
+  j.c = d.in_c;
+  j.h = d.in_h;
+  j.w = d.in_w;
+  j.k = d.out_c;
+  j.r = d.r;
+  j.s = d.s;
+  j.stride = d.stride_y;
+  j.pad = d.pad_y;
+  return j;
+}
+
+uint32_t check_descriptor(const ShellParams& p, const LayerDescriptor& d) {
+  const auto& cfg = p.rs;
+  if (d.op != "conv2d") return error_code("bad_op");
+  if (d.in_h == 0 || d.in_w == 0 || d.in_c == 0 || d.out_c == 0 || d.r == 0 || d.s == 0)
+    return error_code("zero_size");
+  if (d.stride_y == 0 || d.stride_x == 0 || d.pad_y > d.r || d.pad_x > d.s || d.stride_x != d.stride_y ||
+      d.pad_x != d.pad_y)
+    return error_code("bad_field");
+  const uint64_t span_y = uint64_t{d.in_h % kDimLimit} + 2 * uint64_t{d.pad_y};
+  const uint64_t span_x = uint64_t{d.in_w % kDimLimit} + 2 * uint64_t{d.pad_x};
+  if (d.in_h >= kDimLimit || d.in_w > cfg.ifmap_spad || d.in_c >= kDimLimit || d.out_c >= kDimLimit ||
+      d.r > cfg.max_filter_size || d.s > cfg.max_filter_size || span_y < d.r || span_x < d.s)
+    return error_code("size_range");
+  const uint64_t e = (span_y - d.r) / d.stride_y + 1, f = (span_x - d.s) / d.stride_x + 1;
+  const uint64_t nq = (uint64_t{d.in_c} * d.r + cfg.rows - 1) / cfg.rows;
+  if (uint64_t{d.in_c} * d.in_h > cfg.ifmap_rows || f > cfg.psum_spad ||
+      uint64_t{d.out_c} * nq > cfg.filter_words || e >= kDimLimit)
+    return error_code("size_range");
+  const unsigned ib = cfg.input_bits / 8, wb = cfg.weight_bits / 8, ob = out_bytes(d);
+  const bool raw = raw_output(d);
+  const unsigned type_bits = d.out_type == "int8" ? 8 : 16;
+  const bool bad_bits = raw ? d.out_bits != 0 : d.out_bits != 0 && (d.out_bits < 2 || d.out_bits > type_bits);
+  const uint64_t a_row = uint64_t{d.in_w} * ib, out_row = f * ob;
+  if (!d.chw || (raw && cfg.acc_bits > 32) || (!raw && d.out_shift > 62) || bad_bits || d.b_stride != 0 ||
+      (d.a_stride != 0 && d.a_stride < a_row) || (d.out_stride != 0 && d.out_stride < out_row))
+    return error_code("bad_field");
+  const uint64_t a_pitch = d.a_stride != 0 ? d.a_stride : a_row;
+  const uint64_t out_pitch = d.out_stride != 0 ? d.out_stride : out_row;
+  const bool bias = d.bias && !raw, quant = d.per_channel && !raw;
+  if (d.a_addr % ib != 0 || a_pitch % ib != 0 || d.b_addr % wb != 0 || d.out_addr % ob != 0 ||
+      out_pitch % ob != 0 || (bias && d.bias_addr % 4 != 0) || (quant && d.quant_addr % 4 != 0))
+    return error_code("addr_align");
+  const uint64_t w_bytes = uint64_t{d.out_c} * d.in_c * d.r * d.s * wb;
+  if (past_top(p.addr_bits, d.a_addr, uint64_t{d.in_c} * d.in_h, a_pitch, a_row) ||
+      past_top(p.addr_bits, d.b_addr, 1, 0, w_bytes) ||
+      past_top(p.addr_bits, d.out_addr, uint64_t{d.out_c} * e, out_pitch, out_row) ||
+      (bias && past_top(p.addr_bits, d.bias_addr, 1, 0, uint64_t{d.out_c} * 4)) ||
+      (quant && past_top(p.addr_bits, d.quant_addr, 1, 0, uint64_t{d.out_c} * 8)))
+    return error_code("addr_range");
+  return 0;
+}
+
+shell::Identity shell_identity(const ShellParams& p) {
+  const auto& map = shell::register_map();
+  shell::Identity id;
+  id.engine_kind = map.enum_value("engine", "row_stationary");
+  id.engine_variant = 0;
+  id.engine_ops = 1u << map.enum_value("op", "conv2d");
+  id.config_hash = p.config_hash;
+  id.array_rows = p.rs.rows;
+  id.array_cols = p.rs.cols;
+  id.in_bits = p.rs.input_bits;
+  id.w_bits = p.rs.weight_bits;
+  id.acc_bits = p.rs.acc_bits;
+  id.is_signed = p.rs.is_signed;
+  id.saturate = p.rs.overflow == config::Overflow::kSaturate;
+  id.mem_data_bits = p.data_bits;
+  id.max_burst = p.max_burst;
+  id.outstanding = p.outstanding;
+  id.mem_addr_bits = p.addr_bits;
+  return id;
+}
+
+void run_layer(const ShellParams& p, const LayerDescriptor& d, std::vector<uint8_t>& memory) {
+  if (check_descriptor(p, d) != 0) throw std::invalid_argument("rs::run_layer: the descriptor does not run");
+  const auto& cfg = p.rs;
+  const unsigned ib = cfg.input_bits / 8, wb = cfg.weight_bits / 8, ob = out_bytes(d);
+  const bool raw = raw_output(d);
+  const int64_t C = d.in_c, H = d.in_h, W = d.in_w, K = d.out_c, R = d.r, S = d.s;
+  const int64_t stride = d.stride_y, pad = d.pad_y;
+  const int64_t E = (H + 2 * pad - R) / stride + 1, F = (W + 2 * pad - S) / stride + 1;
+  const uint64_t a_pitch = d.a_stride != 0 ? d.a_stride : uint64_t(W) * ib;
+  const uint64_t out_pitch = d.out_stride != 0 ? d.out_stride : uint64_t(F) * ob;
+  std::vector<int64_t> ifmap(C * H * W), weights(K * C * R * S);
+  for (int64_t row = 0; row < C * H; ++row)
+    for (int64_t x = 0; x < W; ++x)
+      ifmap[row * W + x] = load(memory, d.a_addr + row * a_pitch + x * ib, ib, cfg.is_signed);
+  for (int64_t i = 0; i < K * C * R * S; ++i) weights[i] = load(memory, d.b_addr + i * wb, wb, cfg.is_signed);
+  // Outputs go to a copy first: the ofmap may overlap the operands (the RTL reads them all
+  // before it writes).
+  std::vector<std::pair<uint64_t, int64_t>> results;
+  results.reserve(K * E * F);
+  for (int64_t k = 0; k < K; ++k) {
+    int32_t bias = 0, mult = d.out_mult;
+    unsigned shift = d.out_shift;
+    if (!raw && d.bias) bias = static_cast<int32_t>(load(memory, d.bias_addr + k * 4, 4, true));
+    if (!raw && d.per_channel) {
+      mult = static_cast<int32_t>(load(memory, d.quant_addr + k * 8, 4, true));
+      const auto s = static_cast<uint32_t>(load(memory, d.quant_addr + k * 8 + 4, 4, false));
+      shift = std::min<uint32_t>(s, 62);  // a table shift above 62 reads as 62
+    }
+    for (int64_t e = 0; e < E; ++e)
+      for (int64_t f = 0; f < F; ++f) {
+        // |product| < 2^33 and C*R*S < 2^26: the exact sum fits 64 bits.
+        int64_t sum = 0;
+        for (int64_t c = 0; c < C; ++c)
+          for (int64_t r = 0; r < R; ++r) {
+            const int64_t y = e * stride + r - pad;
+            if (y < 0 || y >= H) continue;
+            for (int64_t s = 0; s < S; ++s) {
+              const int64_t x = f * stride + s - pad;
+              if (x < 0 || x >= W) continue;
+              sum += ifmap[(c * H + y) * W + x] * weights[((k * C + c) * R + r) * S + s];
+            }
+          }
+        const int64_t acc = cfg.overflow == config::Overflow::kSaturate
+                                ? numerics::saturate_signed(sum, cfg.acc_bits)
+                                : numerics::wrap_signed(sum, cfg.acc_bits);
+        const int64_t out =
+            raw ? acc
+                : numerics::requantize(acc, bias, mult, shift, d.out_bits != 0 ? d.out_bits : 8 * ob, d.relu);
+        results.emplace_back(d.out_addr + (k * E + e) * out_pitch + f * ob, out);
+      }
+  }
+  for (const auto& [addr, y] : results) store(memory, addr, ob, y);
+}
+
+}  // namespace dnngen::rs

@@ -1,0 +1,313 @@
+// The cycle-exact model of a conv2d layer on the row-stationary shell
+// (dnngen/row_stationary/shell_timing.hpp). Shell::step() is one clock cycle of
+// rtl/shell/dnn_shell_rs.sv: every block's outputs from its registers first, then every
+// register's next value, as the RTL's always_comb / always_ff pairs do. The phase register
+// (state_) follows the RTL's state_q, the drain's (drain_) its d_state_q.
+#include "dnngen/row_stationary/shell_timing.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "dnngen/shell/stream_timing.hpp"
+
+namespace dnngen::rs {
+namespace {
+
+namespace timing = shell::timing;
+
+class Shell {
+ public:
+  Shell(const ShellParams& p, const LayerDescriptor& d, unsigned latency, double bytes_per_cycle)
+      : p_(p),
+        d_(d),
+        job_(conv_job(d)),
+        plan_(plan(p.rs, job_)),
+        bus_{p.data_bits / 8, p.max_burst, p.outstanding, latency, bytes_per_cycle},
+        rd_(bus_),
+        unpack_(bus_.bytes, word_bytes(p.rs)),
+        wr_(bus_),
+        events_(schedule(p.rs, job_)) {
+    const auto& cfg = p.rs;
+    ib_ = cfg.input_bits / 8;
+    wb_ = cfg.weight_bits / 8;
+    ob_ = out_bytes(d);
+    const bool raw = d.out_type == "int32";
+    use_bias_ = d.bias && !raw;
+    use_quant_ = d.per_channel && !raw;
+    a_row_ = uint64_t{d.in_w} * ib_;
+    a_pitch_ = d.a_stride != 0 ? d.a_stride : a_row_;
+    out_row_ = uint64_t(plan_.f) * ob_;
+    out_pitch_ = d.out_stride != 0 ? d.out_stride : out_row_;
+    ifmap_rows_ = uint64_t{d.in_c} * d.in_h;
+    const Timing t = estimate(cfg, job_);
+    timing_.core_cycles = t.cycles;
+    timing_.macs = t.macs;
+  }
+
+  ShellTiming run() {
+    state_ = kCheck;
+    while (state_ != kIdle) {
+      step();
+      if (cycle_ > (uint64_t{1} << 34)) throw std::logic_error("rs::layer_cycles: the layer never ends");
+    }
+    return timing_;
+  }
+
+ private:
+  enum State {
+    kIdle,
+    kCheck,
+    kIfmCmd,
+    kIfm,
+    kFltCmd,
+    kFlt,
+    kBiasCmd,
+    kBias,
+    kQuantCmd,
+    kQuant,
+    kJob,
+    kRun,
+    kDrain
+  };
+  enum Drain { kDIdle, kDSeg, kDOut };
+
+  // The realigner's widest word: an ifmap row, a filter row, or a 4-byte parameter.
+  static unsigned word_bytes(const config::RowStationaryConfig& cfg) {
+    return std::max({cfg.ifmap_spad * (cfg.input_bits / 8), cfg.filter_spad * (cfg.weight_bits / 8), 4u});
+  }
+
+  bool is_cmd() const {
+    return state_ == kIfmCmd || state_ == kFltCmd || state_ == kBiasCmd || state_ == kQuantCmd;
+  }
+
+  // The running command state's read: address, a row's bytes, rows, a word's bytes.
+  struct Read {
+    uint64_t addr = 0, len = 4, rows = 1;
+    unsigned wbytes = 4;
+  };
+  Read read() const {
+    const auto& cfg = p_.rs;
+    switch (state_) {
+      case kIfmCmd:
+        return {ifm_addr_, a_row_, a_pitch_ == a_row_ ? ifmap_rows_ : 1, cfg.ifmap_spad * ib_};
+      case kFltCmd:
+        return {d_.b_addr, uint64_t{d_.s} * wb_, uint64_t{d_.out_c} * d_.in_c * d_.r, cfg.filter_spad * wb_};
+      case kBiasCmd:
+        return {d_.bias_addr, 4, d_.out_c, 4};
+      case kQuantCmd:
+        return {d_.quant_addr, 4, 2 * uint64_t{d_.out_c}, 4};
+      default:
+        return {};
+    }
+  }
+
+  uint64_t ncv() const { return std::min<uint64_t>(p_.rs.cols, uint64_t(plan_.e) - de0_); }
+  bool out_packed() const { return out_pitch_ == out_row_; }
+
+  void step() {
+    ++cycle_;
+    const unsigned bytes = bus_.bytes;
+    const uint64_t F = plan_.f;
+
+    // ================================================================ this cycle
+    const Read r = read();
+    rd_.comb(cycle_, unpack_.in_ready());
+    unpack_.comb(rd_.out_valid());
+    const bool read_fire = is_cmd() && rd_.cmd_ready() && unpack_.seg_ready();
+    const bool word_valid = unpack_.word_valid();
+    const bool phase_end = word_valid && unpack_.word_last();
+
+    const bool accept = state_ == kJob && !k_busy_;
+    // The core's result port: the next event is on it when the core's own clock reaches it.
+    const bool c_valid = k_busy_ && ev_ < events_.size() && events_[ev_].cycle == k_cnt_;
+    const bool c_ready = !full_[wbank_];
+    const bool tile_we = c_valid && c_ready;
+    const bool tile_fill = tile_we && uint64_t(events_[ev_].f) + 1 == F;
+    const bool finish = tile_we && ev_ + 1 == events_.size();
+
+    const bool rq_in_ready = rq_.in_ready();
+    const bool o_re = drain_ == kDOut && !o_last_ && (!o_valid_ || rq_in_ready);
+    const bool rq_in_fire = o_valid_ && rq_in_ready;
+    const bool seg_end = drain_ == kDOut && o_last_ && rq_in_fire;
+    const bool tile_end = seg_end && o_tile_last_;
+    wr_.comb(cycle_, rq_.out_valid(), ob_);
+    const bool rq_out_fire = wr_.in_fire();
+    const bool pk_seg_fire = drain_ == kDSeg && wr_.seg_ready();
+    const bool outputs_done = !k_busy_ && drain_ == kDIdle && !full_[0] && !full_[1];
+    const bool drained = !rd_.busy() && unpack_.idle() && outputs_done && !o_valid_ && rq_.empty() &&
+                         wr_.idle() && !wr_.busy();
+    const uint64_t seg_len = out_packed() ? ncv() * out_row_ : out_row_;
+    const bool drain_start = drain_ == kDIdle && full_[rbank_];
+
+    // counters
+    ++timing_.cycles;
+    if (k_busy_) ++timing_.compute;
+    if (state_ != kCheck && !k_busy_) ++timing_.mem_wait;
+    if (c_valid && !c_ready) ++timing_.stalls;
+    if (rd_.out_fire()) timing_.bytes_read += bytes;
+    if (rq_out_fire) timing_.bytes_written += ob_;
+
+    // ================================================================ next state
+    const uint64_t skip = r.addr % bytes;
+    const uint64_t read_bytes = r.len * r.rows;
+    rd_.update(read_fire, r.addr - skip, (skip + read_bytes + bytes - 1) / bytes);
+    unpack_.update(read_fire, {static_cast<unsigned>(skip), r.len, r.rows, read_bytes, r.wbytes});
+    rq_.update(rq_in_fire, false, rq_out_fire);
+    wr_.update(pk_seg_fire, row_addr_, seg_len);
+
+    // the core: its clock stops while a result waits for a tile bank
+    if (accept) {
+      k_busy_ = true;
+      k_cnt_ = 1;
+      ev_ = 0;
+    } else if (k_busy_ && !(c_valid && !c_ready)) {
+      if (tile_we) ++ev_;
+      if (finish) k_busy_ = false;
+      ++k_cnt_;
+    }
+
+    // the tile banks
+    if (tile_fill) {
+      full_[wbank_] = true;
+      wbank_ ^= 1;
+    }
+    if (tile_end) full_[rbank_] = false;
+
+    // the drain
+    if (o_re) {
+      const bool row_last = rf_ + 1 == F, tile_last = row_last && rj_ + 1 == ncv();
+      o_last_ = row_last && (!out_packed() || tile_last);
+      o_tile_last_ = tile_last;
+      if (row_last) {
+        rf_ = 0;
+        ++rj_;
+      } else {
+        ++rf_;
+      }
+    }
+    const bool o_valid_next = o_re ? true : (rq_in_ready ? false : o_valid_);
+    switch (drain_) {
+      case kDIdle:
+        if (drain_start) drain_ = kDSeg;
+        break;
+      case kDSeg:
+        if (pk_seg_fire) {
+          drain_ = kDOut;
+          o_last_ = false;
+        }
+        break;
+      case kDOut:
+        if (seg_end) {
+          if (o_tile_last_) {
+            drain_ = kDIdle;
+            rbank_ ^= 1;
+            rj_ = rf_ = 0;
+            if (dk_ + 1 == d_.out_c) {
+              dk_ = 0;
+              de0_ += p_.rs.cols;
+              efold_addr_ += uint64_t{p_.rs.cols} * out_pitch_;
+              tile_addr_ = row_addr_ = efold_addr_;
+            } else {
+              ++dk_;
+              tile_addr_ += uint64_t(plan_.e) * out_pitch_;
+              row_addr_ = tile_addr_;
+            }
+          } else {
+            drain_ = kDSeg;
+            row_addr_ += out_pitch_;
+          }
+        }
+        break;
+    }
+    o_valid_ = o_valid_next;
+
+    // the phases
+    switch (state_) {
+      case kCheck:
+        state_ = kIfmCmd;
+        ifm_addr_ = d_.a_addr;
+        ifm_rows_ = 0;
+        efold_addr_ = tile_addr_ = row_addr_ = d_.out_addr;
+        break;
+      case kIfmCmd:
+      case kFltCmd:
+      case kBiasCmd:
+      case kQuantCmd:
+        if (read_fire) state_ = static_cast<State>(state_ + 1);
+        break;
+      case kIfm:
+        if (word_valid) {
+          ++ifm_rows_;
+          if (unpack_.word_last()) {
+            ifm_addr_ += a_pitch_;
+            state_ = ifm_rows_ == ifmap_rows_ ? kFltCmd : kIfmCmd;
+          }
+        }
+        break;
+      case kFlt:
+        if (phase_end) state_ = use_bias_ ? kBiasCmd : (use_quant_ ? kQuantCmd : kJob);
+        break;
+      case kBias:
+        if (phase_end) state_ = use_quant_ ? kQuantCmd : kJob;
+        break;
+      case kQuant:
+        if (phase_end) state_ = kJob;
+        break;
+      case kJob:
+        if (accept) state_ = kRun;
+        break;
+      case kRun:
+        if (outputs_done) state_ = kDrain;
+        break;
+      case kDrain:
+        if (drained) state_ = kIdle;
+        break;
+      default:
+        throw std::logic_error("rs::layer_cycles: unknown state " + std::to_string(state_));
+    }
+  }
+
+  const ShellParams p_;
+  const LayerDescriptor d_;
+  const ConvJob job_;
+  const Plan plan_;
+  const timing::Bus bus_;
+  timing::ReadDma rd_;
+  timing::Unpack unpack_;
+  timing::Requant rq_;
+  timing::WritePath wr_;
+  const std::vector<OutEvent> events_;
+  unsigned ib_ = 1, wb_ = 1, ob_ = 4;
+  bool use_bias_ = false, use_quant_ = false;
+  uint64_t a_row_ = 0, a_pitch_ = 0, out_row_ = 0, out_pitch_ = 0, ifmap_rows_ = 0;
+  ShellTiming timing_;
+  uint64_t cycle_ = 0;
+
+  State state_ = kIdle;
+  uint64_t ifm_addr_ = 0, ifm_rows_ = 0;
+  // the core
+  bool k_busy_ = false;
+  uint64_t k_cnt_ = 0;
+  std::size_t ev_ = 0;
+  // the tile banks and their drain
+  bool full_[2] = {false, false};
+  unsigned wbank_ = 0, rbank_ = 0;
+  Drain drain_ = kDIdle;
+  uint64_t dk_ = 0, de0_ = 0, rj_ = 0, rf_ = 0;
+  bool o_valid_ = false, o_last_ = false, o_tile_last_ = false;
+  uint64_t efold_addr_ = 0, tile_addr_ = 0, row_addr_ = 0;
+};
+
+}  // namespace
+
+ShellTiming layer_cycles(const ShellParams& p, const LayerDescriptor& d, unsigned latency,
+                         double bytes_per_cycle) {
+  if (check_descriptor(p, d) != 0) throw std::invalid_argument("rs::layer_cycles: the layer does not run");
+  if (!(bytes_per_cycle > 0)) throw std::invalid_argument("rs::layer_cycles: bytes_per_cycle must be > 0");
+  Shell s(p, d, latency, bytes_per_cycle);
+  return s.run();
+}
+
+}  // namespace dnngen::rs

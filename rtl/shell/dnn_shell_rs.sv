@@ -1,0 +1,1039 @@
+// The row-stationary (Eyeriss) engine behind the accelerator shell (docs/shell.md, "The
+// row-stationary engine behind the shell"): the register file, an AXI4 master and whole
+// conv2d layers in hardware, from a descriptor to the ofmap in memory. The golden model is
+// rs::run_layer, the cycle model rs::layer_cycles (model/src/row_stationary/shell_*.cpp).
+//
+//   regs --start--> check --> ifmap rows --> filter rows --> bias --> (mult, shift)
+//        --> one core job (dnn_rs_top) --> output tiles --> the output pipeline --> ofmap
+//
+// Tensors are in CHW planes (OP.CHW, which the engine requires): the ifmap's rows (c, y) of
+// IN_W elements are what the core's ifmap buffer holds, one word a row; the weights KCRS, so
+// each filter row W[k][c][r][0..S) is one word of a PE's filter scratchpad, and a row fold's
+// NumRows of them (slots c*R + r, zero past C*R) one filter-buffer word, written at the
+// sequencer's address (filter group, row fold, filter). Each load phase is one DMA read,
+// cut into rows by the realigner (dnn_shell_unpack); the core is idle while it loads.
+//
+// The core emits ofmap[k][e0 + j][f] for its columns j, f by f, filter by filter, at each
+// filter's last row fold. An output tile (one filter k, one E-fold: ncv = min(NumCols,
+// E - e0) rows of F) fills one bank of a two-bank tile buffer, and leaves it row by row,
+// one element a cycle, through the output pipeline (bias, scale, ReLU, clamp) to the write
+// aligner and write DMA while the core fills the other bank. A full bank stalls the core
+// (its output port freezes it, exactly). With packed output rows a tile is one write.
+//
+// ABORT, SOFT_RESET and an AXI error end a load phase early (the layer then drains and
+// ends with its code); once the core runs, the job and its outputs complete first.
+// START while a layer runs queues the descriptor (dnn_shell_desc_queue).
+module dnn_shell_rs #(
+  parameter int unsigned NumRows     = 4,
+  parameter int unsigned NumCols     = 4,
+  parameter int unsigned InBits      = 8,
+  parameter int unsigned WBits       = 8,
+  parameter int unsigned AccBits     = 32,
+  parameter int unsigned Signed      = 1,
+  parameter int unsigned Saturate    = 0,
+  parameter int unsigned MaxRS       = 3,
+  parameter int unsigned FilterSpad  = 3,
+  parameter int unsigned IfmapSpad   = 8,
+  parameter int unsigned PsumSpad    = 16,
+  parameter int unsigned IfmapRows   = 32,
+  parameter int unsigned FilterWords = 32,
+  parameter int unsigned RegAddrBits = 12,   // AXI4-Lite address width
+  parameter int unsigned AddrBits    = 32,   // AXI4 address width
+  parameter int unsigned DataBits    = 64,   // AXI4 data width
+  parameter int unsigned MaxBurst    = 16,
+  parameter int unsigned Outstanding = 4,
+  parameter int unsigned ConfigHash  = 0,
+  parameter int unsigned QueueDepth  = 2,    // descriptors START may queue behind a layer, 0..15
+  localparam int unsigned Bytes      = DataBits / 8
+) (
+  input  logic                   clk_i,
+  input  logic                   rst_ni,
+  // AXI4-Lite slave: registers
+  input  logic [RegAddrBits-1:0] s_axil_awaddr_i,
+  input  logic [2:0]             s_axil_awprot_i,
+  input  logic                   s_axil_awvalid_i,
+  output logic                   s_axil_awready_o,
+  input  logic [31:0]            s_axil_wdata_i,
+  input  logic [3:0]             s_axil_wstrb_i,
+  input  logic                   s_axil_wvalid_i,
+  output logic                   s_axil_wready_o,
+  output logic [1:0]             s_axil_bresp_o,
+  output logic                   s_axil_bvalid_o,
+  input  logic                   s_axil_bready_i,
+  input  logic [RegAddrBits-1:0] s_axil_araddr_i,
+  input  logic [2:0]             s_axil_arprot_i,
+  input  logic                   s_axil_arvalid_i,
+  output logic                   s_axil_arready_o,
+  output logic [31:0]            s_axil_rdata_o,
+  output logic [1:0]             s_axil_rresp_o,
+  output logic                   s_axil_rvalid_o,
+  input  logic                   s_axil_rready_i,
+  // AXI4 master: memory
+  output logic [AddrBits-1:0]    m_axi_araddr_o,
+  output logic [7:0]             m_axi_arlen_o,
+  output logic [2:0]             m_axi_arsize_o,
+  output logic [1:0]             m_axi_arburst_o,
+  output logic [3:0]             m_axi_arcache_o,
+  output logic [2:0]             m_axi_arprot_o,
+  output logic                   m_axi_arvalid_o,
+  input  logic                   m_axi_arready_i,
+  input  logic [DataBits-1:0]    m_axi_rdata_i,
+  input  logic [1:0]             m_axi_rresp_i,
+  input  logic                   m_axi_rlast_i,
+  input  logic                   m_axi_rvalid_i,
+  output logic                   m_axi_rready_o,
+  output logic [AddrBits-1:0]    m_axi_awaddr_o,
+  output logic [7:0]             m_axi_awlen_o,
+  output logic [2:0]             m_axi_awsize_o,
+  output logic [1:0]             m_axi_awburst_o,
+  output logic [3:0]             m_axi_awcache_o,
+  output logic [2:0]             m_axi_awprot_o,
+  output logic                   m_axi_awvalid_o,
+  input  logic                   m_axi_awready_i,
+  output logic [DataBits-1:0]    m_axi_wdata_o,
+  output logic [Bytes-1:0]       m_axi_wstrb_o,
+  output logic                   m_axi_wlast_o,
+  output logic                   m_axi_wvalid_o,
+  input  logic                   m_axi_wready_i,
+  input  logic [1:0]             m_axi_bresp_i,
+  input  logic                   m_axi_bvalid_i,
+  output logic                   m_axi_bready_o,
+  output logic                   irq_o
+);
+
+  // ---------------------------------------------------------------- sizes
+  localparam int unsigned LenBits    = 28;   // bytes of one read or write (the buffers hold < 2^25)
+  localparam int unsigned DimBits    = 16;   // the core's job fields
+  localparam int unsigned InBytes    = InBits / 8;
+  localparam int unsigned WBytes     = WBits / 8;
+  localparam int unsigned IRowW      = IfmapSpad * InBits;     // an ifmap-buffer word
+  localparam int unsigned FRowW      = FilterSpad * WBits;     // one PE row's filter row
+  localparam int unsigned FWordW     = NumRows * FRowW;        // a filter-buffer word
+  localparam int unsigned UWordBits  = (IRowW > FRowW) ? ((IRowW > 32) ? IRowW : 32)
+                                                       : ((FRowW > 32) ? FRowW : 32);
+  localparam int unsigned IAddrBits  = dnn_pkg::idx_bits(IfmapRows);
+  localparam int unsigned FAddrBits  = dnn_pkg::idx_bits(FilterWords);
+  localparam int unsigned LdAddrBits = (IAddrBits > FAddrBits) ? IAddrBits : FAddrBits;
+  localparam int unsigned LdWidth    = (IRowW > FWordW) ? IRowW : FWordW;
+  localparam int unsigned KAddrBits  = dnn_pkg::idx_bits(FilterWords);  // K <= FilterWords
+  localparam int unsigned TileDepth  = 2 * PsumSpad;                    // two banks of F <= PsumSpad
+  localparam int unsigned TAddrBits  = dnn_pkg::idx_bits(TileDepth);
+  localparam int unsigned LaneBits   = dnn_pkg::idx_bits(NumCols);
+  localparam int unsigned RowIdxBits = dnn_pkg::idx_bits(NumRows);
+  localparam int unsigned CRBits     = 32;
+  localparam int unsigned SkipBits   = $clog2(Bytes);
+  localparam int unsigned WBytesBits = $clog2(UWordBits / 8 + 1);
+
+  if ((InBits != 8 && InBits != 16) || (WBits != 8 && WBits != 16) || AccBits > 64 || AccBits < 2
+      || QueueDepth > 15 || PsumSpad < 1 || NumRows < 1 || NumCols < 1) begin : g_bad_param
+    $error("dnn_shell_rs: InBits and WBits 8 or 16, AccBits 2..64, QueueDepth <= 15");
+  end
+
+  // ---------------------------------------------------------------- registers
+  localparam int unsigned DescWords = dnn_shell_regs_pkg::DescWords;
+  localparam int unsigned LevelBits = dnn_shell_regs_pkg::StatusQueueLevelWidth;
+  logic [DescWords*32-1:0] desc;
+  logic        start, abort, soft_reset, layer_busy, layer_done, layer_error, queue_refused;
+  logic        shell_busy, shell_error, q_take, q_full;
+  logic [LevelBits-1:0] q_level;
+  logic [DescWords*32-1:0] q_desc;
+  logic [7:0]  error_code, shell_error_code;
+  logic        rd_err, wr_err, rd_err_q, wr_err_q, rd_err_rise, wr_err_rise;
+  logic [63:0] cycles_total_q, cycles_compute_q, cycles_mem_wait_q, bytes_read_q, bytes_written_q;
+
+  dnn_shell_regs #(
+    .AddrBits     (RegAddrBits),
+    .EngineKind   (dnn_shell_regs_pkg::EngineRowStationary),
+    .EngineVariant(0),
+    .EngineOps    (1 << dnn_shell_regs_pkg::OpConv2d),
+    .ConfigHash   (ConfigHash),
+    .ArrayRows    (NumRows),
+    .ArrayCols    (NumCols),
+    .InBits       (InBits),
+    .WBits        (WBits),
+    .AccBits      (AccBits),
+    .Signed       (Signed),
+    .Saturate     (Saturate),
+    .MemDataBits  (DataBits),
+    .MaxBurst     (MaxBurst),
+    .Outstanding  (Outstanding),
+    .MemAddrBits  (AddrBits)
+  ) u_regs (
+    .clk_i            (clk_i),
+    .rst_ni           (rst_ni),
+    .s_axil_awaddr_i  (s_axil_awaddr_i),
+    .s_axil_awprot_i  (s_axil_awprot_i),
+    .s_axil_awvalid_i (s_axil_awvalid_i),
+    .s_axil_awready_o (s_axil_awready_o),
+    .s_axil_wdata_i   (s_axil_wdata_i),
+    .s_axil_wstrb_i   (s_axil_wstrb_i),
+    .s_axil_wvalid_i  (s_axil_wvalid_i),
+    .s_axil_wready_o  (s_axil_wready_o),
+    .s_axil_bresp_o   (s_axil_bresp_o),
+    .s_axil_bvalid_o  (s_axil_bvalid_o),
+    .s_axil_bready_i  (s_axil_bready_i),
+    .s_axil_araddr_i  (s_axil_araddr_i),
+    .s_axil_arprot_i  (s_axil_arprot_i),
+    .s_axil_arvalid_i (s_axil_arvalid_i),
+    .s_axil_arready_o (s_axil_arready_o),
+    .s_axil_rdata_o   (s_axil_rdata_o),
+    .s_axil_rresp_o   (s_axil_rresp_o),
+    .s_axil_rvalid_o  (s_axil_rvalid_o),
+    .s_axil_rready_i  (s_axil_rready_i),
+    .desc_o           (desc),
+    .start_o          (start),
+    .abort_o          (abort),
+    .soft_reset_o     (soft_reset),
+    .busy_i           (shell_busy),
+    .queue_level_i    (q_level),
+    .queue_full_i     (q_full),
+    .layer_done_i     (layer_done),
+    .layer_error_i    (shell_error),
+    .error_code_i     (shell_error_code),
+    .cycles_total_i   (cycles_total_q),
+    .cycles_compute_i (cycles_compute_q),
+    .cycles_mem_wait_i(cycles_mem_wait_q),
+    .bytes_read_i     (bytes_read_q),
+    .bytes_written_i  (bytes_written_q),
+    .irq_o            (irq_o)
+  );
+
+  // ---------------------------------------------------------------- the descriptor
+  logic [DescWords*32-1:0] desc_q;   // latched when the layer starts
+  function automatic int unsigned bit_of(input int unsigned reg_offset);
+    bit_of = ((reg_offset - dnn_shell_regs_pkg::DescBase) / 4) * 32;
+  endfunction
+
+  logic [31:0] op_w, output_w, in_h, in_w, in_c, out_c, kernel_w, stride_w, pad_w;
+  logic [31:0] a_stride_w, b_stride_w, out_stride_w, out_mult_w, out_shift_w;
+  logic [63:0] a_addr_w, b_addr_w, bias_addr_w, quant_addr_w, out_addr_w;
+  logic [15:0] r_w, s_w, stride_y, stride_x, pad_y, pad_x;
+  logic [1:0]  out_type;
+  logic        out_bias, out_relu, out_per_channel, raw, use_bias, use_quant, chw;
+  logic [4:0]  out_bits;
+  assign op_w            = desc_q[bit_of(dnn_shell_regs_pkg::RegOp) +: 32];
+  assign chw             = op_w[dnn_shell_regs_pkg::OpChwLsb];
+  assign output_w        = desc_q[bit_of(dnn_shell_regs_pkg::RegOutput) +: 32];
+  assign out_type        = output_w[1:0];
+  assign out_bias        = output_w[2];
+  assign out_relu        = output_w[3];
+  assign out_per_channel = output_w[4];
+  assign out_bits        = output_w[dnn_shell_regs_pkg::OutputBitsLsb +: 5];
+  assign in_h            = desc_q[bit_of(dnn_shell_regs_pkg::RegInH) +: 32];
+  assign in_w            = desc_q[bit_of(dnn_shell_regs_pkg::RegInW) +: 32];
+  assign in_c            = desc_q[bit_of(dnn_shell_regs_pkg::RegInC) +: 32];
+  assign out_c           = desc_q[bit_of(dnn_shell_regs_pkg::RegOutC) +: 32];
+  assign kernel_w        = desc_q[bit_of(dnn_shell_regs_pkg::RegKernel) +: 32];
+  assign stride_w        = desc_q[bit_of(dnn_shell_regs_pkg::RegStride) +: 32];
+  assign pad_w           = desc_q[bit_of(dnn_shell_regs_pkg::RegPad) +: 32];
+  assign a_addr_w        = desc_q[bit_of(dnn_shell_regs_pkg::RegAAddrLo) +: 64];
+  assign b_addr_w        = desc_q[bit_of(dnn_shell_regs_pkg::RegBAddrLo) +: 64];
+  assign bias_addr_w     = desc_q[bit_of(dnn_shell_regs_pkg::RegBiasAddrLo) +: 64];
+  assign quant_addr_w    = desc_q[bit_of(dnn_shell_regs_pkg::RegQuantAddrLo) +: 64];
+  assign out_addr_w      = desc_q[bit_of(dnn_shell_regs_pkg::RegOutAddrLo) +: 64];
+  assign a_stride_w      = desc_q[bit_of(dnn_shell_regs_pkg::RegAStride) +: 32];
+  assign b_stride_w      = desc_q[bit_of(dnn_shell_regs_pkg::RegBStride) +: 32];
+  assign out_stride_w    = desc_q[bit_of(dnn_shell_regs_pkg::RegOutStride) +: 32];
+  assign out_mult_w      = desc_q[bit_of(dnn_shell_regs_pkg::RegOutMult) +: 32];
+  assign out_shift_w     = desc_q[bit_of(dnn_shell_regs_pkg::RegOutShift) +: 32];
+  assign r_w      = kernel_w[dnn_shell_regs_pkg::KernelRLsb +: 16];
+  assign s_w      = kernel_w[dnn_shell_regs_pkg::KernelSLsb +: 16];
+  assign stride_y = stride_w[dnn_shell_regs_pkg::StrideYLsb +: 16];
+  assign stride_x = stride_w[dnn_shell_regs_pkg::StrideXLsb +: 16];
+  assign pad_y    = pad_w[dnn_shell_regs_pkg::PadYLsb +: 16];
+  assign pad_x    = pad_w[dnn_shell_regs_pkg::PadXLsb +: 16];
+  assign raw       = out_type == 2'(dnn_shell_regs_pkg::OutTypeInt32);
+  assign use_bias  = out_bias && !raw;
+  assign use_quant = out_per_channel && !raw;
+
+  // ---------------------------------------------------------------- the layer's shape
+  // E, F, the row folds nq = ceil(C*R / NumRows) and the filters a group kg =
+  // min(K, PsumSpad / F), as the host plan (rs::plan) derives them; meaningful once the
+  // size checks pass (every value then fits the core's 16-bit job fields).
+  logic [17:0] span_y, span_x, out_e, out_f;
+  logic [15:0] div_s;
+  logic [63:0] c_h, c_r, k_nq, w_bytes;
+  logic [23:0] nq;
+  logic [31:0] kg;
+  logic [17:0] kg_fit;
+  assign span_y  = 18'(in_h[15:0]) + 18'({pad_y, 1'b0}) - 18'(r_w);
+  assign span_x  = 18'(in_w[15:0]) + 18'({pad_x, 1'b0}) - 18'(s_w);
+  assign div_s   = (stride_y == '0) ? 16'd1 : stride_y;   // stride 0 is refused below
+  assign out_e   = span_y / 18'(div_s) + 1'b1;
+  assign out_f   = span_x / 18'(div_s) + 1'b1;
+  assign c_h     = 64'(in_c) * 64'(in_h);
+  assign c_r     = 64'(in_c) * 64'(r_w);
+  assign nq      = (c_r[23:0] + 24'(NumRows - 1)) / 24'(NumRows);
+  assign k_nq    = 64'(out_c) * 64'(nq);
+  assign kg_fit  = 18'(PsumSpad) / out_f;
+  assign kg      = (32'(kg_fit) < out_c) ? 32'(kg_fit) : out_c;
+  assign w_bytes = 64'(out_c) * c_r * 64'(s_w) * 64'(WBytes);
+
+  // Rows and pitches in memory: ifmap rows (c, y) of IN_W elements, output rows (k, e) of F.
+  logic [1:0]  out_log2;
+  logic [31:0] a_row, out_row, a_pitch, out_pitch;
+  logic        a_packed, out_packed;
+  assign out_log2   = raw ? 2'd2 : out_type;
+  assign a_row      = 32'(in_w[15:0]) * 32'(InBytes);
+  assign out_row    = 32'(out_f) << out_log2;
+  assign a_pitch    = (a_stride_w != '0) ? a_stride_w : a_row;
+  assign out_pitch  = (out_stride_w != '0) ? out_stride_w : out_row;
+  assign a_packed   = a_pitch == a_row;
+  assign out_packed = out_pitch == out_row;
+
+  // ---------------------------------------------------------------- descriptor checks
+  function automatic logic past_top(input logic [63:0] base, input logic [47:0] rows,
+                                    input logic [31:0] pitch, input logic [63:0] row_bytes);
+    logic [47:0] rows_m1;
+    logic [79:0] span, last_end;
+    rows_m1  = rows - 48'd1;
+    span     = 80'(rows_m1) * 80'(pitch);
+    last_end = 80'(base) + span + 80'(row_bytes);
+    past_top = last_end > (80'd1 << AddrBits);
+  endfunction
+
+  function automatic logic misaligned(input logic [2:0] low_bits, input logic [1:0] log2);
+    misaligned = (low_bits & 3'((3'b1 << log2) - 1'b1)) != '0;
+  endfunction
+
+  localparam logic [1:0] InLog2 = (InBytes == 2) ? 2'd1 : 2'd0;
+  localparam logic [1:0] WLog2  = (WBytes == 2) ? 2'd1 : 2'd0;
+  logic       bits_bad;
+  logic [4:0] clamp_bits;
+  assign bits_bad   = raw ? out_bits != '0
+                          : out_bits != '0 && (out_bits < 5'd2 || out_bits > (out_type == 2'd0 ? 5'd8 : 5'd16));
+  assign clamp_bits = (out_bits != '0) ? out_bits : (out_type == 2'd0 ? 5'd8 : 5'd16);
+
+  logic [7:0] check_code;
+  always_comb begin
+    check_code = 8'(dnn_shell_regs_pkg::ErrorNone);
+    if (op_w[3:0] != 4'(dnn_shell_regs_pkg::OpConv2d)) begin
+      check_code = 8'(dnn_shell_regs_pkg::ErrorBadOp);
+    end else if (in_h == '0 || in_w == '0 || in_c == '0 || out_c == '0 || r_w == '0 || s_w == '0) begin
+      check_code = 8'(dnn_shell_regs_pkg::ErrorZeroSize);
+    end else if (stride_y == '0 || stride_x == '0 || pad_y > r_w || pad_x > s_w
+                 || stride_x != stride_y || pad_x != pad_y) begin
+      check_code = 8'(dnn_shell_regs_pkg::ErrorBadField);
+    end else if (in_h >= 32'h1_0000 || in_w > IfmapSpad || in_c >= 32'h1_0000 || out_c >= 32'h1_0000
+                 || 32'(r_w) > MaxRS || 32'(s_w) > MaxRS
+                 || 18'(in_h[15:0]) + 18'({pad_y, 1'b0}) < 18'(r_w)
+                 || 18'(in_w[15:0]) + 18'({pad_x, 1'b0}) < 18'(s_w)
+                 || c_h > 64'(IfmapRows) || 32'(out_f) > PsumSpad || k_nq > 64'(FilterWords)
+                 || out_e >= 18'h1_0000) begin
+      check_code = 8'(dnn_shell_regs_pkg::ErrorSizeRange);
+    end else if (!chw || out_type == 2'd3 || (raw && AccBits > 32) || (!raw && out_shift_w > 32'd62)
+                 || bits_bad || b_stride_w != '0
+                 || (a_stride_w != '0 && a_stride_w < a_row)
+                 || (out_stride_w != '0 && out_stride_w < out_row)) begin
+      check_code = 8'(dnn_shell_regs_pkg::ErrorBadField);
+    end else if (misaligned(a_addr_w[2:0], InLog2) || misaligned(a_pitch[2:0], InLog2)
+                 || misaligned(b_addr_w[2:0], WLog2)
+                 || misaligned(out_addr_w[2:0], out_log2) || misaligned(out_pitch[2:0], out_log2)
+                 || (use_bias && bias_addr_w[1:0] != '0) || (use_quant && quant_addr_w[1:0] != '0)) begin
+      check_code = 8'(dnn_shell_regs_pkg::ErrorAddrAlign);
+    end else if (past_top(a_addr_w, 48'(c_h), a_pitch, 64'(a_row))
+                 || past_top(b_addr_w, 48'd1, 32'd0, w_bytes)
+                 || past_top(out_addr_w, 48'(out_c) * 48'(out_e), out_pitch, 64'(out_row))
+                 || (use_bias && past_top(bias_addr_w, 48'd1, 32'd0, 64'(out_c) << 2))
+                 || (use_quant && past_top(quant_addr_w, 48'd1, 32'd0, 64'(out_c) << 3))) begin
+      check_code = 8'(dnn_shell_regs_pkg::ErrorAddrRange);
+    end
+  end
+
+  // ---------------------------------------------------------------- phases
+  typedef enum logic [3:0] {
+    SIdle, SCheck, SIfmCmd, SIfm, SFltCmd, SFlt, SBiasCmd, SBias, SQuantCmd, SQuant, SJob, SRun, SDrain
+  } state_e;
+  state_e state_q;
+
+  // A phase's read: one DMA command and one realigner segment, taken together.
+  logic                 rd_cmd_ready, seg_ready, read_fire, is_cmd;
+  logic [AddrBits-1:0]  read_addr;
+  logic [LenBits-1:0]   read_len, read_rows;
+  logic [WBytesBits-1:0] read_wbytes;
+  logic                 word_valid, word_last, phase_end;
+  logic [UWordBits-1:0] word;
+  logic [AddrBits-1:0]  ifm_addr_q;      // the next ifmap segment's address
+  logic [31:0]          ifm_rows_q;      // ifmap rows loaded (c*H + y of the next)
+
+  assign is_cmd    = state_q == SIfmCmd || state_q == SFltCmd || state_q == SBiasCmd
+                  || state_q == SQuantCmd;
+  assign read_fire = is_cmd && rd_cmd_ready && seg_ready;
+
+  // Per phase: where it reads, its rows, their bytes and a word's bytes (one row a word).
+  always_comb begin
+    read_addr   = '0;
+    read_len    = LenBits'(4);
+    read_rows   = LenBits'(1);
+    read_wbytes = WBytesBits'(4);
+    unique case (state_q)
+      SIfmCmd: begin
+        read_addr   = ifm_addr_q;
+        read_len    = LenBits'(a_row);
+        read_rows   = a_packed ? LenBits'(c_h) : LenBits'(1);
+        read_wbytes = WBytesBits'(IfmapSpad * InBytes);
+      end
+      SFltCmd: begin
+        read_addr   = AddrBits'(b_addr_w);
+        read_len    = LenBits'(32'(s_w) * 32'(WBytes));
+        read_rows   = LenBits'(64'(out_c) * c_r);
+        read_wbytes = WBytesBits'(FilterSpad * WBytes);
+      end
+      SBiasCmd: begin
+        read_addr = AddrBits'(bias_addr_w);
+        read_rows = LenBits'(out_c);
+      end
+      SQuantCmd: begin
+        read_addr = AddrBits'(quant_addr_w);
+        read_rows = LenBits'(out_c) << 1;
+      end
+      default: ;
+    endcase
+  end
+
+  // ---------------------------------------------------------------- read DMA and realigner
+  logic                rd_valid, rd_ready, rd_last, rd_busy, u_idle;
+  logic [DataBits-1:0] rd_data;
+  logic [SkipBits-1:0] read_skip;
+  logic [63:0]         read_bytes;
+  logic [LenBits:0]    read_beats;
+  logic                u_first, u_row_last;
+  logic [0:0]          u_tag;
+  assign read_skip  = read_addr[SkipBits-1:0];
+  assign read_bytes = 64'(read_len) * 64'(read_rows);
+  assign read_beats = (LenBits+1)'((64'(read_skip) + read_bytes + 64'(Bytes) - 64'd1) >> SkipBits);
+
+  dnn_axi_dma_rd #(
+    .AddrBits   (AddrBits),
+    .DataBits   (DataBits),
+    .MaxBurst   (MaxBurst),
+    .Outstanding(Outstanding),
+    .BeatsBits  (LenBits + 1)
+  ) u_dma_rd (
+    .clk_i          (clk_i),
+    .rst_ni         (rst_ni),
+    .cmd_valid_i    (read_fire),
+    .cmd_ready_o    (rd_cmd_ready),
+    .cmd_addr_i     ({read_addr[AddrBits-1:SkipBits], SkipBits'(0)}),
+    .cmd_beats_i    (read_beats),
+    .out_valid_o    (rd_valid),
+    .out_ready_i    (rd_ready),
+    .out_data_o     (rd_data),
+    .out_last_o     (rd_last),
+    .busy_o         (rd_busy),
+    .err_o          (rd_err),
+    .m_axi_araddr_o (m_axi_araddr_o),
+    .m_axi_arlen_o  (m_axi_arlen_o),
+    .m_axi_arsize_o (m_axi_arsize_o),
+    .m_axi_arburst_o(m_axi_arburst_o),
+    .m_axi_arcache_o(m_axi_arcache_o),
+    .m_axi_arprot_o (m_axi_arprot_o),
+    .m_axi_arvalid_o(m_axi_arvalid_o),
+    .m_axi_arready_i(m_axi_arready_i),
+    .m_axi_rdata_i  (m_axi_rdata_i),
+    .m_axi_rresp_i  (m_axi_rresp_i),
+    .m_axi_rlast_i  (m_axi_rlast_i),
+    .m_axi_rvalid_i (m_axi_rvalid_i),
+    .m_axi_rready_o (m_axi_rready_o)
+  );
+
+  // Every consumer takes a word a cycle (the core is idle while it loads).
+  dnn_shell_unpack #(
+    .DataBits(DataBits),
+    .WordBits(UWordBits),
+    .LenBits (LenBits),
+    .TagBits (1)
+  ) u_unpack (
+    .clk_i         (clk_i),
+    .rst_ni        (rst_ni),
+    .seg_valid_i   (read_fire),
+    .seg_ready_o   (seg_ready),
+    .seg_skip_i    (read_skip),
+    .seg_len_i     (read_len),
+    .seg_rows_i    (read_rows),
+    .seg_bytes_i   ((2*LenBits+1)'(read_bytes)),
+    .seg_wbytes_i  (read_wbytes),
+    .seg_zero_i    (1'b0),
+    .seg_cont_i    (1'b0),
+    .seg_tag_i     (1'b0),
+    .in_valid_i    (rd_valid),
+    .in_ready_o    (rd_ready),
+    .in_data_i     (rd_data),
+    .out_valid_o   (word_valid),
+    .out_ready_i   (1'b1),
+    .out_data_o    (word),
+    .out_first_o   (u_first),
+    .out_row_last_o(u_row_last),
+    .out_last_o    (word_last),
+    .out_tag_o     (u_tag),
+    .idle_o        (u_idle)
+  );
+
+  assign phase_end = word_valid && word_last;
+
+  // ---------------------------------------------------------------- filter words
+  // Filter rows arrive k-major, then (c, r): slot t = c*R + r of filter k goes to PE row
+  // t mod NumRows of row fold t / NumRows. A fold's word is written when its last PE row
+  // (or the filter's last slot) arrives, at the sequencer's address
+  //   group base + fold * (filters in the group) + filter within the group.
+  logic [FWordW-1:0]     fw_q, fw_word;
+  logic [RowIdxBits-1:0] fi_q;           // PE row of the next filter row
+  logic [CRBits-1:0]     ft_q;           // its slot within the filter
+  logic [31:0]           fkk_q, fkgs_q;  // filter within its group, the group's filters
+  logic [31:0]           fk_left_q;      // filters from the group's first on
+  logic [31:0]           fq_off_q, fg_base_q;
+  logic                  f_word_done, f_filter_done, f_group_done;
+  always_comb begin
+    fw_word = fw_q;
+    fw_word[fi_q*FRowW +: FRowW] = word[FRowW-1:0];
+  end
+  assign f_filter_done = ft_q == c_r[31:0] - 1'b1;
+  assign f_word_done   = 32'(fi_q) == NumRows - 1 || f_filter_done;
+  assign f_group_done  = f_filter_done && fkk_q + 1'b1 == fkgs_q;
+
+  // ---------------------------------------------------------------- the core
+  logic                  ld_valid, ld_ready, ld_sel, job_valid, job_ready, k_busy, k_done, k_err;
+  logic [LdAddrBits-1:0] ld_addr;
+  logic [LdWidth-1:0]    ld_data;
+  logic                  c_out_valid, c_out_ready, c_out_last;
+  logic [DimBits-1:0]    c_out_k, c_out_e, c_out_f;
+  logic [NumCols*AccBits-1:0] c_out_data;
+  logic [47:0]           k_cycles;
+
+  assign ld_valid = word_valid && (state_q == SIfm || (state_q == SFlt && f_word_done));
+  assign ld_sel   = state_q == SFlt;
+  assign ld_addr  = (state_q == SFlt) ? LdAddrBits'(fg_base_q + fq_off_q + fkk_q)
+                                      : LdAddrBits'(ifm_rows_q);
+  assign ld_data  = (state_q == SFlt) ? LdWidth'(fw_word) : LdWidth'(word[IRowW-1:0]);
+  assign job_valid = state_q == SJob;
+
+  dnn_rs_top #(
+    .NumRows    (NumRows),
+    .NumCols    (NumCols),
+    .InBits     (InBits),
+    .WBits      (WBits),
+    .AccBits    (AccBits),
+    .Signed     (Signed),
+    .Saturate   (Saturate),
+    .MaxRS      (MaxRS),
+    .FilterSpad (FilterSpad),
+    .IfmapSpad  (IfmapSpad),
+    .PsumSpad   (PsumSpad),
+    .IfmapRows  (IfmapRows),
+    .FilterWords(FilterWords),
+    .CycleBits  (48)
+  ) u_core (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .ld_valid_i  (ld_valid),
+    .ld_ready_o  (ld_ready),
+    .ld_sel_i    (ld_sel),
+    .ld_addr_i   (ld_addr),
+    .ld_data_i   (ld_data),
+    .job_valid_i (job_valid),
+    .job_ready_o (job_ready),
+    .job_c_i     (DimBits'(in_c)),
+    .job_h_i     (DimBits'(in_h)),
+    .job_w_i     (DimBits'(in_w)),
+    .job_k_i     (DimBits'(out_c)),
+    .job_r_i     (r_w),
+    .job_s_i     (s_w),
+    .job_stride_i(stride_y),
+    .job_pad_i   (pad_y),
+    .job_e_i     (DimBits'(out_e)),
+    .job_f_i     (DimBits'(out_f)),
+    .job_kg_i    (DimBits'(kg)),
+    .out_valid_o (c_out_valid),
+    .out_ready_i (c_out_ready),
+    .out_last_o  (c_out_last),
+    .out_k_o     (c_out_k),
+    .out_e_o     (c_out_e),
+    .out_f_o     (c_out_f),
+    .out_data_o  (c_out_data),
+    .busy_o      (k_busy),
+    .done_o      (k_done),
+    .err_o       (k_err),
+    .cycles_o    (k_cycles)
+  );
+
+  // ---------------------------------------------------------------- channel parameters
+  // Per output channel k: bias, and (mult, shift) with PER_CHANNEL, read for the tile that
+  // drains (its k is set at least two cycles before its first element is read).
+  logic [KAddrBits-1:0] dk_q;   // the draining tile's filter
+  logic [31:0]          bias_rd, mult_rd, cnt_q;
+  logic [5:0]           shift_rd, shift_in;
+  assign shift_in = (word[31:0] > 32'd62) ? 6'd62 : word[5:0];   // a table shift above 62 reads as 62
+
+  dnn_sram_1r1w #(.Depth(FilterWords), .Width(32)) u_bias (
+    .clk_i  (clk_i),
+    .we_i   (state_q == SBias && word_valid),
+    .waddr_i(KAddrBits'(cnt_q)),
+    .wdata_i(word[31:0]),
+    .re_i   (1'b1),
+    .raddr_i(dk_q),
+    .rdata_o(bias_rd)
+  );
+  dnn_sram_1r1w #(.Depth(FilterWords), .Width(32)) u_mult (
+    .clk_i  (clk_i),
+    .we_i   (state_q == SQuant && word_valid && !cnt_q[0]),
+    .waddr_i(KAddrBits'(cnt_q >> 1)),
+    .wdata_i(word[31:0]),
+    .re_i   (1'b1),
+    .raddr_i(dk_q),
+    .rdata_o(mult_rd)
+  );
+  dnn_sram_1r1w #(.Depth(FilterWords), .Width(6)) u_shift (
+    .clk_i  (clk_i),
+    .we_i   (state_q == SQuant && word_valid && cnt_q[0]),
+    .waddr_i(KAddrBits'(cnt_q >> 1)),
+    .wdata_i(shift_in),
+    .re_i   (1'b1),
+    .raddr_i(dk_q),
+    .rdata_o(shift_rd)
+  );
+
+  // ---------------------------------------------------------------- output tiles
+  logic                   wbank_q, rbank_q;
+  logic [1:0]             full_q;
+  logic                   tile_we, tile_fill;
+  logic [TAddrBits-1:0]   tile_waddr, tile_raddr;
+  logic [NumCols*AccBits-1:0] tile_rdata;
+  assign c_out_ready = !full_q[wbank_q];
+  assign tile_we     = c_out_valid && c_out_ready;
+  assign tile_fill   = tile_we && 32'(c_out_f) + 1 == 32'(out_f);   // the tile's last column
+  assign tile_waddr  = TAddrBits'(32'(wbank_q) * PsumSpad + 32'(c_out_f));
+
+  // Drain: the tile's rows j < ncv, each f < F, one element a cycle; one write segment a
+  // tile (packed rows) or a row.
+  typedef enum logic [1:0] {DIdle, DSeg, DOut} drain_e;
+  drain_e d_state_q;
+  logic [15:0]          de0_q;                 // the draining tile's first output row
+  logic [31:0]          ncv;                   // its rows
+  logic [LaneBits-1:0]  rj_q, o_lane_q;        // the next element's row, the read one's
+  logic [17:0]          rf_q;                  // the next element's column
+  logic                 o_re, o_valid_q, o_last_q, o_tile_last_q, seg_end, tile_end;
+  logic [AddrBits-1:0]  efold_addr_q, tile_addr_q, row_addr_q;
+  logic [AddrBits-1:0]  plane_bytes;   // an output channel's plane (E rows)
+  logic                 rq_in_ready, rq_out_valid, rq_out_ready, rq_empty;
+  logic                 elem_last_of_row, elem_last_of_tile;
+  assign ncv         = (32'(out_e) - 32'(de0_q) < NumCols) ? 32'(out_e) - 32'(de0_q) : NumCols;
+  assign plane_bytes = AddrBits'(64'(out_e) * 64'(out_pitch));
+  assign tile_raddr  = TAddrBits'(32'(rbank_q) * PsumSpad + 32'(rf_q));
+  assign elem_last_of_row  = 32'(rf_q) + 1 == 32'(out_f);
+  assign elem_last_of_tile = elem_last_of_row && 32'(rj_q) + 1 == ncv;
+  // An element is read when the one read before it is taken (the SRAM holds its output).
+  assign o_re     = d_state_q == DOut && !o_last_q && (!o_valid_q || rq_in_ready);
+  assign seg_end  = d_state_q == DOut && o_last_q && o_valid_q && rq_in_ready;
+  assign tile_end = seg_end && o_tile_last_q;
+
+  dnn_sram_1r1w #(.Depth(TileDepth), .Width(NumCols * AccBits)) u_tiles (
+    .clk_i  (clk_i),
+    .we_i   (tile_we),
+    .waddr_i(tile_waddr),
+    .wdata_i(c_out_data),
+    .re_i   (o_re),
+    .raddr_i(tile_raddr),
+    .rdata_o(tile_rdata)
+  );
+
+  // ---------------------------------------------------------------- output pipeline
+  logic [31:0]         rq_out;
+  logic [0:0]          rq_tag;
+  logic [AccBits-1:0]  o_acc;
+  assign o_acc = tile_rdata[o_lane_q*AccBits +: AccBits];
+
+  dnn_shell_requant #(
+    .Lanes  (1),
+    .AccBits(AccBits),
+    .OutBits(32),
+    .TagBits(1)
+  ) u_requant (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .in_valid_i (o_valid_q),
+    .in_ready_o (rq_in_ready),
+    .in_acc_i   (o_acc),
+    .in_bias_i  (use_bias ? bias_rd : 32'd0),
+    .in_mult_i  (raw ? 32'd1 : (use_quant ? mult_rd : out_mult_w)),
+    .in_shift_i (raw ? 6'd0 : (use_quant ? shift_rd : out_shift_w[5:0])),
+    .in_relu_i  (!raw && out_relu),
+    .in_tag_i   (1'b0),
+    .out_valid_o(rq_out_valid),
+    .out_ready_i(rq_out_ready),
+    .out_data_o (rq_out),
+    .out_tag_o  (rq_tag),
+    .empty_o    (rq_empty)
+  );
+
+  // The clamp to the type's width (or OUTPUT.BITS); int32 passes the raw sum.
+  logic signed [31:0] y_hi, y_lo, y;
+  assign y_hi = (32'sd1 <<< (clamp_bits - 5'd1)) - 32'sd1;
+  assign y_lo = -(32'sd1 <<< (clamp_bits - 5'd1));
+  always_comb begin
+    y = $signed(rq_out);
+    if (!raw) begin
+      if (y > y_hi) y = y_hi;
+      else if (y < y_lo) y = y_lo;
+    end
+  end
+
+  // ---------------------------------------------------------------- write aligner and DMA
+  logic                pk_seg_ready, pk_in_ready, pk_cmd_valid, pk_cmd_ready, pk_out_valid;
+  logic                pk_out_ready, pk_idle, wr_busy, pk_seg_fire;
+  logic [AddrBits-1:0] pk_cmd_addr;
+  logic [LenBits:0]    pk_cmd_beats;
+  logic [DataBits-1:0] pk_out_data;
+  logic [Bytes-1:0]    pk_out_strb;
+  logic [2:0]          out_len;
+  logic [LenBits-1:0]  seg_len;
+  assign out_len      = 3'd1 << out_log2;
+  assign seg_len      = LenBits'(out_packed ? ncv * out_row : out_row);
+  assign pk_seg_fire  = d_state_q == DSeg && pk_seg_ready;
+  assign rq_out_ready = pk_in_ready;
+
+  dnn_shell_pack #(
+    .DataBits(DataBits),
+    .RunBits (32),
+    .AddrBits(AddrBits),
+    .LenBits (LenBits)
+  ) u_pack (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .seg_valid_i(pk_seg_fire),
+    .seg_ready_o(pk_seg_ready),
+    .seg_addr_i (row_addr_q),
+    .seg_len_i  (seg_len),
+    .in_valid_i (rq_out_valid),
+    .in_ready_o (pk_in_ready),
+    .in_len_i   (out_len),
+    .in_data_i  (y),
+    .cmd_valid_o(pk_cmd_valid),
+    .cmd_ready_i(pk_cmd_ready),
+    .cmd_addr_o (pk_cmd_addr),
+    .cmd_beats_o(pk_cmd_beats),
+    .out_valid_o(pk_out_valid),
+    .out_ready_i(pk_out_ready),
+    .out_data_o (pk_out_data),
+    .out_strb_o (pk_out_strb),
+    .idle_o     (pk_idle)
+  );
+
+  dnn_axi_dma_wr #(
+    .AddrBits   (AddrBits),
+    .DataBits   (DataBits),
+    .MaxBurst   (MaxBurst),
+    .Outstanding(Outstanding),
+    .BeatsBits  (LenBits + 1)
+  ) u_dma_wr (
+    .clk_i          (clk_i),
+    .rst_ni         (rst_ni),
+    .cmd_valid_i    (pk_cmd_valid),
+    .cmd_ready_o    (pk_cmd_ready),
+    .cmd_addr_i     (pk_cmd_addr),
+    .cmd_beats_i    (pk_cmd_beats),
+    .in_valid_i     (pk_out_valid),
+    .in_ready_o     (pk_out_ready),
+    .in_data_i      (pk_out_data),
+    .in_strb_i      (pk_out_strb),
+    .busy_o         (wr_busy),
+    .err_o          (wr_err),
+    .m_axi_awaddr_o (m_axi_awaddr_o),
+    .m_axi_awlen_o  (m_axi_awlen_o),
+    .m_axi_awsize_o (m_axi_awsize_o),
+    .m_axi_awburst_o(m_axi_awburst_o),
+    .m_axi_awcache_o(m_axi_awcache_o),
+    .m_axi_awprot_o (m_axi_awprot_o),
+    .m_axi_awvalid_o(m_axi_awvalid_o),
+    .m_axi_awready_i(m_axi_awready_i),
+    .m_axi_wdata_o  (m_axi_wdata_o),
+    .m_axi_wstrb_o  (m_axi_wstrb_o),
+    .m_axi_wlast_o  (m_axi_wlast_o),
+    .m_axi_wvalid_o (m_axi_wvalid_o),
+    .m_axi_wready_i (m_axi_wready_i),
+    .m_axi_bresp_i  (m_axi_bresp_i),
+    .m_axi_bvalid_i (m_axi_bvalid_i),
+    .m_axi_bready_o (m_axi_bready_o)
+  );
+
+  // ---------------------------------------------------------------- the drain
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      wbank_q       <= 1'b0;
+      rbank_q       <= 1'b0;
+      full_q        <= '0;
+      d_state_q     <= DIdle;
+      dk_q          <= '0;
+      de0_q         <= '0;
+      rj_q          <= '0;
+      rf_q          <= '0;
+      o_lane_q      <= '0;
+      o_valid_q     <= 1'b0;
+      o_last_q      <= 1'b0;
+      o_tile_last_q <= 1'b0;
+      efold_addr_q  <= '0;
+      tile_addr_q   <= '0;
+      row_addr_q    <= '0;
+    end else begin
+      if (state_q == SCheck) begin
+        wbank_q      <= 1'b0;
+        rbank_q      <= 1'b0;
+        full_q       <= '0;
+        dk_q         <= '0;
+        de0_q        <= '0;
+        efold_addr_q <= AddrBits'(out_addr_w);
+        tile_addr_q  <= AddrBits'(out_addr_w);
+        row_addr_q   <= AddrBits'(out_addr_w);
+      end
+      if (tile_fill) wbank_q <= !wbank_q;
+      // A bank fills when its tile's last column is written, and is free again once its
+      // last element has been read.
+      for (int b = 0; b < 2; b++) begin
+        if (tile_fill && wbank_q == 1'(b)) full_q[b] <= 1'b1;
+        if (tile_end && rbank_q == 1'(b)) full_q[b] <= 1'b0;
+      end
+
+      if (o_re) begin
+        o_lane_q      <= rj_q;
+        o_last_q      <= elem_last_of_row && (!out_packed || elem_last_of_tile);
+        o_tile_last_q <= elem_last_of_tile;
+        if (elem_last_of_row) begin
+          rf_q <= '0;
+          rj_q <= rj_q + 1'b1;
+        end else begin
+          rf_q <= rf_q + 1'b1;
+        end
+      end
+      if (o_re) o_valid_q <= 1'b1;
+      else if (rq_in_ready) o_valid_q <= 1'b0;
+
+      unique case (d_state_q)
+        DIdle: if (full_q[rbank_q]) d_state_q <= DSeg;
+        DSeg: if (pk_seg_fire) begin
+          d_state_q <= DOut;
+          o_last_q  <= 1'b0;
+        end
+        DOut: if (seg_end) begin
+          if (o_tile_last_q) begin
+            // The next tile: the next filter of this E-fold, or the next E-fold's first.
+            d_state_q <= DIdle;
+            rbank_q   <= !rbank_q;
+            rj_q      <= '0;
+            rf_q      <= '0;
+            if (32'(dk_q) + 1 == out_c) begin
+              dk_q         <= '0;
+              de0_q        <= de0_q + 16'(NumCols);
+              efold_addr_q <= efold_addr_q + AddrBits'(32'(NumCols) * out_pitch);
+              tile_addr_q  <= efold_addr_q + AddrBits'(32'(NumCols) * out_pitch);
+              row_addr_q   <= efold_addr_q + AddrBits'(32'(NumCols) * out_pitch);
+            end else begin
+              dk_q        <= dk_q + 1'b1;
+              tile_addr_q <= tile_addr_q + plane_bytes;
+              row_addr_q  <= tile_addr_q + plane_bytes;
+            end
+          end else begin
+            d_state_q  <= DSeg;
+            row_addr_q <= row_addr_q + AddrBits'(out_pitch);
+          end
+        end
+        default: d_state_q <= DIdle;
+      endcase
+    end
+  end
+
+  // ---------------------------------------------------------------- layer control
+  logic        stop_q, stopped_q;     // ABORT, SOFT_RESET or an AXI error: end at the phase's end
+  logic [7:0]  stop_code_q;
+  logic        halt, drained, ending, outputs_done;
+  logic        after_filters_bias, after_bias_quant;
+
+  assign halt         = stop_q;
+  assign outputs_done = !k_busy && d_state_q == DIdle && full_q == '0;
+  assign drained      = !rd_busy && u_idle && !k_busy && outputs_done && !o_valid_q && rq_empty
+                     && pk_idle && !wr_busy;
+  // An error response on the last burst rises as everything drains, and ABORT or SOFT_RESET
+  // may come in that cycle: the layer ends a cycle later, with its code.
+  assign ending = state_q == SDrain && drained && !rd_err_rise && !wr_err_rise && !abort && !soft_reset;
+  assign after_filters_bias = use_bias;
+  assign after_bias_quant   = use_quant;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q     <= SIdle;
+      desc_q      <= '0;
+      stop_q      <= 1'b0;
+      stopped_q   <= 1'b0;
+      stop_code_q <= '0;
+      cnt_q       <= '0;
+      ifm_addr_q  <= '0;
+      ifm_rows_q  <= '0;
+      fw_q        <= '0;
+      fi_q        <= '0;
+      ft_q        <= '0;
+      fkk_q       <= '0;
+      fkgs_q      <= '0;
+      fk_left_q   <= '0;
+      fq_off_q    <= '0;
+      fg_base_q   <= '0;
+    end else begin
+      // Stop requests, taken at the end of the running load phase.
+      if (state_q != SIdle && state_q != SCheck && !stop_q) begin
+        if (abort || soft_reset) begin
+          stop_q      <= 1'b1;
+          stopped_q   <= 1'b1;
+          stop_code_q <= soft_reset ? 8'(dnn_shell_regs_pkg::ErrorNone)
+                                    : 8'(dnn_shell_regs_pkg::ErrorAborted);
+        end else if (rd_err_rise || wr_err_rise) begin
+          stop_q      <= 1'b1;
+          stopped_q   <= 1'b1;
+          stop_code_q <= rd_err_rise ? 8'(dnn_shell_regs_pkg::ErrorAxiRead)
+                                     : 8'(dnn_shell_regs_pkg::ErrorAxiWrite);
+        end
+      end
+      if (word_valid) cnt_q <= word_last ? '0 : cnt_q + 1'b1;
+
+      unique case (state_q)
+        SIdle: if (q_take) begin
+          desc_q      <= q_desc;
+          state_q     <= SCheck;
+          stop_q      <= 1'b0;
+          stopped_q   <= 1'b0;
+          stop_code_q <= '0;
+        end
+        SCheck: begin
+          state_q    <= (check_code != '0) ? SIdle : SIfmCmd;
+          ifm_addr_q <= AddrBits'(a_addr_w);
+          ifm_rows_q <= '0;
+          fw_q       <= '0;
+          fi_q       <= '0;
+          ft_q       <= '0;
+          fkk_q      <= '0;
+          fkgs_q     <= kg;
+          fk_left_q  <= out_c;
+          fq_off_q   <= '0;
+          fg_base_q  <= '0;
+        end
+        SIfmCmd: if (read_fire) state_q <= SIfm;
+        SIfm: if (word_valid) begin
+          ifm_rows_q <= ifm_rows_q + 1'b1;
+          if (word_last) begin
+            ifm_addr_q <= ifm_addr_q + AddrBits'(a_pitch);
+            if (halt) state_q <= SDrain;
+            else if (64'(ifm_rows_q) + 1 == c_h) state_q <= SFltCmd;
+            else state_q <= SIfmCmd;
+          end
+        end
+        SFltCmd: if (read_fire) state_q <= SFlt;
+        SFlt: if (word_valid) begin
+          if (f_word_done) begin
+            fw_q     <= '0;
+            fi_q     <= '0;
+            fq_off_q <= fq_off_q + fkgs_q;
+          end else begin
+            fw_q <= fw_word;
+            fi_q <= fi_q + 1'b1;
+          end
+          if (f_filter_done) begin
+            ft_q     <= '0;
+            fq_off_q <= '0;
+            if (f_group_done) begin
+              fkk_q     <= '0;
+              fg_base_q <= fg_base_q + fq_off_q + fkgs_q;
+              fk_left_q <= fk_left_q - fkgs_q;
+              fkgs_q    <= (fk_left_q - fkgs_q < kg) ? fk_left_q - fkgs_q : kg;
+            end else begin
+              fkk_q <= fkk_q + 1'b1;
+            end
+          end else begin
+            ft_q <= ft_q + 1'b1;
+          end
+          if (word_last) begin
+            if (halt) state_q <= SDrain;
+            else if (after_filters_bias) state_q <= SBiasCmd;
+            else if (after_bias_quant) state_q <= SQuantCmd;
+            else state_q <= SJob;
+          end
+        end
+        SBiasCmd: if (read_fire) state_q <= SBias;
+        SBias: if (phase_end) state_q <= halt ? SDrain : (after_bias_quant ? SQuantCmd : SJob);
+        SQuantCmd: if (read_fire) state_q <= SQuant;
+        SQuant: if (phase_end) state_q <= halt ? SDrain : SJob;
+        SJob: if (job_ready) state_q <= SRun;
+        SRun: if (outputs_done) state_q <= SDrain;
+        SDrain: if (ending) state_q <= SIdle;
+        default: state_q <= SIdle;
+      endcase
+    end
+  end
+
+  // ---------------------------------------------------------------- descriptor queue
+  dnn_shell_desc_queue #(
+    .Depth    (QueueDepth),
+    .Width    (DescWords * 32),
+    .LevelBits(LevelBits)
+  ) u_queue (
+    .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
+    .start_i  (start),
+    .desc_i   (desc),
+    .idle_i   (state_q == SIdle),
+    .running_i(layer_busy),
+    .drop_i   (abort || soft_reset || layer_error),
+    .take_o   (q_take),
+    .desc_o   (q_desc),
+    .refused_o(queue_refused),
+    .busy_o   (shell_busy),
+    .level_o  (q_level),
+    .full_o   (q_full)
+  );
+
+  assign layer_busy  = state_q != SIdle;
+  assign layer_done  = ending && stop_code_q == '0 && !stopped_q;
+  assign layer_error = (state_q == SCheck && check_code != '0) || (ending && stop_code_q != '0);
+  assign error_code  = (state_q == SCheck) ? check_code : stop_code_q;
+  // The layer's own end wins over a refused START in the same cycle.
+  assign shell_error      = layer_error || queue_refused;
+  assign shell_error_code = layer_error ? error_code : 8'(dnn_shell_regs_pkg::ErrorQueueFull);
+
+  assign rd_err_rise = rd_err && !rd_err_q;
+  assign wr_err_rise = wr_err && !wr_err_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      rd_err_q <= 1'b0;
+      wr_err_q <= 1'b0;
+    end else begin
+      rd_err_q <= rd_err;
+      wr_err_q <= wr_err;
+    end
+  end
+
+  // ---------------------------------------------------------------- counters
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      cycles_total_q    <= '0;
+      cycles_compute_q  <= '0;
+      cycles_mem_wait_q <= '0;
+      bytes_read_q      <= '0;
+      bytes_written_q   <= '0;
+    end else if (q_take) begin
+      cycles_total_q    <= '0;
+      cycles_compute_q  <= '0;
+      cycles_mem_wait_q <= '0;
+      bytes_read_q      <= '0;
+      bytes_written_q   <= '0;
+    end else begin
+      if (layer_busy) cycles_total_q <= cycles_total_q + 1'b1;
+      // Compute: the core runs its job; waiting on memory: every other cycle of the layer
+      // after its check (the loads, the last tiles' drain).
+      if (k_busy) cycles_compute_q <= cycles_compute_q + 1'b1;
+      if (layer_busy && state_q != SCheck && !k_busy) cycles_mem_wait_q <= cycles_mem_wait_q + 1'b1;
+      if (rd_valid && rd_ready) bytes_read_q <= bytes_read_q + 64'(Bytes);
+      if (rq_out_valid && pk_in_ready) bytes_written_q <= bytes_written_q + 64'(out_len);
+    end
+  end
+
+  logic unused;
+  assign unused = ^{ld_ready, k_done, k_err, k_cycles, c_out_last, c_out_k, c_out_e, rd_last, u_first,
+                    u_row_last, u_tag, rq_tag, op_w, output_w, tile_rdata, out_shift_w[31:6],
+                    in_h[31:16], in_w[31:16]};
+
+endmodule
