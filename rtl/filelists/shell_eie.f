@@ -22,4 +22,5 @@ shell/dnn_axi_dma_wr.sv
 shell/dnn_shell_unpack.sv
 shell/dnn_shell_pack.sv
 shell/dnn_shell_requant.sv
+shell/dnn_shell_layer_ctrl.sv
 shell/dnn_shell_eie.sv

@@ -129,20 +129,21 @@ module dnn_shell_eie #(
     $error("dnn_shell_eie: ActBits 4..16, AccBits <= 64, limits >= 1, MaxEntries < 2^21, QueueDepth <= 15");
   end
 
-  // ---------------------------------------------------------------- registers
-  localparam int unsigned DescWords = dnn_shell_regs_pkg::DescWords;
-  localparam int unsigned LevelBits = dnn_shell_regs_pkg::StatusQueueLevelWidth;
-  logic [DescWords*32-1:0] desc;
-  logic        start, abort, soft_reset, layer_busy, layer_done, layer_error, queue_refused;
-  logic        shell_busy, shell_error, q_take, q_full;
-  logic [LevelBits-1:0] q_level;
-  logic [DescWords*32-1:0] q_desc;
-  logic [7:0]  error_code, shell_error_code;
-  logic        rd_err, wr_err, rd_err_q, wr_err_q, rd_err_rise, wr_err_rise;
-  logic [63:0] cycles_total_q, cycles_compute_q, cycles_mem_wait_q, bytes_read_q, bytes_written_q;
+  // ---------------------------------------------------------------- registers and layer control
+  typedef enum logic [4:0] {
+    SIdle, SCheck, SCbCmd, SCb, SPtrCmd, SPtr, SEntCmd, SEnt, SBiasCmd, SBias,
+    SActCmd, SAct, SJob, SJobWait, SOutSeg, SOut, SDrain
+  } state_e;
+  state_e state_q;
 
-  dnn_shell_regs #(
-    .AddrBits     (RegAddrBits),
+  localparam int unsigned DescWords = dnn_shell_regs_pkg::DescWords;
+  logic [DescWords*32-1:0] q_desc;
+  logic        q_take, soft_reset, stop_q, ending, drained, rd_err, wr_err, k_busy, read_beat, write_elem;
+  logic [7:0]  check_code, stop_code_q, end_code;
+  logic [2:0]  out_len;
+
+  dnn_shell_layer_ctrl #(
+    .RegAddrBits  (RegAddrBits),
     .EngineKind   (dnn_shell_regs_pkg::EngineEie),
     .EngineVariant(0),
     .EngineOps    (1 << dnn_shell_regs_pkg::OpSpmv),
@@ -157,45 +158,48 @@ module dnn_shell_eie #(
     .MemDataBits  (DataBits),
     .MaxBurst     (MaxBurst),
     .Outstanding  (Outstanding),
-    .MemAddrBits  (AddrBits)
-  ) u_regs (
-    .clk_i            (clk_i),
-    .rst_ni           (rst_ni),
-    .s_axil_awaddr_i  (s_axil_awaddr_i),
-    .s_axil_awprot_i  (s_axil_awprot_i),
-    .s_axil_awvalid_i (s_axil_awvalid_i),
-    .s_axil_awready_o (s_axil_awready_o),
-    .s_axil_wdata_i   (s_axil_wdata_i),
-    .s_axil_wstrb_i   (s_axil_wstrb_i),
-    .s_axil_wvalid_i  (s_axil_wvalid_i),
-    .s_axil_wready_o  (s_axil_wready_o),
-    .s_axil_bresp_o   (s_axil_bresp_o),
-    .s_axil_bvalid_o  (s_axil_bvalid_o),
-    .s_axil_bready_i  (s_axil_bready_i),
-    .s_axil_araddr_i  (s_axil_araddr_i),
-    .s_axil_arprot_i  (s_axil_arprot_i),
-    .s_axil_arvalid_i (s_axil_arvalid_i),
-    .s_axil_arready_o (s_axil_arready_o),
-    .s_axil_rdata_o   (s_axil_rdata_o),
-    .s_axil_rresp_o   (s_axil_rresp_o),
-    .s_axil_rvalid_o  (s_axil_rvalid_o),
-    .s_axil_rready_i  (s_axil_rready_i),
-    .desc_o           (desc),
-    .start_o          (start),
-    .abort_o          (abort),
-    .soft_reset_o     (soft_reset),
-    .busy_i           (shell_busy),
-    .queue_level_i    (q_level),
-    .queue_full_i     (q_full),
-    .layer_done_i     (layer_done),
-    .layer_error_i    (shell_error),
-    .error_code_i     (shell_error_code),
-    .cycles_total_i   (cycles_total_q),
-    .cycles_compute_i (cycles_compute_q),
-    .cycles_mem_wait_i(cycles_mem_wait_q),
-    .bytes_read_i     (bytes_read_q),
-    .bytes_written_i  (bytes_written_q),
-    .irq_o            (irq_o)
+    .MemAddrBits  (AddrBits),
+    .QueueDepth   (QueueDepth)
+  ) u_ctrl (
+    .clk_i           (clk_i),
+    .rst_ni          (rst_ni),
+    .s_axil_awaddr_i (s_axil_awaddr_i),
+    .s_axil_awprot_i (s_axil_awprot_i),
+    .s_axil_awvalid_i(s_axil_awvalid_i),
+    .s_axil_awready_o(s_axil_awready_o),
+    .s_axil_wdata_i  (s_axil_wdata_i),
+    .s_axil_wstrb_i  (s_axil_wstrb_i),
+    .s_axil_wvalid_i (s_axil_wvalid_i),
+    .s_axil_wready_o (s_axil_wready_o),
+    .s_axil_bresp_o  (s_axil_bresp_o),
+    .s_axil_bvalid_o (s_axil_bvalid_o),
+    .s_axil_bready_i (s_axil_bready_i),
+    .s_axil_araddr_i (s_axil_araddr_i),
+    .s_axil_arprot_i (s_axil_arprot_i),
+    .s_axil_arvalid_i(s_axil_arvalid_i),
+    .s_axil_arready_o(s_axil_arready_o),
+    .s_axil_rdata_o  (s_axil_rdata_o),
+    .s_axil_rresp_o  (s_axil_rresp_o),
+    .s_axil_rvalid_o (s_axil_rvalid_o),
+    .s_axil_rready_i (s_axil_rready_i),
+    .irq_o           (irq_o),
+    .take_o          (q_take),
+    .desc_o          (q_desc),
+    .idle_i          (state_q == SIdle),
+    .checking_i      (state_q == SCheck),
+    .check_code_i    (check_code),
+    .soft_reset_o    (soft_reset),
+    .stop_o          (stop_q),
+    .stop_code_o     (stop_code_q),
+    .end_code_i      (end_code),
+    .drained_i       (state_q == SDrain && drained),
+    .ending_o        (ending),
+    .rd_err_i        (rd_err),
+    .wr_err_i        (wr_err),
+    .compute_i       (k_busy),
+    .read_beat_i     (read_beat),
+    .write_i         (write_elem),
+    .write_bytes_i   (out_len)
   );
 
   // ---------------------------------------------------------------- the descriptor
@@ -280,7 +284,6 @@ module dnn_shell_eie #(
   assign keep_bad = keep_weights && (!img_ok_q || img_b_q != b_addr_w || img_aux_q != aux_addr_w
                                      || img_m_q != desc_m || img_k_q != desc_k);
 
-  logic [7:0] check_code;
   always_comb begin
     check_code = 8'(dnn_shell_regs_pkg::ErrorNone);
     if (op_w[3:0] != 4'(dnn_shell_regs_pkg::OpSpmv)) begin
@@ -309,11 +312,6 @@ module dnn_shell_eie #(
   end
 
   // ---------------------------------------------------------------- phases
-  typedef enum logic [4:0] {
-    SIdle, SCheck, SCbCmd, SCb, SPtrCmd, SPtr, SEntCmd, SEnt, SBiasCmd, SBias,
-    SActCmd, SAct, SJob, SJobWait, SOutSeg, SOut, SDrain
-  } state_e;
-  state_e state_q;
 
   // A phase's read: one DMA command and one realigner segment, taken together.
   logic                rd_cmd_ready, seg_ready, read_fire, is_cmd;
@@ -504,7 +502,7 @@ module dnn_shell_eie #(
   end
 
   // ---------------------------------------------------------------- the core
-  logic                   ld_valid, k_ready, job_valid, job_ready, k_busy, k_done, k_err;
+  logic                   ld_valid, k_ready, job_valid, job_ready, k_done, k_err;
   logic [1:0]             ld_sel;
   logic [PeBits-1:0]      ld_pe;
   logic [LdAddrBits-1:0]  ld_addr;
@@ -662,7 +660,6 @@ module dnn_shell_eie #(
   logic [LenBits:0]    pk_cmd_beats;
   logic [DataBits-1:0] pk_out_data;
   logic [Bytes-1:0]    pk_out_strb;
-  logic [2:0]          out_len;
   assign out_len      = 3'd1 << out_log2;
   assign pk_seg_fire  = state_q == SOutSeg && pk_seg_ready;
   assign rq_out_ready = pk_in_ready;
@@ -732,28 +729,21 @@ module dnn_shell_eie #(
   );
 
   // ---------------------------------------------------------------- layer control
-  logic        stop_q, stopped_q;     // ABORT, SOFT_RESET or an AXI error: end at the phase's end
-  logic [7:0]  stop_code_q;
+  // ABORT, SOFT_RESET and AXI errors (u_ctrl's stop) or a bad image end the running phase.
   logic [SizeBits-1:0] vec_q;         // the input vector n
-  logic        halt, last_pe, drained, ending;
-  logic [7:0]  end_code;
+  logic        halt, last_pe;
 
-  assign halt     = stop_q || img_err_q || stream_err;
-  assign last_pe  = 32'(pe_q) == NumPes - 1;
-  assign drained  = !rd_busy && u_idle && !k_busy && !o_valid_q && rq_empty && pk_idle && !wr_busy;
-  // An error response on the last burst rises as everything drains, and ABORT or SOFT_RESET
-  // may come in that cycle: the layer ends a cycle later, with its code (as the systolic
-  // shell's layer_done waits for them).
-  assign ending   = state_q == SDrain && drained && !rd_err_rise && !wr_err_rise && !abort && !soft_reset;
-  assign end_code = img_err_q ? img_code_q : stop_code_q;
+  assign halt       = stop_q || img_err_q || stream_err;
+  assign last_pe    = 32'(pe_q) == NumPes - 1;
+  assign drained    = !rd_busy && u_idle && !k_busy && !o_valid_q && rq_empty && pk_idle && !wr_busy;
+  assign end_code   = img_err_q ? img_code_q : stop_code_q;
+  assign read_beat  = rd_valid && rd_ready;
+  assign write_elem = rq_out_valid && pk_in_ready;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q     <= SIdle;
       desc_q      <= '0;
-      stop_q      <= 1'b0;
-      stopped_q   <= 1'b0;
-      stop_code_q <= '0;
       img_err_q   <= 1'b0;
       img_code_q  <= '0;
       pe_q        <= '0;
@@ -778,20 +768,6 @@ module dnn_shell_eie #(
       o_lane_rd_q <= '0;
       o_row_q     <= '0;
     end else begin
-      // Stop requests, taken at the end of the running phase.
-      if (state_q != SIdle && state_q != SCheck && !stop_q) begin
-        if (abort || soft_reset) begin
-          stop_q      <= 1'b1;
-          stopped_q   <= 1'b1;
-          stop_code_q <= soft_reset ? 8'(dnn_shell_regs_pkg::ErrorNone)
-                                    : 8'(dnn_shell_regs_pkg::ErrorAborted);
-        end else if (rd_err_rise || wr_err_rise) begin
-          stop_q      <= 1'b1;
-          stopped_q   <= 1'b1;
-          stop_code_q <= rd_err_rise ? 8'(dnn_shell_regs_pkg::ErrorAxiRead)
-                                     : 8'(dnn_shell_regs_pkg::ErrorAxiWrite);
-        end
-      end
       if (stream_err && !img_err_q) begin
         img_err_q  <= 1'b1;
         img_code_q <= stream_code;
@@ -802,9 +778,6 @@ module dnn_shell_eie #(
         SIdle: if (q_take) begin
           desc_q      <= q_desc;
           state_q     <= SCheck;
-          stop_q      <= 1'b0;
-          stopped_q   <= 1'b0;
-          stop_code_q <= '0;
           img_err_q   <= 1'b0;
         end
         SCheck: begin
@@ -926,72 +899,6 @@ module dnn_shell_eie #(
       img_aux_q <= aux_addr_w;
       img_m_q   <= desc_m;
       img_k_q   <= desc_k;
-    end
-  end
-
-  // ---------------------------------------------------------------- descriptor queue
-  dnn_shell_desc_queue #(
-    .Depth    (QueueDepth),
-    .Width    (DescWords * 32),
-    .LevelBits(LevelBits)
-  ) u_queue (
-    .clk_i    (clk_i),
-    .rst_ni   (rst_ni),
-    .start_i  (start),
-    .desc_i   (desc),
-    .idle_i   (state_q == SIdle),
-    .running_i(layer_busy),
-    .drop_i   (abort || soft_reset || layer_error),
-    .take_o   (q_take),
-    .desc_o   (q_desc),
-    .refused_o(queue_refused),
-    .busy_o   (shell_busy),
-    .level_o  (q_level),
-    .full_o   (q_full)
-  );
-
-  assign layer_busy  = state_q != SIdle;
-  assign layer_done  = ending && end_code == '0 && !stopped_q;
-  assign layer_error = (state_q == SCheck && check_code != '0) || (ending && end_code != '0);
-  assign error_code  = (state_q == SCheck) ? check_code : end_code;
-  // The layer's own end wins over a refused START in the same cycle.
-  assign shell_error      = layer_error || queue_refused;
-  assign shell_error_code = layer_error ? error_code : 8'(dnn_shell_regs_pkg::ErrorQueueFull);
-
-  assign rd_err_rise = rd_err && !rd_err_q;
-  assign wr_err_rise = wr_err && !wr_err_q;
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      rd_err_q <= 1'b0;
-      wr_err_q <= 1'b0;
-    end else begin
-      rd_err_q <= rd_err;
-      wr_err_q <= wr_err;
-    end
-  end
-
-  // ---------------------------------------------------------------- counters
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      cycles_total_q    <= '0;
-      cycles_compute_q  <= '0;
-      cycles_mem_wait_q <= '0;
-      bytes_read_q      <= '0;
-      bytes_written_q   <= '0;
-    end else if (q_take) begin
-      cycles_total_q    <= '0;
-      cycles_compute_q  <= '0;
-      cycles_mem_wait_q <= '0;
-      bytes_read_q      <= '0;
-      bytes_written_q   <= '0;
-    end else begin
-      if (layer_busy) cycles_total_q <= cycles_total_q + 1'b1;
-      // Compute: the core runs a job; waiting on memory: every other cycle of the layer
-      // after its check (the loads, the output drain).
-      if (k_busy) cycles_compute_q <= cycles_compute_q + 1'b1;
-      if (layer_busy && state_q != SCheck && !k_busy) cycles_mem_wait_q <= cycles_mem_wait_q + 1'b1;
-      if (rd_valid && rd_ready) bytes_read_q <= bytes_read_q + 64'(Bytes);
-      if (rq_out_valid && pk_in_ready) bytes_written_q <= bytes_written_q + 64'(out_len);
     end
   end
 
