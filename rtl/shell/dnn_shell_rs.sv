@@ -125,8 +125,9 @@ module dnn_shell_rs #(
   localparam int unsigned WBytesBits = $clog2(UWordBits / 8 + 1);
 
   if ((InBits != 8 && InBits != 16) || (WBits != 8 && WBits != 16) || AccBits > 64 || AccBits < 2
-      || QueueDepth > 15 || PsumSpad < 1 || NumRows < 1 || NumCols < 1) begin : g_bad_param
-    $error("dnn_shell_rs: InBits and WBits 8 or 16, AccBits 2..64, QueueDepth <= 15");
+      || QueueDepth > 15 || PsumSpad < 1 || NumRows < 1 || NumCols < 1 || NumCols > 64 || MaxRS > 32)
+  begin : g_bad_param
+    $error("dnn_shell_rs: InBits and WBits 8 or 16, AccBits 2..64, QueueDepth <= 15, NumCols <= 64, MaxRS <= 32");
   end
 
   // ---------------------------------------------------------------- registers and layer control
@@ -255,8 +256,10 @@ module dnn_shell_rs #(
   // size checks pass (every value then fits the core's 16-bit job fields).
   logic [17:0] span_y, span_x, out_e, out_f;
   logic [15:0] div_s;
-  logic [63:0] c_h, c_r, k_nq, w_bytes;
-  logic [23:0] nq;
+  logic [31:0] c_h;
+  logic [21:0] c_r, nq;
+  logic [37:0] k_nq;
+  logic [47:0] w_bytes;
   logic [31:0] kg;
   logic [17:0] kg_fit;
   assign span_y  = 18'(in_h[15:0]) + 18'({pad_y, 1'b0}) - 18'(r_w);
@@ -264,13 +267,15 @@ module dnn_shell_rs #(
   assign div_s   = (stride_y == '0) ? 16'd1 : stride_y;   // stride 0 is refused below
   assign out_e   = span_y / 18'(div_s) + 1'b1;
   assign out_f   = span_x / 18'(div_s) + 1'b1;
-  assign c_h     = 64'(in_c) * 64'(in_h);
-  assign c_r     = 64'(in_c) * 64'(r_w);
-  assign nq      = (c_r[23:0] + 24'(NumRows - 1)) / 24'(NumRows);
-  assign k_nq    = 64'(out_c) * 64'(nq);
+  // Narrow products: each is exact whenever the fields it is built from pass their own
+  // checks (IN_C, IN_H, OUT_C < 2^16, R and S <= MaxRS <= 32), which come with it or before.
+  assign c_h     = 32'(in_c[15:0]) * 32'(in_h[15:0]);
+  assign c_r     = 22'(in_c[15:0]) * 22'(r_w[5:0]);
+  assign nq      = (c_r + 22'(NumRows - 1)) / 22'(NumRows);
+  assign k_nq    = 38'(out_c[15:0]) * 38'(nq);
   assign kg_fit  = 18'(PsumSpad) / out_f;
   assign kg      = (32'(kg_fit) < out_c) ? 32'(kg_fit) : out_c;
-  assign w_bytes = 64'(out_c) * c_r * 64'(s_w) * 64'(WBytes);
+  assign w_bytes = 48'(38'(out_c[15:0]) * 38'(c_r)) * 48'(s_w[5:0]) * 48'(WBytes);
 
   // Rows and pitches in memory: ifmap rows (c, y) of IN_W elements, output rows (k, e) of F.
   logic [1:0]  out_log2;
@@ -285,14 +290,14 @@ module dnn_shell_rs #(
   assign out_packed = out_pitch == out_row;
 
   // ---------------------------------------------------------------- descriptor checks
-  function automatic logic past_top(input logic [63:0] base, input logic [47:0] rows,
-                                    input logic [31:0] pitch, input logic [63:0] row_bytes);
-    logic [47:0] rows_m1;
-    logic [79:0] span, last_end;
-    rows_m1  = rows - 48'd1;
-    span     = 80'(rows_m1) * 80'(pitch);
-    last_end = 80'(base) + span + 80'(row_bytes);
-    past_top = last_end > (80'd1 << AddrBits);
+  function automatic logic past_top(input logic [63:0] base, input logic [32:0] rows,
+                                    input logic [31:0] pitch, input logic [47:0] row_bytes);
+    logic [32:0] rows_m1;
+    logic [65:0] span, last_end;
+    rows_m1  = rows - 33'd1;
+    span     = 66'(rows_m1) * 66'(pitch);
+    last_end = 66'(base) + span + 66'(row_bytes);
+    past_top = last_end > (66'd1 << AddrBits);
   endfunction
 
   function automatic logic misaligned(input logic [2:0] low_bits, input logic [1:0] log2);
@@ -320,7 +325,7 @@ module dnn_shell_rs #(
                  || 32'(r_w) > MaxRS || 32'(s_w) > MaxRS
                  || 18'(in_h[15:0]) + 18'({pad_y, 1'b0}) < 18'(r_w)
                  || 18'(in_w[15:0]) + 18'({pad_x, 1'b0}) < 18'(s_w)
-                 || c_h > 64'(IfmapRows) || 32'(out_f) > PsumSpad || k_nq > 64'(FilterWords)
+                 || c_h > IfmapRows || 32'(out_f) > PsumSpad || k_nq > 38'(FilterWords)
                  || out_e >= 18'h1_0000) begin
       check_code = 8'(dnn_shell_regs_pkg::ErrorSizeRange);
     end else if (!chw || out_type == 2'd3 || (raw && AccBits > 32) || (!raw && out_shift_w > 32'd62)
@@ -333,11 +338,11 @@ module dnn_shell_rs #(
                  || misaligned(out_addr_w[2:0], out_log2) || misaligned(out_pitch[2:0], out_log2)
                  || (use_bias && bias_addr_w[1:0] != '0) || (use_quant && quant_addr_w[1:0] != '0)) begin
       check_code = 8'(dnn_shell_regs_pkg::ErrorAddrAlign);
-    end else if (past_top(a_addr_w, 48'(c_h), a_pitch, 64'(a_row))
-                 || past_top(b_addr_w, 48'd1, 32'd0, w_bytes)
-                 || past_top(out_addr_w, 48'(out_c) * 48'(out_e), out_pitch, 64'(out_row))
-                 || (use_bias && past_top(bias_addr_w, 48'd1, 32'd0, 64'(out_c) << 2))
-                 || (use_quant && past_top(quant_addr_w, 48'd1, 32'd0, 64'(out_c) << 3))) begin
+    end else if (past_top(a_addr_w, 33'(c_h), a_pitch, 48'(a_row))
+                 || past_top(b_addr_w, 33'd1, 32'd0, w_bytes)
+                 || past_top(out_addr_w, 33'(out_c[15:0]) * 33'(out_e), out_pitch, 48'(out_row))
+                 || (use_bias && past_top(bias_addr_w, 33'd1, 32'd0, 48'(out_c[15:0]) << 2))
+                 || (use_quant && past_top(quant_addr_w, 33'd1, 32'd0, 48'(out_c[15:0]) << 3))) begin
       check_code = 8'(dnn_shell_regs_pkg::ErrorAddrRange);
     end
   end
@@ -374,7 +379,7 @@ module dnn_shell_rs #(
       SFltCmd: begin
         read_addr   = AddrBits'(b_addr_w);
         read_len    = LenBits'(32'(s_w) * 32'(WBytes));
-        read_rows   = LenBits'(64'(out_c) * c_r);
+        read_rows   = LenBits'(38'(out_c[15:0]) * 38'(c_r));
         read_wbytes = WBytesBits'(FilterSpad * WBytes);
       end
       SBiasCmd: begin
@@ -393,13 +398,14 @@ module dnn_shell_rs #(
   logic                rd_valid, rd_ready, rd_last, rd_busy, u_idle;
   logic [DataBits-1:0] rd_data;
   logic [SkipBits-1:0] read_skip;
-  logic [63:0]         read_bytes;
+  logic [2*LenBits-1:0] read_bytes;
   logic [LenBits:0]    read_beats;
   logic                u_first, u_row_last;
   logic [0:0]          u_tag;
   assign read_skip  = read_addr[SkipBits-1:0];
-  assign read_bytes = 64'(read_len) * 64'(read_rows);
-  assign read_beats = (LenBits+1)'((64'(read_skip) + read_bytes + 64'(Bytes) - 64'd1) >> SkipBits);
+  assign read_bytes = (2*LenBits)'(read_len) * (2*LenBits)'(read_rows);
+  localparam int unsigned BusRound = Bytes - 1;
+  assign read_beats = (LenBits+1)'(((2*LenBits)'(read_skip) + read_bytes + (2*LenBits)'(BusRound)) >> SkipBits);
 
   dnn_axi_dma_rd #(
     .AddrBits   (AddrBits),
@@ -485,7 +491,7 @@ module dnn_shell_rs #(
     fw_word = fw_q;
     fw_word[fi_q*FRowW +: FRowW] = word[FRowW-1:0];
   end
-  assign f_filter_done = ft_q == c_r[31:0] - 1'b1;
+  assign f_filter_done = ft_q == 32'(c_r) - 1'b1;
   assign f_word_done   = 32'(fi_q) == NumRows - 1 || f_filter_done;
   assign f_group_done  = f_filter_done && fkk_q + 1'b1 == fkgs_q;
 
@@ -684,7 +690,7 @@ module dnn_shell_rs #(
   logic [Bytes-1:0]    pk_out_strb;
   logic [LenBits-1:0]  seg_len;
   assign out_len      = 3'd1 << out_log2;
-  assign seg_len      = LenBits'(out_packed ? ncv * out_row : out_row);
+  assign seg_len      = LenBits'(out_packed ? 32'(ncv[6:0]) * out_row : out_row);
   assign pk_seg_fire  = d_state_q == DSeg && pk_seg_ready;
   assign rq_out_ready = pk_in_ready;
 
@@ -892,7 +898,7 @@ module dnn_shell_rs #(
           if (word_last) begin
             ifm_addr_q <= ifm_addr_q + AddrBits'(a_pitch);
             if (halt) state_q <= SDrain;
-            else if (64'(ifm_rows_q) + 1 == c_h) state_q <= SFltCmd;
+            else if (ifm_rows_q + 1 == c_h) state_q <= SFltCmd;
             else state_q <= SIfmCmd;
           end
         end

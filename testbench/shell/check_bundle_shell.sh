@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # `dnngen generate` puts the accelerator shell into the bundle of an engine that has one
-# (systolic weight- and output-stationary, bit-serial with 8- or 16-bit operands, and EIE,
-# today): shell/ holds its RTL with the generated register
+# (systolic weight- and output-stationary, bit-serial and row-stationary with 8- or 16-bit
+# operands, and EIE): shell/ holds its RTL with the generated register
 # package, a wrapper binding the configuration's parameters, a filelist, a FuseSoC core,
 # an SDC clock, the register map (Markdown) and the C header. Checks that the wrapper and
 # its filelist pass verilator -Wall and Yosys's elaboration as they come out of the
 # bundle, that the header compiles, that the manifest lists and hashes every file, and
-# that an engine without a shell gets no shell/ directory.
+# that a configuration without a shell (6-bit row-stationary operands) gets no shell/
+# directory.
 #
 #   testbench/shell/check_bundle_shell.sh DNNGEN_BINARY SOURCE_DIR
 set -euo pipefail
@@ -15,7 +16,8 @@ src=$2
 work=$(mktemp -d "${TMPDIR:-/tmp}/dnngen-bundle-shell-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-for cfg in systolic_ws_4x4_int8 systolic_ws_8x8_int16 systolic_os_4x4_int8 eie_4pe bitserial_pragmatic_4x4_l16; do
+for cfg in systolic_ws_4x4_int8 systolic_ws_8x8_int16 systolic_os_4x4_int8 eie_4pe bitserial_pragmatic_4x4_l16 \
+  systolic_rs_4x4_int8; do
   out="$work/$cfg"
   "$dnngen" generate "$src/configs/$cfg.yaml" -o "$out" >/dev/null
   top="${cfg}_shell"
@@ -54,6 +56,12 @@ if grep -q 'Relu' "$work/eie_4pe/shell/eie_4pe_shell.sv"; then
   exit 1
 fi
 
-"$dnngen" generate "$src/configs/systolic_rs_4x4_int8.yaml" -o "$work/rs" >/dev/null
-[[ ! -e "$work/rs/shell" ]] || { echo "a row-stationary bundle got a shell/ directory"; exit 1; }
+grep -q 'dnn_shell_rs #' "$work/systolic_rs_4x4_int8/shell/systolic_rs_4x4_int8_shell.sv"
+grep -q 'IfmapSpad    (32)' "$work/systolic_rs_4x4_int8/shell/systolic_rs_4x4_int8_shell.sv"
+grep -q 'dnn_rs_top.sv' "$work/systolic_rs_4x4_int8/shell/systolic_rs_4x4_int8_shell.f"
+
+sed -e 's/^name: .*/name: rs_6bit/' -e 's/^  input_bits: .*/  input_bits: 6/' \
+  "$src/configs/systolic_rs_4x4_int8.yaml" >"$work/rs_6bit.yaml"
+"$dnngen" generate "$work/rs_6bit.yaml" -o "$work/rs" >/dev/null
+[[ ! -e "$work/rs/shell" ]] || { echo "a 6-bit row-stationary bundle got a shell/ directory"; exit 1; }
 echo "bundle shell: ok"
