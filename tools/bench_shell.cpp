@@ -25,6 +25,14 @@
 // the image, of moving x and Y, and of computing shows per batch size; or, with --network,
 // EIE's benchmark layers at their published sizes, the image loaded and kept on chip.
 //
+// On a row-stationary configuration each conv layer (one group; the others are alike) runs as
+// one conv2d descriptor through dnn_shell_rs (rs::layer_cycles): CHW ifmap rows and KCRS
+// filter rows loaded by the DMA into the core's buffers, outputs of the input width with bias
+// and per-channel scales, beside the core's compute-only cycles for the same layer
+// (rs::estimate, operands on chip). A layer the buffers cannot hold whole is reported with
+// the limit it trips (the shell runs no host tiling); GEMM layers as 1x1 convolutions, as
+// `dnngen bench` maps them.
+//
 // Usage: bench_shell CONFIG.yaml WORKLOAD.csv [--latency L] [--bytes-per-cycle B] [--outstanding N]
 // [--host-im2col]   (a bit-serial CONFIG: always im2col GEMMs)
 //        bench_shell EIE_CONFIG.yaml --spmv MxK [--density D] [--act-density A] [--batch N,N,...]
@@ -50,6 +58,8 @@
 #include "dnngen/eie/bench.hpp"
 #include "dnngen/eie/shell_layer.hpp"
 #include "dnngen/eie/shell_timing.hpp"
+#include "dnngen/row_stationary/shell_run.hpp"
+#include "dnngen/row_stationary/shell_timing.hpp"
 #include "dnngen/shell/memory_image.hpp"
 #include "dnngen/systolic/network_estimate.hpp"
 #include "dnngen/systolic/shell_layer_timing.hpp"
@@ -314,6 +324,101 @@ int run_bitserial(const config::Config& cfg, const std::string& network) {
   return 0;
 }
 
+// Row-stationary: each layer as one conv2d descriptor through dnn_shell_rs (see the header).
+int run_rs(config::Config cfg, int argc, char** argv) {
+  // Fractional rates too (Eyeriss's link: 2.4); by default the `memory:` section's, at most the bus.
+  double bpc = std::min<double>(cfg.memory.bytes_per_cycle, cfg.memory.data_bits / 8.0);
+  for (int i = 3; i < argc; ++i) {
+    const std::string opt = argv[i];
+    if (i + 1 >= argc) throw InputError(opt + " needs a value");
+    const std::string v = argv[++i];
+    if (opt == "--latency")
+      cfg.memory.latency = static_cast<unsigned>(std::stoul(v));
+    else if (opt == "--bytes-per-cycle")
+      bpc = std::stod(v);
+    else
+      throw InputError("unknown option " + opt +
+                       " (a row-stationary configuration takes --latency and "
+                       "--bytes-per-cycle)");
+  }
+  const rs::ShellParams p = rs::shell_params(cfg);
+  if (!(bpc > 0) || bpc > p.data_bits / 8.0)
+    throw InputError(fmt::format("--bytes-per-cycle {}: expected more than 0 and at most the bus's {} bytes",
+                                 bpc, p.data_bits / 8));
+  const std::string network = argv[2];
+  const auto& c = p.rs;
+  const unsigned ib = c.input_bits / 8, wb = c.weight_bits / 8;
+  fmt::print(
+      "{} on {}: {}x{} row-stationary, {}-bit operands, one conv2d descriptor per layer (one group; CHW / "
+      "KCRS), int{} outputs with bias and per-channel scales; {}-bit AXI4, bursts of {}, {} in flight, "
+      "memory "
+      "latency {} cycles, {:g} bytes/cycle each way\n",
+      network, cfg.name, c.rows, c.cols, c.input_bits, 8 * ib, p.data_bits, p.max_burst, p.outstanding,
+      cfg.memory.latency, bpc);
+  fmt::print("{:<10} {:>28} {:>12} {:>12} {:>7} {:>12} {:>11} {:>6} {:>10}\n", "layer",
+             "CxHxW KxRxS /stride pad (g)", "core only", "shell", "ratio", "bytes read", "written", "wait",
+             "stalls");
+  uint64_t core = 0, shell = 0, read = 0, written = 0, macs = 0;
+  size_t fit = 0, layers = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (const auto& layer : workload::load_network(network)) {
+    ++layers;
+    rs::ConvJob j;
+    if (layer.type == workload::LayerType::kConv) {
+      const auto& cv = layer.conv;
+      j = {cv.c / layer.groups, cv.h, cv.w, cv.filters / layer.groups, cv.r, cv.s, cv.stride, cv.pad};
+    } else {  // C[M,N] = A[M,K] B[K,N] as a 1x1 convolution: H = M, W = 1, C = K, filters = N
+      j = {layer.gemm.k, layer.gemm.m, 1, layer.gemm.n, 1, 1, 1, 0};
+    }
+    const std::string shape = fmt::format("{}x{}x{} {}x{}x{} /{} {} ({})", j.c, j.h, j.w, j.k, j.r, j.s,
+                                          j.stride, j.pad, layer.groups);
+    shell::LayerDescriptor d = rs::conv2d_descriptor(j);
+    d.out_type = ib == 1 ? "int8" : "int16";
+    d.bias = true;
+    d.per_channel = true;
+    d.out_shift = 8;
+    uint64_t at = 0x1000;
+    auto place = [&](uint64_t bytes) {
+      const uint64_t base = at;
+      at = (at + bytes + 0x1FFF) / 0x1000 * 0x1000;
+      return base;
+    };
+    const auto e = static_cast<uint64_t>((j.h + 2 * j.pad - j.r) / j.stride + 1),
+               f = static_cast<uint64_t>((j.w + 2 * j.pad - j.s) / j.stride + 1);
+    d.a_addr = place(static_cast<uint64_t>(j.c * j.h * j.w) * ib);
+    d.b_addr = place(static_cast<uint64_t>(j.k * j.c * j.r * j.s) * wb);
+    d.bias_addr = place(static_cast<uint64_t>(j.k) * 4);
+    d.quant_addr = place(static_cast<uint64_t>(j.k) * 8);
+    d.out_addr = place(static_cast<uint64_t>(j.k) * e * f * ib);
+    if (const std::string why = rs::refusal(p, d); !why.empty()) {
+      fmt::print("{:<10} {:>28} does not fit: {}\n", layer.name, shape, why);
+      continue;
+    }
+    ++fit;
+    const rs::ShellTiming t = rs::layer_cycles(p, d, cfg.memory.latency, bpc);
+    const uint64_t compute = rs::estimate(c, j).cycles;
+    const auto g = static_cast<uint64_t>(layer.groups);
+    fmt::print("{:<10} {:>28} {:>12} {:>12} {:>7.3f} {:>12} {:>11} {:>5.1f}% {:>10}\n", layer.name, shape,
+               g * compute, g * t.cycles, static_cast<double>(t.cycles) / static_cast<double>(compute),
+               g * t.bytes_read, g * t.bytes_written,
+               100.0 * static_cast<double>(t.mem_wait) / static_cast<double>(t.cycles), g * t.stalls);
+    core += g * compute, shell += g * t.cycles, read += g * t.bytes_read, written += g * t.bytes_written;
+    macs += g * t.macs;
+  }
+  const double pes = static_cast<double>(c.rows) * c.cols;
+  const auto util = [&](uint64_t cycles) {
+    return cycles == 0 ? 0.0 : 100.0 * static_cast<double>(macs) / (static_cast<double>(cycles) * pes);
+  };
+  fmt::print(
+      "total ({} of {} layers fit): {} MACs; core alone (compute only, operands on chip) {} cycles ({:.1f} % "
+      "utilisation); through the shell with all DRAM traffic {} cycles ({:.1f} %, {:.3f}x); {:.2f} MB read, "
+      "{:.2f} MB written; model time {:.2f} s\n",
+      fit, layers, macs, core, util(core), shell, util(shell),
+      core == 0 ? 0.0 : static_cast<double>(shell) / static_cast<double>(core), read / 1e6, written / 1e6,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  return 0;
+}
+
 int run(int argc, char** argv) {
   if (argc < 3) {
     fmt::print(
@@ -338,9 +443,7 @@ int run(int argc, char** argv) {
     return 0;
   }
   if (cfg.engine == "eie") return run_spmv(cfg, argc, argv);
-  if (cfg.systolic.row_stationary())
-    throw InputError(
-        "bench_shell: row-stationary configurations take --rtl-params only so far (docs/shell.md)");
+  if (cfg.systolic.row_stationary()) return run_rs(cfg, argc, argv);
   bool host_im2col = false;
   for (int i = 3; i < argc; ++i) {
     const std::string opt = argv[i];

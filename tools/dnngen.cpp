@@ -198,10 +198,6 @@ int cmd_job(const std::string& command, const CommandLine& cl) {
                     "and output_stationary engines, EIE, and the bit-serial and row-stationary engines "
                     "with 8- or 16-bit operands have; docs/shell.md)",
                     cfg.engine, cfg.engine == "systolic" ? " with this dataflow" : ""));
-  if (opts.shell && cfg.engine == "systolic" && cfg.systolic.row_stationary())
-    throw InputError(
-        "--shell: the row-stationary shell (rtl/shell/dnn_shell_rs.sv) is co-simulated by its testbench "
-        "(ctest shell_rs_*); `run --shell` does not drive it yet (docs/shell.md)");
   if (opts.shell && (cfg.engine == "systolic" || cfg.engine == "bitserial") && opts.op != "gemm" &&
       opts.op != "conv2d")
     throw InputError("--shell: op " + opts.op +

@@ -8,6 +8,8 @@
 #include "dnngen/common/error.hpp"
 #include "dnngen/eie/engine.hpp"
 #include "dnngen/row_stationary/engine.hpp"
+#include "dnngen/row_stationary/rs_host.hpp"
+#include "dnngen/row_stationary/shell_run.hpp"
 #include "dnngen/systolic/engine.hpp"
 #include "dnngen/systolic/shell_run.hpp"
 
@@ -33,12 +35,30 @@ const engine::Engine& bitserial_engine() {
   return e;
 }
 
+// The row-stationary engine, with `run --shell` (conv2d) through its AXI shell
+// (row_stationary/shell_run.hpp); without --shell it runs the kernel as before.
+const engine::Engine& rs_engine() {
+  static const engine::Engine e = [] {
+    engine::Engine x = rs::engine();
+    x.check_job = [](const config::Config& cfg, const cli::JobOptions& opts) {
+      if (!opts.shell) return rs::engine().check_job(cfg, opts);
+      rs::check_rs_bindings(cfg, opts);
+      rs::shell_run(cfg, opts);  // the operands, then the shell's limits, before a build
+    };
+    x.run_model = [](const config::Config& cfg, const cli::JobOptions& opts) {
+      return opts.shell ? rs::run_model_through_shell(cfg, opts) : rs::engine().run_model(cfg, opts);
+    };
+    return x;
+  }();
+  return e;
+}
+
 }  // namespace
 
 const std::vector<const engine::Engine*>& all() {
   static const std::vector<const engine::Engine*> list = {
       &systolic::engine(),
-      &rs::engine(),
+      &rs_engine(),
       &eie::engine(),
       &bitserial_engine(),
   };

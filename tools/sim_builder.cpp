@@ -158,7 +158,9 @@ SimDesign sim_design(const config::Config& cfg, bool shell) {
   return {shell::engine_shell_module(cfg), config::shell_rtl_parameters(cfg),
           shell::shell_source_paths(cfg, kRegsPackage),
           fmt::format(" -DTB_DataBits={}", cfg.memory.data_bits),
-          cfg.engine == "eie" ? "sim_main_eie.cpp" : "sim_main.cpp"};
+          cfg.engine == "eie"                                         ? "sim_main_eie.cpp"
+          : cfg.engine == "systolic" && cfg.systolic.row_stationary() ? "sim_main_rs.cpp"
+                                                                      : "sim_main.cpp"};
 }
 
 }  // namespace

@@ -3,7 +3,8 @@
 rtl (outputs equal a numpy direct convolution, cycles equal between backends), cosim,
 bench (table and JSON), and the bad-input contract (exit 2, one line, nothing written)
 for filter larger than the padded input, stride 0, channel mismatch, scratchpad too
-small, and a job beyond the buffers.
+small, and a job beyond the buffers. RowStationaryShellTests: conv2d through the engine's AXI
+shell (run --shell) on both backends, equal to the kernel run, its counters, a refused layer.
 
 Usage: test_rs_cli.py --bin build/tools/dnngen --src .   (ctest -R rs_cli)
 """
@@ -121,6 +122,88 @@ class RowStationaryTests(CliTestCase):
         self.assert_bad_input(["validate", cfg], ["filter_spad", "max_filter_size"])
         self.assert_bad_input(["run", self.config(RS), "--op", "gemm", "--in", f"A={xp}", "--in", f"B={wp}",
                                "--out", f"C={out}"], ["conv2d"], [out])
+
+
+class RowStationaryShellTests(CliTestCase):
+    """`run --op conv2d --shell`: one conv2d descriptor (OP.CHW) through dnn_shell_rs on the model
+    (rs::run_layer, rs::layer_cycles) and the RTL (every counter equal to the model's); the
+    outputs equal the kernel run's; a layer the shell refuses is bad input."""
+
+    def operands(self, c=5, h=9, w=11, k=3, r=3, s=3, seed=4):
+        rng = np.random.default_rng(seed)
+        x = rng.integers(-128, 128, size=(c, h, w), dtype=np.int8)
+        wt = rng.integers(-128, 128, size=(k, c, r, s), dtype=np.int8)
+        return x, wt, self.save("x.npy", x), self.save("w.npy", wt)
+
+    def run_conv(self, backend, x, w, out, rep, shell=True, stride=2, pad=1):
+        return self.dnngen("run", self.config(RS), "--backend", backend, "--op", "conv2d",
+                           *(["--shell"] if shell else []), "--in", f"ifmap={x}", "--in", f"weights={w}",
+                           "--param", f"stride={stride}", "--param", f"pad={pad}", "--out", f"ofmap={out}",
+                           "--json", rep)
+
+    def test_conv2d_through_the_shell_equals_the_kernel(self):
+        x, w, xp, wp = self.operands()
+        want = conv2d(x, w, 2, 1)
+        kernel_out, kernel_rep = self.path("kernel.npy"), self.path("kernel.json")
+        # Without --shell the row-stationary engine still runs its kernel (compute only).
+        p = self.run_conv("model", xp, wp, kernel_out, kernel_rep, shell=False)
+        self.assert_ok(p)
+        kernel = self.load_json(kernel_rep)
+        self.assertNotIn("through", kernel)
+        reports = {}
+        for backend in ("model", "rtl"):
+            with self.subTest(backend=backend):
+                out, rep = self.path(f"{backend}.npy"), self.path(f"{backend}.json")
+                p = self.run_conv(backend, xp, wp, out, rep)
+                self.assert_ok(p)
+                self.assertIn("through the AXI shell", p.stdout)
+                self.assertIn("including data movement", p.stdout)
+                self.assertIn("compute only", p.stdout)
+                self.assertEqual(np.load(out).dtype, np.int32)
+                self.assertTrue(np.array_equal(np.load(out), np.load(kernel_out)), backend)
+                self.assert_c(out, want)
+                reports[backend] = self.load_json(rep)
+        r = reports["model"]
+        self.assertEqual(r["through"], "shell")
+        self.assertEqual((r["engine"], r["op"], r["dataflow"]), ("systolic", "conv2d", "row_stationary"))
+        self.assertEqual(r["conv2d"]["E"], 5)
+        self.assertEqual(r["conv2d"]["F"], 6)
+        self.assertEqual(r["macs"], kernel["macs"])
+        # The core's compute-only cycles are the kernel run's, and labelled so.
+        self.assertEqual(r["core_cycles"], kernel["cycles"])
+        self.assertIn("compute only", r["core_cycles_include"])
+        self.assertIn("data movement", r["cycles_include"])
+        self.assertGreater(r["cycles"], r["core_cycles"])
+        self.assertGreaterEqual(r["cycles_compute"], r["core_cycles"])
+        self.assertLessEqual(r["cycles_compute"] + r["cycles_mem_wait"], r["cycles"])
+        self.assertGreaterEqual(r["bytes_read"], x.size + w.size)
+        self.assertEqual(r["bytes_written"], want.size * 4)
+        for key in ("cycles", "cycles_compute", "cycles_mem_wait", "bytes_read", "bytes_written", "core_cycles"):
+            self.assertEqual(reports["rtl"][key], r[key], key)
+        self.assertTrue(reports["rtl"]["model_counters_agree"])
+
+    def test_refused_layer(self):
+        out, rep = self.path("o.npy"), self.path("o.json")
+        # Wider than the PE ifmap scratchpad (ifmap_spad 32): size_range, on both backends.
+        wide = self.save("wide.npy", np.zeros((1, 3, 40), dtype=np.int8))
+        w1 = self.save("w1.npy", np.zeros((1, 1, 3, 3), dtype=np.int8))
+        for backend in ("model", "rtl"):
+            with self.subTest(backend=backend):
+                line = self.assert_bad_input(
+                    ["run", self.config(RS), "--op", "conv2d", "--shell", "--backend", backend, "--in",
+                     f"ifmap={wide}", "--in", f"weights={w1}", "--out", f"ofmap={out}", "--json", rep],
+                    ["shell refuses", "ERROR_CODE size_range", "W = 40", "systolic.ifmap_spad = 32"],
+                    absent=[out, rep])
+                self.assertNotIn("\n", line)
+        # A 1x3 filter with pad 2: the kernel pads up to the larger filter side, the shell by at
+        # most R and S each way (bad_field).
+        x = self.save("x.npy", np.ones((2, 6, 6), dtype=np.int8))
+        w = self.save("w.npy", np.ones((2, 2, 1, 3), dtype=np.int8))
+        self.assert_bad_input(["run", self.config(RS), "--op", "conv2d", "--shell", "--in", f"ifmap={x}", "--in",
+                               f"weights={w}", "--param", "pad=2", "--out", f"ofmap={out}"],
+                              ["ERROR_CODE bad_field", "pad 2"], absent=[out])
+        self.assert_ok(self.dnngen("run", self.config(RS), "--op", "conv2d", "--in", f"ifmap={x}", "--in",
+                                   f"weights={w}", "--param", "pad=2", "--out", f"ofmap={out}"))
 
 
 def main():

@@ -106,7 +106,8 @@ po::options_description job_options(const std::string& command) {
         "OS "
         "gemm or conv2d as one layer (the default where the shell's int32 output holds the sums); eie spmv "
         "as "
-        "one layer per w_idx, x one vector or a batch [N, K]");
+        "one layer per w_idx, x one vector or a batch [N, K]; row-stationary conv2d as one layer (CHW / "
+        "KCRS)");
     add("kernel",
         "run on the engine's kernel top instead of its shell: operands in the on-chip buffers, jobs within "
         "the buffers' limits, cycles of compute only (no data movement)");

@@ -2,7 +2,10 @@
 // (dnngen/row_stationary/shell_layer.hpp).
 #include "dnngen/row_stationary/shell_layer.hpp"
 
+#include <fmt/format.h>
+
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 #include "dnngen/common/numerics.hpp"
@@ -54,46 +57,85 @@ ConvJob conv_job(const LayerDescriptor& d) {
   return j;
 }
 
-uint32_t check_descriptor(const ShellParams& p, const LayerDescriptor& d) {
+DescriptorCheck explain_descriptor(const ShellParams& p, const LayerDescriptor& d) {
   const auto& cfg = p.rs;
-  if (d.op != "conv2d") return error_code("bad_op");
+  const auto fail = [](const char* code, std::string why) {
+    return DescriptorCheck{error_code(code), std::move(why)};
+  };
+  if (d.op != "conv2d") return fail("bad_op", "OP " + d.op + " (the engine runs conv2d)");
   if (d.in_h == 0 || d.in_w == 0 || d.in_c == 0 || d.out_c == 0 || d.r == 0 || d.s == 0)
-    return error_code("zero_size");
-  if (d.stride_y == 0 || d.stride_x == 0 || d.pad_y > d.r || d.pad_x > d.s || d.stride_x != d.stride_y ||
-      d.pad_x != d.pad_y)
-    return error_code("bad_field");
+    return fail("zero_size", "a size of 0");
+  if (d.stride_y == 0 || d.stride_x == 0) return fail("bad_field", "stride 0");
+  if (d.pad_y > d.r || d.pad_x > d.s)
+    return fail("bad_field",
+                fmt::format("pad {} x {} is larger than the filter's {} x {} (each side is padded by at "
+                            "most R and S)",
+                            d.pad_y, d.pad_x, d.r, d.s));
+  if (d.stride_x != d.stride_y || d.pad_x != d.pad_y)
+    return fail("bad_field",
+                "the engine takes square strides and padding (STRIDE.X = STRIDE.Y, PAD.X = PAD.Y)");
   const uint64_t span_y = uint64_t{d.in_h % kDimLimit} + 2 * uint64_t{d.pad_y};
   const uint64_t span_x = uint64_t{d.in_w % kDimLimit} + 2 * uint64_t{d.pad_x};
-  if (d.in_h >= kDimLimit || d.in_w > cfg.ifmap_spad || d.in_c >= kDimLimit || d.out_c >= kDimLimit ||
-      d.r > cfg.max_filter_size || d.s > cfg.max_filter_size || span_y < d.r || span_x < d.s)
-    return error_code("size_range");
+  if (d.in_w > cfg.ifmap_spad)
+    return fail("size_range", fmt::format("ifmap width W = {} does not fit the PE ifmap scratchpad "
+                                          "(systolic.ifmap_spad = {})",
+                                          d.in_w, cfg.ifmap_spad));
+  if (d.r > cfg.max_filter_size || d.s > cfg.max_filter_size)
+    return fail("size_range", fmt::format("filter {}x{} is larger than systolic.max_filter_size = {}", d.r,
+                                          d.s, cfg.max_filter_size));
+  if (d.in_h >= kDimLimit || d.in_c >= kDimLimit || d.out_c >= kDimLimit)
+    return fail("size_range",
+                fmt::format("a size (H {}, C {}, K {}) from 2^16 up (the core's 16-bit job fields)", d.in_h,
+                            d.in_c, d.out_c));
+  if (span_y < d.r || span_x < d.s) return fail("size_range", "the filter is larger than the padded input");
   const uint64_t e = (span_y - d.r) / d.stride_y + 1, f = (span_x - d.s) / d.stride_x + 1;
   const uint64_t nq = (uint64_t{d.in_c} * d.r + cfg.rows - 1) / cfg.rows;
-  if (uint64_t{d.in_c} * d.in_h > cfg.ifmap_rows || f > cfg.psum_spad ||
-      uint64_t{d.out_c} * nq > cfg.filter_words || e >= kDimLimit)
-    return error_code("size_range");
+  if (uint64_t{d.in_c} * d.in_h > cfg.ifmap_rows)
+    return fail("size_range", fmt::format("C*H = {} ifmap rows do not fit the ifmap buffer "
+                                          "(systolic.ifmap_rows = {})",
+                                          uint64_t{d.in_c} * d.in_h, cfg.ifmap_rows));
+  if (f > cfg.psum_spad)
+    return fail("size_range", fmt::format("output width F = {} does not fit the psum buffer "
+                                          "(systolic.psum_spad = {})",
+                                          f, cfg.psum_spad));
+  if (uint64_t{d.out_c} * nq > cfg.filter_words)
+    return fail("size_range", fmt::format("K * ceil(C*R / rows) = {} * {} filter words do not fit the filter "
+                                          "buffer (systolic.filter_words = {})",
+                                          d.out_c, nq, cfg.filter_words));
+  if (e >= kDimLimit) return fail("size_range", fmt::format("output height E = {} from 2^16 up", e));
   const unsigned ib = cfg.input_bits / 8, wb = cfg.weight_bits / 8, ob = out_bytes(d);
   const bool raw = raw_output(d);
   const unsigned type_bits = d.out_type == "int8" ? 8 : 16;
-  const bool bad_bits = raw ? d.out_bits != 0 : d.out_bits != 0 && (d.out_bits < 2 || d.out_bits > type_bits);
+  if (!d.chw) return fail("bad_field", "OP.CHW clear (the engine reads CHW / KCRS tensors)");
+  if (raw && cfg.acc_bits > 32)
+    return fail("bad_field",
+                fmt::format("{}-bit sums do not fit the int32 output (systolic.acc_bits)", cfg.acc_bits));
+  if (!raw && d.out_shift > 62) return fail("bad_field", "OUT_SHIFT above 62");
+  if (raw ? d.out_bits != 0 : d.out_bits != 0 && (d.out_bits < 2 || d.out_bits > type_bits))
+    return fail("bad_field",
+                fmt::format("OUTPUT.BITS {} (2..{} for {}, 0 for int32)", d.out_bits, type_bits, d.out_type));
+  if (d.b_stride != 0) return fail("bad_field", "B_STRIDE set (the weights are packed KCRS)");
   const uint64_t a_row = uint64_t{d.in_w} * ib, out_row = f * ob;
-  if (!d.chw || (raw && cfg.acc_bits > 32) || (!raw && d.out_shift > 62) || bad_bits || d.b_stride != 0 ||
-      (d.a_stride != 0 && d.a_stride < a_row) || (d.out_stride != 0 && d.out_stride < out_row))
-    return error_code("bad_field");
+  if ((d.a_stride != 0 && d.a_stride < a_row) || (d.out_stride != 0 && d.out_stride < out_row))
+    return fail("bad_field", "A_STRIDE or OUT_STRIDE below its row");
   const uint64_t a_pitch = d.a_stride != 0 ? d.a_stride : a_row;
   const uint64_t out_pitch = d.out_stride != 0 ? d.out_stride : out_row;
   const bool bias = d.bias && !raw, quant = d.per_channel && !raw;
   if (d.a_addr % ib != 0 || a_pitch % ib != 0 || d.b_addr % wb != 0 || d.out_addr % ob != 0 ||
       out_pitch % ob != 0 || (bias && d.bias_addr % 4 != 0) || (quant && d.quant_addr % 4 != 0))
-    return error_code("addr_align");
+    return fail("addr_align", "a tensor address or stride not aligned to its element size");
   const uint64_t w_bytes = uint64_t{d.out_c} * d.in_c * d.r * d.s * wb;
   if (past_top(p.addr_bits, d.a_addr, uint64_t{d.in_c} * d.in_h, a_pitch, a_row) ||
       past_top(p.addr_bits, d.b_addr, 1, 0, w_bytes) ||
       past_top(p.addr_bits, d.out_addr, uint64_t{d.out_c} * e, out_pitch, out_row) ||
       (bias && past_top(p.addr_bits, d.bias_addr, 1, 0, uint64_t{d.out_c} * 4)) ||
       (quant && past_top(p.addr_bits, d.quant_addr, 1, 0, uint64_t{d.out_c} * 8)))
-    return error_code("addr_range");
-  return 0;
+    return fail("addr_range", fmt::format("a tensor runs past the {}-bit address space", p.addr_bits));
+  return {};
+}
+
+uint32_t check_descriptor(const ShellParams& p, const LayerDescriptor& d) {
+  return explain_descriptor(p, d).code;
 }
 
 shell::Identity shell_identity(const ShellParams& p) {

@@ -15,6 +15,7 @@
 // output pipeline (numerics::requantize: bias, OUT_MULT / OUT_SHIFT or per channel from
 // QUANT_ADDR, ReLU, clamp to the type or OUTPUT.BITS), or the raw sum for int32.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "dnngen/config/config.hpp"
@@ -49,6 +50,14 @@ ConvJob conv_job(const LayerDescriptor& d);
 // stride below its row (bad_field); misaligned addresses or strides (addr_align); a tensor
 // past the address space (addr_range).
 uint32_t check_descriptor(const ShellParams& p, const LayerDescriptor& d);
+
+// The same check with the reason: the ERROR_CODE (0 when the layer runs) and, when not,
+// the limit or field it trips in one line, naming the configuration key where there is one.
+struct DescriptorCheck {
+  uint32_t code = 0;
+  std::string why;
+};
+DescriptorCheck explain_descriptor(const ShellParams& p, const LayerDescriptor& d);
 
 // The identity registers of the row-stationary shell built with `p` (ENGINE
 // row_stationary, ops conv2d, ARRAY rows x cols).
