@@ -1,21 +1,22 @@
 // The virtual platform on the RTL: the C driver of the SystemC platform (testbench/tlm/
 // vp_driver.c, compiled as C99, registers only through the generated dnngen_regs.h) runs
-// unchanged against the engine's shell (dnn_shell_systolic or dnn_shell_eie: whichever this
-// testbench was verilated from), on the same program (testbench/tlm/vp_network.hpp). Its bus
-// callbacks are AXI4-Lite accesses through the shell bench; wait_irq clocks the DUT until
-// irq_o rises (with a watchdog). The AXI memory has the configuration's `memory:` timing
-// (DNNGEN_VP_CONFIG names the preset; the RTL's -G parameters must be its shell
-// parameters), so the RTL must match the TLM platform (tlm_vp) exactly:
+// unchanged against the engine's shell (dnn_shell_systolic, dnn_shell_eie or dnn_shell_rs:
+// whichever this testbench was verilated from), on the same program
+// (testbench/tlm/vp_network.hpp). Its bus callbacks are AXI4-Lite accesses through the
+// shell bench; wait_irq clocks the DUT until irq_o rises (with a watchdog). The AXI memory
+// has the configuration's `memory:` timing (DNNGEN_VP_CONFIG names the preset; the RTL's -G
+// parameters must be its shell parameters), so the RTL must match the TLM platform (tlm_vp)
+// exactly:
 //   * after each layer the whole memory equals the engine's golden layer model applied to a
 //     host-side copy, byte for byte;
 //   * every counter the driver reads back (dnngen_read_counter) equals the engine's cycle
 //     model, as tlm_vp's do; the clock cycles from the START write (the edge that commits
 //     it) to irq_o equal CYCLES_TOTAL + 1 (kIrqLag), as tlm_vp's time in periods;
-//   * M = 0 ends with CYCLES_TOTAL 1, zero_size, STATUS.ERROR and the error interrupt one
-//     cycle after START; the other errors (axi_read, axi_write; EIE: KEEP_WEIGHTS naming
-//     another image) end with their codes (the RTL's cycles there are not the TLM model's,
-//     which does not time a refused access); none touches memory; a good layer runs
-//     afterwards and LAYERS_DONE counts the layers that finished.
+//   * M = 0 (conv2d: IN_C = 0) ends with CYCLES_TOTAL 1, zero_size, STATUS.ERROR and the
+//     error interrupt one cycle after START; the other errors (axi_read, axi_write; EIE:
+//     KEEP_WEIGHTS naming another image) end with their codes (the RTL's cycles there are
+//     not the TLM model's, which does not time a refused access); none touches memory; a
+//     good layer runs afterwards and LAYERS_DONE counts the layers that finished.
 // DNNGEN_SEED overrides the seed (default 1, tlm_vp's); failures print it.
 #include <gtest/gtest.h>
 
@@ -28,6 +29,10 @@
 #include "Vdnn_shell_eie.h"
 #include "shell_eie_tb_params.hpp"
 using Top = Vdnn_shell_eie;
+#elif __has_include("Vdnn_shell_rs.h")
+#include "Vdnn_shell_rs.h"
+#include "shell_rs_tb_params.hpp"
+using Top = Vdnn_shell_rs;
 #else
 #include "Vdnn_shell_systolic.h"
 #include "shell_tb_params.hpp"
@@ -168,8 +173,8 @@ class ShellVp : public ::testing::Test {
       // START to the interrupt: the cycle model + the registered START cycle, as on the TLM platform.
       EXPECT_EQ(took, t.cycles + kIrqLag) << "cycles from START to irq_o (cycle model + kIrqLag, as tlm_vp)";
       vp::expected_memory(cfg_, layer.desc, golden);
-      std::printf("  %s: M=%u N=%u K=%u out %s: %llu cycles, START to irq %llu (tlm_vp: %llu)\n",
-                  layer.label.c_str(), layer.desc.m, layer.desc.n, layer.desc.k, layer.desc.out_type.c_str(),
+      std::printf("  %s: %s out %s: %llu cycles, START to irq %llu (tlm_vp: %llu)\n", layer.label.c_str(),
+                  vp::sizes(layer.desc).c_str(), layer.desc.out_type.c_str(),
                   static_cast<unsigned long long>(cycles), static_cast<unsigned long long>(took),
                   static_cast<unsigned long long>(t.cycles));
     } else {
@@ -212,6 +217,18 @@ bool built_for(const config::Config& cfg) {
          a.frac_bits == b.frac_bits && a.max_rows == b.max_rows && a.max_cols == b.max_cols &&
          a.max_entries == b.max_entries && p.data_bits == want.data_bits && p.max_burst == want.max_burst &&
          p.outstanding == want.outstanding;
+}
+#elif __has_include("Vdnn_shell_rs.h")
+bool built_for(const config::Config& cfg) {
+  if (!vp::row_stationary(cfg)) return false;
+  const rs::ShellParams p = rs_tb_params(), want = rs::shell_params(cfg);
+  const config::RowStationaryConfig &a = p.rs, &b = want.rs;
+  return a.rows == b.rows && a.cols == b.cols && a.input_bits == b.input_bits &&
+         a.weight_bits == b.weight_bits && a.acc_bits == b.acc_bits && a.is_signed == b.is_signed &&
+         a.overflow == b.overflow && a.max_filter_size == b.max_filter_size &&
+         a.filter_spad == b.filter_spad && a.ifmap_spad == b.ifmap_spad && a.psum_spad == b.psum_spad &&
+         a.ifmap_rows == b.ifmap_rows && a.filter_words == b.filter_words && p.data_bits == want.data_bits &&
+         p.max_burst == want.max_burst && p.outstanding == want.outstanding;
 }
 #else
 bool built_for(const config::Config& cfg) {

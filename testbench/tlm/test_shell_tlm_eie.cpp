@@ -58,6 +58,7 @@ namespace eie = dnngen::eie;
 namespace shell = dnngen::shell;
 using dnngen::Tensor;
 using dnngen::tlm::ShellTlm;
+using dnngen::tlm_test::first_difference;
 using dnngen::tlm_test::Memory;
 using sc_core::sc_time;
 using shell::LayerDescriptor;
@@ -82,12 +83,6 @@ struct Expected {
   eie::ShellTiming timing;
 };
 
-std::string first_difference(const std::vector<uint8_t>& got, const std::vector<uint8_t>& expect) {
-  const auto [g, e] = std::mismatch(got.begin(), got.end(), expect.begin(), expect.end());
-  if (g == got.end()) return "";
-  return fmt::format(" (first at 0x{:x}: 0x{:02x}, expected 0x{:02x})", g - got.begin(), *g, *e);
-}
-
 class Tester : public dnngen::tlm_test::RegisterHost {
  public:
   using RegisterHost::RegisterHost;
@@ -96,9 +91,6 @@ class Tester : public dnngen::tlm_test::RegisterHost {
   const eie::ShellParams p_ = eie::shell_params(cfg_);
 
   // ---- random values and layers ---------------------------------------------------------
-  int64_t value(int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng_); }
-  uint32_t pick(uint64_t lo, uint64_t hi) { return static_cast<uint32_t>(value(lo, hi)); }
-  bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
   unsigned act_bytes() const { return eie::act_bytes(p_.eie); }
   unsigned out_bytes(const LayerDescriptor& d) const { return d.out_type == "int32" ? 4 : act_bytes(); }
   uint64_t place(Slot slot, unsigned align) { return slot * kSlotBytes + pick(0, 4000) / align * align; }

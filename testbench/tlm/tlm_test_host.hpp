@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <exception>
@@ -18,6 +19,7 @@
 #include <systemc>
 #include <tlm>
 #include <utility>
+#include <vector>
 
 #include "dnngen/config/config.hpp"
 #include "dnngen/shell/descriptor.hpp"
@@ -32,6 +34,14 @@ inline std::string response_name(::tlm::tlm_response_status status) {
   ::tlm::tlm_generic_payload t;
   t.set_response_status(status);
   return t.get_response_string();
+}
+
+// Where a memory image first differs from the expected one, for a failure message ("" when
+// they are equal).
+inline std::string first_difference(const std::vector<uint8_t>& got, const std::vector<uint8_t>& expect) {
+  const auto [g, e] = std::mismatch(got.begin(), got.end(), expect.begin(), expect.end());
+  if (g == got.end()) return "";
+  return fmt::format(" (first at 0x{:x}: 0x{:02x}, expected 0x{:02x})", g - got.begin(), *g, *e);
 }
 
 // A test is a RegisterHost whose run() is its thread: the simulation stops when run()
@@ -69,6 +79,11 @@ class RegisterHost : public sc_core::sc_module {
   dnngen::tlm::ShellTlm& shell_;
   std::mt19937_64 rng_;
   const unsigned layers_;
+
+  // Random values for the tests' layers.
+  int64_t value(int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng_); }
+  uint32_t pick(uint64_t lo, uint64_t hi) { return static_cast<uint32_t>(value(lo, hi)); }
+  bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
 
   void check(bool ok, const std::string& what) {
     if (ok) return;

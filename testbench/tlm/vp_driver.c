@@ -90,6 +90,42 @@ uint32_t dnngen_run_spmv(const struct dnngen_bus *bus, const struct dnngen_spmv 
   return dnngen_start_and_wait(bus);
 }
 
+void dnngen_write_conv2d(const struct dnngen_bus *bus, const struct dnngen_conv2d *layer) {
+  bus->write32(bus->ctx, DNNGEN_OP_OFFSET,
+               FIELD(DNNGEN_OP_CONV2D, DNNGEN_OP_CODE_SHIFT, DNNGEN_OP_CODE_MASK) |
+                   FIELD(layer->chw != 0, DNNGEN_OP_CHW_SHIFT, DNNGEN_OP_CHW_MASK));
+  bus->write32(bus->ctx, DNNGEN_OUTPUT_OFFSET,
+               output_word(layer->out_type, layer->bias, layer->relu) |
+                   FIELD(layer->per_channel != 0, DNNGEN_OUTPUT_PER_CHANNEL_SHIFT,
+                         DNNGEN_OUTPUT_PER_CHANNEL_MASK) |
+                   FIELD(layer->out_bits, DNNGEN_OUTPUT_BITS_SHIFT, DNNGEN_OUTPUT_BITS_MASK));
+  bus->write32(bus->ctx, DNNGEN_IN_H_OFFSET, layer->in_h);
+  bus->write32(bus->ctx, DNNGEN_IN_W_OFFSET, layer->in_w);
+  bus->write32(bus->ctx, DNNGEN_IN_C_OFFSET, layer->in_c);
+  bus->write32(bus->ctx, DNNGEN_OUT_C_OFFSET, layer->out_c);
+  bus->write32(bus->ctx, DNNGEN_KERNEL_OFFSET,
+               FIELD(layer->r, DNNGEN_KERNEL_R_SHIFT, DNNGEN_KERNEL_R_MASK) |
+                   FIELD(layer->s, DNNGEN_KERNEL_S_SHIFT, DNNGEN_KERNEL_S_MASK));
+  bus->write32(bus->ctx, DNNGEN_STRIDE_OFFSET,
+               FIELD(layer->stride, DNNGEN_STRIDE_Y_SHIFT, DNNGEN_STRIDE_Y_MASK) |
+                   FIELD(layer->stride, DNNGEN_STRIDE_X_SHIFT, DNNGEN_STRIDE_X_MASK));
+  bus->write32(bus->ctx, DNNGEN_PAD_OFFSET,
+               FIELD(layer->pad, DNNGEN_PAD_Y_SHIFT, DNNGEN_PAD_Y_MASK) |
+                   FIELD(layer->pad, DNNGEN_PAD_X_SHIFT, DNNGEN_PAD_X_MASK));
+  write_tensors(bus, layer->ifmap_addr, layer->weight_addr, layer->bias_addr, layer->out_addr,
+                layer->ifmap_stride, layer->out_stride);
+  write64(bus, DNNGEN_QUANT_ADDR_LO_OFFSET, DNNGEN_QUANT_ADDR_HI_OFFSET, layer->quant_addr);
+  bus->write32(bus->ctx, DNNGEN_B_STRIDE_OFFSET, 0);
+  bus->write32(bus->ctx, DNNGEN_OUT_MULT_OFFSET, (uint32_t)layer->out_mult);
+  bus->write32(bus->ctx, DNNGEN_OUT_SHIFT_OFFSET,
+               FIELD(layer->out_shift, DNNGEN_OUT_SHIFT_SHIFT_SHIFT, DNNGEN_OUT_SHIFT_SHIFT_MASK));
+}
+
+uint32_t dnngen_run_conv2d(const struct dnngen_bus *bus, const struct dnngen_conv2d *layer) {
+  dnngen_write_conv2d(bus, layer);
+  return dnngen_start_and_wait(bus);
+}
+
 uint64_t dnngen_read_counter(const struct dnngen_bus *bus, uint32_t lo_offset, uint32_t hi_offset) {
   const uint64_t lo = bus->read32(bus->ctx, lo_offset);
   const uint64_t hi = bus->read32(bus->ctx, hi_offset);

@@ -1,6 +1,6 @@
 /* A bare-metal style driver for the dnngen shell (docs/shell.md), in plain C99: what a CPU
- * runs to program one layer (a GEMM on the systolic engine, an spmv on EIE), start it and
- * wait for its interrupt. Every register
+ * runs to program one layer (a GEMM on the systolic engine, an spmv on EIE, a conv2d on the
+ * row-stationary engine), start it and wait for its interrupt. Every register
  * offset, field position and enum value comes from dnngen_regs.h, which the build
  * generates with `dnngen regmap --c-header`. The bus is a table of callbacks, so the same
  * code runs against the SystemC virtual platform (vp_main.cpp) or real MMIO. */
@@ -50,6 +50,26 @@ struct dnngen_spmv {
   int bias, relu, keep_weights;
 };
 
+/* One conv2d layer: OFMAP[k][e][f] = out(bias[k] + sum over c, r, s of W[k][c][r][s] x
+ * IFMAP[c][e*stride + r - pad][f*stride + s - pad]), zero padding outside the ifmap, the
+ * same stride and padding in both directions. chw 1 (OP.CHW, which the row-stationary
+ * engine requires): the ifmap's rows (c, y) of in_w elements ifmap_stride bytes apart, the
+ * weights packed KCRS, the ofmap's rows (k, e) of F elements out_stride bytes apart; chw 0:
+ * the HWC layouts of docs/shell.md (the systolic engine). Strides in bytes, 0 = packed.
+ * out_type is DNNGEN_OUT_TYPE_INT8 / _INT16 / _INT32; out_bits 0 clamps to the type, 2.. to
+ * fewer bits; bias (int32 per output channel), relu and per_channel ((mult, shift) int32
+ * pairs per output channel at quant_addr) are 0 or 1 (ignored by int32 output); out_mult /
+ * out_shift are the per-tensor requantisation. */
+struct dnngen_conv2d {
+  uint32_t in_c, in_h, in_w, out_c, r, s, stride, pad;
+  uint64_t ifmap_addr, weight_addr, bias_addr, quant_addr, out_addr;
+  uint32_t ifmap_stride, out_stride;
+  uint32_t out_type, out_bits;
+  int chw, bias, relu, per_channel;
+  int32_t out_mult;
+  uint32_t out_shift;
+};
+
 /* 1 if a dnngen shell answers at the bus (ID register), else 0. */
 int dnngen_present(const struct dnngen_bus *bus);
 /* Writes the descriptor registers of `layer` (op gemm). */
@@ -64,6 +84,10 @@ uint32_t dnngen_run_gemm(const struct dnngen_bus *bus, const struct dnngen_gemm 
 void dnngen_write_spmv(const struct dnngen_bus *bus, const struct dnngen_spmv *layer);
 /* dnngen_write_spmv, then dnngen_start_and_wait. */
 uint32_t dnngen_run_spmv(const struct dnngen_bus *bus, const struct dnngen_spmv *layer);
+/* Writes the descriptor registers of `layer` (op conv2d). */
+void dnngen_write_conv2d(const struct dnngen_bus *bus, const struct dnngen_conv2d *layer);
+/* dnngen_write_conv2d, then dnngen_start_and_wait. */
+uint32_t dnngen_run_conv2d(const struct dnngen_bus *bus, const struct dnngen_conv2d *layer);
 /* A 64-bit counter pair by the offsets of its words (e.g. DNNGEN_CYCLES_TOTAL_LO_OFFSET,
  * DNNGEN_CYCLES_TOTAL_HI_OFFSET): _LO first, then _HI (the shell snapshots _HI when _LO is
  * read, so the pair is consistent). */

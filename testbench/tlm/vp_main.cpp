@@ -7,8 +7,8 @@
 //   shell.mem ---------+                  +--> memory       0x0000_0000 .. +1 MiB (bytes, 0 latency)
 //   shell.irq --> sc_signal<bool> --> host.irq
 //
-// Runs, for the configuration given (a systolic preset with a shell, or an EIE preset whose
-// sums fit the int32 output), the program
+// Runs, for the configuration given (a systolic, bit-serial or row-stationary preset with a
+// shell, or an EIE preset whose sums fit the int32 output), the program
 // of vp_network.hpp (which the RTL platform, testbench/shell/test_shell_vp.cpp, shares): a
 // two-layer network (the second layer reads the first's output; EIE: then the second again
 // with its weights kept on chip), layers that end in errors, and a good layer again. After
@@ -186,9 +186,9 @@ struct Host : sc_core::sc_module {
       check(took == expect_time, fmt::format("{}: took {} (expected {} = {} cycles)", label, took.to_string(),
                                              expect_time.to_string(), t.cycles));
       vp::expected_memory(cfg_, layer.desc, golden);
-      std::cout << fmt::format("  {}: M={} N={} K={} out {}: {} cycles, {} compute, {} bytes read, took {}\n",
-                               label, layer.desc.m, layer.desc.n, layer.desc.k, layer.desc.out_type, cycles,
-                               counters[1], counters[3], took.to_string());
+      std::cout << fmt::format("  {}: {} out {}: {} cycles, {} compute, {} bytes read, took {}\n", label,
+                               vp::sizes(layer.desc), layer.desc.out_type, cycles, counters[1], counters[3],
+                               took.to_string());
     } else {
       const uint32_t status = read32(DNNGEN_STATUS_OFFSET);
       check((status & DNNGEN_STATUS_ERROR_MASK) && !(status & DNNGEN_STATUS_BUSY_MASK),

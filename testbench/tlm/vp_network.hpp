@@ -12,9 +12,13 @@
 //     paper's format, int16 output with bias and ReLU into rows 32 bytes apart; layer 2
 //     reads them as its X (int32 output); layer 2 again with OP.KEEP_WEIGHTS (the image
 //     stays on chip, is not read again);
-//   * then layers that end in errors (M = 0: zero_size; A / X past the memory: axi_read;
-//     OUT past the memory: axi_write; EIE: KEEP_WEIGHTS naming another image: bad_field)
-//     and a good layer again;
+//   * the row-stationary engine: layer 1 conv2d on CHW planes (C 3, H 9, W 10, K 6, 3x3
+//     filters, padding 1), int8 output with bias, per-channel requantisation and ReLU into
+//     ofmap rows 16 bytes apart; layer 2 reads that ofmap as its ifmap (A_STRIDE = layer 1's
+//     OUT_STRIDE; C 6, K 4, 3x3, stride 2, padding 1), int32 output;
+//   * then layers that end in errors (M = 0, conv2d: IN_C = 0: zero_size; A / X / the ifmap
+//     past the memory: axi_read; OUT past the memory: axi_write; EIE: KEEP_WEIGHTS naming
+//     another image: bad_field) and a good layer again;
 //   * what both platforms must show: the engine's golden layer model on a host-side copy
 //     of the memory, and its cycle model with the configuration's `memory:` section.
 // Tensors sit at odd offsets within their pages. Each layer comes twice, as the driver's
@@ -28,6 +32,8 @@
 #include "dnngen/config/config.hpp"
 #include "dnngen/eie/shell_layer.hpp"
 #include "dnngen/eie/shell_timing.hpp"
+#include "dnngen/row_stationary/shell_layer.hpp"
+#include "dnngen/row_stationary/shell_timing.hpp"
 #include "dnngen/shell/counters.hpp"
 #include "dnngen/shell/descriptor.hpp"
 #include "dnngen/systolic/shell_layer.hpp"
@@ -41,24 +47,39 @@ constexpr uint64_t kMemSize = 1u << 20;
 // In the memory window, past the memory: an access there is refused.
 constexpr uint64_t kPastMemory = 0x2000'0000;
 
-// One layer as the driver programs it (gemm or spmv, by desc.op) and as the models see it,
+// One layer as the driver programs it (gemm, spmv or conv2d, by desc.op) and as the models see it,
 // and the ERROR_CODE it must end with.
 struct Layer {
   std::string label;
   shell::LayerDescriptor desc;
   dnngen_gemm gemm{};
   dnngen_spmv spmv{};
+  dnngen_conv2d conv{};
   uint32_t expect = DNNGEN_ERROR_NONE;
 };
 
 // The driver call that programs and runs `l`; returns ERROR_CODE.
 inline uint32_t run(const dnngen_bus* bus, const Layer& l) {
+  if (l.desc.op == "conv2d") return dnngen_run_conv2d(bus, &l.conv);
   return l.desc.op == "spmv" ? dnngen_run_spmv(bus, &l.spmv) : dnngen_run_gemm(bus, &l.gemm);
+}
+
+// The sizes of a layer, for the platforms' logs.
+inline std::string sizes(const shell::LayerDescriptor& d) {
+  if (d.op == "conv2d")
+    return "C=" + std::to_string(d.in_c) + " H=" + std::to_string(d.in_h) + " W=" + std::to_string(d.in_w) +
+           " K=" + std::to_string(d.out_c) + " R=" + std::to_string(d.r) + " S=" + std::to_string(d.s);
+  return "M=" + std::to_string(d.m) + " N=" + std::to_string(d.n) + " K=" + std::to_string(d.k);
+}
+
+inline bool row_stationary(const config::Config& cfg) {
+  return cfg.engine == "systolic" && cfg.systolic.row_stationary();
 }
 
 // What the ENGINE register must hold for `cfg`.
 inline uint32_t engine_kind(const config::Config& cfg) {
   if (cfg.engine == "eie") return DNNGEN_ENGINE_EIE;
+  if (row_stationary(cfg)) return DNNGEN_ENGINE_ROW_STATIONARY;
   return cfg.engine == "bitserial" ? DNNGEN_ENGINE_BITSERIAL : DNNGEN_ENGINE_SYSTOLIC;
 }
 inline uint32_t engine_variant(const config::Config& cfg) {
@@ -90,6 +111,13 @@ constexpr uint64_t kEX1 = 0x1002, kEImage1 = 0x2008, kECodebook = 0x3006, kEBias
                    kEImage2 = 0x5010, kEY2 = 0x6004;
 constexpr uint32_t kEY1Stride = 32;
 
+// The row-stationary network: layer 1 IFMAP1[kRC1][kRH][kRW] * W1[kRK1][kRC1][3][3] (pad 1)
+// -> OFMAP1[kRK1][kRH][kRW]; layer 2 OFMAP1 * W2[kRK2][kRK1][3][3] (stride 2, pad 1).
+constexpr uint32_t kRC1 = 3, kRH = 9, kRW = 10, kRK1 = 6, kRK2 = 4;
+constexpr uint64_t kRA1 = 0x1003, kRW1 = 0x2001, kRBias1 = 0x3004, kRQuant1 = 0x3208, kROut1 = 0x4002,
+                   kRW2 = 0x5007, kROut2 = 0x6010;
+constexpr uint32_t kROut1Stride = 16;
+
 // A sparse index matrix W[m][k], 40 % of it non-zero, from `rng`.
 inline Tensor sparse_indices(std::mt19937_64& rng, int64_t m, int64_t k, unsigned index_bits) {
   Tensor w({m, k});
@@ -105,6 +133,16 @@ inline void init_systolic(std::vector<uint8_t>& mem, std::mt19937_64& rng) {
     put32(mem, kBias1 + 4 * n, static_cast<uint32_t>(bias_dist(rng)));
     put32(mem, kQuant1 + 8 * n, static_cast<uint32_t>(mult_dist(rng)));
     put32(mem, kQuant1 + 8 * n + 4, static_cast<uint32_t>(shift_dist(rng)));
+  }
+}
+
+// Layer 1's bias and per-channel (mult, shift) (the ifmap and weights: the random bytes).
+inline void init_rs(std::vector<uint8_t>& mem, std::mt19937_64& rng) {
+  std::uniform_int_distribution<int32_t> bias_dist(-3000, 3000), mult_dist(1000, 8000), shift_dist(18, 21);
+  for (uint32_t k = 0; k < kRK1; ++k) {
+    put32(mem, kRBias1 + 4 * k, static_cast<uint32_t>(bias_dist(rng)));
+    put32(mem, kRQuant1 + 8 * k, static_cast<uint32_t>(mult_dist(rng)));
+    put32(mem, kRQuant1 + 8 * k + 4, static_cast<uint32_t>(shift_dist(rng)));
   }
 }
 
@@ -198,6 +236,50 @@ inline std::vector<Layer> eie_program(const config::EieConfig& cfg) {
   return {l1, l2, kept, zero, x_past, out_past, other, again};
 }
 
+// A conv2d layer on CHW planes with square filters, stride and padding, as the driver's
+// struct and as the models' descriptor (out_type "int8" or "int32" here).
+inline Layer rs_conv(const char* label, uint32_t c, uint32_t h, uint32_t w, uint32_t k, uint32_t rs,
+                     uint32_t stride, uint32_t pad, const std::string& out_type) {
+  Layer l = named(label);
+  dnngen_conv2d& v = l.conv;
+  v.in_c = c, v.in_h = h, v.in_w = w, v.out_c = k, v.r = v.s = rs, v.stride = stride, v.pad = pad;
+  v.chw = 1, v.out_mult = 1;
+  v.out_type = out_type == "int8" ? DNNGEN_OUT_TYPE_INT8 : DNNGEN_OUT_TYPE_INT32;
+  shell::LayerDescriptor& d = l.desc;
+  d.op = "conv2d", d.chw = true, d.out_type = out_type;
+  d.in_c = c, d.in_h = h, d.in_w = w, d.out_c = k, d.r = d.s = rs;
+  d.stride_y = d.stride_x = stride, d.pad_y = d.pad_x = pad;
+  return l;
+}
+
+inline std::vector<Layer> rs_program() {
+  Layer l1 = rs_conv("layer 1", kRC1, kRH, kRW, kRK1, 3, 1, 1, "int8");
+  dnngen_conv2d& c1 = l1.conv;
+  c1.ifmap_addr = kRA1, c1.weight_addr = kRW1, c1.bias_addr = kRBias1, c1.quant_addr = kRQuant1;
+  c1.out_addr = kROut1, c1.out_stride = kROut1Stride;
+  c1.bias = c1.relu = c1.per_channel = 1;
+  shell::LayerDescriptor& d1 = l1.desc;
+  d1.bias = d1.relu = d1.per_channel = true;
+  d1.a_addr = kRA1, d1.b_addr = kRW1, d1.bias_addr = kRBias1, d1.quant_addr = kRQuant1, d1.out_addr = kROut1;
+  d1.out_stride = kROut1Stride;
+
+  // Layer 2: the ifmap = layer 1's ofmap (A_STRIDE = its OUT_STRIDE), int32 output.
+  Layer l2 = rs_conv("layer 2", kRK1, kRH, kRW, kRK2, 3, 2, 1, "int32");
+  dnngen_conv2d& c2 = l2.conv;
+  c2.ifmap_addr = kROut1, c2.ifmap_stride = kROut1Stride, c2.weight_addr = kRW2, c2.out_addr = kROut2;
+  shell::LayerDescriptor& d2 = l2.desc;
+  d2.a_addr = kROut1, d2.a_stride = kROut1Stride, d2.b_addr = kRW2, d2.out_addr = kROut2;
+
+  Layer zero = l2, a_past = l2, out_past = l2, again = l2;
+  zero.label = "IN_C = 0", zero.conv.in_c = 0, zero.expect = DNNGEN_ERROR_ZERO_SIZE;
+  a_past.label = "ifmap past the memory", a_past.conv.ifmap_addr = kPastMemory;
+  a_past.expect = DNNGEN_ERROR_AXI_READ;
+  out_past.label = "OUT past the memory", out_past.conv.out_addr = kPastMemory;
+  out_past.expect = DNNGEN_ERROR_AXI_WRITE;
+  again.label = "layer 2 again";
+  return {l1, l2, zero, a_past, out_past, again};
+}
+
 }  // namespace detail
 
 // Fills `mem` (kMemSize bytes) from `seed`: random bytes, then what the layers read.
@@ -206,12 +288,15 @@ inline void init_memory(const config::Config& cfg, std::vector<uint8_t>& mem, ui
   for (auto& b : mem) b = static_cast<uint8_t>(rng());
   if (cfg.engine == "eie")
     detail::init_eie(cfg.eie, mem, rng);
+  else if (row_stationary(cfg))
+    detail::init_rs(mem, rng);
   else
     detail::init_systolic(mem, rng);
 }
 
 // The layers the driver runs, in order, for `cfg`'s engine.
 inline std::vector<Layer> program(const config::Config& cfg) {
+  if (row_stationary(cfg)) return detail::rs_program();
   return cfg.engine == "eie" ? detail::eie_program(cfg.eie) : detail::systolic_program();
 }
 
@@ -224,6 +309,11 @@ inline shell::Counters expected_counters(const config::Config& cfg, const shell:
         eie::layer_cycles(eie::shell_params(cfg), d, memory, cfg.memory.latency, cfg.memory.bytes_per_cycle);
     return shell::counters_of(t);
   }
+  if (row_stationary(cfg)) {
+    const rs::ShellTiming t =
+        rs::layer_cycles(rs::shell_params(cfg), d, cfg.memory.latency, cfg.memory.bytes_per_cycle);
+    return shell::counters_of(t);
+  }
   const systolic::LayerTiming t = systolic::layer_cycles(systolic::shell_params(cfg), d, memory,
                                                          cfg.memory.latency, cfg.memory.bytes_per_cycle);
   return shell::counters_of(t);
@@ -234,6 +324,8 @@ inline void expected_memory(const config::Config& cfg, const shell::LayerDescrip
                             std::vector<uint8_t>& golden) {
   if (cfg.engine == "eie")
     eie::run_layer(eie::shell_params(cfg), d, golden);
+  else if (row_stationary(cfg))
+    rs::run_layer(rs::shell_params(cfg), d, golden);
   else
     systolic::run_layer(systolic::shell_params(cfg), d, golden);
 }

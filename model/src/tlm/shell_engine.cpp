@@ -15,6 +15,7 @@ std::unique_ptr<ShellEngineModel> make_shell_engine(const config::Config& cfg) {
   const bool row_stationary = cfg.engine == "systolic" && cfg.systolic.row_stationary();
   if (config::has_shell(cfg) && !row_stationary && (cfg.engine == "systolic" || cfg.engine == "bitserial"))
     return make_systolic_shell_engine(cfg);
+  if (config::has_shell(cfg) && row_stationary) return make_rs_shell_engine(cfg);
   if (config::has_shell(cfg) && cfg.engine == "eie") return make_eie_shell_engine(cfg);
   throw std::invalid_argument("configuration '" + cfg.name + "' has no shell model (engine " + cfg.engine +
                               ")");

@@ -8,5 +8,6 @@ namespace dnngen::tlm {
 
 std::unique_ptr<ShellEngineModel> make_systolic_shell_engine(const config::Config& cfg);
 std::unique_ptr<ShellEngineModel> make_eie_shell_engine(const config::Config& cfg);
+std::unique_ptr<ShellEngineModel> make_rs_shell_engine(const config::Config& cfg);
 
 }  // namespace dnngen::tlm

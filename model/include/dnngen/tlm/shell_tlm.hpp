@@ -1,11 +1,11 @@
 #pragma once
 // SystemC TLM-2.0 model of an engine behind its accelerator shell (rtl/shell/
-// dnn_shell_systolic.sv, WS or OS; rtl/shell/dnn_shell_eie.sv): the shell's AXI4-Lite
-// register map as a target socket, its AXI4 master as an initiator socket and its interrupt
-// line, so a virtual platform can run the same driver code it runs on the RTL
-// (testbench/tlm/vp_main.cpp). The register file, CTRL, the queue, the interrupt and the
-// timing below are the same for every engine; what a layer does comes from the engine's
-// golden and cycle models (shell_engine.hpp: systolic, EIE).
+// dnn_shell_systolic.sv, WS or OS; rtl/shell/dnn_shell_eie.sv; rtl/shell/dnn_shell_rs.sv):
+// the shell's AXI4-Lite register map as a target socket, its AXI4 master as an initiator
+// socket and its interrupt line, so a virtual platform can run the same driver code it runs
+// on the RTL (testbench/tlm/vp_main.cpp). The register file, CTRL, the queue, the interrupt
+// and the timing below are the same for every engine; what a layer does comes from the
+// engine's golden and cycle models (shell_engine.hpp: systolic, EIE, row stationary).
 //
 // Sockets and ports:
 //   regs  target     the register map of docs/shell.md (rtl/shell/regmap.yaml): byte offsets
@@ -29,13 +29,14 @@
 //      that does not run ends after one clock_period (the RTL's check cycle; CYCLES_TOTAL =
 //      1, the other counters 0) with ERROR_CODE and the error interrupt, no memory access;
 //   2. reads every input tensor's extent (systolic: A or the ifmap, B, the bias and
-//      per-channel tables when the output uses them; EIE: the codebook and weight image
-//      unless OP.KEEP_WEIGHTS, X, the bias) through `mem` into a compact local image, each
+//      per-channel tables when the output uses them; row stationary: the ifmap rows, the
+//      weights, the bias and per-channel tables when used; EIE: the codebook and weight
+//      image unless OP.KEEP_WEIGHTS, X, the bias) through `mem` into a compact local image, each
 //      tensor at its own 4 KiB-aligned place with its address mod 4096 kept, and runs the
 //      engine's golden layer model there on the rebased descriptor;
 //   3. waits exactly cycles * clock_period, cycles from the engine's cycle model
-//      (systolic::layer_cycles, eie::layer_cycles) against the memory of the
-//      configuration's `memory:` section: the RTL's CYCLES_TOTAL. The delays the memory
+//      (systolic::layer_cycles, eie::layer_cycles, rs::layer_cycles) against the memory of
+//      the configuration's `memory:` section: the RTL's CYCLES_TOTAL. The delays the memory
 //      target annotates are not added (that memory is already in the cycle count);
 //   4. writes the OUT rows through `mem`, sets the counters from the cycle model,
 //      LAYERS_DONE, STATUS.DONE and the done interrupt, clears STATUS.BUSY. irq follows in
@@ -104,12 +105,14 @@ class ShellTlm : public sc_core::sc_module {
   sc_core::sc_out<bool> irq;
 
   // Clock periods from the START write's completion to the layer's first (check) cycle, as
-  // the RTL takes them (systolic::kStartCycles; the EIE shell's are the same).
+  // the RTL takes them (systolic::kStartCycles; the EIE and row-stationary shells' are the
+  // same).
   static constexpr uint64_t kStartCycles = systolic::kStartCycles;
 
   SC_HAS_PROCESS(ShellTlm);
-  // cfg: a validated configuration of an engine with a shell model (systolic, EIE;
-  // std::invalid_argument otherwise); clock_period > 0 (std::invalid_argument otherwise).
+  // cfg: a validated configuration of an engine with a shell model (systolic, EIE, row
+  // stationary; std::invalid_argument otherwise); clock_period > 0 (std::invalid_argument
+  // otherwise).
   ShellTlm(sc_core::sc_module_name name, const config::Config& cfg, const sc_core::sc_time& clock_period);
 
   unsigned queue_depth() const { return engine_->queue_depth(); }
