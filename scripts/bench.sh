@@ -7,8 +7,9 @@
 #   5-7. the other engines' benchmarks: row-stationary vs Eyeriss (scripts/bench_rs.sh),
 #      EIE FIFO-depth sweep (scripts/bench_eie.sh), bit-serial speedups and SIP area
 #      (scripts/bench_bitserial.sh)
-#   8. ResNet-50 through the systolic shell with its DMAs, EIE's layers through its shell, and
-#      AlexNet on the bit-serial engine in the systolic shell (tools/bench_shell.cpp)
+#   8. ResNet-50 through the systolic shell with its DMAs, EIE's layers through its shell,
+#      AlexNet on the bit-serial engine in the systolic shell, and AlexNet on the row-stationary
+#      shell next to the Eyeriss chip (tools/bench_shell.cpp)
 #   9. RTL simulation speed through the shell, and its PE array's alone (scripts/bench_sim_speed.sh)
 set -euo pipefail
 BUILD=${1:-build}
@@ -97,6 +98,13 @@ echo "   16-bit), activations drawn from the precision profile as dnngen bench d
 echo "   compute-only cycles beside the shell's with every byte moved (latency 100, 16 bytes/cycle):"
 for c in parallel_1x4 stripes_16x4 pragmatic_16x4; do
   "$BUILD/tools/bench_shell" "configs/bitserial_${c}_l16.yaml" workloads/alexnet_conv.csv | tail -1
+done
+echo "   the row-stationary engine behind its shell (dnn_shell_rs): AlexNet's conv layers, one image, every"
+echo "   byte moved (ifmap, weights, tables, ofmap), at Eyeriss's 2.4 bytes/cycle and at 8 (latency 100);"
+echo "   Eyeriss (JSSC 2017 Table V, batch 4): 5,765,000 cycles per image in total, 5,175,000 processing:"
+for bpc in 2.4 8; do
+  "$BUILD/tools/bench_shell" configs/systolic_rs_12x14_int16.yaml workloads/alexnet_conv.csv --latency 100 \
+    --bytes-per-cycle "$bpc" | tail -7
 done
 echo "== 9. RTL simulation speed through the shell (16x16 WS preset), and the PE array's alone"
 scripts/bench_sim_speed.sh "$BUILD"
