@@ -57,6 +57,11 @@ SHELL_CONFIG = "systolic_ws_4x4_int8.yaml"
 BITSERIAL_SHELL_CONFIG = "bitserial_pragmatic_3x2_l5_int8s.yaml"
 # GEMMs through the shell: K split (K > max_k), edge tiles in M and N, a tiny one.
 SHELL_GEMMS = [(37, 100, 21), (64, 64, 64), (1, 3, 2), (70, 9, 66)]
+# The row-stationary shell's own files (in its list, not the systolic shell's) run conv2d
+# layers through it on its preset: (C, H, W, K, R, stride, pad), partial row folds (C*R not
+# a multiple of the 4 rows), several filter groups (K*F above the 64 psums), a stride.
+RS_SHELL_CONFIG = "systolic_rs_4x4_int8.yaml"
+RS_SHELL_CONVS = [(5, 12, 12, 10, 3, 1, 1), (8, 9, 9, 6, 3, 2, 0), (3, 20, 20, 7, 5, 1, 2)]
 
 
 def filelist(name):
@@ -106,6 +111,8 @@ def suites(m, lists):
     jobs = [("cosim", cfg) for cfg, lst in PRESETS if m["file"] in lists[lst]]
     if m["file"] in lists["shell_systolic"]:
         jobs.append(("shell", BITSERIAL_SHELL_CONFIG if m["file"].startswith("bitserial/") else SHELL_CONFIG))
+    elif m["file"].startswith("shell/") and m["file"] in lists["shell_rs"]:
+        jobs.append(("rs_shell", RS_SHELL_CONFIG))
     return jobs
 
 
@@ -121,6 +128,18 @@ def gemm_inputs(work):
         np.save(pb, b)
         paths.append((pa, pb))
     return paths
+
+
+def conv_inputs(work):
+    import numpy as np
+    rng = np.random.default_rng(2027)
+    runs = []
+    for i, (c, h, w, k, r, stride, pad) in enumerate(RS_SHELL_CONVS):
+        px, pw = os.path.join(work, f"x{i}.npy"), os.path.join(work, f"w{i}.npy")
+        np.save(px, rng.integers(-128, 128, (c, h, w)).astype(np.int8))
+        np.save(pw, rng.integers(-128, 128, (k, c, r, r)).astype(np.int8))
+        runs.append((px, pw, stride, pad))
+    return runs
 
 
 def check(mutants, lists):
@@ -144,7 +163,7 @@ def check(mutants, lists):
     return 1 if problems else 0
 
 
-def run_mutant(m, dnngen, lists, work, gemms):
+def run_mutant(m, dnngen, lists, work, gemms, convs):
     mdir = os.path.join(work, m["id"])
     rtl_copy = os.path.join(mdir, "rtl")
     shutil.copytree(os.path.join(ROOT, "rtl"), rtl_copy)
@@ -161,6 +180,11 @@ def run_mutant(m, dnngen, lists, work, gemms):
             if "systolic_ws" in cfg or "systolic_os" in cfg:
                 cmd += ["--resets", "--bad-jobs", "4"]  # the systolic RTL's job checks and resets
             cmds = [cmd]
+        elif kind == "rs_shell":
+            # The RTL run fails unless the memory and every counter equal the models'.
+            cmds = [[dnngen, "run", config, "--op", "conv2d", "--shell", "--backend", "rtl", "--in", f"ifmap={x}",
+                     "--in", f"weights={w}", "--param", f"stride={stride}", "--param", f"pad={pad}",
+                     "--out", f"ofmap={os.path.join(mdir, 'y.npy')}", "--quiet"] for x, w, stride, pad in convs]
         else:
             cmds = [[dnngen, "run", config, "--shell", "--backend", "rtl", "--in", f"A={a}", "--in", f"B={b}",
                      "--out", f"C={os.path.join(mdir, 'c.npy')}", "--quiet"] for a, b in gemms]
@@ -189,7 +213,8 @@ def main():
     ap.add_argument("--report", default="")
     args = ap.parse_args()
     mutants = load_mutants(args.mutants)
-    lists = {name: filelist(name) for name in ("systolic", "row_stationary", "eie", "bitserial", "shell_systolic")}
+    lists = {name: filelist(name)
+             for name in ("systolic", "row_stationary", "eie", "bitserial", "shell_systolic", "shell_rs")}
     if args.check:
         return check(mutants, lists)
     dnngen = os.path.abspath(os.path.join(args.build, "tools", "dnngen"))
@@ -199,12 +224,12 @@ def main():
         wanted = set(args.only.split(","))
         mutants = [m for m in mutants if m["id"] in wanted]
     work = tempfile.mkdtemp(prefix="dnngen-mutate-")
-    gemms = gemm_inputs(work)
+    gemms, convs = gemm_inputs(work), conv_inputs(work)
     print(f"mutate: {len(mutants)} mutants, work in {work}", flush=True)
     t0 = time.time()
     results = []
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        for r in pool.map(lambda m: run_mutant(m, dnngen, lists, work, gemms), mutants):
+        for r in pool.map(lambda m: run_mutant(m, dnngen, lists, work, gemms, convs), mutants):
             m = next(x for x in mutants if x["id"] == r["id"])
             note = ""
             if r["result"] == "survived" and m.get("equivalent"):
