@@ -47,6 +47,10 @@ module dnn_rs_top #(
   input  logic                       ld_sel_i,     // 0: ifmap row c*H + y, 1: filter word
   input  logic [LdAddrBits-1:0]      ld_addr_i,
   input  logic [LdWidth-1:0]         ld_data_i,
+  // Filter words the buffer holds, in the sequencer's order (addresses 0 .. fw_avail_i - 1):
+  // a filter read at or past it waits, the whole engine frozen, so filter words may stream
+  // in while a job runs (the shell does). FilterWords or more: all there (a loaded job).
+  input  logic [FAddrBits:0]         fw_avail_i,
   // job descriptor (the host checks the limits)
   input  logic                       job_valid_i,
   output logic                       job_ready_o,
@@ -88,8 +92,10 @@ module dnn_rs_top #(
   logic [DimBits-1:0] out_k_q, out_e_q, out_f_q;
   logic [NumCols*AccBits-1:0] out_data_q;
 
-  // The engine advances unless a result waits for the consumer.
-  assign en = !out_valid_q || out_ready_i;
+  // The engine advances unless a result waits for the consumer or the filter word it is
+  // about to read is not in the buffer yet.
+  logic f_wait;
+  assign en = (!out_valid_q || out_ready_i) && !f_wait;
 
   // A job the buffers cannot hold is refused (done with err_o, never a hang): a size of 0,
   // a filter wider than MaxRS, an ifmap row wider than the scratchpad, more ifmap rows
@@ -108,14 +114,16 @@ module dnn_rs_top #(
     .job_bad_i(job_bad),
     .job_ready_o(job_ready_o),
     .accept_o   (accept),
-    .finish_i   (out_valid_q && out_ready_i && out_last_q),
+    .finish_i   (out_valid_o && out_ready_i && out_last_q),
     .busy_o     (busy),
     .done_o     (done_o),
     .err_o      (err_o),
     .cycles_o   (cycles_o)
   );
   assign busy_o     = busy;
-  assign ld_ready_o = !busy;
+  // Ifmap rows load while idle; filter words also while a job runs (fw_avail_i says which
+  // the sequencer may read).
+  assign ld_ready_o = ld_sel_i || !busy;
 
   // ---- sequencer -------------------------------------------------------------------
   logic [NumRows-1:0]         iload;
@@ -123,6 +131,7 @@ module dnn_rs_top #(
   logic [IAddrBits-1:0]       iaddr;
   logic [NumRows*ColBits-1:0] icol;
   logic [FAddrBits-1:0] faddr;
+  assign f_wait = frd && {1'b0, faddr} >= fw_avail_i;
   logic                 st_valid, st_first, st_last, st_xzero, st_bank;
   logic [SBits-1:0]     st_s;
   logic [XBits-1:0]     st_x;
@@ -195,7 +204,7 @@ module dnn_rs_top #(
 
   dnn_sram_1r1w #(.Depth(FilterWords), .Width(FWordW), .AddrBits(FAddrBits)) u_fbuf (
     .clk_i  (clk_i),
-    .we_i   (ld_valid_i && !busy && ld_sel_i),
+    .we_i   (ld_valid_i && ld_sel_i),
     .waddr_i(FAddrBits'(ld_addr_i)),
     .wdata_i(ld_data_i[FWordW-1:0]),
     .re_i   (en && frd),
@@ -326,7 +335,9 @@ module dnn_rs_top #(
     end
   end
 
-  assign out_valid_o = out_valid_q;
+  // A result is offered only while the engine may advance: during a wait for a filter word
+  // the frozen output register must not be taken twice.
+  assign out_valid_o = out_valid_q && !f_wait;
   assign out_last_o  = out_last_q;
   assign out_k_o     = out_k_q;
   assign out_e_o     = out_e_q;

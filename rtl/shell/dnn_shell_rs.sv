@@ -120,7 +120,6 @@ module dnn_shell_rs #(
   localparam int unsigned TAddrBits  = dnn_pkg::idx_bits(TileDepth);
   localparam int unsigned LaneBits   = dnn_pkg::idx_bits(NumCols);
   localparam int unsigned RowIdxBits = dnn_pkg::idx_bits(NumRows);
-  localparam int unsigned CRBits     = 32;
   localparam int unsigned SkipBits   = $clog2(Bytes);
   localparam int unsigned WBytesBits = $clog2(UWordBits / 8 + 1);
 
@@ -132,7 +131,7 @@ module dnn_shell_rs #(
 
   // ---------------------------------------------------------------- registers and layer control
   typedef enum logic [3:0] {
-    SIdle, SCheck, SIfmCmd, SIfm, SFltCmd, SFlt, SBiasCmd, SBias, SQuantCmd, SQuant, SJob, SRun, SDrain
+    SIdle, SCheck, SIfmCmd, SIfm, SBiasCmd, SBias, SQuantCmd, SQuant, SJob, SFlt, SRun, SDrain
   } state_e;
   state_e state_q;
   localparam int unsigned DescWords = dnn_shell_regs_pkg::DescWords;
@@ -260,7 +259,7 @@ module dnn_shell_rs #(
   logic [21:0] c_r, nq;
   logic [37:0] k_nq;
   logic [47:0] w_bytes;
-  logic [31:0] kg;
+  logic [15:0] kg;
   logic [17:0] kg_fit;
   assign span_y  = 18'(in_h[15:0]) + 18'({pad_y, 1'b0}) - 18'(r_w);
   assign span_x  = 18'(in_w[15:0]) + 18'({pad_x, 1'b0}) - 18'(s_w);
@@ -274,7 +273,12 @@ module dnn_shell_rs #(
   assign nq      = (c_r + 22'(NumRows - 1)) / 22'(NumRows);
   assign k_nq    = 38'(out_c[15:0]) * 38'(nq);
   assign kg_fit  = 18'(PsumSpad) / out_f;
-  assign kg      = (32'(kg_fit) < out_c) ? 32'(kg_fit) : out_c;
+  // At least FilterGroups groups (rs::kShellFilterGroups): the core starts on the first
+  // group's filters while the others stream in behind it.
+  localparam int unsigned FilterGroups = 8;
+  logic [15:0] kg_split;
+  assign kg_split = 16'((17'(out_c[15:0]) + 17'(FilterGroups - 1)) / 17'(FilterGroups));
+  assign kg       = (32'(kg_fit) < 32'(kg_split)) ? kg_fit[15:0] : kg_split;   // K < 2^16 once it runs
   assign w_bytes = 48'(38'(out_c[15:0]) * 38'(c_r)) * 48'(s_w[5:0]) * 48'(WBytes);
 
   // Rows and pitches in memory: ifmap rows (c, y) of IN_W elements, output rows (k, e) of F.
@@ -359,8 +363,9 @@ module dnn_shell_rs #(
   logic [AddrBits-1:0]  ifm_addr_q;      // the next ifmap segment's address
   logic [31:0]          ifm_rows_q;      // ifmap rows loaded (c*H + y of the next)
 
-  assign is_cmd    = state_q == SIfmCmd || state_q == SFltCmd || state_q == SBiasCmd
-                  || state_q == SQuantCmd;
+  logic                 flt_issued_q;    // the filters' read is issued
+  assign is_cmd    = state_q == SIfmCmd || state_q == SBiasCmd || state_q == SQuantCmd
+                  || (state_q == SFlt && !flt_issued_q);
   assign read_fire = is_cmd && rd_cmd_ready && seg_ready;
 
   // Per phase: where it reads, its rows, their bytes and a word's bytes (one row a word).
@@ -376,7 +381,7 @@ module dnn_shell_rs #(
         read_rows   = a_packed ? LenBits'(c_h) : LenBits'(1);
         read_wbytes = WBytesBits'(IfmapSpad * InBytes);
       end
-      SFltCmd: begin
+      SFlt: begin
         read_addr   = AddrBits'(b_addr_w);
         read_len    = LenBits'(32'(s_w) * 32'(WBytes));
         read_rows   = LenBits'(38'(out_c[15:0]) * 38'(c_r));
@@ -476,22 +481,26 @@ module dnn_shell_rs #(
   assign phase_end = word_valid && word_last;
 
   // ---------------------------------------------------------------- filter words
-  // Filter rows arrive k-major, then (c, r): slot t = c*R + r of filter k goes to PE row
-  // t mod NumRows of row fold t / NumRows. A fold's word is written when its last PE row
-  // (or the filter's last slot) arrives, at the sequencer's address
+  // The weights stream in while the core runs: one read of the whole KCRS tensor, cut into
+  // filter rows W[k][c][r][0..S). Slot t = c*R + r of filter k goes to PE row t mod NumRows
+  // of row fold t / NumRows; a fold's word is written when its last PE row (or the filter's
+  // last slot) arrives, at the sequencer's address
   //   group base + fold * (filters in the group) + filter within the group.
+  // The sequencer reads a group's words fold by fold, so a group is readable once all its
+  // filters are in: fw_avail_i is the base of the first group still loading (the core
+  // waits when it reaches it), and the next groups load while it computes.
   logic [FWordW-1:0]     fw_q, fw_word;
   logic [RowIdxBits-1:0] fi_q;           // PE row of the next filter row
-  logic [CRBits-1:0]     ft_q;           // its slot within the filter
-  logic [31:0]           fkk_q, fkgs_q;  // filter within its group, the group's filters
-  logic [31:0]           fk_left_q;      // filters from the group's first on
-  logic [31:0]           fq_off_q, fg_base_q;
+  logic [21:0]           ft_q;           // its slot within the filter
+  logic [15:0]           fkk_q, fkgs_q;  // filter within its group, the group's filters
+  logic [15:0]           fk_left_q;      // filters from the group's first on
+  logic [FAddrBits:0]    fq_off_q, fg_base_q;
   logic                  f_word_done, f_filter_done, f_group_done;
   always_comb begin
     fw_word = fw_q;
     fw_word[fi_q*FRowW +: FRowW] = word[FRowW-1:0];
   end
-  assign f_filter_done = ft_q == 32'(c_r) - 1'b1;
+  assign f_filter_done = ft_q == c_r - 1'b1;
   assign f_word_done   = 32'(fi_q) == NumRows - 1 || f_filter_done;
   assign f_group_done  = f_filter_done && fkk_q + 1'b1 == fkgs_q;
 
@@ -506,7 +515,7 @@ module dnn_shell_rs #(
 
   assign ld_valid = word_valid && (state_q == SIfm || (state_q == SFlt && f_word_done));
   assign ld_sel   = state_q == SFlt;
-  assign ld_addr  = (state_q == SFlt) ? LdAddrBits'(fg_base_q + fq_off_q + fkk_q)
+  assign ld_addr  = (state_q == SFlt) ? LdAddrBits'(fg_base_q + fq_off_q + (FAddrBits+1)'(fkk_q))
                                       : LdAddrBits'(ifm_rows_q);
   assign ld_data  = (state_q == SFlt) ? LdWidth'(fw_word) : LdWidth'(word[IRowW-1:0]);
   assign job_valid = state_q == SJob;
@@ -534,6 +543,7 @@ module dnn_shell_rs #(
     .ld_sel_i    (ld_sel),
     .ld_addr_i   (ld_addr),
     .ld_data_i   (ld_data),
+    .fw_avail_i  (fg_base_q),
     .job_valid_i (job_valid),
     .job_ready_o (job_ready),
     .job_c_i     (DimBits'(in_c)),
@@ -846,13 +856,13 @@ module dnn_shell_rs #(
   // ---------------------------------------------------------------- layer control
   // ABORT, SOFT_RESET and AXI errors (u_ctrl's stop) end a load phase at its end; once the
   // core runs, its job and outputs complete first.
-  logic halt, outputs_done, after_filters_bias, after_bias_quant;
+  logic   halt, outputs_done;
+  state_e after_ifmap;
   assign halt         = stop;
   assign outputs_done = !k_busy && d_state_q == DIdle && full_q == '0;
   assign drained      = !rd_busy && u_idle && !k_busy && outputs_done && !o_valid_q && rq_empty
                      && pk_idle && !wr_busy;
-  assign after_filters_bias = use_bias;
-  assign after_bias_quant   = use_quant;
+  assign after_ifmap  = use_bias ? SBiasCmd : (use_quant ? SQuantCmd : SJob);
   assign read_beat    = rd_valid && rd_ready;
   assign write_elem   = rq_out_valid && pk_in_ready;
 
@@ -871,6 +881,7 @@ module dnn_shell_rs #(
       fk_left_q   <= '0;
       fq_off_q    <= '0;
       fg_base_q   <= '0;
+      flt_issued_q <= 1'b0;
     end else begin
       if (word_valid) cnt_q <= word_last ? '0 : cnt_q + 1'b1;
 
@@ -888,9 +899,10 @@ module dnn_shell_rs #(
           ft_q       <= '0;
           fkk_q      <= '0;
           fkgs_q     <= kg;
-          fk_left_q  <= out_c;
+          fk_left_q  <= out_c[15:0];
           fq_off_q   <= '0;
           fg_base_q  <= '0;
+          flt_issued_q <= 1'b0;
         end
         SIfmCmd: if (read_fire) state_q <= SIfm;
         SIfm: if (word_valid) begin
@@ -898,46 +910,44 @@ module dnn_shell_rs #(
           if (word_last) begin
             ifm_addr_q <= ifm_addr_q + AddrBits'(a_pitch);
             if (halt) state_q <= SDrain;
-            else if (ifm_rows_q + 1 == c_h) state_q <= SFltCmd;
+            else if (ifm_rows_q + 1 == c_h) state_q <= after_ifmap;
             else state_q <= SIfmCmd;
           end
         end
-        SFltCmd: if (read_fire) state_q <= SFlt;
-        SFlt: if (word_valid) begin
-          if (f_word_done) begin
-            fw_q     <= '0;
-            fi_q     <= '0;
-            fq_off_q <= fq_off_q + fkgs_q;
-          end else begin
-            fw_q <= fw_word;
-            fi_q <= fi_q + 1'b1;
-          end
-          if (f_filter_done) begin
-            ft_q     <= '0;
-            fq_off_q <= '0;
-            if (f_group_done) begin
-              fkk_q     <= '0;
-              fg_base_q <= fg_base_q + fq_off_q + fkgs_q;
-              fk_left_q <= fk_left_q - fkgs_q;
-              fkgs_q    <= (fk_left_q - fkgs_q < kg) ? fk_left_q - fkgs_q : kg;
-            end else begin
-              fkk_q <= fkk_q + 1'b1;
-            end
-          end else begin
-            ft_q <= ft_q + 1'b1;
-          end
-          if (word_last) begin
-            if (halt) state_q <= SDrain;
-            else if (after_filters_bias) state_q <= SBiasCmd;
-            else if (after_bias_quant) state_q <= SQuantCmd;
-            else state_q <= SJob;
-          end
-        end
         SBiasCmd: if (read_fire) state_q <= SBias;
-        SBias: if (phase_end) state_q <= halt ? SDrain : (after_bias_quant ? SQuantCmd : SJob);
+        SBias: if (phase_end) state_q <= halt ? SDrain : (use_quant ? SQuantCmd : SJob);
         SQuantCmd: if (read_fire) state_q <= SQuant;
         SQuant: if (phase_end) state_q <= halt ? SDrain : SJob;
-        SJob: if (job_ready) state_q <= SRun;
+        SJob: if (job_ready) state_q <= SFlt;
+        SFlt: begin
+          if (read_fire) flt_issued_q <= 1'b1;
+          if (word_valid) begin
+            if (f_word_done) begin
+              fw_q     <= '0;
+              fi_q     <= '0;
+              fq_off_q <= fq_off_q + (FAddrBits+1)'(fkgs_q);
+            end else begin
+              fw_q <= fw_word;
+              fi_q <= fi_q + 1'b1;
+            end
+            if (f_filter_done) begin
+              ft_q     <= '0;
+              fq_off_q <= '0;
+              if (f_group_done) begin
+                // The group is in: the core may read it.
+                fkk_q     <= '0;
+                fg_base_q <= fg_base_q + fq_off_q + (FAddrBits+1)'(fkgs_q);
+                fk_left_q <= fk_left_q - fkgs_q;
+                fkgs_q    <= (fk_left_q - fkgs_q < kg) ? fk_left_q - fkgs_q : kg;
+              end else begin
+                fkk_q <= fkk_q + 1'b1;
+              end
+            end else begin
+              ft_q <= ft_q + 1'b1;
+            end
+            if (word_last) state_q <= SRun;
+          end
+        end
         SRun: if (outputs_done) state_q <= SDrain;
         SDrain: if (ending) state_q <= SIdle;
         default: state_q <= SIdle;

@@ -84,6 +84,7 @@ class RsHarness {
                      uint64_t x_seed = 0)
       : cfg_(cfg), dut_(fst_path, x_seed) {
     dut_->out_ready_i = 0;
+    dut_->fw_avail_i = cfg.filter_words;  // every filter word is loaded before its job
     dut_.reset();
   }
 

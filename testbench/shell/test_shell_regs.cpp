@@ -129,7 +129,7 @@ TEST(ShellRegs, KeepsOnlyDefinedBitsAndHonoursByteStrobes) {
   const auto& map = register_map();
   const uint32_t op = map.reg("OP").offset, m = map.reg("M").offset;
   EXPECT_EQ(b.axi.write(op, 0xFFFF'FFFFu), kOkay);
-  EXPECT_EQ(b.axi.read(op).first, 0x1Fu);  // OP.CODE is 4 bits, OP.KEEP_WEIGHTS bit 4
+  EXPECT_EQ(b.axi.read(op).first, 0x3Fu);  // OP.CODE is 4 bits, OP.KEEP_WEIGHTS bit 4, OP.CHW bit 5
   EXPECT_EQ(b.axi.write(m, 0x1122'3344u), kOkay);
   EXPECT_EQ(b.axi.write(m, 0xAABB'CCDDu, 0b0101), kOkay);
   EXPECT_EQ(b.axi.read(m).first, 0x11BB'33DDu);

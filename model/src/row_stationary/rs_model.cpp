@@ -51,7 +51,7 @@ Plan plan(const config::RowStationaryConfig& cfg, const ConvJob& j) {
                     p.f, cfg.psum_spad));
   p.ne = ceil_div(p.e, cfg.cols);
   p.nq = ceil_div(j.c * j.r, cfg.rows);
-  p.kg = std::min<int64_t>(j.k, cfg.psum_spad / p.f);
+  p.kg = std::min<int64_t>({j.k, cfg.psum_spad / p.f, ceil_div(j.k, std::max<int64_t>(1, j.min_groups))});
   p.nk = ceil_div(j.k, p.kg);
   if (j.k * p.nq > cfg.filter_words)
     fail(
@@ -110,6 +110,26 @@ std::vector<OutEvent> schedule(const config::RowStationaryConfig& cfg, const Con
       }
   if (!events.empty()) events.back().last = true;
   return events;
+}
+
+std::vector<uint64_t> filter_reads(const config::RowStationaryConfig& cfg, const ConvJob& j) {
+  const Plan p = plan(cfg, j);
+  std::vector<uint64_t> reads;
+  // As schedule(), E-fold 0 only: a pass's first filter word is read in its last load
+  // cycle, each next one in the last step of the filter before; an issue in busy cycle t
+  // is the (t+1)-th busy cycle.
+  uint64_t t = 0;
+  for (int64_t k0 = 0; k0 < j.k; k0 += p.kg)
+    for (int64_t q = 0; q < p.nq; ++q) {
+      t += pass_load_cycles(cfg, j, p, 0, q);
+      reads.push_back(t);  // issued at t - 1
+      const int64_t kend = std::min(j.k, k0 + p.kg);
+      for (int64_t k = k0; k < kend; ++k) {
+        t += static_cast<uint64_t>(p.f) * static_cast<uint64_t>(j.s);
+        if (k + 1 < kend) reads.push_back(t);  // in k's last step, issued at t - 1
+      }
+    }
+  return reads;
 }
 
 unsigned load_width(const config::RowStationaryConfig& cfg) {

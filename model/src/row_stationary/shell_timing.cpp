@@ -28,7 +28,8 @@ class Shell {
         rd_(bus_),
         unpack_(bus_.bytes, word_bytes(p.rs)),
         wr_(bus_),
-        events_(schedule(p.rs, job_)) {
+        events_(schedule(p.rs, job_)),
+        reads_(filter_reads(p.rs, job_)) {
     const auto& cfg = p.rs;
     ib_ = cfg.input_bits / 8;
     wb_ = cfg.weight_bits / 8;
@@ -41,7 +42,12 @@ class Shell {
     out_row_ = uint64_t(plan_.f) * ob_;
     out_pitch_ = d.out_stride != 0 ? d.out_stride : out_row_;
     ifmap_rows_ = uint64_t{d.in_c} * d.in_h;
-    const Timing t = estimate(cfg, job_);
+    cr_ = uint64_t{d.in_c} * d.r;
+    // The compute-only reference: the layer as the kernel runs it (its operands on chip,
+    // as few filter groups as the psum buffer allows), not the shell's split job.
+    ConvJob kernel_job = job_;
+    kernel_job.min_groups = 1;
+    const Timing t = estimate(cfg, kernel_job);
     timing_.core_cycles = t.cycles;
     timing_.macs = t.macs;
   }
@@ -56,21 +62,7 @@ class Shell {
   }
 
  private:
-  enum State {
-    kIdle,
-    kCheck,
-    kIfmCmd,
-    kIfm,
-    kFltCmd,
-    kFlt,
-    kBiasCmd,
-    kBias,
-    kQuantCmd,
-    kQuant,
-    kJob,
-    kRun,
-    kDrain
-  };
+  enum State { kIdle, kCheck, kIfmCmd, kIfm, kBiasCmd, kBias, kQuantCmd, kQuant, kJob, kFlt, kRun, kDrain };
   enum Drain { kDIdle, kDSeg, kDOut };
 
   // The realigner's widest word: an ifmap row, a filter row, or a 4-byte parameter.
@@ -79,8 +71,9 @@ class Shell {
   }
 
   bool is_cmd() const {
-    return state_ == kIfmCmd || state_ == kFltCmd || state_ == kBiasCmd || state_ == kQuantCmd;
+    return state_ == kIfmCmd || state_ == kBiasCmd || state_ == kQuantCmd || (state_ == kFlt && !flt_issued_);
   }
+  State after_ifmap() const { return use_bias_ ? kBiasCmd : (use_quant_ ? kQuantCmd : kJob); }
 
   // The running command state's read: address, a row's bytes, rows, a word's bytes.
   struct Read {
@@ -92,8 +85,8 @@ class Shell {
     switch (state_) {
       case kIfmCmd:
         return {ifm_addr_, a_row_, a_pitch_ == a_row_ ? ifmap_rows_ : 1, cfg.ifmap_spad * ib_};
-      case kFltCmd:
-        return {d_.b_addr, uint64_t{d_.s} * wb_, uint64_t{d_.out_c} * d_.in_c * d_.r, cfg.filter_spad * wb_};
+      case kFlt:
+        return {d_.b_addr, uint64_t{d_.s} * wb_, uint64_t{d_.out_c} * cr_, cfg.filter_spad * wb_};
       case kBiasCmd:
         return {d_.bias_addr, 4, d_.out_c, 4};
       case kQuantCmd:
@@ -101,6 +94,18 @@ class Shell {
       default:
         return {};
     }
+  }
+
+  // A filter row in: a group is readable once its last filter's last row is (the RTL's
+  // fg_base_q, the core's fw_avail_i).
+  void filter_row() {
+    if (++slot_ != cr_) return;
+    slot_ = 0;
+    if (++kk_ != kgs_) return;
+    kk_ = 0;
+    fw_cnt_ += kgs_ * uint64_t(plan_.nq);
+    kleft_ -= kgs_;
+    kgs_ = std::min<uint64_t>(uint64_t(plan_.kg), kleft_);
   }
 
   uint64_t ncv() const { return std::min<uint64_t>(p_.rs.cols, uint64_t(plan_.e) - de0_); }
@@ -120,8 +125,12 @@ class Shell {
     const bool phase_end = word_valid && unpack_.word_last();
 
     const bool accept = state_ == kJob && !k_busy_;
-    // The core's result port: the next event is on it when the core's own clock reaches it.
-    const bool c_valid = k_busy_ && ev_ < events_.size() && events_[ev_].cycle == k_cnt_;
+    // The core's own clock stops while the filter word it reads is not in yet, or a result
+    // waits for a tile bank; a result is offered only while it may advance.
+    const bool read_now = k_busy_ && read_ < reads_.size() && reads_[read_] == k_cnt_;
+    const bool f_wait = read_now && read_ >= fw_cnt_;
+    const bool ev_valid = k_busy_ && ev_ < events_.size() && events_[ev_].cycle == k_cnt_;
+    const bool c_valid = ev_valid && !f_wait;
     const bool c_ready = !full_[wbank_];
     const bool tile_we = c_valid && c_ready;
     const bool tile_fill = tile_we && uint64_t(events_[ev_].f) + 1 == F;
@@ -146,6 +155,7 @@ class Shell {
     if (k_busy_) ++timing_.compute;
     if (state_ != kCheck && !k_busy_) ++timing_.mem_wait;
     if (c_valid && !c_ready) ++timing_.stalls;
+    if (f_wait) ++timing_.filter_waits;
     if (rd_.out_fire()) timing_.bytes_read += bytes;
     if (rq_out_fire) timing_.bytes_written += ob_;
 
@@ -162,9 +172,11 @@ class Shell {
       k_busy_ = true;
       k_cnt_ = 1;
       ev_ = 0;
-    } else if (k_busy_ && !(c_valid && !c_ready)) {
+      read_ = 0;
+    } else if (k_busy_ && !f_wait && !(ev_valid && !c_ready)) {
       if (tile_we) ++ev_;
       if (finish) k_busy_ = false;
+      if (read_now) ++read_;
       ++k_cnt_;
     }
 
@@ -229,10 +241,14 @@ class Shell {
         state_ = kIfmCmd;
         ifm_addr_ = d_.a_addr;
         ifm_rows_ = 0;
+        fw_cnt_ = 0;
+        flt_issued_ = false;
+        slot_ = kk_ = 0;
+        kgs_ = std::min<uint64_t>(uint64_t(plan_.kg), d_.out_c);
+        kleft_ = d_.out_c;
         efold_addr_ = tile_addr_ = row_addr_ = d_.out_addr;
         break;
       case kIfmCmd:
-      case kFltCmd:
       case kBiasCmd:
       case kQuantCmd:
         if (read_fire) state_ = static_cast<State>(state_ + 1);
@@ -242,12 +258,9 @@ class Shell {
           ++ifm_rows_;
           if (unpack_.word_last()) {
             ifm_addr_ += a_pitch_;
-            state_ = ifm_rows_ == ifmap_rows_ ? kFltCmd : kIfmCmd;
+            state_ = ifm_rows_ == ifmap_rows_ ? after_ifmap() : kIfmCmd;
           }
         }
-        break;
-      case kFlt:
-        if (phase_end) state_ = use_bias_ ? kBiasCmd : (use_quant_ ? kQuantCmd : kJob);
         break;
       case kBias:
         if (phase_end) state_ = use_quant_ ? kQuantCmd : kJob;
@@ -256,7 +269,12 @@ class Shell {
         if (phase_end) state_ = kJob;
         break;
       case kJob:
-        if (accept) state_ = kRun;
+        if (accept) state_ = kFlt;
+        break;
+      case kFlt:
+        if (read_fire) flt_issued_ = true;
+        if (word_valid) filter_row();
+        if (phase_end) state_ = kRun;
         break;
       case kRun:
         if (outputs_done) state_ = kDrain;
@@ -279,9 +297,11 @@ class Shell {
   timing::Requant rq_;
   timing::WritePath wr_;
   const std::vector<OutEvent> events_;
+  const std::vector<uint64_t> reads_;  // busy cycles of the first E-fold's filter reads
   unsigned ib_ = 1, wb_ = 1, ob_ = 4;
   bool use_bias_ = false, use_quant_ = false;
   uint64_t a_row_ = 0, a_pitch_ = 0, out_row_ = 0, out_pitch_ = 0, ifmap_rows_ = 0;
+  uint64_t cr_ = 0;
   ShellTiming timing_;
   uint64_t cycle_ = 0;
 
@@ -290,7 +310,10 @@ class Shell {
   // the core
   bool k_busy_ = false;
   uint64_t k_cnt_ = 0;
-  std::size_t ev_ = 0;
+  std::size_t ev_ = 0, read_ = 0;
+  // the filter rows streaming in, and the words of the groups that are in
+  bool flt_issued_ = false;
+  uint64_t slot_ = 0, kk_ = 0, kgs_ = 0, kleft_ = 0, fw_cnt_ = 0;
   // the tile banks and their drain
   bool full_[2] = {false, false};
   unsigned wbank_ = 0, rbank_ = 0;

@@ -25,6 +25,9 @@ struct ConvJob {
   int64_t c = 1, h = 1, w = 1;  // ifmap [C, H, W]
   int64_t k = 1, r = 1, s = 1;  // weights [K, C, R, S]
   int64_t stride = 1, pad = 0;
+  // At least this many filter groups (kg at most ceil(K / min_groups)): the shell's, so the
+  // first group's filters are in soon and the others stream in while it computes.
+  int64_t min_groups = 1;
 };
 
 // What the host derives once per job and hands to the RTL with the job.
@@ -32,7 +35,7 @@ struct Plan {
   int64_t e = 0, f = 0;  // output height and width
   int64_t ne = 0;        // E-folds: ceil(E / cols)
   int64_t nq = 0;        // row folds: ceil(C*R / rows)
-  int64_t kg = 0;        // filters per group: min(K, floor(psum_spad / F))
+  int64_t kg = 0;        // filters per group: min(K, floor(psum_spad / F), ceil(K / min_groups))
   int64_t nk = 0;        // filter groups: ceil(K / kg)
 };
 
@@ -72,6 +75,12 @@ struct OutEvent {
 
 // Event-exact schedule: walks the loop nest cycle by cycle-count as the sequencer does.
 std::vector<OutEvent> schedule(const config::RowStationaryConfig& cfg, const ConvJob& job);
+
+// The busy cycles (counted from 1 after the accept edge, as OutEvent::cycle) in which the
+// sequencer reads filter words 0, 1, ... of the first E-fold, in address order: the reads
+// that wait for words still streaming in (dnn_rs_top's fw_avail_i). Later E-folds read the
+// same words again.
+std::vector<uint64_t> filter_reads(const config::RowStationaryConfig& cfg, const ConvJob& job);
 
 // Buffer words (LoadWord::to_b false: ifmap buffer, true: filter buffer): the ifmap
 // buffer holds row (c, y) at c*H + y (ifmap_spad lanes of input_bits); the filter

@@ -37,6 +37,10 @@ struct ShellParams {
 // From a row-stationary configuration and its `memory:` section.
 ShellParams shell_params(const config::Config& cfg);
 
+// The shell splits a layer's filters into at least this many groups (dnn_shell_rs's
+// FilterGroups): the core starts on the first group while the others stream in.
+constexpr int64_t kShellFilterGroups = 8;
+
 // The core job of a conv2d descriptor (sizes only; meaningful once check_descriptor passes).
 ConvJob conv_job(const LayerDescriptor& d);
 
