@@ -277,7 +277,7 @@ module dnn_shell_rs #(
   // group's filters while the others stream in behind it.
   localparam int unsigned FilterGroups = 8;
   logic [15:0] kg_split;
-  assign kg_split = 16'((17'(out_c[15:0]) + 17'(FilterGroups - 1)) / 17'(FilterGroups));
+  assign kg_split = 16'((17'(out_c[15:0]) + 17'(FilterGroups - 1)) >> $clog2(FilterGroups));
   assign kg       = (32'(kg_fit) < 32'(kg_split)) ? kg_fit[15:0] : kg_split;   // K < 2^16 once it runs
   assign w_bytes = 48'(38'(out_c[15:0]) * 38'(c_r)) * 48'(s_w[5:0]) * 48'(WBytes);
 
