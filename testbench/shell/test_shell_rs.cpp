@@ -55,8 +55,8 @@ constexpr unsigned kInBytes = TB_InBits / 8, kWBytes = TB_WBits / 8;
 
 uint32_t error(const char* name) { return register_map().enum_value("error", name); }
 
-uint64_t out_e(const LayerDescriptor& d) { return (d.in_h + 2 * d.pad_y - d.r) / d.stride_y + 1; }
-uint64_t out_f(const LayerDescriptor& d) { return (d.in_w + 2 * d.pad_x - d.s) / d.stride_x + 1; }
+uint64_t out_e(const LayerDescriptor& d) { return rs::ofmap_height(d); }
+uint64_t out_f(const LayerDescriptor& d) { return rs::ofmap_width(d); }
 uint64_t a_pitch(const LayerDescriptor& d) {
   return d.a_stride != 0 ? d.a_stride : uint64_t{d.in_w} * kInBytes;
 }

@@ -67,8 +67,8 @@ enum Slot : uint64_t { kIfmapSlot = 1, kWeightSlot, kBiasSlot, kQuantSlot, kOutS
 
 uint32_t error(const char* name) { return shell::register_map().enum_value("error", name); }
 
-uint64_t out_e(const LayerDescriptor& d) { return (uint64_t{d.in_h} + 2 * d.pad_y - d.r) / d.stride_y + 1; }
-uint64_t out_f(const LayerDescriptor& d) { return (uint64_t{d.in_w} + 2 * d.pad_x - d.s) / d.stride_x + 1; }
+uint64_t out_e(const LayerDescriptor& d) { return rs::ofmap_height(d); }
+uint64_t out_f(const LayerDescriptor& d) { return rs::ofmap_width(d); }
 
 // What a layer that runs leaves: the memory and the counters.
 struct Expected {

@@ -38,6 +38,13 @@ ShellParams shell_params(const config::Config& cfg) {
   return p;
 }
 
+uint64_t ofmap_height(const LayerDescriptor& d) {
+  return (uint64_t{d.in_h} + 2 * uint64_t{d.pad_y} - d.r) / d.stride_y + 1;
+}
+uint64_t ofmap_width(const LayerDescriptor& d) {
+  return (uint64_t{d.in_w} + 2 * uint64_t{d.pad_x} - d.s) / d.stride_x + 1;
+}
+
 unsigned out_bytes(const LayerDescriptor& d) {
   if (d.out_type == "int8") return 1;
   if (d.out_type == "int16") return 2;

@@ -19,8 +19,8 @@ constexpr uint64_t kPage = 0x1000;
 
 uint32_t size_field(int64_t v) { return static_cast<uint32_t>(std::clamp<int64_t>(v, 0, int64_t{1} << 30)); }
 
-uint64_t out_e(const LayerDescriptor& d) { return (uint64_t{d.in_h} + 2 * d.pad_y - d.r) / d.stride_y + 1; }
-uint64_t out_f(const LayerDescriptor& d) { return (uint64_t{d.in_w} + 2 * d.pad_x - d.s) / d.stride_x + 1; }
+uint64_t out_e(const LayerDescriptor& d) { return ofmap_height(d); }
+uint64_t out_f(const LayerDescriptor& d) { return ofmap_width(d); }
 
 // MACs over the PEs' peak in `cycles`.
 double utilization(const ShellParams& p, uint64_t macs, uint64_t cycles) {

@@ -28,8 +28,7 @@ class RsShellEngine : public ShellEngineModel {
     shell::LayerDescriptor d = global;
     const unsigned ib = p_.rs.input_bits / 8, wb = p_.rs.weight_bits / 8, ob = rs::out_bytes(d);
     const bool raw = d.out_type == "int32";
-    const uint64_t e = (uint64_t{d.in_h} + 2 * d.pad_y - d.r) / d.stride_y + 1;
-    const uint64_t f = (uint64_t{d.in_w} + 2 * d.pad_x - d.s) / d.stride_x + 1;
+    const uint64_t e = rs::ofmap_height(d), f = rs::ofmap_width(d);
     const uint64_t a_row = uint64_t{d.in_w} * ib, out_row = f * ob;
     LocalImage image;
     image.add(&d.a_addr, uint64_t{d.in_c} * d.in_h, d.a_stride != 0 ? d.a_stride : a_row, a_row, true);

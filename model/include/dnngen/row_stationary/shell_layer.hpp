@@ -67,6 +67,11 @@ DescriptorCheck explain_descriptor(const ShellParams& p, const LayerDescriptor& 
 // row_stationary, ops conv2d, ARRAY rows x cols).
 shell::Identity shell_identity(const ShellParams& p);
 
+// The ofmap's height E and width F of a conv2d descriptor (square stride and padding as
+// the engine takes them; meaningful once check_descriptor passes).
+uint64_t ofmap_height(const LayerDescriptor& d);
+uint64_t ofmap_width(const LayerDescriptor& d);
+
 // Bytes of an output element (int8 1, int16 2, int32 4).
 unsigned out_bytes(const LayerDescriptor& d);
 
