@@ -6,7 +6,7 @@
 #   4. speed of the closed-form estimate over whole networks
 #   5-7. the other engines' benchmarks: row-stationary vs Eyeriss (scripts/bench_rs.sh),
 #      EIE FIFO-depth sweep (scripts/bench_eie.sh), bit-serial speedups and SIP area
-#      (scripts/bench_bitserial.sh)
+#      (scripts/bench_bitserial.sh) and on LeNet-5's real activations (scripts/bench_bitserial_lenet.py)
 #   8. ResNet-50 through the systolic shell with its DMAs, EIE's layers through its shell,
 #      AlexNet on the bit-serial engine in the systolic shell, and AlexNet on the row-stationary
 #      shell next to the Eyeriss chip (tools/bench_shell.cpp)
@@ -66,8 +66,9 @@ echo "== 5. row-stationary: AlexNet conv layers on the 12x14 array against Eyeri
 scripts/bench_rs.sh "$BUILD"
 echo "== 6. EIE: load-balance efficiency on the EIE layers, FIFO depths 1-16"
 scripts/bench_eie.sh "$BUILD"
-echo "== 7. bit-serial: Stripes and Pragmatic speedups, SIP area"
+echo "== 7. bit-serial: Stripes and Pragmatic speedups, SIP area; on real activations (LeNet-5 on MNIST)"
 scripts/bench_bitserial.sh "$BUILD"
+/usr/bin/python3 scripts/bench_bitserial_lenet.py --dnngen "$BUILD/tools/dnngen"
 echo "== 8. the shell: ResNet-50 through the WS and OS engines' AXI shell, every byte moved by its DMAs"
 echo "   (the cycle-exact model of dnn_shell_systolic; co-simulation holds it to the RTL)"
 echo "   conv layers by implicit im2col in the shell (conv2d descriptors), the preset's 32 reads in flight:"

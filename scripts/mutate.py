@@ -47,6 +47,10 @@ PRESETS = [
     ("systolic_ws_4x4_int8_sat.yaml", "systolic"),
     ("bitserial_stripes_3x2_l5_int8s.yaml", "bitserial"),
     ("bitserial_pragmatic_3x2_l5_int8s.yaml", "bitserial"),
+    # Pragmatic's two-stage shifting (a 1-bit first stage, signed activations).
+    ("bitserial_pragmatic_2stage_3x2_l5_int8s.yaml", "bitserial"),
+    # Pragmatic's per-window synchronisation.
+    ("bitserial_pragmatic_wsync_3x2_l5_int8s.yaml", "bitserial"),
     # Non-square arrays: what the square presets cannot tell apart (rows for columns).
     ("../testbench/mutate/systolic_ws_5x3_int8.yaml", "systolic"),
     ("../testbench/mutate/systolic_os_3x5_int8.yaml", "systolic"),

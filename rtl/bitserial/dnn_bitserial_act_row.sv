@@ -6,15 +6,23 @@
 //     activation, cut to its p-bit two's-complement pattern, becomes a mask of pending
 //     one bits; every cycle each lane gives its lowest pending bit (present, is-sign-bit,
 //     position) and clears it. more_o: some lane still has a bit after this cycle.
+//     With two-stage shifting (TwoStage, Pragmatic's PRA-nb) the row's lanes share a
+//     second-stage shift, base_o: the lowest pending bit over the row's lanes. A lane
+//     whose lowest pending bit lies within 2^FirstStageBits positions of it gives that
+//     bit with its offset above base_o; the other lanes wait for a later cycle.
 //   Mode 2 (parallel): the activations themselves.
 module dnn_bitserial_act_row #(
   parameter int unsigned Mode     = 0,
   parameter int unsigned Lanes    = 16,
   parameter int unsigned InBits   = 16,
   parameter int unsigned Signed   = 0,
-  localparam int unsigned ShBits   = dnn_pkg::idx_bits(InBits),
+  parameter int unsigned TwoStage       = 0,
+  parameter int unsigned FirstStageBits = 2,
+  parameter int unsigned RowSync        = 0,  // the brick's precision is held here
+  localparam int unsigned PosBits  = dnn_pkg::idx_bits(InBits),
+  localparam int unsigned ShBits   = dnn_pkg::shift_bits(InBits, TwoStage, FirstStageBits),
   localparam int unsigned PBits    = $clog2(InBits + 1),
-  localparam int unsigned LaneBits = dnn_pkg::lane_bits(Mode, InBits)
+  localparam int unsigned LaneBits = dnn_pkg::lane_bits(Mode, InBits, ShBits)
 ) (
   input  logic                      clk_i,
   input  logic                      rst_ni,
@@ -24,6 +32,7 @@ module dnn_bitserial_act_row #(
   input  logic [PBits-1:0]          prec_i,   // the brick's precision p (1..InBits)
   input  logic [PBits-1:0]          bit_i,    // Stripes: the bit of this cycle
   output logic [Lanes*LaneBits-1:0] lane_o,
+  output logic [PosBits-1:0]        base_o,   // Pragmatic two-stage: the second-stage shift
   output logic                      more_o
 );
 
@@ -37,40 +46,70 @@ module dnn_bitserial_act_row #(
       end
     end
     assign more_o = 1'b0;
+    assign base_o = '0;
     logic unused_stripes;
     assign unused_stripes = ^{clk_i, rst_ni, en_i, first_i, prec_i};
   end else if (Mode == dnn_pkg::ModePragmatic) begin : g_pragmatic
-    logic [Lanes*InBits-1:0] mask_q, mask_d;
-    logic [InBits-1:0]       pmask, m, low;
-    logic [PBits-1:0]        msb;
+    // The first-stage window: 2^FirstStageBits positions from the base (all of them with
+    // the single-stage shifter, whose base is always 0).
+    localparam int unsigned Window = (TwoStage != 0) ? (1 << FirstStageBits) : InBits;
+    localparam logic [InBits-1:0] WindowOnes = (Window >= InBits) ? {InBits{1'b1}}
+                                             : InBits'((64'd1 << Window) - 1);
+    logic [Lanes*InBits-1:0] mask_q, mask_d, m, low;
+    logic [InBits-1:0]       pmask, pending, base_hot, window;
+    logic [PBits-1:0]        msb, prec_q;
+    logic [PosBits-1:0]      base, pos;
     always_comb begin
       // The p-bit pattern: for a signed activation, bit p-1 is its sign bit (weight -2^(p-1)).
-      pmask  = ~({InBits{1'b1}} << prec_i);
-      msb    = prec_i - 1'b1;
+      // With RowSync prec_i is the precision of the brick on the buffer outputs, which may
+      // be the next one while this window works on its own: it is held from the first cycle.
+      pmask   = ~({InBits{1'b1}} << prec_i);
+      msb     = ((RowSync != 0 && !first_i) ? prec_q : prec_i) - 1'b1;
+      pending = '0;
+      for (int l = 0; l < Lanes; l++) begin
+        m[l*InBits +: InBits]   = first_i ? (brick_i[l*InBits +: InBits] & pmask) : mask_q[l*InBits +: InBits];
+        low[l*InBits +: InBits] = m[l*InBits +: InBits] & (~m[l*InBits +: InBits] + 1'b1);
+        pending                 = pending | low[l*InBits +: InBits];
+      end
+      // The base: the lowest pending bit of the row (0 with the single-stage shifter).
+      base_hot = (TwoStage != 0) ? (pending & (~pending + 1'b1)) : InBits'(1);
+      base     = '0;
+      for (int b = 0; b < InBits; b++) begin
+        if (base_hot[b]) base = PosBits'(b);
+      end
+      window = WindowOnes << base;
       lane_o = '0;
       mask_d = '0;
       for (int l = 0; l < Lanes; l++) begin
-        m   = first_i ? (brick_i[l*InBits +: InBits] & pmask) : mask_q[l*InBits +: InBits];
-        low = m & (~m + 1'b1);
-        lane_o[l*LaneBits] = |m;
+        pos = '0;
         for (int b = 0; b < InBits; b++) begin
-          if (low[b]) begin
-            lane_o[l*LaneBits + 1]          = (Signed != 0) && (PBits'(b) == msb);
-            lane_o[l*LaneBits + 2 +: ShBits] = ShBits'(b);
-          end
+          if (low[l*InBits + b]) pos = PosBits'(b);
         end
-        mask_d[l*InBits +: InBits] = m & ~low;
+        if (|(low[l*InBits +: InBits] & window)) begin
+          lane_o[l*LaneBits]               = 1'b1;
+          lane_o[l*LaneBits + 1]           = (Signed != 0) && (PBits'(pos) == msb);
+          lane_o[l*LaneBits + 2 +: ShBits] = ShBits'(pos - base);
+          mask_d[l*InBits +: InBits]       = m[l*InBits +: InBits] & ~low[l*InBits +: InBits];
+        end else begin
+          mask_d[l*InBits +: InBits]       = m[l*InBits +: InBits];
+        end
       end
     end
+    assign base_o = base;
     assign more_o = |mask_d;
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) mask_q <= '0;
       else if (en_i) mask_q <= mask_d;
     end
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) prec_q <= '0;
+      else if (en_i && first_i) prec_q <= prec_i;
+    end
     logic unused_pragmatic;
     assign unused_pragmatic = ^bit_i;
   end else begin : g_parallel
     assign lane_o = brick_i;
+    assign base_o = '0;
     assign more_o = 1'b0;
     logic unused_parallel;
     assign unused_parallel = ^{clk_i, rst_ni, en_i, first_i, prec_i, bit_i};

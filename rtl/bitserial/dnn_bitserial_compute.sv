@@ -15,6 +15,9 @@ module dnn_bitserial_compute #(
   parameter int unsigned WBits      = 16,
   parameter int unsigned AccBits    = 32,
   parameter int unsigned Signed     = 0,
+  parameter int unsigned TwoStage       = 0,  // Pragmatic: two-stage shifting
+  parameter int unsigned FirstStageBits = 2,
+  parameter int unsigned RowSync        = 0,  // Pragmatic: per-window synchronisation
   parameter int unsigned KbMax      = 4,   // bricks a row of the buffers: ceil(MaxK / Lanes)
   parameter int unsigned DimBits    = 8,
   parameter int unsigned ABits      = 4,
@@ -60,6 +63,10 @@ module dnn_bitserial_compute #(
   output logic [CycleBits-1:0]                 cycles_o
 );
 
+  if (RowSync != 0 && Mode != dnn_pkg::ModePragmatic) begin : g_bad_sync
+    $error("dnn_bitserial_compute: RowSync (per-window synchronisation) needs Mode 1 (pragmatic)");
+  end
+
   // A precision port that cannot exceed InBits needs no check (a constant comparison).
   logic job_bad, prec_over, accept;
   if ((64'd1 << PBits) - 1 > 64'(InBits)) begin : g_prec_over
@@ -87,7 +94,8 @@ module dnn_bitserial_compute #(
   assign accept_o = accept;
 
   logic [PBits-1:0] detected_prec, prec, bit_idx;
-  logic en, first, step_last, tile_last, more, bank_free, capture, cap_last;
+  logic en, step_last, tile_last, bank_free, capture, cap_last;
+  logic [TileRows-1:0] row_first, row_more;
   logic [DimBits-1:0] cap_m0, cap_n0;
   logic [RowBits-1:0] cap_rows;
   logic [TileRows*TileCols*AccBits-1:0] sums;
@@ -95,7 +103,7 @@ module dnn_bitserial_compute #(
   dnn_bitserial_seq #(
     .Mode(Mode), .Lanes(Lanes), .TileRows(TileRows), .TileCols(TileCols), .InBits(InBits),
     .KbMax(KbMax), .DimBits(DimBits), .ABits(ABits), .BBits(BBits),
-    .AStepTile(AStepTile), .AStepBrick(AStepBrick)
+    .AStepTile(AStepTile), .AStepBrick(AStepBrick), .RowSync(RowSync)
   ) u_seq (
     .clk_i           (clk_i),
     .rst_ni          (rst_ni),
@@ -110,9 +118,9 @@ module dnn_bitserial_compute #(
     .b_addr_o        (b_addr_o),
     .rd_rows_o       (rd_rows_o),
     .detected_prec_i (detected_prec),
-    .more_i          (more),
+    .row_more_i      (row_more),
     .en_o            (en),
-    .first_o         (first),
+    .row_first_o     (row_first),
     .step_last_o     (step_last),
     .tile_last_o     (tile_last),
     .prec_o          (prec),
@@ -132,19 +140,20 @@ module dnn_bitserial_compute #(
 
   dnn_bitserial_tile #(
     .Mode(Mode), .Lanes(Lanes), .TileRows(TileRows), .TileCols(TileCols), .WBits(WBits),
-    .InBits(InBits), .AccBits(AccBits), .Signed(Signed)
+    .InBits(InBits), .AccBits(AccBits), .Signed(Signed), .TwoStage(TwoStage),
+    .FirstStageBits(FirstStageBits), .RowSync(RowSync)
   ) u_tile (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .en_i        (en),
-    .first_i     (first),
+    .first_i     (row_first),
     .step_last_i (step_last),
     .tile_last_i (tile_last),
     .prec_i      (prec),
     .bit_i       (bit_idx),
     .act_i       (a_word_i),
     .w_i         (b_word_i),
-    .more_o      (more),
+    .more_o      (row_more),
     .sum_o       (sums)
   );
 

@@ -7,6 +7,11 @@
 // The next brick is read in the current brick's last cycle, so bricks run back to back.
 // A tile's last cycle hands its results to the output bank; if the bank is still
 // draining the previous tile, that cycle (and with it the whole tile) waits.
+// With RowSync (Pragmatic's per-window synchronisation) each window (tile row) starts the
+// brick on the buffer outputs as soon as it has finished its previous one (row_first_o),
+// and the next brick is read in the cycle the last window starts the current one, so a
+// window runs at most one brick ahead of the slowest. A tile's last brick ends when every
+// window has finished it: tiles stay synchronised, bricks do not.
 // The A buffer's brick group (mt, kb) is at mt*AStepTile + kb*AStepBrick: mt*KbMax + kb
 // in the kernel top, kb*ceil(MaxM/TileRows) + mt behind the shell (the loader's layout).
 module dnn_bitserial_seq #(
@@ -21,6 +26,7 @@ module dnn_bitserial_seq #(
   parameter int unsigned BBits    = 4,
   parameter int unsigned AStepTile  = KbMax,
   parameter int unsigned AStepBrick = 1,
+  parameter int unsigned RowSync    = 0,
   localparam int unsigned PBits   = $clog2(InBits + 1),
   localparam int unsigned RowBits = $clog2(TileRows + 1)
 ) (
@@ -39,9 +45,9 @@ module dnn_bitserial_seq #(
   output logic [RowBits-1:0] rd_rows_o,    // windows of the group read that lie inside M
   // brick timing on the tile
   input  logic [PBits-1:0]   detected_prec_i,  // of the group on the buffer outputs
-  input  logic               more_i,           // Pragmatic: bits left after this cycle
+  input  logic [TileRows-1:0] row_more_i,    // Pragmatic: the window has bits left after this cycle
   output logic               en_o,
-  output logic               first_o,
+  output logic [TileRows-1:0] row_first_o,  // the window starts the brick on the buffer outputs
   output logic               step_last_o,
   output logic               tile_last_o,  // the tile's results leave this cycle
   output logic [PBits-1:0]   prec_o,
@@ -72,12 +78,22 @@ module dnn_bitserial_seq #(
 
   logic [PBits-1:0]   prec_cur, bit_cur;
   logic               step_last, stall, adv, rd, last_k, last_n, last_m;
+  // Per-window synchronisation: the windows that started the brick on the outputs, and
+  // those still working on a brick they started in an earlier cycle.
+  logic [TileRows-1:0] started_q, started_d, run_q, run_d, row_first, row_cont;
+  logic               all_started;
   logic [DimBits:0]   m_left, rd_m_left;
 
-  assign prec_cur  = first_q ? (auto_q ? detected_prec_i : prec_job_q) : prec_q;
+  assign prec_cur  = (first_q || RowSync != 0) ? (auto_q ? detected_prec_i : prec_job_q) : prec_q;
   assign bit_cur   = first_q ? prec_cur - 1'b1 : bit_q;
-  assign step_last = (Mode == dnn_pkg::ModeStripes)   ? (bit_cur == '0)
-                   : (Mode == dnn_pkg::ModePragmatic) ? !more_i
+  assign row_first   = (RowSync != 0) ? ({TileRows{active_q}} & ~started_q & ~run_q) : {TileRows{first_q}};
+  assign row_cont    = (row_first | run_q) & row_more_i;
+  assign all_started = &(started_q | row_first);
+  // The step ends (the next brick may be read): with RowSync once every window has started
+  // the brick, and for a tile's last brick once every window has finished it.
+  assign step_last = (RowSync != 0) ? (all_started && !(cur_tile_last_q && |row_cont))
+                   : (Mode == dnn_pkg::ModeStripes)   ? (bit_cur == '0)
+                   : (Mode == dnn_pkg::ModePragmatic) ? !(|row_more_i)
                    : 1'b1;
   assign stall     = active_q && step_last && cur_tile_last_q && !bank_free_i;
   assign adv       = active_q && !stall;
@@ -110,6 +126,8 @@ module dnn_bitserial_seq #(
     cur_job_last_d  = cur_job_last_q;
     cur_m0_d        = cur_m0_q;
     cur_n0_d        = cur_n0_q;
+    started_d       = started_q;
+    run_d           = run_q;
     if (start_i) begin
       m_d        = job_m_i;
       n_d        = job_n_i;
@@ -126,8 +144,12 @@ module dnn_bitserial_seq #(
       b_kb_d     = '0;
       active_d   = 1'b0;
       first_d    = 1'b0;
+      started_d  = '0;
+      run_d      = '0;
     end else begin
       if (adv) begin
+        started_d = started_q | row_first;
+        run_d     = row_cont;
         first_d = 1'b0;
         prec_d  = prec_cur;
         bit_d   = bit_cur - 1'b1;
@@ -136,6 +158,7 @@ module dnn_bitserial_seq #(
       if (rd) begin
         active_d        = 1'b1;
         first_d         = 1'b1;
+        started_d       = '0;
         cur_tile_last_d = last_k;
         cur_job_last_d  = last_k && last_n && last_m;
         cur_m0_d        = rd_m0_q;
@@ -186,6 +209,8 @@ module dnn_bitserial_seq #(
       cur_job_last_q  <= 1'b0;
       cur_m0_q        <= '0;
       cur_n0_q        <= '0;
+      started_q       <= '0;
+      run_q           <= '0;
     end else begin
       m_q             <= m_d;
       n_q             <= n_d;
@@ -208,6 +233,8 @@ module dnn_bitserial_seq #(
       cur_job_last_q  <= cur_job_last_d;
       cur_m0_q        <= cur_m0_d;
       cur_n0_q        <= cur_n0_d;
+      started_q       <= started_d;
+      run_q           <= run_d;
     end
   end
 
@@ -215,7 +242,7 @@ module dnn_bitserial_seq #(
   assign a_addr_o    = a_base_q + a_kb_q;
   assign b_addr_o    = b_base_q + b_kb_q;
   assign en_o        = adv;
-  assign first_o     = first_q;
+  assign row_first_o = row_first;
   assign step_last_o = step_last;
   assign tile_last_o = cur_tile_last_q && step_last;  // the tile's last cycle
   assign prec_o      = prec_cur;

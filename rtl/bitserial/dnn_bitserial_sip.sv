@@ -8,7 +8,10 @@
 //     last cycle. A brick of precision p takes p cycles.
 //   Mode 1 (Pragmatic): each lane offers one non-zero activation bit (oneffset) and
 //     its position; the weight shifts by it (negated for the sign bit of a signed
-//     activation). A brick takes as many cycles as its most populated lane.
+//     activation). A brick takes as many cycles as its most populated lane. With
+//     two-stage shifting (TwoStage) a lane shifts its weight by its offset only (0 to
+//     2^FirstStageBits - 1, a short first-stage shifter), and the adder tree's sum is
+//     shifted by the row's common base (base_i, the second stage) before it accumulates.
 // Weights are signed; activations are signed when Signed != 0, else unsigned.
 //   Mode 2 (bit-parallel baseline): each lane multiplies its whole activation by its
 //     weight; a brick takes one cycle.
@@ -20,8 +23,11 @@ module dnn_bitserial_sip #(
   parameter int unsigned InBits   = 16,
   parameter int unsigned AccBits  = 32,
   parameter int unsigned Signed   = 0,
-  localparam int unsigned ShBits   = dnn_pkg::idx_bits(InBits),
-  localparam int unsigned LaneBits = dnn_pkg::lane_bits(Mode, InBits)
+  parameter int unsigned TwoStage       = 0,
+  parameter int unsigned FirstStageBits = 2,
+  localparam int unsigned PosBits  = dnn_pkg::idx_bits(InBits),
+  localparam int unsigned ShBits   = dnn_pkg::shift_bits(InBits, TwoStage, FirstStageBits),
+  localparam int unsigned LaneBits = dnn_pkg::lane_bits(Mode, InBits, ShBits)
 ) (
   input  logic                      clk_i,
   input  logic                      rst_ni,
@@ -31,6 +37,7 @@ module dnn_bitserial_sip #(
   input  logic                      msb_neg_i,     // Stripes: this cycle's bit is the sign bit
   input  logic                      tile_last_i,   // sum_o leaves; the accumulator restarts
   input  logic [Lanes*LaneBits-1:0] lane_i,
+  input  logic [PosBits-1:0]        base_i,        // Pragmatic two-stage: the second-stage shift
   input  logic [Lanes*WBits-1:0]    w_i,
   output logic [AccBits-1:0]        sum_o
 );
@@ -46,10 +53,14 @@ module dnn_bitserial_sip #(
 `endif
 
   // The adder tree is only as wide as a brick's sum can be: a lane's term (a weight for
-  // Stripes; a shifted weight or a product, up to ProdBits signed, otherwise) plus
+  // Stripes; a shifted weight or a product, up to ProdBits signed, otherwise; a weight
+  // shifted by at most 2^FirstStageBits - 1 and negated with two-stage shifting) plus
   // log2(Lanes) bits of growth, and never wider than the accumulator. Its result is
   // sign-extended to AccBits, which is exact because the true sum fits TreeBits.
-  localparam int unsigned TermBits = (Mode == dnn_pkg::ModeStripes) ? WBits : ProdBits;
+  localparam int unsigned StageTermBits = WBits + (1 << FirstStageBits);
+  localparam int unsigned TermBits = (Mode == dnn_pkg::ModeStripes) ? WBits
+                                   : (Mode == dnn_pkg::ModePragmatic && TwoStage != 0
+                                      && StageTermBits < ProdBits) ? StageTermBits : ProdBits;
   localparam int unsigned SumBits  = TermBits + ((Lanes > 1) ? $clog2(Lanes) : 0);
   localparam int unsigned TreeBits = (SumBits < AccBits) ? SumBits : AccBits;
 
@@ -112,11 +123,20 @@ module dnn_bitserial_sip #(
   end
 
   // Pragmatic and bit-parallel: the brick's sum goes straight into the accumulator.
-  if (Mode != dnn_pkg::ModeStripes) begin : g_word_accumulate
-    assign sum   = acc_q + tree;
+  // (Two-stage Pragmatic shifts the sum by the row's base first: the second stage.)
+  if (Mode == dnn_pkg::ModePragmatic && TwoStage != 0) begin : g_second_stage
+    assign sum   = acc_q + (tree << base_i);
     assign acc_d = tile_last_i ? '0 : sum;
     logic unused_stripes;
     assign unused_stripes = ^{step_first_i, step_last_i, msb_neg_i};
+  end else if (Mode != dnn_pkg::ModeStripes) begin : g_word_accumulate
+    assign sum   = acc_q + tree;
+    assign acc_d = tile_last_i ? '0 : sum;
+    logic unused_stripes;
+    assign unused_stripes = ^{step_first_i, step_last_i, msb_neg_i, base_i};
+  end else begin : g_no_base
+    logic unused_base;
+    assign unused_base = ^base_i;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

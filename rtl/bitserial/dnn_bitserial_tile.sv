@@ -1,6 +1,9 @@
 // The tile: TileRows windows x TileCols filters of SIPs. Row r's activation unit feeds
 // the TileCols SIPs of its row; column c's brick of weights feeds the TileRows SIPs of
-// its column. Every SIP advances together (one synchronised group per tile).
+// its column. Every SIP advances together (one synchronised group per tile); with RowSync
+// (Pragmatic) each window starts its bricks on its own (first_i[r]) and keeps the brick's
+// weights in a register of its own from that first cycle, since the buffer moves on to
+// the next brick once every window has started this one.
 module dnn_bitserial_tile #(
   parameter int unsigned Mode     = 0,
   parameter int unsigned Lanes    = 16,
@@ -10,59 +13,75 @@ module dnn_bitserial_tile #(
   parameter int unsigned InBits   = 16,
   parameter int unsigned AccBits  = 32,
   parameter int unsigned Signed   = 0,
+  parameter int unsigned TwoStage       = 0,  // Pragmatic: two-stage shifting
+  parameter int unsigned FirstStageBits = 2,
+  parameter int unsigned RowSync        = 0,  // Pragmatic: per-window synchronisation
   localparam int unsigned PBits    = $clog2(InBits + 1),
-  localparam int unsigned LaneBits = dnn_pkg::lane_bits(Mode, InBits)
+  localparam int unsigned PosBits  = dnn_pkg::idx_bits(InBits),
+  localparam int unsigned ShBits   = dnn_pkg::shift_bits(InBits, TwoStage, FirstStageBits),
+  localparam int unsigned LaneBits = dnn_pkg::lane_bits(Mode, InBits, ShBits)
 ) (
   input  logic                                 clk_i,
   input  logic                                 rst_ni,
   input  logic                                 en_i,
-  input  logic                                 first_i,
+  input  logic [TileRows-1:0]                  first_i,  // window r starts a brick this cycle
   input  logic                                 step_last_i,
   input  logic                                 tile_last_i,
   input  logic [PBits-1:0]                     prec_i,
   input  logic [PBits-1:0]                     bit_i,
   input  logic [TileRows*Lanes*InBits-1:0]     act_i,   // row r's brick at r*Lanes*InBits
   input  logic [TileCols*Lanes*WBits-1:0]      w_i,     // column c's brick at c*Lanes*WBits
-  output logic                                 more_o,  // Pragmatic: some lane has bits left
+  output logic [TileRows-1:0]                  more_o,  // Pragmatic: window r has bits left
   output logic [TileRows*TileCols*AccBits-1:0] sum_o    // SIP (r, c) at (r*TileCols+c)*AccBits
 );
 
-  logic [TileRows-1:0] row_more;
-
   for (genvar r = 0; r < TileRows; r++) begin : g_row
-    logic [Lanes*LaneBits-1:0] lanes;
+    logic [Lanes*LaneBits-1:0]       lanes;
+    logic [PosBits-1:0]              base;
+    logic [TileCols*Lanes*WBits-1:0] w_row;  // the weights of the window's current brick
+    if (RowSync != 0) begin : g_w_hold
+      logic [TileCols*Lanes*WBits-1:0] w_q;
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) w_q <= '0;
+        else if (en_i && first_i[r]) w_q <= w_i;
+      end
+      assign w_row = first_i[r] ? w_i : w_q;
+    end else begin : g_w_shared
+      assign w_row = w_i;
+    end
     dnn_bitserial_act_row #(
-      .Mode(Mode), .Lanes(Lanes), .InBits(InBits), .Signed(Signed)
+      .Mode(Mode), .Lanes(Lanes), .InBits(InBits), .Signed(Signed), .TwoStage(TwoStage),
+      .FirstStageBits(FirstStageBits), .RowSync(RowSync)
     ) u_act (
       .clk_i   (clk_i),
       .rst_ni  (rst_ni),
       .en_i    (en_i),
-      .first_i (first_i),
+      .first_i (first_i[r]),
       .brick_i (act_i[r*Lanes*InBits +: Lanes*InBits]),
       .prec_i  (prec_i),
       .bit_i   (bit_i),
       .lane_o  (lanes),
-      .more_o  (row_more[r])
+      .base_o  (base),
+      .more_o  (more_o[r])
     );
     for (genvar c = 0; c < TileCols; c++) begin : g_col
       dnn_bitserial_sip #(
         .Mode(Mode), .Lanes(Lanes), .WBits(WBits), .InBits(InBits), .AccBits(AccBits),
-        .Signed(Signed)
+        .Signed(Signed), .TwoStage(TwoStage), .FirstStageBits(FirstStageBits)
       ) u_sip (
         .clk_i        (clk_i),
         .rst_ni       (rst_ni),
         .en_i         (en_i),
-        .step_first_i (first_i),
+        .step_first_i (first_i[r]),
         .step_last_i  (step_last_i),
-        .msb_neg_i    (first_i),  // MSB first: a brick's first cycle is its sign bit
+        .msb_neg_i    (first_i[r]),  // MSB first: a brick's first cycle is its sign bit
         .tile_last_i  (tile_last_i),
         .lane_i       (lanes),
-        .w_i          (w_i[c*Lanes*WBits +: Lanes*WBits]),
+        .base_i       (base),
+        .w_i          (w_row[c*Lanes*WBits +: Lanes*WBits]),
         .sum_o        (sum_o[(r*TileCols + c)*AccBits +: AccBits])
       );
     end
   end
-
-  assign more_o = |row_more;
 
 endmodule

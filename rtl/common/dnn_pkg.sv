@@ -61,12 +61,21 @@ package dnn_pkg;
     systolic_ld_width = (rows * in_bits > cols * w_bits) ? rows * in_bits : cols * w_bits;
   endfunction
 
+  // Bits of a Pragmatic lane's shift: its oneffset's position (0..InBits-1) with the
+  // single-stage shifter; with two-stage shifting (TwoStage) its offset above the row's
+  // common base, FirstStageBits wide (at least one bit, so the field always exists).
+  function automatic int unsigned shift_bits(input int unsigned in_bits, input int unsigned two_stage,
+                                             input int unsigned first_stage_bits);
+    if (two_stage == 0) shift_bits = idx_bits(in_bits);
+    else shift_bits = (first_stage_bits > 0) ? first_stage_bits : 1;
+  endfunction
   // Bits one lane of the bit-serial activation side hands to the SIPs each cycle:
-  // Stripes the activation bit; Pragmatic {position, is-sign-bit, present} of a
-  // oneffset; bit-parallel the activation itself.
-  function automatic int unsigned lane_bits(input int unsigned mode, input int unsigned in_bits);
+  // Stripes the activation bit; Pragmatic {shift, is-sign-bit, present} of a oneffset
+  // (sh_bits: shift_bits above); bit-parallel the activation itself.
+  function automatic int unsigned lane_bits(input int unsigned mode, input int unsigned in_bits,
+                                            input int unsigned sh_bits);
     if (mode == dnn_pkg::ModeStripes) lane_bits = 1;
-    else if (mode == dnn_pkg::ModePragmatic) lane_bits = idx_bits(in_bits) + 2;
+    else if (mode == dnn_pkg::ModePragmatic) lane_bits = sh_bits + 2;
     else lane_bits = in_bits;
   endfunction
 

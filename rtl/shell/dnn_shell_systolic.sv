@@ -33,6 +33,9 @@ module dnn_shell_systolic #(
   parameter int unsigned WBits       = 8,
   parameter int unsigned AccBits     = 32,
   parameter int unsigned Signed      = 1,
+  parameter int unsigned TwoStage    = 0,                      // bit-serial Pragmatic: two-stage shifting
+  parameter int unsigned FirstStageBits = 2,
+  parameter int unsigned RowSync     = 0,                      // bit-serial Pragmatic: per-window sync
   parameter int unsigned Saturate    = 0,
   parameter int unsigned MaxM        = 64,
   parameter int unsigned MaxN        = 64,
@@ -715,6 +718,9 @@ module dnn_shell_systolic #(
       .WBits     (WBits),
       .AccBits   (AccBits),
       .Signed    (Signed),
+      .TwoStage  (TwoStage),
+      .FirstStageBits(FirstStageBits),
+      .RowSync   (RowSync),
       .MaxM      (MaxM),
       .MaxN      (MaxN),
       .MaxK      (MaxK),

@@ -11,6 +11,15 @@
 #ifndef TB_Mode
 #define TB_Mode 0  // bit-serial: 0 Stripes, 1 Pragmatic, 2 bit-parallel
 #endif
+#ifndef TB_TwoStage
+#define TB_TwoStage 0  // bit-serial Pragmatic: two-stage shifting
+#endif
+#ifndef TB_FirstStageBits
+#define TB_FirstStageBits 2
+#endif
+#ifndef TB_RowSync
+#define TB_RowSync 0  // bit-serial Pragmatic: per-window synchronisation
+#endif
 #ifndef TB_Lanes
 #define TB_Lanes 16
 #endif
@@ -70,6 +79,9 @@ inline systolic::ShellParams tb_params() {
   p.bitserial = TB_Engine == 4;
   p.mode = static_cast<config::BitserialMode>(TB_Mode);
   p.lanes = TB_Lanes;
+  p.two_stage_shift = TB_TwoStage != 0;
+  p.first_stage_bits = TB_FirstStageBits;
+  p.window_sync = TB_RowSync != 0;
   p.dataflow = TB_Dataflow == 0 ? config::Dataflow::kWeightStationary : config::Dataflow::kOutputStationary;
   p.rows = TB_NumRows;
   p.cols = TB_NumCols;

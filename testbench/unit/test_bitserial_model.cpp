@@ -58,6 +58,55 @@ TEST(BitserialModel, StepCycles) {
   EXPECT_EQ(step_cycles(cfg, a, 0, 0, {false, 7}), 1u);
 }
 
+TEST(BitserialModel, TwoStageShiftingWaitsForLanesOutsideTheWindow) {
+  auto cfg = small(config::BitserialMode::kPragmatic, false);
+  const uint64_t spread[] = {0b0001, 0b1000};      // one bit each, 3 positions apart
+  const uint64_t close[] = {0b1001, 0b0110};       // bits {0, 3} and {1, 2}
+  EXPECT_EQ(oneffset_cycles(cfg, spread, 2), 1u);  // single-stage: the most populated lane
+  EXPECT_EQ(oneffset_cycles(cfg, close, 2), 2u);
+  cfg.two_stage_shift = true;
+  cfg.first_stage_bits = 1;                        // a window of 2 positions above the lowest pending bit
+  EXPECT_EQ(oneffset_cycles(cfg, spread, 2), 2u);  // bit 3 lies outside [0, 1]: a second cycle
+  EXPECT_EQ(oneffset_cycles(cfg, close, 2), 2u);   // [0, 1] takes bits 0 and 1, then [2, 3]
+  const uint64_t none[] = {0, 0};
+  EXPECT_EQ(oneffset_cycles(cfg, none, 2), 0u);
+  cfg.first_stage_bits = 0;  // only the lanes at the lowest pending bit advance
+  const uint64_t adjacent[] = {0b01, 0b10, 0b11};
+  EXPECT_EQ(oneffset_cycles(cfg, adjacent, 3), 2u);
+  EXPECT_EQ(oneffset_cycles(cfg, close, 2), 4u);
+  // step_cycles: each window (tile row) has its own base; the step is the slowest window.
+  cfg.first_stage_bits = 1;
+  Tensor a({2, 3});
+  a.data = {1, 8, 0, 2, 0, 0};  // window 0: lanes at bits 0 and 3 (2 cycles), window 1: 1 cycle
+  EXPECT_EQ(step_cycles(cfg, a, 0, 0, {false, 7}), 2u);
+  a.data = {1, 2, 0, 2, 0, 0};  // window 0: bits 0 and 1, both inside [0, 1]
+  EXPECT_EQ(step_cycles(cfg, a, 0, 0, {false, 7}), 1u);
+}
+
+TEST(BitserialModel, WindowSynchronisationLetsWindowsRunOneBrickAhead) {
+  auto cfg = small(config::BitserialMode::kPragmatic, false);
+  // Two windows whose slow bricks alternate (costs[brick * 2 + window]).
+  const unsigned alternating[] = {8, 1, 1, 8, 8, 1, 1, 8};
+  EXPECT_EQ(synchronised_cycles(cfg, alternating, 4, 2), 32u);  // the tile steps at the slowest window
+  cfg.window_sync = true;
+  // Window 1 starts brick 1 at cycle 1 (on the outputs the cycle after both started brick 0)
+  // while window 0 works until 8; brick 2 comes once window 0 starts brick 1 (cycle 9), ...
+  EXPECT_EQ(synchronised_cycles(cfg, alternating, 4, 2), 18u);
+  const unsigned even[] = {3, 3, 2, 2};
+  EXPECT_EQ(synchronised_cycles(cfg, even, 2, 2), 5u);  // equal windows: as the tile-wide sync
+  // One brick ahead at most: window 1's short bricks wait for brick 2 to be read, which
+  // happens once window 0 starts brick 1 (cycle 9): 1 + 1 then 9 + 1 + 1.
+  const unsigned ahead[] = {9, 1, 1, 1, 1, 1};
+  EXPECT_EQ(synchronised_cycles(cfg, ahead, 3, 2), 11u);
+  // tile_cycles on a tensor (3 lanes: bricks k 0-2 and 3-5): window 0 takes 3 cycles then 1,
+  // window 1 1 then 3.
+  Tensor a({2, 6});
+  a.data = {7, 0, 0, 1, 0, 0, 1, 0, 0, 7, 0, 0};
+  EXPECT_EQ(tile_cycles(cfg, a, 0, {false, 7}), 4u);  // window 1 starts its 3-cycle brick at cycle 1
+  cfg.window_sync = false;
+  EXPECT_EQ(tile_cycles(cfg, a, 0, {false, 7}), 6u);  // max(3, 1) + max(1, 3)
+}
+
 TEST(BitserialModel, ScheduleWaitsForTheOutputBank) {
   // Two tiles of one 1-cycle brick and 2 rows each: the first ends at 2, the second
   // waits for the bank until 4 (one stall), then its 2 rows leave: 6 cycles.

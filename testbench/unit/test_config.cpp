@@ -4,6 +4,7 @@
 // file and key.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -230,6 +231,64 @@ TEST(ConfigErrors, MemorySection) {
       std::string(kValid) + "memory: {latency: 256, outstanding: 1, data_bits: 64, max_burst: 16}\n",
       "x.yaml");
   EXPECT_DOUBLE_EQ(starved.memory.effective_bytes_per_cycle(), 0.5);
+}
+
+// Pragmatic's two-stage shifting: an optional key of mode pragmatic, below log2(input_bits).
+TEST(ConfigErrors, BitserialFirstStageBits) {
+  const std::string pragmatic = R"(name: bs
+engine: bitserial
+bitserial:
+  mode: pragmatic
+  lanes: 4
+  tile_rows: 2
+  tile_cols: 2
+  weight_bits: 8
+  input_bits: 16
+  acc_bits: 32
+  signed: false
+  max_m: 8
+  max_n: 8
+  max_k: 8
+)";
+  const auto single = parse_config(pragmatic, "x.yaml");
+  EXPECT_FALSE(single.bitserial.two_stage_shift);
+  const auto with = [&](const std::string& extra) {
+    std::string text = pragmatic;
+    return text.insert(text.find("  lanes:"), extra);
+  };
+  const auto two = parse_config(with("  first_stage_bits: 2\n"), "x.yaml");
+  EXPECT_TRUE(two.bitserial.two_stage_shift);
+  EXPECT_EQ(two.bitserial.first_stage_bits, 2u);
+  const auto params = rtl_parameters(two);
+  EXPECT_NE(std::find(params.begin(), params.end(), std::pair<std::string, int64_t>{"TwoStage", 1}),
+            params.end());
+  EXPECT_NE(std::find(params.begin(), params.end(), std::pair<std::string, int64_t>{"FirstStageBits", 2}),
+            params.end());
+  EXPECT_EQ(
+      error_of(with("  first_stage_bits: 4\n")),
+      "x.yaml: bitserial.first_stage_bits: must be an integer in 0..3 (below log2(input_bits) = 4; omit "
+      "the key for the single-stage shifter), got 4");
+  std::string stripes = with("  first_stage_bits: 1\n");
+  stripes.replace(stripes.find("pragmatic"), 9, "stripes");
+  EXPECT_EQ(error_of(stripes),
+            "x.yaml: bitserial.first_stage_bits: is a Pragmatic option (mode: pragmatic); remove it for mode "
+            "stripes");
+  // Per-window synchronisation: `sync: window`, Pragmatic only; `tile` is the default.
+  const auto window = parse_config(with("  sync: window\n"), "x.yaml");
+  EXPECT_TRUE(window.bitserial.window_sync);
+  const auto window_params = rtl_parameters(window);
+  EXPECT_NE(
+      std::find(window_params.begin(), window_params.end(), std::pair<std::string, int64_t>{"RowSync", 1}),
+      window_params.end());
+  EXPECT_FALSE(parse_config(with("  sync: tile\n"), "x.yaml").bitserial.window_sync);
+  EXPECT_EQ(error_of(with("  sync: column\n")),
+            "x.yaml: bitserial.sync: must be one of: tile, window; got 'column'");
+  std::string stripes_sync = with("  sync: window\n");
+  stripes_sync.replace(stripes_sync.find("pragmatic"), 9, "stripes");
+  EXPECT_EQ(
+      error_of(stripes_sync),
+      "x.yaml: bitserial.sync: window is a Pragmatic option (mode: pragmatic); use tile or remove it for "
+      "mode stripes");
 }
 
 TEST(ConfigErrors, MissingKeys) {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <vector>
 
 #include "dnngen/common/csv.hpp"
 #include "dnngen/workload/network.hpp"
@@ -97,17 +98,19 @@ uint64_t pragmatic_cycles(const config::BitserialConfig& cfg, const GemmShape& s
   return schedule(cfg_p, s,
                   [&](int64_t mt) {
                     const int64_t rows = std::min<int64_t>(cfg.tile_rows, s.m - mt * cfg.tile_rows);
-                    uint64_t total = 0;
+                    // Each window's cycles per brick (windows past M have no one bits: 1 cycle).
+                    std::vector<unsigned> costs(static_cast<size_t>(kbs) * cfg.tile_rows, 1u);
                     for (int64_t kb = 0; kb < kbs; ++kb) {
                       const int64_t lanes = std::min<int64_t>(cfg.lanes, s.k - kb * cfg.lanes);
-                      unsigned most = 1;
-                      for (int64_t i = 0; i < rows * lanes; ++i) {
-                        const int64_t v = draw(rng.next());
-                        most = std::max(
-                            most, static_cast<unsigned>(__builtin_popcountll(static_cast<uint64_t>(v))));
+                      std::vector<uint64_t> patterns(static_cast<size_t>(lanes));
+                      for (int64_t r = 0; r < rows; ++r) {
+                        for (auto& pattern : patterns) pattern = static_cast<uint64_t>(draw(rng.next()));
+                        costs[static_cast<size_t>(kb * cfg.tile_rows + r)] =
+                            std::max(1u, oneffset_cycles(cfg, patterns.data(), patterns.size()));
                       }
-                      total += most;
                     }
+                    const uint64_t total =
+                        synchronised_cycles(cfg, costs.data(), static_cast<size_t>(kbs), cfg.tile_rows);
                     return total;
                   })
       .cycles;

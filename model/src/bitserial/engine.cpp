@@ -21,10 +21,14 @@ bool handles(const config::Config& cfg) { return cfg.engine == "bitserial"; }
 
 std::string describe(const config::Config& cfg) {
   const auto& b = cfg.bitserial;
-  const char* cycles = b.mode == config::BitserialMode::kStripes
-                           ? "p cycles per brick"
-                           : (b.mode == config::BitserialMode::kPragmatic ? "max oneffsets per brick group"
-                                                                          : "1 cycle per brick");
+  std::string cycles = b.mode == config::BitserialMode::kStripes ? "p cycles per brick" : "1 cycle per brick";
+  if (b.mode == config::BitserialMode::kPragmatic) {
+    cycles = b.window_sync
+                 ? "each window its lanes' max oneffsets per brick, up to a brick ahead of the slowest"
+                 : "max oneffsets per brick group";
+    if (b.two_stage_shift)
+      cycles += fmt::format("; two-stage shifting, {}-bit first stage", b.first_stage_bits);
+  }
   return fmt::format(
       "  engine bitserial ({}: {}), tile {} windows x {} filters of SIPs, {} lanes per brick\n"
       "  activations {} up to {} bits, weights int{}, acc {} bits (wrap)\n"

@@ -3,6 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
+#include <vector>
+
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/numerics.hpp"
 
@@ -29,6 +33,15 @@ unsigned step_precision(const config::BitserialConfig& cfg, const Tensor& a, int
     for (unsigned l = 0; l < cfg.lanes; ++l)
       bits = std::max(bits, needed_bits(act(cfg, a, mt, r, kb, l), cfg.is_signed));
   return bits;
+}
+
+// Pragmatic: cycles window r of tile row block mt takes on brick kb at precision prec, at
+// least one even with no one bits.
+unsigned window_cycles(const config::BitserialConfig& cfg, const Tensor& a, int64_t mt, int64_t r, int64_t kb,
+                       unsigned prec) {
+  std::array<uint64_t, 64> patterns{};  // lanes <= 64
+  for (unsigned l = 0; l < cfg.lanes; ++l) patterns[l] = numerics::to_field(act(cfg, a, mt, r, kb, l), prec);
+  return std::max(1u, oneffset_cycles(cfg, patterns.data(), cfg.lanes));
 }
 
 // What one SIP adds for one brick, computed the way its mode computes it, modulo 2^64
@@ -117,6 +130,29 @@ unsigned pattern_popcount(int64_t v, unsigned p) {
   return static_cast<unsigned>(__builtin_popcountll(numerics::to_field(v, p)));
 }
 
+unsigned oneffset_cycles(const config::BitserialConfig& cfg, const uint64_t* patterns, size_t lanes) {
+  unsigned most = 0;
+  if (!cfg.two_stage_shift) {
+    for (size_t l = 0; l < lanes; ++l)
+      most = std::max(most, static_cast<unsigned>(__builtin_popcountll(patterns[l])));
+    return most;
+  }
+  std::array<uint64_t, 64> pending{};  // lanes <= 64 (the configuration's limit)
+  std::copy(patterns, patterns + lanes, pending.begin());
+  const unsigned window = 1u << cfg.first_stage_bits;
+  for (;;) {
+    uint64_t lowest = 0;  // every lane's lowest pending bit
+    for (size_t l = 0; l < lanes; ++l) lowest |= pending[l] & (~pending[l] + 1u);
+    if (lowest == 0) return most;
+    const unsigned base = static_cast<unsigned>(__builtin_ctzll(lowest));
+    for (size_t l = 0; l < lanes; ++l) {
+      uint64_t& m = pending[l];
+      if (m != 0 && static_cast<unsigned>(__builtin_ctzll(m)) < base + window) m &= m - 1u;
+    }
+    ++most;
+  }
+}
+
 void check_operands(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b, const Precision& p,
                     bool job_limits) {
   if (a.shape.size() != 2)
@@ -191,10 +227,9 @@ unsigned step_cycles(const config::BitserialConfig& cfg, const Tensor& a, int64_
     case BitserialMode::kStripes:
       return prec;
     case BitserialMode::kPragmatic: {
-      unsigned most = 1;  // a brick takes at least one cycle, even with no one bits
+      unsigned most = 1;
       for (unsigned r = 0; r < cfg.tile_rows; ++r)
-        for (unsigned l = 0; l < cfg.lanes; ++l)
-          most = std::max(most, pattern_popcount(act(cfg, a, mt, r, kb, l), prec));
+        most = std::max(most, window_cycles(cfg, a, mt, r, kb, prec));
       return most;
     }
     case BitserialMode::kParallel:
@@ -221,8 +256,41 @@ Result run_gemm(const config::BitserialConfig& cfg, const Tensor& a, const Tenso
   return res;
 }
 
+uint64_t synchronised_cycles(const config::BitserialConfig& cfg, const unsigned* costs, size_t bricks,
+                             size_t rows) {
+  uint64_t total = 0;
+  if (!cfg.window_sync) {
+    for (size_t kb = 0; kb < bricks; ++kb)
+      total += *std::max_element(costs + kb * rows, costs + (kb + 1) * rows);
+    return total;
+  }
+  // Cycles counted from the tile's first brick on the outputs (cycle 0).
+  std::array<uint64_t, 64> free_at{};  // the cycle window r has finished its last brick; rows <= 64
+  uint64_t on_outputs = 0;             // the cycle the brick is on the buffer outputs
+  for (size_t kb = 0; kb < bricks; ++kb) {
+    uint64_t last_start = 0;
+    for (size_t r = 0; r < rows; ++r) {
+      const uint64_t start = std::max(free_at[r], on_outputs);
+      free_at[r] = start + costs[kb * rows + r];
+      last_start = std::max(last_start, start);
+    }
+    on_outputs = last_start + 1;  // read in the cycle the last window starts this brick
+  }
+  for (size_t r = 0; r < rows; ++r) total = std::max(total, free_at[r]);
+  return total;
+}
+
 uint64_t tile_cycles(const config::BitserialConfig& cfg, const Tensor& a, int64_t mt, const Precision& p) {
   const int64_t kbs = (a.shape[1] + cfg.lanes - 1) / cfg.lanes;
+  if (cfg.mode == BitserialMode::kPragmatic && cfg.window_sync) {
+    std::vector<unsigned> costs(static_cast<size_t>(kbs) * cfg.tile_rows);
+    for (int64_t kb = 0; kb < kbs; ++kb) {
+      const unsigned prec = step_precision(cfg, a, mt, kb, p);
+      for (unsigned r = 0; r < cfg.tile_rows; ++r)
+        costs[static_cast<size_t>(kb) * cfg.tile_rows + r] = window_cycles(cfg, a, mt, r, kb, prec);
+    }
+    return synchronised_cycles(cfg, costs.data(), static_cast<size_t>(kbs), cfg.tile_rows);
+  }
   uint64_t total = 0;
   for (int64_t kb = 0; kb < kbs; ++kb) total += step_cycles(cfg, a, mt, kb, p);
   return total;

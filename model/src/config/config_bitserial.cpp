@@ -9,9 +9,9 @@ namespace {
 
 using detail::MapReader;
 
-const std::vector<std::string> kBitserialKeys = {"mode",        "lanes",      "tile_rows", "tile_cols",
-                                                 "weight_bits", "input_bits", "acc_bits",  "signed",
-                                                 "max_m",       "max_n",      "max_k"};
+const std::vector<std::string> kBitserialKeys = {
+    "mode",   "lanes", "tile_rows", "tile_cols", "weight_bits",      "input_bits", "acc_bits",
+    "signed", "max_m", "max_n",     "max_k",     "first_stage_bits", "sync"};
 
 }  // namespace
 
@@ -33,6 +33,29 @@ BitserialConfig detail::parse_bitserial(const YAML::Node& node, const std::strin
   const unsigned product_bits = b.input_bits + b.weight_bits;
   b.acc_bits = r.get_unsigned("acc_bits", product_bits, 64,
                               fmt::format(" (the lower bound is the product width {})", product_bits));
+  if (r.has("first_stage_bits")) {
+    // Below log2(input_bits): a window of all input_bits positions is the single-stage shifter.
+    unsigned shift_bits = 1;
+    while ((1u << shift_bits) < b.input_bits) ++shift_bits;
+    if (b.mode != BitserialMode::kPragmatic)
+      r.fail_at("first_stage_bits",
+                "is a Pragmatic option (mode: pragmatic); remove it for mode " + to_string(b.mode));
+    if (shift_bits < 2)
+      r.fail_at("first_stage_bits",
+                fmt::format("needs input_bits >= 3 (a shift of at least 2 bits to split), "
+                            "got input_bits {}",
+                            b.input_bits));
+    b.two_stage_shift = true;
+    b.first_stage_bits = r.get_unsigned(
+        "first_stage_bits", 0, shift_bits - 1,
+        fmt::format(" (below log2(input_bits) = {}; omit the key for the single-stage shifter)", shift_bits));
+  }
+  if (r.has("sync")) {
+    b.window_sync = r.get_choice<bool>("sync", {{"tile", false}, {"window", true}});
+    if (b.window_sync && b.mode != BitserialMode::kPragmatic)
+      r.fail_at("sync", "window is a Pragmatic option (mode: pragmatic); use tile or remove it for mode " +
+                            to_string(b.mode));
+  }
   b.max_m = r.get_unsigned("max_m", 1, 16384);
   b.max_n = r.get_unsigned("max_n", 1, 16384);
   b.max_k = r.get_unsigned("max_k", 1, 16384);
@@ -49,6 +72,9 @@ std::vector<std::pair<std::string, int64_t>> bitserial_rtl_parameters(const Bits
           {"InBits", b.input_bits},
           {"AccBits", b.acc_bits},
           {"Signed", b.is_signed ? 1 : 0},
+          {"TwoStage", b.two_stage_shift ? 1 : 0},
+          {"FirstStageBits", b.first_stage_bits},
+          {"RowSync", b.window_sync ? 1 : 0},
           {"MaxM", b.max_m},
           {"MaxN", b.max_n},
           {"MaxK", b.max_k}};

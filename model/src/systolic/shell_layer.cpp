@@ -32,6 +32,9 @@ ShellParams shell_params(const config::Config& cfg) {
     p.bitserial = true;
     p.mode = b.mode;
     p.lanes = b.lanes;
+    p.two_stage_shift = b.two_stage_shift;
+    p.first_stage_bits = b.first_stage_bits;
+    p.window_sync = b.window_sync;
     p.rows = b.tile_rows;
     p.cols = b.tile_cols;
     p.in_bits = b.input_bits;
@@ -64,6 +67,9 @@ config::BitserialConfig bitserial_config(const ShellParams& p) {
   config::BitserialConfig b;
   b.mode = p.mode;
   b.lanes = p.lanes;
+  b.two_stage_shift = p.two_stage_shift;
+  b.first_stage_bits = p.first_stage_bits;
+  b.window_sync = p.window_sync;
   b.tile_rows = p.rows;
   b.tile_cols = p.cols;
   b.weight_bits = p.w_bits;

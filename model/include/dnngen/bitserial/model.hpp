@@ -57,6 +57,12 @@ void check_activation_values(const config::BitserialConfig& cfg, const std::stri
 unsigned needed_bits(int64_t v, bool is_signed);
 // One bits of v's p-bit two's-complement pattern (the oneffsets Pragmatic processes).
 unsigned pattern_popcount(int64_t v, unsigned p);
+// Cycles Pragmatic's activation unit takes for one window's lanes, given each lane's
+// oneffset pattern (bit b set: a one bit at position b): with one full shifter per lane
+// the most populated lane's count; with two-stage shifting, cycle by cycle, the lanes whose
+// lowest pending bit lies within 2^first_stage_bits positions of the window's lowest one
+// take it. 0 when no lane has a one bit.
+unsigned oneffset_cycles(const config::BitserialConfig& cfg, const uint64_t* patterns, size_t lanes);
 
 struct GemmShape {
   int64_t m = 0, n = 0, k = 0;
@@ -86,6 +92,14 @@ Tensor reference_gemm(const config::BitserialConfig& cfg, const Tensor& a, const
 // Cycles of brick step (tile row block mt, brick kb) of A, as run_gemm counts them.
 unsigned step_cycles(const config::BitserialConfig& cfg, const Tensor& a, int64_t mt, int64_t kb,
                      const Precision& p);
+
+// Cycles of one tile's bricks given each window's cycles on each brick (costs[kb * rows + r],
+// each >= 1): with the whole tile synchronised the sum over bricks of the slowest window;
+// with per-window synchronisation (cfg.window_sync) window r starts brick kb when it has
+// finished brick kb-1 and the brick is on the buffer outputs, which it is from the cycle
+// after the last window started brick kb-1; the tile ends when every window has finished.
+uint64_t synchronised_cycles(const config::BitserialConfig& cfg, const unsigned* costs, size_t bricks,
+                             size_t rows);
 
 // Cycles of the bricks of tile row block mt (every brick of A's K), one tile's work.
 uint64_t tile_cycles(const config::BitserialConfig& cfg, const Tensor& a, int64_t mt, const Precision& p);

@@ -15,7 +15,16 @@ struct BitserialConfig {
   unsigned input_bits = 16;   // the maximum activation precision
   unsigned acc_bits = 32;
   bool is_signed = false;  // activations signed; weights are always signed
-  unsigned max_m = 64;     // job size limits
+  // Pragmatic's two-stage shifting (PRA-nb): each lane shifts its weight by at most
+  // 2^first_stage_bits - 1 above a base shared by the window's lanes, applied after the
+  // adder tree. Off (`first_stage_bits` absent): one full-range shifter per lane.
+  bool two_stage_shift = false;
+  unsigned first_stage_bits = 2;
+  // Pragmatic's synchronisation (`sync`): the whole tile steps brick by brick together
+  // (false, `tile`), or each window (tile row) starts its next brick as soon as it has
+  // finished its last, at most one brick ahead of the slowest (true, `window`).
+  bool window_sync = false;
+  unsigned max_m = 64;  // job size limits
   unsigned max_n = 64;
   unsigned max_k = 64;
 };
