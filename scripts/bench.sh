@@ -97,7 +97,7 @@ echo "   included; 'computing' is the core's job time, the kernel's compute-only
 echo "   the bit-serial engine behind the systolic shell: AlexNet's conv layers as im2col GEMMs (A in memory,"
 echo "   16-bit), activations drawn from the precision profile as dnngen bench draws them; the kernel's"
 echo "   compute-only cycles beside the shell's with every byte moved (latency 100, 16 bytes/cycle):"
-for c in parallel_1x4 stripes_16x4 pragmatic_16x4; do
+for c in parallel_1x4 stripes_16x4 pragmatic_16x4 pragmatic_wsync_16x4; do
   "$BUILD/tools/bench_shell" "configs/bitserial_${c}_l16.yaml" workloads/alexnet_conv.csv | tail -1
 done
 echo "   the row-stationary engine behind its shell (dnn_shell_rs): AlexNet's conv layers, one image, every"
