@@ -12,11 +12,14 @@ if [ "${1:-}" != "--check" ]; then
   echo "format: ${#files[@]} file(s) formatted"
   exit 0
 fi
-bad=()
-for f in "${files[@]}"; do
-  clang-format --style=file --dry-run -Werror "$f" >/dev/null 2>&1 || bad+=("$f")
-done
-if [ ${#bad[@]} -ne 0 ]; then
+# One clang-format process for every file (one per file took about 20 s here): it reports
+# each unformatted line as FILE:LINE:COL: error, and fails if any file differs.
+if ! report=$(clang-format --style=file --dry-run -Werror "${files[@]}" 2>&1 >/dev/null); then
+  mapfile -t bad < <(grep -o '^[^:]*:[0-9]*:[0-9]*: error' <<<"$report" | cut -d: -f1 | sort -u)
+  if [ ${#bad[@]} -eq 0 ]; then
+    echo "format: clang-format failed: $report" >&2
+    exit 1
+  fi
   printf 'format: not formatted (run make format): %s\n' "${bad[@]}"
   exit 1
 fi
