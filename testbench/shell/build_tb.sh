@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds a shell block's Verilator testbench: generates dnn_shell_regs_pkg with
-# `dnngen regmap --sv` (it has no copy in the tree: rtl/shell/regmap.yaml is the source),
+# `dnngen regmap --sv` (from rtl/shell/regmap.yaml, the source; rtl/shell/ holds the same
+# file, checked by the ctest shell_regmap_outputs),
 # and the C header dnngen_regs.h with `dnngen regmap --c-header` (both into OUT_DIR), then
 # verilates TOP with the GoogleTest file TEST against the model library. Arguments
 # -GName=V set TOP's parameters and reach the test as the macro TB_Name=V; a FILE.c is

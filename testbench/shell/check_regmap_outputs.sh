@@ -4,7 +4,8 @@
 # module that reads one constant) and Yosys 0.23's reader, the C header compiles as
 # C99 and C++ with every warning, and the Markdown table lists every register.
 #
-# docs/shell.md carries the same table between its regmap markers.
+# docs/shell.md carries the same table between its regmap markers, and
+# rtl/shell/dnn_shell_regs_pkg.sv the same package: both are checked against the generator.
 #
 #   testbench/shell/check_regmap_outputs.sh DNNGEN_BINARY SOURCE_DIR
 set -euo pipefail
@@ -14,6 +15,13 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/dnngen-regmap-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 "$dnngen" regmap --sv >"$work/dnn_shell_regs_pkg.sv"
+# rtl/ carries the package too, so every shell file lints on its own; it must be the
+# generator's output for rtl/shell/regmap.yaml, byte for byte.
+if ! cmp -s "$work/dnn_shell_regs_pkg.sv" "$src/rtl/shell/dnn_shell_regs_pkg.sv"; then
+  diff "$src/rtl/shell/dnn_shell_regs_pkg.sv" "$work/dnn_shell_regs_pkg.sv" | head -20 || true
+  echo "rtl/shell/dnn_shell_regs_pkg.sv is stale; regenerate it: dnngen regmap --sv > rtl/shell/dnn_shell_regs_pkg.sv" >&2
+  exit 1
+fi
 cat >"$work/dnn_regmap_probe.sv" <<'SV'
 module dnn_regmap_probe (
   output logic [31:0] id_o,
@@ -50,7 +58,7 @@ done
 
 sed -n '/^<!-- regmap:begin/,/^<!-- regmap:end/p' "$src/docs/shell.md" | sed '1d;$d' >"$work/doc_table.md"
 if ! cmp -s "$work/regmap.md" "$work/doc_table.md"; then
-  diff "$work/doc_table.md" "$work/regmap.md" | head -20
+  diff "$work/doc_table.md" "$work/regmap.md" | head -20 || true
   echo "docs/shell.md: the register map table is stale; replace it with the output of 'dnngen regmap'" >&2
   exit 1
 fi

@@ -24,7 +24,8 @@ std::string engine_core_module(const config::Config& cfg);
 // register package, which is read right after common/dnn_pkg.sv.
 std::string shell_filelist(const config::Config& cfg);
 
-// The file name of the generated register package (`dnngen regmap --sv`; rtl/ has no copy).
+// The file name of the generated register package (`dnngen regmap --sv`; rtl/shell/ holds
+// the same file, checked against the generator by the ctest shell_regmap_outputs).
 inline constexpr const char* kRegsPackageFile = "dnn_shell_regs_pkg.sv";
 
 // The shell's sources in reading order: its file list's paths under rtl::rtl_root(), with
