@@ -122,18 +122,15 @@ module dnn_bitserial_sip #(
     end
   end
 
-  // Pragmatic and bit-parallel: the brick's sum goes straight into the accumulator.
-  // (Two-stage Pragmatic shifts the sum by the row's base first: the second stage.)
-  if (Mode == dnn_pkg::ModePragmatic && TwoStage != 0) begin : g_second_stage
-    assign sum   = acc_q + (tree << base_i);
+  // Pragmatic and bit-parallel: the brick's sum goes straight into the accumulator, with
+  // two-stage Pragmatic shifted by the row's base first (the second stage).
+  if (Mode != dnn_pkg::ModeStripes) begin : g_word_accumulate
+    logic [AccBits-1:0] word;
+    assign word  = (Mode == dnn_pkg::ModePragmatic && TwoStage != 0) ? (tree << base_i) : tree;
+    assign sum   = acc_q + word;
     assign acc_d = tile_last_i ? '0 : sum;
     logic unused_stripes;
     assign unused_stripes = ^{step_first_i, step_last_i, msb_neg_i};
-  end else if (Mode != dnn_pkg::ModeStripes) begin : g_word_accumulate
-    assign sum   = acc_q + tree;
-    assign acc_d = tile_last_i ? '0 : sum;
-    logic unused_stripes;
-    assign unused_stripes = ^{step_first_i, step_last_i, msb_neg_i, base_i};
   end else begin : g_no_base
     logic unused_base;
     assign unused_base = ^base_i;

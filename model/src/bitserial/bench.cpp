@@ -109,9 +109,7 @@ uint64_t pragmatic_cycles(const config::BitserialConfig& cfg, const GemmShape& s
                             std::max(1u, oneffset_cycles(cfg, patterns.data(), patterns.size()));
                       }
                     }
-                    const uint64_t total =
-                        synchronised_cycles(cfg, costs.data(), static_cast<size_t>(kbs), cfg.tile_rows);
-                    return total;
+                    return synchronised_cycles(cfg, costs.data(), static_cast<size_t>(kbs), cfg.tile_rows);
                   })
       .cycles;
 }

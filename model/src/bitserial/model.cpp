@@ -282,7 +282,7 @@ uint64_t synchronised_cycles(const config::BitserialConfig& cfg, const unsigned*
 
 uint64_t tile_cycles(const config::BitserialConfig& cfg, const Tensor& a, int64_t mt, const Precision& p) {
   const int64_t kbs = (a.shape[1] + cfg.lanes - 1) / cfg.lanes;
-  if (cfg.mode == BitserialMode::kPragmatic && cfg.window_sync) {
+  if (cfg.mode == BitserialMode::kPragmatic) {  // each window's cycles, however they synchronise
     std::vector<unsigned> costs(static_cast<size_t>(kbs) * cfg.tile_rows);
     for (int64_t kb = 0; kb < kbs; ++kb) {
       const unsigned prec = step_precision(cfg, a, mt, kb, p);
