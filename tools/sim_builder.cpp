@@ -150,6 +150,16 @@ struct SimDesign {
 
 const char* const kRegsPackage = shell::kRegsPackageFile;
 
+// DNNGEN_SIM_BUILD=quick compiles the simulator's C++ at -O1: about half the build time
+// for a simulator 1.5-2x slower, which suits a test suite of short jobs (make test sets
+// it); unset, or `fast`, builds for simulation speed.
+std::string sim_cxx_opt() {
+  const char* mode = std::getenv("DNNGEN_SIM_BUILD");
+  if (mode == nullptr || *mode == '\0' || std::string(mode) == "fast") return "-O2";
+  if (std::string(mode) == "quick") return "-O1";
+  throw InputError(fmt::format("DNNGEN_SIM_BUILD={}: expected quick or fast", mode));
+}
+
 SimDesign sim_design(const config::Config& cfg, bool shell) {
   if (!shell)
     return {config::rtl_top_module(cfg), config::rtl_parameters(cfg), rtl::rtl_source_paths(cfg), ""};
@@ -175,7 +185,8 @@ SimBuild build_simulator(const config::Config& cfg, bool trace, bool force, bool
   // writes its counts where DNNGEN_COVERAGE points (testbench/common/verilated_dut.hpp).
   const bool coverage = std::getenv("DNNGEN_COVERAGE") != nullptr;
   hash.add(coverage ? "coverage" : "nocoverage");
-  hash.add("x-unique assert O3");  // the build flags below that change the simulator
+  const std::string cxx_opt = sim_cxx_opt();
+  hash.add("x-unique assert O3 " + cxx_opt);  // the build flags below that change the simulator
   hash.add(shell ? "shell" + regs_package + design.cflags : "kernel");
   for (const auto& f : design.sources)
     if (f != kRegsPackage) hash.add_file(f);
@@ -218,12 +229,12 @@ SimBuild build_simulator(const config::Config& cfg, bool trace, bool force, bool
       // randReset 2); with the default randReset 0 every register starts at zero, as before.
       // --assert turns on the RTL's own checks (handshake holds, FIFO and counter ranges).
       "--x-assign", "unique", "--x-initial", "unique", "--assert", "-CFLAGS",
-      "-std=c++17 -O2 -I" DNNGEN_SOURCE_DIR "/model/include -I" + harness_dir(cfg, shell) + " -I" +
-          shared_harness_dir() + design.cflags,
+      "-std=c++17 " + cxx_opt + " -I" DNNGEN_SOURCE_DIR "/model/include -I" + harness_dir(cfg, shell) +
+          " -I" + shared_harness_dir() + design.cflags,
       "-LDFLAGS", std::string(DNNGEN_MODEL_LIB) + " -lyaml-cpp -lfmt -lboost_program_options",
       // Verilator's default -Os for the model is about 2x slower to simulate than -O2, and
       // -O3 is faster again (16x16 WS kernel 0.76 -> 0.95 M cycles/s; docs/results.md).
-      "-MAKEFLAGS", "OPT_FAST=-O3 OPT_GLOBAL=-O2"};
+      "-MAKEFLAGS", cxx_opt == "-O1" ? "OPT_FAST=-O1 OPT_GLOBAL=-O1" : "OPT_FAST=-O3 OPT_GLOBAL=-O2"};
   if (trace) argv.push_back("--trace-fst");
   if (coverage) {
     argv.push_back("--coverage-line");

@@ -169,9 +169,9 @@ class CliTestCase(unittest.TestCase):
             np.save(f, array)
         return p
 
-    def dnngen(self, *args, timeout=600):
+    def dnngen(self, *args, timeout=600, env=None):
         p = subprocess.run([BIN] + [str(a) for a in args], cwd=self.tmp, capture_output=True,
-                           text=True, timeout=timeout)
+                           text=True, timeout=timeout, env=env)
         self._last = p
         return p
 
@@ -195,12 +195,12 @@ class CliTestCase(unittest.TestCase):
         self.assertTrue(lines[0].startswith("error: "), "stderr must start with 'error: '" + self.describe(p))
         return lines[0]
 
-    def assert_bad_input(self, args, needles, absent=(), timeout=600):
+    def assert_bad_input(self, args, needles, absent=(), timeout=600, env=None):
         """Runs dnngen ARGS expecting the bad-input contract; every needle must be in the
         message; the temp dir must be unchanged (no partial, temporary or clobbered files);
         the paths in `absent` must not exist."""
         before = tree_state(self.tmp)
-        p = self.dnngen(*args, timeout=timeout)
+        p = self.dnngen(*args, timeout=timeout, env=env)
         line = self.error_line(p, 2)
         if os.environ.get("CLI_TEST_SHOW_ERRORS"):
             print(f"\n    [{' '.join(p.args[1:3])}] {line}", end="", flush=True)
@@ -1196,6 +1196,12 @@ class LateBadInputTests(CliTestCase):
                                       ["jdir"], absent=[self.out])
         with self.subTest(command="cosim"):
             self.assert_bad_input(["cosim", self.config(), "--random", "--count", "1", "--json", jdir], ["jdir"])
+
+    def test_unknown_simulator_build_mode(self):
+        env = dict(os.environ, DNNGEN_SIM_BUILD="fastest")
+        self.assert_bad_input(["run", self.config(), "--backend", "rtl", "--in", f"A={self.ap}",
+                               "--in", f"B={self.bp}", "--out", f"C={self.out}"],
+                              ["DNNGEN_SIM_BUILD=fastest", "quick or fast"], absent=[self.out], env=env)
 
     def test_out_path_is_a_directory(self):
         cdir = self.path("cdir")

@@ -32,12 +32,19 @@ for f in "$@"; do
     rtl+=("$src/$f")
   fi
 done
+# DNNGEN_SIM_BUILD=quick (make test sets it) compiles the C++ at -O1: about half the build
+# time; unset or `fast`, at -O3 for simulation speed (the demo and the benchmarks).
+case ${DNNGEN_SIM_BUILD:-fast} in
+  quick) cxx_opt=-O1 make_opt="OPT_FAST=-O1 OPT_GLOBAL=-O1" ;;
+  fast) cxx_opt=-O2 make_opt="OPT_FAST=-O3 OPT_GLOBAL=-O2" ;;
+  *) echo "build_tb.sh: DNNGEN_SIM_BUILD=$DNNGEN_SIM_BUILD: expected quick or fast" >&2; exit 2 ;;
+esac
 build() {
   verilator --cc --exe --build -j 2 --top-module "$top" --Mdir "$out/obj_$top" -o "$out/${top}_tests" \
     -O3 --assert --x-assign unique --x-initial unique -Wall \
-    -CFLAGS "-std=c++17 -O2 -I$src/model/include -I$src/testbench/common -I$src/testbench/tlm -I$out$defines" "${params[@]}" \
+    -CFLAGS "-std=c++17 $cxx_opt -I$src/model/include -I$src/testbench/common -I$src/testbench/tlm -I$out$defines" "${params[@]}" \
     -LDFLAGS "$model_lib$c_objs -lgtest -lgtest_main -lpthread -lyaml-cpp -lfmt" \
-    -MAKEFLAGS "OPT_FAST=-O3 OPT_GLOBAL=-O2" \
+    -MAKEFLAGS "$make_opt" \
     "$out/dnn_shell_regs_pkg.sv" "$src/rtl/common/dnn_pkg.sv" "${rtl[@]}" "$src/$test" >"$out/build_$top.log" 2>&1
 }
 # The link does not see the C objects change: relink whenever there are some.
