@@ -5,6 +5,8 @@
 #      precision profiles in workloads/bitserial_<network>.csv), conv-only totals too;
 #      Pragmatic with two-stage shifting (PRA-2b, configs/bitserial_pragmatic_2stage_16x4_l16)
 #      beside the single-stage one;
+#      and VGG-16's fully connected layers (M = 1) with and without `cascade`
+#      (configs/bitserial_{stripes,pragmatic}_cascade_16x4_l16);
 #   2. Yosys generic area (cells) of one serial inner-product unit (SIP) per mode (and
 #      Pragmatic's two-stage SIP) and of its bit-parallel equivalent, and throughput per area.
 # Usage: scripts/bench_bitserial.sh [BUILD_DIR]   (default build; needs dnngen built)
@@ -17,7 +19,7 @@ trap 'rm -rf "$WORK"' EXIT
 
 echo "== speedup over the bit-parallel baseline (equal peak throughput)"
 for net in alexnet_conv vgg16; do
-  for mode in stripes pragmatic pragmatic_2stage pragmatic_wsync pragmatic_2stage_wsync; do
+  for mode in stripes pragmatic pragmatic_2stage pragmatic_wsync pragmatic_2stage_wsync stripes_cascade pragmatic_cascade; do
     "$DNNGEN" bench "$ROOT/configs/bitserial_${mode}_16x4_l16.yaml" --network "$ROOT/workloads/$net.csv" \
       --json "$WORK/$net-$mode.json" >"$WORK/$net-$mode.txt"
   done
@@ -34,7 +36,19 @@ for variant, label in (("pragmatic_2stage", "two-stage (2-bit first stage)"),
                        ("pragmatic_wsync", "per-window synchronisation"),
                        ("pragmatic_2stage_wsync", "two-stage and per-window synchronisation")):
     v = total(variant)
-    print(f"  Pragmatic {label}: {p/v:.2f}x over bit-parallel, {s/v:.2f}x over Stripes, {g/v:.3f}x single-stage tile-synchronised")
+    print(f"  Pragmatic {label}: {p/v:.2f}x over bit-parallel, {s/v:.2f}x over Stripes, {g/v:.3f}x single-stage tile-synchronised")fc = [l for l in json.load(open(f"{sys.argv[1]}-stripes_cascade.json"))["layers"] if l["M"] == 1]
+if fc:  # fully connected layers of one input: one window each, or spread over the windows
+    plain = {l["name"]: l for l in json.load(open(f"{sys.argv[1]}-stripes.json"))["layers"]}
+    prag = {l["name"]: l for l in json.load(open(f"{sys.argv[1]}-pragmatic_cascade.json"))["layers"]}
+    every = lambda v, k: sum(l[k] for l in json.load(open(f"{sys.argv[1]}-{v}.json"))["layers"])
+    for l in fc:
+        n = l["name"]
+        print(f"  {n} (M = 1): Stripes {l['parallel_cycles']/plain[n]['stripes_cycles']:.2f}x over bit-parallel on one window, "
+              f"{l['parallel_cycles']/l['stripes_cycles']:.2f}x with cascade; Pragmatic (per-window sync) with cascade "
+              f"{l['parallel_cycles']/prag[n]['pragmatic_cycles']:.2f}x")
+    par = every("stripes", "parallel_cycles")
+    print(f"  whole network: Stripes {par/every('stripes', 'stripes_cycles'):.2f}x -> {par/every('stripes_cascade', 'stripes_cycles'):.2f}x with cascade, "
+          f"Pragmatic (per-window sync) {par/every('pragmatic_wsync', 'pragmatic_cycles'):.2f}x -> {par/every('pragmatic_cascade', 'pragmatic_cycles'):.2f}x")
 PY
   echo
 done

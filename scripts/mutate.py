@@ -51,6 +51,9 @@ PRESETS = [
     ("bitserial_pragmatic_2stage_3x2_l5_int8s.yaml", "bitserial"),
     # Pragmatic's per-window synchronisation.
     ("bitserial_pragmatic_wsync_3x2_l5_int8s.yaml", "bitserial"),
+    # Fully connected layers cascaded over the windows (Stripes, Pragmatic).
+    ("bitserial_stripes_cascade_3x2_l5_int8s.yaml", "bitserial"),
+    ("bitserial_pragmatic_cascade_3x2_l5_int8s.yaml", "bitserial"),
     # Non-square arrays: what the square presets cannot tell apart (rows for columns).
     ("../testbench/mutate/systolic_ws_5x3_int8.yaml", "systolic"),
     ("../testbench/mutate/systolic_os_3x5_int8.yaml", "systolic"),

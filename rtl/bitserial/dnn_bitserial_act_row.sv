@@ -1,7 +1,10 @@
 // Activation side of one tile row (one window): turns the row's brick of activations
 // into what its SIPs consume each cycle, shared by the row's TileCols SIPs.
 //   Mode 0 (Stripes): bit bit_i of every lane (the brick stays on the buffer's output
-//     register for the whole brick, so nothing is stored here).
+//     register for the whole brick, so nothing is stored here). With RowSync (which
+//     Cascade needs) the window runs its brick on its own: the brick is latched on its
+//     first cycle and the window counts its bits down itself, from prec_i - 1; more_o:
+//     bits are left after this cycle.
 //   Mode 1 (Pragmatic): the oneffset encoder. On the brick's first cycle each lane's
 //     activation, cut to its p-bit two's-complement pattern, becomes a mask of pending
 //     one bits; every cycle each lane gives its lowest pending bit (present, is-sign-bit,
@@ -18,7 +21,7 @@ module dnn_bitserial_act_row #(
   parameter int unsigned Signed   = 0,
   parameter int unsigned TwoStage       = 0,
   parameter int unsigned FirstStageBits = 2,
-  parameter int unsigned RowSync        = 0,  // the brick's precision is held here
+  parameter int unsigned RowSync        = 0,  // the brick (Stripes) or its precision is held here
   localparam int unsigned PosBits  = dnn_pkg::idx_bits(InBits),
   localparam int unsigned ShBits   = dnn_pkg::shift_bits(InBits, TwoStage, FirstStageBits),
   localparam int unsigned PBits    = $clog2(InBits + 1),
@@ -37,18 +40,41 @@ module dnn_bitserial_act_row #(
 );
 
   if (Mode == dnn_pkg::ModeStripes) begin : g_stripes
+    logic [Lanes*InBits-1:0] brick;
+    logic [PBits-1:0]        bit_now;
+    if (RowSync != 0) begin : g_own
+      logic [Lanes*InBits-1:0] brick_q;
+      logic [PBits-1:0]        bit_q;
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          brick_q <= '0;
+          bit_q   <= '0;
+        end else if (en_i) begin
+          if (first_i) brick_q <= brick_i;
+          bit_q <= bit_now - 1'b1;
+        end
+      end
+      assign brick   = first_i ? brick_i : brick_q;
+      assign bit_now = first_i ? prec_i - 1'b1 : bit_q;
+      assign more_o  = bit_now != '0;
+      logic unused_bit;
+      assign unused_bit = ^bit_i;
+    end else begin : g_shared
+      assign brick   = brick_i;
+      assign bit_now = bit_i;
+      assign more_o  = 1'b0;
+      logic unused_shared;
+      assign unused_shared = ^{clk_i, rst_ni, en_i, first_i, prec_i};
+    end
     always_comb begin
       lane_o = '0;
       for (int l = 0; l < Lanes; l++) begin
         for (int b = 0; b < InBits; b++) begin
-          if (PBits'(b) == bit_i) lane_o[l] = brick_i[l*InBits + b];
+          if (PBits'(b) == bit_now) lane_o[l] = brick[l*InBits + b];
         end
       end
     end
-    assign more_o = 1'b0;
     assign base_o = '0;
-    logic unused_stripes;
-    assign unused_stripes = ^{clk_i, rst_ni, en_i, first_i, prec_i};
   end else if (Mode == dnn_pkg::ModePragmatic) begin : g_pragmatic
     // The first-stage window: 2^FirstStageBits positions from the base (all of them with
     // the single-stage shifter, whose base is always 0).

@@ -5,7 +5,9 @@
 // sequencer walks the bricks and reads the buffers; the precision of a group is detected
 // on the buffers' outputs; the tile of SIPs runs each brick; the output bank hands the
 // tile's sums out one row (TileCols results) a cycle. The job ends with finish_i (its last
-// result handed over, after whatever stage follows the output bank).
+// result handed over, after whatever stage follows the output bank). With Cascade, a job of
+// one window (M = 1) spreads its bricks over the tile's windows (dnn_bitserial_seq) and the
+// windows' sums of each filter add up into the one row the output bank hands out.
 module dnn_bitserial_compute #(
   parameter int unsigned Mode       = dnn_pkg::ModeStripes,
   parameter int unsigned Lanes      = 16,
@@ -17,7 +19,8 @@ module dnn_bitserial_compute #(
   parameter int unsigned Signed     = 0,
   parameter int unsigned TwoStage       = 0,  // Pragmatic: two-stage shifting
   parameter int unsigned FirstStageBits = 2,
-  parameter int unsigned RowSync        = 0,  // Pragmatic: per-window synchronisation
+  parameter int unsigned RowSync        = 0,  // per-window synchronisation (Pragmatic, or for Cascade)
+  parameter int unsigned Cascade        = 0,  // M = 1 jobs' bricks spread over the windows
   parameter int unsigned KbMax      = 4,   // bricks a row of the buffers: ceil(MaxK / Lanes)
   parameter int unsigned DimBits    = 8,
   parameter int unsigned ABits      = 4,
@@ -63,8 +66,11 @@ module dnn_bitserial_compute #(
   output logic [CycleBits-1:0]                 cycles_o
 );
 
-  if (RowSync != 0 && Mode != dnn_pkg::ModePragmatic) begin : g_bad_sync
-    $error("dnn_bitserial_compute: RowSync (per-window synchronisation) needs Mode 1 (pragmatic)");
+  if (RowSync != 0 && Mode != dnn_pkg::ModePragmatic && Cascade == 0) begin : g_bad_sync
+    $error("dnn_bitserial_compute: RowSync (per-window synchronisation) needs Mode 1 (pragmatic), or Cascade");
+  end
+  if (Cascade != 0 && (RowSync == 0 || Mode == dnn_pkg::ModeParallel)) begin : g_bad_cascade
+    $error("dnn_bitserial_compute: Cascade needs RowSync and a serial Mode (0 stripes, 1 pragmatic)");
   end
 
   // A precision port that cannot exceed InBits needs no check (a constant comparison).
@@ -95,15 +101,16 @@ module dnn_bitserial_compute #(
 
   logic [PBits-1:0] detected_prec, prec, bit_idx;
   logic en, step_last, tile_last, bank_free, capture, cap_last;
-  logic [TileRows-1:0] row_first, row_more;
+  logic [TileRows-1:0] row_first, row_more, row_last;
+  logic cascade;
   logic [DimBits-1:0] cap_m0, cap_n0;
   logic [RowBits-1:0] cap_rows;
-  logic [TileRows*TileCols*AccBits-1:0] sums;
+  logic [TileRows*TileCols*AccBits-1:0] sums, bank_sums;
 
   dnn_bitserial_seq #(
     .Mode(Mode), .Lanes(Lanes), .TileRows(TileRows), .TileCols(TileCols), .InBits(InBits),
     .KbMax(KbMax), .DimBits(DimBits), .ABits(ABits), .BBits(BBits),
-    .AStepTile(AStepTile), .AStepBrick(AStepBrick), .RowSync(RowSync)
+    .AStepTile(AStepTile), .AStepBrick(AStepBrick), .RowSync(RowSync), .Cascade(Cascade)
   ) u_seq (
     .clk_i           (clk_i),
     .rst_ni          (rst_ni),
@@ -121,6 +128,8 @@ module dnn_bitserial_compute #(
     .row_more_i      (row_more),
     .en_o            (en),
     .row_first_o     (row_first),
+    .row_last_o      (row_last),
+    .cascade_o       (cascade),
     .step_last_o     (step_last),
     .tile_last_o     (tile_last),
     .prec_o          (prec),
@@ -141,12 +150,14 @@ module dnn_bitserial_compute #(
   dnn_bitserial_tile #(
     .Mode(Mode), .Lanes(Lanes), .TileRows(TileRows), .TileCols(TileCols), .WBits(WBits),
     .InBits(InBits), .AccBits(AccBits), .Signed(Signed), .TwoStage(TwoStage),
-    .FirstStageBits(FirstStageBits), .RowSync(RowSync)
+    .FirstStageBits(FirstStageBits), .RowSync(RowSync), .Cascade(Cascade)
   ) u_tile (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .en_i        (en),
     .first_i     (row_first),
+    .row_last_i  (row_last),
+    .cascade_i   (cascade),
     .step_last_i (step_last),
     .tile_last_i (tile_last),
     .prec_i      (prec),
@@ -157,13 +168,34 @@ module dnn_bitserial_compute #(
     .sum_o       (sums)
   );
 
+  // A cascaded job's result row: each filter's sums over the windows (modulo 2^AccBits).
+  if (Cascade != 0) begin : g_cascade_sum
+    logic [TileCols*AccBits-1:0] total;
+    always_comb begin
+      total = '0;
+      for (int r = 0; r < TileRows; r++) begin
+        for (int c = 0; c < TileCols; c++) begin
+          total[c*AccBits +: AccBits] = total[c*AccBits +: AccBits] + sums[(r*TileCols + c)*AccBits +: AccBits];
+        end
+      end
+    end
+    always_comb begin
+      bank_sums = sums;
+      if (cascade) bank_sums[0 +: TileCols*AccBits] = total;
+    end
+  end else begin : g_window_sums
+    assign bank_sums = sums;
+    logic unused_cascade;
+    assign unused_cascade = cascade;
+  end
+
   dnn_bitserial_drain #(
     .TileRows(TileRows), .TileCols(TileCols), .AccBits(AccBits), .DimBits(DimBits)
   ) u_drain (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .capture_i   (capture),
-    .sums_i      (sums),
+    .sums_i      (bank_sums),
     .m0_i        (cap_m0),
     .n0_i        (cap_n0),
     .rows_i      (cap_rows),

@@ -12,6 +12,13 @@
 // and the next brick is read in the cycle the last window starts the current one, so a
 // window runs at most one brick ahead of the slowest. A tile's last brick ends when every
 // window has finished it: tiles stay synchronised, bricks do not.
+// With Cascade (which needs RowSync), a job of one window (M = 1: a fully connected
+// layer) spreads its bricks over the tile's windows instead of leaving all but one idle:
+// brick kb of a tile goes to window kb mod TileRows alone (cascade_o: each window takes
+// the brick's first activation slot, and the tile's window sums add up to one row), and
+// the next brick is read in the cycle its window starts this one. With a brick of p
+// cycles and p <= TileRows windows a brick starts every cycle, as in the bit-parallel
+// baseline; a window still busy with its last brick holds the read back.
 // The A buffer's brick group (mt, kb) is at mt*AStepTile + kb*AStepBrick: mt*KbMax + kb
 // in the kernel top, kb*ceil(MaxM/TileRows) + mt behind the shell (the loader's layout).
 module dnn_bitserial_seq #(
@@ -27,8 +34,10 @@ module dnn_bitserial_seq #(
   parameter int unsigned AStepTile  = KbMax,
   parameter int unsigned AStepBrick = 1,
   parameter int unsigned RowSync    = 0,
+  parameter int unsigned Cascade    = 0,
   localparam int unsigned PBits   = $clog2(InBits + 1),
-  localparam int unsigned RowBits = $clog2(TileRows + 1)
+  localparam int unsigned RowBits = $clog2(TileRows + 1),
+  localparam int unsigned SlotBits = dnn_pkg::idx_bits(TileRows)
 ) (
   input  logic               clk_i,
   input  logic               rst_ni,
@@ -48,6 +57,8 @@ module dnn_bitserial_seq #(
   input  logic [TileRows-1:0] row_more_i,    // Pragmatic: the window has bits left after this cycle
   output logic               en_o,
   output logic [TileRows-1:0] row_first_o,  // the window starts the brick on the buffer outputs
+  output logic [TileRows-1:0] row_last_o,   // RowSync: the window's brick ends this cycle
+  output logic               cascade_o,    // Cascade: this job's bricks are spread over the windows
   output logic               step_last_o,
   output logic               tile_last_o,  // the tile's results leave this cycle
   output logic [PBits-1:0]   prec_o,
@@ -82,13 +93,19 @@ module dnn_bitserial_seq #(
   // those still working on a brick they started in an earlier cycle.
   logic [TileRows-1:0] started_q, started_d, run_q, run_d, row_first, row_cont;
   logic               all_started;
+  // Cascade: the job is one window's, the window of the next brick read and of the one on
+  // the outputs, and the windows that take the brick on the outputs.
+  logic               cascade_q, cascade_d;
+  logic [SlotBits-1:0] rd_slot_q, rd_slot_d, cur_slot_q, cur_slot_d;
+  logic [TileRows-1:0] take;
   logic [DimBits:0]   m_left, rd_m_left;
 
   assign prec_cur  = (first_q || RowSync != 0) ? (auto_q ? detected_prec_i : prec_job_q) : prec_q;
   assign bit_cur   = first_q ? prec_cur - 1'b1 : bit_q;
-  assign row_first   = (RowSync != 0) ? ({TileRows{active_q}} & ~started_q & ~run_q) : {TileRows{first_q}};
+  assign take        = cascade_q ? TileRows'(1) << cur_slot_q : {TileRows{1'b1}};
+  assign row_first   = (RowSync != 0) ? ({TileRows{active_q}} & ~started_q & ~run_q & take) : {TileRows{first_q}};
   assign row_cont    = (row_first | run_q) & row_more_i;
-  assign all_started = &(started_q | row_first);
+  assign all_started = &(started_q | row_first | ~take);
   // The step ends (the next brick may be read): with RowSync once every window has started
   // the brick, and for a tile's last brick once every window has finished it.
   assign step_last = (RowSync != 0) ? (all_started && !(cur_tile_last_q && |row_cont))
@@ -128,6 +145,9 @@ module dnn_bitserial_seq #(
     cur_n0_d        = cur_n0_q;
     started_d       = started_q;
     run_d           = run_q;
+    cascade_d       = cascade_q;
+    rd_slot_d       = rd_slot_q;
+    cur_slot_d      = cur_slot_q;
     if (start_i) begin
       m_d        = job_m_i;
       n_d        = job_n_i;
@@ -146,6 +166,8 @@ module dnn_bitserial_seq #(
       first_d    = 1'b0;
       started_d  = '0;
       run_d      = '0;
+      cascade_d  = Cascade != 0 && job_m_i == DimBits'(1);
+      rd_slot_d  = '0;
     end else begin
       if (adv) begin
         started_d = started_q | row_first;
@@ -163,6 +185,8 @@ module dnn_bitserial_seq #(
         cur_job_last_d  = last_k && last_n && last_m;
         cur_m0_d        = rd_m0_q;
         cur_n0_d        = rd_n0_q;
+        cur_slot_d      = rd_slot_q;
+        rd_slot_d       = (last_k || 32'(rd_slot_q) == TileRows - 1) ? '0 : rd_slot_q + 1'b1;
         if (!last_k) begin
           rd_k0_d = rd_k0_q + DimBits'(Lanes);
           a_kb_d  = a_kb_q + ABits'(AStepBrick);
@@ -211,6 +235,9 @@ module dnn_bitserial_seq #(
       cur_n0_q        <= '0;
       started_q       <= '0;
       run_q           <= '0;
+      cascade_q       <= 1'b0;
+      rd_slot_q       <= '0;
+      cur_slot_q      <= '0;
     end else begin
       m_q             <= m_d;
       n_q             <= n_d;
@@ -235,6 +262,9 @@ module dnn_bitserial_seq #(
       cur_n0_q        <= cur_n0_d;
       started_q       <= started_d;
       run_q           <= run_d;
+      cascade_q       <= cascade_d;
+      rd_slot_q       <= rd_slot_d;
+      cur_slot_q      <= cur_slot_d;
     end
   end
 
@@ -243,6 +273,8 @@ module dnn_bitserial_seq #(
   assign b_addr_o    = b_base_q + b_kb_q;
   assign en_o        = adv;
   assign row_first_o = row_first;
+  assign row_last_o  = (row_first | run_q) & ~row_more_i;
+  assign cascade_o   = cascade_q;
   assign step_last_o = step_last;
   assign tile_last_o = cur_tile_last_q && step_last;  // the tile's last cycle
   assign prec_o      = prec_cur;

@@ -92,8 +92,11 @@ module dnn_bitserial_sip #(
       // MSB first: the partial sum doubles each cycle; the sign bit weighs -2^(p-1).
       partial_d = (step_first_i ? '0 : {partial_q, 1'b0}) +
                   ((Signed != 0 && msb_neg_i) ? (~tree + 1'b1) : tree);
-      sum   = acc_q + partial_d;
-      acc_d = !step_last_i ? acc_q : (tile_last_i ? '0 : sum);
+      // The brick's partial sum counts on its last cycle only. With per-window
+      // synchronisation a window may have ended its last brick before the tile's last
+      // cycle (tile_last_i without step_last_i): its sum is then the accumulator alone.
+      sum   = acc_q + (step_last_i ? partial_d : '0);
+      acc_d = tile_last_i ? '0 : sum;
     end
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) partial_q <= '0;

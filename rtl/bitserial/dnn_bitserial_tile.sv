@@ -3,7 +3,9 @@
 // its column. Every SIP advances together (one synchronised group per tile); with RowSync
 // (Pragmatic) each window starts its bricks on its own (first_i[r]) and keeps the brick's
 // weights in a register of its own from that first cycle, since the buffer moves on to
-// the next brick once every window has started this one.
+// the next brick once every window has started this one. A Stripes window with RowSync
+// also ends its bricks on its own (row_last_i). In a cascaded job (cascade_i: M = 1, the
+// bricks spread over the windows) every window takes the brick's first activation slot.
 module dnn_bitserial_tile #(
   parameter int unsigned Mode     = 0,
   parameter int unsigned Lanes    = 16,
@@ -15,7 +17,8 @@ module dnn_bitserial_tile #(
   parameter int unsigned Signed   = 0,
   parameter int unsigned TwoStage       = 0,  // Pragmatic: two-stage shifting
   parameter int unsigned FirstStageBits = 2,
-  parameter int unsigned RowSync        = 0,  // Pragmatic: per-window synchronisation
+  parameter int unsigned RowSync        = 0,  // per-window synchronisation
+  parameter int unsigned Cascade        = 0,  // M = 1 jobs' bricks spread over the windows
   localparam int unsigned PBits    = $clog2(InBits + 1),
   localparam int unsigned PosBits  = dnn_pkg::idx_bits(InBits),
   localparam int unsigned ShBits   = dnn_pkg::shift_bits(InBits, TwoStage, FirstStageBits),
@@ -25,6 +28,8 @@ module dnn_bitserial_tile #(
   input  logic                                 rst_ni,
   input  logic                                 en_i,
   input  logic [TileRows-1:0]                  first_i,  // window r starts a brick this cycle
+  input  logic [TileRows-1:0]                  row_last_i,  // RowSync: window r's brick ends
+  input  logic                                 cascade_i,
   input  logic                                 step_last_i,
   input  logic                                 tile_last_i,
   input  logic [PBits-1:0]                     prec_i,
@@ -39,6 +44,14 @@ module dnn_bitserial_tile #(
     logic [Lanes*LaneBits-1:0]       lanes;
     logic [PosBits-1:0]              base;
     logic [TileCols*Lanes*WBits-1:0] w_row;  // the weights of the window's current brick
+    logic [Lanes*InBits-1:0]         act_row;
+    logic                            sip_last;
+    if (Cascade != 0) begin : g_cascade
+      assign act_row = cascade_i ? act_i[0 +: Lanes*InBits] : act_i[r*Lanes*InBits +: Lanes*InBits];
+    end else begin : g_own_slot
+      assign act_row = act_i[r*Lanes*InBits +: Lanes*InBits];
+    end
+    assign sip_last = (RowSync != 0) ? row_last_i[r] : step_last_i;
     if (RowSync != 0) begin : g_w_hold
       logic [TileCols*Lanes*WBits-1:0] w_q;
       always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -57,7 +70,7 @@ module dnn_bitserial_tile #(
       .rst_ni  (rst_ni),
       .en_i    (en_i),
       .first_i (first_i[r]),
-      .brick_i (act_i[r*Lanes*InBits +: Lanes*InBits]),
+      .brick_i (act_row),
       .prec_i  (prec_i),
       .bit_i   (bit_i),
       .lane_o  (lanes),
@@ -73,7 +86,7 @@ module dnn_bitserial_tile #(
         .rst_ni       (rst_ni),
         .en_i         (en_i),
         .step_first_i (first_i[r]),
-        .step_last_i  (step_last_i),
+        .step_last_i  (sip_last),
         .msb_neg_i    (first_i[r]),  // MSB first: a brick's first cycle is its sign bit
         .tile_last_i  (tile_last_i),
         .lane_i       (lanes),
@@ -83,5 +96,8 @@ module dnn_bitserial_tile #(
       );
     end
   end
+
+  logic unused_tile;
+  assign unused_tile = ^{row_last_i, step_last_i, cascade_i};
 
 endmodule

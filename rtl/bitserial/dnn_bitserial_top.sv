@@ -16,7 +16,8 @@ module dnn_bitserial_top #(
   parameter int unsigned Signed   = 0,
   parameter int unsigned TwoStage       = 0,  // Pragmatic: two-stage shifting (PRA-nb)
   parameter int unsigned FirstStageBits = 2,  // its first-stage offset bits
-  parameter int unsigned RowSync        = 0,  // Pragmatic: per-window synchronisation
+  parameter int unsigned RowSync        = 0,  // per-window synchronisation (Pragmatic, or for Cascade)
+  parameter int unsigned Cascade        = 0,  // M = 1 jobs' bricks spread over the windows
   parameter int unsigned MaxM     = 64,
   parameter int unsigned MaxN     = 64,
   parameter int unsigned MaxK     = 64,
@@ -107,7 +108,7 @@ module dnn_bitserial_top #(
   dnn_bitserial_compute #(
     .Mode(Mode), .Lanes(Lanes), .TileRows(TileRows), .TileCols(TileCols), .InBits(InBits),
     .WBits(WBits), .AccBits(AccBits), .Signed(Signed), .TwoStage(TwoStage),
-    .FirstStageBits(FirstStageBits), .RowSync(RowSync), .KbMax(KbMax), .DimBits(DimBits),
+    .FirstStageBits(FirstStageBits), .RowSync(RowSync), .Cascade(Cascade), .KbMax(KbMax), .DimBits(DimBits),
     .ABits(ABits), .BBits(BBits), .MaxM(MaxM), .MaxN(MaxN), .MaxK(MaxK), .CycleBits(CycleBits)
   ) u_compute (
     .clk_i       (clk_i),

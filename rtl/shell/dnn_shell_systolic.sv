@@ -36,6 +36,7 @@ module dnn_shell_systolic #(
   parameter int unsigned TwoStage    = 0,                      // bit-serial Pragmatic: two-stage shifting
   parameter int unsigned FirstStageBits = 2,
   parameter int unsigned RowSync     = 0,                      // bit-serial Pragmatic: per-window sync
+  parameter int unsigned Cascade     = 0,                      // bit-serial: M = 1 jobs spread over the windows
   parameter int unsigned Saturate    = 0,
   parameter int unsigned MaxM        = 64,
   parameter int unsigned MaxN        = 64,
@@ -721,6 +722,7 @@ module dnn_shell_systolic #(
       .TwoStage  (TwoStage),
       .FirstStageBits(FirstStageBits),
       .RowSync   (RowSync),
+      .Cascade   (Cascade),
       .MaxM      (MaxM),
       .MaxN      (MaxN),
       .MaxK      (MaxK),

@@ -20,6 +20,9 @@
 #ifndef TB_RowSync
 #define TB_RowSync 0  // bit-serial Pragmatic: per-window synchronisation
 #endif
+#ifndef TB_Cascade
+#define TB_Cascade 0  // bit-serial: M = 1 jobs spread over the windows (with RowSync)
+#endif
 #ifndef TB_Lanes
 #define TB_Lanes 16
 #endif
@@ -81,7 +84,8 @@ inline systolic::ShellParams tb_params() {
   p.lanes = TB_Lanes;
   p.two_stage_shift = TB_TwoStage != 0;
   p.first_stage_bits = TB_FirstStageBits;
-  p.window_sync = TB_RowSync != 0;
+  p.window_sync = TB_RowSync != 0 && TB_Mode == 1;  // Stripes has RowSync only for Cascade
+  p.cascade = TB_Cascade != 0;
   p.dataflow = TB_Dataflow == 0 ? config::Dataflow::kWeightStationary : config::Dataflow::kOutputStationary;
   p.rows = TB_NumRows;
   p.cols = TB_NumCols;

@@ -121,6 +121,9 @@ LayerDescriptor random_layer(std::mt19937_64& rng, const ShellParams& p, unsigne
         break;
     }
   }
+  // Bit-serial with cascade: a third of the layers are fully connected ones of one row, whose
+  // bricks spread over the windows.
+  if (p.cascade && pick(0, 2) == 0) d.m = 1;
   const char* types[3] = {"int8", "int16", "int32"};
   d.out_type = types[pick(0, p.acc_bits > 32 ? 1 : 2)];
   if (d.out_type != "int32" && pick(0, 2) == 0) d.out_bits = pick(2, d.out_type == "int8" ? 8 : 16);

@@ -107,6 +107,35 @@ TEST(BitserialModel, WindowSynchronisationLetsWindowsRunOneBrickAhead) {
   EXPECT_EQ(tile_cycles(cfg, a, 0, {false, 7}), 6u);  // max(3, 1) + max(1, 3)
 }
 
+TEST(BitserialModel, CascadeSpreadsOneWindowsBricksOverTheWindows) {
+  // Brick kb on window kb mod rows, read the cycle after the previous brick started.
+  const unsigned three[] = {3, 3, 3, 3};
+  // Window 0: bricks 0 (0-3) and 2 (3-6); window 1: bricks 1 (1-4) and 3 (4-7).
+  EXPECT_EQ(cascade_cycles(three, 4, 2), 7u);
+  // p <= rows: a brick starts every cycle, bricks + p - 1 cycles in all.
+  const unsigned two[] = {2, 2, 2, 2, 2};
+  EXPECT_EQ(cascade_cycles(two, 5, 4), 6u);
+  // A long brick holds back the next one on its window only, and the reads behind it.
+  const unsigned uneven[] = {5, 1, 1, 1};
+  // Brick 2 waits for window 0 until cycle 5; brick 3, read then, starts at 6 and ends at 7.
+  EXPECT_EQ(cascade_cycles(uneven, 4, 2), 7u);
+  // tile_cycles of a job of one window (Stripes, p = 7, 3 lanes: 3 bricks on 2 windows):
+  // 0-7, 1-8 and 7-14 with cascade; 3 x 7 without.
+  auto cfg = small(config::BitserialMode::kStripes, false);
+  Tensor a({1, 9});
+  a.data = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  EXPECT_EQ(tile_cycles(cfg, a, 0, {false, 7}), 21u);
+  cfg.cascade = true;
+  EXPECT_EQ(tile_cycles(cfg, a, 0, {false, 7}), 14u);
+  // Jobs of more than one window are not cascaded.
+  Tensor two_rows({2, 9});
+  EXPECT_EQ(tile_cycles(cfg, two_rows, 0, {false, 7}), 21u);
+  // Values are the exact product either way.
+  Tensor b({9, 2});
+  for (size_t i = 0; i < b.data.size(); ++i) b.data[i] = static_cast<int64_t>(i % 7) - 3;
+  EXPECT_EQ(run_gemm(cfg, a, b, {false, 7}).c.data, reference_gemm(cfg, a, b).data);
+}
+
 TEST(BitserialModel, ScheduleWaitsForTheOutputBank) {
   // Two tiles of one 1-cycle brick and 2 rows each: the first ends at 2, the second
   // waits for the bank until 4 (one stall), then its 2 rows leave: 6 cycles.

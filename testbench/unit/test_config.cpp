@@ -259,36 +259,54 @@ bitserial:
   const auto two = parse_config(with("  first_stage_bits: 2\n"), "x.yaml");
   EXPECT_TRUE(two.bitserial.two_stage_shift);
   EXPECT_EQ(two.bitserial.first_stage_bits, 2u);
-  const auto params = rtl_parameters(two);
-  EXPECT_NE(std::find(params.begin(), params.end(), std::pair<std::string, int64_t>{"TwoStage", 1}),
-            params.end());
-  EXPECT_NE(std::find(params.begin(), params.end(), std::pair<std::string, int64_t>{"FirstStageBits", 2}),
-            params.end());
+  // An RTL parameter of a configuration, and the text in another mode.
+  const auto has_param = [](const config::Config& cfg, const std::string& name, int64_t value) {
+    const auto params = rtl_parameters(cfg);
+    return std::find(params.begin(), params.end(), std::pair<std::string, int64_t>{name, value}) !=
+           params.end();
+  };
+  const auto in_mode = [](std::string text, const std::string& mode) {
+    return text.replace(text.find("pragmatic"), 9, mode);
+  };
+  EXPECT_TRUE(has_param(two, "TwoStage", 1));
+  EXPECT_TRUE(has_param(two, "FirstStageBits", 2));
   EXPECT_EQ(
       error_of(with("  first_stage_bits: 4\n")),
       "x.yaml: bitserial.first_stage_bits: must be an integer in 0..3 (below log2(input_bits) = 4; omit "
       "the key for the single-stage shifter), got 4");
-  std::string stripes = with("  first_stage_bits: 1\n");
-  stripes.replace(stripes.find("pragmatic"), 9, "stripes");
-  EXPECT_EQ(error_of(stripes),
+  EXPECT_EQ(error_of(in_mode(with("  first_stage_bits: 1\n"), "stripes")),
             "x.yaml: bitserial.first_stage_bits: is a Pragmatic option (mode: pragmatic); remove it for mode "
             "stripes");
   // Per-window synchronisation: `sync: window`, Pragmatic only; `tile` is the default.
   const auto window = parse_config(with("  sync: window\n"), "x.yaml");
   EXPECT_TRUE(window.bitserial.window_sync);
-  const auto window_params = rtl_parameters(window);
-  EXPECT_NE(
-      std::find(window_params.begin(), window_params.end(), std::pair<std::string, int64_t>{"RowSync", 1}),
-      window_params.end());
+  EXPECT_TRUE(has_param(window, "RowSync", 1));
   EXPECT_FALSE(parse_config(with("  sync: tile\n"), "x.yaml").bitserial.window_sync);
   EXPECT_EQ(error_of(with("  sync: column\n")),
             "x.yaml: bitserial.sync: must be one of: tile, window; got 'column'");
-  std::string stripes_sync = with("  sync: window\n");
-  stripes_sync.replace(stripes_sync.find("pragmatic"), 9, "stripes");
   EXPECT_EQ(
-      error_of(stripes_sync),
+      error_of(in_mode(with("  sync: window\n"), "stripes")),
       "x.yaml: bitserial.sync: window is a Pragmatic option (mode: pragmatic); use tile or remove it for "
       "mode stripes");
+  // Fully connected layers cascaded: Stripes, or Pragmatic with sync: window; RowSync in the RTL.
+  const std::string stripes_cascade = in_mode(with("  cascade: true\n"), "stripes");
+  const auto cascade = parse_config(stripes_cascade, "x.yaml");
+  EXPECT_TRUE(cascade.bitserial.cascade);
+  EXPECT_FALSE(cascade.bitserial.window_sync);
+  EXPECT_TRUE(has_param(cascade, "RowSync", 1));
+  EXPECT_TRUE(has_param(cascade, "Cascade", 1));
+  EXPECT_TRUE(parse_config(with("  sync: window\n  cascade: true\n"), "x.yaml").bitserial.cascade);
+  EXPECT_EQ(error_of(with("  cascade: true\n")),
+            "x.yaml: bitserial.cascade: needs sync: window in mode pragmatic (a cascaded brick runs on one "
+            "window while the others run theirs)");
+  EXPECT_EQ(error_of(in_mode(with("  cascade: true\n"), "parallel")),
+            "x.yaml: bitserial.cascade: is for the bit-serial modes (stripes, pragmatic): the bit-parallel "
+            "baseline already takes a brick a cycle; remove it for mode parallel");
+  std::string one_row = stripes_cascade;
+  one_row.replace(one_row.find("tile_rows: 2"), 12, "tile_rows: 1");
+  EXPECT_EQ(error_of(one_row),
+            "x.yaml: bitserial.cascade: needs tile_rows >= 2 to spread bricks over, got 1");
+  EXPECT_EQ(error_of(with("  cascade: maybe\n")).substr(0, 26), "x.yaml: bitserial.cascade:");
 }
 
 TEST(ConfigErrors, MissingKeys) {

@@ -109,6 +109,12 @@ uint64_t pragmatic_cycles(const config::BitserialConfig& cfg, const GemmShape& s
                             std::max(1u, oneffset_cycles(cfg, patterns.data(), patterns.size()));
                       }
                     }
+                    if (cfg.cascade && s.m == 1) {  // window 0's bricks, spread over the windows
+                      std::vector<unsigned> window0(static_cast<size_t>(kbs));
+                      for (int64_t kb = 0; kb < kbs; ++kb)
+                        window0[static_cast<size_t>(kb)] = costs[static_cast<size_t>(kb * cfg.tile_rows)];
+                      return cascade_cycles(window0.data(), window0.size(), cfg.tile_rows);
+                    }
                     return synchronised_cycles(cfg, costs.data(), static_cast<size_t>(kbs), cfg.tile_rows);
                   })
       .cycles;
@@ -163,8 +169,12 @@ NetworkBench bench_network(const config::BitserialConfig& cfg, const std::string
     lb.zero_fraction = prof.zero_fraction;
     const auto g = static_cast<uint64_t>(layer.groups);
     const int64_t kbs = (lb.gemm.k + cfg.lanes - 1) / cfg.lanes;
-    const auto fixed = [&](uint64_t per_brick) {
-      return schedule(cfg, lb.gemm, [&](int64_t) { return per_brick * static_cast<uint64_t>(kbs); });
+    const auto fixed = [&](unsigned per_brick) {
+      const std::vector<unsigned> costs(static_cast<size_t>(kbs), per_brick);
+      return schedule(cfg, lb.gemm, [&](int64_t) {
+        return cfg.cascade && lb.gemm.m == 1 ? cascade_cycles(costs.data(), costs.size(), cfg.tile_rows)
+                                             : per_brick * static_cast<uint64_t>(kbs);
+      });
     };
     // The baseline at equal peak throughput: a bit-parallel tile input_bits times fewer
     // windows (serial tile at full precision: tile_rows*tile_cols*lanes/input_bits MACs

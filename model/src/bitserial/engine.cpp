@@ -29,6 +29,9 @@ std::string describe(const config::Config& cfg) {
     if (b.two_stage_shift)
       cycles += fmt::format("; two-stage shifting, {}-bit first stage", b.first_stage_bits);
   }
+  if (b.cascade)
+    cycles +=
+        fmt::format("; a job of one window (M = 1) spreads its bricks over the {} windows", b.tile_rows);
   return fmt::format(
       "  engine bitserial ({}: {}), tile {} windows x {} filters of SIPs, {} lanes per brick\n"
       "  activations {} up to {} bits, weights int{}, acc {} bits (wrap)\n"

@@ -280,8 +280,24 @@ uint64_t synchronised_cycles(const config::BitserialConfig& cfg, const unsigned*
   return total;
 }
 
+uint64_t cascade_cycles(const unsigned* costs, size_t bricks, size_t rows) {
+  std::array<uint64_t, 64> free_at{};  // the cycle window r has finished its last brick; rows <= 64
+  uint64_t on_outputs = 0;             // the cycle brick kb is on the buffer outputs
+  for (size_t kb = 0; kb < bricks; ++kb) {
+    const uint64_t start = std::max(free_at[kb % rows], on_outputs);
+    free_at[kb % rows] = start + costs[kb];
+    on_outputs = start + 1;  // read in the cycle its window starts this brick
+  }
+  return *std::max_element(free_at.begin(), free_at.begin() + static_cast<std::ptrdiff_t>(rows));
+}
+
 uint64_t tile_cycles(const config::BitserialConfig& cfg, const Tensor& a, int64_t mt, const Precision& p) {
   const int64_t kbs = (a.shape[1] + cfg.lanes - 1) / cfg.lanes;
+  if (cfg.cascade && a.shape[0] == 1) {  // one window: its bricks spread over the tile's windows
+    std::vector<unsigned> costs(static_cast<size_t>(kbs));
+    for (int64_t kb = 0; kb < kbs; ++kb) costs[static_cast<size_t>(kb)] = step_cycles(cfg, a, mt, kb, p);
+    return cascade_cycles(costs.data(), costs.size(), cfg.tile_rows);
+  }
   if (cfg.mode == BitserialMode::kPragmatic) {  // each window's cycles, however they synchronise
     std::vector<unsigned> costs(static_cast<size_t>(kbs) * cfg.tile_rows);
     for (int64_t kb = 0; kb < kbs; ++kb) {

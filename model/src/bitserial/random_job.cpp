@@ -19,6 +19,9 @@ Job random_job(const config::BitserialConfig& cfg, uint64_t seed, uint64_t index
   int64_t m = uniform(1, cfg.max_m), n = uniform(1, cfg.max_n), k = uniform(1, cfg.max_k);
   // The extreme-value jobs (kind 5) also take every size at its limit.
   if (kind == 5) m = cfg.max_m, n = cfg.max_n, k = cfg.max_k;
+  // With cascade, half the jobs are of one window (a fully connected layer's), whose bricks
+  // spread over the windows.
+  if (cfg.cascade && (index / kJobKinds) % 2 == 0) m = 1;
 
   Job job;
   job.precision.bits = static_cast<unsigned>(uniform(1, cfg.input_bits));

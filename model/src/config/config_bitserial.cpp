@@ -11,7 +11,7 @@ using detail::MapReader;
 
 const std::vector<std::string> kBitserialKeys = {
     "mode",   "lanes", "tile_rows", "tile_cols", "weight_bits",      "input_bits", "acc_bits",
-    "signed", "max_m", "max_n",     "max_k",     "first_stage_bits", "sync"};
+    "signed", "max_m", "max_n",     "max_k",     "first_stage_bits", "sync",       "cascade"};
 
 }  // namespace
 
@@ -56,6 +56,19 @@ BitserialConfig detail::parse_bitserial(const YAML::Node& node, const std::strin
       r.fail_at("sync", "window is a Pragmatic option (mode: pragmatic); use tile or remove it for mode " +
                             to_string(b.mode));
   }
+  if (r.has("cascade")) {
+    b.cascade = r.get_bool("cascade");
+    if (b.cascade && b.mode == BitserialMode::kParallel)
+      r.fail_at("cascade",
+                "is for the bit-serial modes (stripes, pragmatic): the bit-parallel baseline "
+                "already takes a brick a cycle; remove it for mode parallel");
+    if (b.cascade && b.mode == BitserialMode::kPragmatic && !b.window_sync)
+      r.fail_at("cascade",
+                "needs sync: window in mode pragmatic (a cascaded brick runs on one window "
+                "while the others run theirs)");
+    if (b.cascade && b.tile_rows < 2)
+      r.fail_at("cascade", fmt::format("needs tile_rows >= 2 to spread bricks over, got {}", b.tile_rows));
+  }
   b.max_m = r.get_unsigned("max_m", 1, 16384);
   b.max_n = r.get_unsigned("max_n", 1, 16384);
   b.max_k = r.get_unsigned("max_k", 1, 16384);
@@ -74,7 +87,8 @@ std::vector<std::pair<std::string, int64_t>> bitserial_rtl_parameters(const Bits
           {"Signed", b.is_signed ? 1 : 0},
           {"TwoStage", b.two_stage_shift ? 1 : 0},
           {"FirstStageBits", b.first_stage_bits},
-          {"RowSync", b.window_sync ? 1 : 0},
+          {"RowSync", b.window_sync || b.cascade ? 1 : 0},
+          {"Cascade", b.cascade ? 1 : 0},
           {"MaxM", b.max_m},
           {"MaxN", b.max_n},
           {"MaxK", b.max_k}};

@@ -35,6 +35,7 @@ ShellParams shell_params(const config::Config& cfg) {
     p.two_stage_shift = b.two_stage_shift;
     p.first_stage_bits = b.first_stage_bits;
     p.window_sync = b.window_sync;
+    p.cascade = b.cascade;
     p.rows = b.tile_rows;
     p.cols = b.tile_cols;
     p.in_bits = b.input_bits;
@@ -70,6 +71,7 @@ config::BitserialConfig bitserial_config(const ShellParams& p) {
   b.two_stage_shift = p.two_stage_shift;
   b.first_stage_bits = p.first_stage_bits;
   b.window_sync = p.window_sync;
+  b.cascade = p.cascade;
   b.tile_rows = p.rows;
   b.tile_cols = p.cols;
   b.weight_bits = p.w_bits;

@@ -101,7 +101,15 @@ unsigned step_cycles(const config::BitserialConfig& cfg, const Tensor& a, int64_
 uint64_t synchronised_cycles(const config::BitserialConfig& cfg, const unsigned* costs, size_t bricks,
                              size_t rows);
 
-// Cycles of the bricks of tile row block mt (every brick of A's K), one tile's work.
+// Cycles of one tile's bricks in a cascaded job (cfg.cascade, M = 1) given each brick's
+// cycles on its window (costs[kb], each >= 1): brick kb runs on window kb mod rows alone,
+// starting once that window has finished its last brick and the brick is on the buffer
+// outputs, which it is from the cycle after the previous brick started; the tile ends
+// when every window has finished.
+uint64_t cascade_cycles(const unsigned* costs, size_t bricks, size_t rows);
+
+// Cycles of the bricks of tile row block mt (every brick of A's K), one tile's work; a
+// job of one window with cfg.cascade spreads its bricks over the windows (cascade_cycles).
 uint64_t tile_cycles(const config::BitserialConfig& cfg, const Tensor& a, int64_t mt, const Precision& p);
 
 // The schedule's cycles when every step of tile row block mt takes cycles_of(mt)

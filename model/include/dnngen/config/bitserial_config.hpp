@@ -24,6 +24,11 @@ struct BitserialConfig {
   // (false, `tile`), or each window (tile row) starts its next brick as soon as it has
   // finished its last, at most one brick ahead of the slowest (true, `window`).
   bool window_sync = false;
+  // Fully connected layers (`cascade`, Stripes and Pragmatic): a job of one window (M = 1)
+  // spreads its bricks over the tile's windows, brick kb to window kb mod tile_rows, and the
+  // windows' sums add up to one row. Needs each window's own brick, weights and bit count,
+  // so the RTL runs with per-window synchronisation (RowSync) whenever this is on.
+  bool cascade = false;
   unsigned max_m = 64;  // job size limits
   unsigned max_n = 64;
   unsigned max_k = 64;

@@ -28,6 +28,7 @@ struct ShellParams {
   bool two_stage_shift = false;  // Pragmatic: TwoStage, FirstStageBits
   unsigned first_stage_bits = 2;
   bool window_sync = false;  // Pragmatic: RowSync
+  bool cascade = false;      // bit-serial: M = 1 jobs spread over the windows (Cascade)
   unsigned rows = 4, cols = 4, in_bits = 8, w_bits = 8, acc_bits = 32;
   bool is_signed = true, saturate = false;
   unsigned max_m = 64, max_n = 64, max_k = 64;
