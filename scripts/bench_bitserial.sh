@@ -36,7 +36,8 @@ for variant, label in (("pragmatic_2stage", "two-stage (2-bit first stage)"),
                        ("pragmatic_wsync", "per-window synchronisation"),
                        ("pragmatic_2stage_wsync", "two-stage and per-window synchronisation")):
     v = total(variant)
-    print(f"  Pragmatic {label}: {p/v:.2f}x over bit-parallel, {s/v:.2f}x over Stripes, {g/v:.3f}x single-stage tile-synchronised")fc = [l for l in json.load(open(f"{sys.argv[1]}-stripes_cascade.json"))["layers"] if l["M"] == 1]
+    print(f"  Pragmatic {label}: {p/v:.2f}x over bit-parallel, {s/v:.2f}x over Stripes, {g/v:.3f}x single-stage tile-synchronised")
+fc = [l for l in json.load(open(f"{sys.argv[1]}-stripes_cascade.json"))["layers"] if l["M"] == 1]
 if fc:  # fully connected layers of one input: one window each, or spread over the windows
     plain = {l["name"]: l for l in json.load(open(f"{sys.argv[1]}-stripes.json"))["layers"]}
     prag = {l["name"]: l for l in json.load(open(f"{sys.argv[1]}-pragmatic_cascade.json"))["layers"]}
