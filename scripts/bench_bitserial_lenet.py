@@ -12,7 +12,9 @@ RTL equals) runs each layer on the benchmark tile (16 windows x 4 filters x 16 l
   Stripes        at the layer's precision (8 bits), and detected per brick group (auto)
   Pragmatic      one full shifter per lane, two-stage shifting (2-bit first stage), each
                  with the whole tile synchronised or per-window synchronisation
-and checks every result against the exact product.
+and checks every result against the exact product. Then the FC layers at batch 1 (each
+image a job of one window, M = 1), on one window and spread over the 16 (`cascade`,
+configs/bitserial_{stripes,pragmatic}_cascade_16x4_l16), summed over the images.
 
 Caffe's LeNet has no ReLU after its convolutions, so conv2's and fc1's inputs (pooled
 conv outputs) are signed: their negative activations are two's complement patterns, with
@@ -43,6 +45,14 @@ VARIANTS = [
     ("Pragmatic 2-stage", "bitserial_pragmatic_2stage_16x4_l16", "8"),
     ("Pragmatic window", "bitserial_pragmatic_wsync_16x4_l16", "8"),
     ("Pragmatic 2st+win", "bitserial_pragmatic_2stage_wsync_16x4_l16", "8"),
+]
+# The FC layers at batch 1: one window per job, or its bricks spread over the windows.
+FC_VARIANTS = [
+    ("bit-parallel", "bitserial_parallel_1x4_l16", None),
+    ("Stripes p=8", "bitserial_stripes_16x4_l16", "8"),
+    ("Stripes cascade", "bitserial_stripes_cascade_16x4_l16", "8"),
+    ("Pragmatic window", "bitserial_pragmatic_wsync_16x4_l16", "8"),
+    ("Pragmatic cascade", "bitserial_pragmatic_cascade_16x4_l16", "8"),
 ]
 
 
@@ -119,11 +129,11 @@ def config_text(preset, signed, shape):
     return "\n".join(out) + "\n"
 
 
-def run_layer(dnngen, work, name, a, b, signed):
+def run_layer(dnngen, work, name, a, b, signed, variants=VARIANTS):
     np.save(work / f"{name}_A.npy", np.ascontiguousarray(a))
     np.save(work / f"{name}_B.npy", np.ascontiguousarray(b))
     cycles = {}
-    for label, preset, precision in VARIANTS:
+    for label, preset, precision in variants:
         cfg = work / f"{name}_{preset}.yaml"
         cfg.write_text(config_text(preset, signed, (a.shape, b.shape)))
         report = work / f"{name}_{label.replace(' ', '_')}.json"
@@ -175,7 +185,31 @@ def main():
           f"{totals['Stripes p=8'] / totals['Pragmatic window']:.2f}x window-synchronised; two-stage at "
           f"{totals['Pragmatic'] / totals['Pragmatic 2-stage']:.3f}x single-stage's speed (tile), "
           f"{totals['Pragmatic window'] / totals['Pragmatic 2st+win']:.3f}x (window)")
+    fc_batch1(args.dnngen, layers)
     return 0
+
+
+def fc_batch1(dnngen, layers):
+    """The FC layers with one image a job (M = 1), cycles summed over the images."""
+    labels = [v[0] for v in FC_VARIANTS]
+    print(f"\nFC layers at batch 1 (a job per image, M = 1), cycles summed over the images:")
+    print(f"{'layer':<6} {'N':>4} {'K':>4} " + " ".join(f"{label:>17}" for label in labels) +
+          "   (speedup over bit-parallel)")
+    with tempfile.TemporaryDirectory(prefix="dnngen-lenet-fc-") as tmp:
+        for name, a_float, w in layers:
+            if not name.startswith("fc"):
+                continue
+            a, signed = quantise(a_float, 8)
+            b, _ = quantise(w, 8)
+            totals = dict.fromkeys(labels, 0)
+            for i in range(a.shape[0]):
+                cycles = run_layer(dnngen, pathlib.Path(tmp), f"{name}_{i}", a[i:i + 1], b.astype(np.int16), signed,
+                                   FC_VARIANTS)
+                for label in labels:
+                    totals[label] += cycles[label]
+            base = totals["bit-parallel"]
+            print(f"{name:<6} {b.shape[1]:>4} {a.shape[1]:>4} " + " ".join(f"{totals[l]:>17}" for l in labels) +
+                  "   " + ", ".join(f"{base / totals[l]:.2f}x" for l in labels[1:]))
 
 
 if __name__ == "__main__":
