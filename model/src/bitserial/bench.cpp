@@ -106,7 +106,7 @@ uint64_t pragmatic_cycles(const config::BitserialConfig& cfg, const GemmShape& s
                       for (int64_t r = 0; r < rows; ++r) {
                         for (auto& pattern : patterns) pattern = static_cast<uint64_t>(draw(rng.next()));
                         costs[static_cast<size_t>(kb * cfg.tile_rows + r)] =
-                            std::max(1u, oneffset_cycles(cfg, patterns.data(), patterns.size()));
+                            brick_cycles(cfg, patterns.data(), patterns.size());
                       }
                     }
                     if (cfg.cascade && s.m == 1) {  // window 0's bricks, spread over the windows

@@ -41,7 +41,7 @@ unsigned window_cycles(const config::BitserialConfig& cfg, const Tensor& a, int6
                        unsigned prec) {
   std::array<uint64_t, 64> patterns{};  // lanes <= 64
   for (unsigned l = 0; l < cfg.lanes; ++l) patterns[l] = numerics::to_field(act(cfg, a, mt, r, kb, l), prec);
-  return std::max(1u, oneffset_cycles(cfg, patterns.data(), cfg.lanes));
+  return brick_cycles(cfg, patterns.data(), cfg.lanes);
 }
 
 // What one SIP adds for one brick, computed the way its mode computes it, modulo 2^64
@@ -126,10 +126,6 @@ unsigned needed_bits(int64_t v, bool is_signed) {
   return std::max(1u, len);
 }
 
-unsigned pattern_popcount(int64_t v, unsigned p) {
-  return static_cast<unsigned>(__builtin_popcountll(numerics::to_field(v, p)));
-}
-
 unsigned oneffset_cycles(const config::BitserialConfig& cfg, const uint64_t* patterns, size_t lanes) {
   unsigned most = 0;
   if (!cfg.two_stage_shift) {
@@ -151,6 +147,10 @@ unsigned oneffset_cycles(const config::BitserialConfig& cfg, const uint64_t* pat
     }
     ++most;
   }
+}
+
+unsigned brick_cycles(const config::BitserialConfig& cfg, const uint64_t* patterns, size_t lanes) {
+  return std::max(1u, oneffset_cycles(cfg, patterns, lanes));
 }
 
 void check_operands(const config::BitserialConfig& cfg, const Tensor& a, const Tensor& b, const Precision& p,

@@ -55,14 +55,15 @@ void check_activation_values(const config::BitserialConfig& cfg, const std::stri
 
 // Fewest bits (>= 1) holding v: unsigned, or two's complement.
 unsigned needed_bits(int64_t v, bool is_signed);
-// One bits of v's p-bit two's-complement pattern (the oneffsets Pragmatic processes).
-unsigned pattern_popcount(int64_t v, unsigned p);
 // Cycles Pragmatic's activation unit takes for one window's lanes, given each lane's
 // oneffset pattern (bit b set: a one bit at position b): with one full shifter per lane
 // the most populated lane's count; with two-stage shifting, cycle by cycle, the lanes whose
 // lowest pending bit lies within 2^first_stage_bits positions of the window's lowest one
 // take it. 0 when no lane has a one bit.
 unsigned oneffset_cycles(const config::BitserialConfig& cfg, const uint64_t* patterns, size_t lanes);
+// Pragmatic: a window's cycles on a brick, oneffset_cycles but at least 1 (a brick with no
+// one bit still takes the cycle it starts in).
+unsigned brick_cycles(const config::BitserialConfig& cfg, const uint64_t* patterns, size_t lanes);
 
 struct GemmShape {
   int64_t m = 0, n = 0, k = 0;
