@@ -168,16 +168,19 @@ module dnn_bitserial_compute #(
     .sum_o       (sums)
   );
 
-  // A cascaded job's result row: each filter's sums over the windows (modulo 2^AccBits).
+  // A cascaded job's result row: each filter's sums over the windows (modulo 2^AccBits),
+  // over a balanced tree per filter (log2(TileRows) adder levels after the SIPs' own).
   if (Cascade != 0) begin : g_cascade_sum
     logic [TileCols*AccBits-1:0] total;
-    always_comb begin
-      total = '0;
-      for (int r = 0; r < TileRows; r++) begin
-        for (int c = 0; c < TileCols; c++) begin
-          total[c*AccBits +: AccBits] = total[c*AccBits +: AccBits] + sums[(r*TileCols + c)*AccBits +: AccBits];
-        end
+    for (genvar c = 0; c < TileCols; c++) begin : g_filter
+      logic [TileRows*AccBits-1:0] column;  // window r's sum of filter c at r*AccBits
+      for (genvar r = 0; r < TileRows; r++) begin : g_window
+        assign column[r*AccBits +: AccBits] = sums[(r*TileCols + c)*AccBits +: AccBits];
       end
+      dnn_adder_tree #(.Count(TileRows), .Width(AccBits)) u_sum (
+        .in_i  (column),
+        .sum_o (total[c*AccBits +: AccBits])
+      );
     end
     always_comb begin
       bank_sums = sums;
