@@ -44,11 +44,11 @@ if fc:  # fully connected layers of one input: one window each, or spread over t
     every = lambda v, k: sum(l[k] for l in json.load(open(f"{sys.argv[1]}-{v}.json"))["layers"])
     for l in fc:
         n = l["name"]
-        print(f"  {n} (M = 1): Stripes {l['parallel_cycles']/plain[n]['stripes_cycles']:.2f}x over bit-parallel on one window, "
+        print(f"  {n} (M = 1, compute only): Stripes {l['parallel_cycles']/plain[n]['stripes_cycles']:.2f}x over bit-parallel on one window, "
               f"{l['parallel_cycles']/l['stripes_cycles']:.2f}x with cascade; Pragmatic (per-window sync) with cascade "
               f"{l['parallel_cycles']/prag[n]['pragmatic_cycles']:.2f}x")
     par = every("stripes", "parallel_cycles")
-    print(f"  whole network: Stripes {par/every('stripes', 'stripes_cycles'):.2f}x -> {par/every('stripes_cascade', 'stripes_cycles'):.2f}x with cascade, "
+    print(f"  whole network (compute only): Stripes {par/every('stripes', 'stripes_cycles'):.2f}x -> {par/every('stripes_cascade', 'stripes_cycles'):.2f}x with cascade, "
           f"Pragmatic (per-window sync) {par/every('pragmatic_wsync', 'pragmatic_cycles'):.2f}x -> {par/every('pragmatic_cascade', 'pragmatic_cycles'):.2f}x")
 PY
   echo

@@ -192,7 +192,7 @@ def main():
 def fc_batch1(dnngen, layers):
     """The FC layers with one image a job (M = 1), cycles summed over the images."""
     labels = [v[0] for v in FC_VARIANTS]
-    print("\nFC layers at batch 1 (a job per image, M = 1), cycles summed over the images:")
+    print("\nFC layers at batch 1 (a job per image, M = 1), cycles summed over the images, compute only (no data movement):")
     print(f"{'layer':<6} {'N':>4} {'K':>4} " + " ".join(f"{label:>17}" for label in labels) +
           "   (speedup over bit-parallel)")
     with tempfile.TemporaryDirectory(prefix="dnngen-lenet-fc-") as tmp:
