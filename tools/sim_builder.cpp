@@ -150,13 +150,22 @@ struct SimDesign {
 
 const char* const kRegsPackage = shell::kRegsPackageFile;
 
-// DNNGEN_SIM_BUILD=quick compiles the simulator's C++ at -O1: about half the build time
-// for a simulator 1.5-2x slower, which suits a test suite of short jobs (make test sets
-// it); unset, or `fast`, builds for simulation speed.
-std::string sim_cxx_opt() {
+// How the simulator's C++ is compiled: the harness's flag and the Verilated model's
+// (Verilator's default -Os for the model is about 2x slower to simulate than -O2, and -O3
+// is faster again: 16x16 WS kernel 0.76 -> 0.95 M cycles/s; docs/results.md).
+struct CxxOpt {
+  std::string harness;    // in -CFLAGS
+  std::string makeflags;  // -MAKEFLAGS for the model's objects
+};
+
+// DNNGEN_SIM_BUILD=quick compiles at -O1: about a third less build time for a simulator
+// about 1.5x slower, which suits a test suite of short jobs (make test sets it); unset,
+// or `fast`, builds for simulation speed.
+CxxOpt sim_cxx_opt() {
   const char* mode = std::getenv("DNNGEN_SIM_BUILD");
-  if (mode == nullptr || *mode == '\0' || std::string(mode) == "fast") return "-O2";
-  if (std::string(mode) == "quick") return "-O1";
+  if (mode == nullptr || *mode == '\0' || std::string(mode) == "fast")
+    return {"-O2", "OPT_FAST=-O3 OPT_GLOBAL=-O2"};
+  if (std::string(mode) == "quick") return {"-O1", "OPT_FAST=-O1 OPT_GLOBAL=-O1"};
   throw InputError(fmt::format("DNNGEN_SIM_BUILD={}: expected quick or fast", mode));
 }
 
@@ -185,8 +194,9 @@ SimBuild build_simulator(const config::Config& cfg, bool trace, bool force, bool
   // writes its counts where DNNGEN_COVERAGE points (testbench/common/verilated_dut.hpp).
   const bool coverage = std::getenv("DNNGEN_COVERAGE") != nullptr;
   hash.add(coverage ? "coverage" : "nocoverage");
-  const std::string cxx_opt = sim_cxx_opt();
-  hash.add("x-unique assert O3 " + cxx_opt);  // the build flags below that change the simulator
+  const CxxOpt cxx_opt = sim_cxx_opt();
+  // the build flags below that change the simulator
+  hash.add("x-unique assert O3 " + cxx_opt.harness + " " + cxx_opt.makeflags);
   hash.add(shell ? "shell" + regs_package + design.cflags : "kernel");
   for (const auto& f : design.sources)
     if (f != kRegsPackage) hash.add_file(f);
@@ -229,12 +239,10 @@ SimBuild build_simulator(const config::Config& cfg, bool trace, bool force, bool
       // randReset 2); with the default randReset 0 every register starts at zero, as before.
       // --assert turns on the RTL's own checks (handshake holds, FIFO and counter ranges).
       "--x-assign", "unique", "--x-initial", "unique", "--assert", "-CFLAGS",
-      "-std=c++17 " + cxx_opt + " -I" DNNGEN_SOURCE_DIR "/model/include -I" + harness_dir(cfg, shell) +
-          " -I" + shared_harness_dir() + design.cflags,
-      "-LDFLAGS", std::string(DNNGEN_MODEL_LIB) + " -lyaml-cpp -lfmt -lboost_program_options",
-      // Verilator's default -Os for the model is about 2x slower to simulate than -O2, and
-      // -O3 is faster again (16x16 WS kernel 0.76 -> 0.95 M cycles/s; docs/results.md).
-      "-MAKEFLAGS", cxx_opt == "-O1" ? "OPT_FAST=-O1 OPT_GLOBAL=-O1" : "OPT_FAST=-O3 OPT_GLOBAL=-O2"};
+      "-std=c++17 " + cxx_opt.harness + " -I" DNNGEN_SOURCE_DIR "/model/include -I" +
+          harness_dir(cfg, shell) + " -I" + shared_harness_dir() + design.cflags,
+      "-LDFLAGS", std::string(DNNGEN_MODEL_LIB) + " -lyaml-cpp -lfmt -lboost_program_options", "-MAKEFLAGS",
+      cxx_opt.makeflags};
   if (trace) argv.push_back("--trace-fst");
   if (coverage) {
     argv.push_back("--coverage-line");

@@ -56,17 +56,17 @@ BitserialConfig detail::parse_bitserial(const YAML::Node& node, const std::strin
       r.fail_at("sync", "window is a Pragmatic option (mode: pragmatic); use tile or remove it for mode " +
                             to_string(b.mode));
   }
-  if (r.has("cascade")) {
-    b.cascade = r.get_bool("cascade");
-    if (b.cascade && b.mode == BitserialMode::kParallel)
+  b.cascade = r.has("cascade") && r.get_bool("cascade");
+  if (b.cascade) {
+    if (b.mode == BitserialMode::kParallel)
       r.fail_at("cascade",
                 "is for the bit-serial modes (stripes, pragmatic): the bit-parallel baseline "
                 "already takes a brick a cycle; remove it for mode parallel");
-    if (b.cascade && b.mode == BitserialMode::kPragmatic && !b.window_sync)
+    if (b.mode == BitserialMode::kPragmatic && !b.window_sync)
       r.fail_at("cascade",
                 "needs sync: window in mode pragmatic (a cascaded brick runs on one window "
                 "while the others run theirs)");
-    if (b.cascade && b.tile_rows < 2)
+    if (b.tile_rows < 2)
       r.fail_at("cascade", fmt::format("needs tile_rows >= 2 to spread bricks over, got {}", b.tile_rows));
   }
   b.max_m = r.get_unsigned("max_m", 1, 16384);
