@@ -28,7 +28,7 @@ LAYERS = [
     ["bitserial"],          # the bit-serial engine (its core also runs in the systolic shell)
     ["systolic"],           # the WS/OS engine and the GEMM shell; its closed form is the baseline
     ["row_stationary", "eie"],  # the other engines
-    ["sweep"],              # parameter grids over synthesis (engine parts come in as callbacks)
+    ["sweep", "infer"],     # parameter grids over synthesis; ONNX networks quantised onto an engine
     ["tlm"],                # SystemC wrapper of an engine model
 ]
 RANK = {area: i for i, layer in enumerate(LAYERS) for area in layer}

@@ -93,6 +93,10 @@ PY
 "$DNNGEN" run "$RS_CONFIG" --op conv2d --shell --backend rtl --in ifmap="$OUT/rs_x.npy" --in weights="$OUT/rs_w.npy" \
   --param pad=1 --out ofmap="$OUT/rs_y.npy" --json "$OUT/rs.json" | grep '^rtl'
 
+step "an ONNX network, quantised to int8, classifying real images through the shell on the RTL: models/digits (sklearn's 8x8 digits)"
+"$DNNGEN" infer "$CONFIG" --model models/digits/digits_cnn.onnx --input models/digits/test_images.npy \
+  --labels models/digits/test_labels.npy --calibrate models/digits/calib_images.npy --backend rtl --json "$OUT/infer.json"
+
 elapsed=$(( $(date +%s) - start ))
 step "summary ($elapsed s)"
 /usr/bin/python3 - "$OUT" "$CONFIG" "$LAYER" <<'PY'
@@ -108,6 +112,7 @@ eie_text = open(f"{out}/shell_eie.txt").read()
 eie_line = ([l for l in eie_text.splitlines() if l.startswith("spmv")] or [""])[0]
 B = load("bitserial")
 RS = load("rs")
+I = load("infer")
 import numpy as np
 def conv2d(x, w, pad):
     xp = np.pad(x.astype(np.int64), ((0, 0), (pad, pad), (pad, pad)))
@@ -163,13 +168,16 @@ rows = [
                    f'{RS["cycles"]:,} cycles including data movement (the core alone {RS["core_cycles"]:,}, compute only), '
                    f'{RS["bytes_read"]:,} B read, {RS["bytes_written"]:,} B written, RTL == model in every counter: '
                    f'{"yes" if RS.get("model_counters_agree") else "NO"}, ofmap == conv2d: {"yes" if rs_exact else "NO"}'),
+    ("ONNX on RTL", f'digits CNN ({I["samples"]} images, int8): accuracy {100*I["accuracy"]:.2f} % (float {100*I["float_accuracy"]:.2f} %), '
+                    f'{I["cycles_per_sample"]:,.0f} cycles an image including data movement (pooling on the host not counted), '
+                    f'{I["samples_per_second"]:.0f} images/s on the RTL, RTL == model on every layer: {"yes" if I.get("rtl_matches_model") else "NO"}'),
 ]
 w = max(len(k) for k, _ in rows)
 for k, v in rows:
     print(f"  {k:<{w}}  {v}")
 ok = (L["pass"] and R["pass"] and S["pass"] and "[  PASSED  ]" in shell_text and "FAILED" not in shell_text
       and "[  PASSED  ]" in eie_text and "FAILED" not in eie_text and B.get("model_counters_agree") and bs_exact
-      and RS.get("model_counters_agree") and rs_exact)
+      and RS.get("model_counters_agree") and rs_exact and I.get("rtl_matches_model") and I["accuracy"] >= 0.95)
 print("\n  result:", "PASS" if ok else "FAIL")
 sys.exit(0 if ok else 1)
 PY

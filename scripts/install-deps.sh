@@ -10,7 +10,8 @@ PACKAGES=(
   opensta nextpnr-ice40 qflow-tech-osu018
   libyaml-cpp-dev libboost-dev libboost-program-options-dev
   libgtest-dev nlohmann-json3-dev libfmt-dev libsystemc-dev
-  python3 python3-numpy
+  libonnx-dev libprotobuf-dev
+  python3 python3-numpy zlib1g-dev python3-onnx python3-sklearn
 )
 
 missing=()

@@ -27,6 +27,7 @@
 #include "dnngen/eie/compress_cli.hpp"
 #include "dnngen/generate/bundle.hpp"
 #include "dnngen/generate/verilog2005.hpp"
+#include "dnngen/infer/infer_cli.hpp"
 #include "dnngen/shell/regmap.hpp"
 #include "dnngen/sweep/report.hpp"
 #include "dnngen/sweep/run.hpp"
@@ -109,6 +110,54 @@ int cmd_compress(const CommandLine& cl) {
   options.sram_dir = cl.get("sram-dir");
   options.json_path = cl.get("json");
   return eie::compress_command(cfg, options);
+}
+
+// A number option's value, or InputError naming the option.
+double number_option(const CommandLine& cl, const std::string& name, double fallback) {
+  if (!cl.has(name)) return fallback;
+  const std::string text = cl.get(name);
+  try {
+    size_t used = 0;
+    const double v = std::stod(text, &used);
+    if (used == text.size()) return v;
+  } catch (const std::exception&) {
+  }
+  throw InputError(fmt::format("--{} {}: expected a number", name, text));
+}
+
+int64_t count_option(const CommandLine& cl, const std::string& name, int64_t fallback) {
+  const double v = number_option(cl, name, static_cast<double>(fallback));
+  if (v != static_cast<double>(static_cast<int64_t>(v)))
+    throw InputError(fmt::format("--{} {}: expected a whole number", name, cl.get(name)));
+  return static_cast<int64_t>(v);
+}
+
+int cmd_infer(const CommandLine& cl) {
+  const auto cfg = config::load_config(cli::config_argument("infer", cl));
+  infer::InferOptions o;
+  o.model_path = cl.get("model");
+  o.input_path = cl.get("input");
+  o.labels_path = cl.get("labels");
+  o.calibrate_path = cl.get("calibrate");
+  if (cl.has("calibration")) o.calibration = cl.get("calibration");
+  o.percentile = number_option(cl, "percentile", o.percentile);
+  o.input_scale = number_option(cl, "input-scale", o.input_scale);
+  o.count = count_option(cl, "count", o.count);
+  o.calibration_count = count_option(cl, "calibration-count", o.calibration_count);
+  o.batch = count_option(cl, "batch", o.batch);
+  if (cl.has("backend")) o.backend = cl.get("backend");
+  o.json_path = cl.get("json");
+  o.predictions_path = cl.get("predictions");
+  infer::check_infer_options(cfg, o);  // fail fast, before a build
+  if (o.backend == "rtl") {
+    const auto build = sim::build_simulator(cfg, false, false, /*shell=*/true);
+    o.simulator = build.executable;
+    if (build.cached)
+      fmt::print("simulator: {} (cached)\n", build.executable);
+    else
+      fmt::print("simulator: built {} in {:.1f} s\n", build.executable, build.seconds);
+  }
+  return infer::infer_command(cfg, o);
 }
 
 int cmd_synth(const CommandLine& cl) {
@@ -333,6 +382,30 @@ const std::vector<Command>& commands() {
                     add("json", text("FILE"), "write a JSON report to this file");
                   }),
        cmd_compress},
+      {"infer",
+       {{"CONFIG --model NET.onnx --input X.npy|IMAGES.idx[.gz] [--labels Y] [options]"},
+        "run an ONNX network, quantised, through the engine's shell (model or RTL)",
+        "Quantises to the engine's widths on a calibration set, runs every Conv/Gemm/MatMul as a\n"
+        "layer descriptor (bias, requantisation, ReLU in the shell; pooling on the host) and\n"
+        "reports accuracy against the float network and the labels, and cycles per layer\n"
+        "including data movement (docs/infer.md)."},
+       options_of("infer",
+                  [](auto add) {
+                    add("model", text("NET.onnx"), "the network (ONNX)");
+                    add("input", text("FILE"), "the inputs: .npy (float or integer) or IDX (gzip or not)");
+                    add("labels", text("FILE"), "their labels: .npy or IDX");
+                    add("count", text("N"), "run the first N inputs (default all)");
+                    add("input-scale", text("F"), "multiply every input value by F first (default 1)");
+                    add("calibrate", text("FILE"), "calibration inputs (default the inputs)");
+                    add("calibration-count", text("N"), "calibrate on the first N of them (default 100)");
+                    add("calibration", text("METHOD"), "minmax (default) | percentile");
+                    add("percentile", text("P"), "percentile: of |x| (default 99.99)");
+                    add("batch", text("B"), "inputs a call (a dense layer's M; default 64)");
+                    add("backend", text("B"), "model (default) | rtl");
+                    add("json", text("FILE"), "write a JSON report to this file");
+                    add("predictions", text("FILE.npy"), "write the predicted classes (int64 [N])");
+                  }),
+       cmd_infer},
       {"synth",
        {{"CONFIG [--target generic|asic|xilinx|ice40] [options]"},
         "synthesize the configured top with Yosys: area, flip-flops, logic depth",

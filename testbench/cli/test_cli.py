@@ -1533,6 +1533,136 @@ class BenchTests(CliTestCase):
 
 
 # =============================================================================================
+class InferTests(CliTestCase):
+    """dnngen infer on the golden model: the digits CNN (models/digits), and bad input."""
+
+    def digits(self, name):
+        return os.path.join(SRC, "models", "digits", name)
+
+    def infer(self, *extra, config="systolic_ws_4x4_int8.yaml"):
+        return self.dnngen("infer", self.config(config), "--model", self.digits("digits_cnn.onnx"),
+                           "--input", self.digits("test_images.npy"), *extra)
+
+    def onnx_model(self, name, nodes, inputs, initializers=()):
+        """A small ONNX file built with python3-onnx (installed by scripts/install-deps.sh)."""
+        import onnx
+        from onnx import helper, TensorProto
+        graph = helper.make_graph(nodes, "g", inputs,
+                                  [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                                  list(initializers))
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+        path = self.path(name)
+        onnx.save(model, path)
+        return path
+
+    def test_digits_classify_on_the_model(self):
+        rep, pred = self.path("r.json"), self.path("p.npy")
+        p = self.infer("--labels", self.digits("test_labels.npy"), "--calibrate", self.digits("calib_images.npy"),
+                       "--json", rep, "--predictions", pred)
+        self.assert_ok(p)
+        report = self.load_json(rep)
+        labels = np.load(self.digits("test_labels.npy"))
+        predicted = np.load(pred)
+        self.assertEqual(predicted.shape, labels.shape)
+        self.assertAlmostEqual(report["accuracy"], float(np.mean(predicted == labels)))
+        self.assertGreaterEqual(report["accuracy"], 0.95, p.stdout)
+        self.assertGreaterEqual(report["float_accuracy"], 0.95)
+        self.assertGreaterEqual(report["agreement_with_float"], 0.97)
+        names = [l["name"] for l in report["layers"]]
+        self.assertEqual(names, ["conv1", "pool1", "conv2", "pool2", "fc1", "fc2"])
+        engine = [l for l in report["layers"] if l["where"] == "engine"]
+        self.assertEqual(len(engine), 4)
+        fields = {"cycles", "compute_cycles", "mem_wait_cycles", "dram_bytes_read", "dram_bytes_written",
+                  "utilization", "macs_per_sample", "descriptors", "overflowed_sums"}
+        for l in engine:
+            self.assertLessEqual(fields, set(l), l["name"])
+            self.assertGreater(l["cycles"], 0)
+            self.assertGreaterEqual(l["cycles"], l["compute_cycles"])
+            self.assertEqual(l["overflowed_sums"], 0)
+        self.assertEqual(sum(l["cycles"] for l in engine), report["cycles"])
+        # conv2d: one descriptor a sample; dense: one a batch of 64 (360 samples: 6 calls).
+        self.assertEqual(engine[0]["descriptors"], 360)
+        self.assertEqual(engine[2]["descriptors"], 6)
+        self.assertEqual(engine[0]["macs_per_sample"], 8 * 8 * 8 * 9)
+        self.assertIn("including data movement", p.stdout)
+
+    def test_percentile_calibration_and_count(self):
+        rep = self.path("r.json")
+        p = self.infer("--count", "40", "--calibration", "percentile", "--percentile", "99.9", "--json", rep)
+        self.assert_ok(p)
+        report = self.load_json(rep)
+        self.assertEqual(report["samples"], 40)
+        self.assertEqual(report["calibration"], "percentile")
+        self.assertGreaterEqual(report["agreement_with_float"], 0.9)
+
+    def test_bad_options(self):
+        rep = self.path("r.json")
+        cases = [
+            (["--backend", "gpu"], ["--backend gpu", "model or rtl"]),
+            (["--calibration", "kl"], ["--calibration kl", "minmax or percentile"]),
+            (["--batch", "0"], ["--batch 0"]),
+            (["--count", "x"], ["--count x", "number"]),
+            (["--count", "100000"], ["test_images.npy", "100000"]),
+            (["--labels", self.digits("test_images.npy")], ["test_images.npy", "labels"]),
+        ]
+        for extra, needles in cases:
+            with self.subTest(extra=extra):
+                self.assert_bad_input(["infer", self.config(), "--model", self.digits("digits_cnn.onnx"), "--input",
+                                       self.digits("test_images.npy"), "--json", rep, *extra], needles, absent=[rep])
+
+    def test_bad_engine_model_and_input(self):
+        rep = self.path("r.json")
+        base = ["--input", self.digits("test_images.npy"), "--json", rep]
+        model = ["--model", self.digits("digits_cnn.onnx")]
+        wrong = self.save("wrong.npy", np.zeros((4, 5), dtype=np.float32))
+        junk = self.write("junk.onnx", "not a model")
+        self.assert_bad_input(["infer", self.config("eie_4pe.yaml"), *model, *base], ["eie_4pe", "systolic"],
+                              absent=[rep])
+        self.assert_bad_input(["infer", self.config(), "--model", junk, *base], ["junk.onnx"], absent=[rep])
+        self.assert_bad_input(["infer", self.config(), *model, "--input", wrong, "--json", rep],
+                              ["wrong.npy", "[1, 8, 8]"], absent=[rep])
+        self.assert_bad_input(["infer", self.config(), *base], ["--model"], absent=[rep])
+
+    def test_unsupported_operator_names_the_node(self):
+        from onnx import helper, TensorProto
+        x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4])
+        w = helper.make_tensor("w", TensorProto.FLOAT, [4, 3], [0.1] * 12)
+        path = self.onnx_model("sig.onnx", [helper.make_node("MatMul", ["x", "w"], ["h"], name="fc"),
+                                            helper.make_node("Sigmoid", ["h"], ["y"], name="squash")], [x], [w])
+        inputs = self.save("x.npy", np.ones((3, 4), dtype=np.float32))
+        rep = self.path("r.json")
+        self.assert_bad_input(["infer", self.config(), "--model", path, "--input", inputs, "--json", rep],
+                              ["sig.onnx", "squash", "Sigmoid"], absent=[rep])
+
+
+# =============================================================================================
+class InferRtlTests(CliTestCase):
+    """dnngen infer --backend rtl: the digits CNN through one long-lived shell simulator; the
+    RTL's outputs and counters equal the model backend's on every call."""
+
+    def test_digits_on_the_rtl_equal_the_model(self):
+        digits = lambda name: os.path.join(SRC, "models", "digits", name)
+        reports = {}
+        for backend in ("model", "rtl"):
+            rep = self.path(backend + ".json")
+            p = self.dnngen("infer", self.config(), "--model", digits("digits_cnn.onnx"), "--input",
+                            digits("test_images.npy"), "--labels", digits("test_labels.npy"), "--count", "120",
+                            "--batch", "50", "--backend", backend, "--json", rep)
+            self.assert_ok(p)
+            reports[backend] = self.load_json(rep)
+        model, rtl = reports["model"], reports["rtl"]
+        self.assertTrue(rtl["rtl_matches_model"])
+        self.assertGreater(rtl["samples_per_second"], 0)
+        self.assertEqual(rtl["accuracy"], model["accuracy"])
+        for key in ("cycles", "compute_cycles", "mem_wait_cycles", "dram_bytes_read", "dram_bytes_written"):
+            self.assertEqual(rtl[key], model[key], key)
+            for lm, lr in zip(model["layers"], rtl["layers"]):
+                self.assertEqual(lr.get(key), lm.get(key), f"{lm['name']}: {key}")
+        # 120 samples in batches of 50: the dense layers ran as 3 GEMMs each.
+        self.assertEqual([l.get("descriptors") for l in rtl["layers"]], [120, None, 120, None, 3, 3])
+
+
+# =============================================================================================
 class GrammarTests(CliTestCase):
     """One command-line grammar for every command: COMMAND --help, --version, --opt=value and
     --opt value, options before or after the positional arguments, exact option names,

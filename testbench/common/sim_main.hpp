@@ -130,15 +130,51 @@ std::pair<ResetPoint, uint64_t> reset_point(std::size_t i, unsigned points, std:
 }
 
 using Command = int (*)(const config::Config& cfg, const cli::JobOptions& opts);
+// `sim serve CONFIG [--seed N]`: a simulator that serves requests on stdin until EOF (the
+// shell simulator's, testbench/shell/sim_main.cpp). Returns the exit status.
+using ServeCommand = int (*)(const config::Config& cfg, uint64_t seed);
+
+// The CONFIG and --seed N (default 1) of `sim serve`.
+inline std::pair<std::string, uint64_t> parse_serve_options(const std::vector<std::string>& args) {
+  std::string config_path;
+  uint64_t seed = 1;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string value;
+    if (args[i] == "--seed" && i + 1 < args.size())
+      value = args[++i];
+    else if (args[i].rfind("--seed=", 0) == 0)
+      value = args[i].substr(7);
+    else if (config_path.empty() && args[i].rfind("-", 0) != 0) {
+      config_path = args[i];
+      continue;
+    } else {
+      throw InputError("serve: unexpected argument '" + args[i] + "' (usage: sim serve CONFIG [--seed N])");
+    }
+    if (value.empty() || value.size() > 19 || value.find_first_not_of("0123456789") != std::string::npos)
+      throw InputError("serve: --seed " + value + ": expected a non-negative integer below 10^19");
+    seed = std::stoull(value);
+  }
+  if (config_path.empty()) throw InputError("serve: missing CONFIG (usage: sim serve CONFIG [--seed N])");
+  return {config_path, seed};
+}
 
 // A simulator's main: `sim run|cosim CONFIG [options]`, the same syntax as dnngen, with
-// `default_op` when --op is not given. Exit status: 0 ok, 1 mismatch or failure, 2 bad input.
-inline int sim_main(int argc, char** argv, const std::string& default_op, Command run, Command cosim) {
+// `default_op` when --op is not given; and `sim serve CONFIG [--seed N]` where the simulator
+// passes `serve` (without it, serve is an unknown command). Exit status: 0 ok, 1 mismatch or
+// failure, 2 bad input.
+inline int sim_main(int argc, char** argv, const std::string& default_op, Command run, Command cosim,
+                    ServeCommand serve = nullptr) {
   abort_on_rtl_assertion() = false;  // count RTL assertions; fail the run instead of aborting
   try {
-    if (argc < 2) throw InputError("usage: sim run|cosim CONFIG [options]");
+    if (argc < 2)
+      throw InputError(serve ? "usage: sim run|cosim|serve CONFIG [options]"
+                             : "usage: sim run|cosim CONFIG [options]");
     const std::string command = argv[1];
     const std::vector<std::string> args(argv + 2, argv + argc);
+    if (command == "serve" && serve != nullptr) {
+      const auto [config_path, seed] = parse_serve_options(args);
+      return serve(config::load_config(config_path), seed);
+    }
     auto opts = cli::parse_job_options(command, args);
     if (opts.config_path == "--help") {
       std::cout << cli::job_usage(command);

@@ -1,0 +1,38 @@
+#pragma once
+// `dnngen infer`: an ONNX network, quantised to the engine's widths on a calibration set,
+// run on a batch of inputs through the engine's AXI shell (every Conv / Gemm / MatMul a
+// layer descriptor with bias, requantisation and ReLU in hardware; pooling on the host),
+// on the golden model or the RTL: accuracy against the float network and the labels,
+// and per-layer cycles including data movement (docs/infer.md). tools/dnngen.cpp parses
+// the command line and builds the simulator for --backend rtl.
+#include <cstdint>
+#include <string>
+
+#include "dnngen/config/config.hpp"
+
+namespace dnngen::infer {
+
+struct InferOptions {
+  std::string model_path;              // --model NET.onnx
+  std::string input_path;              // --input X.npy | images.idx[.gz]
+  std::string labels_path;             // --labels (optional)
+  std::string calibrate_path;          // --calibrate (default: the inputs themselves)
+  std::string calibration = "minmax";  // minmax | percentile
+  double percentile = 99.99;
+  double input_scale = 1.0;  // multiplies every input value first (1/255 for raw pixels)
+  int64_t count = 0;         // inputs to run (0: all)
+  int64_t calibration_count = 100;
+  int64_t batch = 64;  // samples a call: one GEMM of M = batch for a dense layer
+  std::string backend = "model";
+  std::string simulator;  // --backend rtl: the shell simulator's executable
+  std::string json_path;
+  std::string predictions_path;  // .npy of the predicted classes (int64 [N])
+};
+
+// Checks the options and the configuration (InputError: exit 2, nothing written).
+void check_infer_options(const config::Config& cfg, const InferOptions& o);
+
+// Runs; returns the exit status (0; 1 when the RTL and the model disagree).
+int infer_command(const config::Config& cfg, const InferOptions& o);
+
+}  // namespace dnngen::infer
