@@ -1616,12 +1616,48 @@ class InferTests(CliTestCase):
         model = ["--model", self.digits("digits_cnn.onnx")]
         wrong = self.save("wrong.npy", np.zeros((4, 5), dtype=np.float32))
         junk = self.write("junk.onnx", "not a model")
-        self.assert_bad_input(["infer", self.config("eie_4pe.yaml"), *model, *base], ["eie_4pe", "systolic"],
-                              absent=[rep])
+        self.assert_bad_input(["infer", self.config("eie_4pe.yaml"), *model, *base],
+                              ["'conv1'", "fully connected layers only"], absent=[rep])
+        self.assert_bad_input(["infer", self.config("bitserial_stripes_4x4_l16.yaml"), *model, *base],
+                              ["bitserial_stripes_4x4_l16", "not mapped yet"], absent=[rep])
         self.assert_bad_input(["infer", self.config(), "--model", junk, *base], ["junk.onnx"], absent=[rep])
         self.assert_bad_input(["infer", self.config(), *model, "--input", wrong, "--json", rep],
                               ["wrong.npy", "[1, 8, 8]"], absent=[rep])
         self.assert_bad_input(["infer", self.config(), *base], ["--model"], absent=[rep])
+
+    def mlp(self, rng, pruned=True):
+        """A pruned 24-20-6 MLP (MatMul + Add, Relu) as ONNX, and inputs for it."""
+        from onnx import helper, TensorProto, numpy_helper
+        w0 = rng.normal(0, 0.4, (24, 20)).astype(np.float32)
+        if pruned:
+            w0[rng.random(w0.shape) < 0.6] = 0
+        w1 = rng.normal(0, 0.4, (20, 6)).astype(np.float32)
+        inits = [numpy_helper.from_array(a, n) for a, n in
+                 ((w0, "w0"), (rng.normal(0, 0.1, 20).astype(np.float32), "b0"), (w1, "w1"))]
+        nodes = [helper.make_node("MatMul", ["x", "w0"], ["h0"], name="fc1"),
+                 helper.make_node("Add", ["h0", "b0"], ["h1"], name="fc1_bias"),
+                 helper.make_node("Relu", ["h1"], ["h2"], name="relu1"),
+                 helper.make_node("MatMul", ["h2", "w1"], ["y"], name="fc2")]
+        x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 24])
+        return (self.onnx_model("mlp.onnx", nodes, [x], inits),
+                self.save("x.npy", rng.random((40, 24)).astype(np.float32)), w0)
+
+    def test_mlp_on_eie_keeps_the_mask(self):
+        rng = np.random.default_rng(4)
+        model, x, w0 = self.mlp(rng)
+        rep = self.path("r.json")
+        p = self.dnngen("infer", self.config("eie_4pe.yaml"), "--model", model, "--input", x, "--batch", "16",
+                        "--json", rep)
+        self.assert_ok(p)
+        report = self.load_json(rep)
+        self.assertEqual(report["engine"], "eie")
+        self.assertGreaterEqual(report["agreement_with_float"], 0.9)
+        fc1, fc2 = report["layers"]
+        self.assertEqual(fc1["descriptors"], 3)   # 40 inputs in batches of 16
+        self.assertGreater(fc1["cycles"], 0)
+        # Useful MACs only: the pruned weights (and zero activations) are skipped.
+        self.assertLessEqual(fc1["macs"], int(np.count_nonzero(w0)) * 40)
+        self.assertGreater(fc1["macs"], 0)
 
     def test_unsupported_operator_names_the_node(self):
         from onnx import helper, TensorProto

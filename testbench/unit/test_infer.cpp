@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -11,7 +12,6 @@
 #include "dnngen/infer/data.hpp"
 #include "dnngen/infer/quantize.hpp"
 #include "dnngen/infer/shell_plan.hpp"
-#include "dnngen/systolic/shell_layer.hpp"
 #include "test_support.hpp"
 
 namespace dnngen::infer {
@@ -97,10 +97,8 @@ TEST(InferQuantize, EngineLayersEqualTheShellGoldenModel) {
     std::mt19937 rng(7);
     const Network net = small_network(rng);
     const FloatTensor calib = random_tensor({6, 3, 11, 9}, rng, 0, 1);
-    QuantOptions o;
-    o.bits = static_cast<unsigned>(std::stoi(bits));
-    const QNetwork q = quantize(net, calib, o);
-    const systolic::ShellParams p = systolic::shell_params(ws_config(bits));
+    const Target target = target_of(ws_config(bits));
+    const QNetwork q = quantize(net, calib, quant_options(target));
     QBatch cur = quantize_input(q, random_tensor({3, 3, 11, 9}, rng, 0, 1.2f));
     int engine_layers = 0;
     for (const QLayer& l : q.layers) {
@@ -110,10 +108,10 @@ TEST(InferQuantize, EngineLayersEqualTheShellGoldenModel) {
       }
       ++engine_layers;
       const QBatch want = engine_layer(l, cur);
-      LayerPlan plan = plan_layer(p, l, cur);
+      LayerPlan plan = plan_layer(target, l, cur);
       EXPECT_EQ(plan.descriptors.size(), l.kind == LayerKind::kConv ? 3u : 1u);
-      for (const auto& d : plan.descriptors) systolic::run_layer(p, d, plan.memory);
-      const QBatch got = plan_outputs(p, l, plan, plan.memory);
+      run_plan(target, plan);
+      const QBatch got = plan_outputs(target, l, plan, plan.memory);
       ASSERT_EQ(got.data, want.data) << l.name << " at " << bits << " bits";
       // Not all zero or all clamped: the layer means something.
       int64_t distinct = 0;
@@ -122,6 +120,54 @@ TEST(InferQuantize, EngineLayersEqualTheShellGoldenModel) {
       cur = want;
     }
     EXPECT_EQ(engine_layers, 4);
+  }
+}
+
+config::Config eie_config() {
+  return config::parse_config(
+      "name: infer_eie\nengine: eie\neie:\n  pes: 3\n  fifo_depth: 4\n  index_bits: 4\n  act_bits: 16\n"
+      "  acc_bits: 32\n  frac_bits: 8\n  relu: true\n  max_rows: 64\n  max_cols: 64\n  max_entries: 512\n",
+      "infer_eie.yaml");
+}
+
+// EIE: a pruned layer keeps its mask (k-means over the survivors), a weight-shared one its
+// own codebook, and the integer layers equal EIE's golden model (eie::run_layer) on the
+// plan's compressed image.
+TEST(InferQuantize, EieLayersKeepMaskAndCodebookAndEqualTheGoldenModel) {
+  std::mt19937 rng(11);
+  Network net;
+  net.input_shape = {2, 3, 4};
+  Layer flat;
+  flat.kind = LayerKind::kFlatten;
+  net.layers.push_back(flat);
+  net.layers.push_back(dense("pruned", 20, 24, true, rng));
+  for (size_t i = 0; i < net.layers[1].weights.data.size(); ++i)
+    if (i % 3 != 0) net.layers[1].weights.data[i] = 0;  // a third kept
+  net.layers.push_back(dense("shared", 5, 20, false, rng));
+  for (float& w : net.layers[2].weights.data) w = std::round(w * 20) / 20;  // at most 13 values
+  const Target target = target_of(eie_config());
+  const QNetwork q = quantize(net, random_tensor({10, 2, 3, 4}, rng, 0, 1), quant_options(target));
+  ASSERT_EQ(q.layers.size(), 2u);
+  const QLayer& pruned = q.layers[0];
+  EXPECT_EQ(pruned.codebook.size(), 16u);
+  EXPECT_EQ(pruned.codebook[0], 0);
+  EXPECT_EQ(std::count(pruned.w_idx.begin(), pruned.w_idx.end(), 0), 20 * 24 - 20 * 8);  // the mask
+  // The pruned layer's weights were permuted into [H, W, C] order with their indices.
+  for (size_t i = 0; i < pruned.weights.size(); ++i)
+    EXPECT_EQ(pruned.weights[i], pruned.codebook[static_cast<size_t>(pruned.w_idx[i])]);
+  const QLayer& shared = q.layers[1];
+  for (size_t i = 0; i < shared.weights.size(); ++i)  // its own values, at 2^-8
+    EXPECT_EQ(shared.weights[i], std::lround(std::round(net.layers[2].weights.data[i] * 20) / 20 * 256));
+  QBatch cur = quantize_input(q, random_tensor({4, 2, 3, 4}, rng, 0, 1));
+  for (const QLayer& l : q.layers) {
+    const QBatch want = engine_layer(l, cur);
+    LayerPlan plan = plan_layer(target, l, cur);
+    ASSERT_EQ(plan.descriptors.size(), 1u);
+    EXPECT_EQ(plan.descriptors[0].op, "spmv");
+    run_plan(target, plan);
+    ASSERT_EQ(plan_outputs(target, l, plan, plan.memory).data, want.data) << l.name;
+    EXPECT_GT(plan_cycles(target, plan).counters.cycles, 0u);
+    cur = want;
   }
 }
 

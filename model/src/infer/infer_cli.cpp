@@ -18,14 +18,14 @@
 #include "dnngen/infer/shell_plan.hpp"
 #include "dnngen/io/npy.hpp"
 #include "dnngen/shell/sim_server.hpp"
-#include "dnngen/systolic/shell_layer.hpp"
 
 namespace dnngen::infer {
 namespace {
 
 // What a layer cost over the whole run (engine layers; host layers only count samples).
 struct LayerTotals {
-  systolic::LayerTiming timing;
+  shell::Counters timing;
+  uint64_t macs = 0;
   uint64_t calls = 0;     // descriptors
   int64_t overflows = 0;  // sums that did not fit the engine's accumulators
 };
@@ -45,7 +45,8 @@ nlohmann::json layer_json(const QLayer& l, const LayerTotals& t, int64_t samples
                       {"output_shape", l.out_shape}};
   if (!engine) return j;
   const auto per = [&](uint64_t v) { return static_cast<double>(v) / static_cast<double>(samples); };
-  j["macs_per_sample"] = macs_per_sample(l);
+  j["macs_per_sample"] = macs_per_sample(l);  // of the dense layer
+  j["macs"] = t.macs;  // done by the engine (EIE: useful ones, non-zero weight x non-zero activation)
   j["descriptors"] = t.calls;
   j["cycles"] = t.timing.cycles;
   j["cycles_per_sample"] = per(t.timing.cycles);
@@ -53,9 +54,8 @@ nlohmann::json layer_json(const QLayer& l, const LayerTotals& t, int64_t samples
   j["mem_wait_cycles"] = t.timing.mem_wait;
   j["dram_bytes_read"] = t.timing.bytes_read;
   j["dram_bytes_written"] = t.timing.bytes_written;
-  j["utilization"] = t.timing.cycles
-                         ? static_cast<double>(t.timing.macs) / (static_cast<double>(t.timing.cycles) * peak)
-                         : 0.0;
+  j["utilization"] =
+      t.timing.cycles ? static_cast<double>(t.macs) / (static_cast<double>(t.timing.cycles) * peak) : 0.0;
   j["overflowed_sums"] = t.overflows;
   j["requantize"] = !l.raw;
   j["relu"] = l.relu;
@@ -85,18 +85,7 @@ double percent(int64_t hits, int64_t total) {
 }  // namespace
 
 void check_infer_options(const config::Config& cfg, const InferOptions& o) {
-  if (cfg.engine != "systolic" || cfg.systolic.row_stationary() || !config::has_shell(cfg))
-    throw InputError(fmt::format(
-        "infer: {} is a {} configuration; infer runs on the systolic weight- or output-stationary engine "
-        "behind its AXI shell (mapping layers to EIE, bit-serial and row-stationary engines is not built "
-        "yet)",
-        cfg.name, cfg.engine));
-  const auto& s = cfg.systolic;
-  if (s.input_bits != s.weight_bits || (s.input_bits != 8 && s.input_bits != 16) || !s.is_signed)
-    throw InputError(
-        fmt::format("infer: {} has {}-bit {} inputs and {}-bit weights; infer quantises to signed "
-                    "int8 or int16 with equal widths",
-                    cfg.name, s.input_bits, s.is_signed ? "signed" : "unsigned", s.weight_bits));
+  target_of(cfg);
   if (o.model_path.empty()) throw InputError("infer: missing --model NET.onnx");
   if (o.input_path.empty()) throw InputError("infer: missing --input X.npy|IMAGES.idx[.gz]");
   calibration_of(o.calibration);
@@ -128,19 +117,16 @@ int infer_command(const config::Config& cfg, const InferOptions& o) {
   const Batch calib_all = load_samples(calib_path, net.input_shape, o.input_scale, 0);
   const Batch calib = slice(calib_all, 0, std::min(o.calibration_count, calib_all.shape[0]));
 
-  const systolic::ShellParams p = systolic::shell_params(cfg);
-  QuantOptions qo;
-  qo.bits = p.in_bits;
+  const Target target = target_of(cfg);
+  QuantOptions qo = quant_options(target);
   qo.calibration = calibration_of(o.calibration);
   qo.percentile = o.percentile;
-  qo.acc_bits = p.acc_bits;
-  qo.saturate = p.saturate;
   const QNetwork q = quantize(net, calib, qo);
   // The engine layers on the chosen backend. Both count the same descriptors; the RTL's
   // simulator checks every descriptor against the golden model and the cycle model, and the
   // outputs are checked here against the model's integer layer.
   std::vector<LayerTotals> totals(q.layers.size());
-  std::map<std::pair<size_t, int64_t>, systolic::LayerTiming> model_cost;  // (layer, batch)
+  std::map<std::pair<size_t, int64_t>, PlanCost> model_cost;  // systolic: (layer, batch)
   std::unique_ptr<shell::ShellSimServer> server;
   if (o.backend == "rtl") server = std::make_unique<shell::ShellSimServer>(o.simulator, cfg.source_path);
   double sim_seconds = 0;
@@ -149,33 +135,27 @@ int infer_command(const config::Config& cfg, const InferOptions& o) {
     QBatch out = engine_layer(l, in);
     LayerTotals& t = totals[i];
     t.overflows += out.overflows;
+    // The systolic shell's time does not depend on the values: a plan of zeros, timed once
+    // per batch size, costs the same. EIE's does (it skips zero activations).
+    const auto key = std::make_pair(i, in.batch);
+    if (target.eie || model_cost.count(key) == 0) {
+      QBatch timed = in;
+      if (!target.eie) std::fill(timed.data.begin(), timed.data.end(), 0);
+      model_cost[key] = plan_cycles(target, plan_layer(target, l, timed));
+    }
+    const PlanCost& cost = model_cost[key];
+    t.macs += cost.macs;
+    t.calls += l.kind == LayerKind::kConv ? static_cast<uint64_t>(in.batch) : 1;
     if (!server) {
-      auto it = model_cost.find({i, in.batch});
-      if (it == model_cost.end()) {
-        // The systolic shell's time does not depend on the values: a plan of zeros costs the same.
-        QBatch zeros = in;
-        std::fill(zeros.data.begin(), zeros.data.end(), 0);
-        const LayerPlan plan = plan_layer(p, l, zeros);
-        it = model_cost
-                 .emplace(std::make_pair(i, in.batch),
-                          plan_cycles(p, plan, cfg.memory.latency, cfg.memory.effective_bytes_per_cycle()))
-                 .first;
-      }
-      t.timing += it->second;
-      t.calls += l.kind == LayerKind::kConv ? static_cast<uint64_t>(in.batch) : 1;
+      t.timing += cost.counters;
       return out;
     }
-    LayerPlan plan = plan_layer(p, l, in);
+    // The simulator holds every counter to the cycle model; these are the RTL's own.
+    LayerPlan plan = plan_layer(target, l, in);
     const auto r = server->run(plan.memory, plan.descriptors);
     sim_seconds += r.sim_seconds;
-    for (const auto& layer : r.layers) {
-      const shell::Counters& c = layer.counters;
-      t.timing.cycles += c.cycles, t.timing.compute += c.compute, t.timing.mem_wait += c.mem_wait;
-      t.timing.bytes_read += c.bytes_read, t.timing.bytes_written += c.bytes_written;
-      ++t.calls;
-    }
-    t.timing.macs += static_cast<uint64_t>(macs_per_sample(l) * in.batch);
-    const QBatch rtl = plan_outputs(p, l, plan, plan.memory);
+    for (const auto& layer : r.layers) t.timing += layer.counters;
+    const QBatch rtl = plan_outputs(target, l, plan, plan.memory);
     if (rtl.data != out.data) ++rtl_mismatches;
     return rtl;
   };
@@ -196,7 +176,7 @@ int infer_command(const config::Config& cfg, const InferOptions& o) {
     agree += predicted[u] == float_predicted[u];
     if (!labels.empty()) right += predicted[u] == labels[u], float_right += float_predicted[u] == labels[u];
   }
-  const double peak = static_cast<double>(p.rows) * p.cols;
+  const double peak = target.peak_macs;
   nlohmann::json report = {
       {"network", o.model_path},
       {"config", cfg.name},
@@ -213,11 +193,13 @@ int infer_command(const config::Config& cfg, const InferOptions& o) {
     report["accuracy"] = percent(right, n_samples) / 100.0;
     report["float_accuracy"] = percent(float_right, n_samples) / 100.0;
   }
-  systolic::LayerTiming all;
+  shell::Counters all;
+  uint64_t all_macs = 0;
   report["layers"] = nlohmann::json::array();
   for (size_t i = 0; i < q.layers.size(); ++i) {
     report["layers"].push_back(layer_json(q.layers[i], totals[i], n_samples, peak));
     all += totals[i].timing;
+    all_macs += totals[i].macs;
   }
   report["cycles"] = all.cycles;
   report["cycles_per_sample"] = static_cast<double>(all.cycles) / static_cast<double>(n_samples);
@@ -226,7 +208,7 @@ int infer_command(const config::Config& cfg, const InferOptions& o) {
   report["dram_bytes_read"] = all.bytes_read;
   report["dram_bytes_written"] = all.bytes_written;
   report["utilization"] =
-      all.cycles ? static_cast<double>(all.macs) / (static_cast<double>(all.cycles) * peak) : 0.0;
+      all.cycles ? static_cast<double>(all_macs) / (static_cast<double>(all.cycles) * peak) : 0.0;
   if (server) {
     report["rtl_matches_model"] = rtl_mismatches == 0;
     report["sim_seconds"] = sim_seconds;
@@ -260,7 +242,8 @@ int infer_command(const config::Config& cfg, const InferOptions& o) {
     if (totals[i].overflows > 0)
       fmt::print(
           "  warning: layer '{}': {} sums did not fit the {}-bit accumulators and {}, as the engine does\n",
-          q.layers[i].name, totals[i].overflows, p.acc_bits, p.saturate ? "saturated" : "wrapped");
+          q.layers[i].name, totals[i].overflows, q.layers[i].acc_bits,
+          q.layers[i].saturate ? "saturated" : "wrapped");
   if (!labels.empty())
     fmt::print("  accuracy: {:.2f} % int{} ({} / {}), float {:.2f} %; top-1 agreement with float {:.2f} %\n",
                percent(right, n_samples), q.bits, right, n_samples, percent(float_right, n_samples),

@@ -6,10 +6,14 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <set>
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/numerics.hpp"
 #include "dnngen/common/tensor.hpp"
+#include "dnngen/config/eie_config.hpp"
+#include "dnngen/eie/compress.hpp"
 
 namespace dnngen::infer {
 namespace {
@@ -170,6 +174,23 @@ double scale_of(double amax, unsigned bits) {
   return amax > 0 ? amax / static_cast<double>(qmax_of(bits)) : 1.0;
 }
 
+// Where element k of a float weight row goes in the engine's K order: a convolution's
+// [C, R, S] becomes (r, s, c); a dense layer after a flatten of [C, H, W] reads the
+// activations in [H, W, C] order.
+int64_t engine_k(const Layer& l, const std::vector<int64_t>& in_shape, int64_t k) {
+  if (l.kind == LayerKind::kConv) {
+    const int64_t c_n = l.weights.shape[1], r_n = l.kernel_h, s_n = l.kernel_w;
+    const int64_t c = k / (r_n * s_n), r = k / s_n % r_n, s = k % s_n;
+    return (r * s_n + s) * c_n + c;
+  }
+  if (in_shape.size() == 3) {
+    const int64_t c_n = in_shape[0], h_n = in_shape[1], w_n = in_shape[2];
+    const int64_t c = k / (h_n * w_n), y = k / w_n % h_n, x = k % w_n;
+    return (y * w_n + x) * c_n + c;
+  }
+  return k;
+}
+
 // The engine layer's integer weights [N][K] and per-channel scales. A dense layer after a
 // flatten of [C, H, W] reads the activations in [H, W, C] order: its columns are permuted.
 // A channel's weight scale is raised where its bias would not fit int32 at s_in x s_w (a
@@ -189,22 +210,59 @@ void quantize_weights(const Layer& l, const std::vector<int64_t>& in_shape, unsi
     const double bias = l.bias.empty() ? 0.0 : std::fabs(l.bias[static_cast<size_t>(n)]);
     const double s = std::max(scale_of(amax, bits), bias / (in_scale * std::ldexp(1.0, 30)));
     w_scale[static_cast<size_t>(n)] = s;
-    // Where element k of the float row goes in the engine's K order.
-    for (int64_t k = 0; k < k_n; ++k) {
-      int64_t to = k;
-      if (l.kind == LayerKind::kConv) {  // [C, R, S] -> (r, s, c)
-        const int64_t c_n = l.weights.shape[1], r_n = l.kernel_h, s_n = l.kernel_w;
-        const int64_t c = k / (r_n * s_n), r = k / s_n % r_n, sx = k % s_n;
-        to = (r * s_n + sx) * c_n + c;
-      } else if (in_shape.size() == 3) {  // flatten of [C, H, W] -> [H, W, C]
-        const int64_t c_n = in_shape[0], h_n = in_shape[1], w_n = in_shape[2];
-        const int64_t c = k / (h_n * w_n), y = k / w_n % h_n, x = k % w_n;
-        to = (y * w_n + x) * c_n + c;
-      }
-      q.weights[static_cast<size_t>(n * k_n + to)] =
+    for (int64_t k = 0; k < k_n; ++k)
+      q.weights[static_cast<size_t>(n * k_n + engine_k(l, in_shape, k))] =
           static_cast<int32_t>(std::clamp(round_to_int(w[k] / s), -qmax, qmax));
-    }
   }
+}
+
+// EIE's weights (Scheme::kFixedPoint): a codebook and an index per weight, in the engine's
+// K order; `weights` holds codebook[index] so the integer layer computes what EIE does.
+void share_weights(const Layer& l, const std::vector<int64_t>& in_shape, const QuantOptions& o, QLayer& q) {
+  const int64_t n_n = l.weights.shape[0];
+  const int64_t k_n = l.weights.size() / n_n;
+  q.n = n_n, q.k = k_n;
+  std::set<float> distinct;
+  for (const float v : l.weights.data)
+    if (v != 0.0f) distinct.insert(v);
+  const size_t shared = (size_t{1} << o.index_bits) - 1;
+  std::vector<int64_t> codebook(shared + 1, 0);
+  std::vector<int64_t> idx(l.weights.data.size(), 0);  // [N][K] in ONNX order
+  const double one = std::ldexp(1.0, static_cast<int>(o.frac_bits));
+  const int64_t qmax = qmax_of(16);  // codebook values are int16
+  if (distinct.size() <= shared) {
+    // Already weight-shared (or very few values): the model's own codebook.
+    std::map<float, int64_t> index_of;
+    for (const float v : distinct) {
+      const auto i = static_cast<int64_t>(index_of.size()) + 1;
+      index_of[v] = i;
+      codebook[static_cast<size_t>(i)] = std::clamp(round_to_int(v * one), -qmax, qmax);
+    }
+    for (size_t i = 0; i < idx.size(); ++i)
+      if (l.weights.data[i] != 0.0f) idx[i] = index_of[l.weights.data[i]];
+  } else {
+    // k-means over the non-zero weights; the density keeps exactly them (the model's mask).
+    config::EieConfig cfg;
+    cfg.index_bits = o.index_bits;
+    cfg.frac_bits = o.frac_bits;
+    cfg.act_bits = o.bits;
+    const auto kept = static_cast<double>(
+        std::count_if(l.weights.data.begin(), l.weights.data.end(), [](float v) { return v != 0.0f; }));
+    const eie::Compressed c =
+        eie::compress(cfg, l.weights.data, n_n, k_n, kept / static_cast<double>(idx.size()));
+    codebook = c.codebook;
+    idx = c.w_idx.data;
+  }
+  q.codebook.assign(codebook.begin(), codebook.end());
+  q.w_idx.assign(idx.size(), 0);
+  q.weights.assign(idx.size(), 0);
+  for (int64_t n = 0; n < n_n; ++n)
+    for (int64_t k = 0; k < k_n; ++k) {
+      const auto from = static_cast<size_t>(n * k_n + k),
+                 to = static_cast<size_t>(n * k_n + engine_k(l, in_shape, k));
+      q.w_idx[to] = static_cast<int32_t>(idx[from]);
+      q.weights[to] = static_cast<int32_t>(codebook[static_cast<size_t>(idx[from])]);
+    }
 }
 
 // A layer's output for a batch, zeroed.
@@ -275,7 +333,9 @@ QNetwork quantize(const Network& net, const Batch& calibration, const QuantOptio
   QNetwork q;
   q.bits = options.bits;
   q.input_shape = net.input_shape;
-  q.input_scale = scale_of(input_amax, options.bits);
+  const bool fixed = options.scheme == Scheme::kFixedPoint;
+  const double fixed_scale = std::ldexp(1.0, -static_cast<int>(options.frac_bits));
+  q.input_scale = fixed ? fixed_scale : scale_of(input_amax, options.bits);
   size_t last_engine = net.layers.size();
   for (size_t i = 0; i < net.layers.size(); ++i)
     if (is_engine(net.layers[i].kind)) last_engine = i;
@@ -305,13 +365,19 @@ QNetwork quantize(const Network& net, const Batch& calibration, const QuantOptio
       std::vector<double> w_scale;
       // After a Flatten, the shape it flattened says how the activations are ordered.
       const bool flattened = i > 0 && net.layers[i - 1].kind == LayerKind::kFlatten;
-      quantize_weights(l, flattened ? shape_after(net, i - 1) : in_shape, options.bits, scale, ql, w_scale);
+      const std::vector<int64_t>& order = flattened ? shape_after(net, i - 1) : in_shape;
+      if (fixed) {
+        share_weights(l, order, options, ql);
+        w_scale.assign(static_cast<size_t>(ql.n), fixed_scale);
+      } else {
+        quantize_weights(l, order, options.bits, scale, ql, w_scale);
+      }
       ql.relu = l.relu;
       ql.raw = i == last_engine;
       ql.out_bits = options.bits;
       ql.acc_bits = options.acc_bits;
       ql.saturate = options.saturate;
-      ql.out_scale = ql.raw ? 1.0 : scale_of(amax[i], options.bits);
+      ql.out_scale = ql.raw ? 1.0 : fixed ? fixed_scale : scale_of(amax[i], options.bits);
       for (int64_t n = 0; n < ql.n; ++n) {
         const double acc_scale = scale * w_scale[static_cast<size_t>(n)];
         ql.acc_scale.push_back(acc_scale);
@@ -321,8 +387,10 @@ QNetwork quantize(const Network& net, const Batch& calibration, const QuantOptio
           throw InputError(fmt::format("layer '{}': bias {} of channel {} does not fit int32 at scale {}",
                                        l.name, b, n, acc_scale));
         ql.bias.push_back(static_cast<int32_t>(bq));
-        const auto [mult, shift] =
-            ql.raw ? std::pair<int32_t, uint32_t>{1, 0} : fixed_point(acc_scale / ql.out_scale);
+        // EIE's write-back: round, >>> frac_bits (no multiplier).
+        const auto [mult, shift] = ql.raw  ? std::pair<int32_t, uint32_t>{1, 0}
+                                   : fixed ? std::pair<int32_t, uint32_t>{1, options.frac_bits}
+                                           : fixed_point(acc_scale / ql.out_scale);
         ql.mult.push_back(mult);
         ql.shift.push_back(shift);
       }

@@ -25,8 +25,19 @@ namespace dnngen::infer {
 
 enum class Calibration { kMinMax, kPercentile };
 
+// kPerChannel: the scales above (the systolic engines). kFixedPoint: EIE's numerics, every
+// activation and codebook value with frac_bits fractional bits (scale 2^-frac_bits, no
+// calibration), the write-back the same pipeline with mult 1 and shift frac_bits; the
+// weights of a layer shared through a codebook of 2^index_bits - 1 values (index 0 is a
+// pruned weight): the layer's own distinct non-zero values when there are that few (an
+// already weight-shared model keeps its codebook), else k-means (eie::compress) over the
+// non-zero weights (an already pruned model keeps its mask).
+enum class Scheme { kPerChannel, kFixedPoint };
+
 struct QuantOptions {
-  unsigned bits = 8;  // the engine's operand width (in_bits = w_bits)
+  Scheme scheme = Scheme::kPerChannel;
+  unsigned frac_bits = 8, index_bits = 4;  // kFixedPoint
+  unsigned bits = 8;                       // the engine's operand width (in_bits = w_bits; EIE: act_bits)
   Calibration calibration = Calibration::kMinMax;
   double percentile = 99.99;  // kPercentile: of |x| over the calibration set
   unsigned acc_bits = 32;     // the engine's sums: they wrap (or saturate) at this width
@@ -42,8 +53,10 @@ struct QLayer {
   // convolution, the input in [H, W, C] flatten order for a dense layer.
   int64_t n = 0, k = 0;
   std::vector<int32_t> weights;
-  std::vector<int32_t> bias;  // per output channel
-  std::vector<int32_t> mult;  // per output channel (not used when raw)
+  std::vector<int32_t> codebook;  // kFixedPoint: 2^index_bits values, [0] = 0
+  std::vector<int32_t> w_idx;     // kFixedPoint: [N][K] indices (weights = codebook[w_idx])
+  std::vector<int32_t> bias;      // per output channel
+  std::vector<int32_t> mult;      // per output channel (not used when raw)
   std::vector<uint32_t> shift;
   bool relu = false;
   bool raw = false;        // writes int32 sums (the last engine layer)

@@ -1,20 +1,41 @@
 #pragma once
-// An engine layer of a quantised network (infer/quantize.hpp) on a batch, as the systolic
-// shell runs it: a memory image with the weights (RSCK / [K][N]), the bias and the
-// per-channel (mult, shift) table once, every sample's input and output on pages of their
-// own, and the layer descriptors (one conv2d per sample, or one GEMM with M = the batch),
-// each with the whole output pipeline: bias, requantisation, ReLU, clamp (or raw int32 sums
-// for the last layer). The model and the RTL backend use the same plan, so their cycles
-// count the same descriptors.
+// An engine layer of a quantised network (infer/quantize.hpp) on a batch, as an engine's
+// AXI shell runs it: a memory image and the layer descriptors, each with the whole output
+// pipeline (bias, requantisation, ReLU, clamp; raw int32 sums for the last layer). The
+// model and the RTL backend use the same plan, so their cycles count the same descriptors.
+// - systolic (dnn_shell_systolic): the weights (RSCK / [K][N]), the bias and the
+//   per-channel (mult, shift) table once, every sample's input and output on pages of its
+//   own; one conv2d descriptor per sample, or one GEMM with M = the batch.
+// - EIE (dnn_shell_eie): the codebook, the bias and the compressed weight image in the
+//   paper's format; one spmv descriptor with N = the batch (dense layers only).
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "dnngen/config/config.hpp"
+#include "dnngen/eie/shell_layer.hpp"
 #include "dnngen/infer/quantize.hpp"
+#include "dnngen/shell/counters.hpp"
 #include "dnngen/shell/descriptor.hpp"
 #include "dnngen/systolic/shell_layer.hpp"
-#include "dnngen/systolic/shell_layer_timing.hpp"
 
 namespace dnngen::infer {
+
+// The engine behind a shell that runs a network's layers, and its memory.
+struct Target {
+  bool eie = false;  // else the systolic shell (WS / OS)
+  systolic::ShellParams systolic;
+  eie::ShellParams eie_params;
+  unsigned latency = 0;
+  double bytes_per_cycle = 0;
+  double peak_macs = 1;  // MACs a cycle at full use: PEs
+};
+
+// InputError unless the configuration's engine is one infer runs.
+Target target_of(const config::Config& cfg);
+
+// How the target quantises: its widths and scheme (QuantOptions).
+QuantOptions quant_options(const Target& t);
 
 struct LayerPlan {
   std::vector<uint8_t> memory;
@@ -23,14 +44,22 @@ struct LayerPlan {
 };
 
 // InputError naming the layer when the shell refuses one of its descriptors (its error code).
-LayerPlan plan_layer(const systolic::ShellParams& p, const QLayer& layer, const QBatch& in);
+LayerPlan plan_layer(const Target& t, const QLayer& layer, const QBatch& in);
 
 // The layer's outputs from a memory image after its descriptors ran ([B, E, F, N] or [B, N]).
-QBatch plan_outputs(const systolic::ShellParams& p, const QLayer& layer, const LayerPlan& plan,
+QBatch plan_outputs(const Target& t, const QLayer& layer, const LayerPlan& plan,
                     const std::vector<uint8_t>& memory);
 
-// What a layer's descriptors cost on the shell's cycle model, added up.
-systolic::LayerTiming plan_cycles(const systolic::ShellParams& p, const LayerPlan& plan, unsigned latency,
-                                  double bytes_per_cycle);
+// What the descriptors cost on the shell's cycle model, added up (the plan's memory as it
+// is before they run), and the MACs they do: every product for the systolic engines,
+// EIE's useful ones (non-zero weights times non-zero activations).
+struct PlanCost {
+  shell::Counters counters;
+  uint64_t macs = 0;
+};
+PlanCost plan_cycles(const Target& t, const LayerPlan& plan);
+
+// The shell's golden model on the plan: its memory after the descriptors ran.
+void run_plan(const Target& t, LayerPlan& plan);
 
 }  // namespace dnngen::infer

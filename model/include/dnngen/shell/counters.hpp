@@ -8,6 +8,13 @@ namespace dnngen::shell {
 
 struct Counters {
   uint64_t cycles = 0, compute = 0, mem_wait = 0, bytes_read = 0, bytes_written = 0;
+
+  // The totals of layers run one after another.
+  Counters& operator+=(const Counters& o) {
+    cycles += o.cycles, compute += o.compute, mem_wait += o.mem_wait;
+    bytes_read += o.bytes_read, bytes_written += o.bytes_written;
+    return *this;
+  }
 };
 
 // A cycle model's timing (systolic::LayerTiming, eie::ShellTiming) as counters.

@@ -24,13 +24,6 @@ struct LayerTiming {
   uint64_t bytes_written = 0;  // BYTES_WRITTEN: output bytes
   uint64_t jobs = 0;
   uint64_t macs = 0;
-
-  // Adds another layer's (or descriptor's) figures: the totals of a sequence of layers.
-  LayerTiming& operator+=(const LayerTiming& o) {
-    cycles += o.cycles, compute += o.compute, mem_wait += o.mem_wait;
-    bytes_read += o.bytes_read, bytes_written += o.bytes_written, jobs += o.jobs, macs += o.macs;
-    return *this;
-  }
 };
 
 // Cycles from the completion of the CTRL.START write to the layer's first (check) cycle:
