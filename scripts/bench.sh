@@ -11,6 +11,7 @@
 #      AlexNet on the bit-serial engine in the systolic shell, and AlexNet on the row-stationary
 #      shell next to the Eyeriss chip (tools/bench_shell.cpp)
 #   9. RTL simulation speed through the shell, and its PE array's alone (scripts/bench_sim_speed.sh)
+#  10. ONNX networks through `dnngen infer`: accuracy, cycles, RTL images/s (scripts/bench_infer.sh)
 set -euo pipefail
 BUILD=${1:-build}
 DNNGEN="$BUILD/tools/dnngen"
@@ -109,3 +110,5 @@ for bpc in 2.4 8; do
 done
 echo "== 9. RTL simulation speed through the shell (16x16 WS preset), and the PE array's alone"
 scripts/bench_sim_speed.sh "$BUILD"
+echo "== 10. ONNX networks, quantised, through the shells (dnngen infer)"
+scripts/bench_infer.sh "$BUILD"

@@ -232,6 +232,37 @@ class CliTestCase(unittest.TestCase):
         self.assertEqual(len(bad), 0, f"{path}: {len(bad)} wrong elements, first at {bad[:1].tolist()}: "
                          f"got {got[tuple(bad[0])] if len(bad) else ''} want {want[tuple(bad[0])] if len(bad) else ''}")
 
+    # --- ONNX models for infer ----------------------------------------------------------
+
+    def onnx_model(self, name, nodes, inputs, initializers=()):
+        """A small ONNX file built with python3-onnx (installed by scripts/install-deps.sh)."""
+        import onnx
+        from onnx import helper, TensorProto
+        graph = helper.make_graph(nodes, "g", inputs,
+                                  [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                                  list(initializers))
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+        path = self.path(name)
+        onnx.save(model, path)
+        return path
+
+    def mlp(self, rng, pruned=True):
+        """A pruned 24-20-6 MLP (MatMul + Add, Relu) as ONNX, and inputs for it."""
+        from onnx import helper, TensorProto, numpy_helper
+        w0 = rng.normal(0, 0.4, (24, 20)).astype(np.float32)
+        if pruned:
+            w0[rng.random(w0.shape) < 0.6] = 0
+        w1 = rng.normal(0, 0.4, (20, 6)).astype(np.float32)
+        inits = [numpy_helper.from_array(a, n) for a, n in
+                 ((w0, "w0"), (rng.normal(0, 0.1, 20).astype(np.float32), "b0"), (w1, "w1"))]
+        nodes = [helper.make_node("MatMul", ["x", "w0"], ["h0"], name="fc1"),
+                 helper.make_node("Add", ["h0", "b0"], ["h1"], name="fc1_bias"),
+                 helper.make_node("Relu", ["h1"], ["h2"], name="relu1"),
+                 helper.make_node("MatMul", ["h2", "w1"], ["y"], name="fc2")]
+        x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 24])
+        return (self.onnx_model("mlp.onnx", nodes, [x], inits),
+                self.save("x.npy", rng.random((40, 24)).astype(np.float32)), w0)
+
     def assert_job_report(self, report, backend, macs):
         for key in ("engine", "op", "backend", "cycles", "macs", "utilization"):
             self.assertIn(key, report, f"JSON report lacks '{key}': {report}")
@@ -1543,18 +1574,6 @@ class InferTests(CliTestCase):
         return self.dnngen("infer", self.config(config), "--model", self.digits("digits_cnn.onnx"),
                            "--input", self.digits("test_images.npy"), *extra)
 
-    def onnx_model(self, name, nodes, inputs, initializers=()):
-        """A small ONNX file built with python3-onnx (installed by scripts/install-deps.sh)."""
-        import onnx
-        from onnx import helper, TensorProto
-        graph = helper.make_graph(nodes, "g", inputs,
-                                  [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
-                                  list(initializers))
-        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-        path = self.path(name)
-        onnx.save(model, path)
-        return path
-
     def test_digits_classify_on_the_model(self):
         rep, pred = self.path("r.json"), self.path("p.npy")
         p = self.infer("--labels", self.digits("test_labels.npy"), "--calibrate", self.digits("calib_images.npy"),
@@ -1625,23 +1644,6 @@ class InferTests(CliTestCase):
                               ["wrong.npy", "[1, 8, 8]"], absent=[rep])
         self.assert_bad_input(["infer", self.config(), *base], ["--model"], absent=[rep])
 
-    def mlp(self, rng, pruned=True):
-        """A pruned 24-20-6 MLP (MatMul + Add, Relu) as ONNX, and inputs for it."""
-        from onnx import helper, TensorProto, numpy_helper
-        w0 = rng.normal(0, 0.4, (24, 20)).astype(np.float32)
-        if pruned:
-            w0[rng.random(w0.shape) < 0.6] = 0
-        w1 = rng.normal(0, 0.4, (20, 6)).astype(np.float32)
-        inits = [numpy_helper.from_array(a, n) for a, n in
-                 ((w0, "w0"), (rng.normal(0, 0.1, 20).astype(np.float32), "b0"), (w1, "w1"))]
-        nodes = [helper.make_node("MatMul", ["x", "w0"], ["h0"], name="fc1"),
-                 helper.make_node("Add", ["h0", "b0"], ["h1"], name="fc1_bias"),
-                 helper.make_node("Relu", ["h1"], ["h2"], name="relu1"),
-                 helper.make_node("MatMul", ["h2", "w1"], ["y"], name="fc2")]
-        x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 24])
-        return (self.onnx_model("mlp.onnx", nodes, [x], inits),
-                self.save("x.npy", rng.random((40, 24)).astype(np.float32)), w0)
-
     def test_mlp_on_eie_keeps_the_mask(self):
         rng = np.random.default_rng(4)
         model, x, w0 = self.mlp(rng)
@@ -1696,6 +1698,19 @@ class InferRtlTests(CliTestCase):
                 self.assertEqual(lr.get(key), lm.get(key), f"{lm['name']}: {key}")
         # 120 samples in batches of 50: the dense layers ran as 3 GEMMs each.
         self.assertEqual([l.get("descriptors") for l in rtl["layers"]], [120, None, 120, None, 3, 3])
+
+    def test_mlp_on_eie_rtl_equals_the_model(self):
+        model, x, _ = self.mlp(np.random.default_rng(9))
+        reports = {}
+        for backend in ("model", "rtl"):
+            rep = self.path(backend + ".json")
+            self.assert_ok(self.dnngen("infer", self.config("eie_4pe.yaml"), "--model", model, "--input", x,
+                                       "--batch", "16", "--backend", backend, "--json", rep))
+            reports[backend] = self.load_json(rep)
+        self.assertTrue(reports["rtl"]["rtl_matches_model"])
+        for key in ("cycles", "compute_cycles", "mem_wait_cycles", "dram_bytes_read", "dram_bytes_written", "macs"):
+            for lm, lr in zip(reports["model"]["layers"], reports["rtl"]["layers"]):
+                self.assertEqual(lr[key], lm[key], f"{lm['name']}: {key}")
 
 
 # =============================================================================================

@@ -131,7 +131,7 @@ std::pair<ResetPoint, uint64_t> reset_point(std::size_t i, unsigned points, std:
 
 using Command = int (*)(const config::Config& cfg, const cli::JobOptions& opts);
 // `sim serve CONFIG [--seed N]`: a simulator that serves requests on stdin until EOF (the
-// shell simulator's, testbench/shell/sim_main.cpp). Returns the exit status.
+// shell simulators', testbench/shell/shell_serve.hpp). Returns the exit status.
 using ServeCommand = int (*)(const config::Config& cfg, uint64_t seed);
 
 // The CONFIG and --seed N (default 1) of `sim serve`.

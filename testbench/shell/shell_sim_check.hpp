@@ -2,9 +2,11 @@
 // What the shell simulators behind `dnngen run --shell` (sim_main.cpp: systolic and bit-serial,
 // sim_main_eie.cpp: EIE) share: the memory they run against, and what they check after a
 // layer: it finished without an error, the memory image equals the golden model's byte for
-// byte, and every counter equals the cycle model's.
+// byte, and every counter equals the cycle model's. (What their `serve` modes share:
+// shell_serve.hpp.)
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -14,6 +16,7 @@
 #include "dnngen/cli/job_options.hpp"
 #include "dnngen/common/output_dir.hpp"
 #include "dnngen/shell/counters.hpp"
+#include "dnngen/shell/descriptor.hpp"
 #include "dnngen/shell/regmap.hpp"
 #include "shell_systolic_bench.hpp"
 
@@ -53,6 +56,31 @@ inline std::vector<std::string> run_problems(const LayerRun& r, uint64_t watchdo
   for (const auto& [name, v] : counters)
     if (v.first != v.second) problems.push_back(fmt::format("{}: RTL {} model {}", name, v.first, v.second));
   return problems;
+}
+
+// One descriptor run on the RTL and checked, as `run` and `serve` check every layer.
+template <typename Timing>
+struct CheckedLayer {
+  LayerRun rtl;
+  Timing model;                       // the cycle model's, on the image before the layer
+  std::vector<std::string> problems;  // the RTL's image and counters against the models'
+  double seconds = 0;                 // simulating: the descriptor's writes to the counters read back
+};
+
+// Runs `d` on `bench` (a ShellSystolicBench of any engine's top) and checks it: `want` is
+// the golden model's image after the layer, `model` the cycle model's timing of it.
+template <typename Bench, typename Timing>
+CheckedLayer<Timing> run_checked(Bench& bench, const LayerDescriptor& d, const Timing& model,
+                                 const std::vector<uint8_t>& want) {
+  CheckedLayer<Timing> c;
+  c.model = model;
+  const uint64_t watchdog = 2 * model.cycles + 100'000;
+  const auto t0 = std::chrono::steady_clock::now();
+  bench.load_descriptor(d);
+  c.rtl = bench.run(0, watchdog);
+  c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  c.problems = run_problems(c.rtl, watchdog, bench.memory(), want, counters_of(model));
+  return c;
 }
 
 // A cycle model's timing with the RTL's counters in place (once run_problems found them

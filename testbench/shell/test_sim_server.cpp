@@ -32,6 +32,7 @@
 #include "dnngen/systolic/shell_layer.hpp"
 #include "dnngen/systolic/shell_layer_timing.hpp"
 #include "sim_builder.hpp"
+#include "test_sim_server_suite.hpp"
 
 namespace dnngen {
 namespace {
@@ -39,32 +40,15 @@ namespace {
 using shell::LayerDescriptor;
 using shell::ShellSimServer;
 
-const std::string kConfig = DNNGEN_SOURCE_DIR "/configs/systolic_ws_4x4_int8.yaml";
+constexpr char kConfigPath[] = DNNGEN_SOURCE_DIR "/configs/systolic_ws_4x4_int8.yaml";
+constexpr char kSuiteName[] = "shell_sim_server";
+const std::string kConfig = kConfigPath;
 
-uint64_t base_seed() {
-  const char* s = std::getenv("DNNGEN_SEED");
-  return s ? std::strtoull(s, nullptr, 10) : 20261206u;
-}
-
-class ShellSimServerTest : public ::testing::Test {
+class ShellSimServerTest : public testbench::SimServerSuite<kConfigPath, kSuiteName> {
  protected:
-  static void SetUpTestSuite() {
-    cfg_ = new config::Config(config::load_config(kConfig));
-    const sim::SimBuild build = sim::build_simulator(*cfg_, false, false, true);
-    executable_ = new std::string(build.executable);
-    fmt::print("simulator: {} ({})\n", build.executable,
-               build.cached ? "cached" : fmt::format("built in {:.1f} s", build.seconds));
-  }
-  static void TearDownTestSuite() {
-    delete cfg_;
-    delete executable_;
-  }
-
   void SetUp() override {
+    SimServerSuite::SetUp();
     p_ = systolic::shell_params(*cfg_);
-    latency_ = cfg_->memory.latency;
-    bytes_per_cycle_ = std::min<double>(cfg_->memory.bytes_per_cycle, cfg_->memory.data_bits / 8.0);
-    fmt::print("seed {} (replay: DNNGEN_SEED={} ctest -R shell_sim_server)\n", base_seed(), base_seed());
   }
 
   // What the simulator must return for `layers` on `image`: the golden model applied layer
@@ -101,15 +85,8 @@ class ShellSimServerTest : public ::testing::Test {
     EXPECT_GT(r.sim_cycles, timing.back().cycles) << what;
   }
 
-  static config::Config* cfg_;
-  static std::string* executable_;
   systolic::ShellParams p_;
-  unsigned latency_ = 0;
-  double bytes_per_cycle_ = 0;
 };
-
-config::Config* ShellSimServerTest::cfg_ = nullptr;
-std::string* ShellSimServerTest::executable_ = nullptr;
 
 // The image's pages: the gemm's A, B, bias, quant table and int8 output (which is the
 // conv2d's 3x4x6 ifmap), the conv2d's RSCK weights and int32 output.
@@ -155,8 +132,8 @@ std::vector<uint8_t> random_image(std::mt19937_64& rng) {
 TEST_F(ShellSimServerTest, TwoRequestsOfChainedLayersMatchTheModels) {
   ASSERT_EQ(systolic::check_descriptor(p_, gemm_layer()), 0u);
   ASSERT_EQ(systolic::check_descriptor(p_, conv_layer()), 0u);
-  std::mt19937_64 rng(base_seed());
-  ShellSimServer server(*executable_, kConfig, base_seed());
+  std::mt19937_64 rng(seed());
+  ShellSimServer server(*executable_, kConfig, seed());
   const pid_t pid = server.pid();
   for (int request = 0; request < 2; ++request) {
     run_and_check(server, random_image(rng), {gemm_layer(), conv_layer()},
@@ -167,8 +144,8 @@ TEST_F(ShellSimServerTest, TwoRequestsOfChainedLayersMatchTheModels) {
 }
 
 TEST_F(ShellSimServerTest, ARefusedRequestLeavesTheServerServing) {
-  std::mt19937_64 rng(base_seed() + 1);
-  ShellSimServer server(*executable_, kConfig, base_seed());
+  std::mt19937_64 rng(seed() + 1);
+  ShellSimServer server(*executable_, kConfig, seed());
   LayerDescriptor bad = gemm_layer();
   bad.m = 0;
   std::vector<uint8_t> image = random_image(rng);
@@ -186,7 +163,7 @@ TEST_F(ShellSimServerTest, ARefusedRequestLeavesTheServerServing) {
 }
 
 TEST_F(ShellSimServerTest, ADeadSimulatorIsAnError) {
-  std::mt19937_64 rng(base_seed() + 2);
+  std::mt19937_64 rng(seed() + 2);
   pid_t pid = 0;
   {
     ShellSimServer server(*executable_, kConfig);
@@ -256,10 +233,10 @@ TEST(ShellSimServerClient, ReportsWhatGoesWrong) {
 // A request of one small layer, repeated: what a request costs beyond the simulation (the
 // median of the requests after a first that warms both processes up).
 TEST_F(ShellSimServerTest, OverheadOfAOneLayerRequest) {
-  std::mt19937_64 rng(base_seed() + 3);
+  std::mt19937_64 rng(seed() + 3);
   LayerDescriptor d = gemm_layer();
   d.m = d.n = d.k = 4;
-  ShellSimServer server(*executable_, kConfig, base_seed());
+  ShellSimServer server(*executable_, kConfig, seed());
   constexpr int kRequests = 21;
   std::vector<std::pair<double, double>> times;  // wall, simulating
   uint64_t cycles = 0;
