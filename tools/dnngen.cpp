@@ -133,8 +133,10 @@ int64_t count_option(const CommandLine& cl, const std::string& name, int64_t fal
 }
 
 int cmd_infer(const CommandLine& cl) {
-  const auto cfg = config::load_config(cli::config_argument("infer", cl));
+  std::vector<config::Config> cfgs;
+  for (const auto& path : cl.positionals) cfgs.push_back(config::load_config(path));
   infer::InferOptions o;
+  o.mapping = cl.list("map");
   o.model_path = cl.get("model");
   o.input_path = cl.get("input");
   o.labels_path = cl.get("labels");
@@ -148,16 +150,18 @@ int cmd_infer(const CommandLine& cl) {
   if (cl.has("backend")) o.backend = cl.get("backend");
   o.json_path = cl.get("json");
   o.predictions_path = cl.get("predictions");
-  infer::check_infer_options(cfg, o);  // fail fast, before a build
+  infer::check_infer_options(cfgs, o);  // fail fast, before a build
   if (o.backend == "rtl") {
-    const auto build = sim::build_simulator(cfg, false, false, /*shell=*/true);
-    o.simulator = build.executable;
-    if (build.cached)
-      fmt::print("simulator: {} (cached)\n", build.executable);
-    else
-      fmt::print("simulator: built {} in {:.1f} s\n", build.executable, build.seconds);
+    for (const auto& cfg : cfgs) {
+      const auto build = sim::build_simulator(cfg, false, false, /*shell=*/true);
+      o.simulators.push_back(build.executable);
+      if (build.cached)
+        fmt::print("simulator: {} (cached)\n", build.executable);
+      else
+        fmt::print("simulator: built {} in {:.1f} s\n", build.executable, build.seconds);
+    }
   }
-  return infer::infer_command(cfg, o);
+  return infer::infer_command(cfgs, o);
 }
 
 int cmd_synth(const CommandLine& cl) {
@@ -383,8 +387,8 @@ const std::vector<Command>& commands() {
                   }),
        cmd_compress},
       {"infer",
-       {{"CONFIG --model NET.onnx --input X.npy|IMAGES.idx[.gz] [--labels Y] [options]"},
-        "run an ONNX network, quantised, through the engine's shell (model or RTL)",
+       {{"CONFIG... --model NET.onnx --input X.npy|IMAGES.idx[.gz] [--labels Y] [options]"},
+        "run an ONNX network, quantised, through the engines' shells (model or RTL)",
         "Quantises to the engine's widths on a calibration set, runs every Conv/Gemm/MatMul as a\n"
         "layer descriptor (bias, requantisation, ReLU in the shell; pooling on the host) and\n"
         "reports accuracy against the float network and the labels, and cycles per layer\n"
@@ -402,6 +406,9 @@ const std::vector<Command>& commands() {
                     add("percentile", text("P"), "percentile: of |x| (default 99.99)");
                     add("batch", text("B"), "inputs a call (a dense layer's M; default 64)");
                     add("backend", text("B"), "model (default) | rtl");
+                    add("map", texts("LAYER=CONFIG"),
+                        "run LAYER on the configuration named CONFIG (default: convolutions on the first "
+                        "systolic one, fully connected layers at most half non-zero on an EIE one)");
                     add("json", text("FILE"), "write a JSON report to this file");
                     add("predictions", text("FILE.npy"), "write the predicted classes (int64 [N])");
                   }),

@@ -1661,6 +1661,33 @@ class InferTests(CliTestCase):
         self.assertLessEqual(fc1["macs"], int(np.count_nonzero(w0)) * 40)
         self.assertGreater(fc1["macs"], 0)
 
+    def test_mapping_policy_and_map_option(self):
+        model, x, _ = self.mlp(np.random.default_rng(5))
+        configs = [self.config("systolic_ws_4x4_int8.yaml"), self.config("eie_4pe.yaml")]
+        rep = self.path("r.json")
+        self.assert_ok(self.dnngen("infer", *configs, "--model", model, "--input", x, "--json", rep))
+        report = self.load_json(rep)
+        # The pruned fc1 (40 % non-zero) goes to EIE, the dense fc2 to the systolic array; the
+        # host converts fc1's Q8.8 outputs to fc2's int8.
+        self.assertEqual([(l["config"], l["host_rescale"]) for l in report["layers"]],
+                         [("eie_4pe", False), ("systolic_ws_4x4_int8", True)])
+        self.assertEqual(report["engine"], "mixed")
+        self.assertGreaterEqual(report["agreement_with_float"], 0.9)
+        self.assert_ok(self.dnngen("infer", *configs, "--model", model, "--input", x, "--json", rep,
+                                   "--map", "fc1=systolic_ws_4x4_int8", "--map", "fc2=eie_4pe"))
+        report = self.load_json(rep)
+        self.assertEqual([l["config"] for l in report["layers"]], ["systolic_ws_4x4_int8", "eie_4pe"])
+        bad = [(["--map", "fc9=eie_4pe"], ["--map fc9=eie_4pe", "LAYER"]),
+               (["--map", "fc1=eie_64pe"], ["--map fc1=eie_64pe", "no configuration named 'eie_64pe'"]),
+               (["--map", "fc1"], ["--map fc1", "LAYER=CONFIG_NAME"])]
+        os.remove(rep)
+        for extra, needles in bad:
+            with self.subTest(extra=extra):
+                self.assert_bad_input(["infer", *configs, "--model", model, "--input", x, "--json", rep, *extra],
+                                      needles, absent=[rep])
+        self.assert_bad_input(["infer", configs[0], configs[0], "--model", model, "--input", x, "--json", rep],
+                              ["two configurations named 'systolic_ws_4x4_int8'"], absent=[rep])
+
     def test_unsupported_operator_names_the_node(self):
         from onnx import helper, TensorProto
         x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4])
@@ -1701,10 +1728,18 @@ class InferRtlTests(CliTestCase):
 
     def test_mlp_on_eie_rtl_equals_the_model(self):
         model, x, _ = self.mlp(np.random.default_rng(9))
+        for configs in ([self.config("eie_4pe.yaml")],
+                        [self.config("systolic_ws_4x4_int8.yaml"), self.config("eie_4pe.yaml")]):
+            with self.subTest(configs=[os.path.basename(c) for c in configs]):
+                self.check_rtl_equals_model(configs, model, x)
+
+    def check_rtl_equals_model(self, configs, model, x):
+        """infer on the model and on the RTL (one simulator per configuration): the same
+        outputs and, layer by layer, the same counters."""
         reports = {}
         for backend in ("model", "rtl"):
             rep = self.path(backend + ".json")
-            self.assert_ok(self.dnngen("infer", self.config("eie_4pe.yaml"), "--model", model, "--input", x,
+            self.assert_ok(self.dnngen("infer", *configs, "--model", model, "--input", x,
                                        "--batch", "16", "--backend", backend, "--json", rep))
             reports[backend] = self.load_json(rep)
         self.assertTrue(reports["rtl"]["rtl_matches_model"])

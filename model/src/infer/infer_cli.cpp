@@ -82,10 +82,55 @@ double percent(int64_t hits, int64_t total) {
   return total ? 100.0 * static_cast<double>(hits) / static_cast<double>(total) : 0.0;
 }
 
+// The configuration each layer of `net` runs on (its index; engine layers only).
+std::vector<size_t> map_layers(const Network& net, const std::vector<config::Config>& cfgs,
+                               const std::vector<Target>& targets, const std::vector<std::string>& mapping) {
+  const auto first = [&](bool eie) {
+    for (size_t c = 0; c < targets.size(); ++c)
+      if (targets[c].eie == eie) return c;
+    return targets.size();
+  };
+  const size_t systolic = first(false), eie = first(true);
+  std::vector<size_t> where(net.layers.size(), targets.size());
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    const Layer& l = net.layers[i];
+    if (l.kind == LayerKind::kConv) {
+      where[i] = systolic != targets.size() ? systolic : eie;  // EIE refuses it, naming the layer
+    } else if (l.kind == LayerKind::kDense) {
+      const auto nonzero =
+          std::count_if(l.weights.data.begin(), l.weights.data.end(), [](float v) { return v != 0; });
+      const bool sparse = 2 * nonzero <= static_cast<int64_t>(l.weights.data.size());
+      where[i] = eie != targets.size() && (sparse || systolic == targets.size()) ? eie : systolic;
+    }
+  }
+  for (const std::string& m : mapping) {
+    const auto eq = m.find('=');
+    const std::string layer = m.substr(0, eq), name = eq == std::string::npos ? "" : m.substr(eq + 1);
+    const auto l =
+        std::find_if(net.layers.begin(), net.layers.end(), [&](const Layer& x) { return x.name == layer; });
+    if (eq == std::string::npos || l == net.layers.end() ||
+        where[static_cast<size_t>(l - net.layers.begin())] == targets.size())
+      throw InputError(fmt::format(
+          "--map {}: expected LAYER=CONFIG_NAME with LAYER a Conv, Gemm or MatMul layer of the network", m));
+    const auto c =
+        std::find_if(cfgs.begin(), cfgs.end(), [&](const config::Config& x) { return x.name == name; });
+    if (c == cfgs.end())
+      throw InputError(fmt::format("--map {}: no configuration named '{}' on the command line", m, name));
+    where[static_cast<size_t>(l - net.layers.begin())] = static_cast<size_t>(c - cfgs.begin());
+  }
+  return where;
+}
+
 }  // namespace
 
-void check_infer_options(const config::Config& cfg, const InferOptions& o) {
-  target_of(cfg);
+void check_infer_options(const std::vector<config::Config>& cfgs, const InferOptions& o) {
+  if (cfgs.empty()) throw InputError("dnngen infer: missing CONFIG.yaml");
+  for (const auto& cfg : cfgs) target_of(cfg);
+  for (size_t a = 0; a < cfgs.size(); ++a)
+    for (size_t b = a + 1; b < cfgs.size(); ++b)
+      if (cfgs[a].name == cfgs[b].name)
+        throw InputError(fmt::format("infer: two configurations named '{}' ({} and {})", cfgs[a].name,
+                                     cfgs[a].source_path, cfgs[b].source_path));
   if (o.model_path.empty()) throw InputError("infer: missing --model NET.onnx");
   if (o.input_path.empty()) throw InputError("infer: missing --input X.npy|IMAGES.idx[.gz]");
   calibration_of(o.calibration);
@@ -103,8 +148,8 @@ void check_infer_options(const config::Config& cfg, const InferOptions& o) {
   if (!o.predictions_path.empty()) cli::check_output_path(o.predictions_path, "--predictions");
 }
 
-int infer_command(const config::Config& cfg, const InferOptions& o) {
-  check_infer_options(cfg, o);
+int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o) {
+  check_infer_options(cfgs, o);
   const auto t0 = std::chrono::steady_clock::now();
   const Network net = import_onnx(o.model_path);
   const Batch inputs = load_samples(o.input_path, net.input_shape, o.input_scale, o.count);
@@ -117,21 +162,31 @@ int infer_command(const config::Config& cfg, const InferOptions& o) {
   const Batch calib_all = load_samples(calib_path, net.input_shape, o.input_scale, 0);
   const Batch calib = slice(calib_all, 0, std::min(o.calibration_count, calib_all.shape[0]));
 
-  const Target target = target_of(cfg);
-  QuantOptions qo = quant_options(target);
-  qo.calibration = calibration_of(o.calibration);
-  qo.percentile = o.percentile;
-  const QNetwork q = quantize(net, calib, qo);
+  std::vector<Target> targets;
+  for (const auto& cfg : cfgs) targets.push_back(target_of(cfg));
+  const std::vector<size_t> where = map_layers(net, cfgs, targets, o.mapping);
+  std::vector<QuantOptions> per_layer;
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    QuantOptions qo = quant_options(targets[where[i] < targets.size() ? where[i] : 0]);
+    qo.calibration = calibration_of(o.calibration);
+    qo.percentile = o.percentile;
+    per_layer.push_back(qo);
+  }
+  const QNetwork q = quantize(net, calib, per_layer);
+  const auto config_of = [&](const QLayer& l) { return where[l.source]; };
+
   // The engine layers on the chosen backend. Both count the same descriptors; the RTL's
-  // simulator checks every descriptor against the golden model and the cycle model, and the
-  // outputs are checked here against the model's integer layer.
+  // simulators (one long-lived process per configuration) check every descriptor against
+  // the golden model and the cycle model, and the outputs are checked here against the
+  // model's integer layer.
   std::vector<LayerTotals> totals(q.layers.size());
   std::map<std::pair<size_t, int64_t>, PlanCost> model_cost;  // systolic: (layer, batch)
-  std::unique_ptr<shell::ShellSimServer> server;
-  if (o.backend == "rtl") server = std::make_unique<shell::ShellSimServer>(o.simulator, cfg.source_path);
+  std::vector<std::unique_ptr<shell::ShellSimServer>> servers(cfgs.size());
   double sim_seconds = 0;
   uint64_t rtl_mismatches = 0;
   const EngineLayerRunner runner = [&](size_t i, const QLayer& l, const QBatch& in) {
+    const size_t c = config_of(l);
+    const Target& target = targets[c];
     QBatch out = engine_layer(l, in);
     LayerTotals& t = totals[i];
     t.overflows += out.overflows;
@@ -146,13 +201,15 @@ int infer_command(const config::Config& cfg, const InferOptions& o) {
     const PlanCost& cost = model_cost[key];
     t.macs += cost.macs;
     t.calls += l.kind == LayerKind::kConv ? static_cast<uint64_t>(in.batch) : 1;
-    if (!server) {
+    if (o.backend != "rtl") {
       t.timing += cost.counters;
       return out;
     }
     // The simulator holds every counter to the cycle model; these are the RTL's own.
+    if (!servers[c])
+      servers[c] = std::make_unique<shell::ShellSimServer>(o.simulators.at(c), cfgs[c].source_path);
     LayerPlan plan = plan_layer(target, l, in);
-    const auto r = server->run(plan.memory, plan.descriptors);
+    const auto r = servers[c]->run(plan.memory, plan.descriptors);
     sim_seconds += r.sim_seconds;
     for (const auto& layer : r.layers) t.timing += layer.counters;
     const QBatch rtl = plan_outputs(target, l, plan, plan.memory);
@@ -176,30 +233,50 @@ int infer_command(const config::Config& cfg, const InferOptions& o) {
     agree += predicted[u] == float_predicted[u];
     if (!labels.empty()) right += predicted[u] == labels[u], float_right += float_predicted[u] == labels[u];
   }
-  const double peak = target.peak_macs;
-  nlohmann::json report = {
-      {"network", o.model_path},
-      {"config", cfg.name},
-      {"engine", cfg.engine},
-      {"backend", o.backend},
-      {"samples", n_samples},
-      {"bits", q.bits},
-      {"calibration", o.calibration},
-      {"calibration_samples", calib.shape[0]},
-      {"memory", {{"latency", cfg.memory.latency}, {"bytes_per_cycle", cfg.memory.bytes_per_cycle}}},
-      {"agreement_with_float", percent(agree, n_samples) / 100.0},
-      {"seconds", seconds}};
+  std::vector<std::string> names;
+  nlohmann::json configs = nlohmann::json::array();
+  for (const auto& cfg : cfgs) {
+    names.push_back(cfg.name);
+    configs.push_back(
+        {{"name", cfg.name},
+         {"engine", cfg.engine},
+         {"memory", {{"latency", cfg.memory.latency}, {"bytes_per_cycle", cfg.memory.bytes_per_cycle}}}});
+  }
+  const std::string on = fmt::format("{}", fmt::join(names, " + "));
+  nlohmann::json report = {{"network", o.model_path},
+                           {"config", on},
+                           {"engine", cfgs.size() == 1 ? cfgs[0].engine : "mixed"},
+                           {"configs", configs},
+                           {"backend", o.backend},
+                           {"samples", n_samples},
+                           {"bits", q.bits},
+                           {"calibration", o.calibration},
+                           {"calibration_samples", calib.shape[0]},
+                           {"agreement_with_float", percent(agree, n_samples) / 100.0},
+                           {"seconds", seconds}};
   if (!labels.empty()) {
     report["accuracy"] = percent(right, n_samples) / 100.0;
     report["float_accuracy"] = percent(float_right, n_samples) / 100.0;
   }
   shell::Counters all;
   uint64_t all_macs = 0;
+  double capacity = 0;  // MACs the engines could have done in their layers' cycles
   report["layers"] = nlohmann::json::array();
   for (size_t i = 0; i < q.layers.size(); ++i) {
-    report["layers"].push_back(layer_json(q.layers[i], totals[i], n_samples, peak));
+    const QLayer& l = q.layers[i];
+    const bool engine = l.kind == LayerKind::kConv || l.kind == LayerKind::kDense;
+    const double peak = engine ? targets[config_of(l)].peak_macs : 0.0;
+    nlohmann::json j = layer_json(l, totals[i], n_samples, peak);
+    if (engine) {
+      j["config"] = cfgs[config_of(l)].name;
+      j["engine"] = cfgs[config_of(l)].engine;
+      j["bits"] = l.in_bits;
+      j["host_rescale"] = l.rescale != 0;
+    }
+    report["layers"].push_back(j);
     all += totals[i].timing;
     all_macs += totals[i].macs;
+    capacity += static_cast<double>(totals[i].timing.cycles) * peak;
   }
   report["cycles"] = all.cycles;
   report["cycles_per_sample"] = static_cast<double>(all.cycles) / static_cast<double>(n_samples);
@@ -207,27 +284,27 @@ int infer_command(const config::Config& cfg, const InferOptions& o) {
   report["mem_wait_cycles"] = all.mem_wait;
   report["dram_bytes_read"] = all.bytes_read;
   report["dram_bytes_written"] = all.bytes_written;
-  report["utilization"] =
-      all.cycles ? static_cast<double>(all_macs) / (static_cast<double>(all.cycles) * peak) : 0.0;
-  if (server) {
+  report["utilization"] = capacity > 0 ? static_cast<double>(all_macs) / capacity : 0.0;
+  if (o.backend == "rtl") {
     report["rtl_matches_model"] = rtl_mismatches == 0;
     report["sim_seconds"] = sim_seconds;
     report["samples_per_second"] = static_cast<double>(n_samples) / seconds;
   }
 
-  fmt::print("infer {} on {} ({} backend): {} samples, int{} ({} calibration on {} samples)\n", o.model_path,
-             cfg.name, o.backend, n_samples, q.bits, o.calibration, calib.shape[0]);
-  fmt::print("  {:<10} {:<8} {:<6} {:>14} {:>12} {:>10} {:>10} {:>12} {:>6}\n", "layer", "kind", "where",
+  fmt::print("infer {} on {} ({} backend): {} samples, input int{} ({} calibration on {} samples)\n",
+             o.model_path, on, o.backend, n_samples, q.bits, o.calibration, calib.shape[0]);
+  fmt::print("  {:<10} {:<8} {:<24} {:>14} {:>12} {:>10} {:>10} {:>12} {:>6}\n", "layer", "kind", "where",
              "output", "cycles/smp", "compute", "mem wait", "DRAM bytes", "util");
   for (const auto& l : report["layers"]) {
     const std::string shape = shape_string(l["output_shape"].get<std::vector<int64_t>>());
     if (l["where"] == "host") {
-      fmt::print("  {:<10} {:<8} {:<6} {:>14}\n", l["name"].get<std::string>(), l["kind"].get<std::string>(),
+      fmt::print("  {:<10} {:<8} {:<24} {:>14}\n", l["name"].get<std::string>(), l["kind"].get<std::string>(),
                  "host", shape);
       continue;
     }
-    fmt::print("  {:<10} {:<8} {:<6} {:>14} {:>12.0f} {:>10} {:>10} {:>12} {:>5.1f}%\n",
-               l["name"].get<std::string>(), l["kind"].get<std::string>(), "shell", shape,
+    fmt::print("  {:<10} {:<8} {:<24} {:>14} {:>12.0f} {:>10} {:>10} {:>12} {:>5.1f}%\n",
+               l["name"].get<std::string>(), l["kind"].get<std::string>(),
+               (l["host_rescale"].get<bool>() ? "*" : "") + l["config"].get<std::string>(), shape,
                l["cycles_per_sample"].get<double>(), l["compute_cycles"].get<uint64_t>(),
                l["mem_wait_cycles"].get<uint64_t>(),
                l["dram_bytes_read"].get<uint64_t>() + l["dram_bytes_written"].get<uint64_t>(),
@@ -236,8 +313,10 @@ int infer_command(const config::Config& cfg, const InferOptions& o) {
   fmt::print(
       "  total: {:.0f} cycles a sample including data movement (latency {}, {} bytes/cycle), {:.1f} % "
       "utilisation; pooling on the host is not counted\n",
-      report["cycles_per_sample"].get<double>(), cfg.memory.latency, cfg.memory.bytes_per_cycle,
+      report["cycles_per_sample"].get<double>(), cfgs[0].memory.latency, cfgs[0].memory.bytes_per_cycle,
       100.0 * report["utilization"].get<double>());
+  if (std::any_of(q.layers.begin(), q.layers.end(), [](const QLayer& l) { return l.rescale != 0; }))
+    fmt::print("  *: the host converts the layer's inputs from the previous engine's numerics\n");
   for (size_t i = 0; i < q.layers.size(); ++i)
     if (totals[i].overflows > 0)
       fmt::print(
@@ -245,12 +324,13 @@ int infer_command(const config::Config& cfg, const InferOptions& o) {
           q.layers[i].name, totals[i].overflows, q.layers[i].acc_bits,
           q.layers[i].saturate ? "saturated" : "wrapped");
   if (!labels.empty())
-    fmt::print("  accuracy: {:.2f} % int{} ({} / {}), float {:.2f} %; top-1 agreement with float {:.2f} %\n",
-               percent(right, n_samples), q.bits, right, n_samples, percent(float_right, n_samples),
-               percent(agree, n_samples));
+    fmt::print(
+        "  accuracy: {:.2f} % quantised ({} / {}), float {:.2f} %; top-1 agreement with float {:.2f} %\n",
+        percent(right, n_samples), right, n_samples, percent(float_right, n_samples),
+        percent(agree, n_samples));
   else
     fmt::print("  top-1 agreement with the float network: {:.2f} %\n", percent(agree, n_samples));
-  if (server)
+  if (o.backend == "rtl")
     fmt::print(
         "  rtl: {} samples in {:.1f} s ({:.1f} samples/s, {:.1f} s simulating); outputs {} the model's, "
         "every descriptor's memory and counters equal the golden and cycle models\n",

@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/numerics.hpp"
@@ -274,6 +275,13 @@ QBatch output_batch(const QLayer& l, const QBatch& in) {
   return out;
 }
 
+// The host's conversion between two engines' numerics: q x factor, rounded half away from
+// zero, clamped to the next engine's width.
+void rescale(QBatch& b, double factor, unsigned bits) {
+  const int64_t qmax = qmax_of(bits);
+  for (int64_t& v : b.data) v = std::clamp(round_to_int(static_cast<double>(v) * factor), -qmax, qmax);
+}
+
 }  // namespace
 
 int64_t QBatch::sample_size() const { return product(shape); }
@@ -324,21 +332,18 @@ FloatTensor run_float(const Network& net, const Batch& batch, const Observer& ob
 }
 
 QNetwork quantize(const Network& net, const Batch& calibration, const QuantOptions& options) {
-  // The calibrated magnitude of every layer's output, and of the input.
-  std::vector<double> amax(net.layers.size(), 0.0);
-  run_float(net, calibration,
-            [&](size_t i, const FloatTensor& out) { amax[i] = amax_of(out.data, options); });
-  const double input_amax = amax_of(calibration.data, options);
+  return quantize(net, calibration, std::vector<QuantOptions>(net.layers.size(), options));
+}
 
-  QNetwork q;
-  q.bits = options.bits;
-  q.input_shape = net.input_shape;
-  const bool fixed = options.scheme == Scheme::kFixedPoint;
-  const double fixed_scale = std::ldexp(1.0, -static_cast<int>(options.frac_bits));
-  q.input_scale = fixed ? fixed_scale : scale_of(input_amax, options.bits);
-  size_t last_engine = net.layers.size();
+QNetwork quantize(const Network& net, const Batch& calibration, const std::vector<QuantOptions>& per_layer) {
+  if (per_layer.size() != net.layers.size())
+    throw std::invalid_argument("quantize: one QuantOptions per layer of the network");
+  size_t first_engine = net.layers.size(), last_engine = net.layers.size();
   for (size_t i = 0; i < net.layers.size(); ++i)
-    if (is_engine(net.layers[i].kind)) last_engine = i;
+    if (is_engine(net.layers[i].kind)) {
+      last_engine = i;
+      first_engine = std::min(first_engine, i);
+    }
   if (last_engine == net.layers.size())
     throw InputError("the network has no Conv, Gemm or MatMul layer for an engine to run");
   for (size_t i = last_engine + 1; i < net.layers.size(); ++i)
@@ -348,9 +353,31 @@ QNetwork quantize(const Network& net, const Batch& calibration, const QuantOptio
                       "(the last engine layer writes raw sums)",
                       net.layers[i].name, to_string(net.layers[i].kind), net.layers[last_engine].name));
 
-  double scale = q.input_scale;  // of the activations entering layer i
+  // The calibrated magnitude of the tensor entering each layer (entering[i]) and of every
+  // layer's output (entering[i + 1]), over the calibration set.
+  const QuantOptions& calib = per_layer[first_engine];
+  std::vector<double> entering(net.layers.size() + 1, 0.0);
+  entering[0] = amax_of(calibration.data, calib);
+  run_float(net, calibration,
+            [&](size_t i, const FloatTensor& out) { entering[i + 1] = amax_of(out.data, calib); });
+  // The scale an engine layer's inputs need: EIE's fixed point, or the tensor's calibrated
+  // range at the layer's width.
+  const auto input_scale = [&](size_t i) {
+    const QuantOptions& o = per_layer[i];
+    return o.scheme == Scheme::kFixedPoint ? std::ldexp(1.0, -static_cast<int>(o.frac_bits))
+                                           : scale_of(entering[i], o.bits);
+  };
+
+  QNetwork q;
+  q.input_shape = net.input_shape;
+  q.bits = per_layer[first_engine].bits;
+  q.input_scale = input_scale(first_engine);
+  double scale = q.input_scale;                    // of the integers entering layer i
+  unsigned bits = q.bits;                          // and their width
+  Scheme scheme = per_layer[first_engine].scheme;  // and the numerics that made them
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
+    const QuantOptions& options = per_layer[i];
     const std::vector<int64_t> in_shape = shape_after(net, i), out_shape = shape_after(net, i + 1);
     if (l.kind == LayerKind::kFlatten) continue;
     if (l.kind == LayerKind::kSoftmax) {
@@ -358,10 +385,24 @@ QNetwork quantize(const Network& net, const Batch& calibration, const QuantOptio
       continue;
     }
     QLayer ql = pool_params(l);
+    ql.source = i;
     ql.in_shape = in_shape;
     ql.out_shape = out_shape;
-    ql.in_scale = ql.out_scale = scale;
     if (is_engine(l.kind)) {
+      // Between engines of different numerics the host converts the integers; an engine
+      // of the same numerics reads its predecessor's outputs as they are.
+      const Scheme from = i == first_engine ? options.scheme : scheme;
+      const double need =
+          from == options.scheme && bits == options.bits && options.scheme == Scheme::kPerChannel
+              ? scale
+              : input_scale(i);
+      if (need != scale || options.bits != bits) {
+        ql.rescale = scale / need;
+        scale = need;
+      }
+      ql.in_bits = options.bits;
+      const bool fixed = options.scheme == Scheme::kFixedPoint;
+      const double fixed_scale = std::ldexp(1.0, -static_cast<int>(options.frac_bits));
       std::vector<double> w_scale;
       // After a Flatten, the shape it flattened says how the activations are ordered.
       const bool flattened = i > 0 && net.layers[i - 1].kind == LayerKind::kFlatten;
@@ -377,7 +418,8 @@ QNetwork quantize(const Network& net, const Batch& calibration, const QuantOptio
       ql.out_bits = options.bits;
       ql.acc_bits = options.acc_bits;
       ql.saturate = options.saturate;
-      ql.out_scale = ql.raw ? 1.0 : fixed ? fixed_scale : scale_of(amax[i], options.bits);
+      ql.in_scale = scale;
+      ql.out_scale = ql.raw ? 1.0 : fixed ? fixed_scale : scale_of(entering[i + 1], options.bits);
       for (int64_t n = 0; n < ql.n; ++n) {
         const double acc_scale = scale * w_scale[static_cast<size_t>(n)];
         ql.acc_scale.push_back(acc_scale);
@@ -395,6 +437,10 @@ QNetwork quantize(const Network& net, const Batch& calibration, const QuantOptio
         ql.shift.push_back(shift);
       }
       scale = ql.out_scale;
+      bits = ql.out_bits;
+      scheme = options.scheme;
+    } else {
+      ql.in_scale = ql.out_scale = scale;
     }
     q.layers.push_back(std::move(ql));
   }
@@ -489,6 +535,7 @@ FloatTensor run_quantized(const QNetwork& q, const Batch& batch, const EngineLay
   for (size_t i = 0; i < q.layers.size(); ++i) {
     const QLayer& l = q.layers[i];
     if (is_engine(l.kind)) {
+      if (l.rescale != 0) rescale(cur, l.rescale, l.in_bits);
       cur = run_engine ? run_engine(i, l, cur) : engine_layer(l, cur);
       last = &l;
     } else if (is_pool(l.kind)) {

@@ -7,6 +7,7 @@
 // the command line and builds the simulator for --backend rtl.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "dnngen/config/config.hpp"
 
@@ -24,15 +25,19 @@ struct InferOptions {
   int64_t calibration_count = 100;
   int64_t batch = 64;  // samples a call: one GEMM of M = batch for a dense layer
   std::string backend = "model";
-  std::string simulator;  // --backend rtl: the shell simulator's executable
+  std::vector<std::string> mapping;     // --map LAYER=CONFIG_NAME
+  std::vector<std::string> simulators;  // --backend rtl: each configuration's shell simulator
   std::string json_path;
   std::string predictions_path;  // .npy of the predicted classes (int64 [N])
 };
 
-// Checks the options and the configuration (InputError: exit 2, nothing written).
-void check_infer_options(const config::Config& cfg, const InferOptions& o);
+// Checks the options and the configurations (InputError: exit 2, nothing written).
+void check_infer_options(const std::vector<config::Config>& cfgs, const InferOptions& o);
 
-// Runs; returns the exit status (0; 1 when the RTL and the model disagree).
-int infer_command(const config::Config& cfg, const InferOptions& o);
+// Runs; returns the exit status (0; 1 when the RTL and the model disagree). Each engine
+// layer runs on one of the configurations: the default policy maps convolutions to the
+// first systolic one and fully connected layers to an EIE one when their weights are at
+// most half non-zero (else to the systolic one); --map LAYER=CONFIG_NAME overrides it.
+int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o);
 
 }  // namespace dnngen::infer

@@ -49,6 +49,7 @@ struct QuantOptions {
 struct QLayer {
   LayerKind kind = LayerKind::kConv;
   std::string name;
+  size_t source = 0;  // the float network's layer it came from
   // kConv / kDense: weights [N][K], N output channels, K = R*S*C in (r, s, c) order for a
   // convolution, the input in [H, W, C] flatten order for a dense layer.
   int64_t n = 0, k = 0;
@@ -65,6 +66,10 @@ struct QLayer {
   bool saturate = false;
   std::vector<double> acc_scale;  // per channel: the real value of one unit of the sum
   double in_scale = 1, out_scale = 1;
+  // Engine layers after an engine of other numerics (systolic int8 -> EIE Q8.8, say): the
+  // host first converts the integers, q x rescale (0: none), clamped to in_bits.
+  double rescale = 0;
+  unsigned in_bits = 8;
   // kConv, pools: the window (copied from the float layer)
   unsigned kernel_h = 1, kernel_w = 1, stride_y = 1, stride_x = 1, pad_y = 0, pad_x = 0;
   bool count_include_pad = false;
@@ -72,7 +77,7 @@ struct QLayer {
 };
 
 struct QNetwork {
-  unsigned bits = 8;
+  unsigned bits = 8;       // of the quantised network input (the first engine layer's)
   double input_scale = 1;  // of the quantised network input
   std::vector<int64_t> input_shape;
   std::vector<QLayer> layers;  // no kFlatten: flattening [H, W, C] is free
@@ -91,6 +96,9 @@ FloatTensor run_float(const Network& net, const Batch& batch, const Observer& ob
 // Calibrates on `calibration` (a batch) and quantises. InputError when the network has no
 // engine layer, or the last engine layer is followed by anything but Softmax.
 QNetwork quantize(const Network& net, const Batch& calibration, const QuantOptions& options);
+// The same with each layer's own options (the numerics of the engine it is mapped to; only
+// engine layers' matter, and the first engine layer's calibration settings apply to all).
+QNetwork quantize(const Network& net, const Batch& calibration, const std::vector<QuantOptions>& per_layer);
 
 // The integer activations of a batch: [B, <sample>] with samples in [H, W, C] order.
 struct QBatch {
