@@ -389,10 +389,10 @@ const std::vector<Command>& commands() {
       {"infer",
        {{"CONFIG... --model NET.onnx --input X.npy|IMAGES.idx[.gz] [--labels Y] [options]"},
         "run an ONNX network, quantised, through the engines' shells (model or RTL)",
-        "Quantises to the engine's widths on a calibration set, runs every Conv/Gemm/MatMul as a\n"
-        "layer descriptor (bias, requantisation, ReLU in the shell; pooling on the host) and\n"
-        "reports accuracy against the float network and the labels, and cycles per layer\n"
-        "including data movement (docs/infer.md)."},
+        "Quantises to each engine's numerics on a calibration set, runs every Conv/Gemm/MatMul\n"
+        "as a layer descriptor on one of the configurations (bias, requantisation, ReLU in the\n"
+        "shell; pooling on the host) and reports accuracy against the float network and the\n"
+        "labels, and cycles per layer including data movement (docs/infer.md)."},
        options_of("infer",
                   [](auto add) {
                     add("model", text("NET.onnx"), "the network (ONNX)");
