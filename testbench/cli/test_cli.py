@@ -1605,6 +1605,23 @@ class InferTests(CliTestCase):
         self.assertEqual(engine[0]["macs_per_sample"], 8 * 8 * 8 * 9)
         self.assertIn("including data movement", p.stdout)
 
+    def test_digits_convolutions_on_the_row_stationary_engine(self):
+        rep = self.path("r.json")
+        p = self.dnngen("infer", self.config("systolic_rs_4x4_int8.yaml"), self.config("systolic_ws_4x4_int8.yaml"),
+                        "--model", self.digits("digits_cnn.onnx"), "--input", self.digits("test_images.npy"),
+                        "--labels", self.digits("test_labels.npy"), "--count", "100", "--json", rep)
+        self.assert_ok(p)
+        report = self.load_json(rep)
+        self.assertEqual([l.get("config") for l in report["layers"]],
+                         ["systolic_rs_4x4_int8", None, "systolic_rs_4x4_int8", None,
+                          "systolic_ws_4x4_int8", "systolic_ws_4x4_int8"])
+        self.assertEqual(report["agreement_with_float"], 1.0)
+        # Alone, the row-stationary engine refuses the fully connected layers, naming one.
+        os.remove(rep)
+        self.assert_bad_input(["infer", self.config("systolic_rs_4x4_int8.yaml"), "--model",
+                               self.digits("digits_cnn.onnx"), "--input", self.digits("test_images.npy"),
+                               "--json", rep], ["'fc1'", "convolutions only"], absent=[rep])
+
     def test_percentile_calibration_and_count(self):
         rep = self.path("r.json")
         p = self.infer("--count", "40", "--calibration", "percentile", "--percentile", "99.9", "--json", rep)

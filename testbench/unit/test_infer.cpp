@@ -123,6 +123,39 @@ TEST(InferQuantize, EngineLayersEqualTheShellGoldenModel) {
   }
 }
 
+// The row-stationary engine runs the convolutions (CHW / KCRS in memory, reordered by the
+// plan); its integer results equal its shell's golden model (rs::run_layer).
+TEST(InferQuantize, RowStationaryConvolutionsEqualTheShellGoldenModel) {
+  std::mt19937 rng(13);
+  const Network net = small_network(rng);
+  const config::Config rs = config::load_config(DNNGEN_CONFIGS_DIR "/systolic_rs_4x4_int8.yaml");
+  const Target target = target_of(rs);
+  ASSERT_EQ(target.kind, Target::Kind::kRowStationary);
+  const QNetwork q = quantize(net, random_tensor({6, 3, 11, 9}, rng, 0, 1), quant_options(target));
+  QBatch cur = quantize_input(q, random_tensor({2, 3, 11, 9}, rng, 0, 1.2f));
+  int convs = 0;
+  for (const QLayer& l : q.layers) {
+    if (l.kind == LayerKind::kDense) {
+      EXPECT_THROW(plan_layer(target, l, cur), InputError) << "fully connected on row stationary";
+      break;
+    }
+    if (l.kind != LayerKind::kConv) {
+      cur = host_layer(l, cur);
+      continue;
+    }
+    ++convs;
+    const QBatch want = engine_layer(l, cur);
+    LayerPlan plan = plan_layer(target, l, cur);
+    ASSERT_EQ(plan.descriptors.size(), 2u);
+    EXPECT_TRUE(plan.descriptors[0].chw);
+    run_plan(target, plan);
+    ASSERT_EQ(plan_outputs(target, l, plan, plan.memory).data, want.data) << l.name;
+    EXPECT_GT(plan_cycles(target, plan).counters.cycles, 0u);
+    cur = want;
+  }
+  EXPECT_EQ(convs, 2);
+}
+
 config::Config eie_config() {
   return config::parse_config(
       "name: infer_eie\nengine: eie\neie:\n  pes: 3\n  fifo_depth: 4\n  index_bits: 4\n  act_bits: 16\n"

@@ -85,22 +85,29 @@ double percent(int64_t hits, int64_t total) {
 // The configuration each layer of `net` runs on (its index; engine layers only).
 std::vector<size_t> map_layers(const Network& net, const std::vector<config::Config>& cfgs,
                                const std::vector<Target>& targets, const std::vector<std::string>& mapping) {
-  const auto first = [&](bool eie) {
+  const auto first = [&](auto pick) {
     for (size_t c = 0; c < targets.size(); ++c)
-      if (targets[c].eie == eie) return c;
+      if (pick(targets[c])) return c;
     return targets.size();
   };
-  const size_t systolic = first(false), eie = first(true);
+  // Convolutions: the first systolic array (WS, OS or row stationary); fully connected:
+  // the first WS / OS array, or EIE.
+  const size_t conv = first([](const Target& t) { return !t.eie(); });
+  const size_t systolic = first([](const Target& t) { return t.kind == Target::Kind::kSystolic; });
+  const size_t eie = first([](const Target& t) { return t.eie(); });
   std::vector<size_t> where(net.layers.size(), targets.size());
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
     if (l.kind == LayerKind::kConv) {
-      where[i] = systolic != targets.size() ? systolic : eie;  // EIE refuses it, naming the layer
+      where[i] = conv != targets.size() ? conv : eie;  // EIE refuses it, naming the layer
     } else if (l.kind == LayerKind::kDense) {
       const auto nonzero =
           std::count_if(l.weights.data.begin(), l.weights.data.end(), [](float v) { return v != 0; });
       const bool sparse = 2 * nonzero <= static_cast<int64_t>(l.weights.data.size());
-      where[i] = eie != targets.size() && (sparse || systolic == targets.size()) ? eie : systolic;
+      // With neither, the row-stationary engine refuses it, naming the layer.
+      where[i] = eie != targets.size() && (sparse || systolic == targets.size()) ? eie
+                 : systolic != targets.size()                                    ? systolic
+                                                                                 : conv;
     }
   }
   for (const std::string& m : mapping) {
@@ -193,9 +200,9 @@ int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o
     // The systolic shell's time does not depend on the values: a plan of zeros, timed once
     // per batch size, costs the same. EIE's does (it skips zero activations).
     const auto key = std::make_pair(i, in.batch);
-    if (target.eie || model_cost.count(key) == 0) {
+    if (target.timing_depends_on_data() || model_cost.count(key) == 0) {
       QBatch timed = in;
-      if (!target.eie) std::fill(timed.data.begin(), timed.data.end(), 0);
+      if (!target.timing_depends_on_data()) std::fill(timed.data.begin(), timed.data.end(), 0);
       model_cost[key] = plan_cycles(target, plan_layer(target, l, timed));
     }
     const PlanCost& cost = model_cost[key];

@@ -8,6 +8,9 @@
 //   own; one conv2d descriptor per sample, or one GEMM with M = the batch.
 // - EIE (dnn_shell_eie): the codebook, the bias and the compressed weight image in the
 //   paper's format; one spmv descriptor with N = the batch (dense layers only).
+// - row stationary (dnn_shell_rs): the weights in KCRS, the bias and (mult, shift) tables,
+//   every sample's ifmap and ofmap in CHW (the host reorders them from and to the
+//   activations' [H, W, C]); one conv2d descriptor (OP.CHW) per sample (convolutions only).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -15,6 +18,7 @@
 #include "dnngen/config/config.hpp"
 #include "dnngen/eie/shell_layer.hpp"
 #include "dnngen/infer/quantize.hpp"
+#include "dnngen/row_stationary/shell_layer.hpp"
 #include "dnngen/shell/counters.hpp"
 #include "dnngen/shell/descriptor.hpp"
 #include "dnngen/systolic/shell_layer.hpp"
@@ -23,9 +27,14 @@ namespace dnngen::infer {
 
 // The engine behind a shell that runs a network's layers, and its memory.
 struct Target {
-  bool eie = false;  // else the systolic shell (WS / OS)
+  enum class Kind { kSystolic, kEie, kRowStationary };
+  Kind kind = Kind::kSystolic;  // systolic: the WS / OS array
+  bool eie() const { return kind == Kind::kEie; }
+  // Whether a layer's cycles depend on its values (EIE skips zero activations).
+  bool timing_depends_on_data() const { return eie(); }
   systolic::ShellParams systolic;
   eie::ShellParams eie_params;
+  rs::ShellParams rs_params;
   unsigned latency = 0;
   double bytes_per_cycle = 0;
   double peak_macs = 1;  // MACs a cycle at full use: PEs
