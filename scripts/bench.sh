@@ -67,6 +67,9 @@ echo "== 5. row-stationary: AlexNet conv layers on the 12x14 array against Eyeri
 scripts/bench_rs.sh "$BUILD"
 echo "== 6. EIE: load-balance efficiency on the EIE layers, FIFO depths 1-16"
 scripts/bench_eie.sh "$BUILD"
+echo "   and on real pruned matrices (SqueezeNet Deep Compression with its codebooks, the MNIST MLP) beside"
+echo "   synthetic ones of the same shape and non-zeros (needs ../shared/data):"
+/usr/bin/python3 scripts/bench_eie_real.py --dnngen "$BUILD/tools/dnngen" --vectors 4
 echo "== 7. bit-serial: Stripes and Pragmatic speedups, SIP area; on real activations (LeNet-5 on MNIST)"
 scripts/bench_bitserial.sh "$BUILD"
 /usr/bin/python3 scripts/bench_bitserial_lenet.py --dnngen "$BUILD/tools/dnngen"
