@@ -1,6 +1,7 @@
 #pragma once
 // `sim serve CONFIG [--seed N]` of the shell simulators (sim_main.cpp: systolic and
-// bit-serial, sim_main_eie.cpp: EIE): one simulator process for many layers
+// bit-serial, sim_main_eie.cpp: EIE, sim_main_rs.cpp: row stationary): one simulator
+// process for many layers
 // (shell::ShellSimServer, dnngen/shell/sim_server.hpp, is its client). This is the part the
 // engines share (the protocol, the files, the replies, one bench kept across requests); each
 // simulator brings its engine's part: how a descriptor is checked, and one descriptor run on

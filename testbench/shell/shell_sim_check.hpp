@@ -1,7 +1,7 @@
 #pragma once
 // What the shell simulators behind `dnngen run --shell` (sim_main.cpp: systolic and bit-serial,
-// sim_main_eie.cpp: EIE) share: the memory they run against, and what they check after a
-// layer: it finished without an error, the memory image equals the golden model's byte for
+// sim_main_eie.cpp: EIE, sim_main_rs.cpp: row stationary) share: the memory they run against, and what they
+// check after a layer: it finished without an error, the memory image equals the golden model's byte for
 // byte, and every counter equals the cycle model's. (What their `serve` modes share:
 // shell_serve.hpp.)
 #include <fmt/format.h>

@@ -11,8 +11,10 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "dnngen/config/config.hpp"
+#include "dnngen/shell/sim_server.hpp"
 #include "sim_builder.hpp"
 
 namespace dnngen::testbench {
@@ -43,6 +45,34 @@ class SimServerSuite : public ::testing::Test {
   static uint64_t seed() {
     const char* s = std::getenv("DNNGEN_SEED");
     return s ? std::strtoull(s, nullptr, 10) : 20261206u;
+  }
+
+  // Sends a request and checks it: the image after it equals `want` (the golden model's)
+  // and every counter of every layer the cycle model's (`timing`, one per layer). Returns
+  // what the simulator answered.
+  template <class Timing>
+  static shell::ShellSimServer::Result check_request(shell::ShellSimServer& server,
+                                                     std::vector<uint8_t>& image,
+                                                     const std::vector<uint8_t>& want,
+                                                     const std::vector<Timing>& timing,
+                                                     const std::vector<shell::LayerDescriptor>& layers,
+                                                     const std::string& what) {
+    EXPECT_TRUE(image != want) << what << ": the layers change nothing, so the test would prove nothing";
+    const shell::ShellSimServer::Result r = server.run(image, layers);
+    EXPECT_TRUE(image == want) << what << ": the image differs from the golden model's";
+    EXPECT_EQ(r.layers.size(), layers.size()) << what;
+    for (std::size_t i = 0; i < std::min(timing.size(), r.layers.size()); ++i) {
+      const shell::Counters& c = r.layers[i].counters;
+      const Timing& m = timing[i];
+      EXPECT_EQ(c.cycles, m.cycles) << what << " layer " << i;
+      EXPECT_EQ(c.compute, m.compute) << what << " layer " << i;
+      EXPECT_EQ(c.mem_wait, m.mem_wait) << what << " layer " << i;
+      EXPECT_EQ(c.bytes_read, m.bytes_read) << what << " layer " << i;
+      EXPECT_EQ(c.bytes_written, m.bytes_written) << what << " layer " << i;
+      EXPECT_EQ(r.layers[i].model_cycles, m.cycles) << what << " layer " << i;
+    }
+    if (!timing.empty()) EXPECT_GT(r.sim_cycles, timing.back().cycles) << what;
+    return r;
   }
 
   static inline std::unique_ptr<config::Config> cfg_;

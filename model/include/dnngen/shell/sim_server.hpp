@@ -1,6 +1,7 @@
 #pragma once
 // The client of a shell simulator's serve mode (`sim serve CONFIG`, testbench/shell/shell_serve.hpp:
-// the systolic, bit-serial and EIE shells' simulators): one long-lived simulator process that
+// the systolic, bit-serial, EIE and row-stationary shells' simulators): one long-lived
+// simulator process that
 // runs many requests, each a memory image and a list of layer descriptors, instead of one
 // process per layer. The simulator checks every layer against the golden model (the image
 // byte for byte) and the cycle model (every counter); run() returns the counters or throws.
