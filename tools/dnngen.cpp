@@ -147,6 +147,11 @@ int cmd_infer(const CommandLine& cl) {
   o.count = count_option(cl, "count", o.count);
   o.calibration_count = count_option(cl, "calibration-count", o.calibration_count);
   o.batch = count_option(cl, "batch", o.batch);
+  const int64_t precision = count_option(cl, "precision", 0);
+  if (precision < 0 || precision > 64)
+    throw InputError(fmt::format("--precision {}: expected 2..16 bits", precision));
+  o.precision = static_cast<unsigned>(precision);
+  o.precision_snr_db = number_option(cl, "precision-snr", o.precision_snr_db);
   if (cl.has("backend")) o.backend = cl.get("backend");
   o.json_path = cl.get("json");
   o.predictions_path = cl.get("predictions");
@@ -406,6 +411,10 @@ const std::vector<Command>& commands() {
                     add("percentile", text("P"), "percentile: of |x| (default 99.99)");
                     add("batch", text("B"), "inputs a call (a dense layer's M; default 64)");
                     add("backend", text("B"), "model (default) | rtl");
+                    add("precision", text("P"),
+                        "bit-serial layers: activations of P bits (default: per layer, the fewest bits "
+                        "that keep the calibration inputs' SNR at --precision-snr)");
+                    add("precision-snr", text("DB"), "the precision profile's SNR target (default 40 dB)");
                     add("map", texts("LAYER=CONFIG"),
                         "run LAYER on the configuration named CONFIG (default: convolutions on the first "
                         "systolic one, fully connected layers at most half non-zero on an EIE one)");

@@ -1622,6 +1622,29 @@ class InferTests(CliTestCase):
                                self.digits("digits_cnn.onnx"), "--input", self.digits("test_images.npy"),
                                "--json", rep], ["'fc1'", "convolutions only"], absent=[rep])
 
+    def test_digits_on_bit_serial_engines_with_a_precision_profile(self):
+        cycles = {}
+        for mode in ("stripes", "pragmatic"):
+            rep = self.path(mode + ".json")
+            self.assert_ok(self.infer("--labels", self.digits("test_labels.npy"), "--count", "60", "--json", rep,
+                                      config=f"bitserial_{mode}_4x4_l16.yaml"))
+            report = self.load_json(rep)
+            engine = [l for l in report["layers"] if l["where"] == "engine"]
+            # The calibration profile: every layer far below the 16-bit container.
+            self.assertTrue(all(2 <= l["precision"] <= 10 for l in engine), engine)
+            self.assertGreaterEqual(report["agreement_with_float"], 0.95)
+            cycles[mode] = report["compute_cycles"]
+        # Pragmatic skips zero bits: fewer compute cycles than Stripes on the same layers.
+        self.assertLess(cycles["pragmatic"], cycles["stripes"])
+        rep = self.path("p4.json")
+        self.assert_ok(self.infer("--count", "20", "--precision", "4", "--json", rep,
+                                  config="bitserial_stripes_4x4_l16.yaml"))
+        self.assertEqual({l.get("precision") for l in self.load_json(rep)["layers"] if l["where"] == "engine"}, {4})
+        os.remove(rep)
+        self.assert_bad_input(["infer", self.config("bitserial_stripes_4x4_l16.yaml"), "--model",
+                               self.digits("digits_cnn.onnx"), "--input", self.digits("test_images.npy"),
+                               "--precision", "17", "--json", rep], ["--precision 17"], absent=[rep])
+
     def test_percentile_calibration_and_count(self):
         rep = self.path("r.json")
         p = self.infer("--count", "40", "--calibration", "percentile", "--percentile", "99.9", "--json", rep)
@@ -1654,8 +1677,9 @@ class InferTests(CliTestCase):
         junk = self.write("junk.onnx", "not a model")
         self.assert_bad_input(["infer", self.config("eie_4pe.yaml"), *model, *base],
                               ["'conv1'", "fully connected layers only"], absent=[rep])
-        self.assert_bad_input(["infer", self.config("bitserial_stripes_4x4_l16.yaml"), *model, *base],
-                              ["bitserial_stripes_4x4_l16", "not mapped yet"], absent=[rep])
+        self.assert_bad_input(["infer", self.config("systolic_ws_4x4_int8.yaml"), self.config("eie_4pe.yaml"),
+                               self.config("eie_4pe.yaml"), *model, *base], ["two configurations named 'eie_4pe'"],
+                              absent=[rep])
         self.assert_bad_input(["infer", self.config(), "--model", junk, *base], ["junk.onnx"], absent=[rep])
         self.assert_bad_input(["infer", self.config(), *model, "--input", wrong, "--json", rep],
                               ["wrong.npy", "[1, 8, 8]"], absent=[rep])
@@ -1748,6 +1772,11 @@ class InferRtlTests(CliTestCase):
         x = self.save("digits.npy", np.load(digits("test_images.npy"))[:40])
         self.check_rtl_equals_model([self.config("systolic_rs_4x4_int8.yaml"), self.config("systolic_ws_4x4_int8.yaml")],
                                     digits("digits_cnn.onnx"), x)
+
+    def test_digits_on_pragmatic_rtl_equal_the_model(self):
+        digits = lambda name: os.path.join(SRC, "models", "digits", name)
+        x = self.save("digits.npy", np.load(digits("test_images.npy"))[:12])
+        self.check_rtl_equals_model([self.config("bitserial_pragmatic_4x4_l16.yaml")], digits("digits_cnn.onnx"), x)
 
     def test_mlp_on_eie_rtl_equals_the_model(self):
         model, x, _ = self.mlp(np.random.default_rng(9))

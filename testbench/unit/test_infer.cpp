@@ -156,6 +156,66 @@ TEST(InferQuantize, RowStationaryConvolutionsEqualTheShellGoldenModel) {
   EXPECT_EQ(convs, 2);
 }
 
+// Bit-serial engines in the systolic shell: unsigned (post-ReLU) or signed activations at a
+// per-layer precision from the calibration profile, written by the layer before at that
+// precision; the integer layers equal the shell's golden model.
+TEST(InferQuantize, BitSerialLayersAtTheirPrecisionEqualTheShellGoldenModel) {
+  for (const char* name : {"bitserial_stripes_4x4_l16.yaml", "bitserial_pragmatic_3x2_l5_int8s.yaml"}) {
+    std::mt19937 rng(17);
+    const Network net = small_network(rng);
+    const Target target = target_of(config::load_config(std::string(DNNGEN_CONFIGS_DIR "/") + name));
+    ASSERT_EQ(target.kind, Target::Kind::kBitserial) << name;
+    const QNetwork q = quantize(net, random_tensor({6, 3, 11, 9}, rng, 0, 1), quant_options(target));
+    QBatch cur = quantize_input(q, random_tensor({2, 3, 11, 9}, rng, 0, 1.2f));
+    int engine_layers = 0;
+    for (const QLayer& l : q.layers) {
+      if (l.kind != LayerKind::kConv && l.kind != LayerKind::kDense) {
+        cur = host_layer(l, cur);
+        continue;
+      }
+      ++engine_layers;
+      EXPECT_GE(l.precision, 2u) << name << " " << l.name;
+      EXPECT_LE(l.precision, target.systolic.in_bits) << name << " " << l.name;
+      if (target.systolic.in_bits == 16)
+        EXPECT_LT(l.precision, 12u) << name << " " << l.name << ": 40 dB needs far fewer";
+      for (const int64_t v : cur.data) ASSERT_TRUE(v >= l.in_min && v <= l.in_max) << name << " " << l.name;
+      const QBatch want = engine_layer(l, cur);
+      LayerPlan plan = plan_layer(target, l, cur);
+      EXPECT_EQ(plan.descriptors[0].precision, l.precision);
+      run_plan(target, plan);
+      ASSERT_EQ(plan_outputs(target, l, plan, plan.memory).data, want.data) << name << " " << l.name;
+      cur = want;
+    }
+    EXPECT_EQ(engine_layers, 4) << name;
+  }
+  // A fixed precision for every layer.
+  std::mt19937 rng(3);
+  const Target stripes = target_of(config::load_config(DNNGEN_CONFIGS_DIR "/bitserial_stripes_4x4_l16.yaml"));
+  for (const QLayer& l :
+       quantize(small_network(rng), random_tensor({4, 3, 11, 9}, rng, 0, 1), quant_options(stripes, 5))
+           .layers)
+    if (l.kind == LayerKind::kConv || l.kind == LayerKind::kDense) {
+      EXPECT_EQ(l.precision, 5u);
+      EXPECT_EQ(l.in_min, 0);
+      EXPECT_EQ(l.in_max, 31);
+    }
+}
+
+// An unsigned bit-serial engine refuses a layer whose inputs can be negative.
+TEST(InferQuantize, UnsignedBitSerialRefusesNegativeInputs) {
+  std::mt19937 rng(2);
+  Network net;
+  net.input_shape = {6};
+  net.layers.push_back(dense("d", 3, 6, false, rng));
+  const Target stripes = target_of(config::load_config(DNNGEN_CONFIGS_DIR "/bitserial_stripes_4x4_l16.yaml"));
+  try {
+    quantize(net, random_tensor({8, 6}, rng, -1, 1), quant_options(stripes));
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("can be negative"), std::string::npos) << e.what();
+  }
+}
+
 config::Config eie_config() {
   return config::parse_config(
       "name: infer_eie\nengine: eie\neie:\n  pes: 3\n  fifo_depth: 4\n  index_bits: 4\n  act_bits: 16\n"

@@ -149,6 +149,11 @@ void check_infer_options(const std::vector<config::Config>& cfgs, const InferOpt
   if (o.batch < 1 || o.batch > 4096) throw InputError(fmt::format("--batch {}: expected 1..4096", o.batch));
   if (!(o.input_scale > 0))
     throw InputError(fmt::format("--input-scale {}: expected a positive number", o.input_scale));
+  if (o.precision == 1 || o.precision > 16)
+    throw InputError(
+        fmt::format("--precision {}: expected 2..16 bits (0: the calibration profile)", o.precision));
+  if (!(o.precision_snr_db > 0 && o.precision_snr_db <= 120))
+    throw InputError(fmt::format("--precision-snr {}: expected a value in (0, 120] dB", o.precision_snr_db));
   if (o.backend != "model" && o.backend != "rtl")
     throw InputError("--backend " + o.backend + ": expected model or rtl");
   if (!o.json_path.empty()) cli::check_output_path(o.json_path, "--json");
@@ -174,7 +179,8 @@ int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o
   const std::vector<size_t> where = map_layers(net, cfgs, targets, o.mapping);
   std::vector<QuantOptions> per_layer;
   for (size_t i = 0; i < net.layers.size(); ++i) {
-    QuantOptions qo = quant_options(targets[where[i] < targets.size() ? where[i] : 0]);
+    QuantOptions qo = quant_options(targets[where[i] < targets.size() ? where[i] : 0], o.precision);
+    qo.precision_snr_db = o.precision_snr_db;
     qo.calibration = calibration_of(o.calibration);
     qo.percentile = o.percentile;
     per_layer.push_back(qo);
@@ -275,6 +281,7 @@ int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o
     const double peak = engine ? targets[config_of(l)].peak_macs : 0.0;
     nlohmann::json j = layer_json(l, totals[i], n_samples, peak);
     if (engine) {
+      if (l.precision != 0) j["precision"] = l.precision;
       j["config"] = cfgs[config_of(l)].name;
       j["engine"] = cfgs[config_of(l)].engine;
       j["bits"] = l.in_bits;

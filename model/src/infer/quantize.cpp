@@ -277,9 +277,8 @@ QBatch output_batch(const QLayer& l, const QBatch& in) {
 
 // The host's conversion between two engines' numerics: q x factor, rounded half away from
 // zero, clamped to the next engine's width.
-void rescale(QBatch& b, double factor, unsigned bits) {
-  const int64_t qmax = qmax_of(bits);
-  for (int64_t& v : b.data) v = std::clamp(round_to_int(static_cast<double>(v) * factor), -qmax, qmax);
+void rescale(QBatch& b, double factor, int64_t lo, int64_t hi) {
+  for (int64_t& v : b.data) v = std::clamp(round_to_int(static_cast<double>(v) * factor), lo, hi);
 }
 
 }  // namespace
@@ -335,6 +334,58 @@ QNetwork quantize(const Network& net, const Batch& calibration, const QuantOptio
   return quantize(net, calibration, std::vector<QuantOptions>(net.layers.size(), options));
 }
 
+namespace {
+
+// What an engine layer's input integers must be: their scale and range, and (bit-serial)
+// their precision.
+struct InputFormat {
+  double scale = 1;
+  int64_t min = 0, max = 0;
+  unsigned precision = 0;
+};
+
+// The quantisation SNR (dB) of `values` at precision p (unsigned or signed), scaled to amax.
+double snr_db(const std::vector<float>& values, double amax, unsigned p, bool is_unsigned) {
+  const double qmax =
+      is_unsigned ? std::ldexp(1.0, static_cast<int>(p)) - 1 : std::ldexp(1.0, static_cast<int>(p) - 1) - 1;
+  const double scale = amax > 0 ? amax / qmax : 1.0;
+  const double qmin = is_unsigned ? 0.0 : -qmax;
+  double signal = 0, noise = 0;
+  for (const float v : values) {
+    const double q = std::clamp(std::round(v / scale), qmin, qmax) * scale;
+    signal += double{v} * v;
+    noise += (q - v) * (q - v);
+  }
+  return noise > 0 ? 10 * std::log10(signal / noise) : 1e9;
+}
+
+InputFormat input_format(const QuantOptions& o, const std::vector<float>& calibration, double amax,
+                         const std::string& layer) {
+  InputFormat f;
+  if (o.scheme == Scheme::kFixedPoint) {
+    f.scale = std::ldexp(1.0, -static_cast<int>(o.frac_bits));
+    f.max = qmax_of(o.bits), f.min = -f.max;
+    return f;
+  }
+  if (o.unsigned_acts && !calibration.empty() &&
+      *std::min_element(calibration.begin(), calibration.end()) < 0)
+    throw InputError(
+        fmt::format("layer '{}': its inputs can be negative (no ReLU before it), and the bit-serial "
+                    "engine's activations are unsigned: use a signed bit-serial configuration",
+                    layer));
+  unsigned p = o.precision != 0 ? o.precision : o.bits;
+  if (o.bit_serial && o.precision == 0)  // the profile: the fewest bits that keep the SNR
+    for (p = 2; p < o.bits && snr_db(calibration, amax, p, o.unsigned_acts) < o.precision_snr_db; ++p) {
+    }
+  f.precision = o.bit_serial ? p : 0;
+  f.max = o.unsigned_acts ? (int64_t{1} << p) - 1 : qmax_of(p);
+  f.min = o.unsigned_acts ? 0 : -f.max;
+  f.scale = amax > 0 ? amax / static_cast<double>(f.max) : 1.0;
+  return f;
+}
+
+}  // namespace
+
 QNetwork quantize(const Network& net, const Batch& calibration, const std::vector<QuantOptions>& per_layer) {
   if (per_layer.size() != net.layers.size())
     throw std::invalid_argument("quantize: one QuantOptions per layer of the network");
@@ -353,28 +404,33 @@ QNetwork quantize(const Network& net, const Batch& calibration, const std::vecto
                       "(the last engine layer writes raw sums)",
                       net.layers[i].name, to_string(net.layers[i].kind), net.layers[last_engine].name));
 
-  // The calibrated magnitude of the tensor entering each layer (entering[i]) and of every
-  // layer's output (entering[i + 1]), over the calibration set.
+  // The calibration tensor entering every engine layer, its calibrated magnitude, and from
+  // them the format each engine layer reads its inputs in.
   const QuantOptions& calib = per_layer[first_engine];
-  std::vector<double> entering(net.layers.size() + 1, 0.0);
-  entering[0] = amax_of(calibration.data, calib);
-  run_float(net, calibration,
-            [&](size_t i, const FloatTensor& out) { entering[i + 1] = amax_of(out.data, calib); });
-  // The scale an engine layer's inputs need: EIE's fixed point, or the tensor's calibrated
-  // range at the layer's width.
-  const auto input_scale = [&](size_t i) {
-    const QuantOptions& o = per_layer[i];
-    return o.scheme == Scheme::kFixedPoint ? std::ldexp(1.0, -static_cast<int>(o.frac_bits))
-                                           : scale_of(entering[i], o.bits);
+  std::vector<std::vector<float>> entering(net.layers.size());
+  entering[first_engine] = calibration.data;
+  run_float(net, calibration, [&](size_t i, const FloatTensor& out) {
+    if (i + 1 < net.layers.size() && is_engine(net.layers[i + 1].kind)) entering[i + 1] = out.data;
+  });
+  // A Flatten (or pooling) between two engine layers: the tensor entering the engine layer
+  // is the output of the layer just before it, which the observer recorded.
+  std::vector<InputFormat> format(net.layers.size());
+  for (size_t i = 0; i < net.layers.size(); ++i)
+    if (is_engine(net.layers[i].kind))
+      format[i] = input_format(per_layer[i], entering[i], amax_of(entering[i], calib), net.layers[i].name);
+  const auto next_engine = [&](size_t i) {
+    for (size_t j = i + 1; j < net.layers.size(); ++j)
+      if (is_engine(net.layers[j].kind)) return j;
+    return net.layers.size();
   };
 
   QNetwork q;
   q.input_shape = net.input_shape;
   q.bits = per_layer[first_engine].bits;
-  q.input_scale = input_scale(first_engine);
-  double scale = q.input_scale;                    // of the integers entering layer i
-  unsigned bits = q.bits;                          // and their width
-  Scheme scheme = per_layer[first_engine].scheme;  // and the numerics that made them
+  q.input_scale = format[first_engine].scale;
+  q.input_min = format[first_engine].min, q.input_max = format[first_engine].max;
+  double scale = q.input_scale;                // of the integers entering layer i
+  int64_t lo = q.input_min, hi = q.input_max;  // and their range
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
     const QuantOptions& options = per_layer[i];
@@ -389,37 +445,54 @@ QNetwork quantize(const Network& net, const Batch& calibration, const std::vecto
     ql.in_shape = in_shape;
     ql.out_shape = out_shape;
     if (is_engine(l.kind)) {
-      // Between engines of different numerics the host converts the integers; an engine
-      // of the same numerics reads its predecessor's outputs as they are.
-      const Scheme from = i == first_engine ? options.scheme : scheme;
-      const double need =
-          from == options.scheme && bits == options.bits && options.scheme == Scheme::kPerChannel
-              ? scale
-              : input_scale(i);
-      if (need != scale || options.bits != bits) {
-        ql.rescale = scale / need;
-        scale = need;
+      // The inputs arrive in this layer's format when the layer before produced them for it
+      // (the output pipeline requantises to it); else (after EIE's fixed point, say) the
+      // host converts the integers.
+      const InputFormat& in = format[i];
+      if (in.scale != scale || in.min != lo || in.max != hi) {
+        ql.rescale = scale / in.scale;
+        scale = in.scale;
       }
       ql.in_bits = options.bits;
+      ql.in_min = in.min, ql.in_max = in.max;
+      ql.precision = in.precision;
       const bool fixed = options.scheme == Scheme::kFixedPoint;
-      const double fixed_scale = std::ldexp(1.0, -static_cast<int>(options.frac_bits));
+      const unsigned w_bits = options.weight_bits != 0 ? options.weight_bits : options.bits;
       std::vector<double> w_scale;
       // After a Flatten, the shape it flattened says how the activations are ordered.
       const bool flattened = i > 0 && net.layers[i - 1].kind == LayerKind::kFlatten;
       const std::vector<int64_t>& order = flattened ? shape_after(net, i - 1) : in_shape;
       if (fixed) {
         share_weights(l, order, options, ql);
-        w_scale.assign(static_cast<size_t>(ql.n), fixed_scale);
+        w_scale.assign(static_cast<size_t>(ql.n), in.scale);
       } else {
-        quantize_weights(l, order, options.bits, scale, ql, w_scale);
+        quantize_weights(l, order, w_bits, scale, ql, w_scale);
       }
       ql.relu = l.relu;
       ql.raw = i == last_engine;
-      ql.out_bits = options.bits;
       ql.acc_bits = options.acc_bits;
       ql.saturate = options.saturate;
       ql.in_scale = scale;
-      ql.out_scale = ql.raw ? 1.0 : fixed ? fixed_scale : scale_of(entering[i + 1], options.bits);
+      // The outputs: in the next engine layer's format where this layer's pipeline can
+      // write it (a per-channel next layer), else at this layer's own calibrated scale.
+      const size_t j = next_engine(i);
+      InputFormat out = format[i];  // EIE: its fixed point again
+      if (!fixed && j < net.layers.size() && per_layer[j].scheme == Scheme::kPerChannel) {
+        out = format[j];
+      } else if (!fixed) {  // signed, the engine's full width
+        QuantOptions own = options;
+        own.bit_serial = own.unsigned_acts = false;
+        own.precision = 0;
+        out = input_format(own, {}, amax_of(entering[j < net.layers.size() ? j : i], calib), l.name);
+      }
+      if (j < net.layers.size() && !fixed && out.min == 0 && !l.relu)
+        throw InputError(fmt::format("layer '{}' writes the unsigned inputs of layer '{}' but has no ReLU",
+                                     l.name, net.layers[j].name));
+      // Clamp to the signed width that holds the range: p bits, or p + 1 with ReLU for
+      // unsigned p-bit activations.
+      ql.out_bits = 1;
+      while ((int64_t{1} << (ql.out_bits - 1)) - 1 < out.max) ++ql.out_bits;
+      ql.out_scale = ql.raw ? 1.0 : out.scale;
       for (int64_t n = 0; n < ql.n; ++n) {
         const double acc_scale = scale * w_scale[static_cast<size_t>(n)];
         ql.acc_scale.push_back(acc_scale);
@@ -437,8 +510,7 @@ QNetwork quantize(const Network& net, const Batch& calibration, const std::vecto
         ql.shift.push_back(shift);
       }
       scale = ql.out_scale;
-      bits = ql.out_bits;
-      scheme = options.scheme;
+      lo = out.min, hi = out.max;
     } else {
       ql.in_scale = ql.out_scale = scale;
     }
@@ -456,7 +528,6 @@ QBatch quantize_input(const QNetwork& q, const Batch& batch) {
     throw InputError(fmt::format("the input batch {} does not hold samples of {}", shape_string(batch.shape),
                                  shape_string(q.input_shape)));
   out.data.resize(static_cast<size_t>(out.batch * n));
-  const int64_t qmax = qmax_of(q.bits);
   const bool chw = q.input_shape.size() == 3;
   const int64_t c_n = chw ? q.input_shape[0] : 1, hw = chw ? n / c_n : n;
   for (int64_t b = 0; b < out.batch; ++b)
@@ -464,7 +535,7 @@ QBatch quantize_input(const QNetwork& q, const Batch& batch) {
       // [C, H, W] in, [H, W, C] out
       const int64_t to = chw ? (i % hw) * c_n + i / hw : i;
       const double v = batch.data[static_cast<size_t>(b * n + i)] / q.input_scale;
-      out.data[static_cast<size_t>(b * n + to)] = std::clamp(round_to_int(v), -qmax, qmax);
+      out.data[static_cast<size_t>(b * n + to)] = std::clamp(round_to_int(v), q.input_min, q.input_max);
     }
   return out;
 }
@@ -535,7 +606,7 @@ FloatTensor run_quantized(const QNetwork& q, const Batch& batch, const EngineLay
   for (size_t i = 0; i < q.layers.size(); ++i) {
     const QLayer& l = q.layers[i];
     if (is_engine(l.kind)) {
-      if (l.rescale != 0) rescale(cur, l.rescale, l.in_bits);
+      if (l.rescale != 0) rescale(cur, l.rescale, l.in_min, l.in_max);
       cur = run_engine ? run_engine(i, l, cur) : engine_layer(l, cur);
       last = &l;
     } else if (is_pool(l.kind)) {

@@ -66,6 +66,9 @@ int64_t chw_index(int64_t i, int64_t c_n, int64_t hw) { return (i % c_n) * hw + 
 shell::LayerDescriptor output_fields(const Target& t, const QLayer& l) {
   shell::LayerDescriptor d;
   d.out_type = l.raw ? "int32" : fmt::format("int{}", 8 * act_bytes(t));
+  // Clamp to the width the next layer reads where that is narrower than the container (a
+  // bit-serial layer's precision).
+  if (!l.raw && l.out_bits < 8 * act_bytes(t)) d.out_bits = l.out_bits;
   d.bias = !l.raw;
   d.relu = l.relu && !l.raw;
   return d;
@@ -89,6 +92,7 @@ LayerPlan plan_systolic(const Target& t, const QLayer& l, const QBatch& in) {
   shell::LayerDescriptor d = output_fields(t, l);
   d.op = conv ? "conv2d" : "gemm";
   d.per_channel = !l.raw;
+  d.precision = l.precision;  // bit-serial: the activations' bits (0 elsewhere)
   d.b_addr = placer.place(static_cast<uint64_t>(l.k * l.n) * w_b);
   d.bias_addr = placer.place(static_cast<uint64_t>(l.n) * 4);
   d.quant_addr = placer.place(static_cast<uint64_t>(l.n) * 8);
@@ -226,11 +230,17 @@ Target target_of(const config::Config& cfg) {
     t.peak_macs = cfg.eie.pes;
     return t;
   }
+  if (cfg.engine == "bitserial" && config::has_shell(cfg)) {
+    t.kind = Target::Kind::kBitserial;
+    t.systolic = systolic::shell_params(cfg);
+    t.peak_macs = static_cast<double>(t.systolic.rows) * t.systolic.cols * t.systolic.lanes;
+    return t;
+  }
   if (cfg.engine != "systolic" || !config::has_shell(cfg))
     throw InputError(
-        fmt::format("infer: {} is a {} configuration; infer runs on the systolic weight- or "
-                    "output-stationary engine, the row-stationary engine or EIE, behind their AXI "
-                    "shells (the bit-serial engine is not mapped yet)",
+        fmt::format("infer: {} is a {} configuration without an AXI shell; infer runs on the "
+                    "engines behind their shells (systolic WS / OS / row stationary, bit-serial with "
+                    "8- or 16-bit operands, EIE)",
                     cfg.name, cfg.engine));
   const auto& s = cfg.systolic;
   if (s.input_bits != s.weight_bits || (s.input_bits != 8 && s.input_bits != 16) || !s.is_signed)
@@ -252,7 +262,7 @@ Target target_of(const config::Config& cfg) {
   return t;
 }
 
-QuantOptions quant_options(const Target& t) {
+QuantOptions quant_options(const Target& t, unsigned precision) {
   QuantOptions o;
   if (t.eie()) {
     const config::EieConfig& e = t.eie_params.eie;
@@ -266,6 +276,12 @@ QuantOptions quant_options(const Target& t) {
     o.acc_bits = t.systolic.acc_bits;
     o.saturate = t.systolic.saturate;
   }
+  if (t.kind == Target::Kind::kBitserial) {
+    o.weight_bits = t.systolic.w_bits;
+    o.unsigned_acts = !t.systolic.is_signed;
+    o.bit_serial = true;
+    o.precision = precision;
+  }
   return o;
 }
 
@@ -276,6 +292,7 @@ LayerPlan plan_layer(const Target& t, const QLayer& l, const QBatch& in) {
     case Target::Kind::kRowStationary:
       return plan_rs(t, l, in);
     case Target::Kind::kSystolic:
+    case Target::Kind::kBitserial:
       break;
   }
   return plan_systolic(t, l, in);
@@ -317,7 +334,8 @@ PlanCost plan_cycles(const Target& t, const LayerPlan& plan) {
         sum.macs += c.macs;
         break;
       }
-      case Target::Kind::kSystolic: {
+      case Target::Kind::kSystolic:
+      case Target::Kind::kBitserial: {
         const systolic::LayerTiming c =
             systolic::layer_cycles(t.systolic, d, plan.memory, t.latency, t.bytes_per_cycle);
         sum.counters += shell::counters_of(c);
@@ -339,6 +357,7 @@ void run_plan(const Target& t, LayerPlan& plan) {
         rs::run_layer(t.rs_params, d, plan.memory);
         break;
       case Target::Kind::kSystolic:
+      case Target::Kind::kBitserial:
         systolic::run_layer(t.systolic, d, plan.memory);
         break;
     }

@@ -25,6 +25,8 @@ struct InferOptions {
   int64_t calibration_count = 100;
   int64_t batch = 64;  // samples a call: one GEMM of M = batch for a dense layer
   std::string backend = "model";
+  unsigned precision = 0;  // bit-serial layers' activation bits (0: the calibration profile)
+  double precision_snr_db = 40;
   std::vector<std::string> mapping;     // --map LAYER=CONFIG_NAME
   std::vector<std::string> simulators;  // --backend rtl: each configuration's shell simulator
   std::string json_path;

@@ -38,6 +38,15 @@ struct QuantOptions {
   Scheme scheme = Scheme::kPerChannel;
   unsigned frac_bits = 8, index_bits = 4;  // kFixedPoint
   unsigned bits = 8;                       // the engine's operand width (in_bits = w_bits; EIE: act_bits)
+  // kPerChannel on a bit-serial engine: its weights' width (0: bits), unsigned activations
+  // (post-ReLU values of [0, 2^p - 1]), and the activations' precision p: fixed, or (0) the
+  // profile: the fewest bits whose quantisation of the layer's calibration inputs keeps the
+  // signal-to-noise ratio at least precision_snr_db.
+  unsigned weight_bits = 0;
+  bool unsigned_acts = false;
+  bool bit_serial = false;
+  unsigned precision = 0;
+  double precision_snr_db = 40;
   Calibration calibration = Calibration::kMinMax;
   double percentile = 99.99;  // kPercentile: of |x| over the calibration set
   unsigned acc_bits = 32;     // the engine's sums: they wrap (or saturate) at this width
@@ -70,6 +79,8 @@ struct QLayer {
   // host first converts the integers, q x rescale (0: none), clamped to in_bits.
   double rescale = 0;
   unsigned in_bits = 8;
+  int64_t in_min = -127, in_max = 127;  // the range of its input integers
+  unsigned precision = 0;               // bit-serial: the input activations' bits (0: not)
   // kConv, pools: the window (copied from the float layer)
   unsigned kernel_h = 1, kernel_w = 1, stride_y = 1, stride_x = 1, pad_y = 0, pad_x = 0;
   bool count_include_pad = false;
@@ -79,6 +90,7 @@ struct QLayer {
 struct QNetwork {
   unsigned bits = 8;       // of the quantised network input (the first engine layer's)
   double input_scale = 1;  // of the quantised network input
+  int64_t input_min = -127, input_max = 127;
   std::vector<int64_t> input_shape;
   std::vector<QLayer> layers;  // no kFlatten: flattening [H, W, C] is free
   bool softmax = false;        // the float network ends with Softmax

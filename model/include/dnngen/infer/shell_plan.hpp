@@ -3,9 +3,10 @@
 // AXI shell runs it: a memory image and the layer descriptors, each with the whole output
 // pipeline (bias, requantisation, ReLU, clamp; raw int32 sums for the last layer). The
 // model and the RTL backend use the same plan, so their cycles count the same descriptors.
-// - systolic (dnn_shell_systolic): the weights (RSCK / [K][N]), the bias and the
+// - systolic or bit-serial (dnn_shell_systolic): the weights (RSCK / [K][N]), the bias and the
 //   per-channel (mult, shift) table once, every sample's input and output on pages of its
-//   own; one conv2d descriptor per sample, or one GEMM with M = the batch.
+//   own; one conv2d descriptor per sample, or one GEMM with M = the batch; bit-serial: the
+//   layer's activation precision in the descriptor (PRECISION).
 // - EIE (dnn_shell_eie): the codebook, the bias and the compressed weight image in the
 //   paper's format; one spmv descriptor with N = the batch (dense layers only).
 // - row stationary (dnn_shell_rs): the weights in KCRS, the bias and (mult, shift) tables,
@@ -27,11 +28,16 @@ namespace dnngen::infer {
 
 // The engine behind a shell that runs a network's layers, and its memory.
 struct Target {
-  enum class Kind { kSystolic, kEie, kRowStationary };
-  Kind kind = Kind::kSystolic;  // systolic: the WS / OS array
+  // kSystolic: the WS / OS array; kBitserial: Stripes, Pragmatic or the bit-parallel
+  // baseline in the same shell (dnn_shell_systolic, Engine = 4).
+  enum class Kind { kSystolic, kBitserial, kEie, kRowStationary };
+  Kind kind = Kind::kSystolic;
   bool eie() const { return kind == Kind::kEie; }
-  // Whether a layer's cycles depend on its values (EIE skips zero activations).
-  bool timing_depends_on_data() const { return eie(); }
+  // The GEMM shell (dnn_shell_systolic): runs fully connected layers and convolutions.
+  bool gemm_shell() const { return kind == Kind::kSystolic || kind == Kind::kBitserial; }
+  // Whether a layer's cycles depend on its values (EIE skips zero activations, Pragmatic
+  // zero bits).
+  bool timing_depends_on_data() const { return eie() || kind == Kind::kBitserial; }
   systolic::ShellParams systolic;
   eie::ShellParams eie_params;
   rs::ShellParams rs_params;
@@ -43,8 +49,9 @@ struct Target {
 // InputError unless the configuration's engine is one infer runs.
 Target target_of(const config::Config& cfg);
 
-// How the target quantises: its widths and scheme (QuantOptions).
-QuantOptions quant_options(const Target& t);
+// How the target quantises: its widths and scheme (QuantOptions). `precision`: a
+// bit-serial target's activation precision for every layer (0: the calibration profile).
+QuantOptions quant_options(const Target& t, unsigned precision = 0);
 
 struct LayerPlan {
   std::vector<uint8_t> memory;
