@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <random>
 
 #include "dnngen/common/error.hpp"
@@ -90,6 +91,30 @@ config::Config ws_config(const std::string& bits) {
       "infer_ws.yaml");
 }
 
+// Runs the quantised network's layers on `cur` one by one; each engine layer's integer
+// result (engine_layer) must equal the target shell's golden model on the descriptors of its
+// plan (run_plan), and `each` sees the layer, its input and its plan. Returns the engine
+// layers run.
+int check_engine_layers(
+    const Target& target, const QNetwork& q, QBatch cur,
+    const std::function<void(const QLayer&, const QBatch&, const LayerPlan&)>& each = {}) {
+  int engine_layers = 0;
+  for (const QLayer& l : q.layers) {
+    if (l.kind != LayerKind::kConv && l.kind != LayerKind::kDense) {
+      cur = host_layer(l, cur);
+      continue;
+    }
+    ++engine_layers;
+    const QBatch want = engine_layer(l, cur);
+    LayerPlan plan = plan_layer(target, l, cur);
+    if (each) each(l, cur, plan);
+    run_plan(target, plan);
+    EXPECT_EQ(plan_outputs(target, l, plan, plan.memory).data, want.data) << l.name;
+    cur = want;
+  }
+  return engine_layers;
+}
+
 // Every engine layer's integer result equals the shell's golden model (systolic::run_layer)
 // on the descriptors of its plan: the model backend and the RTL compute the same thing.
 TEST(InferQuantize, EngineLayersEqualTheShellGoldenModel) {
@@ -99,26 +124,17 @@ TEST(InferQuantize, EngineLayersEqualTheShellGoldenModel) {
     const FloatTensor calib = random_tensor({6, 3, 11, 9}, rng, 0, 1);
     const Target target = target_of(ws_config(bits));
     const QNetwork q = quantize(net, calib, quant_options(target));
-    QBatch cur = quantize_input(q, random_tensor({3, 3, 11, 9}, rng, 0, 1.2f));
-    int engine_layers = 0;
-    for (const QLayer& l : q.layers) {
-      if (l.kind != LayerKind::kConv && l.kind != LayerKind::kDense) {
-        cur = host_layer(l, cur);
-        continue;
-      }
-      ++engine_layers;
-      const QBatch want = engine_layer(l, cur);
-      LayerPlan plan = plan_layer(target, l, cur);
-      EXPECT_EQ(plan.descriptors.size(), l.kind == LayerKind::kConv ? 3u : 1u);
-      run_plan(target, plan);
-      const QBatch got = plan_outputs(target, l, plan, plan.memory);
-      ASSERT_EQ(got.data, want.data) << l.name << " at " << bits << " bits";
-      // Not all zero or all clamped: the layer means something.
-      int64_t distinct = 0;
-      for (size_t i = 1; i < want.data.size(); ++i) distinct += want.data[i] != want.data[0];
-      EXPECT_GT(distinct, static_cast<int64_t>(want.data.size() / 4)) << l.name;
-      cur = want;
-    }
+    const QBatch in = quantize_input(q, random_tensor({3, 3, 11, 9}, rng, 0, 1.2f));
+    const int engine_layers =
+        check_engine_layers(target, q, in, [&](const QLayer& l, const QBatch& x, const LayerPlan& plan) {
+          EXPECT_EQ(plan.descriptors.size(), l.kind == LayerKind::kConv ? 3u : 1u);
+          // Not all zero or all clamped: the layer means something.
+          const QBatch want = engine_layer(l, x);
+          int64_t distinct = 0;
+          for (size_t i = 1; i < want.data.size(); ++i) distinct += want.data[i] != want.data[0];
+          EXPECT_GT(distinct, static_cast<int64_t>(want.data.size() / 4))
+              << l.name << " at " << bits << " bits";
+        });
     EXPECT_EQ(engine_layers, 4);
   }
 }
@@ -166,26 +182,16 @@ TEST(InferQuantize, BitSerialLayersAtTheirPrecisionEqualTheShellGoldenModel) {
     const Target target = target_of(config::load_config(std::string(DNNGEN_CONFIGS_DIR "/") + name));
     ASSERT_EQ(target.kind, Target::Kind::kBitserial) << name;
     const QNetwork q = quantize(net, random_tensor({6, 3, 11, 9}, rng, 0, 1), quant_options(target));
-    QBatch cur = quantize_input(q, random_tensor({2, 3, 11, 9}, rng, 0, 1.2f));
-    int engine_layers = 0;
-    for (const QLayer& l : q.layers) {
-      if (l.kind != LayerKind::kConv && l.kind != LayerKind::kDense) {
-        cur = host_layer(l, cur);
-        continue;
-      }
-      ++engine_layers;
-      EXPECT_GE(l.precision, 2u) << name << " " << l.name;
-      EXPECT_LE(l.precision, target.systolic.in_bits) << name << " " << l.name;
-      if (target.systolic.in_bits == 16)
-        EXPECT_LT(l.precision, 12u) << name << " " << l.name << ": 40 dB needs far fewer";
-      for (const int64_t v : cur.data) ASSERT_TRUE(v >= l.in_min && v <= l.in_max) << name << " " << l.name;
-      const QBatch want = engine_layer(l, cur);
-      LayerPlan plan = plan_layer(target, l, cur);
-      EXPECT_EQ(plan.descriptors[0].precision, l.precision);
-      run_plan(target, plan);
-      ASSERT_EQ(plan_outputs(target, l, plan, plan.memory).data, want.data) << name << " " << l.name;
-      cur = want;
-    }
+    const QBatch in = quantize_input(q, random_tensor({2, 3, 11, 9}, rng, 0, 1.2f));
+    const int engine_layers =
+        check_engine_layers(target, q, in, [&](const QLayer& l, const QBatch& x, const LayerPlan& plan) {
+          EXPECT_GE(l.precision, 2u) << name << " " << l.name;
+          EXPECT_LE(l.precision, target.systolic.in_bits) << name << " " << l.name;
+          if (target.systolic.in_bits == 16)
+            EXPECT_LT(l.precision, 12u) << name << " " << l.name << ": 40 dB needs far fewer";
+          for (const int64_t v : x.data) ASSERT_TRUE(v >= l.in_min && v <= l.in_max) << name << " " << l.name;
+          EXPECT_EQ(plan.descriptors[0].precision, l.precision);
+        });
     EXPECT_EQ(engine_layers, 4) << name;
   }
   // A fixed precision for every layer.
