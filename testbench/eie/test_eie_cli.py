@@ -129,6 +129,27 @@ class EieTests(test_cli.CliTestCase):
         self.assertGreaterEqual(kept, np.abs(wf[wi == 0]).max())  # magnitude pruning
         self.assertTrue(os.path.exists(self.path("sram/pe3_entries.npy")))
 
+    def test_compress_keeps_a_pruned_models_mask_and_a_shared_models_codebook(self):
+        rng = np.random.default_rng(8)
+        pruned = np.where(rng.random((30, 20)) < 0.3, rng.standard_normal((30, 20)), 0).astype(np.float32)
+        shared = np.clip(np.round(pruned * 2) / 2, -3.5, 3.5).astype(np.float32)  # at most 14 values
+        for name, w, own in (("pruned", pruned, False), ("shared", shared, True)):
+            with self.subTest(weights=name):
+                rep = self.path(name + ".json")
+                p = self.dnngen("compress", self.config(CFG), "--in", "weights=" + self.save(name + ".npy", w),
+                                "--param", "density=keep", "--out", f"codebook={self.path(name + '_cb.npy')}",
+                                "--out", f"w_idx={self.path(name + '_wi.npy')}", "--json", rep)
+                self.assert_ok(p)
+                cb, wi = np.load(self.path(name + "_cb.npy")), np.load(self.path(name + "_wi.npy"))
+                np.testing.assert_array_equal(wi != 0, w != 0)  # exactly the model's mask
+                report = self.load_json(rep)
+                self.assertEqual(report["kept_codebook"], own)
+                if own:  # each weight is its own value, at frac_bits 8
+                    np.testing.assert_array_equal(cb[wi][w != 0], np.round(w[w != 0] * 256).astype(np.int16))
+        self.assert_bad_input(["compress", self.config(CFG), "--in", "weights=" + self.save("z.npy", np.zeros((4, 4), np.float32)),
+                               "--param", "density=keep", "--out", f"codebook={self.path('z_cb.npy')}",
+                               "--out", f"w_idx={self.path('z_wi.npy')}"], ["every weight is 0"])
+
     def test_bench_reference_layers(self):
         p = self.dnngen("bench", self.config("eie_64pe.yaml"), "--network",
                         os.path.join(test_cli.SRC, "workloads", "eie_layers.csv"), "--json", self.path("b.json"))

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <numeric>
 #include <random>
+#include <set>
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/numerics.hpp"
@@ -80,6 +82,41 @@ Compressed compress(const config::EieConfig& cfg, const std::vector<float>& weig
   out.w_idx = Tensor({m, n});
   for (size_t t = 0; t < order.size(); ++t)
     out.w_idx.data[order[t]] = static_cast<int64_t>(c.size() == k ? assign[t] + 1 : 1);
+  return out;
+}
+
+Compressed compress_keeping(const config::EieConfig& cfg, const std::vector<float>& weights, int64_t m,
+                            int64_t n, bool* shared) {
+  std::set<float> distinct;
+  for (const float v : weights)
+    if (v != 0.0f) distinct.insert(v);
+  if (distinct.empty()) throw InputError("weights: every weight is 0, nothing to keep");
+  const size_t slots = (size_t{1} << cfg.index_bits) - 1;
+  if (shared) *shared = distinct.size() <= slots;
+  if (distinct.size() > slots)  // the density that keeps exactly the non-zero weights
+    return compress(
+        cfg, weights, m, n,
+        static_cast<double>(std::count_if(weights.begin(), weights.end(), [](float v) { return v != 0; })) /
+            static_cast<double>(weights.size()));
+  Compressed out;
+  out.codebook.assign(slots + 1, 0);
+  out.centroids.assign(slots + 1, 0.0);
+  std::map<float, int64_t> index_of;
+  const double scale = std::ldexp(1.0, static_cast<int>(cfg.frac_bits));
+  for (const float v : distinct) {
+    const auto i = static_cast<int64_t>(index_of.size()) + 1;
+    index_of[v] = i;
+    out.centroids[static_cast<size_t>(i)] = v;
+    out.codebook[static_cast<size_t>(i)] =
+        std::llround(std::clamp(v * scale, static_cast<double>(numerics::min_value(16, true)),
+                                static_cast<double>(numerics::max_value(16, true))));
+  }
+  out.w_idx = Tensor({m, n});
+  for (size_t i = 0; i < weights.size(); ++i)
+    if (weights[i] != 0.0f) {
+      out.w_idx.data[i] = index_of[weights[i]];
+      ++out.kept;
+    }
   return out;
 }
 

@@ -72,19 +72,21 @@ int compress_command(const config::Config& cfg, const CompressOptions& opts) {
   const std::string& sram_dir = opts.sram_dir;
   const std::string& json_path = opts.json_path;
   if (weights_path.empty()) throw InputError("dnngen compress: missing --in weights=W.npy");
-  if (density_text.empty()) throw InputError("dnngen compress: missing --param density=D");
+  if (density_text.empty()) throw InputError("dnngen compress: missing --param density=D|keep");
   if (codebook_path.empty() || idx_path.empty())
     throw InputError("dnngen compress: missing --out codebook=C.npy and --out w_idx=I.npy");
+  // density=keep: the weights are pruned (and perhaps weight-shared) already.
+  const bool keep = density_text == "keep";
   double density = 0;
   try {
     size_t used = 0;
-    density = std::stod(density_text, &used);
-    if (used != density_text.size()) throw std::invalid_argument("trailing");
+    if (!keep) density = std::stod(density_text, &used);
+    if (!keep && used != density_text.size()) throw std::invalid_argument("trailing");
   } catch (const std::exception&) {
-    throw InputError("--param density=" + density_text + ": expected a number in (0, 1]");
+    throw InputError("--param density=" + density_text + ": expected a number in (0, 1], or keep");
   }
-  if (!(density > 0.0 && density <= 1.0))
-    throw InputError("--param density=" + density_text + ": expected a density in (0, 1]");
+  if (!keep && !(density > 0.0 && density <= 1.0))
+    throw InputError("--param density=" + density_text + ": expected a density in (0, 1], or keep");
   cli::check_output_path(codebook_path, "--out codebook");
   cli::check_output_path(idx_path, "--out w_idx");
   if (!json_path.empty()) cli::check_output_path(json_path, "--json");
@@ -106,7 +108,10 @@ int compress_command(const config::Config& cfg, const CompressOptions& opts) {
       throw InputError(
           fmt::format("weights ({}): element {} is {}: expected finite numbers", weights_path, i, w.data[i]));
   }
-  const auto c = compress(cfg.eie, w.data, w.shape[0], w.shape[1], density, seed);
+  bool shared = false;
+  const auto c = keep ? compress_keeping(cfg.eie, w.data, w.shape[0], w.shape[1], &shared)
+                      : compress(cfg.eie, w.data, w.shape[0], w.shape[1], density, seed);
+  if (keep) density = static_cast<double>(c.kept) / static_cast<double>(w.data.size());
   // The result must fit the configured engine (x = ones only to satisfy the checker).
   Chain chain;
   chain.layers.push_back({c.codebook, c.w_idx});
@@ -148,14 +153,17 @@ int compress_command(const config::Config& cfg, const CompressOptions& opts) {
                            {"N", w.shape[1]},           {"density", density},       {"kept", c.kept},
                            {"codebook", c.codebook},    {"centroids", c.centroids}, {"entries", entries},
                            {"padding_entries", padding}};
+  if (keep) report["kept_codebook"] = shared;  // density=keep: the model's own values, or k-means
   cli::add_json_report(outputs, json_path, report);
   outputs.commit();
   fmt::print(
-      "compress {}: {}x{} -> {} weights kept ({:.2f} %), {}-entry codebook, {} CSC entries over {} PEs ({} "
+      "compress {}: {}x{} -> {} weights kept ({:.2f} %{}), {}-entry codebook{}, {} CSC entries over {} PEs "
+      "({} "
       "padding)\n",
       weights_path, w.shape[0], w.shape[1], c.kept,
-      100.0 * static_cast<double>(c.kept) / static_cast<double>(w.data.size()), c.codebook.size(), entries,
-      cfg.eie.pes, padding);
+      100.0 * static_cast<double>(c.kept) / static_cast<double>(w.data.size()),
+      keep ? ": the model's mask" : "", c.codebook.size(), keep && shared ? " (the model's own values)" : "",
+      entries, cfg.eie.pes, padding);
   return 0;
 }
 

@@ -223,37 +223,19 @@ void share_weights(const Layer& l, const std::vector<int64_t>& in_shape, const Q
   const int64_t n_n = l.weights.shape[0];
   const int64_t k_n = l.weights.size() / n_n;
   q.n = n_n, q.k = k_n;
-  std::set<float> distinct;
-  for (const float v : l.weights.data)
-    if (v != 0.0f) distinct.insert(v);
-  const size_t shared = (size_t{1} << o.index_bits) - 1;
-  std::vector<int64_t> codebook(shared + 1, 0);
-  std::vector<int64_t> idx(l.weights.data.size(), 0);  // [N][K] in ONNX order
-  const double one = std::ldexp(1.0, static_cast<int>(o.frac_bits));
-  const int64_t qmax = qmax_of(16);  // codebook values are int16
-  if (distinct.size() <= shared) {
-    // Already weight-shared (or very few values): the model's own codebook.
-    std::map<float, int64_t> index_of;
-    for (const float v : distinct) {
-      const auto i = static_cast<int64_t>(index_of.size()) + 1;
-      index_of[v] = i;
-      codebook[static_cast<size_t>(i)] = std::clamp(round_to_int(v * one), -qmax, qmax);
-    }
-    for (size_t i = 0; i < idx.size(); ++i)
-      if (l.weights.data[i] != 0.0f) idx[i] = index_of[l.weights.data[i]];
-  } else {
-    // k-means over the non-zero weights; the density keeps exactly them (the model's mask).
-    config::EieConfig cfg;
-    cfg.index_bits = o.index_bits;
-    cfg.frac_bits = o.frac_bits;
-    cfg.act_bits = o.bits;
-    const auto kept = static_cast<double>(
-        std::count_if(l.weights.data.begin(), l.weights.data.end(), [](float v) { return v != 0.0f; }));
-    const eie::Compressed c =
-        eie::compress(cfg, l.weights.data, n_n, k_n, kept / static_cast<double>(idx.size()));
-    codebook = c.codebook;
-    idx = c.w_idx.data;
+  // The model's own mask and, if it is weight-shared already, its own codebook.
+  config::EieConfig cfg;
+  cfg.index_bits = o.index_bits;
+  cfg.frac_bits = o.frac_bits;
+  cfg.act_bits = o.bits;
+  eie::Compressed c;
+  try {
+    c = eie::compress_keeping(cfg, l.weights.data, n_n, k_n);
+  } catch (const InputError& e) {
+    throw InputError(fmt::format("layer '{}': {}", l.name, e.what()));
   }
+  const std::vector<int64_t>& codebook = c.codebook;
+  const std::vector<int64_t>& idx = c.w_idx.data;  // [N][K] in ONNX order
   q.codebook.assign(codebook.begin(), codebook.end());
   q.w_idx.assign(idx.size(), 0);
   q.weights.assign(idx.size(), 0);

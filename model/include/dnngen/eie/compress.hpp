@@ -24,4 +24,11 @@ struct Compressed {
 Compressed compress(const config::EieConfig& cfg, const std::vector<float>& weights, int64_t m, int64_t n,
                     double density, uint64_t seed = 1);
 
+// For a model pruned (and perhaps weight-shared) already: keeps its mask (exactly its
+// non-zero weights) and, when it has at most 2^index_bits - 1 distinct non-zero values, its
+// codebook (those values, ascending, quantised with frac_bits); else k-means over the
+// non-zero weights as compress() does. `shared` says which. InputError if every weight is 0.
+Compressed compress_keeping(const config::EieConfig& cfg, const std::vector<float>& weights, int64_t m,
+                            int64_t n, bool* shared = nullptr);
+
 }  // namespace dnngen::eie
