@@ -137,6 +137,7 @@ int cmd_infer(const CommandLine& cl) {
   for (const auto& path : cl.positionals) cfgs.push_back(config::load_config(path));
   infer::InferOptions o;
   o.mapping = cl.list("map");
+  o.mapping_path = cl.get("mapping");
   o.model_path = cl.get("model");
   o.input_path = cl.get("input");
   o.labels_path = cl.get("labels");
@@ -415,6 +416,7 @@ const std::vector<Command>& commands() {
                         "bit-serial layers: activations of P bits (default: per layer, the fewest bits "
                         "that keep the calibration inputs' SNR at --precision-snr)");
                     add("precision-snr", text("DB"), "the precision profile's SNR target (default 40 dB)");
+                    add("mapping", text("FILE.yaml"), "layer names to configuration names (LAYER: CONFIG)");
                     add("map", texts("LAYER=CONFIG"),
                         "run LAYER on the configuration named CONFIG (default: convolutions on the first "
                         "systolic one, fully connected layers at most half non-zero on an EIE one)");

@@ -1718,9 +1718,9 @@ class InferTests(CliTestCase):
                                    "--map", "fc1=systolic_ws_4x4_int8", "--map", "fc2=eie_4pe"))
         report = self.load_json(rep)
         self.assertEqual([l["config"] for l in report["layers"]], ["systolic_ws_4x4_int8", "eie_4pe"])
-        bad = [(["--map", "fc9=eie_4pe"], ["--map fc9=eie_4pe", "LAYER"]),
-               (["--map", "fc1=eie_64pe"], ["--map fc1=eie_64pe", "no configuration named 'eie_64pe'"]),
-               (["--map", "fc1"], ["--map fc1", "LAYER=CONFIG_NAME"])]
+        bad = [(["--map", "fc9=eie_4pe"], ["mapping fc9=eie_4pe", "LAYER"]),
+               (["--map", "fc1=eie_64pe"], ["mapping fc1=eie_64pe", "no configuration named 'eie_64pe'"]),
+               (["--map", "fc1"], ["mapping fc1 ", "LAYER=CONFIG_NAME"])]
         os.remove(rep)
         for extra, needles in bad:
             with self.subTest(extra=extra):
@@ -1728,6 +1728,21 @@ class InferTests(CliTestCase):
                                       needles, absent=[rep])
         self.assert_bad_input(["infer", configs[0], configs[0], "--model", model, "--input", x, "--json", rep],
                               ["two configurations named 'systolic_ws_4x4_int8'"], absent=[rep])
+        # A mapping file, and --map after it.
+        mapping = self.write("map.yaml", "fc1: systolic_ws_4x4_int8\nfc2: eie_4pe\n")
+        self.assert_ok(self.dnngen("infer", *configs, "--model", model, "--input", x, "--json", rep,
+                                   "--mapping", mapping))
+        self.assertEqual([l["config"] for l in self.load_json(rep)["layers"]], ["systolic_ws_4x4_int8", "eie_4pe"])
+        self.assert_ok(self.dnngen("infer", *configs, "--model", model, "--input", x, "--json", rep,
+                                   "--mapping", mapping, "--map", "fc2=systolic_ws_4x4_int8"))
+        self.assertEqual([l["config"] for l in self.load_json(rep)["layers"]], ["systolic_ws_4x4_int8"] * 2)
+        os.remove(rep)
+        for text, needles in (("fc1: [a, b]\n", ["map.yaml", "layer 'fc1'"]), ("- fc1\n", ["map.yaml", "expected a map"]),
+                              ("fc1: {\n", ["map.yaml", "malformed"]), ("fc7: eie_4pe\n", ["mapping fc7=eie_4pe"])):
+            with self.subTest(mapping=text):
+                self.write("map.yaml", text)
+                self.assert_bad_input(["infer", *configs, "--model", model, "--input", x, "--json", rep,
+                                       "--mapping", mapping], needles, absent=[rep])
 
     def test_unsupported_operator_names_the_node(self):
         from onnx import helper, TensorProto

@@ -2,6 +2,7 @@
 #include "dnngen/infer/infer_cli.hpp"
 
 #include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
 
 #include <chrono>
 #include <map>
@@ -82,6 +83,33 @@ double percent(int64_t hits, int64_t total) {
   return total ? 100.0 * static_cast<double>(hits) / static_cast<double>(total) : 0.0;
 }
 
+// A mapping file's entries as LAYER=CONFIG_NAME: a YAML map of layer names to configuration
+// names. InputError naming the file for anything else.
+std::vector<std::string> mapping_file(const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    throw InputError(fmt::format("--mapping {}: cannot read the file", path));
+  } catch (const YAML::Exception& e) {
+    throw InputError(
+        fmt::format("--mapping {}: malformed YAML at line {}: {}", path, e.mark.line + 1, e.msg));
+  }
+  if (!root.IsMap())
+    throw InputError(
+        fmt::format("--mapping {}: expected a map of layer names to configuration names "
+                    "(conv1: systolic_ws_16x16_int8)",
+                    path));
+  std::vector<std::string> entries;
+  for (const auto& kv : root) {
+    if (!kv.second.IsScalar())
+      throw InputError(fmt::format("--mapping {}: layer '{}': expected a configuration name", path,
+                                   kv.first.as<std::string>()));
+    entries.push_back(kv.first.as<std::string>() + "=" + kv.second.as<std::string>());
+  }
+  return entries;
+}
+
 // The configuration each layer of `net` runs on (its index; engine layers only).
 std::vector<size_t> map_layers(const Network& net, const std::vector<config::Config>& cfgs,
                                const std::vector<Target>& targets, const std::vector<std::string>& mapping) {
@@ -118,11 +146,14 @@ std::vector<size_t> map_layers(const Network& net, const std::vector<config::Con
     if (eq == std::string::npos || l == net.layers.end() ||
         where[static_cast<size_t>(l - net.layers.begin())] == targets.size())
       throw InputError(fmt::format(
-          "--map {}: expected LAYER=CONFIG_NAME with LAYER a Conv, Gemm or MatMul layer of the network", m));
+          "mapping {} (--map, --mapping): expected LAYER=CONFIG_NAME with LAYER a Conv, Gemm or MatMul "
+          "layer of the network",
+          m));
     const auto c =
         std::find_if(cfgs.begin(), cfgs.end(), [&](const config::Config& x) { return x.name == name; });
     if (c == cfgs.end())
-      throw InputError(fmt::format("--map {}: no configuration named '{}' on the command line", m, name));
+      throw InputError(fmt::format(
+          "mapping {} (--map, --mapping): no configuration named '{}' on the command line", m, name));
     where[static_cast<size_t>(l - net.layers.begin())] = static_cast<size_t>(c - cfgs.begin());
   }
   return where;
@@ -158,6 +189,7 @@ void check_infer_options(const std::vector<config::Config>& cfgs, const InferOpt
     throw InputError("--backend " + o.backend + ": expected model or rtl");
   if (!o.json_path.empty()) cli::check_output_path(o.json_path, "--json");
   if (!o.predictions_path.empty()) cli::check_output_path(o.predictions_path, "--predictions");
+  if (!o.mapping_path.empty()) mapping_file(o.mapping_path);
 }
 
 int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o) {
@@ -176,7 +208,10 @@ int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o
 
   std::vector<Target> targets;
   for (const auto& cfg : cfgs) targets.push_back(target_of(cfg));
-  const std::vector<size_t> where = map_layers(net, cfgs, targets, o.mapping);
+  std::vector<std::string> mapping =
+      o.mapping_path.empty() ? std::vector<std::string>{} : mapping_file(o.mapping_path);
+  mapping.insert(mapping.end(), o.mapping.begin(), o.mapping.end());
+  const std::vector<size_t> where = map_layers(net, cfgs, targets, mapping);
   std::vector<QuantOptions> per_layer;
   for (size_t i = 0; i < net.layers.size(); ++i) {
     QuantOptions qo = quant_options(targets[where[i] < targets.size() ? where[i] : 0], o.precision);

@@ -27,7 +27,8 @@ struct InferOptions {
   std::string backend = "model";
   unsigned precision = 0;  // bit-serial layers' activation bits (0: the calibration profile)
   double precision_snr_db = 40;
-  std::vector<std::string> mapping;     // --map LAYER=CONFIG_NAME
+  std::string mapping_path;             // --mapping FILE.yaml: LAYER: CONFIG_NAME lines
+  std::vector<std::string> mapping;     // --map LAYER=CONFIG_NAME (after the file's)
   std::vector<std::string> simulators;  // --backend rtl: each configuration's shell simulator
   std::string json_path;
   std::string predictions_path;  // .npy of the predicted classes (int64 [N])
