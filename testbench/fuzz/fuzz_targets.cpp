@@ -8,6 +8,8 @@
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/config/config.hpp"
+#include "dnngen/infer/data.hpp"
+#include "dnngen/infer/onnx_import.hpp"
 #include "dnngen/io/npy.hpp"
 #include "dnngen/synth/liberty.hpp"
 #include "dnngen/workload/network.hpp"
@@ -28,13 +30,23 @@ void guarded(F&& reader) {
   }
 }
 
-// The .npy reader takes a path: one scratch file per process, rewritten per input.
-const std::string& scratch_path() {
-  static const std::string path = [] {
-    const char* dir = std::getenv("TMPDIR");
-    return std::string(dir ? dir : "/tmp") + "/dnngen-fuzz-" + std::to_string(::getpid()) + ".npy";
-  }();
-  return path;
+// The file readers take a path: one scratch file per process and extension (the data
+// readers choose the format by it), rewritten per input.
+std::string scratch_path(const std::string& extension) {
+  const char* dir = std::getenv("TMPDIR");
+  return std::string(dir ? dir : "/tmp") + "/dnngen-fuzz-" + std::to_string(::getpid()) + extension;
+}
+
+// Writes the bytes to the scratch file, runs `readers` on its path, removes it.
+template <typename F>
+void with_file(const uint8_t* data, size_t size, const std::string& extension, F&& readers) {
+  const std::string path = scratch_path(extension);
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) std::abort();
+  std::fwrite(data, 1, size, f);
+  std::fclose(f);
+  readers(path);
+  std::remove(path.c_str());
 }
 
 }  // namespace
@@ -44,13 +56,26 @@ void config_yaml(const uint8_t* data, size_t size) {
 }
 
 void npy(const uint8_t* data, size_t size) {
-  std::FILE* f = std::fopen(scratch_path().c_str(), "wb");
-  if (f == nullptr) std::abort();
-  std::fwrite(data, 1, size, f);
-  std::fclose(f);
-  guarded([&] { io::read_npy(scratch_path()); });
-  guarded([&] { io::read_npy_float(scratch_path()); });
-  std::remove(scratch_path().c_str());
+  with_file(data, size, ".npy", [](const std::string& path) {
+    guarded([&] { io::read_npy(path); });
+    guarded([&] { io::read_npy_float(path); });
+  });
+}
+
+void onnx(const uint8_t* data, size_t size) {
+  with_file(data, size, ".onnx", [](const std::string& path) {
+    guarded([&] {
+      const infer::Network net = infer::import_onnx(path);
+      infer::shape_after(net, net.layers.size());  // an imported network's shapes are consistent
+    });
+  });
+}
+
+void idx(const uint8_t* data, size_t size) {
+  with_file(data, size, ".idx", [](const std::string& path) {
+    guarded([&] { infer::load_samples(path, {1, 2, 2}, 1.0, 0); });
+    guarded([&] { infer::load_labels(path, 0); });
+  });
 }
 
 void workload_csv(const uint8_t* data, size_t size) {
@@ -67,7 +92,8 @@ void liberty(const uint8_t* data, size_t size) {
 
 const std::vector<NamedTarget>& targets() {
   static const std::vector<NamedTarget> list = {
-      {"config_yaml", config_yaml}, {"npy", npy}, {"workload_csv", workload_csv}, {"liberty", liberty}};
+      {"config_yaml", config_yaml}, {"npy", npy},   {"workload_csv", workload_csv},
+      {"liberty", liberty},         {"onnx", onnx}, {"idx", idx}};
   return list;
 }
 

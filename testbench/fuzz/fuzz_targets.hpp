@@ -17,6 +17,8 @@ void config_yaml(const uint8_t* data, size_t size);   // config::parse_config
 void npy(const uint8_t* data, size_t size);           // io::read_npy and io::read_npy_float
 void workload_csv(const uint8_t* data, size_t size);  // workload::parse_network
 void liberty(const uint8_t* data, size_t size);       // synth::parse_liberty
+void onnx(const uint8_t* data, size_t size);          // infer::import_onnx
+void idx(const uint8_t* data, size_t size);           // infer::load_samples and load_labels (IDX)
 
 struct NamedTarget {
   const char* name;  // also the corpus directory: testbench/fuzz/corpus/<name>/

@@ -44,9 +44,12 @@ Idx read_idx(const std::string& path) {
     read(b, 4, "dimensions");
     const int64_t d = (int64_t{b[0]} << 24) | (b[1] << 16) | (b[2] << 8) | b[3];
     idx.dims.push_back(d);
+    // At most 2^31 values: checked before multiplying, so the product cannot overflow.
+    if (d > 0 && total > (int64_t{1} << 31) / d)
+      throw InputError(
+          fmt::format("{}: IDX dimensions {} hold more than 2^31 values", path, shape_string(idx.dims)));
     total *= d;
   }
-  if (total > (int64_t{1} << 31)) throw InputError(fmt::format("{}: IDX dimensions too large", path));
   idx.values.resize(static_cast<size_t>(total));
   if (total > 0) read(idx.values.data(), static_cast<unsigned>(total), "values");
   return idx;
