@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench, step 10: issue 14's targets for `dnngen infer`, measured on this machine.
-#   - the digits CNN (models/digits, always present): int8 on the 16x16 WS engine, model and RTL;
+#   - the digits CNN (models/digits, always present): int8 on the 16x16 WS engine, model and RTL,
+#     and on the bit-serial engines at the calibration precision profile (compute cycles);
 #   - with ../shared/data (skipped with a message where it is absent): Caffe LeNet-5 on all
 #     10,000 MNIST test images on the model, 1,000 of them on the RTL (RTL == model on every
 #     image, images per second), and the pruned 784-30-30-10 MLP on EIE.
@@ -22,6 +23,24 @@ for backend in model rtl; do
     --calibrate models/digits/calib_images.npy --backend "$backend" > "$OUT/digits_$backend.txt"
   summary "$OUT/digits_$backend.txt"
 done
+
+echo "   the same CNN on the bit-serial engines, real activations at the calibration profile's precision per layer;"
+echo "   compute cycles of the 360 images (Stripes and Pragmatic 16x4 beside the bit-parallel 1x4 of equal peak):"
+for c in bitserial_parallel_1x4_l16 bitserial_stripes_16x4_l16 bitserial_pragmatic_16x4_l16 bitserial_pragmatic_wsync_16x4_l16; do
+  "$DNNGEN" infer "configs/$c.yaml" --model models/digits/digits_cnn.onnx --input models/digits/test_images.npy \
+    --labels models/digits/test_labels.npy --calibrate models/digits/calib_images.npy --json "$OUT/digits_$c.json" > /dev/null
+done
+"$PY" - "$OUT" <<'PY'
+import json, sys
+load = lambda c: json.load(open(f"{sys.argv[1]}/digits_{c}.json"))
+base = load("bitserial_parallel_1x4_l16")["compute_cycles"]
+for c in ("bitserial_parallel_1x4_l16", "bitserial_stripes_16x4_l16", "bitserial_pragmatic_16x4_l16",
+          "bitserial_pragmatic_wsync_16x4_l16"):
+    r = load(c)
+    bits = [l["precision"] for l in r["layers"] if l["where"] == "engine"]
+    print(f"    {c:<36} {r['compute_cycles']:>8,} compute cycles  {base / r['compute_cycles']:.2f}x  "
+          f"precision {bits}  accuracy {100 * r['accuracy']:.2f} %")
+PY
 
 SHARED=../shared/data
 if [ ! -f "$SHARED/weights/may0324_lenet_caffe.npz" ] || [ ! -f "$SHARED/mnist/t10k-images-idx3-ubyte.gz" ]; then
