@@ -238,8 +238,9 @@ int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o
     QBatch out = engine_layer(l, in);
     LayerTotals& t = totals[i];
     t.overflows += out.overflows;
-    // The systolic shell's time does not depend on the values: a plan of zeros, timed once
-    // per batch size, costs the same. EIE's does (it skips zero activations).
+    // The systolic array's and the row-stationary engine's time does not depend on the
+    // values: a plan of zeros, timed once per batch size, costs the same. EIE's and the
+    // bit-serial engines' does (zero activations, zero bits).
     const auto key = std::make_pair(i, in.batch);
     if (target.timing_depends_on_data() || model_cost.count(key) == 0) {
       QBatch timed = in;

@@ -35,8 +35,8 @@ struct Target {
   bool eie() const { return kind == Kind::kEie; }
   // The GEMM shell (dnn_shell_systolic): runs fully connected layers and convolutions.
   bool gemm_shell() const { return kind == Kind::kSystolic || kind == Kind::kBitserial; }
-  // Whether a layer's cycles depend on its values (EIE skips zero activations, Pragmatic
-  // zero bits).
+  // Whether a layer's cycles depend on its values (EIE skips zero activations, the
+  // bit-serial engines' time follows their activations' bits).
   bool timing_depends_on_data() const { return eie() || kind == Kind::kBitserial; }
   systolic::ShellParams systolic;
   eie::ShellParams eie_params;
