@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "dnngen/common/error.hpp"
@@ -50,8 +51,13 @@ Idx read_idx(const std::string& path) {
           fmt::format("{}: IDX dimensions {} hold more than 2^31 values", path, shape_string(idx.dims)));
     total *= d;
   }
-  idx.values.resize(static_cast<size_t>(total));
-  if (total > 0) read(idx.values.data(), static_cast<unsigned>(total), "values");
+  // Chunk by chunk, so a short file that claims huge dimensions fails before it allocates.
+  constexpr int64_t kChunk = int64_t{1} << 20;
+  for (int64_t done = 0; done < total; done += kChunk) {
+    const int64_t n = std::min(kChunk, total - done);
+    idx.values.resize(static_cast<size_t>(done + n));
+    read(idx.values.data() + done, static_cast<unsigned>(n), "values");
+  }
   return idx;
 }
 

@@ -28,6 +28,17 @@
 namespace dnngen::infer {
 namespace {
 
+// Whether a tensor of these (positive) sizes holds at most 2^31 values; checked before
+// multiplying, so the product cannot overflow.
+bool fits_tensor_limit(const std::vector<int64_t>& dims) {
+  int64_t total = 1;
+  for (const int64_t d : dims) {
+    if (d > 0 && total > (int64_t{1} << 31) / d) return false;
+    total *= d;
+  }
+  return true;
+}
+
 using onnx::AttributeProto;
 using onnx::NodeProto;
 using onnx::TensorProto;
@@ -145,6 +156,9 @@ class Importer {
       if (d <= 0)
         fail_node(
             fmt::format("{} '{}' has shape {}, expected positive sizes", what, t.name(), shape_string(dims)));
+    if (!fits_tensor_limit(dims))
+      fail_node(
+          fmt::format("{} '{}' has shape {}, more than 2^31 values", what, t.name(), shape_string(dims)));
     return dims;
   }
 
@@ -285,6 +299,10 @@ class Importer {
       fail(fmt::format("{} has shape {}; expected [N, C, H, W] or [N, K] (N the batch)", where, shape));
     if (!known)
       fail(fmt::format("{} has shape {}; expected fixed positive sizes after the batch axis", where, shape));
+    std::vector<int64_t> sample;
+    for (int i = 1; i < rank; ++i) sample.push_back(tt.shape().dim(i).dim_value());
+    if (!fits_tensor_limit(sample))
+      fail(fmt::format("{} has shape {}; more than 2^31 values a sample", where, shape));
     const auto& batch = tt.shape().dim(0);
     batch_ = batch.has_dim_value() && batch.dim_value() > 0 ? batch.dim_value() : -1;
     net_.input_name = in.name();
