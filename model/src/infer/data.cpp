@@ -39,16 +39,18 @@ Idx read_idx(const std::string& path) {
                     "N = 1..4 dimensions)",
                     path));
   Idx idx;
-  int64_t total = 1;
+  int64_t total = 1, nonzero = 1;
   for (unsigned i = 0; i < magic[3]; ++i) {
     uint8_t b[4];
     read(b, 4, "dimensions");
     const int64_t d = (int64_t{b[0]} << 24) | (b[1] << 16) | (b[2] << 8) | b[3];
     idx.dims.push_back(d);
-    // At most 2^31 values: checked before multiplying, so the product cannot overflow.
-    if (d > 0 && total > (int64_t{1} << 31) / d)
+    // At most 2^31 values, and the non-zero dimensions too (a zero one empties the file, but
+    // the others still size a sample): checked before multiplying, so no product overflows.
+    if (d > 0 && nonzero > (int64_t{1} << 31) / d)
       throw InputError(
           fmt::format("{}: IDX dimensions {} hold more than 2^31 values", path, shape_string(idx.dims)));
+    if (d > 0) nonzero *= d;
     total *= d;
   }
   // Chunk by chunk, so a short file that claims huge dimensions fails before it allocates.
