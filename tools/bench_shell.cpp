@@ -327,7 +327,7 @@ int run_bitserial(const config::Config& cfg, const std::string& network) {
 // Row-stationary: each layer as one conv2d descriptor through dnn_shell_rs (see the header).
 int run_rs(config::Config cfg, int argc, char** argv) {
   // Fractional rates too (Eyeriss's link: 2.4); by default the `memory:` section's, at most the bus.
-  double bpc = std::min<double>(cfg.memory.bytes_per_cycle, cfg.memory.data_bits / 8.0);
+  double bpc = cfg.memory.bus_bytes_per_cycle();
   for (int i = 3; i < argc; ++i) {
     const std::string opt = argv[i];
     if (i + 1 >= argc) throw InputError(opt + " needs a value");

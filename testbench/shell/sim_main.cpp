@@ -104,7 +104,7 @@ int serve_command(const config::Config& cfg, uint64_t seed) {
   systolic::ShellRun g;  // the shell and the memory its cycles assume, as `run --shell` has them
   g.params = systolic::shell_params(cfg);
   g.latency = cfg.memory.latency;
-  g.bytes_per_cycle = std::min<double>(cfg.memory.bytes_per_cycle, cfg.memory.data_bits / 8.0);
+  g.bytes_per_cycle = cfg.memory.bus_bytes_per_cycle();
   SystolicServe engine(g);
   return shell::serve<Bench>(engine, shell::memory_timing(g, seed), seed, g.params.config_hash,
                              cfg.source_path);

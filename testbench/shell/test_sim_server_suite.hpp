@@ -37,7 +37,7 @@ class SimServerSuite : public ::testing::Test {
 
   void SetUp() override {
     latency_ = cfg_->memory.latency;
-    bytes_per_cycle_ = std::min<double>(cfg_->memory.bytes_per_cycle, cfg_->memory.data_bits / 8.0);
+    bytes_per_cycle_ = cfg_->memory.bus_bytes_per_cycle();
     fmt::print("seed {} (replay: DNNGEN_SEED={} ctest -R {})\n", seed(), seed(), kSuite);
   }
 
@@ -71,7 +71,9 @@ class SimServerSuite : public ::testing::Test {
       EXPECT_EQ(c.bytes_written, m.bytes_written) << what << " layer " << i;
       EXPECT_EQ(r.layers[i].model_cycles, m.cycles) << what << " layer " << i;
     }
-    if (!timing.empty()) EXPECT_GT(r.sim_cycles, timing.back().cycles) << what;
+    if (!timing.empty()) {
+      EXPECT_GT(r.sim_cycles, timing.back().cycles) << what;
+    }
     return r;
   }
 

@@ -551,9 +551,13 @@ std::string rtl_variant(const Config& cfg) {
   return cfg.engine;
 }
 
+double MemoryConfig::bus_bytes_per_cycle() const {
+  return std::min<double>(bytes_per_cycle, data_bits / 8.0);
+}
+
 double MemoryConfig::effective_bytes_per_cycle() const {
   const double bus = data_bits / 8.0;
-  double rate = std::min<double>(bytes_per_cycle, bus);
+  double rate = bus_bytes_per_cycle();
   // Little's law: the bytes in flight cover the latency or cap the rate.
   if (latency > 0) rate = std::min(rate, static_cast<double>(outstanding) * max_burst * bus / latency);
   return rate;

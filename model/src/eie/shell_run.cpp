@@ -65,7 +65,7 @@ ShellRun shell_run(const config::Config& cfg, const cli::JobOptions& opts) {
   ShellRun g;
   g.params = shell_params(cfg);
   g.latency = cfg.memory.latency;
-  g.bytes_per_cycle = std::min<double>(cfg.memory.bytes_per_cycle, cfg.memory.data_bits / 8.0);
+  g.bytes_per_cycle = cfg.memory.bus_bytes_per_cycle();
   const std::vector<Layer> layers = read_layers(opts);
   check_layers(e, layers);
   const Tensor x = read_x(e, opts.inputs.at("x"), layers.front().w_idx.shape[1], &g.batch);

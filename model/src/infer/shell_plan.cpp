@@ -223,7 +223,7 @@ LayerPlan plan_rs(const Target& t, const QLayer& l, const QBatch& in) {
 Target target_of(const config::Config& cfg) {
   Target t;
   t.latency = cfg.memory.latency;
-  t.bytes_per_cycle = std::min<double>(cfg.memory.bytes_per_cycle, cfg.memory.data_bits / 8.0);
+  t.bytes_per_cycle = cfg.memory.bus_bytes_per_cycle();
   if (cfg.engine == "eie") {
     t.kind = Target::Kind::kEie;
     t.eie_params = eie::shell_params(cfg);
@@ -319,27 +319,26 @@ QBatch plan_outputs(const Target& t, const QLayer& l, const LayerPlan& plan,
 
 PlanCost plan_cycles(const Target& t, const LayerPlan& plan) {
   PlanCost sum;
+  const auto add = [&sum](const auto& timing, uint64_t macs) {
+    sum.counters += shell::counters_of(timing);
+    sum.macs += macs;
+  };
   for (const auto& d : plan.descriptors) {
     switch (t.kind) {
       case Target::Kind::kEie: {
-        const eie::ShellTiming c =
-            eie::layer_cycles(t.eie_params, d, plan.memory, t.latency, t.bytes_per_cycle);
-        sum.counters += shell::counters_of(c);
-        sum.macs += c.useful_macs;
+        const auto c = eie::layer_cycles(t.eie_params, d, plan.memory, t.latency, t.bytes_per_cycle);
+        add(c, c.useful_macs);
         break;
       }
       case Target::Kind::kRowStationary: {
-        const rs::ShellTiming c = rs::layer_cycles(t.rs_params, d, t.latency, t.bytes_per_cycle);
-        sum.counters += shell::counters_of(c);
-        sum.macs += c.macs;
+        const auto c = rs::layer_cycles(t.rs_params, d, t.latency, t.bytes_per_cycle);
+        add(c, c.macs);
         break;
       }
       case Target::Kind::kSystolic:
       case Target::Kind::kBitserial: {
-        const systolic::LayerTiming c =
-            systolic::layer_cycles(t.systolic, d, plan.memory, t.latency, t.bytes_per_cycle);
-        sum.counters += shell::counters_of(c);
-        sum.macs += c.macs;
+        const auto c = systolic::layer_cycles(t.systolic, d, plan.memory, t.latency, t.bytes_per_cycle);
+        add(c, c.macs);
         break;
       }
     }

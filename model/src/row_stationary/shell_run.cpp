@@ -53,7 +53,7 @@ ShellRun shell_conv2d(const config::Config& cfg, const Tensor& ifmap, const Tens
   ShellRun g;
   g.params = shell_params(cfg);
   g.latency = cfg.memory.latency;
-  g.bytes_per_cycle = std::min<double>(cfg.memory.bytes_per_cycle, cfg.memory.data_bits / 8.0);
+  g.bytes_per_cycle = cfg.memory.bus_bytes_per_cycle();
   const ConvJob j = job_of(ifmap, weights, params);
   LayerDescriptor d = conv2d_descriptor(j);
   const unsigned ib = g.params.rs.input_bits / 8, wb = g.params.rs.weight_bits / 8;

@@ -71,7 +71,7 @@ ShellRun place_layer(const config::Config& cfg, shell::LayerDescriptor d, uint64
   g.descriptor = d;
   g.memory.assign(end + kPage, 0);
   g.latency = cfg.memory.latency;
-  g.bytes_per_cycle = std::min<double>(cfg.memory.bytes_per_cycle, cfg.memory.data_bits / 8.0);
+  g.bytes_per_cycle = cfg.memory.bus_bytes_per_cycle();
   return g;
 }
 

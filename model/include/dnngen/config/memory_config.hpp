@@ -10,6 +10,9 @@ struct MemoryConfig {
   unsigned max_burst = 16;        // beats per burst, 1..256
   unsigned outstanding = 8;       // read bursts in flight, 1..255
 
+  // Bytes per cycle each way of the memory the shells' cycle models and testbenches assume:
+  // the memory's, at most the bus width.
+  double bus_bytes_per_cycle() const;
   // Bytes per cycle the shell can actually move: the memory, the bus width and, by
   // Little's law, what `outstanding` bursts in flight sustain over the latency.
   double effective_bytes_per_cycle() const;
