@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "dnngen/cli/job_options.hpp"
 #include "dnngen/common/error.hpp"
@@ -243,12 +244,18 @@ int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o
     LayerTotals& t = totals[i];
     // The systolic array's and the row-stationary engine's time does not depend on the
     // values: a plan of zeros, timed once per batch size, costs the same. EIE's and the
-    // bit-serial engines' does (zero activations, zero bits).
+    // bit-serial engines' does (zero activations, zero bits): the cycle model times the
+    // batch's own plan, the one the RTL runs, before it runs.
+    const bool data_timed = target.timing_depends_on_data();
+    std::optional<LayerPlan> plan;
+    if (rtl_backend || data_timed) plan = plan_layer(target, l, in);
     const auto key = std::make_pair(i, in.batch);
-    if (target.timing_depends_on_data() || model_cost.count(key) == 0) {
-      QBatch timed = in;
-      if (!target.timing_depends_on_data()) std::fill(timed.data.begin(), timed.data.end(), 0);
-      model_cost[key] = plan_cycles(target, plan_layer(target, l, timed));
+    if (data_timed) {
+      model_cost[key] = plan_cycles(target, *plan);
+    } else if (model_cost.count(key) == 0) {
+      QBatch zeros = in;
+      std::fill(zeros.data.begin(), zeros.data.end(), 0);
+      model_cost[key] = plan_cycles(target, plan_layer(target, l, zeros));
     }
     const PlanCost& cost = model_cost[key];
     t.macs += cost.macs;
@@ -262,11 +269,10 @@ int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o
     // The simulator holds every counter to the cycle model; these are the RTL's own.
     if (!servers[c])
       servers[c] = std::make_unique<shell::ShellSimServer>(o.simulators.at(c), cfgs[c].source_path);
-    LayerPlan plan = plan_layer(target, l, in);
-    const auto r = servers[c]->run(plan.memory, plan.descriptors);
+    const auto r = servers[c]->run(plan->memory, plan->descriptors);
     sim_seconds += r.sim_seconds;
     for (const auto& layer : r.layers) t.timing += layer.counters;
-    const QBatch rtl = plan_outputs(target, l, plan, plan.memory);
+    const QBatch rtl = plan_outputs(target, l, *plan, plan->memory);
     const QBatch out = model.get();
     t.overflows += out.overflows;
     if (rtl.data != out.data) ++rtl_mismatches;

@@ -138,8 +138,6 @@ void softmax_rows(FloatTensor& t) {
 
 // ------------------------------------------------------------------ quantisation
 
-int64_t qmax_of(unsigned bits) { return (int64_t{1} << (bits - 1)) - 1; }
-
 int64_t round_to_int(double v) { return static_cast<int64_t>(std::llround(v)); }
 
 // mult x 2^-shift nearest to `real` (> 0) with mult in [2^30, 2^31) where the shift allows.
@@ -172,7 +170,7 @@ double amax_of(const std::vector<float>& values, const QuantOptions& o) {
 }
 
 double scale_of(double amax, unsigned bits) {
-  return amax > 0 ? amax / static_cast<double>(qmax_of(bits)) : 1.0;
+  return amax > 0 ? amax / static_cast<double>(numerics::max_value(bits, true)) : 1.0;
 }
 
 // Where element k of a float weight row goes in the engine's K order: a convolution's
@@ -203,7 +201,7 @@ void quantize_weights(const Layer& l, const std::vector<int64_t>& in_shape, unsi
   q.n = n_n, q.k = k_n;
   q.weights.assign(static_cast<size_t>(n_n * k_n), 0);
   w_scale.assign(static_cast<size_t>(n_n), 1.0);
-  const int64_t qmax = qmax_of(bits);
+  const int64_t qmax = numerics::max_value(bits, true);
   for (int64_t n = 0; n < n_n; ++n) {
     const float* w = l.weights.data.data() + n * k_n;
     float amax = 0;
@@ -279,6 +277,7 @@ FloatTensor run_float(const Network& net, const Batch& batch, const Observer& ob
     next.shape.insert(next.shape.end(), out_shape.begin(), out_shape.end());
     const int64_t in_n = product(shape), out_n = product(out_shape);
     next.data.assign(static_cast<size_t>(b_n * out_n), 0.0f);
+    const QLayer window = pool_params(l);
     for (int64_t b = 0; b < b_n; ++b) {
       const float* in = cur.data.data() + b * in_n;
       float* out = next.data.data() + b * out_n;
@@ -292,7 +291,7 @@ FloatTensor run_float(const Network& net, const Batch& batch, const Observer& ob
         case LayerKind::kMaxPool:
         case LayerKind::kAvgPool:
           pool<float>(
-              pool_params(l), shape, in, out, l.kind == LayerKind::kMaxPool,
+              window, shape, in, out, l.kind == LayerKind::kMaxPool,
               [](double sum, int64_t count) { return static_cast<float>(sum / static_cast<double>(count)); },
               false);
           break;
@@ -328,8 +327,7 @@ struct InputFormat {
 
 // The quantisation SNR (dB) of `values` at precision p (unsigned or signed), scaled to amax.
 double snr_db(const std::vector<float>& values, double amax, unsigned p, bool is_unsigned) {
-  const double qmax =
-      is_unsigned ? std::ldexp(1.0, static_cast<int>(p)) - 1 : std::ldexp(1.0, static_cast<int>(p) - 1) - 1;
+  const auto qmax = static_cast<double>(numerics::max_value(p, !is_unsigned));
   const double scale = amax > 0 ? amax / qmax : 1.0;
   const double qmin = is_unsigned ? 0.0 : -qmax;
   double signal = 0, noise = 0;
@@ -346,7 +344,7 @@ InputFormat input_format(const QuantOptions& o, const std::vector<float>& calibr
   InputFormat f;
   if (o.scheme == Scheme::kFixedPoint) {
     f.scale = std::ldexp(1.0, -static_cast<int>(o.frac_bits));
-    f.max = qmax_of(o.bits), f.min = -f.max;
+    f.max = numerics::max_value(o.bits, true), f.min = -f.max;
     return f;
   }
   if (o.unsigned_acts && !calibration.empty() &&
@@ -360,7 +358,7 @@ InputFormat input_format(const QuantOptions& o, const std::vector<float>& calibr
     for (p = 2; p < o.bits && snr_db(calibration, amax, p, o.unsigned_acts) < o.precision_snr_db; ++p) {
     }
   f.precision = o.bit_serial ? p : 0;
-  f.max = o.unsigned_acts ? (int64_t{1} << p) - 1 : qmax_of(p);
+  f.max = numerics::max_value(p, !o.unsigned_acts);
   f.min = o.unsigned_acts ? 0 : -f.max;
   f.scale = amax > 0 ? amax / static_cast<double>(f.max) : 1.0;
   return f;
@@ -397,9 +395,12 @@ QNetwork quantize(const Network& net, const Batch& calibration, const std::vecto
   // A Flatten (or pooling) between two engine layers: the tensor entering the engine layer
   // is the output of the layer just before it, which the observer recorded.
   std::vector<InputFormat> format(net.layers.size());
+  std::vector<double> amax(net.layers.size(), 0.0);
   for (size_t i = 0; i < net.layers.size(); ++i)
-    if (is_engine(net.layers[i].kind))
-      format[i] = input_format(per_layer[i], entering[i], amax_of(entering[i], calib), net.layers[i].name);
+    if (is_engine(net.layers[i].kind)) {
+      amax[i] = amax_of(entering[i], calib);
+      format[i] = input_format(per_layer[i], entering[i], amax[i], net.layers[i].name);
+    }
   const auto next_engine = [&](size_t i) {
     for (size_t j = i + 1; j < net.layers.size(); ++j)
       if (is_engine(net.layers[j].kind)) return j;
@@ -465,7 +466,7 @@ QNetwork quantize(const Network& net, const Batch& calibration, const std::vecto
         QuantOptions own = options;
         own.bit_serial = own.unsigned_acts = false;
         own.precision = 0;
-        out = input_format(own, {}, amax_of(entering[j < net.layers.size() ? j : i], calib), l.name);
+        out = input_format(own, {}, amax[j < net.layers.size() ? j : i], l.name);
       }
       if (j < net.layers.size() && !fixed && out.min == 0 && !l.relu)
         throw InputError(fmt::format("layer '{}' writes the unsigned inputs of layer '{}' but has no ReLU",
