@@ -20,7 +20,8 @@ LAYERS = [
     ["io"],                 # .npy
     ["config"],             # YAML -> validated structs, YAML text edits
     ["eda", "rtl"],         # running Yosys/iverilog/sta, netlist JSON, top ports; RTL file lists
-    ["golden", "shell"],    # reference GEMM / conv2d; the shell register map and descriptor
+    ["golden", "shell", "energy"],  # reference GEMM / conv2d; the shell register map and descriptor;
+                            # energy tables priced over action counts
     ["workload"],           # network layer tables, lowering to GEMM
     ["cli"],                # job options, output writing, shared job checks
     ["synth", "generate"],  # synthesis flow and reports; the RTL bundle

@@ -55,9 +55,11 @@
 #include "dnngen/bitserial/bench.hpp"
 #include "dnngen/common/error.hpp"
 #include "dnngen/config/config.hpp"
+#include "dnngen/config/energy_table.hpp"
 #include "dnngen/eie/bench.hpp"
 #include "dnngen/eie/shell_layer.hpp"
 #include "dnngen/eie/shell_timing.hpp"
+#include "dnngen/energy/energy.hpp"
 #include "dnngen/row_stationary/shell_run.hpp"
 #include "dnngen/row_stationary/shell_timing.hpp"
 #include "dnngen/shell/memory_image.hpp"
@@ -68,6 +70,35 @@
 namespace {
 
 using namespace dnngen;
+
+// The analytical energy of a network's layers (energy/energy.hpp) with the default table
+// ($DNNGEN_ENERGY_TABLE to use another): each layer's pJ per MAC, and the totals by level.
+class EnergyTally {
+ public:
+  EnergyTally() : table_(config::load_energy_table()) {}
+  // Adds a layer run `groups` times; returns its pJ per MAC.
+  double add(energy::Actions layer, uint64_t groups) {
+    layer *= groups;
+    const double pj = energy::evaluate(layer, table_).total();
+    const uint64_t macs = layer.mac_count();
+    all_ += layer;
+    return macs == 0 ? 0.0 : pj / static_cast<double>(macs);
+  }
+  // "energy (45 nm, table): ... (DRAM through the shell's DMA included)", per level.
+  void print(uint64_t macs) const {
+    const energy::Breakdown b = energy::evaluate(all_, table_);
+    std::string levels;
+    for (size_t l = 0; l < energy::kLevels; ++l)
+      levels += fmt::format(" {} {:.2f}", energy::level_name(static_cast<energy::Level>(l)),
+                            b.pj[l] / static_cast<double>(macs));
+    fmt::print("energy ({} table; DRAM through the shell's DMA included): {}, pJ/MAC by level:{}\n",
+               table_.name, energy::summary(b, macs), levels);
+  }
+
+ private:
+  config::EnergyTable table_;
+  energy::Actions all_;
+};
 
 // The layer's descriptor: int8 in and out, bias, per-channel scales, packed tensors one
 // after the other, 4 KiB apart, in a 32-bit address space.
@@ -276,10 +307,11 @@ int run_bitserial(const config::Config& cfg, const std::string& network) {
       network, cfg.name, config::to_string(b.mode), p.rows, p.cols, p.lanes, p.max_m, p.max_n, p.max_k,
       p.data_bits, p.max_burst, p.outstanding, cfg.memory.latency, cfg.memory.bytes_per_cycle,
       profile_path.empty() ? "input_bits (no profile)" : profile_path);
-  fmt::print("{:<10} {:>20} {:>4} {:>12} {:>12} {:>7} {:>12} {:>7}\n", "layer", "GEMM MxNxK (groups)", "p",
-             "kernel", "shell", "ratio", "DRAM bytes", "wait");
+  fmt::print("{:<10} {:>20} {:>4} {:>12} {:>12} {:>7} {:>12} {:>7} {:>7}\n", "layer", "GEMM MxNxK (groups)",
+             "p", "kernel", "shell", "ratio", "DRAM bytes", "wait", "pJ/MAC");
   std::mt19937_64 rng(1);
-  uint64_t kernel = 0, shell = 0, bytes = 0, seed = 1;
+  uint64_t kernel = 0, shell = 0, bytes = 0, seed = 1, macs = 0;
+  EnergyTally energy;
   const auto t0 = std::chrono::steady_clock::now();
   for (const auto& layer : workload::load_network(network)) {
     const auto m = static_cast<int64_t>(layer.gemm.m), n = static_cast<int64_t>(layer.gemm.n),
@@ -310,17 +342,19 @@ int run_bitserial(const config::Config& cfg, const std::string& network) {
         systolic::layer_cycles(p, d, memory, cfg.memory.latency, cfg.memory.bytes_per_cycle);
     const auto g = static_cast<uint64_t>(layer.groups);
     kernel += g * compute, shell += g * t.cycles, bytes += g * (t.bytes_read + t.bytes_written);
-    fmt::print("{:<10} {:>20} {:>4} {:>12} {:>12} {:>7.3f} {:>12} {:>6.1f}%\n", layer.name,
-               fmt::format("{}x{}x{} ({})", m, n, k, layer.groups), prof.precision, g * compute, g * t.cycles,
-               static_cast<double>(t.cycles) / static_cast<double>(compute),
-               g * (t.bytes_read + t.bytes_written),
-               100.0 * static_cast<double>(t.mem_wait) / static_cast<double>(t.cycles));
+    macs += g * t.macs;
+    fmt::print(
+        "{:<10} {:>20} {:>4} {:>12} {:>12} {:>7.3f} {:>12} {:>6.1f}% {:>7.2f}\n", layer.name,
+        fmt::format("{}x{}x{} ({})", m, n, k, layer.groups), prof.precision, g * compute, g * t.cycles,
+        static_cast<double>(t.cycles) / static_cast<double>(compute), g * (t.bytes_read + t.bytes_written),
+        100.0 * static_cast<double>(t.mem_wait) / static_cast<double>(t.cycles), energy.add(t.actions, g));
   }
   fmt::print(
       "total: kernel (compute only, one job a layer) {} cycles; through the shell with DRAM {} cycles "
       "({:.3f}x), {:.1f} MB moved; model time {:.2f} s\n",
       kernel, shell, static_cast<double>(shell) / static_cast<double>(kernel), bytes / 1e6,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  energy.print(macs);
   return 0;
 }
 
@@ -355,10 +389,11 @@ int run_rs(config::Config cfg, int argc, char** argv) {
       "latency {} cycles, {:g} bytes/cycle each way\n",
       network, cfg.name, c.rows, c.cols, c.input_bits, 8 * ib, p.data_bits, p.max_burst, p.outstanding,
       cfg.memory.latency, bpc);
-  fmt::print("{:<10} {:>28} {:>12} {:>12} {:>7} {:>12} {:>11} {:>6} {:>10}\n", "layer",
+  fmt::print("{:<10} {:>28} {:>12} {:>12} {:>7} {:>12} {:>11} {:>6} {:>10} {:>7}\n", "layer",
              "CxHxW KxRxS /stride pad (g)", "core only", "shell", "ratio", "bytes read", "written", "wait",
-             "stalls");
+             "stalls", "pJ/MAC");
   uint64_t core = 0, shell = 0, read = 0, written = 0, macs = 0;
+  EnergyTally energy;
   size_t fit = 0, layers = 0;
   const auto t0 = std::chrono::steady_clock::now();
   for (const auto& layer : workload::load_network(network)) {
@@ -398,10 +433,11 @@ int run_rs(config::Config cfg, int argc, char** argv) {
     const rs::ShellTiming t = rs::layer_cycles(p, d, cfg.memory.latency, bpc);
     const uint64_t compute = rs::estimate(c, j).cycles;
     const auto g = static_cast<uint64_t>(layer.groups);
-    fmt::print("{:<10} {:>28} {:>12} {:>12} {:>7.3f} {:>12} {:>11} {:>5.1f}% {:>10}\n", layer.name, shape,
-               g * compute, g * t.cycles, static_cast<double>(t.cycles) / static_cast<double>(compute),
+    fmt::print("{:<10} {:>28} {:>12} {:>12} {:>7.3f} {:>12} {:>11} {:>5.1f}% {:>10} {:>7.2f}\n", layer.name,
+               shape, g * compute, g * t.cycles, static_cast<double>(t.cycles) / static_cast<double>(compute),
                g * t.bytes_read, g * t.bytes_written,
-               100.0 * static_cast<double>(t.mem_wait) / static_cast<double>(t.cycles), g * t.stalls);
+               100.0 * static_cast<double>(t.mem_wait) / static_cast<double>(t.cycles), g * t.stalls,
+               energy.add(t.actions, g));
     core += g * compute, shell += g * t.cycles, read += g * t.bytes_read, written += g * t.bytes_written;
     macs += g * t.macs;
   }
@@ -416,6 +452,7 @@ int run_rs(config::Config cfg, int argc, char** argv) {
       fit, layers, macs, core, util(core), shell, util(shell),
       core == 0 ? 0.0 : static_cast<double>(shell) / static_cast<double>(core), read / 1e6, written / 1e6,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  energy.print(macs);
   return 0;
 }
 
@@ -467,14 +504,17 @@ int run(int argc, char** argv) {
   const double bw = cfg.memory.bytes_per_cycle;
 
   fmt::print(
-      "{} on {}: {}x{} WS, jobs up to {}x{}x{}, {}-bit AXI4, bursts of {}, {} in flight, "
+      "{} on {}: {}x{} {}, jobs up to {}x{}x{}, {}-bit AXI4, bursts of {}, {} in flight, "
       "memory latency {} cycles, {} bytes/cycle each way; conv layers {}\n",
-      argv[2], cfg.name, p.rows, p.cols, p.max_m, p.max_n, p.max_k, p.data_bits, p.max_burst, p.outstanding,
-      cfg.memory.latency, cfg.memory.bytes_per_cycle,
+      argv[2], cfg.name, p.rows, p.cols, p.dataflow == config::Dataflow::kOutputStationary ? "OS" : "WS",
+      p.max_m, p.max_n, p.max_k, p.data_bits, p.max_burst, p.outstanding, cfg.memory.latency,
+      cfg.memory.bytes_per_cycle,
       host_im2col ? "as im2col GEMMs lowered on the host (A in memory)" : "by implicit im2col in the shell");
-  fmt::print("{:<14} {:>20} {:>12} {:>12} {:>7} {:>12} {:>12} {:>7} {:>7}\n", "layer", "GEMM MxNxK (groups)",
-             "compute", "shell", "ratio", "DRAM bytes", "roofline", "/roof", "util");
+  fmt::print("{:<14} {:>20} {:>12} {:>12} {:>7} {:>12} {:>12} {:>7} {:>7} {:>7}\n", "layer",
+             "GEMM MxNxK (groups)", "compute", "shell", "ratio", "DRAM bytes", "roofline", "/roof", "util",
+             "pJ/MAC");
   uint64_t macs = 0, compute = 0, total = 0, bytes = 0, roof_total = 0;
+  EnergyTally energy;
   unsigned within = 0;
   const auto t0 = std::chrono::steady_clock::now();
   for (const auto& layer : layers) {
@@ -498,10 +538,11 @@ int run(int argc, char** argv) {
     const double ratio = static_cast<double>(g * t.cycles) / static_cast<double>(e.cycles);
     const double over_roof = static_cast<double>(g * t.cycles) / static_cast<double>(roof);
     within += over_roof <= 1.05 ? 1 : 0;
-    fmt::print("{:<14} {:>20} {:>12} {:>12} {:>7.3f} {:>12} {:>12} {:>7.3f} {:>6.1f}%\n", layer.name,
+    fmt::print("{:<14} {:>20} {:>12} {:>12} {:>7.3f} {:>12} {:>12} {:>7.3f} {:>6.1f}% {:>7.2f}\n", layer.name,
                fmt::format("{}x{}x{} ({})", layer.gemm.m, layer.gemm.n, layer.gemm.k, layer.groups), e.cycles,
                g * t.cycles, ratio, layer_bytes, roof, over_roof,
-               100.0 * static_cast<double>(e.macs) / (static_cast<double>(g * t.cycles) * p.rows * p.cols));
+               100.0 * static_cast<double>(e.macs) / (static_cast<double>(g * t.cycles) * p.rows * p.cols),
+               energy.add(t.actions, g));
     macs += e.macs;
     compute += e.cycles;
     total += g * t.cycles;
@@ -517,6 +558,7 @@ int run(int argc, char** argv) {
       "their roofline (network {:.3f} x roofline); model time {:.2f} s\n",
       macs, compute, 100 * u_compute, total, 100 * u_shell, 100 * u_shell / u_compute, bytes / 1e6, within,
       layers.size(), static_cast<double>(total) / static_cast<double>(roof_total), seconds);
+  energy.print(macs);
   return 0;
 }
 

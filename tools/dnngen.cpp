@@ -36,6 +36,11 @@
 #include "sim_builder.hpp"
 
 namespace dnngen {
+// tools/power_cmd.cpp
+cli::Usage power_usage();
+boost::program_options::options_description power_options();
+int cmd_power(const cli::CommandLine& cl);
+
 namespace {
 
 namespace po = boost::program_options;
@@ -154,6 +159,7 @@ int cmd_infer(const CommandLine& cl) {
   o.precision = static_cast<unsigned>(precision);
   o.precision_snr_db = number_option(cl, "precision-snr", o.precision_snr_db);
   if (cl.has("backend")) o.backend = cl.get("backend");
+  o.energy_table = cl.get("energy-table");
   o.json_path = cl.get("json");
   o.predictions_path = cl.get("predictions");
   infer::check_infer_options(cfgs, o);  // fail fast, before a build
@@ -420,6 +426,8 @@ const std::vector<Command>& commands() {
                     add("map", texts("LAYER=CONFIG"),
                         "run LAYER on the configuration named CONFIG (default: convolutions on the first "
                         "systolic one, fully connected layers at most half non-zero on an EIE one)");
+                    add("energy-table", text("FILE.yaml"),
+                        "energy per action (default configs/energy/horowitz_45nm.yaml)");
                     add("json", text("FILE"), "write a JSON report to this file");
                     add("predictions", text("FILE.npy"), "write the predicted classes (int64 [N])");
                   }),
@@ -442,6 +450,7 @@ const std::vector<Command>& commands() {
                         "shell's share is reported");
                   }),
        cmd_synth},
+      {"power", power_usage(), power_options(), cmd_power},
       {"bench",
        {{"CONFIG --network workloads/NAME.csv [--json R]"},
         "estimate a whole network with the engine's closed-form cycle model",

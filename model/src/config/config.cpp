@@ -431,7 +431,10 @@ size_t count_documents(const std::string& yaml_text, const std::string& source_n
 
 }  // namespace
 
-Config parse_config(const std::string& yaml_text, const std::string& source_name) {
+namespace detail {
+
+YAML::Node parse_document(const std::string& yaml_text, const std::string& source_name,
+                          const std::string& expected) {
   std::vector<YAML::Node> docs;
   try {
     const size_t count = count_documents(yaml_text, source_name);
@@ -444,15 +447,15 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
         fmt::format("{}:{}:{}: malformed YAML: {}", source_name, e.mark.line + 1, e.mark.column + 1, e.msg));
   }
   if (docs.empty() || (docs.size() == 1 && docs[0].IsNull())) {
-    throw InputError(source_name + ": empty file (expected a mapping with keys name, engine, ...)");
+    throw InputError(source_name + ": empty file (expected " + expected + ")");
   }
   if (docs.size() > 1) {
     throw InputError(fmt::format("{}: expected one YAML document, found {}", source_name, docs.size()));
   }
-  return parse_root(docs[0], source_name);
+  return docs[0];
 }
 
-Config load_config(const std::string& path) {
+std::string read_text_file(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     throw InputError(path + ": cannot read file: " + std::strerror(EISDIR));
@@ -462,8 +465,17 @@ Config load_config(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw InputError(path + ": cannot read file: " + std::strerror(errno));
-  return parse_config(text.str(), path);
+  return text.str();
 }
+
+}  // namespace detail
+
+Config parse_config(const std::string& yaml_text, const std::string& source_name) {
+  return parse_root(detail::parse_document(yaml_text, source_name, "a mapping with keys name, engine, ..."),
+                    source_name);
+}
+
+Config load_config(const std::string& path) { return parse_config(detail::read_text_file(path), path); }
 
 std::vector<std::pair<std::string, int64_t>> rtl_parameters(const Config& cfg) {
   if (cfg.engine == "eie") return eie_rtl_parameters(cfg.eie);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -103,6 +104,23 @@ class MapReader {
   }
 
   // YAML 1.2 core-schema booleans only; "yes"/"on" are YAML 1.1 and easy to misread.
+  // A finite number in [lo, hi] (integers are numbers too).
+  double get_double(const std::string& key, double lo, double hi) const {
+    const YAML::Node& node = require(key);
+    double value = 0;
+    bool is_number = false;
+    if (is_plain_scalar(node)) {
+      const std::string& s = node.Scalar();
+      auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+      is_number = ec == std::errc() && ptr == s.data() + s.size() && std::isfinite(value);
+    }
+    if (!is_number || value < lo || value > hi) {
+      fail_at(key, fmt::format("must be a number in {}..{}, got {}", lo, hi,
+                               is_number ? fmt::format("{}", value) : describe(node)));
+    }
+    return value;
+  }
+
   bool get_bool(const std::string& key) const {
     const YAML::Node& node = require(key);
     if (is_plain_scalar(node)) {
@@ -146,6 +164,15 @@ class MapReader {
   std::map<std::string, YAML::Node> entries_;
   std::vector<std::string> order_;
 };
+
+// The one YAML document of a file's text; InputError "SOURCE: ..." (with line and column
+// where yaml-cpp knows them) for malformed YAML, an empty file (`expected` says what
+// should be there) or several documents.
+YAML::Node parse_document(const std::string& yaml_text, const std::string& source_name,
+                          const std::string& expected);
+
+// A file's whole text; InputError "PATH: cannot read file: ..." if it cannot be read.
+std::string read_text_file(const std::string& path);
 
 // The saturating RTL keeps the exact sum before clamping; the golden model holds it in
 // 64 bits, so that width is the ceiling.

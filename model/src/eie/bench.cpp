@@ -34,6 +34,51 @@ int64_t size_field(const csv::Row& row, size_t i, const std::string& what) {
   row.fail(fmt::format("{} '{}': expected a positive integer", what, text));
 }
 
+// What the benchmark's energy covers: the kernel's job alone (no shell, no loads).
+constexpr const char* kEnergyScope = "on chip only, weights already in SRAM, no DRAM";
+
+// Average power per PE at EIE's clock: the energy over the time the cycles take at
+// kEieClockMhz, shared by the PEs (pJ per ns is mW).
+double mw_per_pe(const config::EieConfig& cfg, double pj, uint64_t cycles) {
+  return cycles == 0 ? 0.0 : pj * (kEieClockMhz / 1e3) / static_cast<double>(cycles) / cfg.pes;
+}
+
+double per_mac(double pj, uint64_t macs) { return macs == 0 ? 0.0 : pj / static_cast<double>(macs); }
+
+std::string format_energy(const config::EieConfig& cfg, const std::vector<BenchRow>& rows) {
+  using energy::Level;
+  std::string out = fmt::format(
+      "Energy per layer, one input vector (analytical, energy table {}; {})\n"
+      "{:<9} {:>10} {:>10} {:>10} {:>10} {:>10} {:>8} {:>8}\n",
+      rows.empty() ? "-" : rows.front().energy_table, kEnergyScope, "layer", "total nJ", "buffer nJ",
+      "array nJ", "rf nJ", "mac nJ", "pJ/MAC", "mW/PE");
+  double pj = 0;
+  uint64_t cycles = 0;
+  for (const auto& r : rows) {
+    const auto& e = r.energy;
+    out += fmt::format("{:<9} {:>10.1f} {:>10.1f} {:>10.1f} {:>10.1f} {:>10.1f} {:>8.2f} {:>8.3f}\n",
+                       r.layer.name, e.total() / 1e3, e.at(Level::kBuffer) / 1e3, e.at(Level::kArray) / 1e3,
+                       e.at(Level::kRegister) / 1e3, e.at(Level::kMac) / 1e3,
+                       per_mac(e.total(), r.timing.useful_macs), mw_per_pe(cfg, e.total(), r.timing.cycles));
+    pj += e.total();
+    cycles += r.timing.cycles;
+  }
+  out += fmt::format(
+      "all layers {:.3f} mW per PE at {:.0f} MHz (energy / time); EIE reports {} mW per PE (64 PEs, 45 nm, "
+      "the whole chip: clock tree, leakage and control included)\n",
+      mw_per_pe(cfg, pj, cycles), kEieClockMhz, kEiePaperMwPerPe);
+  out += "pJ/MAC = energy / useful MACs (padding entries cost energy but are not useful MACs)\n";
+  return out;
+}
+
+nlohmann::json energy_json(const config::EieConfig& cfg, const BenchRow& r) {
+  nlohmann::json j = energy::to_json(r.energy, r.timing.useful_macs, kEnergyScope);
+  j["pj_per_entry"] = per_mac(r.energy.total(), r.timing.entries);
+  j["mw_per_pe"] = mw_per_pe(cfg, r.energy.total(), r.timing.cycles);
+  j["actions"] = energy::to_json(r.actions);
+  return j;
+}
+
 }  // namespace
 
 std::vector<BenchLayer> load_bench_layers(const std::string& path) {
@@ -133,7 +178,8 @@ Chain scaled_chain(const config::EieConfig& cfg, const BenchLayer& layer, uint64
   }
 }
 
-std::vector<BenchRow> run_bench(const config::EieConfig& cfg, const std::vector<BenchLayer>& layers) {
+std::vector<BenchRow> run_bench(const config::EieConfig& cfg, const std::vector<BenchLayer>& layers,
+                                const config::EnergyTable& table) {
   std::vector<BenchRow> rows;
   uint64_t seed = 1;
   for (const auto& layer : layers) {
@@ -142,6 +188,9 @@ std::vector<BenchRow> run_bench(const config::EieConfig& cfg, const std::vector<
     r.timing = simulate_layer(cfg, synthetic_work(layer, cfg.pes, seed++));
     const uint64_t dense_macs = static_cast<uint64_t>(layer.inputs) * static_cast<uint64_t>(layer.outputs);
     r.dense_cycles = (dense_macs + cfg.pes - 1) / cfg.pes;
+    r.actions = job_actions(cfg, r.timing);
+    r.energy = energy::evaluate(r.actions, table);
+    r.energy_table = table.name;
     rows.push_back(r);
   }
   return rows;
@@ -173,33 +222,34 @@ std::string format_bench(const config::EieConfig& cfg, const std::vector<BenchRo
   out +=
       "eff % = useful MACs / (cycles x PEs); ent % = entries / (cycles x PEs), padding entries counted as "
       "work\n";
-  return out;
+  return out + format_energy(cfg, rows);
 }
 
 nlohmann::json bench_json(const config::EieConfig& cfg, const std::vector<BenchRow>& rows) {
   nlohmann::json layers = nlohmann::json::array();
   uint64_t cycles = 0, macs = 0;
-  double eff_sum = 0, ent_sum = 0;
+  double eff_sum = 0, ent_sum = 0, pj = 0;
   for (const auto& r : rows) {
     const double eff = r.timing.efficiency(cfg.pes), ent = r.timing.entry_efficiency(cfg.pes);
     eff_sum += eff;
     ent_sum += ent;
     cycles += r.timing.cycles;
     macs += r.timing.useful_macs;
-    layers.push_back(
-        {{"name", r.layer.name},
-         {"inputs", r.layer.inputs},
-         {"outputs", r.layer.outputs},
-         {"weight_density", r.layer.weight_density},
-         {"act_density", r.layer.act_density},
-         {"cycles", r.timing.cycles},
-         {"useful_macs", r.timing.useful_macs},
-         {"entries", r.timing.entries},
-         {"stall_cycles", r.timing.stall_cycles},
-         {"efficiency", eff},
-         {"entry_efficiency", ent},
-         {"dense_cycles", r.dense_cycles},
-         {"speedup", static_cast<double>(r.dense_cycles) / static_cast<double>(r.timing.cycles)}});
+    pj += r.energy.total();
+    layers.push_back({{"name", r.layer.name},
+                      {"inputs", r.layer.inputs},
+                      {"outputs", r.layer.outputs},
+                      {"weight_density", r.layer.weight_density},
+                      {"act_density", r.layer.act_density},
+                      {"cycles", r.timing.cycles},
+                      {"useful_macs", r.timing.useful_macs},
+                      {"entries", r.timing.entries},
+                      {"stall_cycles", r.timing.stall_cycles},
+                      {"efficiency", eff},
+                      {"entry_efficiency", ent},
+                      {"dense_cycles", r.dense_cycles},
+                      {"speedup", static_cast<double>(r.dense_cycles) / static_cast<double>(r.timing.cycles)},
+                      {"energy", energy_json(cfg, r)}});
   }
   return {{"pes", cfg.pes},
           {"fifo_depth", cfg.fifo_depth},
@@ -208,7 +258,13 @@ nlohmann::json bench_json(const config::EieConfig& cfg, const std::vector<BenchR
           {"macs", macs},
           {"utilization", static_cast<double>(macs) / (static_cast<double>(cycles) * cfg.pes)},
           {"mean_efficiency", eff_sum / static_cast<double>(rows.size())},
-          {"mean_entry_efficiency", ent_sum / static_cast<double>(rows.size())}};
+          {"mean_entry_efficiency", ent_sum / static_cast<double>(rows.size())},
+          {"energy_scope", kEnergyScope},
+          {"energy_table", rows.empty() ? "" : rows.front().energy_table},
+          {"energy_pj", pj},
+          {"clock_mhz", kEieClockMhz},
+          {"mw_per_pe", mw_per_pe(cfg, pj, cycles)},
+          {"eie_paper_mw_per_pe", kEiePaperMwPerPe}};
 }
 
 }  // namespace dnngen::eie

@@ -19,6 +19,9 @@ namespace {
 using shell::load;
 namespace timing = shell::timing;
 
+// OUTPUT.BIAS applies unless the output is the raw int32 sum (then the bias phase is skipped).
+bool uses_bias(const LayerDescriptor& d) { return d.bias && d.out_type != "int32"; }
+
 class Shell {
  public:
   Shell(const ShellParams& p, const LayerDescriptor& d, const std::vector<uint8_t>& mem, unsigned latency,
@@ -35,12 +38,12 @@ class Shell {
     eb_ = entry_bytes(cfg);
     a_pitch_ = d.a_stride != 0 ? d.a_stride : uint64_t{d.k} * ab_;
     out_pitch_ = d.out_stride != 0 ? d.out_stride : uint64_t{d.m} * ob_;
-    use_bias_ = d.bias && d.out_type != "int32";
+    use_bias_ = uses_bias(d);
     for (unsigned pe = 0; pe < cfg.pes; ++pe) {
       first_.push_back(pointer(mem, d, pe, 0));
       last_.push_back(pointer(mem, d, pe, d.k));
     }
-    job_cycles_ = job_cycles(mem, timing_.useful_macs);
+    job_cycles_ = job_cycles(mem, timing_);
   }
 
   ShellTiming run() {
@@ -75,7 +78,8 @@ class Shell {
 
   // The core's busy cycles per input vector (eie::simulate_layer on the vector's non-zero
   // columns and the image's entries per PE and column; each column's counts read once).
-  std::vector<uint64_t> job_cycles(const std::vector<uint8_t>& mem, uint64_t& useful) const {
+  // Adds each job's useful MACs and energy actions (eie::job_actions) to `t`.
+  std::vector<uint64_t> job_cycles(const std::vector<uint8_t>& mem, ShellTiming& t) const {
     const auto& cfg = p_.eie;
     std::vector<std::vector<uint32_t>> entries(d_.k, std::vector<uint32_t>(cfg.pes));
     std::vector<uint64_t> col_useful(d_.k, 0);  // non-padding entries of each column
@@ -101,9 +105,10 @@ class Shell {
         w.entries.push_back(entries[k]);
         w.useful_macs += col_useful[k];
       }
-      const LayerTiming t = simulate_layer(cfg, w);
-      useful += t.useful_macs;
-      cycles.push_back(t.cycles);
+      const LayerTiming job = simulate_layer(cfg, w);
+      t.useful_macs += job.useful_macs;
+      t.actions += job_actions(cfg, job);
+      cycles.push_back(job.cycles);
     }
     return cycles;
   }
@@ -292,6 +297,48 @@ class Shell {
   uint64_t o_row_ = 0;
 };
 
+// ---------------------------------------------------------------- energy: the shell's part
+// The core's jobs are counted per vector in Shell::job_cycles; these add what the shell
+// makes the core and its own buffers do around them (rtl/shell/dnn_shell_eie.sv).
+
+// The image phases (skipped with KEEP_WEIGHTS): the codebook into cb_q with index 0 written
+// as 0 too, every PE's K + 1 pointers into its pointer banks (one bank per pointer), its
+// entries into its entry SRAM, and the start of each of its non-empty columns pushed on and
+// popped off the starts list that checks the entries' rows. Pointers and entries cross the
+// loader bus to their PE at their stored width.
+void add_image_load(energy::Actions& a, const config::EieConfig& cfg, const LayerDescriptor& d,
+                    const std::vector<uint8_t>& mem) {
+  uint64_t entries = 0, columns = 0;  // over all PEs; non-empty columns
+  for (unsigned pe = 0; pe < cfg.pes; ++pe) {
+    uint64_t prev = pointer(mem, d, pe, 0);
+    const uint64_t first = prev;
+    for (uint64_t k = 1; k <= d.k; ++k) {
+      const uint64_t next = pointer(mem, d, pe, k);
+      if (next > prev) ++columns;
+      prev = next;
+    }
+    entries += prev - first;
+  }
+  const uint64_t pointers = uint64_t{cfg.pes} * (d.k + 1);
+  add_accesses(a, cfg, Memory::kCodebook, 0, uint64_t{1} << cfg.index_bits);
+  add_accesses(a, cfg, Memory::kPointers, 0, pointers);
+  add_accesses(a, cfg, Memory::kEntries, 0, entries);
+  add_accesses(a, cfg, Memory::kStarts, columns, columns);
+  a.array_bits += pointers * pointer_bits(cfg) + entries * (cfg.index_bits + 4);
+}
+
+// Per vector: x's K elements over the loader bus into the source activation files; at
+// write-back every PE's raw sum of one local row over the write-back bus into u_sums; the
+// drain reads u_sums and u_bias once per output (both read enables are o_re, whether or
+// not the layer adds a bias). The bias phase writes u_bias once per layer.
+void add_vectors(energy::Actions& a, const config::EieConfig& cfg, const LayerDescriptor& d, bool use_bias) {
+  const uint64_t n = d.n, wb_rows = static_cast<uint64_t>(max_local_rows(d.m, cfg.pes));
+  add_accesses(a, cfg, Memory::kActFiles, 0, n * d.k);
+  add_accesses(a, cfg, Memory::kSums, n * d.m, n * wb_rows);
+  add_accesses(a, cfg, Memory::kBias, n * d.m, use_bias ? d.m : 0);
+  a.array_bits += n * (uint64_t{d.k} * cfg.act_bits + wb_rows * cfg.pes * cfg.acc_bits);
+}
+
 }  // namespace
 
 ShellTiming layer_cycles(const ShellParams& p, const LayerDescriptor& d, const std::vector<uint8_t>& memory,
@@ -301,7 +348,12 @@ ShellTiming layer_cycles(const ShellParams& p, const LayerDescriptor& d, const s
     throw std::invalid_argument("eie::layer_cycles: the layer does not run");
   if (!(bytes_per_cycle > 0)) throw std::invalid_argument("eie::layer_cycles: bytes_per_cycle must be > 0");
   Shell s(p, d, memory, latency, bytes_per_cycle);
-  return s.run();
+  ShellTiming t = s.run();
+  if (!d.keep_weights) add_image_load(t.actions, p.eie, d, memory);
+  add_vectors(t.actions, p.eie, d, uses_bias(d));
+  t.actions.dram_read_bytes = t.bytes_read;
+  t.actions.dram_write_bytes = t.bytes_written;
+  return t;
 }
 
 }  // namespace dnngen::eie

@@ -15,6 +15,8 @@
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/output_dir.hpp"
 #include "dnngen/common/tensor.hpp"
+#include "dnngen/config/energy_table.hpp"
+#include "dnngen/energy/energy.hpp"
 #include "dnngen/infer/data.hpp"
 #include "dnngen/infer/onnx_import.hpp"
 #include "dnngen/infer/quantize.hpp"
@@ -29,6 +31,7 @@ namespace {
 struct LayerTotals {
   shell::Counters timing;
   uint64_t macs = 0;
+  energy::Actions actions;
   uint64_t calls = 0;     // descriptors
   int64_t overflows = 0;  // sums that did not fit the engine's accumulators
 };
@@ -38,8 +41,14 @@ int64_t macs_per_sample(const QLayer& l) {
   return pixels * l.n * l.k;
 }
 
+// What the energy of a layer and of the network counts.
+constexpr const char* kEnergyScope =
+    "the engine layers through the shell: MACs, register files, on-chip buffers, the array and the DRAM "
+    "bytes its DMA moved; not the host's layers, control, clock tree or leakage";
+
 // The report's row for a layer: the same fields for every engine.
-nlohmann::json layer_json(const QLayer& l, const LayerTotals& t, int64_t samples, double peak) {
+nlohmann::json layer_json(const QLayer& l, const LayerTotals& t, int64_t samples, double peak,
+                          const config::EnergyTable& table) {
   const bool engine = l.kind == LayerKind::kConv || l.kind == LayerKind::kDense;
   nlohmann::json j = {{"name", l.name},
                       {"kind", to_string(l.kind)},
@@ -59,6 +68,8 @@ nlohmann::json layer_json(const QLayer& l, const LayerTotals& t, int64_t samples
   j["dram_bytes_written"] = t.timing.bytes_written;
   j["utilization"] =
       t.timing.cycles ? static_cast<double>(t.macs) / (static_cast<double>(t.timing.cycles) * peak) : 0.0;
+  j["energy"] = energy::to_json(energy::evaluate(t.actions, table), t.macs, kEnergyScope,
+                                static_cast<uint64_t>(samples));
   j["overflowed_sums"] = t.overflows;
   j["requantize"] = !l.raw;
   j["relu"] = l.relu;
@@ -192,6 +203,7 @@ void check_infer_options(const std::vector<config::Config>& cfgs, const InferOpt
   if (!o.json_path.empty()) cli::check_output_path(o.json_path, "--json");
   if (!o.predictions_path.empty()) cli::check_output_path(o.predictions_path, "--predictions");
   if (!o.mapping_path.empty()) mapping_file(o.mapping_path);
+  config::load_energy_table(o.energy_table);
 }
 
 int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o) {
@@ -223,6 +235,7 @@ int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o
     per_layer.push_back(qo);
   }
   const QNetwork q = quantize(net, calib, per_layer);
+  const config::EnergyTable table = config::load_energy_table(o.energy_table);
   const auto config_of = [&](const QLayer& l) { return where[l.source]; };
 
   // The engine layers on the chosen backend. Both count the same descriptors; the RTL's
@@ -259,6 +272,7 @@ int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o
     }
     const PlanCost& cost = model_cost[key];
     t.macs += cost.macs;
+    t.actions += cost.actions;
     t.calls += l.kind == LayerKind::kConv ? static_cast<uint64_t>(in.batch) : 1;
     if (!rtl_backend) {
       QBatch out = model.get();
@@ -325,13 +339,14 @@ int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o
   }
   shell::Counters all;
   uint64_t all_macs = 0;
+  energy::Actions all_actions;
   double capacity = 0;  // MACs the engines could have done in their layers' cycles
   report["layers"] = nlohmann::json::array();
   for (size_t i = 0; i < q.layers.size(); ++i) {
     const QLayer& l = q.layers[i];
     const bool engine = l.kind == LayerKind::kConv || l.kind == LayerKind::kDense;
     const double peak = engine ? targets[config_of(l)].peak_macs : 0.0;
-    nlohmann::json j = layer_json(l, totals[i], n_samples, peak);
+    nlohmann::json j = layer_json(l, totals[i], n_samples, peak, table);
     if (engine) {
       if (l.precision != 0) j["precision"] = l.precision;
       j["config"] = cfgs[config_of(l)].name;
@@ -342,6 +357,7 @@ int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o
     report["layers"].push_back(j);
     all += totals[i].timing;
     all_macs += totals[i].macs;
+    all_actions += totals[i].actions;
     capacity += static_cast<double>(totals[i].timing.cycles) * peak;
   }
   report["cycles"] = all.cycles;
@@ -351,6 +367,9 @@ int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o
   report["dram_bytes_read"] = all.bytes_read;
   report["dram_bytes_written"] = all.bytes_written;
   report["utilization"] = capacity > 0 ? static_cast<double>(all_macs) / capacity : 0.0;
+  const energy::Breakdown all_energy = energy::evaluate(all_actions, table);
+  report["energy"] = energy::to_json(all_energy, all_macs, kEnergyScope, static_cast<uint64_t>(n_samples));
+  report["energy"]["table"] = table.name;
   if (o.backend == "rtl") {
     report["rtl_matches_model"] = rtl_mismatches == 0;
     report["sim_seconds"] = sim_seconds;
@@ -359,8 +378,9 @@ int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o
 
   fmt::print("infer {} on {} ({} backend): {} samples, input int{} ({} calibration on {} samples)\n",
              o.model_path, on, o.backend, n_samples, q.bits, o.calibration, calib.shape[0]);
-  fmt::print("  {:<10} {:<8} {:<24} {:>14} {:>12} {:>10} {:>10} {:>12} {:>6}\n", "layer", "kind", "where",
-             "output", "cycles/smp", "compute", "mem wait", "DRAM bytes", "util");
+  fmt::print("  {:<10} {:<8} {:<24} {:>14} {:>12} {:>10} {:>10} {:>12} {:>6} {:>10} {:>7}\n", "layer", "kind",
+             "where", "output", "cycles/smp", "compute", "mem wait", "DRAM bytes", "util", "nJ/smp",
+             "pJ/MAC");
   for (const auto& l : report["layers"]) {
     const std::string shape = shape_string(l["output_shape"].get<std::vector<int64_t>>());
     if (l["where"] == "host") {
@@ -368,19 +388,26 @@ int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o
                  "host", shape);
       continue;
     }
-    fmt::print("  {:<10} {:<8} {:<24} {:>14} {:>12.0f} {:>10} {:>10} {:>12} {:>5.1f}%\n",
+    const auto& e = l["energy"];
+    fmt::print("  {:<10} {:<8} {:<24} {:>14} {:>12.0f} {:>10} {:>10} {:>12} {:>5.1f}% {:>10.1f} {:>7.2f}\n",
                l["name"].get<std::string>(), l["kind"].get<std::string>(),
                (l["host_rescale"].get<bool>() ? "*" : "") + l["config"].get<std::string>(), shape,
                l["cycles_per_sample"].get<double>(), l["compute_cycles"].get<uint64_t>(),
                l["mem_wait_cycles"].get<uint64_t>(),
                l["dram_bytes_read"].get<uint64_t>() + l["dram_bytes_written"].get<uint64_t>(),
-               100.0 * l["utilization"].get<double>());
+               100.0 * l["utilization"].get<double>(), e["pj_per_inference"].get<double>() / 1e3,
+               e["pj_per_mac"].get<double>());
   }
   fmt::print(
       "  total: {:.0f} cycles a sample including data movement (latency {}, {} bytes/cycle), {:.1f} % "
       "utilisation; pooling on the host is not counted\n",
       report["cycles_per_sample"].get<double>(), cfgs[0].memory.latency, cfgs[0].memory.bytes_per_cycle,
       100.0 * report["utilization"].get<double>());
+  energy::Breakdown per_sample = all_energy;
+  per_sample *= 1.0 / static_cast<double>(n_samples);
+  fmt::print("  {} a sample; {:.3g} inferences/J ({} table: engine layers and their DRAM traffic)\n",
+             energy::summary(per_sample, all_macs / static_cast<uint64_t>(n_samples)),
+             report["energy"]["inferences_per_joule"].get<double>(), table.name);
   if (std::any_of(q.layers.begin(), q.layers.end(), [](const QLayer& l) { return l.rescale != 0; }))
     fmt::print("  *: the host converts the layer's inputs from the previous engine's numerics\n");
   for (size_t i = 0; i < q.layers.size(); ++i)

@@ -322,6 +322,7 @@ PlanCost plan_cycles(const Target& t, const LayerPlan& plan) {
   const auto add = [&sum](const auto& timing, uint64_t macs) {
     sum.counters += shell::counters_of(timing);
     sum.macs += macs;
+    sum.actions += timing.actions;
   };
   for (const auto& d : plan.descriptors) {
     switch (t.kind) {

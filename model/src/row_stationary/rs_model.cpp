@@ -76,6 +76,31 @@ uint64_t pass_load_cycles(const config::RowStationaryConfig& cfg, const ConvJob&
   return cycles;
 }
 
+PassLoads pass_loads(const config::RowStationaryConfig& cfg, const ConvJob& j, const Plan& p, int64_t eo,
+                     int64_t q) {
+  const int64_t ncv = std::min<int64_t>(cfg.cols, p.e - eo * cfg.cols);
+  const int64_t end = std::min<int64_t>((q + 1) * cfg.rows, j.c * j.r);
+  const int64_t y0 = eo * cfg.cols * j.stride - j.pad;  // column 0's ifmap row for filter row 0
+  PassLoads l;
+  for (int64_t slot = q * cfg.rows; slot < end;) {
+    const int64_t r0 = slot % j.r, w = std::min(end - slot, j.r - r0);  // one channel's run of rows
+    for (int64_t col = 0; col < ncv; ++col) {
+      // As dnn_rs_seq's rr_restart: a column after the first reads only the filter rows
+      // whose ifmap rows the column before did not need, the run's last min(w, stride).
+      const int64_t first_new = col == 0 ? r0 : std::max(r0, r0 + w - j.stride);
+      for (int64_t r = r0; r < r0 + w; ++r) {
+        const int64_t y = y0 + col * j.stride + r;
+        const bool inside = y >= 0 && y < j.h;
+        if (r >= first_new) ++(inside ? l.buffer_reads : l.zero_rows);
+        ++l.pe_writes;
+        if (inside) ++l.pe_data_writes;
+      }
+    }
+    slot += w;
+  }
+  return l;
+}
+
 Timing estimate(const config::RowStationaryConfig& cfg, const ConvJob& j) {
   const Plan p = plan(cfg, j);
   Timing t;
@@ -88,6 +113,116 @@ Timing estimate(const config::RowStationaryConfig& cfg, const ConvJob& j) {
   t.macs = static_cast<uint64_t>(j.k * j.c * j.r * j.s * p.e * p.f);
   t.utilization = static_cast<double>(t.macs) / (static_cast<double>(t.cycles) * cfg.rows * cfg.cols);
   return t;
+}
+
+unsigned acc_int_bits(const config::RowStationaryConfig& cfg) {
+  unsigned terms_bits = 0;  // $clog2(IfmapRows * MaxRS * MaxRS)
+  while ((uint64_t{1} << terms_bits) < uint64_t{cfg.ifmap_rows} * cfg.max_filter_size * cfg.max_filter_size)
+    ++terms_bits;
+  const unsigned exact = cfg.product_bits() + terms_bits;
+  return cfg.overflow == config::Overflow::kSaturate ? std::max(exact, cfg.acc_bits) : cfg.acc_bits;
+}
+
+namespace {
+
+// dnn_rs_top's buffers, each a dnn_sram_1r1w of Depth x Width.
+Memory ifmap_buffer(const config::RowStationaryConfig& cfg) {
+  const unsigned row = cfg.ifmap_spad * cfg.input_bits;  // IRowW: one ifmap row a word
+  return {"ifmap_buffer", energy::Level::kBuffer, int64_t{cfg.ifmap_rows} * row / 8, row, 1};
+}
+Memory filter_buffer(const config::RowStationaryConfig& cfg) {
+  const unsigned word = cfg.rows * cfg.filter_spad * cfg.weight_bits;  // FWordW: a filter row per PE row
+  return {"filter_buffer", energy::Level::kBuffer, int64_t{cfg.filter_words} * word / 8, word, 1};
+}
+Memory psum_buffer(const config::RowStationaryConfig& cfg) {
+  const unsigned word = cfg.cols * acc_int_bits(cfg);  // one psum per column
+  return {"psum_buffer", energy::Level::kBuffer, int64_t{cfg.psum_spad} * word / 8, word, 1};
+}
+
+// dnn_rs_pe's registers, one set per PE. An access is one element: the PE reads one weight,
+// one ifmap value and its accumulator per step, and a row load writes every element of the
+// row (counted as filter_spad or ifmap_spad element writes; a register file's energy is
+// linear in the bits, so that is the price of one whole-row write).
+Memory filter_spad(const config::RowStationaryConfig& cfg) {
+  return {"pe_filter_spad", energy::Level::kRegister, int64_t{2} * cfg.filter_spad * cfg.weight_bits / 8,
+          cfg.weight_bits, int64_t{cfg.rows} * cfg.cols};
+}
+Memory ifmap_spad(const config::RowStationaryConfig& cfg) {
+  return {"pe_ifmap_spad", energy::Level::kRegister, int64_t{cfg.ifmap_spad} * cfg.input_bits / 8,
+          cfg.input_bits, int64_t{cfg.rows} * cfg.cols};
+}
+Memory psum_regs(const config::RowStationaryConfig& cfg) {  // acc_q and psum_q
+  return {"pe_psum_regs", energy::Level::kRegister, int64_t{2} * acc_int_bits(cfg) / 8, acc_int_bits(cfg),
+          int64_t{cfg.rows} * cfg.cols};
+}
+
+// A pass's filter skew (dnn_systolic_skew): PE row i's filter row passes i registers, so a
+// filter word makes 0 + 1 + ... + (slots - 1) register hops over the fold's active rows.
+uint64_t skew_hops(const config::RowStationaryConfig& cfg, const ConvJob& j, int64_t q) {
+  const int64_t slots = std::min<int64_t>(cfg.rows, j.c * j.r - q * cfg.rows);
+  return static_cast<uint64_t>(slots * (slots - 1) / 2);
+}
+
+}  // namespace
+
+std::vector<Memory> core_memories(const config::RowStationaryConfig& cfg) {
+  return {ifmap_buffer(cfg), filter_buffer(cfg), psum_buffer(cfg),
+          filter_spad(cfg),  ifmap_spad(cfg),    psum_regs(cfg)};
+}
+
+void add_accesses(energy::Actions& a, const Memory& m, uint64_t reads, uint64_t writes) {
+  a.add_memory(m.name, m.level, m.bytes, m.width_bits, reads, writes);
+}
+
+energy::Actions core_actions(const config::RowStationaryConfig& cfg, const ConvJob& j) {
+  const Plan p = plan(cfg, j);
+  const auto u = [](int64_t v) { return static_cast<uint64_t>(v); };
+  const unsigned acc = acc_int_bits(cfg);
+  const uint64_t macs = u(j.k * j.c * j.r * j.s * p.e * p.f);
+  // Active PEs summed over one filter group's passes: the slots of the row folds (C*R in
+  // all) times the columns of the E-folds (E in all).
+  const uint64_t pe_passes = u(j.c * j.r * p.e);
+  // Per pass: the ifmap multicast (the same for every filter group) and the filter skew.
+  PassLoads loads;
+  uint64_t skew = 0;
+  for (int64_t q = 0; q < p.nq; ++q) {
+    skew += skew_hops(cfg, j, q);
+    for (int64_t eo = 0; eo < p.ne; ++eo) {
+      const PassLoads l = pass_loads(cfg, j, p, eo, q);
+      loads.buffer_reads += l.buffer_reads;
+      loads.pe_data_writes += l.pe_data_writes;
+    }
+  }
+  const uint64_t nk = u(p.nk), ne = u(p.ne), nq = u(p.nq), k = u(j.k), f = u(p.f);
+  const unsigned frow = cfg.filter_spad * cfg.weight_bits, irow = cfg.ifmap_spad * cfg.input_bits;
+
+  energy::Actions a;
+  // Every active PE multiplies and adds once a step (the window's adds and the psum from
+  // above make S adds per S steps).
+  a.add_macs(cfg.input_bits, cfg.weight_bits, acc, macs);
+  // A step reads one weight and one ifmap value (a padding step too: the multiplexer reads,
+  // step_xzero zeroes it); each pass writes each filter's row into a bank of every active
+  // PE, and one ifmap row into every active PE per filter group.
+  add_accesses(a, filter_spad(cfg), macs, k * pe_passes * cfg.filter_spad);
+  add_accesses(a, ifmap_spad(cfg), macs, nk * pe_passes * cfg.ifmap_spad);
+  // A window of S steps reads acc_q S-1 times (not at its first step) and writes acc_q S-1
+  // times and psum_q once.
+  add_accesses(a, psum_regs(cfg), macs - macs / u(j.s), macs);
+  // The loader writes C*H ifmap rows and K*nq filter words; the sequencer reads each
+  // distinct ifmap row inside the input once a pass and one filter word per filter a pass.
+  add_accesses(a, ifmap_buffer(cfg), nk * loads.buffer_reads, u(j.c * j.h));
+  add_accesses(a, filter_buffer(cfg), ne * nq * k, k * nq);
+  // Per (E-fold, filter, output column): row folds after the first read the column heads'
+  // psums, folds before the last write them back (the last finalizes to the output).
+  add_accesses(a, psum_buffer(cfg), ne * k * f * (nq - 1), ne * k * f * (nq - 1));
+  // The array's wires: the ifmap row bus (a whole scratchpad row to each PE that takes a
+  // read row; padding rows are zeros written in place), a filter row to each active PE
+  // and through the skew, and each window's psum down the NumRows - 1 row boundaries of
+  // its column (through idle rows too: the sum leaves at the bottom row).
+  a.array_bits += nk * loads.pe_data_writes * irow;
+  a.array_bits += (k * pe_passes + ne * k * skew) * frow;
+  a.array_bits += u(p.e) * nq * k * f * (cfg.rows - 1) * acc;
+  return a;
 }
 
 std::vector<OutEvent> schedule(const config::RowStationaryConfig& cfg, const ConvJob& j) {

@@ -17,6 +17,39 @@ namespace {
 
 namespace timing = shell::timing;
 
+// dnn_shell_rs's own memories (dnn_sram_1r1w): the two output tile banks of psum_spad
+// words of cols sums, and the bias, mult and shift tables of filter_words entries.
+Memory tile_banks(const ShellParams& p) {
+  const unsigned word = p.rs.cols * p.rs.acc_bits;
+  return {"tile_banks", energy::Level::kBuffer, int64_t{2} * p.rs.psum_spad * word / 8, word, 1};
+}
+Memory param_table(const ShellParams& p, const char* name, unsigned bits) {
+  return {name, energy::Level::kBuffer, int64_t{p.rs.filter_words} * bits / 8, bits, 1};
+}
+Memory bias_table(const ShellParams& p) { return param_table(p, "bias_table", 32); }
+Memory mult_table(const ShellParams& p) { return param_table(p, "mult_table", 32); }
+Memory shift_table(const ShellParams& p) { return param_table(p, "shift_table", 6); }
+
+// The layer's actions: the core's job, then what the shell adds around it.
+energy::Actions layer_actions(const ShellParams& p, const LayerDescriptor& d, const ConvJob& job,
+                              const Plan& plan, const ShellTiming& t) {
+  energy::Actions a = core_actions(p.rs, job);
+  const auto k = uint64_t{d.out_c}, e = uint64_t(plan.e), f = uint64_t(plan.f);
+  // A tile-bank word is written per core result (cols sums of one output column) and read
+  // per element drained (o_re: the whole word, one lane used).
+  add_accesses(a, tile_banks(p), k * e * f, k * uint64_t(plan.ne) * f);
+  // The tables are written as they load and read in every cycle of the layer (their re_i is
+  // tied high), whether the layer uses them or not.
+  const bool raw = d.out_type == "int32";
+  const uint64_t bias = d.bias && !raw ? k : 0, quant = d.per_channel && !raw ? k : 0;
+  add_accesses(a, bias_table(p), t.cycles, bias);
+  add_accesses(a, mult_table(p), t.cycles, quant);
+  add_accesses(a, shift_table(p), t.cycles, quant);
+  a.dram_read_bytes = t.bytes_read;
+  a.dram_write_bytes = t.bytes_written;
+  return a;
+}
+
 class Shell {
  public:
   Shell(const ShellParams& p, const LayerDescriptor& d, unsigned latency, double bytes_per_cycle)
@@ -58,6 +91,7 @@ class Shell {
       step();
       if (cycle_ > (uint64_t{1} << 34)) throw std::logic_error("rs::layer_cycles: the layer never ends");
     }
+    timing_.actions = layer_actions(p_, d_, job_, plan_, timing_);
     return timing_;
   }
 
@@ -324,6 +358,18 @@ class Shell {
 };
 
 }  // namespace
+
+std::vector<Memory> shell_memories(const ShellParams& p) {
+  std::vector<Memory> m = core_memories(p.rs);
+  for (const Memory& own : {tile_banks(p), bias_table(p), mult_table(p), shift_table(p)}) m.push_back(own);
+  return m;
+}
+
+int64_t on_chip_bytes(const ShellParams& p) {
+  int64_t bytes = 0;
+  for (const Memory& m : shell_memories(p)) bytes += m.bytes * m.instances;
+  return bytes;
+}
 
 ShellTiming layer_cycles(const ShellParams& p, const LayerDescriptor& d, unsigned latency,
                          double bytes_per_cycle) {

@@ -5,6 +5,7 @@
 //   area.cpp            the area model (NAND2-eq per cell) and the SRAM macros' area
 //   depth.cpp           logic depth on the hierarchical netlist
 //   target_generic.cpp  target_asic.cpp  target_fpga.cpp (xilinx, ice40)
+//   power.cpp           gate-level power on the asic target's flat netlist
 // Running Yosys, reading its netlist and elaborating ports are eda/'s.
 #include <cstdint>
 #include <filesystem>
@@ -158,6 +159,23 @@ struct LogicDepth {
 LogicDepth logic_depth(const Netlist& netlist, const NetModule& top);
 
 // ---------------------------------------------------------------- targets
+
+// OpenSTA on the asic target's flat netlist (target_asic.cpp; power.cpp runs it again).
+// run_asic() leaves these two files in the work directory: the flat netlist with the SRAM
+// macros renamed to the cells of the generated macro library.
+inline constexpr const char* kStaNetlistName = "netlist_sta.v";
+inline constexpr const char* kSramLibName = "sram_macros.lib";
+std::string slurp(const fs::path& path);
+// Tcl word for a file name; InputError if it holds a brace, backslash or newline.
+std::string tcl_quoted(const std::string& path);
+// The start of every OpenSTA script on that netlist: both libraries, the netlist and the
+// constraints (one clock of `period_ns` on clk_i; ports registered outside, driven by and
+// loading the library's smallest inverter; rst_ni not timed).
+std::string sta_setup(const AsicReport& asic, const std::string& top, double period_ns);
+// The lines of an OpenSTA log. OpenSTA exits 0 even when its script fails, so an "Error"
+// line is a ToolError naming the log; the first ten unique warnings go to `warnings`.
+std::vector<std::string> read_sta_log(const fs::path& log, const std::string& what,
+                                      std::vector<std::string>& warnings);
 
 // The Liberty file the asic target maps to, read and checked (InputError if it does
 // not exist or does not parse; ToolError if the default library is not installed).

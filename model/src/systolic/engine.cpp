@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "dnngen/common/output_dir.hpp"
+#include "dnngen/config/energy_table.hpp"
 #include "dnngen/systolic/host_job.hpp"
 #include "dnngen/systolic/network_estimate.hpp"
 #include "dnngen/systolic/shell_run.hpp"
@@ -76,8 +77,9 @@ workload::NetworkEstimate network_estimate(const config::Config& cfg, const std:
 
 int bench(const config::Config& cfg, const std::string& network, const std::string& json) {
   const auto estimate = network_estimate(cfg, network);
-  std::cout << workload::format_table(estimate);
-  nlohmann::json report = workload::to_json(estimate);
+  const config::EnergyTable table = config::load_energy_table();
+  std::cout << workload::format_table(estimate, &table);
+  nlohmann::json report = workload::to_json(estimate, &table);
   report["engine"] = cfg.engine;
   report["config"] = cfg.name;
   report["network"] = network;

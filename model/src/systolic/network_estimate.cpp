@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "dnngen/systolic/energy_actions.hpp"
 #include "dnngen/systolic/schedule.hpp"
 
 namespace dnngen::systolic {
@@ -97,6 +98,16 @@ DramPlan plan_dram(const config::SystolicConfig& cfg, const config::MemoryConfig
   return p;
 }
 
+// The array's parameters for its action counts (energy_actions.hpp).
+ShellParams core_params(const config::SystolicConfig& cfg) {
+  ShellParams p;
+  p.dataflow = cfg.dataflow;
+  p.rows = cfg.rows, p.cols = cfg.cols;
+  p.in_bits = cfg.input_bits, p.w_bits = cfg.weight_bits, p.acc_bits = cfg.acc_bits;
+  p.max_m = cfg.max_m, p.max_n = cfg.max_n, p.max_k = cfg.max_k;
+  return p;
+}
+
 }  // namespace
 
 workload::LayerEstimate estimate_layer(const config::SystolicConfig& cfg, const workload::Layer& layer,
@@ -129,6 +140,8 @@ workload::LayerEstimate estimate_layer(const config::SystolicConfig& cfg, const 
   e.utilization = utilization(cfg, e.macs, e.cycles);
   e.scalesim_cycles = groups * scalesim_cycles(cfg, g);  // a group is a SCALE-Sim layer
   e.scalesim_ratio = ratio(e.cycles, e.scalesim_cycles);
+  e.actions = gemm_actions(core_params(cfg), g.m, g.n, g.k, memory != nullptr);
+  e.actions *= groups;
   if (memory != nullptr) {
     const DramPlan p = plan_dram(cfg, *memory, g, ms, ns, ks);
     const double rate = memory->effective_bytes_per_cycle();
@@ -142,6 +155,7 @@ workload::LayerEstimate estimate_layer(const config::SystolicConfig& cfg, const 
     e.cycles_with_dram = static_cast<uint64_t>(std::ceil(gr * p.busy + fill + drain));
     e.utilization_with_dram = utilization(cfg, e.macs, e.cycles_with_dram);
     e.bound = e.memory_cycles > e.cycles ? "memory" : "compute";
+    e.actions.dram_read_bytes = e.dram_read_bytes, e.actions.dram_write_bytes = e.dram_write_bytes;
   }
   return e;
 }
@@ -165,6 +179,7 @@ workload::NetworkEstimate estimate_network(const config::SystolicConfig& cfg,
     n.macs += e.macs;
     n.cycles += e.cycles;
     n.scalesim_cycles += e.scalesim_cycles;
+    n.actions += e.actions;
     n.layers.push_back(std::move(e));
   }
   n.utilization = utilization(cfg, n.macs, n.cycles);

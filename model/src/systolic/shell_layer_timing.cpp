@@ -16,6 +16,7 @@
 #include "dnngen/common/tensor.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/shell/stream_timing.hpp"
+#include "dnngen/systolic/energy_actions.hpp"
 #include "dnngen/systolic/schedule.hpp"
 
 namespace dnngen::systolic {
@@ -666,6 +667,18 @@ class Shell {
     return tiles;
   }
 
+  // The SIP cycles of a bit-serial job's tiles (filters outer within a window tile, as
+  // bitserial_tiles lists them).
+  uint64_t bitserial_sip_cycles(const std::deque<BitserialCore::Tile>& tiles) const {
+    const uint64_t nj = cwalk_.nj(), cols = p_.cols;
+    uint64_t sip_cycles = 0, n0 = 0;
+    for (const auto& tile : tiles) {
+      sip_cycles += tile.work * tile.rows * std::min(cols, nj - n0);
+      n0 = n0 + cols < nj ? n0 + cols : 0;
+    }
+    return sip_cycles;
+  }
+
   void start_core_job(LayerTiming& t) {
     ++t.jobs;
     const systolic::GemmShape shape{static_cast<int64_t>(cwalk_.mj()), static_cast<int64_t>(cwalk_.nj()),
@@ -673,11 +686,15 @@ class Shell {
     // The schedule of rows leaving the array: emitted by the last job of a K split,
     // stored (at the same cycles) by the others. The last row ends the job.
     const bool emit = cwalk_.last_k();
+    const CoreJob job{cwalk_.mj(), cwalk_.nj(), cwalk_.kj(), cwalk_.first_k(), emit};
     if (p_.bitserial) {
-      bs_.start(bitserial_tiles(), emit);
+      auto tiles = bitserial_tiles();
+      add_job_actions(p_, job, bitserial_sip_cycles(tiles), t.actions);
+      bs_.start(std::move(tiles), emit);
       core_busy_ = true;
       return;
     }
+    add_job_actions(p_, job, 0, t.actions);
     // The output-stationary core's K-split stage (a row waits a cycle while its earlier
     // sums are read) delays every row by one; the weight-stationary core reads them ahead.
     const uint64_t stage = sys_.dataflow == config::Dataflow::kOutputStationary ? 1 : 0;
@@ -757,7 +774,10 @@ LayerTiming layer_cycles(const ShellParams& p, const LayerDescriptor& d, const s
   if (!(bytes_per_cycle > 0))
     throw std::invalid_argument("systolic::layer_cycles: bytes_per_cycle must be > 0");
   Shell s(p, d, memory, latency, bytes_per_cycle);
-  return s.run();
+  LayerTiming t = s.run();
+  t.actions.dram_read_bytes = t.bytes_read;
+  t.actions.dram_write_bytes = t.bytes_written;
+  return t;
 }
 
 }  // namespace dnngen::systolic

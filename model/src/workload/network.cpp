@@ -188,7 +188,33 @@ std::vector<Layer> load_network(const std::string& path) {
   return parse_rows(csv::read_file(path, "workload file"), path);
 }
 
-nlohmann::json to_json(const LayerEstimate& e) {
+nlohmann::json to_json_fields(const LayerEstimate& e);
+nlohmann::json network_fields(const NetworkEstimate& e);
+
+namespace {
+
+// "energy": the actions priced with the table (the estimate's scope: with the DMA's DRAM
+// bytes when it has a memory model).
+nlohmann::json energy_json(const energy::Actions& a, uint64_t macs, bool has_dram,
+                           const config::EnergyTable& table) {
+  nlohmann::json j =
+      energy::to_json(energy::evaluate(a, table), macs,
+                      has_dram ? "MACs, register files, buffers, array and the DRAM bytes of the "
+                                 "shell's DMA (closed form)"
+                               : "on chip only: no data movement to DRAM");
+  j["table"] = table.name;
+  return j;
+}
+
+}  // namespace
+
+nlohmann::json to_json(const LayerEstimate& e, const config::EnergyTable* table) {
+  nlohmann::json j = to_json_fields(e);
+  if (table != nullptr) j["energy"] = energy_json(e.actions, e.macs, e.has_dram, *table);
+  return j;
+}
+
+nlohmann::json to_json_fields(const LayerEstimate& e) {
   return {{"name", e.name},
           {"type", to_string(e.type)},
           {"M", e.gemm.m},
@@ -210,9 +236,16 @@ nlohmann::json to_json(const LayerEstimate& e) {
           {"bound", e.bound}};
 }
 
-nlohmann::json to_json(const NetworkEstimate& e) {
+nlohmann::json to_json(const NetworkEstimate& e, const config::EnergyTable* table) {
   nlohmann::json layers = nlohmann::json::array();
-  for (const LayerEstimate& l : e.layers) layers.push_back(to_json(l));
+  for (const LayerEstimate& l : e.layers) layers.push_back(to_json(l, table));
+  nlohmann::json j = network_fields(e);
+  j["layers"] = std::move(layers);
+  if (table != nullptr) j["energy"] = energy_json(e.actions, e.macs, e.has_dram, *table);
+  return j;
+}
+
+nlohmann::json network_fields(const NetworkEstimate& e) {
   return {{"network", e.name},
           {"rows", e.cfg.rows},
           {"cols", e.cfg.cols},
@@ -242,16 +275,20 @@ nlohmann::json to_json(const NetworkEstimate& e) {
           {"dram_write_bytes", e.dram_write_bytes},
           {"memory_cycles", e.memory_cycles},
           {"cycles_with_dram", e.cycles_with_dram},
-          {"utilization_with_dram", e.utilization_with_dram},
-          {"layers", std::move(layers)}};
+          {"utilization_with_dram", e.utilization_with_dram}};
 }
 
-std::string format_table(const NetworkEstimate& e) {
+std::string format_table(const NetworkEstimate& e, const config::EnergyTable* table) {
   using Cells = std::vector<std::string>;
   const std::string scalesim =
       e.cfg.dataflow == config::Dataflow::kOutputStationary ? "scalesim_os" : "scalesim_ws";
   Cells header = {"layer", "M", "N", "K", "groups", "MACs", "compute", "util%", scalesim, "ratio"};
   if (e.has_dram) header.insert(header.end(), {"DRAM_MB", "with_DRAM", "util%", "bound"});
+  if (table != nullptr) header.push_back("pJ/MAC");
+  auto energy_cell = [&](Cells& c, const energy::Actions& a, uint64_t macs) {
+    if (table == nullptr) return;
+    c.push_back(fmt::format("{:.2f}", macs == 0 ? 0.0 : energy::evaluate(a, *table).total() / macs));
+  };
   auto dram_cells = [&](Cells& c, uint64_t rd, uint64_t wr, uint64_t cycles, double util,
                         const std::string& bound) {
     if (!e.has_dram) return;
@@ -272,6 +309,7 @@ std::string format_table(const NetworkEstimate& e) {
                fmt::format("{:.3f}", l.scalesim_ratio)};
     dram_cells(c, l.dram_read_bytes, l.dram_write_bytes, l.cycles_with_dram, l.utilization_with_dram,
                l.bound);
+    energy_cell(c, l.actions, l.macs);
     rows.push_back(std::move(c));
   }
   Cells total = {"total",
@@ -286,6 +324,7 @@ std::string format_table(const NetworkEstimate& e) {
                  fmt::format("{:.3f}", e.scalesim_ratio)};
   dram_cells(total, e.dram_read_bytes, e.dram_write_bytes, e.cycles_with_dram, e.utilization_with_dram,
              e.memory_cycles > e.cycles ? "memory" : "compute");
+  energy_cell(total, e.actions, e.macs);
 
   std::vector<size_t> width(header.size());
   for (const Cells* r : {&header, &total}) {
@@ -318,7 +357,13 @@ std::string format_table(const NetworkEstimate& e) {
   }
   out += format_row(header) + rule + "\n";
   for (const Cells& r : rows) out += format_row(r);
-  return out + rule + "\n" + format_row(total);
+  out += rule + "\n" + format_row(total);
+  if (table != nullptr) {
+    out += fmt::format("{} ({} table; {})\n", energy::summary(energy::evaluate(e.actions, *table), e.macs),
+                       table->name,
+                       e.has_dram ? "with the DRAM bytes of the shell's DMA" : "on chip only, no DRAM");
+  }
+  return out;
 }
 
 }  // namespace dnngen::workload

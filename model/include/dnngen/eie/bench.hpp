@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dnngen/config/eie_config.hpp"
+#include "dnngen/config/energy_table.hpp"
 #include "dnngen/eie/cycle_model.hpp"
 #include "dnngen/eie/job.hpp"
 
@@ -41,9 +42,20 @@ struct BenchRow {
   BenchLayer layer;
   LayerTiming timing;
   uint64_t dense_cycles = 0;  // ceil(M * N / pes): a dense engine with as many MACs
+  // The job's action counts (eie::job_actions: on chip only, weights already in SRAM, no
+  // DRAM) priced with the energy table.
+  energy::Actions actions;
+  energy::Breakdown energy;
+  std::string energy_table;  // the table's name
 };
 
-std::vector<BenchRow> run_bench(const config::EieConfig& cfg, const std::vector<BenchLayer>& layers);
+// The clock EIE's published power is at (Han et al., ISCA 2016: 800 MHz, 45 nm), and its
+// power per PE (64 PEs), which the benchmark's average power per PE is set against.
+constexpr double kEieClockMhz = 800;
+constexpr double kEiePaperMwPerPe = 9.157;
+
+std::vector<BenchRow> run_bench(const config::EieConfig& cfg, const std::vector<BenchLayer>& layers,
+                                const config::EnergyTable& table = config::load_energy_table());
 std::string format_bench(const config::EieConfig& cfg, const std::vector<BenchRow>& rows);
 nlohmann::json bench_json(const config::EieConfig& cfg, const std::vector<BenchRow>& rows);
 

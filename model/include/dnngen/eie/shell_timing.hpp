@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dnngen/eie/shell_layer.hpp"
+#include "dnngen/energy/energy.hpp"
 
 namespace dnngen::eie {
 
@@ -22,6 +23,10 @@ struct ShellTiming {
   uint64_t bytes_read = 0;     // BYTES_READ: bus beats read x bus bytes
   uint64_t bytes_written = 0;  // BYTES_WRITTEN: output bytes
   uint64_t useful_macs = 0;    // non-padding entries of non-zero columns, over the batch
+  // What the layer did, for energy::evaluate: the core's jobs (eie::job_actions), the image
+  // phases' writes into the PEs (none with KEEP_WEIGHTS), x into the activation files, the
+  // sums and bias buffers of the output drain, and DRAM = bytes_read / bytes_written.
+  energy::Actions actions;
 };
 
 // `d` must pass check_layer() on `memory` (the layer's image and vectors are read from it);

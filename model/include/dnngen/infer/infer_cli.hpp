@@ -3,7 +3,7 @@
 // run on a batch of inputs through the engine's AXI shell (every Conv / Gemm / MatMul a
 // layer descriptor with bias, requantisation and ReLU in hardware; pooling on the host),
 // on the golden model or the RTL: accuracy against the float network and the labels,
-// and per-layer cycles including data movement (docs/infer.md). tools/dnngen.cpp parses
+// and per-layer cycles and energy including data movement (docs/infer.md). tools/dnngen.cpp parses
 // the command line and builds the simulator for --backend rtl.
 #include <cstdint>
 #include <string>
@@ -30,6 +30,7 @@ struct InferOptions {
   std::string mapping_path;             // --mapping FILE.yaml: LAYER: CONFIG_NAME lines
   std::vector<std::string> mapping;     // --map LAYER=CONFIG_NAME (after the file's)
   std::vector<std::string> simulators;  // --backend rtl: each configuration's shell simulator
+  std::string energy_table;             // --energy-table FILE ("": the default 45 nm table)
   std::string json_path;
   std::string predictions_path;  // .npy of the predicted classes (int64 [N])
 };

@@ -18,6 +18,7 @@
 
 #include "dnngen/config/config.hpp"
 #include "dnngen/eie/shell_layer.hpp"
+#include "dnngen/energy/energy.hpp"
 #include "dnngen/infer/quantize.hpp"
 #include "dnngen/row_stationary/shell_layer.hpp"
 #include "dnngen/shell/counters.hpp"
@@ -67,11 +68,12 @@ QBatch plan_outputs(const Target& t, const QLayer& layer, const LayerPlan& plan,
                     const std::vector<uint8_t>& memory);
 
 // What the descriptors cost on the shell's cycle model, added up (the plan's memory as it
-// is before they run), and the MACs they do: every product for the systolic engines,
-// EIE's useful ones (non-zero weights times non-zero activations).
+// is before they run), the MACs they do (every product for the systolic engines, EIE's
+// useful ones: non-zero weights times non-zero activations) and their action counts.
 struct PlanCost {
   shell::Counters counters;
   uint64_t macs = 0;
+  energy::Actions actions;  // every descriptor's, for the analytical energy
 };
 PlanCost plan_cycles(const Target& t, const LayerPlan& plan);
 

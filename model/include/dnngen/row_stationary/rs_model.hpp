@@ -17,6 +17,7 @@
 #include "dnngen/common/bit_words.hpp"
 #include "dnngen/common/tensor.hpp"
 #include "dnngen/config/config.hpp"
+#include "dnngen/energy/energy.hpp"
 #include "dnngen/golden/conv2d.hpp"
 
 namespace dnngen::rs {
@@ -62,9 +63,51 @@ struct Timing {
 uint64_t pass_load_cycles(const config::RowStationaryConfig& cfg, const ConvJob& job, const Plan& plan,
                           int64_t eo, int64_t q);
 
+// What the ifmap multicast of one pass (E-fold eo, row fold q) does, as dnn_rs_seq walks
+// it: each distinct row the fold needs is one load cycle, a buffer read when it lies inside
+// the input (ird_o) and none in the padding (izero_o: the PEs write zeros); every active
+// PE (slot < C*R, column < E) takes exactly one row into its scratchpad.
+struct PassLoads {
+  uint64_t buffer_reads = 0;    // ifmap-buffer reads: rows inside the input
+  uint64_t zero_rows = 0;       // load cycles of padding rows: no read
+  uint64_t pe_writes = 0;       // ifmap-scratchpad writes: slots x ncv
+  uint64_t pe_data_writes = 0;  // of them, rows from a buffer read (over the row bus)
+};
+// buffer_reads + zero_rows == pass_load_cycles(cfg, job, plan, eo, q).
+PassLoads pass_loads(const config::RowStationaryConfig& cfg, const ConvJob& job, const Plan& plan, int64_t eo,
+                     int64_t q);
+
 // Closed form over the passes: cycles = nk * sum over (eo, q) of pass_load_cycles +
 // ne*nq*K*F*S + rows + 2.
 Timing estimate(const config::RowStationaryConfig& cfg, const ConvJob& job);
+
+// Width of the psums in the array and the psum buffer (dnn_rs_top's AccIntBits): acc_bits,
+// or the exact sum's width when saturating (product + ceil(log2(ifmap_rows * max_filter_size^2))).
+unsigned acc_int_bits(const config::RowStationaryConfig& cfg);
+
+// One on-chip memory of the engine as the RTL instantiates it: `instances` copies of
+// `bytes` each, `width_bits` per access (energy::MemoryAccesses prices one access).
+struct Memory {
+  const char* name;
+  energy::Level level;
+  int64_t bytes;
+  unsigned width_bits;
+  int64_t instances;
+};
+
+// The core's memories (dnn_rs_top, dnn_rs_pe): the ifmap, filter and psum buffers, and
+// per PE the filter scratchpad (2 banks), the ifmap scratchpad and the psum registers.
+std::vector<Memory> core_memories(const config::RowStationaryConfig& cfg);
+
+// Adds `reads` and `writes` accesses of `m` (all its instances together) to `a`.
+void add_accesses(energy::Actions& a, const Memory& m, uint64_t reads, uint64_t writes);
+
+// What the core does for one job, counted from its loop nest (docs/energy_rs.md): the
+// MACs, every access of core_memories(), the bits the array moves (ifmap-row and filter-row
+// multicast per receiving PE, the filter skew, psums down the columns). The buffers' writes
+// are the loader's (C*H ifmap rows, K*nq filter words). Work of idle PEs (rows past C*R,
+// columns past E), which switch too since nothing is gated, is not counted.
+energy::Actions core_actions(const config::RowStationaryConfig& cfg, const ConvJob& job);
 
 // One output handshake: ofmap[k, e0 + j, f] for the array's columns j.
 struct OutEvent {

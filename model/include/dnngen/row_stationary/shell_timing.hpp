@@ -8,9 +8,12 @@
 // cycle a result waits for a full tile bank or a filter read, rs::filter_reads, waits for
 // a word still streaming in), the filter words read while it runs, the output tiles' drain, the output
 // pipeline, the write aligner and the write DMA. CYCLES_TOTAL and every other counter of
-// the RTL equal the fields below.
+// the RTL equal the fields below. `actions` counts what the layer does for the analytical
+// energy (energy::evaluate(t.actions, table)); docs/energy_rs.md says what is counted.
 #include <cstdint>
+#include <vector>
 
+#include "dnngen/energy/energy.hpp"
 #include "dnngen/row_stationary/shell_layer.hpp"
 
 namespace dnngen::rs {
@@ -25,10 +28,16 @@ struct ShellTiming {
   uint64_t stalls = 0;         // cycles the core waited for a tile bank
   uint64_t filter_waits = 0;   // cycles it waited for a filter word still streaming in
   uint64_t macs = 0;           // K*C*R*S*E*F
+  energy::Actions actions;     // the core's (rs::core_actions), the shell's memories, DRAM bytes
 };
 
 // `d` must pass check_descriptor(); bytes_per_cycle > 0.
 ShellTiming layer_cycles(const ShellParams& p, const LayerDescriptor& d, unsigned latency,
                          double bytes_per_cycle);
+
+// Every memory the shell and its core instantiate (core_memories, then the output tile
+// banks and the channel-parameter tables), and their bytes in all: the on-chip storage.
+std::vector<Memory> shell_memories(const ShellParams& p);
+int64_t on_chip_bytes(const ShellParams& p);
 
 }  // namespace dnngen::rs

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "dnngen/energy/energy.hpp"
 #include "dnngen/shell/descriptor.hpp"
 #include "dnngen/systolic/shell_layer.hpp"
 
@@ -24,6 +25,9 @@ struct LayerTiming {
   uint64_t bytes_written = 0;  // BYTES_WRITTEN: output bytes
   uint64_t jobs = 0;
   uint64_t macs = 0;
+  // What the layer did, for the analytical energy: every job's core and buffer actions
+  // (systolic/energy_actions.hpp) and the DRAM bytes above.
+  energy::Actions actions;
 };
 
 // Cycles from the completion of the CTRL.START write to the layer's first (check) cycle:

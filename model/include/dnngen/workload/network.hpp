@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "dnngen/config/config.hpp"
+#include "dnngen/config/energy_table.hpp"
+#include "dnngen/energy/energy.hpp"
 #include "dnngen/golden/gemm.hpp"
 
 namespace dnngen::workload {
@@ -69,6 +71,9 @@ struct LayerEstimate {
   uint64_t cycles_with_dram = 0;  // jobs overlapped with their transfers, plus fill and drain
   double utilization_with_dram = 0;
   std::string bound;  // "compute" or "memory": which of the two takes longer
+  // What the layer does, for the analytical energy (energy/energy.hpp): the engine's jobs,
+  // and the DRAM bytes above when has_dram.
+  energy::Actions actions;
 };
 
 struct NetworkEstimate {
@@ -85,13 +90,16 @@ struct NetworkEstimate {
   config::MemoryConfig memory;
   uint64_t dram_read_bytes = 0, dram_write_bytes = 0, memory_cycles = 0, cycles_with_dram = 0;
   double utilization_with_dram = 0;
+  energy::Actions actions;  // every layer's
 };
 
-nlohmann::json to_json(const LayerEstimate& e);
-nlohmann::json to_json(const NetworkEstimate& e);
+// With an energy table, each record also has its energy priced by it ("energy").
+nlohmann::json to_json(const LayerEstimate& e, const config::EnergyTable* table = nullptr);
+nlohmann::json to_json(const NetworkEstimate& e, const config::EnergyTable* table = nullptr);
 
-// Aligned text table: one row per layer, then the totals.
-std::string format_table(const NetworkEstimate& e);
+// Aligned text table: one row per layer, then the totals; with an energy table, a pJ/MAC
+// column and the network's energy by level.
+std::string format_table(const NetworkEstimate& e, const config::EnergyTable* table = nullptr);
 
 std::string to_string(LayerType t);  // "conv" / "gemm"
 
