@@ -77,17 +77,17 @@ echo "== 8. the shell: ResNet-50 through the WS and OS engines' AXI shell, every
 echo "   (the cycle-exact model of dnn_shell_systolic; co-simulation holds it to the RTL)"
 echo "   conv layers by implicit im2col in the shell (conv2d descriptors), the preset's 32 reads in flight:"
 "$BUILD/tools/bench_shell" configs/systolic_ws_16x16_int8.yaml workloads/resnet50.csv > "$OUT/shell_ws.txt"
-tail -1 "$OUT/shell_ws.txt"
+grep -E "^(total|energy)" "$OUT/shell_ws.txt"
 echo "   layers beyond 5 % of their roofline (none expected):"
 awk 'NR > 2 && $9 > 1.05 { print "   " $0 }' "$OUT/shell_ws.txt"
 echo "   at 8 bytes/cycle; with 8 reads in flight (conv1's 21-byte window rows are one burst each):"
-"$BUILD/tools/bench_shell" configs/systolic_ws_16x16_int8.yaml workloads/resnet50.csv --bytes-per-cycle 8 | tail -1
-"$BUILD/tools/bench_shell" configs/systolic_ws_16x16_int8.yaml workloads/resnet50.csv --outstanding 8 | tail -1
+"$BUILD/tools/bench_shell" configs/systolic_ws_16x16_int8.yaml workloads/resnet50.csv --bytes-per-cycle 8 | grep -E "^(total|energy)"
+"$BUILD/tools/bench_shell" configs/systolic_ws_16x16_int8.yaml workloads/resnet50.csv --outstanding 8 | grep -E "^(total|energy)"
 echo "   conv layers as im2col GEMMs lowered on the host (the im2col matrix read from memory):"
-"$BUILD/tools/bench_shell" configs/systolic_ws_16x16_int8.yaml workloads/resnet50.csv --host-im2col | tail -1
+"$BUILD/tools/bench_shell" configs/systolic_ws_16x16_int8.yaml workloads/resnet50.csv --host-im2col | grep -E "^(total|energy)"
 echo "   the output-stationary engine behind the same shell, 32 and 8 reads in flight:"
 for n in 32 8; do
-  "$BUILD/tools/bench_shell" configs/systolic_os_16x16_int8.yaml workloads/resnet50.csv --outstanding "$n" | tail -1
+  "$BUILD/tools/bench_shell" configs/systolic_os_16x16_int8.yaml workloads/resnet50.csv --outstanding "$n" | grep -E "^(total|energy)"
 done
 echo "   EIE behind its shell (dnn_shell_eie; its cycle-exact model): one 512x512 layer, 10 % weights,"
 echo "   35 % non-zero activations, batches of 1, 8 and 64 vectors (loading the image, and with it kept on"
@@ -102,16 +102,18 @@ echo "   the bit-serial engine behind the systolic shell: AlexNet's conv layers 
 echo "   16-bit), activations drawn from the precision profile as dnngen bench draws them; the kernel's"
 echo "   compute-only cycles beside the shell's with every byte moved (latency 100, 16 bytes/cycle):"
 for c in parallel_1x4 stripes_16x4 pragmatic_16x4 pragmatic_wsync_16x4; do
-  "$BUILD/tools/bench_shell" "configs/bitserial_${c}_l16.yaml" workloads/alexnet_conv.csv | tail -1
+  "$BUILD/tools/bench_shell" "configs/bitserial_${c}_l16.yaml" workloads/alexnet_conv.csv | grep -E "^(total|energy)"
 done
 echo "   the row-stationary engine behind its shell (dnn_shell_rs): AlexNet's conv layers, one image, every"
 echo "   byte moved (ifmap, weights, tables, ofmap), at Eyeriss's 2.4 bytes/cycle and at 8 (latency 100);"
 echo "   Eyeriss (JSSC 2017 Table V, batch 4): 5,765,000 cycles per image in total, 5,175,000 processing:"
 for bpc in 2.4 8; do
   "$BUILD/tools/bench_shell" configs/systolic_rs_12x14_int16.yaml workloads/alexnet_conv.csv --latency 100 \
-    --bytes-per-cycle "$bpc" | tail -7
+    --bytes-per-cycle "$bpc" | tail -8
 done
 echo "== 9. RTL simulation speed through the shell (16x16 WS preset), and the PE array's alone"
 scripts/bench_sim_speed.sh "$BUILD"
 echo "== 10. ONNX networks, quantised, through the shells (dnngen infer)"
 scripts/bench_infer.sh "$BUILD"
+echo "== 11. Energy (analytical, 45 nm): the Eyeriss dataflow comparison, bit-serial, EIE"
+scripts/bench_energy.sh "$BUILD"

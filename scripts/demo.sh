@@ -107,7 +107,9 @@ L, R, S, Y, N = load("layer"), load("random"), load("stall"), load("synth"), loa
 shell_text = open(f"{out}/shell.txt").read()
 shell_layer = [l for l in shell_text.splitlines() if l.startswith("res4a")][0]
 shell_conv = ([l for l in shell_text.splitlines() if l.startswith("res2a")] or [""])[0]
-shell_net = open(f"{out}/shell_resnet50.txt").read().strip().splitlines()[-1]
+shell_lines = open(f"{out}/shell_resnet50.txt").read().strip().splitlines()
+shell_net = [l for l in shell_lines if l.startswith("total:")][-1]
+shell_energy = [l for l in shell_lines if l.startswith("energy")][-1]
 eie_text = open(f"{out}/shell_eie.txt").read()
 eie_line = ([l for l in eie_text.splitlines() if l.startswith("spmv")] or [""])[0]
 B = load("bitserial")
@@ -171,6 +173,9 @@ rows = [
     ("ONNX on RTL", f'digits CNN ({I["samples"]} images, int8): accuracy {100*I["accuracy"]:.2f} % (float {100*I["float_accuracy"]:.2f} %), '
                     f'{I["cycles_per_sample"]:,.0f} cycles an image including data movement (pooling on the host not counted), '
                     f'{I["samples_per_second"]:.0f} images/s on the RTL, RTL == model on every layer: {"yes" if I.get("rtl_matches_model") else "NO"}'),
+    ("energy", f'ResNet-50 through the shell: {field(r"(energy [0-9.]+ [a-zA-Z]+ [(][^)]*[)], [0-9.]+ pJ/MAC, [0-9.]+ TOPS/W)", shell_energy)} '
+               f'(45 nm, DRAM included); digits CNN: {I["energy"]["pj_per_inference"] / 1e3:.0f} nJ an image, '
+               f'{I["energy"]["pj_per_mac"]:.1f} pJ/MAC with its DRAM traffic (docs/energy_power.md)'),
 ]
 w = max(len(k) for k, _ in rows)
 for k, v in rows:

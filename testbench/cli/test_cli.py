@@ -2068,22 +2068,15 @@ class SynthTests(CliTestCase):
 # =============================================================================================
 class PowerTests(CliTestCase):
     """dnngen power (issue 15, gate-level power): a 4x4 int8 WS job simulated with --fst, then
-    Yosys + OpenSTA report_power with Nangate45 at 200 MHz. Power and leakage are positive,
+    Yosys + OpenSTA report_power with the default Liberty (OSU 0.18 um) at 200 MHz. Power and leakage are positive,
     every flip-flop's output gets a measured activity, and a job with all-zero operands has
     clearly lower dynamic power than a random one; bad input exits 2 with one message and no
-    report. Needs yosys, sta and ../shared/pdk/nangate45_typ.lib.gz."""
+    report; with --gemm, the analytical energy of the same job is beside it."""
 
     def setUp(self):
         if not command_available("power"):
             self.skipTest("dnngen has no 'power' command yet")
-        nangate = os.path.join(os.path.dirname(SRC), "shared", "pdk", "nangate45_typ.lib.gz")
-        if not (shutil.which("yosys") and shutil.which("sta") and os.path.exists(nangate)):
-            self.skipTest("needs yosys, sta (opensta) and " + nangate)
         super().setUp()
-        import gzip
-        self.liberty = self.path("nangate45_typ.lib")
-        with gzip.open(nangate, "rb") as src, open(self.liberty, "wb") as dst:
-            shutil.copyfileobj(src, dst)
 
     def job_fst(self, name, a, b):
         fst = self.path(name + ".fst")
@@ -2091,9 +2084,9 @@ class PowerTests(CliTestCase):
                                    "--in", "B=" + self.save(name + "_b.npy", b), "--fst", fst, timeout=900))
         return fst
 
-    def power(self, fst, name):
+    def power(self, fst, name, gemm):
         rep = self.path(name + ".json")
-        p = self.dnngen("power", self.config(), "--fst", fst, "--liberty", self.liberty, "--clock-mhz", "200",
+        p = self.dnngen("power", self.config(), "--fst", fst, "--clock-mhz", "200", "--gemm", gemm,
                         "--json", rep, timeout=900)
         self.assert_ok(p)
         self.assertIn("activity: measured on", p.stdout)
@@ -2102,8 +2095,8 @@ class PowerTests(CliTestCase):
     def test_power_random_against_zero_operands(self):
         rng = np.random.default_rng(15)
         a, b = rand_int8(rng, (16, 32)), rand_int8(rng, (32, 16))
-        rand = self.power(self.job_fst("random", a, b), "random")
-        zero = self.power(self.job_fst("zero", np.zeros_like(a), np.zeros_like(b)), "zero")
+        rand = self.power(self.job_fst("random", a, b), "random", "16x16x32")
+        zero = self.power(self.job_fst("zero", np.zeros_like(a), np.zeros_like(b)), "zero", "16x16x32")
         for r in (rand, zero):
             self.assertGreater(r["total"]["total_mw"], 0)
             self.assertGreater(r["total"]["leakage_mw"], 0)
@@ -2116,6 +2109,13 @@ class PowerTests(CliTestCase):
         self.assertEqual(rand["fst"]["cycles"], zero["fst"]["cycles"])  # same job shape, same time
         self.assertLess(zero["total"]["dynamic_mw"], 0.6 * rand["total"]["dynamic_mw"])
         self.assertLess(zero["pe_array"]["dynamic_mw"], 0.6 * rand["pe_array"]["dynamic_mw"])
+        # The analytical energy of the same job beside it: the PE array's levels, the MACs.
+        ana = rand["analytical"]
+        self.assertGreater(ana["pe_array_pj"], 0)
+        self.assertAlmostEqual(ana["pj_per_mac"] * 16 * 16 * 32, ana["total_pj"], delta=1e-6 * ana["total_pj"])
+        self.assertAlmostEqual(ana["gate_level_pe_array_pj"],
+                               rand["pe_array"]["total_mw"] * 1e-3 * rand["fst"]["cycles"] / 200e6 * 1e12,
+                               delta=1e-6 * ana["gate_level_pe_array_pj"])
 
     def test_power_bad_input(self):
         missing = self.path("missing.fst")
@@ -2123,13 +2123,15 @@ class PowerTests(CliTestCase):
         corrupt = self.write("corrupt.fst", "not a waveform\n")
         self.assert_bad_input(["power", self.config(), "--fst", corrupt, "--json", "r.json"], ["corrupt.fst"])
         self.assert_bad_input(["power", self.config(), "--json", "r.json"], ["--fst"])
+        self.assert_bad_input(["power", self.config(), "--fst", missing, "--gemm", "4x4", "--json", "r.json"],
+                              ["--gemm", "MxNxK"])
         fst = self.job_fst("small", np.ones((4, 4), np.int8), np.ones((4, 4), np.int8))
         for clock in ("fast", "0", "-5"):
             self.assert_bad_input(["power", self.config(), "--fst", fst, "--clock-mhz=" + clock, "--json", "r.json"],
                                   ["clock", clock])
         # The waveform of a 4x4 array for a 2x2 configuration: same top module, other ports.
         other = self.write("tiny.yaml", config_text("tiny2x2", rows=2, cols=2, max_m=8, max_n=8, max_k=8))
-        self.assert_bad_input(["power", other, "--fst", fst, "--liberty", self.liberty, "--json", "r.json"],
+        self.assert_bad_input(["power", other, "--fst", fst, "--json", "r.json"],
                               ["does not belong", "small.fst"], timeout=900)
 
 

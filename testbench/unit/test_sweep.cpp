@@ -25,6 +25,7 @@
 #include "dnngen/common/svg_plot.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/config/yaml_edit.hpp"
+#include "dnngen/energy/energy.hpp"
 #include "dnngen/sweep/grid.hpp"
 #include "dnngen/sweep/report.hpp"
 #include "dnngen/sweep/run.hpp"
@@ -301,6 +302,8 @@ SweepResult synthetic_sweep(bool with_fmax, bool with_network) {
       n.macs = 1000000;
       n.cycles = static_cast<uint64_t>(1000000 / pes * 1.25);
       n.utilization = 0.8;
+      n.actions.add_macs(8, 8, 32, n.macs);  // 0.3 pJ a MAC at 45 nm
+      n.actions.dram_read_bytes = static_cast<uint64_t>(1000 * pes);
       r.network = n;
     }
     r.point = std::move(p);
@@ -357,9 +360,13 @@ TEST(SweepReport, CsvJsonAndMarkdown) {
   EXPECT_EQ(j["points"][5]["settings"]["systolic.dataflow"], "output_stationary");
   EXPECT_EQ(j["points"][5]["pes"], 16);
   EXPECT_EQ(j["points"][5]["network"]["macs"], 1000000);
+  // Energy: the MACs' 0.3 pJ and the DRAM bytes at 160 pJ each.
+  EXPECT_NEAR(j["points"][5]["network"]["energy"]["total_pj"].get<double>(), 0.3e6 + 16000 * 160.0, 1e-3);
+  EXPECT_NE(rows[0].find(",network_energy_uj,network_pj_per_mac,"), std::string::npos) << rows[0];
   EXPECT_TRUE(j["points"][0]["metrics"]["fmax_mhz"].is_null());
-  EXPECT_EQ(j["files"], nlohmann::ordered_json({"sweep.json", "sweep.csv", "report.md", "area.svg",
-                                                "area_per_mac.svg", "depth.svg", "perf_per_area.svg"}));
+  EXPECT_EQ(j["files"],
+            nlohmann::ordered_json({"sweep.json", "sweep.csv", "report.md", "area.svg", "area_per_mac.svg",
+                                    "depth.svg", "perf_per_area.svg", "energy.svg"}));
 
   const std::string md = to_markdown(s);
   EXPECT_NE(md.find("# dnngen sweep: 6 points"), std::string::npos);
@@ -374,12 +381,16 @@ TEST(SweepReport, CsvJsonAndMarkdown) {
 
 TEST(SweepReport, PlotsAreWellFormedSvg) {
   const auto with_net = plots(synthetic_sweep(false, true));
-  ASSERT_EQ(with_net.size(), 4u);
+  ASSERT_EQ(with_net.size(), 5u);
   for (const auto& [name, svg] : with_net) {
     EXPECT_EQ(xml_problem(svg), "") << name;
     EXPECT_EQ(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u) << name;
   }
   // area.svg: two series (dataflows) x (total + logic) lines of three points each.
+  // energy.svg: a bar per point, the levels stacked, the MAC level first.
+  EXPECT_EQ(with_net[4].first, "energy.svg");
+  EXPECT_EQ(count(with_net[4].second, "<rect "), 1u + 6 * 2 + energy::kLevels);  // background, bars, legend
+  EXPECT_NE(with_net[4].second.find(">mac</text>"), std::string::npos);
   const std::string& area = with_net[0].second;
   EXPECT_EQ(count(area, "<polyline"), 4u);
   EXPECT_EQ(count(area, "<circle"), 12u + 2u) << "markers plus two legend entries";
@@ -450,8 +461,9 @@ class SweepOutputTest : public ::testing::Test {
 TEST_F(SweepOutputTest, WritesEveryFileAndReplacesAPreviousSweep) {
   const fs::path out = dir_ / "a" / "sweep";
   write_sweep(synthetic_sweep(false, true), out.string());
-  EXPECT_EQ(listing(out), (std::set<std::string>{"sweep.json", "sweep.csv", "report.md", "area.svg",
-                                                 "area_per_mac.svg", "depth.svg", "perf_per_area.svg"}));
+  EXPECT_EQ(listing(out),
+            (std::set<std::string>{"sweep.json", "sweep.csv", "report.md", "area.svg", "area_per_mac.svg",
+                                   "depth.svg", "perf_per_area.svg", "energy.svg", "energy.svg"}));
   const auto j = nlohmann::json::parse(slurp(out / "sweep.json"));
   EXPECT_EQ(j["format"], kSweepFormat);
   EXPECT_EQ(slurp(out / "sweep.csv"), to_csv(synthetic_sweep(false, true)));

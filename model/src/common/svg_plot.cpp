@@ -151,6 +151,69 @@ std::vector<double> nice_ticks(double lo, double hi, Scale scale) {
   return ticks;
 }
 
+// The opening of a plot's SVG: the document, its white background, the title and the caption.
+std::string document_head(const std::string& title, const std::string& caption, int width, int height,
+                          double left) {
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
+      "font-family=\"Helvetica, Arial, sans-serif\" font-size=\"{}\">\n",
+      width, height, width, height, kFontSize);
+  svg += fmt::format("<title>{}</title>\n", escape(title));
+  svg += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", width, height);
+  svg += fmt::format("<text x=\"{}\" y=\"24\" font-size=\"15\" font-weight=\"bold\">{}</text>\n", px(left),
+                     escape(title));
+  if (!caption.empty())
+    svg += fmt::format("<text x=\"{}\" y=\"42\" fill=\"#555555\">{}</text>\n", px(left), escape(caption));
+  return svg;
+}
+
+std::string render(const StackedBars& plot) {
+  double hi = 0;
+  for (const auto& bar : plot.values) {
+    double sum = 0;
+    for (double v : bar) sum += std::isfinite(v) && v > 0 ? v : 0;
+    hi = std::max(hi, sum);
+  }
+  const std::vector<double> ticks = nice_ticks(0, hi > 0 ? hi : 1, Scale::kLinear);
+  const double top_value = ticks.empty() ? 1 : ticks.back();
+  const double left = 78, right = 130, top = plot.caption.empty() ? 44 : 60, bottom = 90;
+  const double pw = plot.width - left - right, ph = plot.height - top - bottom;
+  const auto Y = [&](double v) { return top + ph * (1 - v / top_value); };
+  std::string svg = document_head(plot.title, plot.caption, plot.width, plot.height, left);
+  svg += "<g stroke=\"#e3e3e3\" stroke-width=\"1\">\n";
+  for (double v : ticks)
+    svg += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", px(left), px(Y(v)), px(left + pw),
+                       px(Y(v)));
+  svg += "</g>\n";
+  for (double v : ticks)
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", px(left - 6), px(Y(v) + 4),
+                       format_number(v));
+  svg += fmt::format("<text transform=\"translate(18 {}) rotate(-90)\" text-anchor=\"middle\">{}</text>\n",
+                     px(top + ph / 2), escape(plot.y_label));
+  const double slot = plot.bars.empty() ? pw : pw / static_cast<double>(plot.bars.size());
+  for (size_t b = 0; b < plot.bars.size(); ++b) {
+    const double x = left + slot * static_cast<double>(b) + slot * 0.15, bw = slot * 0.7;
+    double base = 0;
+    for (size_t s = 0; s < plot.stacks.size() && s < plot.values[b].size(); ++s) {
+      const double v = plot.values[b][s];
+      if (!(std::isfinite(v) && v > 0)) continue;
+      svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>\n", px(x),
+                         px(Y(base + v)), px(bw), px(Y(base) - Y(base + v)), kPalette[s % kPalette.size()]);
+      base += v;
+    }
+    svg += fmt::format("<text transform=\"translate({} {}) rotate(-35)\" text-anchor=\"end\">{}</text>\n",
+                       px(x + bw / 2), px(top + ph + 14), escape(plot.bars[b]));
+  }
+  for (size_t s = 0; s < plot.stacks.size(); ++s) {
+    const double ly = top + 10 + 20.0 * static_cast<double>(s);
+    svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"14\" fill=\"{}\"/>\n",
+                       px(left + pw + 16), px(ly - 11), kPalette[s % kPalette.size()]);
+    svg += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", px(left + pw + 36), px(ly),
+                       escape(plot.stacks[s]));
+  }
+  return svg + "</svg>\n";
+}
+
 std::string render(const LinePlot& plot) {
   // Points that can be drawn, per series, in x order.
   std::vector<std::vector<std::pair<double, double>>> drawn;
@@ -180,20 +243,7 @@ std::string render(const LinePlot& plot) {
   const auto X = [&](double v) { return left + inset + (pw - 2 * inset) * fx.map(v); };
   const auto Y = [&](double v) { return top + ph * (1 - fy.map(v)); };
 
-  std::string svg;
-  svg += fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
-      "font-family=\"Helvetica, Arial, sans-serif\" font-size=\"{}\">\n",
-      plot.width, plot.height, plot.width, plot.height, kFontSize);
-  svg += fmt::format("<title>{}</title>\n", escape(plot.title));
-  svg += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", plot.width,
-                     plot.height);
-  svg += fmt::format("<text x=\"{}\" y=\"24\" font-size=\"15\" font-weight=\"bold\">{}</text>\n", px(left),
-                     escape(plot.title));
-  if (!plot.caption.empty()) {
-    svg +=
-        fmt::format("<text x=\"{}\" y=\"42\" fill=\"#555555\">{}</text>\n", px(left), escape(plot.caption));
-  }
+  std::string svg = document_head(plot.title, plot.caption, plot.width, plot.height, left);
 
   // Grid and tick labels.
   svg += "<g stroke=\"#e3e3e3\" stroke-width=\"1\">\n";

@@ -1,9 +1,12 @@
 // The SVG plots of a sweep report (sweep/report.hpp, plots()).
 #include <cstdlib>
 #include <functional>
+#include <optional>
 #include <set>
 
 #include "dnngen/common/svg_plot.hpp"
+#include "dnngen/config/energy_table.hpp"
+#include "dnngen/energy/energy.hpp"
 #include "dnngen/sweep/report.hpp"
 #include "sweep_internal.hpp"
 
@@ -133,6 +136,29 @@ bool all_have_fmax(const SweepResult& sweep) {
 
 }  // namespace
 
+// The network's energy per MAC by level, a bar per point (energy/energy.hpp, the default
+// table); nothing when the engine's estimate counts no actions.
+std::optional<svg::StackedBars> energy_bars(const SweepResult& sweep) {
+  const config::EnergyTable table = config::load_energy_table();
+  svg::StackedBars bars;
+  bars.title = "Energy per MAC by level";
+  bars.y_label = "pJ per MAC";
+  for (size_t l = 0; l < energy::kLevels; ++l) bars.stacks.emplace_back(energy::level_name(energy::Level(l)));
+  bool dram = false;
+  for (const auto& r : sweep.points) {
+    if (!r.network || r.network->actions.mac_count() == 0) return std::nullopt;
+    const energy::Breakdown b = energy::evaluate(r.network->actions, table);
+    std::vector<double> per_mac;
+    for (double pj : b.pj) per_mac.push_back(pj / static_cast<double>(r.network->macs));
+    bars.bars.push_back(r.point.label.empty() ? std::to_string(r.point.index) : r.point.label);
+    bars.values.push_back(std::move(per_mac));
+    dram = dram || r.network->has_dram;
+  }
+  bars.caption = sweep.network_name + " (closed-form estimate), " + table.name + " table; " +
+                 (dram ? "DRAM: the shell's DMA bytes" : "on chip only, no DRAM");
+  return bars;
+}
+
 std::vector<std::pair<std::string, std::string>> plots(const SweepResult& sweep) {
   std::vector<std::pair<std::string, std::string>> out;
   if (sweep.points.empty()) return out;
@@ -190,6 +216,7 @@ std::vector<std::pair<std::string, std::string>> plots(const SweepResult& sweep)
             sweep.network_name + ": network MACs per cycle (closed-form estimate) / total area",
             "MACs per cycle per mm^2",
             [](const auto&, const PointMetrics& m) { return m.macs_per_cycle_per_mm2; }, false)));
+    if (const auto energy = energy_bars(sweep)) out.emplace_back("energy.svg", svg::render(*energy));
   }
   return out;
 }

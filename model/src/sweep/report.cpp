@@ -4,6 +4,8 @@
 
 #include "dnngen/common/output_dir.hpp"
 #include "dnngen/common/version.hpp"
+#include "dnngen/config/energy_table.hpp"
+#include "dnngen/energy/energy.hpp"
 #include "dnngen/synth/area.hpp"
 #include "sweep_internal.hpp"
 
@@ -101,6 +103,7 @@ PointMetrics metrics(const SweepPointResult& r) {
 }
 
 nlohmann::ordered_json to_json(const SweepResult& sweep) {
+  const config::EnergyTable table = config::load_energy_table();
   ojson j;
   j["format"] = kSweepFormat;
   j["format_version"] = kFormatVersion;
@@ -151,6 +154,13 @@ nlohmann::ordered_json to_json(const SweepResult& sweep) {
                       {"dram_bytes", n.dram_read_bytes + n.dram_write_bytes},
                       {"cycles_with_dram", n.cycles_with_dram},
                       {"utilization_with_dram", n.utilization_with_dram}};
+      if (n.actions.mac_count() > 0) {
+        p["network"]["energy"] =
+            energy::to_json(energy::evaluate(n.actions, table), n.macs,
+                            n.has_dram ? "closed-form estimate, with the DRAM bytes of the shell's DMA"
+                                       : "closed-form estimate, on chip only: no DRAM");
+        p["network"]["energy"]["table"] = table.name;
+      }
     } else {
       p["network"] = nullptr;
     }
@@ -162,6 +172,7 @@ nlohmann::ordered_json to_json(const SweepResult& sweep) {
 }
 
 std::string to_csv(const SweepResult& sweep) {
+  const config::EnergyTable table = config::load_energy_table();
   std::vector<std::string> header = {"index", "base", "settings"};
   if (!sweep.points.empty()) {
     for (const auto& [k, v] : sweep.points[0].config_fields) header.push_back(k);
@@ -189,6 +200,8 @@ std::string to_csv(const SweepResult& sweep) {
                         "network_utilization",
                         "network_cycles_with_dram",
                         "network_utilization_with_dram",
+                        "network_energy_uj",
+                        "network_pj_per_mac",
                         "macs_per_cycle",
                         "macs_per_cycle_per_mm2",
                         "synth_seconds",
@@ -205,6 +218,7 @@ std::string to_csv(const SweepResult& sweep) {
     const auto n = [](double v) { return csv_number(v); };
     const auto i = [](int64_t v) { return std::to_string(v); };
     const bool net = r.network.has_value();
+    const double energy_pj = net ? energy::evaluate(r.network->actions, table).total() : 0.0;
     for (const std::string& f :
          {i(m.pes),
           csv_field(s.target),
@@ -229,6 +243,8 @@ std::string to_csv(const SweepResult& sweep) {
           net ? n(r.network->utilization) : "",
           net && r.network->has_dram ? std::to_string(r.network->cycles_with_dram) : "",
           net && r.network->has_dram ? n(r.network->utilization_with_dram) : "",
+          energy_pj > 0 ? n(energy_pj / 1e6) : "",
+          energy_pj > 0 ? n(energy_pj / static_cast<double>(r.network->macs)) : "",
           n(m.macs_per_cycle),
           n(m.macs_per_cycle_per_mm2),
           n(s.yosys_seconds),

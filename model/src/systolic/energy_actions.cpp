@@ -125,6 +125,15 @@ void add_job_actions(const ShellParams& p, const CoreJob& job, uint64_t bitseria
   add_output_path(p, job, a);
 }
 
+ShellParams kernel_params(const config::SystolicConfig& cfg) {
+  ShellParams p;
+  p.dataflow = cfg.dataflow;
+  p.rows = cfg.rows, p.cols = cfg.cols;
+  p.in_bits = cfg.input_bits, p.w_bits = cfg.weight_bits, p.acc_bits = cfg.acc_bits;
+  p.max_m = cfg.max_m, p.max_n = cfg.max_n, p.max_k = cfg.max_k;
+  return p;
+}
+
 energy::Actions gemm_actions(const ShellParams& p, uint64_t m, uint64_t n, uint64_t k, bool shell) {
   // Jobs of one (m, n) tile differ only by their K size and place in the K split, and the
   // tiles only by their M and N edge sizes: at most 2 x 2 x 3 distinct jobs.

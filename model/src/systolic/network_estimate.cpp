@@ -98,16 +98,6 @@ DramPlan plan_dram(const config::SystolicConfig& cfg, const config::MemoryConfig
   return p;
 }
 
-// The array's parameters for its action counts (energy_actions.hpp).
-ShellParams core_params(const config::SystolicConfig& cfg) {
-  ShellParams p;
-  p.dataflow = cfg.dataflow;
-  p.rows = cfg.rows, p.cols = cfg.cols;
-  p.in_bits = cfg.input_bits, p.w_bits = cfg.weight_bits, p.acc_bits = cfg.acc_bits;
-  p.max_m = cfg.max_m, p.max_n = cfg.max_n, p.max_k = cfg.max_k;
-  return p;
-}
-
 }  // namespace
 
 workload::LayerEstimate estimate_layer(const config::SystolicConfig& cfg, const workload::Layer& layer,
@@ -140,7 +130,7 @@ workload::LayerEstimate estimate_layer(const config::SystolicConfig& cfg, const 
   e.utilization = utilization(cfg, e.macs, e.cycles);
   e.scalesim_cycles = groups * scalesim_cycles(cfg, g);  // a group is a SCALE-Sim layer
   e.scalesim_ratio = ratio(e.cycles, e.scalesim_cycles);
-  e.actions = gemm_actions(core_params(cfg), g.m, g.n, g.k, memory != nullptr);
+  e.actions = gemm_actions(kernel_params(cfg), g.m, g.n, g.k, memory != nullptr);
   e.actions *= groups;
   if (memory != nullptr) {
     const DramPlan p = plan_dram(cfg, *memory, g, ms, ns, ks);

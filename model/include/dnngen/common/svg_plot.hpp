@@ -42,6 +42,19 @@ struct LinePlot {
 // The complete SVG document.
 std::string render(const LinePlot& plot);
 
+// Stacked bars: one bar per label, each the sum of its stacks (e.g. energy per level).
+struct StackedBars {
+  std::string title;
+  std::string caption;
+  std::string y_label;
+  std::vector<std::string> bars;            // labels under the bars
+  std::vector<std::string> stacks;          // legend, bottom of the bar first
+  std::vector<std::vector<double>> values;  // [bar][stack]; non-finite and <= 0 are left out
+  int width = 760;
+  int height = 460;
+};
+std::string render(const StackedBars& plot);
+
 // Text with &, <, >, " and ' replaced by XML entities.
 std::string escape(const std::string& text);
 

@@ -31,6 +31,9 @@ void add_job_actions(const ShellParams& p, const CoreJob& job, uint64_t bitseria
 void add_core_job_actions(const ShellParams& p, const CoreJob& job, uint64_t bitserial_sip_cycles,
                           energy::Actions& a);
 
+// The WS / OS array's parameters for these counts (the kernel top's: no shell).
+ShellParams kernel_params(const config::SystolicConfig& cfg);
+
 // The actions of a whole M x N x K GEMM split into jobs of at most max_m x max_n x max_k
 // (m outer, k inner, as the shell and the host driver walk them), on the systolic array;
 // `shell`: with the shell's output path.
