@@ -10,6 +10,7 @@
 #include "dnngen/row_stationary/engine.hpp"
 #include "dnngen/row_stationary/rs_host.hpp"
 #include "dnngen/row_stationary/shell_run.hpp"
+#include "dnngen/systolic/energy_actions.hpp"
 #include "dnngen/systolic/engine.hpp"
 #include "dnngen/systolic/shell_run.hpp"
 
@@ -30,6 +31,7 @@ const engine::Engine& bitserial_engine() {
       return opts.shell ? systolic::run_model_through_shell(cfg, opts)
                         : bitserial::engine().run_model(cfg, opts);
     };
+    x.job_actions = systolic::bitserial_job_actions;
     return x;
   }();
   return e;

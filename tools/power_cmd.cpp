@@ -2,12 +2,13 @@
 // RTL simulation (an FST from `dnngen cosim --fst`). docs/energy_power.md.
 #include <fmt/format.h>
 
-#include <array>
 #include <chrono>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
+#include <string>
+#include <vector>
 
 #include "dnngen/cli/command_line.hpp"
 #include "dnngen/cli/job_options.hpp"
@@ -17,7 +18,6 @@
 #include "dnngen/eda/fst_activity.hpp"
 #include "dnngen/energy/energy.hpp"
 #include "dnngen/synth/power.hpp"
-#include "dnngen/systolic/energy_actions.hpp"
 #include "engines.hpp"
 
 namespace dnngen {
@@ -25,7 +25,7 @@ namespace dnngen {
 namespace po = boost::program_options;
 
 cli::Usage power_usage() {
-  return {{"CONFIG --fst WAVE.fst [--gemm MxNxK] [--liberty FILE] [--clock-mhz F] [--json R]"},
+  return {{"CONFIG --fst WAVE.fst [--in NAME=FILE ...] [--liberty FILE] [--clock-mhz F] [--json R]"},
           "gate-level power with the switching activity of a simulation (OpenSTA)",
           "Synthesizes the asic target, applies the toggle rates of WAVE.fst (from dnngen cosim\n"
           "--fst) to the registers and input ports of the flat netlist and runs report_power."};
@@ -37,8 +37,10 @@ po::options_description power_options() {
   add("fst", cli::text("WAVE.fst"), "the waveform of the simulated job (dnngen cosim --fst)");
   add("liberty", cli::text("FILE"), "the Liberty library (default OSU 0.18 um)");
   add("clock-mhz", cli::text("F"), "the clock frequency of the analysis (default 200)");
-  add("gemm", cli::text("MxNxK"),
-      "systolic WS/OS: the simulated job's shape, for its analytical energy next to the gate-level one");
+  add("in", cli::texts("NAME=FILE.npy"),
+      "the simulated job's inputs, as run/cosim took them: its analytical energy beside the gate-level");
+  add("op", cli::text("OP"), "the job's op (default the engine's first)");
+  add("param", cli::texts("KEY=VALUE"), "the job's parameters (conv2d stride/pad, precision, ...)");
   add("work-dir", cli::text("DIR"), "keep the scripts, logs and netlists here");
   add("json", cli::text("FILE"), "write a JSON report to this file");
   return d;
@@ -61,35 +63,45 @@ double clock_mhz(const cli::CommandLine& cl, double fallback) {
   return mhz;
 }
 
-// --gemm MxNxK: three positive sizes.
-std::array<uint64_t, 3> gemm_shape(const std::string& text) {
-  std::array<uint64_t, 3> s{};
-  std::istringstream in(text);
-  char x1 = 0, x2 = 0;
-  if (!(in >> s[0] >> x1 >> s[1] >> x2 >> s[2]) || x1 != 'x' || x2 != 'x' || !in.eof() || s[0] == 0 ||
-      s[1] == 0 || s[2] == 0)
-    throw InputError(fmt::format("--gemm {}: expected MxNxK with positive sizes, e.g. 32x32x64", text));
-  return s;
+// The simulated job as `run` takes it (--in NAME=FILE, --op, --param key=value), for its
+// analytical energy on the kernel.
+cli::JobOptions job_of(const config::Config& cfg, const cli::CommandLine& cl) {
+  cli::JobOptions o;
+  o.command = "run";
+  o.config_path = cfg.source_path;
+  o.kernel = true;
+  o.op = cl.has("op") ? cl.get("op") : engines::find(cfg).ops.front();
+  o.op_given = cl.has("op");
+  const auto pairs = [](const std::vector<std::string>& items, const std::string& what) {
+    std::map<std::string, std::string> out;
+    for (const auto& item : items) {
+      const auto eq = item.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == item.size())
+        throw InputError(fmt::format("--{} {}: expected NAME=VALUE", what, item));
+      out[item.substr(0, eq)] = item.substr(eq + 1);
+    }
+    return out;
+  };
+  o.inputs = pairs(cl.list("in"), "in");
+  o.params = pairs(cl.list("param"), "param");
+  return o;
 }
 
 // The analytical energy of the simulated job on the kernel (energy/energy.hpp), beside the
 // gate-level figures: the whole job and the PE array's levels (MACs, PE registers, array
 // transfers), which is what the gate-level PE array row measures.
-nlohmann::json analytical(const config::Config& cfg, const std::array<uint64_t, 3>& s,
-                          const synth::PowerReport& report) {
+nlohmann::json analytical(const energy::Actions& a, const synth::PowerReport& report) {
   const config::EnergyTable table = config::load_energy_table();
-  const energy::Actions a =
-      systolic::gemm_actions(systolic::kernel_params(cfg.systolic), s[0], s[1], s[2], false);
   const energy::Breakdown b = energy::evaluate(a, table);
   const double pe_array =
       b.at(energy::Level::kMac) + b.at(energy::Level::kRegister) + b.at(energy::Level::kArray);
   const double gate_pe_array = report.energy_pj(report.pe_array.power);
   fmt::print(
-      "analytical ({} table, the same {}x{}x{} job on the kernel, no DRAM): {:.1f} nJ, {:.2f} pJ/MAC; PE "
+      "analytical ({} table, the same job on the kernel, no DRAM): {:.1f} nJ, {:.2f} pJ/MAC; PE "
       "array "
       "(mac + rf + array) {:.1f} nJ against {:.1f} nJ gate-level ({:.2f}x)\n",
-      table.name, s[0], s[1], s[2], b.total() / 1e3, b.total() / a.mac_count(), pe_array / 1e3,
-      gate_pe_array / 1e3, gate_pe_array > 0 ? pe_array / gate_pe_array : 0.0);
+      table.name, b.total() / 1e3, b.total() / a.mac_count(), pe_array / 1e3, gate_pe_array / 1e3,
+      gate_pe_array > 0 ? pe_array / gate_pe_array : 0.0);
   nlohmann::json j = energy::to_json(b, a.mac_count(), "the kernel's job, on chip only: no DRAM");
   j["table"] = table.name;
   j["pe_array_pj"] = pe_array;
@@ -112,12 +124,9 @@ int cmd_power(const cli::CommandLine& cl) {
   if (fst.empty())
     throw InputError("dnngen power: missing --fst WAVE.fst (write one with dnngen cosim --fst)");
   if (!json.empty()) cli::check_output_path(json, "--json");
-  std::optional<std::array<uint64_t, 3>> shape;
-  if (cl.has("gemm")) {
-    if (cfg.engine != "systolic" || cfg.systolic.row_stationary())
-      throw InputError("--gemm: the analytical comparison covers the systolic WS / OS array only");
-    shape = gemm_shape(cl.get("gemm"));
-  }
+  // The same job's analytical counts, before the long synthesis (bad tensors: exit 2 now).
+  std::optional<energy::Actions> actions;
+  if (cl.has("in")) actions = engines::find(cfg).job_actions(cfg, job_of(cfg, cl));
   const auto start = std::chrono::steady_clock::now();
   const eda::FstActivity activity = eda::read_fst_activity(fst);
   const double fst_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -125,7 +134,7 @@ int cmd_power(const cli::CommandLine& cl) {
   report.fst_seconds = fst_seconds;
   std::cout << synth::format_table(report);
   nlohmann::json j = synth::to_json(report);
-  if (shape) j["analytical"] = analytical(cfg, *shape, report);
+  if (actions) j["analytical"] = analytical(*actions, report);
   cli::write_json_report(json, j);
   return 0;
 }

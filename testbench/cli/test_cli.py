@@ -1604,6 +1604,18 @@ class InferTests(CliTestCase):
         self.assertEqual(engine[2]["descriptors"], 6)
         self.assertEqual(engine[0]["macs_per_sample"], 8 * 8 * 8 * 9)
         self.assertIn("including data movement", p.stdout)
+        # Energy: per layer and for the network, DRAM included, the layers adding up.
+        energy = report["energy"]
+        self.assertEqual(energy["table"], "horowitz_45nm")
+        self.assertIn("DRAM", energy["scope"])
+        self.assertGreater(energy["levels_pj"]["dram"], 0)
+        self.assertGreater(energy["levels_pj"]["mac"], 0)
+        self.assertAlmostEqual(sum(l["energy"]["total_pj"] for l in engine), energy["total_pj"],
+                               delta=1e-6 * energy["total_pj"])
+        self.assertAlmostEqual(energy["pj_per_inference"] * report["samples"], energy["total_pj"],
+                               delta=1e-6 * energy["total_pj"])
+        self.assertIn("pJ/MAC", p.stdout)
+        self.assertIn("inferences/J", p.stdout)
 
     def test_digits_convolutions_on_the_row_stationary_engine(self):
         rep = self.path("r.json")
@@ -1663,6 +1675,9 @@ class InferTests(CliTestCase):
             (["--count", "x"], ["--count x", "number"]),
             (["--count", "100000"], ["test_images.npy", "100000"]),
             (["--labels", self.digits("test_images.npy")], ["test_images.npy", "labels"]),
+            (["--energy-table", self.path("none.yaml")], ["none.yaml", "cannot read"]),
+            (["--energy-table", self.write("t.yaml", "name: t\nsource: s\nnode_nm: 45\n")],
+             ["t.yaml", "missing key 'int_add_pj'"]),
         ]
         for extra, needles in cases:
             with self.subTest(extra=extra):
@@ -2071,7 +2086,7 @@ class PowerTests(CliTestCase):
     Yosys + OpenSTA report_power with the default Liberty (OSU 0.18 um) at 200 MHz. Power and leakage are positive,
     every flip-flop's output gets a measured activity, and a job with all-zero operands has
     clearly lower dynamic power than a random one; bad input exits 2 with one message and no
-    report; with --gemm, the analytical energy of the same job is beside it."""
+    report; with the job's --in tensors, the analytical energy of the same job is beside it."""
 
     def setUp(self):
         if not command_available("power"):
@@ -2084,9 +2099,10 @@ class PowerTests(CliTestCase):
                                    "--in", "B=" + self.save(name + "_b.npy", b), "--fst", fst, timeout=900))
         return fst
 
-    def power(self, fst, name, gemm):
+    def power(self, fst, name):
         rep = self.path(name + ".json")
-        p = self.dnngen("power", self.config(), "--fst", fst, "--clock-mhz", "200", "--gemm", gemm,
+        p = self.dnngen("power", self.config(), "--fst", fst, "--clock-mhz", "200", "--in",
+                        "A=" + self.path(name + "_a.npy"), "--in", "B=" + self.path(name + "_b.npy"),
                         "--json", rep, timeout=900)
         self.assert_ok(p)
         self.assertIn("activity: measured on", p.stdout)
@@ -2095,8 +2111,8 @@ class PowerTests(CliTestCase):
     def test_power_random_against_zero_operands(self):
         rng = np.random.default_rng(15)
         a, b = rand_int8(rng, (16, 32)), rand_int8(rng, (32, 16))
-        rand = self.power(self.job_fst("random", a, b), "random", "16x16x32")
-        zero = self.power(self.job_fst("zero", np.zeros_like(a), np.zeros_like(b)), "zero", "16x16x32")
+        rand = self.power(self.job_fst("random", a, b), "random")
+        zero = self.power(self.job_fst("zero", np.zeros_like(a), np.zeros_like(b)), "zero")
         for r in (rand, zero):
             self.assertGreater(r["total"]["total_mw"], 0)
             self.assertGreater(r["total"]["leakage_mw"], 0)
@@ -2123,8 +2139,8 @@ class PowerTests(CliTestCase):
         corrupt = self.write("corrupt.fst", "not a waveform\n")
         self.assert_bad_input(["power", self.config(), "--fst", corrupt, "--json", "r.json"], ["corrupt.fst"])
         self.assert_bad_input(["power", self.config(), "--json", "r.json"], ["--fst"])
-        self.assert_bad_input(["power", self.config(), "--fst", missing, "--gemm", "4x4", "--json", "r.json"],
-                              ["--gemm", "MxNxK"])
+        self.assert_bad_input(["power", self.config(), "--fst", missing, "--in", "A", "--json", "r.json"],
+                              ["--in A", "NAME=VALUE"])
         fst = self.job_fst("small", np.ones((4, 4), np.int8), np.ones((4, 4), np.int8))
         for clock in ("fast", "0", "-5"):
             self.assert_bad_input(["power", self.config(), "--fst", fst, "--clock-mhz=" + clock, "--json", "r.json"],

@@ -136,6 +136,12 @@ TEST(Energy, ActionsMergeBySameKind) {
   EXPECT_EQ(a.memories[0].reads, 4u);
   EXPECT_EQ(a.memories[0].writes, 6u);
   EXPECT_EQ(a.dram_write_bytes, 7u);
+  // Bit-serial terms join their widths' group but count the work's MACs only.
+  a.add_serial_terms(8, 24, 100, 7);
+  EXPECT_EQ(a.macs[1].count, 105u);
+  EXPECT_EQ(a.mac_count(), 19u);
+  a *= 2;
+  EXPECT_EQ(a.mac_count(), 38u);
 }
 
 }  // namespace

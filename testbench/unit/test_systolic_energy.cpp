@@ -84,7 +84,8 @@ TEST(SystolicEnergy, BitSerialCountsSipCyclesAsOneBitTerms) {
   add_job_actions(p, {4, 4, 32, true, true}, 1000, stripes);
   ASSERT_EQ(stripes.macs.size(), 1u);
   EXPECT_EQ(stripes.macs[0].a_bits, 1u);
-  EXPECT_EQ(stripes.mac_count(), 16000u);
+  EXPECT_EQ(stripes.macs[0].count, 16000u);           // 1 x 16-bit terms
+  EXPECT_EQ(stripes.mac_count(), 4u * 4 * 32);        // the work's MACs
   EXPECT_EQ(memory(stripes, "a_buffer").reads, 8u);   // 2 bricks x 4 window sub-banks
   EXPECT_EQ(memory(stripes, "b_buffer").reads, 32u);  // 2 bricks x 16 lane sub-banks
   p.mode = config::BitserialMode::kParallel;

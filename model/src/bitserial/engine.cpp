@@ -91,7 +91,8 @@ const engine::Engine& engine() {
                                 engine::no_array,
                                 {{"dnn_bitserial_sip", "pe"}},
                                 "bitserial",
-                                engine::rtl_parameter_fields};
+                                engine::rtl_parameter_fields,
+                                nullptr};  // tools/engines.cpp: systolic::bitserial_job_actions
   return e;
 }
 

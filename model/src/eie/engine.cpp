@@ -137,6 +137,14 @@ int bench(const config::Config& cfg, const std::string& network, const std::stri
   return 0;
 }
 
+// Every layer of the chain's job on the kernel.
+energy::Actions job_actions(const config::Config& cfg, const cli::JobOptions& opts) {
+  energy::Actions a;
+  for (const auto& t : run_chain(cfg.eie, load_chain(cfg.eie, opts)).timing)
+    a += eie::job_actions(cfg.eie, t);
+  return a;
+}
+
 }  // namespace
 
 const engine::Engine& engine() {
@@ -151,7 +159,8 @@ const engine::Engine& engine() {
                                 engine::no_array,
                                 {{"dnn_eie_au", "pe"}, {"dnn_eie_act_rw", "pe"}},
                                 "eie",
-                                engine::rtl_parameter_fields};
+                                engine::rtl_parameter_fields,
+                                job_actions};
   return e;
 }
 

@@ -41,6 +41,16 @@ const char* level_name(Level level) {
 }
 
 void Actions::add_macs(unsigned a_bits, unsigned w_bits, unsigned acc_bits, uint64_t count) {
+  mac_ops += count;
+  add_group(a_bits, w_bits, acc_bits, count);
+}
+
+void Actions::add_serial_terms(unsigned w_bits, unsigned acc_bits, uint64_t terms, uint64_t work_macs) {
+  mac_ops += work_macs;
+  add_group(1, w_bits, acc_bits, terms);
+}
+
+void Actions::add_group(unsigned a_bits, unsigned w_bits, unsigned acc_bits, uint64_t count) {
   if (count == 0) return;
   for (auto& g : macs) {
     if (g.a_bits == a_bits && g.w_bits == w_bits && g.acc_bits == acc_bits) {
@@ -63,14 +73,9 @@ void Actions::add_memory(const std::string& name, Level level, int64_t capacity_
   memories.push_back({name, level, capacity_bytes, width_bits, reads, writes});
 }
 
-uint64_t Actions::mac_count() const {
-  uint64_t n = 0;
-  for (const auto& g : macs) n += g.count;
-  return n;
-}
-
 Actions& Actions::operator+=(const Actions& o) {
-  for (const auto& g : o.macs) add_macs(g.a_bits, g.w_bits, g.acc_bits, g.count);
+  for (const auto& g : o.macs) add_group(g.a_bits, g.w_bits, g.acc_bits, g.count);
+  mac_ops += o.mac_ops;
   for (const auto& m : o.memories)
     add_memory(m.name, m.level, m.capacity_bytes, m.width_bits, m.reads, m.writes);
   array_bits += o.array_bits;
@@ -80,6 +85,7 @@ Actions& Actions::operator+=(const Actions& o) {
 
 Actions& Actions::operator*=(uint64_t times) {
   for (auto& g : macs) g.count *= times;
+  mac_ops *= times;
   for (auto& m : memories) m.reads *= times, m.writes *= times;
   array_bits *= times;
   dram_read_bytes *= times, dram_write_bytes *= times;

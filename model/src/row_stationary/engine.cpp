@@ -95,7 +95,10 @@ const engine::Engine& engine() {
                                 array_size,
                                 {{"dnn_systolic_mul", "pe"}, {"dnn_systolic_skew", "skew"}},
                                 "row_stationary",
-                                engine::systolic_section_fields};
+                                engine::systolic_section_fields,
+                                [](const config::Config& cfg, const cli::JobOptions& opts) {
+                                  return core_actions(cfg.row_stationary, job_from_inputs(cfg, opts).job);
+                                }};
   return e;
 }
 

@@ -12,6 +12,7 @@
 
 #include "dnngen/common/output_dir.hpp"
 #include "dnngen/config/energy_table.hpp"
+#include "dnngen/systolic/energy_actions.hpp"
 #include "dnngen/systolic/host_job.hpp"
 #include "dnngen/systolic/network_estimate.hpp"
 #include "dnngen/systolic/shell_run.hpp"
@@ -89,6 +90,13 @@ int bench(const config::Config& cfg, const std::string& network, const std::stri
 
 int64_t array_size(const config::Config& cfg) { return int64_t{cfg.systolic.rows} * cfg.systolic.cols; }
 
+// The job's GEMM (a conv2d lowered by im2col, as the host runs it) on the kernel.
+energy::Actions job_actions(const config::Config& cfg, const cli::JobOptions& opts) {
+  const auto job = host_job_from_inputs(cfg, opts);
+  return gemm_actions(kernel_params(cfg.systolic), static_cast<uint64_t>(job.a.shape[0]),
+                      static_cast<uint64_t>(job.b.shape[1]), static_cast<uint64_t>(job.a.shape[1]), false);
+}
+
 }  // namespace
 
 const engine::Engine& engine() {
@@ -103,7 +111,8 @@ const engine::Engine& engine() {
                                 array_size,
                                 {{"dnn_systolic_mul", "pe"}, {"dnn_systolic_skew", "skew"}},
                                 "systolic",
-                                engine::systolic_section_fields};
+                                engine::systolic_section_fields,
+                                job_actions};
   return e;
 }
 

@@ -42,14 +42,20 @@ struct Actions {
   std::vector<MemoryAccesses> memories;
   uint64_t array_bits = 0;  // bits moved between PEs or over the array's buses (per receiver)
   uint64_t dram_read_bytes = 0, dram_write_bytes = 0;
+  uint64_t mac_ops = 0;  // the multiply-accumulates of the work (a bit-serial term is not one)
 
   // Adds to the group of the same widths / the memory of the same name (and geometry).
   void add_macs(unsigned a_bits, unsigned w_bits, unsigned acc_bits, uint64_t count);
+  // A bit-serial engine's `terms` 1 x w_bits steps doing `macs` multiply-accumulates.
+  void add_serial_terms(unsigned w_bits, unsigned acc_bits, uint64_t terms, uint64_t work_macs);
   void add_memory(const std::string& name, Level level, int64_t capacity_bytes, unsigned width_bits,
                   uint64_t reads, uint64_t writes);
-  uint64_t mac_count() const;  // all groups
+  uint64_t mac_count() const { return mac_ops; }
   Actions& operator+=(const Actions& o);
   Actions& operator*=(uint64_t times);  // the same work `times` over (e.g. a layer's groups)
+
+ private:
+  void add_group(unsigned a_bits, unsigned w_bits, unsigned acc_bits, uint64_t count);
 };
 
 // pJ per level, and per memory.

@@ -17,6 +17,7 @@
 
 #include "dnngen/cli/job_options.hpp"
 #include "dnngen/config/config.hpp"
+#include "dnngen/energy/energy.hpp"
 #include "dnngen/workload/network.hpp"
 
 namespace dnngen::engine {
@@ -54,6 +55,10 @@ struct Engine {
   // Every configuration key and its value as written in YAML, in the order of the
   // columns of a sweep report.
   std::vector<std::pair<std::string, std::string>> (*config_fields)(const config::Config& cfg);
+  // The analytical action counts (energy/energy.hpp) of the kernel job of `run`'s --in
+  // tensors, --op and --param: on chip only, no DRAM (`dnngen power` prints them beside the
+  // gate-level power of the same job). InputError on bad input.
+  energy::Actions (*job_actions)(const config::Config& cfg, const cli::JobOptions& opts);
 };
 
 // The array_size of an engine without a 2-D PE array.

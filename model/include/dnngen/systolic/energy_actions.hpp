@@ -8,6 +8,7 @@
 // rtl/shell/dnn_shell_systolic.sv); docs/energy_power.md lists what each count is.
 #include <cstdint>
 
+#include "dnngen/cli/job_options.hpp"
 #include "dnngen/energy/energy.hpp"
 #include "dnngen/systolic/shell_layer.hpp"
 
@@ -30,6 +31,11 @@ void add_job_actions(const ShellParams& p, const CoreJob& job, uint64_t bitseria
 // The core's part alone (the kernel top: no output tile, bias or quant buffers).
 void add_core_job_actions(const ShellParams& p, const CoreJob& job, uint64_t bitserial_sip_cycles,
                           energy::Actions& a);
+
+// A bit-serial configuration's kernel job of `run`'s --in A, --in B and --param precision
+// (gemm only), counted on the core the shell holds (its buffers' layout): the tiles' busy
+// SIP cycles from the activations' bits, as the cycle model times them.
+energy::Actions bitserial_job_actions(const config::Config& cfg, const cli::JobOptions& opts);
 
 // The WS / OS array's parameters for these counts (the kernel top's: no shell).
 ShellParams kernel_params(const config::SystolicConfig& cfg);
