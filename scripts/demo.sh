@@ -175,7 +175,7 @@ rows = [
                     f'{I["samples_per_second"]:.0f} images/s on the RTL, RTL == model on every layer: {"yes" if I.get("rtl_matches_model") else "NO"}'),
     ("energy", f'ResNet-50 through the shell: {field(r"(energy [0-9.]+ [a-zA-Z]+ [(][^)]*[)], [0-9.]+ pJ/MAC, [0-9.]+ TOPS/W)", shell_energy)} '
                f'(45 nm, DRAM included); digits CNN: {I["energy"]["pj_per_inference"] / 1e3:.0f} nJ an image, '
-               f'{I["energy"]["pj_per_mac"]:.1f} pJ/MAC with its DRAM traffic (docs/energy_power.md)'),
+               f'{I["energy"]["pj_per_mac"]:.1f} pJ/MAC with its DRAM traffic (docs/energy.md)'),
 ]
 w = max(len(k) for k, _ in rows)
 for k, v in rows:
