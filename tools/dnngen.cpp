@@ -24,6 +24,7 @@
 #include "dnngen/common/process.hpp"
 #include "dnngen/common/version.hpp"
 #include "dnngen/config/config.hpp"
+#include "dnngen/config/energy_table.hpp"
 #include "dnngen/eie/compress_cli.hpp"
 #include "dnngen/generate/bundle.hpp"
 #include "dnngen/generate/verilog2005.hpp"
@@ -220,6 +221,7 @@ int cmd_sweep(const CommandLine& cl) {
   if (options.base_configs.empty()) throw InputError("dnngen sweep: missing CONFIG.yaml");
   if (out.empty()) throw InputError("dnngen sweep: missing -o DIR");
   sweep::check_sweep_output(out);  // refuse before hours of synthesis
+  config::load_energy_table();     // the report prices the energy with it: a bad table now
 
   // One line per point, rewritten in place on a terminal.
   const bool tty = ::isatty(STDERR_FILENO) != 0;

@@ -1544,6 +1544,14 @@ class BenchTests(CliTestCase):
                     for l in layers:
                         if all(k in l for k in ("M", "N", "K", "groups")):
                             self.assertEqual(l["macs"], l["M"] * l["N"] * l["K"] * l["groups"], l.get("name"))
+                    # Energy (with the DRAM bytes of the shell model): the layers add up.
+                    energy = report["energy"]
+                    self.assertEqual(energy["table"], "horowitz_45nm")
+                    self.assertGreater(energy["levels_pj"]["dram"], 0)
+                    self.assertAlmostEqual(sum(l["energy"]["total_pj"] for l in layers), energy["total_pj"],
+                                           delta=1e-6 * energy["total_pj"])
+                    self.assertAlmostEqual(energy["pj_per_mac"] * report["macs"], energy["total_pj"],
+                                           delta=1e-6 * energy["total_pj"])
 
     def test_bench_missing_network_file(self):
         rep = self.path("r.json")
@@ -1555,6 +1563,17 @@ class BenchTests(CliTestCase):
         rep = self.path("r.json")
         self.assert_bad_input(["bench", self.config(), "--network", net, "--json", rep],
                               ["broken.csv"], absent=[rep])
+
+    def test_bad_energy_table(self):
+        # DNNGEN_ENERGY_TABLE names the table of bench and sweep: a bad one is exit 2 at once.
+        table = self.write("table.yaml", "name: t\nsource: s\nnode_nm: 45\ncolour: red\n")
+        env = dict(os.environ, DNNGEN_ENERGY_TABLE=table)
+        rep = self.path("r.json")
+        self.assert_bad_input(["bench", self.config(), "--network", self.network(), "--json", rep],
+                              ["table.yaml", "unknown key 'colour'"], absent=[rep], env=env)
+        out = self.path("sweep")
+        self.assert_bad_input(["sweep", self.config(), "--set", "systolic.rows=2,4", "-o", out],
+                              ["table.yaml", "unknown key 'colour'"], absent=[out], env=env)
 
     def test_bench_bad_config(self):
         cfg = self.write("bad.yaml", config_text(acc_bits="12"))
