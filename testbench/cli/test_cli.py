@@ -2120,7 +2120,9 @@ class PowerTests(CliTestCase):
 
     def power(self, fst, name):
         rep = self.path(name + ".json")
-        p = self.dnngen("power", self.config(), "--fst", fst, "--clock-mhz", "200", "--in",
+        # The synthesis work directory inside the test's own, not a new one in /tmp.
+        p = self.dnngen("power", self.config(), "--fst", fst, "--clock-mhz", "200", "--work-dir",
+                        self.path(name + "_work"), "--in",
                         "A=" + self.path(name + "_a.npy"), "--in", "B=" + self.path(name + "_b.npy"),
                         "--json", rep, timeout=900)
         self.assert_ok(p)

@@ -735,7 +735,14 @@ PowerReport run_power(const config::Config& cfg, const eda::FstActivity& fst, co
   const fs::path work = r.synth.work_dir;
 
   const FlatNetlist net = NetlistParser(detail::slurp(work / detail::kStaNetlistName)).parse();
-  check_ports(net, map, fst, top);
+  try {
+    check_ports(net, map, fst, top);
+  } catch (const InputError&) {
+    // Bad input leaves nothing behind: the temporary work directory goes (a --work-dir stays).
+    std::error_code ec;
+    if (options.work_dir.empty()) fs::remove_all(work, ec);
+    throw;
+  }
   const Liberty lib = detail::load_asic_liberty(so);  // checked by run_synth already
   const CellRoles roles = cell_roles(net, lib);
   ActivityCoverage& cov = r.coverage;
