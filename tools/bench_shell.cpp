@@ -85,8 +85,9 @@ class EnergyTally {
     return macs == 0 ? 0.0 : pj / static_cast<double>(macs);
   }
   // "energy (45 nm, table): ... (DRAM through the shell's DMA included)", per level.
-  void print(uint64_t macs) const {
+  void print() const {
     const energy::Breakdown b = energy::evaluate(all_, table_);
+    const uint64_t macs = all_.mac_count();
     std::string levels;
     for (size_t l = 0; l < energy::kLevels; ++l)
       levels += fmt::format(" {} {:.2f}", energy::level_name(static_cast<energy::Level>(l)),
@@ -310,7 +311,7 @@ int run_bitserial(const config::Config& cfg, const std::string& network) {
   fmt::print("{:<10} {:>20} {:>4} {:>12} {:>12} {:>7} {:>12} {:>7} {:>7}\n", "layer", "GEMM MxNxK (groups)",
              "p", "kernel", "shell", "ratio", "DRAM bytes", "wait", "pJ/MAC");
   std::mt19937_64 rng(1);
-  uint64_t kernel = 0, shell = 0, bytes = 0, seed = 1, macs = 0;
+  uint64_t kernel = 0, shell = 0, bytes = 0, seed = 1;
   EnergyTally energy;
   const auto t0 = std::chrono::steady_clock::now();
   for (const auto& layer : workload::load_network(network)) {
@@ -342,7 +343,6 @@ int run_bitserial(const config::Config& cfg, const std::string& network) {
         systolic::layer_cycles(p, d, memory, cfg.memory.latency, cfg.memory.bytes_per_cycle);
     const auto g = static_cast<uint64_t>(layer.groups);
     kernel += g * compute, shell += g * t.cycles, bytes += g * (t.bytes_read + t.bytes_written);
-    macs += g * t.macs;
     fmt::print(
         "{:<10} {:>20} {:>4} {:>12} {:>12} {:>7.3f} {:>12} {:>6.1f}% {:>7.2f}\n", layer.name,
         fmt::format("{}x{}x{} ({})", m, n, k, layer.groups), prof.precision, g * compute, g * t.cycles,
@@ -354,7 +354,7 @@ int run_bitserial(const config::Config& cfg, const std::string& network) {
       "({:.3f}x), {:.1f} MB moved; model time {:.2f} s\n",
       kernel, shell, static_cast<double>(shell) / static_cast<double>(kernel), bytes / 1e6,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  energy.print(macs);
+  energy.print();
   return 0;
 }
 
@@ -452,7 +452,7 @@ int run_rs(config::Config cfg, int argc, char** argv) {
       fit, layers, macs, core, util(core), shell, util(shell),
       core == 0 ? 0.0 : static_cast<double>(shell) / static_cast<double>(core), read / 1e6, written / 1e6,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  energy.print(macs);
+  energy.print();
   return 0;
 }
 
@@ -558,7 +558,7 @@ int run(int argc, char** argv) {
       "their roofline (network {:.3f} x roofline); model time {:.2f} s\n",
       macs, compute, 100 * u_compute, total, 100 * u_shell, 100 * u_shell / u_compute, bytes / 1e6, within,
       layers.size(), static_cast<double>(total) / static_cast<double>(roof_total), seconds);
-  energy.print(macs);
+  energy.print();
   return 0;
 }
 

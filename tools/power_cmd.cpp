@@ -72,18 +72,8 @@ cli::JobOptions job_of(const config::Config& cfg, const cli::CommandLine& cl) {
   o.kernel = true;
   o.op = cl.has("op") ? cl.get("op") : engines::find(cfg).ops.front();
   o.op_given = cl.has("op");
-  const auto pairs = [](const std::vector<std::string>& items, const std::string& what) {
-    std::map<std::string, std::string> out;
-    for (const auto& item : items) {
-      const auto eq = item.find('=');
-      if (eq == std::string::npos || eq == 0 || eq + 1 == item.size())
-        throw InputError(fmt::format("--{} {}: expected NAME=VALUE", what, item));
-      out[item.substr(0, eq)] = item.substr(eq + 1);
-    }
-    return out;
-  };
-  o.inputs = pairs(cl.list("in"), "in");
-  o.params = pairs(cl.list("param"), "param");
+  o.inputs = cli::parse_bindings(cl, "in");
+  o.params = cli::parse_bindings(cl, "param");
   return o;
 }
 

@@ -2161,7 +2161,7 @@ class PowerTests(CliTestCase):
         self.assert_bad_input(["power", self.config(), "--fst", corrupt, "--json", "r.json"], ["corrupt.fst"])
         self.assert_bad_input(["power", self.config(), "--json", "r.json"], ["--fst"])
         self.assert_bad_input(["power", self.config(), "--fst", missing, "--in", "A", "--json", "r.json"],
-                              ["--in A", "NAME=VALUE"])
+                              ["--in 'A'", "NAME=VALUE"])
         fst = self.job_fst("small", np.ones((4, 4), np.int8), np.ones((4, 4), np.int8))
         for clock in ("fast", "0", "-5"):
             self.assert_bad_input(["power", self.config(), "--fst", fst, "--clock-mhz=" + clock, "--json", "r.json"],

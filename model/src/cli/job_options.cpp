@@ -49,16 +49,6 @@ void check_distinct_paths(const JobOptions& o) {
   }
 }
 
-std::map<std::string, std::string> parse_bindings(const CommandLine& cl, const char* key) {
-  std::map<std::string, std::string> out;
-  for (const auto& b : cl.list(key)) {
-    const auto [name, value] = split_binding(std::string("--") + key, b);
-    if (out.count(name)) throw InputError(std::string("--") + key + " " + name + " given twice");
-    out[name] = value;
-  }
-  return out;
-}
-
 void expect_names(const std::map<std::string, std::string>& got, const std::vector<std::string>& want,
                   const std::string& what, const std::string& op) {
   for (const auto& [name, value] : got) {
@@ -73,6 +63,16 @@ void expect_names(const std::map<std::string, std::string>& got, const std::vect
 }
 
 }  // namespace
+
+std::map<std::string, std::string> parse_bindings(const CommandLine& cl, const char* key) {
+  std::map<std::string, std::string> out;
+  for (const auto& b : cl.list(key)) {
+    const auto [name, value] = split_binding(std::string("--") + key, b);
+    if (out.count(name)) throw InputError(std::string("--") + key + " " + name + " given twice");
+    out[name] = value;
+  }
+  return out;
+}
 
 void check_output_path(const std::string& path, const std::string& what) {
   // The file is made beside a symbolic link's target (output::OutputSet puts its temporary

@@ -103,7 +103,6 @@ class MapReader {
     return static_cast<unsigned>(get_int(key, lo, hi, note));
   }
 
-  // YAML 1.2 core-schema booleans only; "yes"/"on" are YAML 1.1 and easy to misread.
   // A finite number in [lo, hi] (integers are numbers too).
   double get_double(const std::string& key, double lo, double hi) const {
     const YAML::Node& node = require(key);
@@ -121,6 +120,7 @@ class MapReader {
     return value;
   }
 
+  // YAML 1.2 core-schema booleans only; "yes"/"on" are YAML 1.1 and easy to misread.
   bool get_bool(const std::string& key) const {
     const YAML::Node& node = require(key);
     if (is_plain_scalar(node)) {

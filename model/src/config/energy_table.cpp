@@ -29,8 +29,10 @@ double power_law(const std::map<unsigned, double>& anchors, double x) {
   return lo->second * std::pow(x / lo->first, exponent);
 }
 
-std::map<unsigned, double> read_anchors(const MapReader& parent, const YAML::Node& node,
-                                        const std::string& key, const std::string& source) {
+// {bits: pJ, ...} of at least two widths.
+std::map<unsigned, double> read_anchors(const MapReader& parent, const std::string& key,
+                                        const std::string& source) {
+  const YAML::Node& node = parent.require(key);
   if (!node.IsMap()) parent.fail_at(key, "must be a mapping of bit widths to pJ, e.g. {8: 0.03, 32: 0.1}");
   MapReader r(node, key, source);
   std::map<unsigned, double> anchors;
@@ -46,7 +48,7 @@ std::map<unsigned, double> read_anchors(const MapReader& parent, const YAML::Nod
   return anchors;
 }
 
-// {pj, bits} of one access; `extra` adds the SRAM's reference capacity and exponent.
+// {pj, bits} of one access; with `sram`, also its reference capacity and exponent.
 void read_access(const MapReader& parent, const std::string& key, const std::string& source, double& pj,
                  unsigned& bits, EnergyTable* sram = nullptr) {
   const YAML::Node& node = parent.require(key);
@@ -101,8 +103,8 @@ EnergyTable parse_energy_table(const std::string& yaml_text, const std::string& 
   t.source = r.get_string("source");
   t.node_nm = r.get_double("node_nm", 1, 1e4);
   t.scale = r.has("scale") ? r.get_double("scale", 1e-6, 1e6) : 1.0;
-  t.add_pj = read_anchors(r, r.require("int_add_pj"), "int_add_pj", source_name);
-  t.mult_pj = read_anchors(r, r.require("int_mult_pj"), "int_mult_pj", source_name);
+  t.add_pj = read_anchors(r, "int_add_pj", source_name);
+  t.mult_pj = read_anchors(r, "int_mult_pj", source_name);
   read_access(r, "register_file", source_name, t.rf_pj, t.rf_bits);
   read_access(r, "sram", source_name, t.sram_pj, t.sram_bits, &t);
   read_access(r, "dram", source_name, t.dram_pj, t.dram_bits);

@@ -3,7 +3,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace dnngen::energy {
@@ -96,19 +95,6 @@ double Breakdown::total() const {
   double t = 0;
   for (double v : pj) t += v;
   return t;
-}
-
-Breakdown& Breakdown::operator+=(const Breakdown& o) {
-  for (size_t i = 0; i < kLevels; ++i) pj[i] += o.pj[i];
-  for (const auto& [name, value] : o.memories) {
-    auto it = std::find_if(memories.begin(), memories.end(), [&](const auto& m) { return m.first == name; });
-    if (it == memories.end()) {
-      memories.emplace_back(name, value);
-    } else {
-      it->second += value;
-    }
-  }
-  return *this;
 }
 
 Breakdown& Breakdown::operator*=(double factor) {

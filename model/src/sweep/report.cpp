@@ -7,6 +7,7 @@
 #include "dnngen/config/energy_table.hpp"
 #include "dnngen/energy/energy.hpp"
 #include "dnngen/synth/area.hpp"
+#include "dnngen/workload/network.hpp"
 #include "sweep_internal.hpp"
 
 namespace dnngen::sweep {
@@ -154,13 +155,8 @@ nlohmann::ordered_json to_json(const SweepResult& sweep) {
                       {"dram_bytes", n.dram_read_bytes + n.dram_write_bytes},
                       {"cycles_with_dram", n.cycles_with_dram},
                       {"utilization_with_dram", n.utilization_with_dram}};
-      if (n.actions.mac_count() > 0) {
-        p["network"]["energy"] =
-            energy::to_json(energy::evaluate(n.actions, table), n.macs,
-                            n.has_dram ? "closed-form estimate, with the DRAM bytes of the shell's DMA"
-                                       : "closed-form estimate, on chip only: no DRAM");
-        p["network"]["energy"]["table"] = table.name;
-      }
+      if (n.actions.mac_count() > 0)
+        p["network"]["energy"] = workload::energy_json(n.actions, n.macs, n.has_dram, table);
     } else {
       p["network"] = nullptr;
     }

@@ -188,13 +188,6 @@ std::vector<Layer> load_network(const std::string& path) {
   return parse_rows(csv::read_file(path, "workload file"), path);
 }
 
-nlohmann::json to_json_fields(const LayerEstimate& e);
-nlohmann::json network_fields(const NetworkEstimate& e);
-
-namespace {
-
-// "energy": the actions priced with the table (the estimate's scope: with the DMA's DRAM
-// bytes when it has a memory model).
 nlohmann::json energy_json(const energy::Actions& a, uint64_t macs, bool has_dram,
                            const config::EnergyTable& table) {
   nlohmann::json j =
@@ -206,76 +199,67 @@ nlohmann::json energy_json(const energy::Actions& a, uint64_t macs, bool has_dra
   return j;
 }
 
-}  // namespace
-
 nlohmann::json to_json(const LayerEstimate& e, const config::EnergyTable* table) {
-  nlohmann::json j = to_json_fields(e);
+  nlohmann::json j = {{"name", e.name},
+                      {"type", to_string(e.type)},
+                      {"M", e.gemm.m},
+                      {"N", e.gemm.n},
+                      {"K", e.gemm.k},
+                      {"groups", e.groups},
+                      {"jobs", e.jobs},
+                      {"macs", e.macs},
+                      {"cycles", e.cycles},
+                      {"utilization", e.utilization},
+                      {"scalesim_cycles", e.scalesim_cycles},
+                      {"scalesim_ratio", e.scalesim_ratio},
+                      {"compute_only", !e.has_dram},
+                      {"dram_read_bytes", e.dram_read_bytes},
+                      {"dram_write_bytes", e.dram_write_bytes},
+                      {"memory_cycles", e.memory_cycles},
+                      {"cycles_with_dram", e.cycles_with_dram},
+                      {"utilization_with_dram", e.utilization_with_dram},
+                      {"bound", e.bound}};
   if (table != nullptr) j["energy"] = energy_json(e.actions, e.macs, e.has_dram, *table);
   return j;
-}
-
-nlohmann::json to_json_fields(const LayerEstimate& e) {
-  return {{"name", e.name},
-          {"type", to_string(e.type)},
-          {"M", e.gemm.m},
-          {"N", e.gemm.n},
-          {"K", e.gemm.k},
-          {"groups", e.groups},
-          {"jobs", e.jobs},
-          {"macs", e.macs},
-          {"cycles", e.cycles},
-          {"utilization", e.utilization},
-          {"scalesim_cycles", e.scalesim_cycles},
-          {"scalesim_ratio", e.scalesim_ratio},
-          {"compute_only", !e.has_dram},
-          {"dram_read_bytes", e.dram_read_bytes},
-          {"dram_write_bytes", e.dram_write_bytes},
-          {"memory_cycles", e.memory_cycles},
-          {"cycles_with_dram", e.cycles_with_dram},
-          {"utilization_with_dram", e.utilization_with_dram},
-          {"bound", e.bound}};
 }
 
 nlohmann::json to_json(const NetworkEstimate& e, const config::EnergyTable* table) {
   nlohmann::json layers = nlohmann::json::array();
   for (const LayerEstimate& l : e.layers) layers.push_back(to_json(l, table));
-  nlohmann::json j = network_fields(e);
-  j["layers"] = std::move(layers);
+  nlohmann::json j = {
+      {"network", e.name},
+      {"rows", e.cfg.rows},
+      {"cols", e.cfg.cols},
+      {"dataflow", config::to_string(e.cfg.dataflow)},
+      {"max_m", e.cfg.max_m},
+      {"max_n", e.cfg.max_n},
+      {"max_k", e.cfg.max_k},
+      {"jobs", e.jobs},
+      {"macs", e.macs},
+      {"cycles", e.cycles},
+      {"utilization", e.utilization},
+      {"scalesim_cycles", e.scalesim_cycles},
+      {"scalesim_ratio", e.scalesim_ratio},
+      {"scalesim_note",
+       "SCALE-Sim v2 compute cycles of the same dataflow (stall-free, operands in its SRAM)"},
+      {"cycles_note", e.has_dram
+                          ? "cycles and utilization: compute only; *_with_dram: including data movement"
+                          : "compute only: no data movement model for this engine"},
+      {"memory",
+       {{"bytes_per_cycle", e.memory.bytes_per_cycle},
+        {"latency", e.memory.latency},
+        {"data_bits", e.memory.data_bits},
+        {"max_burst", e.memory.max_burst},
+        {"outstanding", e.memory.outstanding},
+        {"effective_bytes_per_cycle", e.memory.effective_bytes_per_cycle()}}},
+      {"dram_read_bytes", e.dram_read_bytes},
+      {"dram_write_bytes", e.dram_write_bytes},
+      {"memory_cycles", e.memory_cycles},
+      {"cycles_with_dram", e.cycles_with_dram},
+      {"utilization_with_dram", e.utilization_with_dram},
+      {"layers", std::move(layers)}};
   if (table != nullptr) j["energy"] = energy_json(e.actions, e.macs, e.has_dram, *table);
   return j;
-}
-
-nlohmann::json network_fields(const NetworkEstimate& e) {
-  return {{"network", e.name},
-          {"rows", e.cfg.rows},
-          {"cols", e.cfg.cols},
-          {"dataflow", config::to_string(e.cfg.dataflow)},
-          {"max_m", e.cfg.max_m},
-          {"max_n", e.cfg.max_n},
-          {"max_k", e.cfg.max_k},
-          {"jobs", e.jobs},
-          {"macs", e.macs},
-          {"cycles", e.cycles},
-          {"utilization", e.utilization},
-          {"scalesim_cycles", e.scalesim_cycles},
-          {"scalesim_ratio", e.scalesim_ratio},
-          {"scalesim_note",
-           "SCALE-Sim v2 compute cycles of the same dataflow (stall-free, operands in its SRAM)"},
-          {"cycles_note", e.has_dram
-                              ? "cycles and utilization: compute only; *_with_dram: including data movement"
-                              : "compute only: no data movement model for this engine"},
-          {"memory",
-           {{"bytes_per_cycle", e.memory.bytes_per_cycle},
-            {"latency", e.memory.latency},
-            {"data_bits", e.memory.data_bits},
-            {"max_burst", e.memory.max_burst},
-            {"outstanding", e.memory.outstanding},
-            {"effective_bytes_per_cycle", e.memory.effective_bytes_per_cycle()}}},
-          {"dram_read_bytes", e.dram_read_bytes},
-          {"dram_write_bytes", e.dram_write_bytes},
-          {"memory_cycles", e.memory_cycles},
-          {"cycles_with_dram", e.cycles_with_dram},
-          {"utilization_with_dram", e.utilization_with_dram}};
 }
 
 std::string format_table(const NetworkEstimate& e, const config::EnergyTable* table) {

@@ -51,6 +51,10 @@ std::string job_usage(const std::string& command);
 // option and what was expected.
 JobOptions job_options_from(const std::string& command, const CommandLine& cl);
 
+// The NAME=VALUE items of a repeatable option (--in, --param, --out); InputError for an
+// item without '=' and for a name given twice.
+std::map<std::string, std::string> parse_bindings(const CommandLine& cl, const char* key);
+
 // Parses argv after the command word (the simulators' entry point). With --help the
 // result holds only config_path = "--help": print job_usage(command).
 JobOptions parse_job_options(const std::string& command, const std::vector<std::string>& args);

@@ -2,7 +2,7 @@
 // Analytical energy: what an engine did (its action counts, counted by its cycle model)
 // priced with an energy table (config/energy_table.hpp), level by level as in Accelergy
 // and the Eyeriss energy model: DRAM, on-chip buffers (SRAM), the array's interconnect,
-// register files and scratchpads, and the MACs. docs/energy_power.md.
+// register files and scratchpads, and the MACs. docs/energy.md.
 #include <array>
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>
@@ -64,7 +64,6 @@ struct Breakdown {
   std::vector<std::pair<std::string, double>> memories;  // name -> pJ
   double total() const;
   double at(Level level) const { return pj[static_cast<size_t>(level)]; }
-  Breakdown& operator+=(const Breakdown& o);
   Breakdown& operator*=(double factor);  // e.g. 1 / samples: per inference
 };
 

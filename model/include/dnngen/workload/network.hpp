@@ -93,6 +93,11 @@ struct NetworkEstimate {
   energy::Actions actions;  // every layer's
 };
 
+// The energy of an estimate's actions priced with the table (energy::to_json and the
+// table's name), its scope saying whether the DRAM bytes of the shell model are in.
+nlohmann::json energy_json(const energy::Actions& a, uint64_t macs, bool has_dram,
+                           const config::EnergyTable& table);
+
 // With an energy table, each record also has its energy priced by it ("energy").
 nlohmann::json to_json(const LayerEstimate& e, const config::EnergyTable* table = nullptr);
 nlohmann::json to_json(const NetworkEstimate& e, const config::EnergyTable* table = nullptr);
