@@ -14,7 +14,7 @@
 namespace dnngen::rs {
 namespace {
 
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+using numerics::ceil_div;
 
 // The golden convolution is the systolic section's (the same array numerics).
 HostJob finish(const config::Config& cfg, HostJob h) {

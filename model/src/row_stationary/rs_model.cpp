@@ -11,7 +11,7 @@
 namespace dnngen::rs {
 namespace {
 
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+using numerics::ceil_div;
 
 // Job descriptor fields travel on 16-bit ports (dnn_rs_top's DimBits).
 constexpr int64_t kDimLimit = 65535;

@@ -2,15 +2,16 @@
 #include "dnngen/systolic/energy_actions.hpp"
 
 #include <algorithm>
-#include <utility>
-#include <vector>
+
+#include "dnngen/common/numerics.hpp"
+#include "dnngen/systolic/schedule.hpp"
 
 namespace dnngen::systolic {
 namespace {
 
 using energy::Level;
 
-uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+using numerics::ceil_div;
 
 // Bytes of a memory of `depth` words of `width` bits.
 int64_t bytes_of(uint64_t depth, uint64_t width) { return static_cast<int64_t>(ceil_div(depth * width, 8)); }
@@ -137,16 +138,13 @@ ShellParams kernel_params(const config::SystolicConfig& cfg) {
 energy::Actions gemm_actions(const ShellParams& p, uint64_t m, uint64_t n, uint64_t k, bool shell) {
   // Jobs of one (m, n) tile differ only by their K size and place in the K split, and the
   // tiles only by their M and N edge sizes: at most 2 x 2 x 3 distinct jobs.
-  const auto sizes = [](uint64_t dim, uint64_t limit) {
-    std::vector<std::pair<uint64_t, uint64_t>> s;  // (size, count)
-    if (dim / limit > 0) s.emplace_back(limit, dim / limit);
-    if (dim % limit > 0) s.emplace_back(dim % limit, 1);
-    return s;
-  };
   const uint64_t k_jobs = ceil_div(k, p.max_k), k_last = k - (k_jobs - 1) * p.max_k;
+  const DimSplit ms = split_dim(static_cast<int64_t>(m), p.max_m),
+                 ns = split_dim(static_cast<int64_t>(n), p.max_n);
   energy::Actions all;
-  for (const auto& [mj, m_count] : sizes(m, p.max_m)) {
-    for (const auto& [nj, n_count] : sizes(n, p.max_n)) {
+  for (int i = 0; i < ms.parts; ++i) {
+    for (int j = 0; j < ns.parts; ++j) {
+      const auto mj = static_cast<uint64_t>(ms.size[i]), nj = static_cast<uint64_t>(ns.size[j]);
       energy::Actions tile;
       const auto add = [&](uint64_t kj, bool first, bool last, uint64_t times) {
         if (times == 0) return;
@@ -163,7 +161,7 @@ energy::Actions gemm_actions(const ShellParams& p, uint64_t m, uint64_t n, uint6
         add(p.max_k, false, false, k_jobs - 2);
         add(k_last, false, true, 1);
       }
-      tile *= m_count * n_count;
+      tile *= ms.count[i] * ns.count[j];
       all += tile;
     }
   }

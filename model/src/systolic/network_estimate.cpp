@@ -8,35 +8,14 @@
 #include <stdexcept>
 #include <utility>
 
+#include "dnngen/common/numerics.hpp"
 #include "dnngen/systolic/energy_actions.hpp"
 #include "dnngen/systolic/schedule.hpp"
 
 namespace dnngen::systolic {
 namespace {
 
-uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
-
-// A dimension split into jobs of at most `limit`: `full` jobs of size `limit` and at
-// most one edge job of size `edge` (0 if the limit divides the dimension).
-struct DimSplit {
-  std::array<int64_t, 2> size{};
-  std::array<uint64_t, 2> count{};
-  int parts = 0;
-};
-
-DimSplit split_dim(int64_t dim, unsigned limit) {
-  DimSplit s;
-  const int64_t full = dim / limit, edge = dim % limit;
-  if (full > 0) {
-    s.size[s.parts] = limit;
-    s.count[s.parts++] = static_cast<uint64_t>(full);
-  }
-  if (edge > 0) {
-    s.size[s.parts] = edge;
-    s.count[s.parts++] = 1;
-  }
-  return s;
-}
+using numerics::ceil_div;
 
 void check_config(const config::SystolicConfig& cfg) {
   if (cfg.rows == 0 || cfg.cols == 0 || cfg.max_m == 0 || cfg.max_n == 0 || cfg.max_k == 0) {

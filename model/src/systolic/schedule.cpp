@@ -2,10 +2,12 @@
 
 #include <algorithm>
 
+#include "dnngen/common/numerics.hpp"
+
 namespace dnngen::systolic {
 namespace {
 
-uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+using numerics::ceil_div;
 
 bool is_ws(const config::SystolicConfig& cfg) { return cfg.dataflow == config::Dataflow::kWeightStationary; }
 
@@ -22,6 +24,20 @@ uint64_t os_row0_offset(const config::SystolicConfig& cfg, const GemmShape& s) {
 }
 
 }  // namespace
+
+DimSplit split_dim(int64_t dim, unsigned limit) {
+  DimSplit s;
+  const int64_t full = dim / limit, edge = dim % limit;
+  if (full > 0) {
+    s.size[s.parts] = limit;
+    s.count[s.parts++] = static_cast<uint64_t>(full);
+  }
+  if (edge > 0) {
+    s.size[s.parts] = edge;
+    s.count[s.parts++] = 1;
+  }
+  return s;
+}
 
 uint64_t tile_period(const config::SystolicConfig& cfg, const GemmShape& s) {
   const uint64_t r = cfg.rows, c = cfg.cols;

@@ -2,8 +2,18 @@
 // The one set of integer helpers shared by the golden model, the harness and the
 // host driver. Two's complement throughout.
 #include <cstdint>
+#include <type_traits>
 
 namespace dnngen::numerics {
+
+// ceil(a / b) for b > 0 (tiles, jobs and words of a dimension), in 64 bits: signed when
+// either argument is, so the arguments widen before the sum and products of the result
+// do not wrap at 32 bits.
+template <typename A, typename B>
+constexpr auto ceil_div(A a, B b) {
+  using T = std::conditional_t<std::is_signed_v<A> || std::is_signed_v<B>, int64_t, uint64_t>;
+  return (static_cast<T>(a) + static_cast<T>(b) - 1) / static_cast<T>(b);
+}
 
 // Value range of a `bits`-wide integer (bits in 1..64).
 int64_t min_value(unsigned bits, bool is_signed);

@@ -9,6 +9,7 @@
 //    output_schedule().back().cycle on every job (unit-tested).
 //  * scalesim_*_cycles(): SCALE-Sim v2's compute cycles of one GEMM layer (stall-free, its
 //    default bandwidth mode), for comparison.
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -34,6 +35,15 @@ struct CycleEstimate {
 };
 
 // Cycles between tile starts, as the RTL computes it at job accept.
+// A dimension split into jobs of at most `limit`: `full` jobs of size `limit` and at
+// most one edge job of size `edge` (0 if the limit divides the dimension).
+struct DimSplit {
+  std::array<int64_t, 2> size{};
+  std::array<uint64_t, 2> count{};
+  int parts = 0;
+};
+DimSplit split_dim(int64_t dim, unsigned limit);
+
 uint64_t tile_period(const config::SystolicConfig& cfg, const GemmShape& s);
 uint64_t tile_count(const config::SystolicConfig& cfg, const GemmShape& s);
 
