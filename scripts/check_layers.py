@@ -19,7 +19,8 @@ LAYERS = [
     ["common"],             # strings, CSV, bit words, numerics, tensors, processes, errors
     ["io"],                 # .npy
     ["config"],             # YAML -> validated structs, YAML text edits
-    ["eda", "rtl"],         # running Yosys/iverilog/sta, netlist JSON, top ports; RTL file lists
+    ["eda", "rtl", "exec"],  # running Yosys/iverilog/sta, netlist JSON, top ports; RTL file lists;
+                            # batches of independent runs on local workers or Slurm
     ["golden", "shell", "energy"],  # reference GEMM / conv2d; the shell register map and descriptor;
                             # energy tables priced over action counts
     ["workload"],           # network layer tables, lowering to GEMM

@@ -13,19 +13,23 @@
 #include <algorithm>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "batch_cmd.hpp"
 #include "dnngen/cli/command_line.hpp"
 #include "dnngen/cli/job_options.hpp"
 #include "dnngen/common/error.hpp"
+#include "dnngen/common/output_dir.hpp"
 #include "dnngen/common/process.hpp"
 #include "dnngen/common/version.hpp"
 #include "dnngen/config/config.hpp"
 #include "dnngen/config/energy_table.hpp"
 #include "dnngen/eie/compress_cli.hpp"
+#include "dnngen/eie/pe_scaling.hpp"
 #include "dnngen/generate/bundle.hpp"
 #include "dnngen/generate/verilog2005.hpp"
 #include "dnngen/infer/infer_cli.hpp"
@@ -201,6 +205,19 @@ int cmd_bench(const CommandLine& cl) {
   const std::string network = cl.get("network");
   const std::string json = cl.get("json");
   if (network.empty()) throw InputError("dnngen bench: missing --network workloads/NAME.csv");
+  if (cl.has("pe-scaling")) {
+    eie::PeScalingOptions options;
+    options.network = network;
+    options.pes = cl.has("pes") ? cl.get("pes") : "";
+    if (cl.has("pes") && options.pes.empty())
+      throw InputError("--pes: expected a list of PE counts, e.g. 1,2,4");
+    options.json_path = json;
+    options.csv_path = cl.get("csv");
+    return eie::pe_scaling_command(cfg, options);
+  }
+  for (const char* option : {"pes", "csv"})
+    if (cl.has(option))
+      throw InputError(fmt::format("--{} goes with --pe-scaling (an EIE configuration)", option));
   if (!json.empty()) cli::check_output_path(json, "--json");
   return engines::find(cfg).bench(cfg, network, json);
 }
@@ -214,32 +231,21 @@ int cmd_sweep(const CommandLine& cl) {
   const std::string target = cl.get("target");
   if (!target.empty()) options.synth.target = target;
   options.network = cl.get("network");
-  options.work_dir = cl.get("work-dir");
-  const bool quiet = cl.has("quiet");
   options.base_configs = cl.positionals;
   options.command = command;
+  options.batch = execution_options(cl);
   if (options.base_configs.empty()) throw InputError("dnngen sweep: missing CONFIG.yaml");
   if (out.empty()) throw InputError("dnngen sweep: missing -o DIR");
   sweep::check_sweep_output(out);  // refuse before hours of synthesis
   config::load_energy_table();     // the report prices the energy with it: a bad table now
+  // The points' batch: --work-dir (kept), or OUT.work beside the report (removed when the
+  // sweep succeeds). Either way an interrupted or failed sweep run again resumes there.
+  options.work_dir = cl.has("work-dir") ? cl.get("work-dir") : output::normalize(out).string() + ".work";
+  options.keep_work_dir = cl.has("work-dir");
+  options.dnngen = std::filesystem::read_symlink("/proc/self/exe").string();
 
-  // One line per point, rewritten in place on a terminal.
-  const bool tty = ::isatty(STDERR_FILENO) != 0;
-  const auto progress = [&](const sweep::SweepProgress& p) {
-    if (quiet) return;
-    const std::string line = sweep::format_progress(p);
-    if (tty)
-      std::cerr << "\r\033[K" << line << (p.current == nullptr ? "\n" : "") << std::flush;
-    else
-      std::cerr << line << "\n" << std::flush;
-  };
-  sweep::SweepResult result;
-  try {
-    result = sweep::run_sweep(options, progress);
-  } catch (const std::exception&) {
-    if (tty && !quiet) std::cerr << "\n";  // end the progress line before the error
-    throw;
-  }
+  const exec::ProgressFn progress = progress_printer(cl.has("quiet"));
+  const sweep::SweepResult result = sweep::run_sweep(options, progress);
   sweep::write_sweep(result, out);
   fmt::print("sweep: {} point(s) in {:.1f} s; wrote {}/report.md, sweep.csv, sweep.json and {} plot(s)\n",
              result.points.size(), result.seconds, out, sweep::plots(result).size());
@@ -454,13 +460,19 @@ const std::vector<Command>& commands() {
        cmd_synth},
       {"power", power_usage(), power_options(), cmd_power},
       {"bench",
-       {{"CONFIG --network workloads/NAME.csv [--json R]"},
+       {{"CONFIG --network workloads/NAME.csv [--json R]",
+         "EIE_CONFIG --network workloads/eie_layers.csv --pe-scaling [--pes LIST] [--json R] [--csv C]"},
         "estimate a whole network with the engine's closed-form cycle model",
-        ""},
+        "--pe-scaling (engine eie): each layer on 1, 2, 4, ..., 256 PEs with the cycle model:\n"
+        "cycles, speedup over 1 PE and load balance (kernel only, no data movement; docs/eie.md)."},
        options_of("bench",
                   [](auto add) {
                     add("network", text("FILE.csv"), "the layer table (workloads/*.csv)");
                     add("json", text("FILE"), "write a JSON report to this file");
+                    add("pe-scaling", "EIE: sweep the PE count (the config's other keys kept)");
+                    add("pes", text("LIST"),
+                        "--pe-scaling: the PE counts, increasing from 1 (default 1,2,4,...,256)");
+                    add("csv", text("FILE"), "--pe-scaling: also write one CSV line per layer and PE count");
                   }),
        cmd_bench},
       {"sweep",
@@ -474,10 +486,13 @@ const std::vector<Command>& commands() {
                     add("out,o", text("DIR"), "the report's directory");
                     add("target", text("TARGET"), "the synthesis target (default generic)");
                     add("network", text("FILE.csv"), "also estimate this layer table at every point");
-                    add("work-dir", text("DIR"), "keep the Yosys work directories here");
-                    add("quiet", "no progress lines on stderr");
+                    add("work-dir", text("DIR"),
+                        "the points' tasks and Yosys runs, kept (default OUT.work, removed after "
+                        "a successful sweep); a sweep run again on it resumes");
+                    add_execution_options(add);
                   }),
        cmd_sweep},
+      {"batch", batch_usage(), batch_options(), cmd_batch},
   };
   return list;
 }

@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -2170,6 +2171,120 @@ class PowerTests(CliTestCase):
         other = self.write("tiny.yaml", config_text("tiny2x2", rows=2, cols=2, max_m=8, max_n=8, max_k=8))
         self.assert_bad_input(["power", other, "--fst", fst, "--json", "r.json"],
                               ["does not belong", "small.fst"], timeout=900)
+
+
+
+class BatchTests(CliTestCase):
+    """dnngen batch (the execution layer on local workers) and the execution options that
+    dnngen sweep shares with it. The Slurm backend: testbench/slurm/test_slurm_backend.py."""
+
+    def tasks(self, text):
+        return self.write("tasks.txt", text)
+
+    def batch_json(self, d):
+        return {t["id"]: t for t in self.load_json(os.path.join(d, "batch.json"))["tasks"]}
+
+    def test_runs_retries_reports_and_resumes(self):
+        t = self.tasks("# three tasks\nok echo fine > out.txt\n"
+                       "flaky n=$(cat ../n 2>/dev/null || echo 0); echo $((n+1)) > ../n; [ $n -ge 1 ]\n"
+                       "broken echo it broke; exit 5\n")
+        d = self.path("b")
+        p = self.dnngen("batch", t, "--dir", d, "-j", "2")
+        self.assertEqual(p.returncode, 1, self.describe(p))
+        self.assertIn("task broken failed after 2 attempt(s), exit 5", p.stdout)
+        self.assertIn("| it broke", p.stdout)
+        self.assertIn("3 task(s), 1 failed", p.stdout)
+        self.assertIn("[2/3] done, 1 failed", p.stderr)
+        tasks = self.batch_json(d)
+        self.assertEqual((tasks["ok"]["ok"], tasks["ok"]["attempts"]), (True, 1))
+        self.assertEqual((tasks["flaky"]["ok"], tasks["flaky"]["attempts"]), (True, 2))
+        self.assertEqual((tasks["broken"]["ok"], tasks["broken"]["exit_code"]), (False, 5))
+        with open(os.path.join(tasks["ok"]["output"], "out.txt")) as f:
+            self.assertEqual(f.read(), "fine\n")
+        # Fixed and run again: only the broken task runs.
+        self.tasks("ok echo fine > out.txt\n"
+                   "flaky n=$(cat ../n 2>/dev/null || echo 0); echo $((n+1)) > ../n; [ $n -ge 1 ]\n"
+                   "broken echo fixed\n")
+        p = self.dnngen("batch", t, "--dir", d, "--quiet")
+        self.assert_ok(p)
+        self.assertEqual(p.stderr, "")
+        self.assertIn("3 task(s), 0 failed, 2 from an earlier run", p.stdout)
+        self.assertEqual([x["resumed"] for x in self.batch_json(d).values()], [True, True, False])
+
+    def test_bad_input(self):
+        t = self.tasks("a true\n")
+        d = self.path("b")
+        self.assert_bad_input(["batch", t], ["missing --dir DIR"], absent=[d])
+        self.assert_bad_input(["batch", "--dir", d], ["missing"], absent=[d])
+        self.assert_bad_input(["batch", self.path("none.txt"), "--dir", d], ["none.txt"], absent=[d])
+        self.assert_bad_input(["batch", t, "--dir", d, "--jobs", "0"], ["--jobs must be at least 1"], absent=[d])
+        self.assert_bad_input(["batch", t, "--dir", d, "--jobs", "two"], ["jobs"], absent=[d])
+        self.assert_bad_input(["batch", t, "--dir", d, "--partition", "p"], ["--partition applies to --slurm"],
+                              absent=[d])
+        self.assert_bad_input(["batch", t, "--dir", d, "--slurm", "--jobs", "2"], ["--max-parallel"], absent=[d])
+        bad = self.write("bad.txt", "ok true\nlonely\n")
+        self.assert_bad_input(["batch", bad, "--dir", d], ["bad.txt:2", "expected 'ID COMMAND...'"], absent=[d])
+        dup = self.write("dup.txt", "a true\na false\n")
+        self.assert_bad_input(["batch", dup, "--dir", d], ["task id 'a' appears twice"], absent=[d])
+        out = self.path("sweep")
+        self.assert_bad_input(["sweep", self.config(), "--set", "systolic.rows=2,4", "-o", out, "--time", "10"],
+                              ["--time applies to --slurm"], absent=[out, out + ".work"])
+        self.assert_bad_input(["sweep", self.config(), "--set", "systolic.rows=2,4", "-o", out, "-j", "0"],
+                              ["--jobs must be at least 1"], absent=[out, out + ".work"])
+
+
+class SweepTests(CliTestCase):
+    """dnngen sweep through the execution layer: the same report with one worker or two
+    (timings aside), OUT.work removed after success, and an interrupted sweep resuming."""
+
+    AXIS = ["--set", "systolic.rows,systolic.cols=1,2"]
+
+    def tiny(self):
+        return self.write("tiny.yaml", config_text(name="tiny", max_m="4", max_n="4", max_k="4"))
+
+    def comparable(self, out):
+        """sweep.csv without its timing columns, and sweep.json's points without timings."""
+        with open(os.path.join(out, "sweep.csv")) as f:
+            rows = [line.rstrip("\n").split(",") for line in f]
+        drop = {rows[0].index(c) for c in ("synth_seconds", "seconds")}
+        csv_rows = [[v for i, v in enumerate(r) if i not in drop] for r in rows]
+        points = self.load_json(os.path.join(out, "sweep.json"))["points"]
+        for point in points:
+            for key in ("seconds",):
+                point.pop(key)
+            for key in ("yosys_seconds", "total_seconds"):
+                point["synth"].pop(key)
+        return csv_rows, points
+
+    def test_one_or_two_workers_give_the_same_report(self):
+        cfg = self.tiny()
+        one, two = self.path("one"), self.path("two")
+        self.assert_ok(self.dnngen("sweep", cfg, *self.AXIS, "-o", one, "-j", "1"))
+        p = self.dnngen("sweep", cfg, *self.AXIS, "-o", two, "-j", "2")
+        self.assert_ok(p)
+        self.assertIn("[2/2] done", p.stderr)
+        self.assertEqual(self.comparable(one), self.comparable(two))
+        self.assertFalse(os.path.exists(two + ".work"), "OUT.work is removed after a successful sweep")
+
+    def test_an_interrupted_sweep_resumes(self):
+        cfg = self.tiny()
+        out, work = self.path("s"), self.path("w")
+        args = [BIN, "sweep", cfg, *self.AXIS, "-o", out, "--work-dir", work, "-j", "1"]
+        proc = subprocess.Popen(args, cwd=self.tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        first = os.path.join(work, "tasks", "p000_tiny", "status.1")  # written last
+        deadline = time.time() + 300
+        while not os.path.exists(first) and time.time() < deadline and proc.poll() is None:
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        self.assertNotEqual(proc.returncode, 0, err)
+        self.assertIn("interrupted: 1 of 2 task(s) finished", err)
+        self.assertFalse(os.path.exists(out), "no report from an interrupted sweep")
+        p = self.dnngen("sweep", cfg, *self.AXIS, "-o", out, "--work-dir", work, "-j", "1")
+        self.assert_ok(p)
+        self.assertIn("1 from an earlier run", p.stderr)
+        self.assertTrue(os.path.isdir(work), "--work-dir is kept")
+        self.assertEqual(len(self.load_json(os.path.join(out, "sweep.json"))["points"]), 2)
 
 
 def main():

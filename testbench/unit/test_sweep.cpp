@@ -414,22 +414,6 @@ TEST(SweepReport, PlotsAreWellFormedSvg) {
   EXPECT_NE(svg.find(">output_stationary</text>"), std::string::npos);
 }
 
-TEST(SweepReport, ProgressLine) {
-  const auto points = expand_grid({{"configs/base.yaml", kBase}}, {parse_axis("systolic.rows=4,8")});
-  SweepProgress p;
-  p.done = 1;
-  p.total = 21;
-  p.current = &points[1];
-  p.elapsed_seconds = 75;
-  p.eta_seconds = 3725;
-  EXPECT_EQ(format_progress(p), "[2/21] base rows=8  elapsed 1:15  ETA 1:02:05");
-  p.eta_seconds = -1;
-  EXPECT_NE(format_progress(p).find("ETA ?"), std::string::npos);
-  p.current = nullptr;
-  p.done = 21;
-  EXPECT_EQ(format_progress(p), "[21/21] done  elapsed 1:15");
-}
-
 // ---------------------------------------------------------------- output directory
 
 class SweepOutputTest : public ::testing::Test {
@@ -572,12 +556,15 @@ TEST_F(SweepOutputTest, RunsYosysAndTheNetworkEstimate) {
   if (!process::tool_exists("yosys")) GTEST_SKIP() << "yosys not installed";
   SweepOptions o = tiny_sweep("systolic.rows,systolic.cols=1,2",
                               "# tiny\nfc,gemm,4,8,16,1\nconv,conv,6,6,2,4,3,3,1,1,1\n");
+  o.dnngen = DNNGEN_EXE;  // each point is a `dnngen synth` task of the batch
+  o.keep_work_dir = true;
+  o.batch.jobs = 2;
   std::vector<std::string> lines;
-  const SweepResult s = run_sweep(o, [&](const SweepProgress& p) { lines.push_back(format_progress(p)); });
+  const SweepResult s =
+      run_sweep(o, [&](const exec::Progress& p) { lines.push_back(exec::format_progress(p)); });
   ASSERT_EQ(s.points.size(), 2u);
-  ASSERT_EQ(lines.size(), 3u);
-  EXPECT_EQ(lines[0].rfind("[1/2] base rows=1 cols=1  elapsed", 0), 0u) << lines[0];
-  EXPECT_EQ(lines[2].rfind("[2/2] done", 0), 0u) << lines[2];
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back().rfind("[2/2] done", 0), 0u) << lines.back();
   const PointMetrics small = metrics(s.points[0]), big = metrics(s.points[1]);
   EXPECT_EQ(small.pes, 1);
   EXPECT_EQ(big.pes, 4);
@@ -586,7 +573,16 @@ TEST_F(SweepOutputTest, RunsYosysAndTheNetworkEstimate) {
   ASSERT_TRUE(s.points[1].network.has_value());
   EXPECT_EQ(s.points[1].network->macs, 4u * 8 * 16 + 4u * 6 * 6 * 2 * 9);
   EXPECT_GT(big.macs_per_cycle, small.macs_per_cycle);
-  EXPECT_TRUE(fs::is_directory(dir_ / "work" / "p001_tiny_sweep")) << "--work-dir keeps the Yosys runs";
+  EXPECT_TRUE(fs::is_directory(dir_ / "work" / "tasks" / "p001_tiny_sweep" / "yosys"))
+      << "--work-dir keeps the Yosys runs";
+  EXPECT_GT(s.points[1].seconds, 0);
+  EXPECT_EQ(s.points[1].synth_json,
+            nlohmann::json::parse(
+                std::ifstream(dir_ / "work" / "tasks" / "p001_tiny_sweep" / "done" / "synth.json")));
+
+  // Run again on the same directory: every point comes from the first run, same report.
+  const SweepResult again = run_sweep(o);
+  EXPECT_EQ(to_csv(again), to_csv(s));
   write_sweep(s, (dir_ / "out").string());
   EXPECT_TRUE(fs::exists(dir_ / "out" / "perf_per_area.svg"));
 

@@ -115,6 +115,7 @@ std::vector<SweepPoint> expand_grid(const std::vector<SweepBase>& bases, const s
       for (const auto& [key, value] : p.settings) yaml = config::set_yaml_value(yaml, key, value, source);
       p.config = config::parse_config(yaml, source);
       p.config.source_path = bases[b].source;
+      p.yaml = std::move(yaml);
       points.push_back(std::move(p));
       // Next combination, the last axis fastest.
       size_t a = axes.size();

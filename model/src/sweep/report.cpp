@@ -3,6 +3,7 @@
 #include "dnngen/sweep/report.hpp"
 
 #include "dnngen/common/output_dir.hpp"
+#include "dnngen/common/strings.hpp"
 #include "dnngen/common/version.hpp"
 #include "dnngen/config/energy_table.hpp"
 #include "dnngen/energy/energy.hpp"
@@ -269,7 +270,7 @@ std::string to_markdown(const SweepResult& sweep) {
           "`), closed-form cycle estimate: cycles and utilization count compute only; the columns "
           "marked with DRAM include data movement through the shell (engines that model it)";
   }
-  md += "\n- wall time: " + duration(sweep.seconds) + "\n\n";
+  md += "\n- wall time: " + strings::format_duration(sweep.seconds) + "\n\n";
   md +=
       "Areas are Nangate 45 nm NAND2 equivalents (0.798 um^2 each) of Yosys's generic cells, SRAM "
       "buffers from the SRAM area model (docs/synthesis.md); a size measure for comparing "

@@ -1,5 +1,5 @@
-// Running a sweep: every point synthesized (and its network estimated) in grid order
-// (sweep/run.hpp).
+// Running a sweep: every point synthesized as a task of one batch (exec/batch.hpp), then
+// its network estimated, in grid order (sweep/run.hpp).
 #include "dnngen/sweep/run.hpp"
 
 #include <fmt/format.h>
@@ -13,27 +13,33 @@
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/output_dir.hpp"
+#include "dnngen/common/process.hpp"
 #include "sweep_internal.hpp"
 
 namespace dnngen::sweep {
 namespace fs = std::filesystem;
 using namespace detail;
+namespace {
 
-std::string format_progress(const SweepProgress& p) {
-  std::string line;
-  if (p.current != nullptr) {
-    line = fmt::format("[{}/{}] {}", p.done + 1, p.total, stem(p.current->config.source_path));
-    if (!p.current->label.empty()) line += " " + p.current->label;
-  } else {
-    line = fmt::format("[{}/{}] done", p.done, p.total);
-  }
-  line += "  elapsed " + duration(p.elapsed_seconds);
-  if (p.current != nullptr)
-    line += "  ETA " + (p.eta_seconds < 0 ? std::string("?") : duration(p.eta_seconds));
-  return line;
+const char* const kPointFile = "point.yaml";    // in the task directory
+const char* const kPointReport = "synth.json";  // in the task's output directory
+
+// The `dnngen synth` command of one point, run in its task's scratch directory.
+std::string synth_command(const SweepOptions& options, const fs::path& task_dir) {
+  const synth::SynthOptions& so = options.synth;
+  std::vector<std::string> argv = {options.dnngen, "synth",      (task_dir / kPointFile).string(), "--target",
+                                   so.target,      "--work-dir", (task_dir / "yosys").string(),    "--json",
+                                   kPointReport};
+  if (!so.liberty.empty()) argv.insert(argv.end(), {"--liberty", fs::absolute(so.liberty).string()});
+  if (!so.device.empty()) argv.insert(argv.end(), {"--device", so.device});
+  if (so.shell) argv.push_back("--shell");
+  if (so.flat_ltp) argv.push_back("--flat-ltp");
+  return process::command_line(argv);
 }
 
-SweepResult run_sweep(const SweepOptions& options, const ProgressFn& progress) {
+}  // namespace
+
+SweepResult run_sweep(const SweepOptions& options, const exec::ProgressFn& progress) {
   const auto start = std::chrono::steady_clock::now();
   const auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -69,8 +75,11 @@ SweepResult run_sweep(const SweepOptions& options, const ProgressFn& progress) {
     for (const auto& p : points) options.engine.check_network(p.config);
   }
 
-  // Yosys work directories: under --work-dir (kept), or a temporary one that is
-  // removed after a successful sweep and kept (named by the error) after a failure.
+  if (options.dnngen.empty())
+    throw ToolError("run_sweep: no dnngen executable to synthesize the points with");
+
+  // The batch directory: the given one (kept or not), or a temporary one that is removed
+  // after a successful sweep and kept (named by the error) after a failure.
   fs::path work_root = options.work_dir;
   const bool temporary = work_root.empty();
   if (temporary) {
@@ -80,47 +89,47 @@ SweepResult run_sweep(const SweepOptions& options, const ProgressFn& progress) {
     }
     work_root = pattern;
   }
+  work_root = output::normalize(work_root.string());
 
-  // Synthesis time grows with the array.
-  const auto weight = [&](const SweepPoint& p) {
-    return 1 + static_cast<double>(options.engine.array_size(p.config)) / 64;
-  };
-  double total_weight = 0, done_weight = 0;
-  for (const auto& p : points) total_weight += weight(p);
+  // One task per point; synthesis time grows with the array.
+  std::vector<exec::Task> tasks;
   for (const auto& p : points) {
-    if (progress) {
-      SweepProgress pr;
-      pr.done = p.index;
-      pr.total = points.size();
-      pr.current = &p;
-      pr.elapsed_seconds = elapsed();
-      if (done_weight > 0) pr.eta_seconds = pr.elapsed_seconds * (total_weight - done_weight) / done_weight;
-      progress(pr);
-    }
-    const auto t0 = std::chrono::steady_clock::now();
+    exec::Task t;
+    t.id = fmt::format("p{:03}_{}", p.index, p.config.name);
+    t.command = synth_command(options, work_root / "tasks" / t.id);
+    t.inputs = {{kPointFile, p.yaml}};
+    t.weight = 1 + static_cast<double>(options.engine.array_size(p.config)) / 64;
+    tasks.push_back(std::move(t));
+  }
+  exec::BatchOptions batch = options.batch;
+  batch.job_name = "dnngen-sweep";
+  const exec::BatchResult ran = exec::run_batch(tasks, work_root.string(), batch, progress);
+  if (ran.failed() > 0) {
+    throw ToolError(
+        fmt::format("sweep: {} of {} point(s) failed; the work directory {} is kept (the same sweep "
+                    "run again resumes):\n{}",
+                    ran.failed(), points.size(), work_root.string(), exec::failure_report(ran)));
+  }
+
+  for (size_t i = 0; i < points.size(); ++i) {
+    const SweepPoint& p = points[i];
     SweepPointResult r;
     r.point = p;
     r.pes = options.engine.array_size(p.config);
     r.config_fields = options.engine.config_fields(p.config);
-    synth::SynthOptions so = options.synth;
-    if (options.engine.synth_categories) so.categories = options.engine.synth_categories(p.config);
-    so.work_dir = (work_root / fmt::format("p{:03}_{}", p.index, p.config.name)).string();
-    r.synth = synth::run_synth(p.config, so);
-    r.synth_json = synth::to_json(r.synth);
+    const fs::path report = fs::path(ran.tasks[i].output) / kPointReport;
+    try {
+      r.synth_json = nlohmann::json::parse(output::read_text_file(report));
+    } catch (const nlohmann::json::exception& e) {
+      throw ToolError(fmt::format("{}: not a synthesis report: {}", report.string(), e.what()));
+    }
+    r.synth = synth::from_json(r.synth_json);
     if (!options.network.empty()) r.network = options.engine.network_estimate(p.config, options.network);
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.seconds = ran.tasks[i].seconds;
     sweep.points.push_back(std::move(r));
-    done_weight += weight(p);
   }
   sweep.seconds = elapsed();
-  if (progress) {
-    SweepProgress pr;
-    pr.done = pr.total = points.size();
-    pr.elapsed_seconds = sweep.seconds;
-    pr.eta_seconds = 0;
-    progress(pr);
-  }
-  if (temporary) {
+  if (temporary || !options.keep_work_dir) {
     std::error_code ec;
     fs::remove_all(work_root, ec);
     // The reports' paths would point into the removed directory.

@@ -26,13 +26,6 @@ std::map<std::string, std::string> short_names(const std::vector<SweepAxis>& axe
 
 inline std::string stem(const std::string& path) { return std::filesystem::path(path).stem().string(); }
 
-// 1:05, 1:02:05.
-inline std::string duration(double seconds) {
-  const auto s = static_cast<long long>(std::llround(std::max(0.0, seconds)));
-  if (s >= 3600) return fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
-  return fmt::format("{}:{:02}", s / 60, s % 60);
-}
-
 // Fmax from a target's JSON report: "fmax_mhz" at the top or in "timing"; NaN if none.
 double find_fmax(const nlohmann::json& j);
 

@@ -19,4 +19,7 @@ std::vector<std::string> split(std::string_view s, char sep);
 // The items with `sep` between them: join({"a", "b"}, ", ") == "a, b".
 std::string join(const std::vector<std::string>& items, std::string_view sep);
 
+// A wall time for progress lines and reports: 1:05, 1:02:05 (rounded to the second).
+std::string format_duration(double seconds);
+
 }  // namespace dnngen::strings

@@ -35,6 +35,7 @@ struct SweepPoint {
   std::vector<size_t> picks;                                  // per axis: the index of its value
   std::vector<std::pair<std::string, std::string>> settings;  // key = value, axis order
   config::Config config;
+  std::string yaml;   // the point's config file: the base's text with the settings written in
   std::string label;  // "systolic.rows=8 systolic.cols=8" ("" without axes)
 };
 

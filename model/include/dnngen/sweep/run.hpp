@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dnngen/config/config.hpp"
+#include "dnngen/exec/batch.hpp"
 #include "dnngen/sweep/grid.hpp"
 #include "dnngen/synth/synth.hpp"
 #include "dnngen/workload/network.hpp"
@@ -42,9 +43,17 @@ struct SweepOptions {
   // Synthesis options of every point (target and the target's own options); its
   // work_dir is replaced by one directory per point under `work_dir` below.
   synth::SynthOptions synth;
-  std::string network;   // workload CSV for the network estimate ("" = none)
-  std::string work_dir;  // Yosys work directories ("" = temporary, removed on success)
-  std::string command;   // the command line, recorded in the report
+  std::string network;  // workload CSV for the network estimate ("" = none)
+  // The batch directory (exec/batch.hpp): one task per point, with its config, log,
+  // report and Yosys work directory. A sweep run again on the same directory skips the
+  // points that finished. "" = a new temporary directory.
+  std::string work_dir;
+  bool keep_work_dir = false;  // false: removed after a successful sweep (a failed one keeps it)
+  std::string command;         // the command line, recorded in the report
+  // The dnngen executable that synthesizes each point (`dnngen synth POINT.yaml --json`),
+  // in a task of the batch: on this machine's workers or on Slurm, the same command.
+  std::string dnngen;
+  exec::BatchOptions batch;
   EngineHooks engine;
 };
 
@@ -55,7 +64,7 @@ struct SweepPointResult {
   synth::SynthReport synth;
   nlohmann::json synth_json;  // to_json(synth), which carries target-specific fields (fmax_mhz)
   std::optional<workload::NetworkEstimate> network;
-  double seconds = 0;  // wall time of the point
+  double seconds = 0;  // wall time of the point's synthesis task
 };
 
 struct SweepResult {
@@ -69,23 +78,12 @@ struct SweepResult {
   double seconds = 0;  // wall time of the whole sweep
 };
 
-struct SweepProgress {
-  size_t done = 0;  // points finished
-  size_t total = 0;
-  const SweepPoint* current = nullptr;  // the point starting now; null when all are done
-  double elapsed_seconds = 0;
-  double eta_seconds = -1;  // < 0: unknown (nothing finished yet)
-};
-using ProgressFn = std::function<void(const SweepProgress&)>;
-
 // Reads and expands everything (configs, grid, network, target) before the first
-// synthesis, then runs the points in grid order, calling `progress` before each point
-// and once at the end. InputError for bad input; ToolError from the first point whose
-// synthesis fails (its work directory is kept and named).
-SweepResult run_sweep(const SweepOptions& options, const ProgressFn& progress = {});
-
-// "[3/21] systolic_ws_4x4_int8 systolic.rows=8 ...  elapsed 0:12  ETA 0:40". The ETA
-// weights points by array size (synthesis time grows with it).
-std::string format_progress(const SweepProgress& p);
+// synthesis, then synthesizes the points as one batch (options.batch: local workers or
+// Slurm; progress as exec::run_batch reports it, the ETA weighting points by array size)
+// and estimates the network of each in grid order. InputError for bad input; ToolError
+// after the batch when any point failed (every failed point with its log; the work
+// directory is kept, so the same sweep run again resumes).
+SweepResult run_sweep(const SweepOptions& options, const exec::ProgressFn& progress = {});
 
 }  // namespace dnngen::sweep

@@ -228,6 +228,11 @@ SynthReport run_synth(const config::Config& cfg, const SynthOptions& options);
 std::string synth_script(const config::Config& cfg, const SynthOptions& options);
 
 nlohmann::json to_json(const SynthReport& report);
+// The report to_json wrote, read back (a synthesis run in another process: sweep points
+// on exec/batch.hpp's workers). Everything to_json writes for the generic and asic targets
+// comes back; of xilinx and ice40 only the common fields and the SRAM macros (their
+// resource tables stay in the JSON). ToolError if the JSON does not have the fields' types.
+SynthReport from_json(const nlohmann::json& j);
 
 // Human-readable summary for the CLI.
 std::string format_table(const SynthReport& report);
