@@ -174,6 +174,12 @@ TEST_F(SynthTest, WeightStationary2x2) {
   EXPECT_EQ(j["sram"]["macros"].size(), 3u);
   EXPECT_EQ(j["parameters"]["NumRows"], 2);
   EXPECT_EQ(j["logic_depth"], r.logic_depth);
+  // Read back (a sweep point synthesized in another process): the same report.
+  const SynthReport back = from_json(j);
+  EXPECT_EQ(to_json(back), j);
+  EXPECT_EQ(back.total_nand2_eq, r.total_nand2_eq);
+  EXPECT_EQ(back.modules.size(), r.modules.size());
+  EXPECT_THROW(from_json(nlohmann::json{{"target", "generic"}, {"cells", "many"}}), ToolError);
   const std::string table = format_table(r);
   EXPECT_NE(table.find("tiny_ws"), std::string::npos);
   EXPECT_NE(table.find("dnn_systolic_ws_pe"), std::string::npos);

@@ -287,6 +287,7 @@ void expect_asic_report(const SynthReport& r, const std::string& library, const 
   EXPECT_DOUBLE_EQ(j["fmax_mhz"].get<double>(), a.fmax_mhz);
   EXPECT_EQ(j["sram"]["macros"].size(), 3u);
   EXPECT_FALSE(j.contains("logic_depth")) << "generic-only fields stay out";
+  EXPECT_EQ(to_json(from_json(j)), j) << "read back, the same report";
   const std::string table = format_table(r);
   EXPECT_NE(table.find(library), std::string::npos);
   EXPECT_NE(table.find("dnn_systolic_ws_pe"), std::string::npos);
