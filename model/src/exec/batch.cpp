@@ -198,7 +198,7 @@ BatchResult run_batch(const std::vector<Task>& tasks, const std::string& dir, co
   output::check_can_create_in(root, "batch directory");
   fs::create_directories(root / "tasks");
   std::vector<fs::path> task_dirs;
-  double total_weight = 0;
+  double total_weight = 0;  // of the tasks this run has to run
   for (const auto& t : tasks) {
     TaskResult r;
     r.id = t.id;
@@ -212,7 +212,7 @@ BatchResult run_batch(const std::vector<Task>& tasks, const std::string& dir, co
     }
     result.tasks.push_back(r);
     task_dirs.push_back(r.dir);
-    total_weight += t.weight;
+    if (!r.resumed) total_weight += t.weight;
   }
 
   const int jobs = options.jobs > 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
@@ -233,13 +233,16 @@ BatchResult run_batch(const std::vector<Task>& tasks, const std::string& dir, co
     runner->start(scripts, attempt);
 
     // Looks at the round's status files: progress while it runs, results when it ended.
-    std::set<size_t> ended;
+    std::vector<bool> running_now(tasks.size(), false);  // in this round and not ended
+    for (size_t i : round) running_now[i] = true;
+    size_t ended = 0;
     const auto look = [&](bool last) {
       for (size_t i : round) {
         TaskResult& r = result.tasks[i];
-        if (ended.count(i) != 0) continue;
+        if (!running_now[i]) continue;
         if (!read_status(task_dirs[i], attempt, r.exit_code, r.seconds) && !last) continue;
-        ended.insert(i);
+        running_now[i] = false;
+        ++ended;
         r.attempts = attempt;
         r.log = (task_dirs[i] / fmt::format("log.{}", attempt)).string();
         r.ok = fs::is_directory(task_dirs[i] / "done");
@@ -257,12 +260,11 @@ BatchResult run_batch(const std::vector<Task>& tasks, const std::string& dir, co
       }
       for (size_t i = 0; i < tasks.size(); ++i) {
         const TaskResult& r = result.tasks[i];
-        const bool in_round = std::find(round.begin(), round.end(), i) != round.end() && ended.count(i) == 0;
-        if (r.ok || r.attempts == 0 || in_round) continue;
+        if (r.ok || r.attempts == 0 || running_now[i]) continue;
         (r.attempts >= options.attempts ? p.failed : p.retrying) += 1;
       }
       const long running = runner->running();
-      p.running = last ? 0 : running >= 0 ? static_cast<size_t>(running) : round.size() - ended.size();
+      p.running = last ? 0 : running >= 0 ? static_cast<size_t>(running) : round.size() - ended;
       p.elapsed_seconds = elapsed();
       const double remaining = total_weight - done_weight;
       if (done_weight > 0) p.eta_seconds = p.elapsed_seconds * remaining / done_weight;
