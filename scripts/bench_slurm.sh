@@ -13,7 +13,7 @@ if ! reason=$("$CLUSTER" available 2>&1); then
   exit 0
 fi
 WORK=$(mktemp -d /tmp/dnngen-bench-slurm-XXXXXX)
-trap '"$CLUSTER" stop "$WORK/cluster" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+trap '"$CLUSTER" stop "$WORK/cluster" >/dev/null 2>&1 || true; [ -n "${DNNGEN_BENCH_KEEP:-}" ] || rm -rf "$WORK"' EXIT
 eval "$("$CLUSTER" start "$WORK/cluster")"
 
 # 24 points: 4 x 3 arrays of 4 to 48 PEs, both dataflows (about 2 to 10 s of Yosys each).
