@@ -12,6 +12,11 @@
 #      shell next to the Eyeriss chip (tools/bench_shell.cpp)
 #   9. RTL simulation speed through the shell, and its PE array's alone (scripts/bench_sim_speed.sh)
 #  10. ONNX networks through `dnngen infer`: accuracy, cycles, RTL images/s (scripts/bench_infer.sh)
+#  13. scale with the cycle models: EIE on 1-256 PEs, a 256x256 WS array on ResNet-50 and GPT-2
+#      (scripts/bench_scale_models.sh)
+#  14. scale through the RTL tools: 128x128 generic synthesis time and memory, 16x16 flat vs
+#      hierarchical area, a 64x64 Verilator simulation, the 256x256 ResNet-50 estimate's wall time
+#      (scripts/bench_scale.sh)
 set -euo pipefail
 BUILD=${1:-build}
 DNNGEN="$BUILD/tools/dnngen"
@@ -119,3 +124,11 @@ echo "== 11. Energy (analytical, 45 nm): the Eyeriss dataflow comparison, bit-se
 scripts/bench_energy.sh "$BUILD"
 echo "== 12. Gate-level power (dnngen power, OpenSTA) against the analytical energy, one job per engine"
 scripts/bench_power.sh "$BUILD"
+echo "== 13. Scale with the cycle models: EIE's speedup and load balance on 1 to 256 PEs, and a 256x256 int8 WS"
+echo "   array on ResNet-50 and GPT-2, closed form and with data movement (scripts/bench_scale_models.sh)"
+scripts/bench_scale_models.sh "$BUILD"
+echo "== 14. Scale through the RTL tools: 128x128 synthesis (hierarchical), 16x16 flat vs hierarchical,"
+echo "   a 64x64 Verilator simulation, the 256x256 ResNet-50 estimate (scripts/bench_scale.sh)"
+scripts/bench_scale.sh "$BUILD"
+echo "== 15. A 24-point generic-synthesis sweep on a private single-node Slurm cluster: 1 worker against 2"
+scripts/bench_slurm.sh "$BUILD"

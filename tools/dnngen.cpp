@@ -189,6 +189,7 @@ int cmd_synth(const CommandLine& cl) {
   options.work_dir = cl.get("work-dir");
   const std::string json = cl.get("json");
   options.flat_ltp = cl.has("flat-ltp");
+  options.flat = cl.has("flat");
   options.shell = cl.has("shell");
   options.liberty = cl.get("liberty");
   options.device = cl.get("device");
@@ -453,6 +454,9 @@ const std::vector<Command>& commands() {
                     add("work-dir", text("DIR"), "keep the scripts, logs and netlists here");
                     add("json", text("FILE"), "write a JSON report to this file");
                     add("flat-ltp", "also run Yosys's flat ltp -noff to cross-check the logic depth");
+                    add("flat",
+                        "generic: flatten before synthesis (one Yosys run, optimized across modules; "
+                        "totals only) instead of each distinct module once");
                     add("shell",
                         "synthesize the engine behind its AXI shell (the bundle's shell top); the "
                         "shell's share is reported");

@@ -307,8 +307,11 @@ class BasicTests(CliTestCase):
         self.assertIn("unknown command", line)
 
     def test_validate_every_preset(self):
-        presets = sorted(f for f in os.listdir(os.path.join(SRC, "configs")) if f.endswith(".yaml"))
+        # configs/large/: the datacenter-size arrays (validated, never simulated in make test).
+        presets = sorted(os.path.join(d, f) for d in ("", "large")
+                         for f in os.listdir(os.path.join(SRC, "configs", d)) if f.endswith(".yaml"))
         self.assertGreater(len(presets), 0, "no configs/*.yaml")
+        self.assertIn(os.path.join("large", "systolic_ws_256x256_int8.yaml"), presets)
         for f in presets:
             with self.subTest(config=f):
                 p = self.dnngen("validate", self.config(f))
@@ -566,7 +569,10 @@ class BadConfigTests(CliTestCase):
         self.check(config_text(max_k=None), ["bad.yaml", "systolic.max_k", "missing"])
 
     def test_rows_zero(self):
-        self.check(config_text(rows="0"), ["bad.yaml", "systolic.rows", "1..64", "got 0"])
+        self.check(config_text(rows="0"), ["bad.yaml", "systolic.rows", "1..256", "got 0"])
+
+    def test_rows_above_256(self):
+        self.check(config_text(rows="257"), ["bad.yaml", "systolic.rows", "1..256", "got 257"])
 
     def test_input_bits_40(self):
         self.check(config_text(input_bits="40"), ["bad.yaml", "systolic.input_bits", "2..16", "40"])
@@ -1584,6 +1590,95 @@ class BenchTests(CliTestCase):
 
 
 # =============================================================================================
+class EieScaleTests(CliTestCase):
+    """EIE at 256 PEs (configs/large/eie_256pe.yaml): its generated RTL bundle lints with
+    verilator -Wall and Yosys reads it (the core and the shell top; no simulator is built),
+    and dnngen bench --pe-scaling: the sweep over PE counts, its JSON and CSV, and bad input."""
+
+    LARGE = os.path.join("large", "eie_256pe.yaml")
+
+    def layers(self):
+        return os.path.join(SRC, "workloads", "eie_layers.csv")
+
+    def test_256_pe_bundle_lints_and_reads(self):
+        p = self.dnngen("validate", self.config(self.LARGE))
+        self.assert_ok(p)
+        self.assertIn("256 PEs", p.stdout)
+        out = self.path("bundle")
+        self.assert_ok(self.dnngen("generate", self.config(self.LARGE), "-o", out))
+        manifest = self.load_json(os.path.join(out, "manifest.json"))
+        self.assertEqual(manifest["parameters"]["NumPes"], 256)
+        with open(os.path.join(out, "shell", "eie_256pe_shell.sv")) as f:
+            self.assertIn("NumPes       (256)", f.read())
+        # The shell top holds the core: one Verilator -Wall run covers both at 256 PEs
+        # (LNZD tree, PE index, broadcast and write-back widths, the ARRAY register).
+        for top, where in (("eie_256pe", out), ("eie_256pe_shell", os.path.join(out, "shell"))):
+            with self.subTest(top=top):
+                if top == "eie_256pe_shell":
+                    lint = subprocess.run(["verilator", "--lint-only", "-Wall", "-f", f"{top}.f", "--top-module", top],
+                                          cwd=where, capture_output=True, text=True, timeout=300)
+                    self.assertEqual(lint.returncode, 0, lint.stdout + lint.stderr)
+                    self.assertNotIn("%Warning", lint.stdout + lint.stderr)
+                with open(os.path.join(where, f"{top}.f")) as f:
+                    files = " ".join(l.strip() for l in f if l.strip())
+                read = subprocess.run(["yosys", "-q", "-p", f"read_verilog -sv {files}; hierarchy -check -top {top}"],
+                                      cwd=where, capture_output=True, text=True, timeout=300)
+                self.assertEqual(read.returncode, 0, read.stdout + read.stderr)
+                self.assertNotIn("ERROR", read.stdout + read.stderr)
+
+    def test_pe_scaling(self):
+        rep, csv = self.path("s.json"), self.path("s.csv")
+        p = self.dnngen("bench", self.config("eie_64pe.yaml"), "--network", self.layers(), "--pe-scaling",
+                        "--pes", "1,4,256", "--json", rep, "--csv", csv)
+        self.assert_ok(p)
+        self.assertIn("speedup over 1 PE", p.stdout)
+        self.assertIn("no data movement", p.stdout)
+        report = self.load_json(rep)
+        self.assertEqual(report["pe_counts"], [1, 4, 256])
+        self.assertEqual(report["engine"], "eie")
+        self.assertEqual(len(report["layers"]), 9)
+        for layer in report["layers"]:
+            points = layer["points"]
+            self.assertEqual([q["pes"] for q in points], [1, 4, 256])
+            self.assertEqual(points[0]["speedup"], 1.0)
+            self.assertEqual(points[0]["load_balance"], 1.0)
+            self.assertGreater(points[0]["cycles"], points[1]["cycles"], layer["name"])
+            for q in points:
+                self.assertEqual(q["useful_macs"], points[0]["useful_macs"])
+                self.assertAlmostEqual(q["speedup"], points[0]["cycles"] / q["cycles"])
+                self.assertGreater(q["load_balance"], 0.0)
+                self.assertLessEqual(q["load_balance"], 1.0)
+                self.assertLessEqual(q["busy"], 1.0)
+        with open(csv) as f:
+            rows = [l.rstrip("\n").split(",") for l in f]
+        self.assertEqual(rows[0][:4], ["layer", "pes", "cycles", "speedup"])
+        self.assertEqual(len(rows), 1 + 9 * 3)
+        self.assertEqual(rows[1][:2], ["Alex-6", "1"])
+
+    def test_pe_scaling_bad_input(self):
+        rep, csv = self.path("s.json"), self.path("s.csv")
+        eie = self.config("eie_4pe.yaml")
+        cases = [
+            (["--pe-scaling", "--pes", "2,4"], ["--pes 2,4", "start at 1"]),
+            (["--pe-scaling", "--pes", "1,512"], ["--pes 1,512", "'512'", "1..256"]),
+            (["--pe-scaling", "--pes", "1,8,4"], ["--pes 1,8,4", "increasing"]),
+            (["--pe-scaling", "--pes", "1,x"], ["--pes 1,x", "'x'"]),
+            (["--csv", csv], ["--csv", "--pe-scaling"]),
+            (["--pes", "1,2"], ["--pes", "--pe-scaling"]),
+        ]
+        for extra, needles in cases:
+            with self.subTest(extra=extra):
+                self.assert_bad_input(["bench", eie, "--network", self.layers(), "--json", rep, *extra], needles,
+                                      absent=[rep, csv])
+        self.assert_bad_input(["bench", self.config(), "--network", self.layers(), "--pe-scaling", "--json", rep],
+                              [PRESET, "systolic", "engine eie"], absent=[rep])
+        self.assert_bad_input(["bench", eie, "--network", os.path.join(SRC, "workloads", "resnet50.csv"),
+                               "--pe-scaling", "--csv", csv], ["resnet50.csv", "EIE layer table"], absent=[csv])
+        self.assert_bad_input(["bench", eie, "--network", self.layers(), "--pe-scaling", "--csv",
+                               self.path("nodir/s.csv"), "--json", rep], ["--csv", "nodir"], absent=[rep])
+
+
+# =============================================================================================
 class InferTests(CliTestCase):
     """dnngen infer on the golden model: the digits CNN (models/digits), and bad input."""
 
@@ -2087,6 +2182,25 @@ class SynthTests(CliTestCase):
         narrow = self.write("narrow.yaml", NARROW_BITSERIAL_CONFIG)
         self.assert_bad_input(["synth", narrow, "--shell", "--json", rep],
                               ["--shell", "bitserial", "no AXI shell", "8 or 16 bits"], absent=[rep])
+
+    def test_synth_flat(self):
+        # --flat: one Yosys run over the flattened design; the table has the top and the SRAMs.
+        rep = self.path("synth.json")
+        work = self.path("work")
+        p = self.dnngen("synth", self.config(), "--flat", "--work-dir", work, "--json", rep, timeout=900)
+        self.assert_ok(p)
+        r = self.load_json(rep)
+        self.assertGreater(r["cells"], 0)
+        self.assertEqual(sorted(m["module"] for m in r["modules"]), ["dnn_sram_1r1w", "dnn_systolic_top"])
+        with open(os.path.join(work, "synth.ys")) as f:
+            self.assertIn("synth -flatten -top dnn_systolic_top", f.read())
+
+    def test_synth_flat_is_generic_only_and_not_with_shell(self):
+        rep = self.path("synth.json")
+        self.assert_bad_input(["synth", self.config(), "--flat", "--target", "xilinx", "--json", rep],
+                              ["--flat", "generic", "xilinx"], absent=[rep])
+        self.assert_bad_input(["synth", self.config(), "--flat", "--shell", "--json", rep],
+                              ["--flat", "--shell"], absent=[rep])
 
     def test_synth_unknown_target(self):
         rep = self.path("synth.json")

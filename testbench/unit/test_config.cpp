@@ -124,7 +124,13 @@ TEST(Config, OptionalDescriptionAndAlternativeValues) {
 
 TEST(Config, EveryPresetLoads) {
   int count = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(DNNGEN_CONFIGS_DIR)) {
+  // configs/ and configs/large/ (the datacenter-size arrays, kept out of the loops over
+  // configs/*.yaml that co-simulate or synthesize every preset).
+  std::vector<std::filesystem::directory_entry> entries;
+  for (const std::string dir : {DNNGEN_CONFIGS_DIR, DNNGEN_CONFIGS_DIR "/large"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) entries.push_back(entry);
+  }
+  for (const auto& entry : entries) {
     if (entry.path().extension() != ".yaml") continue;
     SCOPED_TRACE(entry.path().string());
     const Config cfg = load_config(entry.path().string());
@@ -136,7 +142,7 @@ TEST(Config, EveryPresetLoads) {
     EXPECT_EQ(first_line.rfind("# ", 0), 0u) << "preset must start with a one-line comment";
     ++count;
   }
-  EXPECT_GE(count, 7);
+  EXPECT_GE(count, 9);
 }
 
 TEST(Config, PresetValues) {
@@ -150,6 +156,11 @@ TEST(Config, PresetValues) {
   EXPECT_EQ(u8.dataflow, Dataflow::kOutputStationary);
   const SystolicConfig i16 = load_config(dir + "/systolic_ws_8x8_int16.yaml").systolic;
   EXPECT_EQ(i16.output_bits(), 64u);
+  const SystolicConfig tpu = load_config(dir + "/large/systolic_ws_256x256_int8.yaml").systolic;
+  EXPECT_EQ(tpu.rows, 256u);
+  EXPECT_EQ(tpu.cols, 256u);
+  EXPECT_EQ(tpu.acc_bits, 32u);
+  EXPECT_EQ(load_config(dir + "/large/systolic_ws_128x128_int8.yaml").systolic.rows, 128u);
 }
 
 TEST(ConfigErrors, UnreadableFile) {
@@ -325,9 +336,10 @@ TEST(ConfigErrors, DuplicateKeys) {
 
 TEST(ConfigErrors, OutOfRangeIntegers) {
   EXPECT_EQ(error_of(edited("rows: 16", "rows: 0")),
-            "x.yaml: systolic.rows: must be an integer in 1..64, got 0");
-  EXPECT_EQ(error_of(edited("cols: 8", "cols: 65")),
-            "x.yaml: systolic.cols: must be an integer in 1..64, got 65");
+            "x.yaml: systolic.rows: must be an integer in 1..256, got 0");
+  EXPECT_EQ(error_of(edited("cols: 8", "cols: 257")),
+            "x.yaml: systolic.cols: must be an integer in 1..256, got 257");
+  EXPECT_NO_THROW(parse_config(edited("cols: 8", "cols: 256"), "x.yaml"));
   EXPECT_EQ(error_of(edited("input_bits: 8", "input_bits: 17")),
             "x.yaml: systolic.input_bits: must be an integer in 2..16, got 17");
   EXPECT_EQ(error_of(edited("weight_bits: 8", "weight_bits: 1")),
@@ -339,6 +351,43 @@ TEST(ConfigErrors, OutOfRangeIntegers) {
   EXPECT_EQ(error_of(edited("max_m: 256", "max_m: 99999999999999999999999")),
             "x.yaml: systolic.max_m: must be an integer in 1..16384, got "
             "'99999999999999999999999'");
+}
+
+// Array sides: 1..256 for weight- and output-stationary arrays and bit-serial tiles (the
+// TPU's 256 x 256); row stationary keeps 1..64, what its shell is built for.
+TEST(ConfigErrors, ArraySideLimits) {
+  const Config big = parse_config(edited("rows: 16", "rows: 256"), "x.yaml");
+  EXPECT_EQ(big.systolic.rows, 256u);
+  std::string os = edited("cols: 8", "cols: 256");
+  os.replace(os.find("weight_stationary"), 17, "output_stationary");
+  EXPECT_EQ(parse_config(os, "x.yaml").systolic.cols, 256u);
+  EXPECT_EQ(error_of(edited("rows: 16", "rows: 257")),
+            "x.yaml: systolic.rows: must be an integer in 1..256, got 257");
+
+  const std::string dir = DNNGEN_CONFIGS_DIR;
+  std::ifstream rs_file(dir + "/systolic_rs_4x4_int8.yaml");
+  const std::string rs((std::istreambuf_iterator<char>(rs_file)), std::istreambuf_iterator<char>());
+  const auto rs_with = [&rs](const std::string& from, const std::string& to) {
+    std::string text = rs;
+    return text.replace(text.find(from), from.size(), to);
+  };
+  EXPECT_EQ(parse_config(rs_with("cols: 4", "cols: 64"), "x.yaml").row_stationary.cols, 64u);
+  EXPECT_EQ(error_of(rs_with("cols: 4", "cols: 65")),
+            "x.yaml: systolic.cols: must be an integer in 1..64 with dataflow row_stationary, got 65");
+
+  std::ifstream bs_file(dir + "/bitserial_stripes_4x4_l16.yaml");
+  const std::string bs((std::istreambuf_iterator<char>(bs_file)), std::istreambuf_iterator<char>());
+  const auto bs_with = [&bs](const std::string& from, const std::string& to) {
+    std::string text = bs;
+    return text.replace(text.find(from), from.size(), to);
+  };
+  const Config tile = parse_config(bs_with("tile_cols: 4", "tile_cols: 256"), "x.yaml");
+  EXPECT_EQ(tile.bitserial.tile_cols, 256u);
+  EXPECT_EQ(parse_config(bs_with("tile_rows: 4", "tile_rows: 256"), "x.yaml").bitserial.tile_rows, 256u);
+  EXPECT_EQ(error_of(bs_with("tile_rows: 4", "tile_rows: 257")),
+            "x.yaml: bitserial.tile_rows: must be an integer in 1..256, got 257");
+  EXPECT_EQ(error_of(bs_with("lanes: 16", "lanes: 65")),
+            "x.yaml: bitserial.lanes: must be an integer in 1..64, got 65");
 }
 
 TEST(ConfigErrors, AccBitsBelowProductBits) {
@@ -357,15 +406,15 @@ TEST(ConfigErrors, AccBitsBelowProductBits) {
 
 TEST(ConfigErrors, WrongTypes) {
   EXPECT_EQ(error_of(edited("rows: 16", "rows: \"16\"")),
-            "x.yaml: systolic.rows: must be an integer in 1..64, got the quoted string \"16\"");
+            "x.yaml: systolic.rows: must be an integer in 1..256, got the quoted string \"16\"");
   EXPECT_EQ(error_of(edited("rows: 16", "rows: 16.0")),
-            "x.yaml: systolic.rows: must be an integer in 1..64, got '16.0'");
+            "x.yaml: systolic.rows: must be an integer in 1..256, got '16.0'");
   EXPECT_EQ(error_of(edited("rows: 16", "rows: 0x10")),
-            "x.yaml: systolic.rows: must be an integer in 1..64, got '0x10'");
+            "x.yaml: systolic.rows: must be an integer in 1..256, got '0x10'");
   EXPECT_EQ(error_of(edited("rows: 16", "rows: [16]")),
-            "x.yaml: systolic.rows: must be an integer in 1..64, got a sequence");
+            "x.yaml: systolic.rows: must be an integer in 1..256, got a sequence");
   EXPECT_EQ(error_of(edited("rows: 16", "rows:")),
-            "x.yaml: systolic.rows: must be an integer in 1..64, got nothing (null)");
+            "x.yaml: systolic.rows: must be an integer in 1..256, got nothing (null)");
   EXPECT_EQ(error_of(edited("signed: true", "signed: yes")),
             "x.yaml: systolic.signed: must be a boolean (true or false), got 'yes'");
   EXPECT_EQ(error_of(edited("signed: true", "signed: 1")),

@@ -44,6 +44,23 @@ TEST(Schedule, ClosedFormEqualsExactScheduleOnRandomShapes) {
   }
 }
 
+// The datacenter sizes (rows and cols up to 256, config::kMaxArraySide): fewer shapes, larger.
+TEST(Schedule, ClosedFormEqualsExactScheduleOnLargeArrays) {
+  const uint64_t seed = std::random_device{}();
+  std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<int> dim(64, 256), size(1, 700);
+  for (int i = 0; i < 200; ++i) {
+    const auto cfg = array(i < 2 ? 256 : dim(rng), i < 2 ? 256 : dim(rng), (i % 2) ? kWS : kOS);
+    const GemmShape s{size(rng), size(rng), size(rng)};
+    const auto events = output_schedule(cfg, s);
+    ASSERT_FALSE(events.empty());
+    ASSERT_EQ(estimate(cfg, s).cycles, events.back().cycle)
+        << "seed " << seed << " R=" << cfg.rows << " C=" << cfg.cols << " M=" << s.m << " N=" << s.n
+        << " K=" << s.k;
+  }
+}
+
 TEST(Schedule, KnownSmallCases) {
   // WS, one tile: M rows stream in, R + C + 1 cycles of fill/drain.
   EXPECT_EQ(estimate(array(4, 4, kWS), {8, 4, 4}).cycles, 8u + 4 + 4 + 1);

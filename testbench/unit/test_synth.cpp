@@ -7,12 +7,15 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -133,6 +136,8 @@ void expect_consistent(const SynthReport& r) {
   EXPECT_TRUE(fs::is_regular_file(r.log_path));
 }
 
+std::string first_of(const std::set<std::string>& names) { return names.empty() ? "" : *names.begin(); }
+
 int64_t instances_of(const SynthReport& r, const std::string& module) {
   for (const auto& m : r.modules) {
     if (m.module == module) return m.instances;
@@ -158,6 +163,21 @@ TEST_F(SynthTest, WeightStationary2x2) {
   EXPECT_GE(r.flip_flops, 4 * 58);
   // The hierarchical depth is Yosys's flat ltp, computed without flattening.
   EXPECT_EQ(r.logic_depth, r.flat_ltp_depth);
+  // Each distinct module with logic of its own is synthesized in a Yosys run of its own;
+  // the wiring-only ones (the PE grid, the skew triangles' lane lists, the top) are not.
+  std::set<std::string> synthesized;
+  for (const auto& entry : fs::directory_iterator(fs::path(r.work_dir) / "modules")) {
+    if (entry.path().extension() != ".ys") continue;
+    std::ifstream in(entry.path());
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("synth -top ", 0) == 0) synthesized.insert(line.substr(11));
+    }
+  }
+  EXPECT_TRUE(synthesized.count("dnn_systolic_ws_pe")) << first_of(synthesized);
+  EXPECT_TRUE(synthesized.count("dnn_systolic_ws_core")) << first_of(synthesized);
+  for (const char* wiring : {"dnn_systolic_ws_array", "dnn_systolic_skew", "dnn_systolic_top"}) {
+    EXPECT_FALSE(synthesized.count(wiring)) << wiring;
+  }
 
   // Buffers as ws_core sizes them: A[ceil(K/R)*M x R*8], B[ceil(N/C)*K x C*8],
   // accumulators [M x C*32].
@@ -269,6 +289,44 @@ bitserial:
     if (m.module == "dnn_bitserial_sip" || m.module == "dnn_adder_tree")
       EXPECT_EQ(m.category, "pe") << m.module;
   }
+}
+
+// Hierarchical synthesis (each distinct module alone, totals from instance counts) against
+// --flat (the design flattened before synthesis) on an 8x8 int8 WS array with the buffers
+// of the configs/large presets: cells and total NAND2-eq within 2 %. Flattening only removes
+// logic (the top row's zero partial sums, sign-extension copies merged, the right edge's
+// unused outputs: docs/synthesis.md, "Hierarchical and flat"), a few percent of it at 8x8.
+TEST_F(SynthTest, FlatAgreesWithHierarchical8x8) {
+  if (!process::tool_exists("yosys")) GTEST_SKIP() << "yosys not installed";
+  std::ifstream in(std::string(DNNGEN_CONFIGS_DIR) + "/large/systolic_ws_128x128_int8.yaml");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (size_t at = text.find("128"); at != std::string::npos; at = text.find("128", at))
+    text.replace(at, 3, "8");
+  const fs::path path = dir_ / "systolic_ws_8x8_int8.yaml";
+  std::ofstream(path) << text;
+  const config::Config cfg = config::load_config(path.string());
+  ASSERT_EQ(cfg.systolic.rows, 8u);
+  ASSERT_EQ(cfg.systolic.max_k, 2048u);
+
+  const SynthReport hier = run_synth(cfg, options("hier"));
+  SynthOptions flat_options = options("flat");
+  flat_options.flat = true;
+  const SynthReport flat = run_synth(cfg, flat_options);
+  expect_consistent(hier);
+  expect_consistent(flat);
+  EXPECT_EQ(instances_of(hier, "dnn_systolic_ws_pe"), 64);
+  EXPECT_EQ(instances_of(flat, "dnn_systolic_top"), 1);
+  EXPECT_EQ(instances_of(flat, "dnn_systolic_ws_pe"), 0) << "flattened";
+  EXPECT_EQ(flat.sram_bits, hier.sram_bits);
+  const auto diff = [](double a, double b) { return std::abs(a - b) / b; };
+  EXPECT_LT(diff(flat.cells, hier.cells), 0.02) << flat.cells << " flat vs " << hier.cells;
+  EXPECT_LT(diff(flat.total_nand2_eq, hier.total_nand2_eq), 0.02);
+  EXPECT_LE(flat.logic_nand2_eq, hier.logic_nand2_eq);
+  EXPECT_LT(diff(flat.logic_nand2_eq, hier.logic_nand2_eq), 0.05);
+  EXPECT_LE(flat.flip_flops, hier.flip_flops);
+  std::ifstream script(flat.script_path);
+  const std::string flat_script((std::istreambuf_iterator<char>(script)), std::istreambuf_iterator<char>());
+  EXPECT_NE(flat_script.find("synth -flatten -top dnn_systolic_top"), std::string::npos);
 }
 
 TEST_F(SynthTest, ScriptBindsEveryParameter) {

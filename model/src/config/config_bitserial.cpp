@@ -24,8 +24,8 @@ BitserialConfig detail::parse_bitserial(const YAML::Node& node, const std::strin
                                            {to_string(BitserialMode::kPragmatic), BitserialMode::kPragmatic},
                                            {to_string(BitserialMode::kParallel), BitserialMode::kParallel}});
   b.lanes = r.get_unsigned("lanes", 1, 64);
-  b.tile_rows = r.get_unsigned("tile_rows", 1, 64);
-  b.tile_cols = r.get_unsigned("tile_cols", 1, 64);
+  b.tile_rows = r.get_unsigned("tile_rows", 1, kMaxArraySide);
+  b.tile_cols = r.get_unsigned("tile_cols", 1, kMaxArraySide);
   b.weight_bits = r.get_unsigned("weight_bits", 2, 16);
   b.input_bits = r.get_unsigned("input_bits", 1, 16);
   b.is_signed = r.get_bool("signed");

@@ -22,7 +22,7 @@ EieConfig detail::parse_eie(const YAML::Node& node, const std::string& source) {
   MapReader r(node, "eie", source);
   r.check_known(kEieKeys);
   EieConfig e;
-  e.pes = r.get_unsigned("pes", 1, 64);
+  e.pes = r.get_unsigned("pes", 1, kEieMaxPes);
   e.fifo_depth = r.get_unsigned("fifo_depth", 1, 64);
   e.index_bits = r.get_unsigned("index_bits", 1, 8);
   e.act_bits = r.get_unsigned("act_bits", 4, 16);

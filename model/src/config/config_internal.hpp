@@ -178,6 +178,12 @@ std::string read_text_file(const std::string& path);
 // 64 bits, so that width is the ceiling.
 constexpr unsigned kExactSumLimitBits = 64;
 
+// Largest side of a compute array: systolic rows and cols (weight and output stationary),
+// bit-serial tile_rows and tile_cols. 256 x 256 is the TPU v1's matrix unit.
+constexpr unsigned kMaxArraySide = 256;
+// Row stationary (Eyeriss: 12 x 14) stays at 64 x 64, what its shell is built for.
+constexpr unsigned kMaxRowStationarySide = 64;
+
 inline unsigned ceil_log2(uint64_t v) {
   unsigned bits = 0;
   while ((uint64_t{1} << bits) < v) ++bits;

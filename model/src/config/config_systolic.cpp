@@ -53,8 +53,12 @@ SystolicConfig detail::parse_systolic(const YAML::Node& node, const std::string&
   keys.insert(keys.end(), own.begin(), own.end());
   r.check_known(keys);
   SystolicConfig s;
-  s.rows = r.get_unsigned("rows", 1, 64);
-  s.cols = r.get_unsigned("cols", 1, 64);
+  // Row stationary keeps Eyeriss-sized arrays: its shell drains at most 64 output rows of
+  // a tile per write segment (dnn_shell_rs, NumCols <= 64).
+  const unsigned side = rs ? detail::kMaxRowStationarySide : detail::kMaxArraySide;
+  const std::string side_note = rs ? " with dataflow row_stationary" : "";
+  s.rows = r.get_unsigned("rows", 1, side, side_note);
+  s.cols = r.get_unsigned("cols", 1, side, side_note);
   s.dataflow = r.get_choice<Dataflow>("dataflow",
                                       {{to_string(Dataflow::kWeightStationary), Dataflow::kWeightStationary},
                                        {to_string(Dataflow::kOutputStationary), Dataflow::kOutputStationary},

@@ -87,7 +87,12 @@ void add_log_warnings(const fs::path& log, SynthReport& report, const std::vecto
   };
   while (std::getline(in, line)) {
     if (!starts_with(line, "Warning: ") || benign(line)) continue;
-    if (seen.insert(line).second) report.warnings.push_back("yosys: " + line.substr(9));
+    // Unique over the report too: the hierarchical flow reads a log per module.
+    const std::string warning = "yosys: " + line.substr(9);
+    if (seen.insert(line).second &&
+        std::find(report.warnings.begin(), report.warnings.end(), warning) == report.warnings.end()) {
+      report.warnings.push_back(warning);
+    }
   }
 }
 
@@ -129,6 +134,17 @@ SynthReport run_synth(const config::Config& cfg, const SynthOptions& options) {
   }
   if (!options.device.empty() && target != "ice40") {
     throw InputError(fmt::format("--device applies to the ice40 target, not {}", target));
+  }
+  if (options.flat && target != "generic") {
+    throw InputError(
+        fmt::format("--flat applies to the generic target, not {} (asic reports its flat "
+                    "mapping anyway; the FPGA targets always flatten)",
+                    target));
+  }
+  if (options.flat && options.shell) {
+    throw InputError(
+        "--flat cannot split the shell from the engine core (flattening removes the module "
+        "boundary); drop --flat or --shell");
   }
   // Everything that can be checked before a tool runs is checked here, so bad input
   // fails at once and leaves nothing behind.

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -196,6 +197,25 @@ void run_xilinx(const config::Config& cfg, const SynthOptions& options, const fs
                 SynthReport& report);
 void run_ice40(const config::Config& cfg, const SynthOptions& options, const fs::path& work,
                SynthReport& report);
+
+// The generic target's hierarchical flow (per_module.cpp): the census script (the first
+// Yosys run: elaboration only), then each distinct module synthesized alone; returns the
+// census netlist with every synthesized module in place (and with options.flat_ltp,
+// report.flat_ltp_depth from a flat run of its own).
+struct Transistors {
+  std::map<std::string, int64_t> per_module;  // Yosys module -> `stat -tech cmos` of its own cells
+  bool lower_bound = false;                   // some count printed with "+"
+  std::vector<std::string> missing;           // stat files without an estimate
+};
+std::string census_script(const config::Config& cfg, const SynthOptions& options);
+Netlist run_hierarchical(const config::Config& cfg, const SynthOptions& options, const fs::path& work,
+                         SynthReport& report, Transistors& transistors);
+// The last "Estimated number of transistors: N[+]" of a `stat -tech cmos` output: (N, +).
+std::optional<std::pair<int64_t, bool>> parse_transistors(const fs::path& stat_path);
+// Script lines of the Yosys cross-check of the logic depth on a synthesized design:
+// flatten, drop the SRAM macros, `ltp -noff` into `file`; and the length it printed.
+std::string flat_ltp_lines(const std::string& top, const std::string& file);
+int parse_flat_ltp(const fs::path& path, const std::string& top);
 
 nlohmann::json generic_json(const SynthReport& r);  // fields at the top level
 nlohmann::json asic_json(const SynthReport& r);

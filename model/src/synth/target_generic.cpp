@@ -1,8 +1,9 @@
-// The generic target: Yosys `synth` to technology-independent gates with the hierarchy
-// kept (each parameterization of a module is synthesized once, so a 16x16 array costs
-// one PE, not 256); everything else is computed here from the netlist Yosys writes as
-// JSON: per-module and flattened cell counts, NAND2 equivalents, the SRAM macros and
-// the logic depth. docs/synthesis.md explains the choices.
+// The generic target: Yosys `synth` to technology-independent gates. By default each
+// distinct module is synthesized once, alone (per_module.cpp), so a 16x16 array costs one
+// PE, not 256, and the grid that only wires PEs together costs no synthesis at all; with
+// SynthOptions::flat, one run over the flattened design. Everything else is computed here
+// from the netlist: per-module and flattened cell counts, NAND2 equivalents, the SRAM
+// macros and the logic depth. docs/synthesis.md explains the choices.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -54,24 +55,31 @@ void add_cells(const Netlist& netlist, const Census& census, const SynthOptions&
   }
 }
 
+}  // namespace
+
 // "Estimated number of transistors: 99536+" of the design hierarchy section (the
 // last one printed). Yosys 0.23's `stat -json` is not valid JSON (it prints the
 // hierarchy tree inside it, or a trailing comma without one), so the text is parsed.
-void add_transistors(const fs::path& stat_path, SynthReport& report) {
+std::optional<std::pair<int64_t, bool>> parse_transistors(const fs::path& stat_path) {
   std::ifstream in(stat_path);
   std::string line, last;
   const std::string key = "Estimated number of transistors:";
   while (std::getline(in, line)) {
     if (line.find(key) != std::string::npos) last = line;
   }
-  if (last.empty()) {
-    report.warnings.push_back("dnngen: no transistor estimate in " + stat_path.string());
-    return;
-  }
+  if (last.empty()) return std::nullopt;
   std::string value = last.substr(last.find(key) + key.size());
   value.erase(0, value.find_first_not_of(" \t"));
-  report.transistors_lower_bound = value.find('+') != std::string::npos;
-  report.transistors = std::stoll(value);
+  return std::make_pair(int64_t{std::stoll(value)}, value.find('+') != std::string::npos);
+}
+
+std::string flat_ltp_lines(const std::string& top, const std::string& file) {
+  std::string s = "# Cross-check of the hierarchical logic depth: the SRAM read is registered,\n";
+  s += "# so macros are removed rather than seen as combinational paths.\n";
+  s += "flatten\n";
+  s += fmt::format("delete t:*{}\n", eda::kSramModule);
+  s += fmt::format("tee -q -o {} ltp -noff {}\n", file, top);
+  return s;
 }
 
 int parse_flat_ltp(const fs::path& path, const std::string& top) {
@@ -85,41 +93,55 @@ int parse_flat_ltp(const fs::path& path, const std::string& top) {
   throw ToolError("yosys ltp printed no path length; see " + path.string());
 }
 
-}  // namespace
-
+// --flat: one run, the design flattened before synthesis (`synth -flatten`), so ABC and
+// the opt passes work across module boundaries. Without it, the census script.
 std::string generic_script(const config::Config& cfg, const SynthOptions& options) {
+  if (!options.flat) return census_script(cfg, options);
   const std::string top = synth_design(cfg, options).top;
   std::string s = yosys_front(cfg, options);
   s += blackbox_srams();
-  s += "synth -top " + top + "\n";
+  s += "# --flat: flattened before synthesis, optimized across module boundaries.\n";
+  s += "synth -flatten -top " + top + "\n";
   s += fmt::format("tee -q -o {} stat -tech cmos\n", kStatName);
   s += fmt::format("write_json {}\n", kNetlistName);
-  if (options.flat_ltp) {
-    s += "# Cross-check of the hierarchical logic depth: the SRAM read is registered,\n";
-    s += "# so macros are removed rather than seen as combinational paths.\n";
-    s += "flatten\n";
-    s += fmt::format("delete t:*{}\n", eda::kSramModule);
-    s += fmt::format("tee -q -o {} ltp -noff {}\n", kLtpName, top);
-  }
+  if (options.flat_ltp) s += flat_ltp_lines(top, kLtpName);
   return s;
 }
 
 void run_generic(const config::Config& cfg, const SynthOptions& options, const fs::path& work,
                  SynthReport& report) {
   for (const char* stale : {kNetlistName, kStatName, kLtpName}) fs::remove(work / stale);
-  report.yosys_seconds =
-      eda::run_yosys(work, kScriptName, generic_script(cfg, options), kLogName, "synthesis of " + cfg.name);
-  add_log_warnings(work / kLogName, report);
+  Netlist netlist;
+  Transistors transistors;
+  if (options.flat) {
+    report.yosys_seconds = eda::run_yosys(work, kScriptName, generic_script(cfg, options), kLogName,
+                                          "flat synthesis of " + cfg.name);
+    add_log_warnings(work / kLogName, report);
+    netlist = eda::load_netlist(work / kNetlistName);
+  } else {
+    netlist = run_hierarchical(cfg, options, work, report, transistors);
+  }
 
-  const Netlist netlist = eda::load_netlist(work / kNetlistName);
-  const NetModule& top = eda::find_top(netlist, report.top, work / kNetlistName);
+  const fs::path netlist_path = work / (options.flat ? kNetlistName : "census.json");
+  const NetModule& top = eda::find_top(netlist, report.top, netlist_path);
   Census census = take_census(netlist, top, report);
   add_macros(census, report);
   for (const auto& name : census.other_blackboxes) {
     report.warnings.push_back("dnngen: black box " + name + " has no area model (counted as 0)");
   }
   add_cells(netlist, census, options, report);
-  add_transistors(work / kStatName, report);
+  if (options.flat) {
+    const auto count = parse_transistors(work / kStatName);
+    if (!count) transistors.missing.push_back((work / kStatName).string());
+    if (count) std::tie(report.transistors, report.transistors_lower_bound) = *count;
+  } else {
+    for (const auto& [name, count] : transistors.per_module)
+      report.transistors += census.instances[name] * count;
+    report.transistors_lower_bound = transistors.lower_bound;
+  }
+  for (const auto& path : transistors.missing) {
+    report.warnings.push_back("dnngen: no transistor estimate in " + path);
+  }
   report.total_nand2_eq = report.logic_nand2_eq + report.sram_nand2_eq;
 
   const LogicDepth depth = logic_depth(netlist, top);
@@ -127,7 +149,7 @@ void run_generic(const config::Config& cfg, const SynthOptions& options, const f
   for (const auto& mod : depth.loops) {
     report.warnings.push_back("dnngen: combinational loop in " + mod + " (left out of the logic depth)");
   }
-  if (options.flat_ltp) report.flat_ltp_depth = parse_flat_ltp(work / kLtpName, report.top);
+  if (options.flat && options.flat_ltp) report.flat_ltp_depth = parse_flat_ltp(work / kLtpName, report.top);
 }
 
 // ---------------------------------------------------------------- output

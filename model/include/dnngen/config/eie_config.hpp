@@ -3,6 +3,9 @@
 // engine (Han et al., ISCA 2016).
 namespace dnngen::config {
 
+// The most PEs an `eie:` section may ask for (EIE's scalability study goes to 256).
+constexpr unsigned kEieMaxPes = 256;
+
 struct EieConfig {
   unsigned pes = 4;             // N processing elements; row i of W lives in PE i mod N
   unsigned fifo_depth = 8;      // activation queue depth per PE

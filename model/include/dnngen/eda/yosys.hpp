@@ -33,6 +33,11 @@ std::string quoted(const std::string& path);
 // has bound.
 std::string yosys_front(const Design& design, const std::vector<std::string>& extra_sources = {},
                         const std::string& wrapper_top = "");
+// The same for the top alone: the packages and the top's file (named after it) are read
+// and elaborated, every other source is read with -lib, as a black box with its ports, so
+// the cost does not grow with the array below the top. yosys_front() if no file is named
+// after the top.
+std::string yosys_top_only_front(const Design& design);
 
 // Writes the script to work_dir/script_name and runs `yosys -s script_name` in work_dir
 // with its output in work_dir/log_name; returns the wall time. ToolError

@@ -22,6 +22,11 @@ struct SynthOptions {
   // Also run Yosys's own `flatten; ltp -noff` and report its length next to ours
   // (a cross-check of logic_depth; slow and memory-hungry for large arrays).
   bool flat_ltp = false;
+  // generic: flatten before synthesis (one Yosys run, optimization across module
+  // boundaries; the per-module table has the top and the SRAM macros only). By default
+  // each distinct module is synthesized once, alone, and totals come from instance
+  // counts (docs/synthesis.md, "Hierarchical and flat").
+  bool flat = false;
   // asic: the Liberty file to map to ("" = default_liberty(), OSU 0.18 um).
   std::string liberty;
   // ice40: the nextpnr device (see ice40_devices(); "" = the smallest that fits).
