@@ -227,7 +227,7 @@ module dnn_bitserial_core #(
       s1_row_q   <= '0;
       s1_col_q   <= '0;
       s1_addr_q  <= '0;
-      s1_data_q  <= '0;
+      s1_data_q  <= OutBits'(0);
     end else if (d_ready) begin
       s1_valid_q <= d_valid;
       if (d_valid) begin

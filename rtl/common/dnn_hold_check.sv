@@ -21,13 +21,14 @@ module dnn_hold_check #(
   assign stalled_d = valid_i && !ready_i;
   // Reset clears the stall record, so a random power-up state (X runs) cannot fire it.
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      stalled_q         <= 1'b0;
-      stalled_payload_q <= '0;
-    end else begin
-      stalled_q         <= stalled_d;
-      stalled_payload_q <= payload_i;
-    end
+    if (!rst_ni) stalled_q <= 1'b0;
+    else stalled_q <= stalled_d;
+  end
+  // The payload is compared only after a cycle with stalled_q set, so it needs no reset (a
+  // reset value would be a replication of Width zeros, which Verilator flags above 8k bits:
+  // a 256-column array's result port is 8,217 bits wide).
+  always_ff @(posedge clk_i) begin
+    stalled_payload_q <= payload_i;
   end
   always_ff @(posedge clk_i) begin
     if (stalled_q && !(valid_i && payload_i == stalled_payload_q))

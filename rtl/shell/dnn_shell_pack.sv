@@ -112,7 +112,7 @@ module dnn_shell_pack #(
       addr_q   <= '0;
       beats_q  <= '0;
       left_q   <= '0;
-      buf_q    <= '0;
+      buf_q    <= (BufBytes * 8)'(0);
       strb_q   <= '0;
       fill_q   <= '0;
     end else if (seg_fire) begin
@@ -122,7 +122,7 @@ module dnn_shell_pack #(
       addr_q   <= {seg_addr_i[AddrBits-1:OffBits], OffBits'(0)};
       beats_q  <= ((LenBits+1)'(off) + (LenBits+1)'(seg_len_i) + (LenBits+1)'(Bytes - 1)) >> OffBits;
       left_q   <= seg_len_i;
-      buf_q    <= '0;
+      buf_q    <= (BufBytes * 8)'(0);
       strb_q   <= '0;
       fill_q   <= FillBits'(off);
     end else begin

@@ -116,13 +116,13 @@ module dnn_shell_requant #(
     if (!rst_ni) begin
       occ_q      <= '0;
       s1_valid_q <= 1'b0;
-      s1_sum_q   <= '0;
+      s1_sum_q   <= (Lanes * SumBits)'(0);
       s1_mult_q  <= '0;
       s1_shift_q <= '0;
       s1_relu_q  <= 1'b0;
       s1_tag_q   <= '0;
       s2_valid_q <= 1'b0;
-      s2_prod_q  <= '0;
+      s2_prod_q  <= (Lanes * ProdBits)'(0);
       s2_shift_q <= '0;
       s2_relu_q  <= 1'b0;
       s2_tag_q   <= '0;

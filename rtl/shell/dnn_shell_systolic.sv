@@ -920,7 +920,7 @@ module dnn_shell_systolic #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       stage_valid_q <= 1'b0;
-      stage_data_q  <= '0;
+      stage_data_q  <= (NumCols * AccBits)'(0);
       stage_row_q   <= '0;
       stage_ntile_q <= '0;
       stage_last_q  <= 1'b0;

@@ -537,7 +537,7 @@ module dnn_shell_systolic_loader #(
       dst_rot_q     <= '0;
       lane_q        <= '0;
       par_word_q    <= '0;
-      lanes_q       <= '0;
+      lanes_q       <= (NumCols * 64)'(0);
       par_we_q      <= 1'b0;
       par_sel_q     <= 1'b0;
       par_bank_q    <= 1'b0;

@@ -145,7 +145,7 @@ module dnn_shell_unpack #(
     // Shift amounts in bits as narrow as the byte counts ({n, 3'b0}): a 32-bit amount would
     // make synthesis build (and ABC map) a barrel shifter with 32 stages.
     next_buf   = drop ? buffer >> {n, 3'b000} : buffer;
-    beat_bytes = '0;
+    beat_bytes = (BufBytes * 8)'(0);  // (a '0 fill wider than 8k bits is a Verilator warning)
     beat_bytes[DataBits-1:0] = skip_first ? beat >> {skip, 3'b000} : beat;
     for (int unsigned b = 0; b < Bytes; b++) begin
       if (b >= 32'(count)) beat_bytes[b*8 +: 8] = 8'h00;
@@ -171,7 +171,7 @@ module dnn_shell_unpack #(
       next_rows_q   <= '0;
       next_wbytes_q <= '0;
       next_tag_q    <= '0;
-      buf_q         <= '0;
+      buf_q         <= (BufBytes * 8)'(0);
       fill_q        <= '0;
     end else begin
       // in side

@@ -487,7 +487,7 @@ module dnn_systolic_os_core #(
         st_m_q     <= '0;
         st_n0_q    <= '0;
         st_acc_q   <= '0;
-        st_sum_q   <= '0;
+        st_sum_q   <= AccWidth'(0);
       end else if (en) begin
         st_valid_q <= any_done;
         st_last_q  <= job_last;

@@ -23,6 +23,7 @@
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/process.hpp"
 #include "dnngen/config/config.hpp"
+#include "dnngen/eda/netlist.hpp"
 #include "dnngen/eie/engine.hpp"
 #include "dnngen/rtl/sources.hpp"
 #include "dnngen/synth/area.hpp"
@@ -383,6 +384,81 @@ TEST_F(SynthTest, MissingYosysIsToolError) {
   } catch (const ToolError& e) {
     EXPECT_NE(std::string(e.what()).find("yosys not found on PATH"), std::string::npos) << e.what();
   }
+}
+
+// The netlist reader (a streaming parse of Yosys's write_json): ports in declaration order
+// (not sorted), constant bits, parameters of our modules, SRAM macros, RTL names, cells
+// with their connections and port directions; sections it does not need are skipped.
+TEST_F(SynthTest, NetlistReaderKeepsPortOrderAndSkipsTheRest) {
+  const fs::path path = dir_ / "n.json";
+  std::ofstream(path) << R"({
+  "creator": "Yosys 0.23",
+  "modules": {
+    "$paramod$abc\\dnn_sram_1r1w": {
+      "attributes": {"blackbox": "00000000000000000000000000000001", "hdlname": "\\dnn_sram_1r1w"},
+      "parameter_default_values": {"Depth": "00000000000000000000000000010000", "Width": 8},
+      "ports": {"we_i": {"direction": "input", "bits": [2]}, "rdata_o": {"direction": "output", "bits": [3, 4]}},
+      "cells": {}, "netnames": {}
+    },
+    "top": {
+      "attributes": {"top": "00000000000000000000000000000001", "src": "top.sv:1"},
+      "parameter_default_values": {"N": "00000000000000000000000000000011"},
+      "ports": {
+        "z_i": {"direction": "input", "bits": [2, "0"], "signed": 1},
+        "a_o": {"direction": "output", "bits": [3, "1", "x"]}
+      },
+      "cells": {
+        "$abc$1": {"hide_name": 1, "type": "$_AND_", "parameters": {}, "attributes": {"src": "t"},
+                   "port_directions": {"A": "input", "B": "input", "Y": "output"},
+                   "connections": {"A": [2], "B": ["0"], "Y": [3]}},
+        "u_mem": {"hide_name": 0, "type": "$paramod$abc\\dnn_sram_1r1w", "parameters": {"Depth": "10000"},
+                  "attributes": {}, "connections": {"we_i": [2], "rdata_o": [5, 6]}}
+      },
+      "memories": {"m": {"width": 8, "size": 4}},
+      "netnames": {"z_i": {"hide_name": 0, "bits": [2, "0"], "attributes": {}}}
+    },
+    "vendor_cell": {
+      "attributes": {"blackbox": 1},
+      "parameter_default_values": {"INIT": "a string Yosys keeps as is"},
+      "ports": {}, "cells": {}
+    }
+  }
+})";
+  const eda::Netlist n = eda::load_netlist(path);
+  ASSERT_EQ(n.size(), 3u);
+  const eda::NetModule& top = n.at("top");
+  EXPECT_EQ(top.base, "top");
+  EXPECT_FALSE(top.blackbox);
+  EXPECT_EQ(top.params.at("N"), 3);
+  ASSERT_EQ(top.ports.size(), 2u);
+  EXPECT_EQ(top.ports[0].name, "z_i");
+  EXPECT_TRUE(top.ports[0].is_signed);
+  EXPECT_EQ(top.ports[0].bits, (std::vector<int64_t>{2, eda::kConstBit}));
+  EXPECT_EQ(top.ports[1].name, "a_o");
+  EXPECT_EQ(top.ports[1].direction, "output");
+  EXPECT_EQ(top.ports[1].bits, (std::vector<int64_t>{3, eda::kConstBit, eda::kConstBit}));
+  ASSERT_EQ(top.cells.size(), 2u);
+  EXPECT_EQ(top.cells[0].type, "$_AND_");
+  EXPECT_EQ(top.cells[0].directions.at("Y"), "output");
+  ASSERT_EQ(top.cells[0].connections.size(), 3u);
+  EXPECT_EQ(top.cells[0].connections[1].first, "B");
+  EXPECT_EQ(top.cells[0].connections[1].second, std::vector<int64_t>{eda::kConstBit});
+  EXPECT_EQ(top.cells[1].name, "u_mem");
+  EXPECT_EQ(top.cells[1].connections[1].second, (std::vector<int64_t>{5, 6}));
+  const eda::NetModule& sram = n.at("$paramod$abc\\dnn_sram_1r1w");
+  EXPECT_EQ(sram.base, "dnn_sram_1r1w");
+  EXPECT_TRUE(sram.macro);
+  EXPECT_EQ(sram.params.at("Depth"), 16);
+  EXPECT_EQ(sram.params.at("Width"), 8);
+  EXPECT_EQ(sram.ports[1].name, "rdata_o");
+  EXPECT_TRUE(n.at("vendor_cell").blackbox);
+  EXPECT_TRUE(n.at("vendor_cell").params.empty());
+
+  std::ofstream(dir_ / "bad.json") << R"({"modules": {"top": {"ports": )";
+  EXPECT_THROW(eda::load_netlist(dir_ / "bad.json"), ToolError);
+  std::ofstream(dir_ / "none.json") << R"({"creator": "x"})";
+  EXPECT_THROW(eda::load_netlist(dir_ / "none.json"), ToolError);
+  EXPECT_THROW(eda::load_netlist(dir_ / "missing.json"), ToolError);
 }
 
 TEST(SynthArea, Nand2EquivalentTable) {
