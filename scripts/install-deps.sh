@@ -12,6 +12,7 @@ PACKAGES=(
   libgtest-dev nlohmann-json3-dev libfmt-dev libsystemc-dev
   libonnx-dev libprotobuf-dev
   python3 python3-numpy zlib1g-dev python3-onnx python3-sklearn
+  time  # /usr/bin/time -v: wall time and peak memory in scripts/bench_scale.sh
   # testbench/slurm starts its own private munged/slurmctld/slurmd; the system services
   # these packages install are neither used nor needed.
   slurmctld slurmd slurm-client munge

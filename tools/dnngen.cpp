@@ -17,6 +17,7 @@
 #include <functional>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "batch_cmd.hpp"
@@ -190,6 +191,8 @@ int cmd_synth(const CommandLine& cl) {
   const std::string json = cl.get("json");
   options.flat_ltp = cl.has("flat-ltp");
   options.flat = cl.has("flat");
+  options.jobs = cl.has("jobs") ? static_cast<int>(cl.options["jobs"].as<unsigned>())
+                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   options.shell = cl.has("shell");
   options.liberty = cl.get("liberty");
   options.device = cl.get("device");
@@ -457,6 +460,8 @@ const std::vector<Command>& commands() {
                     add("flat",
                         "generic: flatten before synthesis (one Yosys run, optimized across modules; "
                         "totals only) instead of each distinct module once");
+                    add("jobs,j", po::value<unsigned>()->value_name("N"),
+                        "generic: synthesize N distinct modules at once (default: the machine's cores)");
                     add("shell",
                         "synthesize the engine behind its AXI shell (the bundle's shell top); the "
                         "shell's share is reported");

@@ -2201,6 +2201,8 @@ class SynthTests(CliTestCase):
                               ["--flat", "generic", "xilinx"], absent=[rep])
         self.assert_bad_input(["synth", self.config(), "--flat", "--shell", "--json", rep],
                               ["--flat", "--shell"], absent=[rep])
+        self.assert_bad_input(["synth", self.config(), "--jobs", "0", "--json", rep],
+                              ["--jobs", "at least 1", "got 0"], absent=[rep])
 
     def test_synth_unknown_target(self):
         rep = self.path("synth.json")

@@ -217,6 +217,21 @@ TEST_F(SynthTest, OutputStationary2x2) {
   ASSERT_EQ(r.srams.size(), 2u);
   expect_macro(r, "g_os.u_core.g_col_a.u_operands.u_abuf", ceil_div(8, 2) * 5, 2 * 8);
   expect_macro(r, "g_os.u_core.g_col_a.u_operands.u_bbuf", ceil_div(6, 2) * 5, 2 * 8);
+
+  // Distinct modules synthesized three at a time: each is its own Yosys process either
+  // way, so the report is the same, module by module.
+  SynthOptions parallel = options("os_parallel");
+  parallel.jobs = 3;
+  const SynthReport p = run_synth(cfg, parallel);
+  EXPECT_EQ(p.cells, r.cells);
+  EXPECT_EQ(p.flip_flops, r.flip_flops);
+  EXPECT_EQ(p.logic_depth, r.logic_depth);
+  ASSERT_EQ(p.modules.size(), r.modules.size());
+  for (size_t i = 0; i < r.modules.size(); ++i) {
+    EXPECT_EQ(p.modules[i].module, r.modules[i].module);
+    EXPECT_EQ(p.modules[i].cells, r.modules[i].cells) << r.modules[i].module;
+    EXPECT_DOUBLE_EQ(p.modules[i].nand2_eq, r.modules[i].nand2_eq) << r.modules[i].module;
+  }
 }
 
 // The other engines through the same flow: EIE's arithmetic unit and activation files
@@ -293,21 +308,17 @@ bitserial:
 }
 
 // Hierarchical synthesis (each distinct module alone, totals from instance counts) against
-// --flat (the design flattened before synthesis) on an 8x8 int8 WS array with the buffers
-// of the configs/large presets: cells and total NAND2-eq within 2 %. Flattening only removes
-// logic (the top row's zero partial sums, sign-extension copies merged, the right edge's
-// unused outputs: docs/synthesis.md, "Hierarchical and flat"), a few percent of it at 8x8.
-TEST_F(SynthTest, FlatAgreesWithHierarchical8x8) {
+// --flat (the design flattened before synthesis) on the 4x4 int8 WS preset. Flattening only
+// removes logic, all of it at the array's edges (the top row's zero partial sums and their
+// merged sign-extension flip-flops, the right edge's unused outputs: docs/synthesis.md,
+// "Hierarchical and flat"), so flat is never larger, and on a 4x4 array, where the edges are
+// half the PEs, a few percent smaller (docs: cells -6.2 %, total -3.0 %). The 2 % agreement
+// at 16x16 and above is measured by scripts/bench_scale.sh, which takes minutes.
+TEST_F(SynthTest, FlatAgreesWithHierarchical4x4) {
   if (!process::tool_exists("yosys")) GTEST_SKIP() << "yosys not installed";
-  std::ifstream in(std::string(DNNGEN_CONFIGS_DIR) + "/large/systolic_ws_128x128_int8.yaml");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  for (size_t at = text.find("128"); at != std::string::npos; at = text.find("128", at))
-    text.replace(at, 3, "8");
-  const fs::path path = dir_ / "systolic_ws_8x8_int8.yaml";
-  std::ofstream(path) << text;
-  const config::Config cfg = config::load_config(path.string());
-  ASSERT_EQ(cfg.systolic.rows, 8u);
-  ASSERT_EQ(cfg.systolic.max_k, 2048u);
+  const config::Config cfg =
+      config::load_config(std::string(DNNGEN_CONFIGS_DIR) + "/systolic_ws_4x4_int8.yaml");
+  ASSERT_EQ(cfg.systolic.rows, 4u);
 
   const SynthReport hier = run_synth(cfg, options("hier"));
   SynthOptions flat_options = options("flat");
@@ -315,16 +326,19 @@ TEST_F(SynthTest, FlatAgreesWithHierarchical8x8) {
   const SynthReport flat = run_synth(cfg, flat_options);
   expect_consistent(hier);
   expect_consistent(flat);
-  EXPECT_EQ(instances_of(hier, "dnn_systolic_ws_pe"), 64);
+  EXPECT_EQ(instances_of(hier, "dnn_systolic_ws_pe"), 16);
   EXPECT_EQ(instances_of(flat, "dnn_systolic_top"), 1);
   EXPECT_EQ(instances_of(flat, "dnn_systolic_ws_pe"), 0) << "flattened";
   EXPECT_EQ(flat.sram_bits, hier.sram_bits);
   const auto diff = [](double a, double b) { return std::abs(a - b) / b; };
-  EXPECT_LT(diff(flat.cells, hier.cells), 0.02) << flat.cells << " flat vs " << hier.cells;
-  EXPECT_LT(diff(flat.total_nand2_eq, hier.total_nand2_eq), 0.02);
-  EXPECT_LE(flat.logic_nand2_eq, hier.logic_nand2_eq);
-  EXPECT_LT(diff(flat.logic_nand2_eq, hier.logic_nand2_eq), 0.05);
+  EXPECT_LE(flat.cells, hier.cells);
+  EXPECT_LT(diff(flat.cells, hier.cells), 0.10) << flat.cells << " flat vs " << hier.cells;
   EXPECT_LE(flat.flip_flops, hier.flip_flops);
+  EXPECT_LT(diff(flat.flip_flops, hier.flip_flops), 0.20)
+      << flat.flip_flops << " flat vs " << hier.flip_flops;
+  EXPECT_LE(flat.logic_nand2_eq, hier.logic_nand2_eq);
+  EXPECT_LT(diff(flat.logic_nand2_eq, hier.logic_nand2_eq), 0.12);
+  EXPECT_LT(diff(flat.total_nand2_eq, hier.total_nand2_eq), 0.05);
   std::ifstream script(flat.script_path);
   const std::string flat_script((std::istreambuf_iterator<char>(script)), std::istreambuf_iterator<char>());
   EXPECT_NE(flat_script.find("synth -flatten -top dnn_systolic_top"), std::string::npos);
@@ -353,6 +367,11 @@ TEST_F(SynthTest, UnknownTargetIsInputError) {
     EXPECT_NE(std::string(e.what()).find("generic"), std::string::npos) << e.what();
   }
   EXPECT_FALSE(fs::exists(opt.work_dir)) << "nothing is written for a bad target";
+
+  SynthOptions no_jobs = options("no_jobs");
+  no_jobs.jobs = 0;
+  EXPECT_THROW(run_synth(cfg, no_jobs), InputError);
+  EXPECT_FALSE(fs::exists(no_jobs.work_dir));
 }
 
 TEST_F(SynthTest, FailingYosysIsToolErrorNamingTheLog) {

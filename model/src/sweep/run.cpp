@@ -34,6 +34,9 @@ std::string synth_command(const SweepOptions& options, const fs::path& task_dir)
   if (!so.device.empty()) argv.insert(argv.end(), {"--device", so.device});
   if (so.shell) argv.push_back("--shell");
   if (so.flat_ltp) argv.push_back("--flat-ltp");
+  // The points already run in parallel: each synthesizes its modules one at a time, or on
+  // the CPUs Slurm gave its task.
+  argv.insert(argv.end(), {"--jobs", std::to_string(std::max(1, options.batch.slurm.cpus_per_task))});
   return process::command_line(argv);
 }
 

@@ -18,7 +18,11 @@
 // grid alone (16,384 PE instances) took 269 s of Yosys, with nothing in it to synthesize.
 #include <fmt/format.h>
 
+#include <atomic>
+#include <exception>
 #include <fstream>
+#include <functional>
+#include <thread>
 
 #include "dnngen/common/error.hpp"
 #include "synth_internal.hpp"
@@ -69,6 +73,30 @@ std::vector<ModuleJob> module_jobs(const Netlist& census, const std::vector<std:
     jobs.push_back({name, &mod, file->second});
   }
   return jobs;
+}
+
+// Calls run(i) for every i in [0, count), on up to `jobs` threads (each a Yosys process
+// at a time). Every call runs even if one throws; then the exception of the lowest i is
+// rethrown, so a failure is reported the same way whatever the number of jobs.
+void for_each_parallel(size_t count, int jobs, const std::function<void(size_t)>& run) {
+  std::vector<std::exception_ptr> errors(count);
+  std::atomic<size_t> next{0};
+  const auto worker = [&] {
+    for (size_t i = next++; i < count; i = next++) {
+      try {
+        run(i);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 1; t < std::min<int64_t>(jobs, static_cast<int64_t>(count)); ++t) threads.emplace_back(worker);
+  worker();
+  for (auto& thread : threads) thread.join();
+  for (const auto& error : errors) {
+    if (error) std::rethrow_exception(error);
+  }
 }
 
 std::string job_file(size_t i, const char* ext) { return fmt::format("{}/{}.{}", kModulesDir, i, ext); }
@@ -156,10 +184,14 @@ Netlist run_hierarchical(const config::Config& cfg, const SynthOptions& options,
   const std::vector<std::string> sources = synth_design(cfg, options).sources;
   const std::vector<ModuleJob> jobs = module_jobs(netlist, sources);
   fs::create_directories(work / kModulesDir);
-  for (size_t i = 0; i < jobs.size(); ++i) {
-    report.yosys_seconds += eda::run_yosys(
+  std::vector<double> seconds(jobs.size());
+  for_each_parallel(jobs.size(), options.jobs, [&](size_t i) {
+    seconds[i] = eda::run_yosys(
         work, job_file(i, "ys"), module_script(cfg, sources, jobs[i], i, jobs.size()), job_file(i, "log"),
         fmt::format("synthesis of module {} ({} of {}) of {}", jobs[i].name, i + 1, jobs.size(), cfg.name));
+  });
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    report.yosys_seconds += seconds[i];
     add_log_warnings(work / job_file(i, "log"), report);
   }
   transistors = {};

@@ -146,6 +146,7 @@ SynthReport run_synth(const config::Config& cfg, const SynthOptions& options) {
         "--flat cannot split the shell from the engine core (flattening removes the module "
         "boundary); drop --flat or --shell");
   }
+  if (options.jobs < 1) throw InputError(fmt::format("--jobs must be at least 1, got {}", options.jobs));
   // Everything that can be checked before a tool runs is checked here, so bad input
   // fails at once and leaves nothing behind.
   Liberty liberty;

@@ -27,6 +27,9 @@ struct SynthOptions {
   // each distinct module is synthesized once, alone, and totals come from instance
   // counts (docs/synthesis.md, "Hierarchical and flat").
   bool flat = false;
+  // generic, hierarchical: how many distinct modules are synthesized at once (one Yosys
+  // process each). Sweeps run their points in parallel instead, one job each.
+  int jobs = 1;
   // asic: the Liberty file to map to ("" = default_liberty(), OSU 0.18 um).
   std::string liberty;
   // ice40: the nextpnr device (see ice40_devices(); "" = the smallest that fits).
