@@ -10,8 +10,7 @@
 #   4. the closed-form cycle estimate of ResNet-50 on the 256 x 256 preset (`dnngen bench`),
 #      wall time of the whole process (target < 1 s), best of 5.
 # The 16 x 16 and 64 x 64 configurations are the 128 x 128 preset with rows and cols changed.
-# Takes about 20 minutes on two cores (the flat 16 x 16 run and the 64 x 64 simulator build
-# are most of it).
+# Takes about 20 minutes on two cores (the flat 16 x 16 run, 13 minutes, is most of it).
 #   scripts/bench_scale.sh [BUILD_DIR]     (default build; writes out/bench/scale_rtl/)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -42,7 +41,7 @@ timed() {
               END { printf "wall %.1f s, peak %.0f MB", s, kb / 1024 }' "$OUT/$name.time"
 }
 
-echo "-- 1. generic synthesis, 128 x 128 int8 WS (configs/large/systolic_ws_128x128_int8.yaml), hierarchical"
+echo "-- 1. generic synthesis, 128 x 128 int8 WS (configs/large/systolic_ws_128x128_int8.yaml), hierarchical, $(nproc) jobs"
 line=$(timed synth128 "$DNNGEN" synth "$PRESET" --work-dir "$OUT/synth128" --json "$OUT/synth128.json")
 /usr/bin/python3 - "$OUT/synth128.json" "$line" <<'PY'
 import json, sys

@@ -308,12 +308,13 @@ bitserial:
 }
 
 // Hierarchical synthesis (each distinct module alone, totals from instance counts) against
-// --flat (the design flattened before synthesis) on the 4x4 int8 WS preset. Flattening only
-// removes logic, all of it at the array's edges (the top row's zero partial sums and their
-// merged sign-extension flip-flops, the right edge's unused outputs: docs/synthesis.md,
-// "Hierarchical and flat"), so flat is never larger, and on a 4x4 array, where the edges are
-// half the PEs, a few percent smaller (docs: cells -6.2 %, total -3.0 %). The 2 % agreement
-// at 16x16 and above is measured by scripts/bench_scale.sh, which takes minutes.
+// --flat (the design flattened before synthesis) on the 4x4 int8 WS preset. Flattening
+// removes logic at the array's edges (the top row's zero partial sums and their merged
+// sign-extension flip-flops, the right edge's unused outputs: docs/synthesis.md,
+// "Hierarchical and flat"), so its flip-flops and logic area are never larger; on a 4x4
+// array, where the edges are half the PEs, they are a few percent smaller. (Cell counts can
+// go either way: ABC maps a flattened multiplier differently.) The 2 % agreement at 16x16
+// is measured by scripts/bench_scale.sh: its flat run takes 13 minutes.
 TEST_F(SynthTest, FlatAgreesWithHierarchical4x4) {
   if (!process::tool_exists("yosys")) GTEST_SKIP() << "yosys not installed";
   const config::Config cfg =
@@ -331,7 +332,6 @@ TEST_F(SynthTest, FlatAgreesWithHierarchical4x4) {
   EXPECT_EQ(instances_of(flat, "dnn_systolic_ws_pe"), 0) << "flattened";
   EXPECT_EQ(flat.sram_bits, hier.sram_bits);
   const auto diff = [](double a, double b) { return std::abs(a - b) / b; };
-  EXPECT_LE(flat.cells, hier.cells);
   EXPECT_LT(diff(flat.cells, hier.cells), 0.10) << flat.cells << " flat vs " << hier.cells;
   EXPECT_LE(flat.flip_flops, hier.flip_flops);
   EXPECT_LT(diff(flat.flip_flops, hier.flip_flops), 0.20)
