@@ -283,6 +283,7 @@ MpiDefault=none
 MailProg=/bin/true
 # CPUs are the consumable resource: each 1-CPU task takes one CPU, so tasks run side by side.
 SchedulerType=sched/backfill
+SchedulerParameters=batch_sched_delay=0
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU
 ReturnToService=2
