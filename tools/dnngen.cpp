@@ -168,6 +168,15 @@ int cmd_infer(const CommandLine& cl) {
   o.energy_table = cl.get("energy-table");
   o.json_path = cl.get("json");
   o.predictions_path = cl.get("predictions");
+  o.first = count_option(cl, "first", 0);
+  o.shards = count_option(cl, "shards", 1);
+  o.partial_path = cl.get("partial");
+  o.work_dir = cl.get("work-dir");
+  o.execution = execution_options(cl);
+  const bool exec_options = cl.has("jobs") || cl.has("slurm") || cl.has("work-dir");
+  if (exec_options && o.shards < 2)
+    throw InputError("--jobs, --slurm and --work-dir apply to --shards N (N >= 2) runs");
+  o.dnngen = std::filesystem::read_symlink("/proc/self/exe").string();
   infer::check_infer_options(cfgs, o);  // fail fast, before a build
   if (o.backend == "rtl") {
     for (const auto& cfg : cfgs) {
@@ -179,7 +188,7 @@ int cmd_infer(const CommandLine& cl) {
         fmt::print("simulator: built {} in {:.1f} s\n", build.executable, build.seconds);
     }
   }
-  return infer::infer_command(cfgs, o);
+  return infer::infer_command(cfgs, o, progress_printer(cl.has("quiet") || o.shards < 2));
 }
 
 int cmd_synth(const CommandLine& cl) {
@@ -442,6 +451,14 @@ const std::vector<Command>& commands() {
                         "energy per action (default configs/energy/horowitz_45nm.yaml)");
                     add("json", text("FILE"), "write a JSON report to this file");
                     add("predictions", text("FILE.npy"), "write the predicted classes (int64 [N])");
+                    add("first", text("I"), "start at input I (default 0; --count counts from there)");
+                    add("shards", text("N"),
+                        "split the inputs into N tasks of whole batches, run as a batch (local "
+                        "workers or --slurm), one report");
+                    add("work-dir", text("DIR"), "--shards: the batch directory, kept (a rerun resumes)");
+                    add("partial", text("FILE.json"),
+                        "what a shard runs: write this run's counts (no report) for the merge");
+                    add_execution_options(add);
                   }),
        cmd_infer},
       {"synth",

@@ -1732,6 +1732,59 @@ class InferTests(CliTestCase):
         self.assertIn("pJ/MAC", p.stdout)
         self.assertIn("inferences/J", p.stdout)
 
+    def test_shards_give_the_report_of_one_run(self):
+        # --shards: the inputs in tasks of whole batches through the execution layer, merged.
+        # fc2 on EIE (--map, passed on to the shards), whose cycles depend on the data.
+        args = ["--labels", self.digits("test_labels.npy"), "--count", "200", "--batch", "32", "--map", "fc2=eie_4pe"]
+        one, sharded = self.path("one.json"), self.path("sharded.json")
+        p_one, p_sharded = self.path("one.npy"), self.path("sharded.npy")
+        work = self.path("shards")
+        net = ["infer", self.config(), self.config("eie_4pe.yaml"), "--model", self.digits("digits_cnn.onnx"),
+               "--input", self.digits("test_images.npy")]
+        self.assert_ok(self.dnngen(*net, *args, "--json", one, "--predictions", p_one))
+        sharded_run = [*args, "--json", sharded, "--predictions", p_sharded, "--shards", "3", "-j", "2",
+                       "--work-dir", work]
+        p = self.dnngen(*net, *sharded_run)
+        self.assert_ok(p)
+        self.assertIn("[3/3] done", p.stderr)
+
+        def without_timings(r):
+            if isinstance(r, dict):
+                return {k: without_timings(v) for k, v in r.items()
+                        if k not in ("seconds", "samples_per_second", "sim_seconds", "shards")}
+            return [without_timings(v) for v in r] if isinstance(r, list) else r
+        a, b = self.load_json(one), self.load_json(sharded)
+        self.assertEqual(b["shards"], 3)
+        self.assertEqual(without_timings(a), without_timings(b))
+        self.assertEqual([l["config"] for l in b["layers"] if l["where"] == "engine"][-1], "eie_4pe")
+        np.testing.assert_array_equal(np.load(p_one), np.load(p_sharded))
+        # Shards of whole batches: 7 batches of 32 in shards of 3, 3 and 1 batch.
+        with open(os.path.join(work, "batch.json")) as f:
+            batch = json.load(f)
+        self.assertEqual([t["id"] for t in batch["tasks"]], ["shard_0", "shard_1", "shard_2"])
+        self.assertEqual(len(np.load(p_sharded)), 200)
+        # Run again: every shard is finished, none runs, the same report.
+        self.assert_ok(self.dnngen(*net, *sharded_run))
+        with open(os.path.join(work, "batch.json")) as f:
+            self.assertEqual(json.load(f)["resumed"], 3)
+        self.assertEqual(without_timings(self.load_json(sharded)), without_timings(a))
+
+    def test_shard_options_bad_input(self):
+        rep = self.path("r.json")
+        base = ["infer", self.config(), "--model", self.digits("digits_cnn.onnx"), "--input",
+                self.digits("test_images.npy"), "--json", rep]
+        cases = [
+            (["--shards", "0"], ["--shards 0", "1 or more"]),
+            (["--jobs", "2"], ["--jobs", "--shards"]),
+            (["--slurm"], ["--slurm", "--shards"]),
+            (["--first", "360"], ["--first 360", "test_images.npy", "360 inputs"]),
+            (["--first", "-1"], ["--first -1"]),
+            (["--partial", self.path("part.json")], ["--partial", "--json"]),
+        ]
+        for extra, needles in cases:
+            with self.subTest(extra=extra):
+                self.assert_bad_input([*base, *extra], needles, absent=[rep, self.path("part.json")])
+
     def test_digits_convolutions_on_the_row_stationary_engine(self):
         rep = self.path("r.json")
         p = self.dnngen("infer", self.config("systolic_rs_4x4_int8.yaml"), self.config("systolic_ws_4x4_int8.yaml"),

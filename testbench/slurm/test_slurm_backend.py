@@ -6,7 +6,8 @@ of slurm_cluster.py.
 
 Covers: `dnngen batch --slurm` runs a task list as a job array, two tasks at once on the
 2-CPU node, retries a failing task once and reports the one that keeps failing with its
-log; `dnngen sweep --slurm` writes the same report as the local backend (timings aside);
+log; `dnngen sweep --slurm` writes the same report as the local backend (timings aside), and
+so does `dnngen infer --shards 3 --slurm` as a single run in one process;
 an interrupted Slurm batch cancels its job and resumes; a partition the cluster does not
 have is sbatch's refusal, reported with sbatch's message.
 Exit status: 0 pass, 1 fail, 77 skipped (no cluster: Slurm not installed, DNNGEN_SLURM=off).
@@ -20,7 +21,10 @@ import sys
 import time
 
 SKIP = 77
+SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 failures = []
+# Report fields that are timings (they differ from run to run), or name the sharding.
+TIMINGS = {"seconds", "samples_per_second", "sim_seconds", "shards"}
 
 
 def check(condition, what, detail=""):
@@ -92,6 +96,31 @@ def test_sweep(dnngen, work):
         check(not os.path.exists(slurm + ".work"), "sweep --slurm: OUT.work removed after success")
 
 
+def without_timings(report):
+    if isinstance(report, dict):
+        return {k: without_timings(v) for k, v in report.items() if k not in TIMINGS}
+    if isinstance(report, list):
+        return [without_timings(v) for v in report]
+    return report
+
+
+def test_infer(dnngen, work):
+    digits = os.path.join(SRC, "models", "digits")
+    args = [dnngen, "infer", os.path.join(SRC, "configs", "systolic_ws_4x4_int8.yaml"), "--model",
+            os.path.join(digits, "digits_cnn.onnx"), "--input", os.path.join(digits, "test_images.npy"),
+            "--labels", os.path.join(digits, "test_labels.npy"), "--count", "200", "--batch", "32"]
+    one, sharded = os.path.join(work, "infer_one.json"), os.path.join(work, "infer_slurm.json")
+    p = run([*args, "--json", one], work)
+    check(p.returncode == 0, "infer: one run", describe(p))
+    p = run([*args, "--json", sharded, "--shards", "3", "--slurm", "--quiet"], work)
+    check(p.returncode == 0, "infer --shards 3 --slurm: runs", describe(p))
+    if not failures:
+        with open(one) as f1, open(sharded) as f2:
+            a, b = json.load(f1), json.load(f2)
+        check(b.get("shards") == 3 and without_timings(a) == without_timings(b),
+              "infer --shards 3 --slurm: the report of one run (predictions, accuracy, every layer's counters)")
+
+
 def squeue_empty():
     p = subprocess.run(["squeue", "-h"], capture_output=True, text=True, timeout=60)
     return p.returncode == 0 and p.stdout.strip() == ""
@@ -147,7 +176,7 @@ def main():
                 os.environ[key] = value
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
-    for test in (test_batch, test_sweep, test_interrupt, test_bad_partition):
+    for test in (test_batch, test_sweep, test_infer, test_interrupt, test_bad_partition):
         test(dnngen, work)
     if failures:
         print(f"{len(failures)} check(s) failed")

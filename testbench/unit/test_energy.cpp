@@ -144,5 +144,26 @@ TEST(Energy, ActionsMergeBySameKind) {
   EXPECT_EQ(a.mac_count(), 38u);
 }
 
+// infer --shards writes each shard's actions as JSON and merges them: the round trip keeps
+// every count, so the merged energy is the single run's.
+TEST(Energy, ActionsRoundTripThroughJson) {
+  energy::Actions a;
+  a.add_macs(8, 8, 32, 3);
+  a.add_serial_terms(1, 24, 50, 9);
+  a.add_memory("gbuf", energy::Level::kBuffer, 8192, 64, 11, 12);
+  a.add_memory("spad", energy::Level::kRegister, 24, 16, 13, 0);
+  a.array_bits = 14, a.dram_read_bytes = 15, a.dram_write_bytes = 16;
+  const energy::Actions b = energy::actions_from_json(energy::to_json(a));
+  EXPECT_EQ(energy::to_json(b), energy::to_json(a));
+  EXPECT_EQ(b.mac_count(), a.mac_count());
+  EXPECT_EQ(b.memories[1].level, energy::Level::kRegister);
+  EXPECT_DOUBLE_EQ(energy::evaluate(b, horowitz()).total(), energy::evaluate(a, horowitz()).total());
+  nlohmann::json bad = energy::to_json(a);
+  bad["memories"][0]["level"] = "cache";
+  EXPECT_THROW(energy::actions_from_json(bad), std::invalid_argument);
+  bad.erase("mac_ops");
+  EXPECT_THROW(energy::actions_from_json(bad), nlohmann::json::exception);
+}
+
 }  // namespace
 }  // namespace dnngen

@@ -107,6 +107,8 @@ class FileLock {
 
 }  // namespace
 
+fs::path temp_dir(const std::string& stem) { return make_temp_dir(fs::temp_directory_path() / (stem + "-")); }
+
 fs::path lock_path(const fs::path& out) {
   const fs::path dir = fs::temp_directory_path() / "dnngen-locks";
   std::error_code ec;

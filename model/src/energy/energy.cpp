@@ -3,7 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 namespace dnngen::energy {
 namespace {
@@ -157,10 +159,33 @@ nlohmann::json to_json(const Actions& a) {
                         {"writes", m.writes}});
   }
   return {{"macs", macs},
+          {"mac_ops", a.mac_ops},
           {"memories", memories},
           {"array_bits", a.array_bits},
           {"dram_read_bytes", a.dram_read_bytes},
           {"dram_write_bytes", a.dram_write_bytes}};
+}
+
+Actions actions_from_json(const nlohmann::json& j) {
+  Actions a;
+  for (const auto& g : j.at("macs")) {
+    a.macs.push_back({g.at("a_bits").get<unsigned>(), g.at("w_bits").get<unsigned>(),
+                      g.at("acc_bits").get<unsigned>(), g.at("count").get<uint64_t>()});
+  }
+  a.mac_ops = j.at("mac_ops").get<uint64_t>();
+  for (const auto& m : j.at("memories")) {
+    const std::string level = m.at("level").get<std::string>();
+    const auto l =
+        std::find_if(kAllLevels.begin(), kAllLevels.end(), [&](Level x) { return level == level_name(x); });
+    if (l == kAllLevels.end()) throw std::invalid_argument("unknown energy level '" + level + "'");
+    a.memories.push_back({m.at("name").get<std::string>(), *l, m.at("capacity_bytes").get<int64_t>(),
+                          m.at("width_bits").get<unsigned>(), m.at("reads").get<uint64_t>(),
+                          m.at("writes").get<uint64_t>()});
+  }
+  a.array_bits = j.at("array_bits").get<uint64_t>();
+  a.dram_read_bytes = j.at("dram_read_bytes").get<uint64_t>();
+  a.dram_write_bytes = j.at("dram_write_bytes").get<uint64_t>();
+  return a;
 }
 
 std::string summary(const Breakdown& b, uint64_t macs) {

@@ -4,7 +4,10 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <map>
 #include <memory>
@@ -14,6 +17,7 @@
 #include "dnngen/cli/job_options.hpp"
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/output_dir.hpp"
+#include "dnngen/common/process.hpp"
 #include "dnngen/common/tensor.hpp"
 #include "dnngen/config/energy_table.hpp"
 #include "dnngen/energy/energy.hpp"
@@ -26,6 +30,7 @@
 
 namespace dnngen::infer {
 namespace {
+namespace fs = std::filesystem;
 
 // What a layer cost over the whole run (engine layers; host layers only count samples).
 struct LayerTotals {
@@ -200,61 +205,102 @@ void check_infer_options(const std::vector<config::Config>& cfgs, const InferOpt
     throw InputError(fmt::format("--precision-snr {}: expected a value in (0, 120] dB", o.precision_snr_db));
   if (o.backend != "model" && o.backend != "rtl")
     throw InputError("--backend " + o.backend + ": expected model or rtl");
+  if (o.shards < 1) throw InputError(fmt::format("--shards {}: expected 1 or more", o.shards));
+  if (o.first < 0) throw InputError(fmt::format("--first {}: expected 0 or more", o.first));
+  if (o.shards > 1 && !o.partial_path.empty())
+    throw InputError("--shards and --partial: a shard is not split again");
+  if (!o.partial_path.empty() && (!o.json_path.empty() || !o.predictions_path.empty()))
+    throw InputError("--partial writes a shard's counts, not a report: drop --json and --predictions");
   if (!o.json_path.empty()) cli::check_output_path(o.json_path, "--json");
+  if (!o.partial_path.empty()) cli::check_output_path(o.partial_path, "--partial");
   if (!o.predictions_path.empty()) cli::check_output_path(o.predictions_path, "--predictions");
   if (!o.mapping_path.empty()) mapping_file(o.mapping_path);
   config::load_energy_table(o.energy_table);
 }
 
-int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o) {
-  check_infer_options(cfgs, o);
-  const auto t0 = std::chrono::steady_clock::now();
-  const Network net = import_onnx(o.model_path);
-  const Batch inputs = load_samples(o.input_path, net.input_shape, o.input_scale, o.count);
-  const int64_t n_samples = inputs.shape[0];
-  std::vector<int64_t> labels;
-  if (!o.labels_path.empty()) {
-    labels = load_labels(o.labels_path, n_samples);
-  }
-  const std::string calib_path = o.calibrate_path.empty() ? o.input_path : o.calibrate_path;
-  const Batch calib_all = load_samples(calib_path, net.input_shape, o.input_scale, 0);
-  const Batch calib = slice(calib_all, 0, std::min(o.calibration_count, calib_all.shape[0]));
+namespace {
 
+// The network imported, calibrated, quantised and mapped onto the configurations: all that
+// a run over any range of the inputs, and the report of it, need.
+struct Prepared {
+  Network net;
+  QNetwork q;
   std::vector<Target> targets;
-  for (const auto& cfg : cfgs) targets.push_back(target_of(cfg));
+  std::vector<size_t> where;  // network layer -> configuration (engine layers)
+  int64_t calibration_samples = 0;
+  config::EnergyTable table;
+  size_t config_of(const QLayer& l) const { return where[l.source]; }
+};
+
+Prepared prepare(const std::vector<config::Config>& cfgs, const InferOptions& o, Network net) {
+  Prepared p;
+  p.net = std::move(net);
+  const std::string calib_path = o.calibrate_path.empty() ? o.input_path : o.calibrate_path;
+  const Batch calib_all = load_samples(calib_path, p.net.input_shape, o.input_scale, 0);
+  const Batch calib = slice(calib_all, 0, std::min(o.calibration_count, calib_all.shape[0]));
+  p.calibration_samples = calib.shape[0];
+  for (const auto& cfg : cfgs) p.targets.push_back(target_of(cfg));
   std::vector<std::string> mapping =
       o.mapping_path.empty() ? std::vector<std::string>{} : mapping_file(o.mapping_path);
   mapping.insert(mapping.end(), o.mapping.begin(), o.mapping.end());
-  const std::vector<size_t> where = map_layers(net, cfgs, targets, mapping);
+  p.where = map_layers(p.net, cfgs, p.targets, mapping);
   std::vector<QuantOptions> per_layer;
-  for (size_t i = 0; i < net.layers.size(); ++i) {
-    QuantOptions qo = quant_options(targets[where[i] < targets.size() ? where[i] : 0], o.precision);
+  for (size_t i = 0; i < p.net.layers.size(); ++i) {
+    QuantOptions qo = quant_options(p.targets[p.where[i] < p.targets.size() ? p.where[i] : 0], o.precision);
     qo.precision_snr_db = o.precision_snr_db;
     qo.calibration = calibration_of(o.calibration);
     qo.percentile = o.percentile;
     per_layer.push_back(qo);
   }
-  const QNetwork q = quantize(net, calib, per_layer);
-  const config::EnergyTable table = config::load_energy_table(o.energy_table);
-  const auto config_of = [&](const QLayer& l) { return where[l.source]; };
+  p.q = quantize(p.net, calib, per_layer);
+  p.table = config::load_energy_table(o.energy_table);
+  return p;
+}
 
+// What a run over some of the inputs counted: everything in a report that adds up across
+// runs over consecutive ranges (--shards), in the inputs' order.
+struct RunCounts {
+  std::vector<int64_t> predicted, float_predicted;
+  std::vector<LayerTotals> totals;  // per quantised layer
+  uint64_t rtl_mismatches = 0;
+  double sim_seconds = 0;
+
+  void append(const RunCounts& o) {
+    predicted.insert(predicted.end(), o.predicted.begin(), o.predicted.end());
+    float_predicted.insert(float_predicted.end(), o.float_predicted.begin(), o.float_predicted.end());
+    totals.resize(std::max(totals.size(), o.totals.size()));
+    for (size_t i = 0; i < o.totals.size(); ++i) {
+      LayerTotals& t = totals[i];
+      t.timing += o.totals[i].timing;
+      t.macs += o.totals[i].macs;
+      t.actions += o.totals[i].actions;
+      t.calls += o.totals[i].calls;
+      t.overflows += o.totals[i].overflows;
+    }
+    rtl_mismatches += o.rtl_mismatches;
+    sim_seconds += o.sim_seconds;
+  }
+};
+
+// The network over `inputs`, batch by batch, on the chosen backend.
+RunCounts run_samples(const Prepared& p, const std::vector<config::Config>& cfgs, const InferOptions& o,
+                      const Batch& inputs) {
   // The engine layers on the chosen backend. Both count the same descriptors; the RTL's
   // simulators (one long-lived process per configuration) check every descriptor against
   // the golden model and the cycle model, and the outputs are checked here against the
   // model's integer layer.
-  std::vector<LayerTotals> totals(q.layers.size());
+  RunCounts run;
+  run.totals.resize(p.q.layers.size());
   std::map<std::pair<size_t, int64_t>, PlanCost> model_cost;  // systolic: (layer, batch)
   std::vector<std::unique_ptr<shell::ShellSimServer>> servers(cfgs.size());
-  double sim_seconds = 0;
-  uint64_t rtl_mismatches = 0;
   const EngineLayerRunner runner = [&](size_t i, const QLayer& l, const QBatch& in) {
-    const size_t c = config_of(l);
-    const Target& target = targets[c];
+    const size_t c = p.config_of(l);
+    const Target& target = p.targets[c];
     // The model's integer layer, on the other core while the simulator runs the same layer.
     const bool rtl_backend = o.backend == "rtl";
     std::future<QBatch> model = std::async(rtl_backend ? std::launch::async : std::launch::deferred,
                                            [&l, &in] { return engine_layer(l, in); });
-    LayerTotals& t = totals[i];
+    LayerTotals& t = run.totals[i];
     // The systolic array's and the row-stationary engine's time does not depend on the
     // values: a plan of zeros, timed once per batch size, costs the same. EIE's and the
     // bit-serial engines' does (zero activations, zero bits): the cycle model times the
@@ -284,33 +330,183 @@ int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o
     if (!servers[c])
       servers[c] = std::make_unique<shell::ShellSimServer>(o.simulators.at(c), cfgs[c].source_path);
     const auto r = servers[c]->run(plan->memory, plan->descriptors);
-    sim_seconds += r.sim_seconds;
+    run.sim_seconds += r.sim_seconds;
     for (const auto& layer : r.layers) t.timing += layer.counters;
     const QBatch rtl = plan_outputs(target, l, *plan, plan->memory);
     const QBatch out = model.get();
     t.overflows += out.overflows;
-    if (rtl.data != out.data) ++rtl_mismatches;
+    if (rtl.data != out.data) ++run.rtl_mismatches;
     return rtl;
   };
 
-  std::vector<int64_t> predicted, float_predicted;
+  const int64_t n_samples = inputs.shape[0];
   for (int64_t from = 0; from < n_samples; from += o.batch) {
     const Batch b = slice(inputs, from, std::min(o.batch, n_samples - from));
     // The float network on the other core meanwhile (both are pure functions of b).
     std::future<std::vector<int64_t>> float_run =
-        std::async(std::launch::async, [&net, &b] { return predictions(run_float(net, b)); });
-    const auto pq = predictions(run_quantized(q, b, runner));
+        std::async(std::launch::async, [&p, &b] { return predictions(run_float(p.net, b)); });
+    const auto pq = predictions(run_quantized(p.q, b, runner));
     const auto pf = float_run.get();
-    predicted.insert(predicted.end(), pq.begin(), pq.end());
-    float_predicted.insert(float_predicted.end(), pf.begin(), pf.end());
+    run.predicted.insert(run.predicted.end(), pq.begin(), pq.end());
+    run.float_predicted.insert(run.float_predicted.end(), pf.begin(), pf.end());
   }
+  return run;
+}
+
+// A shard's counts as JSON (--partial), and back.
+nlohmann::json partial_json(const RunCounts& c) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (const auto& t : c.totals) {
+    layers.push_back({{"cycles", t.timing.cycles},
+                      {"compute", t.timing.compute},
+                      {"mem_wait", t.timing.mem_wait},
+                      {"bytes_read", t.timing.bytes_read},
+                      {"bytes_written", t.timing.bytes_written},
+                      {"macs", t.macs},
+                      {"calls", t.calls},
+                      {"overflows", t.overflows},
+                      {"actions", energy::to_json(t.actions)}});
+  }
+  return {{"predicted", c.predicted},
+          {"float_predicted", c.float_predicted},
+          {"layers", layers},
+          {"rtl_mismatches", c.rtl_mismatches},
+          {"sim_seconds", c.sim_seconds}};
+}
+
+RunCounts partial_from_file(const std::string& path, size_t layers, int64_t samples) {
+  RunCounts c;
+  try {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read it");
+    const nlohmann::json j = nlohmann::json::parse(in);
+    c.predicted = j.at("predicted").get<std::vector<int64_t>>();
+    c.float_predicted = j.at("float_predicted").get<std::vector<int64_t>>();
+    for (const auto& l : j.at("layers")) {
+      LayerTotals t;
+      t.timing = {l.at("cycles").get<uint64_t>(), l.at("compute").get<uint64_t>(),
+                  l.at("mem_wait").get<uint64_t>(), l.at("bytes_read").get<uint64_t>(),
+                  l.at("bytes_written").get<uint64_t>()};
+      t.macs = l.at("macs").get<uint64_t>();
+      t.calls = l.at("calls").get<uint64_t>();
+      t.overflows = l.at("overflows").get<int64_t>();
+      t.actions = energy::actions_from_json(l.at("actions"));
+      c.totals.push_back(std::move(t));
+    }
+    c.rtl_mismatches = j.at("rtl_mismatches").get<uint64_t>();
+    c.sim_seconds = j.at("sim_seconds").get<double>();
+  } catch (const std::exception& e) {
+    throw ToolError(fmt::format("infer --shards: shard result {}: {}", path, e.what()));
+  }
+  if (c.totals.size() != layers || static_cast<int64_t>(c.predicted.size()) != samples ||
+      c.float_predicted.size() != c.predicted.size())
+    throw ToolError(
+        fmt::format("infer --shards: shard result {} has {} layers and {} predictions, expected {} and {}",
+                    path, c.totals.size(), c.predicted.size(), layers, samples));
+  return c;
+}
+
+// The options of a shard's `dnngen infer`: those that decide its results, files absolute
+// (a task runs in a directory of its own, on any node).
+std::vector<std::string> shard_argv(const std::vector<config::Config>& cfgs, const InferOptions& o) {
+  const auto file = [](const std::string& path) { return fs::absolute(path).string(); };
+  std::vector<std::string> argv = {o.dnngen, "infer"};
+  for (const auto& cfg : cfgs) argv.push_back(file(cfg.source_path));
+  argv.insert(argv.end(), {"--model", file(o.model_path), "--input", file(o.input_path)});
+  if (!o.calibrate_path.empty()) argv.insert(argv.end(), {"--calibrate", file(o.calibrate_path)});
+  argv.insert(argv.end(), {"--calibration", o.calibration, "--percentile", fmt::format("{}", o.percentile),
+                           "--input-scale", fmt::format("{}", o.input_scale), "--calibration-count",
+                           std::to_string(o.calibration_count), "--batch", std::to_string(o.batch),
+                           "--backend", o.backend, "--precision", std::to_string(o.precision),
+                           "--precision-snr", fmt::format("{}", o.precision_snr_db)});
+  if (!o.mapping_path.empty()) argv.insert(argv.end(), {"--mapping", file(o.mapping_path)});
+  for (const auto& m : o.mapping) argv.insert(argv.end(), {"--map", m});
+  return argv;
+}
+
+// The inputs [first, first + n) in shards of whole batches (a batch's cycles depend on its
+// size, so the shards' batches are the single run's), run through the execution layer.
+RunCounts run_shards(const Prepared& p, const std::vector<config::Config>& cfgs, const InferOptions& o,
+                     int64_t first, int64_t n, const exec::ProgressFn& progress) {
+  const int64_t batches = (n + o.batch - 1) / o.batch;
+  const int64_t per_shard = (batches + o.shards - 1) / o.shards * o.batch;
+  const std::vector<std::string> argv = shard_argv(cfgs, o);
+  std::string sources;  // the files the shards read, so that a changed one reruns them
+  for (const auto& cfg : cfgs) sources += cfg.source_path + "\n";
+  for (const auto* path : {&o.model_path, &o.input_path, &o.calibrate_path, &o.mapping_path}) {
+    if (path->empty()) continue;
+    std::error_code ec;
+    sources += fmt::format("{} {} {}\n", fs::absolute(*path).string(), fs::file_size(*path, ec),
+                           fs::last_write_time(*path, ec).time_since_epoch().count());
+  }
+  std::vector<exec::Task> tasks;
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+  for (int64_t from = 0; from < n; from += per_shard) {
+    const int64_t count = std::min(per_shard, n - from);
+    std::vector<std::string> shard = argv;
+    shard.insert(shard.end(), {"--first", std::to_string(first + from), "--count", std::to_string(count),
+                               "--partial", "partial.json"});
+    tasks.push_back({fmt::format("shard_{}", ranges.size()),
+                     process::command_line(shard) + " >/dev/null",
+                     {{"sources", sources}},
+                     static_cast<double>(count)});
+    ranges.emplace_back(first + from, count);
+  }
+  const bool temporary = o.work_dir.empty();
+  const fs::path dir = temporary ? output::temp_dir("dnngen-infer") : fs::path(o.work_dir);
+  exec::BatchOptions batch = o.execution;
+  batch.job_name = "dnngen-infer";
+  const exec::BatchResult result = exec::run_batch(tasks, dir.string(), batch, progress);
+  if (result.failed() > 0)
+    throw ToolError(
+        fmt::format("infer --shards: {} of {} shards failed (batch {}; run the same command again "
+                    "to rerun only those)\n{}",
+                    result.failed(), tasks.size(), dir.string(), exec::failure_report(result)));
+  RunCounts all;
+  for (size_t k = 0; k < result.tasks.size(); ++k)
+    all.append(partial_from_file((fs::path(result.tasks[k].output) / "partial.json").string(),
+                                 p.q.layers.size(), ranges[k].second));
+  if (temporary) fs::remove_all(dir);
+  return all;
+}
+
+}  // namespace
+
+int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o,
+                  const exec::ProgressFn& progress) {
+  check_infer_options(cfgs, o);
+  const auto t0 = std::chrono::steady_clock::now();
+  Network net = import_onnx(o.model_path);
+  // The inputs [first, first + count): loaded up to the range's end, then cut.
+  const int64_t end = o.count > 0 ? o.first + o.count : 0;
+  Batch inputs = load_samples(o.input_path, net.input_shape, o.input_scale, end);
+  if (o.first >= inputs.shape[0])
+    throw InputError(fmt::format("--first {}: {} has {} inputs", o.first, o.input_path, inputs.shape[0]));
+  inputs = slice(inputs, o.first, inputs.shape[0] - o.first);
+  const int64_t n_samples = inputs.shape[0];
+  std::vector<int64_t> labels;
+  if (!o.labels_path.empty()) {
+    labels = load_labels(o.labels_path, end > 0 ? end : o.first + n_samples);
+    labels.erase(labels.begin(), labels.begin() + o.first);
+  }
+  const Prepared p = prepare(cfgs, o, std::move(net));
+
+  if (!o.partial_path.empty()) {
+    output::OutputSet outputs;
+    cli::add_json_report(outputs, o.partial_path, partial_json(run_samples(p, cfgs, o, inputs)));
+    outputs.commit();
+    return 0;
+  }
+  const RunCounts c =
+      o.shards > 1 ? run_shards(p, cfgs, o, o.first, n_samples, progress) : run_samples(p, cfgs, o, inputs);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   int64_t agree = 0, right = 0, float_right = 0;
   for (int64_t i = 0; i < n_samples; ++i) {
     const auto u = static_cast<size_t>(i);
-    agree += predicted[u] == float_predicted[u];
-    if (!labels.empty()) right += predicted[u] == labels[u], float_right += float_predicted[u] == labels[u];
+    agree += c.predicted[u] == c.float_predicted[u];
+    if (!labels.empty())
+      right += c.predicted[u] == labels[u], float_right += c.float_predicted[u] == labels[u];
   }
   std::vector<std::string> names;
   nlohmann::json configs = nlohmann::json::array();
@@ -328,11 +524,12 @@ int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o
                            {"configs", configs},
                            {"backend", o.backend},
                            {"samples", n_samples},
-                           {"bits", q.bits},
+                           {"bits", p.q.bits},
                            {"calibration", o.calibration},
-                           {"calibration_samples", calib.shape[0]},
+                           {"calibration_samples", p.calibration_samples},
                            {"agreement_with_float", percent(agree, n_samples) / 100.0},
                            {"seconds", seconds}};
+  if (o.shards > 1) report["shards"] = o.shards;
   if (!labels.empty()) {
     report["accuracy"] = percent(right, n_samples) / 100.0;
     report["float_accuracy"] = percent(float_right, n_samples) / 100.0;
@@ -342,23 +539,23 @@ int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o
   energy::Actions all_actions;
   double capacity = 0;  // MACs the engines could have done in their layers' cycles
   report["layers"] = nlohmann::json::array();
-  for (size_t i = 0; i < q.layers.size(); ++i) {
-    const QLayer& l = q.layers[i];
+  for (size_t i = 0; i < p.q.layers.size(); ++i) {
+    const QLayer& l = p.q.layers[i];
     const bool engine = l.kind == LayerKind::kConv || l.kind == LayerKind::kDense;
-    const double peak = engine ? targets[config_of(l)].peak_macs : 0.0;
-    nlohmann::json j = layer_json(l, totals[i], n_samples, peak, table);
+    const double peak = engine ? p.targets[p.config_of(l)].peak_macs : 0.0;
+    nlohmann::json j = layer_json(l, c.totals[i], n_samples, peak, p.table);
     if (engine) {
       if (l.precision != 0) j["precision"] = l.precision;
-      j["config"] = cfgs[config_of(l)].name;
-      j["engine"] = cfgs[config_of(l)].engine;
+      j["config"] = cfgs[p.config_of(l)].name;
+      j["engine"] = cfgs[p.config_of(l)].engine;
       j["bits"] = l.in_bits;
       j["host_rescale"] = l.rescale != 0;
     }
     report["layers"].push_back(j);
-    all += totals[i].timing;
-    all_macs += totals[i].macs;
-    all_actions += totals[i].actions;
-    capacity += static_cast<double>(totals[i].timing.cycles) * peak;
+    all += c.totals[i].timing;
+    all_macs += c.totals[i].macs;
+    all_actions += c.totals[i].actions;
+    capacity += static_cast<double>(c.totals[i].timing.cycles) * peak;
   }
   report["cycles"] = all.cycles;
   report["cycles_per_sample"] = static_cast<double>(all.cycles) / static_cast<double>(n_samples);
@@ -367,17 +564,17 @@ int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o
   report["dram_bytes_read"] = all.bytes_read;
   report["dram_bytes_written"] = all.bytes_written;
   report["utilization"] = capacity > 0 ? static_cast<double>(all_macs) / capacity : 0.0;
-  const energy::Breakdown all_energy = energy::evaluate(all_actions, table);
+  const energy::Breakdown all_energy = energy::evaluate(all_actions, p.table);
   report["energy"] = energy::to_json(all_energy, all_macs, kEnergyScope, static_cast<uint64_t>(n_samples));
-  report["energy"]["table"] = table.name;
+  report["energy"]["table"] = p.table.name;
   if (o.backend == "rtl") {
-    report["rtl_matches_model"] = rtl_mismatches == 0;
-    report["sim_seconds"] = sim_seconds;
+    report["rtl_matches_model"] = c.rtl_mismatches == 0;
+    report["sim_seconds"] = c.sim_seconds;
     report["samples_per_second"] = static_cast<double>(n_samples) / seconds;
   }
 
   fmt::print("infer {} on {} ({} backend): {} samples, input int{} ({} calibration on {} samples)\n",
-             o.model_path, on, o.backend, n_samples, q.bits, o.calibration, calib.shape[0]);
+             o.model_path, on, o.backend, n_samples, p.q.bits, o.calibration, p.calibration_samples);
   fmt::print("  {:<10} {:<8} {:<24} {:>14} {:>12} {:>10} {:>10} {:>12} {:>6} {:>10} {:>7}\n", "layer", "kind",
              "where", "output", "cycles/smp", "compute", "mem wait", "DRAM bytes", "util", "nJ/smp",
              "pJ/MAC");
@@ -407,15 +604,15 @@ int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o
   per_sample *= 1.0 / static_cast<double>(n_samples);
   fmt::print("  {} a sample; {:.3g} inferences/J ({} table: engine layers and their DRAM traffic)\n",
              energy::summary(per_sample, all_macs / static_cast<uint64_t>(n_samples)),
-             report["energy"]["inferences_per_joule"].get<double>(), table.name);
-  if (std::any_of(q.layers.begin(), q.layers.end(), [](const QLayer& l) { return l.rescale != 0; }))
+             report["energy"]["inferences_per_joule"].get<double>(), p.table.name);
+  if (std::any_of(p.q.layers.begin(), p.q.layers.end(), [](const QLayer& l) { return l.rescale != 0; }))
     fmt::print("  *: the host converts the layer's inputs from the previous engine's numerics\n");
-  for (size_t i = 0; i < q.layers.size(); ++i)
-    if (totals[i].overflows > 0)
+  for (size_t i = 0; i < p.q.layers.size(); ++i)
+    if (c.totals[i].overflows > 0)
       fmt::print(
           "  warning: layer '{}': {} sums did not fit the {}-bit accumulators and {}, as the engine does\n",
-          q.layers[i].name, totals[i].overflows, q.layers[i].acc_bits,
-          q.layers[i].saturate ? "saturated" : "wrapped");
+          p.q.layers[i].name, c.totals[i].overflows, p.q.layers[i].acc_bits,
+          p.q.layers[i].saturate ? "saturated" : "wrapped");
   if (!labels.empty())
     fmt::print(
         "  accuracy: {:.2f} % quantised ({} / {}), float {:.2f} %; top-1 agreement with float {:.2f} %\n",
@@ -427,18 +624,18 @@ int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o
     fmt::print(
         "  rtl: {} samples in {:.1f} s ({:.1f} samples/s, {:.1f} s simulating); outputs {} the model's, "
         "every descriptor's memory and counters equal the golden and cycle models\n",
-        n_samples, seconds, static_cast<double>(n_samples) / seconds, sim_seconds,
-        rtl_mismatches == 0 ? "equal" : "DIFFER FROM");
+        n_samples, seconds, static_cast<double>(n_samples) / seconds, c.sim_seconds,
+        c.rtl_mismatches == 0 ? "equal" : "DIFFER FROM");
 
   output::OutputSet outputs;  // both files or neither
   cli::add_json_report(outputs, o.json_path, report);
   if (!o.predictions_path.empty()) {
     Tensor t({n_samples});
-    t.data = predicted;
+    t.data = c.predicted;
     outputs.add(o.predictions_path, io::npy_bytes(o.predictions_path, t, io::DType::kInt64), "--predictions");
   }
   outputs.commit();
-  return rtl_mismatches == 0 ? 0 : 1;
+  return c.rtl_mismatches == 0 ? 0 : 1;
 }
 
 }  // namespace dnngen::infer

@@ -3,12 +3,9 @@
 #include "dnngen/sweep/run.hpp"
 
 #include <fmt/format.h>
-#include <stdlib.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <filesystem>
 
 #include "dnngen/common/error.hpp"
@@ -85,13 +82,7 @@ SweepResult run_sweep(const SweepOptions& options, const exec::ProgressFn& progr
   // after a successful sweep and kept (named by the error) after a failure.
   fs::path work_root = options.work_dir;
   const bool temporary = work_root.empty();
-  if (temporary) {
-    std::string pattern = (fs::temp_directory_path() / "dnngen-sweep-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw ToolError(fmt::format("cannot create a work directory {}: {}", pattern, std::strerror(errno)));
-    }
-    work_root = pattern;
-  }
+  if (temporary) work_root = output::temp_dir("dnngen-sweep");
   work_root = output::normalize(work_root.string());
 
   // One task per point; synthesis time grows with the array.

@@ -33,6 +33,9 @@ std::filesystem::path lock_path(const std::filesystem::path& out);
 // `dir` made absolute and normalized, without a trailing separator. InputError if empty.
 std::filesystem::path normalize(const std::string& dir);
 
+// A new, empty directory $TMPDIR/`stem`-XXXXXX (mkdtemp(3)); InputError when it cannot be made.
+std::filesystem::path temp_dir(const std::string& stem);
+
 // That a file can be created in `dir` (or, if it does not exist yet, in its nearest
 // existing ancestor): a probe file is made and removed. InputError "WHAT: cannot write
 // into DIR: REASON" if not, so a command fails before its work, not after.

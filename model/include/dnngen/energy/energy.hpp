@@ -75,6 +75,9 @@ Breakdown evaluate(const Actions& actions, const config::EnergyTable& table);
 // shell's DMA" or "on chip only: no data movement to DRAM").
 nlohmann::json to_json(const Breakdown& b, uint64_t macs, const std::string& scope, uint64_t inferences = 0);
 nlohmann::json to_json(const Actions& a);
+// The inverse of to_json(Actions); nlohmann::json's exceptions (or std::invalid_argument,
+// an unknown level) for anything else.
+Actions actions_from_json(const nlohmann::json& j);
 
 // One line: "energy 12.3 uJ (dram 40 %, buffer 30 %, ...), 1.23 pJ/MAC, 1.6 TOPS/W".
 std::string summary(const Breakdown& b, uint64_t macs);

@@ -1,7 +1,7 @@
 #pragma once
-// The execution layer: many independent runs (sweep points, regression shards) as one
-// batch, on this machine's cores (the local backend, the default) or as Slurm job arrays
-// (sbatch). Both backends run the same per-task script, so a batch's results do not
+// The execution layer: many independent runs (sweep points, regression shards, infer
+// shards) as one batch, on this machine's cores (the local backend, the default) or as
+// Slurm job arrays (sbatch). Both backends run the same per-task script, so a batch's results do not
 // depend on which one ran it. docs/slurm.md describes the layout and the options.
 //
 // A batch lives in a directory of its own:

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dnngen/config/config.hpp"
+#include "dnngen/exec/batch.hpp"
 
 namespace dnngen::infer {
 
@@ -33,6 +34,20 @@ struct InferOptions {
   std::string energy_table;             // --energy-table FILE ("": the default 45 nm table)
   std::string json_path;
   std::string predictions_path;  // .npy of the predicted classes (int64 [N])
+
+  // --shards N: the inputs split into N tasks of whole batches, run through the execution
+  // layer (local workers or Slurm job arrays), their counts merged into the report a single
+  // run gives (everything but the timings). Each task runs `dnngen infer --first F --count C
+  // --partial partial.json` with the options that decide the results.
+  int64_t shards = 1;            // 1: one run, in this process
+  exec::BatchOptions execution;  // where the shards run
+  std::string work_dir;  // the shards' batch directory, kept ("": a temporary one, removed after success)
+  std::string dnngen;    // the binary the shards run
+  // What a shard runs: inputs [first, first + count) (count 0: to the end); with
+  // partial_path, this run's counts (predictions, per-layer counters and actions) are
+  // written there as JSON instead of a report.
+  int64_t first = 0;
+  std::string partial_path;
 };
 
 // Checks the options and the configurations (InputError: exit 2, nothing written).
@@ -42,6 +57,7 @@ void check_infer_options(const std::vector<config::Config>& cfgs, const InferOpt
 // layer runs on one of the configurations: the default policy maps convolutions to the
 // first systolic one and fully connected layers to an EIE one when their weights are at
 // most half non-zero (else to the systolic one); --map LAYER=CONFIG_NAME overrides it.
-int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o);
+int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o,
+                  const exec::ProgressFn& progress = {});
 
 }  // namespace dnngen::infer
