@@ -1739,7 +1739,9 @@ class InferTests(CliTestCase):
         one, sharded = self.path("one.json"), self.path("sharded.json")
         p_one, p_sharded = self.path("one.npy"), self.path("sharded.npy")
         work = self.path("shards")
-        net = ["infer", self.config(), self.config("eie_4pe.yaml"), "--model", self.digits("digits_cnn.onnx"),
+        with open(self.config("eie_4pe.yaml")) as f:
+            eie = self.write("eie_4pe.yaml", f.read())
+        net = ["infer", self.config(), eie, "--model", self.digits("digits_cnn.onnx"),
                "--input", self.digits("test_images.npy")]
         self.assert_ok(self.dnngen(*net, *args, "--json", one, "--predictions", p_one))
         sharded_run = [*args, "--json", sharded, "--predictions", p_sharded, "--shards", "3", "-j", "2",
@@ -1768,6 +1770,12 @@ class InferTests(CliTestCase):
         with open(os.path.join(work, "batch.json")) as f:
             self.assertEqual(json.load(f)["resumed"], 3)
         self.assertEqual(without_timings(self.load_json(sharded)), without_timings(a))
+        # A changed configuration file reruns every shard.
+        with open(eie, "a") as f:
+            f.write("# edited\n")
+        self.assert_ok(self.dnngen(*net, *sharded_run))
+        with open(os.path.join(work, "batch.json")) as f:
+            self.assertEqual(json.load(f)["resumed"], 0)
 
     def test_shard_options_bad_input(self):
         rep = self.path("r.json")
@@ -1779,6 +1787,7 @@ class InferTests(CliTestCase):
             (["--slurm"], ["--slurm", "--shards"]),
             (["--first", "360"], ["--first 360", "test_images.npy", "360 inputs"]),
             (["--first", "-1"], ["--first -1"]),
+            (["--work-dir", self.path("w")], ["--work-dir", "--shards"]),
             (["--partial", self.path("part.json")], ["--partial", "--json"]),
         ]
         for extra, needles in cases:

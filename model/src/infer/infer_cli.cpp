@@ -264,6 +264,7 @@ struct RunCounts {
   std::vector<LayerTotals> totals;  // per quantised layer
   uint64_t rtl_mismatches = 0;
   double sim_seconds = 0;
+  int64_t shards = 1;  // the runs merged
 
   void append(const RunCounts& o) {
     predicted.insert(predicted.end(), o.predicted.begin(), o.predicted.end());
@@ -420,6 +421,8 @@ std::vector<std::string> shard_argv(const std::vector<config::Config>& cfgs, con
                            "--backend", o.backend, "--precision", std::to_string(o.precision),
                            "--precision-snr", fmt::format("{}", o.precision_snr_db)});
   if (!o.mapping_path.empty()) argv.insert(argv.end(), {"--mapping", file(o.mapping_path)});
+  // Not for the counts (the first process prices them), but every run checks its table.
+  if (!o.energy_table.empty()) argv.insert(argv.end(), {"--energy-table", file(o.energy_table)});
   for (const auto& m : o.mapping) argv.insert(argv.end(), {"--map", m});
   return argv;
 }
@@ -431,13 +434,16 @@ RunCounts run_shards(const Prepared& p, const std::vector<config::Config>& cfgs,
   const int64_t batches = (n + o.batch - 1) / o.batch;
   const int64_t per_shard = (batches + o.shards - 1) / o.shards * o.batch;
   const std::vector<std::string> argv = shard_argv(cfgs, o);
-  std::string sources;  // the files the shards read, so that a changed one reruns them
-  for (const auto& cfg : cfgs) sources += cfg.source_path + "\n";
-  for (const auto* path : {&o.model_path, &o.input_path, &o.calibrate_path, &o.mapping_path}) {
-    if (path->empty()) continue;
+  // Every file the shards read, and the binary: a changed one reruns them on a resume.
+  std::vector<std::string> files = {o.dnngen,         o.model_path,   o.input_path,
+                                    o.calibrate_path, o.mapping_path, o.energy_table};
+  for (const auto& cfg : cfgs) files.push_back(cfg.source_path);
+  std::string sources;
+  for (const auto& path : files) {
+    if (path.empty()) continue;
     std::error_code ec;
-    sources += fmt::format("{} {} {}\n", fs::absolute(*path).string(), fs::file_size(*path, ec),
-                           fs::last_write_time(*path, ec).time_since_epoch().count());
+    sources += fmt::format("{} {} {}\n", fs::absolute(path).string(), fs::file_size(path, ec),
+                           fs::last_write_time(path, ec).time_since_epoch().count());
   }
   std::vector<exec::Task> tasks;
   std::vector<std::pair<int64_t, int64_t>> ranges;
@@ -459,14 +465,18 @@ RunCounts run_shards(const Prepared& p, const std::vector<config::Config>& cfgs,
   const exec::BatchResult result = exec::run_batch(tasks, dir.string(), batch, progress);
   if (result.failed() > 0)
     throw ToolError(
-        fmt::format("infer --shards: {} of {} shards failed (batch {}; run the same command again "
-                    "to rerun only those)\n{}",
-                    result.failed(), tasks.size(), dir.string(), exec::failure_report(result)));
+        fmt::format("infer --shards: {} of {} shards failed (batch {}{})\n{}", result.failed(), tasks.size(),
+                    dir.string(),
+                    temporary ? ", kept for its logs; with --work-dir a rerun runs only the failed shards"
+                              : "; run the same command again to rerun only those",
+                    exec::failure_report(result)));
   RunCounts all;
   for (size_t k = 0; k < result.tasks.size(); ++k)
     all.append(partial_from_file((fs::path(result.tasks[k].output) / "partial.json").string(),
                                  p.q.layers.size(), ranges[k].second));
-  if (temporary) fs::remove_all(dir);
+  all.shards = static_cast<int64_t>(tasks.size());
+  std::error_code ec;  // a temporary directory left behind is no reason to lose the report
+  if (temporary) fs::remove_all(dir, ec);
   return all;
 }
 
@@ -480,6 +490,7 @@ int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o
   // The inputs [first, first + count): loaded up to the range's end, then cut.
   const int64_t end = o.count > 0 ? o.first + o.count : 0;
   Batch inputs = load_samples(o.input_path, net.input_shape, o.input_scale, end);
+  if (inputs.shape[0] == 0) throw InputError(fmt::format("--input {}: no inputs in it", o.input_path));
   if (o.first >= inputs.shape[0])
     throw InputError(fmt::format("--first {}: {} has {} inputs", o.first, o.input_path, inputs.shape[0]));
   inputs = slice(inputs, o.first, inputs.shape[0] - o.first);
@@ -529,7 +540,7 @@ int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o
                            {"calibration_samples", p.calibration_samples},
                            {"agreement_with_float", percent(agree, n_samples) / 100.0},
                            {"seconds", seconds}};
-  if (o.shards > 1) report["shards"] = o.shards;
+  if (o.shards > 1) report["shards"] = c.shards;  // fewer than asked when there are fewer batches
   if (!labels.empty()) {
     report["accuracy"] = percent(right, n_samples) / 100.0;
     report["float_accuracy"] = percent(float_right, n_samples) / 100.0;
