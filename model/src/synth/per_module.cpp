@@ -30,16 +30,9 @@
 namespace dnngen::synth::detail {
 namespace {
 
-const char* const kCensusJson = "census.json";
 const char* const kModulesDir = "modules";
 const char* const kLtpScript = "ltp.ys";
 const char* const kLtpLog = "ltp.log";
-const char* const kLtpName = "ltp.txt";
-
-bool is_package(const fs::path& source) {
-  const std::string stem = source.stem().string();
-  return stem.size() > 4 && stem.compare(stem.size() - 4, 4, "_pkg") == 0;
-}
 
 // A module that only connects instances of other modules (after proc and opt_clean):
 // nothing of its own for synthesis to map.
@@ -114,7 +107,7 @@ std::string module_script(const config::Config& cfg, const std::vector<std::stri
       "# the modules below it black boxes (read with -lib); census.json has its instance count.\n",
       cfg.name, i + 1, count, mod.name);
   std::string packages, others;
-  for (const auto& path : sources) (is_package(path) ? packages : others) += " " + eda::quoted(path);
+  for (const auto& path : sources) (eda::is_package(path) ? packages : others) += " " + eda::quoted(path);
   if (!packages.empty()) s += "read_verilog -sv -DSYNTHESIS" + packages + "\n";
   s += "read_verilog -sv -DSYNTHESIS -lib" + others + "\n";
   s += "read_verilog -sv -DSYNTHESIS " + eda::quoted(job.file) + "\n";

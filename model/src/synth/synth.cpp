@@ -77,7 +77,6 @@ void require_tool(const std::string& tool, const std::string& target, const std:
 void add_log_warnings(const fs::path& log, SynthReport& report, const std::vector<std::string>& also_benign) {
   std::ifstream in(log);
   std::string line;
-  std::set<std::string> seen;
   auto benign = [&also_benign](const std::string& l) {
     if (l.find(kBenignWarning) != std::string::npos) return true;
     for (const auto& pattern : also_benign) {
@@ -87,10 +86,9 @@ void add_log_warnings(const fs::path& log, SynthReport& report, const std::vecto
   };
   while (std::getline(in, line)) {
     if (!starts_with(line, "Warning: ") || benign(line)) continue;
-    // Unique over the report too: the hierarchical flow reads a log per module.
+    // Unique over the whole report: the hierarchical flow reads a log per module.
     const std::string warning = "yosys: " + line.substr(9);
-    if (seen.insert(line).second &&
-        std::find(report.warnings.begin(), report.warnings.end(), warning) == report.warnings.end()) {
+    if (std::find(report.warnings.begin(), report.warnings.end(), warning) == report.warnings.end()) {
       report.warnings.push_back(warning);
     }
   }

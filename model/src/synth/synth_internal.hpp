@@ -36,6 +36,10 @@ using text::starts_with;
 inline constexpr const char* kScriptName = "synth.ys";
 inline constexpr const char* kLogName = "yosys.log";
 inline constexpr const char* kNetlistName = "netlist.json";
+// The generic target's other files: the hierarchical flow's census (per_module.cpp) and
+// the --flat-ltp cross-check's output (in either flow).
+inline constexpr const char* kCensusJson = "census.json";
+inline constexpr const char* kLtpName = "ltp.txt";
 
 // ---------------------------------------------------------------- flow (synth.cpp)
 

@@ -19,7 +19,6 @@ namespace dnngen::synth::detail {
 namespace {
 
 const char* const kStatName = "stat_cmos.txt";
-const char* const kLtpName = "ltp.txt";
 
 void add_cells(const Netlist& netlist, const Census& census, const SynthOptions& options,
                SynthReport& report) {
@@ -122,7 +121,7 @@ void run_generic(const config::Config& cfg, const SynthOptions& options, const f
     netlist = run_hierarchical(cfg, options, work, report, transistors);
   }
 
-  const fs::path netlist_path = work / (options.flat ? kNetlistName : "census.json");
+  const fs::path netlist_path = work / (options.flat ? kNetlistName : kCensusJson);
   const NetModule& top = eda::find_top(netlist, report.top, netlist_path);
   Census census = take_census(netlist, top, report);
   add_macros(census, report);

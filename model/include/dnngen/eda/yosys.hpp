@@ -27,6 +27,9 @@ Design design(const config::Config& cfg, std::vector<std::string> sources);
 // A file name as Yosys scripts take it, in double quotes; InputError if it contains a
 // quote or newline.
 std::string quoted(const std::string& path);
+// A SystemVerilog package's file (its name ends in _pkg.sv): read before the modules that
+// use it, and never as a black box.
+bool is_package(const std::string& path);
 
 // read_verilog, setattr on the SRAM module (kMacroAttr), chparam, hierarchy -check -top.
 // A wrapper (extra_sources, wrapper_top) may instantiate the design's top, which chparam
