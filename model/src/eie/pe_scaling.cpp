@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <numeric>
 #include <random>
 #include <sstream>
 
@@ -64,10 +65,10 @@ std::string block(const std::vector<ScalingRow>& rows, const std::string& title,
   return out + "\n";
 }
 
+double total_of(const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0); }
+
 double mean_of(const std::vector<double>& v) {
-  double s = 0;
-  for (double x : v) s += x;
-  return v.empty() ? 0.0 : s / static_cast<double>(v.size());
+  return v.empty() ? 0.0 : total_of(v) / static_cast<double>(v.size());
 }
 
 double geomean_of(const std::vector<double>& v) {
@@ -196,12 +197,7 @@ std::string format_pe_scaling(const config::EieConfig& cfg, const std::vector<Sc
   out += "\n";
   out += block(
       rows, "cycles (job accept to finish, write-back included)", "{:.0f}",
-      [](const ScalingPoint& p) { return static_cast<double>(p.timing.cycles); }, "total",
-      [](const std::vector<double>& v) {
-        double s = 0;
-        for (double x : v) s += x;
-        return s;
-      });
+      [](const ScalingPoint& p) { return static_cast<double>(p.timing.cycles); }, "total", total_of);
   out += "\n";
   out += block(
       rows, "padding entries per useful MAC", "{:.3f}",

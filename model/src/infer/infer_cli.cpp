@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <future>
 #include <map>
 #include <memory>
@@ -39,6 +38,16 @@ struct LayerTotals {
   energy::Actions actions;
   uint64_t calls = 0;     // descriptors
   int64_t overflows = 0;  // sums that did not fit the engine's accumulators
+
+  // The same layer over more inputs (infer --shards merges its shards' counts).
+  LayerTotals& operator+=(const LayerTotals& o) {
+    timing += o.timing;
+    macs += o.macs;
+    actions += o.actions;
+    calls += o.calls;
+    overflows += o.overflows;
+    return *this;
+  }
 };
 
 int64_t macs_per_sample(const QLayer& l) {
@@ -270,14 +279,7 @@ struct RunCounts {
     predicted.insert(predicted.end(), o.predicted.begin(), o.predicted.end());
     float_predicted.insert(float_predicted.end(), o.float_predicted.begin(), o.float_predicted.end());
     totals.resize(std::max(totals.size(), o.totals.size()));
-    for (size_t i = 0; i < o.totals.size(); ++i) {
-      LayerTotals& t = totals[i];
-      t.timing += o.totals[i].timing;
-      t.macs += o.totals[i].macs;
-      t.actions += o.totals[i].actions;
-      t.calls += o.totals[i].calls;
-      t.overflows += o.totals[i].overflows;
-    }
+    for (size_t i = 0; i < o.totals.size(); ++i) totals[i] += o.totals[i];
     rtl_mismatches += o.rtl_mismatches;
     sim_seconds += o.sim_seconds;
   }
@@ -378,9 +380,7 @@ nlohmann::json partial_json(const RunCounts& c) {
 RunCounts partial_from_file(const std::string& path, size_t layers, int64_t samples) {
   RunCounts c;
   try {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot read it");
-    const nlohmann::json j = nlohmann::json::parse(in);
+    const nlohmann::json j = nlohmann::json::parse(output::read_text_file(path));
     c.predicted = j.at("predicted").get<std::vector<int64_t>>();
     c.float_predicted = j.at("float_predicted").get<std::vector<int64_t>>();
     for (const auto& l : j.at("layers")) {
@@ -427,10 +427,10 @@ std::vector<std::string> shard_argv(const std::vector<config::Config>& cfgs, con
   return argv;
 }
 
-// The inputs [first, first + n) in shards of whole batches (a batch's cycles depend on its
-// size, so the shards' batches are the single run's), run through the execution layer.
+// The inputs [o.first, o.first + n) in shards of whole batches (a batch's cycles depend on
+// its size, so the shards' batches are the single run's), run through the execution layer.
 RunCounts run_shards(const Prepared& p, const std::vector<config::Config>& cfgs, const InferOptions& o,
-                     int64_t first, int64_t n, const exec::ProgressFn& progress) {
+                     int64_t n, const exec::ProgressFn& progress) {
   const int64_t batches = (n + o.batch - 1) / o.batch;
   const int64_t per_shard = (batches + o.shards - 1) / o.shards * o.batch;
   const std::vector<std::string> argv = shard_argv(cfgs, o);
@@ -446,17 +446,17 @@ RunCounts run_shards(const Prepared& p, const std::vector<config::Config>& cfgs,
                            fs::last_write_time(path, ec).time_since_epoch().count());
   }
   std::vector<exec::Task> tasks;
-  std::vector<std::pair<int64_t, int64_t>> ranges;
+  std::vector<int64_t> counts;  // inputs per shard
   for (int64_t from = 0; from < n; from += per_shard) {
     const int64_t count = std::min(per_shard, n - from);
     std::vector<std::string> shard = argv;
-    shard.insert(shard.end(), {"--first", std::to_string(first + from), "--count", std::to_string(count),
+    shard.insert(shard.end(), {"--first", std::to_string(o.first + from), "--count", std::to_string(count),
                                "--partial", "partial.json"});
-    tasks.push_back({fmt::format("shard_{}", ranges.size()),
+    tasks.push_back({fmt::format("shard_{}", counts.size()),
                      process::command_line(shard) + " >/dev/null",
                      {{"sources", sources}},
                      static_cast<double>(count)});
-    ranges.emplace_back(first + from, count);
+    counts.push_back(count);
   }
   const bool temporary = o.work_dir.empty();
   const fs::path dir = temporary ? output::temp_dir("dnngen-infer") : fs::path(o.work_dir);
@@ -473,7 +473,7 @@ RunCounts run_shards(const Prepared& p, const std::vector<config::Config>& cfgs,
   RunCounts all;
   for (size_t k = 0; k < result.tasks.size(); ++k)
     all.append(partial_from_file((fs::path(result.tasks[k].output) / "partial.json").string(),
-                                 p.q.layers.size(), ranges[k].second));
+                                 p.q.layers.size(), counts[k]));
   all.shards = static_cast<int64_t>(tasks.size());
   std::error_code ec;  // a temporary directory left behind is no reason to lose the report
   if (temporary) fs::remove_all(dir, ec);
@@ -509,7 +509,7 @@ int infer_command(const std::vector<config::Config>& cfgs, const InferOptions& o
     return 0;
   }
   const RunCounts c =
-      o.shards > 1 ? run_shards(p, cfgs, o, o.first, n_samples, progress) : run_samples(p, cfgs, o, inputs);
+      o.shards > 1 ? run_shards(p, cfgs, o, n_samples, progress) : run_samples(p, cfgs, o, inputs);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   int64_t agree = 0, right = 0, float_right = 0;
