@@ -15,10 +15,13 @@
 //
 // The core emits ofmap[k][e0 + j][f] for its columns j, f by f, filter by filter, at each
 // filter's last row fold. An output tile (one filter k, one E-fold: ncv = min(NumCols,
-// E - e0) rows of F) fills one bank of a two-bank tile buffer, and leaves it row by row,
-// one element a cycle, through the output pipeline (bias, scale, ReLU, clamp) to the write
-// aligner and write DMA while the core fills the other bank. A full bank stalls the core
-// (its output port freezes it, exactly). With packed output rows a tile is one write.
+// E - e0) rows of F) is F words of a ring of floor(2 * PsumSpad / F) tile slots, and leaves
+// it row by row, one element a cycle, through the output pipeline (bias, scale, ReLU,
+// clamp) to the write aligner and write DMA while the core fills the next slots. The core
+// emits a group's tiles in a burst at its last row fold, faster than one element a cycle
+// drains them; the ring lets the drain run on through the next group's earlier folds. A
+// result that finds every slot full stalls the core (its output port freezes it, exactly).
+// With packed output rows a tile is one write.
 //
 // ABORT, SOFT_RESET and an AXI error end a load phase early (the layer then drains and
 // ends with its code); once the core runs, the job and its outputs complete first.
@@ -116,7 +119,7 @@ module dnn_shell_rs #(
   localparam int unsigned LdAddrBits = (IAddrBits > FAddrBits) ? IAddrBits : FAddrBits;
   localparam int unsigned LdWidth    = (IRowW > FWordW) ? IRowW : FWordW;
   localparam int unsigned KAddrBits  = dnn_pkg::idx_bits(FilterWords);  // K <= FilterWords
-  localparam int unsigned TileDepth  = 2 * PsumSpad;                    // two banks of F <= PsumSpad
+  localparam int unsigned TileDepth  = 2 * PsumSpad;                    // >= 2 tiles of F <= PsumSpad
   localparam int unsigned TAddrBits  = dnn_pkg::idx_bits(TileDepth);
   localparam int unsigned LaneBits   = dnn_pkg::idx_bits(NumCols);
   localparam int unsigned RowIdxBits = dnn_pkg::idx_bits(NumRows);
@@ -607,15 +610,22 @@ module dnn_shell_rs #(
   );
 
   // ---------------------------------------------------------------- output tiles
-  logic                   wbank_q, rbank_q;
-  logic [1:0]             full_q;
+  // A ring of tile slots of F words: wbase_q is the slot the core fills, rbase_q the one
+  // that drains, tiles_q the full tiles from rbase_q on. The slots run back to back and wrap
+  // to 0 when the next would not fit, so the core's slot meets the draining one exactly
+  // when all floor(TileDepth / F) slots hold tiles.
+  logic [TAddrBits-1:0]   wbase_q, rbase_q;
+  logic [TAddrBits:0]     tiles_q;
   logic                   tile_we, tile_fill;
   logic [TAddrBits-1:0]   tile_waddr, tile_raddr;
   logic [NumCols*AccBits-1:0] tile_rdata;
-  assign c_out_ready = !full_q[wbank_q];
+  logic [TAddrBits-1:0]   wbase_next, rbase_next;
+  assign wbase_next  = (32'(wbase_q) + 2 * 32'(out_f) <= TileDepth) ? TAddrBits'(32'(wbase_q) + 32'(out_f)) : '0;
+  assign rbase_next  = (32'(rbase_q) + 2 * 32'(out_f) <= TileDepth) ? TAddrBits'(32'(rbase_q) + 32'(out_f)) : '0;
+  assign c_out_ready = tiles_q == '0 || wbase_q != rbase_q;
   assign tile_we     = c_out_valid && c_out_ready;
   assign tile_fill   = tile_we && 32'(c_out_f) + 1 == 32'(out_f);   // the tile's last column
-  assign tile_waddr  = TAddrBits'(32'(wbank_q) * PsumSpad + 32'(c_out_f));
+  assign tile_waddr  = TAddrBits'(32'(wbase_q) + 32'(c_out_f));
 
   // Drain: the tile's rows j < ncv, each f < F, one element a cycle; one write segment a
   // tile (packed rows) or a row.
@@ -632,7 +642,7 @@ module dnn_shell_rs #(
   logic                 elem_last_of_row, elem_last_of_tile;
   assign ncv         = (32'(out_e) - 32'(de0_q) < NumCols) ? 32'(out_e) - 32'(de0_q) : NumCols;
   assign plane_bytes = AddrBits'(64'(out_e) * 64'(out_pitch));
-  assign tile_raddr  = TAddrBits'(32'(rbank_q) * PsumSpad + 32'(rf_q));
+  assign tile_raddr  = TAddrBits'(32'(rbase_q) + 32'(rf_q));
   assign elem_last_of_row  = 32'(rf_q) + 1 == 32'(out_f);
   assign elem_last_of_tile = elem_last_of_row && 32'(rj_q) + 1 == ncv;
   // An element is read when the one read before it is taken (the SRAM holds its output).
@@ -771,9 +781,9 @@ module dnn_shell_rs #(
   // ---------------------------------------------------------------- the drain
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      wbank_q       <= 1'b0;
-      rbank_q       <= 1'b0;
-      full_q        <= '0;
+      wbase_q       <= '0;
+      rbase_q       <= '0;
+      tiles_q       <= '0;
       d_state_q     <= DIdle;
       dk_q          <= '0;
       de0_q         <= '0;
@@ -788,22 +798,21 @@ module dnn_shell_rs #(
       row_addr_q    <= '0;
     end else begin
       if (state_q == SCheck) begin
-        wbank_q      <= 1'b0;
-        rbank_q      <= 1'b0;
-        full_q       <= '0;
+        wbase_q      <= '0;
+        rbase_q      <= '0;
+        tiles_q      <= '0;
         dk_q         <= '0;
         de0_q        <= '0;
         efold_addr_q <= AddrBits'(out_addr_w);
         tile_addr_q  <= AddrBits'(out_addr_w);
         row_addr_q   <= AddrBits'(out_addr_w);
       end
-      if (tile_fill) wbank_q <= !wbank_q;
-      // A bank fills when its tile's last column is written, and is free again once its
+      // A slot fills when its tile's last column is written, and is free again once its
       // last element has been read.
-      for (int b = 0; b < 2; b++) begin
-        if (tile_fill && wbank_q == 1'(b)) full_q[b] <= 1'b1;
-        if (tile_end && rbank_q == 1'(b)) full_q[b] <= 1'b0;
-      end
+      if (tile_fill) wbase_q <= wbase_next;
+      if (tile_end) rbase_q <= rbase_next;
+      if (tile_fill && !tile_end) tiles_q <= tiles_q + 1'b1;
+      else if (tile_end && !tile_fill) tiles_q <= tiles_q - 1'b1;
 
       if (o_re) begin
         o_lane_q      <= rj_q;
@@ -820,7 +829,7 @@ module dnn_shell_rs #(
       else if (rq_in_ready) o_valid_q <= 1'b0;
 
       unique case (d_state_q)
-        DIdle: if (full_q[rbank_q]) d_state_q <= DSeg;
+        DIdle: if (tiles_q != '0) d_state_q <= DSeg;
         DSeg: if (pk_seg_fire) begin
           d_state_q <= DOut;
           o_last_q  <= 1'b0;
@@ -829,7 +838,6 @@ module dnn_shell_rs #(
           if (o_tile_last_q) begin
             // The next tile: the next filter of this E-fold, or the next E-fold's first.
             d_state_q <= DIdle;
-            rbank_q   <= !rbank_q;
             rj_q      <= '0;
             rf_q      <= '0;
             if (32'(dk_q) + 1 == out_c) begin
@@ -859,7 +867,7 @@ module dnn_shell_rs #(
   logic   halt, outputs_done;
   state_e after_ifmap;
   assign halt         = stop;
-  assign outputs_done = !k_busy && d_state_q == DIdle && full_q == '0;
+  assign outputs_done = !k_busy && d_state_q == DIdle && tiles_q == '0;
   assign drained      = !rd_busy && u_idle && !k_busy && outputs_done && !o_valid_q && rq_empty
                      && pk_idle && !wr_busy;
   assign after_ifmap  = use_bias ? SBiasCmd : (use_quant ? SQuantCmd : SJob);

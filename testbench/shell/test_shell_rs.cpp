@@ -304,6 +304,36 @@ TEST(ShellRs, StallingMemoryStillMatchesBytes) {
   run_random_layers(t, 4);
 }
 
+// 1x1 filters over a tall, narrow ifmap: each filter's tile (cols rows of F = 2) comes in
+// F cycles and drains in cols * F, so the tiles pile up in the ring until every slot is
+// full and the core waits for one. The model must see those stalls, and the RTL match it.
+TEST(ShellRs, TilesFillTheRingAndStallTheCore) {
+  const ShellParams p = rs_tb_params();
+  const auto& cfg = p.rs;
+  const AxiMemoryTiming t = deterministic(20, TB_DataBits / 8);
+  Bench b(t, base_seed());
+  Rng rng(base_seed());
+  LayerDescriptor d;
+  d.op = "conv2d";
+  d.chw = true;
+  d.r = d.s = 1;
+  d.in_c = cfg.rows;
+  d.in_h = cfg.cols;
+  d.in_w = 2;
+  d.out_c = static_cast<uint32_t>(std::min<uint64_t>(cfg.filter_words, 8 * cfg.psum_spad));
+  d.out_type = "int16";
+  d.out_mult = 5;
+  d.out_shift = 2;
+  d.a_addr = 0x1000, d.b_addr = 0x40000, d.bias_addr = 0x60000, d.quant_addr = 0x61000, d.out_addr = 0x80000;
+  write_operands(rng, d, b.memory());
+  const std::string what = "1x1 layer " + describe(d);
+  const Checked c = expect_matches_model(b, d, what);
+  const ShellTiming m = layer_cycles(p, d, t.latency, t.bytes_per_cycle);
+  EXPECT_GT(m.stalls, 0u) << what << ": the tiles never fill the ring, so this test checks nothing";
+  counters_match(c.run, m, what, true);
+  expect_clean(b);
+}
+
 // A layer as big as the buffers allow, at fixed addresses none aligned to the bus.
 LayerDescriptor big_layer(Rng& rng, std::vector<uint8_t>& mem) {
   const ShellParams p = rs_tb_params();

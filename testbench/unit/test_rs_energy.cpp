@@ -66,7 +66,7 @@ TEST(RsEnergy, TinyConvMatchesHandCount) {
   expect_accesses(a, "filter_buffer", 1, 1);
   expect_accesses(a, "psum_buffer", 0, 0);  // one row fold: no accumulation across passes
   // 4 results (one per output column) written, 16 elements drained.
-  expect_accesses(a, "tile_banks", 16, 4);
+  expect_accesses(a, "tile_ring", 16, 4);
   // The parameter tables read every cycle; an int32 layer loads none.
   expect_accesses(a, "bias_table", t.cycles, 0);
   expect_accesses(a, "mult_table", t.cycles, 0);
@@ -168,7 +168,7 @@ TEST(RsEnergy, SaturatingPsumsAreExactSumWide) {
 // Every memory the RTL instantiates, in bytes: 4x4 int8 by hand, and the 12x14 int16 preset.
 TEST(RsEnergy, OnChipStorageOfThePresets) {
   const ShellParams small = shell_params(preset("systolic_rs_4x4_int8"));
-  // ifmap 512 x 32 B, filter 512 x 44 B, psum 64 x 16 B; 16 PEs x (22 + 32 + 8) B; tile banks
+  // ifmap 512 x 32 B, filter 512 x 44 B, psum 64 x 16 B; 16 PEs x (22 + 32 + 8) B; tile ring
   // 128 x 16 B; bias and mult 512 x 4 B, shift 512 x 6 bits.
   EXPECT_EQ(on_chip_bytes(small), 16384 + 22528 + 1024 + 16 * 62 + 2048 + 2048 + 2048 + 384);
   const ShellParams eyeriss = shell_params(preset("systolic_rs_12x14_int16"));

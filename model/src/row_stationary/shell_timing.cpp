@@ -17,11 +17,11 @@ namespace {
 
 namespace timing = shell::timing;
 
-// dnn_shell_rs's own memories (dnn_sram_1r1w): the two output tile banks of psum_spad
+// dnn_shell_rs's own memories (dnn_sram_1r1w): the ring of output tiles, 2 x psum_spad
 // words of cols sums, and the bias, mult and shift tables of filter_words entries.
-Memory tile_banks(const ShellParams& p) {
+Memory tile_ring(const ShellParams& p) {
   const unsigned word = p.rs.cols * p.rs.acc_bits;
-  return {"tile_banks", energy::Level::kBuffer, int64_t{2} * p.rs.psum_spad * word / 8, word, 1};
+  return {"tile_ring", energy::Level::kBuffer, int64_t{2} * p.rs.psum_spad * word / 8, word, 1};
 }
 Memory param_table(const ShellParams& p, const char* name, unsigned bits) {
   return {name, energy::Level::kBuffer, int64_t{p.rs.filter_words} * bits / 8, bits, 1};
@@ -37,7 +37,7 @@ energy::Actions layer_actions(const ShellParams& p, const LayerDescriptor& d, co
   const auto k = uint64_t{d.out_c}, e = uint64_t(plan.e), f = uint64_t(plan.f);
   // A tile-bank word is written per core result (cols sums of one output column) and read
   // per element drained (o_re: the whole word, one lane used).
-  add_accesses(a, tile_banks(p), k * e * f, k * uint64_t(plan.ne) * f);
+  add_accesses(a, tile_ring(p), k * e * f, k * uint64_t(plan.ne) * f);
   // The tables are written as they load and read in every cycle of the layer (their re_i is
   // tied high), whether the layer uses them or not.
   const bool raw = d.out_type == "int32";
@@ -160,12 +160,12 @@ class Shell {
 
     const bool accept = state_ == kJob && !k_busy_;
     // The core's own clock stops while the filter word it reads is not in yet, or a result
-    // waits for a tile bank; a result is offered only while it may advance.
+    // waits for a tile slot; a result is offered only while it may advance.
     const bool read_now = k_busy_ && read_ < reads_.size() && reads_[read_] == k_cnt_;
     const bool f_wait = read_now && read_ >= fw_cnt_;
     const bool ev_valid = k_busy_ && ev_ < events_.size() && events_[ev_].cycle == k_cnt_;
     const bool c_valid = ev_valid && !f_wait;
-    const bool c_ready = !full_[wbank_];
+    const bool c_ready = tiles_ < tile_slots_;
     const bool tile_we = c_valid && c_ready;
     const bool tile_fill = tile_we && uint64_t(events_[ev_].f) + 1 == F;
     const bool finish = tile_we && ev_ + 1 == events_.size();
@@ -178,11 +178,11 @@ class Shell {
     wr_.comb(cycle_, rq_.out_valid(), ob_);
     const bool rq_out_fire = wr_.in_fire();
     const bool pk_seg_fire = drain_ == kDSeg && wr_.seg_ready();
-    const bool outputs_done = !k_busy_ && drain_ == kDIdle && !full_[0] && !full_[1];
+    const bool outputs_done = !k_busy_ && drain_ == kDIdle && tiles_ == 0;
     const bool drained = !rd_.busy() && unpack_.idle() && outputs_done && !o_valid_ && rq_.empty() &&
                          wr_.idle() && !wr_.busy();
     const uint64_t seg_len = out_packed() ? ncv() * out_row_ : out_row_;
-    const bool drain_start = drain_ == kDIdle && full_[rbank_];
+    const bool drain_start = drain_ == kDIdle && tiles_ > 0;
 
     // counters
     ++timing_.cycles;
@@ -201,7 +201,7 @@ class Shell {
     rq_.update(rq_in_fire, false, rq_out_fire);
     wr_.update(pk_seg_fire, row_addr_, seg_len);
 
-    // the core: its clock stops while a result waits for a tile bank
+    // the core: its clock stops while a result waits for a tile slot
     if (accept) {
       k_busy_ = true;
       k_cnt_ = 1;
@@ -214,12 +214,8 @@ class Shell {
       ++k_cnt_;
     }
 
-    // the tile banks
-    if (tile_fill) {
-      full_[wbank_] = true;
-      wbank_ ^= 1;
-    }
-    if (tile_end) full_[rbank_] = false;
+    // the ring of tile slots
+    tiles_ += uint64_t{tile_fill} - uint64_t{tile_end};
 
     // the drain
     if (o_re) {
@@ -248,7 +244,6 @@ class Shell {
         if (seg_end) {
           if (o_tile_last_) {
             drain_ = kDIdle;
-            rbank_ ^= 1;
             rj_ = rf_ = 0;
             if (dk_ + 1 == d_.out_c) {
               dk_ = 0;
@@ -348,9 +343,10 @@ class Shell {
   // the filter rows streaming in, and the words of the groups that are in
   bool flt_issued_ = false;
   uint64_t slot_ = 0, kk_ = 0, kgs_ = 0, kleft_ = 0, fw_cnt_ = 0;
-  // the tile banks and their drain
-  bool full_[2] = {false, false};
-  unsigned wbank_ = 0, rbank_ = 0;
+  // the ring of output tile slots (the RTL's u_tiles: 2 x psum_spad words, F a tile) and
+  // its drain
+  const uint64_t tile_slots_ = 2 * uint64_t{p_.rs.psum_spad} / plan_.f;
+  uint64_t tiles_ = 0;
   Drain drain_ = kDIdle;
   uint64_t dk_ = 0, de0_ = 0, rj_ = 0, rf_ = 0;
   bool o_valid_ = false, o_last_ = false, o_tile_last_ = false;
@@ -361,7 +357,7 @@ class Shell {
 
 std::vector<Memory> shell_memories(const ShellParams& p) {
   std::vector<Memory> m = core_memories(p.rs);
-  for (const Memory& own : {tile_banks(p), bias_table(p), mult_table(p), shift_table(p)}) m.push_back(own);
+  for (const Memory& own : {tile_ring(p), bias_table(p), mult_table(p), shift_table(p)}) m.push_back(own);
   return m;
 }
 

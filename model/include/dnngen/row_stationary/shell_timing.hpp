@@ -5,7 +5,7 @@
 // without stalls. It steps the shell's control cycle by cycle without the data path's
 // values: the load phases (ifmap rows, bias, per-channel scale) through the read DMA and
 // the realigner, the core's job (its event-exact schedule, rs::schedule, frozen in every
-// cycle a result waits for a full tile bank or a filter read, rs::filter_reads, waits for
+// cycle a result waits for a free tile slot or a filter read, rs::filter_reads, waits for
 // a word still streaming in), the filter words read while it runs, the output tiles' drain, the output
 // pipeline, the write aligner and the write DMA. CYCLES_TOTAL and every other counter of
 // the RTL equal the fields below. `actions` counts what the layer does for the analytical
@@ -25,7 +25,7 @@ struct ShellTiming {
   uint64_t bytes_read = 0;     // BYTES_READ: bus beats read x bus bytes
   uint64_t bytes_written = 0;  // BYTES_WRITTEN: output bytes
   uint64_t core_cycles = 0;    // the layer on the kernel alone, compute only (rs::estimate)
-  uint64_t stalls = 0;         // cycles the core waited for a tile bank
+  uint64_t stalls = 0;         // cycles the core waited for a tile slot
   uint64_t filter_waits = 0;   // cycles it waited for a filter word still streaming in
   uint64_t macs = 0;           // K*C*R*S*E*F
   energy::Actions actions;     // the core's (rs::core_actions), the shell's memories, DRAM bytes
