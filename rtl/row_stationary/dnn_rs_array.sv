@@ -12,11 +12,12 @@ module dnn_rs_array #(
   parameter int unsigned Signed     = 1,
   parameter int unsigned FilterSpad = 3,
   parameter int unsigned IfmapSpad  = 8,
+  parameter int unsigned IfmapBanks = 2,
   localparam int unsigned SBits = dnn_pkg::idx_bits(FilterSpad),
   localparam int unsigned XBits = dnn_pkg::idx_bits(IfmapSpad),
   localparam int unsigned ColBits = dnn_pkg::idx_bits(NumCols),
   // One row's controls: {wld_valid, wld_bank, valid, first, last, s, x, xzero, bank}.
-  localparam int unsigned CtlBits = 7 + SBits + XBits
+  localparam int unsigned CtlBits = 8 + SBits + XBits
 ) (
   input  logic                                clk_i,
   input  logic                                rst_ni,
@@ -26,6 +27,7 @@ module dnn_rs_array #(
   input  logic [NumRows-1:0]                  ild_valid_i, // row r writes PE (r, ild_col_i[r])
   input  logic [NumRows*ColBits-1:0]          ild_col_i,
   input  logic                                ild_zero_i,
+  input  logic                                ild_bank_i,
   input  logic [IfmapSpad*InBits-1:0]         ild_data_i,
   output logic [NumCols*AccIntBits-1:0]       psum_o
 );
@@ -45,10 +47,10 @@ module dnn_rs_array #(
         else if (en_i) ctl_q <= ctl;
       end
     end
-    logic             wld_valid, wld_bank, valid, first, last, xzero, bank;
+    logic             wld_valid, wld_bank, valid, first, last, xzero, bank, ibank;
     logic [SBits-1:0] s;
     logic [XBits-1:0] x;
-    assign {wld_valid, wld_bank, valid, first, last, s, x, xzero, bank} = ctl;
+    assign {wld_valid, wld_bank, valid, first, last, s, x, xzero, bank, ibank} = ctl;
 
     for (genvar c = 0; c < NumCols; c++) begin : g_col
       logic [AccIntBits-1:0] psum_in, psum;
@@ -63,7 +65,8 @@ module dnn_rs_array #(
         .AccIntBits(AccIntBits),
         .Signed    (Signed),
         .FilterSpad(FilterSpad),
-        .IfmapSpad (IfmapSpad)
+        .IfmapSpad (IfmapSpad),
+        .IfmapBanks(IfmapBanks)
       ) u_pe (
         .clk_i       (clk_i),
         .en_i        (en_i),
@@ -74,11 +77,13 @@ module dnn_rs_array #(
         .step_x_i    (x),
         .step_xzero_i(xzero),
         .step_bank_i (bank),
+        .step_ibank_i(ibank),
         .wld_valid_i (wld_valid),
         .wld_bank_i  (wld_bank),
         .wld_data_i  (wld_data_i[r*FilterSpad*WBits +: FilterSpad*WBits]),
         .ild_valid_i (ild_valid_i[r] && ild_col_i[r*ColBits +: ColBits] == ColBits'(c)),
         .ild_zero_i  (ild_zero_i),
+        .ild_bank_i  (ild_bank_i),
         .ild_data_i  (ild_data_i),
         .psum_i      (psum_in),
         .psum_o      (psum)

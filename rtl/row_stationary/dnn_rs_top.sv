@@ -15,6 +15,7 @@ module dnn_rs_top #(
   parameter int unsigned MaxRS       = 3,
   parameter int unsigned FilterSpad  = 3,
   parameter int unsigned IfmapSpad   = 8,
+  parameter int unsigned IfmapBanks  = 2,   // PE ifmap scratchpad banks: 2 overlaps loads with steps
   parameter int unsigned PsumSpad    = 16,
   parameter int unsigned IfmapRows   = 32,
   parameter int unsigned FilterWords = 32,
@@ -35,7 +36,7 @@ module dnn_rs_top #(
   localparam int unsigned SBits = dnn_pkg::idx_bits(FilterSpad),
   localparam int unsigned XBits = dnn_pkg::idx_bits(IfmapSpad),
   localparam int unsigned ColBits = dnn_pkg::idx_bits(NumCols),
-  localparam int unsigned CtlBits = 7 + SBits + XBits,
+  localparam int unsigned CtlBits = 8 + SBits + XBits,
   // Output tag: {first, last, job_last, paddr, k, e0, f}.
   localparam int unsigned TagBits = 4 + PAddrBits + 3 * DimBits
 ) (
@@ -79,6 +80,9 @@ module dnn_rs_top #(
   output logic [CycleBits-1:0]       cycles_o
 );
 
+  if (IfmapBanks < 1 || IfmapBanks > 2) begin : g_bad_banks
+    $error("dnn_rs_top: IfmapBanks must be 1 or 2");
+  end
 `ifndef SYNTHESIS
   initial begin
     if (NumRows == 0 || NumCols == 0) $fatal(1, "dnn_rs_top: NumRows and NumCols must be >= 1");
@@ -127,12 +131,12 @@ module dnn_rs_top #(
 
   // ---- sequencer -------------------------------------------------------------------
   logic [NumRows-1:0]         iload;
-  logic                       ird, izero, frd, fbank;
+  logic                       ird, izero, ibank, frd, fbank;
   logic [IAddrBits-1:0]       iaddr;
   logic [NumRows*ColBits-1:0] icol;
   logic [FAddrBits-1:0] faddr;
   assign f_wait = frd && {1'b0, faddr} >= fw_avail_i;
-  logic                 st_valid, st_first, st_last, st_xzero, st_bank;
+  logic                 st_valid, st_first, st_last, st_xzero, st_bank, st_ibank;
   logic [SBits-1:0]     st_s;
   logic [XBits-1:0]     st_x;
   logic                 tag_valid, tag_first, tag_last, tag_job_last;
@@ -144,6 +148,7 @@ module dnn_rs_top #(
     .NumCols   (NumCols),
     .FilterSpad(FilterSpad),
     .IfmapSpad (IfmapSpad),
+    .IfmapBanks(IfmapBanks),
     .IAddrBits (IAddrBits),
     .FAddrBits (FAddrBits),
     .PAddrBits (PAddrBits)
@@ -168,6 +173,7 @@ module dnn_rs_top #(
     .iaddr_o       (iaddr),
     .icol_o        (icol),
     .izero_o       (izero),
+    .ibank_o       (ibank),
     .frd_o         (frd),
     .faddr_o       (faddr),
     .fbank_o       (fbank),
@@ -178,6 +184,7 @@ module dnn_rs_top #(
     .step_x_o      (st_x),
     .step_xzero_o  (st_xzero),
     .step_bank_o   (st_bank),
+    .step_ibank_o  (st_ibank),
     .tag_valid_o   (tag_valid),
     .tag_first_o   (tag_first),
     .tag_last_o    (tag_last),
@@ -216,20 +223,21 @@ module dnn_rs_top #(
   // Row 0 runs one cycle after issue, when the buffers' read data arrive.
   logic [CtlBits-1:0] ctl_q;
   logic [NumRows-1:0]         ild_valid_q;
-  logic                       ild_zero_q;
+  logic                       ild_zero_q, ild_bank_q;
   logic [NumRows*ColBits-1:0] ild_col_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       ctl_q       <= '0;
       ild_valid_q <= '0;
     end else if (en) begin
-      ctl_q       <= {frd, fbank, st_valid, st_first, st_last, st_s, st_x, st_xzero, st_bank};
+      ctl_q       <= {frd, fbank, st_valid, st_first, st_last, st_s, st_x, st_xzero, st_bank, st_ibank};
       ild_valid_q <= iload;
     end
   end
   always_ff @(posedge clk_i) begin
     if (en) begin
       ild_zero_q <= izero;
+      ild_bank_q <= ibank;
       ild_col_q  <= icol;
     end
   end
@@ -253,7 +261,8 @@ module dnn_rs_top #(
     .AccIntBits(AccIntBits),
     .Signed    (Signed),
     .FilterSpad(FilterSpad),
-    .IfmapSpad (IfmapSpad)
+    .IfmapSpad (IfmapSpad),
+    .IfmapBanks(IfmapBanks)
   ) u_array (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
@@ -263,6 +272,7 @@ module dnn_rs_top #(
     .ild_valid_i(ild_valid_q),
     .ild_col_i  (ild_col_q),
     .ild_zero_i (ild_zero_q),
+    .ild_bank_i (ild_bank_q),
     .ild_data_i (irdata),
     .psum_o     (psum)
   );

@@ -105,12 +105,13 @@ TEST(RsCosim, AlexNetScaled12x14) {
 
 // Configurations that are not presets: unsigned operands with saturation at a narrow
 // accumulator (the psum buffer keeps the exact sum, then clamps), and a 1 x 3 array.
+// The first with one ifmap-scratchpad bank (loads between passes).
 TEST(RsCosim, UserConfigs) {
   const fs::path dir = scratch_dir("user");
   const std::vector<std::pair<std::string, std::string>> configs = {
       {"rs_3x5_uint6_sat",
        "rows: 3\n  cols: 5\n  input_bits: 6\n  weight_bits: 6\n  acc_bits: 14\n"
-       "  signed: false\n  overflow: saturate\n"},
+       "  signed: false\n  overflow: saturate\n  ifmap_spad_banks: 1\n"},
       {"rs_1x3_int4",
        "rows: 1\n  cols: 3\n  input_bits: 4\n  weight_bits: 4\n  acc_bits: 10\n"
        "  signed: true\n  overflow: wrap\n"}};

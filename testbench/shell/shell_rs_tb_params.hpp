@@ -35,6 +35,9 @@
 #ifndef TB_IfmapSpad
 #define TB_IfmapSpad 8
 #endif
+#ifndef TB_IfmapBanks
+#define TB_IfmapBanks 2
+#endif
 #ifndef TB_PsumSpad
 #define TB_PsumSpad 16
 #endif
@@ -75,6 +78,7 @@ inline rs::ShellParams rs_tb_params() {
   c.max_filter_size = TB_MaxRS;
   c.filter_spad = TB_FilterSpad;
   c.ifmap_spad = TB_IfmapSpad;
+  c.ifmap_spad_banks = TB_IfmapBanks;
   c.psum_spad = TB_PsumSpad;
   c.ifmap_rows = TB_IfmapRows;
   c.filter_words = TB_FilterWords;

@@ -168,11 +168,11 @@ TEST(RsEnergy, SaturatingPsumsAreExactSumWide) {
 // Every memory the RTL instantiates, in bytes: 4x4 int8 by hand, and the 12x14 int16 preset.
 TEST(RsEnergy, OnChipStorageOfThePresets) {
   const ShellParams small = shell_params(preset("systolic_rs_4x4_int8"));
-  // ifmap 512 x 32 B, filter 512 x 44 B, psum 64 x 16 B; 16 PEs x (22 + 32 + 8) B; tile ring
+  // ifmap 512 x 32 B, filter 512 x 44 B, psum 64 x 16 B; 16 PEs x (22 + 2 x 32 + 8) B; tile ring
   // 128 x 16 B; bias and mult 512 x 4 B, shift 512 x 6 bits.
-  EXPECT_EQ(on_chip_bytes(small), 16384 + 22528 + 1024 + 16 * 62 + 2048 + 2048 + 2048 + 384);
+  EXPECT_EQ(on_chip_bytes(small), 16384 + 22528 + 1024 + 16 * 94 + 2048 + 2048 + 2048 + 384);
   const ShellParams eyeriss = shell_params(preset("systolic_rs_12x14_int16"));
-  EXPECT_EQ(on_chip_bytes(eyeriss), 4096 * 454 + 24576 * 264 + 2048 * 56 + 168 * (44 + 454 + 8) + 4096 * 56 +
+  EXPECT_EQ(on_chip_bytes(eyeriss), 4096 * 454 + 24576 * 264 + 2048 * 56 + 168 * (44 + 2 * 454 + 8) + 4096 * 56 +
                                         2 * 24576 * 4 + 24576 * 6 / 8);
 }
 

@@ -1,5 +1,5 @@
 // Row-stationary model: configuration keys and checks, the job plan's limits, the
-// event-exact schedule against the closed form (random shapes on several arrays), the
+// event-exact schedule against the pass-by-pass total (random shapes on several arrays), the
 // buffer packing layout, and the AlexNet / ResNet-50 bench (Eyeriss comparison goals).
 #include <gtest/gtest.h>
 
@@ -41,6 +41,39 @@ std::string error_of(const std::function<void()>& f) {
   return "";
 }
 
+// A random job: filters up to max_rs (square or not), strides, padding and filters up to
+// their maxima, W <= 32, H <= 30, C*H <= 512 (the 4x4 preset's ifmap rows).
+struct JobRanges {
+  int64_t max_rs = 11;
+  bool square = false;
+  int64_t max_stride = 4, max_pad = 3, max_k = 9;
+};
+ConvJob draw_job(std::mt19937_64& rng, const JobRanges& g) {
+  const auto pick = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  ConvJob j;
+  j.r = pick(1, g.max_rs);
+  j.s = g.square ? j.r : pick(1, g.max_rs);
+  j.stride = pick(1, g.max_stride);
+  j.pad = pick(0, g.max_pad);
+  j.w = pick(std::max<int64_t>(1, j.s - 2 * j.pad), 32);
+  j.h = pick(std::max<int64_t>(1, j.r - 2 * j.pad), 30);
+  j.c = pick(1, 512 / j.h);
+  j.k = pick(1, g.max_k);
+  return j;
+}
+
+// The job's plan, or false when the configuration's buffers cannot hold it.
+bool try_plan(const config::RowStationaryConfig& cfg, const ConvJob& j, Plan& p) {
+  try {
+    p = plan(cfg, j);
+    return true;
+  } catch (const InputError&) {
+    return false;
+  }
+}
+
 TEST(RsConfig, ParsesAndNamesTheRtl) {
   const auto cfg = config::parse_config(rs_yaml(""), "t.yaml");
   EXPECT_TRUE(cfg.systolic.row_stationary());
@@ -56,10 +89,16 @@ TEST(RsConfig, ParsesAndNamesTheRtl) {
   EXPECT_EQ(rs.filter_spad, 11u);
   EXPECT_EQ(rs.filter_words, 512u);
   const std::vector<std::pair<std::string, int64_t>> params = {
-      {"NumRows", 4},   {"NumCols", 4},     {"InBits", 8},       {"WBits", 8},       {"AccBits", 32},
-      {"Signed", 1},    {"Saturate", 0},    {"MaxRS", 11},       {"FilterSpad", 11}, {"IfmapSpad", 32},
-      {"PsumSpad", 64}, {"IfmapRows", 512}, {"FilterWords", 512}};
+      {"NumRows", 4},    {"NumCols", 4},   {"InBits", 8},      {"WBits", 8},        {"AccBits", 32},
+      {"Signed", 1},     {"Saturate", 0},  {"MaxRS", 11},      {"FilterSpad", 11},  {"IfmapSpad", 32},
+      {"IfmapBanks", 2}, {"PsumSpad", 64}, {"IfmapRows", 512}, {"FilterWords", 512}};
   EXPECT_EQ(config::rtl_parameters(cfg), params);
+  // ifmap_spad_banks: 2 unless set; 1 or 2.
+  EXPECT_EQ(
+      config::parse_config(rs_yaml("  ifmap_spad_banks: 1\n"), "t.yaml").row_stationary.ifmap_spad_banks, 1u);
+  const std::string e = error_of([] { config::parse_config(rs_yaml("  ifmap_spad_banks: 3\n"), "t.yaml"); });
+  EXPECT_NE(e.find("systolic.ifmap_spad_banks"), std::string::npos) << e;
+  EXPECT_NE(e.find("1..2"), std::string::npos) << e;
 }
 
 TEST(RsConfig, RejectsGemmKeysAndSmallScratchpad) {
@@ -88,7 +127,7 @@ TEST(RsPlan, LimitsNameTheirKey) {
   EXPECT_EQ(p.ne, 2);  // ceil(8 / 4)
 }
 
-// The closed form must equal the event-exact walk on every job (last event == cycles),
+// The pass-by-pass total must equal the event-exact walk on every job (last event == cycles),
 // and the walk emits one event per (filter, E-fold, output column).
 // The ifmap multicast reads each row a fold needs once: per channel's run of w rows over
 // ncv columns, w + (ncv - 1) * min(w, stride) cycles, instead of one per PE (rows*cols).
@@ -120,26 +159,14 @@ TEST(RsSchedule, MulticastReadsEachIfmapRowOnce) {
   EXPECT_EQ(pass_load_cycles(cfg, pointwise, with_e(7), 0, 0), 84u);
 }
 
-TEST(RsSchedule, ClosedFormEqualsEventWalk) {
+TEST(RsSchedule, TotalEqualsEventWalk) {
   std::mt19937_64 rng(42);
   for (const auto& [rows, cols] : {std::pair{4u, 4u}, {1u, 3u}, {12u, 14u}, {3u, 5u}}) {
     const auto cfg = rs_config(rows, cols);
     for (int i = 0; i < 200; ++i) {
-      ConvJob j;
-      j.r = std::uniform_int_distribution<int64_t>(1, 11)(rng);
-      j.s = std::uniform_int_distribution<int64_t>(1, 11)(rng);
-      j.stride = std::uniform_int_distribution<int64_t>(1, 4)(rng);
-      j.pad = std::uniform_int_distribution<int64_t>(0, 3)(rng);
-      j.w = std::uniform_int_distribution<int64_t>(std::max<int64_t>(1, j.s - 2 * j.pad), 32)(rng);
-      j.h = std::uniform_int_distribution<int64_t>(std::max<int64_t>(1, j.r - 2 * j.pad), 30)(rng);
-      j.c = std::uniform_int_distribution<int64_t>(1, 512 / j.h)(rng);
-      j.k = std::uniform_int_distribution<int64_t>(1, 9)(rng);
+      const ConvJob j = draw_job(rng, {11, false, 4, 3, 9});
       Plan p;
-      try {
-        p = plan(cfg, j);
-      } catch (const InputError&) {
-        continue;
-      }
+      if (!try_plan(cfg, j, p)) continue;
       const auto ev = schedule(cfg, j);
       const auto t = estimate(cfg, j);
       ASSERT_EQ(ev.size(), static_cast<size_t>(j.k * p.ne * p.f));
@@ -149,6 +176,51 @@ TEST(RsSchedule, ClosedFormEqualsEventWalk) {
       EXPECT_EQ(t.macs, static_cast<uint64_t>(j.k * j.c * j.r * j.s * p.e * p.f));
     }
   }
+}
+
+// With one ifmap bank a pass loads only after the pass before has stepped: the first
+// version's closed form, nk * sum of the loads + ne*nq*K*F*S + rows + 2. With two, every
+// pass's loads but the first overlap the steps before them wherever they are shorter, so
+// the job takes no more cycles, and at least the steps, the first loads, a cycle between
+// passes for the first filter word and the pipeline.
+TEST(RsSchedule, TwoIfmapBanksOverlapTheLoads) {
+  std::mt19937_64 rng(7);
+  for (const auto& [rows, cols] : {std::pair{4u, 4u}, {12u, 14u}, {3u, 5u}}) {
+    auto two = rs_config(rows, cols);
+    auto one = two;
+    one.ifmap_spad_banks = 1;
+    for (int i = 0; i < 200; ++i) {
+      const ConvJob j = draw_job(rng, {5, true, 2, 0, 20});
+      Plan p;
+      if (!try_plan(two, j, p)) continue;
+      uint64_t loads = 0;
+      for (int64_t eo = 0; eo < p.ne; ++eo)
+        for (int64_t q = 0; q < p.nq; ++q) loads += pass_load_cycles(two, j, p, eo, q);
+      const auto steps = static_cast<uint64_t>(p.ne * p.nq * j.k * p.f * j.s);
+      const uint64_t passes = static_cast<uint64_t>(p.ne * p.nk * p.nq);
+      const uint64_t serial = static_cast<uint64_t>(p.nk) * loads + steps + rows + 2;
+      EXPECT_EQ(estimate(one, j).cycles, serial);
+      EXPECT_EQ(schedule(one, j).back().cycle, serial);
+      const uint64_t overlapped = estimate(two, j).cycles;
+      EXPECT_LE(overlapped, serial);
+      EXPECT_GE(overlapped, steps + pass_load_cycles(two, j, p, 0, 0) + (passes - 1) + rows + 2);
+      EXPECT_EQ(schedule(two, j).back().cycle, overlapped);
+    }
+  }
+  // Hand-worked, 4 x 4: C = 8, 3 x 3, H = W = 6, pad 1, 2 filters: E = F = 6, two E-folds
+  // (4 and 2 columns), six row folds of four slots, one group. Steps a pass: 2 * 6 * 3 =
+  // 36. A fold of channels (c, c+1, c+2 part) loads 3 + 3 * 1 + ... (pass_load_cycles);
+  // every pass's loads after the first fit in the 36 steps before it, so the passes step
+  // back to back one cycle apart: L(0) + 12 * 36 + 11 + 4 + 2.
+  const auto cfg = rs_config(4, 4);
+  const ConvJob hand{8, 6, 6, 2, 3, 3, 1, 1};
+  const Plan hp = plan(cfg, hand);
+  ASSERT_EQ(hp.ne * hp.nk * hp.nq, 12);
+  for (int64_t eo = 0; eo < hp.ne; ++eo)
+    for (int64_t q = 0; q < hp.nq; ++q) ASSERT_LT(pass_load_cycles(cfg, hand, hp, eo, q), 36u);
+  EXPECT_EQ(estimate(cfg, hand).cycles, pass_load_cycles(cfg, hand, hp, 0, 0) + 12 * 36 + 11 + 4 + 2);
+  const std::vector<PassStart> starts = pass_starts(cfg, hand);
+  for (size_t n = 1; n < starts.size(); ++n) EXPECT_EQ(starts[n].steps_at, starts[n - 1].steps_at + 37);
 }
 
 TEST(RsPack, FilterWordLanesFollowTheSlotOrder) {

@@ -16,8 +16,9 @@ constexpr int64_t kRsBufferLimitBits = int64_t{256} << 20;
 }  // namespace
 
 // Row stationary has no GEMM job limits; its keys size the PE scratchpads and buffers.
-const std::vector<std::string> detail::kRowStationaryKeys = {
-    "max_filter_size", "filter_spad", "ifmap_spad", "psum_spad", "ifmap_rows", "filter_words"};
+const std::vector<std::string> detail::kRowStationaryKeys = {"max_filter_size",  "filter_spad", "ifmap_spad",
+                                                             "ifmap_spad_banks", "psum_spad",   "ifmap_rows",
+                                                             "filter_words"};
 
 RowStationaryConfig detail::parse_row_stationary(const YAML::Node& node, const std::string& source,
                                                  const ArrayConfig& array) {
@@ -27,6 +28,9 @@ RowStationaryConfig detail::parse_row_stationary(const YAML::Node& node, const s
   s.max_filter_size = r.get_unsigned("max_filter_size", 1, 32);
   s.filter_spad = r.get_unsigned("filter_spad", 1, 32);
   s.ifmap_spad = r.get_unsigned("ifmap_spad", 1, 1024);
+  if (r.has("ifmap_spad_banks"))
+    s.ifmap_spad_banks = r.get_unsigned(
+        "ifmap_spad_banks", 1, 2, " (1: loads between passes; 2: the next pass's loads overlap the steps)");
   s.psum_spad = r.get_unsigned("psum_spad", 1, 65536);
   s.ifmap_rows = r.get_unsigned("ifmap_rows", 1, 65536);
   s.filter_words = r.get_unsigned("filter_words", 1, 1u << 20);
@@ -60,6 +64,7 @@ std::vector<std::pair<std::string, int64_t>> row_stationary_rtl_parameters(const
   params.insert(params.end(), {{"MaxRS", r.max_filter_size},
                                {"FilterSpad", r.filter_spad},
                                {"IfmapSpad", r.ifmap_spad},
+                               {"IfmapBanks", r.ifmap_spad_banks},
                                {"PsumSpad", r.psum_spad},
                                {"IfmapRows", r.ifmap_rows},
                                {"FilterWords", r.filter_words}});

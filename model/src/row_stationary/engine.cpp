@@ -21,11 +21,12 @@ std::string describe(const config::Config& cfg) {
   const char* kind = s.is_signed ? "int" : "uint";
   return fmt::format(
       "  engine systolic (row_stationary), {} x {} PEs, {}{} x {}{} -> acc {} bits ({})\n"
-      "  PE scratchpads: filter 2 x {} weights, ifmap {} entries (one row); psum buffer {} per column\n"
+      "  PE scratchpads: filter 2 x {} weights, ifmap {} x {} entries (one row a bank); psum buffer {} per "
+      "column\n"
       "  job limits: R, S <= {}, W <= {}, C*H <= {} (ifmap_rows), K*ceil(C*R/{}) <= {} (filter_words)\n",
       s.rows, s.cols, kind, s.input_bits, kind, s.weight_bits, s.acc_bits, config::to_string(s.overflow),
-      s.filter_spad, s.ifmap_spad, s.psum_spad, s.max_filter_size, s.ifmap_spad, s.ifmap_rows, s.rows,
-      s.filter_words);
+      s.filter_spad, s.ifmap_spad_banks, s.ifmap_spad, s.psum_spad, s.max_filter_size, s.ifmap_spad,
+      s.ifmap_rows, s.rows, s.filter_words);
 }
 
 void check_job(const config::Config& cfg, const cli::JobOptions& opts) {

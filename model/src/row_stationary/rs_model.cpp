@@ -101,15 +101,44 @@ PassLoads pass_loads(const config::RowStationaryConfig& cfg, const ConvJob& j, c
   return l;
 }
 
+namespace {
+
+uint64_t pass_steps(const ConvJob& j, const Plan& p, const PassStart& s) {
+  return static_cast<uint64_t>((s.kend - s.k0) * p.f * j.s);
+}
+
+}  // namespace
+
+std::vector<PassStart> pass_starts(const config::RowStationaryConfig& cfg, const ConvJob& j) {
+  const Plan p = plan(cfg, j);
+  std::vector<PassStart> passes;
+  passes.reserve(static_cast<size_t>(p.ne * p.nk * p.nq));
+  // load_free: the cycle after the previous pass's last load; steps_end[n % 2]: the cycle
+  // after pass n's last step (the last two passes').
+  uint64_t load_free = 0;
+  uint64_t steps_end[2] = {0, 0};
+  for (int64_t eo = 0; eo < p.ne; ++eo)
+    for (int64_t k0 = 0; k0 < j.k; k0 += p.kg)
+      for (int64_t q = 0; q < p.nq; ++q) {
+        const size_t n = passes.size();
+        PassStart s{eo, k0, std::min(j.k, k0 + p.kg), q, 0};
+        // Loads into the bank pass n - banks used, once its steps are issued.
+        const size_t banks = cfg.ifmap_spad_banks;
+        const uint64_t load_at = std::max(load_free, n >= banks ? steps_end[(n - banks) % 2] : 0);
+        load_free = load_at + pass_load_cycles(cfg, j, p, eo, q);
+        s.steps_at = n == 0 ? load_free : std::max(load_free, steps_end[(n - 1) % 2] + 1);
+        steps_end[n % 2] = s.steps_at + pass_steps(j, p, s);
+        passes.push_back(s);
+      }
+  return passes;
+}
+
 Timing estimate(const config::RowStationaryConfig& cfg, const ConvJob& j) {
   const Plan p = plan(cfg, j);
   Timing t;
-  const auto steps = static_cast<uint64_t>(j.k * p.f * j.s);
-  t.passes = static_cast<uint64_t>(p.ne * p.nk * p.nq);
-  uint64_t loads = 0;
-  for (int64_t eo = 0; eo < p.ne; ++eo)
-    for (int64_t q = 0; q < p.nq; ++q) loads += pass_load_cycles(cfg, j, p, eo, q);
-  t.cycles = static_cast<uint64_t>(p.nk) * loads + static_cast<uint64_t>(p.ne * p.nq) * steps + cfg.rows + 2;
+  const std::vector<PassStart> passes = pass_starts(cfg, j);
+  t.passes = passes.size();
+  t.cycles = passes.back().steps_at + pass_steps(j, p, passes.back()) + cfg.rows + 2;
   t.macs = static_cast<uint64_t>(j.k * j.c * j.r * j.s * p.e * p.f);
   t.utilization = static_cast<double>(t.macs) / (static_cast<double>(t.cycles) * cfg.rows * cfg.cols);
   return t;
@@ -148,8 +177,9 @@ Memory filter_spad(const config::RowStationaryConfig& cfg) {
           cfg.weight_bits, int64_t{cfg.rows} * cfg.cols};
 }
 Memory ifmap_spad(const config::RowStationaryConfig& cfg) {
-  return {"pe_ifmap_spad", energy::Level::kRegister, int64_t{cfg.ifmap_spad} * cfg.input_bits / 8,
-          cfg.input_bits, int64_t{cfg.rows} * cfg.cols};
+  return {"pe_ifmap_spad", energy::Level::kRegister,
+          int64_t{cfg.ifmap_spad_banks} * cfg.ifmap_spad * cfg.input_bits / 8, cfg.input_bits,
+          int64_t{cfg.rows} * cfg.cols};
 }
 Memory psum_regs(const config::RowStationaryConfig& cfg) {  // acc_q and psum_q
   return {"pe_psum_regs", energy::Level::kRegister, int64_t{2} * acc_int_bits(cfg) / 8, acc_int_bits(cfg),
@@ -231,18 +261,16 @@ std::vector<OutEvent> schedule(const config::RowStationaryConfig& cfg, const Con
   // t: the busy cycle in which the sequencer issues (cycle 0 follows the accept edge).
   // A step issued at t reaches PE row i at t+1+i; the bottom psum meets the psum-buffer
   // read at t+rows+1; the output register is on the port at t+rows+2, so its handshake
-  // edge is t+rows+3.
-  uint64_t t = 0;
-  for (int64_t eo = 0; eo < p.ne; ++eo)
-    for (int64_t k0 = 0; k0 < j.k; k0 += p.kg)
-      for (int64_t q = 0; q < p.nq; ++q) {
-        t += pass_load_cycles(cfg, j, p, eo, q);
-        for (int64_t k = k0; k < std::min(j.k, k0 + p.kg); ++k)
-          for (int64_t f = 0; f < p.f; ++f) {
-            t += static_cast<uint64_t>(j.s);  // steps s = 0 .. S-1; the last issued at t-1
-            if (q == p.nq - 1) events.push_back({t - 1 + cfg.rows + 3, k, eo * cfg.cols, f, false});
-          }
+  // edge is t+rows+3. Only a group's last row fold emits.
+  for (const PassStart& s : pass_starts(cfg, j)) {
+    if (s.q != p.nq - 1) continue;
+    uint64_t t = s.steps_at;
+    for (int64_t k = s.k0; k < s.kend; ++k)
+      for (int64_t f = 0; f < p.f; ++f) {
+        t += static_cast<uint64_t>(j.s);  // steps s = 0 .. S-1; the last issued at t-1
+        events.push_back({t - 1 + cfg.rows + 3, k, s.eo * cfg.cols, f, false});
       }
+  }
   if (!events.empty()) events.back().last = true;
   return events;
 }
@@ -250,20 +278,15 @@ std::vector<OutEvent> schedule(const config::RowStationaryConfig& cfg, const Con
 std::vector<uint64_t> filter_reads(const config::RowStationaryConfig& cfg, const ConvJob& j) {
   const Plan p = plan(cfg, j);
   std::vector<uint64_t> reads;
-  // As schedule(), E-fold 0 only: a pass's first filter word is read in its last load
-  // cycle, each next one in the last step of the filter before; an issue in busy cycle t
-  // is the (t+1)-th busy cycle.
-  uint64_t t = 0;
-  for (int64_t k0 = 0; k0 < j.k; k0 += p.kg)
-    for (int64_t q = 0; q < p.nq; ++q) {
-      t += pass_load_cycles(cfg, j, p, 0, q);
-      reads.push_back(t);  // issued at t - 1
-      const int64_t kend = std::min(j.k, k0 + p.kg);
-      for (int64_t k = k0; k < kend; ++k) {
-        t += static_cast<uint64_t>(p.f) * static_cast<uint64_t>(j.s);
-        if (k + 1 < kend) reads.push_back(t);  // in k's last step, issued at t - 1
-      }
-    }
+  // E-fold 0 only: each filter word is read in the cycle before its filter's first step
+  // (a pass's first in the cycle before the pass's steps, each next one in the last step
+  // of the filter before); an issue in busy cycle t is the (t+1)-th busy cycle.
+  const auto filter_steps = static_cast<uint64_t>(p.f) * static_cast<uint64_t>(j.s);
+  for (const PassStart& s : pass_starts(cfg, j)) {
+    if (s.eo != 0) break;
+    for (int64_t k = s.k0; k < s.kend; ++k)
+      reads.push_back(s.steps_at + static_cast<uint64_t>(k - s.k0) * filter_steps);
+  }
   return reads;
 }
 

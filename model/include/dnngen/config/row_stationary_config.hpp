@@ -11,9 +11,12 @@ struct RowStationaryConfig : ArrayConfig {
   unsigned max_filter_size = 0;  // largest R and S of a conv2d job
   unsigned filter_spad = 0;      // PE filter scratchpad: weights per bank (two banks), >= S
   unsigned ifmap_spad = 0;       // PE ifmap scratchpad: one whole ifmap row, so W <= it
-  unsigned psum_spad = 0;        // psum buffer entries per array column: filters in flight x F
-  unsigned ifmap_rows = 0;       // ifmap buffer depth in rows: C*H <= it
-  unsigned filter_words = 0;     // filter buffer depth in words (one per filter and row fold)
+  // Ifmap scratchpad banks per PE: 2 (default) loads the next pass's rows while the
+  // steps read the other bank; 1 loads between passes, at half the scratchpad area.
+  unsigned ifmap_spad_banks = 2;
+  unsigned psum_spad = 0;     // psum buffer entries per array column: filters in flight x F
+  unsigned ifmap_rows = 0;    // ifmap buffer depth in rows: C*H <= it
+  unsigned filter_words = 0;  // filter buffer depth in words (one per filter and row fold)
 };
 
 }  // namespace dnngen::config

@@ -1,7 +1,7 @@
 #pragma once
 // Row-stationary (Eyeriss) conv2d engine: the host's job plan, the event-exact cycle
-// model of the RTL schedule, its closed form, and the buffer packing the host driver
-// writes through the loader port. Architecture and schedule: docs/row_stationary.md.
+// model of the RTL schedule, its pass-by-pass total, and the buffer packing the host
+// driver writes through the loader port. Architecture and schedule: docs/row_stationary.md.
 //
 // Loop nest of one job (all PEs of a row in lockstep, row i i cycles behind row 0):
 //   for eo in E-folds (NumCols output rows at once, column j = output row eo*NumCols + j)
@@ -10,6 +10,8 @@
 //       load: each ifmap row the fold needs read once and multicast to every PE that
 //             holds it (a diagonal of the array): pass_load_cycles()
 //       for k in the group: for f < F: for s < S: one MAC per PE per cycle
+// A pass's loads (into one of the PEs' two ifmap-scratchpad banks) overlap the pass
+// before's steps: pass_starts().
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -77,8 +79,22 @@ struct PassLoads {
 PassLoads pass_loads(const config::RowStationaryConfig& cfg, const ConvJob& job, const Plan& plan, int64_t eo,
                      int64_t q);
 
-// Closed form over the passes: cycles = nk * sum over (eo, q) of pass_load_cycles +
-// ne*nq*K*F*S + rows + 2.
+// When each pass's steps start (busy cycles, issue), as dnn_rs_seq's two walkers run them.
+// Pass n = (E-fold, filter group, row fold) in loop order loads for L(n) =
+// pass_load_cycles cycles from a(n) and steps for St(n) = (filters in its group) * F * S
+// cycles from b(n):
+//   a(0) = 0, a(n) = max(a(n-1) + L(n-1), b(n-B) + St(n-B))   (its bank free; B =
+//   ifmap_spad_banks: with one bank the loads wait for the pass before's steps)
+//   b(0) = L(0), b(n) = max(a(n) + L(n), b(n-1) + St(n-1) + 1)
+// (the cycle between two passes' steps reads the first filter word). The job ends
+// rows + 2 cycles after the last step: cycles = b(last) + St(last) + rows + 2.
+struct PassStart {
+  int64_t eo = 0, k0 = 0, kend = 0, q = 0;
+  uint64_t steps_at = 0;  // b(n)
+};
+std::vector<PassStart> pass_starts(const config::RowStationaryConfig& cfg, const ConvJob& job);
+
+// The total of pass_starts() and the MACs.
 Timing estimate(const config::RowStationaryConfig& cfg, const ConvJob& job);
 
 // Width of the psums in the array and the psum buffer (dnn_rs_top's AccIntBits): acc_bits,
