@@ -121,7 +121,7 @@ def suites(m, lists):
     jobs = [("cosim", cfg) for cfg, lst in PRESETS if m["file"] in lists[lst]]
     if m["file"] in lists["shell_systolic"]:
         jobs.append(("shell", BITSERIAL_SHELL_CONFIG if m["file"].startswith("bitserial/") else SHELL_CONFIG))
-    elif m["file"].startswith("shell/") and m["file"] in lists["shell_rs"]:
+    elif m["file"] in lists["shell_rs"]:  # the shell's files and the core's (which it streams into)
         jobs.append(("rs_shell", RS_SHELL_CONFIG))
     return jobs
 

@@ -1,5 +1,5 @@
 // Row-stationary (Eyeriss) conv2d engine: ifmap and filter buffers written through the
-// loader port while idle, the sequencer, the NumRows x NumCols PE array, and the psum
+// loader port (before the job, or behind it: fw_avail_i, if_avail_i), the sequencer, the NumRows x NumCols PE array, and the psum
 // buffer at the column heads that accumulates the row folds' psums (and finalizes:
 // wrap or saturate). One conv2d job per job handshake; the host passes the derived
 // sizes (E, F, filters per group) with the job. Schedule and cycle formula:
@@ -52,6 +52,10 @@ module dnn_rs_top #(
   // a filter read at or past it waits, the whole engine frozen, so filter words may stream
   // in while a job runs (the shell does). FilterWords or more: all there (a loaded job).
   input  logic [FAddrBits:0]         fw_avail_i,
+  // Ifmap rows the buffer holds (addresses 0 .. if_avail_i - 1, c*H + y): an ifmap read at or
+  // past it waits the same way, so the rows may stream in, in address order, while a job
+  // runs. IfmapRows or more: all there.
+  input  logic [IAddrBits:0]         if_avail_i,
   // job descriptor (the host checks the limits)
   input  logic                       job_valid_i,
   output logic                       job_ready_o,
@@ -96,10 +100,10 @@ module dnn_rs_top #(
   logic [DimBits-1:0] out_k_q, out_e_q, out_f_q;
   logic [NumCols*AccBits-1:0] out_data_q;
 
-  // The engine advances unless a result waits for the consumer or the filter word it is
-  // about to read is not in the buffer yet.
-  logic f_wait;
-  assign en = (!out_valid_q || out_ready_i) && !f_wait;
+  // The engine advances unless a result waits for the consumer or the filter word or ifmap
+  // row it is about to read is not in its buffer yet.
+  logic f_wait, i_wait;
+  assign en = (!out_valid_q || out_ready_i) && !f_wait && !i_wait;
 
   // A job the buffers cannot hold is refused (done with err_o, never a hang): a size of 0,
   // a filter wider than MaxRS, an ifmap row wider than the scratchpad, more ifmap rows
@@ -125,9 +129,9 @@ module dnn_rs_top #(
     .cycles_o   (cycles_o)
   );
   assign busy_o     = busy;
-  // Ifmap rows load while idle; filter words also while a job runs (fw_avail_i says which
-  // the sequencer may read).
-  assign ld_ready_o = ld_sel_i || !busy;
+  // Rows and words load at any time; fw_avail_i and if_avail_i say which the sequencer may
+  // read.
+  assign ld_ready_o = 1'b1;
 
   // ---- sequencer -------------------------------------------------------------------
   logic [NumRows-1:0]         iload;
@@ -136,6 +140,7 @@ module dnn_rs_top #(
   logic [NumRows*ColBits-1:0] icol;
   logic [FAddrBits-1:0] faddr;
   assign f_wait = frd && {1'b0, faddr} >= fw_avail_i;
+  assign i_wait = ird && {1'b0, iaddr} >= if_avail_i;
   logic                 st_valid, st_first, st_last, st_xzero, st_bank, st_ibank;
   logic [SBits-1:0]     st_s;
   logic [XBits-1:0]     st_x;
@@ -201,7 +206,7 @@ module dnn_rs_top #(
 
   dnn_sram_1r1w #(.Depth(IfmapRows), .Width(IRowW), .AddrBits(IAddrBits)) u_ibuf (
     .clk_i  (clk_i),
-    .we_i   (ld_valid_i && !busy && !ld_sel_i),
+    .we_i   (ld_valid_i && !ld_sel_i),
     .waddr_i(IAddrBits'(ld_addr_i)),
     .wdata_i(ld_data_i[IRowW-1:0]),
     .re_i   (en && ird),
@@ -346,8 +351,8 @@ module dnn_rs_top #(
   end
 
   // A result is offered only while the engine may advance: during a wait for a filter word
-  // the frozen output register must not be taken twice.
-  assign out_valid_o = out_valid_q && !f_wait;
+  // or an ifmap row the frozen output register must not be taken twice.
+  assign out_valid_o = out_valid_q && !f_wait && !i_wait;
   assign out_last_o  = out_last_q;
   assign out_k_o     = out_k_q;
   assign out_e_o     = out_e_q;

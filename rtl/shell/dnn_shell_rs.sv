@@ -3,15 +3,19 @@
 // conv2d layers in hardware, from a descriptor to the ofmap in memory. The golden model is
 // rs::run_layer, the cycle model rs::layer_cycles (model/src/row_stationary/shell_*.cpp).
 //
-//   regs --start--> check --> ifmap rows --> filter rows --> bias --> (mult, shift)
-//        --> one core job (dnn_rs_top) --> output tiles --> the output pipeline --> ofmap
+//   regs --start--> check --> bias --> (mult, shift) --> one core job (dnn_rs_top), while
+//        it runs: the first filter group's rows --> the ifmap rows --> the other filters
+//   core results --> output tiles --> the output pipeline --> ofmap
 //
 // Tensors are in CHW planes (OP.CHW, which the engine requires): the ifmap's rows (c, y) of
 // IN_W elements are what the core's ifmap buffer holds, one word a row; the weights KCRS, so
 // each filter row W[k][c][r][0..S) is one word of a PE's filter scratchpad, and a row fold's
 // NumRows of them (slots c*R + r, zero past C*R) one filter-buffer word, written at the
-// sequencer's address (filter group, row fold, filter). Each load phase is one DMA read,
-// cut into rows by the realigner (dnn_shell_unpack); the core is idle while it loads.
+// sequencer's address (filter group, row fold, filter). Each load phase is one DMA read
+// (the ifmap one a row when its rows are not packed), cut into rows by the realigner
+// (dnn_shell_unpack). The job starts once the small tables are in: the core waits for the
+// first filter group (fw_avail_i) and then for each ifmap row it reads (if_avail_i, the
+// rows in so far), so the ifmap streams in behind the first group's compute.
 //
 // The core emits ofmap[k][e0 + j][f] for its columns j, f by f, filter by filter, at each
 // filter's last row fold. An output tile (one filter k, one E-fold: ncv = min(NumCols,
@@ -23,8 +27,10 @@
 // result that finds every slot full stalls the core (its output port freezes it, exactly).
 // With packed output rows a tile is one write.
 //
-// ABORT, SOFT_RESET and an AXI error end a load phase early (the layer then drains and
-// ends with its code); once the core runs, the job and its outputs complete first.
+// ABORT, SOFT_RESET and an AXI error end a load phase before the job early (the layer then
+// drains and ends with its code); once the job runs, its loads and the job complete (the
+// core waits for them), its results from then on are dropped, and the tiles already in the
+// ring are written.
 // START while a layer runs queues the descriptor (dnn_shell_desc_queue).
 module dnn_shell_rs #(
   parameter int unsigned NumRows     = 4,
@@ -135,7 +141,7 @@ module dnn_shell_rs #(
 
   // ---------------------------------------------------------------- registers and layer control
   typedef enum logic [3:0] {
-    SIdle, SCheck, SIfmCmd, SIfm, SBiasCmd, SBias, SQuantCmd, SQuant, SJob, SFlt, SRun, SDrain
+    SIdle, SCheck, SBiasCmd, SBias, SQuantCmd, SQuant, SJob, SFlt, SIfmCmd, SIfm, SRest, SRun, SDrain
   } state_e;
   state_e state_q;
   localparam int unsigned DescWords = dnn_shell_regs_pkg::DescWords;
@@ -367,9 +373,11 @@ module dnn_shell_rs #(
   logic [AddrBits-1:0]  ifm_addr_q;      // the next ifmap segment's address
   logic [31:0]          ifm_rows_q;      // ifmap rows loaded (c*H + y of the next)
 
-  logic                 flt_issued_q;    // the filters' read is issued
+  logic                 flt_issued_q;    // the filter phase's read is issued
+  logic                 filters;         // a filter phase: the first group, or the rest
+  assign filters   = state_q == SFlt || state_q == SRest;
   assign is_cmd    = state_q == SIfmCmd || state_q == SBiasCmd || state_q == SQuantCmd
-                  || (state_q == SFlt && !flt_issued_q);
+                  || (filters && !flt_issued_q);
   assign read_fire = is_cmd && rd_cmd_ready && seg_ready;
 
   // Per phase: where it reads, its rows, their bytes and a word's bytes (one row a word).
@@ -385,10 +393,16 @@ module dnn_shell_rs #(
         read_rows   = a_packed ? LenBits'(c_h) : LenBits'(1);
         read_wbytes = WBytesBits'(IfmapSpad * InBytes);
       end
-      SFlt: begin
+      SFlt: begin   // the first group's kg filters
         read_addr   = AddrBits'(b_addr_w);
         read_len    = LenBits'(32'(s_w) * 32'(WBytes));
-        read_rows   = LenBits'(38'(out_c[15:0]) * 38'(c_r));
+        read_rows   = LenBits'(38'(kg) * 38'(c_r));
+        read_wbytes = WBytesBits'(FilterSpad * WBytes);
+      end
+      SRest: begin  // the other K - kg
+        read_addr   = AddrBits'(b_addr_w + 64'(48'(38'(kg) * 38'(c_r)) * 48'(s_w[5:0]) * 48'(WBytes)));
+        read_len    = LenBits'(32'(s_w) * 32'(WBytes));
+        read_rows   = LenBits'(38'(16'(out_c[15:0] - kg)) * 38'(c_r));
         read_wbytes = WBytesBits'(FilterSpad * WBytes);
       end
       SBiasCmd: begin
@@ -485,8 +499,8 @@ module dnn_shell_rs #(
   assign phase_end = word_valid && word_last;
 
   // ---------------------------------------------------------------- filter words
-  // The weights stream in while the core runs: one read of the whole KCRS tensor, cut into
-  // filter rows W[k][c][r][0..S). Slot t = c*R + r of filter k goes to PE row t mod NumRows
+  // The weights stream in while the core runs: two reads of the KCRS tensor (the first
+  // group's filters, then, after the ifmap, the rest), cut into filter rows W[k][c][r][0..S). Slot t = c*R + r of filter k goes to PE row t mod NumRows
   // of row fold t / NumRows; a fold's word is written when its last PE row (or the filter's
   // last slot) arrives, at the sequencer's address
   //   group base + fold * (filters in the group) + filter within the group.
@@ -517,11 +531,11 @@ module dnn_shell_rs #(
   logic [NumCols*AccBits-1:0] c_out_data;
   logic [47:0]           k_cycles;
 
-  assign ld_valid = word_valid && (state_q == SIfm || (state_q == SFlt && f_word_done));
-  assign ld_sel   = state_q == SFlt;
-  assign ld_addr  = (state_q == SFlt) ? LdAddrBits'(fg_base_q + fq_off_q + (FAddrBits+1)'(fkk_q))
-                                      : LdAddrBits'(ifm_rows_q);
-  assign ld_data  = (state_q == SFlt) ? LdWidth'(fw_word) : LdWidth'(word[IRowW-1:0]);
+  assign ld_valid = word_valid && (state_q == SIfm || (filters && f_word_done));
+  assign ld_sel   = filters;
+  assign ld_addr  = filters ? LdAddrBits'(fg_base_q + fq_off_q + (FAddrBits+1)'(fkk_q))
+                            : LdAddrBits'(ifm_rows_q);
+  assign ld_data  = filters ? LdWidth'(fw_word) : LdWidth'(word[IRowW-1:0]);
   assign job_valid = state_q == SJob;
 
   dnn_rs_top #(
@@ -549,6 +563,7 @@ module dnn_shell_rs #(
     .ld_addr_i   (ld_addr),
     .ld_data_i   (ld_data),
     .fw_avail_i  (fg_base_q),
+    .if_avail_i  ((IAddrBits+1)'(ifm_rows_q)),
     .job_valid_i (job_valid),
     .job_ready_o (job_ready),
     .job_c_i     (DimBits'(in_c)),
@@ -624,8 +639,10 @@ module dnn_shell_rs #(
   logic [TAddrBits-1:0]   wbase_next, rbase_next;
   assign wbase_next  = (32'(wbase_q) + 2 * 32'(out_f) <= TileDepth) ? TAddrBits'(32'(wbase_q) + 32'(out_f)) : '0;
   assign rbase_next  = (32'(rbase_q) + 2 * 32'(out_f) <= TileDepth) ? TAddrBits'(32'(rbase_q) + 32'(out_f)) : '0;
-  assign c_out_ready = tiles_q == '0 || wbase_q != rbase_q;
-  assign tile_we     = c_out_valid && c_out_ready;
+  // Once the layer is stopped (ABORT, SOFT_RESET, an AXI error) the core's results are
+  // taken and dropped: a stopped layer writes nothing more.
+  assign c_out_ready = stop || tiles_q == '0 || wbase_q != rbase_q;
+  assign tile_we     = c_out_valid && c_out_ready && !stop;
   assign tile_fill   = tile_we && 32'(c_out_f) + 1 == 32'(out_f);   // the tile's last column
   assign tile_waddr  = TAddrBits'(32'(wbase_q) + 32'(c_out_f));
 
@@ -864,15 +881,15 @@ module dnn_shell_rs #(
   end
 
   // ---------------------------------------------------------------- layer control
-  // ABORT, SOFT_RESET and AXI errors (u_ctrl's stop) end a load phase at its end; once the
-  // core runs, its job and outputs complete first.
+  // ABORT, SOFT_RESET and AXI errors (u_ctrl's stop) end a load phase before the job at its
+  // end; once the core runs, its loads and its job complete (results dropped, above).
   logic   halt, outputs_done;
-  state_e after_ifmap;
+  state_e after_check;
   assign halt         = stop;
   assign outputs_done = !k_busy && d_state_q == DIdle && tiles_q == '0;
   assign drained      = !rd_busy && u_idle && !k_busy && outputs_done && !o_valid_q && rq_empty
                      && pk_idle && !wr_busy;
-  assign after_ifmap  = use_bias ? SBiasCmd : (use_quant ? SQuantCmd : SJob);
+  assign after_check  = use_bias ? SBiasCmd : (use_quant ? SQuantCmd : SJob);
   assign read_beat    = rd_valid && rd_ready;
   assign write_elem   = rq_out_valid && pk_in_ready;
 
@@ -901,7 +918,7 @@ module dnn_shell_rs #(
           state_q <= SCheck;
         end
         SCheck: begin
-          state_q    <= (check_code != '0) ? SIdle : SIfmCmd;
+          state_q    <= (check_code != '0) ? SIdle : after_check;
           ifm_addr_q <= AddrBits'(a_addr_w);
           ifm_rows_q <= '0;
           fw_q       <= '0;
@@ -914,22 +931,27 @@ module dnn_shell_rs #(
           fg_base_q  <= '0;
           flt_issued_q <= 1'b0;
         end
-        SIfmCmd: if (read_fire) state_q <= SIfm;
-        SIfm: if (word_valid) begin
-          ifm_rows_q <= ifm_rows_q + 1'b1;
-          if (word_last) begin
-            ifm_addr_q <= ifm_addr_q + AddrBits'(a_pitch);
-            if (halt) state_q <= SDrain;
-            else if (ifm_rows_q + 1 == c_h) state_q <= after_ifmap;
-            else state_q <= SIfmCmd;
-          end
-        end
         SBiasCmd: if (read_fire) state_q <= SBias;
         SBias: if (phase_end) state_q <= halt ? SDrain : (use_quant ? SQuantCmd : SJob);
         SQuantCmd: if (read_fire) state_q <= SQuant;
         SQuant: if (phase_end) state_q <= halt ? SDrain : SJob;
         SJob: if (job_ready) state_q <= SFlt;
-        SFlt: begin
+        // Once the job runs its loads complete whatever stops (ABORT, an AXI error): the
+        // core waits for them.
+        SIfmCmd: if (read_fire) state_q <= SIfm;
+        SIfm: if (word_valid) begin
+          ifm_rows_q <= ifm_rows_q + 1'b1;
+          if (word_last) begin
+            ifm_addr_q <= ifm_addr_q + AddrBits'(a_pitch);
+            if (ifm_rows_q + 1 != c_h) begin
+              state_q <= SIfmCmd;
+            end else begin
+              state_q      <= (fk_left_q != '0) ? SRest : SRun;
+              flt_issued_q <= 1'b0;
+            end
+          end
+        end
+        SFlt, SRest: begin
           if (read_fire) flt_issued_q <= 1'b1;
           if (word_valid) begin
             if (f_word_done) begin
@@ -955,7 +977,7 @@ module dnn_shell_rs #(
             end else begin
               ft_q <= ft_q + 1'b1;
             end
-            if (word_last) state_q <= SRun;
+            if (word_last) state_q <= (state_q == SFlt) ? SIfmCmd : SRun;
           end
         end
         SRun: if (outputs_done) state_q <= SDrain;

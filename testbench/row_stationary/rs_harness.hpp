@@ -85,6 +85,7 @@ class RsHarness {
       : cfg_(cfg), dut_(fst_path, x_seed) {
     dut_->out_ready_i = 0;
     dut_->fw_avail_i = cfg.filter_words;  // every filter word is loaded before its job
+    dut_->if_avail_i = cfg.ifmap_rows;    // and every ifmap row
     dut_.reset();
   }
 

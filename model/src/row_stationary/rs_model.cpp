@@ -121,11 +121,11 @@ std::vector<PassStart> pass_starts(const config::RowStationaryConfig& cfg, const
     for (int64_t k0 = 0; k0 < j.k; k0 += p.kg)
       for (int64_t q = 0; q < p.nq; ++q) {
         const size_t n = passes.size();
-        PassStart s{eo, k0, std::min(j.k, k0 + p.kg), q, 0};
+        PassStart s{eo, k0, std::min(j.k, k0 + p.kg), q, 0, 0};
         // Loads into the bank pass n - banks used, once its steps are issued.
         const size_t banks = cfg.ifmap_spad_banks;
-        const uint64_t load_at = std::max(load_free, n >= banks ? steps_end[(n - banks) % 2] : 0);
-        load_free = load_at + pass_load_cycles(cfg, j, p, eo, q);
+        s.loads_at = std::max(load_free, n >= banks ? steps_end[(n - banks) % 2] : 0);
+        load_free = s.loads_at + pass_load_cycles(cfg, j, p, eo, q);
         s.steps_at = n == 0 ? load_free : std::max(load_free, steps_end[(n - 1) % 2] + 1);
         steps_end[n % 2] = s.steps_at + pass_steps(j, p, s);
         passes.push_back(s);
@@ -286,6 +286,35 @@ std::vector<uint64_t> filter_reads(const config::RowStationaryConfig& cfg, const
     if (s.eo != 0) break;
     for (int64_t k = s.k0; k < s.kend; ++k)
       reads.push_back(s.steps_at + static_cast<uint64_t>(k - s.k0) * filter_steps);
+  }
+  return reads;
+}
+
+std::vector<IfmapRead> ifmap_reads(const config::RowStationaryConfig& cfg, const ConvJob& j) {
+  const Plan p = plan(cfg, j);
+  std::vector<IfmapRead> reads;
+  const uint64_t last = static_cast<uint64_t>(j.c * j.h) - 1;
+  // Each pass's loads in dnn_rs_seq's order (pass_loads' walk): one issue a cycle from
+  // a(n); a row inside the input is a buffer read, the padding rows are zeros.
+  for (const PassStart& s : pass_starts(cfg, j)) {
+    const int64_t ncv = std::min<int64_t>(cfg.cols, p.e - s.eo * cfg.cols);
+    const int64_t end = std::min<int64_t>((s.q + 1) * cfg.rows, j.c * j.r);
+    const int64_t y0 = s.eo * cfg.cols * j.stride - j.pad;
+    uint64_t t = s.loads_at;
+    for (int64_t slot = s.q * cfg.rows; slot < end;) {
+      const int64_t c = slot / j.r, r0 = slot % j.r, w = std::min(end - slot, j.r - r0);
+      for (int64_t col = 0; col < ncv; ++col) {
+        const int64_t first_new = col == 0 ? r0 : std::max(r0, r0 + w - j.stride);
+        for (int64_t r = first_new; r < r0 + w; ++r, ++t) {
+          const int64_t y = y0 + col * j.stride + r;
+          if (y < 0 || y >= j.h) continue;
+          const auto addr = static_cast<uint64_t>(c * j.h + y);
+          if (reads.empty() || addr > reads.back().addr) reads.push_back({t + 1, addr});
+          if (addr == last) return reads;
+        }
+      }
+      slot += w;
+    }
   }
   return reads;
 }

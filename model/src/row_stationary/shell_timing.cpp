@@ -62,7 +62,8 @@ class Shell {
         unpack_(bus_.bytes, word_bytes(p.rs)),
         wr_(bus_),
         events_(schedule(p.rs, job_)),
-        reads_(filter_reads(p.rs, job_)) {
+        reads_(filter_reads(p.rs, job_)),
+        ireads_(ifmap_reads(p.rs, job_)) {
     const auto& cfg = p.rs;
     ib_ = cfg.input_bits / 8;
     wb_ = cfg.weight_bits / 8;
@@ -96,7 +97,23 @@ class Shell {
   }
 
  private:
-  enum State { kIdle, kCheck, kIfmCmd, kIfm, kBiasCmd, kBias, kQuantCmd, kQuant, kJob, kFlt, kRun, kDrain };
+  // The RTL's phases in order (dnn_shell_rs's state_e): a command state is followed by its
+  // data state.
+  enum State {
+    kIdle,
+    kCheck,
+    kBiasCmd,
+    kBias,
+    kQuantCmd,
+    kQuant,
+    kJob,
+    kFlt,
+    kIfmCmd,
+    kIfm,
+    kRest,
+    kRun,
+    kDrain
+  };
   enum Drain { kDIdle, kDSeg, kDOut };
 
   // The realigner's widest word: an ifmap row, a filter row, or a 4-byte parameter.
@@ -104,10 +121,11 @@ class Shell {
     return std::max({cfg.ifmap_spad * (cfg.input_bits / 8), cfg.filter_spad * (cfg.weight_bits / 8), 4u});
   }
 
+  bool filters() const { return state_ == kFlt || state_ == kRest; }
   bool is_cmd() const {
-    return state_ == kIfmCmd || state_ == kBiasCmd || state_ == kQuantCmd || (state_ == kFlt && !flt_issued_);
+    return state_ == kIfmCmd || state_ == kBiasCmd || state_ == kQuantCmd || (filters() && !flt_issued_);
   }
-  State after_ifmap() const { return use_bias_ ? kBiasCmd : (use_quant_ ? kQuantCmd : kJob); }
+  State after_check() const { return use_bias_ ? kBiasCmd : (use_quant_ ? kQuantCmd : kJob); }
 
   // The running command state's read: address, a row's bytes, rows, a word's bytes.
   struct Read {
@@ -119,8 +137,11 @@ class Shell {
     switch (state_) {
       case kIfmCmd:
         return {ifm_addr_, a_row_, a_pitch_ == a_row_ ? ifmap_rows_ : 1, cfg.ifmap_spad * ib_};
-      case kFlt:
-        return {d_.b_addr, uint64_t{d_.s} * wb_, uint64_t{d_.out_c} * cr_, cfg.filter_spad * wb_};
+      case kFlt:  // the first group's kg filters
+        return {d_.b_addr, uint64_t{d_.s} * wb_, uint64_t(plan_.kg) * cr_, cfg.filter_spad * wb_};
+      case kRest:  // the other K - kg
+        return {d_.b_addr + uint64_t(plan_.kg) * cr_ * d_.s * wb_, uint64_t{d_.s} * wb_,
+                (d_.out_c - uint64_t(plan_.kg)) * cr_, cfg.filter_spad * wb_};
       case kBiasCmd:
         return {d_.bias_addr, 4, d_.out_c, 4};
       case kQuantCmd:
@@ -159,12 +180,14 @@ class Shell {
     const bool phase_end = word_valid && unpack_.word_last();
 
     const bool accept = state_ == kJob && !k_busy_;
-    // The core's own clock stops while the filter word it reads is not in yet, or a result
-    // waits for a tile slot; a result is offered only while it may advance.
+    // The core's own clock stops while the filter word or ifmap row it reads is not in yet,
+    // or a result waits for a tile slot; a result is offered only while it may advance.
     const bool read_now = k_busy_ && read_ < reads_.size() && reads_[read_] == k_cnt_;
     const bool f_wait = read_now && read_ >= fw_cnt_;
+    const bool iread_now = k_busy_ && iread_ < ireads_.size() && ireads_[iread_].cycle == k_cnt_;
+    const bool i_wait = iread_now && ireads_[iread_].addr >= ifm_rows_;
     const bool ev_valid = k_busy_ && ev_ < events_.size() && events_[ev_].cycle == k_cnt_;
-    const bool c_valid = ev_valid && !f_wait;
+    const bool c_valid = ev_valid && !f_wait && !i_wait;
     const bool c_ready = tiles_ < tile_slots_;
     const bool tile_we = c_valid && c_ready;
     const bool tile_fill = tile_we && uint64_t(events_[ev_].f) + 1 == F;
@@ -190,6 +213,7 @@ class Shell {
     if (state_ != kCheck && !k_busy_) ++timing_.mem_wait;
     if (c_valid && !c_ready) ++timing_.stalls;
     if (f_wait) ++timing_.filter_waits;
+    if (i_wait) ++timing_.ifmap_waits;
     if (rd_.out_fire()) timing_.bytes_read += bytes;
     if (rq_out_fire) timing_.bytes_written += ob_;
 
@@ -207,10 +231,12 @@ class Shell {
       k_cnt_ = 1;
       ev_ = 0;
       read_ = 0;
-    } else if (k_busy_ && !f_wait && !(ev_valid && !c_ready)) {
+      iread_ = 0;
+    } else if (k_busy_ && !f_wait && !i_wait && !(ev_valid && !c_ready)) {
       if (tile_we) ++ev_;
       if (finish) k_busy_ = false;
       if (read_now) ++read_;
+      if (iread_now) ++iread_;
       ++k_cnt_;
     }
 
@@ -267,7 +293,7 @@ class Shell {
     // the phases
     switch (state_) {
       case kCheck:
-        state_ = kIfmCmd;
+        state_ = after_check();
         ifm_addr_ = d_.a_addr;
         ifm_rows_ = 0;
         fw_cnt_ = 0;
@@ -287,7 +313,12 @@ class Shell {
           ++ifm_rows_;
           if (unpack_.word_last()) {
             ifm_addr_ += a_pitch_;
-            state_ = ifm_rows_ == ifmap_rows_ ? after_ifmap() : kIfmCmd;
+            if (ifm_rows_ != ifmap_rows_) {
+              state_ = kIfmCmd;
+            } else {
+              state_ = kleft_ != 0 ? kRest : kRun;
+              flt_issued_ = false;
+            }
           }
         }
         break;
@@ -301,9 +332,10 @@ class Shell {
         if (accept) state_ = kFlt;
         break;
       case kFlt:
+      case kRest:
         if (read_fire) flt_issued_ = true;
         if (word_valid) filter_row();
-        if (phase_end) state_ = kRun;
+        if (phase_end) state_ = state_ == kFlt ? kIfmCmd : kRun;
         break;
       case kRun:
         if (outputs_done) state_ = kDrain;
@@ -326,7 +358,8 @@ class Shell {
   timing::Requant rq_;
   timing::WritePath wr_;
   const std::vector<OutEvent> events_;
-  const std::vector<uint64_t> reads_;  // busy cycles of the first E-fold's filter reads
+  const std::vector<uint64_t> reads_;    // busy cycles of the first E-fold's filter reads
+  const std::vector<IfmapRead> ireads_;  // the ifmap reads that need a new row
   unsigned ib_ = 1, wb_ = 1, ob_ = 4;
   bool use_bias_ = false, use_quant_ = false;
   uint64_t a_row_ = 0, a_pitch_ = 0, out_row_ = 0, out_pitch_ = 0, ifmap_rows_ = 0;
@@ -339,7 +372,7 @@ class Shell {
   // the core
   bool k_busy_ = false;
   uint64_t k_cnt_ = 0;
-  std::size_t ev_ = 0, read_ = 0;
+  std::size_t ev_ = 0, read_ = 0, iread_ = 0;
   // the filter rows streaming in, and the words of the groups that are in
   bool flt_issued_ = false;
   uint64_t slot_ = 0, kk_ = 0, kgs_ = 0, kleft_ = 0, fw_cnt_ = 0;

@@ -90,6 +90,7 @@ PassLoads pass_loads(const config::RowStationaryConfig& cfg, const ConvJob& job,
 // rows + 2 cycles after the last step: cycles = b(last) + St(last) + rows + 2.
 struct PassStart {
   int64_t eo = 0, k0 = 0, kend = 0, q = 0;
+  uint64_t loads_at = 0;  // a(n)
   uint64_t steps_at = 0;  // b(n)
 };
 std::vector<PassStart> pass_starts(const config::RowStationaryConfig& cfg, const ConvJob& job);
@@ -140,6 +141,14 @@ std::vector<OutEvent> schedule(const config::RowStationaryConfig& cfg, const Con
 // that wait for words still streaming in (dnn_rs_top's fw_avail_i). Later E-folds read the
 // same words again.
 std::vector<uint64_t> filter_reads(const config::RowStationaryConfig& cfg, const ConvJob& job);
+
+// The ifmap-buffer reads (address c*H + y) that need a row no earlier read did, with their
+// busy cycles (as filter_reads), in order: each needs rows 0 .. addr in the buffer, which a
+// read waits for when they stream in behind the job (dnn_rs_top's if_avail_i).
+struct IfmapRead {
+  uint64_t cycle = 0, addr = 0;
+};
+std::vector<IfmapRead> ifmap_reads(const config::RowStationaryConfig& cfg, const ConvJob& job);
 
 // Buffer words (LoadWord::to_b false: ifmap buffer, true: filter buffer): the ifmap
 // buffer holds row (c, y) at c*H + y (ifmap_spad lanes of input_bits); the filter

@@ -3,11 +3,12 @@
 // (rtl/shell/dnn_shell_rs.sv) against a deterministic AXI memory: a fixed latency and a
 // bandwidth in bytes per cycle each way, as testbench/common/axi_memory.hpp serves it
 // without stalls. It steps the shell's control cycle by cycle without the data path's
-// values: the load phases (ifmap rows, bias, per-channel scale) through the read DMA and
-// the realigner, the core's job (its event-exact schedule, rs::schedule, frozen in every
-// cycle a result waits for a free tile slot or a filter read, rs::filter_reads, waits for
-// a word still streaming in), the filter words read while it runs, the output tiles' drain, the output
-// pipeline, the write aligner and the write DMA. CYCLES_TOTAL and every other counter of
+// values: the load phases (bias, per-channel scale; then, while the job runs, the first
+// filter group, the ifmap rows and the other filters) through the read DMA and the
+// realigner, the core's job (its event-exact schedule, rs::schedule, frozen in every cycle
+// a result waits for a free tile slot, or a filter read, rs::filter_reads, or an ifmap
+// read, rs::ifmap_reads, waits for what is still streaming in), the output tiles' drain,
+// the output pipeline, the write aligner and the write DMA. CYCLES_TOTAL and every other counter of
 // the RTL equal the fields below. `actions` counts what the layer does for the analytical
 // energy (energy::evaluate(t.actions, table)); docs/energy_rs.md says what is counted.
 #include <cstdint>
@@ -27,6 +28,7 @@ struct ShellTiming {
   uint64_t core_cycles = 0;    // the layer on the kernel alone, compute only (rs::estimate)
   uint64_t stalls = 0;         // cycles the core waited for a tile slot
   uint64_t filter_waits = 0;   // cycles it waited for a filter word still streaming in
+  uint64_t ifmap_waits = 0;    // cycles it waited for an ifmap row still streaming in
   uint64_t macs = 0;           // K*C*R*S*E*F
   energy::Actions actions;     // the core's (rs::core_actions), the shell's memories, DRAM bytes
 };
