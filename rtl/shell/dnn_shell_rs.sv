@@ -30,7 +30,8 @@
 // ABORT, SOFT_RESET and an AXI error end a load phase before the job early (the layer then
 // drains and ends with its code); once the job runs, its loads and the job complete (the
 // core waits for them), its results from then on are dropped, and the tiles already in the
-// ring are written.
+// ring are written. A read error on a late ifmap row or weight can come after the first
+// tiles were written: the ofmap of an errored layer is undefined (docs/shell.md).
 // START while a layer runs queues the descriptor (dnn_shell_desc_queue).
 module dnn_shell_rs #(
   parameter int unsigned NumRows     = 4,
