@@ -172,8 +172,8 @@ TEST(RsEnergy, OnChipStorageOfThePresets) {
   // 128 x 16 B; bias and mult 512 x 4 B, shift 512 x 6 bits.
   EXPECT_EQ(on_chip_bytes(small), 16384 + 22528 + 1024 + 16 * 94 + 2048 + 2048 + 2048 + 384);
   const ShellParams eyeriss = shell_params(preset("systolic_rs_12x14_int16"));
-  EXPECT_EQ(on_chip_bytes(eyeriss), 4096 * 454 + 24576 * 264 + 2048 * 56 + 168 * (44 + 2 * 454 + 8) + 4096 * 56 +
-                                        2 * 24576 * 4 + 24576 * 6 / 8);
+  EXPECT_EQ(on_chip_bytes(eyeriss), 4096 * 454 + 24576 * 264 + 2048 * 56 + 168 * (44 + 2 * 454 + 8) +
+                                        4096 * 56 + 2 * 24576 * 4 + 24576 * 6 / 8);
 }
 
 }  // namespace
