@@ -76,28 +76,44 @@ uint64_t pass_load_cycles(const config::RowStationaryConfig& cfg, const ConvJob&
   return cycles;
 }
 
-PassLoads pass_loads(const config::RowStationaryConfig& cfg, const ConvJob& j, const Plan& p, int64_t eo,
-                     int64_t q) {
+namespace {
+
+// Every (PE, ifmap row) a pass loads, in dnn_rs_seq's load walk order: run by run (one
+// channel's consecutive filter rows), column by column, filter row by filter row. visit(c,
+// y, inside, issued): PE column col's filter row r of channel c holds ifmap row y; `issued`
+// marks the rows the walker reads or zero-fills for it (one a cycle: as dnn_rs_seq's
+// rr_restart, a column after the first takes only the filter rows whose ifmap rows the
+// column before did not need, the run's last min(w, stride)); the others reach the PE
+// through the multicast of an earlier issue.
+template <class Visit>
+void walk_pass_loads(const config::RowStationaryConfig& cfg, const ConvJob& j, const Plan& p, int64_t eo,
+                     int64_t q, Visit visit) {
   const int64_t ncv = std::min<int64_t>(cfg.cols, p.e - eo * cfg.cols);
   const int64_t end = std::min<int64_t>((q + 1) * cfg.rows, j.c * j.r);
   const int64_t y0 = eo * cfg.cols * j.stride - j.pad;  // column 0's ifmap row for filter row 0
-  PassLoads l;
   for (int64_t slot = q * cfg.rows; slot < end;) {
-    const int64_t r0 = slot % j.r, w = std::min(end - slot, j.r - r0);  // one channel's run of rows
+    const int64_t c = slot / j.r, r0 = slot % j.r, w = std::min(end - slot, j.r - r0);
     for (int64_t col = 0; col < ncv; ++col) {
-      // As dnn_rs_seq's rr_restart: a column after the first reads only the filter rows
-      // whose ifmap rows the column before did not need, the run's last min(w, stride).
       const int64_t first_new = col == 0 ? r0 : std::max(r0, r0 + w - j.stride);
       for (int64_t r = r0; r < r0 + w; ++r) {
         const int64_t y = y0 + col * j.stride + r;
-        const bool inside = y >= 0 && y < j.h;
-        if (r >= first_new) ++(inside ? l.buffer_reads : l.zero_rows);
-        ++l.pe_writes;
-        if (inside) ++l.pe_data_writes;
+        visit(c, y, y >= 0 && y < j.h, r >= first_new);
       }
     }
     slot += w;
   }
+}
+
+}  // namespace
+
+PassLoads pass_loads(const config::RowStationaryConfig& cfg, const ConvJob& j, const Plan& p, int64_t eo,
+                     int64_t q) {
+  PassLoads l;
+  walk_pass_loads(cfg, j, p, eo, q, [&](int64_t, int64_t, bool inside, bool issued) {
+    if (issued) ++(inside ? l.buffer_reads : l.zero_rows);
+    ++l.pe_writes;
+    if (inside) ++l.pe_data_writes;
+  });
   return l;
 }
 
@@ -117,13 +133,13 @@ std::vector<PassStart> pass_starts(const config::RowStationaryConfig& cfg, const
   // after pass n's last step (the last two passes').
   uint64_t load_free = 0;
   uint64_t steps_end[2] = {0, 0};
+  const size_t banks = cfg.ifmap_spad_banks;
   for (int64_t eo = 0; eo < p.ne; ++eo)
     for (int64_t k0 = 0; k0 < j.k; k0 += p.kg)
       for (int64_t q = 0; q < p.nq; ++q) {
         const size_t n = passes.size();
         PassStart s{eo, k0, std::min(j.k, k0 + p.kg), q, 0, 0};
         // Loads into the bank pass n - banks used, once its steps are issued.
-        const size_t banks = cfg.ifmap_spad_banks;
         s.loads_at = std::max(load_free, n >= banks ? steps_end[(n - banks) % 2] : 0);
         load_free = s.loads_at + pass_load_cycles(cfg, j, p, eo, q);
         s.steps_at = n == 0 ? load_free : std::max(load_free, steps_end[(n - 1) % 2] + 1);
@@ -294,27 +310,17 @@ std::vector<IfmapRead> ifmap_reads(const config::RowStationaryConfig& cfg, const
   const Plan p = plan(cfg, j);
   std::vector<IfmapRead> reads;
   const uint64_t last = static_cast<uint64_t>(j.c * j.h) - 1;
-  // Each pass's loads in dnn_rs_seq's order (pass_loads' walk): one issue a cycle from
-  // a(n); a row inside the input is a buffer read, the padding rows are zeros.
+  // Each pass's issued loads, one a cycle from a(n); a row inside the input is a buffer
+  // read, the padding rows are zeros. Once the last row is needed no read can wait longer.
   for (const PassStart& s : pass_starts(cfg, j)) {
-    const int64_t ncv = std::min<int64_t>(cfg.cols, p.e - s.eo * cfg.cols);
-    const int64_t end = std::min<int64_t>((s.q + 1) * cfg.rows, j.c * j.r);
-    const int64_t y0 = s.eo * cfg.cols * j.stride - j.pad;
     uint64_t t = s.loads_at;
-    for (int64_t slot = s.q * cfg.rows; slot < end;) {
-      const int64_t c = slot / j.r, r0 = slot % j.r, w = std::min(end - slot, j.r - r0);
-      for (int64_t col = 0; col < ncv; ++col) {
-        const int64_t first_new = col == 0 ? r0 : std::max(r0, r0 + w - j.stride);
-        for (int64_t r = first_new; r < r0 + w; ++r, ++t) {
-          const int64_t y = y0 + col * j.stride + r;
-          if (y < 0 || y >= j.h) continue;
-          const auto addr = static_cast<uint64_t>(c * j.h + y);
-          if (reads.empty() || addr > reads.back().addr) reads.push_back({t + 1, addr});
-          if (addr == last) return reads;
-        }
-      }
-      slot += w;
-    }
+    walk_pass_loads(cfg, j, p, s.eo, s.q, [&](int64_t c, int64_t y, bool inside, bool issued) {
+      if (!issued) return;
+      const auto addr = static_cast<uint64_t>(c * j.h + y);
+      if (inside && (reads.empty() || addr > reads.back().addr)) reads.push_back({t + 1, addr});
+      ++t;
+    });
+    if (!reads.empty() && reads.back().addr == last) break;
   }
   return reads;
 }
