@@ -1,9 +1,10 @@
 // Row-stationary (Eyeriss) conv2d engine: ifmap and filter buffers written through the
-// loader port (before the job, or behind it: fw_avail_i, if_avail_i), the sequencer, the NumRows x NumCols PE array, and the psum
-// buffer at the column heads that accumulates the row folds' psums (and finalizes:
-// wrap or saturate). One conv2d job per job handshake; the host passes the derived
-// sizes (E, F, filters per group) with the job. Schedule and cycle formula:
-// docs/row_stationary.md. A stalled output port freezes the whole engine (en).
+// loader port (before the job, or behind it: fw_avail_i, if_avail_i), the sequencer, the
+// NumRows x NumCols PE array, and the psum buffer at the column heads that accumulates
+// the row folds' psums (and finalizes: wrap or saturate). One conv2d job per job
+// handshake; the host passes the derived sizes (E, F, filters per group) with the job.
+// Schedule and cycle formula: docs/row_stationary.md. A stalled output port freezes the
+// whole engine (en).
 module dnn_rs_top #(
   parameter int unsigned NumRows     = 4,
   parameter int unsigned NumCols     = 4,

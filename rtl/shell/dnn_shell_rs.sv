@@ -501,8 +501,9 @@ module dnn_shell_rs #(
 
   // ---------------------------------------------------------------- filter words
   // The weights stream in while the core runs: two reads of the KCRS tensor (the first
-  // group's filters, then, after the ifmap, the rest), cut into filter rows W[k][c][r][0..S). Slot t = c*R + r of filter k goes to PE row t mod NumRows
-  // of row fold t / NumRows; a fold's word is written when its last PE row (or the filter's
+  // group's filters, then, after the ifmap, the rest), cut into filter rows
+  // W[k][c][r][0..S). Slot t = c*R + r of filter k goes to PE row t mod NumRows of row
+  // fold t / NumRows; a fold's word is written when its last PE row (or the filter's
   // last slot) arrives, at the sequencer's address
   //   group base + fold * (filters in the group) + filter within the group.
   // The sequencer reads a group's words fold by fold, so a group is readable once all its
@@ -637,9 +638,11 @@ module dnn_shell_rs #(
   logic                   tile_we, tile_fill;
   logic [TAddrBits-1:0]   tile_waddr, tile_raddr;
   logic [NumCols*AccBits-1:0] tile_rdata;
-  logic [TAddrBits-1:0]   wbase_next, rbase_next;
-  assign wbase_next  = (32'(wbase_q) + 2 * 32'(out_f) <= TileDepth) ? TAddrBits'(32'(wbase_q) + 32'(out_f)) : '0;
-  assign rbase_next  = (32'(rbase_q) + 2 * 32'(out_f) <= TileDepth) ? TAddrBits'(32'(rbase_q) + 32'(out_f)) : '0;
+  // The slot after `base`: the next F words, or 0 when they would not fit.
+  function automatic logic [TAddrBits-1:0] next_slot(input logic [TAddrBits-1:0] base);
+    if (32'(base) + 2 * 32'(out_f) <= TileDepth) next_slot = TAddrBits'(32'(base) + 32'(out_f));
+    else next_slot = '0;
+  endfunction
   // Once the layer is stopped (ABORT, SOFT_RESET, an AXI error) the core's results are
   // taken and dropped: a stopped layer writes nothing more.
   assign c_out_ready = stop || tiles_q == '0 || wbase_q != rbase_q;
@@ -829,8 +832,8 @@ module dnn_shell_rs #(
       end
       // A slot fills when its tile's last column is written, and is free again once its
       // last element has been read.
-      if (tile_fill) wbase_q <= wbase_next;
-      if (tile_end) rbase_q <= rbase_next;
+      if (tile_fill) wbase_q <= next_slot(wbase_q);
+      if (tile_end) rbase_q <= next_slot(rbase_q);
       if (tile_fill && !tile_end) tiles_q <= tiles_q + 1'b1;
       else if (tile_end && !tile_fill) tiles_q <= tiles_q - 1'b1;
 
