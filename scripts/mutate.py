@@ -64,7 +64,8 @@ SHELL_CONFIG = "systolic_ws_4x4_int8.yaml"
 BITSERIAL_SHELL_CONFIG = "bitserial_pragmatic_3x2_l5_int8s.yaml"
 # GEMMs through the shell: K split (K > max_k), edge tiles in M and N, a tiny one.
 SHELL_GEMMS = [(37, 100, 21), (64, 64, 64), (1, 3, 2), (70, 9, 66)]
-# The row-stationary shell's own files (in its list, not the systolic shell's) run conv2d
+# The row-stationary shell's files (in its list, not the systolic shell's: the shell's own
+# and the core's, whose waits on streamed-in rows only the shell exercises) run conv2d
 # layers through it on its preset: (C, H, W, K, R, stride, pad), partial row folds (C*R not
 # a multiple of the 4 rows), several filter groups (K*F above the 64 psums), a stride, and
 # 1x1 filters whose tiles come faster than they drain, and so many of them on a narrow

@@ -213,7 +213,6 @@ class Shell {
     if (state_ != kCheck && !k_busy_) ++timing_.mem_wait;
     if (c_valid && !c_ready) ++timing_.stalls;
     if (f_wait) ++timing_.filter_waits;
-    if (i_wait) ++timing_.ifmap_waits;
     if (rd_.out_fire()) timing_.bytes_read += bytes;
     if (rq_out_fire) timing_.bytes_written += ob_;
 

@@ -28,7 +28,6 @@ struct ShellTiming {
   uint64_t core_cycles = 0;    // the layer on the kernel alone, compute only (rs::estimate)
   uint64_t stalls = 0;         // cycles the core waited for a tile slot
   uint64_t filter_waits = 0;   // cycles it waited for a filter word still streaming in
-  uint64_t ifmap_waits = 0;    // cycles it waited for an ifmap row still streaming in
   uint64_t macs = 0;           // K*C*R*S*E*F
   energy::Actions actions;     // the core's (rs::core_actions), the shell's memories, DRAM bytes
 };
