@@ -69,10 +69,11 @@ SHELL_GEMMS = [(37, 100, 21), (64, 64, 64), (1, 3, 2), (70, 9, 66)]
 # layers through it on its preset: (C, H, W, K, R, stride, pad), partial row folds (C*R not
 # a multiple of the 4 rows), several filter groups (K*F above the 64 psums), a stride, and
 # 1x1 filters whose tiles come faster than they drain, and so many of them on a narrow
-# ifmap that they fill the ring of tile slots (the core waits for a slot).
+# ifmap that they fill the ring of tile slots (the core waits for a slot); and one row fold
+# (C*R below the rows), whose group of filters is one read.
 RS_SHELL_CONFIG = "systolic_rs_4x4_int8.yaml"
 RS_SHELL_CONVS = [(5, 12, 12, 10, 3, 1, 1), (8, 9, 9, 6, 3, 2, 0), (3, 20, 20, 7, 5, 1, 2), (4, 4, 4, 40, 1, 1, 0),
-                  (4, 4, 2, 256, 1, 1, 0)]
+                  (4, 4, 2, 256, 1, 1, 0), (3, 6, 6, 9, 1, 1, 0)]
 
 
 def filelist(name):

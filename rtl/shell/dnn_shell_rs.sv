@@ -4,18 +4,23 @@
 // rs::run_layer, the cycle model rs::layer_cycles (model/src/row_stationary/shell_*.cpp).
 //
 //   regs --start--> check --> bias --> (mult, shift) --> one core job (dnn_rs_top), while
-//        it runs: the first filter group's rows --> the ifmap rows --> the other filters
+//        it runs the loads in the order the core reads them: per filter group, per row
+//        fold, the ifmap channels the fold starts (first group) and the fold's filter words
 //   core results --> output tiles --> the output pipeline --> ofmap
 //
 // Tensors are in CHW planes (OP.CHW, which the engine requires): the ifmap's rows (c, y) of
 // IN_W elements are what the core's ifmap buffer holds, one word a row; the weights KCRS, so
 // each filter row W[k][c][r][0..S) is one word of a PE's filter scratchpad, and a row fold's
-// NumRows of them (slots c*R + r, zero past C*R) one filter-buffer word, written at the
-// sequencer's address (filter group, row fold, filter). Each load phase is one DMA read
-// (the ifmap one a row when its rows are not packed), cut into rows by the realigner
-// (dnn_shell_unpack). The job starts once the small tables are in: the core waits for the
-// first filter group (fw_avail_i) and then for each ifmap row it reads (if_avail_i, the
-// rows in so far), so the ifmap streams in behind the first group's compute.
+// NumRows of them (slots c*R + r, zero past C*R) one filter-buffer word. The load walker
+// reads them in the sequencer's address order (filter group, row fold, filter), one DMA
+// read a word (a filter's fold is contiguous in KCRS), and before a fold's words of the
+// first group the ifmap channels the fold starts (one read a channel, or a row when rows
+// are not packed). The reads queue (up to Outstanding) for the realigner
+// (dnn_shell_unpack), which cuts them into rows. The job starts once the small tables are
+// in, and the core waits only for the word or row it reads (fw_avail_i, if_avail_i: the
+// words and rows in so far), so the loads stream in behind its compute. A layer whose
+// filters fit one group runs as two, the second of ceil(K / TailDiv) filters: a group's
+// tiles come out at its last fold, and only the last group's drain after the core ends.
 //
 // The core emits ofmap[k][e0 + j][f] for its columns j, f by f, filter by filter, at each
 // filter's last row fold. An output tile (one filter k, one E-fold: ncv = min(NumCols,
@@ -142,7 +147,7 @@ module dnn_shell_rs #(
 
   // ---------------------------------------------------------------- registers and layer control
   typedef enum logic [3:0] {
-    SIdle, SCheck, SBiasCmd, SBias, SQuantCmd, SQuant, SJob, SFlt, SIfmCmd, SIfm, SRest, SRun, SDrain
+    SIdle, SCheck, SBiasCmd, SBias, SQuantCmd, SQuant, SJob, SLoad, SRun, SDrain
   } state_e;
   state_e state_q;
   localparam int unsigned DescWords = dnn_shell_regs_pkg::DescWords;
@@ -262,15 +267,16 @@ module dnn_shell_rs #(
 
   // ---------------------------------------------------------------- the layer's shape
   // E, F, the row folds nq = ceil(C*R / NumRows) and the filters a group kg =
-  // min(K, PsumSpad / F), as the host plan (rs::plan) derives them; meaningful once the
-  // size checks pass (every value then fits the core's 16-bit job fields).
+  // min(K, PsumSpad / F, K - ceil(K / TailDiv)), as the host plan (rs::plan) derives them;
+  // meaningful once the size checks pass (every value then fits the core's 16-bit job
+  // fields).
   logic [17:0] span_y, span_x, out_e, out_f;
   logic [15:0] div_s;
   logic [31:0] c_h;
   logic [21:0] c_r, nq;
   logic [37:0] k_nq;
   logic [47:0] w_bytes;
-  logic [15:0] kg;
+  logic [15:0] kg, kg_tail;
   logic [17:0] kg_fit;
   assign span_y  = 18'(in_h[15:0]) + 18'({pad_y, 1'b0}) - 18'(r_w);
   assign span_x  = 18'(in_w[15:0]) + 18'({pad_x, 1'b0}) - 18'(s_w);
@@ -284,12 +290,11 @@ module dnn_shell_rs #(
   assign nq      = (c_r + 22'(NumRows - 1)) / 22'(NumRows);
   assign k_nq    = 38'(out_c[15:0]) * 38'(nq);
   assign kg_fit  = 18'(PsumSpad) / out_f;
-  // At least FilterGroups groups (rs::kShellFilterGroups): the core starts on the first
-  // group's filters while the others stream in behind it.
-  localparam int unsigned FilterGroups = 8;
-  logic [15:0] kg_split;
-  assign kg_split = 16'((17'(out_c[15:0]) + 17'(FilterGroups - 1)) >> $clog2(FilterGroups));
-  assign kg       = (32'(kg_fit) < 32'(kg_split)) ? kg_fit[15:0] : kg_split;   // K < 2^16 once it runs
+  // A tail group of ceil(K / TailDiv) filters when they fit one (rs::kShellTailDiv).
+  localparam int unsigned TailDiv = 16;
+  assign kg_tail = (out_c[15:0] == 16'd1)
+                 ? 16'd1 : out_c[15:0] - 16'((17'(out_c[15:0]) + 17'(TailDiv - 1)) >> $clog2(TailDiv));
+  assign kg      = (32'(kg_fit) < 32'(kg_tail)) ? kg_fit[15:0] : kg_tail;   // K < 2^16 once it runs
   assign w_bytes = 48'(38'(out_c[15:0]) * 38'(c_r)) * 48'(s_w[5:0]) * 48'(WBytes);
 
   // Rows and pitches in memory: ifmap rows (c, y) of IN_W elements, output rows (k, e) of F.
@@ -364,47 +369,59 @@ module dnn_shell_rs #(
 
   // ---------------------------------------------------------------- phases
 
-  // A phase's read: one DMA command and one realigner segment, taken together.
-  logic                 rd_cmd_ready, seg_ready, read_fire, is_cmd;
+  // A read: one DMA command, and one realigner segment queued behind it (u_segs).
+  logic                 rd_cmd_ready, sq_ready, read_fire, is_cmd;
   logic [AddrBits-1:0]  read_addr;
   logic [LenBits-1:0]   read_len, read_rows;
   logic [WBytesBits-1:0] read_wbytes;
+  logic                 read_tag;        // its words are filter rows
   logic                 word_valid, word_last, phase_end;
   logic [UWordBits-1:0] word;
-  logic [AddrBits-1:0]  ifm_addr_q;      // the next ifmap segment's address
+  logic [AddrBits-1:0]  ifm_addr_q;      // the next ifmap read's address
   logic [31:0]          ifm_rows_q;      // ifmap rows loaded (c*H + y of the next)
 
-  logic                 flt_issued_q;    // the filter phase's read is issued
-  logic                 filters;         // a filter phase: the first group, or the rest
-  assign filters   = state_q == SFlt || state_q == SRest;
-  assign is_cmd    = state_q == SIfmCmd || state_q == SBiasCmd || state_q == SQuantCmd
-                  || (filters && !flt_issued_q);
-  assign read_fire = is_cmd && rd_cmd_ready && seg_ready;
+  // The load walker (SLoad).
+  typedef struct packed {
+    logic [31:0] rows;         // ifmap rows read
+    logic [21:0] chs;          // the slots of the channels read whole (x R)
+    logic [15:0] rin;          // the row within the channel (rows read one at a time)
+    logic [21:0] qs;           // the fold's first slot (fold x NumRows)
+    logic [15:0] k0, kgs, kk;  // the group's first filter and its filters, the filter within it
+    logic        all;          // every read issued
+  } walker_t;
+  walker_t              l_q;
+  logic [21:0]          fold_end;
+  logic                 ifmap_next, fold_last, one_fold;
+  assign one_fold   = c_r <= 22'(NumRows);   // then a group's filters are contiguous: one read
+  assign fold_end   = (l_q.qs + 22'(NumRows) < c_r) ? l_q.qs + 22'(NumRows) : c_r;
+  assign fold_last  = l_q.qs + 22'(NumRows) >= c_r;
+  assign ifmap_next = l_q.rows < c_h && l_q.chs < fold_end;   // the fold's channels first
+  assign is_cmd     = state_q == SBiasCmd || state_q == SQuantCmd || (state_q == SLoad && !l_q.all);
+  assign read_fire  = is_cmd && rd_cmd_ready && sq_ready;
 
-  // Per phase: where it reads, its rows, their bytes and a word's bytes (one row a word).
+  // Per read: where it reads, its rows, their bytes and a word's bytes (one row a word).
+  logic [37:0] f_row0;   // filter (k0 + kk)'s first row of the fold, in KCRS rows
+  assign f_row0 = 38'(16'(l_q.k0 + l_q.kk)) * 38'(c_r) + 38'(l_q.qs);
   always_comb begin
     read_addr   = '0;
     read_len    = LenBits'(4);
     read_rows   = LenBits'(1);
     read_wbytes = WBytesBits'(4);
+    read_tag    = 1'b0;
     unique case (state_q)
-      SIfmCmd: begin
-        read_addr   = ifm_addr_q;
-        read_len    = LenBits'(a_row);
-        read_rows   = a_packed ? LenBits'(c_h) : LenBits'(1);
-        read_wbytes = WBytesBits'(IfmapSpad * InBytes);
-      end
-      SFlt: begin   // the first group's kg filters
-        read_addr   = AddrBits'(b_addr_w);
-        read_len    = LenBits'(32'(s_w) * 32'(WBytes));
-        read_rows   = LenBits'(38'(kg) * 38'(c_r));
-        read_wbytes = WBytesBits'(FilterSpad * WBytes);
-      end
-      SRest: begin  // the other K - kg
-        read_addr   = AddrBits'(b_addr_w + 64'(48'(38'(kg) * 38'(c_r)) * 48'(s_w[5:0]) * 48'(WBytes)));
-        read_len    = LenBits'(32'(s_w) * 32'(WBytes));
-        read_rows   = LenBits'(38'(16'(out_c[15:0] - kg)) * 38'(c_r));
-        read_wbytes = WBytesBits'(FilterSpad * WBytes);
+      SLoad: begin
+        if (ifmap_next) begin   // a channel's rows (packed), or one row
+          read_addr   = ifm_addr_q;
+          read_len    = LenBits'(a_row);
+          read_rows   = a_packed ? LenBits'(in_h) : LenBits'(1);
+          read_wbytes = WBytesBits'(IfmapSpad * InBytes);
+        end else begin          // a filter's rows of the fold: one filter-buffer word
+          read_addr   = AddrBits'(b_addr_w + 64'(48'(f_row0) * 48'(s_w[5:0]) * 48'(WBytes)));
+          read_len    = LenBits'(32'(s_w) * 32'(WBytes));
+          read_rows   = one_fold ? LenBits'(38'(l_q.kgs) * 38'(c_r)) : LenBits'(22'(fold_end - l_q.qs));
+          read_wbytes = WBytesBits'(FilterSpad * WBytes);
+          read_tag    = 1'b1;
+        end
       end
       SBiasCmd: begin
         read_addr = AddrBits'(bias_addr_w);
@@ -465,7 +482,27 @@ module dnn_shell_rs #(
     .m_axi_rready_o (m_axi_rready_o)
   );
 
-  // Every consumer takes a word a cycle (the core is idle while it loads).
+  // The reads issued and not yet taken by the realigner, so that several small reads (a
+  // filter word each) are in flight at once.
+  localparam int unsigned SegW = SkipBits + 2 * LenBits + (2 * LenBits + 1) + WBytesBits + 1;
+  logic                  sq_valid, seg_ready;
+  logic [SkipBits-1:0]   sq_skip;
+  logic [LenBits-1:0]    sq_len, sq_rows;
+  logic [2*LenBits:0]    sq_bytes;
+  logic [WBytesBits-1:0] sq_wbytes;
+  logic                  sq_tag;
+  dnn_fifo #(.Width(SegW), .Depth(Outstanding)) u_segs (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .in_valid_i (read_fire),
+    .in_ready_o (sq_ready),
+    .in_data_i  ({read_skip, read_len, read_rows, (2*LenBits+1)'(read_bytes), read_wbytes, read_tag}),
+    .out_valid_o(sq_valid),
+    .out_ready_i(seg_ready),
+    .out_data_o ({sq_skip, sq_len, sq_rows, sq_bytes, sq_wbytes, sq_tag})
+  );
+
+  // Every consumer takes a word a cycle.
   dnn_shell_unpack #(
     .DataBits(DataBits),
     .WordBits(UWordBits),
@@ -474,16 +511,16 @@ module dnn_shell_rs #(
   ) u_unpack (
     .clk_i         (clk_i),
     .rst_ni        (rst_ni),
-    .seg_valid_i   (read_fire),
+    .seg_valid_i   (sq_valid),
     .seg_ready_o   (seg_ready),
-    .seg_skip_i    (read_skip),
-    .seg_len_i     (read_len),
-    .seg_rows_i    (read_rows),
-    .seg_bytes_i   ((2*LenBits+1)'(read_bytes)),
-    .seg_wbytes_i  (read_wbytes),
+    .seg_skip_i    (sq_skip),
+    .seg_len_i     (sq_len),
+    .seg_rows_i    (sq_rows),
+    .seg_bytes_i   (sq_bytes),
+    .seg_wbytes_i  (sq_wbytes),
     .seg_zero_i    (1'b0),
     .seg_cont_i    (1'b0),
-    .seg_tag_i     (1'b0),
+    .seg_tag_i     (sq_tag),
     .in_valid_i    (rd_valid),
     .in_ready_o    (rd_ready),
     .in_data_i     (rd_data),
@@ -500,29 +537,22 @@ module dnn_shell_rs #(
   assign phase_end = word_valid && word_last;
 
   // ---------------------------------------------------------------- filter words
-  // The weights stream in while the core runs: two reads of the KCRS tensor (the first
-  // group's filters, then, after the ifmap, the rest), cut into filter rows
-  // W[k][c][r][0..S). Slot t = c*R + r of filter k goes to PE row t mod NumRows of row
-  // fold t / NumRows; a fold's word is written when its last PE row (or the filter's
-  // last slot) arrives, at the sequencer's address
-  //   group base + fold * (filters in the group) + filter within the group.
-  // The sequencer reads a group's words fold by fold, so a group is readable once all its
-  // filters are in: fw_avail_i is the base of the first group still loading (the core
-  // waits when it reaches it), and the next groups load while it computes.
+  // A filter read's rows W[k][c][r][0..S) (slots t = c*R + r of one fold) go to PE rows
+  // t mod NumRows of one filter-buffer word, written with the fold's last row (the read's
+  // last, or with one fold the filter's) at the next address: the reads come in the
+  // sequencer's address order, so fw_cnt_q, the words in, is what the core may read
+  // (fw_avail_i).
   logic [FWordW-1:0]     fw_q, fw_word;
   logic [RowIdxBits-1:0] fi_q;           // PE row of the next filter row
-  logic [21:0]           ft_q;           // its slot within the filter
-  logic [15:0]           fkk_q, fkgs_q;  // filter within its group, the group's filters
-  logic [15:0]           fk_left_q;      // filters from the group's first on
-  logic [FAddrBits:0]    fq_off_q, fg_base_q;
-  logic                  f_word_done, f_filter_done, f_group_done;
+  logic [FAddrBits:0]    fw_cnt_q;
+  logic                  filter_row;     // the word handed out is a filter row
+  logic                  f_word_done;    // and the fold's last
   always_comb begin
     fw_word = fw_q;
     fw_word[fi_q*FRowW +: FRowW] = word[FRowW-1:0];
   end
-  assign f_filter_done = ft_q == c_r - 1'b1;
-  assign f_word_done   = 32'(fi_q) == NumRows - 1 || f_filter_done;
-  assign f_group_done  = f_filter_done && fkk_q + 1'b1 == fkgs_q;
+  assign filter_row  = word_valid && u_tag[0];
+  assign f_word_done = word_last || 32'(fi_q) + 1 == NumRows || 22'(fi_q) + 1'b1 == c_r;
 
   // ---------------------------------------------------------------- the core
   logic                  ld_valid, ld_ready, ld_sel, job_valid, job_ready, k_done, k_err;
@@ -533,11 +563,10 @@ module dnn_shell_rs #(
   logic [NumCols*AccBits-1:0] c_out_data;
   logic [47:0]           k_cycles;
 
-  assign ld_valid = word_valid && (state_q == SIfm || (filters && f_word_done));
-  assign ld_sel   = filters;
-  assign ld_addr  = filters ? LdAddrBits'(fg_base_q + fq_off_q + (FAddrBits+1)'(fkk_q))
-                            : LdAddrBits'(ifm_rows_q);
-  assign ld_data  = filters ? LdWidth'(fw_word) : LdWidth'(word[IRowW-1:0]);
+  assign ld_valid = state_q == SLoad && word_valid && (!u_tag[0] || f_word_done);
+  assign ld_sel   = u_tag[0];
+  assign ld_addr  = u_tag[0] ? LdAddrBits'(fw_cnt_q) : LdAddrBits'(ifm_rows_q);
+  assign ld_data  = u_tag[0] ? LdWidth'(fw_word) : LdWidth'(word[IRowW-1:0]);
   assign job_valid = state_q == SJob;
 
   dnn_rs_top #(
@@ -564,7 +593,7 @@ module dnn_shell_rs #(
     .ld_sel_i    (ld_sel),
     .ld_addr_i   (ld_addr),
     .ld_data_i   (ld_data),
-    .fw_avail_i  (fg_base_q),
+    .fw_avail_i  (fw_cnt_q),
     .if_avail_i  ((IAddrBits+1)'(ifm_rows_q)),
     .job_valid_i (job_valid),
     .job_ready_o (job_ready),
@@ -891,7 +920,7 @@ module dnn_shell_rs #(
   state_e after_check;
   assign halt         = stop;
   assign outputs_done = !k_busy && d_state_q == DIdle && tiles_q == '0;
-  assign drained      = !rd_busy && u_idle && !k_busy && outputs_done && !o_valid_q && rq_empty
+  assign drained      = !rd_busy && !sq_valid && u_idle && !k_busy && outputs_done && !o_valid_q && rq_empty
                      && pk_idle && !wr_busy;
   assign after_check  = use_bias ? SBiasCmd : (use_quant ? SQuantCmd : SJob);
   assign read_beat    = rd_valid && rd_ready;
@@ -906,13 +935,8 @@ module dnn_shell_rs #(
       ifm_rows_q  <= '0;
       fw_q        <= '0;
       fi_q        <= '0;
-      ft_q        <= '0;
-      fkk_q       <= '0;
-      fkgs_q      <= '0;
-      fk_left_q   <= '0;
-      fq_off_q    <= '0;
-      fg_base_q   <= '0;
-      flt_issued_q <= 1'b0;
+      fw_cnt_q    <= '0;
+      l_q         <= '0;
     end else begin
       if (word_valid) cnt_q <= word_last ? '0 : cnt_q + 1'b1;
 
@@ -927,62 +951,60 @@ module dnn_shell_rs #(
           ifm_rows_q <= '0;
           fw_q       <= '0;
           fi_q       <= '0;
-          ft_q       <= '0;
-          fkk_q      <= '0;
-          fkgs_q     <= kg;
-          fk_left_q  <= out_c[15:0];
-          fq_off_q   <= '0;
-          fg_base_q  <= '0;
-          flt_issued_q <= 1'b0;
+          fw_cnt_q   <= '0;
+          l_q        <= '0;
+          l_q.kgs    <= kg;
         end
         SBiasCmd: if (read_fire) state_q <= SBias;
         SBias: if (phase_end) state_q <= halt ? SDrain : (use_quant ? SQuantCmd : SJob);
         SQuantCmd: if (read_fire) state_q <= SQuant;
         SQuant: if (phase_end) state_q <= halt ? SDrain : SJob;
-        SJob: if (job_ready) state_q <= SFlt;
+        SJob: if (job_ready) state_q <= SLoad;
         // Once the job runs its loads complete whatever stops (ABORT, an AXI error): the
         // core waits for them.
-        SIfmCmd: if (read_fire) state_q <= SIfm;
-        SIfm: if (word_valid) begin
-          ifm_rows_q <= ifm_rows_q + 1'b1;
-          if (word_last) begin
-            ifm_addr_q <= ifm_addr_q + AddrBits'(a_pitch);
-            if (ifm_rows_q + 1 != c_h) begin
-              state_q <= SIfmCmd;
+        SLoad: begin
+          if (read_fire && ifmap_next) begin   // the walker: the rows it read
+            if (a_packed) begin
+              l_q.rows   <= l_q.rows + 32'(in_h[15:0]);
+              l_q.chs    <= l_q.chs + 22'(r_w[5:0]);
+              ifm_addr_q <= ifm_addr_q + AddrBits'(32'(in_h[15:0]) * a_row);
             end else begin
-              state_q      <= (fk_left_q != '0) ? SRest : SRun;
-              flt_issued_q <= 1'b0;
+              l_q.rows   <= l_q.rows + 1'b1;
+              ifm_addr_q <= ifm_addr_q + AddrBits'(a_pitch);
+              if (32'(l_q.rin) + 1 == 32'(in_h[15:0])) begin
+                l_q.rin <= '0;
+                l_q.chs <= l_q.chs + 22'(r_w[5:0]);
+              end else begin
+                l_q.rin <= l_q.rin + 1'b1;
+              end
+            end
+          end else if (read_fire) begin        // the next filter, fold, group
+            if (!one_fold && l_q.kk + 1'b1 != l_q.kgs) begin
+              l_q.kk <= l_q.kk + 1'b1;
+            end else begin
+              l_q.kk <= '0;
+              if (!fold_last) begin
+                l_q.qs <= l_q.qs + 22'(NumRows);
+              end else begin
+                l_q.qs  <= '0;
+                l_q.k0  <= l_q.k0 + l_q.kgs;
+                l_q.kgs <= (out_c[15:0] - l_q.k0 - l_q.kgs < kg) ? out_c[15:0] - l_q.k0 - l_q.kgs : kg;
+                l_q.all <= l_q.k0 + l_q.kgs == out_c[15:0];
+              end
             end
           end
-        end
-        SFlt, SRest: begin
-          if (read_fire) flt_issued_q <= 1'b1;
-          if (word_valid) begin
-            if (f_word_done) begin
+          if (word_valid && !u_tag[0]) ifm_rows_q <= ifm_rows_q + 1'b1;
+          if (filter_row) begin
+            if (f_word_done) begin   // the word is written: the core may read it
               fw_q     <= '0;
               fi_q     <= '0;
-              fq_off_q <= fq_off_q + (FAddrBits+1)'(fkgs_q);
+              fw_cnt_q <= fw_cnt_q + 1'b1;
             end else begin
               fw_q <= fw_word;
               fi_q <= fi_q + 1'b1;
             end
-            if (f_filter_done) begin
-              ft_q     <= '0;
-              fq_off_q <= '0;
-              if (f_group_done) begin
-                // The group is in: the core may read it.
-                fkk_q     <= '0;
-                fg_base_q <= fg_base_q + fq_off_q + (FAddrBits+1)'(fkgs_q);
-                fk_left_q <= fk_left_q - fkgs_q;
-                fkgs_q    <= (fk_left_q - fkgs_q < kg) ? fk_left_q - fkgs_q : kg;
-              end else begin
-                fkk_q <= fkk_q + 1'b1;
-              end
-            end else begin
-              ft_q <= ft_q + 1'b1;
-            end
-            if (word_last) state_q <= (state_q == SFlt) ? SIfmCmd : SRun;
           end
+          if (32'(ifm_rows_q) == c_h && 38'(fw_cnt_q) == k_nq) state_q <= SRun;
         end
         SRun: if (outputs_done) state_q <= SDrain;
         SDrain: if (ending) state_q <= SIdle;
@@ -993,7 +1015,7 @@ module dnn_shell_rs #(
 
   logic unused;
   assign unused = ^{soft_reset, ld_ready, k_done, k_err, k_cycles, c_out_last, c_out_k, c_out_e, rd_last, u_first,
-                    u_row_last, u_tag, rq_tag, op_w, output_w, tile_rdata, out_shift_w[31:6],
+                    u_row_last, rq_tag, op_w, output_w, tile_rdata, out_shift_w[31:6],
                     in_h[31:16], in_w[31:16]};
 
 endmodule

@@ -51,7 +51,8 @@ Plan plan(const config::RowStationaryConfig& cfg, const ConvJob& j) {
                     p.f, cfg.psum_spad));
   p.ne = ceil_div(p.e, cfg.cols);
   p.nq = ceil_div(j.c * j.r, cfg.rows);
-  p.kg = std::min<int64_t>({j.k, cfg.psum_spad / p.f, ceil_div(j.k, std::max<int64_t>(1, j.min_groups))});
+  p.kg = std::min<int64_t>(j.k, cfg.psum_spad / p.f);
+  if (j.tail_div > 0 && j.k > 1) p.kg = std::min<int64_t>(p.kg, j.k - ceil_div(j.k, j.tail_div));
   p.nk = ceil_div(j.k, p.kg);
   if (j.k * p.nq > cfg.filter_words)
     fail(

@@ -61,7 +61,7 @@ ConvJob conv_job(const LayerDescriptor& d) {
   j.s = d.s;
   j.stride = d.stride_y;
   j.pad = d.pad_y;
-  j.min_groups = kShellFilterGroups;
+  j.tail_div = kShellTailDiv;
   return j;
 }
 

@@ -59,6 +59,7 @@ class Shell {
         plan_(plan(p.rs, job_)),
         bus_{p.data_bits / 8, p.max_burst, p.outstanding, latency, bytes_per_cycle},
         rd_(bus_),
+        segs_(p.outstanding),
         unpack_(bus_.bytes, word_bytes(p.rs)),
         wr_(bus_),
         events_(schedule(p.rs, job_)),
@@ -77,10 +78,11 @@ class Shell {
     out_pitch_ = d.out_stride != 0 ? d.out_stride : out_row_;
     ifmap_rows_ = uint64_t{d.in_c} * d.in_h;
     cr_ = uint64_t{d.in_c} * d.r;
-    // The compute-only reference: the layer as the kernel runs it (its operands on chip,
-    // as few filter groups as the psum buffer allows), not the shell's split job.
+    filter_words_ = uint64_t{d.out_c} * uint64_t(plan_.nq);
+    // The compute-only reference: the layer as the kernel runs it (its operands on chip, as
+    // few filter groups as the psum buffer allows), not the shell's split job.
     ConvJob kernel_job = job_;
-    kernel_job.min_groups = 1;
+    kernel_job.tail_div = 0;
     const Timing t = estimate(cfg, kernel_job);
     timing_.core_cycles = t.cycles;
     timing_.macs = t.macs;
@@ -99,49 +101,46 @@ class Shell {
  private:
   // The RTL's phases in order (dnn_shell_rs's state_e): a command state is followed by its
   // data state.
-  enum State {
-    kIdle,
-    kCheck,
-    kBiasCmd,
-    kBias,
-    kQuantCmd,
-    kQuant,
-    kJob,
-    kFlt,
-    kIfmCmd,
-    kIfm,
-    kRest,
-    kRun,
-    kDrain
-  };
+  enum State { kIdle, kCheck, kBiasCmd, kBias, kQuantCmd, kQuant, kJob, kLoad, kRun, kDrain };
   enum Drain { kDIdle, kDSeg, kDOut };
+  // A read's tag (dnn_shell_unpack's): its words are filter rows, or not (an ifmap row, a
+  // table entry: the phase says which).
+  static constexpr uint32_t kTagOther = 0, kTagFilter = 1;
 
   // The realigner's widest word: an ifmap row, a filter row, or a 4-byte parameter.
   static unsigned word_bytes(const config::RowStationaryConfig& cfg) {
     return std::max({cfg.ifmap_spad * (cfg.input_bits / 8), cfg.filter_spad * (cfg.weight_bits / 8), 4u});
   }
 
-  bool filters() const { return state_ == kFlt || state_ == kRest; }
   bool is_cmd() const {
-    return state_ == kIfmCmd || state_ == kBiasCmd || state_ == kQuantCmd || (filters() && !flt_issued_);
+    return state_ == kBiasCmd || state_ == kQuantCmd || (state_ == kLoad && !issued_all_);
   }
+  bool packed_ifmap() const { return a_pitch_ == a_row_; }
+  // The load walker's fold lq_: its PE-row slots end here (c*R + r, the last fold short).
+  uint64_t fold_end() const { return std::min<uint64_t>((lq_ + 1) * p_.rs.rows, cr_); }
+  bool one_fold() const { return cr_ <= p_.rs.rows; }
+  // Its next read is ifmap rows while fold lq_ needs channels not yet read.
+  bool ifmap_next() const { return l_rows_ < ifmap_rows_ && l_ch_slots_ < fold_end(); }
   State after_check() const { return use_bias_ ? kBiasCmd : (use_quant_ ? kQuantCmd : kJob); }
 
   // The running command state's read: address, a row's bytes, rows, a word's bytes.
   struct Read {
     uint64_t addr = 0, len = 4, rows = 1;
     unsigned wbytes = 4;
+    uint32_t tag = kTagOther;
   };
   Read read() const {
     const auto& cfg = p_.rs;
     switch (state_) {
-      case kIfmCmd:
-        return {ifm_addr_, a_row_, a_pitch_ == a_row_ ? ifmap_rows_ : 1, cfg.ifmap_spad * ib_};
-      case kFlt:  // the first group's kg filters
-        return {d_.b_addr, uint64_t{d_.s} * wb_, uint64_t(plan_.kg) * cr_, cfg.filter_spad * wb_};
-      case kRest:  // the other K - kg
-        return {d_.b_addr + uint64_t(plan_.kg) * cr_ * d_.s * wb_, uint64_t{d_.s} * wb_,
-                (d_.out_c - uint64_t(plan_.kg)) * cr_, cfg.filter_spad * wb_};
+      case kLoad: {
+        if (ifmap_next())  // a channel's rows (packed), or one row
+          return {ifm_addr_, a_row_, packed_ifmap() ? uint64_t{d_.in_h} : 1, cfg.ifmap_spad * ib_, kTagOther};
+        // filter k's rows of fold lq_ (KCRS: contiguous), one filter-buffer word; with one
+        // fold the group's filters are contiguous too: one read
+        const uint64_t k = lk0_ + lkk_, slot0 = lq_ * cfg.rows;
+        return {d_.b_addr + (k * cr_ + slot0) * d_.s * wb_, uint64_t{d_.s} * wb_,
+                one_fold() ? lkgs_ * cr_ : fold_end() - slot0, cfg.filter_spad * wb_, kTagFilter};
+      }
       case kBiasCmd:
         return {d_.bias_addr, 4, d_.out_c, 4};
       case kQuantCmd:
@@ -151,16 +150,31 @@ class Shell {
     }
   }
 
-  // A filter row in: a group is readable once its last filter's last row is (the RTL's
-  // fg_base_q, the core's fw_avail_i).
-  void filter_row() {
-    if (++slot_ != cr_) return;
-    slot_ = 0;
-    if (++kk_ != kgs_) return;
-    kk_ = 0;
-    fw_cnt_ += kgs_ * uint64_t(plan_.nq);
-    kleft_ -= kgs_;
-    kgs_ = std::min<uint64_t>(uint64_t(plan_.kg), kleft_);
+  // The load walker after a read is issued: the ifmap rows it read, or the next filter of
+  // the fold, the next fold, the next group.
+  void walk_on(bool ifmap) {
+    if (ifmap) {
+      if (packed_ifmap()) {
+        l_rows_ += d_.in_h;
+        l_ch_slots_ += d_.r;
+        ifm_addr_ += uint64_t{d_.in_h} * a_row_;
+      } else {
+        ++l_rows_;
+        ifm_addr_ += a_pitch_;
+        if (++l_row_in_ch_ == d_.in_h) {
+          l_row_in_ch_ = 0;
+          l_ch_slots_ += d_.r;
+        }
+      }
+      return;
+    }
+    if (!one_fold() && ++lkk_ != lkgs_) return;
+    lkk_ = 0;
+    if (++lq_ != uint64_t(plan_.nq)) return;
+    lq_ = 0;
+    lk0_ += lkgs_;
+    lkgs_ = std::min<uint64_t>(uint64_t(plan_.kg), d_.out_c - lk0_);
+    issued_all_ = lk0_ == d_.out_c;
   }
 
   uint64_t ncv() const { return std::min<uint64_t>(p_.rs.cols, uint64_t(plan_.e) - de0_); }
@@ -173,11 +187,15 @@ class Shell {
 
     // ================================================================ this cycle
     const Read r = read();
+    const bool ifmap_cmd = state_ == kLoad && ifmap_next();
     rd_.comb(cycle_, unpack_.in_ready());
     unpack_.comb(rd_.out_valid());
-    const bool read_fire = is_cmd() && rd_.cmd_ready() && unpack_.seg_ready();
+    const bool read_fire = is_cmd() && rd_.cmd_ready() && segs_.in_ready();
+    const bool seg_fire = segs_.out_valid() && unpack_.seg_ready();
     const bool word_valid = unpack_.word_valid();
     const bool phase_end = word_valid && unpack_.word_last();
+    const bool filter_word = word_valid && unpack_.head_tag() == kTagFilter;
+    const bool loads_in = ifm_rows_ == ifmap_rows_ && fw_cnt_ == filter_words_;
 
     const bool accept = state_ == kJob && !k_busy_;
     // The core's own clock stops while the filter word or ifmap row it reads is not in yet,
@@ -202,8 +220,8 @@ class Shell {
     const bool rq_out_fire = wr_.in_fire();
     const bool pk_seg_fire = drain_ == kDSeg && wr_.seg_ready();
     const bool outputs_done = !k_busy_ && drain_ == kDIdle && tiles_ == 0;
-    const bool drained = !rd_.busy() && unpack_.idle() && outputs_done && !o_valid_ && rq_.empty() &&
-                         wr_.idle() && !wr_.busy();
+    const bool drained = !rd_.busy() && !segs_.out_valid() && unpack_.idle() && outputs_done && !o_valid_ &&
+                         rq_.empty() && wr_.idle() && !wr_.busy();
     const uint64_t seg_len = out_packed() ? ncv() * out_row_ : out_row_;
     const bool drain_start = drain_ == kDIdle && tiles_ > 0;
 
@@ -220,7 +238,10 @@ class Shell {
     const uint64_t skip = r.addr % bytes;
     const uint64_t read_bytes = r.len * r.rows;
     rd_.update(read_fire, r.addr - skip, (skip + read_bytes + bytes - 1) / bytes);
-    unpack_.update(read_fire, {static_cast<unsigned>(skip), r.len, r.rows, read_bytes, r.wbytes});
+    unpack_.update(seg_fire, seg_fire ? segs_.head() : timing::Unpack::Segment{});
+    segs_.update(read_fire,
+                 {static_cast<unsigned>(skip), r.len, r.rows, read_bytes, r.wbytes, false, false, r.tag},
+                 seg_fire);
     rq_.update(rq_in_fire, false, rq_out_fire);
     wr_.update(pk_seg_fire, row_addr_, seg_len);
 
@@ -295,31 +316,16 @@ class Shell {
         state_ = after_check();
         ifm_addr_ = d_.a_addr;
         ifm_rows_ = 0;
-        fw_cnt_ = 0;
-        flt_issued_ = false;
-        slot_ = kk_ = 0;
-        kgs_ = std::min<uint64_t>(uint64_t(plan_.kg), d_.out_c);
-        kleft_ = d_.out_c;
+        fw_cnt_ = fi_ = 0;
+        l_rows_ = l_ch_slots_ = l_row_in_ch_ = 0;
+        lk0_ = lq_ = lkk_ = 0;
+        lkgs_ = std::min<uint64_t>(uint64_t(plan_.kg), d_.out_c);
+        issued_all_ = false;
         efold_addr_ = tile_addr_ = row_addr_ = d_.out_addr;
         break;
-      case kIfmCmd:
       case kBiasCmd:
       case kQuantCmd:
         if (read_fire) state_ = static_cast<State>(state_ + 1);
-        break;
-      case kIfm:
-        if (word_valid) {
-          ++ifm_rows_;
-          if (unpack_.word_last()) {
-            ifm_addr_ += a_pitch_;
-            if (ifm_rows_ != ifmap_rows_) {
-              state_ = kIfmCmd;
-            } else {
-              state_ = kleft_ != 0 ? kRest : kRun;
-              flt_issued_ = false;
-            }
-          }
-        }
         break;
       case kBias:
         if (phase_end) state_ = use_quant_ ? kQuantCmd : kJob;
@@ -328,13 +334,23 @@ class Shell {
         if (phase_end) state_ = kJob;
         break;
       case kJob:
-        if (accept) state_ = kFlt;
+        if (accept) state_ = kLoad;
         break;
-      case kFlt:
-      case kRest:
-        if (read_fire) flt_issued_ = true;
-        if (word_valid) filter_row();
-        if (phase_end) state_ = state_ == kFlt ? kIfmCmd : kRun;
+      case kLoad:
+        // Once the job runs its loads complete whatever stops (ABORT, an AXI error): the
+        // core waits for them.
+        if (read_fire) walk_on(ifmap_cmd);
+        if (word_valid) {
+          if (!filter_word)
+            ++ifm_rows_;
+          else if (unpack_.word_last() || fi_ + 1 == p_.rs.rows || fi_ + 1 == cr_) {
+            fi_ = 0;
+            ++fw_cnt_;  // the fold's last row: the filter-buffer word is written
+          } else {
+            ++fi_;
+          }
+        }
+        if (loads_in) state_ = kRun;
         break;
       case kRun:
         if (outputs_done) state_ = kDrain;
@@ -353,6 +369,7 @@ class Shell {
   const Plan plan_;
   const timing::Bus bus_;
   timing::ReadDma rd_;
+  timing::Fifo<timing::Unpack::Segment> segs_;  // the reads issued, not yet taken by the realigner
   timing::Unpack unpack_;
   timing::Requant rq_;
   timing::WritePath wr_;
@@ -362,7 +379,7 @@ class Shell {
   unsigned ib_ = 1, wb_ = 1, ob_ = 4;
   bool use_bias_ = false, use_quant_ = false;
   uint64_t a_row_ = 0, a_pitch_ = 0, out_row_ = 0, out_pitch_ = 0, ifmap_rows_ = 0;
-  uint64_t cr_ = 0;
+  uint64_t cr_ = 0, filter_words_ = 0;
   ShellTiming timing_;
   uint64_t cycle_ = 0;
 
@@ -372,9 +389,13 @@ class Shell {
   bool k_busy_ = false;
   uint64_t k_cnt_ = 0;
   std::size_t ev_ = 0, read_ = 0, iread_ = 0;
-  // the filter rows streaming in, and the words of the groups that are in
-  bool flt_issued_ = false;
-  uint64_t slot_ = 0, kk_ = 0, kgs_ = 0, kleft_ = 0, fw_cnt_ = 0;
+  // the load walker: ifmap rows read, the slots of the channels read whole (x R), the row
+  // within the channel (rows read one at a time); the group's first filter and size, the
+  // fold, the filter within the group; the filter words written and the PE row of the
+  // next filter row
+  uint64_t l_rows_ = 0, l_ch_slots_ = 0, l_row_in_ch_ = 0;
+  uint64_t lk0_ = 0, lkgs_ = 0, lq_ = 0, lkk_ = 0, fw_cnt_ = 0, fi_ = 0;
+  bool issued_all_ = false;
   // the ring of output tile slots (the RTL's u_tiles: 2 x psum_spad words, F a tile) and
   // its drain
   const uint64_t tile_slots_ = 2 * uint64_t{p_.rs.psum_spad} / plan_.f;

@@ -28,9 +28,10 @@ struct ConvJob {
   int64_t c = 1, h = 1, w = 1;  // ifmap [C, H, W]
   int64_t k = 1, r = 1, s = 1;  // weights [K, C, R, S]
   int64_t stride = 1, pad = 0;
-  // At least this many filter groups (kg at most ceil(K / min_groups)): the shell's, so the
-  // first group's filters are in soon and the others stream in while it computes.
-  int64_t min_groups = 1;
+  // The shell's (0: none): a layer whose filters fit one group runs them as two, the
+  // second of ceil(K / tail_div), so that only a small group's tiles drain after the core
+  // ends (a group emits its tiles at its last row fold).
+  int64_t tail_div = 0;
 };
 
 // What the host derives once per job and hands to the RTL with the job.
@@ -38,7 +39,8 @@ struct Plan {
   int64_t e = 0, f = 0;  // output height and width
   int64_t ne = 0;        // E-folds: ceil(E / cols)
   int64_t nq = 0;        // row folds: ceil(C*R / rows)
-  int64_t kg = 0;        // filters per group: min(K, floor(psum_spad / F), ceil(K / min_groups))
+  int64_t kg = 0;        // filters per group: min(K, floor(psum_spad / F)), and
+                         // at most K - ceil(K / tail_div) with a tail group
   int64_t nk = 0;        // filter groups: ceil(K / kg)
 };
 

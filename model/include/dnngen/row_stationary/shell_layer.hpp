@@ -37,9 +37,9 @@ struct ShellParams {
 // From a row-stationary configuration and its `memory:` section.
 ShellParams shell_params(const config::Config& cfg);
 
-// The shell splits a layer's filters into at least this many groups (dnn_shell_rs's
-// FilterGroups): the core starts on the first group while the others stream in.
-constexpr int64_t kShellFilterGroups = 8;
+// A layer whose filters fit one group runs as two, the second of ceil(K / kShellTailDiv)
+// filters (ConvJob::tail_div; dnn_shell_rs's TailDiv).
+constexpr int64_t kShellTailDiv = 16;
 
 // The core job of a conv2d descriptor (sizes only; meaningful once check_descriptor passes).
 ConvJob conv_job(const LayerDescriptor& d);

@@ -97,6 +97,25 @@ class ReadDma {
   bool out_fire_ = false, ar_fire_ = false, load_ar_ = false, r_fire_ = false, r_done_ = false;
 };
 
+// A dnn_fifo (fall-through, `depth` entries): an entry pushed in a cycle is at the head
+// from the next; the input is ready while the FIFO is not full.
+template <typename T>
+class Fifo {
+ public:
+  explicit Fifo(unsigned depth) : depth_(depth) {}
+  bool in_ready() const { return q_.size() < depth_; }
+  bool out_valid() const { return !q_.empty(); }
+  const T& head() const { return q_.front(); }
+  void update(bool push, const T& in, bool pop) {
+    if (pop) q_.pop_front();
+    if (push) q_.push_back(in);
+  }
+
+ private:
+  unsigned depth_;
+  std::deque<T> q_;
+};
+
 // The read realigner (dnn_shell_unpack): a segment brings `bytes` from a `skip` into its
 // first beat (or, `zero`, that many zeros without beats) and hands them out as the words of
 // `rows` rows of `len` bytes, `wbytes` a word; a `cont` segment goes on with the row of the
