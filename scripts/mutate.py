@@ -70,10 +70,11 @@ SHELL_GEMMS = [(37, 100, 21), (64, 64, 64), (1, 3, 2), (70, 9, 66)]
 # a multiple of the 4 rows), several filter groups (K*F above the 64 psums), a stride, and
 # 1x1 filters whose tiles come faster than they drain, and so many of them on a narrow
 # ifmap that they fill the ring of tile slots (the core waits for a slot); and one row fold
-# (C*R below the rows), whose group of filters is one read.
+# (C*R below the rows), whose group of filters is one read; the last, a batch of 2 images
+# in one descriptor (N: the filters stay, the ifmap reloads).
 RS_SHELL_CONFIG = "systolic_rs_4x4_int8.yaml"
 RS_SHELL_CONVS = [(5, 12, 12, 10, 3, 1, 1), (8, 9, 9, 6, 3, 2, 0), (3, 20, 20, 7, 5, 1, 2), (4, 4, 4, 40, 1, 1, 0),
-                  (4, 4, 2, 256, 1, 1, 0), (3, 6, 6, 9, 1, 1, 0)]
+                  (4, 4, 2, 256, 1, 1, 0), (3, 6, 6, 9, 1, 1, 0), (5, 7, 7, 6, 3, 1, 1, 2)]
 
 
 def filelist(name):
@@ -146,9 +147,9 @@ def conv_inputs(work):
     import numpy as np
     rng = np.random.default_rng(2027)
     runs = []
-    for i, (c, h, w, k, r, stride, pad) in enumerate(RS_SHELL_CONVS):
+    for i, (c, h, w, k, r, stride, pad, *images) in enumerate(RS_SHELL_CONVS):
         px, pw = os.path.join(work, f"x{i}.npy"), os.path.join(work, f"w{i}.npy")
-        np.save(px, rng.integers(-128, 128, (c, h, w)).astype(np.int8))
+        np.save(px, rng.integers(-128, 128, (*images, c, h, w)).astype(np.int8))
         np.save(pw, rng.integers(-128, 128, (k, c, r, r)).astype(np.int8))
         runs.append((px, pw, stride, pad))
     return runs

@@ -84,10 +84,12 @@ class EnergyTally {
     all_ += layer;
     return macs == 0 ? 0.0 : pj / static_cast<double>(macs);
   }
-  // "energy (45 nm, table): ... (DRAM through the shell's DMA included)", per level.
-  void print() const {
-    const energy::Breakdown b = energy::evaluate(all_, table_);
-    const uint64_t macs = all_.mac_count();
+  // "energy (45 nm, table): ... (DRAM through the shell's DMA included)", per level; per
+  // image when each layer ran `images` of them.
+  void print(uint64_t images = 1) const {
+    energy::Breakdown b = energy::evaluate(all_, table_);
+    b *= 1.0 / static_cast<double>(images);
+    const uint64_t macs = all_.mac_count() / images;
     std::string levels;
     for (size_t l = 0; l < energy::kLevels; ++l)
       levels += fmt::format(" {} {:.2f}", energy::level_name(static_cast<energy::Level>(l)),
@@ -362,6 +364,7 @@ int run_bitserial(const config::Config& cfg, const std::string& network) {
 int run_rs(config::Config cfg, int argc, char** argv) {
   // Fractional rates too (Eyeriss's link: 2.4); by default the `memory:` section's, at most the bus.
   double bpc = cfg.memory.bus_bytes_per_cycle();
+  uint64_t batch = 1;  // images per descriptor (N): the weights read once for them all
   for (int i = 3; i < argc; ++i) {
     const std::string opt = argv[i];
     if (i + 1 >= argc) throw InputError(opt + " needs a value");
@@ -370,11 +373,14 @@ int run_rs(config::Config cfg, int argc, char** argv) {
       cfg.memory.latency = static_cast<unsigned>(std::stoul(v));
     else if (opt == "--bytes-per-cycle")
       bpc = std::stod(v);
+    else if (opt == "--batch")
+      batch = std::stoull(v);
     else
       throw InputError("unknown option " + opt +
-                       " (a row-stationary configuration takes --latency and "
-                       "--bytes-per-cycle)");
+                       " (a row-stationary configuration takes --latency, --bytes-per-cycle and "
+                       "--batch)");
   }
+  if (batch < 1 || batch > 64) throw InputError(fmt::format("--batch {}: expected 1..64 images", batch));
   const rs::ShellParams p = rs::shell_params(cfg);
   if (!(bpc > 0) || bpc > p.data_bits / 8.0)
     throw InputError(fmt::format("--bytes-per-cycle {}: expected more than 0 and at most the bus's {} bytes",
@@ -384,10 +390,9 @@ int run_rs(config::Config cfg, int argc, char** argv) {
   const unsigned ib = c.input_bits / 8, wb = c.weight_bits / 8;
   fmt::print(
       "{} on {}: {}x{} row-stationary, {}-bit operands, one conv2d descriptor per layer (one group; CHW / "
-      "KCRS), int{} outputs with bias and per-channel scales; {}-bit AXI4, bursts of {}, {} in flight, "
-      "memory "
-      "latency {} cycles, {:g} bytes/cycle each way\n",
-      network, cfg.name, c.rows, c.cols, c.input_bits, 8 * ib, p.data_bits, p.max_burst, p.outstanding,
+      "KCRS) of {} image(s), int{} outputs with bias and per-channel scales; {}-bit AXI4, bursts of {}, {} "
+      "in flight, memory latency {} cycles, {:g} bytes/cycle each way; figures per image\n",
+      network, cfg.name, c.rows, c.cols, c.input_bits, batch, 8 * ib, p.data_bits, p.max_burst, p.outstanding,
       cfg.memory.latency, bpc);
   fmt::print("{:<10} {:>28} {:>12} {:>12} {:>7} {:>12} {:>11} {:>6} {:>10} {:>7}\n", "layer",
              "CxHxW KxRxS /stride pad (g)", "core only", "shell", "ratio", "bytes read", "written", "wait",
@@ -408,6 +413,7 @@ int run_rs(config::Config cfg, int argc, char** argv) {
     const std::string shape = fmt::format("{}x{}x{} {}x{}x{} /{} {} ({})", j.c, j.h, j.w, j.k, j.r, j.s,
                                           j.stride, j.pad, layer.groups);
     shell::LayerDescriptor d = rs::conv2d_descriptor(j);
+    d.n = batch == 1 ? 0 : static_cast<uint32_t>(batch);
     d.out_type = ib == 1 ? "int8" : "int16";
     d.bias = true;
     d.per_channel = true;
@@ -420,24 +426,27 @@ int run_rs(config::Config cfg, int argc, char** argv) {
     };
     const auto e = static_cast<uint64_t>((j.h + 2 * j.pad - j.r) / j.stride + 1),
                f = static_cast<uint64_t>((j.w + 2 * j.pad - j.s) / j.stride + 1);
-    d.a_addr = place(static_cast<uint64_t>(j.c * j.h * j.w) * ib);
+    d.a_addr = place(batch * static_cast<uint64_t>(j.c * j.h * j.w) * ib);
     d.b_addr = place(static_cast<uint64_t>(j.k * j.c * j.r * j.s) * wb);
     d.bias_addr = place(static_cast<uint64_t>(j.k) * 4);
     d.quant_addr = place(static_cast<uint64_t>(j.k) * 8);
-    d.out_addr = place(static_cast<uint64_t>(j.k) * e * f * ib);
+    d.out_addr = place(batch * static_cast<uint64_t>(j.k) * e * f * ib);
     if (const std::string why = rs::refusal(p, d); !why.empty()) {
       fmt::print("{:<10} {:>28} does not fit: {}\n", layer.name, shape, why);
       continue;
     }
     ++fit;
-    const rs::ShellTiming t = rs::layer_cycles(p, d, cfg.memory.latency, bpc);
+    rs::ShellTiming t = rs::layer_cycles(p, d, cfg.memory.latency, bpc);
     const uint64_t compute = rs::estimate(c, j).cycles;
     const auto g = static_cast<uint64_t>(layer.groups);
+    const double pj_per_mac = energy.add(t.actions, g);
+    for (uint64_t* per_image : {&t.cycles, &t.bytes_read, &t.bytes_written, &t.mem_wait, &t.stalls, &t.macs})
+      *per_image = (*per_image + batch / 2) / batch;  // the descriptor's, per image (rounded)
     fmt::print("{:<10} {:>28} {:>12} {:>12} {:>7.3f} {:>12} {:>11} {:>5.1f}% {:>10} {:>7.2f}\n", layer.name,
                shape, g * compute, g * t.cycles, static_cast<double>(t.cycles) / static_cast<double>(compute),
                g * t.bytes_read, g * t.bytes_written,
                100.0 * static_cast<double>(t.mem_wait) / static_cast<double>(t.cycles), g * t.stalls,
-               energy.add(t.actions, g));
+               pj_per_mac);
     core += g * compute, shell += g * t.cycles, read += g * t.bytes_read, written += g * t.bytes_written;
     macs += g * t.macs;
   }
@@ -452,7 +461,7 @@ int run_rs(config::Config cfg, int argc, char** argv) {
       fit, layers, macs, core, util(core), shell, util(shell),
       core == 0 ? 0.0 : static_cast<double>(shell) / static_cast<double>(core), read / 1e6, written / 1e6,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  energy.print();
+  energy.print(batch);
   return 0;
 }
 

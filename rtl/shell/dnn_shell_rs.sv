@@ -32,6 +32,11 @@
 // result that finds every slot full stalls the core (its output port freezes it, exactly).
 // With packed output rows a tile is one write.
 //
+// A descriptor may hold N images (0: one), each ifmap after the one before in memory and
+// each ofmap likewise: the filters load with the first image and stay, and each next
+// image's core job starts once the one before has finished (its ifmap rows then load into
+// the same buffer), while the ring drains on across the images.
+//
 // ABORT, SOFT_RESET and an AXI error end a load phase before the job early (the layer then
 // drains and ends with its code); once the job runs, its loads and the job complete (the
 // core waits for them), its results from then on are dropped, and the tiles already in the
@@ -223,7 +228,7 @@ module dnn_shell_rs #(
     bit_of = ((reg_offset - dnn_shell_regs_pkg::DescBase) / 4) * 32;
   endfunction
 
-  logic [31:0] op_w, output_w, in_h, in_w, in_c, out_c, kernel_w, stride_w, pad_w;
+  logic [31:0] op_w, output_w, in_h, in_w, in_c, out_c, kernel_w, stride_w, pad_w, n_w;
   logic [31:0] a_stride_w, b_stride_w, out_stride_w, out_mult_w, out_shift_w;
   logic [63:0] a_addr_w, b_addr_w, bias_addr_w, quant_addr_w, out_addr_w;
   logic [15:0] r_w, s_w, stride_y, stride_x, pad_y, pad_x;
@@ -238,6 +243,7 @@ module dnn_shell_rs #(
   assign out_relu        = output_w[3];
   assign out_per_channel = output_w[4];
   assign out_bits        = output_w[dnn_shell_regs_pkg::OutputBitsLsb +: 5];
+  assign n_w             = desc_q[bit_of(dnn_shell_regs_pkg::RegN) +: 32];
   assign in_h            = desc_q[bit_of(dnn_shell_regs_pkg::RegInH) +: 32];
   assign in_w            = desc_q[bit_of(dnn_shell_regs_pkg::RegInW) +: 32];
   assign in_c            = desc_q[bit_of(dnn_shell_regs_pkg::RegInC) +: 32];
@@ -297,6 +303,12 @@ module dnn_shell_rs #(
   assign kg      = (32'(kg_fit) < 32'(kg_tail)) ? kg_fit[15:0] : kg_tail;   // K < 2^16 once it runs
   assign w_bytes = 48'(38'(out_c[15:0]) * 38'(c_r)) * 48'(s_w[5:0]) * 48'(WBytes);
 
+  // The images (N; 0 is one), and the one the core runs.
+  logic [15:0] images, img_q;
+  logic        more_images;
+  assign images      = (n_w[15:0] == '0) ? 16'd1 : n_w[15:0];
+  assign more_images = img_q + 1'b1 < images;
+
   // Rows and pitches in memory: ifmap rows (c, y) of IN_W elements, output rows (k, e) of F.
   logic [1:0]  out_log2;
   logic [31:0] a_row, out_row, a_pitch, out_pitch;
@@ -310,14 +322,14 @@ module dnn_shell_rs #(
   assign out_packed = out_pitch == out_row;
 
   // ---------------------------------------------------------------- descriptor checks
-  function automatic logic past_top(input logic [63:0] base, input logic [32:0] rows,
+  function automatic logic past_top(input logic [63:0] base, input logic [48:0] rows,
                                     input logic [31:0] pitch, input logic [47:0] row_bytes);
-    logic [32:0] rows_m1;
-    logic [65:0] span, last_end;
-    rows_m1  = rows - 33'd1;
-    span     = 66'(rows_m1) * 66'(pitch);
-    last_end = 66'(base) + span + 66'(row_bytes);
-    past_top = last_end > (66'd1 << AddrBits);
+    logic [48:0] rows_m1;
+    logic [81:0] span, last_end;
+    rows_m1  = rows - 49'd1;
+    span     = 82'(rows_m1) * 82'(pitch);
+    last_end = 82'(base) + span + 82'(row_bytes);
+    past_top = last_end > (82'd1 << AddrBits);
   endfunction
 
   function automatic logic misaligned(input logic [2:0] low_bits, input logic [1:0] log2);
@@ -342,6 +354,7 @@ module dnn_shell_rs #(
                  || stride_x != stride_y || pad_x != pad_y) begin
       check_code = 8'(dnn_shell_regs_pkg::ErrorBadField);
     end else if (in_h >= 32'h1_0000 || in_w > IfmapSpad || in_c >= 32'h1_0000 || out_c >= 32'h1_0000
+                 || n_w >= 32'h1_0000
                  || 32'(r_w) > MaxRS || 32'(s_w) > MaxRS
                  || 18'(in_h[15:0]) + 18'({pad_y, 1'b0}) < 18'(r_w)
                  || 18'(in_w[15:0]) + 18'({pad_x, 1'b0}) < 18'(s_w)
@@ -358,11 +371,11 @@ module dnn_shell_rs #(
                  || misaligned(out_addr_w[2:0], out_log2) || misaligned(out_pitch[2:0], out_log2)
                  || (use_bias && bias_addr_w[1:0] != '0) || (use_quant && quant_addr_w[1:0] != '0)) begin
       check_code = 8'(dnn_shell_regs_pkg::ErrorAddrAlign);
-    end else if (past_top(a_addr_w, 33'(c_h), a_pitch, 48'(a_row))
-                 || past_top(b_addr_w, 33'd1, 32'd0, w_bytes)
-                 || past_top(out_addr_w, 33'(out_c[15:0]) * 33'(out_e), out_pitch, 48'(out_row))
-                 || (use_bias && past_top(bias_addr_w, 33'd1, 32'd0, 48'(out_c[15:0]) << 2))
-                 || (use_quant && past_top(quant_addr_w, 33'd1, 32'd0, 48'(out_c[15:0]) << 3))) begin
+    end else if (past_top(a_addr_w, 49'(images) * 49'(c_h), a_pitch, 48'(a_row))
+                 || past_top(b_addr_w, 49'd1, 32'd0, w_bytes)
+                 || past_top(out_addr_w, 49'(images) * 49'(out_c[15:0]) * 49'(out_e), out_pitch, 48'(out_row))
+                 || (use_bias && past_top(bias_addr_w, 49'd1, 32'd0, 48'(out_c[15:0]) << 2))
+                 || (use_quant && past_top(quant_addr_w, 49'd1, 32'd0, 48'(out_c[15:0]) << 3))) begin
       check_code = 8'(dnn_shell_regs_pkg::ErrorAddrRange);
     end
   end
@@ -395,8 +408,11 @@ module dnn_shell_rs #(
   assign one_fold   = c_r <= 22'(NumRows);   // then a group's filters are contiguous: one read
   assign fold_end   = (l_q.qs + 22'(NumRows) < c_r) ? l_q.qs + 22'(NumRows) : c_r;
   assign fold_last  = l_q.qs + 22'(NumRows) >= c_r;
-  assign ifmap_next = l_q.rows < c_h && l_q.chs < fold_end;   // the fold's channels first
-  assign is_cmd     = state_q == SBiasCmd || state_q == SQuantCmd || (state_q == SLoad && !l_q.all);
+  // The fold's channels first; the first image's loads bring the filters too, the others'
+  // only their ifmap.
+  assign ifmap_next = l_q.rows < c_h && (img_q != '0 || l_q.chs < fold_end);
+  assign is_cmd     = state_q == SBiasCmd || state_q == SQuantCmd
+                   || (state_q == SLoad && (img_q == '0 ? !l_q.all : l_q.rows < c_h));
   assign read_fire  = is_cmd && rd_cmd_ready && sq_ready;
 
   // Per read: where it reads, its rows, their bytes and a word's bytes (one row a word).
@@ -688,12 +704,14 @@ module dnn_shell_rs #(
   logic [LaneBits-1:0]  rj_q, o_lane_q;        // the next element's row, the read one's
   logic [17:0]          rf_q;                  // the next element's column
   logic                 o_re, o_valid_q, o_last_q, o_tile_last_q, seg_end, tile_end;
-  logic [AddrBits-1:0]  efold_addr_q, tile_addr_q, row_addr_q;
+  logic [AddrBits-1:0]  efold_addr_q, tile_addr_q, row_addr_q, img_out_q;
   logic [AddrBits-1:0]  plane_bytes;   // an output channel's plane (E rows)
   logic                 rq_in_ready, rq_out_valid, rq_out_ready, rq_empty;
   logic                 elem_last_of_row, elem_last_of_tile;
   assign ncv         = (32'(out_e) - 32'(de0_q) < NumCols) ? 32'(out_e) - 32'(de0_q) : NumCols;
   assign plane_bytes = AddrBits'(64'(out_e) * 64'(out_pitch));
+  logic [AddrBits-1:0]  next_image;    // the next image's ofmap: K planes on
+  assign next_image  = img_out_q + AddrBits'(64'(out_c[15:0]) * 64'(plane_bytes));
   assign tile_raddr  = TAddrBits'(32'(rbase_q) + 32'(rf_q));
   assign elem_last_of_row  = 32'(rf_q) + 1 == 32'(out_f);
   assign elem_last_of_tile = elem_last_of_row && 32'(rj_q) + 1 == ncv;
@@ -848,6 +866,7 @@ module dnn_shell_rs #(
       efold_addr_q  <= '0;
       tile_addr_q   <= '0;
       row_addr_q    <= '0;
+      img_out_q     <= '0;
     end else begin
       if (state_q == SCheck) begin
         wbase_q      <= '0;
@@ -858,6 +877,7 @@ module dnn_shell_rs #(
         efold_addr_q <= AddrBits'(out_addr_w);
         tile_addr_q  <= AddrBits'(out_addr_w);
         row_addr_q   <= AddrBits'(out_addr_w);
+        img_out_q    <= AddrBits'(out_addr_w);
       end
       // A slot fills when its tile's last column is written, and is free again once its
       // last element has been read.
@@ -888,11 +908,19 @@ module dnn_shell_rs #(
         end
         DOut: if (seg_end) begin
           if (o_tile_last_q) begin
-            // The next tile: the next filter of this E-fold, or the next E-fold's first.
+            // The next tile: the next filter of this E-fold, the next E-fold's first, or
+            // the next image's first.
             d_state_q <= DIdle;
             rj_q      <= '0;
             rf_q      <= '0;
-            if (32'(dk_q) + 1 == out_c) begin
+            if (32'(dk_q) + 1 == out_c && 32'(de0_q) + NumCols >= 32'(out_e)) begin
+              dk_q         <= '0;
+              de0_q        <= '0;
+              img_out_q    <= next_image;
+              efold_addr_q <= next_image;
+              tile_addr_q  <= next_image;
+              row_addr_q   <= next_image;
+            end else if (32'(dk_q) + 1 == out_c) begin
               dk_q         <= '0;
               de0_q        <= de0_q + 16'(NumCols);
               efold_addr_q <= efold_addr_q + AddrBits'(32'(NumCols) * out_pitch);
@@ -937,6 +965,7 @@ module dnn_shell_rs #(
       fi_q        <= '0;
       fw_cnt_q    <= '0;
       l_q         <= '0;
+      img_q       <= '0;
     end else begin
       if (word_valid) cnt_q <= word_last ? '0 : cnt_q + 1'b1;
 
@@ -954,6 +983,7 @@ module dnn_shell_rs #(
           fw_cnt_q   <= '0;
           l_q        <= '0;
           l_q.kgs    <= kg;
+          img_q      <= '0;
         end
         SBiasCmd: if (read_fire) state_q <= SBias;
         SBias: if (phase_end) state_q <= halt ? SDrain : (use_quant ? SQuantCmd : SJob);
@@ -1006,7 +1036,18 @@ module dnn_shell_rs #(
           end
           if (32'(ifm_rows_q) == c_h && 38'(fw_cnt_q) == k_nq) state_q <= SRun;
         end
-        SRun: if (outputs_done) state_q <= SDrain;
+        SRun: begin
+          if (!k_busy && more_images && !halt) begin   // the next image: its ifmap, the same filters
+            state_q    <= SJob;
+            img_q      <= img_q + 1'b1;
+            ifm_rows_q <= '0;
+            l_q.rows   <= '0;
+            l_q.chs    <= '0;
+            l_q.rin    <= '0;
+          end else if (outputs_done) begin
+            state_q <= SDrain;
+          end
+        end
         SDrain: if (ending) state_q <= SIdle;
         default: state_q <= SIdle;
       endcase

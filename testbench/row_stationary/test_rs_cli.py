@@ -141,6 +141,19 @@ class RowStationaryShellTests(CliTestCase):
                            "--param", f"stride={stride}", "--param", f"pad={pad}", "--out", f"ofmap={out}",
                            "--json", rep)
 
+    def run_backends(self, xp, wp, check):
+        """Runs the layer on the model and on the RTL, `check(backend, process, ofmap path)`
+        after each; returns their JSON reports by backend."""
+        reports = {}
+        for backend in ("model", "rtl"):
+            with self.subTest(backend=backend):
+                out, rep = self.path(f"{backend}.npy"), self.path(f"{backend}.json")
+                p = self.run_conv(backend, xp, wp, out, rep)
+                self.assert_ok(p)
+                check(backend, p, out)
+                reports[backend] = self.load_json(rep)
+        return reports
+
     def test_conv2d_through_the_shell_equals_the_kernel(self):
         x, w, xp, wp = self.operands()
         want = conv2d(x, w, 2, 1)
@@ -150,19 +163,16 @@ class RowStationaryShellTests(CliTestCase):
         self.assert_ok(p)
         kernel = self.load_json(kernel_rep)
         self.assertNotIn("through", kernel)
-        reports = {}
-        for backend in ("model", "rtl"):
-            with self.subTest(backend=backend):
-                out, rep = self.path(f"{backend}.npy"), self.path(f"{backend}.json")
-                p = self.run_conv(backend, xp, wp, out, rep)
-                self.assert_ok(p)
-                self.assertIn("through the AXI shell", p.stdout)
-                self.assertIn("including data movement", p.stdout)
-                self.assertIn("compute only", p.stdout)
-                self.assertEqual(np.load(out).dtype, np.int32)
-                self.assertTrue(np.array_equal(np.load(out), np.load(kernel_out)), backend)
-                self.assert_c(out, want)
-                reports[backend] = self.load_json(rep)
+
+        def check(backend, p, out):
+            self.assertIn("through the AXI shell", p.stdout)
+            self.assertIn("including data movement", p.stdout)
+            self.assertIn("compute only", p.stdout)
+            self.assertEqual(np.load(out).dtype, np.int32)
+            self.assertTrue(np.array_equal(np.load(out), np.load(kernel_out)), backend)
+            self.assert_c(out, want)
+
+        reports = self.run_backends(xp, wp, check)
         r = reports["model"]
         self.assertEqual(r["through"], "shell")
         self.assertEqual((r["engine"], r["op"], r["dataflow"]), ("systolic", "conv2d", "row_stationary"))
@@ -181,6 +191,43 @@ class RowStationaryShellTests(CliTestCase):
         for key in ("cycles", "cycles_compute", "cycles_mem_wait", "bytes_read", "bytes_written", "core_cycles"):
             self.assertEqual(reports["rtl"][key], r[key], key)
         self.assertTrue(reports["rtl"]["model_counters_agree"])
+
+    def test_a_batch_of_images_is_one_descriptor(self):
+        # ifmap [N, C, H, W]: one descriptor of N images (the weights read once), the ofmap
+        # [N, K, E, F], each image equal to its own run; the RTL equal to the model.
+        rng = np.random.default_rng(9)
+        xs = rng.integers(-128, 128, size=(3, 5, 9, 11), dtype=np.int8)
+        w = rng.integers(-128, 128, size=(3, 5, 3, 3), dtype=np.int8)
+        xp, wp = self.save("xs.npy", xs), self.save("w.npy", w)
+
+        def check(backend, p, out):
+            self.assertIn("conv2d N=3 C=5", p.stdout)
+            y = np.load(out)
+            self.assertEqual(y.shape, (3, 3, 5, 6))
+            self.assertEqual(y.dtype, np.int32)
+            for n in range(3):
+                self.assertTrue(np.array_equal(y[n], conv2d(xs[n], w, 2, 1)), f"{backend}: image {n}")
+
+        reports = self.run_backends(xp, wp, check)
+        one_out, one_rep = self.path("one.npy"), self.path("one.json")
+        self.assert_ok(self.run_conv("model", self.save("x1.npy", xs[1]), wp, one_out, one_rep))
+        one, three = self.load_json(one_rep), reports["model"]
+        self.assertEqual(three["conv2d"]["N"], 3)
+        self.assertEqual(three["macs"], 3 * one["macs"])
+        # The weights are read once: three images read less than three layers.
+        self.assertLess(three["bytes_read"], 3 * one["bytes_read"])
+        self.assertLess(three["cycles"], 3 * one["cycles"])
+        for key in ("cycles", "cycles_compute", "cycles_mem_wait", "bytes_read", "bytes_written"):
+            self.assertEqual(reports["rtl"][key], three[key], key)
+        # Bad batches: no image, a 5-D array, a batch on the kernel top (no --shell).
+        out = self.path("bad.npy")
+        for bad, words in ((np.zeros((0, 5, 9, 11), np.int8), ["a batch of no images"]),
+                           (np.zeros((1, 1, 5, 9, 11), np.int8), ["expected a 3-D array [C, H, W] or a batch"])):
+            self.assert_bad_input(["run", self.config(RS), "--op", "conv2d", "--shell", "--in",
+                                   f"ifmap={self.save('bad_x.npy', bad)}", "--in", f"weights={wp}",
+                                   "--out", f"ofmap={out}"], words, absent=[out])
+        self.assert_bad_input(["run", self.config(RS), "--op", "conv2d", "--in", f"ifmap={xp}", "--in",
+                               f"weights={wp}", "--out", f"ofmap={out}"], ["expected a 3-D array"], absent=[out])
 
     def test_refused_layer(self):
         out, rep = self.path("o.npy"), self.path("o.json")

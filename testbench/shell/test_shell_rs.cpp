@@ -10,7 +10,8 @@
 // strides 1 to 3, padding, channel counts that do not divide the array, so partial row
 // folds, several E-folds and filter groups; int8 / int16 / int32 outputs, OUTPUT.BITS, bias,
 // ReLU, per-tensor or per-channel scale; random strides and element- but not bus-aligned
-// addresses) at four memory timings and with a stalling memory; two chained layers; every
+// addresses, a quarter of them several images) at four memory timings and with a stalling
+// memory; three images sharing the weights; two chained layers; every
 // descriptor error of rs::check_descriptor, each followed by a good layer; ABORT at several
 // points; AXI errors; START while busy; the identity registers. DNNGEN_SEED overrides the
 // base seed; failures print the command that replays them.
@@ -108,9 +109,10 @@ int64_t operand(Rng& rng, unsigned bits) {
   return rng.value(0, (int64_t{1} << bits) - 1);
 }
 
-// Writes the ifmap rows, the weights, the bias and the per-channel scale of `d`.
+// Writes the ifmap rows (every image's), the weights, the bias and the per-channel scale of
+// `d`.
 void write_operands(Rng& rng, const LayerDescriptor& d, std::vector<uint8_t>& mem) {
-  for (uint64_t row = 0; row < uint64_t{d.in_c} * d.in_h; ++row)
+  for (uint64_t row = 0; row < rs::images(d) * d.in_c * d.in_h; ++row)
     for (uint64_t x = 0; x < d.in_w; ++x)
       store(mem, d.a_addr + row * a_pitch(d) + x * kInBytes, kInBytes, operand(rng, TB_InBits));
   for (uint64_t i = 0; i < uint64_t{d.out_c} * d.in_c * d.r * d.s; ++i)
@@ -129,7 +131,8 @@ std::string describe(const LayerDescriptor& d) {
          (d.out_bits != 0 ? " bits " + std::to_string(d.out_bits) : "") + (d.bias ? " bias" : "") +
          (d.relu ? " relu" : "") + (d.per_channel ? " per-channel" : "") +
          (d.a_stride != 0 ? " a_stride " + std::to_string(d.a_stride) : "") +
-         (d.out_stride != 0 ? " out_stride " + std::to_string(d.out_stride) : "");
+         (d.out_stride != 0 ? " out_stride " + std::to_string(d.out_stride) : "") +
+         (d.n > 1 ? " images " + std::to_string(d.n) : "");
 }
 
 // A random layer the buffers hold, with its operands placed at random element-aligned
@@ -168,7 +171,8 @@ LayerDescriptor random_layer(Rng& rng, std::vector<uint8_t>& mem) {
     d.bias_addr = 0x60000 + 4 * rng.pick(0, 8);
     d.quant_addr = 0x61000 + 4 * rng.pick(0, 8);
     d.out_addr = 0x80000 + ob * rng.pick(0, 40);
-    if (check_descriptor(p, d) != 0) continue;  // past a buffer: draw again
+    if (rng.chance(0.25)) d.n = rng.pick(2, 3);  // images: the filters stay, the ifmap reloads
+    if (check_descriptor(p, d) != 0) continue;   // past a buffer: draw again
     if (rng.chance(0.3)) d.out_stride = static_cast<uint32_t>(out_f(d) * ob + ob * rng.pick(1, 4));
     write_operands(rng, d, mem);
     return d;
@@ -304,6 +308,21 @@ TEST(ShellRs, StallingMemoryStillMatchesBytes) {
   run_random_layers(t, 4);
 }
 
+// A square-filter conv2d layer at the fixed addresses of the tests below (far enough apart
+// for the buffers' largest tensors), int16 output scaled per tensor.
+LayerDescriptor fixed_layer(uint32_t c, uint32_t h, uint32_t w, uint32_t k, uint32_t r) {
+  LayerDescriptor d;
+  d.op = "conv2d";
+  d.chw = true;
+  d.in_c = c, d.in_h = h, d.in_w = w, d.out_c = k;
+  d.r = d.s = r;
+  d.out_type = "int16";
+  d.out_mult = 5;
+  d.out_shift = 2;
+  d.a_addr = 0x1000, d.b_addr = 0x40000, d.bias_addr = 0x60000, d.quant_addr = 0x61000, d.out_addr = 0x80000;
+  return d;
+}
+
 // 1x1 filters over a tall, narrow ifmap: each filter's tile (cols rows of F = 2) comes in
 // F cycles and drains in cols * F, so the tiles pile up in the ring until every slot is
 // full and the core waits for one. The model must see those stalls, and the RTL match it.
@@ -313,24 +332,44 @@ TEST(ShellRs, TilesFillTheRingAndStallTheCore) {
   const AxiMemoryTiming t = deterministic(20, TB_DataBits / 8);
   Bench b(t, base_seed());
   Rng rng(base_seed());
-  LayerDescriptor d;
-  d.op = "conv2d";
-  d.chw = true;
-  d.r = d.s = 1;
-  d.in_c = cfg.rows;
-  d.in_h = cfg.cols;
-  d.in_w = 2;
-  d.out_c = static_cast<uint32_t>(std::min<uint64_t>(cfg.filter_words, 8 * cfg.psum_spad));
-  d.out_type = "int16";
-  d.out_mult = 5;
-  d.out_shift = 2;
-  d.a_addr = 0x1000, d.b_addr = 0x40000, d.bias_addr = 0x60000, d.quant_addr = 0x61000, d.out_addr = 0x80000;
+  const LayerDescriptor d =
+      fixed_layer(cfg.rows, cfg.cols, 2,
+                  static_cast<uint32_t>(std::min<uint64_t>(cfg.filter_words, 8 * cfg.psum_spad)), 1);
   write_operands(rng, d, b.memory());
   const std::string what = "1x1 layer " + describe(d);
   const Checked c = expect_matches_model(b, d, what);
   const ShellTiming m = layer_cycles(p, d, t.latency, t.bytes_per_cycle);
   EXPECT_GT(m.stalls, 0u) << what << ": the tiles never fill the ring, so this test checks nothing";
   counters_match(c.run, m, what, true);
+  expect_clean(b);
+}
+
+// A descriptor of three images: every image's ofmap equals the golden model's, every counter
+// the cycle model's, and the weights are read once: the layer reads the one-image layer's
+// bytes and two more ifmaps (the ifmap rows fill whole bus beats here, so the bytes add up).
+TEST(ShellRs, ImagesShareTheWeights) {
+  const ShellParams p = rs_tb_params();
+  const AxiMemoryTiming t = deterministic(20, TB_DataBits / 8);
+  Bench b(t, base_seed());
+  Rng rng(base_seed());
+  const uint32_t nq = (4 * 3 + p.rs.rows - 1) / p.rs.rows;
+  LayerDescriptor d =
+      fixed_layer(4, 8, 8, static_cast<uint32_t>(std::min<uint64_t>(p.rs.filter_words / nq, 9)), 3);
+  d.pad_y = d.pad_x = 1;
+  d.bias = d.relu = true;
+  d.n = 3;
+  write_operands(rng, d, b.memory());
+  const std::string what = "3 images of " + describe(d);
+  const Checked c = expect_matches_model(b, d, what);
+  const ShellTiming m = layer_cycles(p, d, t.latency, t.bytes_per_cycle);
+  counters_match(c.run, m, what, true);
+  LayerDescriptor one = d;
+  one.n = 0;
+  const ShellTiming m1 = layer_cycles(p, one, t.latency, t.bytes_per_cycle);
+  const uint64_t ifmap_bytes = uint64_t{d.in_c} * d.in_h * d.in_w * kInBytes;
+  EXPECT_EQ(m.bytes_read, m1.bytes_read + 2 * ifmap_bytes) << what;
+  EXPECT_EQ(m.bytes_written, 3 * m1.bytes_written) << what;
+  EXPECT_EQ(m.core_cycles, 3 * m1.core_cycles) << what;
   expect_clean(b);
 }
 

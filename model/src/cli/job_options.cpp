@@ -324,12 +324,31 @@ GemmOperands load_gemm_operands(const config::Config& cfg, const JobOptions& o) 
   return ops;
 }
 
-Conv2dOperands load_conv2d_operands(const config::Config& cfg, const JobOptions& o) {
+Conv2dOperands load_conv2d_operands(const config::Config& cfg, const JobOptions& o, bool images) {
   Conv2dOperands ops;
-  ops.ifmap = load_tensor("ifmap", o.inputs.at("ifmap"), 3);
+  const std::string& path = o.inputs.at("ifmap");
+  ops.ifmap = images ? io::read_npy(path).tensor : load_tensor("ifmap", path, 3);
+  const size_t rank = ops.ifmap.shape.size();
+  if (rank != 3 && rank != 4)
+    throw InputError(
+        fmt::format("tensor ifmap ({}): expected a 3-D array [C, H, W] or a batch [N, C, H, W], got "
+                    "shape {}",
+                    path, shape_string(ops.ifmap.shape)));
+  if (rank == 4 && ops.ifmap.shape[0] < 1)
+    throw InputError(fmt::format("tensor ifmap ({}): a batch of no images (shape {})", path,
+                                 shape_string(ops.ifmap.shape)));
   ops.weights = load_tensor("weights", o.inputs.at("weights"), 4);
   ops.params = conv2d_params(o);
-  golden::check_conv2d_operands(cfg.systolic, ops.ifmap, ops.weights, ops.params);
+  if (rank == 3) {
+    golden::check_conv2d_operands(cfg.systolic, ops.ifmap, ops.weights, ops.params);
+    return ops;
+  }
+  Tensor image({ops.ifmap.shape[1], ops.ifmap.shape[2], ops.ifmap.shape[3]});
+  const auto per_image = static_cast<std::ptrdiff_t>(image.data.size());
+  for (int64_t n = 0; n < ops.ifmap.shape[0]; ++n) {
+    std::copy_n(ops.ifmap.data.begin() + n * per_image, per_image, image.data.begin());
+    golden::check_conv2d_operands(cfg.systolic, image, ops.weights, ops.params);
+  }
   return ops;
 }
 

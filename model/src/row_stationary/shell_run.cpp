@@ -54,8 +54,16 @@ ShellRun shell_conv2d(const config::Config& cfg, const Tensor& ifmap, const Tens
   g.params = shell_params(cfg);
   g.latency = cfg.memory.latency;
   g.bytes_per_cycle = cfg.memory.bus_bytes_per_cycle();
-  const ConvJob j = job_of(ifmap, weights, params);
+  // A batch [N, C, H, W] is one descriptor of N images (each checked as an ifmap already).
+  const bool batch = ifmap.shape.size() == 4;
+  Tensor first = ifmap;
+  if (batch) {
+    first = Tensor({ifmap.shape[1], ifmap.shape[2], ifmap.shape[3]});
+    std::copy_n(ifmap.data.begin(), first.data.size(), first.data.begin());
+  }
+  const ConvJob j = job_of(first, weights, params);
   LayerDescriptor d = conv2d_descriptor(j);
+  if (batch) d.n = size_field(ifmap.shape[0]);
   const unsigned ib = g.params.rs.input_bits / 8, wb = g.params.rs.weight_bits / 8;
   const auto refuse = [&](const std::string& why) {
     throw InputError(
@@ -76,25 +84,29 @@ ShellRun shell_conv2d(const config::Config& cfg, const Tensor& ifmap, const Tens
   };
   d.a_addr = place(static_cast<uint64_t>(ifmap.data.size()) * ib);
   d.b_addr = place(static_cast<uint64_t>(weights.data.size()) * wb);
-  d.out_addr = place(uint64_t{d.out_c} * out_e(d) * out_f(d) * out_bytes(d));
+  d.out_addr = place(images(d) * d.out_c * out_e(d) * out_f(d) * out_bytes(d));
   if (check_descriptor(g.params, d) != 0) refuse(refusal(g.params, d));
   g.memory.assign(end + kPage, 0);
-  // ifmap [C, H, W] is the rows (c, y) of W elements; weights [K, C, R, S] is KCRS.
+  // ifmap [(N,) C, H, W] is the rows ((n,) c, y) of W elements; weights [K, C, R, S] is KCRS.
   for (size_t i = 0; i < ifmap.data.size(); ++i) shell::store(g.memory, d.a_addr + i * ib, ib, ifmap.data[i]);
   for (size_t i = 0; i < weights.data.size(); ++i)
     shell::store(g.memory, d.b_addr + i * wb, wb, weights.data[i]);
   g.descriptor = d;
+  g.batch = batch;
   return g;
 }
 
 ShellRun shell_run(const config::Config& cfg, const cli::JobOptions& opts) {
-  const cli::Conv2dOperands ops = cli::load_conv2d_operands(cfg, opts);
+  const cli::Conv2dOperands ops = cli::load_conv2d_operands(cfg, opts, /*images=*/true);
   return shell_conv2d(cfg, ops.ifmap, ops.weights, ops.params);
 }
 
 Tensor shell_run_result(const ShellRun& g, const std::vector<uint8_t>& memory) {
   const LayerDescriptor& d = g.descriptor;
-  Tensor ofmap({int64_t{d.out_c}, static_cast<int64_t>(out_e(d)), static_cast<int64_t>(out_f(d))});
+  std::vector<int64_t> shape = {int64_t{d.out_c}, static_cast<int64_t>(out_e(d)),
+                                static_cast<int64_t>(out_f(d))};
+  if (g.batch) shape.insert(shape.begin(), static_cast<int64_t>(images(d)));
+  Tensor ofmap(shape);
   for (size_t i = 0; i < ofmap.data.size(); ++i)
     ofmap.data[i] = shell::load(memory, d.out_addr + 4 * i, 4, true);
   return ofmap;
@@ -124,17 +136,10 @@ nlohmann::json shell_run_report(const config::Config& cfg, const ShellRun& g, co
   report.update(shell::run_report_fields(
       shell::counters_of(t),
       {g.latency, g.bytes_per_cycle, g.params.data_bits, g.params.max_burst, g.params.outstanding}));
-  report["conv2d"] = {{"C", d.in_c},
-                      {"H", d.in_h},
-                      {"W", d.in_w},
-                      {"K", d.out_c},
-                      {"R", d.r},
-                      {"S", d.s},
-                      {"stride", d.stride_y},
-                      {"pad", d.pad_y},
-                      {"E", out_e(d)},
-                      {"F", out_f(d)},
-                      {"layout", "CHW ifmap, KCRS weights (OP.CHW)"}};
+  report["conv2d"] = {
+      {"N", images(d)}, {"C", d.in_c},   {"H", d.in_h},   {"W", d.in_w},
+      {"K", d.out_c},   {"R", d.r},      {"S", d.s},      {"stride", d.stride_y},
+      {"pad", d.pad_y}, {"E", out_e(d)}, {"F", out_f(d)}, {"layout", "CHW ifmap, KCRS weights (OP.CHW)"}};
   return report;
 }
 
@@ -142,15 +147,15 @@ std::string shell_run_summary(const config::Config& cfg, const ShellRun& g, cons
                               const std::string& backend) {
   const LayerDescriptor& d = g.descriptor;
   return fmt::format(
-      "{}: {} conv2d C={} H={} W={} K={} R={} S={} stride {} pad {} through the AXI shell: {} cycles "
+      "{}: {} conv2d {}C={} H={} W={} K={} R={} S={} stride {} pad {} through the AXI shell: {} cycles "
       "including "
       "data movement ({} computing, {} waiting on memory; latency {}, {:g} B/cycle each way), {} B read, {} "
       "B "
       "written, utilization {:.1f} %; the core alone {} cycles (compute only, operands on chip), utilization "
       "{:.1f} %\n",
-      backend, cfg.name, d.in_c, d.in_h, d.in_w, d.out_c, d.r, d.s, d.stride_y, d.pad_y, t.cycles, t.compute,
-      t.mem_wait, g.latency, g.bytes_per_cycle, t.bytes_read, t.bytes_written,
-      100.0 * utilization(g.params, t.macs, t.cycles), t.core_cycles,
+      backend, cfg.name, g.batch ? fmt::format("N={} ", images(d)) : "", d.in_c, d.in_h, d.in_w, d.out_c, d.r,
+      d.s, d.stride_y, d.pad_y, t.cycles, t.compute, t.mem_wait, g.latency, g.bytes_per_cycle, t.bytes_read,
+      t.bytes_written, 100.0 * utilization(g.params, t.macs, t.cycles), t.core_cycles,
       100.0 * utilization(g.params, t.macs, t.core_cycles));
 }
 

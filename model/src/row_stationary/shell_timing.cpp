@@ -30,11 +30,16 @@ Memory bias_table(const ShellParams& p) { return param_table(p, "bias_table", 32
 Memory mult_table(const ShellParams& p) { return param_table(p, "mult_table", 32); }
 Memory shift_table(const ShellParams& p) { return param_table(p, "shift_table", 6); }
 
-// The layer's actions: the core's job, then what the shell adds around it.
+// The layer's actions: the core's job once per image (the filter words written once), then
+// what the shell adds around it.
 energy::Actions layer_actions(const ShellParams& p, const LayerDescriptor& d, const ConvJob& job,
                               const Plan& plan, const ShellTiming& t) {
+  const uint64_t n = images(d);
   energy::Actions a = core_actions(p.rs, job);
-  const auto k = uint64_t{d.out_c}, e = uint64_t(plan.e), f = uint64_t(plan.f);
+  a *= n;
+  for (energy::MemoryAccesses& m : a.memories)
+    if (m.name == "filter_buffer") m.writes /= n;
+  const auto k = uint64_t{d.out_c} * n, e = uint64_t(plan.e), f = uint64_t(plan.f);
   // A tile-bank word is written per core result (cols sums of one output column) and read
   // per element drained (o_re: the whole word, one lane used).
   add_accesses(a, tile_ring(p), k * e * f, k * uint64_t(plan.ne) * f);
@@ -84,8 +89,9 @@ class Shell {
     ConvJob kernel_job = job_;
     kernel_job.tail_div = 0;
     const Timing t = estimate(cfg, kernel_job);
-    timing_.core_cycles = t.cycles;
-    timing_.macs = t.macs;
+    images_ = images(d);
+    timing_.core_cycles = t.cycles * images_;
+    timing_.macs = t.macs * images_;
   }
 
   ShellTiming run() {
@@ -112,15 +118,17 @@ class Shell {
     return std::max({cfg.ifmap_spad * (cfg.input_bits / 8), cfg.filter_spad * (cfg.weight_bits / 8), 4u});
   }
 
+  // The first image's loads bring the filters too; the others' only their ifmap.
   bool is_cmd() const {
-    return state_ == kBiasCmd || state_ == kQuantCmd || (state_ == kLoad && !issued_all_);
+    return state_ == kBiasCmd || state_ == kQuantCmd ||
+           (state_ == kLoad && (img_ == 0 ? !issued_all_ : l_rows_ < ifmap_rows_));
   }
   bool packed_ifmap() const { return a_pitch_ == a_row_; }
   // The load walker's fold lq_: its PE-row slots end here (c*R + r, the last fold short).
   uint64_t fold_end() const { return std::min<uint64_t>((lq_ + 1) * p_.rs.rows, cr_); }
   bool one_fold() const { return cr_ <= p_.rs.rows; }
   // Its next read is ifmap rows while fold lq_ needs channels not yet read.
-  bool ifmap_next() const { return l_rows_ < ifmap_rows_ && l_ch_slots_ < fold_end(); }
+  bool ifmap_next() const { return l_rows_ < ifmap_rows_ && (img_ != 0 || l_ch_slots_ < fold_end()); }
   State after_check() const { return use_bias_ ? kBiasCmd : (use_quant_ ? kQuantCmd : kJob); }
 
   // The running command state's read: address, a row's bytes, rows, a word's bytes.
@@ -219,7 +227,8 @@ class Shell {
     wr_.comb(cycle_, rq_.out_valid(), ob_);
     const bool rq_out_fire = wr_.in_fire();
     const bool pk_seg_fire = drain_ == kDSeg && wr_.seg_ready();
-    const bool outputs_done = !k_busy_ && drain_ == kDIdle && tiles_ == 0;
+    const bool core_idle = !k_busy_;
+    const bool outputs_done = core_idle && drain_ == kDIdle && tiles_ == 0;
     const bool drained = !rd_.busy() && !segs_.out_valid() && unpack_.idle() && outputs_done && !o_valid_ &&
                          rq_.empty() && wr_.idle() && !wr_.busy();
     const uint64_t seg_len = out_packed() ? ncv() * out_row_ : out_row_;
@@ -291,7 +300,11 @@ class Shell {
           if (o_tile_last_) {
             drain_ = kDIdle;
             rj_ = rf_ = 0;
-            if (dk_ + 1 == d_.out_c) {
+            if (dk_ + 1 == d_.out_c && de0_ + p_.rs.cols >= uint64_t(plan_.e)) {  // the next image
+              dk_ = de0_ = 0;
+              img_out_ += uint64_t{d_.out_c} * uint64_t(plan_.e) * out_pitch_;
+              efold_addr_ = tile_addr_ = row_addr_ = img_out_;
+            } else if (dk_ + 1 == d_.out_c) {
               dk_ = 0;
               de0_ += p_.rs.cols;
               efold_addr_ += uint64_t{p_.rs.cols} * out_pitch_;
@@ -321,7 +334,8 @@ class Shell {
         lk0_ = lq_ = lkk_ = 0;
         lkgs_ = std::min<uint64_t>(uint64_t(plan_.kg), d_.out_c);
         issued_all_ = false;
-        efold_addr_ = tile_addr_ = row_addr_ = d_.out_addr;
+        efold_addr_ = tile_addr_ = row_addr_ = img_out_ = d_.out_addr;
+        img_ = 0;
         break;
       case kBiasCmd:
       case kQuantCmd:
@@ -353,7 +367,13 @@ class Shell {
         if (loads_in) state_ = kRun;
         break;
       case kRun:
-        if (outputs_done) state_ = kDrain;
+        if (core_idle && img_ + 1 < images_) {  // the next image: its ifmap, the same filters
+          state_ = kJob;
+          ++img_;
+          ifm_rows_ = l_rows_ = l_ch_slots_ = l_row_in_ch_ = 0;
+        } else if (outputs_done) {
+          state_ = kDrain;
+        }
         break;
       case kDrain:
         if (drained) state_ = kIdle;
@@ -403,7 +423,9 @@ class Shell {
   Drain drain_ = kDIdle;
   uint64_t dk_ = 0, de0_ = 0, rj_ = 0, rf_ = 0;
   bool o_valid_ = false, o_last_ = false, o_tile_last_ = false;
-  uint64_t efold_addr_ = 0, tile_addr_ = 0, row_addr_ = 0;
+  uint64_t efold_addr_ = 0, tile_addr_ = 0, row_addr_ = 0, img_out_ = 0;
+  // the images: their count, the one the core runs
+  uint64_t images_ = 1, img_ = 0;
 };
 
 }  // namespace

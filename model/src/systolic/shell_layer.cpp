@@ -254,23 +254,16 @@ void run_layer(const ShellParams& p, const LayerDescriptor& d, std::vector<uint8
   for (uint64_t n = 0; n < v.n; ++n) {
     for (uint64_t k = 0; k < v.k; ++k)
       column[k] = load(memory, d.b_addr + k * v.b_pitch + n * w_b, w_b, w_signed);
-    int32_t bias = 0, mult = d.out_mult;
-    unsigned shift = d.out_shift;
-    if (!raw && d.bias) bias = static_cast<int32_t>(load(memory, d.bias_addr + n * 4, 4, true));
-    if (!raw && d.per_channel) {
-      mult = static_cast<int32_t>(load(memory, d.quant_addr + n * 8, 4, true));
-      const auto s = static_cast<uint32_t>(load(memory, d.quant_addr + n * 8 + 4, 4, false));
-      shift = std::min<uint32_t>(s, 62);  // a table shift above 62 reads as 62
-    }
+    const shell::ChannelParams q = shell::channel_params(memory, d, n);
     for (uint64_t m = 0; m < v.m; ++m) {
       // |product| < 2^32 and K < 2^24: the exact sum fits 57 bits.
       int64_t sum = 0;
       for (uint64_t k = 0; k < v.k; ++k) sum += a[m * v.k + k] * column[k];
       const int64_t acc =
           p.saturate ? numerics::saturate_signed(sum, p.acc_bits) : numerics::wrap_signed(sum, p.acc_bits);
-      const int64_t y =
-          raw ? acc
-              : numerics::requantize(acc, bias, mult, shift, d.out_bits != 0 ? d.out_bits : 8 * o_b, d.relu);
+      const int64_t y = raw ? acc
+                            : numerics::requantize(acc, q.bias, q.mult, q.shift,
+                                                   d.out_bits != 0 ? d.out_bits : 8 * o_b, d.relu);
       results.emplace_back(d.out_addr + m * v.out_pitch + n * o_b, y);
     }
   }

@@ -21,8 +21,8 @@ class RsShellEngine : public ShellEngineModel {
                             [this](const shell::LayerDescriptor& x) { return rs::check_descriptor(p_, x); });
   }
 
-  // The tensors in the shell's load order (the ifmap rows (c, y), the KCRS weights, the
-  // bias and the per-channel table when the output uses them), then the ofmap rows (k, e).
+  // The tensors in the shell's load order (the ifmap rows (n, c, y), the KCRS weights, the
+  // bias and the per-channel table when the output uses them), then the ofmap rows (n, k, e).
   LayerRun run(const shell::LayerDescriptor& global, const MemRead& read) override {
     LayerRun result;
     shell::LayerDescriptor d = global;
@@ -31,12 +31,13 @@ class RsShellEngine : public ShellEngineModel {
     const uint64_t e = rs::ofmap_height(d), f = rs::ofmap_width(d);
     const uint64_t a_row = uint64_t{d.in_w} * ib, out_row = f * ob;
     LocalImage image;
-    image.add(&d.a_addr, uint64_t{d.in_c} * d.in_h, d.a_stride != 0 ? d.a_stride : a_row, a_row, true);
+    const uint64_t n = rs::images(d);
+    image.add(&d.a_addr, n * d.in_c * d.in_h, d.a_stride != 0 ? d.a_stride : a_row, a_row, true);
     image.add(&d.b_addr, 1, 0, uint64_t{d.out_c} * d.in_c * d.r * d.s * wb, true);
     if (!raw && d.bias) image.add(&d.bias_addr, 1, 0, uint64_t{d.out_c} * 4, true);
     if (!raw && d.per_channel) image.add(&d.quant_addr, 1, 0, uint64_t{d.out_c} * 8, true);
-    const size_t out = image.add(&d.out_addr, uint64_t{d.out_c} * e,
-                                 d.out_stride != 0 ? d.out_stride : out_row, out_row, false);
+    const size_t out =
+        image.add(&d.out_addr, n * d.out_c * e, d.out_stride != 0 ? d.out_stride : out_row, out_row, false);
     if (!image.read(read)) {
       result.error = shell::register_map().enum_value("error", "axi_read");
       return result;

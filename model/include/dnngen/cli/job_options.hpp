@@ -82,7 +82,7 @@ struct GemmOperands {
 GemmOperands load_gemm_operands(const config::Config& cfg, const JobOptions& opts);
 
 struct Conv2dOperands {
-  Tensor ifmap, weights;
+  Tensor ifmap, weights;  // ifmap [C, H, W], or [N, C, H, W] where images are allowed
   golden::Conv2dParams params;
 };
 
@@ -90,8 +90,9 @@ struct Conv2dOperands {
 // non-integers, stride < 1 or pad < 0.
 golden::Conv2dParams conv2d_params(const JobOptions& opts);
 
-// Reads --in ifmap=... --in weights=... for op conv2d and checks them.
-Conv2dOperands load_conv2d_operands(const config::Config& cfg, const JobOptions& opts);
+// Reads --in ifmap=... --in weights=... for op conv2d and checks them; with `images` the
+// ifmap may also be a batch [N, C, H, W] (N >= 1), each image checked as one ifmap.
+Conv2dOperands load_conv2d_operands(const config::Config& cfg, const JobOptions& opts, bool images = false);
 
 // Checks the op, its parameters, the binding names and output paths before any work
 // is done, so a bad command line fails fast and writes nothing (systolic WS/OS; the

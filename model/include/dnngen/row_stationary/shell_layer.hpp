@@ -67,6 +67,11 @@ DescriptorCheck explain_descriptor(const ShellParams& p, const LayerDescriptor& 
 // row_stationary, ops conv2d, ARRAY rows x cols).
 shell::Identity shell_identity(const ShellParams& p);
 
+// The images of a conv2d descriptor (N; 0 is one): each image's ifmap follows the one
+// before in memory (rows (n, c, y) A_STRIDE apart), and each ofmap the one before (rows
+// (n, k, e)); the weights are read once for them all.
+uint64_t images(const LayerDescriptor& d);
+
 // The ofmap's height E and width F of a conv2d descriptor (square stride and padding as
 // the engine takes them; meaningful once check_descriptor passes).
 uint64_t ofmap_height(const LayerDescriptor& d);

@@ -28,6 +28,7 @@ struct ShellRun {
   std::vector<uint8_t> memory;  // the ifmap and the weights in place; the ofmap's page zero
   unsigned latency = 0;         // of the memory the cycles assume
   double bytes_per_cycle = 0;   // each way, at most the bus width
+  bool batch = false;           // the ifmap was a batch [N, C, H, W] (the ofmap is [N, K, E, F])
 };
 
 // Why the shell refuses `d` (rs::check_descriptor != 0): the ERROR_CODE and the limit or
@@ -38,7 +39,7 @@ std::string refusal(const ShellParams& p, const LayerDescriptor& d);
 LayerDescriptor conv2d_descriptor(const ConvJob& j);
 
 // The layer of ofmap = conv2d(ifmap, weights); InputError (one line naming the limit) when
-// the shell refuses it.
+// the shell refuses it. A batch ifmap [N, C, H, W] is one descriptor of N images.
 ShellRun shell_conv2d(const config::Config& cfg, const Tensor& ifmap, const Tensor& weights,
                       const golden::Conv2dParams& params);
 
@@ -46,7 +47,7 @@ ShellRun shell_conv2d(const config::Config& cfg, const Tensor& ifmap, const Tens
 // checked as the kernel run checks the operands, then against the shell's limits.
 ShellRun shell_run(const config::Config& cfg, const cli::JobOptions& opts);
 
-// The ofmap [K, E, F] read from a memory image after the layer.
+// The ofmap [K, E, F] (a batch's [N, K, E, F]) read from a memory image after the layer.
 Tensor shell_run_result(const ShellRun& g, const std::vector<uint8_t>& memory);
 
 // The JSON report: the kernel run's fields that still mean the same, the shell's counters
