@@ -34,7 +34,8 @@
 // `dnngen bench` maps them.
 //
 // Usage: bench_shell CONFIG.yaml WORKLOAD.csv [--latency L] [--bytes-per-cycle B] [--outstanding N]
-// [--host-im2col]   (a bit-serial CONFIG: always im2col GEMMs)
+// [--host-im2col]   (a bit-serial CONFIG: always im2col GEMMs; a row-stationary one takes
+//                    [--batch N] instead: N images per descriptor, figures per image)
 //        bench_shell EIE_CONFIG.yaml --spmv MxK [--density D] [--act-density A] [--batch N,N,...]
 //                    [--latency L] [--bytes-per-cycle B]
 //        bench_shell EIE_CONFIG.yaml --network workloads/eie_layers.csv [--batch N] [--latency L]
@@ -470,7 +471,7 @@ int run(int argc, char** argv) {
     fmt::print(
         stderr,
         "usage: bench_shell CONFIG.yaml WORKLOAD.csv [--latency L] [--bytes-per-cycle B] "
-        "[--outstanding N] [--host-im2col]\n"
+        "[--outstanding N] [--host-im2col]   (row stationary: [--batch N] for the last two)\n"
         "       bench_shell EIE_CONFIG.yaml --spmv MxK [--density D] [--act-density A] [--batch N,...] "
         "[--latency L] [--bytes-per-cycle B]\n"
         "       bench_shell EIE_CONFIG.yaml --network EIE_LAYERS.csv [--batch N] [--latency L] "
