@@ -86,8 +86,8 @@ class EnergyTally {
     return macs == 0 ? 0.0 : pj / static_cast<double>(macs);
   }
   // "energy (45 nm, table): ... (DRAM through the shell's DMA included)", per level; per
-  // image when each layer ran `images` of them.
-  void print(uint64_t images = 1) const {
+  // image when each layer ran `images` of them; with `by_memory` a line per memory too.
+  void print(uint64_t images = 1, bool by_memory = false) const {
     energy::Breakdown b = energy::evaluate(all_, table_);
     b *= 1.0 / static_cast<double>(images);
     const uint64_t macs = all_.mac_count() / images;
@@ -97,6 +97,14 @@ class EnergyTally {
                             b.pj[l] / static_cast<double>(macs));
     fmt::print("energy ({} table; DRAM through the shell's DMA included): {}, pJ/MAC by level:{}\n",
                table_.name, energy::summary(b, macs), levels);
+    if (!by_memory) return;
+    auto memories = b.memories;
+    std::sort(memories.begin(), memories.end(),
+              [](const auto& x, const auto& y) { return x.second > y.second; });
+    std::string line;
+    for (const auto& [name, pj] : memories)
+      line += fmt::format("{} {} {:.2f}", line.empty() ? "" : ",", name, pj / static_cast<double>(macs));
+    fmt::print("pJ/MAC by memory:{}\n", line);
   }
 
  private:
@@ -462,7 +470,7 @@ int run_rs(config::Config cfg, int argc, char** argv) {
       fit, layers, macs, core, util(core), shell, util(shell),
       core == 0 ? 0.0 : static_cast<double>(shell) / static_cast<double>(core), read / 1e6, written / 1e6,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  energy.print(batch);
+  energy.print(batch, /*by_memory=*/true);
   return 0;
 }
 

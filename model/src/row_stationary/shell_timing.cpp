@@ -239,7 +239,6 @@ class Shell {
     if (k_busy_) ++timing_.compute;
     if (state_ != kCheck && !k_busy_) ++timing_.mem_wait;
     if (c_valid && !c_ready) ++timing_.stalls;
-    if (f_wait) ++timing_.filter_waits;
     if (rd_.out_fire()) timing_.bytes_read += bytes;
     if (rq_out_fire) timing_.bytes_written += ob_;
 

@@ -27,7 +27,6 @@ struct ShellTiming {
   uint64_t bytes_written = 0;  // BYTES_WRITTEN: output bytes
   uint64_t core_cycles = 0;    // the layer on the kernel alone, compute only (rs::estimate)
   uint64_t stalls = 0;         // cycles the core waited for a tile slot
-  uint64_t filter_waits = 0;   // cycles it waited for a filter word still streaming in
   uint64_t macs = 0;           // K*C*R*S*E*F
   energy::Actions actions;     // the core's (rs::core_actions), the shell's memories, DRAM bytes
 };
