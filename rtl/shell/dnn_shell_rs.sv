@@ -416,8 +416,12 @@ module dnn_shell_rs #(
   assign read_fire  = is_cmd && rd_cmd_ready && sq_ready;
 
   // Per read: where it reads, its rows, their bytes and a word's bytes (one row a word).
-  logic [37:0] f_row0;   // filter (k0 + kk)'s first row of the fold, in KCRS rows
-  assign f_row0 = 38'(16'(l_q.k0 + l_q.kk)) * 38'(c_r) + 38'(l_q.qs);
+  // Filter reads' addresses, kept by adding: the next filter read's (filter k0 + kk's rows of
+  // the fold), filter k0's at the fold, and the next group's first filter's at fold 0 (read
+  // off in fold 0). A filter is f_pitch bytes of KCRS, a fold's rows fold_bytes of it.
+  logic [AddrBits-1:0] f_addr_q, f_fold_q, f_next_q, f_pitch, fold_bytes;
+  assign f_pitch    = AddrBits'(32'(28'(c_r) * 28'(s_w[5:0])) * 32'(WBytes));
+  assign fold_bytes = AddrBits'(32'(NumRows) * 32'(s_w[5:0]) * 32'(WBytes));
   always_comb begin
     read_addr   = '0;
     read_len    = LenBits'(4);
@@ -432,7 +436,7 @@ module dnn_shell_rs #(
           read_rows   = a_packed ? LenBits'(in_h) : LenBits'(1);
           read_wbytes = WBytesBits'(IfmapSpad * InBytes);
         end else begin          // a filter's rows of the fold: one filter-buffer word
-          read_addr   = AddrBits'(b_addr_w + 64'(48'(f_row0) * 48'(s_w[5:0]) * 48'(WBytes)));
+          read_addr   = f_addr_q;
           read_len    = LenBits'(32'(s_w) * 32'(WBytes));
           read_rows   = one_fold ? LenBits'(38'(l_q.kgs) * 38'(c_r)) : LenBits'(22'(fold_end - l_q.qs));
           read_wbytes = WBytesBits'(FilterSpad * WBytes);
@@ -966,6 +970,9 @@ module dnn_shell_rs #(
       fw_cnt_q    <= '0;
       l_q         <= '0;
       img_q       <= '0;
+      f_addr_q    <= '0;
+      f_fold_q    <= '0;
+      f_next_q    <= '0;
     end else begin
       if (word_valid) cnt_q <= word_last ? '0 : cnt_q + 1'b1;
 
@@ -984,6 +991,9 @@ module dnn_shell_rs #(
           l_q        <= '0;
           l_q.kgs    <= kg;
           img_q      <= '0;
+          f_addr_q   <= AddrBits'(b_addr_w);
+          f_fold_q   <= AddrBits'(b_addr_w);
+          f_next_q   <= AddrBits'(b_addr_w);
         end
         SBiasCmd: if (read_fire) state_q <= SBias;
         SBias: if (phase_end) state_q <= halt ? SDrain : (use_quant ? SQuantCmd : SJob);
@@ -1009,6 +1019,18 @@ module dnn_shell_rs #(
               end
             end
           end else if (read_fire) begin        // the next filter, fold, group
+            if (l_q.qs == '0 && l_q.kk + 1'b1 == l_q.kgs) f_next_q <= f_addr_q + f_pitch;
+            if (one_fold) begin                 // the group was one read
+              f_addr_q <= f_addr_q + AddrBits'(read_bytes);
+            end else if (l_q.kk + 1'b1 != l_q.kgs) begin
+              f_addr_q <= f_addr_q + f_pitch;
+            end else if (!fold_last) begin
+              f_fold_q <= f_fold_q + fold_bytes;
+              f_addr_q <= f_fold_q + fold_bytes;
+            end else begin
+              f_fold_q <= f_next_q;
+              f_addr_q <= f_next_q;
+            end
             if (!one_fold && l_q.kk + 1'b1 != l_q.kgs) begin
               l_q.kk <= l_q.kk + 1'b1;
             end else begin

@@ -174,6 +174,11 @@ LayerDescriptor random_layer(Rng& rng, std::vector<uint8_t>& mem) {
     if (rng.chance(0.25)) d.n = rng.pick(2, 3);  // images: the filters stay, the ifmap reloads
     if (check_descriptor(p, d) != 0) continue;   // past a buffer: draw again
     if (rng.chance(0.3)) d.out_stride = static_cast<uint32_t>(out_f(d) * ob + ob * rng.pick(1, 4));
+    // Every image's ifmap below the weights, every ofmap inside the memory: else draw again.
+    const uint64_t n = rs::images(d);
+    if (d.a_addr + n * d.in_c * d.in_h * a_pitch(d) > d.b_addr ||
+        d.out_addr + n * d.out_c * out_e(d) * out_pitch(d) > mem.size())
+      continue;
     write_operands(rng, d, mem);
     return d;
   }
