@@ -11,9 +11,12 @@
 //
 // Timing, deterministic unless stalls are asked for: ARREADY and AWREADY are high; a read
 // burst taken at an edge may return its first beat `latency` edges later; beats come in
-// order, one per cycle at most, each when `bytes_per_cycle` credit (accumulated every
-// cycle, capped at one beat) covers the bus width. Writes: W is taken only for a burst
-// whose AW was taken, with its own credit; B comes `latency` edges after WLAST. With
+// order, one per cycle at most, each when `bytes_per_cycle` credit (from 0 at reset,
+// capped at one beat, spent whole by a beat) covers the bus width. The read credit grows
+// only in cycles with a read burst in the memory, so it is 0 whenever no read is in flight
+// and a burst's first beat then waits max(latency, ceil(bus bytes / bytes_per_cycle)) edges.
+// Writes: W is taken only for a burst whose AW was taken, with its own credit, which grows
+// every cycle; B comes `latency` edges after WLAST. With
 // `stall` > 0, xREADY and each read beat are also held back with that probability
 // (seeded), and, unless `early_w` is false, W is also taken ahead of its AW (a buffering
 // slave may): that covers masters that let W run ahead, but it can also finish a write

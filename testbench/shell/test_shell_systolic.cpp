@@ -297,6 +297,17 @@ TEST(ShellSystolic, RandomConvLayersDeterministicMemory) {
   run_random_layers(deterministic(), 40, 1, true, true);
 }
 
+// A memory whose latency is short next to its rate: a burst's first beat waits for the read
+// credit (bus bytes at bytes_per_cycle, counted from the AR), not for the latency alone.
+TEST(ShellSystolic, RandomLayersLowLatencyNarrowMemory) {
+  for (const AxiMemoryTiming& t : {deterministic(3, 1.0), deterministic(5, 2.0)}) {
+    run_random_layers(t, 6, 1, true);
+    if (::testing::Test::HasFailure()) return;
+    run_random_layers(t, 4, 1, true, true);
+    if (::testing::Test::HasFailure()) return;
+  }
+}
+
 // With a stalling memory: the bytes, and (the gemm layers, W not taken ahead of AW) cycles
 // no fewer than the cycle model's; the conv layers with W taken ahead of its AW.
 TEST(ShellSystolic, RandomConvLayersStallingMemory) {

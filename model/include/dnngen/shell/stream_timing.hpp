@@ -34,10 +34,13 @@ struct MemBurst {
   uint64_t beats = 0, done = 0, ready_at = 0;
 };
 
-// The read DMA, its two-entry R FIFO and the memory's read side.
+// The read DMA, its two-entry R FIFO and the memory's read side. The memory's read credit
+// grows only in cycles with a read burst in it and a beat spends all of it, so it is 0
+// whenever no read is in flight (as at reset): a burst taken then returns its first beat
+// once `bytes / bytes_per_cycle` cycles of credit are in, even after a shorter latency.
 class ReadDma {
  public:
-  explicit ReadDma(const Bus& bus) : bus_(bus), credit_(bus.bytes) {}
+  explicit ReadDma(const Bus& bus) : bus_(bus), credit_(0) {}
 
   bool cmd_ready() const { return issue_ == 0; }
   bool out_valid() const { return fifo_ != 0; }
@@ -243,7 +246,9 @@ class Requant {
   unsigned head_ = 0, count_ = 0, occ_ = 0;
 };
 
-// The write aligner and the write DMA with the memory's write side.
+// The write aligner and the write DMA with the memory's write side. The memory's write
+// credit grows every cycle, so it is full again by a layer's first W beat (which follows
+// the layer's first read beat, itself a full credit's cycles after the layer began).
 class WritePath {
  public:
   explicit WritePath(const Bus& bus) : bus_(bus), credit_(bus.bytes) {}
