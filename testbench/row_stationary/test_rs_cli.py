@@ -219,9 +219,13 @@ class RowStationaryShellTests(CliTestCase):
         self.assertLess(three["cycles"], 3 * one["cycles"])
         for key in ("cycles", "cycles_compute", "cycles_mem_wait", "bytes_read", "bytes_written"):
             self.assertEqual(reports["rtl"][key], three[key], key)
-        # Bad batches: no image, a 5-D array, a batch on the kernel top (no --shell).
+        # Bad batches: no image, a 5-D array, a value out of range in one image (named), a
+        # batch on the kernel top (no --shell).
         out = self.path("bad.npy")
+        wide = np.zeros((3, 5, 9, 11), np.int16)
+        wide[2, 1, 3, 2] = 300
         for bad, words in ((np.zeros((0, 5, 9, 11), np.int8), ["a batch of no images"]),
+                           (wide, ["ifmap image 2 of 3", "[1, 3, 2] = 300"]),
                            (np.zeros((1, 1, 5, 9, 11), np.int8), ["expected a 3-D array [C, H, W] or a batch"])):
             self.assert_bad_input(["run", self.config(RS), "--op", "conv2d", "--shell", "--in",
                                    f"ifmap={self.save('bad_x.npy', bad)}", "--in", f"weights={wp}",

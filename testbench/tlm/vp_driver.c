@@ -103,6 +103,7 @@ void dnngen_write_conv2d(const struct dnngen_bus *bus, const struct dnngen_conv2
   bus->write32(bus->ctx, DNNGEN_IN_W_OFFSET, layer->in_w);
   bus->write32(bus->ctx, DNNGEN_IN_C_OFFSET, layer->in_c);
   bus->write32(bus->ctx, DNNGEN_OUT_C_OFFSET, layer->out_c);
+  bus->write32(bus->ctx, DNNGEN_N_OFFSET, layer->images);
   bus->write32(bus->ctx, DNNGEN_KERNEL_OFFSET,
                FIELD(layer->r, DNNGEN_KERNEL_R_SHIFT, DNNGEN_KERNEL_R_MASK) |
                    FIELD(layer->s, DNNGEN_KERNEL_S_SHIFT, DNNGEN_KERNEL_S_MASK));

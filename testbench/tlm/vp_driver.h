@@ -59,7 +59,9 @@ struct dnngen_spmv {
  * out_type is DNNGEN_OUT_TYPE_INT8 / _INT16 / _INT32; out_bits 0 clamps to the type, 2.. to
  * fewer bits; bias (int32 per output channel), relu and per_channel ((mult, shift) int32
  * pairs per output channel at quant_addr) are 0 or 1 (ignored by int32 output); out_mult /
- * out_shift are the per-tensor requantisation. */
+ * out_shift are the per-tensor requantisation. images (N, with chw 1): a batch of images,
+ * each ifmap after the one before and each ofmap likewise, the weights read once; 0 or 1
+ * is one image (the driver always writes N, so no earlier layer's N is left behind). */
 struct dnngen_conv2d {
   uint32_t in_c, in_h, in_w, out_c, r, s, stride, pad;
   uint64_t ifmap_addr, weight_addr, bias_addr, quant_addr, out_addr;
@@ -68,6 +70,7 @@ struct dnngen_conv2d {
   int chw, bias, relu, per_channel;
   int32_t out_mult;
   uint32_t out_shift;
+  uint32_t images;
 };
 
 /* 1 if a dnngen shell answers at the bus (ID register), else 0. */

@@ -347,7 +347,11 @@ Conv2dOperands load_conv2d_operands(const config::Config& cfg, const JobOptions&
   const auto per_image = static_cast<std::ptrdiff_t>(image.data.size());
   for (int64_t n = 0; n < ops.ifmap.shape[0]; ++n) {
     std::copy_n(ops.ifmap.data.begin() + n * per_image, per_image, image.data.begin());
-    golden::check_conv2d_operands(cfg.systolic, image, ops.weights, ops.params);
+    try {
+      golden::check_conv2d_operands(cfg.systolic, image, ops.weights, ops.params);
+    } catch (const InputError& e) {
+      throw InputError(fmt::format("ifmap image {} of {}: {}", n, ops.ifmap.shape[0], e.what()));
+    }
   }
   return ops;
 }
