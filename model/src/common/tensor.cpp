@@ -1,5 +1,6 @@
 #include "dnngen/common/tensor.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -16,6 +17,16 @@ int64_t Tensor::size() const {
   int64_t n = 1;
   for (int64_t d : shape) n *= d;
   return n;
+}
+
+Tensor sub_tensor(const Tensor& t, int64_t i) {
+  if (t.shape.empty() || i < 0 || i >= t.shape[0])
+    throw std::invalid_argument("sub_tensor: index " + std::to_string(i) + " outside " +
+                                shape_string(t.shape));
+  Tensor s(std::vector<int64_t>(t.shape.begin() + 1, t.shape.end()));
+  const auto n = static_cast<std::ptrdiff_t>(s.data.size());
+  std::copy_n(t.data.begin() + i * n, n, s.data.begin());
+  return s;
 }
 
 std::string shape_string(const std::vector<int64_t>& shape) {

@@ -56,12 +56,7 @@ ShellRun shell_conv2d(const config::Config& cfg, const Tensor& ifmap, const Tens
   g.bytes_per_cycle = cfg.memory.bus_bytes_per_cycle();
   // A batch [N, C, H, W] is one descriptor of N images (each checked as an ifmap already).
   const bool batch = ifmap.shape.size() == 4;
-  Tensor first = ifmap;
-  if (batch) {
-    first = Tensor({ifmap.shape[1], ifmap.shape[2], ifmap.shape[3]});
-    std::copy_n(ifmap.data.begin(), first.data.size(), first.data.begin());
-  }
-  const ConvJob j = job_of(first, weights, params);
+  const ConvJob j = batch ? job_of(sub_tensor(ifmap, 0), weights, params) : job_of(ifmap, weights, params);
   LayerDescriptor d = conv2d_descriptor(j);
   if (batch) d.n = size_field(ifmap.shape[0]);
   const unsigned ib = g.params.rs.input_bits / 8, wb = g.params.rs.weight_bits / 8;

@@ -19,4 +19,7 @@ struct Tensor {
 
 std::string shape_string(const std::vector<int64_t>& shape);  // "[3, 4]"
 
+// t[i]: the i-th tensor along the first dimension, of shape t.shape[1:] (a copy).
+Tensor sub_tensor(const Tensor& t, int64_t i);
+
 }  // namespace dnngen
