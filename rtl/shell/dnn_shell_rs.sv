@@ -1020,29 +1020,22 @@ module dnn_shell_rs #(
             end
           end else if (read_fire) begin        // the next filter, fold, group
             if (l_q.qs == '0 && l_q.kk + 1'b1 == l_q.kgs) f_next_q <= f_addr_q + f_pitch;
-            if (one_fold) begin                 // the group was one read
-              f_addr_q <= f_addr_q + AddrBits'(read_bytes);
-            end else if (l_q.kk + 1'b1 != l_q.kgs) begin
+            if (!one_fold && l_q.kk + 1'b1 != l_q.kgs) begin
+              l_q.kk   <= l_q.kk + 1'b1;
               f_addr_q <= f_addr_q + f_pitch;
             end else if (!fold_last) begin
+              l_q.kk   <= '0;
+              l_q.qs   <= l_q.qs + 22'(NumRows);
               f_fold_q <= f_fold_q + fold_bytes;
               f_addr_q <= f_fold_q + fold_bytes;
-            end else begin
-              f_fold_q <= f_next_q;
-              f_addr_q <= f_next_q;
-            end
-            if (!one_fold && l_q.kk + 1'b1 != l_q.kgs) begin
-              l_q.kk <= l_q.kk + 1'b1;
-            end else begin
-              l_q.kk <= '0;
-              if (!fold_last) begin
-                l_q.qs <= l_q.qs + 22'(NumRows);
-              end else begin
-                l_q.qs  <= '0;
-                l_q.k0  <= l_q.k0 + l_q.kgs;
-                l_q.kgs <= (out_c[15:0] - l_q.k0 - l_q.kgs < kg) ? out_c[15:0] - l_q.k0 - l_q.kgs : kg;
-                l_q.all <= l_q.k0 + l_q.kgs == out_c[15:0];
-              end
+            end else begin                      // the group's last fold (one fold: one read)
+              l_q.kk   <= '0;
+              l_q.qs   <= '0;
+              l_q.k0   <= l_q.k0 + l_q.kgs;
+              l_q.kgs  <= (out_c[15:0] - l_q.k0 - l_q.kgs < kg) ? out_c[15:0] - l_q.k0 - l_q.kgs : kg;
+              l_q.all  <= l_q.k0 + l_q.kgs == out_c[15:0];
+              f_fold_q <= one_fold ? f_addr_q + AddrBits'(read_bytes) : f_next_q;
+              f_addr_q <= one_fold ? f_addr_q + AddrBits'(read_bytes) : f_next_q;
             end
           end
           if (word_valid && !u_tag[0]) ifm_rows_q <= ifm_rows_q + 1'b1;
