@@ -331,9 +331,7 @@ int run_bitserial(const config::Config& cfg, const std::string& network) {
     const bitserial::LayerProfile prof = bitserial::layer_profile(b, profile, layer.name);
     const bitserial::Precision prec{false, prof.precision};
     const Tensor a = bitserial::synthetic_activations(b, m, k, prof, ++seed);
-    const uint64_t compute = bitserial::schedule(b, {m, n, k}, [&](int64_t mt) {
-                               return bitserial::tile_cycles(b, a, mt, prec);
-                             }).cycles;
+    const uint64_t compute = bitserial::job_timing(b, {m, n, k}, a, prec).cycles;
     shell::LayerDescriptor d;
     d.op = "gemm";
     d.m = static_cast<uint32_t>(m), d.n = static_cast<uint32_t>(n), d.k = static_cast<uint32_t>(k);

@@ -6,8 +6,10 @@
 // on the buffers' outputs; the tile of SIPs runs each brick; the output bank hands the
 // tile's sums out one row (TileCols results) a cycle. The job ends with finish_i (its last
 // result handed over, after whatever stage follows the output bank). With Cascade, a job of
-// one window (M = 1) spreads its bricks over the tile's windows (dnn_bitserial_seq) and the
-// windows' sums of each filter add up into the one row the output bank hands out.
+// one window (M = 1) spreads its bricks over the tile's windows (dnn_bitserial_seq), and
+// each window's sums of a tile of filters, handed on at its last brick in the tile, add up
+// into that tile's accumulator (one of two: a tile's windows may still finish while the
+// next tile's have begun), which becomes the one row the output bank hands out.
 module dnn_bitserial_compute #(
   parameter int unsigned Mode       = dnn_pkg::ModeStripes,
   parameter int unsigned Lanes      = 16,
@@ -100,8 +102,8 @@ module dnn_bitserial_compute #(
   assign accept_o = accept;
 
   logic [PBits-1:0] detected_prec, prec, bit_idx;
-  logic en, step_last, tile_last, bank_free, capture, cap_last;
-  logic [TileRows-1:0] row_first, row_more, row_last;
+  logic en, step_last, bank_free, capture, cap_last, cap_par;
+  logic [TileRows-1:0] row_first, row_more, row_last, tile_last, fin, fin_par;
   logic cascade;
   logic [DimBits-1:0] cap_m0, cap_n0;
   logic [RowBits-1:0] cap_rows;
@@ -132,10 +134,13 @@ module dnn_bitserial_compute #(
     .cascade_o       (cascade),
     .step_last_o     (step_last),
     .tile_last_o     (tile_last),
+    .fin_o           (fin),
+    .fin_par_o       (fin_par),
     .prec_o          (prec),
     .bit_o           (bit_idx),
     .bank_free_i     (bank_free),
     .capture_o       (capture),
+    .cap_par_o       (cap_par),
     .cap_m0_o        (cap_m0),
     .cap_n0_o        (cap_n0),
     .cap_rows_o      (cap_rows),
@@ -168,28 +173,42 @@ module dnn_bitserial_compute #(
     .sum_o       (sums)
   );
 
-  // A cascaded job's result row: each filter's sums over the windows (modulo 2^AccBits),
-  // over a balanced tree per filter (log2(TileRows) adder levels after the SIPs' own).
+  // A cascaded job's tile accumulators, one per tile parity: each cycle, the sums of the
+  // windows that finish their share of a tile of that parity (fin, fin_par) are added in,
+  // filter by filter, over a balanced tree of TileRows (masked) inputs. The captured
+  // tile's total (this cycle's finishes included) is the output bank's row 0, and its
+  // accumulator restarts. Modulo 2^AccBits, as every sum.
   if (Cascade != 0) begin : g_cascade_sum
-    logic [TileCols*AccBits-1:0] total;
-    for (genvar c = 0; c < TileCols; c++) begin : g_filter
-      logic [TileRows*AccBits-1:0] column;  // window r's sum of filter c at r*AccBits
-      for (genvar r = 0; r < TileRows; r++) begin : g_window
-        assign column[r*AccBits +: AccBits] = sums[(r*TileCols + c)*AccBits +: AccBits];
+    logic [2*TileCols*AccBits-1:0] acc_q, acc_d, total;  // parity p's filter c at (p*TileCols + c)*AccBits
+    for (genvar p = 0; p < 2; p++) begin : g_parity
+      for (genvar c = 0; c < TileCols; c++) begin : g_filter
+        logic [TileRows*AccBits-1:0] column;  // window r's finished sum of filter c at r*AccBits
+        logic [AccBits-1:0]          added;
+        for (genvar r = 0; r < TileRows; r++) begin : g_window
+          assign column[r*AccBits +: AccBits] = (fin[r] && fin_par[r] == 1'(p))
+                                              ? sums[(r*TileCols + c)*AccBits +: AccBits] : '0;
+        end
+        dnn_adder_tree #(.Count(TileRows), .Width(AccBits)) u_sum (
+          .in_i  (column),
+          .sum_o (added)
+        );
+        assign total[(p*TileCols + c)*AccBits +: AccBits] = acc_q[(p*TileCols + c)*AccBits +: AccBits] + added;
+        assign acc_d[(p*TileCols + c)*AccBits +: AccBits] =
+            (accept || (capture && cascade && cap_par == 1'(p))) ? '0 : total[(p*TileCols + c)*AccBits +: AccBits];
       end
-      dnn_adder_tree #(.Count(TileRows), .Width(AccBits)) u_sum (
-        .in_i  (column),
-        .sum_o (total[c*AccBits +: AccBits])
-      );
+    end
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) acc_q <= '0;
+      else acc_q <= acc_d;
     end
     always_comb begin
       bank_sums = sums;
-      if (cascade) bank_sums[0 +: TileCols*AccBits] = total;
+      if (cascade) bank_sums[0 +: TileCols*AccBits] = total[32'(cap_par)*TileCols*AccBits +: TileCols*AccBits];
     end
   end else begin : g_window_sums
     assign bank_sums = sums;
     logic unused_cascade;
-    assign unused_cascade = cascade;
+    assign unused_cascade = ^{cascade, fin, fin_par, cap_par};
   end
 
   dnn_bitserial_drain #(

@@ -14,11 +14,16 @@
 // window has finished it: tiles stay synchronised, bricks do not.
 // With Cascade (which needs RowSync), a job of one window (M = 1: a fully connected
 // layer) spreads its bricks over the tile's windows instead of leaving all but one idle:
-// brick kb of a tile goes to window kb mod TileRows alone (cascade_o: each window takes
-// the brick's first activation slot, and the tile's window sums add up to one row), and
-// the next brick is read in the cycle its window starts this one. With a brick of p
-// cycles and p <= TileRows windows a brick starts every cycle, as in the bit-parallel
-// baseline; a window still busy with its last brick holds the read back.
+// the job's bricks go round the windows, brick after brick and tile after tile (cascade_o:
+// each window takes the brick's first activation slot), and the next brick is read in the
+// cycle its window starts this one. With a brick of p cycles and p <= TileRows windows a
+// brick starts every cycle, as in the bit-parallel baseline, across tile boundaries too: a
+// window that has finished its share of a tile of filters goes on to the next tile while
+// the others finish. Each window hands its sum of a tile on at the end of its last brick
+// in it (fin_o, with the tile's parity fin_par_o), and the compute path adds those sums
+// into one of two tile accumulators (by parity); the tile is captured by the output bank
+// once every one of its bricks has ended (capture_o, cap_par_o), in tile order. So two
+// tiles are open at most: the first brick of a third waits for the oldest's capture.
 // The A buffer's brick group (mt, kb) is at mt*AStepTile + kb*AStepBrick: mt*KbMax + kb
 // in the kernel top, kb*ceil(MaxM/TileRows) + mt behind the shell (the loader's layout).
 module dnn_bitserial_seq #(
@@ -60,12 +65,15 @@ module dnn_bitserial_seq #(
   output logic [TileRows-1:0] row_last_o,   // RowSync: the window's brick ends this cycle
   output logic               cascade_o,    // Cascade: this job's bricks are spread over the windows
   output logic               step_last_o,
-  output logic               tile_last_o,  // the tile's results leave this cycle
+  output logic [TileRows-1:0] tile_last_o,  // the window's sums leave this cycle (restart)
+  output logic [TileRows-1:0] fin_o,        // Cascade: the window's sum of a tile is final
+  output logic [TileRows-1:0] fin_par_o,    // Cascade: and the parity of that tile
   output logic [PBits-1:0]   prec_o,
   output logic [PBits-1:0]   bit_o,
   // hand-over to the output bank
   input  logic               bank_free_i,
   output logic               capture_o,
+  output logic               cap_par_o,    // Cascade: the parity of the captured tile
   output logic [DimBits-1:0] cap_m0_o,
   output logic [DimBits-1:0] cap_n0_o,
   output logic [RowBits-1:0] cap_rows_o,
@@ -99,6 +107,19 @@ module dnn_bitserial_seq #(
   logic [SlotBits-1:0] rd_slot_q, rd_slot_d, cur_slot_q, cur_slot_d;
   logic [TileRows-1:0] take;
   logic [DimBits:0]   m_left, rd_m_left;
+  // Cascade across tiles: the parity of the tile read and of the brick on the outputs,
+  // whether that brick is its window's last in the tile (end), the same two for the brick
+  // each window runs, and per tile parity: open (its first brick read), all its bricks
+  // read, the windows whose last brick in it is read and not ended, its first filter and
+  // whether it is the job's last; old_q is the parity of the oldest open tile.
+  logic               rd_par_q, rd_par_d, cur_par_q, cur_par_d, cur_end_q, cur_end_d;
+  logic [TileRows-1:0] win_end_q, win_end_d, win_par_q, win_par_d;
+  logic [1:0]         open_q, open_d, read_q, read_d, last_q, last_d;
+  logic [2*TileRows-1:0] pend_q, pend_d, fin_of;  // parity p's windows at p*TileRows
+  logic [2*DimBits-1:0]  tn0_q, tn0_d;            // parity p's first filter at p*DimBits
+  logic               old_q, old_d;
+  logic               en, rd_end, rd_open, open_block, cas_capture;
+  logic [TileRows-1:0] fin, fin_par;
 
   assign prec_cur  = (first_q || RowSync != 0) ? (auto_q ? detected_prec_i : prec_job_q) : prec_q;
   assign bit_cur   = first_q ? prec_cur - 1'b1 : bit_q;
@@ -108,13 +129,28 @@ module dnn_bitserial_seq #(
   assign all_started = &(started_q | row_first | ~take);
   // The step ends (the next brick may be read): with RowSync once every window has started
   // the brick, and for a tile's last brick once every window has finished it.
-  assign step_last = (RowSync != 0) ? (all_started && !(cur_tile_last_q && |row_cont))
+  assign step_last = (RowSync != 0) ? (all_started && (cascade_q || !(cur_tile_last_q && |row_cont)))
                    : (Mode == dnn_pkg::ModeStripes)   ? (bit_cur == '0)
                    : (Mode == dnn_pkg::ModePragmatic) ? !(|row_more_i)
                    : 1'b1;
-  assign stall     = active_q && step_last && cur_tile_last_q && !bank_free_i;
+  assign stall     = !cascade_q && active_q && step_last && cur_tile_last_q && !bank_free_i;
   assign adv       = active_q && !stall;
-  assign rd        = rd_left_q && (!active_q || (adv && step_last));
+  // A cascaded job's windows run on while no brick is on the outputs.
+  assign en        = adv || (cascade_q && |run_q);
+  assign rd        = rd_left_q && (!active_q || (adv && step_last)) && !open_block;
+
+  // Cascade: brick k0 is its window's last in the tile when no brick of the tile comes
+  // round to the window again; a third tile waits for the oldest's capture.
+  assign rd_end     = 32'(rd_k0_q) + Lanes * TileRows >= 32'(k_q);
+  assign rd_open    = rd_k0_q == '0;
+  assign open_block = cascade_q && rd_open && (&open_q);
+  for (genvar r = 0; r < TileRows; r++) begin : g_fin
+    assign fin[r]     = en && cascade_q && row_last_o[r] && (row_first[r] ? cur_end_q : win_end_q[r]);
+    assign fin_par[r] = row_first[r] ? cur_par_q : win_par_q[r];
+  end
+  assign fin_of = {fin & fin_par, fin & ~fin_par};
+  assign cas_capture = cascade_q && open_q[old_q] && read_q[old_q] && bank_free_i
+                    && (pend_q[old_q*TileRows +: TileRows] & ~fin_of[old_q*TileRows +: TileRows]) == '0;
 
   // Where the read pointer goes after this read.
   assign last_k = {1'b0, rd_k0_q} + (DimBits + 1)'(Lanes) >= {1'b0, k_q};
@@ -148,6 +184,17 @@ module dnn_bitserial_seq #(
     cascade_d       = cascade_q;
     rd_slot_d       = rd_slot_q;
     cur_slot_d      = cur_slot_q;
+    rd_par_d        = rd_par_q;
+    cur_par_d       = cur_par_q;
+    cur_end_d       = cur_end_q;
+    win_end_d       = win_end_q;
+    win_par_d       = win_par_q;
+    open_d          = open_q;
+    read_d          = read_q;
+    last_d          = last_q;
+    pend_d          = pend_q;
+    tn0_d           = tn0_q;
+    old_d           = old_q;
     if (start_i) begin
       m_d        = job_m_i;
       n_d        = job_n_i;
@@ -168,10 +215,29 @@ module dnn_bitserial_seq #(
       run_d      = '0;
       cascade_d  = Cascade != 0 && job_m_i == DimBits'(1);
       rd_slot_d  = '0;
+      rd_par_d   = 1'b0;
+      open_d     = '0;
+      read_d     = '0;
+      pend_d     = '0;
+      old_d      = 1'b0;
     end else begin
-      if (adv) begin
+      if (en) begin
         started_d = started_q | row_first;
         run_d     = row_cont;
+        for (int r = 0; r < TileRows; r++) begin
+          if (row_first[r]) begin
+            win_end_d[r] = cur_end_q;
+            win_par_d[r] = cur_par_q;
+          end
+        end
+      end
+      pend_d = pend_q & ~fin_of;
+      if (cas_capture) begin
+        open_d[old_q] = 1'b0;
+        read_d[old_q] = 1'b0;
+        old_d         = !old_q;
+      end
+      if (adv) begin
         first_d = 1'b0;
         prec_d  = prec_cur;
         bit_d   = bit_cur - 1'b1;
@@ -186,7 +252,21 @@ module dnn_bitserial_seq #(
         cur_m0_d        = rd_m0_q;
         cur_n0_d        = rd_n0_q;
         cur_slot_d      = rd_slot_q;
-        rd_slot_d       = (last_k || 32'(rd_slot_q) == TileRows - 1) ? '0 : rd_slot_q + 1'b1;
+        rd_slot_d       = (32'(rd_slot_q) == TileRows - 1) ? '0 : rd_slot_q + 1'b1;
+        cur_par_d       = rd_par_q;
+        cur_end_d       = rd_end;
+        if (cascade_q) begin
+          if (rd_open) begin
+            open_d[rd_par_q] = 1'b1;
+            tn0_d[rd_par_q*DimBits +: DimBits] = rd_n0_q;
+            last_d[rd_par_q] = last_n && last_m;
+          end
+          if (rd_end) pend_d[32'(rd_par_q)*TileRows + 32'(rd_slot_q)] = 1'b1;
+          if (last_k) begin
+            read_d[rd_par_q] = 1'b1;
+            rd_par_d         = !rd_par_q;
+          end
+        end
         if (!last_k) begin
           rd_k0_d = rd_k0_q + DimBits'(Lanes);
           a_kb_d  = a_kb_q + ABits'(AStepBrick);
@@ -238,6 +318,17 @@ module dnn_bitserial_seq #(
       cascade_q       <= 1'b0;
       rd_slot_q       <= '0;
       cur_slot_q      <= '0;
+      rd_par_q        <= 1'b0;
+      cur_par_q       <= 1'b0;
+      cur_end_q       <= 1'b0;
+      win_end_q       <= '0;
+      win_par_q       <= '0;
+      open_q          <= '0;
+      read_q          <= '0;
+      last_q          <= '0;
+      pend_q          <= '0;
+      tn0_q           <= '0;
+      old_q           <= 1'b0;
     end else begin
       m_q             <= m_d;
       n_q             <= n_d;
@@ -265,26 +356,41 @@ module dnn_bitserial_seq #(
       cascade_q       <= cascade_d;
       rd_slot_q       <= rd_slot_d;
       cur_slot_q      <= cur_slot_d;
+      rd_par_q        <= rd_par_d;
+      cur_par_q       <= cur_par_d;
+      cur_end_q       <= cur_end_d;
+      win_end_q       <= win_end_d;
+      win_par_q       <= win_par_d;
+      open_q          <= open_d;
+      read_q          <= read_d;
+      last_q          <= last_d;
+      pend_q          <= pend_d;
+      tn0_q           <= tn0_d;
+      old_q           <= old_d;
     end
   end
 
   assign rd_o        = rd;
   assign a_addr_o    = a_base_q + a_kb_q;
   assign b_addr_o    = b_base_q + b_kb_q;
-  assign en_o        = adv;
+  assign en_o        = en;
   assign row_first_o = row_first;
   assign row_last_o  = (row_first | run_q) & ~row_more_i;
   assign cascade_o   = cascade_q;
   assign step_last_o = step_last;
-  assign tile_last_o = cur_tile_last_q && step_last;  // the tile's last cycle
+  // The tile's last cycle; in a cascaded job each window's last cycle in the tile.
+  assign tile_last_o = cascade_q ? fin : {TileRows{adv && cur_tile_last_q && step_last}};
+  assign fin_o       = fin;
+  assign fin_par_o   = fin_par;
   assign prec_o      = prec_cur;
   assign bit_o       = bit_cur;
-  assign capture_o   = adv && step_last && cur_tile_last_q;
+  assign capture_o   = cascade_q ? cas_capture : (adv && step_last && cur_tile_last_q);
+  assign cap_par_o   = old_q;
   assign cap_m0_o    = cur_m0_q;
-  assign cap_n0_o    = cur_n0_q;
+  assign cap_n0_o    = cascade_q ? tn0_q[old_q*DimBits +: DimBits] : cur_n0_q;
   assign m_left      = {1'b0, m_q} - {1'b0, cur_m0_q};
   assign cap_rows_o  = (m_left < (DimBits + 1)'(TileRows)) ? RowBits'(m_left) : RowBits'(TileRows);
-  assign cap_last_o  = cur_job_last_q;
+  assign cap_last_o  = cascade_q ? last_q[old_q] : cur_job_last_q;
   assign rd_m_left   = {1'b0, m_q} - {1'b0, rd_m0_q};
   assign rd_rows_o   = (rd_m_left < (DimBits + 1)'(TileRows)) ? RowBits'(rd_m_left) : RowBits'(TileRows);
 

@@ -5,7 +5,8 @@
 // weights in a register of its own from that first cycle, since the buffer moves on to
 // the next brick once every window has started this one. A Stripes window with RowSync
 // also ends its bricks on its own (row_last_i). In a cascaded job (cascade_i: M = 1, the
-// bricks spread over the windows) every window takes the brick's first activation slot.
+// bricks spread over the windows) every window takes the brick's first activation slot,
+// and hands its sums on (tile_last_i) at its own last cycle of a tile.
 module dnn_bitserial_tile #(
   parameter int unsigned Mode     = 0,
   parameter int unsigned Lanes    = 16,
@@ -31,7 +32,7 @@ module dnn_bitserial_tile #(
   input  logic [TileRows-1:0]                  row_last_i,  // RowSync: window r's brick ends
   input  logic                                 cascade_i,
   input  logic                                 step_last_i,
-  input  logic                                 tile_last_i,
+  input  logic [TileRows-1:0]                  tile_last_i,  // window r's sums leave; they restart
   input  logic [PBits-1:0]                     prec_i,
   input  logic [PBits-1:0]                     bit_i,
   input  logic [TileRows*Lanes*InBits-1:0]     act_i,   // row r's brick at r*Lanes*InBits
@@ -88,7 +89,7 @@ module dnn_bitserial_tile #(
         .step_first_i (first_i[r]),
         .step_last_i  (sip_last),
         .msb_neg_i    (first_i[r]),  // MSB first: a brick's first cycle is its sign bit
-        .tile_last_i  (tile_last_i),
+        .tile_last_i  (tile_last_i[r]),
         .lane_i       (lanes),
         .base_i       (base),
         .w_i          (w_row[c*Lanes*WBits +: Lanes*WBits]),

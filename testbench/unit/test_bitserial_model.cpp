@@ -109,31 +109,52 @@ TEST(BitserialModel, WindowSynchronisationLetsWindowsRunOneBrickAhead) {
 }
 
 TEST(BitserialModel, CascadeSpreadsOneWindowsBricksOverTheWindows) {
-  // Brick kb on window kb mod rows, read the cycle after the previous brick started.
-  const unsigned three[] = {3, 3, 3, 3};
-  // Window 0: bricks 0 (0-3) and 2 (3-6); window 1: bricks 1 (1-4) and 3 (4-7).
-  EXPECT_EQ(cascade_cycles(three, 4, 2), 7u);
-  // p <= rows: a brick starts every cycle, bricks + p - 1 cycles in all.
-  const unsigned two[] = {2, 2, 2, 2, 2};
-  EXPECT_EQ(cascade_cycles(two, 5, 4), 6u);
-  // A long brick holds back the next one on its window only, and the reads behind it.
-  const unsigned uneven[] = {5, 1, 1, 1};
-  // Brick 2 waits for window 0 until cycle 5; brick 3, read then, starts at 6 and ends at 7.
-  EXPECT_EQ(cascade_cycles(uneven, 4, 2), 7u);
-  // tile_cycles of a job of one window (Stripes, p = 7, 3 lanes: 3 bricks on 2 windows):
-  // 0-7, 1-8 and 7-14 with cascade; 3 x 7 without.
+  // Brick b on window b mod rows, read in cycle 1 or in the cycle the brick before starts,
+  // started the cycle after its read once its window is free; cycles = last capture + 1.
+  auto cfg = small(config::BitserialMode::kStripes, false);
+  cfg.cascade = true;
+  const auto cycles = [&](std::vector<unsigned> costs, int64_t n) {
+    return cascade_schedule(cfg, {1, n, static_cast<int64_t>(costs.size()) * cfg.lanes}, costs).cycles;
+  };
+  // One tile: window 0 runs bricks 0 (2-4) and 2 (5-7), window 1 bricks 1 (3-5) and 3 (6-8).
+  EXPECT_EQ(cycles({3, 3, 3, 3}, 2), 9u);
+  // A long brick holds back the next one on its window only, and the reads behind it:
+  // brick 2 waits for window 0 until cycle 7, brick 3 (read then) runs 8-8.
+  EXPECT_EQ(cycles({5, 1, 1, 1}, 2), 9u);
+  cfg.tile_rows = 4;
+  // p <= rows: a brick starts every cycle, bricks + p + 1 cycles in all ...
+  EXPECT_EQ(cycles({2, 2, 2, 2, 2}, 2), 8u);
+  // ... across tiles of filters too (3 tiles x 5 bricks): the tiles overlap, one fill.
+  EXPECT_EQ(cycles({2, 2, 2, 2, 2}, 6), 18u);
+  // Two tiles open at most: with one brick a tile (3 cycles), tile 2's brick is read once
+  // tile 0 is captured (cycle 4), in cycle 5; tile 3's in 6, once tile 1 is (cycle 5).
+  EXPECT_EQ(cycles({3}, 8), 10u);
+  // The output bank holds tiles back: a capture waits for a free bank (the windows go
+  // on), and the third tile's first read for the capture.
+  CascadeTiming held({2, 2, 2, 2, 2}, 3, 4);
+  std::vector<uint64_t> captures;
+  for (uint64_t cycle = 1; !held.done() && cycle < 100; ++cycle)
+    if (held.step(cycle >= 20)) captures.push_back(cycle);
+  EXPECT_EQ(captures, (std::vector<uint64_t>{20, 21, 27}));  // tile 2 read from cycle 21
+}
+
+TEST(BitserialModel, CascadedJobTiming) {
+  // A job of one window (Stripes, p = 7, 3 lanes: 3 bricks on 2 windows): bricks run 2-8,
+  // 3-9 and 9-15 with cascade (capture 15, cycles 16); 3 x 7 + 2 without.
   auto cfg = small(config::BitserialMode::kStripes, false);
   Tensor a({1, 9});
   a.data = {1, 2, 3, 4, 5, 6, 7, 8, 9};
-  EXPECT_EQ(tile_cycles(cfg, a, 0, {false, 7}), 21u);
-  cfg.cascade = true;
-  EXPECT_EQ(tile_cycles(cfg, a, 0, {false, 7}), 14u);
-  // Jobs of more than one window are not cascaded.
-  Tensor two_rows({2, 9});
-  EXPECT_EQ(tile_cycles(cfg, two_rows, 0, {false, 7}), 21u);
-  // Values are the exact product either way.
   Tensor b({9, 2});
   for (size_t i = 0; i < b.data.size(); ++i) b.data[i] = static_cast<int64_t>(i % 7) - 3;
+  EXPECT_EQ(run_gemm(cfg, a, b, {false, 7}).timing.cycles, 23u);
+  cfg.cascade = true;
+  EXPECT_EQ(run_gemm(cfg, a, b, {false, 7}).timing.cycles, 16u);
+  EXPECT_EQ(tile_cycles(cfg, a, 0, {false, 7}), 21u);  // window-cycles: every brick's 7
+  // Jobs of more than one window are not cascaded.
+  Tensor two_rows({2, 9});
+  EXPECT_FALSE(cascaded(cfg, 2));
+  EXPECT_EQ(tile_cycles(cfg, two_rows, 0, {false, 7}), 21u);
+  // Values are the exact product either way.
   EXPECT_EQ(run_gemm(cfg, a, b, {false, 7}).c.data, reference_gemm(cfg, a, b).data);
 }
 

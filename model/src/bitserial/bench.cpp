@@ -94,6 +94,15 @@ uint64_t pragmatic_cycles(const config::BitserialConfig& cfg, const GemmShape& s
   const ActivationDraw draw(cfg, prof);
   Synth rng(seed);
   const int64_t kbs = (s.k + cfg.lanes - 1) / cfg.lanes;
+  if (cascaded(cfg, s.m)) {  // one window's bricks, spread over the windows
+    std::vector<unsigned> costs(static_cast<size_t>(kbs));
+    for (int64_t kb = 0; kb < kbs; ++kb) {
+      std::vector<uint64_t> patterns(static_cast<size_t>(std::min<int64_t>(cfg.lanes, s.k - kb * cfg.lanes)));
+      for (auto& pattern : patterns) pattern = static_cast<uint64_t>(draw(rng.next()));
+      costs[static_cast<size_t>(kb)] = brick_cycles(cfg, patterns.data(), patterns.size());
+    }
+    return cascade_schedule(cfg, s, costs).cycles;
+  }
   const auto cfg_p = cfg;  // the schedule's tile cycles for row block mt
   return schedule(cfg_p, s,
                   [&](int64_t mt) {
@@ -108,12 +117,6 @@ uint64_t pragmatic_cycles(const config::BitserialConfig& cfg, const GemmShape& s
                         costs[static_cast<size_t>(kb * cfg.tile_rows + r)] =
                             brick_cycles(cfg, patterns.data(), patterns.size());
                       }
-                    }
-                    if (cfg.cascade && s.m == 1) {  // window 0's bricks, spread over the windows
-                      std::vector<unsigned> window0(static_cast<size_t>(kbs));
-                      for (int64_t kb = 0; kb < kbs; ++kb)
-                        window0[static_cast<size_t>(kb)] = costs[static_cast<size_t>(kb * cfg.tile_rows)];
-                      return cascade_cycles(window0.data(), window0.size(), cfg.tile_rows);
                     }
                     return synchronised_cycles(cfg, costs.data(), static_cast<size_t>(kbs), cfg.tile_rows);
                   })
@@ -170,11 +173,9 @@ NetworkBench bench_network(const config::BitserialConfig& cfg, const std::string
     const auto g = static_cast<uint64_t>(layer.groups);
     const int64_t kbs = (lb.gemm.k + cfg.lanes - 1) / cfg.lanes;
     const auto fixed = [&](unsigned per_brick) {
-      const std::vector<unsigned> costs(static_cast<size_t>(kbs), per_brick);
-      return schedule(cfg, lb.gemm, [&](int64_t) {
-        return cfg.cascade && lb.gemm.m == 1 ? cascade_cycles(costs.data(), costs.size(), cfg.tile_rows)
-                                             : per_brick * static_cast<uint64_t>(kbs);
-      });
+      if (cascaded(cfg, lb.gemm.m))
+        return cascade_schedule(cfg, lb.gemm, std::vector<unsigned>(static_cast<size_t>(kbs), per_brick));
+      return schedule(cfg, lb.gemm, [&](int64_t) { return per_brick * static_cast<uint64_t>(kbs); });
     };
     // The baseline at equal peak throughput: a bit-parallel tile input_bits times fewer
     // windows (serial tile at full precision: tile_rows*tile_cols*lanes/input_bits MACs

@@ -252,7 +252,7 @@ Result run_gemm(const config::BitserialConfig& cfg, const Tensor& a, const Tenso
       res.c.at(m, n) = numerics::wrap_signed(static_cast<int64_t>(acc), cfg.acc_bits);
     }
   }
-  res.timing = schedule(cfg, s, [&](int64_t mt) { return tile_cycles(cfg, a, mt, p); });
+  res.timing = job_timing(cfg, s, a, p);
   return res;
 }
 
@@ -280,23 +280,97 @@ uint64_t synchronised_cycles(const config::BitserialConfig& cfg, const unsigned*
   return total;
 }
 
-uint64_t cascade_cycles(const unsigned* costs, size_t bricks, size_t rows) {
-  std::array<uint64_t, 64> free_at{};  // the cycle window r has finished its last brick; rows <= 64
-  uint64_t on_outputs = 0;             // the cycle brick kb is on the buffer outputs
-  for (size_t kb = 0; kb < bricks; ++kb) {
-    const uint64_t start = std::max(free_at[kb % rows], on_outputs);
-    free_at[kb % rows] = start + costs[kb];
-    on_outputs = start + 1;  // read in the cycle its window starts this brick
+bool cascaded(const config::BitserialConfig& cfg, int64_t m) { return cfg.cascade && m == 1; }
+
+std::vector<unsigned> cascade_costs(const config::BitserialConfig& cfg, const Tensor& a, const Precision& p) {
+  const int64_t kbs = (a.shape[1] + cfg.lanes - 1) / cfg.lanes;
+  std::vector<unsigned> costs(static_cast<size_t>(kbs));
+  for (int64_t kb = 0; kb < kbs; ++kb) costs[static_cast<size_t>(kb)] = step_cycles(cfg, a, 0, kb, p);
+  return costs;
+}
+
+CascadeTiming::CascadeTiming(std::vector<unsigned> costs, uint64_t tiles, unsigned rows)
+    : costs_(std::move(costs)),
+      tiles_(tiles),
+      bricks_(tiles * costs_.size()),
+      rows_(rows),
+      left_(rows, 0),
+      tile_of_(rows, 0),
+      ends_(rows, false) {}
+
+bool CascadeTiming::step(bool bank_free) {
+  const uint64_t nb = costs_.size();
+  // The brick on the outputs starts on its window if that window is free.
+  bool taken = false;
+  if (active_) {
+    const unsigned w = static_cast<unsigned>(cur_ % rows_);
+    if (left_[w] == 0) {
+      left_[w] = costs_[cur_ % nb];
+      ends_[w] = cur_ % nb + rows_ >= nb;
+      tile_of_[w] = cur_ / nb;
+      taken = true;
+    }
   }
-  return *std::max_element(free_at.begin(), free_at.begin() + static_cast<std::ptrdiff_t>(rows));
+  // The next brick is read in that cycle, unless it opens a third tile.
+  const bool opens = next_ < bricks_ && next_ % nb == 0;
+  const bool rd = next_ < bricks_ && (!active_ || taken) && !(opens && opened_ - captured_ == 2);
+  // The windows in their brick's last cycle; those ending their share of a tile.
+  for (unsigned w = 0; w < rows_; ++w) {
+    if (left_[w] == 0) continue;
+    if (--left_[w] == 0 && ends_[w]) --pending_[tile_of_[w] - captured_];
+  }
+  // The oldest open tile is captured once all its bricks are read and every share ended.
+  const bool capture = captured_ < read_ && pending_.front() == 0 && bank_free;
+  if (capture) {
+    ++captured_;
+    pending_.erase(pending_.begin());
+  }
+  if (rd) {
+    if (opens) {
+      ++opened_;
+      pending_.push_back(0);
+    }
+    if (next_ % nb + rows_ >= nb) ++pending_[next_ / nb - captured_];
+    if (next_ % nb + 1 == nb) ++read_;
+    cur_ = next_++;
+    active_ = true;
+  } else if (taken) {
+    active_ = false;
+  }
+  return capture;
+}
+
+Timing cascade_schedule(const config::BitserialConfig& cfg, const GemmShape& s,
+                        const std::vector<unsigned>& costs) {
+  Timing t;
+  const auto ntiles = static_cast<uint64_t>((s.n + cfg.tile_cols - 1) / cfg.tile_cols);
+  CascadeTiming c(costs, ntiles, cfg.tile_rows);
+  uint64_t cycle = 0;
+  while (!c.done()) {
+    ++cycle;
+    c.step(true);  // an always-ready consumer empties the one-row bank every cycle
+  }
+  t.cycles = cycle + 1;
+  t.tiles = ntiles;
+  t.steps = ntiles * costs.size();
+  for (const unsigned c_kb : costs) t.step_cycles += ntiles * c_kb;
+  t.macs = static_cast<uint64_t>(s.m) * static_cast<uint64_t>(s.n) * static_cast<uint64_t>(s.k);
+  t.utilization = utilization(cfg, t.macs, t.cycles);
+  return t;
+}
+
+Timing job_timing(const config::BitserialConfig& cfg, const GemmShape& s, const Tensor& a,
+                  const Precision& p) {
+  if (cascaded(cfg, s.m)) return cascade_schedule(cfg, s, cascade_costs(cfg, a, p));
+  return schedule(cfg, s, [&](int64_t mt) { return tile_cycles(cfg, a, mt, p); });
 }
 
 uint64_t tile_cycles(const config::BitserialConfig& cfg, const Tensor& a, int64_t mt, const Precision& p) {
   const int64_t kbs = (a.shape[1] + cfg.lanes - 1) / cfg.lanes;
-  if (cfg.cascade && a.shape[0] == 1) {  // one window: its bricks spread over the tile's windows
-    std::vector<unsigned> costs(static_cast<size_t>(kbs));
-    for (int64_t kb = 0; kb < kbs; ++kb) costs[static_cast<size_t>(kb)] = step_cycles(cfg, a, mt, kb, p);
-    return cascade_cycles(costs.data(), costs.size(), cfg.tile_rows);
+  if (cascaded(cfg, a.shape[0])) {  // one window: its bricks' window-cycles
+    uint64_t total = 0;
+    for (const unsigned c : cascade_costs(cfg, a, p)) total += c;
+    return total;
   }
   if (cfg.mode == BitserialMode::kPragmatic) {  // each window's cycles, however they synchronise
     std::vector<unsigned> costs(static_cast<size_t>(kbs) * cfg.tile_rows);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -60,7 +61,9 @@ namespace timing = shell::timing;
 // back to back (`work` cycles, bitserial::step_cycles) and hands the tile to the output
 // bank in its last cycle, waiting there while the bank still holds the tile before; the
 // bank hands out a row a cycle to the K-split stage, which stores it (a job that is not the
-// last of its K split) or emits it. The job ends when its last row leaves that stage.
+// last of its K split) or emits it. The job ends when its last row leaves that stage. A
+// cascaded job (M = 1) runs brick by brick (bitserial::CascadeTiming), its tiles of filters
+// overlapping, each captured by the bank as it completes.
 struct BitserialCore {
   struct Tile {
     uint64_t work = 0, rows = 0;
@@ -68,6 +71,7 @@ struct BitserialCore {
   bool busy = false;
   bool emit = false;  // the job is the last of its K split
   std::deque<Tile> tiles;
+  std::optional<bitserial::CascadeTiming> cascade;
   unsigned start_delay = 0;  // the sequencer's first read: tiles start a cycle later
   uint64_t tile_pos = 0;     // cycles the current tile has run
   bool d_valid = false, d_last = false;
@@ -78,8 +82,15 @@ struct BitserialCore {
     busy = true;
     emit = last_k;
     tiles = std::move(job_tiles);
+    cascade.reset();
     start_delay = 1;
     tile_pos = 0;
+  }
+  void start_cascade(bitserial::CascadeTiming job, bool last_k) {
+    busy = true;
+    emit = last_k;
+    tiles.clear();
+    cascade.emplace(std::move(job));
   }
   bool out_valid() const { return s1_valid && emit; }
   bool out_last() const { return s1_last; }
@@ -89,9 +100,9 @@ struct BitserialCore {
     const bool d_ready = !s1_valid || s1_leave;
     const bool d_last_row = d_row + 1 == d_rows;
     const bool bank_free = !d_valid || (d_ready && d_last_row);
-    const bool computing = start_delay == 0 && !tiles.empty();
+    const bool computing = !cascade && start_delay == 0 && !tiles.empty();
     const bool at_end = computing && tile_pos + 1 == tiles.front().work;
-    const bool capture = at_end && bank_free;
+    const bool capture = cascade ? !cascade->done() && cascade->step(bank_free) : at_end && bank_free;
     const bool finish = s1_leave && s1_last;
     if (d_ready) {
       s1_valid = d_valid;
@@ -99,20 +110,22 @@ struct BitserialCore {
     }
     if (capture) {
       d_valid = true;
-      d_last = tiles.size() == 1;
+      d_last = cascade ? cascade->done() : tiles.size() == 1;
       d_row = 0;
-      d_rows = tiles.front().rows;
+      d_rows = cascade ? 1 : tiles.front().rows;
     } else if (d_valid && d_ready) {
       d_valid = !d_last_row;
       ++d_row;
     }
-    if (start_delay > 0) {
-      --start_delay;
-    } else if (capture) {
-      tiles.pop_front();
-      tile_pos = 0;
-    } else if (computing && !at_end) {
-      ++tile_pos;
+    if (!cascade) {
+      if (start_delay > 0) {
+        --start_delay;
+      } else if (capture) {
+        tiles.pop_front();
+        tile_pos = 0;
+      } else if (computing && !at_end) {
+        ++tile_pos;
+      }
     }
     if (finish) busy = false;
     return finish;
@@ -651,13 +664,19 @@ class Shell {
   // The tiles of the bit-serial job at the compute walk: windows outer, filters inner; a
   // tile's bricks take bitserial::step_cycles on the job's activations (rows past M are
   // zeros, as the core reads them).
-  std::deque<BitserialCore::Tile> bitserial_tiles() const {
-    const uint64_t mj = cwalk_.mj(), nj = cwalk_.nj(), kj = cwalk_.kj();
+  // The job's activations as the core reads them.
+  Tensor bitserial_activations() const {
+    const uint64_t mj = cwalk_.mj(), kj = cwalk_.kj();
     Tensor a({static_cast<int64_t>(mj), static_cast<int64_t>(kj)});
     for (uint64_t m = 0; m < mj; ++m)
       for (uint64_t k = 0; k < kj; ++k)
         a.at(static_cast<int64_t>(m), static_cast<int64_t>(k)) =
             effective_activation(p_, bs_prec_, a_element(p_, d_, v_, memory_, cwalk_.m0 + m, cwalk_.k0 + k));
+    return a;
+  }
+
+  std::deque<BitserialCore::Tile> bitserial_tiles(const Tensor& a) const {
+    const uint64_t mj = cwalk_.mj(), nj = cwalk_.nj();
     const uint64_t rows = p_.rows, cols = p_.cols;
     std::deque<BitserialCore::Tile> tiles;
     for (uint64_t m0 = 0; m0 < mj; m0 += rows) {
@@ -688,9 +707,13 @@ class Shell {
     const bool emit = cwalk_.last_k();
     const CoreJob job{cwalk_.mj(), cwalk_.nj(), cwalk_.kj(), cwalk_.first_k(), emit};
     if (p_.bitserial) {
-      auto tiles = bitserial_tiles();
+      const Tensor a = bitserial_activations();
+      auto tiles = bitserial_tiles(a);
       add_job_actions(p_, job, bitserial_sip_cycles(tiles), t.actions);
-      bs_.start(std::move(tiles), emit);
+      if (bitserial::cascaded(bs_cfg_, a.shape[0]))
+        bs_.start_cascade({bitserial::cascade_costs(bs_cfg_, a, bs_prec_), tiles.size(), p_.rows}, emit);
+      else
+        bs_.start(std::move(tiles), emit);
       core_busy_ = true;
       return;
     }

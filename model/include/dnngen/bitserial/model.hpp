@@ -102,16 +102,54 @@ unsigned step_cycles(const config::BitserialConfig& cfg, const Tensor& a, int64_
 uint64_t synchronised_cycles(const config::BitserialConfig& cfg, const unsigned* costs, size_t bricks,
                              size_t rows);
 
-// Cycles of one tile's bricks in a cascaded job (cfg.cascade, M = 1) given each brick's
-// cycles on its window (costs[kb], each >= 1): brick kb runs on window kb mod rows alone,
-// starting once that window has finished its last brick and the brick is on the buffer
-// outputs, which it is from the cycle after the previous brick started; the tile ends
-// when every window has finished.
-uint64_t cascade_cycles(const unsigned* costs, size_t bricks, size_t rows);
+// Whether a job of m windows runs cascaded (cfg.cascade and M = 1).
+bool cascaded(const config::BitserialConfig& cfg, int64_t m);
 
-// Cycles of the bricks of tile row block mt (every brick of A's K), one tile's work; a
-// job of one window with cfg.cascade spreads its bricks over the windows (cascade_cycles).
+// A cascaded job's bricks' cycles on their window (one activation row: every tile of
+// filters runs the same bricks), step_cycles of each.
+std::vector<unsigned> cascade_costs(const config::BitserialConfig& cfg, const Tensor& a, const Precision& p);
+
+// A cascaded job cycle by cycle, as dnn_bitserial_seq runs it: the job's bricks, tile of
+// filters after tile, go round the windows (brick b of the job on window b mod rows); brick
+// b is read in the cycle brick b-1's window starts it (cycle 1 for the first) and is on
+// the buffer outputs from the next cycle, where its window starts it once it has finished
+// its previous brick. A window's last brick in a tile ends its share; a tile is complete
+// when every share has ended and is captured (by the output bank, when free) in tile
+// order; the first brick of a tile waits while two tiles are open (read, not captured).
+class CascadeTiming {
+ public:
+  CascadeTiming(std::vector<unsigned> costs, uint64_t tiles, unsigned rows);
+  // One cycle (the first call is cycle 1); bank_free: the output bank may take a tile this
+  // cycle. Returns true when a tile is captured.
+  bool step(bool bank_free);
+  bool done() const { return captured_ == tiles_; }
+
+ private:
+  std::vector<unsigned> costs_;  // per brick of a tile
+  uint64_t tiles_, bricks_;      // bricks_: the job's (tiles x bricks a tile)
+  unsigned rows_;
+  uint64_t next_ = 0, cur_ = 0;  // the next brick to read, the brick on the outputs
+  bool active_ = false;
+  std::vector<uint64_t> left_;                     // window w's cycles left on its brick (0: free)
+  std::vector<uint64_t> tile_of_;                  // the tile of window w's brick, when its last in the tile
+  std::vector<bool> ends_;                         // window w's brick is its last in its tile
+  uint64_t captured_ = 0, opened_ = 0, read_ = 0;  // tiles captured, opened, all read
+  std::vector<uint64_t> pending_;                  // per open tile (captured_ + i): shares not ended
+};
+
+// The Timing of a cascaded job of shape s with an always-ready consumer: cycles = the
+// last tile's capture + 1 (its one row handed over); step_cycles = every brick's cycles.
+Timing cascade_schedule(const config::BitserialConfig& cfg, const GemmShape& s,
+                        const std::vector<unsigned>& costs);
+
+// Cycles of the bricks of tile row block mt (every brick of A's K), one tile's work; for a
+// cascaded job, the sum of its bricks' cycles (window-cycles: they overlap on different
+// windows, as cascade_schedule times them).
 uint64_t tile_cycles(const config::BitserialConfig& cfg, const Tensor& a, int64_t mt, const Precision& p);
+
+// A job's Timing as run_gemm gives it: cascade_schedule for a cascaded job, else schedule.
+Timing job_timing(const config::BitserialConfig& cfg, const GemmShape& s, const Tensor& a,
+                  const Precision& p);
 
 // The schedule's cycles when every step of tile row block mt takes cycles_of(mt)
 // cycles in total per tile (sum over its bricks): shared by run_gemm and the bench.
