@@ -7,7 +7,8 @@
 // - A layer starts when the queue hands over a descriptor (take_o): the shell latches
 //   desc_o and checks it for one cycle (checking_i), ending at once with check_code_i if
 //   that is not none.
-// - ABORT, SOFT_RESET and the first AXI error response while a layer runs set stop_o (the
+// - ABORT, SOFT_RESET and the first AXI error response while a layer runs (from its check
+//   cycle, when the check passes) set stop_o (the
 //   shell ends its running phase and drains) and the code the layer ends with (aborted,
 //   none for SOFT_RESET, axi_read, axi_write); an engine's own end code (end_code_i, e.g.
 //   a bad weight image) is the caller's, chosen over stop_code_o.
@@ -192,8 +193,9 @@ module dnn_shell_layer_ctrl #(
         stop_q      <= 1'b0;
         stopped_q   <= 1'b0;
         stop_code_q <= '0;
-      end else if (!idle_i && !checking_i && !stop_q) begin
-        // Stop requests, taken while a layer runs past its check.
+      end else if (!idle_i && !stop_q && !(checking_i && check_code_i != '0)) begin
+        // Stop requests, taken while a layer runs, its check cycle included (unless the
+        // check ends it there).
         if (abort || soft_reset) begin
           stop_q      <= 1'b1;
           stopped_q   <= 1'b1;

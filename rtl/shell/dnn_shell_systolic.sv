@@ -428,9 +428,11 @@ module dnn_shell_systolic #(
           desc_q   <= q_desc;
           lstate_q <= LayerCheck;
         end
-        LayerCheck: lstate_q <= (check_code == '0) ? LayerRun : LayerIdle;
-        LayerRun: begin
-          if (abort || soft_reset) begin
+        // Stop requests are taken from the check cycle on, when the check passes.
+        LayerCheck, LayerRun: begin
+          if (lstate_q == LayerCheck && check_code != '0) begin
+            lstate_q <= LayerIdle;
+          end else if (abort || soft_reset) begin
             lstate_q    <= LayerStop;
             stop_code_q <= soft_reset ? 8'(dnn_shell_regs_pkg::ErrorNone)
                                       : 8'(dnn_shell_regs_pkg::ErrorAborted);
@@ -440,6 +442,8 @@ module dnn_shell_systolic #(
           end else if (wr_err_rise) begin
             lstate_q    <= LayerStop;
             stop_code_q <= 8'(dnn_shell_regs_pkg::ErrorAxiWrite);
+          end else if (lstate_q == LayerCheck) begin
+            lstate_q <= LayerRun;
           end else if (all_jobs_done && drained) begin
             lstate_q <= LayerIdle;
           end

@@ -37,6 +37,7 @@
 #include "dnngen/shell/descriptor.hpp"
 #include "dnngen/shell/memory_image.hpp"
 #include "dnngen/shell/register_file.hpp"
+#include "shell_abort_sweep.hpp"
 #include "shell_eie_tb_params.hpp"
 #include "shell_systolic_bench.hpp"
 #include "shell_tb.hpp"
@@ -1042,6 +1043,24 @@ TEST(ShellEie, IdentityRegistersDescribeTheBuild) {
   EXPECT_EQ(b.read(reg("ENGINE")), 3u | (1u << 2) << 16);
   EXPECT_EQ(b.read(reg("ARRAY")), uint32_t{TB_NumPes} | 1u << 16);
   EXPECT_EQ(b.read(reg("CONFIG_HASH")), uint32_t{TB_ConfigHash});
+}
+
+// ABORT in any cycle around one layer's end and the next one's start (its check included)
+// stops both (shell_abort_sweep.hpp).
+TEST(ShellEie, AbortAroundTheNextLayersStart) {
+  if (TB_QueueDepth < 1) GTEST_SKIP() << "needs a queue";
+  const ShellParams p = eie_tb_params();
+  const AxiMemoryTiming t = deterministic();
+  Bench b(t, base_seed() + 21);
+  Rng rng(base_seed() + 21);
+  LayerDescriptor layers[2] = {big_layer(rng, b.memory()), {}};
+  layers[1] = layers[0];
+  layers[1].out_addr = 0xD0000;
+  const uint64_t cycles = layer_cycles(p, layers[0], b.memory(), t.latency, t.bytes_per_cycle).cycles;
+  expect_abort_stops_the_queue(
+      b, [&](int i) { b.load_descriptor(layers[i]); }, cycles, replay);
+  expect_matches_model(b, layers[0], "the layer after the aborts");
+  expect_clean(b);
 }
 
 }  // namespace

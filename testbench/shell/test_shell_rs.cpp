@@ -35,6 +35,7 @@
 #include "dnngen/shell/descriptor.hpp"
 #include "dnngen/shell/memory_image.hpp"
 #include "dnngen/shell/register_file.hpp"
+#include "shell_abort_sweep.hpp"
 #include "shell_rs_tb_params.hpp"
 #include "shell_systolic_bench.hpp"
 #include "shell_tb.hpp"
@@ -684,6 +685,24 @@ TEST(ShellRs, IdentityRegistersDescribeTheBuild) {
   EXPECT_EQ(b.read(reg("ENGINE")), 2u | (1u << 1) << 16);
   EXPECT_EQ(b.read(reg("ARRAY")), uint32_t{TB_NumRows} | uint32_t{TB_NumCols} << 16);
   EXPECT_EQ(b.read(reg("CONFIG_HASH")), uint32_t{TB_ConfigHash});
+}
+
+// ABORT in any cycle around one layer's end and the next one's start (its check included)
+// stops both (shell_abort_sweep.hpp).
+TEST(ShellRs, AbortAroundTheNextLayersStart) {
+  if (TB_QueueDepth < 1) GTEST_SKIP() << "needs a queue";
+  const ShellParams p = rs_tb_params();
+  const AxiMemoryTiming t = deterministic();
+  Bench b(t, base_seed() + 21);
+  Rng rng(base_seed() + 21);
+  LayerDescriptor layers[2] = {big_layer(rng, b.memory()), {}};
+  layers[1] = layers[0];
+  layers[1].out_addr = 0xB0000;
+  expect_abort_stops_the_queue(
+      b, [&](int i) { b.load_descriptor(layers[i]); },
+      layer_cycles(p, layers[0], t.latency, t.bytes_per_cycle).cycles, replay);
+  expect_matches_model(b, layers[0], "the layer after the aborts");
+  expect_clean(b);
 }
 
 }  // namespace

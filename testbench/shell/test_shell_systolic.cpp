@@ -27,6 +27,7 @@
 #include "dnngen/shell/descriptor.hpp"
 #include "dnngen/systolic/shell_layer.hpp"
 #include "dnngen/systolic/shell_layer_timing.hpp"
+#include "shell_abort_sweep.hpp"
 #include "shell_systolic_bench.hpp"
 #include "shell_tb.hpp"
 #include "shell_tb_params.hpp"
@@ -436,10 +437,8 @@ TEST(ShellSystolic, BadDescriptorsEndWithTheirErrorCode) {
   expect_clean(b);
 }
 
-TEST(ShellSystolic, AbortMidLayerThenRunAgain) {
-  const ShellParams p = tb_params();
-  Bench b(deterministic(), base_seed());
-  std::mt19937_64 rng(base_seed());
+// A layer long enough to abort: 3 x 2 x 2 core jobs' worth, no bias or scale table.
+LayerDescriptor big_layer(std::mt19937_64& rng, const ShellParams& p) {
   LayerDescriptor big = random_layer(rng, p, 3);
   big.m = 3 * p.max_m;
   big.n = 2 * p.max_n;
@@ -449,6 +448,14 @@ TEST(ShellSystolic, AbortMidLayerThenRunAgain) {
   big.b_addr = 200'000;
   big.out_addr = 500'000;
   big.bias = big.per_channel = false;
+  return big;
+}
+
+TEST(ShellSystolic, AbortMidLayerThenRunAgain) {
+  const ShellParams p = tb_params();
+  Bench b(deterministic(), base_seed());
+  std::mt19937_64 rng(base_seed());
+  const LayerDescriptor big = big_layer(rng, p);
   ASSERT_EQ(check_descriptor(p, big), 0u);
   const uint64_t full = layer_cycles(p, big, b.memory(), 20, TB_DataBits / 8).cycles;
   b.load_descriptor(big);
@@ -709,6 +716,28 @@ TEST(ShellSystolic, RealResNet50ConvLayer) {
   d.in_h = d.in_w = 56, d.in_c = 64, d.out_c = 64;
   d.r = d.s = 3, d.pad_y = d.pad_x = 1;
   run_real_layer(d, uint64_t{56} * 56 * 64 * (TB_InBits / 8), "res2a_branch2b");
+}
+
+// ABORT in any cycle around one layer's end and the next one's start (its check included)
+// stops both (shell_abort_sweep.hpp).
+TEST(ShellSystolic, AbortAroundTheNextLayersStart) {
+  if (TB_QueueDepth < 1) GTEST_SKIP() << "needs a queue";
+  const ShellParams p = tb_params();
+  const AxiMemoryTiming t = deterministic();
+  Bench b(t, base_seed() + 21);
+  std::mt19937_64 rng(base_seed() + 21);
+  LayerDescriptor layers[2] = {big_layer(rng, p), {}};
+  layers[1] = layers[0];
+  layers[1].out_addr = 900'000;
+  ASSERT_EQ(check_descriptor(p, layers[1]), 0u);
+  const uint64_t cycles = layer_cycles(p, layers[0], b.memory(), t.latency, t.bytes_per_cycle).cycles;
+  expect_abort_stops_the_queue(
+      b, [&](int i) { b.load_descriptor(layers[i]); }, cycles,
+      [] { return fmt::format("(DNNGEN_SEED={} reruns it)", base_seed()); });
+  LayerDescriptor small = random_layer(rng, p, 1);
+  sensible_quant_table(b.memory(), small, rng);
+  expect_matches_model(b, small, "the layer after the aborts");
+  expect_clean(b);
 }
 
 }  // namespace
