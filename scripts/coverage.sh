@@ -22,11 +22,12 @@ export DNNGEN_CACHE=${DNNGEN_CACHE:-$BUILD/sim-cache}
 COUNT=24
 MIN_LINE=0
 PRESETS="systolic_ws_4x4_int8 systolic_os_4x4_uint8 systolic_ws_4x4_int8_sat systolic_rs_4x4_int8 eie_4pe
-         bitserial_stripes_3x2_l5_int8s bitserial_pragmatic_3x2_l5_int8s bitserial_parallel_3x2_l5_int8s"
+         bitserial_stripes_3x2_l5_int8s bitserial_pragmatic_3x2_l5_int8s bitserial_parallel_3x2_l5_int8s
+         bitserial_stripes_cascade_3x2_l5_int8s bitserial_pragmatic_cascade_3x2_l5_int8s"
 if [[ $QUICK == --quick ]]; then
   COUNT=3
   MIN_LINE=80  # the small run still reaches most lines: a lower figure means lost counts
-  PRESETS="bitserial_stripes_3x2_l5_int8s"
+  PRESETS="bitserial_stripes_cascade_3x2_l5_int8s"  # its M > 1 jobs run as without cascade
 fi
 
 failed=0
