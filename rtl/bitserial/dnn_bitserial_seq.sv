@@ -110,14 +110,14 @@ module dnn_bitserial_seq #(
   // Cascade across tiles: the parity of the tile read and of the brick on the outputs,
   // whether that brick is its window's last in the tile (end), the same two for the brick
   // each window runs, and per tile parity: open (its first brick read), all its bricks
-  // read, the windows whose last brick in it is read and not ended, its first filter and
-  // whether it is the job's last; old_q is the parity of the oldest open tile.
+  // read, the windows whose last brick in it is read and not ended; old_q is the parity
+  // of the oldest open tile, old_n0_q its first filter (tiles are captured in order).
   logic               rd_par_q, rd_par_d, cur_par_q, cur_par_d, cur_end_q, cur_end_d;
   logic [TileRows-1:0] win_end_q, win_end_d, win_par_q, win_par_d;
-  logic [1:0]         open_q, open_d, read_q, read_d, last_q, last_d;
+  logic [1:0]         open_q, open_d, read_q, read_d;
   logic [2*TileRows-1:0] pend_q, pend_d, fin_of;  // parity p's windows at p*TileRows
-  logic [2*DimBits-1:0]  tn0_q, tn0_d;            // parity p's first filter at p*DimBits
   logic               old_q, old_d;
+  logic [DimBits-1:0] old_n0_q, old_n0_d;
   logic               en, rd_end, rd_open, open_block, cas_capture;
   logic [TileRows-1:0] fin, fin_par;
 
@@ -191,10 +191,9 @@ module dnn_bitserial_seq #(
     win_par_d       = win_par_q;
     open_d          = open_q;
     read_d          = read_q;
-    last_d          = last_q;
     pend_d          = pend_q;
-    tn0_d           = tn0_q;
     old_d           = old_q;
+    old_n0_d        = old_n0_q;
     if (start_i) begin
       m_d        = job_m_i;
       n_d        = job_n_i;
@@ -220,6 +219,7 @@ module dnn_bitserial_seq #(
       read_d     = '0;
       pend_d     = '0;
       old_d      = 1'b0;
+      old_n0_d   = '0;
     end else begin
       if (en) begin
         started_d = started_q | row_first;
@@ -236,6 +236,7 @@ module dnn_bitserial_seq #(
         open_d[old_q] = 1'b0;
         read_d[old_q] = 1'b0;
         old_d         = !old_q;
+        old_n0_d      = old_n0_q + DimBits'(TileCols);
       end
       if (adv) begin
         first_d = 1'b0;
@@ -256,11 +257,7 @@ module dnn_bitserial_seq #(
         cur_par_d       = rd_par_q;
         cur_end_d       = rd_end;
         if (cascade_q) begin
-          if (rd_open) begin
-            open_d[rd_par_q] = 1'b1;
-            tn0_d[rd_par_q*DimBits +: DimBits] = rd_n0_q;
-            last_d[rd_par_q] = last_n && last_m;
-          end
+          if (rd_open) open_d[rd_par_q] = 1'b1;
           if (rd_end) pend_d[32'(rd_par_q)*TileRows + 32'(rd_slot_q)] = 1'b1;
           if (last_k) begin
             read_d[rd_par_q] = 1'b1;
@@ -325,10 +322,9 @@ module dnn_bitserial_seq #(
       win_par_q       <= '0;
       open_q          <= '0;
       read_q          <= '0;
-      last_q          <= '0;
       pend_q          <= '0;
-      tn0_q           <= '0;
       old_q           <= 1'b0;
+      old_n0_q        <= '0;
     end else begin
       m_q             <= m_d;
       n_q             <= n_d;
@@ -363,10 +359,9 @@ module dnn_bitserial_seq #(
       win_par_q       <= win_par_d;
       open_q          <= open_d;
       read_q          <= read_d;
-      last_q          <= last_d;
       pend_q          <= pend_d;
-      tn0_q           <= tn0_d;
       old_q           <= old_d;
+      old_n0_q        <= old_n0_d;
     end
   end
 
@@ -387,10 +382,10 @@ module dnn_bitserial_seq #(
   assign capture_o   = cascade_q ? cas_capture : (adv && step_last && cur_tile_last_q);
   assign cap_par_o   = old_q;
   assign cap_m0_o    = cur_m0_q;
-  assign cap_n0_o    = cascade_q ? tn0_q[old_q*DimBits +: DimBits] : cur_n0_q;
+  assign cap_n0_o    = cascade_q ? old_n0_q : cur_n0_q;
   assign m_left      = {1'b0, m_q} - {1'b0, cur_m0_q};
   assign cap_rows_o  = (m_left < (DimBits + 1)'(TileRows)) ? RowBits'(m_left) : RowBits'(TileRows);
-  assign cap_last_o  = cascade_q ? last_q[old_q] : cur_job_last_q;
+  assign cap_last_o  = cascade_q ? ({1'b0, old_n0_q} + (DimBits + 1)'(TileCols) >= {1'b0, n_q}) : cur_job_last_q;
   assign rd_m_left   = {1'b0, m_q} - {1'b0, rd_m0_q};
   assign rd_rows_o   = (rd_m_left < (DimBits + 1)'(TileRows)) ? RowBits'(rd_m_left) : RowBits'(TileRows);
 
