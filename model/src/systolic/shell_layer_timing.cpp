@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <numeric>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -708,12 +709,17 @@ class Shell {
     const CoreJob job{cwalk_.mj(), cwalk_.nj(), cwalk_.kj(), cwalk_.first_k(), emit};
     if (p_.bitserial) {
       const Tensor a = bitserial_activations();
-      auto tiles = bitserial_tiles(a);
-      add_job_actions(p_, job, bitserial_sip_cycles(tiles), t.actions);
-      if (bitserial::cascaded(bs_cfg_, a.shape[0]))
-        bs_.start_cascade({bitserial::cascade_costs(bs_cfg_, a, bs_prec_), tiles.size(), p_.rows}, emit);
-      else
+      if (bitserial::cascaded(bs_cfg_, a.shape[0])) {
+        // Every tile of filters runs the same bricks, one window each: nj SIPs a brick-cycle.
+        auto costs = bitserial::cascade_costs(bs_cfg_, a, bs_prec_);
+        add_job_actions(p_, job, std::accumulate(costs.begin(), costs.end(), uint64_t{0}) * cwalk_.nj(),
+                        t.actions);
+        bs_.start_cascade({std::move(costs), (cwalk_.nj() + p_.cols - 1) / p_.cols, p_.rows}, emit);
+      } else {
+        auto tiles = bitserial_tiles(a);
+        add_job_actions(p_, job, bitserial_sip_cycles(tiles), t.actions);
         bs_.start(std::move(tiles), emit);
+      }
       core_busy_ = true;
       return;
     }
