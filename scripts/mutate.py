@@ -40,6 +40,8 @@ PRESETS = [
     ("systolic_ws_4x4_int8.yaml", "systolic"),
     ("systolic_os_4x4_int8.yaml", "systolic"),
     ("systolic_rs_4x4_int8.yaml", "row_stationary"),
+    # Ring buffers of one entry: the core waits for most ifmap rows and filter words.
+    ("systolic_rs_4x4_int8_ring.yaml", "row_stationary"),
     ("eie_4pe.yaml", "eie"),
     ("bitserial_pragmatic_4x4_l16.yaml", "bitserial"),
     ("bitserial_stripes_4x4_l16.yaml", "bitserial"),

@@ -278,12 +278,7 @@ int cmd_job(const std::string& command, const CommandLine& cl) {
         fmt::format("--op {}: engine {} supports: {}", opts.op, cfg.engine, fmt::join(eng.ops, ", ")));
   // run goes through the shell where the engine has one, unless --kernel says otherwise.
   if (command == "run" && !opts.kernel && cli::shell_by_default(cfg, opts.op)) opts.shell = true;
-  if (opts.shell && !config::has_shell(cfg))
-    throw InputError(
-        fmt::format("--shell: the {} engine{} has no AXI shell yet (the systolic weight_stationary "
-                    "and output_stationary engines, EIE, and the bit-serial and row-stationary engines "
-                    "with 8- or 16-bit operands have; docs/shell.md)",
-                    cfg.engine, cfg.engine == "systolic" ? " with this dataflow" : ""));
+  if (opts.shell && !config::has_shell(cfg)) throw InputError("--shell: " + config::no_shell_reason(cfg));
   if (opts.shell && (cfg.engine == "systolic" || cfg.engine == "bitserial") && opts.op != "gemm" &&
       opts.op != "conv2d")
     throw InputError("--shell: op " + opts.op +

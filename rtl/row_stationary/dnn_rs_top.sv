@@ -20,11 +20,18 @@ module dnn_rs_top #(
   parameter int unsigned PsumSpad    = 16,
   parameter int unsigned IfmapRows   = 32,
   parameter int unsigned FilterWords = 32,
+  // 0: the buffers hold a job's whole ifmap (row c*H + y) and filters (word per filter and
+  // row fold); 1: they are rings that hold the words in the order the sequencer reads them,
+  // every read of a word one entry (a row read again is loaded again), so a job may need
+  // more than the buffers hold (docs/row_stationary.md, "Ring buffers").
+  parameter int unsigned RingBuffers = 0,
   parameter int unsigned CycleBits   = 48,
   localparam int unsigned DimBits = 16,
   localparam int unsigned ProdBits = dnn_pkg::product_bits(InBits, WBits, Signed),
-  // Saturation needs the exact sum: product + log2(C*R*S) bits, C*H <= IfmapRows.
-  localparam int unsigned ExactBits = ProdBits + $clog2(IfmapRows * MaxRS * MaxRS),
+  // Saturation needs the exact sum: product + log2(C*R*S) bits, C*H <= IfmapRows (rings:
+  // C < 2^16).
+  localparam int unsigned MaxC = (RingBuffers != 0) ? 65536 : IfmapRows,
+  localparam int unsigned ExactBits = ProdBits + $clog2(MaxC * MaxRS * MaxRS),
   localparam int unsigned AccIntBits = ((Saturate != 0) && ExactBits > AccBits) ? ExactBits : AccBits,
   localparam int unsigned IRowW = IfmapSpad * InBits,
   localparam int unsigned FRowW = FilterSpad * WBits,
@@ -33,6 +40,9 @@ module dnn_rs_top #(
   localparam int unsigned FAddrBits = dnn_pkg::idx_bits(FilterWords),
   localparam int unsigned PAddrBits = dnn_pkg::idx_bits(PsumSpad),
   localparam int unsigned LdAddrBits = (IAddrBits > FAddrBits) ? IAddrBits : FAddrBits,
+  // fw_avail_i, if_avail_i: buffer addresses, or (rings) words of the job's read streams.
+  localparam int unsigned FAvailBits = (RingBuffers != 0) ? 32 : FAddrBits + 1,
+  localparam int unsigned IAvailBits = (RingBuffers != 0) ? 32 : IAddrBits + 1,
   localparam int unsigned LdWidth = (IRowW > FWordW) ? IRowW : FWordW,
   localparam int unsigned SBits = dnn_pkg::idx_bits(FilterSpad),
   localparam int unsigned XBits = dnn_pkg::idx_bits(IfmapSpad),
@@ -52,11 +62,17 @@ module dnn_rs_top #(
   // Filter words the buffer holds, in the sequencer's order (addresses 0 .. fw_avail_i - 1):
   // a filter read at or past it waits, the whole engine frozen, so filter words may stream
   // in while a job runs (the shell does). FilterWords or more: all there (a loaded job).
-  input  logic [FAddrBits:0]         fw_avail_i,
+  // Rings: the words of the job's filter-read stream written so far (word n in entry
+  // n mod FilterWords); read n waits while n >= fw_avail_i.
+  input  logic [FAvailBits-1:0]      fw_avail_i,
   // Ifmap rows the buffer holds (addresses 0 .. if_avail_i - 1, c*H + y): an ifmap read at or
   // past it waits the same way, so the rows may stream in, in address order, while a job
-  // runs. IfmapRows or more: all there.
-  input  logic [IAddrBits:0]         if_avail_i,
+  // runs. IfmapRows or more: all there. Rings: as fw_avail_i, for the ifmap-read stream.
+  input  logic [IAvailBits-1:0]      if_avail_i,
+  // Rings: the reads done so far in this job (0 without rings); word n of a stream may be
+  // written once the stream's reads reach n - depth + 1 (its entry is then free).
+  output logic [31:0]                fw_reads_o,
+  output logic [31:0]                if_reads_o,
   // job descriptor (the host checks the limits)
   input  logic                       job_valid_i,
   output logic                       job_ready_o,
@@ -114,7 +130,8 @@ module dnn_rs_top #(
   assign job_bad = job_c_i == '0 || job_h_i == '0 || job_w_i == '0 || job_k_i == '0 || job_r_i == '0
                 || job_s_i == '0 || job_stride_i == '0 || job_e_i == '0 || job_f_i == '0 || job_kg_i == '0
                 || 32'(job_r_i) > MaxRS || 32'(job_s_i) > MaxRS || 32'(job_w_i) > IfmapSpad
-                || 32'(job_c_i) * 32'(job_h_i) > IfmapRows || 32'(job_kg_i) * 32'(job_f_i) > PsumSpad;
+                || (RingBuffers == 0 && 32'(job_c_i) * 32'(job_h_i) > IfmapRows)
+                || 32'(job_kg_i) * 32'(job_f_i) > PsumSpad;
 
   dnn_job_ctrl #(.CycleBits(CycleBits)) u_ctrl (
     .clk_i      (clk_i),
@@ -137,11 +154,46 @@ module dnn_rs_top #(
   // ---- sequencer -------------------------------------------------------------------
   logic [NumRows-1:0]         iload;
   logic                       ird, izero, ibank, frd, fbank;
-  logic [IAddrBits-1:0]       iaddr;
+  logic [IAddrBits-1:0]       iaddr, iaddr_seq;
   logic [NumRows*ColBits-1:0] icol;
-  logic [FAddrBits-1:0] faddr;
-  assign f_wait = frd && {1'b0, faddr} >= fw_avail_i;
-  assign i_wait = ird && {1'b0, iaddr} >= if_avail_i;
+  logic [FAddrBits-1:0] faddr, faddr_seq;
+  if (RingBuffers != 0) begin : g_ring
+    // Each stream's next entry and its read count; both restart with the job.
+    logic [IAddrBits-1:0] iptr_q;
+    logic [FAddrBits-1:0] fptr_q;
+    logic [31:0]          ireads_q, freads_q;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        iptr_q <= '0; fptr_q <= '0; ireads_q <= '0; freads_q <= '0;
+      end else if (accept) begin
+        iptr_q <= '0; fptr_q <= '0; ireads_q <= '0; freads_q <= '0;
+      end else if (en) begin
+        if (ird) begin
+          iptr_q   <= (32'(iptr_q) + 1 == IfmapRows) ? '0 : iptr_q + 1'b1;
+          ireads_q <= ireads_q + 1;
+        end
+        if (frd) begin
+          fptr_q   <= (32'(fptr_q) + 1 == FilterWords) ? '0 : fptr_q + 1'b1;
+          freads_q <= freads_q + 1;
+        end
+      end
+    end
+    assign iaddr  = iptr_q;
+    assign faddr  = fptr_q;
+    assign f_wait = frd && freads_q >= fw_avail_i;
+    assign i_wait = ird && ireads_q >= if_avail_i;
+    assign fw_reads_o = freads_q;
+    assign if_reads_o = ireads_q;
+    logic unused_seq_addr;
+    assign unused_seq_addr = ^{iaddr_seq, faddr_seq};
+  end else begin : g_whole
+    assign iaddr  = iaddr_seq;
+    assign faddr  = faddr_seq;
+    assign f_wait = frd && {1'b0, faddr} >= fw_avail_i;
+    assign i_wait = ird && {1'b0, iaddr} >= if_avail_i;
+    assign fw_reads_o = '0;
+    assign if_reads_o = '0;
+  end
   logic                 st_valid, st_first, st_last, st_xzero, st_bank, st_ibank;
   logic [SBits-1:0]     st_s;
   logic [XBits-1:0]     st_x;
@@ -176,12 +228,12 @@ module dnn_rs_top #(
     .job_kg_i      (job_kg_i),
     .iload_o       (iload),
     .ird_o         (ird),
-    .iaddr_o       (iaddr),
+    .iaddr_o       (iaddr_seq),
     .icol_o        (icol),
     .izero_o       (izero),
     .ibank_o       (ibank),
     .frd_o         (frd),
-    .faddr_o       (faddr),
+    .faddr_o       (faddr_seq),
     .fbank_o       (fbank),
     .step_valid_o  (st_valid),
     .step_first_o  (st_first),

@@ -589,6 +589,7 @@ module dnn_shell_rs #(
   assign ld_data  = u_tag[0] ? LdWidth'(fw_word) : LdWidth'(word[IRowW-1:0]);
   assign job_valid = state_q == SJob;
 
+  logic [31:0] k_freads, k_ireads;  // the core's ring read counts (no rings here: 0)
   dnn_rs_top #(
     .NumRows    (NumRows),
     .NumCols    (NumCols),
@@ -615,6 +616,8 @@ module dnn_shell_rs #(
     .ld_data_i   (ld_data),
     .fw_avail_i  (fw_cnt_q),
     .if_avail_i  ((IAddrBits+1)'(ifm_rows_q)),
+    .fw_reads_o  (k_freads),
+    .if_reads_o  (k_ireads),
     .job_valid_i (job_valid),
     .job_ready_o (job_ready),
     .job_c_i     (DimBits'(in_c)),
@@ -1070,8 +1073,8 @@ module dnn_shell_rs #(
   end
 
   logic unused;
-  assign unused = ^{soft_reset, ld_ready, k_done, k_err, k_cycles, c_out_last, c_out_k, c_out_e, rd_last, u_first,
-                    u_row_last, rq_tag, op_w, output_w, tile_rdata, out_shift_w[31:6],
+  assign unused = ^{soft_reset, ld_ready, k_done, k_err, k_cycles, k_freads, k_ireads, c_out_last,
+                    c_out_k, c_out_e, rd_last, u_first, u_row_last, rq_tag, op_w, output_w, tile_rdata, out_shift_w[31:6],
                     in_h[31:16], in_w[31:16]};
 
 endmodule

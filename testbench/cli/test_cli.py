@@ -2243,7 +2243,7 @@ class SynthTests(CliTestCase):
         rep = self.path("synth.json")
         narrow = self.write("narrow.yaml", NARROW_BITSERIAL_CONFIG)
         self.assert_bad_input(["synth", narrow, "--shell", "--json", rep],
-                              ["--shell", "bitserial", "no AXI shell", "8 or 16 bits"], absent=[rep])
+                              ["--shell", "bitserial", "no AXI shell", "8- or 16-bit"], absent=[rep])
 
     def test_synth_flat(self):
         # --flat: one Yosys run over the flattened design; the table has the top and the SRAMs.

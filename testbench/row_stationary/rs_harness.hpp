@@ -8,11 +8,14 @@
 // edge when valid and ready were both high just before it.
 #include <fmt/format.h>
 
+#include <optional>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "Vdnn_rs_top.h"
+#include "dnngen/row_stationary/ring.hpp"
 #include "dnngen/row_stationary/rs_model.hpp"
 #include "verilated_dut.hpp"
 
@@ -24,6 +27,8 @@ struct RtlRun {
   uint64_t counter_cycles = 0;   // cycles_o after the job
   uint64_t measured_cycles = 0;  // edges from accept to the last handshake
   uint64_t stall_cycles = 0;
+  HeldCycles feed_gaps;         // ring buffers: the cycles the loader was held back
+  HeldCycles consumer_unready;  // the cycles out_ready_i was low
   std::vector<std::string> protocol_errors;
 };
 
@@ -31,6 +36,7 @@ struct Verdict {
   bool pass = false;
   uint64_t value_mismatches = 0;
   uint64_t model_cycles = 0, rtl_cycles = 0;
+  bool cycles_agree = false;  // rtl == model (+ stalls; with rings the model counts them)
   std::vector<std::string> problems;
 };
 
@@ -40,34 +46,31 @@ struct Verdict {
 inline Verdict score(const config::RowStationaryConfig& cfg, const ConvJob& job, const Tensor& golden,
                      const RtlRun& rtl, bool always_ready) {
   Verdict v;
-  const auto events = schedule(cfg, job);
+  auto events = schedule(cfg, job);
   v.model_cycles = estimate(cfg, job).cycles;
   v.rtl_cycles = rtl.counter_cycles;
   for (const auto& p : rtl.protocol_errors) v.problems.push_back("protocol: " + p);
   if (events.empty() || events.back().cycle != v.model_cycles)
     v.problems.push_back(fmt::format("model: event schedule ends at {}, closed form says {}",
                                      events.empty() ? 0 : events.back().cycle, v.model_cycles));
-  if (rtl.events.size() != events.size()) {
-    v.problems.push_back(fmt::format("{} output events, model expects {}", rtl.events.size(), events.size()));
-  } else {
-    for (size_t i = 0; i < events.size(); ++i) {
-      const auto& m = events[i];
-      const auto& r = rtl.events[i];
-      if (m.k != r.k || m.e0 != r.e0 || m.f != r.f || m.last != r.last ||
-          (always_ready && m.cycle != r.cycle)) {
-        v.problems.push_back(
-            fmt::format("event {}: model (k {}, e0 {}, f {}, last {}) at cycle {}, "
-                        "rtl (k {}, e0 {}, f {}, last {}) at cycle {}",
-                        i, m.k, m.e0, m.f, m.last, m.cycle, r.k, r.e0, r.f, r.last, r.cycle));
-        break;
-      }
-    }
+  // Ring buffers: the same events, later by the cycles the core waits for words streaming in
+  // and for the consumer, which the model replays: every cycle exact, stalls or not.
+  if (cfg.ring_buffers) {
+    RingSchedule ring = ring_schedule(cfg, job, rtl.feed_gaps, rtl.consumer_unready);
+    events = std::move(ring.events);
+    v.model_cycles = ring.cycles;
+    always_ready = true;  // the events' cycles are exact
+    if (ring.stalls != rtl.stall_cycles)
+      v.problems.push_back(fmt::format("stalls: model {} rtl {}", ring.stalls, rtl.stall_cycles));
   }
+  const size_t before_cycles = v.problems.size();
   if (always_ready && rtl.counter_cycles != v.model_cycles)
     v.problems.push_back(fmt::format("cycles: model {} rtl {}", v.model_cycles, rtl.counter_cycles));
+  // A stalled consumer freezes the core: exactly its stall cycles more than the model.
   if (!always_ready && rtl.counter_cycles != v.model_cycles + rtl.stall_cycles)
     v.problems.push_back(fmt::format("cycles: model {} + {} stalls, rtl {}", v.model_cycles, rtl.stall_cycles,
                                      rtl.counter_cycles));
+  v.cycles_agree = v.problems.size() == before_cycles;
   for (size_t i = 0; i < golden.data.size() && i < rtl.ofmap.data.size(); ++i)
     v.value_mismatches += golden.data[i] != rtl.ofmap.data[i];
   if (v.value_mismatches)
@@ -84,17 +87,27 @@ class RsHarness {
                      uint64_t x_seed = 0)
       : cfg_(cfg), dut_(fst_path, x_seed) {
     dut_->out_ready_i = 0;
-    dut_->fw_avail_i = cfg.filter_words;  // every filter word is loaded before its job
-    dut_->if_avail_i = cfg.ifmap_rows;    // and every ifmap row
+    // Without rings every filter word and ifmap row is loaded before its job.
+    dut_->fw_avail_i = cfg.ring_buffers ? 0 : cfg.filter_words;
+    dut_->if_avail_i = cfg.ring_buffers ? 0 : cfg.ifmap_rows;
     dut_.reset();
   }
 
   uint64_t sim_cycles() const { return dut_.sim_cycles(); }
 
   // Seeded idle cycles before each loader word and job (input valid gaps).
-  void set_input_gaps(double p, uint64_t seed) { dut_.set_input_gaps(p, seed); }
+  // With ring buffers also the loader's cycles during a job (HeldCycles, seeded per job by
+  // run_job's seed).
+  void set_input_gaps(double p, uint64_t seed) {
+    dut_.set_input_gaps(p, seed);
+    feed_gap_ = p;
+  }
 
-  void load(const std::vector<LoadWord>& words) { dut_.load(words); }
+  // pack()'s words: loaded before the job, or with ring buffers (the job's) the first
+  // words of both read streams, the rest written while the job runs (RingFeed).
+  void load(const ConvJob& j, const std::vector<LoadWord>& words) {
+    dut_.load(cfg_.ring_buffers ? ring_preload(j, words) : words);
+  }
 
   // The job port fields, in the order of dnn_rs_top's ports.
   struct JobFields {
@@ -121,18 +134,25 @@ class RsHarness {
   void reset_at(ResetPoint point, const std::vector<LoadWord>& words, const ConvJob& j, uint64_t at) {
     dut_->out_ready_i = 0;
     dut_.reset_at(
-        point, words, at, [&] { put_job(fields(j)); }, [this] { return dut_->out_valid_o != 0; });
+        point, cfg_.ring_buffers ? ring_preload(j, words) : words, at, [&] { put_job(fields(j)); },
+        [this] { return dut_->out_valid_o != 0; });
+    feed_.reset();
   }
 
   RtlRun run_job(const ConvJob& j, double ready_probability, uint64_t seed, uint64_t timeout_cycles) {
     const Plan p = plan(cfg_, j);
     RtlRun run;
     run.ofmap = Tensor({j.k, p.e, p.f});
-    std::mt19937_64 rng(seed);
-    std::bernoulli_distribution ready(ready_probability);
+    // The consumer's ready: low in seeded cycles (which the ring buffers' model replays).
+    run.consumer_unready = {1.0 - ready_probability, seed ^ 0xC0'5E'4A'11ull};
     put_job(fields(j));
     dut_->out_ready_i = 0;
     dut_.start_job();
+    if (cfg_.ring_buffers && !feed_) throw std::logic_error("RsHarness: a ring job without load()");
+    if (feed_) {
+      run.feed_gaps = {feed_gap_, seed};
+      feed_->set_gaps(run.feed_gaps);
+    }
 
     bool finished = false, pending = false;
     BitWords pending_data;
@@ -141,7 +161,7 @@ class RsHarness {
         run.protocol_errors.push_back(fmt::format("timeout: no last output after {} cycles", timeout_cycles));
         break;
       }
-      const bool take = ready_probability >= 1.0 || ready(rng);
+      const bool take = !run.consumer_unready.held(edge);
       dut_->out_ready_i = take ? 1 : 0;
       if (pending && !dut_->out_valid_o) {
         run.protocol_errors.push_back("output valid dropped before it was accepted");
@@ -168,7 +188,24 @@ class RsHarness {
         }
       }
       if (!dut_->busy_o) run.protocol_errors.push_back("busy low before the last output");
+      const RingFeed::Pick pick =
+          feed_ ? feed_->pick(edge, dut_->if_reads_o, dut_->fw_reads_o) : RingFeed::Pick::kNone;
+      if (pick != RingFeed::Pick::kNone) {
+        const bool ifmap = pick == RingFeed::Pick::kIfmap;
+        const LoadWord& w =
+            ifmap ? ring_.ifmap[feed_->ifmap_written()] : ring_.filter[feed_->filter_written()];
+        dut_->ld_valid_i = 1;
+        dut_->ld_sel_i = ifmap ? 0 : 1;
+        dut_->ld_addr_i = w.addr;
+        testbench::port::write(dut_->ld_data_i, w.data);
+      }
       dut_.tick();
+      dut_->ld_valid_i = 0;
+      if (feed_) {
+        feed_->wrote(pick);
+        set_avail();
+        dut_->eval();  // the outputs the new avail frees (out_valid_o is gated by the waits)
+      }
       run.measured_cycles = edge;
     }
     dut_->out_ready_i = 0;
@@ -176,6 +213,7 @@ class RsHarness {
     if (dut_->busy_o) run.protocol_errors.push_back("busy still high after the last output");
     run.counter_cycles = dut_->cycles_o;
     dut_.tick();
+    feed_.reset();
     return run;
   }
 
@@ -194,8 +232,33 @@ class RsHarness {
     dut_->job_kg_i = static_cast<uint16_t>(f.kg);
   }
 
+  // Ring buffers: the job's streams and loader, the words written before it (the loader's
+  // first words, ring-entry addressed), avail set to them.
+  std::vector<LoadWord> ring_preload(const ConvJob& j, const std::vector<LoadWord>& words) {
+    streams_ = read_streams(cfg_, j);
+    ring_ = ring_words(cfg_, j, streams_, words);
+    feed_.emplace(cfg_, streams_);
+    set_avail();
+    std::vector<LoadWord> first(ring_.ifmap.begin(),
+                                ring_.ifmap.begin() + static_cast<std::ptrdiff_t>(feed_->ifmap_written()));
+    first.insert(first.end(), ring_.filter.begin(),
+                 ring_.filter.begin() + static_cast<std::ptrdiff_t>(feed_->filter_written()));
+    return first;
+  }
+
+  void set_avail() {
+    dut_->if_avail_i = static_cast<uint32_t>(feed_->ifmap_written());
+    dut_->fw_avail_i = static_cast<uint32_t>(feed_->filter_written());
+  }
+
   config::RowStationaryConfig cfg_;
   testbench::VerilatedDut<Vdnn_rs_top> dut_;
+  // Ring buffers: the job's read streams, their words and the loader (from load() to the
+  // end of run_job).
+  ReadStreams streams_;
+  RingWords ring_;
+  std::optional<RingFeed> feed_;
+  double feed_gap_ = 0.0;
 };
 
 }  // namespace dnngen::rs

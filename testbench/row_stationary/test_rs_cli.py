@@ -48,6 +48,34 @@ class RowStationaryTests(CliTestCase):
                            "--param", f"pad={pad}", "--out", f"ofmap={self.path(out)}",
                            "--json", self.path(json_name))
 
+    def test_ring_buffers_run_jobs_larger_than_them(self):
+        # buffers: ring (rings of one row and one word): C*H = 45 rows stream through them on
+        # both backends, the same outputs and cycles (the RTL's including its waits), said
+        # so; no shell for rings: --shell is refused, nothing written.
+        ring = self.config("systolic_rs_4x4_int8_ring.yaml")
+        x, w, xp, wp = self.operands()
+        cycles = {}
+        for backend in ("model", "rtl"):
+            with self.subTest(backend=backend):
+                out, rep = self.path(f"ring-{backend}.npy"), self.path(f"ring-{backend}.json")
+                p = self.dnngen("run", ring, "--backend", backend, "--op", "conv2d", "--in", f"ifmap={xp}",
+                                "--in", f"weights={wp}", "--param", "stride=1", "--param", "pad=1", "--out",
+                                f"ofmap={out}", "--json", rep)
+                self.assert_ok(p)
+                self.assertIn("ring buffers fed a word a cycle, no DRAM", p.stdout)
+                self.assert_c(out, conv2d(x, w, 1, 1))
+                cycles[backend] = self.load_json(rep)["cycles"]
+        self.assertEqual(cycles["model"], cycles["rtl"])
+        whole = self.dnngen("run", self.config(RS), "--backend", "model", "--op", "conv2d", "--in", f"ifmap={xp}",
+                            "--in", f"weights={wp}", "--param", "stride=1", "--param", "pad=1", "--out",
+                            f"ofmap={self.path('whole.npy')}", "--json", self.path("whole.json"))
+        self.assert_ok(whole)
+        self.assertGreater(cycles["model"], self.load_json(self.path("whole.json"))["cycles"])  # the waits
+        out = self.path("ring-shell.npy")
+        self.assert_bad_input(["run", ring, "--shell", "--op", "conv2d", "--in", f"ifmap={xp}", "--in",
+                               f"weights={wp}", "--out", f"ofmap={out}"],
+                              ["--shell", "buffers: ring", "no AXI shell"], absent=[out])
+
     def test_outputs_are_written_together_or_not_at_all(self):
         # Issue 11 item 3: ofmap was in place before a failing --json; now neither changes.
         if not os.path.exists("/dev/full"):

@@ -91,9 +91,9 @@ TEST(RsConfig, ParsesAndNamesTheRtl) {
   EXPECT_EQ(rs.filter_spad, 11u);
   EXPECT_EQ(rs.filter_words, 512u);
   const std::vector<std::pair<std::string, int64_t>> params = {
-      {"NumRows", 4},    {"NumCols", 4},   {"InBits", 8},      {"WBits", 8},        {"AccBits", 32},
-      {"Signed", 1},     {"Saturate", 0},  {"MaxRS", 11},      {"FilterSpad", 11},  {"IfmapSpad", 32},
-      {"IfmapBanks", 2}, {"PsumSpad", 64}, {"IfmapRows", 512}, {"FilterWords", 512}};
+      {"NumRows", 4},    {"NumCols", 4},   {"InBits", 8},      {"WBits", 8},         {"AccBits", 32},
+      {"Signed", 1},     {"Saturate", 0},  {"MaxRS", 11},      {"FilterSpad", 11},   {"IfmapSpad", 32},
+      {"IfmapBanks", 2}, {"PsumSpad", 64}, {"IfmapRows", 512}, {"FilterWords", 512}, {"RingBuffers", 0}};
   EXPECT_EQ(config::rtl_parameters(cfg), params);
   // ifmap_spad_banks: 2 unless set; 1 or 2.
   EXPECT_EQ(

@@ -18,7 +18,7 @@ constexpr int64_t kRsBufferLimitBits = int64_t{256} << 20;
 // Row stationary has no GEMM job limits; its keys size the PE scratchpads and buffers.
 const std::vector<std::string> detail::kRowStationaryKeys = {"max_filter_size",  "filter_spad", "ifmap_spad",
                                                              "ifmap_spad_banks", "psum_spad",   "ifmap_rows",
-                                                             "filter_words"};
+                                                             "filter_words",     "buffers"};
 
 RowStationaryConfig detail::parse_row_stationary(const YAML::Node& node, const std::string& source,
                                                  const ArrayConfig& array) {
@@ -34,18 +34,21 @@ RowStationaryConfig detail::parse_row_stationary(const YAML::Node& node, const s
   s.psum_spad = r.get_unsigned("psum_spad", 1, 65536);
   s.ifmap_rows = r.get_unsigned("ifmap_rows", 1, 65536);
   s.filter_words = r.get_unsigned("filter_words", 1, 1u << 20);
+  if (r.has("buffers")) s.ring_buffers = r.get_choice<bool>("buffers", {{"whole", false}, {"ring", true}});
   if (s.filter_spad < s.max_filter_size)
     r.fail_at("filter_spad",
               fmt::format("a PE filter scratchpad bank holds one filter row, so it needs at least "
                           "max_filter_size = {} entries, got {}",
                           s.max_filter_size, s.filter_spad));
-  const unsigned terms_bits =
-      detail::ceil_log2(uint64_t{s.ifmap_rows} * s.max_filter_size * s.max_filter_size);
+  // The exact sum of a job's C*R*S products: C*H <= ifmap_rows, or with rings C < 2^16.
+  const unsigned terms_bits = detail::ceil_log2(s.max_channels() * s.max_filter_size * s.max_filter_size);
   if (s.overflow == Overflow::kSaturate && s.product_bits() + terms_bits > kExactSumLimitBits)
-    r.fail_at("ifmap_rows", fmt::format("with overflow: saturate, product_bits + ceil(log2(ifmap_rows * "
-                                        "max_filter_size^2)) must be <= {}, got {} + {}; reduce ifmap_rows, "
-                                        "max_filter_size or the operand widths",
-                                        kExactSumLimitBits, s.product_bits(), terms_bits));
+    r.fail_at(
+        s.ring_buffers ? "max_filter_size" : "ifmap_rows",
+        fmt::format("with overflow: saturate, product_bits + ceil(log2({} * max_filter_size^2)) must be "
+                    "<= {}, got {} + {}; reduce {}max_filter_size or the operand widths",
+                    s.ring_buffers ? "65536 channels" : "ifmap_rows", kExactSumLimitBits, s.product_bits(),
+                    terms_bits, s.ring_buffers ? "" : "ifmap_rows, "));
   const int64_t bits = int64_t{s.ifmap_rows} * s.ifmap_spad * s.input_bits +
                        int64_t{s.filter_words} * s.rows * s.filter_spad * s.weight_bits +
                        int64_t{s.psum_spad} * s.cols * 64;
@@ -67,7 +70,8 @@ std::vector<std::pair<std::string, int64_t>> row_stationary_rtl_parameters(const
                                {"IfmapBanks", r.ifmap_spad_banks},
                                {"PsumSpad", r.psum_spad},
                                {"IfmapRows", r.ifmap_rows},
-                               {"FilterWords", r.filter_words}});
+                               {"FilterWords", r.filter_words},
+                               {"RingBuffers", r.ring_buffers ? 1 : 0}});
   return params;
 }
 

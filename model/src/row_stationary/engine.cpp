@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "dnngen/common/output_dir.hpp"
+#include "dnngen/row_stationary/ring.hpp"
 #include "dnngen/row_stationary/rs_host.hpp"
 
 namespace dnngen::rs {
@@ -23,10 +24,14 @@ std::string describe(const config::Config& cfg) {
       "  engine systolic (row_stationary), {} x {} PEs, {}{} x {}{} -> acc {} bits ({})\n"
       "  PE scratchpads: filter 2 x {} weights, ifmap {} x {} entries (one row a bank); psum buffer {} per "
       "column\n"
-      "  job limits: R, S <= {}, W <= {}, C*H <= {} (ifmap_rows), K*ceil(C*R/{}) <= {} (filter_words)\n",
+      "  job limits: R, S <= {}, W <= {}, {}\n",
       s.rows, s.cols, kind, s.input_bits, kind, s.weight_bits, s.acc_bits, config::to_string(s.overflow),
       s.filter_spad, s.ifmap_spad_banks, s.ifmap_spad, s.psum_spad, s.max_filter_size, s.ifmap_spad,
-      s.ifmap_rows, s.rows, s.filter_words);
+      s.ring_buffers ? fmt::format("C*H and K any (ring buffers of {} ifmap rows and {} filter words, "
+                                   "streamed in, in read order)",
+                                   s.ifmap_rows, s.filter_words)
+                     : fmt::format("C*H <= {} (ifmap_rows), K*ceil(C*R/{}) <= {} (filter_words)",
+                                   s.ifmap_rows, s.rows, s.filter_words));
 }
 
 void check_job(const config::Config& cfg, const cli::JobOptions& opts) {
@@ -37,7 +42,7 @@ void check_job(const config::Config& cfg, const cli::JobOptions& opts) {
 
 int run_model(const config::Config& cfg, const cli::JobOptions& opts) {
   const auto h = job_from_inputs(cfg, opts);
-  const auto t = estimate(cfg.row_stationary, h.job);
+  const auto t = job_timing(cfg.row_stationary, h.job);
   output::OutputSet outputs;
   cli::add_result(outputs, cfg, opts, h.golden);
   cli::add_json_report(outputs, opts.json_path,
@@ -53,8 +58,8 @@ int run_model(const config::Config& cfg, const cli::JobOptions& opts) {
                         {"macs", t.macs},
                         {"utilization", t.utilization}});
   outputs.commit();
-  fmt::print("model: {} {}: {} passes, {} cycles, utilization {:.1f} % (compute only)\n", cfg.name, h.label,
-             t.passes, t.cycles, 100.0 * t.utilization);
+  fmt::print("model: {} {}: {} passes, {} cycles, utilization {:.1f} % ({})\n", cfg.name, h.label, t.passes,
+             t.cycles, 100.0 * t.utilization, cycles_scope(cfg.row_stationary));
   return 0;
 }
 

@@ -7,6 +7,7 @@
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/numerics.hpp"
+#include "dnngen/row_stationary/ring.hpp"
 #include "dnngen/systolic/schedule.hpp"
 #include "dnngen/workload/layer_jobs.hpp"
 #include "dnngen/workload/network.hpp"
@@ -81,7 +82,8 @@ HostJob job_from_layer(const config::Config& cfg, const std::string& ref, uint64
   ConvJob j{cv.c / layer.groups, cv.h, cv.w, cv.filters / layer.groups, cv.r, cv.s, cv.stride, cv.pad};
   // Scale channels and filters down: enough row folds to exercise the psum buffer,
   // short enough to simulate in seconds.
-  j.c = std::max<int64_t>(1, std::min({j.c, int64_t{s.ifmap_rows} / j.h, ceil_div(2 * s.rows + 1, j.r)}));
+  const int64_t c_fit = s.ring_buffers ? j.c : int64_t{s.ifmap_rows} / j.h;  // a ring holds any C*H
+  j.c = std::max<int64_t>(1, std::min({j.c, c_fit, ceil_div(2 * s.rows + 1, j.r)}));
   j.k = std::min<int64_t>(j.k, 4);
   HostJob h;
   h.params = {j.stride, j.pad};
@@ -118,7 +120,9 @@ namespace {
 // forms. Output row bands (E) and column bands (F) are cut so a band's input fits
 // ifmap_rows / ifmap_spad (bands are given their own input with the padding folded in:
 // the cycle count depends on the band's E, F and filter only); channels are cut to
-// fit ifmap_rows (partial sums added by the host) and filters to fit filter_words.
+// fit ifmap_rows (partial sums added by the host) and filters to fit filter_words. With ring
+// buffers only the column bands remain (a ring holds any C*H and K), and a job's cycles
+// include its waits for the ring's loader (job_timing).
 void add_conv(const config::RowStationaryConfig& cfg, const ConvJob& j, const std::string& name,
               LayerBench& row) {
   if (j.r > cfg.max_filter_size || j.s > cfg.max_filter_size)
@@ -134,12 +138,12 @@ void add_conv(const config::RowStationaryConfig& cfg, const ConvJob& j, const st
   };
   const int64_t ct = std::min<int64_t>(j.c, cfg.rows);
   const int64_t eb_fit = eb_fit_for(ct) >= 1 ? eb_fit_for(ct) : eb_fit_for(1);
-  if (fb_fit < 1 || eb_fit < 1)
+  if (fb_fit < 1 || (eb_fit < 1 && !cfg.ring_buffers))
     throw InputError(
         fmt::format("layer {}: a {}x{} filter does not fit ifmap_spad / ifmap_rows", name, j.r, j.s));
   const bool whole_w = j.w <= cfg.ifmap_spad && f <= cfg.psum_spad;
   const int64_t fb = whole_w ? f : std::min<int64_t>({f, fb_fit, cfg.psum_spad});
-  const int64_t eb = (j.h * ct <= cfg.ifmap_rows) ? e : std::min(e, eb_fit);
+  const int64_t eb = (cfg.ring_buffers || j.h * ct <= cfg.ifmap_rows) ? e : std::min(e, eb_fit);
   const bool whole_h = eb == e;
   for (const int64_t ebi : {eb, e % eb}) {
     if (ebi == 0 || (ebi == e % eb && eb == e)) continue;
@@ -153,9 +157,11 @@ void add_conv(const config::RowStationaryConfig& cfg, const ConvJob& j, const st
       if (!whole_h || !whole_w) band.pad = 0;
       if (whole_h && !whole_w) band.h = j.h + 2 * j.pad;  // pad folded into the band's rows
       if (whole_w && !whole_h) band.w = j.w + 2 * j.pad;
-      int64_t cs = std::min<int64_t>(j.c, cfg.ifmap_rows / band.h);
-      while (cs > 1 && ceil_div(cs * j.r, cfg.rows) > cfg.filter_words) cs = (cs + 1) / 2;
-      const int64_t ks = std::min<int64_t>(j.k, cfg.filter_words / ceil_div(cs * j.r, cfg.rows));
+      int64_t cs = cfg.ring_buffers ? j.c : std::min<int64_t>(j.c, cfg.ifmap_rows / band.h);
+      while (!cfg.ring_buffers && cs > 1 && ceil_div(cs * j.r, cfg.rows) > cfg.filter_words)
+        cs = (cs + 1) / 2;
+      const int64_t ks =
+          cfg.ring_buffers ? j.k : std::min<int64_t>(j.k, cfg.filter_words / ceil_div(cs * j.r, cfg.rows));
       for (const int64_t csi : {cs, j.c % cs}) {
         if (csi == 0 || (csi == j.c % cs && cs == j.c)) continue;
         const int64_t c_count = csi == cs ? j.c / cs : 1;
@@ -165,7 +171,7 @@ void add_conv(const config::RowStationaryConfig& cfg, const ConvJob& j, const st
           ConvJob part = band;
           part.c = csi;
           part.k = ksi;
-          const auto t = estimate(cfg, part);
+          const auto t = job_timing(cfg, part);
           const auto n = static_cast<uint64_t>(e_count * f_count * c_count * k_count);
           row.jobs += n;
           row.cycles += n * t.cycles;

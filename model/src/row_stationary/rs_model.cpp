@@ -7,6 +7,7 @@
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/common/numerics.hpp"
+#include "dnngen/row_stationary/ring.hpp"
 
 namespace dnngen::rs {
 namespace {
@@ -41,7 +42,7 @@ Plan plan(const config::RowStationaryConfig& cfg, const ConvJob& j) {
   if (j.r > cfg.max_filter_size || j.s > cfg.max_filter_size)
     fail(fmt::format("filter {}x{} is larger than systolic.max_filter_size = {}", j.r, j.s,
                      cfg.max_filter_size));
-  if (j.c * j.h > cfg.ifmap_rows)
+  if (!cfg.ring_buffers && j.c * j.h > cfg.ifmap_rows)
     fail(fmt::format("C*H = {} ifmap rows do not fit the ifmap buffer (systolic.ifmap_rows = {})", j.c * j.h,
                      cfg.ifmap_rows));
   if (p.f > cfg.psum_spad)
@@ -54,7 +55,7 @@ Plan plan(const config::RowStationaryConfig& cfg, const ConvJob& j) {
   p.kg = std::min<int64_t>(j.k, cfg.psum_spad / p.f);
   if (j.tail_div > 0 && j.k > 1) p.kg = std::min<int64_t>(p.kg, j.k - ceil_div(j.k, j.tail_div));
   p.nk = ceil_div(j.k, p.kg);
-  if (j.k * p.nq > cfg.filter_words)
+  if (!cfg.ring_buffers && j.k * p.nq > cfg.filter_words)
     fail(
         fmt::format("K * ceil(C*R / rows) = {} * {} = {} filter words do not fit the filter buffer "
                     "(systolic.filter_words = {})",
@@ -162,8 +163,8 @@ Timing estimate(const config::RowStationaryConfig& cfg, const ConvJob& j) {
 }
 
 unsigned acc_int_bits(const config::RowStationaryConfig& cfg) {
-  unsigned terms_bits = 0;  // $clog2(IfmapRows * MaxRS * MaxRS)
-  while ((uint64_t{1} << terms_bits) < uint64_t{cfg.ifmap_rows} * cfg.max_filter_size * cfg.max_filter_size)
+  unsigned terms_bits = 0;  // $clog2(MaxC * MaxRS * MaxRS)
+  while ((uint64_t{1} << terms_bits) < cfg.max_channels() * cfg.max_filter_size * cfg.max_filter_size)
     ++terms_bits;
   const unsigned exact = cfg.product_bits() + terms_bits;
   return cfg.overflow == config::Overflow::kSaturate ? std::max(exact, cfg.acc_bits) : cfg.acc_bits;
@@ -324,6 +325,27 @@ std::vector<IfmapRead> ifmap_reads(const config::RowStationaryConfig& cfg, const
     if (!reads.empty() && reads.back().addr == last) break;
   }
   return reads;
+}
+
+ReadStreams read_streams(const config::RowStationaryConfig& cfg, const ConvJob& j) {
+  const Plan p = plan(cfg, j);
+  ReadStreams s;
+  const auto filter_steps = static_cast<uint64_t>(p.f * j.s);
+  for (const PassStart& ps : pass_starts(cfg, j)) {
+    // The loads, one a cycle from a(n) (ifmap_reads' walk, every read kept).
+    uint64_t t = ps.loads_at;
+    walk_pass_loads(cfg, j, p, ps.eo, ps.q, [&](int64_t c, int64_t y, bool inside, bool issued) {
+      if (!issued) return;
+      if (inside) s.ifmap.push_back({t + 1, static_cast<uint64_t>(c * j.h + y)});
+      ++t;
+    });
+    // Filter k's word in the cycle before its first step (filter_reads), at pack()'s
+    // address: the group's words, fold after fold.
+    const auto group = static_cast<uint64_t>(ps.kend - ps.k0);
+    const auto base = static_cast<uint64_t>(ps.k0 * p.nq) + static_cast<uint64_t>(ps.q) * group;
+    for (uint64_t k = 0; k < group; ++k) s.filter.push_back({ps.steps_at + k * filter_steps, base + k});
+  }
+  return s;
 }
 
 unsigned load_width(const config::RowStationaryConfig& cfg) {

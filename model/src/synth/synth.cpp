@@ -154,10 +154,8 @@ SynthReport run_synth(const config::Config& cfg, const SynthOptions& options) {
   if (target == "asic") require_tool("sta", target, "opensta");
   if (target == "ice40") require_tool("nextpnr-ice40", target, "nextpnr-ice40");
   if (options.shell && !config::has_shell(cfg)) {
-    throw InputError(
-        fmt::format("--shell: the {} engine{} has no AXI shell (docs/shell.md); synthesize its "
-                    "kernel top without --shell",
-                    cfg.engine, cfg.engine == "bitserial" ? " with operands other than 8 or 16 bits" : ""));
+    throw InputError("--shell: " + config::no_shell_reason(cfg) +
+                     "; synthesize its kernel top without --shell");
   }
   const fs::path work = prepare_work_dir(options.work_dir, cfg.name);
   if (options.shell) {

@@ -44,6 +44,9 @@ std::vector<std::pair<std::string, int64_t>> rtl_parameters(const Config& cfg);
 // (rtl/shell/dnn_shell_systolic.sv), EIE (rtl/shell/dnn_shell_eie.sv) and row stationary
 // with 8- or 16-bit operands (rtl/shell/dnn_shell_rs.sv).
 bool has_shell(const Config& cfg);
+// Why a configuration has no shell (has_shell false), for the error messages: which engines
+// and operands have one, and what this one lacks.
+std::string no_shell_reason(const Config& cfg);
 // Descriptors CTRL.START may queue behind a running layer (every shell's QueueDepth,
 // dnn_shell_desc_queue; not a configuration key).
 constexpr unsigned kShellQueueDepth = 2;

@@ -17,6 +17,13 @@ struct RowStationaryConfig : ArrayConfig {
   unsigned psum_spad = 0;     // psum buffer entries per array column: filters in flight x F
   unsigned ifmap_rows = 0;    // ifmap buffer depth in rows: C*H <= it
   unsigned filter_words = 0;  // filter buffer depth in words (one per filter and row fold)
+  // buffers: ring. The ifmap and filter buffers are rings of ifmap_rows and filter_words
+  // entries holding the words in the order the sequencer reads them (every read one
+  // entry), streamed in while the job runs: a job's C*H and filter words are not bounded
+  // by them (docs/row_stationary.md, "Ring buffers").
+  bool ring_buffers = false;
+  // Largest C*H a job's exact sum must cover: ifmap_rows, or 2^16 channels with rings.
+  uint64_t max_channels() const { return ring_buffers ? uint64_t{1} << 16 : ifmap_rows; }
 };
 
 }  // namespace dnngen::config

@@ -1,0 +1,168 @@
+// Row-stationary ring buffers (systolic.buffers: ring): the key, the read streams against
+// the schedule's reads, the loader and the cycle model of a core that waits for words.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <string>
+
+#include "dnngen/common/error.hpp"
+#include "dnngen/config/config.hpp"
+#include "dnngen/row_stationary/ring.hpp"
+#include "dnngen/row_stationary/rs_model.hpp"
+
+namespace dnngen::rs {
+namespace {
+
+config::RowStationaryConfig ring_config(unsigned ifmap_rows, unsigned filter_words, unsigned rows = 4,
+                                        unsigned cols = 4, const std::string& buffers = "ring") {
+  const std::string yaml =
+      "name: t\nengine: systolic\nsystolic:\n  rows: " + std::to_string(rows) +
+      "\n  cols: " + std::to_string(cols) +
+      "\n  dataflow: row_stationary\n  input_bits: 8\n  weight_bits: 8\n  acc_bits: 32\n  signed: true\n"
+      "  overflow: wrap\n  max_filter_size: 11\n  filter_spad: 11\n  ifmap_spad: 32\n  psum_spad: 64\n"
+      "  buffers: " +
+      buffers + "\n  ifmap_rows: " + std::to_string(ifmap_rows) +
+      "\n  filter_words: " + std::to_string(filter_words) + "\n";
+  return config::parse_config(yaml, "t.yaml").row_stationary;
+}
+
+ConvJob draw(std::mt19937_64& rng) {
+  const auto pick = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  ConvJob j;
+  j.r = pick(1, 11);
+  j.s = pick(1, 11);
+  j.stride = pick(1, 4);
+  j.pad = pick(0, 3);
+  j.w = pick(std::max<int64_t>(1, j.s - 2 * j.pad), 32);
+  j.h = pick(std::max<int64_t>(1, j.r - 2 * j.pad), 30);
+  j.c = pick(1, 40);  // C*H up to 1,200 rows: far past the rings
+  j.k = pick(1, 12);
+  return j;
+}
+
+TEST(RsRing, KeyLiftsTheBufferLimits) {
+  const auto ring = ring_config(8, 4);
+  EXPECT_TRUE(ring.ring_buffers);
+  EXPECT_FALSE(ring_config(512, 512, 4, 4, "whole").ring_buffers);
+  std::string e;
+  try {
+    ring_config(8, 4, 4, 4, "rings");
+  } catch (const InputError& err) {
+    e = err.what();
+  }
+  EXPECT_NE(e.find("systolic.buffers"), std::string::npos) << e;
+  EXPECT_NE(e.find("ring"), std::string::npos) << e;
+  // 40 channels of 20 rows and 200 filters: far past 8 rows and 4 words, yet a job.
+  const ConvJob big{40, 20, 20, 200, 3, 3, 1, 0};
+  EXPECT_NO_THROW(plan(ring, big));
+  EXPECT_THROW(plan(ring_config(512, 512, 4, 4, "whole"), big), InputError);
+}
+
+// Every read in order: the ifmap stream's first reads of each row are ifmap_reads(), its
+// length the passes' buffer reads; the filter stream is pack()'s words once per E-fold,
+// its E-fold 0 cycles filter_reads().
+TEST(RsRing, StreamsAreTheSchedulesReads) {
+  std::mt19937_64 rng(11);
+  for (const auto& [rows, cols] : {std::pair{4u, 4u}, {3u, 5u}, {12u, 14u}}) {
+    const auto cfg = ring_config(8, 4, rows, cols);
+    for (int i = 0; i < 60; ++i) {
+      const ConvJob j = draw(rng);
+      Plan p;
+      try {
+        p = plan(cfg, j);
+      } catch (const InputError&) {
+        continue;
+      }
+      const ReadStreams s = read_streams(cfg, j);
+      uint64_t buffer_reads = 0;
+      for (const PassStart& ps : pass_starts(cfg, j))
+        buffer_reads += pass_loads(cfg, j, p, ps.eo, ps.q).buffer_reads;
+      ASSERT_EQ(s.ifmap.size(), buffer_reads);
+      std::vector<IfmapRead> first;
+      for (const BufferRead& r : s.ifmap)
+        if (first.empty() || r.addr > first.back().addr) first.push_back({r.cycle, r.addr});
+      const auto want = ifmap_reads(cfg, j);
+      ASSERT_LE(want.size(), first.size());
+      for (size_t n = 0; n < want.size(); ++n) {
+        EXPECT_EQ(first[n].addr, want[n].addr);
+        EXPECT_EQ(first[n].cycle, want[n].cycle);
+      }
+      const auto words = static_cast<uint64_t>(j.k * p.nq);
+      ASSERT_EQ(s.filter.size(), words * static_cast<uint64_t>(p.ne));
+      const auto f0 = filter_reads(cfg, j);
+      for (size_t n = 0; n < s.filter.size(); ++n) {
+        EXPECT_EQ(s.filter[n].addr, n % words) << n;
+        if (n < f0.size()) EXPECT_EQ(s.filter[n].cycle, f0[n]);
+        if (n > 0) EXPECT_GT(s.filter[n].cycle, s.filter[n - 1].cycle);
+      }
+      for (size_t n = 1; n < s.ifmap.size(); ++n) EXPECT_GT(s.ifmap[n].cycle, s.ifmap[n - 1].cycle);
+    }
+  }
+}
+
+// Rings that hold the whole streams are loaded before the job: the schedule exactly. Small
+// rings: the same events in order, each later by the waits before it, and the job longer
+// by all of them (a wait freezes the whole core); depth 1 still finishes (no deadlock).
+TEST(RsRing, WaitsDelayTheScheduleAndNeverDeadlock) {
+  std::mt19937_64 rng(5);
+  uint64_t jobs = 0, waited = 0;
+  for (const auto& [ifmap_rows, filter_words] : {std::pair{1u, 1u}, {2u, 1u}, {8u, 4u}, {64u, 64u}}) {
+    const auto cfg = ring_config(ifmap_rows, filter_words);
+    const auto huge = ring_config(1u << 16, 1u << 16);  // holds every stream here
+    for (int i = 0; i < 60; ++i) {
+      const ConvJob j = draw(rng);
+      try {
+        plan(cfg, j);
+      } catch (const InputError&) {
+        continue;
+      }
+      const auto events = schedule(cfg, j);
+      const ReadStreams s = read_streams(cfg, j);
+      ASSERT_LE(std::max(s.ifmap.size(), s.filter.size()), size_t{1} << 16);
+      const RingSchedule whole = ring_schedule(huge, j);
+      EXPECT_EQ(whole.waits, 0u);
+      ASSERT_EQ(whole.events.size(), events.size());
+      for (size_t n = 0; n < events.size(); ++n) EXPECT_EQ(whole.events[n].cycle, events[n].cycle);
+      const RingSchedule r = ring_schedule(cfg, j);
+      ASSERT_EQ(r.events.size(), events.size());
+      EXPECT_EQ(r.cycles, events.back().cycle + r.waits);
+      for (size_t n = 0; n < events.size(); ++n) {
+        EXPECT_EQ(r.events[n].k, events[n].k);
+        EXPECT_EQ(r.events[n].f, events[n].f);
+        EXPECT_GE(r.events[n].cycle, events[n].cycle);
+        if (n > 0)
+          EXPECT_GE(r.events[n].cycle - events[n].cycle, r.events[n - 1].cycle - events[n - 1].cycle);
+      }
+      EXPECT_EQ(job_timing(cfg, j).cycles, r.cycles);
+      ++jobs;
+      waited += r.waits > 0;
+    }
+  }
+  EXPECT_GT(jobs, 150u);
+  EXPECT_GT(waited, jobs / 4);  // the small rings do make the core wait
+}
+
+// The loader: both rings filled before the job; then a word a cycle, the ifmap ring first,
+// only into a free entry, never past a stream's end.
+TEST(RsRing, FeedWritesOnlyFreeEntries) {
+  const auto cfg = ring_config(3, 2);
+  ReadStreams s;
+  s.ifmap.resize(5);
+  s.filter.resize(1);
+  RingFeed feed(cfg, s);
+  EXPECT_EQ(feed.ifmap_written(), 3u);
+  EXPECT_EQ(feed.filter_written(), 1u);
+  EXPECT_EQ(feed.pick(1, 0, 0), RingFeed::Pick::kNone);  // ifmap ring full, the filter stream done
+  EXPECT_EQ(feed.pick(2, 1, 0), RingFeed::Pick::kIfmap);
+  feed.wrote(RingFeed::Pick::kIfmap);
+  EXPECT_EQ(feed.pick(3, 1, 1), RingFeed::Pick::kNone);
+  EXPECT_EQ(feed.pick(4, 4, 1), RingFeed::Pick::kIfmap);
+  feed.wrote(RingFeed::Pick::kIfmap);
+  EXPECT_EQ(feed.pick(5, 5, 1), RingFeed::Pick::kNone);  // all 5 written
+}
+
+}  // namespace
+}  // namespace dnngen::rs
