@@ -164,5 +164,20 @@ TEST(RsRing, FeedWritesOnlyFreeEntries) {
   EXPECT_EQ(feed.pick(5, 5, 1), RingFeed::Pick::kNone);  // all 5 written
 }
 
+// What the streams carry from memory. With R = 4 on 4 rows each row fold is one channel:
+// one E-fold and one filter group read every ifmap row and every filter row once (C*H rows
+// of W bytes, K*C*R*S weights); a second filter group reads the ifmap again, a second
+// E-fold the filters again and the rows both E-folds' windows cover. A channel split
+// across two folds reads the rows both folds need twice (R = 3: 6 rows more).
+TEST(RsRing, StreamBytesCountEveryReRead) {
+  const auto cfg = ring_config(8, 4);  // 4 x 4, int8, psum_spad 64
+  EXPECT_EQ(stream_bytes(cfg, {5, 7, 7, 3, 4, 3, 1, 0}), 5u * 7 * 7 + 3u * 5 * 4 * 3);  // E 4, F 5: kg 3
+  // 13 filters: groups of 12 and 1 (psum_spad 64 / F 5), so the rows are read twice.
+  EXPECT_EQ(stream_bytes(cfg, {5, 7, 7, 13, 4, 3, 1, 0}), 2u * 5 * 7 * 7 + 13u * 5 * 4 * 3);
+  // H 11: E 8, two E-folds of rows 0-6 and 4-10; the filters twice.
+  EXPECT_EQ(stream_bytes(cfg, {5, 11, 7, 3, 4, 3, 1, 0}), 5u * (11 + 3) * 7 + 2u * 3 * 5 * 4 * 3);
+  EXPECT_EQ(stream_bytes(cfg, {5, 6, 7, 3, 3, 3, 1, 0}), (5u * 6 + 6) * 7 + 3u * 5 * 3 * 3);
+}
+
 }  // namespace
 }  // namespace dnngen::rs

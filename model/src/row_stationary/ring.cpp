@@ -93,6 +93,25 @@ RingSchedule ring_schedule(const config::RowStationaryConfig& cfg, const ConvJob
   return r;
 }
 
+uint64_t stream_bytes(const config::RowStationaryConfig& cfg, const ConvJob& j) {
+  const Plan p = plan(cfg, j);
+  const ReadStreams s = read_streams(cfg, j);
+  const auto bytes = [](int64_t bits) { return static_cast<uint64_t>((bits + 7) / 8); };
+  uint64_t total = s.ifmap.size() * bytes(j.w * cfg.input_bits);
+  const auto group_words = [&](uint64_t addr) {  // pack()'s layout: groups of kg filters, fold-major
+    const auto kg = static_cast<uint64_t>(p.kg), nq = static_cast<uint64_t>(p.nq);
+    const uint64_t k0 = addr / (kg * nq) * kg,
+                   in_group = std::min<uint64_t>(kg, static_cast<uint64_t>(j.k) - k0);
+    return std::pair{(addr - k0 * nq) / in_group, in_group};  // (row fold, filters in the group)
+  };
+  for (const BufferRead& r : s.filter) {
+    const auto q = static_cast<int64_t>(group_words(r.addr).first);
+    const int64_t slots = std::min<int64_t>(cfg.rows, j.c * j.r - q * cfg.rows);
+    total += bytes(slots * j.s * cfg.weight_bits);
+  }
+  return total;
+}
+
 Timing job_timing(const config::RowStationaryConfig& cfg, const ConvJob& j, HeldCycles gaps) {
   Timing t = estimate(cfg, j);
   if (!cfg.ring_buffers) return t;

@@ -176,6 +176,7 @@ void add_conv(const config::RowStationaryConfig& cfg, const ConvJob& j, const st
           row.jobs += n;
           row.cycles += n * t.cycles;
           row.macs += n * t.macs;
+          if (cfg.ring_buffers) row.stream_bytes += n * stream_bytes(cfg, part);
         }
       }
     }
@@ -214,14 +215,24 @@ std::vector<LayerBench> bench_network(const config::RowStationaryConfig& cfg, co
 }
 
 std::string format_bench(const config::RowStationaryConfig& cfg, const std::vector<LayerBench>& rows) {
-  std::string out = "cycles: compute only (no data movement)\n";
-  out += fmt::format("{:<16} {:>6} {:>14} {:>12} {:>7} {:>12} {:>13} {:>13}\n", "layer", "jobs", "MACs",
-                     "cycles", "util%", "ws_cycles", "scalesim_ws", "scalesim_os");
+  std::string out = cfg.ring_buffers ? fmt::format(
+                                           "cycles: {}; stream_bytes: what a writer behind the "
+                                           "rings would read from memory (no shell feeds rings yet)\n",
+                                           cycles_scope(cfg))
+                                     : "cycles: compute only (no data movement)\n";
+  const auto bytes_col = [&](uint64_t b) {
+    return cfg.ring_buffers ? fmt::format(" {:>14}", b) : std::string();
+  };
+  out += fmt::format("{:<16} {:>6} {:>14} {:>12} {:>7} {:>12} {:>13} {:>13}{}\n", "layer", "jobs", "MACs",
+                     "cycles", "util%", "ws_cycles", "scalesim_ws", "scalesim_os",
+                     cfg.ring_buffers ? fmt::format(" {:>14}", "stream_bytes") : std::string());
   LayerBench total;
   total.name = "total";
   for (const auto& r : rows) {
-    out += fmt::format("{:<16} {:>6} {:>14} {:>12} {:>7.1f} {:>12} {:>13} {:>13}\n", r.name, r.jobs, r.macs,
-                       r.cycles, 100.0 * r.utilization, r.ws_cycles, r.scalesim_ws, r.scalesim_os);
+    out += fmt::format("{:<16} {:>6} {:>14} {:>12} {:>7.1f} {:>12} {:>13} {:>13}{}\n", r.name, r.jobs, r.macs,
+                       r.cycles, 100.0 * r.utilization, r.ws_cycles, r.scalesim_ws, r.scalesim_os,
+                       bytes_col(r.stream_bytes));
+    total.stream_bytes += r.stream_bytes;
     total.jobs += r.jobs;
     total.macs += r.macs;
     total.cycles += r.cycles;
@@ -231,16 +242,16 @@ std::string format_bench(const config::RowStationaryConfig& cfg, const std::vect
   }
   total.utilization =
       static_cast<double>(total.macs) / (static_cast<double>(total.cycles) * cfg.rows * cfg.cols);
-  out += fmt::format("{:<16} {:>6} {:>14} {:>12} {:>7.1f} {:>12} {:>13} {:>13}\n", total.name, total.jobs,
+  out += fmt::format("{:<16} {:>6} {:>14} {:>12} {:>7.1f} {:>12} {:>13} {:>13}{}\n", total.name, total.jobs,
                      total.macs, total.cycles, 100.0 * total.utilization, total.ws_cycles, total.scalesim_ws,
-                     total.scalesim_os);
+                     total.scalesim_os, bytes_col(total.stream_bytes));
   return out;
 }
 
 nlohmann::json bench_json(const config::Config& cfg, const std::string& network,
                           const std::vector<LayerBench>& rows) {
   nlohmann::json layers = nlohmann::json::array();
-  uint64_t macs = 0, cycles = 0, jobs = 0, ws = 0, sws = 0, sos = 0;
+  uint64_t macs = 0, cycles = 0, jobs = 0, ws = 0, sws = 0, sos = 0, stream = 0;
   for (const auto& r : rows) {
     layers.push_back({{"name", r.name},
                       {"jobs", r.jobs},
@@ -249,13 +260,15 @@ nlohmann::json bench_json(const config::Config& cfg, const std::string& network,
                       {"utilization", r.utilization},
                       {"ws_cycles", r.ws_cycles},
                       {"scalesim_ws_cycles", r.scalesim_ws},
-                      {"scalesim_os_cycles", r.scalesim_os}});
+                      {"scalesim_os_cycles", r.scalesim_os},
+                      {"stream_bytes", r.stream_bytes}});
     macs += r.macs;
     cycles += r.cycles;
     jobs += r.jobs;
     ws += r.ws_cycles;
     sws += r.scalesim_ws;
     sos += r.scalesim_os;
+    stream += r.stream_bytes;
   }
   return {{"engine", cfg.engine},
           {"config", cfg.name},
@@ -271,7 +284,9 @@ nlohmann::json bench_json(const config::Config& cfg, const std::string& network,
                                                        cfg.row_stationary.cols)},
           {"ws_cycles", ws},
           {"scalesim_ws_cycles", sws},
-          {"scalesim_os_cycles", sos}};
+          {"scalesim_os_cycles", sos},
+          {"cycles_include", cycles_scope(cfg.row_stationary)},
+          {"stream_bytes", stream}};
 }
 
 }  // namespace dnngen::rs

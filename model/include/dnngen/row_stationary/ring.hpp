@@ -83,6 +83,11 @@ struct RingSchedule {
 RingSchedule ring_schedule(const config::RowStationaryConfig& cfg, const ConvJob& job, HeldCycles gaps = {},
                            HeldCycles unready = {});
 
+// The bytes the two streams carry from memory (what a writer behind the rings reads, each
+// re-read included): an ifmap row W * input_bits, a filter word its row fold's filter rows
+// (S * weight_bits each), both rounded up to whole bytes.
+uint64_t stream_bytes(const config::RowStationaryConfig& cfg, const ConvJob& job);
+
 // estimate(), with ring buffers its cycles and utilization those of ring_schedule().
 Timing job_timing(const config::RowStationaryConfig& cfg, const ConvJob& job, HeldCycles gaps = {});
 

@@ -45,6 +45,7 @@ struct LayerBench {
   uint64_t jobs = 0, macs = 0, cycles = 0;
   double utilization = 0;
   uint64_t ws_cycles = 0, scalesim_ws = 0, scalesim_os = 0;
+  uint64_t stream_bytes = 0;  // ring buffers: what their writer reads from memory (stream_bytes)
 };
 std::vector<LayerBench> bench_network(const config::RowStationaryConfig& cfg, const std::string& path);
 std::string format_bench(const config::RowStationaryConfig& cfg, const std::vector<LayerBench>& rows);
