@@ -131,11 +131,28 @@ class RsHarness {
 
   // Loads (part of) `words` and runs job `j` to `point` (see VerilatedDut::reset_in_job),
   // then resets; the caller loads the job again.
+  // With ring buffers the loader feeds the rings up to the reset, as in run_job: a reset
+  // mid-load lands among the words written before the job (`at` wraps to their count),
+  // in the job while the loader streams or with a result stalled (not a wait that
+  // never ends).
   void reset_at(ResetPoint point, const std::vector<LoadWord>& words, const ConvJob& j, uint64_t at) {
     dut_->out_ready_i = 0;
-    dut_.reset_at(
-        point, cfg_.ring_buffers ? ring_preload(j, words) : words, at, [&] { put_job(fields(j)); },
-        [this] { return dut_->out_valid_o != 0; });
+    if (!cfg_.ring_buffers)
+      return dut_.reset_at(
+          point, words, at, [&] { put_job(fields(j)); }, [this] { return dut_->out_valid_o != 0; });
+    const std::vector<LoadWord> first = ring_preload(j, words);
+    if (point == ResetPoint::kMidLoad) {
+      dut_.load({first.begin(), first.begin() + static_cast<std::ptrdiff_t>(at % (first.size() + 1))});
+    } else {
+      dut_.load(first);
+      put_job(fields(j));
+      dut_.start_job();
+      uint64_t edge = 1;
+      if (point == ResetPoint::kStalledOutput)
+        for (; edge < 1'000'000 && !dut_->out_valid_o; ++edge) tick_feeding(edge);
+      for (const uint64_t end = edge + at; edge < end; ++edge) tick_feeding(edge);
+    }
+    dut_.reset();
     feed_.reset();
   }
 
@@ -188,24 +205,7 @@ class RsHarness {
         }
       }
       if (!dut_->busy_o) run.protocol_errors.push_back("busy low before the last output");
-      const RingFeed::Pick pick =
-          feed_ ? feed_->pick(edge, dut_->if_reads_o, dut_->fw_reads_o) : RingFeed::Pick::kNone;
-      if (pick != RingFeed::Pick::kNone) {
-        const bool ifmap = pick == RingFeed::Pick::kIfmap;
-        const LoadWord& w =
-            ifmap ? ring_.ifmap[feed_->ifmap_written()] : ring_.filter[feed_->filter_written()];
-        dut_->ld_valid_i = 1;
-        dut_->ld_sel_i = ifmap ? 0 : 1;
-        dut_->ld_addr_i = w.addr;
-        testbench::port::write(dut_->ld_data_i, w.data);
-      }
-      dut_.tick();
-      dut_->ld_valid_i = 0;
-      if (feed_) {
-        feed_->wrote(pick);
-        set_avail();
-        dut_->eval();  // the outputs the new avail frees (out_valid_o is gated by the waits)
-      }
+      tick_feeding(edge);
       run.measured_cycles = edge;
     }
     dut_->out_ready_i = 0;
@@ -244,6 +244,28 @@ class RsHarness {
     first.insert(first.end(), ring_.filter.begin(),
                  ring_.filter.begin() + static_cast<std::ptrdiff_t>(feed_->filter_written()));
     return first;
+  }
+
+  // One clock edge of a running job; with ring buffers the loader writes the word it picks
+  // for this cycle (`edge`, counted from the accept edge) and avail follows.
+  void tick_feeding(uint64_t edge) {
+    const RingFeed::Pick pick =
+        feed_ ? feed_->pick(edge, dut_->if_reads_o, dut_->fw_reads_o) : RingFeed::Pick::kNone;
+    if (pick != RingFeed::Pick::kNone) {
+      const bool ifmap = pick == RingFeed::Pick::kIfmap;
+      const LoadWord& w = ifmap ? ring_.ifmap[feed_->ifmap_written()] : ring_.filter[feed_->filter_written()];
+      dut_->ld_valid_i = 1;
+      dut_->ld_sel_i = ifmap ? 0 : 1;
+      dut_->ld_addr_i = w.addr;
+      testbench::port::write(dut_->ld_data_i, w.data);
+    }
+    dut_.tick();
+    dut_->ld_valid_i = 0;
+    if (feed_) {
+      feed_->wrote(pick);
+      set_avail();
+      dut_->eval();  // the outputs the new avail frees (out_valid_o is gated by the waits)
+    }
   }
 
   void set_avail() {
