@@ -55,19 +55,34 @@ inline Verdict score(const config::RowStationaryConfig& cfg, const ConvJob& job,
                                      events.empty() ? 0 : events.back().cycle, v.model_cycles));
   // Ring buffers: the same events, later by the cycles the core waits for words streaming in
   // and for the consumer, which the model replays: every cycle exact, stalls or not.
+  const bool exact = always_ready || cfg.ring_buffers;
   if (cfg.ring_buffers) {
     RingSchedule ring = ring_schedule(cfg, job, rtl.feed_gaps, rtl.consumer_unready);
     events = std::move(ring.events);
     v.model_cycles = ring.cycles;
-    always_ready = true;  // the events' cycles are exact
     if (ring.stalls != rtl.stall_cycles)
       v.problems.push_back(fmt::format("stalls: model {} rtl {}", ring.stalls, rtl.stall_cycles));
   }
+  if (rtl.events.size() != events.size()) {
+    v.problems.push_back(fmt::format("{} output events, model expects {}", rtl.events.size(), events.size()));
+  } else {
+    for (size_t i = 0; i < events.size(); ++i) {
+      const auto& m = events[i];
+      const auto& r = rtl.events[i];
+      if (m.k != r.k || m.e0 != r.e0 || m.f != r.f || m.last != r.last || (exact && m.cycle != r.cycle)) {
+        v.problems.push_back(
+            fmt::format("event {}: model (k {}, e0 {}, f {}, last {}) at cycle {}, "
+                        "rtl (k {}, e0 {}, f {}, last {}) at cycle {}",
+                        i, m.k, m.e0, m.f, m.last, m.cycle, r.k, r.e0, r.f, r.last, r.cycle));
+        break;
+      }
+    }
+  }
   const size_t before_cycles = v.problems.size();
-  if (always_ready && rtl.counter_cycles != v.model_cycles)
+  if (exact && rtl.counter_cycles != v.model_cycles)
     v.problems.push_back(fmt::format("cycles: model {} rtl {}", v.model_cycles, rtl.counter_cycles));
   // A stalled consumer freezes the core: exactly its stall cycles more than the model.
-  if (!always_ready && rtl.counter_cycles != v.model_cycles + rtl.stall_cycles)
+  if (!exact && rtl.counter_cycles != v.model_cycles + rtl.stall_cycles)
     v.problems.push_back(fmt::format("cycles: model {} + {} stalls, rtl {}", v.model_cycles, rtl.stall_cycles,
                                      rtl.counter_cycles));
   v.cycles_agree = v.problems.size() == before_cycles;
@@ -235,9 +250,9 @@ class RsHarness {
   // Ring buffers: the job's streams and loader, the words written before it (the loader's
   // first words, ring-entry addressed), avail set to them.
   std::vector<LoadWord> ring_preload(const ConvJob& j, const std::vector<LoadWord>& words) {
-    streams_ = read_streams(cfg_, j);
-    ring_ = ring_words(cfg_, j, streams_, words);
-    feed_.emplace(cfg_, streams_);
+    const ReadStreams streams = read_streams(cfg_, j);
+    ring_ = ring_words(cfg_, j, streams, words);
+    feed_.emplace(cfg_, streams);
     set_avail();
     std::vector<LoadWord> first(ring_.ifmap.begin(),
                                 ring_.ifmap.begin() + static_cast<std::ptrdiff_t>(feed_->ifmap_written()));
@@ -275,9 +290,8 @@ class RsHarness {
 
   config::RowStationaryConfig cfg_;
   testbench::VerilatedDut<Vdnn_rs_top> dut_;
-  // Ring buffers: the job's read streams, their words and the loader (from load() to the
+  // Ring buffers: the words of the job's read streams and the loader (from load() to the
   // end of run_job).
-  ReadStreams streams_;
   RingWords ring_;
   std::optional<RingFeed> feed_;
   double feed_gap_ = 0.0;
