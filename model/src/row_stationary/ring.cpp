@@ -98,14 +98,15 @@ uint64_t stream_bytes(const config::RowStationaryConfig& cfg, const ConvJob& j) 
   const ReadStreams s = read_streams(cfg, j);
   const auto bytes = [](int64_t bits) { return static_cast<uint64_t>((bits + 7) / 8); };
   uint64_t total = s.ifmap.size() * bytes(j.w * cfg.input_bits);
-  const auto group_words = [&](uint64_t addr) {  // pack()'s layout: groups of kg filters, fold-major
+  // The row fold of a filter word at pack()'s address: groups of kg filters, fold-major.
+  const auto fold_of = [&](uint64_t addr) {
     const auto kg = static_cast<uint64_t>(p.kg), nq = static_cast<uint64_t>(p.nq);
     const uint64_t k0 = addr / (kg * nq) * kg,
                    in_group = std::min<uint64_t>(kg, static_cast<uint64_t>(j.k) - k0);
-    return std::pair{(addr - k0 * nq) / in_group, in_group};  // (row fold, filters in the group)
+    return static_cast<int64_t>((addr - k0 * nq) / in_group);
   };
   for (const BufferRead& r : s.filter) {
-    const auto q = static_cast<int64_t>(group_words(r.addr).first);
+    const int64_t q = fold_of(r.addr);
     const int64_t slots = std::min<int64_t>(cfg.rows, j.c * j.r - q * cfg.rows);
     total += bytes(slots * j.s * cfg.weight_bits);
   }

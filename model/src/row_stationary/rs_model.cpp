@@ -293,59 +293,46 @@ std::vector<OutEvent> schedule(const config::RowStationaryConfig& cfg, const Con
   return events;
 }
 
-std::vector<uint64_t> filter_reads(const config::RowStationaryConfig& cfg, const ConvJob& j) {
-  const Plan p = plan(cfg, j);
-  std::vector<uint64_t> reads;
-  // E-fold 0 only: each filter word is read in the cycle before its filter's first step
-  // (a pass's first in the cycle before the pass's steps, each next one in the last step
-  // of the filter before); an issue in busy cycle t is the (t+1)-th busy cycle.
-  const auto filter_steps = static_cast<uint64_t>(p.f) * static_cast<uint64_t>(j.s);
-  for (const PassStart& s : pass_starts(cfg, j)) {
-    if (s.eo != 0) break;
-    for (int64_t k = s.k0; k < s.kend; ++k)
-      reads.push_back(s.steps_at + static_cast<uint64_t>(k - s.k0) * filter_steps);
-  }
-  return reads;
-}
-
-std::vector<IfmapRead> ifmap_reads(const config::RowStationaryConfig& cfg, const ConvJob& j) {
-  const Plan p = plan(cfg, j);
-  std::vector<IfmapRead> reads;
-  const uint64_t last = static_cast<uint64_t>(j.c * j.h) - 1;
-  // Each pass's issued loads, one a cycle from a(n); a row inside the input is a buffer
-  // read, the padding rows are zeros. Once the last row is needed no read can wait longer.
-  for (const PassStart& s : pass_starts(cfg, j)) {
-    uint64_t t = s.loads_at;
-    walk_pass_loads(cfg, j, p, s.eo, s.q, [&](int64_t c, int64_t y, bool inside, bool issued) {
-      if (!issued) return;
-      const auto addr = static_cast<uint64_t>(c * j.h + y);
-      if (inside && (reads.empty() || addr > reads.back().addr)) reads.push_back({t + 1, addr});
-      ++t;
-    });
-    if (!reads.empty() && reads.back().addr == last) break;
-  }
-  return reads;
-}
-
 ReadStreams read_streams(const config::RowStationaryConfig& cfg, const ConvJob& j) {
   const Plan p = plan(cfg, j);
   ReadStreams s;
   const auto filter_steps = static_cast<uint64_t>(p.f * j.s);
   for (const PassStart& ps : pass_starts(cfg, j)) {
-    // The loads, one a cycle from a(n) (ifmap_reads' walk, every read kept).
+    // Each pass's issued loads, one a cycle from a(n); a row inside the input is a buffer
+    // read, the padding rows are zeros. An issue in busy cycle t is the (t+1)-th busy cycle.
     uint64_t t = ps.loads_at;
     walk_pass_loads(cfg, j, p, ps.eo, ps.q, [&](int64_t c, int64_t y, bool inside, bool issued) {
       if (!issued) return;
       if (inside) s.ifmap.push_back({t + 1, static_cast<uint64_t>(c * j.h + y)});
       ++t;
     });
-    // Filter k's word in the cycle before its first step (filter_reads), at pack()'s
-    // address: the group's words, fold after fold.
+    // Each filter word is read in the cycle before its filter's first step (a pass's first
+    // in the cycle before the pass's steps, each next one in the last step of the filter
+    // before), at pack()'s address: the group's words, fold after fold.
     const auto group = static_cast<uint64_t>(ps.kend - ps.k0);
     const auto base = static_cast<uint64_t>(ps.k0 * p.nq) + static_cast<uint64_t>(ps.q) * group;
     for (uint64_t k = 0; k < group; ++k) s.filter.push_back({ps.steps_at + k * filter_steps, base + k});
   }
   return s;
+}
+
+std::vector<uint64_t> filter_reads(const config::RowStationaryConfig& cfg, const ConvJob& j) {
+  // E-fold 0's reads: every E-fold reads all K * nq words once, so the stream's first ones.
+  const auto words = static_cast<size_t>(j.k * plan(cfg, j).nq);
+  const std::vector<BufferRead> all = read_streams(cfg, j).filter;
+  std::vector<uint64_t> reads;
+  reads.reserve(words);
+  for (size_t n = 0; n < words; ++n) reads.push_back(all[n].cycle);
+  return reads;
+}
+
+std::vector<IfmapRead> ifmap_reads(const config::RowStationaryConfig& cfg, const ConvJob& j) {
+  // The reads of a row no earlier read needed: rows are read in increasing order within a
+  // pass and every pass starts at or below the rows read so far.
+  std::vector<IfmapRead> reads;
+  for (const BufferRead& r : read_streams(cfg, j).ifmap)
+    if (reads.empty() || r.addr > reads.back().addr) reads.push_back({r.cycle, r.addr});
+  return reads;
 }
 
 unsigned load_width(const config::RowStationaryConfig& cfg) {

@@ -22,7 +22,8 @@ struct RowStationaryConfig : ArrayConfig {
   // entry), streamed in while the job runs: a job's C*H and filter words are not bounded
   // by them (docs/row_stationary.md, "Ring buffers").
   bool ring_buffers = false;
-  // Largest C*H a job's exact sum must cover: ifmap_rows, or 2^16 channels with rings.
+  // A bound on a job's channels C, for the exact sum's C*R*S terms: ifmap_rows (C*H <= it),
+  // or 2^16 with rings.
   uint64_t max_channels() const { return ring_buffers ? uint64_t{1} << 16 : ifmap_rows; }
 };
 
