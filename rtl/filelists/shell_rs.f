@@ -12,6 +12,7 @@ systolic/dnn_systolic_skew.sv
 systolic/dnn_systolic_finalize.sv
 row_stationary/dnn_rs_pe.sv
 row_stationary/dnn_rs_array.sv
+row_stationary/dnn_rs_load_walk.sv
 row_stationary/dnn_rs_seq.sv
 row_stationary/dnn_rs_top.sv
 shell/dnn_shell_regs.sv
