@@ -75,6 +75,11 @@ SHELL_GEMMS = [(37, 100, 21), (64, 64, 64), (1, 3, 2), (70, 9, 66)]
 # (C*R below the rows), whose group of filters is one read; the last, a batch of 2 images
 # in one descriptor (N: the filters stay, the ifmap reloads).
 RS_SHELL_CONFIG = "systolic_rs_4x4_int8.yaml"
+# The same shell with ring buffers of one entry: the loads follow the core's two read
+# streams (each word once its entry is free); its bias tables hold 64 filters, so the
+# layers with more are left out there.
+RS_RING_SHELL_CONFIG = "systolic_rs_4x4_int8_ring.yaml"
+RS_RING_MAX_FILTERS = 64
 RS_SHELL_CONVS = [(5, 12, 12, 10, 3, 1, 1), (8, 9, 9, 6, 3, 2, 0), (3, 20, 20, 7, 5, 1, 2), (4, 4, 4, 40, 1, 1, 0),
                   (4, 4, 2, 256, 1, 1, 0), (3, 6, 6, 9, 1, 1, 0), (5, 7, 7, 6, 3, 1, 1, 2)]
 
@@ -127,7 +132,7 @@ def suites(m, lists):
     if m["file"] in lists["shell_systolic"]:
         jobs.append(("shell", BITSERIAL_SHELL_CONFIG if m["file"].startswith("bitserial/") else SHELL_CONFIG))
     elif m["file"] in lists["shell_rs"]:  # the shell's files and the core's (which it streams into)
-        jobs.append(("rs_shell", RS_SHELL_CONFIG))
+        jobs += [("rs_shell", RS_SHELL_CONFIG), ("rs_shell", RS_RING_SHELL_CONFIG)]
     return jobs
 
 
@@ -153,7 +158,7 @@ def conv_inputs(work):
         px, pw = os.path.join(work, f"x{i}.npy"), os.path.join(work, f"w{i}.npy")
         np.save(px, rng.integers(-128, 128, (*images, c, h, w)).astype(np.int8))
         np.save(pw, rng.integers(-128, 128, (k, c, r, r)).astype(np.int8))
-        runs.append((px, pw, stride, pad))
+        runs.append((px, pw, stride, pad, k))
     return runs
 
 
@@ -199,7 +204,8 @@ def run_mutant(m, dnngen, lists, work, gemms, convs):
             # The RTL run fails unless the memory and every counter equal the models'.
             cmds = [[dnngen, "run", config, "--op", "conv2d", "--shell", "--backend", "rtl", "--in", f"ifmap={x}",
                      "--in", f"weights={w}", "--param", f"stride={stride}", "--param", f"pad={pad}",
-                     "--out", f"ofmap={os.path.join(mdir, 'y.npy')}", "--quiet"] for x, w, stride, pad in convs]
+                     "--out", f"ofmap={os.path.join(mdir, 'y.npy')}", "--quiet"] for x, w, stride, pad, k in convs
+                    if config != RS_RING_SHELL_CONFIG or k <= RS_RING_MAX_FILTERS]
         else:
             cmds = [[dnngen, "run", config, "--shell", "--backend", "rtl", "--in", f"A={a}", "--in", f"B={b}",
                      "--out", f"C={os.path.join(mdir, 'c.npy')}", "--quiet"] for a, b in gemms]

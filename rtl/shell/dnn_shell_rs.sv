@@ -32,6 +32,17 @@
 // result that finds every slot full stalls the core (its output port freezes it, exactly).
 // With packed output rows a tile is one write.
 //
+// With ring buffers (RingBuffers = 1, systolic.buffers: ring) the core's ifmap and filter
+// buffers are rings holding the words in the order it reads them, and the loads follow
+// its two read streams instead: the ifmap rows in the multicast's order (a copy of the
+// core's load walk, dnn_rs_load_walk, run ahead of it: one DMA read a row, a row read
+// again as often as the core reads it) and the filter words in the sequencer's order once
+// per E-fold (one read a word). Word n of a stream is read from memory once the core's
+// reads of that stream (if_reads_o, fw_reads_o) have passed word n - depth, so its entry
+// is free when it arrives; the ifmap read goes first when both may. A layer's C*H and
+// K*ceil(C*R/rows) are then unbounded; OUT_C is bounded by the bias and scale tables
+// (MaxFilters).
+//
 // A descriptor may hold N images (0: one), each ifmap after the one before in memory and
 // each ofmap likewise: the filters load with the first image and stay, and each next
 // image's core job starts once the one before has finished (its ifmap rows then load into
@@ -58,6 +69,8 @@ module dnn_shell_rs #(
   parameter int unsigned PsumSpad    = 16,
   parameter int unsigned IfmapRows   = 32,
   parameter int unsigned FilterWords = 32,
+  parameter int unsigned RingBuffers = 0,    // 1: the core's buffers are rings the loads stream into
+  parameter int unsigned MaxFilters  = FilterWords,  // OUT_C limit: the bias and scale tables' depth
   parameter int unsigned RegAddrBits = 12,   // AXI4-Lite address width
   parameter int unsigned AddrBits    = 32,   // AXI4 address width
   parameter int unsigned DataBits    = 64,   // AXI4 data width
@@ -136,7 +149,8 @@ module dnn_shell_rs #(
   localparam int unsigned FAddrBits  = dnn_pkg::idx_bits(FilterWords);
   localparam int unsigned LdAddrBits = (IAddrBits > FAddrBits) ? IAddrBits : FAddrBits;
   localparam int unsigned LdWidth    = (IRowW > FWordW) ? IRowW : FWordW;
-  localparam int unsigned KAddrBits  = dnn_pkg::idx_bits(FilterWords);  // K <= FilterWords
+  localparam int unsigned KAddrBits  = dnn_pkg::idx_bits(MaxFilters);   // K <= MaxFilters
+  localparam bit          Ring       = RingBuffers != 0;
   localparam int unsigned TileDepth  = 2 * PsumSpad;                    // >= 2 tiles of F <= PsumSpad
   localparam int unsigned TAddrBits  = dnn_pkg::idx_bits(TileDepth);
   localparam int unsigned LaneBits   = dnn_pkg::idx_bits(NumCols);
@@ -145,9 +159,10 @@ module dnn_shell_rs #(
   localparam int unsigned WBytesBits = $clog2(UWordBits / 8 + 1);
 
   if ((InBits != 8 && InBits != 16) || (WBits != 8 && WBits != 16) || AccBits > 64 || AccBits < 2
-      || QueueDepth > 15 || PsumSpad < 1 || NumRows < 1 || NumCols < 1 || NumCols > 64 || MaxRS > 32)
+      || QueueDepth > 15 || PsumSpad < 1 || NumRows < 1 || NumCols < 1 || NumCols > 64 || MaxRS > 32
+      || MaxFilters < 1 || MaxFilters > 65535 || RingBuffers > 1)
   begin : g_bad_param
-    $error("dnn_shell_rs: InBits and WBits 8 or 16, AccBits 2..64, QueueDepth <= 15, NumCols <= 64, MaxRS <= 32");
+    $error("dnn_shell_rs: InBits and WBits 8 or 16, AccBits 2..64, QueueDepth <= 15, NumCols <= 64, MaxRS <= 32, MaxFilters 1..65535, RingBuffers 0 or 1");
   end
 
   // ---------------------------------------------------------------- registers and layer control
@@ -358,7 +373,8 @@ module dnn_shell_rs #(
                  || 32'(r_w) > MaxRS || 32'(s_w) > MaxRS
                  || 18'(in_h[15:0]) + 18'({pad_y, 1'b0}) < 18'(r_w)
                  || 18'(in_w[15:0]) + 18'({pad_x, 1'b0}) < 18'(s_w)
-                 || c_h > IfmapRows || 32'(out_f) > PsumSpad || k_nq > 38'(FilterWords)
+                 || (!Ring && c_h > IfmapRows) || 32'(out_f) > PsumSpad
+                 || (!Ring && k_nq > 38'(FilterWords)) || out_c > MaxFilters
                  || out_e >= 18'h1_0000) begin
       check_code = 8'(dnn_shell_regs_pkg::ErrorSizeRange);
     end else if (!chw || out_type == 2'd3 || (raw && AccBits > 32) || (!raw && out_shift_w > 32'd62)
@@ -390,8 +406,18 @@ module dnn_shell_rs #(
   logic                 read_tag;        // its words are filter rows
   logic                 word_valid, word_last, phase_end;
   logic [UWordBits-1:0] word;
-  logic [AddrBits-1:0]  ifm_addr_q;      // the next ifmap read's address
-  logic [31:0]          ifm_rows_q;      // ifmap rows loaded (c*H + y of the next)
+  logic [AddrBits-1:0]  ifm_addr_q;      // the next ifmap read's address (rings: the image's)
+  logic [31:0]          ifm_rows_q;      // ifmap rows loaded (c*H + y of the next; rings: words)
+
+  // Ring buffers: the ifmap stream's walk (a copy of the core's, its step a row c*H + y
+  // from memory or a zero row, which it passes over), the words of each stream requested,
+  // the core's reads of each, and the E-fold whose filter words are requested.
+  logic                 iw_en, iw_loading, iw_rd, iw_done, ring_ifmap, ring_filter, f_e_last;
+  logic [31:0]          iw_row, if_req_q, fw_req_q, k_freads, k_ireads;
+  logic [15:0]          fe0_q;
+  assign ring_ifmap  = iw_loading && iw_rd && if_req_q - k_ireads < 32'(IfmapRows);
+  assign ring_filter = !l_q.all && fw_req_q - k_freads < 32'(FilterWords);
+  assign f_e_last    = 32'(fe0_q) + NumCols >= 32'(out_e);
 
   // The load walker (SLoad).
   typedef struct packed {
@@ -405,23 +431,31 @@ module dnn_shell_rs #(
   walker_t              l_q;
   logic [21:0]          fold_end;
   logic                 ifmap_next, fold_last, one_fold;
-  assign one_fold   = c_r <= 22'(NumRows);   // then a group's filters are contiguous: one read
+  // One fold: a group's filters are contiguous, one read (not with rings: a read a word).
+  assign one_fold   = !Ring && c_r <= 22'(NumRows);
   assign fold_end   = (l_q.qs + 22'(NumRows) < c_r) ? l_q.qs + 22'(NumRows) : c_r;
   assign fold_last  = l_q.qs + 22'(NumRows) >= c_r;
   // The fold's channels first; the first image's loads bring the filters too, the others'
   // only their ifmap.
-  assign ifmap_next = l_q.rows < c_h && (img_q != '0 || l_q.chs < fold_end);
+  // With rings, the ifmap stream's next row whenever its entry is free, else the filter
+  // stream's next word likewise.
+  assign ifmap_next = Ring ? ring_ifmap : l_q.rows < c_h && (img_q != '0 || l_q.chs < fold_end);
   assign is_cmd     = state_q == SBiasCmd || state_q == SQuantCmd
-                   || (state_q == SLoad && (img_q == '0 ? !l_q.all : l_q.rows < c_h));
+                   || (state_q == SLoad && (Ring ? ring_ifmap || ring_filter
+                                                 : (img_q == '0 ? !l_q.all : l_q.rows < c_h)));
   assign read_fire  = is_cmd && rd_cmd_ready && sq_ready;
 
   // Per read: where it reads, its rows, their bytes and a word's bytes (one row a word).
   // Filter reads' addresses, kept by adding: the next filter read's (filter k0 + kk's rows of
   // the fold), filter k0's at the fold, and the next group's first filter's at fold 0 (read
   // off in fold 0). A filter is f_pitch bytes of KCRS, a fold's rows fold_bytes of it.
-  logic [AddrBits-1:0] f_addr_q, f_fold_q, f_next_q, f_pitch, fold_bytes;
+  logic [AddrBits-1:0] f_addr_q, f_fold_q, f_next_q, f_pitch, fold_bytes, f_group_next;
   assign f_pitch    = AddrBits'(32'(28'(c_r) * 28'(s_w[5:0])) * 32'(WBytes));
   assign fold_bytes = AddrBits'(32'(NumRows) * 32'(s_w[5:0]) * 32'(WBytes));
+  // The next group's first filter, after the group's last read: past the group's one read,
+  // or (one fold, a read a filter: rings) past its last filter, or as fold 0 noted it.
+  assign f_group_next = one_fold ? f_addr_q + AddrBits'(read_bytes)
+                                 : (l_q.qs == '0 ? f_addr_q + f_pitch : f_next_q);
   always_comb begin
     read_addr   = '0;
     read_len    = LenBits'(4);
@@ -431,9 +465,9 @@ module dnn_shell_rs #(
     unique case (state_q)
       SLoad: begin
         if (ifmap_next) begin   // a channel's rows (packed), or one row
-          read_addr   = ifm_addr_q;
+          read_addr   = Ring ? ifm_addr_q + AddrBits'(64'(iw_row) * 64'(a_pitch)) : ifm_addr_q;
           read_len    = LenBits'(a_row);
-          read_rows   = a_packed ? LenBits'(in_h) : LenBits'(1);
+          read_rows   = (a_packed && !Ring) ? LenBits'(in_h) : LenBits'(1);
           read_wbytes = WBytesBits'(IfmapSpad * InBytes);
         end else begin          // a filter's rows of the fold: one filter-buffer word
           read_addr   = f_addr_q;
@@ -564,7 +598,9 @@ module dnn_shell_rs #(
   // (fw_avail_i).
   logic [FWordW-1:0]     fw_q, fw_word;
   logic [RowIdxBits-1:0] fi_q;           // PE row of the next filter row
-  logic [FAddrBits:0]    fw_cnt_q;
+  logic [31:0]           fw_cnt_q;       // filter words written (rings: of the stream)
+  logic [IAddrBits-1:0]  ipos_q;         // rings: the entries the next words go to
+  logic [FAddrBits-1:0]  fpos_q;
   logic                  filter_row;     // the word handed out is a filter row
   logic                  f_word_done;    // and the fold's last
   always_comb begin
@@ -573,6 +609,8 @@ module dnn_shell_rs #(
   end
   assign filter_row  = word_valid && u_tag[0];
   assign f_word_done = word_last || 32'(fi_q) + 1 == NumRows || 22'(fi_q) + 1'b1 == c_r;
+  localparam int unsigned FAvailBits = Ring ? 32 : FAddrBits + 1;   // dnn_rs_top's
+  localparam int unsigned IAvailBits = Ring ? 32 : IAddrBits + 1;
 
   // ---------------------------------------------------------------- the core
   logic                  ld_valid, ld_ready, ld_sel, job_valid, job_ready, k_done, k_err;
@@ -585,11 +623,11 @@ module dnn_shell_rs #(
 
   assign ld_valid = state_q == SLoad && word_valid && (!u_tag[0] || f_word_done);
   assign ld_sel   = u_tag[0];
-  assign ld_addr  = u_tag[0] ? LdAddrBits'(fw_cnt_q) : LdAddrBits'(ifm_rows_q);
+  assign ld_addr  = u_tag[0] ? (Ring ? LdAddrBits'(fpos_q) : LdAddrBits'(fw_cnt_q))
+                             : (Ring ? LdAddrBits'(ipos_q) : LdAddrBits'(ifm_rows_q));
   assign ld_data  = u_tag[0] ? LdWidth'(fw_word) : LdWidth'(word[IRowW-1:0]);
   assign job_valid = state_q == SJob;
 
-  logic [31:0] k_freads, k_ireads;  // the core's ring read counts (no rings here: 0)
   dnn_rs_top #(
     .NumRows    (NumRows),
     .NumCols    (NumCols),
@@ -605,6 +643,7 @@ module dnn_shell_rs #(
     .PsumSpad   (PsumSpad),
     .IfmapRows  (IfmapRows),
     .FilterWords(FilterWords),
+    .RingBuffers(RingBuffers),
     .CycleBits  (48)
   ) u_core (
     .clk_i       (clk_i),
@@ -614,8 +653,8 @@ module dnn_shell_rs #(
     .ld_sel_i    (ld_sel),
     .ld_addr_i   (ld_addr),
     .ld_data_i   (ld_data),
-    .fw_avail_i  (fw_cnt_q),
-    .if_avail_i  ((IAddrBits+1)'(ifm_rows_q)),
+    .fw_avail_i  (FAvailBits'(fw_cnt_q)),
+    .if_avail_i  (IAvailBits'(ifm_rows_q)),
     .fw_reads_o  (k_freads),
     .if_reads_o  (k_ireads),
     .job_valid_i (job_valid),
@@ -644,6 +683,43 @@ module dnn_shell_rs #(
     .cycles_o    (k_cycles)
   );
 
+  // The ifmap stream's walk: started with the core's job, a step a cycle, a row's step
+  // once its read is issued (without rings it never starts).
+  assign iw_en = !iw_rd || (read_fire && ifmap_next);
+  logic [NumRows-1:0]                 iw_load;
+  logic [NumRows*LaneBits-1:0]        iw_col;
+  logic                               iw_zero, iw_bank, iw_pass_done, iw_qlast;
+  dnn_rs_load_walk #(
+    .NumRows   (NumRows),
+    .NumCols   (NumCols),
+    .IfmapBanks(IfmapBanks),
+    .IAddrBits (32)
+  ) u_ifmap_walk (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .en_i        (iw_en),
+    .start_i     (Ring && job_valid && job_ready),
+    .may_load_i  (1'b1),
+    .job_c_i     (DimBits'(in_c)),
+    .job_h_i     (DimBits'(in_h)),
+    .job_k_i     (DimBits'(out_c)),
+    .job_r_i     (r_w),
+    .job_stride_i(stride_y),
+    .job_pad_i   (pad_y),
+    .job_e_i     (DimBits'(out_e)),
+    .job_kg_i    (DimBits'(kg)),
+    .loading_o   (iw_loading),
+    .iload_o     (iw_load),
+    .ird_o       (iw_rd),
+    .iaddr_o     (iw_row),
+    .icol_o      (iw_col),
+    .izero_o     (iw_zero),
+    .ibank_o     (iw_bank),
+    .load_done_o (iw_pass_done),
+    .lq_last_o   (iw_qlast),
+    .done_o      (iw_done)
+  );
+
   // ---------------------------------------------------------------- channel parameters
   // Per output channel k: bias, and (mult, shift) with PER_CHANNEL, read for the tile that
   // drains (its k is set at least two cycles before its first element is read).
@@ -652,7 +728,7 @@ module dnn_shell_rs #(
   logic [5:0]           shift_rd, shift_in;
   assign shift_in = (word[31:0] > 32'd62) ? 6'd62 : word[5:0];   // a table shift above 62 reads as 62
 
-  dnn_sram_1r1w #(.Depth(FilterWords), .Width(32)) u_bias (
+  dnn_sram_1r1w #(.Depth(MaxFilters), .Width(32)) u_bias (
     .clk_i  (clk_i),
     .we_i   (state_q == SBias && word_valid),
     .waddr_i(KAddrBits'(cnt_q)),
@@ -661,7 +737,7 @@ module dnn_shell_rs #(
     .raddr_i(dk_q),
     .rdata_o(bias_rd)
   );
-  dnn_sram_1r1w #(.Depth(FilterWords), .Width(32)) u_mult (
+  dnn_sram_1r1w #(.Depth(MaxFilters), .Width(32)) u_mult (
     .clk_i  (clk_i),
     .we_i   (state_q == SQuant && word_valid && !cnt_q[0]),
     .waddr_i(KAddrBits'(cnt_q >> 1)),
@@ -670,7 +746,7 @@ module dnn_shell_rs #(
     .raddr_i(dk_q),
     .rdata_o(mult_rd)
   );
-  dnn_sram_1r1w #(.Depth(FilterWords), .Width(6)) u_shift (
+  dnn_sram_1r1w #(.Depth(MaxFilters), .Width(6)) u_shift (
     .clk_i  (clk_i),
     .we_i   (state_q == SQuant && word_valid && cnt_q[0]),
     .waddr_i(KAddrBits'(cnt_q >> 1)),
@@ -971,6 +1047,11 @@ module dnn_shell_rs #(
       fw_q        <= '0;
       fi_q        <= '0;
       fw_cnt_q    <= '0;
+      ipos_q      <= '0;
+      fpos_q      <= '0;
+      if_req_q    <= '0;
+      fw_req_q    <= '0;
+      fe0_q       <= '0;
       l_q         <= '0;
       img_q       <= '0;
       f_addr_q    <= '0;
@@ -991,6 +1072,11 @@ module dnn_shell_rs #(
           fw_q       <= '0;
           fi_q       <= '0;
           fw_cnt_q   <= '0;
+          ipos_q     <= '0;
+          fpos_q     <= '0;
+          if_req_q   <= '0;
+          fw_req_q   <= '0;
+          fe0_q      <= '0;
           l_q        <= '0;
           l_q.kgs    <= kg;
           img_q      <= '0;
@@ -1006,7 +1092,9 @@ module dnn_shell_rs #(
         // Once the job runs its loads complete whatever stops (ABORT, an AXI error): the
         // core waits for them.
         SLoad: begin
-          if (read_fire && ifmap_next) begin   // the walker: the rows it read
+          if (read_fire && ifmap_next && Ring) begin
+            if_req_q <= if_req_q + 1;
+          end else if (read_fire && ifmap_next) begin   // the walker: the rows it read
             if (a_packed) begin
               l_q.rows   <= l_q.rows + 32'(in_h[15:0]);
               l_q.chs    <= l_q.chs + 22'(r_w[5:0]);
@@ -1022,6 +1110,7 @@ module dnn_shell_rs #(
               end
             end
           end else if (read_fire) begin        // the next filter, fold, group
+            if (Ring) fw_req_q <= fw_req_q + 1;
             if (l_q.qs == '0 && l_q.kk + 1'b1 == l_q.kgs) f_next_q <= f_addr_q + f_pitch;
             if (!one_fold && l_q.kk + 1'b1 != l_q.kgs) begin
               l_q.kk   <= l_q.kk + 1'b1;
@@ -1031,28 +1120,43 @@ module dnn_shell_rs #(
               l_q.qs   <= l_q.qs + 22'(NumRows);
               f_fold_q <= f_fold_q + fold_bytes;
               f_addr_q <= f_fold_q + fold_bytes;
+            end else if (Ring && l_q.k0 + l_q.kgs == out_c[15:0] && !f_e_last) begin
+              // rings: the last group's last fold, and the next E-fold reads them all again
+              l_q.kk   <= '0;
+              l_q.qs   <= '0;
+              l_q.k0   <= '0;
+              l_q.kgs  <= kg;
+              fe0_q    <= fe0_q + 16'(NumCols);
+              f_fold_q <= AddrBits'(b_addr_w);
+              f_addr_q <= AddrBits'(b_addr_w);
             end else begin                      // the group's last fold (one fold: one read)
               l_q.kk   <= '0;
               l_q.qs   <= '0;
               l_q.k0   <= l_q.k0 + l_q.kgs;
               l_q.kgs  <= (out_c[15:0] - l_q.k0 - l_q.kgs < kg) ? out_c[15:0] - l_q.k0 - l_q.kgs : kg;
               l_q.all  <= l_q.k0 + l_q.kgs == out_c[15:0];
-              f_fold_q <= one_fold ? f_addr_q + AddrBits'(read_bytes) : f_next_q;
-              f_addr_q <= one_fold ? f_addr_q + AddrBits'(read_bytes) : f_next_q;
+              f_fold_q <= f_group_next;
+              f_addr_q <= f_group_next;
             end
           end
-          if (word_valid && !u_tag[0]) ifm_rows_q <= ifm_rows_q + 1'b1;
+          if (word_valid && !u_tag[0]) begin
+            ifm_rows_q <= ifm_rows_q + 1'b1;
+            ipos_q     <= (32'(ipos_q) + 1 == IfmapRows) ? '0 : ipos_q + 1'b1;
+          end
           if (filter_row) begin
             if (f_word_done) begin   // the word is written: the core may read it
               fw_q     <= '0;
               fi_q     <= '0;
               fw_cnt_q <= fw_cnt_q + 1'b1;
+              fpos_q   <= (32'(fpos_q) + 1 == FilterWords) ? '0 : fpos_q + 1'b1;
             end else begin
               fw_q <= fw_word;
               fi_q <= fi_q + 1'b1;
             end
           end
-          if (32'(ifm_rows_q) == c_h && 38'(fw_cnt_q) == k_nq) state_q <= SRun;
+          // With rings, once both streams are requested and the core has read them all.
+          if (Ring ? iw_done && l_q.all && !k_busy : ifm_rows_q == c_h && 38'(fw_cnt_q) == k_nq)
+            state_q <= SRun;
         end
         SRun: begin
           if (!k_busy && more_images && !halt) begin   // the next image: its ifmap, the same filters
@@ -1062,6 +1166,20 @@ module dnn_shell_rs #(
             l_q.rows   <= '0;
             l_q.chs    <= '0;
             l_q.rin    <= '0;
+            if (Ring) begin   // the streams again from their start: the filters too
+              ifm_addr_q <= ifm_addr_q + AddrBits'(64'(c_h) * 64'(a_pitch));
+              ipos_q     <= '0;
+              fpos_q     <= '0;
+              fw_cnt_q   <= '0;
+              if_req_q   <= '0;
+              fw_req_q   <= '0;
+              fe0_q      <= '0;
+              l_q        <= '0;
+              l_q.kgs    <= kg;
+              f_addr_q   <= AddrBits'(b_addr_w);
+              f_fold_q   <= AddrBits'(b_addr_w);
+              f_next_q   <= AddrBits'(b_addr_w);
+            end
           end else if (outputs_done) begin
             state_q <= SDrain;
           end
@@ -1073,7 +1191,8 @@ module dnn_shell_rs #(
   end
 
   logic unused;
-  assign unused = ^{soft_reset, ld_ready, k_done, k_err, k_cycles, k_freads, k_ireads, c_out_last,
+  assign unused = ^{soft_reset, ld_ready, k_done, k_err, k_cycles, c_out_last, iw_load, iw_col, iw_zero,
+                    iw_bank, iw_pass_done, iw_qlast,
                     c_out_k, c_out_e, rd_last, u_first, u_row_last, rq_tag, op_w, output_w, tile_rdata, out_shift_w[31:6],
                     in_h[31:16], in_w[31:16]};
 

@@ -47,6 +47,12 @@
 #ifndef TB_FilterWords
 #define TB_FilterWords 32
 #endif
+#ifndef TB_RingBuffers
+#define TB_RingBuffers 0
+#endif
+#ifndef TB_MaxFilters
+#define TB_MaxFilters TB_FilterWords
+#endif
 #ifndef TB_DataBits
 #define TB_DataBits 64
 #endif
@@ -82,6 +88,8 @@ inline rs::ShellParams rs_tb_params() {
   c.psum_spad = TB_PsumSpad;
   c.ifmap_rows = TB_IfmapRows;
   c.filter_words = TB_FilterWords;
+  c.ring_buffers = TB_RingBuffers != 0;
+  c.max_filters = TB_MaxFilters;
   p.data_bits = TB_DataBits;
   p.max_burst = TB_MaxBurst;
   p.outstanding = TB_Outstanding;

@@ -10,6 +10,8 @@
 #include "dnngen/config/config.hpp"
 #include "dnngen/row_stationary/ring.hpp"
 #include "dnngen/row_stationary/rs_model.hpp"
+#include "dnngen/row_stationary/shell_layer.hpp"
+#include "dnngen/row_stationary/shell_timing.hpp"
 
 namespace dnngen::rs {
 namespace {
@@ -177,6 +179,64 @@ TEST(RsRing, StreamBytesCountEveryReRead) {
   // H 11: E 8, two E-folds of rows 0-6 and 4-10; the filters twice.
   EXPECT_EQ(stream_bytes(cfg, {5, 11, 7, 3, 4, 3, 1, 0}), 5u * (11 + 3) * 7 + 2u * 3 * 5 * 4 * 3);
   EXPECT_EQ(stream_bytes(cfg, {5, 6, 7, 3, 3, 3, 1, 0}), (5u * 6 + 6) * 7 + 3u * 5 * 3 * 3);
+}
+
+// The shell's copy of the load walk: its reads, in order, are the ifmap stream.
+TEST(RsRing, LoadWalkReadsAreTheIfmapStream) {
+  std::mt19937_64 rng(11);
+  const auto cfg = ring_config(3, 2, 3, 5);
+  for (int i = 0; i < 40; ++i) {
+    const ConvJob j = draw(rng);
+    std::vector<uint64_t> reads;
+    for (const int64_t row : load_walk(cfg, j))
+      if (row >= 0) reads.push_back(static_cast<uint64_t>(row));
+    const ReadStreams s = read_streams(cfg, j);
+    ASSERT_EQ(reads.size(), s.ifmap.size());
+    for (size_t n = 0; n < reads.size(); ++n) ASSERT_EQ(reads[n], s.ifmap[n].addr) << "read " << n;
+  }
+}
+
+// Behind the shell, rings take layers past ifmap_rows and filter_words; OUT_C is bounded
+// by max_filters (its bias and scale tables: default filter_words, so whole buffers are
+// unchanged), and the cycle model runs such a layer with every word read from memory.
+TEST(RsRing, ShellTakesLayersPastTheBuffersNotPastItsTables) {
+  auto key = [](const std::string& extra) {
+    const std::string yaml =
+        "name: t\nengine: systolic\nsystolic:\n  rows: 4\n  cols: 4\n  dataflow: row_stationary\n"
+        "  input_bits: 8\n  weight_bits: 8\n  acc_bits: 32\n  signed: true\n  overflow: wrap\n"
+        "  max_filter_size: 3\n  filter_spad: 3\n  ifmap_spad: 16\n  psum_spad: 64\n  buffers: ring\n"
+        "  ifmap_rows: 4\n  filter_words: 3\n" +
+        extra;
+    return config::parse_config(yaml, "t.yaml");
+  };
+  EXPECT_EQ(key("").row_stationary.max_filters, 3u);
+  EXPECT_EQ(key("  max_filters: 20\n").row_stationary.max_filters, 20u);
+  for (const char* bad : {"  max_filters: 0\n", "  max_filters: 65536\n"}) {
+    std::string e;
+    try {
+      key(bad);
+    } catch (const InputError& err) {
+      e = err.what();
+    }
+    EXPECT_NE(e.find("systolic.max_filters"), std::string::npos) << bad << ": " << e;
+  }
+  ShellParams p = shell_params(key("  max_filters: 20\n"));
+  LayerDescriptor d;
+  d.op = "conv2d";
+  d.chw = true;
+  d.in_c = 6, d.in_h = 9, d.in_w = 9, d.out_c = 20, d.r = d.s = 3, d.stride_y = d.stride_x = 1;
+  d.pad_y = d.pad_x = 1;
+  d.out_type = "int32";
+  d.a_addr = 0x1000, d.b_addr = 0x8000, d.out_addr = 0x10000;
+  EXPECT_EQ(check_descriptor(p, d), 0u) << explain_descriptor(p, d).why;  // C*H 54 > 4, 40 words > 3
+  const ShellTiming t = layer_cycles(p, d, 20, 8.0);
+  // Both streams from memory: every ifmap read a row of 9 bytes, every filter read a word.
+  EXPECT_GE(t.bytes_read, stream_bytes(p.rs, conv_job(d)));
+  EXPECT_GT(t.cycles, t.core_cycles);
+  d.out_c = 21;
+  const DescriptorCheck c = explain_descriptor(p, d);
+  EXPECT_EQ(c.code, check_descriptor(p, d));
+  EXPECT_NE(c.why.find("systolic.max_filters = 20"), std::string::npos) << c.why;
 }
 
 }  // namespace

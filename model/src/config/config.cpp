@@ -490,19 +490,14 @@ bool has_shell(const Config& cfg) {
   const auto byte_wide = [](unsigned bits) { return bits == 8 || bits == 16; };
   const bool bitserial = cfg.engine == "bitserial" && byte_wide(cfg.bitserial.input_bits) &&
                          byte_wide(cfg.bitserial.weight_bits);
-  // Ring buffers need the loads in the core's read order, which the shell does not stream
-  // yet (docs/row_stationary.md, "Ring buffers").
   const bool row_stationary = cfg.engine == "systolic" && cfg.systolic.row_stationary() &&
                               byte_wide(cfg.row_stationary.input_bits) &&
-                              byte_wide(cfg.row_stationary.weight_bits) && !cfg.row_stationary.ring_buffers;
+                              byte_wide(cfg.row_stationary.weight_bits);
   return (cfg.engine == "systolic" && !cfg.systolic.row_stationary()) || cfg.engine == "eie" || bitserial ||
          row_stationary;
 }
 
 std::string no_shell_reason(const Config& cfg) {
-  if (cfg.engine == "systolic" && cfg.systolic.row_stationary() && cfg.row_stationary.ring_buffers)
-    return "the row-stationary engine with buffers: ring has no AXI shell yet (its DMA does not feed "
-           "rings; use buffers: whole; docs/row_stationary.md, \"Ring buffers\")";
   return fmt::format(
       "the {} engine{} has no AXI shell (the systolic weight_stationary and output_stationary "
       "engines, EIE, and the bit-serial and row-stationary engines with 8- or 16-bit operands "
@@ -535,11 +530,12 @@ std::vector<std::pair<std::string, int64_t>> hashed_shell_parameters(const Confi
                 : cfg.engine == "bitserial"     ? bitserial_shell_parameters(cfg.bitserial)
                 : cfg.systolic.row_stationary() ? row_stationary_rtl_parameters(cfg.row_stationary)
                                                 : systolic_rtl_parameters(cfg.systolic);
-  // ReLU is a descriptor field behind the shell (OUTPUT.RELU), not a build parameter; the
-  // row-stationary shell has whole buffers (RingBuffers 0).
-  params.erase(std::remove_if(params.begin(), params.end(),
-                              [](const auto& p) { return p.first == "Relu" || p.first == "RingBuffers"; }),
+  // ReLU is a descriptor field behind the shell (OUTPUT.RELU), not a build parameter. The
+  // row-stationary shell's bias and scale tables hold max_filters filters.
+  params.erase(std::remove_if(params.begin(), params.end(), [](const auto& p) { return p.first == "Relu"; }),
                params.end());
+  if (cfg.engine == "systolic" && cfg.systolic.row_stationary())
+    params.emplace_back("MaxFilters", cfg.row_stationary.max_filters);
   params.insert(params.end(), {{"DataBits", cfg.memory.data_bits},
                                {"MaxBurst", cfg.memory.max_burst},
                                {"Outstanding", cfg.memory.outstanding}});

@@ -316,6 +316,16 @@ ReadStreams read_streams(const config::RowStationaryConfig& cfg, const ConvJob& 
   return s;
 }
 
+std::vector<int64_t> load_walk(const config::RowStationaryConfig& cfg, const ConvJob& j) {
+  const Plan p = plan(cfg, j);
+  std::vector<int64_t> steps;
+  for (const PassStart& ps : pass_starts(cfg, j))
+    walk_pass_loads(cfg, j, p, ps.eo, ps.q, [&](int64_t c, int64_t y, bool inside, bool issued) {
+      if (issued) steps.push_back(inside ? c * j.h + y : -1);
+    });
+  return steps;
+}
+
 std::vector<uint64_t> filter_reads(const config::RowStationaryConfig& cfg, const ConvJob& j) {
   // E-fold 0's reads: every E-fold reads all K * nq words once, so the stream's first ones.
   const auto words = static_cast<size_t>(j.k * plan(cfg, j).nq);

@@ -100,7 +100,7 @@ DescriptorCheck explain_descriptor(const ShellParams& p, const LayerDescriptor& 
   if (span_y < d.r || span_x < d.s) return fail("size_range", "the filter is larger than the padded input");
   const uint64_t e = (span_y - d.r) / d.stride_y + 1, f = (span_x - d.s) / d.stride_x + 1;
   const uint64_t nq = (uint64_t{d.in_c} * d.r + cfg.rows - 1) / cfg.rows;
-  if (uint64_t{d.in_c} * d.in_h > cfg.ifmap_rows)
+  if (!cfg.ring_buffers && uint64_t{d.in_c} * d.in_h > cfg.ifmap_rows)
     return fail("size_range", fmt::format("C*H = {} ifmap rows do not fit the ifmap buffer "
                                           "(systolic.ifmap_rows = {})",
                                           uint64_t{d.in_c} * d.in_h, cfg.ifmap_rows));
@@ -108,10 +108,14 @@ DescriptorCheck explain_descriptor(const ShellParams& p, const LayerDescriptor& 
     return fail("size_range", fmt::format("output width F = {} does not fit the psum buffer "
                                           "(systolic.psum_spad = {})",
                                           f, cfg.psum_spad));
-  if (uint64_t{d.out_c} * nq > cfg.filter_words)
+  if (!cfg.ring_buffers && uint64_t{d.out_c} * nq > cfg.filter_words)
     return fail("size_range", fmt::format("K * ceil(C*R / rows) = {} * {} filter words do not fit the filter "
                                           "buffer (systolic.filter_words = {})",
                                           d.out_c, nq, cfg.filter_words));
+  if (d.out_c > cfg.max_filters)
+    return fail("size_range", fmt::format("K = {} filters do not fit the bias and scale tables "
+                                          "(systolic.max_filters = {})",
+                                          d.out_c, cfg.max_filters));
   if (e >= kDimLimit) return fail("size_range", fmt::format("output height E = {} from 2^16 up", e));
   const unsigned ib = cfg.input_bits / 8, wb = cfg.weight_bits / 8, ob = out_bytes(d);
   const bool raw = raw_output(d);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "dnngen/row_stationary/ring.hpp"
 #include "dnngen/shell/stream_timing.hpp"
 
 namespace dnngen::rs {
@@ -67,10 +68,19 @@ class Shell {
         segs_(p.outstanding),
         unpack_(bus_.bytes, word_bytes(p.rs)),
         wr_(bus_),
-        events_(schedule(p.rs, job_)),
-        reads_(filter_reads(p.rs, job_)),
-        ireads_(ifmap_reads(p.rs, job_)) {
+        events_(schedule(p.rs, job_)) {
     const auto& cfg = p.rs;
+    ring_ = cfg.ring_buffers;
+    if (ring_) {
+      // The core reads each stream word after word: read n waits for word n.
+      const ReadStreams streams = read_streams(cfg, job_);
+      for (const BufferRead& r : streams.filter) reads_.push_back(r.cycle);
+      for (size_t n = 0; n < streams.ifmap.size(); ++n) ireads_.push_back({streams.ifmap[n].cycle, n});
+      walk_ = load_walk(cfg, job_);
+    } else {
+      reads_ = filter_reads(cfg, job_);
+      ireads_ = ifmap_reads(cfg, job_);
+    }
     ib_ = cfg.input_bits / 8;
     wb_ = cfg.weight_bits / 8;
     ob_ = out_bytes(d);
@@ -121,14 +131,25 @@ class Shell {
   // The first image's loads bring the filters too; the others' only their ifmap.
   bool is_cmd() const {
     return state_ == kBiasCmd || state_ == kQuantCmd ||
-           (state_ == kLoad && (img_ == 0 ? !issued_all_ : l_rows_ < ifmap_rows_));
+           (state_ == kLoad &&
+            (ring_ ? ring_ifmap() || ring_filter() : (img_ == 0 ? !issued_all_ : l_rows_ < ifmap_rows_)));
   }
+  // Rings: the walk's step is a row to read and its entry is free (the core has read word
+  // n - depth); the filter stream's next word likewise.
+  bool ring_ifmap() const {
+    return iw_ < walk_.size() && walk_[iw_] >= 0 && if_req_ - iread_ < p_.rs.ifmap_rows;
+  }
+  bool ring_filter() const { return !issued_all_ && fw_req_ - read_ < p_.rs.filter_words; }
   bool packed_ifmap() const { return a_pitch_ == a_row_; }
   // The load walker's fold lq_: its PE-row slots end here (c*R + r, the last fold short).
   uint64_t fold_end() const { return std::min<uint64_t>((lq_ + 1) * p_.rs.rows, cr_); }
-  bool one_fold() const { return cr_ <= p_.rs.rows; }
-  // Its next read is ifmap rows while fold lq_ needs channels not yet read.
-  bool ifmap_next() const { return l_rows_ < ifmap_rows_ && (img_ != 0 || l_ch_slots_ < fold_end()); }
+  bool one_fold() const { return !ring_ && cr_ <= p_.rs.rows; }
+  // Its next read is ifmap rows while fold lq_ needs channels not yet read (rings: while
+  // the ifmap stream may read).
+  bool ifmap_next() const {
+    if (ring_) return ring_ifmap();
+    return l_rows_ < ifmap_rows_ && (img_ != 0 || l_ch_slots_ < fold_end());
+  }
   State after_check() const { return use_bias_ ? kBiasCmd : (use_quant_ ? kQuantCmd : kJob); }
 
   // The running command state's read: address, a row's bytes, rows, a word's bytes.
@@ -141,6 +162,9 @@ class Shell {
     const auto& cfg = p_.rs;
     switch (state_) {
       case kLoad: {
+        if (ring_ && ifmap_next())  // the walk's row
+          return {ifm_addr_ + static_cast<uint64_t>(walk_[iw_]) * a_pitch_, a_row_, 1, cfg.ifmap_spad * ib_,
+                  kTagOther};
         if (ifmap_next())  // a channel's rows (packed), or one row
           return {ifm_addr_, a_row_, packed_ifmap() ? uint64_t{d_.in_h} : 1, cfg.ifmap_spad * ib_, kTagOther};
         // filter k's rows of fold lq_ (KCRS: contiguous), one filter-buffer word; with one
@@ -161,6 +185,13 @@ class Shell {
   // The load walker after a read is issued: the ifmap rows it read, or the next filter of
   // the fold, the next fold, the next group.
   void walk_on(bool ifmap) {
+    if (ring_) {
+      if (ifmap) {
+        ++if_req_;
+        return;
+      }
+      ++fw_req_;
+    }
     if (ifmap) {
       if (packed_ifmap()) {
         l_rows_ += d_.in_h;
@@ -181,8 +212,21 @@ class Shell {
     if (++lq_ != uint64_t(plan_.nq)) return;
     lq_ = 0;
     lk0_ += lkgs_;
+    if (ring_ && lk0_ == d_.out_c && fe0_ + p_.rs.cols < uint64_t(plan_.e)) {  // the next E-fold
+      fe0_ += p_.rs.cols;
+      lk0_ = 0;
+    }
     lkgs_ = std::min<uint64_t>(uint64_t(plan_.kg), d_.out_c - lk0_);
     issued_all_ = lk0_ == d_.out_c;
+  }
+
+  // The filter walker (and, with rings, both streams' counts) at a layer's or image's start.
+  void restart_filter_stream() {
+    fw_cnt_ = fi_ = 0;
+    lk0_ = lq_ = lkk_ = fe0_ = 0;
+    lkgs_ = std::min<uint64_t>(uint64_t(plan_.kg), d_.out_c);
+    issued_all_ = false;
+    if_req_ = fw_req_ = 0;
   }
 
   uint64_t ncv() const { return std::min<uint64_t>(p_.rs.cols, uint64_t(plan_.e) - de0_); }
@@ -203,7 +247,10 @@ class Shell {
     const bool word_valid = unpack_.word_valid();
     const bool phase_end = word_valid && unpack_.word_last();
     const bool filter_word = word_valid && unpack_.head_tag() == kTagFilter;
-    const bool loads_in = ifm_rows_ == ifmap_rows_ && fw_cnt_ == filter_words_;
+    const bool loads_in = ring_ ? iw_ == walk_.size() && issued_all_ && !k_busy_
+                                : ifm_rows_ == ifmap_rows_ && fw_cnt_ == filter_words_;
+    // The ring's walk steps past a zero row, and past a row once its read is issued.
+    const bool iw_step = ring_ && iw_ < walk_.size() && (walk_[iw_] < 0 || (read_fire && ifmap_cmd));
 
     const bool accept = state_ == kJob && !k_busy_;
     // The core's own clock stops while the filter word or ifmap row it reads is not in yet,
@@ -253,8 +300,10 @@ class Shell {
     rq_.update(rq_in_fire, false, rq_out_fire);
     wr_.update(pk_seg_fire, row_addr_, seg_len);
 
+    if (iw_step) ++iw_;
     // the core: its clock stops while a result waits for a tile slot
     if (accept) {
+      iw_ = 0;
       k_busy_ = true;
       k_cnt_ = 1;
       ev_ = 0;
@@ -330,9 +379,7 @@ class Shell {
         ifm_rows_ = 0;
         fw_cnt_ = fi_ = 0;
         l_rows_ = l_ch_slots_ = l_row_in_ch_ = 0;
-        lk0_ = lq_ = lkk_ = 0;
-        lkgs_ = std::min<uint64_t>(uint64_t(plan_.kg), d_.out_c);
-        issued_all_ = false;
+        restart_filter_stream();
         efold_addr_ = tile_addr_ = row_addr_ = img_out_ = d_.out_addr;
         img_ = 0;
         break;
@@ -370,6 +417,10 @@ class Shell {
           state_ = kJob;
           ++img_;
           ifm_rows_ = l_rows_ = l_ch_slots_ = l_row_in_ch_ = 0;
+          if (ring_) {  // both streams again from their start (rings keep no filters)
+            ifm_addr_ += ifmap_rows_ * a_pitch_;
+            restart_filter_stream();
+          }
         } else if (outputs_done) {
           state_ = kDrain;
         }
@@ -393,8 +444,17 @@ class Shell {
   timing::Requant rq_;
   timing::WritePath wr_;
   const std::vector<OutEvent> events_;
-  const std::vector<uint64_t> reads_;    // busy cycles of the first E-fold's filter reads
-  const std::vector<IfmapRead> ireads_;  // the ifmap reads that need a new row
+  // Busy cycles of the filter reads the core may wait for: the first E-fold's (rings:
+  // all, in stream order); the ifmap reads that need a new row (rings: all, each with its
+  // index in the stream as its address, since read n waits for word n).
+  std::vector<uint64_t> reads_;
+  std::vector<IfmapRead> ireads_;
+  bool ring_ = false;
+  // Rings: the shell's copy of the load walk (c*H + y of a row to read, -1 a zero row),
+  // its next step, the words of each stream requested, the filter stream's E-fold.
+  std::vector<int64_t> walk_;
+  std::size_t iw_ = 0;
+  uint64_t if_req_ = 0, fw_req_ = 0, fe0_ = 0;
   unsigned ib_ = 1, wb_ = 1, ob_ = 4;
   bool use_bias_ = false, use_quant_ = false;
   uint64_t a_row_ = 0, a_pitch_ = 0, out_row_ = 0, out_pitch_ = 0, ifmap_rows_ = 0;

@@ -22,6 +22,10 @@ struct RowStationaryConfig : ArrayConfig {
   // entry), streamed in while the job runs: a job's C*H and filter words are not bounded
   // by them (docs/row_stationary.md, "Ring buffers").
   bool ring_buffers = false;
+  // The most filters (OUT_C) a layer may have behind the shell: the depth of its bias and
+  // scale tables. Default min(filter_words, 65535), which whole buffers never exceed (K
+  // filter words at least); with rings, K is otherwise unbounded.
+  unsigned max_filters = 0;
   // A bound on a job's channels C, for the exact sum's C*R*S terms: ifmap_rows (C*H <= it),
   // or 2^16 with rings.
   uint64_t max_channels() const { return ring_buffers ? uint64_t{1} << 16 : ifmap_rows; }

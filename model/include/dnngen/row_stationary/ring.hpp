@@ -28,6 +28,11 @@ struct ReadStreams {
 // words, every E-fold again.
 ReadStreams read_streams(const config::RowStationaryConfig& cfg, const ConvJob& job);
 
+// Every step of the job's load walk (dnn_rs_load_walk), pass after pass: the ifmap row
+// c*H + y it reads, or -1 for a zero row (padding). Its reads are the ifmap stream; the
+// shell walks a copy of it, a step a cycle, to read the stream from memory.
+std::vector<int64_t> load_walk(const config::RowStationaryConfig& cfg, const ConvJob& job);
+
 // Seeded cycles in which something is held back: the rings' loader (cosim --gaps) or the
 // consumer of the results (--ready below 1). Cycle t (counted from the job's accept edge)
 // is held when a hash of (seed, t) falls below p, so the harness and the model draw the
