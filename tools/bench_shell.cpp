@@ -406,9 +406,10 @@ int run_rs(config::Config cfg, int argc, char** argv) {
   int64_t buffer_bytes = 0, pe_bytes = 0;
   for (const rs::Memory& m : rs::shell_memories(p))
     (m.level == energy::Level::kBuffer ? buffer_bytes : pe_bytes) += m.bytes * m.instances;
-  fmt::print("on chip: buffers {:.1f} KB ({}: the shell's and the core's), PE scratchpads and registers {:.1f} KB\n",
-             buffer_bytes / 1024.0, c.ring_buffers ? "ifmap and filter rings" : "whole ifmap and filter buffers",
-             pe_bytes / 1024.0);
+  fmt::print(
+      "on chip: buffers {:.1f} KB ({}: the shell's and the core's), PE scratchpads and registers {:.1f} KB\n",
+      buffer_bytes / 1024.0, c.ring_buffers ? "ifmap and filter rings" : "whole ifmap and filter buffers",
+      pe_bytes / 1024.0);
   fmt::print("{:<10} {:>28} {:>12} {:>12} {:>7} {:>12} {:>11} {:>6} {:>10} {:>7}\n", "layer",
              "CxHxW KxRxS /stride pad (g)", "core only", "shell", "ratio", "bytes read", "written", "wait",
              "stalls", "pJ/MAC");
