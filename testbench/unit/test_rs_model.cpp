@@ -295,6 +295,49 @@ TEST(RsBench, AlexNetThroughTheShellBelowEyeriss) {
   }
 }
 
+// The same comparison on the preset with Eyeriss's global-buffer budget: ring buffers the
+// shell fills from DRAM (107.4 KB of buffers in all against the chip's 108 KB). At 8
+// bytes/cycle every layer is below Eyeriss's total latency, CONV2-5 below its processing
+// latency (CONV1 1.2 % above) and the network below both. At 2.4 bytes/cycle it is not:
+// every filter group streams the whole ifmap from DRAM again (rings keep nothing for
+// reuse), so each layer takes at least its bytes over the link, 17.8 MB in all.
+TEST(RsBench, AlexNetThroughTheShellOnEyerissSizedRings) {
+  const auto cfg = config::load_config(std::string(DNNGEN_CONFIGS_DIR) + "/systolic_rs_12x14_int16_ring.yaml");
+  const ShellParams p = shell_params(cfg);
+  ASSERT_TRUE(p.rs.ring_buffers);
+  int64_t buffers = 0;
+  for (const Memory& m : shell_memories(p))
+    if (m.level == energy::Level::kBuffer) buffers += m.bytes * m.instances;
+  EXPECT_LE(buffers, 108 * 1024);
+  struct Layer {
+    ConvJob j;
+    uint64_t groups, processing, total;
+  };
+  const Layer layers[] = {{{3, 227, 227, 96, 11, 11, 4, 0}, 1, 825'000, 1'045'000},
+                          {{48, 27, 27, 128, 5, 5, 1, 2}, 2, 1'960'000, 2'095'000},
+                          {{256, 13, 13, 384, 3, 3, 1, 1}, 1, 1'090'000, 1'180'000},
+                          {{192, 13, 13, 192, 3, 3, 1, 1}, 2, 800'000, 920'000},
+                          {{192, 13, 13, 128, 3, 3, 1, 1}, 2, 500'000, 525'000}};
+  uint64_t sum8 = 0;
+  for (const Layer& l : layers) {
+    LayerDescriptor d = conv2d_descriptor(l.j);
+    d.out_type = "int16";
+    d.bias = d.per_channel = true;
+    d.out_shift = 8;
+    d.a_addr = 0x100000, d.b_addr = 0x1000000, d.bias_addr = 0x2000000, d.quant_addr = 0x2100000;
+    d.out_addr = 0x3000000;
+    ASSERT_EQ(check_descriptor(p, d), 0u) << explain_descriptor(p, d).why;
+    const std::string what = "AlexNet layer C" + std::to_string(l.j.c) + " K" + std::to_string(l.j.k);
+    const ShellTiming at8 = layer_cycles(p, d, 100, 8.0), at2_4 = layer_cycles(p, d, 100, 2.4);
+    sum8 += l.groups * at8.cycles;
+    EXPECT_LT(l.groups * at8.cycles, l.total) << what << " at 8 bytes/cycle";
+    if (l.j.c != 3) EXPECT_LT(l.groups * at8.cycles, l.processing) << what << " at 8 bytes/cycle";
+    EXPECT_EQ(at2_4.bytes_read, at8.bytes_read) << what;
+    EXPECT_GE(static_cast<double>(at2_4.cycles), static_cast<double>(at2_4.bytes_read) / 2.4) << what;
+  }
+  EXPECT_LT(sum8, 5'175'000u);  // Eyeriss's processing latency per image
+}
+
 TEST(RsBench, ResNet50UnderOneSecond) {
   const auto cfg = config::load_config(std::string(DNNGEN_CONFIGS_DIR) + "/systolic_rs_12x14_int16.yaml");
   const auto t0 = std::chrono::steady_clock::now();
