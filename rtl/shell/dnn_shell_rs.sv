@@ -24,7 +24,7 @@
 //
 // The core emits ofmap[k][e0 + j][f] for its columns j, f by f, filter by filter, at each
 // filter's last row fold. An output tile (one filter k, one E-fold: ncv = min(NumCols,
-// E - e0) rows of F) is F words of a ring of floor(2 * PsumSpad / F) tile slots, and leaves
+// E - e0) rows of F) is F words of a ring of floor(TileWords / F) tile slots, and leaves
 // it row by row, one element a cycle, through the output pipeline (bias, scale, ReLU,
 // clamp) to the write aligner and write DMA while the core fills the next slots. The core
 // emits a group's tiles in a burst at its last row fold, faster than one element a cycle
@@ -71,6 +71,7 @@ module dnn_shell_rs #(
   parameter int unsigned FilterWords = 32,
   parameter int unsigned RingBuffers = 0,    // 1: the core's buffers are rings the loads stream into
   parameter int unsigned MaxFilters  = FilterWords,  // OUT_C limit: the bias and scale tables' depth
+  parameter int unsigned TileWords   = 2 * PsumSpad, // the output tile ring's words (>= PsumSpad: a tile of F)
   parameter int unsigned RegAddrBits = 12,   // AXI4-Lite address width
   parameter int unsigned AddrBits    = 32,   // AXI4 address width
   parameter int unsigned DataBits    = 64,   // AXI4 data width
@@ -151,7 +152,7 @@ module dnn_shell_rs #(
   localparam int unsigned LdWidth    = (IRowW > FWordW) ? IRowW : FWordW;
   localparam int unsigned KAddrBits  = dnn_pkg::idx_bits(MaxFilters);   // K <= MaxFilters
   localparam bit          Ring       = RingBuffers != 0;
-  localparam int unsigned TileDepth  = 2 * PsumSpad;                    // >= 2 tiles of F <= PsumSpad
+  localparam int unsigned TileDepth  = TileWords;                       // >= 1 tile of F <= PsumSpad
   localparam int unsigned TAddrBits  = dnn_pkg::idx_bits(TileDepth);
   localparam int unsigned LaneBits   = dnn_pkg::idx_bits(NumCols);
   localparam int unsigned RowIdxBits = dnn_pkg::idx_bits(NumRows);
@@ -160,9 +161,9 @@ module dnn_shell_rs #(
 
   if ((InBits != 8 && InBits != 16) || (WBits != 8 && WBits != 16) || AccBits > 64 || AccBits < 2
       || QueueDepth > 15 || PsumSpad < 1 || NumRows < 1 || NumCols < 1 || NumCols > 64 || MaxRS > 32
-      || MaxFilters < 1 || MaxFilters > 65535 || RingBuffers > 1)
+      || MaxFilters < 1 || MaxFilters > 65535 || RingBuffers > 1 || TileWords < PsumSpad)
   begin : g_bad_param
-    $error("dnn_shell_rs: InBits and WBits 8 or 16, AccBits 2..64, QueueDepth <= 15, NumCols <= 64, MaxRS <= 32, MaxFilters 1..65535, RingBuffers 0 or 1");
+    $error("dnn_shell_rs: InBits and WBits 8 or 16, AccBits 2..64, QueueDepth <= 15, NumCols <= 64, MaxRS <= 32, MaxFilters 1..65535, RingBuffers 0 or 1, TileWords >= PsumSpad");
   end
 
   // ---------------------------------------------------------------- registers and layer control

@@ -53,6 +53,9 @@
 #ifndef TB_MaxFilters
 #define TB_MaxFilters TB_FilterWords
 #endif
+#ifndef TB_TileWords
+#define TB_TileWords (2 * TB_PsumSpad)
+#endif
 #ifndef TB_DataBits
 #define TB_DataBits 64
 #endif
@@ -90,6 +93,7 @@ inline rs::ShellParams rs_tb_params() {
   c.filter_words = TB_FilterWords;
   c.ring_buffers = TB_RingBuffers != 0;
   c.max_filters = TB_MaxFilters;
+  c.tile_words = TB_TileWords;
   p.data_bits = TB_DataBits;
   p.max_burst = TB_MaxBurst;
   p.outstanding = TB_Outstanding;

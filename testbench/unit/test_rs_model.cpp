@@ -296,13 +296,13 @@ TEST(RsBench, AlexNetThroughTheShellBelowEyeriss) {
 }
 
 // The same comparison on the preset with Eyeriss's global-buffer budget: ring buffers the
-// shell fills from DRAM (107.4 KB of buffers in all against the chip's 108 KB). At 8
-// bytes/cycle every layer is below Eyeriss's total latency, CONV2-5 below its processing
-// latency (CONV1 1.2 % above) and the network below both. At 2.4 bytes/cycle it is not:
-// every filter group streams the whole ifmap from DRAM again (rings keep nothing for
-// reuse), so each layer takes at least its bytes over the link, 17.8 MB in all.
+// shell fills from DRAM (106.9 KB of buffers in all against the chip's 108 KB). At 8
+// bytes/cycle every layer is below both Eyeriss figures. At 2.4 bytes/cycle the network is
+// not: every filter group streams the whole ifmap from DRAM again (rings keep nothing for
+// reuse), so each layer takes at least its bytes over the link, 13.8 MB in all.
 TEST(RsBench, AlexNetThroughTheShellOnEyerissSizedRings) {
-  const auto cfg = config::load_config(std::string(DNNGEN_CONFIGS_DIR) + "/systolic_rs_12x14_int16_ring.yaml");
+  const auto cfg =
+      config::load_config(std::string(DNNGEN_CONFIGS_DIR) + "/systolic_rs_12x14_int16_ring.yaml");
   const ShellParams p = shell_params(cfg);
   ASSERT_TRUE(p.rs.ring_buffers);
   int64_t buffers = 0;
@@ -330,8 +330,7 @@ TEST(RsBench, AlexNetThroughTheShellOnEyerissSizedRings) {
     const std::string what = "AlexNet layer C" + std::to_string(l.j.c) + " K" + std::to_string(l.j.k);
     const ShellTiming at8 = layer_cycles(p, d, 100, 8.0), at2_4 = layer_cycles(p, d, 100, 2.4);
     sum8 += l.groups * at8.cycles;
-    EXPECT_LT(l.groups * at8.cycles, l.total) << what << " at 8 bytes/cycle";
-    if (l.j.c != 3) EXPECT_LT(l.groups * at8.cycles, l.processing) << what << " at 8 bytes/cycle";
+    EXPECT_LT(l.groups * at8.cycles, l.processing) << what << " at 8 bytes/cycle";
     EXPECT_EQ(at2_4.bytes_read, at8.bytes_read) << what;
     EXPECT_GE(static_cast<double>(at2_4.cycles), static_cast<double>(at2_4.bytes_read) / 2.4) << what;
   }

@@ -211,14 +211,19 @@ TEST(RsRing, ShellTakesLayersPastTheBuffersNotPastItsTables) {
   };
   EXPECT_EQ(key("").row_stationary.max_filters, 3u);
   EXPECT_EQ(key("  max_filters: 20\n").row_stationary.max_filters, 20u);
-  for (const char* bad : {"  max_filters: 0\n", "  max_filters: 65536\n"}) {
+  // The shell's tile ring: 2 x psum_spad words unless set, and never below psum_spad.
+  EXPECT_EQ(key("").row_stationary.tile_words, 128u);
+  EXPECT_EQ(key("  tile_words: 64\n").row_stationary.tile_words, 64u);
+  for (const char* bad : {"  max_filters: 0\n", "  max_filters: 65536\n", "  tile_words: 63\n"}) {
     std::string e;
     try {
       key(bad);
     } catch (const InputError& err) {
       e = err.what();
     }
-    EXPECT_NE(e.find("systolic.max_filters"), std::string::npos) << bad << ": " << e;
+    const std::string name =
+        std::string(bad).find("tile") != std::string::npos ? "systolic.tile_words" : "systolic.max_filters";
+    EXPECT_NE(e.find(name), std::string::npos) << bad << ": " << e;
   }
   ShellParams p = shell_params(key("  max_filters: 20\n"));
   LayerDescriptor d;

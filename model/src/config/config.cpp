@@ -534,8 +534,10 @@ std::vector<std::pair<std::string, int64_t>> hashed_shell_parameters(const Confi
   // row-stationary shell's bias and scale tables hold max_filters filters.
   params.erase(std::remove_if(params.begin(), params.end(), [](const auto& p) { return p.first == "Relu"; }),
                params.end());
-  if (cfg.engine == "systolic" && cfg.systolic.row_stationary())
+  if (cfg.engine == "systolic" && cfg.systolic.row_stationary()) {
     params.emplace_back("MaxFilters", cfg.row_stationary.max_filters);
+    params.emplace_back("TileWords", cfg.row_stationary.tile_words);
+  }
   params.insert(params.end(), {{"DataBits", cfg.memory.data_bits},
                                {"MaxBurst", cfg.memory.max_burst},
                                {"Outstanding", cfg.memory.outstanding}});

@@ -18,7 +18,7 @@ constexpr int64_t kRsBufferLimitBits = int64_t{256} << 20;
 // Row stationary has no GEMM job limits; its keys size the PE scratchpads and buffers.
 const std::vector<std::string> detail::kRowStationaryKeys = {
     "max_filter_size", "filter_spad",  "ifmap_spad", "ifmap_spad_banks", "psum_spad",
-    "ifmap_rows",      "filter_words", "buffers",    "max_filters"};
+    "ifmap_rows",      "filter_words", "buffers",    "max_filters",      "tile_words"};
 
 RowStationaryConfig detail::parse_row_stationary(const YAML::Node& node, const std::string& source,
                                                  const ArrayConfig& array) {
@@ -37,6 +37,9 @@ RowStationaryConfig detail::parse_row_stationary(const YAML::Node& node, const s
   if (r.has("buffers")) s.ring_buffers = r.get_choice<bool>("buffers", {{"whole", false}, {"ring", true}});
   s.max_filters =
       r.has("max_filters") ? r.get_unsigned("max_filters", 1, 65535) : std::min(s.filter_words, 65535u);
+  s.tile_words = r.has("tile_words")
+                     ? r.get_unsigned("tile_words", s.psum_spad, 1u << 20, " (psum_spad or more)")
+                     : 2 * s.psum_spad;
   if (s.filter_spad < s.max_filter_size)
     r.fail_at("filter_spad",
               fmt::format("a PE filter scratchpad bank holds one filter row, so it needs at least "

@@ -18,11 +18,11 @@ namespace {
 
 namespace timing = shell::timing;
 
-// dnn_shell_rs's own memories (dnn_sram_1r1w): the ring of output tiles, 2 x psum_spad
+// dnn_shell_rs's own memories (dnn_sram_1r1w): the ring of output tiles, tile_words
 // words of cols sums, and the bias, mult and shift tables of filter_words entries.
 Memory tile_ring(const ShellParams& p) {
   const unsigned word = p.rs.cols * p.rs.acc_bits;
-  return {"tile_ring", energy::Level::kBuffer, int64_t{2} * p.rs.psum_spad * word / 8, word, 1};
+  return {"tile_ring", energy::Level::kBuffer, int64_t{p.rs.tile_words} * word / 8, word, 1};
 }
 Memory param_table(const ShellParams& p, const char* name, unsigned bits) {
   return {name, energy::Level::kBuffer, int64_t{p.rs.filter_words} * bits / 8, bits, 1};
@@ -475,9 +475,9 @@ class Shell {
   uint64_t l_rows_ = 0, l_ch_slots_ = 0, l_row_in_ch_ = 0;
   uint64_t lk0_ = 0, lkgs_ = 0, lq_ = 0, lkk_ = 0, fw_cnt_ = 0, fi_ = 0;
   bool issued_all_ = false;
-  // the ring of output tile slots (the RTL's u_tiles: 2 x psum_spad words, F a tile) and
+  // the ring of output tile slots (the RTL's u_tiles: tile_words words, F a tile) and
   // its drain
-  const uint64_t tile_slots_ = 2 * uint64_t{p_.rs.psum_spad} / plan_.f;
+  const uint64_t tile_slots_ = uint64_t{p_.rs.tile_words} / plan_.f;
   uint64_t tiles_ = 0;
   Drain drain_ = kDIdle;
   uint64_t dk_ = 0, de0_ = 0, rj_ = 0, rf_ = 0;

@@ -26,6 +26,10 @@ struct RowStationaryConfig : ArrayConfig {
   // scale tables. Default min(filter_words, 65535), which whole buffers never exceed (K
   // filter words at least); with rings, K is otherwise unbounded.
   unsigned max_filters = 0;
+  // Behind the shell: the words of its output tile ring (a tile is F words of cols sums;
+  // the core emits a filter group's tiles in a burst). Default 2 x psum_spad; at least
+  // psum_spad, so a tile of any F <= psum_spad fits.
+  unsigned tile_words = 0;
   // A bound on a job's channels C, for the exact sum's C*R*S terms: ifmap_rows (C*H <= it),
   // or 2^16 with rings.
   uint64_t max_channels() const { return ring_buffers ? uint64_t{1} << 16 : ifmap_rows; }
