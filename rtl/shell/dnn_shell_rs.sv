@@ -70,7 +70,8 @@ module dnn_shell_rs #(
   parameter int unsigned IfmapRows   = 32,
   parameter int unsigned FilterWords = 32,
   parameter int unsigned RingBuffers = 0,    // 1: the core's buffers are rings the loads stream into
-  parameter int unsigned MaxFilters  = FilterWords,  // OUT_C limit: the bias and scale tables' depth
+  // OUT_C limit: the bias and scale tables' depth (the configuration's default).
+  parameter int unsigned MaxFilters  = (FilterWords < 65535) ? FilterWords : 65535,
   parameter int unsigned TileWords   = 2 * PsumSpad, // the output tile ring's words (>= PsumSpad: a tile of F)
   parameter int unsigned RegAddrBits = 12,   // AXI4-Lite address width
   parameter int unsigned AddrBits    = 32,   // AXI4 address width

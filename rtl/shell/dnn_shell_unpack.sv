@@ -226,9 +226,17 @@ module dnn_shell_unpack #(
   end
 
 `ifndef SYNTHESIS
+  // A word size above WordBytes: only when the field can hold one (WordBytes = 2^k - 1
+  // fills it, and the comparison would be constant).
+  logic wbytes_over;
+  if ((1 << WBytesBits) - 1 > WordBytes) begin : g_wbytes_check
+    assign wbytes_over = 32'(seg_wbytes_i) > WordBytes;
+  end else begin : g_wbytes_full
+    assign wbytes_over = 1'b0;
+  end
   always_ff @(posedge clk_i) begin
     if (seg_fire && (seg_len_i == '0 || seg_rows_i == '0 || seg_bytes_i == '0 || seg_wbytes_i == '0
-                     || 32'(seg_wbytes_i) > WordBytes))
+                     || wbytes_over))
       $error("dnn_shell_unpack: segment with no bytes or a word size outside 1..%0d", WordBytes);
   end
 `endif
