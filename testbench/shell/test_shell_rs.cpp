@@ -287,7 +287,8 @@ void run_random_layers(const AxiMemoryTiming& t, unsigned count) {
     if (t.stall == 0) {
       if (!counters_match(c.run, m, what, mismatched == 0)) ++mismatched;
     } else if ((!t.early_w && !p.rs.ring_buffers && c.run.cycles < m.cycles) ||
-               c.run.bytes_written != m.bytes_written || (p.rs.ring_buffers && c.run.bytes_read != m.bytes_read)) {
+               c.run.bytes_written != m.bytes_written ||
+               (p.rs.ring_buffers && c.run.bytes_read != m.bytes_read)) {
       if (mismatched++ == 0)
         ADD_FAILURE() << what << ": " << c.run.cycles << " cycles (the deterministic model's " << m.cycles
                       << "), " << c.run.bytes_written << " bytes written (model " << m.bytes_written << "), "
