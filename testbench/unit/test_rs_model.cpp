@@ -257,6 +257,29 @@ TEST(RsBench, AlexNetBeatsEyeriss) {
   EXPECT_LT(cycles, 5770000u);  // Eyeriss: 5.77 M cycles per image
 }
 
+// AlexNet's conv layers (one group of the grouped ones) with Eyeriss's per-image total and
+// processing latency (JSSC 2017 Table V, shared/ANCHORS.md), and the descriptor of one
+// such layer as bench_shell runs it (int16 out, bias, per-channel scale).
+struct EyerissLayer {
+  ConvJob j;
+  uint64_t groups, processing, total;
+};
+const EyerissLayer kAlexNetOnEyeriss[] = {{{3, 227, 227, 96, 11, 11, 4, 0}, 1, 825'000, 1'045'000},
+                                          {{48, 27, 27, 128, 5, 5, 1, 2}, 2, 1'960'000, 2'095'000},
+                                          {{256, 13, 13, 384, 3, 3, 1, 1}, 1, 1'090'000, 1'180'000},
+                                          {{192, 13, 13, 192, 3, 3, 1, 1}, 2, 800'000, 920'000},
+                                          {{192, 13, 13, 128, 3, 3, 1, 1}, 2, 500'000, 525'000}};
+
+LayerDescriptor alexnet_descriptor(const ConvJob& j) {
+  LayerDescriptor d = conv2d_descriptor(j);
+  d.out_type = "int16";
+  d.bias = d.per_channel = true;
+  d.out_shift = 8;
+  d.a_addr = 0x100000, d.b_addr = 0x1000000, d.bias_addr = 0x2000000, d.quant_addr = 0x2100000;
+  d.out_addr = 0x3000000;
+  return d;
+}
+
 // The comparison with the chip: AlexNet's conv layers (one group of the grouped
 // ones, each a conv2d descriptor) through the shell's cycle model with every DRAM byte, at
 // 8 and at Eyeriss's 2.4 bytes/cycle, against Eyeriss's per-image processing latency (DRAM
@@ -267,22 +290,8 @@ TEST(RsBench, AlexNetBeatsEyeriss) {
 TEST(RsBench, AlexNetThroughTheShellBelowEyeriss) {
   const auto cfg = config::load_config(std::string(DNNGEN_CONFIGS_DIR) + "/systolic_rs_12x14_int16.yaml");
   const ShellParams p = shell_params(cfg);
-  struct Layer {
-    ConvJob j;
-    uint64_t groups, processing, total;
-  };
-  const Layer layers[] = {{{3, 227, 227, 96, 11, 11, 4, 0}, 1, 825'000, 1'045'000},
-                          {{48, 27, 27, 128, 5, 5, 1, 2}, 2, 1'960'000, 2'095'000},
-                          {{256, 13, 13, 384, 3, 3, 1, 1}, 1, 1'090'000, 1'180'000},
-                          {{192, 13, 13, 192, 3, 3, 1, 1}, 2, 800'000, 920'000},
-                          {{192, 13, 13, 128, 3, 3, 1, 1}, 2, 500'000, 525'000}};
-  for (const Layer& l : layers) {
-    LayerDescriptor d = conv2d_descriptor(l.j);
-    d.out_type = "int16";
-    d.bias = d.per_channel = true;
-    d.out_shift = 8;
-    d.a_addr = 0x100000, d.b_addr = 0x1000000, d.bias_addr = 0x2000000, d.quant_addr = 0x2100000;
-    d.out_addr = 0x3000000;
+  for (const EyerissLayer& l : kAlexNetOnEyeriss) {
+    LayerDescriptor d = alexnet_descriptor(l.j);
     const std::string what = "AlexNet layer C" + std::to_string(l.j.c) + " K" + std::to_string(l.j.k);
     const uint64_t at8 = l.groups * layer_cycles(p, d, 100, 8.0).cycles;
     const uint64_t at2_4 = l.groups * layer_cycles(p, d, 100, 2.4).cycles;
@@ -296,10 +305,10 @@ TEST(RsBench, AlexNetThroughTheShellBelowEyeriss) {
 }
 
 // The same comparison on the preset with Eyeriss's global-buffer budget: ring buffers the
-// shell fills from DRAM (106.9 KB of buffers in all against the chip's 108 KB). At 8
+// shell fills from DRAM (107.7 KB of buffers in all against the chip's 108 KB). At 8
 // bytes/cycle every layer is below both Eyeriss figures. At 2.4 bytes/cycle the network is
 // not: every filter group streams the whole ifmap from DRAM again (rings keep nothing for
-// reuse), so each layer takes at least its bytes over the link, 13.8 MB in all.
+// reuse), so each layer takes at least its bytes over the link, 14.2 MB in all.
 TEST(RsBench, AlexNetThroughTheShellOnEyerissSizedRings) {
   const auto cfg =
       config::load_config(std::string(DNNGEN_CONFIGS_DIR) + "/systolic_rs_12x14_int16_ring.yaml");
@@ -309,23 +318,9 @@ TEST(RsBench, AlexNetThroughTheShellOnEyerissSizedRings) {
   for (const Memory& m : shell_memories(p))
     if (m.level == energy::Level::kBuffer) buffers += m.bytes * m.instances;
   EXPECT_LE(buffers, 108 * 1024);
-  struct Layer {
-    ConvJob j;
-    uint64_t groups, processing, total;
-  };
-  const Layer layers[] = {{{3, 227, 227, 96, 11, 11, 4, 0}, 1, 825'000, 1'045'000},
-                          {{48, 27, 27, 128, 5, 5, 1, 2}, 2, 1'960'000, 2'095'000},
-                          {{256, 13, 13, 384, 3, 3, 1, 1}, 1, 1'090'000, 1'180'000},
-                          {{192, 13, 13, 192, 3, 3, 1, 1}, 2, 800'000, 920'000},
-                          {{192, 13, 13, 128, 3, 3, 1, 1}, 2, 500'000, 525'000}};
   uint64_t sum8 = 0;
-  for (const Layer& l : layers) {
-    LayerDescriptor d = conv2d_descriptor(l.j);
-    d.out_type = "int16";
-    d.bias = d.per_channel = true;
-    d.out_shift = 8;
-    d.a_addr = 0x100000, d.b_addr = 0x1000000, d.bias_addr = 0x2000000, d.quant_addr = 0x2100000;
-    d.out_addr = 0x3000000;
+  for (const EyerissLayer& l : kAlexNetOnEyeriss) {
+    LayerDescriptor d = alexnet_descriptor(l.j);
     ASSERT_EQ(check_descriptor(p, d), 0u) << explain_descriptor(p, d).why;
     const std::string what = "AlexNet layer C" + std::to_string(l.j.c) + " K" + std::to_string(l.j.k);
     const ShellTiming at8 = layer_cycles(p, d, 100, 8.0), at2_4 = layer_cycles(p, d, 100, 2.4);

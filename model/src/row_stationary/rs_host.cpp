@@ -217,7 +217,7 @@ std::vector<LayerBench> bench_network(const config::RowStationaryConfig& cfg, co
 std::string format_bench(const config::RowStationaryConfig& cfg, const std::vector<LayerBench>& rows) {
   std::string out = cfg.ring_buffers ? fmt::format(
                                            "cycles: {}; stream_bytes: what a writer behind the "
-                                           "rings would read from memory (no shell feeds rings yet)\n",
+                                           "rings reads from memory (behind the shell: bench_shell)\n",
                                            cycles_scope(cfg))
                                      : "cycles: compute only (no data movement)\n";
   const auto bytes_col = [&](uint64_t b) {

@@ -19,13 +19,13 @@ namespace {
 namespace timing = shell::timing;
 
 // dnn_shell_rs's own memories (dnn_sram_1r1w): the ring of output tiles, tile_words
-// words of cols sums, and the bias, mult and shift tables of filter_words entries.
+// words of cols sums, and the bias, mult and shift tables of max_filters entries.
 Memory tile_ring(const ShellParams& p) {
   const unsigned word = p.rs.cols * p.rs.acc_bits;
   return {"tile_ring", energy::Level::kBuffer, int64_t{p.rs.tile_words} * word / 8, word, 1};
 }
 Memory param_table(const ShellParams& p, const char* name, unsigned bits) {
-  return {name, energy::Level::kBuffer, int64_t{p.rs.filter_words} * bits / 8, bits, 1};
+  return {name, energy::Level::kBuffer, int64_t{p.rs.max_filters} * bits / 8, bits, 1};
 }
 Memory bias_table(const ShellParams& p) { return param_table(p, "bias_table", 32); }
 Memory mult_table(const ShellParams& p) { return param_table(p, "mult_table", 32); }
