@@ -79,6 +79,8 @@ RS_SHELL_CONFIG = "systolic_rs_4x4_int8.yaml"
 # streams (each word once its entry is free); its bias tables hold 64 filters, so the
 # layers with more are left out there.
 RS_RING_SHELL_CONFIG = "systolic_rs_4x4_int8_ring.yaml"
+# And with rings of 5 rows and 3 words: runs of several ifmap rows in one read.
+RS_RUN_SHELL_CONFIG = "../testbench/mutate/systolic_rs_4x4_int8_ring5.yaml"
 RS_RING_MAX_FILTERS = 64
 RS_SHELL_CONVS = [(5, 12, 12, 10, 3, 1, 1), (8, 9, 9, 6, 3, 2, 0), (3, 20, 20, 7, 5, 1, 2), (4, 4, 4, 40, 1, 1, 0),
                   (4, 4, 2, 256, 1, 1, 0), (3, 6, 6, 9, 1, 1, 0), (5, 7, 7, 6, 3, 1, 1, 2)]
@@ -132,7 +134,7 @@ def suites(m, lists):
     if m["file"] in lists["shell_systolic"]:
         jobs.append(("shell", BITSERIAL_SHELL_CONFIG if m["file"].startswith("bitserial/") else SHELL_CONFIG))
     elif m["file"] in lists["shell_rs"]:  # the shell's files and the core's (which it streams into)
-        jobs += [("rs_shell", RS_SHELL_CONFIG), ("rs_shell", RS_RING_SHELL_CONFIG)]
+        jobs += [("rs_shell", cfg) for cfg in (RS_SHELL_CONFIG, RS_RING_SHELL_CONFIG, RS_RUN_SHELL_CONFIG)]
     return jobs
 
 
@@ -205,7 +207,7 @@ def run_mutant(m, dnngen, lists, work, gemms, convs):
             cmds = [[dnngen, "run", config, "--op", "conv2d", "--shell", "--backend", "rtl", "--in", f"ifmap={x}",
                      "--in", f"weights={w}", "--param", f"stride={stride}", "--param", f"pad={pad}",
                      "--out", f"ofmap={os.path.join(mdir, 'y.npy')}", "--quiet"] for x, w, stride, pad, k in convs
-                    if config != RS_RING_SHELL_CONFIG or k <= RS_RING_MAX_FILTERS]
+                    if cfg == RS_SHELL_CONFIG or k <= RS_RING_MAX_FILTERS]
         else:
             cmds = [[dnngen, "run", config, "--shell", "--backend", "rtl", "--in", f"A={a}", "--in", f"B={b}",
                      "--out", f"C={os.path.join(mdir, 'c.npy')}", "--quiet"] for a, b in gemms]

@@ -412,14 +412,35 @@ module dnn_shell_rs #(
   logic [31:0]          ifm_rows_q;      // ifmap rows loaded (c*H + y of the next; rings: words)
 
   // Ring buffers: the ifmap stream's walk (a copy of the core's, its step a row c*H + y
-  // from memory or a zero row, which it passes over), the words of each stream requested,
-  // the core's reads of each, and the E-fold whose filter words are requested.
-  logic                 iw_en, iw_loading, iw_rd, iw_done, ring_ifmap, ring_filter, f_e_last;
+  // from memory or a zero row, which it passes over), the words of each stream requested
+  // (ifmap: taken into a run), the core's reads of each, and the E-fold whose filter words
+  // are requested.
+  logic                 iw_en, iw_loading, iw_rd, iw_done, ring_filter, f_e_last;
   logic [31:0]          iw_row, if_req_q, fw_req_q, k_freads, k_ireads;
   logic [15:0]          fe0_q;
-  assign ring_ifmap  = iw_loading && iw_rd && if_req_q - k_ireads < 32'(IfmapRows);
   assign ring_filter = !l_q.all && fw_req_q - k_freads < 32'(FilterWords);
   assign f_e_last    = 32'(fe0_q) + NumCols >= 32'(out_e);
+
+  // Rings: the walk's rows gather into a run, rows c*H + y after y (contiguous in memory
+  // when the rows are packed), read as one DMA read: one burst instead of a short read a
+  // row, which for narrow rows (13 elements: 26 of 32-48 bytes read) wastes a third of the
+  // link. A row joins the run once its entry is free; the run is read once it has
+  // RunRows rows (half the ring, so the core still has the other half to read while the
+  // run comes in), the walk's next row does not continue it or must wait for its entry,
+  // the walk is done, or the core has read every row before it (it waits for the run).
+  localparam int unsigned RunRows = (IfmapRows + 1) / 2;
+  localparam int unsigned RunBits = $clog2(RunRows + 1);
+  logic [31:0]          run_row_q;       // its first row, c*H + y
+  logic [RunBits-1:0]   run_n_q;         // its rows
+  logic                 iw_row_rd, iw_free, run_joins, run_read, run_take;
+  assign iw_row_rd = iw_loading && iw_rd;
+  assign iw_free   = if_req_q - k_ireads < 32'(IfmapRows);
+  assign run_joins = a_packed && iw_row == run_row_q + 32'(run_n_q);
+  assign run_read  = run_n_q != '0 && (32'(run_n_q) == RunRows || !iw_loading
+                                       || (iw_row_rd && (!run_joins || !iw_free))
+                                       || k_ireads == if_req_q - 32'(run_n_q));
+  assign run_take  = state_q == SLoad && iw_row_rd && iw_free
+                  && (run_read ? read_fire : run_n_q == '0 || run_joins);
 
   // The load walker (SLoad).
   typedef struct packed {
@@ -439,11 +460,11 @@ module dnn_shell_rs #(
   assign fold_last  = l_q.qs + 22'(NumRows) >= c_r;
   // The fold's channels first; the first image's loads bring the filters too, the others'
   // only their ifmap.
-  // With rings, the ifmap stream's next row whenever its entry is free, else the filter
-  // stream's next word likewise.
-  assign ifmap_next = Ring ? ring_ifmap : l_q.rows < c_h && (img_q != '0 || l_q.chs < fold_end);
+  // With rings, the ifmap stream's run when it is to be read, else the filter stream's
+  // next word whenever its entry is free.
+  assign ifmap_next = Ring ? run_read : l_q.rows < c_h && (img_q != '0 || l_q.chs < fold_end);
   assign is_cmd     = state_q == SBiasCmd || state_q == SQuantCmd
-                   || (state_q == SLoad && (Ring ? ring_ifmap || ring_filter
+                   || (state_q == SLoad && (Ring ? run_read || ring_filter
                                                  : (img_q == '0 ? !l_q.all : l_q.rows < c_h)));
   assign read_fire  = is_cmd && rd_cmd_ready && sq_ready;
 
@@ -466,10 +487,10 @@ module dnn_shell_rs #(
     read_tag    = 1'b0;
     unique case (state_q)
       SLoad: begin
-        if (ifmap_next) begin   // a channel's rows (packed), or one row
-          read_addr   = Ring ? ifm_addr_q + AddrBits'(64'(iw_row) * 64'(a_pitch)) : ifm_addr_q;
+        if (ifmap_next) begin   // a channel's rows (packed), one row, or the ring's run
+          read_addr   = Ring ? ifm_addr_q + AddrBits'(64'(run_row_q) * 64'(a_pitch)) : ifm_addr_q;
           read_len    = LenBits'(a_row);
-          read_rows   = (a_packed && !Ring) ? LenBits'(in_h) : LenBits'(1);
+          read_rows   = Ring ? LenBits'(run_n_q) : (a_packed ? LenBits'(in_h) : LenBits'(1));
           read_wbytes = WBytesBits'(IfmapSpad * InBytes);
         end else begin          // a filter's rows of the fold: one filter-buffer word
           read_addr   = f_addr_q;
@@ -686,8 +707,8 @@ module dnn_shell_rs #(
   );
 
   // The ifmap stream's walk: started with the core's job, a step a cycle, a row's step
-  // once its read is issued (without rings it never starts).
-  assign iw_en = !iw_rd || (read_fire && ifmap_next);
+  // once it joins a run (without rings it never starts).
+  assign iw_en = !iw_rd || run_take;
   logic [NumRows-1:0]                 iw_load;
   logic [NumRows*LaneBits-1:0]        iw_col;
   logic                               iw_zero, iw_bank, iw_pass_done, iw_qlast;
@@ -1052,6 +1073,8 @@ module dnn_shell_rs #(
       ipos_q      <= '0;
       fpos_q      <= '0;
       if_req_q    <= '0;
+      run_row_q   <= '0;
+      run_n_q     <= '0;
       fw_req_q    <= '0;
       fe0_q       <= '0;
       l_q         <= '0;
@@ -1094,9 +1117,15 @@ module dnn_shell_rs #(
         // Once the job runs its loads complete whatever stops (ABORT, an AXI error): the
         // core waits for them.
         SLoad: begin
-          if (read_fire && ifmap_next && Ring) begin
-            if_req_q <= if_req_q + 1;
-          end else if (read_fire && ifmap_next) begin   // the walker: the rows it read
+          if (Ring && run_take) if_req_q <= if_req_q + 1;
+          if (Ring && read_fire && ifmap_next) begin      // the run is read: the next starts
+            run_n_q   <= run_take ? RunBits'(1) : '0;
+            run_row_q <= iw_row;
+          end else if (Ring && run_take) begin
+            run_n_q   <= run_n_q + 1'b1;
+            if (run_n_q == '0) run_row_q <= iw_row;
+          end
+          if (read_fire && ifmap_next && !Ring) begin     // the walker: the rows it read
             if (a_packed) begin
               l_q.rows   <= l_q.rows + 32'(in_h[15:0]);
               l_q.chs    <= l_q.chs + 22'(r_w[5:0]);
@@ -1111,7 +1140,7 @@ module dnn_shell_rs #(
                 l_q.rin <= l_q.rin + 1'b1;
               end
             end
-          end else if (read_fire) begin        // the next filter, fold, group
+          end else if (read_fire && !ifmap_next) begin    // the next filter, fold, group
             if (Ring) fw_req_q <= fw_req_q + 1;
             if (l_q.qs == '0 && l_q.kk + 1'b1 == l_q.kgs) f_next_q <= f_addr_q + f_pitch;
             if (!one_fold && l_q.kk + 1'b1 != l_q.kgs) begin

@@ -12,6 +12,7 @@
 
 #include "dnngen/common/error.hpp"
 #include "dnngen/config/config.hpp"
+#include "dnngen/row_stationary/ring.hpp"
 #include "dnngen/row_stationary/rs_host.hpp"
 #include "dnngen/row_stationary/rs_model.hpp"
 #include "dnngen/row_stationary/shell_run.hpp"
@@ -308,7 +309,10 @@ TEST(RsBench, AlexNetThroughTheShellBelowEyeriss) {
 // shell fills from DRAM (107.7 KB of buffers in all against the chip's 108 KB). At 8
 // bytes/cycle every layer is below both Eyeriss figures. At 2.4 bytes/cycle the network is
 // not: every filter group streams the whole ifmap from DRAM again (rings keep nothing for
-// reuse), so each layer takes at least its bytes over the link, 14.2 MB in all.
+// reuse), so each layer takes at least its bytes over the link, 13.0 MB in all. Those bytes
+// are the streams' payload and little more: the shell reads a run of consecutive ifmap rows
+// as one burst (CONV3-5's rows are 26 bytes; read one by one, 32-48 bytes each, the layers
+// read 1.16-1.25x their payload; as runs 1.01-1.10x).
 TEST(RsBench, AlexNetThroughTheShellOnEyerissSizedRings) {
   const auto cfg =
       config::load_config(std::string(DNNGEN_CONFIGS_DIR) + "/systolic_rs_12x14_int16_ring.yaml");
@@ -326,7 +330,11 @@ TEST(RsBench, AlexNetThroughTheShellOnEyerissSizedRings) {
     const ShellTiming at8 = layer_cycles(p, d, 100, 8.0), at2_4 = layer_cycles(p, d, 100, 2.4);
     sum8 += l.groups * at8.cycles;
     EXPECT_LT(l.groups * at8.cycles, l.processing) << what << " at 8 bytes/cycle";
-    EXPECT_EQ(at2_4.bytes_read, at8.bytes_read) << what;
+    const double payload = static_cast<double>(stream_bytes(p.rs, conv_job(d)));
+    for (const ShellTiming& t : {at8, at2_4}) {
+      EXPECT_GE(static_cast<double>(t.bytes_read), payload) << what;
+      EXPECT_LT(static_cast<double>(t.bytes_read), 1.12 * payload) << what;
+    }
     EXPECT_GE(static_cast<double>(at2_4.cycles), static_cast<double>(at2_4.bytes_read) / 2.4) << what;
   }
   EXPECT_LT(sum8, 5'175'000u);  // Eyeriss's processing latency per image

@@ -132,12 +132,20 @@ class Shell {
   bool is_cmd() const {
     return state_ == kBiasCmd || state_ == kQuantCmd ||
            (state_ == kLoad &&
-            (ring_ ? ring_ifmap() || ring_filter() : (img_ == 0 ? !issued_all_ : l_rows_ < ifmap_rows_)));
+            (ring_ ? run_read() || ring_filter() : (img_ == 0 ? !issued_all_ : l_rows_ < ifmap_rows_)));
   }
-  // Rings: the walk's step is a row to read and its entry is free (the core has read word
-  // n - depth); the filter stream's next word likewise.
-  bool ring_ifmap() const {
-    return iw_ < walk_.size() && walk_[iw_] >= 0 && if_req_ - iread_ < p_.rs.ifmap_rows;
+  // Rings: the walk's rows gather into a run of rows c*H + y after y (dnn_shell_rs's
+  // run_*), read as one DMA read once it has run_rows_ rows (half the ring), the walk's
+  // next row does not continue it (or the rows are not packed) or waits for its entry,
+  // the walk is done, or the core has read every row before it. A row joins once its
+  // entry is free (the core has read word n - depth); the filter stream's next word is
+  // requested likewise.
+  bool iw_row_rd() const { return iw_ < walk_.size() && walk_[iw_] >= 0; }
+  bool iw_free() const { return if_req_ - iread_ < p_.rs.ifmap_rows; }
+  bool run_joins() const { return packed_ifmap() && static_cast<uint64_t>(walk_[iw_]) == run_row_ + run_n_; }
+  bool run_read() const {
+    return run_n_ != 0 && (run_n_ == run_rows_ || iw_ == walk_.size() ||
+                           (iw_row_rd() && (!run_joins() || !iw_free())) || iread_ == if_req_ - run_n_);
   }
   bool ring_filter() const { return !issued_all_ && fw_req_ - read_ < p_.rs.filter_words; }
   bool packed_ifmap() const { return a_pitch_ == a_row_; }
@@ -147,7 +155,7 @@ class Shell {
   // Its next read is ifmap rows while fold lq_ needs channels not yet read (rings: while
   // the ifmap stream may read).
   bool ifmap_next() const {
-    if (ring_) return ring_ifmap();
+    if (ring_) return run_read();
     return l_rows_ < ifmap_rows_ && (img_ != 0 || l_ch_slots_ < fold_end());
   }
   State after_check() const { return use_bias_ ? kBiasCmd : (use_quant_ ? kQuantCmd : kJob); }
@@ -162,9 +170,8 @@ class Shell {
     const auto& cfg = p_.rs;
     switch (state_) {
       case kLoad: {
-        if (ring_ && ifmap_next())  // the walk's row
-          return {ifm_addr_ + static_cast<uint64_t>(walk_[iw_]) * a_pitch_, a_row_, 1, cfg.ifmap_spad * ib_,
-                  kTagOther};
+        if (ring_ && ifmap_next())  // the ring's run of rows
+          return {ifm_addr_ + run_row_ * a_pitch_, a_row_, run_n_, cfg.ifmap_spad * ib_, kTagOther};
         if (ifmap_next())  // a channel's rows (packed), or one row
           return {ifm_addr_, a_row_, packed_ifmap() ? uint64_t{d_.in_h} : 1, cfg.ifmap_spad * ib_, kTagOther};
         // filter k's rows of fold lq_ (KCRS: contiguous), one filter-buffer word; with one
@@ -186,10 +193,7 @@ class Shell {
   // the fold, the next fold, the next group.
   void walk_on(bool ifmap) {
     if (ring_) {
-      if (ifmap) {
-        ++if_req_;
-        return;
-      }
+      if (ifmap) return;  // the run's rows were counted as they joined it
       ++fw_req_;
     }
     if (ifmap) {
@@ -249,8 +253,11 @@ class Shell {
     const bool filter_word = word_valid && unpack_.head_tag() == kTagFilter;
     const bool loads_in = ring_ ? iw_ == walk_.size() && issued_all_ && !k_busy_
                                 : ifm_rows_ == ifmap_rows_ && fw_cnt_ == filter_words_;
-    // The ring's walk steps past a zero row, and past a row once its read is issued.
-    const bool iw_step = ring_ && iw_ < walk_.size() && (walk_[iw_] < 0 || (read_fire && ifmap_cmd));
+    // The ring's walk steps past a zero row, and past a row once it joins a run (as the
+    // run is read, the next run).
+    const bool run_take = ring_ && state_ == kLoad && iw_row_rd() && iw_free() &&
+                          (run_read() ? read_fire : run_n_ == 0 || run_joins());
+    const bool iw_step = ring_ && iw_ < walk_.size() && (walk_[iw_] < 0 || run_take);
 
     const bool accept = state_ == kJob && !k_busy_;
     // The core's own clock stops while the filter word or ifmap row it reads is not in yet,
@@ -300,6 +307,13 @@ class Shell {
     rq_.update(rq_in_fire, false, rq_out_fire);
     wr_.update(pk_seg_fire, row_addr_, seg_len);
 
+    if (run_take) ++if_req_;
+    if (ring_ && read_fire && ifmap_cmd) {
+      run_n_ = run_take ? 1 : 0;
+      run_row_ = run_take ? static_cast<uint64_t>(walk_[iw_]) : 0;
+    } else if (run_take) {
+      if (run_n_++ == 0) run_row_ = static_cast<uint64_t>(walk_[iw_]);
+    }
     if (iw_step) ++iw_;
     // the core: its clock stops while a result waits for a tile slot
     if (accept) {
@@ -455,6 +469,9 @@ class Shell {
   std::vector<int64_t> walk_;
   std::size_t iw_ = 0;
   uint64_t if_req_ = 0, fw_req_ = 0, fe0_ = 0;
+  // Rings: the ifmap run (its first row c*H + y, its rows) and its longest.
+  uint64_t run_row_ = 0, run_n_ = 0;
+  const uint64_t run_rows_ = (uint64_t{p_.rs.ifmap_rows} + 1) / 2;
   unsigned ib_ = 1, wb_ = 1, ob_ = 4;
   bool use_bias_ = false, use_quant_ = false;
   uint64_t a_row_ = 0, a_pitch_ = 0, out_row_ = 0, out_pitch_ = 0, ifmap_rows_ = 0;
