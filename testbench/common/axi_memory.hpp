@@ -11,10 +11,12 @@
 //
 // Timing, deterministic unless stalls are asked for: ARREADY and AWREADY are high; a read
 // burst taken at an edge may return its first beat `latency` edges later; beats come in
-// order, one per cycle at most, each when `bytes_per_cycle` credit (from 0 at reset,
-// capped at one beat, spent whole by a beat) covers the bus width. The read credit grows
-// only in cycles with a read burst in the memory, so it is 0 whenever no read is in flight
-// and a burst's first beat then waits max(latency, ceil(bus bytes / bytes_per_cycle)) edges.
+// order, one per cycle at most, each when `bytes_per_cycle` credit covers the bus width
+// (from 0 at reset; the cycle models' rule, dnngen::shell::timing::link_credit: unspent
+// credit banked up to one beat, a beat spends a beat's bytes and the rest carries on, so
+// the link sustains bytes_per_cycle even where it does not divide the bus width). The read
+// credit grows only in cycles with a read burst in the memory, so the first burst's first
+// beat waits max(latency, ceil(bus bytes / bytes_per_cycle)) edges.
 // Writes: W is taken only for a burst whose AW was taken, with its own credit, which grows
 // every cycle; B comes `latency` edges after WLAST. With
 // `stall` > 0, xREADY and each read beat are also held back with that probability
@@ -32,6 +34,8 @@
 #include <random>
 #include <string>
 #include <vector>
+
+#include "dnngen/shell/stream_timing.hpp"
 
 namespace dnngen::testbench {
 
@@ -107,7 +111,7 @@ class AxiMemory {
     r_valid_ = false;
     if (!reads_.empty()) {
       const Burst& b = reads_.front();
-      r_credit_ = std::min(r_credit_ + t_.bytes_per_cycle, static_cast<double>(kBytes));
+      r_credit_ = shell::timing::link_credit(r_credit_, t_.bytes_per_cycle, kBytes);
       r_valid_ = cycle_ >= b.ready_at && r_credit_ >= kBytes && !chance(t_.stall);
     }
     top_.m_axi_rvalid_i = r_valid_;
@@ -149,7 +153,7 @@ class AxiMemory {
   // ---- writes --------------------------------------------------------------------------
   void drive_write() {
     top_.m_axi_awready_i = !chance(t_.stall);
-    w_credit_ = std::min(w_credit_ + t_.bytes_per_cycle, static_cast<double>(kBytes));
+    w_credit_ = shell::timing::link_credit(w_credit_, t_.bytes_per_cycle, kBytes);
     // With stalls, the memory also takes W ahead of its AW (a buffering slave may), so a
     // master that lets W run ahead of its own address shows up.
     const bool early = t_.stall > 0 && t_.early_w;

@@ -29,15 +29,24 @@ struct Bus {
   double bytes_per_cycle = 8;
 };
 
+// A link of `per_cycle` bytes a cycle that moves `beat` bytes at a time: this cycle's
+// credit from the last one's. Unspent credit is banked up to one beat (an idle link does
+// not save up a burst), and what a beat leaves over carries on, so a streaming link moves
+// per_cycle bytes a cycle even where that does not divide the beat (2.4 on a 16-byte bus:
+// a beat after 7, 7, 6 cycles, and so on; the memory of the RTL testbenches uses it too).
+inline double link_credit(double credit, double per_cycle, unsigned beat) {
+  return std::min(credit, static_cast<double>(beat)) + per_cycle;
+}
+
 // A burst in the memory: beats, beats done, the cycle it may answer.
 struct MemBurst {
   uint64_t beats = 0, done = 0, ready_at = 0;
 };
 
 // The read DMA, its two-entry R FIFO and the memory's read side. The memory's read credit
-// grows only in cycles with a read burst in it and a beat spends all of it, so it is 0
-// whenever no read is in flight (as at reset): a burst taken then returns its first beat
-// once `bytes / bytes_per_cycle` cycles of credit are in, even after a shorter latency.
+// (link_credit) grows only in cycles with a read burst in it and a beat spends one beat's
+// bytes of it, so from reset a burst returns its first beat once `bytes / bytes_per_cycle`
+// cycles of credit are in, even after a shorter latency.
 class ReadDma {
  public:
   explicit ReadDma(const Bus& bus) : bus_(bus), credit_(0) {}
@@ -54,7 +63,7 @@ class ReadDma {
     load_ar_ = busy_ && issue_ != 0 && inflight_ < bus_.outstanding;
     bool r_valid = false;
     if (!reads_.empty()) {
-      credit_ = std::min(credit_ + bus_.bytes_per_cycle, static_cast<double>(bus_.bytes));
+      credit_ = link_credit(credit_, bus_.bytes_per_cycle, bus_.bytes);
       r_valid = cycle >= reads_.front().ready_at && credit_ >= bus_.bytes;
     }
     r_fire_ = r_valid && fifo_ < 2;
@@ -272,7 +281,7 @@ class WritePath {
     out_fire_ = pk_out_valid && wr_fifo_ < 2;
     const bool wvalid = wr_fifo_ > 0 && !lens_.empty();
     wlast_ = wvalid && wbeat_ == lens_.front();
-    credit_ = std::min(credit_ + bus_.bytes_per_cycle, static_cast<double>(bus_.bytes));
+    credit_ = link_credit(credit_, bus_.bytes_per_cycle, bus_.bytes);
     w_fire_ = wvalid && !writes_.empty() && credit_ >= bus_.bytes;
     b_fire_ = !responses_.empty() && cycle >= responses_.front().ready_at;
     cycle_ = cycle;
