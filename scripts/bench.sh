@@ -9,7 +9,7 @@
 #      (scripts/bench_bitserial.sh) and on LeNet-5's real activations (scripts/bench_bitserial_lenet.py)
 #   8. ResNet-50 through the systolic shell with its DMAs, EIE's layers through its shell,
 #      AlexNet on the bit-serial engine in the systolic shell, and AlexNet on the row-stationary
-#      shell next to the Eyeriss chip (tools/bench_shell.cpp)
+#      shell next to the Eyeriss chip, with its buffers and with Eyeriss's buffer budget (tools/bench_shell.cpp)
 #   9. RTL simulation speed through the shell, and its PE array's alone (scripts/bench_sim_speed.sh)
 #  10. ONNX networks through `dnngen infer`: accuracy, cycles, RTL images/s (scripts/bench_infer.sh)
 #  13. scale with the cycle models: EIE on 1-256 PEs, a 256x256 WS array on ResNet-50 and GPT-2
@@ -118,6 +118,13 @@ for batch in 1 4; do
     "$BUILD/tools/bench_shell" configs/systolic_rs_12x14_int16.yaml workloads/alexnet_conv.csv --latency 100 \
       --bytes-per-cycle "$bpc" --batch "$batch" | tail -9
   done
+done
+echo "   the same on Eyeriss's global-buffer budget and link width (configs/systolic_rs_12x14_int16_ring.yaml:"
+echo "   ring buffers the shell's DMA fills in the core's read order, 106.8 KB of buffers, a 64-bit bus),"
+echo "   one image a descriptor:"
+for bpc in 2.4 8; do
+  "$BUILD/tools/bench_shell" configs/systolic_rs_12x14_int16_ring.yaml workloads/alexnet_conv.csv --latency 100 \
+    --bytes-per-cycle "$bpc" | tail -10
 done
 echo "== 9. RTL simulation speed through the shell (16x16 WS preset), and the PE array's alone"
 scripts/bench_sim_speed.sh "$BUILD"
