@@ -35,9 +35,9 @@
 // With ring buffers (RingBuffers = 1, systolic.buffers: ring) the core's ifmap and filter
 // buffers are rings holding the words in the order it reads them, and the loads follow
 // its two read streams instead: the ifmap rows in the multicast's order (a copy of the
-// core's load walk, dnn_rs_load_walk, run ahead of it: one DMA read a row, a row read
-// again as often as the core reads it) and the filter words in the sequencer's order once
-// per E-fold (one read a word). Word n of a stream is read from memory once the core's
+// core's load walk, dnn_rs_load_walk, run ahead of it: runs of consecutive rows, up to
+// half the ring, one DMA read each; a row read again as often as the core reads it) and
+// the filter words in the sequencer's order once per E-fold (one read a word). Word n of a stream is read from memory once the core's
 // reads of that stream (if_reads_o, fw_reads_o) have passed word n - depth, so its entry
 // is free when it arrives; the ifmap read goes first when both may. A layer's C*H and
 // K*ceil(C*R/rows) are then unbounded; OUT_C is bounded by the bias and scale tables
@@ -426,8 +426,9 @@ module dnn_shell_rs #(
   // row, which for narrow rows (13 elements: 26 of 32-48 bytes read) wastes a third of the
   // link. A row joins the run once its entry is free; the run is read once it has
   // RunRows rows (half the ring, so the core still has the other half to read while the
-  // run comes in), the walk's next row does not continue it or must wait for its entry,
-  // the walk is done, or the core has read every row before it (it waits for the run).
+  // run comes in) or the rows are not packed (a run is then one row), the walk's next row
+  // does not continue it or must wait for its entry, the walk is done, or the core has
+  // read every row before it (it waits for the run).
   localparam int unsigned RunRows = (IfmapRows + 1) / 2;
   localparam int unsigned RunBits = $clog2(RunRows + 1);
   logic [31:0]          run_row_q;       // its first row, c*H + y
@@ -436,7 +437,7 @@ module dnn_shell_rs #(
   assign iw_row_rd = iw_loading && iw_rd;
   assign iw_free   = if_req_q - k_ireads < 32'(IfmapRows);
   assign run_joins = a_packed && iw_row == run_row_q + 32'(run_n_q);
-  assign run_read  = run_n_q != '0 && (32'(run_n_q) == RunRows || !iw_loading
+  assign run_read  = run_n_q != '0 && (32'(run_n_q) == RunRows || !a_packed || !iw_loading
                                        || (iw_row_rd && (!run_joins || !iw_free))
                                        || k_ireads == if_req_q - 32'(run_n_q));
   assign run_take  = state_q == SLoad && iw_row_rd && iw_free

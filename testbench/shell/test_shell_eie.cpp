@@ -430,7 +430,8 @@ TEST(ShellEie, RandomLayersMatchGoldenAndCycleModel) {
 }
 
 // A memory whose latency is short next to its rate: a burst's first beat waits for the read
-// credit (bus bytes at bytes_per_cycle, counted from the AR), not for the latency alone.
+// credit (bus bytes at bytes_per_cycle, grown while a read is in flight), not for the
+// latency alone.
 TEST(ShellEie, RandomLayersLowLatencyNarrowMemory) {
   for (const AxiMemoryTiming& t : {deterministic(3, 1.0), deterministic(5, 2.0)}) {
     run_random_layers(t, 6);

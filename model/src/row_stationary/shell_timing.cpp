@@ -135,16 +135,16 @@ class Shell {
             (ring_ ? run_read() || ring_filter() : (img_ == 0 ? !issued_all_ : l_rows_ < ifmap_rows_)));
   }
   // Rings: the walk's rows gather into a run of rows c*H + y after y (dnn_shell_rs's
-  // run_*), read as one DMA read once it has run_rows_ rows (half the ring), the walk's
-  // next row does not continue it (or the rows are not packed) or waits for its entry,
-  // the walk is done, or the core has read every row before it. A row joins once its
-  // entry is free (the core has read word n - depth); the filter stream's next word is
-  // requested likewise.
+  // run_*), read as one DMA read once it has run_rows_ rows (half the ring) or the rows
+  // are not packed (a run is one row), the walk's next row does not continue it or waits
+  // for its entry, the walk is done, or the core has read every row before it. A row
+  // joins once its entry is free (the core has read word n - depth); the filter stream's
+  // next word is requested likewise.
   bool iw_row_rd() const { return iw_ < walk_.size() && walk_[iw_] >= 0; }
   bool iw_free() const { return if_req_ - iread_ < p_.rs.ifmap_rows; }
   bool run_joins() const { return packed_ifmap() && static_cast<uint64_t>(walk_[iw_]) == run_row_ + run_n_; }
   bool run_read() const {
-    return run_n_ != 0 && (run_n_ == run_rows_ || iw_ == walk_.size() ||
+    return run_n_ != 0 && (run_n_ == run_rows_ || !packed_ifmap() || iw_ == walk_.size() ||
                            (iw_row_rd() && (!run_joins() || !iw_free())) || iread_ == if_req_ - run_n_);
   }
   bool ring_filter() const { return !issued_all_ && fw_req_ - read_ < p_.rs.filter_words; }
