@@ -37,9 +37,10 @@
 // its two read streams instead: the ifmap rows in the multicast's order (a copy of the
 // core's load walk, dnn_rs_load_walk, run ahead of it: runs of consecutive rows, up to
 // half the ring, one DMA read each; a row read again as often as the core reads it) and
-// the filter words in the sequencer's order once per E-fold (one read a word). Word n of a stream is read from memory once the core's
-// reads of that stream (if_reads_o, fw_reads_o) have passed word n - depth, so its entry
-// is free when it arrives; the ifmap read goes first when both may. A layer's C*H and
+// the filter words in the sequencer's order once per E-fold (one read a word). Word n of a
+// stream is read from memory once the core's reads of that stream (if_reads_o,
+// fw_reads_o) have passed word n - depth, so its entry is free when it arrives; the ifmap
+// read goes first when both may. A layer's C*H and
 // K*ceil(C*R/rows) are then unbounded; OUT_C is bounded by the bias and scale tables
 // (MaxFilters).
 //
@@ -1051,9 +1052,13 @@ module dnn_shell_rs #(
   // ---------------------------------------------------------------- layer control
   // ABORT, SOFT_RESET and AXI errors (u_ctrl's stop) end a load phase before the job at its
   // end; once the core runs, its loads and its job complete (results dropped, above).
-  logic   halt, outputs_done;
+  logic   halt, outputs_done, image_next, streams_restart;
   state_e after_check;
   assign halt         = stop;
+  // The next image of the descriptor; with rings both streams then start again (rings keep
+  // no filters), as they do at a layer's check.
+  assign image_next      = state_q == SRun && !k_busy && more_images && !halt;
+  assign streams_restart = state_q == SCheck || (Ring && image_next);
   assign outputs_done = !k_busy && d_state_q == DIdle && tiles_q == '0;
   assign drained      = !rd_busy && !sq_valid && u_idle && !k_busy && outputs_done && !o_valid_q && rq_empty
                      && pk_idle && !wr_busy;
@@ -1091,24 +1096,13 @@ module dnn_shell_rs #(
           desc_q  <= q_desc;
           state_q <= SCheck;
         end
-        SCheck: begin
+        SCheck: begin   // and streams_restart, below
           state_q    <= (check_code != '0) ? SIdle : after_check;
           ifm_addr_q <= AddrBits'(a_addr_w);
           ifm_rows_q <= '0;
           fw_q       <= '0;
           fi_q       <= '0;
-          fw_cnt_q   <= '0;
-          ipos_q     <= '0;
-          fpos_q     <= '0;
-          if_req_q   <= '0;
-          fw_req_q   <= '0;
-          fe0_q      <= '0;
-          l_q        <= '0;
-          l_q.kgs    <= kg;
           img_q      <= '0;
-          f_addr_q   <= AddrBits'(b_addr_w);
-          f_fold_q   <= AddrBits'(b_addr_w);
-          f_next_q   <= AddrBits'(b_addr_w);
         end
         SBiasCmd: if (read_fire) state_q <= SBias;
         SBias: if (phase_end) state_q <= halt ? SDrain : (use_quant ? SQuantCmd : SJob);
@@ -1191,27 +1185,14 @@ module dnn_shell_rs #(
             state_q <= SRun;
         end
         SRun: begin
-          if (!k_busy && more_images && !halt) begin   // the next image: its ifmap, the same filters
+          if (image_next) begin   // the next image: its ifmap, the same filters (rings: below)
             state_q    <= SJob;
             img_q      <= img_q + 1'b1;
             ifm_rows_q <= '0;
             l_q.rows   <= '0;
             l_q.chs    <= '0;
             l_q.rin    <= '0;
-            if (Ring) begin   // the streams again from their start: the filters too
-              ifm_addr_q <= ifm_addr_q + AddrBits'(64'(c_h) * 64'(a_pitch));
-              ipos_q     <= '0;
-              fpos_q     <= '0;
-              fw_cnt_q   <= '0;
-              if_req_q   <= '0;
-              fw_req_q   <= '0;
-              fe0_q      <= '0;
-              l_q        <= '0;
-              l_q.kgs    <= kg;
-              f_addr_q   <= AddrBits'(b_addr_w);
-              f_fold_q   <= AddrBits'(b_addr_w);
-              f_next_q   <= AddrBits'(b_addr_w);
-            end
+            if (Ring) ifm_addr_q <= ifm_addr_q + AddrBits'(64'(c_h) * 64'(a_pitch));
           end else if (outputs_done) begin
             state_q <= SDrain;
           end
@@ -1219,6 +1200,19 @@ module dnn_shell_rs #(
         SDrain: if (ending) state_q <= SIdle;
         default: state_q <= SIdle;
       endcase
+      // The loads' streams from their start: the filter walker and words, and the rings'
+      // counts and entry pointers (after the case: these win over its assignments).
+      if (streams_restart) begin
+        fw_cnt_q <= '0;
+        ipos_q   <= '0;
+        fpos_q   <= '0;
+        if_req_q <= '0;
+        fw_req_q <= '0;
+        fe0_q    <= '0;
+        l_q      <= '0;
+        l_q.kgs  <= kg;
+        {f_addr_q, f_fold_q, f_next_q} <= {3{AddrBits'(b_addr_w)}};
+      end
     end
   end
 

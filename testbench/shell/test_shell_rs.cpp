@@ -137,8 +137,6 @@ std::string describe(const LayerDescriptor& d) {
          (d.n > 1 ? " images " + std::to_string(d.n) : "");
 }
 
-// A random layer the buffers hold, with its operands placed at random element-aligned
-// addresses in `mem` (regions apart, so the layer's ofmap overlaps nothing it reads).
 // The most filters a layer of nq row folds may have: the filter buffer's words (rings: the
 // bias and scale tables' depth).
 uint64_t filters_fit(const config::RowStationaryConfig& cfg, uint64_t nq) {
@@ -149,6 +147,8 @@ unsigned rows_fit(const config::RowStationaryConfig& cfg) {
   return cfg.ring_buffers ? 12 * cfg.rows : cfg.ifmap_rows;
 }
 
+// A random layer the buffers hold, with its operands placed at random element-aligned
+// addresses in `mem` (regions apart, so the layer's ofmap overlaps nothing it reads).
 LayerDescriptor random_layer(Rng& rng, std::vector<uint8_t>& mem) {
   const ShellParams p = rs_tb_params();
   const auto& cfg = p.rs;

@@ -391,7 +391,6 @@ class Shell {
         state_ = after_check();
         ifm_addr_ = d_.a_addr;
         ifm_rows_ = 0;
-        fw_cnt_ = fi_ = 0;
         l_rows_ = l_ch_slots_ = l_row_in_ch_ = 0;
         restart_filter_stream();
         efold_addr_ = tile_addr_ = row_addr_ = img_out_ = d_.out_addr;
